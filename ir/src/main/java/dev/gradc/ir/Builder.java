@@ -1,0 +1,830 @@
+package dev.gradc.ir;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds one {@link Func}. Two layers:
+ *
+ * <ul>
+ *   <li>{@link #emit} appends exactly the instruction asked for, after checking its type; the
+ *       parser and the passes use it.
+ *   <li>The named ops ({@link #add}, {@link #sum}, {@link #matmul}, {@link #crossEntropy}, ...)
+ *       have PyTorch's semantics: they promote dtypes, insert explicit {@code cast} and {@code
+ *       broadcast}, normalize negative dims, fold constants and drop trivial identities ({@code x *
+ *       1}, {@code reshape} to the same shape). Losses expand to primitives.
+ * </ul>
+ *
+ * <p>Parameters are declared before the first instruction, so that ids stay dense.
+ */
+public final class Builder {
+  private static final int[] NO_DIMS = {};
+
+  /** The dtype of a float result computed from integer operands, as PyTorch's default. */
+  public static final DType DEFAULT_FLOAT = DType.F32;
+
+  private final String name;
+  private final List<Param> params = new ArrayList<>();
+  private final List<Inst> insts = new ArrayList<>();
+  private final List<Value> results = new ArrayList<>();
+  private final Map<Inst, List<Value>> notes = new IdentityHashMap<>();
+  private final Set<String> names = new HashSet<>();
+
+  public Builder(String name) {
+    this.name = name;
+  }
+
+  // ---------------------------------------------------------------- structure
+
+  /** Declares a parameter that requires grad. */
+  public Param param(String pname, Type type) {
+    return addParam(pname, type, Role.PARAM);
+  }
+
+  /** Declares a parameter that does not require grad. */
+  public Param input(String pname, Type type) {
+    return addParam(pname, type, Role.INPUT);
+  }
+
+  public Param addParam(String pname, Type type, Role role) {
+    if (!insts.isEmpty()) {
+      throw new IllegalStateException("parameters must be declared before instructions");
+    }
+    if (!names.add(pname)) {
+      throw new GradcException("parameter " + pname + " is declared twice");
+    }
+    if (role == Role.PARAM && !type.dtype().isFloat()) {
+      throw new GradcException(
+          "only Tensors of floating point dtype can require gradients ("
+              + pname
+              + ": "
+              + type
+              + ")");
+    }
+    Param p = new Param(pname, type, role, params.size());
+    params.add(p);
+    return p;
+  }
+
+  public List<Param> params() {
+    return List.copyOf(params);
+  }
+
+  /** Appends results; a function returns one or more values. */
+  public void ret(Value... vs) {
+    for (Value v : vs) {
+      requireOwned(v);
+      results.add(v);
+    }
+  }
+
+  /** Records, for the printer, that {@code adj} is the adjoint of {@code forward}. */
+  public void noteAdjoint(Value adj, Value forward) {
+    if (adj instanceof Inst && owns(adj)) {
+      notes.computeIfAbsent((Inst) adj, k -> new ArrayList<>()).add(forward);
+    }
+  }
+
+  public Func build() {
+    if (results.isEmpty()) {
+      throw new IllegalStateException("function " + name + " returns nothing");
+    }
+    return new Func(name, params, insts, results, notes);
+  }
+
+  /** The number of instructions emitted so far. */
+  public int size() {
+    return insts.size();
+  }
+
+  private boolean owns(Value v) {
+    if (v instanceof Lit) {
+      return true;
+    }
+    int id = v.id();
+    if (id < 0) {
+      return false;
+    }
+    if (id < params.size()) {
+      return params.get(id) == v;
+    }
+    int k = id - params.size();
+    return k < insts.size() && insts.get(k) == v;
+  }
+
+  private void requireOwned(Value v) {
+    if (!owns(v)) {
+      throw new IllegalArgumentException(v + " does not belong to function " + name);
+    }
+  }
+
+  /**
+   * Appends one instruction as given, without folding. {@code target} is the result type; it is
+   * required for ops that take their target from it and checked against the inferred type
+   * otherwise.
+   */
+  public Inst emit(Op op, Type target, Value[] operands, int[] dims, boolean keepdim) {
+    for (Value v : operands) {
+      requireOwned(v);
+    }
+    Type t = Typing.infer(op, operands, dims, keepdim, target);
+    Inst inst = new Inst(params.size() + insts.size(), op, t, operands, dims, keepdim);
+    insts.add(inst);
+    return inst;
+  }
+
+  private Inst emit(Op op, Type target, Value... operands) {
+    return emit(op, target, operands, NO_DIMS, false);
+  }
+
+  /**
+   * Appends the instructions of {@code f} with its parameters replaced by {@code args}; returns the
+   * values of its results.
+   */
+  public List<Value> inline(Func f, List<? extends Value> args) {
+    if (args.size() != f.params().size()) {
+      throw new IllegalArgumentException(
+          f.name() + " takes " + f.params().size() + " arguments, got " + args.size());
+    }
+    Value[] map = new Value[f.valueCount()];
+    for (int i = 0; i < args.size(); i++) {
+      Value a = args.get(i);
+      if (!a.type().equals(f.params().get(i).type())) {
+        throw new IllegalArgumentException(
+            "argument "
+                + i
+                + " of "
+                + f.name()
+                + " is "
+                + a.type()
+                + ", expected "
+                + f.params().get(i).type());
+      }
+      map[i] = a;
+    }
+    for (Inst inst : f.insts()) {
+      map[inst.id()] =
+          emit(inst.op(), inst.type(), mapped(inst.operands(), map), inst.dims(), inst.keepdim());
+    }
+    List<Value> out = new ArrayList<>();
+    for (Value r : f.results()) {
+      out.add(r instanceof Lit ? r : map[r.id()]);
+    }
+    return out;
+  }
+
+  /** Operands with ids replaced through {@code map}; literals stay. */
+  public static Value[] mapped(List<Value> operands, Value[] map) {
+    Value[] out = new Value[operands.size()];
+    for (int i = 0; i < out.length; i++) {
+      Value v = operands.get(i);
+      out[i] = v instanceof Lit ? v : map[v.id()];
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- dtypes
+
+  public static Lit lit(double v, DType dtype) {
+    return new Lit(v, dtype);
+  }
+
+  /**
+   * The dtype PyTorch gives a binary op: the highest category (bool, integer, float) wins; within
+   * it a tensor with dims beats a zero-dim tensor, which beats a literal; a float literal with
+   * integer tensors gives the default float dtype.
+   */
+  public static DType promote(Value... vs) {
+    int bestCat = -1;
+    int bestPrio = -1;
+    DType best = null;
+    for (Value v : vs) {
+      if (v == null) {
+        continue;
+      }
+      DType d = v.type().dtype();
+      int cat = d.category();
+      int prio = v instanceof Lit ? 0 : v.type().isScalar() ? 1 : 2;
+      if (cat > bestCat || (cat == bestCat && prio > bestPrio)) {
+        bestCat = cat;
+        bestPrio = prio;
+        best = d;
+      } else if (cat == bestCat && prio == bestPrio && d == DType.F64) {
+        best = d;
+      }
+    }
+    if (bestPrio == 0 && best == DType.F64) {
+      // Only literals carry the float category: PyTorch's default float dtype.
+      boolean allLits = true;
+      for (Value v : vs) {
+        allLits &= v == null || v instanceof Lit;
+      }
+      return allLits ? DType.F64 : DEFAULT_FLOAT;
+    }
+    return best;
+  }
+
+  /** {@code x} as {@code dtype}: literals are retyped, tensors cast. */
+  public Value cast(Value x, DType dtype) {
+    if (x.type().dtype() == dtype) {
+      return x;
+    }
+    if (x instanceof Lit) {
+      return new Lit(((Lit) x).value(), dtype);
+    }
+    return emit(Op.CAST, x.type().withDtype(dtype), x);
+  }
+
+  private static List<Dim> dims(Value v) {
+    return v.type().dims();
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  public Value add(Value a, Value b) {
+    return binary(Op.ADD, a, b);
+  }
+
+  public Value sub(Value a, Value b) {
+    return binary(Op.SUB, a, b);
+  }
+
+  public Value mul(Value a, Value b) {
+    return binary(Op.MUL, a, b);
+  }
+
+  public Value div(Value a, Value b) {
+    return binary(Op.DIV, a, b);
+  }
+
+  public Value pow(Value a, Value b) {
+    return binary(Op.POW, a, b);
+  }
+
+  public Value maximum(Value a, Value b) {
+    return binary(Op.MAXIMUM, a, b);
+  }
+
+  public Value minimum(Value a, Value b) {
+    return binary(Op.MINIMUM, a, b);
+  }
+
+  public Value mul(Value a, double b) {
+    return binary(Op.MUL, a, lit(b, DType.F64));
+  }
+
+  public Value add(Value a, double b) {
+    return binary(Op.ADD, a, lit(b, DType.F64));
+  }
+
+  /** An elementwise binary op or comparison with broadcasting and promotion. */
+  public Value binary(Op op, Value a, Value b) {
+    if (op.kind() != Op.Kind.ELEMENTWISE || op.arity() != 2) {
+      throw new IllegalArgumentException(op.mnemonic() + " is not a binary elementwise op");
+    }
+    DType dt = promote(a, b);
+    if (Typing.requiresFloat(op) && !dt.isFloat()) {
+      dt = DEFAULT_FLOAT;
+    }
+    DType resultType = op.isComparison() ? DType.BOOL : dt;
+    if (a instanceof Lit && b instanceof Lit) {
+      double r = ScalarMath.apply(op, dt.round(((Lit) a).value()), dt.round(((Lit) b).value()), 0);
+      return new Lit(r, resultType);
+    }
+    a = cast(a, dt);
+    b = cast(b, dt);
+    List<Dim> shape = Typing.broadcast(dims(a), dims(b), op.mnemonic());
+    a = operand(a, shape);
+    b = operand(b, shape);
+    Value s = identity(op, a, b);
+    return s != null ? s : emit(op, null, a, b);
+  }
+
+  private static boolean isLit(Value v, double c) {
+    return v instanceof Lit && ((Lit) v).value() == c && !isNegZero(v);
+  }
+
+  private static boolean isNegZero(Value v) {
+    return Double.doubleToRawLongBits(((Lit) v).value()) == Double.doubleToRawLongBits(-0.0);
+  }
+
+  /** {@code a op b} when it is trivially one of its operands, else null. */
+  private Value identity(Op op, Value a, Value b) {
+    switch (op) {
+      case ADD -> {
+        return isLit(b, 0) ? a : isLit(a, 0) ? b : null;
+      }
+      case SUB -> {
+        return isLit(b, 0) ? a : isLit(a, 0) ? neg(b) : null;
+      }
+      case MUL -> {
+        if (isLit(b, 1)) {
+          return a;
+        }
+        if (isLit(a, 1)) {
+          return b;
+        }
+        if (isLit(b, -1)) {
+          return neg(a);
+        }
+        return isLit(a, -1) ? neg(b) : null;
+      }
+      case DIV, POW -> {
+        return isLit(b, 1) ? a : null;
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  /** An elementwise unary op; integer operands of float-only ops are cast to float first. */
+  public Value unary(Op op, Value x) {
+    if (op.kind() != Op.Kind.ELEMENTWISE || op.arity() != 1 || op == Op.CAST) {
+      throw new IllegalArgumentException(op.mnemonic() + " is not a unary elementwise op");
+    }
+    if (Typing.requiresFloat(op) && !x.type().dtype().isFloat()) {
+      x = cast(x, DEFAULT_FLOAT);
+    }
+    if (x instanceof Lit) {
+      DType dt = x.type().dtype();
+      return new Lit(ScalarMath.apply(op, ((Lit) x).value(), 0, 0), dt);
+    }
+    if (op == Op.NEG && x instanceof Inst && ((Inst) x).op() == Op.NEG) {
+      return ((Inst) x).operand(0);
+    }
+    return emit(op, null, x);
+  }
+
+  public Value neg(Value x) {
+    return unary(Op.NEG, x);
+  }
+
+  public Value exp(Value x) {
+    return unary(Op.EXP, x);
+  }
+
+  public Value log(Value x) {
+    return unary(Op.LOG, x);
+  }
+
+  public Value abs(Value x) {
+    return unary(Op.ABS, x);
+  }
+
+  public Value square(Value x) {
+    return unary(Op.SQUARE, x);
+  }
+
+  public Value detach(Value x) {
+    return x instanceof Lit ? x : emit(Op.DETACH, null, x);
+  }
+
+  /** {@code where(cond, a, b)} with broadcasting; {@code cond} must be bool. */
+  public Value where(Value cond, Value a, Value b) {
+    if (cond.type().dtype() != DType.BOOL) {
+      throw new GradcException(
+          "where expected condition to be a boolean tensor, but got a tensor with dtype "
+              + cond.type().dtype().mnemonic());
+    }
+    DType dt = promote(a, b);
+    a = cast(a, dt);
+    b = cast(b, dt);
+    List<Dim> shape =
+        Typing.broadcast(Typing.broadcast(dims(cond), dims(a), "where"), dims(b), "where");
+    if (cond instanceof Lit) {
+      return broadcastTo(((Lit) cond).value() != 0 ? a : b, shape);
+    }
+    cond = operand(cond, shape);
+    a = operand(a, shape);
+    b = operand(b, shape);
+    return emit(Op.WHERE, new Type(dt, shape), cond, a, b);
+  }
+
+  /** {@code clamp(x, min, max)}; a null bound is absent. */
+  public Value clamp(Value x, Value min, Value max) {
+    if (min == null && max == null) {
+      throw new GradcException("torch.clamp: At least one of 'min' or 'max' must not be None");
+    }
+    DType dt = promote(x, min, max);
+    Value lo = min == null ? lit(Double.NEGATIVE_INFINITY, dt) : cast(min, dt);
+    Value hi = max == null ? lit(Double.POSITIVE_INFINITY, dt) : cast(max, dt);
+    x = cast(x, dt);
+    List<Dim> shape =
+        Typing.broadcast(Typing.broadcast(dims(x), dims(lo), "clamp"), dims(hi), "clamp");
+    if (x instanceof Lit && lo instanceof Lit && hi instanceof Lit) {
+      return lit(ScalarMath.clamp(((Lit) x).value(), ((Lit) lo).value(), ((Lit) hi).value()), dt);
+    }
+    x = operand(x, shape);
+    lo = operand(lo, shape);
+    hi = operand(hi, shape);
+    return emit(Op.CLAMP, new Type(dt, shape), x, lo, hi);
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** Normalizes one possibly negative dim against a rank (a scalar counts as rank 1). */
+  public static int normalizeDim(int d, int rank) {
+    int r = Math.max(rank, 1);
+    if (d < -r || d >= r) {
+      throw new GradcException(
+          "Dimension out of range (expected to be in range of ["
+              + (-r)
+              + ", "
+              + (r - 1)
+              + "], but got "
+              + d
+              + ")");
+    }
+    return d < 0 ? d + r : d;
+  }
+
+  /** Sorted distinct non-negative dims; all dims become the empty list. */
+  public static int[] normalizeDims(int[] ds, int rank) {
+    int[] out = new int[ds.length];
+    for (int i = 0; i < ds.length; i++) {
+      out[i] = normalizeDim(ds[i], rank);
+    }
+    Arrays.sort(out);
+    for (int i = 1; i < out.length; i++) {
+      if (out[i] == out[i - 1]) {
+        throw new GradcException("dim " + out[i] + " appears multiple times in the list of dims");
+      }
+    }
+    return out.length == rank || rank == 0 ? NO_DIMS : out;
+  }
+
+  /** A reduction over {@code dims} (all dims when empty). */
+  public Value reduce(Op op, Value x, int[] dims, boolean keepdim) {
+    if (op.kind() != Op.Kind.REDUCTION) {
+      throw new IllegalArgumentException(op.mnemonic() + " is not a reduction");
+    }
+    int[] nd = normalizeDims(dims, x.type().rank());
+    if (x.type().isScalar()) {
+      return x;
+    }
+    if (x.type().dtype() == DType.BOOL && op == Op.SUM) {
+      x = cast(x, DType.I64);
+    } else if (!x.type().dtype().isFloat() && Typing.requiresFloat(op)) {
+      x = cast(x, DEFAULT_FLOAT);
+    }
+    return emit(op, null, new Value[] {x}, nd, keepdim);
+  }
+
+  public Value sum(Value x) {
+    return reduce(Op.SUM, x, NO_DIMS, false);
+  }
+
+  public Value mean(Value x) {
+    return reduce(Op.MEAN, x, NO_DIMS, false);
+  }
+
+  public Value sum(Value x, int[] dims, boolean keepdim) {
+    return reduce(Op.SUM, x, dims, keepdim);
+  }
+
+  /** The element count of {@code x} over {@code dims} as a scalar of {@code dtype}. */
+  public Value numel(Value x, int[] dims, DType dtype) {
+    int[] nd = normalizeDims(dims, x.type().rank());
+    boolean[] red = Typing.reducedMask(x.type().rank(), nd);
+    List<Dim> counted = new ArrayList<>();
+    for (int i = 0; i < red.length; i++) {
+      if (red[i]) {
+        counted.add(x.type().dim(i));
+      }
+    }
+    Dim n = Type.product(counted);
+    if (n != null && n.isStatic()) {
+      return lit(n.size(), dtype);
+    }
+    return emit(Op.NUMEL, Type.scalar(dtype), new Value[] {x}, nd, false);
+  }
+
+  // ---------------------------------------------------------------- shape
+
+  /** Reshape with PyTorch's {@code -1} for one inferred size. */
+  public Value reshape(Value x, int... sizes) {
+    List<Dim> out = new ArrayList<>();
+    int infer = -1;
+    for (int i = 0; i < sizes.length; i++) {
+      if (sizes[i] == -1) {
+        if (infer >= 0) {
+          throw new GradcException("only one dimension can be inferred");
+        }
+        infer = i;
+        out.add(Dim.of(1));
+      } else if (sizes[i] < 0) {
+        throw new GradcException("invalid shape dimension " + sizes[i]);
+      } else {
+        out.add(Dim.of(sizes[i]));
+      }
+    }
+    Dim total = x.type().numel();
+    if (infer >= 0) {
+      Dim known = Type.product(out);
+      Dim q = total == null ? null : divide(total, known);
+      if (q == null) {
+        throw new GradcException(
+            "shape '" + Arrays.toString(sizes) + "' is invalid for input of size " + total);
+      }
+      out.set(infer, q);
+    }
+    if (total == null || !total.equals(Type.product(out))) {
+      throw new GradcException(
+          "shape '" + Arrays.toString(sizes) + "' is invalid for input of size " + total);
+    }
+    return reshape(x, out);
+  }
+
+  private static Dim divide(Dim a, Dim b) {
+    if (b.factor() == 0 || a.factor() % b.factor() != 0) {
+      return null;
+    }
+    int k = a.factor() / b.factor();
+    if (b.symbol() == null) {
+      return new Dim(k, a.symbol());
+    }
+    return b.symbol().equals(a.symbol()) ? Dim.of(k) : null;
+  }
+
+  /** Reshape to exact dims; chains of reshapes collapse. */
+  public Value reshape(Value x, List<Dim> shape) {
+    Type t = x.type().withDims(shape);
+    if (t.equals(x.type())) {
+      return x;
+    }
+    if (x instanceof Lit) {
+      return broadcastTo(x, shape);
+    }
+    if (x instanceof Inst && isReshapeLike(((Inst) x).op())) {
+      return reshape(((Inst) x).operand(0), shape);
+    }
+    return emit(Op.RESHAPE, t, x);
+  }
+
+  private static boolean isReshapeLike(Op op) {
+    return op == Op.RESHAPE || op == Op.SQUEEZE || op == Op.UNSQUEEZE;
+  }
+
+  public Value transpose(Value x, int d0, int d1) {
+    int r = x.type().rank();
+    int a = normalizeDim(d0, r);
+    int b = normalizeDim(d1, r);
+    if (a == b || r < 2) {
+      return x;
+    }
+    return emit(
+        Op.TRANSPOSE, null, new Value[] {x}, new int[] {Math.min(a, b), Math.max(a, b)}, false);
+  }
+
+  /** Swaps the last two dims ({@code x.T} for a matrix, {@code mT} in general). */
+  public Value transposeLast(Value x) {
+    return x.type().rank() < 2 ? x : transpose(x, -2, -1);
+  }
+
+  public Value permute(Value x, int... order) {
+    int r = x.type().rank();
+    int[] p = new int[order.length];
+    boolean identity = true;
+    for (int i = 0; i < p.length; i++) {
+      p[i] = normalizeDim(order[i], r);
+      identity &= p[i] == i;
+    }
+    if (identity && p.length == r) {
+      return x;
+    }
+    return emit(Op.PERMUTE, null, new Value[] {x}, p, false);
+  }
+
+  public Value unsqueeze(Value x, int d) {
+    int nd = normalizeDim(d, x.type().rank() + 1);
+    if (x instanceof Lit) {
+      return broadcastTo(x, List.of(Dim.of(1)));
+    }
+    return emit(Op.UNSQUEEZE, null, new Value[] {x}, new int[] {nd}, false);
+  }
+
+  /** Removes every dim of static size 1. */
+  public Value squeeze(Value x) {
+    List<Integer> ones = new ArrayList<>();
+    for (int i = 0; i < x.type().rank(); i++) {
+      if (x.type().dim(i).equals(Dim.of(1))) {
+        ones.add(i);
+      }
+    }
+    if (ones.isEmpty()) {
+      return x;
+    }
+    int[] ds = ones.stream().mapToInt(Integer::intValue).toArray();
+    return emit(Op.SQUEEZE, null, new Value[] {x}, ds, false);
+  }
+
+  /** Removes dim {@code d} if it has size 1; otherwise returns {@code x}, as PyTorch does. */
+  public Value squeeze(Value x, int d) {
+    if (x.type().isScalar()) {
+      normalizeDim(d, 0);
+      return x;
+    }
+    int nd = normalizeDim(d, x.type().rank());
+    if (!x.type().dim(nd).equals(Dim.of(1))) {
+      return x;
+    }
+    return emit(Op.SQUEEZE, null, new Value[] {x}, new int[] {nd}, false);
+  }
+
+  /** PyTorch's {@code expand}: {@code -1} keeps a size; new dims go in front. */
+  public Value expand(Value x, int... sizes) {
+    int off = sizes.length - x.type().rank();
+    if (off < 0) {
+      throw new GradcException(
+          "expand: the number of sizes provided ("
+              + sizes.length
+              + ") must be greater or equal to the number of dimensions in the tensor ("
+              + x.type().rank()
+              + ")");
+    }
+    List<Dim> out = new ArrayList<>();
+    for (int i = 0; i < sizes.length; i++) {
+      if (sizes[i] == -1) {
+        if (i < off) {
+          throw new GradcException(
+              "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing"
+                  + " dimension "
+                  + i);
+        }
+        out.add(x.type().dim(i - off));
+      } else {
+        out.add(Dim.of(sizes[i]));
+      }
+    }
+    return expand(x, out);
+  }
+
+  public Value expand(Value x, List<Dim> shape) {
+    if (dims(x).equals(shape)) {
+      return x;
+    }
+    Typing.checkBroadcastTo(dims(x), shape);
+    return emit(Op.EXPAND, x.type().withDims(shape), x);
+  }
+
+  /** An explicit broadcast: a value of exactly {@code shape}, literals included. */
+  public Value broadcastTo(Value x, List<Dim> shape) {
+    if (dims(x).equals(shape)) {
+      return x;
+    }
+    if (x instanceof Inst && ((Inst) x).op() == Op.BROADCAST) {
+      return broadcastTo(((Inst) x).operand(0), shape);
+    }
+    return emit(Op.BROADCAST, x.type().withDims(shape), x);
+  }
+
+  /** An operand of an elementwise op of {@code shape}: literals stay inline scalars. */
+  private Value operand(Value x, List<Dim> shape) {
+    return x instanceof Lit ? x : broadcastTo(x, shape);
+  }
+
+  /** A literal as a tensor of {@code type}: {@code broadcast 0.25}. */
+  public Value full(double v, Type type) {
+    return broadcastTo(lit(v, type.dtype()), type.dims());
+  }
+
+  /** Sums {@code x} down to {@code shape}, which must broadcast to its shape. */
+  public Value sumTo(Value x, List<Dim> shape) {
+    if (dims(x).equals(shape)) {
+      return x;
+    }
+    if (x instanceof Lit) {
+      throw new IllegalArgumentException("sum_to of a literal");
+    }
+    return emit(Op.SUM_TO, x.type().withDims(shape), x);
+  }
+
+  // ---------------------------------------------------------------- contraction and others
+
+  public Value matmul(Value a, Value b) {
+    DType dt = promote(a, b);
+    if (!dt.isFloat()) {
+      dt = DEFAULT_FLOAT;
+    }
+    return emit(Op.MATMUL, null, cast(a, dt), cast(b, dt));
+  }
+
+  public Value softmax(Value x, int dim) {
+    return normalize(Op.SOFTMAX, x, dim);
+  }
+
+  public Value logSoftmax(Value x, int dim) {
+    return normalize(Op.LOG_SOFTMAX, x, dim);
+  }
+
+  private Value normalize(Op op, Value x, int dim) {
+    if (!x.type().dtype().isFloat()) {
+      x = cast(x, DEFAULT_FLOAT);
+    }
+    if (x instanceof Lit) {
+      return lit(op == Op.SOFTMAX ? 1 : 0, x.type().dtype());
+    }
+    int d = normalizeDim(dim, x.type().rank());
+    return emit(op, null, new Value[] {x}, new int[] {d}, false);
+  }
+
+  public Value oneHot(Value indices, int classes) {
+    if (indices.type().dtype() != DType.I64) {
+      throw new GradcException("one_hot is only applicable to index tensor.");
+    }
+    if (classes <= 0) {
+      throw new GradcException("one_hot needs a positive number of classes, got " + classes);
+    }
+    List<Dim> out = new ArrayList<>(dims(indices));
+    out.add(Dim.of(classes));
+    return emit(Op.ONE_HOT, new Type(DType.I64, out), indices);
+  }
+
+  // ---------------------------------------------------------------- losses (mean reduction)
+
+  private List<Dim> lossShape(String fn, Value a, Value b) {
+    return Typing.broadcast(dims(a), dims(b), fn);
+  }
+
+  /** {@code mean((a - b)^2)}. */
+  public Value mseLoss(Value input, Value target) {
+    lossShape("mse_loss", input, target);
+    return mean(square(sub(input, target)));
+  }
+
+  /** {@code mean(|a - b|)}. */
+  public Value l1Loss(Value input, Value target) {
+    lossShape("l1_loss", input, target);
+    return mean(abs(sub(input, target)));
+  }
+
+  /** Huber loss: {@code 0.5 d^2} below {@code delta}, {@code delta (|d| - delta/2)} above. */
+  public Value huberLoss(Value input, Value target, double delta) {
+    lossShape("huber_loss", input, target);
+    Value d = sub(input, target);
+    Value ad = abs(d);
+    Value quad = mul(square(d), 0.5);
+    Value lin = mul(add(ad, -0.5 * delta), delta);
+    return mean(where(binary(Op.LT, ad, lit(delta, DType.F64)), quad, lin));
+  }
+
+  /**
+   * Binary cross entropy with logits, in PyTorch's stable form {@code (1 - y) x + m + log(exp(-m) +
+   * exp(-x - m))} with {@code m = max(-x, 0)}, whose gradient is exact at {@code x = 0} too.
+   */
+  public Value binaryCrossEntropyWithLogits(Value x, Value y) {
+    lossShape("binary_cross_entropy_with_logits", x, y);
+    Value m = unary(Op.RELU, neg(x));
+    Value one = lit(1, DType.F64);
+    Value l = add(add(mul(sub(one, y), x), m), log(add(exp(neg(m)), exp(sub(neg(x), m)))));
+    return mean(l);
+  }
+
+  /**
+   * Cross entropy of logits {@code [C]} or {@code [N, C]} against i64 class indices ({@code []} or
+   * {@code [N]}) or class probabilities of the logits' shape, through {@code log_softmax}.
+   */
+  public Value crossEntropy(Value logits, Value target) {
+    int rank = logits.type().rank();
+    if (rank != 1 && rank != 2) {
+      throw new GradcException(
+          "cross_entropy expects logits of shape [C] or [N, C], got " + logits.type());
+    }
+    int classDim = rank - 1;
+    Value lsm = logSoftmax(logits, classDim);
+    Value weights;
+    if (target.type().dtype() == DType.I64) {
+      Dim c = logits.type().dim(classDim);
+      if (!c.isStatic()) {
+        throw new GradcException("cross_entropy needs a static number of classes, got " + c);
+      }
+      if (!dims(target).equals(dims(logits).subList(0, rank - 1))) {
+        throw new GradcException(
+            "Expected target of shape "
+                + dims(logits).subList(0, rank - 1)
+                + " for input of shape "
+                + dims(logits)
+                + ", got "
+                + dims(target));
+      }
+      weights = cast(oneHot(target, c.size()), lsm.type().dtype());
+    } else {
+      if (!dims(target).equals(dims(logits))) {
+        throw new GradcException(
+            "Expected input batch_size and target batch_size to match: input "
+                + dims(logits)
+                + ", target "
+                + dims(target));
+      }
+      weights = target;
+    }
+    Value perSample = sum(mul(weights, lsm), new int[] {classDim}, false);
+    return neg(mean(perSample));
+  }
+}

@@ -1,0 +1,456 @@
+package dev.gradc.ir;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reference interpreter: evaluates any {@link Func} on given arrays, one instruction at a time,
+ * in f64 with each result rounded to its dtype (so f32 arithmetic is float arithmetic, as in
+ * PyTorch; reductions accumulate in f64). It is the oracle for compiled code, so it stays simple:
+ * plain loops over multi-indices, no fusion, no cleverness.
+ */
+public final class Interpreter {
+  private final Map<String, Integer> env;
+  private final NdArray[] vals;
+
+  private Interpreter(Func f, Map<String, Integer> env) {
+    this.env = env;
+    this.vals = new NdArray[f.valueCount()];
+  }
+
+  /** Evaluates {@code f} on arguments in parameter order; returns its results. */
+  public static List<NdArray> run(Func f, List<NdArray> args) {
+    List<int[]> shapes = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      shapes.add(args.get(i).shape());
+    }
+    Map<String, Integer> env = Bindings.bind(f.params(), shapes);
+    Interpreter it = new Interpreter(f, env);
+    for (int i = 0; i < args.size(); i++) {
+      Param p = f.params().get(i);
+      NdArray a = args.get(i);
+      if (a.dtype() != p.type().dtype()) {
+        throw new GradcException(
+            "argument %"
+                + p.name()
+                + " should be "
+                + p.type().dtype().mnemonic()
+                + ", got "
+                + a.dtype().mnemonic());
+      }
+      it.vals[i] = a;
+    }
+    int[] lastUse = lastUses(f);
+    for (Inst inst : f.insts()) {
+      it.vals[inst.id()] = it.eval(inst);
+      // Free what no later instruction reads, so long chains run in bounded memory.
+      for (int k = 0; k < inst.arity(); k++) {
+        int id = inst.operand(k).id();
+        if (id >= f.params().size() && lastUse[id] == inst.id()) {
+          it.vals[id] = null;
+        }
+      }
+    }
+    List<NdArray> out = new ArrayList<>();
+    for (Value r : f.results()) {
+      out.add(it.value(r));
+    }
+    return out;
+  }
+
+  public static List<NdArray> run(Func f, NdArray... args) {
+    return run(f, List.of(args));
+  }
+
+  private static int[] lastUses(Func f) {
+    int[] last = new int[f.valueCount()];
+    for (Inst inst : f.insts()) {
+      for (int k = 0; k < inst.arity(); k++) {
+        int id = inst.operand(k).id();
+        if (id >= 0) {
+          last[id] = inst.id();
+        }
+      }
+    }
+    for (Value r : f.results()) {
+      if (r.id() >= 0) {
+        last[r.id()] = Integer.MAX_VALUE;
+      }
+    }
+    return last;
+  }
+
+  private NdArray value(Value v) {
+    if (v instanceof Lit) {
+      return NdArray.scalar(v.type().dtype(), ((Lit) v).value());
+    }
+    return vals[v.id()];
+  }
+
+  private int[] shapeOf(Value v) {
+    return v.type().shape(env);
+  }
+
+  private NdArray eval(Inst inst) {
+    return switch (inst.op()) {
+      case ADD,
+          SUB,
+          MUL,
+          DIV,
+          POW,
+          MAXIMUM,
+          MINIMUM,
+          LT,
+          LE,
+          GT,
+          GE,
+          EQ,
+          NE,
+          WHERE,
+          CLAMP,
+          NEG,
+          ABS,
+          SIGN,
+          EXP,
+          EXPM1,
+          LOG,
+          LOG1P,
+          SQRT,
+          RSQRT,
+          SQUARE,
+          RECIPROCAL,
+          SIN,
+          COS,
+          TAN,
+          TANH,
+          SIGMOID,
+          RELU,
+          SOFTPLUS,
+          ERF,
+          DETACH,
+          CAST ->
+          elementwise(inst);
+      case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduce(inst);
+      case RESHAPE, SQUEEZE, UNSQUEEZE ->
+          NdArray.wrap(inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
+      case TRANSPOSE, PERMUTE -> permute(inst);
+      case EXPAND, BROADCAST -> broadcast(inst);
+      case SUM_TO -> sumTo(inst);
+      case MATMUL -> matmul(inst);
+      case SOFTMAX, LOG_SOFTMAX -> normalize(inst);
+      case ONE_HOT -> oneHot(inst);
+      case NUMEL -> numel(inst);
+    };
+  }
+
+  private NdArray elementwise(Inst inst) {
+    int[] shape = shapeOf(inst);
+    int n = NdArray.numel(shape);
+    NdArray[] in = new NdArray[inst.arity()];
+    for (int k = 0; k < in.length; k++) {
+      in[k] = value(inst.operand(k));
+    }
+    DType dt = inst.type().dtype();
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double x = at(in[0], i);
+      double y = in.length > 1 ? at(in[1], i) : 0;
+      double z = in.length > 2 ? at(in[2], i) : 0;
+      out[i] = dt.round(ScalarMath.apply(inst.op(), x, y, z));
+    }
+    return NdArray.wrap(dt, shape, out);
+  }
+
+  /** Element {@code i}, or the only element of a literal. */
+  private static double at(NdArray a, int i) {
+    return a.rank() == 0 ? a.get(0) : a.get(i);
+  }
+
+  private NdArray reduce(Inst inst) {
+    NdArray x = value(inst.operand(0));
+    int[] s = x.shape();
+    boolean[] red = Typing.reducedMask(s.length, inst.dims());
+    int[] outIndex = reducedIndex(s, red);
+    int[] outShape = shapeOf(inst);
+    int m = NdArray.numel(outShape);
+    int n = x.size();
+    double[] acc = new double[m];
+    double[] count = new double[m];
+    for (int i = 0; i < n; i++) {
+      count[outIndex[i]]++;
+    }
+    Op op = inst.op();
+    switch (op) {
+      case SUM, MEAN -> {
+        for (int i = 0; i < n; i++) {
+          acc[outIndex[i]] += x.get(i);
+        }
+        if (op == Op.MEAN) {
+          for (int j = 0; j < m; j++) {
+            acc[j] /= count[j];
+          }
+        }
+      }
+      case AMAX, AMIN, LOGSUMEXP -> {
+        java.util.Arrays.fill(
+            acc, op == Op.AMIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i++) {
+          int j = outIndex[i];
+          acc[j] = op == Op.AMIN ? Math.min(acc[j], x.get(i)) : Math.max(acc[j], x.get(i));
+        }
+        if (op == Op.LOGSUMEXP) {
+          // As PyTorch: shift by the max unless it is infinite, so all -inf gives -inf.
+          double[] shift = new double[m];
+          for (int j = 0; j < m; j++) {
+            shift[j] = Double.isInfinite(acc[j]) ? 0 : acc[j];
+          }
+          double[] sum = new double[m];
+          for (int i = 0; i < n; i++) {
+            sum[outIndex[i]] += Math.exp(x.get(i) - shift[outIndex[i]]);
+          }
+          for (int j = 0; j < m; j++) {
+            acc[j] = Math.log(sum[j]) + shift[j];
+          }
+        }
+      }
+      default -> throw new AssertionError(op);
+    }
+    DType dt = inst.type().dtype();
+    for (int j = 0; j < m; j++) {
+      acc[j] = dt.round(acc[j]);
+    }
+    return NdArray.wrap(dt, outShape, acc);
+  }
+
+  /** For each element of a shape, the flat index of its cell after reducing the masked dims. */
+  static int[] reducedIndex(int[] s, boolean[] red) {
+    int n = NdArray.numel(s);
+    int[] kept = s.clone();
+    for (int d = 0; d < s.length; d++) {
+      if (red[d]) {
+        kept[d] = 1;
+      }
+    }
+    int[] kst = NdArray.strides(kept);
+    int[] idx = new int[s.length];
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      int o = 0;
+      for (int d = 0; d < s.length; d++) {
+        if (!red[d]) {
+          o += idx[d] * kst[d];
+        }
+      }
+      out[i] = o;
+      increment(idx, s);
+    }
+    return out;
+  }
+
+  /** Advances a row-major multi-index. */
+  private static void increment(int[] idx, int[] shape) {
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) {
+        return;
+      }
+      idx[d] = 0;
+    }
+  }
+
+  /** {@code out[j] = in[sum_d j[d] * strides[d]]} over the multi-indices of {@code outShape}. */
+  private static double[] gather(NdArray in, int[] outShape, int[] strides) {
+    int n = NdArray.numel(outShape);
+    double[] out = new double[n];
+    int[] idx = new int[outShape.length];
+    for (int i = 0; i < n; i++) {
+      int o = 0;
+      for (int d = 0; d < idx.length; d++) {
+        o += idx[d] * strides[d];
+      }
+      out[i] = in.get(o);
+      increment(idx, outShape);
+    }
+    return out;
+  }
+
+  private NdArray permute(Inst inst) {
+    NdArray x = value(inst.operand(0));
+    int r = x.rank();
+    int[] perm = new int[r];
+    for (int d = 0; d < r; d++) {
+      perm[d] = d;
+    }
+    if (inst.op() == Op.TRANSPOSE) {
+      perm[inst.dim(0)] = inst.dim(1);
+      perm[inst.dim(1)] = inst.dim(0);
+    } else {
+      perm = inst.dims();
+    }
+    int[] inStrides = NdArray.strides(x.shape());
+    int[] st = new int[r];
+    for (int d = 0; d < r; d++) {
+      st[d] = inStrides[perm[d]];
+    }
+    int[] shape = shapeOf(inst);
+    return NdArray.wrap(inst.type().dtype(), shape, gather(x, shape, st));
+  }
+
+  /**
+   * Strides that read a {@code from}-shaped array as if it had shape {@code to} (0 on broadcast
+   * dims).
+   */
+  static int[] broadcastStrides(int[] from, int[] to) {
+    int[] fst = NdArray.strides(from);
+    int[] st = new int[to.length];
+    int off = to.length - from.length;
+    for (int d = 0; d < from.length; d++) {
+      st[d + off] = from[d] == 1 && to[d + off] != 1 ? 0 : fst[d];
+    }
+    return st;
+  }
+
+  private NdArray broadcast(Inst inst) {
+    NdArray x = value(inst.operand(0));
+    int[] shape = shapeOf(inst);
+    return NdArray.wrap(
+        inst.type().dtype(), shape, gather(x, shape, broadcastStrides(x.shape(), shape)));
+  }
+
+  private NdArray sumTo(Inst inst) {
+    NdArray x = value(inst.operand(0));
+    int[] in = x.shape();
+    int[] shape = shapeOf(inst);
+    int[] st = broadcastStrides(shape, in);
+    double[] out = new double[NdArray.numel(shape)];
+    int[] idx = new int[in.length];
+    for (int i = 0; i < x.size(); i++) {
+      int o = 0;
+      for (int d = 0; d < in.length; d++) {
+        o += idx[d] * st[d];
+      }
+      out[o] += x.get(i);
+      increment(idx, in);
+    }
+    DType dt = inst.type().dtype();
+    for (int j = 0; j < out.length; j++) {
+      out[j] = dt.round(out[j]);
+    }
+    return NdArray.wrap(dt, shape, out);
+  }
+
+  private NdArray matmul(Inst inst) {
+    NdArray a = value(inst.operand(0));
+    NdArray b = value(inst.operand(1));
+    int[] as = a.shape();
+    int[] bs = b.shape();
+    // View 1-D operands as matrices: [k] is [1, k] on the left and [k, 1] on the right.
+    int[] a2 = as.length == 1 ? new int[] {1, as[0]} : as;
+    int[] b2 = bs.length == 1 ? new int[] {bs[0], 1} : bs;
+    int n = a2[a2.length - 2];
+    int k = a2[a2.length - 1];
+    int m = b2[b2.length - 1];
+    int[] batchA = java.util.Arrays.copyOf(a2, a2.length - 2);
+    int[] batchB = java.util.Arrays.copyOf(b2, b2.length - 2);
+    int[] batch = new int[Math.max(batchA.length, batchB.length)];
+    for (int d = 0; d < batch.length; d++) {
+      int ia = d - (batch.length - batchA.length);
+      int ib = d - (batch.length - batchB.length);
+      batch[d] = Math.max(ia >= 0 ? batchA[ia] : 1, ib >= 0 ? batchB[ib] : 1);
+    }
+    int[] sta = broadcastStrides(batchA, batch);
+    int[] stb = broadcastStrides(batchB, batch);
+    int nb = NdArray.numel(batch);
+    double[] out = new double[nb * n * m];
+    int[] idx = new int[batch.length];
+    DType dt = inst.type().dtype();
+    for (int t = 0; t < nb; t++) {
+      int oa = 0;
+      int ob = 0;
+      for (int d = 0; d < batch.length; d++) {
+        oa += idx[d] * sta[d];
+        ob += idx[d] * stb[d];
+      }
+      oa *= n * k;
+      ob *= k * m;
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++) {
+          double s = 0;
+          for (int p = 0; p < k; p++) {
+            s += a.get(oa + i * k + p) * b.get(ob + p * m + j);
+          }
+          out[(t * n + i) * m + j] = dt.round(s);
+        }
+      }
+      increment(idx, batch);
+    }
+    return NdArray.wrap(dt, shapeOf(inst), out);
+  }
+
+  private NdArray normalize(Inst inst) {
+    NdArray x = value(inst.operand(0));
+    int[] s = x.shape();
+    int d = inst.dim(0);
+    int outer = 1;
+    int len = s.length == 0 ? 1 : s[d];
+    int inner = 1;
+    for (int i = 0; i < s.length; i++) {
+      if (i < d) {
+        outer *= s[i];
+      } else if (i > d) {
+        inner *= s[i];
+      }
+    }
+    double[] out = new double[x.size()];
+    DType dt = inst.type().dtype();
+    for (int o = 0; o < outer; o++) {
+      for (int in = 0; in < inner; in++) {
+        int base = o * len * inner + in;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) {
+          max = Math.max(max, x.get(base + j * inner));
+        }
+        double sum = 0;
+        for (int j = 0; j < len; j++) {
+          sum += Math.exp(x.get(base + j * inner) - max);
+        }
+        for (int j = 0; j < len; j++) {
+          double v = x.get(base + j * inner) - max;
+          double r = inst.op() == Op.SOFTMAX ? Math.exp(v) / sum : v - Math.log(sum);
+          out[base + j * inner] = dt.round(r);
+        }
+      }
+    }
+    return NdArray.wrap(dt, s, out);
+  }
+
+  private NdArray oneHot(Inst inst) {
+    NdArray x = value(inst.operand(0));
+    int[] shape = shapeOf(inst);
+    int c = shape[shape.length - 1];
+    double[] out = new double[x.size() * c];
+    for (int i = 0; i < x.size(); i++) {
+      double v = x.get(i);
+      if (v < 0) {
+        throw new GradcException("Class values must be non-negative.");
+      }
+      if (v >= c) {
+        throw new GradcException("Class values must be smaller than num_classes.");
+      }
+      out[i * c + (int) v] = 1;
+    }
+    return NdArray.wrap(DType.I64, shape, out);
+  }
+
+  private NdArray numel(Inst inst) {
+    int[] s = shapeOf(inst.operand(0));
+    boolean[] red = Typing.reducedMask(s.length, inst.dims());
+    double n = 1;
+    for (int d = 0; d < s.length; d++) {
+      if (red[d]) {
+        n *= s[d];
+      }
+    }
+    return NdArray.scalar(inst.type().dtype(), n);
+  }
+}

@@ -1,0 +1,113 @@
+package dev.gradc.ir;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tensor type: a dtype and a shape of dims, row-major. Rank 0 is a scalar.
+ *
+ * <p>Printed form: {@code f64}, {@code f32[4]}, {@code f64[N, 3]}.
+ */
+public record Type(DType dtype, List<Dim> dims) {
+
+  public Type {
+    if (dtype == null) {
+      throw new IllegalArgumentException("dtype is null");
+    }
+    dims = List.copyOf(dims);
+  }
+
+  public static Type scalar(DType dtype) {
+    return new Type(dtype, List.of());
+  }
+
+  public static Type of(DType dtype, int... sizes) {
+    List<Dim> ds = new ArrayList<>(sizes.length);
+    for (int s : sizes) {
+      ds.add(Dim.of(s));
+    }
+    return new Type(dtype, ds);
+  }
+
+  public int rank() {
+    return dims.size();
+  }
+
+  public boolean isScalar() {
+    return dims.isEmpty();
+  }
+
+  public Dim dim(int i) {
+    return dims.get(i);
+  }
+
+  /** True when no dim is symbolic. */
+  public boolean isStatic() {
+    for (Dim d : dims) {
+      if (!d.isStatic()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The number of elements as a dim, or null when it is not a constant times at most one symbol
+   * (for example {@code N*M}).
+   */
+  public Dim numel() {
+    return product(dims);
+  }
+
+  /** The product of some dims as a dim, or null when two symbols would multiply. */
+  public static Dim product(List<Dim> ds) {
+    int k = 1;
+    String sym = null;
+    for (Dim d : ds) {
+      k = Math.multiplyExact(k, d.factor());
+      if (d.symbol() != null) {
+        if (sym != null) {
+          return null;
+        }
+        sym = d.symbol();
+      }
+    }
+    return sym == null ? Dim.of(k) : new Dim(k, sym);
+  }
+
+  /** The static element count; only for static types. */
+  public int staticNumel() {
+    return numel().size();
+  }
+
+  /** The concrete shape under the given symbol bindings. */
+  public int[] shape(Map<String, Integer> bindings) {
+    int[] s = new int[dims.size()];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = dims.get(i).resolve(bindings);
+    }
+    return s;
+  }
+
+  public Type withDtype(DType d) {
+    return new Type(d, dims);
+  }
+
+  public Type withDims(List<Dim> ds) {
+    return new Type(dtype, ds);
+  }
+
+  /** The dims as text, {@code [2, N]}; {@code []} for a scalar. */
+  public String shapeString() {
+    return dims.toString();
+  }
+
+  @Override
+  public String toString() {
+    if (dims.isEmpty()) {
+      return dtype.mnemonic();
+    }
+    return dtype.mnemonic() + dims;
+  }
+}

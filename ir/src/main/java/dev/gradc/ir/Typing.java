@@ -1,0 +1,515 @@
+package dev.gradc.ir;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Shape and dtype inference: the result type of an op applied to operands, or a {@link
+ * GradcException} that says why the op does not apply. Broadcasting is explicit in the IR, so the
+ * non-literal operands of an elementwise op have one type; {@link #broadcast} computes the common
+ * shape the builder broadcasts to, with PyTorch's message when there is none.
+ */
+public final class Typing {
+  private Typing() {}
+
+  /**
+   * The result type of {@code op}. Ops that take their target from the result type (reshape,
+   * expand, broadcast, sum_to, cast, one_hot, numel) and elementwise ops whose operands are all
+   * literals need {@code target}; for the others a non-null {@code target} must equal the inferred
+   * type.
+   */
+  public static Type infer(Op op, Value[] in, int[] dims, boolean keepdim, Type target) {
+    if (in.length != op.arity()) {
+      throw new GradcException(
+          op.mnemonic() + " takes " + op.arity() + " operands, got " + in.length);
+    }
+    if (!op.hasDims() && dims.length != 0) {
+      throw new GradcException(op.mnemonic() + " takes no dims");
+    }
+    if (op.kind() != Op.Kind.REDUCTION && keepdim) {
+      throw new GradcException(op.mnemonic() + " takes no keepdim");
+    }
+    Type t = inferUnchecked(op, in, dims, keepdim, target);
+    if (target != null && !target.equals(t)) {
+      throw new GradcException(
+          op.mnemonic() + " produces " + t + ", but the result is declared as " + target);
+    }
+    return t;
+  }
+
+  private static Type inferUnchecked(Op op, Value[] in, int[] dims, boolean keepdim, Type target) {
+    Type x = in[0].type();
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, WHERE, CLAMP ->
+          elementwise(op, in, target);
+      case NEG,
+          ABS,
+          SIGN,
+          EXP,
+          EXPM1,
+          LOG,
+          LOG1P,
+          SQRT,
+          RSQRT,
+          SQUARE,
+          RECIPROCAL,
+          SIN,
+          COS,
+          TAN,
+          TANH,
+          SIGMOID,
+          RELU,
+          SOFTPLUS,
+          ERF,
+          DETACH,
+          CAST ->
+          elementwise(op, in, target);
+      case SUM, AMAX, AMIN -> reduction(op, x, dims, keepdim, NUMERIC);
+      case MEAN, LOGSUMEXP -> reduction(op, x, dims, keepdim, FLOAT);
+      case SOFTMAX, LOG_SOFTMAX -> normalize(op, x, dims);
+      case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, EXPAND, BROADCAST, SUM_TO ->
+          shape(op, x, dims, target);
+      case MATMUL -> matmul(x, in[1].type());
+      case ONE_HOT, NUMEL -> other(op, x, dims, target);
+    };
+  }
+
+  private static Type reduction(Op op, Type x, int[] dims, boolean keepdim, int dtypes) {
+    requireDtype(op, x, dtypes);
+    checkReduceDims(op, x.rank(), dims);
+    return reduced(x, dims, keepdim);
+  }
+
+  private static Type normalize(Op op, Type x, int[] dims) {
+    requireDtype(op, x, FLOAT);
+    if (dims.length != 1) {
+      throw new GradcException(op.mnemonic() + " takes exactly one dim");
+    }
+    checkRange(op, dims[0], Math.max(1, x.rank()));
+    return x;
+  }
+
+  private static final int ANY = 0;
+  private static final int NUMERIC = 1;
+  private static final int FLOAT = 2;
+
+  private static void requireDtype(Op op, Type t, int what) {
+    boolean ok =
+        what == ANY
+            || (what == NUMERIC && t.dtype() != DType.BOOL)
+            || (what == FLOAT && t.dtype().isFloat());
+    if (!ok) {
+      throw new GradcException(
+          op.mnemonic()
+              + " expects a "
+              + (what == FLOAT ? "floating-point" : "numeric")
+              + " operand, got "
+              + t);
+    }
+  }
+
+  /** True for ops defined only on floating-point operands. */
+  public static boolean requiresFloat(Op op) {
+    return dtypeClass(op) == FLOAT;
+  }
+
+  private static int dtypeClass(Op op) {
+    return switch (op) {
+      case DIV,
+          POW,
+          EXP,
+          EXPM1,
+          LOG,
+          LOG1P,
+          SQRT,
+          RSQRT,
+          RECIPROCAL,
+          SIN,
+          COS,
+          TAN,
+          TANH,
+          SIGMOID,
+          SOFTPLUS,
+          ERF,
+          MEAN,
+          LOGSUMEXP,
+          SOFTMAX,
+          LOG_SOFTMAX,
+          MATMUL ->
+          FLOAT;
+      case EQ,
+          NE,
+          WHERE,
+          DETACH,
+          CAST,
+          RESHAPE,
+          TRANSPOSE,
+          PERMUTE,
+          UNSQUEEZE,
+          SQUEEZE,
+          EXPAND,
+          BROADCAST,
+          SUM_TO,
+          ONE_HOT,
+          NUMEL ->
+          ANY;
+      case ADD,
+          SUB,
+          MUL,
+          MAXIMUM,
+          MINIMUM,
+          LT,
+          LE,
+          GT,
+          GE,
+          CLAMP,
+          NEG,
+          ABS,
+          SIGN,
+          SQUARE,
+          RELU,
+          SUM,
+          AMAX,
+          AMIN ->
+          NUMERIC;
+    };
+  }
+
+  private static Type elementwise(Op op, Value[] in, Type target) {
+    // The operands that carry data; a literal is a weak scalar that takes their dtype.
+    Type common = null;
+    for (int i = 0; i < in.length; i++) {
+      if (in[i] instanceof Lit) {
+        continue;
+      }
+      Type t = in[i].type();
+      if (op == Op.WHERE && i == 0) {
+        if (t.dtype() != DType.BOOL) {
+          throw new GradcException(
+              "where expected condition to be a boolean tensor, but got a tensor with dtype "
+                  + t.dtype().mnemonic());
+        }
+        continue;
+      }
+      if (common == null) {
+        common = t;
+      } else if (!common.equals(t)) {
+        throw new GradcException(
+            op.mnemonic() + " operands differ: " + common + " and " + t + " (broadcast first)");
+      }
+    }
+    List<Dim> shape = common != null ? common.dims() : null;
+    if (op == Op.WHERE && !(in[0] instanceof Lit)) {
+      List<Dim> c = in[0].type().dims();
+      if (shape == null) {
+        shape = c;
+      } else if (!shape.equals(c)) {
+        throw new GradcException(
+            "where condition " + in[0].type() + " differs from its operands " + common);
+      }
+    }
+    if (common == null) {
+      if (target == null) {
+        throw new GradcException(op.mnemonic() + " of literals needs a declared result type");
+      }
+      if (shape != null && !shape.equals(target.dims())) {
+        throw new GradcException(op.mnemonic() + " result " + target + " has the wrong shape");
+      }
+      return target;
+    }
+    requireDtype(op, common, dtypeClass(op));
+    if (op == Op.CAST) {
+      if (target == null) {
+        throw new GradcException("cast needs a declared result type");
+      }
+      if (!target.dims().equals(common.dims())) {
+        throw new GradcException("cast cannot change the shape " + common + " to " + target);
+      }
+      return target;
+    }
+    Type result = common.withDims(shape);
+    return op.isComparison() ? result.withDtype(DType.BOOL) : result;
+  }
+
+  private static void checkRange(Op op, int d, int rank) {
+    if (d < 0 || d >= rank) {
+      throw new GradcException(
+          "Dimension out of range (expected to be in range of ["
+              + (-rank)
+              + ", "
+              + (rank - 1)
+              + "], but got "
+              + d
+              + ") in "
+              + op.mnemonic());
+    }
+  }
+
+  private static void checkReduceDims(Op op, int rank, int[] dims) {
+    for (int i = 0; i < dims.length; i++) {
+      checkRange(op, dims[i], Math.max(rank, 1));
+      if (i > 0 && dims[i] <= dims[i - 1]) {
+        throw new GradcException(op.mnemonic() + " dims must be sorted and distinct");
+      }
+    }
+  }
+
+  /** The type of {@code x} reduced over {@code dims} (all dims when empty). */
+  public static Type reduced(Type x, int[] dims, boolean keepdim) {
+    if (x.rank() == 0) {
+      return x;
+    }
+    boolean[] red = reducedMask(x.rank(), dims);
+    List<Dim> out = new ArrayList<>();
+    for (int i = 0; i < x.rank(); i++) {
+      if (!red[i]) {
+        out.add(x.dim(i));
+      } else if (keepdim) {
+        out.add(Dim.of(1));
+      }
+    }
+    return x.withDims(out);
+  }
+
+  /** Which of {@code rank} dims a dims attribute reduces; an empty attribute means all. */
+  public static boolean[] reducedMask(int rank, int[] dims) {
+    boolean[] red = new boolean[rank];
+    if (dims.length == 0) {
+      Arrays.fill(red, true);
+    }
+    for (int d : dims) {
+      if (d < rank) {
+        red[d] = true;
+      }
+    }
+    return red;
+  }
+
+  private static Type shape(Op op, Type x, int[] dims, Type target) {
+    switch (op) {
+      case RESHAPE -> {
+        Type t = requireTarget(op, target, x);
+        Dim a = x.numel();
+        Dim b = t.numel();
+        if (a == null || !a.equals(b)) {
+          throw new GradcException(
+              "shape '" + t.shapeString() + "' is invalid for input of shape " + x.shapeString());
+        }
+        return t;
+      }
+      case TRANSPOSE -> {
+        if (dims.length != 2 || dims[0] >= dims[1]) {
+          throw new GradcException("transpose takes two distinct sorted dims");
+        }
+        checkRange(op, dims[1], x.rank());
+        List<Dim> out = new ArrayList<>(x.dims());
+        out.set(dims[0], x.dim(dims[1]));
+        out.set(dims[1], x.dim(dims[0]));
+        return x.withDims(out);
+      }
+      case PERMUTE -> {
+        if (dims.length != x.rank()) {
+          throw new GradcException(
+              "permute: number of dims don't match in permute: " + dims.length + " dims for " + x);
+        }
+        boolean[] seen = new boolean[dims.length];
+        List<Dim> out = new ArrayList<>();
+        for (int d : dims) {
+          checkRange(op, d, x.rank());
+          if (seen[d]) {
+            throw new GradcException("permute: repeated dim " + d);
+          }
+          seen[d] = true;
+          out.add(x.dim(d));
+        }
+        return x.withDims(out);
+      }
+      case UNSQUEEZE -> {
+        if (dims.length != 1) {
+          throw new GradcException("unsqueeze takes one dim");
+        }
+        checkRange(op, dims[0], x.rank() + 1);
+        List<Dim> out = new ArrayList<>(x.dims());
+        out.add(dims[0], Dim.of(1));
+        return x.withDims(out);
+      }
+      case SQUEEZE -> {
+        List<Dim> out = new ArrayList<>(x.dims());
+        for (int i = dims.length - 1; i >= 0; i--) {
+          checkRange(op, dims[i], x.rank());
+          if (i > 0 && dims[i] <= dims[i - 1]) {
+            throw new GradcException("squeeze dims must be sorted and distinct");
+          }
+          if (!x.dim(dims[i]).equals(Dim.of(1))) {
+            throw new GradcException(
+                "squeeze of dim " + dims[i] + " of " + x + ", which is not of size 1");
+          }
+          out.remove(dims[i]);
+        }
+        return x.withDims(out);
+      }
+      case EXPAND, BROADCAST -> {
+        Type t = requireTarget(op, target, x);
+        checkBroadcastTo(x.dims(), t.dims());
+        return t;
+      }
+      case SUM_TO -> {
+        Type t = requireTarget(op, target, x);
+        checkBroadcastTo(t.dims(), x.dims());
+        return t;
+      }
+      default -> {
+        throw new AssertionError(op);
+      }
+    }
+  }
+
+  private static Type requireTarget(Op op, Type target, Type x) {
+    if (target == null) {
+      throw new GradcException(op.mnemonic() + " needs a declared result type");
+    }
+    if (target.dtype() != x.dtype()) {
+      throw new GradcException(op.mnemonic() + " cannot change the dtype of " + x);
+    }
+    return target;
+  }
+
+  /** Checks that {@code from} broadcasts to {@code to}, with PyTorch's {@code expand} message. */
+  public static void checkBroadcastTo(List<Dim> from, List<Dim> to) {
+    int off = to.size() - from.size();
+    if (off < 0) {
+      throw new GradcException(
+          "the number of sizes provided ("
+              + to.size()
+              + ") must be greater or equal to the number of dimensions in the tensor ("
+              + from.size()
+              + ")");
+    }
+    for (int i = 0; i < from.size(); i++) {
+      Dim f = from.get(i);
+      Dim t = to.get(i + off);
+      if (!f.equals(t) && !f.equals(Dim.of(1))) {
+        throw new GradcException(
+            "The expanded size of the tensor ("
+                + t
+                + ") must match the existing size ("
+                + f
+                + ") at non-singleton dimension "
+                + (i + off)
+                + ".  Target sizes: "
+                + to
+                + ".  Tensor sizes: "
+                + from);
+      }
+    }
+  }
+
+  /**
+   * The broadcast of two shapes as in PyTorch; the error names both sizes, the dimension, the op
+   * and both shapes.
+   */
+  public static List<Dim> broadcast(List<Dim> a, List<Dim> b, String opName) {
+    int n = Math.max(a.size(), b.size());
+    List<Dim> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int ia = i - (n - a.size());
+      int ib = i - (n - b.size());
+      Dim da = ia >= 0 ? a.get(ia) : Dim.of(1);
+      Dim db = ib >= 0 ? b.get(ib) : Dim.of(1);
+      if (da.equals(db) || db.equals(Dim.of(1))) {
+        out.add(da);
+      } else if (da.equals(Dim.of(1))) {
+        out.add(db);
+      } else {
+        throw new GradcException(
+            "The size of tensor a ("
+                + da
+                + ") must match the size of tensor b ("
+                + db
+                + ") at non-singleton dimension "
+                + (ia >= 0 ? ia : ib)
+                + " (in "
+                + opName
+                + " of shapes "
+                + a
+                + " and "
+                + b
+                + ")");
+      }
+    }
+    return out;
+  }
+
+  private static Type matmul(Type a, Type b) {
+    requireDtype(Op.MATMUL, a, FLOAT);
+    requireDtype(Op.MATMUL, b, FLOAT);
+    if (a.dtype() != b.dtype()) {
+      throw new GradcException(
+          "expected both matmul operands to have the same dtype, but got "
+              + a.dtype().mnemonic()
+              + " and "
+              + b.dtype().mnemonic());
+    }
+    if (a.rank() == 0 || b.rank() == 0) {
+      throw new GradcException(
+          "both arguments to matmul need to be at least 1D, but they are "
+              + a.rank()
+              + "D and "
+              + b.rank()
+              + "D");
+    }
+    Dim ka = a.dim(a.rank() - 1);
+    Dim kb = b.dim(b.rank() == 1 ? 0 : b.rank() - 2);
+    if (!ka.equals(kb)) {
+      throw new GradcException(
+          "mat1 and mat2 shapes cannot be multiplied (" + matText(a) + " and " + matText(b) + ")");
+    }
+    List<Dim> batchA = a.rank() > 2 ? a.dims().subList(0, a.rank() - 2) : List.of();
+    List<Dim> batchB = b.rank() > 2 ? b.dims().subList(0, b.rank() - 2) : List.of();
+    List<Dim> out = new ArrayList<>(broadcast(batchA, batchB, "matmul"));
+    if (a.rank() >= 2) {
+      out.add(a.dim(a.rank() - 2));
+    }
+    if (b.rank() >= 2) {
+      out.add(b.dim(b.rank() - 1));
+    }
+    return a.withDims(out);
+  }
+
+  private static String matText(Type t) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < t.rank(); i++) {
+      s.append(i == 0 ? "" : "x").append(t.dim(i));
+    }
+    return s.toString();
+  }
+
+  private static Type other(Op op, Type x, int[] dims, Type target) {
+    switch (op) {
+      case ONE_HOT -> {
+        if (x.dtype() != DType.I64) {
+          throw new GradcException("one_hot is only applicable to index tensor.");
+        }
+        if (target == null
+            || target.dtype() != DType.I64
+            || target.rank() != x.rank() + 1
+            || !target.dims().subList(0, x.rank()).equals(x.dims())
+            || !target.dim(x.rank()).isStatic()) {
+          throw new GradcException("one_hot needs a result i64[..., classes] for " + x);
+        }
+        return target;
+      }
+      case NUMEL -> {
+        checkReduceDims(op, x.rank(), dims);
+        if (target == null || !target.isScalar() || !target.dtype().isFloat()) {
+          throw new GradcException("numel needs a floating-point scalar result type");
+        }
+        return target;
+      }
+      default -> {
+        throw new AssertionError(op);
+      }
+    }
+  }
+}

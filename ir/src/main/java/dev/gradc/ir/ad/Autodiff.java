@@ -1,0 +1,192 @@
+package dev.gradc.ir.ad;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Param;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reverse mode: turns a function with one result into its vector-Jacobian product, an ordinary
+ * {@link Func} that returns the value followed by one gradient per {@code param} (in declaration
+ * order). The forward instructions come first, then the adjoint, built with the folding {@link
+ * Builder}; the result can be printed, optimized, compiled, or differentiated again.
+ *
+ * <p>Only active values get adjoints: those that depend on a {@code param} through differentiable
+ * ops and that the result depends on. Adjoints that meet are summed. Rules are in {@link Rules}.
+ */
+public final class Autodiff {
+  private Autodiff() {}
+
+  /** The name of the extra input that carries the output gradient of a non-scalar result. */
+  public static final String GRAD_OUTPUT = "grad_output";
+
+  /** The vjp of a function with a scalar result, seeded with 1. */
+  public static Func vjp(Func f) {
+    return vjp(f, false);
+  }
+
+  /**
+   * The vjp of {@code f}. With {@code withGradOutput}, the seed is a new last parameter {@code
+   * grad_output} of the result's type (an {@code input}); otherwise the result must be a scalar.
+   */
+  public static Func vjp(Func f, boolean withGradOutput) {
+    if (f.results().size() != 1) {
+      throw new IllegalArgumentException(
+          "vjp needs a function with one result; @" + f.name() + " has " + f.results().size());
+    }
+    Value out = f.result(0);
+    if (!withGradOutput && !out.type().isScalar()) {
+      throw new GradcException("grad can be implicitly created only for scalar outputs");
+    }
+    if (!out.type().dtype().isFloat()) {
+      throw new GradcException(
+          "grad can be implicitly created only for real scalar outputs but got "
+              + out.type().dtype().mnemonic());
+    }
+    Builder b = new Builder(f.name() + ".vjp");
+    Value[] map = new Value[f.valueCount()];
+    for (Param p : f.params()) {
+      map[p.id()] = b.addParam(p.name(), p.type(), p.role());
+    }
+    Value seed =
+        withGradOutput
+            ? b.input(uniqueName(f, GRAD_OUTPUT), out.type())
+            : Builder.lit(1.0, out.type().dtype());
+    for (Inst inst : f.insts()) {
+      map[inst.id()] =
+          b.emit(
+              inst.op(),
+              inst.type(),
+              Builder.mapped(inst.operands(), map),
+              inst.dims(),
+              inst.keepdim());
+    }
+    int firstAdjointId = b.params().size() + b.size();
+
+    boolean[] active = activity(f, out);
+    Value[] adj = new Value[f.valueCount()];
+    if (!(out instanceof Lit) && active[out.id()]) {
+      adj[out.id()] = seed;
+    }
+    List<Inst> insts = f.insts();
+    for (int n = insts.size() - 1; n >= 0; n--) {
+      Inst inst = insts.get(n);
+      Value g = adj[inst.id()];
+      if (g == null) {
+        continue;
+      }
+      note(b, g, map[inst.id()], firstAdjointId);
+      boolean[] needs = new boolean[inst.arity()];
+      for (int k = 0; k < needs.length; k++) {
+        Value v = inst.operand(k);
+        needs[k] = !(v instanceof Lit) && active[v.id()];
+      }
+      Value[] in = Builder.mapped(inst.operands(), map);
+      Value[] d = Rules.vjp(b, inst, in, map[inst.id()], g, needs);
+      for (int k = 0; k < needs.length; k++) {
+        if (!needs[k] || d[k] == null) {
+          continue;
+        }
+        Value operand = inst.operand(k);
+        if (!d[k].type().equals(operand.type())) {
+          throw new IllegalStateException(
+              "gradient rule of "
+                  + inst.op().mnemonic()
+                  + " gave "
+                  + d[k].type()
+                  + " for an operand of type "
+                  + operand.type());
+        }
+        int id = operand.id();
+        adj[id] = adj[id] == null ? d[k] : b.add(adj[id], d[k]);
+      }
+    }
+
+    List<Value> results = new ArrayList<>();
+    results.add(out instanceof Lit ? out : map[out.id()]);
+    for (Param p : f.gradParams()) {
+      Value g = adj[p.id()];
+      if (g == null) {
+        g = b.full(0, p.type());
+      }
+      note(b, g, map[p.id()], firstAdjointId);
+      results.add(g);
+    }
+    b.ret(results.toArray(new Value[0]));
+    return b.build();
+  }
+
+  private static void note(Builder b, Value adj, Value forward, int firstAdjointId) {
+    if (adj instanceof Inst && adj.id() >= firstAdjointId) {
+      b.noteAdjoint(adj, forward);
+    }
+  }
+
+  private static String uniqueName(Func f, String base) {
+    String n = base;
+    for (int i = 1; f.param(n) != null; i++) {
+      n = base + i;
+    }
+    return n;
+  }
+
+  /**
+   * Which values get adjoints: those on a path from a {@code param} to {@code out} through ops with
+   * a nonzero gradient. Indexed by id.
+   */
+  public static boolean[] activity(Func f, Value out) {
+    boolean[] fwd = new boolean[f.valueCount()];
+    for (Param p : f.params()) {
+      fwd[p.id()] = p.requiresGrad();
+    }
+    for (Inst inst : f.insts()) {
+      if (!differentiable(inst.op()) || !inst.type().dtype().isFloat()) {
+        continue;
+      }
+      for (int k = 0; k < inst.arity(); k++) {
+        Value v = inst.operand(k);
+        if (!(v instanceof Lit) && fwd[v.id()]) {
+          fwd[inst.id()] = true;
+          break;
+        }
+      }
+    }
+    boolean[] bwd = new boolean[f.valueCount()];
+    if (!(out instanceof Lit)) {
+      bwd[out.id()] = true;
+    }
+    List<Inst> insts = f.insts();
+    for (int n = insts.size() - 1; n >= 0; n--) {
+      Inst inst = insts.get(n);
+      if (!bwd[inst.id()]) {
+        continue;
+      }
+      for (int k = 0; k < inst.arity(); k++) {
+        Value v = inst.operand(k);
+        if (!(v instanceof Lit)) {
+          bwd[v.id()] = true;
+        }
+      }
+    }
+    boolean[] active = new boolean[f.valueCount()];
+    for (int i = 0; i < active.length; i++) {
+      active[i] = fwd[i] && bwd[i];
+    }
+    return active;
+  }
+
+  /** False for ops whose gradient is zero everywhere. */
+  static boolean differentiable(Op op) {
+    return !(op.isComparison()
+        || op == Op.SIGN
+        || op == Op.DETACH
+        || op == Op.ONE_HOT
+        || op == Op.NUMEL);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.gradc.ir.ad;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Type;
+import dev.gradc.ir.Typing;
+import dev.gradc.ir.Value;
+import java.util.List;
+
+/**
+ * The gradient rule of every op, one case each, following PyTorch's {@code derivatives.yaml}
+ * (including its subgradients: {@code relu'(0) = 0}, {@code abs'(0) = 0}, {@code clamp} passes the
+ * gradient at its bounds, tied maxima share it evenly).
+ */
+final class Rules {
+  private Rules() {}
+
+  /**
+   * The adjoint contributions to the operands of {@code inst}, given the adjoint {@code g} of its
+   * result; entries whose {@code needs} is false may be null. {@code in} and {@code y} are the
+   * operands and result in the function being built.
+   */
+  static Value[] vjp(Builder b, Inst inst, Value[] in, Value y, Value g, boolean[] needs) {
+    Value[] d = new Value[in.length];
+    Value x = in[0];
+    DType dt = inst.type().dtype();
+    Lit zero = Builder.lit(0, dt);
+    Lit one = Builder.lit(1, dt);
+    switch (inst.op()) {
+      case ADD -> {
+        d[0] = g;
+        d[1] = g;
+      }
+      case SUB -> {
+        d[0] = g;
+        d[1] = needs[1] ? b.neg(g) : null;
+      }
+      case MUL -> {
+        d[0] = needs[0] ? b.mul(g, in[1]) : null;
+        d[1] = needs[1] ? b.mul(g, in[0]) : null;
+      }
+      case DIV -> {
+        d[0] = needs[0] ? b.div(g, in[1]) : null;
+        d[1] = needs[1] ? b.div(b.mul(b.neg(g), in[0]), b.mul(in[1], in[1])) : null;
+      }
+      case POW -> {
+        Value e = in[1];
+        if (needs[0]) {
+          if (e instanceof Lit) {
+            double c = ((Lit) e).value();
+            d[0] =
+                c == 0 ? b.full(0, x.type()) : b.mul(g, b.mul(b.pow(x, Builder.lit(c - 1, dt)), e));
+          } else {
+            Value t = b.mul(e, b.pow(x, b.sub(e, one)));
+            d[0] = b.mul(g, b.where(b.binary(Op.EQ, e, zero), zero, t));
+          }
+        }
+        if (needs[1]) {
+          Value t = b.mul(y, b.log(x));
+          Value masked =
+              b.where(b.binary(Op.EQ, x, zero), b.where(b.binary(Op.GE, e, zero), zero, t), t);
+          d[1] = b.mul(g, masked);
+        }
+      }
+      case MAXIMUM, MINIMUM -> {
+        Value half = b.where(b.binary(Op.EQ, in[0], in[1]), b.mul(g, Builder.lit(0.5, dt)), g);
+        Op loses0 = inst.op() == Op.MAXIMUM ? Op.LT : Op.GT;
+        Op loses1 = inst.op() == Op.MAXIMUM ? Op.GT : Op.LT;
+        d[0] = needs[0] ? b.where(b.binary(loses0, in[0], in[1]), zero, half) : null;
+        d[1] = needs[1] ? b.where(b.binary(loses1, in[0], in[1]), zero, half) : null;
+      }
+      case LT, LE, GT, GE, EQ, NE, SIGN, DETACH, ONE_HOT, NUMEL -> {
+        // zero gradient; these are never active
+      }
+      case WHERE -> {
+        d[1] = needs[1] ? b.where(in[0], g, zero) : null;
+        d[2] = needs[2] ? b.where(in[0], zero, g) : null;
+      }
+      case CLAMP -> {
+        Value lo = in[1];
+        Value hi = in[2];
+        if (needs[0]) {
+          d[0] = b.where(b.binary(Op.GE, x, lo), b.where(b.binary(Op.LE, x, hi), g, zero), zero);
+        }
+        if (needs[1]) {
+          // As PyTorch: min gets the gradient where it clamps and min < max.
+          d[1] = b.where(b.binary(Op.LT, x, lo), b.where(b.binary(Op.LT, lo, hi), g, zero), zero);
+        }
+        if (needs[2]) {
+          d[2] = b.where(b.binary(Op.GT, x, hi), g, b.where(b.binary(Op.LT, hi, lo), g, zero));
+        }
+      }
+      case NEG -> d[0] = b.neg(g);
+      case ABS -> d[0] = b.mul(g, b.unary(Op.SIGN, x));
+      case EXP -> d[0] = b.mul(g, y);
+      case EXPM1 -> d[0] = b.mul(g, b.add(y, one));
+      case LOG -> d[0] = b.div(g, x);
+      case LOG1P -> d[0] = b.div(g, b.add(x, one));
+      case SQRT -> d[0] = b.div(g, b.mul(y, Builder.lit(2, dt)));
+      case RSQRT -> d[0] = b.mul(b.mul(g, Builder.lit(-0.5, dt)), b.pow(y, Builder.lit(3, dt)));
+      case SQUARE -> d[0] = b.mul(g, b.mul(x, Builder.lit(2, dt)));
+      case RECIPROCAL -> d[0] = b.mul(b.neg(g), b.mul(y, y));
+      case SIN -> d[0] = b.mul(g, b.unary(Op.COS, x));
+      case COS -> d[0] = b.mul(g, b.neg(b.unary(Op.SIN, x)));
+      case TAN -> d[0] = b.mul(g, b.add(b.mul(y, y), one));
+      case TANH -> d[0] = b.mul(g, b.sub(one, b.mul(y, y)));
+      case SIGMOID -> d[0] = b.mul(g, b.mul(b.sub(one, y), y));
+      case RELU -> d[0] = b.where(b.binary(Op.GT, y, zero), g, zero);
+      case SOFTPLUS -> {
+        Value z = b.exp(x);
+        Value s = b.div(z, b.add(z, one));
+        d[0] = b.where(b.binary(Op.GT, x, Builder.lit(20, dt)), g, b.mul(g, s));
+      }
+      case ERF -> {
+        Value e = b.exp(b.neg(b.square(x)));
+        d[0] = b.mul(g, b.mul(e, Builder.lit(1.1283791670955126, dt)));
+      }
+      case CAST -> d[0] = b.cast(g, x.type().dtype());
+      case SUM -> d[0] = b.broadcastTo(restore(b, g, inst), x.type().dims());
+      case MEAN -> {
+        Value n = b.numel(x, inst.dims(), dt);
+        d[0] = b.broadcastTo(restore(b, b.div(g, n), inst), x.type().dims());
+      }
+      case AMAX, AMIN -> {
+        Value mask = b.binary(Op.EQ, x, b.broadcastTo(restore(b, y, inst), x.type().dims()));
+        Value maskF = b.cast(mask, dt);
+        Value count = b.sum(maskF, inst.dims(), true);
+        Value share = b.div(restore(b, g, inst), count);
+        d[0] = b.mul(b.broadcastTo(share, x.type().dims()), maskF);
+      }
+      case LOGSUMEXP -> {
+        Value yb = b.broadcastTo(restore(b, y, inst), x.type().dims());
+        Value gb = b.broadcastTo(restore(b, g, inst), x.type().dims());
+        d[0] = b.mul(gb, b.exp(b.sub(x, yb)));
+      }
+      case RESHAPE, SQUEEZE, UNSQUEEZE -> d[0] = b.reshape(g, x.type().dims());
+      case TRANSPOSE -> d[0] = b.transpose(g, inst.dim(0), inst.dim(1));
+      case PERMUTE -> {
+        int[] p = inst.dims();
+        int[] inv = new int[p.length];
+        for (int i = 0; i < p.length; i++) {
+          inv[p[i]] = i;
+        }
+        d[0] = b.permute(g, inv);
+      }
+      case EXPAND, BROADCAST -> d[0] = b.sumTo(g, x.type().dims());
+      case SUM_TO -> d[0] = b.broadcastTo(g, x.type().dims());
+      case MATMUL -> matmul(b, in, g, needs, d);
+      case SOFTMAX -> {
+        int[] dim = inst.dims();
+        Value gy = b.mul(g, y);
+        Value s = b.sum(gy, dim, true);
+        d[0] = b.mul(y, b.sub(g, s));
+      }
+      case LOG_SOFTMAX -> {
+        Value s = b.sum(g, inst.dims(), true);
+        d[0] = b.sub(g, b.mul(b.exp(y), s));
+      }
+    }
+    return d;
+  }
+
+  /** A reduced value back in the keepdim shape, ready to broadcast over the operand. */
+  private static Value restore(Builder b, Value v, Inst reduction) {
+    Type x = reduction.operand(0).type();
+    if (reduction.keepdim() || x.isScalar()) {
+      return v;
+    }
+    List<Dim> kept = Typing.reduced(x, reduction.dims(), true).dims();
+    return v instanceof Lit ? v : b.reshape(v, kept);
+  }
+
+  /**
+   * {@code C = A @ B}: {@code dA = dC @ B^T}, {@code dB = A^T @ dC}, with 1-D operands viewed as
+   * matrices and broadcast batch dims summed back.
+   */
+  private static void matmul(Builder b, Value[] in, Value g, boolean[] needs, Value[] d) {
+    Value a = in[0];
+    Value c = in[1];
+    int ra = a.type().rank();
+    int rc = c.type().rank();
+    Value a2 = ra == 1 ? b.unsqueeze(a, 0) : a;
+    Value c2 = rc == 1 ? b.unsqueeze(c, 1) : c;
+    Value g2 = g;
+    if (ra == 1 && rc == 1) {
+      g2 = b.reshape(g, List.of(Dim.of(1), Dim.of(1)));
+    } else if (ra == 1) {
+      g2 = b.unsqueeze(g, g.type().rank() - 1);
+    } else if (rc == 1) {
+      g2 = b.unsqueeze(g, g.type().rank());
+    }
+    if (needs[0]) {
+      Value da = b.sumTo(b.matmul(g2, b.transposeLast(c2)), a2.type().dims());
+      d[0] = b.reshape(da, a.type().dims());
+    }
+    if (needs[1]) {
+      Value dc = b.sumTo(b.matmul(b.transposeLast(a2), g2), c2.type().dims());
+      d[1] = b.reshape(dc, c.type().dims());
+    }
+  }
+}
