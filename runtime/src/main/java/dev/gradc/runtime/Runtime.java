@@ -9,14 +9,20 @@ import dev.gradc.ir.Func;
 public final class Runtime {
   private Runtime() {}
 
-  /** Compiles {@code f} (or returns the cached compilation of an identical function). */
+  private static final KernelCache CACHE = new KernelCache(InterpretedFunction::new);
+
+  /** Compiles {@code f}, or returns the cached compilation of a structurally identical function. */
   public static CompiledFunction compile(Func f) {
-    // Until codegen lands, every function runs on the reference interpreter.
-    return new InterpretedFunction(f);
+    return CACHE.get(f);
   }
 
   /** Runs {@code f} on the reference interpreter, with the same calling convention. */
   public static CompiledFunction interpret(Func f) {
     return new InterpretedFunction(f);
+  }
+
+  /** The process-wide kernel cache (for its counters). */
+  public static KernelCache cache() {
+    return CACHE;
   }
 }
