@@ -9,7 +9,7 @@ import dev.gradc.ir.Func;
 public final class Runtime {
   private Runtime() {}
 
-  private static final KernelCache CACHE = new KernelCache(InterpretedFunction::new);
+  private static final KernelCache CACHE = new KernelCache(CompiledKernel::compile);
 
   /** Compiles {@code f}, or returns the cached compilation of a structurally identical function. */
   public static CompiledFunction compile(Func f) {

@@ -1,0 +1,69 @@
+package dev.gradc.codegen;
+
+import dev.gradc.ir.Dim;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A size or stride known at compile time up to the symbolic dims: a constant times a product of
+ * symbols ({@code 3*N*M}), or zero. Equality is decidable, so the planner can tell at compile time
+ * whether two dims of a loop nest collapse into one for every binding of the symbols.
+ */
+public record Extent(long coeff, List<String> symbols) {
+  public static final Extent ZERO = new Extent(0, List.of());
+  public static final Extent ONE = new Extent(1, List.of());
+
+  public Extent {
+    List<String> s = new ArrayList<>(coeff == 0 ? List.of() : symbols);
+    Collections.sort(s);
+    symbols = List.copyOf(s);
+  }
+
+  public static Extent of(Dim d) {
+    return d.isStatic()
+        ? new Extent(d.size(), List.of())
+        : new Extent(d.factor(), List.of(d.symbol()));
+  }
+
+  public static Extent product(List<Dim> dims) {
+    Extent e = ONE;
+    for (Dim d : dims) {
+      e = e.times(of(d));
+    }
+    return e;
+  }
+
+  public Extent times(Extent o) {
+    List<String> s = new ArrayList<>(symbols);
+    s.addAll(o.symbols);
+    return new Extent(Math.multiplyExact(coeff, o.coeff), s);
+  }
+
+  public boolean isZero() {
+    return coeff == 0;
+  }
+
+  public boolean isConstant() {
+    return symbols.isEmpty();
+  }
+
+  /** The value under symbol bindings. */
+  public long resolve(Map<String, Integer> env) {
+    long v = coeff;
+    for (String s : symbols) {
+      v = Math.multiplyExact(v, env.get(s));
+    }
+    return v;
+  }
+
+  @Override
+  public String toString() {
+    if (symbols.isEmpty()) {
+      return Long.toString(coeff);
+    }
+    String s = String.join("*", symbols);
+    return coeff == 1 ? s : coeff + "*" + s;
+  }
+}

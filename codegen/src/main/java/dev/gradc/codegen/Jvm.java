@@ -1,0 +1,100 @@
+package dev.gradc.codegen;
+
+import dev.gradc.ir.DType;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+
+/**
+ * How each dtype lives in the JVM: buffers are {@code double[]}, {@code float[]}, {@code long[]}
+ * and {@code boolean[]}; inside kernels every element is a {@code double}, rounded back to its
+ * dtype after each op exactly as the reference interpreter rounds.
+ */
+final class Jvm {
+  private Jvm() {}
+
+  static final Type DOUBLE_ARRAY = Type.getType(double[].class);
+  static final Type OBJECT_ARRAY = Type.getType(Object[].class);
+
+  static Type arrayType(DType d) {
+    return switch (d) {
+      case F64 -> DOUBLE_ARRAY;
+      case F32 -> Type.getType(float[].class);
+      case I64 -> Type.getType(long[].class);
+      case BOOL -> Type.getType(boolean[].class);
+    };
+  }
+
+  static Type elementType(DType d) {
+    return arrayType(d).getElementType();
+  }
+
+  /** With array and index on the stack, loads the element as a double. */
+  static void loadElement(GeneratorAdapter g, DType d) {
+    switch (d) {
+      case F64 -> g.visitInsn(Opcodes.DALOAD);
+      case F32 -> {
+        g.visitInsn(Opcodes.FALOAD);
+        g.visitInsn(Opcodes.F2D);
+      }
+      case I64 -> {
+        g.visitInsn(Opcodes.LALOAD);
+        g.visitInsn(Opcodes.L2D);
+      }
+      case BOOL -> {
+        g.visitInsn(Opcodes.BALOAD);
+        g.visitInsn(Opcodes.I2D);
+      }
+    }
+  }
+
+  /**
+   * With array, index and a double (already rounded to {@code d}) on the stack, stores it. Bools
+   * are stored as {@code v != 0}.
+   */
+  static void storeElement(GeneratorAdapter g, DType d) {
+    switch (d) {
+      case F64 -> g.visitInsn(Opcodes.DASTORE);
+      case F32 -> {
+        g.visitInsn(Opcodes.D2F);
+        g.visitInsn(Opcodes.FASTORE);
+      }
+      case I64 -> {
+        g.visitInsn(Opcodes.D2L);
+        g.visitInsn(Opcodes.LASTORE);
+      }
+      case BOOL -> {
+        g.visitInsn(Opcodes.D2I);
+        g.visitInsn(Opcodes.BASTORE);
+      }
+    }
+  }
+
+  /** Rounds the double on the stack to a value representable in {@code d}, as DType.round. */
+  static void round(GeneratorAdapter g, DType d) {
+    switch (d) {
+      case F64 -> {}
+      case F32 -> {
+        g.visitInsn(Opcodes.D2F);
+        g.visitInsn(Opcodes.F2D);
+      }
+      case I64 -> {
+        g.visitInsn(Opcodes.D2L);
+        g.visitInsn(Opcodes.L2D);
+      }
+      case BOOL -> {
+        g.push(0.0);
+        g.visitInsn(Opcodes.DCMPL);
+        // 0 for zero, 1 or -1 otherwise (NaN counts as true, as v != 0 does)
+        g.visitInsn(Opcodes.DUP);
+        g.visitInsn(Opcodes.IMUL);
+        g.visitInsn(Opcodes.I2D);
+      }
+    }
+  }
+
+  /** Allocates an array of {@code d} whose length is on the stack. */
+  static void newArray(GeneratorAdapter g, DType d) {
+    g.newArray(elementType(d));
+  }
+}

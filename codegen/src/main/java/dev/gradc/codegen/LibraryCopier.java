@@ -1,0 +1,122 @@
+package dev.gradc.codegen;
+
+import dev.gradc.ir.ScalarMath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.commons.MethodRemapper;
+import org.objectweb.asm.commons.SimpleRemapper;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Copies static methods of plain Java classes (ScalarMath's helpers, the routines in {@code
+ * dev.gradc.codegen.lib}) into a generated class, with the methods they call, so that generated
+ * classes reference nothing but {@code java.base}. A copied method may use its arguments, locals,
+ * constants, {@code java.*} classes and other static methods of its own class; not fields.
+ */
+final class LibraryCopier {
+  private static final Map<Class<?>, ClassNode> PARSED = new ConcurrentHashMap<>();
+
+  private final String owner;
+
+  /** Wanted methods as "class internal name.name desc", in first-request order. */
+  private final Map<String, Class<?>> wanted = new LinkedHashMap<>();
+
+  LibraryCopier(String owner) {
+    this.owner = owner;
+  }
+
+  /** Requests {@code ScalarMath.name(D)D}. */
+  void requireScalarMath(String name) {
+    require(ScalarMath.class, name, "(D)D");
+  }
+
+  void require(Class<?> cls, String name, String desc) {
+    wanted.putIfAbsent(key(cls, name, desc), cls);
+  }
+
+  private static String key(Class<?> cls, String name, String desc) {
+    return org.objectweb.asm.Type.getInternalName(cls) + "." + name + desc;
+  }
+
+  private static ClassNode parse(Class<?> cls) {
+    return PARSED.computeIfAbsent(
+        cls,
+        c -> {
+          String res = c.getSimpleName() + ".class";
+          try (InputStream in = c.getResourceAsStream(res)) {
+            if (in == null) {
+              throw new IllegalStateException("cannot read the bytecode of " + c.getName());
+            }
+            ClassNode node = new ClassNode();
+            new ClassReader(in).accept(node, ClassReader.SKIP_FRAMES);
+            return node;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
+  private static MethodNode find(ClassNode node, String name, String desc) {
+    for (MethodNode m : node.methods) {
+      if (m.name.equals(name) && m.desc.equals(desc)) {
+        return m;
+      }
+    }
+    throw new IllegalStateException("no method " + node.name + "." + name + desc);
+  }
+
+  /** Writes every requested method, and the methods they call, into {@code cv}. */
+  void emitInto(ClassVisitor cv) {
+    Deque<String> work = new ArrayDeque<>(wanted.keySet());
+    Map<String, Class<?>> all = new LinkedHashMap<>(wanted);
+    java.util.Set<String> done = new java.util.HashSet<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    while (!work.isEmpty()) {
+      String k = work.poll();
+      if (!done.add(k)) {
+        continue;
+      }
+      Class<?> cls = all.get(k);
+      ClassNode node = parse(cls);
+      String nameDesc = k.substring(k.indexOf('.') + 1);
+      int paren = nameDesc.indexOf('(');
+      MethodNode m = find(node, nameDesc.substring(0, paren), nameDesc.substring(paren));
+      if (!names.add(m.name + m.desc)) {
+        throw new IllegalStateException("two library methods named " + m.name + m.desc);
+      }
+      for (AbstractInsnNode insn : m.instructions) {
+        if (insn instanceof FieldInsnNode fi && fi.owner.equals(node.name)) {
+          throw new IllegalStateException(
+              node.name + "." + m.name + " reads a field and cannot be copied");
+        }
+        if (insn instanceof MethodInsnNode mi && mi.owner.equals(node.name)) {
+          String callee = mi.owner + "." + mi.name + mi.desc;
+          all.putIfAbsent(callee, cls);
+          work.add(callee);
+        }
+      }
+      MethodVisitor mv =
+          cv.visitMethod(
+              Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+              m.name,
+              m.desc,
+              null,
+              m.exceptions.toArray(new String[0]));
+      m.accept(new MethodRemapper(mv, new SimpleRemapper(Opcodes.ASM9, node.name, owner)));
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.gradc.codegen;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Param;
+import dev.gradc.ir.Typing;
+import dev.gradc.ir.Value;
+import dev.gradc.ir.opt.Cse;
+import dev.gradc.ir.opt.Dce;
+
+/**
+ * Rewrites the ops that loop nests do not compute directly into ops they do, with the reference
+ * interpreter's numerics: {@code logsumexp} into a max, a shift that is zero when the max is
+ * infinite, a sum of exponentials and a log; {@code softmax} and {@code log_softmax} into a max, a
+ * sum of shifted exponentials and an elementwise finish. Each reduction then becomes a loop, so the
+ * plan shows exactly the passes over memory that the dependencies force.
+ */
+public final class Lowering {
+  private Lowering() {}
+
+  public static Func lower(Func f) {
+    Builder b = new Builder(f.name());
+    Value[] map = new Value[f.valueCount()];
+    for (Param p : f.params()) {
+      map[p.id()] = b.addParam(p.name(), p.type(), p.role());
+    }
+    for (Inst inst : f.insts()) {
+      Value[] in = Builder.mapped(inst.operands(), map);
+      map[inst.id()] =
+          switch (inst.op()) {
+            case LOGSUMEXP -> logsumexp(b, in[0], inst.dims(), inst.keepdim());
+            case SOFTMAX, LOG_SOFTMAX -> softmax(b, inst.op(), in[0], inst.dim(0));
+            default -> b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
+          };
+    }
+    Value[] rs = new Value[f.results().size()];
+    for (int i = 0; i < rs.length; i++) {
+      Value r = f.result(i);
+      rs[i] = r.id() < 0 ? r : map[r.id()];
+    }
+    b.ret(rs);
+    return new Dce().run(new Cse().run(b.build()));
+  }
+
+  private static Value logsumexp(Builder b, Value x, int[] dims, boolean keepdim) {
+    if (x.type().isScalar()) {
+      return x;
+    }
+    DType dt = x.type().dtype();
+    Value m = b.emit(Op.AMAX, null, new Value[] {x}, dims, true);
+    Value inf = Builder.lit(Double.POSITIVE_INFINITY, dt);
+    Value shift = b.where(b.binary(Op.EQ, b.abs(m), inf), Builder.lit(0, dt), m);
+    Value e = b.exp(b.sub(x, b.broadcastTo(shift, x.type().dims())));
+    Value s = b.emit(Op.SUM, null, new Value[] {e}, dims, true);
+    Value r = b.add(b.log(s), shift);
+    return keepdim ? r : b.reshape(r, Typing.reduced(x.type(), dims, false).dims());
+  }
+
+  private static Value softmax(Builder b, Op op, Value x, int dim) {
+    if (x.type().isScalar()) {
+      return Builder.lit(op == Op.SOFTMAX ? 1 : 0, x.type().dtype());
+    }
+    int[] dims = {dim};
+    Value m = b.emit(Op.AMAX, null, new Value[] {x}, dims, true);
+    Value v = b.sub(x, b.broadcastTo(m, x.type().dims()));
+    Value e = b.exp(v);
+    Value s = b.emit(Op.SUM, null, new Value[] {e}, dims, true);
+    if (op == Op.SOFTMAX) {
+      return b.div(e, b.broadcastTo(s, x.type().dims()));
+    }
+    return b.sub(v, b.broadcastTo(b.log(s), x.type().dims()));
+  }
+}

@@ -1,0 +1,430 @@
+package dev.gradc.codegen;
+
+import dev.gradc.codegen.NestLayout.Access;
+import dev.gradc.codegen.NestLayout.Mode;
+import dev.gradc.codegen.NestLayout.Reduction;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * Emits the kernel method of one nest: a static method that runs iterations {@code [lo, hi)} of the
+ * nest's outer loop (elements for a flat nest, rows otherwise), computing every member per element
+ * in double locals, storing what is stored and accumulating reductions. The parameters, in order:
+ * the buffers, the scalars, the non-constant extents, a partials array when there are several full
+ * reductions, then {@code lo} and {@code hi}. With one full reduction the method returns its
+ * partial; otherwise it returns nothing.
+ */
+final class NestEmitter {
+  private final NestLayout layout;
+  private final GeneratorAdapter g;
+  private final OpEmitter ops;
+  private final Map<Access, Integer> bufferArg = new IdentityHashMap<>();
+  private final Map<Value, Integer> scalarArg = new IdentityHashMap<>();
+  private final Map<Extent, Integer> intArg = new HashMap<>();
+  private final Map<Value, Integer> locals = new IdentityHashMap<>();
+  private final Map<Reduction, Integer> acc = new IdentityHashMap<>();
+  private final Map<Access, Integer> base = new IdentityHashMap<>();
+  private int partialsArg = -1;
+  private int loArg;
+  private int hiArg;
+  private int indexLocal;
+
+  private NestEmitter(NestLayout layout, GeneratorAdapter g, OpEmitter ops) {
+    this.layout = layout;
+    this.g = g;
+    this.ops = ops;
+  }
+
+  /** The dtype of the array a kernel parameter holds: RMW reductions accumulate in f64. */
+  static DType paramDtype(NestLayout layout, Access a) {
+    for (Reduction r : layout.reductions) {
+      if (r.out == a && r.mode == Mode.RMW) {
+        return DType.F64;
+      }
+    }
+    return a.dtype;
+  }
+
+  static Method method(NestLayout layout, String name) {
+    List<Type> params = new ArrayList<>();
+    for (Access a : layout.buffers) {
+      params.add(Jvm.arrayType(paramDtype(layout, a)));
+    }
+    for (int i = 0; i < layout.scalars.size(); i++) {
+      params.add(Type.DOUBLE_TYPE);
+    }
+    for (int i = 0; i < layout.intParams().size(); i++) {
+      params.add(Type.INT_TYPE);
+    }
+    if (layout.fullCount > 1) {
+      params.add(Jvm.DOUBLE_ARRAY);
+    }
+    params.add(Type.INT_TYPE);
+    params.add(Type.INT_TYPE);
+    Type ret = layout.fullCount == 1 ? Type.DOUBLE_TYPE : Type.VOID_TYPE;
+    return new Method(name, ret, params.toArray(new Type[0]));
+  }
+
+  static void emit(ClassVisitor cv, Type owner, LibraryCopier lib, NestLayout layout, String name) {
+    Method m = method(layout, name);
+    GeneratorAdapter g =
+        new GeneratorAdapter(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+            m,
+            cv.visitMethod(
+                Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+                m.getName(),
+                m.getDescriptor(),
+                null,
+                null));
+    g.visitCode();
+    new NestEmitter(layout, g, new OpEmitter(g, owner, lib)).body();
+    g.endMethod();
+  }
+
+  private void body() {
+    int arg = 0;
+    for (Access a : layout.buffers) {
+      bufferArg.put(a, arg++);
+    }
+    for (Value v : layout.scalars) {
+      scalarArg.put(v, arg++);
+    }
+    for (Extent e : layout.intParams()) {
+      intArg.put(e, arg++);
+    }
+    if (layout.fullCount > 1) {
+      partialsArg = arg++;
+    }
+    loArg = arg++;
+    hiArg = arg;
+    for (Reduction r : layout.reductions) {
+      if (r.mode == Mode.FULL || r.mode == Mode.INNER) {
+        acc.put(r, g.newLocal(Type.DOUBLE_TYPE));
+      }
+      if (r.mode == Mode.FULL) {
+        g.push(r.identity());
+        g.storeLocal(acc.get(r));
+      }
+    }
+    indexLocal = g.newLocal(Type.INT_TYPE);
+    Label head = new Label();
+    Label end = new Label();
+    g.loadArg(loArg);
+    g.storeLocal(indexLocal);
+    g.mark(head);
+    g.loadLocal(indexLocal);
+    g.loadArg(hiArg);
+    g.ifICmp(GeneratorAdapter.GE, end);
+    if (layout.rank() == 1) {
+      element();
+    } else {
+      row();
+    }
+    g.iinc(indexLocal, 1);
+    g.goTo(head);
+    g.mark(end);
+    List<Reduction> full = new ArrayList<>();
+    for (Reduction r : layout.reductions) {
+      if (r.mode == Mode.FULL) {
+        full.add(r);
+      }
+    }
+    if (layout.fullCount == 1) {
+      g.loadLocal(acc.get(full.get(0)));
+      g.returnValue();
+      return;
+    }
+    for (Reduction r : full) {
+      g.loadArg(partialsArg);
+      g.push(r.slot);
+      g.loadLocal(acc.get(r));
+      g.visitInsn(Opcodes.DASTORE);
+    }
+    g.returnValue();
+  }
+
+  private int innerIndex;
+
+  /** One outer iteration: row offsets, the inner loop, then the per-row reductions. */
+  private void row() {
+    int r = layout.rank();
+    for (Access a : accesses()) {
+      boolean outer = false;
+      for (int d = 0; d < r - 1; d++) {
+        outer |= !a.strides[d].isZero();
+      }
+      if (outer && !base.containsKey(a)) {
+        base.put(a, g.newLocal(Type.INT_TYPE));
+      }
+    }
+    for (int b : base.values()) {
+      g.push(0);
+      g.storeLocal(b);
+    }
+    if (r == 2) {
+      for (Map.Entry<Access, Integer> e : base.entrySet()) {
+        g.loadLocal(indexLocal);
+        pushExtent(e.getKey().strides[0]);
+        g.visitInsn(Opcodes.IMUL);
+        g.storeLocal(e.getValue());
+      }
+    } else {
+      int rem = g.newLocal(Type.INT_TYPE);
+      int idx = g.newLocal(Type.INT_TYPE);
+      g.loadLocal(indexLocal);
+      g.storeLocal(rem);
+      for (int d = r - 2; d >= 0; d--) {
+        g.loadLocal(rem);
+        pushExtent(layout.sizes[d]);
+        g.visitInsn(Opcodes.IREM);
+        g.storeLocal(idx);
+        g.loadLocal(rem);
+        pushExtent(layout.sizes[d]);
+        g.visitInsn(Opcodes.IDIV);
+        g.storeLocal(rem);
+        for (Map.Entry<Access, Integer> e : base.entrySet()) {
+          if (e.getKey().strides[d].isZero()) {
+            continue;
+          }
+          g.loadLocal(e.getValue());
+          g.loadLocal(idx);
+          pushExtent(e.getKey().strides[d]);
+          g.visitInsn(Opcodes.IMUL);
+          g.visitInsn(Opcodes.IADD);
+          g.storeLocal(e.getValue());
+        }
+      }
+    }
+    for (Reduction red : layout.reductions) {
+      if (red.mode == Mode.INNER) {
+        g.push(red.identity());
+        g.storeLocal(acc.get(red));
+      }
+    }
+    innerIndex = g.newLocal(Type.INT_TYPE);
+    int bound = g.newLocal(Type.INT_TYPE);
+    pushExtent(layout.sizes[r - 1]);
+    g.storeLocal(bound);
+    Label head = new Label();
+    Label end = new Label();
+    g.push(0);
+    g.storeLocal(innerIndex);
+    g.mark(head);
+    g.loadLocal(innerIndex);
+    g.loadLocal(bound);
+    g.ifICmp(GeneratorAdapter.GE, end);
+    element();
+    g.iinc(innerIndex, 1);
+    g.goTo(head);
+    g.mark(end);
+    for (Reduction red : layout.reductions) {
+      if (red.mode != Mode.INNER) {
+        continue;
+      }
+      g.loadArg(bufferArg.get(bufferOf(red.out)));
+      pushRowBase(red.out);
+      g.loadLocal(acc.get(red));
+      if (red.isMean()) {
+        pushExtent(red.count);
+        g.visitInsn(Opcodes.I2D);
+        g.visitInsn(Opcodes.DDIV);
+      }
+      Jvm.round(g, red.out.dtype);
+      Jvm.storeElement(g, red.out.dtype);
+    }
+  }
+
+  private List<Access> accesses() {
+    List<Access> all = new ArrayList<>(layout.reads.values());
+    all.addAll(layout.stores.values());
+    for (Reduction r : layout.reductions) {
+      all.add(r.out);
+    }
+    return all;
+  }
+
+  /** The parameter access that holds the same buffer as {@code a}. */
+  private Access bufferOf(Access a) {
+    for (Access b : layout.buffers) {
+      if (b.buffer == a.buffer) {
+        return b;
+      }
+    }
+    throw new IllegalStateException("no buffer parameter for " + a.buffer);
+  }
+
+  private void pushRowBase(Access a) {
+    Integer b = base.get(a);
+    if (b == null) {
+      g.push(0);
+    } else {
+      g.loadLocal(b);
+    }
+  }
+
+  private void pushExtent(Extent e) {
+    if (e.isConstant()) {
+      g.push((int) e.coeff());
+    } else {
+      g.loadArg(intArg.get(e));
+    }
+  }
+
+  /** Pushes the offset of the current element in {@code a}'s buffer. */
+  private void pushOffset(Access a) {
+    int r = layout.rank();
+    Extent s = a.strides[r - 1];
+    int index = r == 1 ? indexLocal : innerIndex;
+    if (r == 1) {
+      pushScaled(index, s);
+      return;
+    }
+    pushRowBase(a);
+    if (!s.isZero()) {
+      pushScaled(index, s);
+      g.visitInsn(Opcodes.IADD);
+    }
+  }
+
+  private void pushScaled(int index, Extent s) {
+    if (s.isZero()) {
+      g.push(0);
+      return;
+    }
+    g.loadLocal(index);
+    if (!s.equals(Extent.ONE)) {
+      pushExtent(s);
+      g.visitInsn(Opcodes.IMUL);
+    }
+  }
+
+  private void load(Access a) {
+    g.loadArg(bufferArg.get(bufferOf(a)));
+    pushOffset(a);
+    Jvm.loadElement(g, a.dtype);
+  }
+
+  private void pushValue(Value v) {
+    if (v instanceof Lit l) {
+      g.push(l.value());
+      return;
+    }
+    Integer local = locals.get(v);
+    if (local != null) {
+      g.loadLocal(local);
+      return;
+    }
+    Value s = layout.scalarOf(v);
+    if (s instanceof Lit l) {
+      g.push(l.value());
+      return;
+    }
+    Integer sa = scalarArg.get(s);
+    if (sa != null) {
+      g.loadArg(sa);
+      return;
+    }
+    Access a = layout.reads.get(v);
+    if (a == null) {
+      throw new IllegalStateException("nest " + layout.nest.index + " cannot read " + v);
+    }
+    load(a);
+  }
+
+  /** The body for one element: every member in order. */
+  private void element() {
+    for (Inst m : layout.nest.members) {
+      if (NestLayout.isReduction(m)) {
+        reduce(m);
+        continue;
+      }
+      int local = g.newLocal(Type.DOUBLE_TYPE);
+      if (layout.isCopyMember(m)) {
+        Access a = layout.reads.get(m);
+        if (a != null) {
+          load(a);
+        } else {
+          pushValue(layout.scalarOf(m));
+        }
+      } else {
+        ops.emit(m.op(), m.type().dtype(), k -> pushValue(m.operand(k)));
+      }
+      g.storeLocal(local);
+      locals.put(m, local);
+      Access st = layout.stores.get(m);
+      if (st != null) {
+        g.loadArg(bufferArg.get(bufferOf(st)));
+        pushOffset(st);
+        g.loadLocal(local);
+        Jvm.storeElement(g, st.dtype);
+      }
+    }
+    locals.clear();
+  }
+
+  private Reduction reductionOf(Inst m) {
+    for (Reduction r : layout.reductions) {
+      if (r.inst == m) {
+        return r;
+      }
+    }
+    throw new IllegalStateException("not a reduction member: " + m);
+  }
+
+  private void combine(Op op) {
+    switch (op) {
+      case ADD -> g.visitInsn(Opcodes.DADD);
+      case MAXIMUM -> g.invokeStatic(Type.getType(Math.class), new Method("max", "(DD)D"));
+      default -> g.invokeStatic(Type.getType(Math.class), new Method("min", "(DD)D"));
+    }
+  }
+
+  private void reduce(Inst m) {
+    Reduction r = reductionOf(m);
+    Value x = m.operand(0);
+    switch (r.mode) {
+      case FULL, INNER -> {
+        g.loadLocal(acc.get(r));
+        pushValue(x);
+        combine(r.combine());
+        g.storeLocal(acc.get(r));
+      }
+      case DIRECT -> {
+        g.loadArg(bufferArg.get(bufferOf(r.out)));
+        pushOffset(r.out);
+        pushValue(x);
+        Jvm.round(g, r.out.dtype);
+        Jvm.storeElement(g, r.out.dtype);
+      }
+      case RMW -> {
+        int arr = bufferArg.get(bufferOf(r.out));
+        int off = g.newLocal(Type.INT_TYPE);
+        pushOffset(r.out);
+        g.storeLocal(off);
+        g.loadArg(arr);
+        g.loadLocal(off);
+        g.loadArg(arr);
+        g.loadLocal(off);
+        g.visitInsn(Opcodes.DALOAD);
+        pushValue(x);
+        combine(r.combine());
+        g.visitInsn(Opcodes.DASTORE);
+      }
+    }
+  }
+}

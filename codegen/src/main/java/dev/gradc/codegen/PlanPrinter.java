@@ -1,0 +1,146 @@
+package dev.gradc.codegen;
+
+import dev.gradc.codegen.NestLayout.Reduction;
+import dev.gradc.codegen.Plan.Home;
+import dev.gradc.codegen.Plan.LibraryStep;
+import dev.gradc.codegen.Plan.Nest;
+import dev.gradc.codegen.Plan.Step;
+import dev.gradc.codegen.Plan.Where;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Printer;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The text form of a plan: for each loop, its iteration domain and loop shape, and which values it
+ * reads, computes, writes and reduces; library calls; scalars computed between steps; where each
+ * result comes from. Value names are those of the planned (lowered) function.
+ *
+ * <pre>
+ * plan @loss.vjp: 1 loop, 0 library calls
+ * loop 0 over [N] (flat, N elements)
+ *   reads    %a %b %c %d
+ *   computes %0 %1 %2 %3 %5 %6 %7
+ *   writes   %6 %7 %8
+ *   reduces  %4 = sum %3 (all dims)
+ * scalars after loop 0: %9
+ * results: %9, %7, %8, %6
+ * </pre>
+ */
+final class PlanPrinter {
+  private PlanPrinter() {}
+
+  static String print(Plan plan) {
+    Func f = plan.func;
+    StringBuilder s = new StringBuilder();
+    int loops = plan.loopCount();
+    int calls = plan.libraryCallCount();
+    s.append("plan @").append(f.name()).append(": ");
+    s.append(loops).append(loops == 1 ? " loop, " : " loops, ");
+    s.append(calls).append(calls == 1 ? " library call\n" : " library calls\n");
+    scalarsAt(s, plan, -1, "scalars first:");
+    for (Step step : plan.steps) {
+      if (step instanceof Nest n) {
+        nest(s, plan, new NestLayout(plan, n));
+      } else {
+        Inst inst = ((LibraryStep) step).inst;
+        s.append("call ")
+            .append(step.index)
+            .append(": ")
+            .append(name(f, inst))
+            .append(" = ")
+            .append(inst.op().mnemonic());
+        for (Value v : inst.operands()) {
+          s.append(' ').append(name(f, v));
+        }
+        s.append('\n');
+      }
+      scalarsAt(s, plan, step.index, "scalars after step " + step.index + ":");
+    }
+    s.append("results:");
+    for (int i = 0; i < f.results().size(); i++) {
+      s.append(i == 0 ? " " : ", ").append(name(f, f.result(i)));
+      s.append(" (")
+          .append(plan.resultKinds[i].name().toLowerCase(java.util.Locale.ROOT))
+          .append(')');
+    }
+    s.append('\n');
+    return s.toString();
+  }
+
+  private static String name(Func f, Value v) {
+    return Printer.name(f, v);
+  }
+
+  private static void scalarsAt(StringBuilder s, Plan plan, int step, String label) {
+    List<String> names = new ArrayList<>();
+    for (Inst inst : plan.func.insts()) {
+      Home h = plan.home(inst);
+      if (h.where == Where.SCALAR && h.readyAt == step && !NestLayout.isReduction(inst)) {
+        names.add(name(plan.func, inst));
+      }
+    }
+    if (!names.isEmpty()) {
+      s.append(label).append(' ').append(String.join(" ", names)).append('\n');
+    }
+  }
+
+  private static void nest(StringBuilder s, Plan plan, NestLayout l) {
+    Func f = plan.func;
+    s.append("loop ").append(l.nest.index).append(" over ").append(l.nest.domain);
+    if (l.rank() == 1) {
+      s.append(" (flat, ").append(l.sizes[0]).append(" elements)\n");
+    } else {
+      Extent[] outer = Arrays.copyOf(l.sizes, l.rank() - 1);
+      s.append(" (rows ")
+          .append(Arrays.toString(outer))
+          .append(" x ")
+          .append(l.sizes[l.rank() - 1]);
+      s.append(l.sequential ? ", sequential)\n" : ")\n");
+    }
+    List<String> reads = new ArrayList<>();
+    for (Value v : l.reads.keySet()) {
+      reads.add(name(f, v));
+    }
+    for (Value v : l.scalars) {
+      reads.add(name(f, v));
+    }
+    line(s, "reads", reads);
+    List<String> computes = new ArrayList<>();
+    for (Inst m : l.nest.members) {
+      if (!NestLayout.isReduction(m)) {
+        computes.add(name(f, m));
+      }
+    }
+    line(s, "computes", computes);
+    List<String> writes = new ArrayList<>();
+    for (Value v : l.stores.keySet()) {
+      writes.add(name(f, v));
+    }
+    line(s, "writes", writes);
+    for (Reduction r : l.reductions) {
+      Inst m = r.inst;
+      s.append("  reduces  ")
+          .append(name(f, m))
+          .append(" = ")
+          .append(m.op().mnemonic())
+          .append(' ')
+          .append(name(f, m.operand(0)))
+          .append(" (")
+          .append(r.mode.name().toLowerCase(java.util.Locale.ROOT))
+          .append(")\n");
+    }
+  }
+
+  private static void line(StringBuilder s, String label, List<String> names) {
+    if (!names.isEmpty()) {
+      s.append("  ")
+          .append(String.format("%-9s", label))
+          .append(String.join(" ", names))
+          .append('\n');
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.gradc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.gradc.ir.Func;
+import dev.gradc.ir.NdArray;
+import dev.gradc.ir.Printer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.CheckClassAdapter;
+
+/** A compiled function loaded as a hidden class in this package, for tests. */
+final class Loaded {
+  final Compiler.CompiledClass compiled;
+  private final MethodHandle call;
+
+  private Loaded(Compiler.CompiledClass compiled, MethodHandle call) {
+    this.compiled = compiled;
+    this.call = call;
+  }
+
+  /** Compiles, verifies with ASM's CheckClassAdapter, and loads. */
+  static Loaded of(Func f) {
+    Compiler.CompiledClass c = Compiler.compile(f, "dev/gradc/codegen/Generated");
+    verify(c, f);
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClass(c.bytes(), true);
+      MethodHandle mh =
+          l.findStatic(
+              l.lookupClass(),
+              "call",
+              MethodType.methodType(Object[].class, Object[].class, int[][].class, Object[].class));
+      return new Loaded(c, mh);
+    } catch (ReflectiveOperationException e) {
+      throw new LinkageError("cannot load the generated class", e);
+    }
+  }
+
+  static void verify(Compiler.CompiledClass c, Func f) {
+    StringWriter sw = new StringWriter();
+    CheckClassAdapter.verify(
+        new ClassReader(c.bytes()), Loaded.class.getClassLoader(), false, new PrintWriter(sw));
+    if (!sw.toString().isEmpty()) {
+      fail(
+          "generated class does not verify:\n"
+              + sw
+              + "\nfor\n"
+              + Printer.print(f)
+              + "\n"
+              + c.plan());
+    }
+  }
+
+  /** Runs on arrays, returning the results as arrays of the same dtypes. */
+  List<NdArray> run(List<NdArray> args) {
+    Object[] bufs = new Object[args.size()];
+    int[][] shapes = new int[args.size()][];
+    for (int i = 0; i < bufs.length; i++) {
+      bufs[i] = Buffers.from(args.get(i));
+      shapes[i] = args.get(i).shape();
+    }
+    Object[] out;
+    try {
+      out = (Object[]) call.invokeExact(bufs, shapes, (Object[]) null);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+    Func func = compiled.source();
+    assertEquals(func.results().size(), out.length);
+    int[][] rs = resultShapes(func, args);
+    List<NdArray> res = new ArrayList<>();
+    for (int i = 0; i < out.length; i++) {
+      res.add(Buffers.to(out[i], func.result(i).type().dtype(), rs[i]));
+    }
+    return res;
+  }
+
+  private static int[][] resultShapes(Func f, List<NdArray> args) {
+    List<int[]> shapes = new ArrayList<>();
+    for (NdArray a : args) {
+      shapes.add(a.shape());
+    }
+    var env = dev.gradc.ir.Bindings.bind(f.params(), shapes);
+    int[][] out = new int[f.results().size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = f.result(i).type().shape(env);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.gradc.runtime;
+
+import dev.gradc.codegen.Compiler;
+import dev.gradc.codegen.Compiler.CompiledClass;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.GradcException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * A function compiled to fused bytecode and loaded as a hidden class, which the JVM unloads once
+ * nothing references this object. Calls check arguments against the signature, then run the
+ * generated driver.
+ */
+public final class CompiledKernel implements CompiledFunction {
+  /** Generated classes are named into this package, as defining hidden classes requires. */
+  static final String CLASS_NAME = "dev/gradc/runtime/GeneratedKernel";
+
+  private static final MethodType CALL_TYPE =
+      MethodType.methodType(Object[].class, Object[].class, int[][].class, Object[].class);
+
+  private final Func func;
+  private final CompiledClass compiled;
+  private final MethodHandle call;
+
+  private CompiledKernel(Func func, CompiledClass compiled, MethodHandle call) {
+    this.func = func;
+    this.compiled = compiled;
+    this.call = call;
+  }
+
+  /** Compiles and loads {@code f}. */
+  public static CompiledKernel compile(Func f) {
+    CompiledClass c = Compiler.compile(f, CLASS_NAME);
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(c.bytes(), true);
+      MethodHandle mh = lookup.findStatic(lookup.lookupClass(), "call", CALL_TYPE);
+      return new CompiledKernel(f, c, mh);
+    } catch (ReflectiveOperationException e) {
+      throw new LinkageError("cannot load the compiled class of @" + f.name(), e);
+    }
+  }
+
+  @Override
+  public Func func() {
+    return func;
+  }
+
+  /** What codegen made: the plan, the class bytes. */
+  public CompiledClass compiled() {
+    return compiled;
+  }
+
+  @Override
+  public Object[] call(Object[] args, int[][] shapes, Object[] outs) {
+    Signatures.bind(func, args, shapes);
+    if (outs != null && outs.length != func.results().size()) {
+      throw new IllegalArgumentException(
+          "@"
+              + func.name()
+              + " has "
+              + func.results().size()
+              + " results, got "
+              + outs.length
+              + " output slots");
+    }
+    try {
+      return (Object[]) call.invokeExact(args, shapes, outs);
+    } catch (IllegalArgumentException e) {
+      // Data-dependent errors raised by generated code (one_hot's class range).
+      throw new GradcException(e.getMessage());
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+}
