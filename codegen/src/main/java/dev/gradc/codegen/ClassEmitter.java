@@ -48,7 +48,20 @@ public final class ClassEmitter {
    */
   static final int CHUNK = 1 << 15;
 
-  static final Method CALL = Method.getMethod("Object[] call(Object[], int[][], Object[])");
+  static final Method CALL =
+      Method.getMethod(
+          "Object[] call(Object[], int[][], Object[], java.util.concurrent.ExecutorService, int)");
+  static final Method CALL_SEQUENTIAL =
+      Method.getMethod("Object[] call(Object[], int[][], Object[])");
+
+  private static final int POOL_ARG = 3;
+  private static final int THREADS_ARG = 4;
+  private static final Type MATH = Type.getType(Math.class);
+  private static final Type OBJECT = Type.getType(Object.class);
+  private static final Type FUTURE = Type.getType(java.util.concurrent.Future.class);
+  private static final Type EXECUTOR = Type.getType(java.util.concurrent.ExecutorService.class);
+  private static final Method TASK_INIT = Method.getMethod("void <init>(int, int, int, Object[])");
+  private static final Method AWAIT = Method.getMethod("void await(java.util.concurrent.Future)");
 
   private final Plan plan;
   private final Func f;
@@ -92,7 +105,7 @@ public final class ClassEmitter {
         owner.getInternalName(),
         null,
         "java/lang/Object",
-        null);
+        new String[] {"java/lang/Runnable"});
     for (Step s : plan.steps) {
       if (s instanceof Nest n) {
         NestLayout l = new NestLayout(plan, n);
@@ -100,11 +113,16 @@ public final class ClassEmitter {
         String name = "nest" + n.index;
         kernelNames.put(n, name);
         NestEmitter.emit(cw, owner, lib, l, name);
+        if (!l.sequential) {
+          chunks(l);
+        }
       } else {
         layouts.add(null);
       }
     }
+    task();
     driver();
+    sequentialEntry();
     lib.emitInto(cw);
     cw.visitEnd();
     return cw.toByteArray();
@@ -267,6 +285,216 @@ public final class ClassEmitter {
     }
   }
 
+  /** {@code call(args, shapes, outs)}: the driver on the calling thread only. */
+  private void sequentialEntry() {
+    GeneratorAdapter m =
+        new GeneratorAdapter(
+            Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC,
+            CALL_SEQUENTIAL,
+            cw.visitMethod(
+                Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC,
+                CALL_SEQUENTIAL.getName(),
+                CALL_SEQUENTIAL.getDescriptor(),
+                null,
+                null));
+    m.visitCode();
+    m.loadArgs();
+    m.visitInsn(Opcodes.ACONST_NULL);
+    m.push(1);
+    m.invokeStatic(owner, CALL);
+    m.returnValue();
+    m.endMethod();
+  }
+
+  /**
+   * The class is its own task type: an instance runs chunks {@code [c0, c1)} of one nest on a pool
+   * thread. Fields, constructor, {@code run()}, and {@code await(Future)}, which rethrows the
+   * task's own exception.
+   */
+  private void task() {
+    for (String fld : new String[] {"nest", "c0", "c1"}) {
+      cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, fld, "I", null, null).visitEnd();
+    }
+    cw.visitField(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, "frame", "[Ljava/lang/Object;", null, null)
+        .visitEnd();
+    GeneratorAdapter init =
+        new GeneratorAdapter(
+            Opcodes.ACC_PRIVATE,
+            TASK_INIT,
+            cw.visitMethod(Opcodes.ACC_PRIVATE, "<init>", TASK_INIT.getDescriptor(), null, null));
+    init.visitCode();
+    init.loadThis();
+    init.invokeConstructor(OBJECT, Method.getMethod("void <init>()"));
+    String[] names = {"nest", "c0", "c1", "frame"};
+    Type[] types = {Type.INT_TYPE, Type.INT_TYPE, Type.INT_TYPE, Jvm.OBJECT_ARRAY};
+    for (int i = 0; i < 4; i++) {
+      init.loadThis();
+      init.loadArg(i);
+      init.putField(owner, names[i], types[i]);
+    }
+    init.returnValue();
+    init.endMethod();
+
+    Method run = Method.getMethod("void run()");
+    GeneratorAdapter r =
+        new GeneratorAdapter(
+            Opcodes.ACC_PUBLIC, run, cw.visitMethod(Opcodes.ACC_PUBLIC, "run", "()V", null, null));
+    r.visitCode();
+    for (NestLayout l : layouts) {
+      if (l == null || l.sequential) {
+        continue;
+      }
+      Label next = new Label();
+      r.loadThis();
+      r.getField(owner, "nest", Type.INT_TYPE);
+      r.push(l.nest.index);
+      r.ifICmp(GeneratorAdapter.NE, next);
+      r.loadThis();
+      r.getField(owner, "c0", Type.INT_TYPE);
+      r.loadThis();
+      r.getField(owner, "c1", Type.INT_TYPE);
+      r.loadThis();
+      r.getField(owner, "frame", Jvm.OBJECT_ARRAY);
+      r.invokeStatic(owner, chunksMethod(l.nest.index));
+      r.returnValue();
+      r.mark(next);
+    }
+    r.returnValue();
+    r.endMethod();
+
+    GeneratorAdapter a =
+        new GeneratorAdapter(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+            AWAIT,
+            cw.visitMethod(
+                Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+                "await",
+                AWAIT.getDescriptor(),
+                null,
+                null));
+    a.visitCode();
+    Label start = new Label();
+    Label end = new Label();
+    Label handler = new Label();
+    a.visitTryCatchBlock(start, end, handler, "java/util/concurrent/ExecutionException");
+    a.mark(start);
+    a.loadArg(0);
+    a.invokeInterface(FUTURE, Method.getMethod("Object get()"));
+    a.pop();
+    a.mark(end);
+    a.returnValue();
+    a.mark(handler);
+    a.invokeVirtual(Type.getType(Throwable.class), Method.getMethod("Throwable getCause()"));
+    a.throwException();
+    a.endMethod();
+  }
+
+  private static Method chunksMethod(int nest) {
+    return new Method("chunks" + nest, "(II[Ljava/lang/Object;)V");
+  }
+
+  /**
+   * {@code chunksK(c0, c1, frame)}: runs chunks {@code [c0, c1)} of nest K with its arguments
+   * unpacked from the frame, storing each chunk's full-reduction partials at its slots.
+   */
+  private void chunks(NestLayout l) {
+    Method m = chunksMethod(l.nest.index);
+    GeneratorAdapter c =
+        new GeneratorAdapter(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+            m,
+            cw.visitMethod(
+                Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+                m.getName(),
+                m.getDescriptor(),
+                null,
+                null));
+    c.visitCode();
+    int b = l.buffers.size();
+    List<Extent> ints = l.intParams();
+    int width = Math.max(1, l.fullCount);
+    int sc = c.newLocal(Jvm.DOUBLE_ARRAY);
+    int in = c.newLocal(Type.getType(int[].class));
+    int parts = c.newLocal(Jvm.DOUBLE_ARRAY);
+    c.loadArg(2);
+    c.push(b);
+    c.arrayLoad(OBJECT);
+    c.checkCast(Jvm.DOUBLE_ARRAY);
+    c.storeLocal(sc);
+    c.loadArg(2);
+    c.push(b + 1);
+    c.arrayLoad(OBJECT);
+    c.checkCast(Type.getType(int[].class));
+    c.storeLocal(in);
+    c.loadArg(2);
+    c.push(b + 2);
+    c.arrayLoad(OBJECT);
+    c.checkCast(Jvm.DOUBLE_ARRAY);
+    c.storeLocal(parts);
+    int k = c.newLocal(Type.INT_TYPE);
+    int lo = c.newLocal(Type.INT_TYPE);
+    Label head = new Label();
+    Label end = new Label();
+    c.loadArg(0);
+    c.storeLocal(k);
+    c.mark(head);
+    c.loadLocal(k);
+    c.loadArg(1);
+    c.ifICmp(GeneratorAdapter.GE, end);
+    c.loadLocal(k);
+    c.loadLocal(in);
+    c.push(ints.size() + 1);
+    c.arrayLoad(Type.INT_TYPE);
+    c.visitInsn(Opcodes.IMUL);
+    c.storeLocal(lo);
+    if (l.fullCount == 1) {
+      c.loadLocal(parts);
+      c.loadLocal(k);
+    }
+    for (int i = 0; i < b; i++) {
+      c.loadArg(2);
+      c.push(i);
+      c.arrayLoad(OBJECT);
+      c.checkCast(Jvm.arrayType(NestEmitter.paramDtype(l, l.buffers.get(i))));
+    }
+    for (int i = 0; i < l.scalars.size(); i++) {
+      c.loadLocal(sc);
+      c.push(i);
+      c.arrayLoad(Type.DOUBLE_TYPE);
+    }
+    for (int i = 0; i < ints.size(); i++) {
+      c.loadLocal(in);
+      c.push(i);
+      c.arrayLoad(Type.INT_TYPE);
+    }
+    if (l.fullCount > 1) {
+      c.loadLocal(parts);
+      c.loadLocal(k);
+      c.push(width);
+      c.visitInsn(Opcodes.IMUL);
+    }
+    c.loadLocal(lo);
+    c.loadLocal(lo);
+    c.loadLocal(in);
+    c.push(ints.size() + 1);
+    c.arrayLoad(Type.INT_TYPE);
+    c.visitInsn(Opcodes.IADD);
+    c.loadLocal(in);
+    c.push(ints.size());
+    c.arrayLoad(Type.INT_TYPE);
+    c.invokeStatic(MATH, new Method("min", "(II)I"));
+    c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l.nest)));
+    if (l.fullCount == 1) {
+      c.arrayStore(Type.DOUBLE_TYPE);
+    }
+    c.iinc(k, 1);
+    c.goTo(head);
+    c.mark(end);
+    c.returnValue();
+    c.endMethod();
+  }
+
   // ---------------------------------------------------------------- scalars
 
   private void emitScalarsReadyAt(int step) {
@@ -399,6 +627,49 @@ public final class ClassEmitter {
         acc.put(r, a);
       }
     }
+    // Chunks: fixed-size ranges of the outer loop, so results do not depend on the thread count.
+    int total = g.newLocal(Type.INT_TYPE);
+    int step = g.newLocal(Type.INT_TYPE);
+    pushExtent(l.outerCount());
+    g.storeLocal(total);
+    pushChunkStep(l);
+    g.storeLocal(step);
+    Label sequential = new Label();
+    Label done = new Label();
+    if (!l.sequential) {
+      g.loadArg(THREADS_ARG);
+      g.push(1);
+      g.ifICmp(GeneratorAdapter.LE, sequential);
+      g.loadArg(POOL_ARG);
+      g.ifNull(sequential);
+      g.loadLocal(total);
+      g.loadLocal(step);
+      g.ifICmp(GeneratorAdapter.LE, sequential);
+      parallelChunks(l, arrays, acc, total, step);
+      g.goTo(done);
+    }
+    g.mark(sequential);
+    sequentialChunks(l, arrays, acc, total, step);
+    g.mark(done);
+    for (Reduction r : l.reductions) {
+      finishReduction(r, acc.get(r), arrays);
+    }
+  }
+
+  private void pushChunkStep(NestLayout l) {
+    g.push(CHUNK);
+    if (l.rank() > 1) {
+      g.push(1);
+      pushExtent(l.sizes[l.rank() - 1]);
+      g.invokeStatic(MATH, new Method("max", "(II)I"));
+      g.visitInsn(Opcodes.IDIV);
+      g.push(1);
+      g.invokeStatic(MATH, new Method("max", "(II)I"));
+    }
+  }
+
+  private void sequentialChunks(
+      NestLayout l, Map<Access, Integer> arrays, Map<Reduction, Integer> acc, int total, int step) {
     int partials = -1;
     if (l.fullCount > 1) {
       partials = g.newLocal(Jvm.DOUBLE_ARRAY);
@@ -406,25 +677,8 @@ public final class ClassEmitter {
       g.newArray(Type.DOUBLE_TYPE);
       g.storeLocal(partials);
     }
-    // Chunks: fixed-size ranges of the outer loop, run in order.
-    int total = g.newLocal(Type.INT_TYPE);
-    int step = g.newLocal(Type.INT_TYPE);
     int lo = g.newLocal(Type.INT_TYPE);
     int hi = g.newLocal(Type.INT_TYPE);
-    pushExtent(l.outerCount());
-    g.storeLocal(total);
-    if (l.rank() == 1) {
-      g.push(CHUNK);
-    } else {
-      g.push(CHUNK);
-      g.push(1);
-      pushExtent(l.sizes[l.rank() - 1]);
-      g.invokeStatic(Type.getType(Math.class), new Method("max", "(II)I"));
-      g.visitInsn(Opcodes.IDIV);
-      g.push(1);
-      g.invokeStatic(Type.getType(Math.class), new Method("max", "(II)I"));
-    }
-    g.storeLocal(step);
     Label head = new Label();
     Label end = new Label();
     g.push(0);
@@ -437,7 +691,7 @@ public final class ClassEmitter {
     g.loadLocal(step);
     g.visitInsn(Opcodes.IADD);
     g.loadLocal(total);
-    g.invokeStatic(Type.getType(Math.class), new Method("min", "(II)I"));
+    g.invokeStatic(MATH, new Method("min", "(II)I"));
     g.storeLocal(hi);
     for (Access a : l.buffers) {
       g.loadLocal(arrays.get(a));
@@ -450,6 +704,7 @@ public final class ClassEmitter {
     }
     if (partials >= 0) {
       g.loadLocal(partials);
+      g.push(0);
     }
     g.loadLocal(lo);
     g.loadLocal(hi);
@@ -474,9 +729,181 @@ public final class ClassEmitter {
     g.storeLocal(lo);
     g.goTo(head);
     g.mark(end);
-    for (Reduction r : l.reductions) {
-      finishReduction(r, acc.get(r), arrays);
+  }
+
+  /**
+   * Runs the chunks on the pool: a frame array carries the kernel's arguments, tasks (instances of
+   * the generated class) take contiguous ranges of chunks, the calling thread takes the first, and
+   * the per-chunk partials are combined in chunk order afterwards.
+   */
+  private void parallelChunks(
+      NestLayout l, Map<Access, Integer> arrays, Map<Reduction, Integer> acc, int total, int step) {
+    int b = l.buffers.size();
+    int frame = g.newLocal(Jvm.OBJECT_ARRAY);
+    g.push(b + 3);
+    g.newArray(OBJECT);
+    g.storeLocal(frame);
+    for (int i = 0; i < b; i++) {
+      g.loadLocal(frame);
+      g.push(i);
+      g.loadLocal(arrays.get(l.buffers.get(i)));
+      g.arrayStore(OBJECT);
     }
+    g.loadLocal(frame);
+    g.push(b);
+    g.push(l.scalars.size());
+    g.newArray(Type.DOUBLE_TYPE);
+    for (int i = 0; i < l.scalars.size(); i++) {
+      g.dup();
+      g.push(i);
+      pushScalar(l.scalars.get(i));
+      g.arrayStore(Type.DOUBLE_TYPE);
+    }
+    g.arrayStore(OBJECT);
+    List<Extent> ints = l.intParams();
+    g.loadLocal(frame);
+    g.push(b + 1);
+    g.push(ints.size() + 2);
+    g.newArray(Type.INT_TYPE);
+    for (int i = 0; i < ints.size(); i++) {
+      g.dup();
+      g.push(i);
+      pushExtent(ints.get(i));
+      g.arrayStore(Type.INT_TYPE);
+    }
+    g.dup();
+    g.push(ints.size());
+    g.loadLocal(total);
+    g.arrayStore(Type.INT_TYPE);
+    g.dup();
+    g.push(ints.size() + 1);
+    g.loadLocal(step);
+    g.arrayStore(Type.INT_TYPE);
+    g.arrayStore(OBJECT);
+    int chunks = g.newLocal(Type.INT_TYPE);
+    g.loadLocal(total);
+    g.loadLocal(step);
+    g.visitInsn(Opcodes.IADD);
+    g.push(1);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(step);
+    g.visitInsn(Opcodes.IDIV);
+    g.storeLocal(chunks);
+    int width = Math.max(1, l.fullCount);
+    int parts = g.newLocal(Jvm.DOUBLE_ARRAY);
+    g.loadLocal(chunks);
+    g.push(width);
+    g.visitInsn(Opcodes.IMUL);
+    g.newArray(Type.DOUBLE_TYPE);
+    g.storeLocal(parts);
+    g.loadLocal(frame);
+    g.push(b + 2);
+    g.loadLocal(parts);
+    g.arrayStore(OBJECT);
+    // tasks = min(threads, chunks); task t takes chunks [t*chunks/tasks, (t+1)*chunks/tasks)
+    int tasks = g.newLocal(Type.INT_TYPE);
+    g.loadArg(THREADS_ARG);
+    g.loadLocal(chunks);
+    g.invokeStatic(MATH, new Method("min", "(II)I"));
+    g.storeLocal(tasks);
+    int futures = g.newLocal(Type.getType(Object[].class));
+    g.loadLocal(tasks);
+    g.newArray(FUTURE);
+    g.storeLocal(futures);
+    int t = g.newLocal(Type.INT_TYPE);
+    forRange(
+        t,
+        1,
+        tasks,
+        () -> {
+          g.loadLocal(futures);
+          g.loadLocal(t);
+          g.loadArg(POOL_ARG);
+          g.newInstance(owner);
+          g.dup();
+          g.push(l.nest.index);
+          pushTaskBound(t, 0, chunks, tasks);
+          pushTaskBound(t, 1, chunks, tasks);
+          g.loadLocal(frame);
+          g.invokeConstructor(owner, TASK_INIT);
+          g.invokeInterface(
+              EXECUTOR,
+              new Method("submit", "(Ljava/lang/Runnable;)Ljava/util/concurrent/Future;"));
+          g.arrayStore(FUTURE);
+        });
+    g.push(0);
+    pushTaskBound(-1, 1, chunks, tasks);
+    g.loadLocal(frame);
+    g.invokeStatic(owner, chunksMethod(l.nest.index));
+    forRange(
+        t,
+        1,
+        tasks,
+        () -> {
+          g.loadLocal(futures);
+          g.loadLocal(t);
+          g.arrayLoad(FUTURE);
+          g.invokeStatic(owner, AWAIT);
+        });
+    int c = g.newLocal(Type.INT_TYPE);
+    forRange(
+        c,
+        0,
+        chunks,
+        () -> {
+          for (Reduction r : l.reductions) {
+            if (r.mode != Mode.FULL) {
+              continue;
+            }
+            g.loadLocal(acc.get(r));
+            g.loadLocal(parts);
+            g.loadLocal(c);
+            g.push(width);
+            g.visitInsn(Opcodes.IMUL);
+            g.push(r.slot);
+            g.visitInsn(Opcodes.IADD);
+            g.arrayLoad(Type.DOUBLE_TYPE);
+            combine(r);
+            g.storeLocal(acc.get(r));
+          }
+        });
+  }
+
+  /** Pushes {@code (t + end) * chunks / tasks} in long arithmetic; t = -1 means task 0. */
+  private void pushTaskBound(int t, int end, int chunks, int tasks) {
+    if (t < 0) {
+      g.push((long) end);
+    } else {
+      g.loadLocal(t);
+      g.visitInsn(Opcodes.I2L);
+      if (end != 0) {
+        g.push((long) end);
+        g.visitInsn(Opcodes.LADD);
+      }
+    }
+    g.loadLocal(chunks);
+    g.visitInsn(Opcodes.I2L);
+    g.visitInsn(Opcodes.LMUL);
+    g.loadLocal(tasks);
+    g.visitInsn(Opcodes.I2L);
+    g.visitInsn(Opcodes.LDIV);
+    g.visitInsn(Opcodes.L2I);
+  }
+
+  /** {@code for (i = from; i < to; i++) body} with a constant start and a local bound. */
+  private void forRange(int i, int from, int toLocal, Runnable body) {
+    Label head = new Label();
+    Label end = new Label();
+    g.push(from);
+    g.storeLocal(i);
+    g.mark(head);
+    g.loadLocal(i);
+    g.loadLocal(toLocal);
+    g.ifICmp(GeneratorAdapter.GE, end);
+    body.run();
+    g.iinc(i, 1);
+    g.goTo(head);
+    g.mark(end);
   }
 
   private void combine(Reduction r) {

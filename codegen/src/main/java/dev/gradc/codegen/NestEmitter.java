@@ -39,6 +39,7 @@ final class NestEmitter {
   private final Map<Reduction, Integer> acc = new IdentityHashMap<>();
   private final Map<Access, Integer> base = new IdentityHashMap<>();
   private int partialsArg = -1;
+  private int partialsOffsetArg = -1;
   private int loArg;
   private int hiArg;
   private int indexLocal;
@@ -72,6 +73,7 @@ final class NestEmitter {
     }
     if (layout.fullCount > 1) {
       params.add(Jvm.DOUBLE_ARRAY);
+      params.add(Type.INT_TYPE);
     }
     params.add(Type.INT_TYPE);
     params.add(Type.INT_TYPE);
@@ -109,6 +111,7 @@ final class NestEmitter {
     }
     if (layout.fullCount > 1) {
       partialsArg = arg++;
+      partialsOffsetArg = arg++;
     }
     loArg = arg++;
     hiArg = arg;
@@ -151,7 +154,9 @@ final class NestEmitter {
     }
     for (Reduction r : full) {
       g.loadArg(partialsArg);
+      g.loadArg(partialsOffsetArg);
       g.push(r.slot);
+      g.visitInsn(Opcodes.IADD);
       g.loadLocal(acc.get(r));
       g.visitInsn(Opcodes.DASTORE);
     }

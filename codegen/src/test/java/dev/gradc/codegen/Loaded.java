@@ -20,10 +20,12 @@ import org.objectweb.asm.util.CheckClassAdapter;
 final class Loaded {
   final Compiler.CompiledClass compiled;
   private final MethodHandle call;
+  private final MethodHandle callParallel;
 
-  private Loaded(Compiler.CompiledClass compiled, MethodHandle call) {
+  private Loaded(Compiler.CompiledClass compiled, MethodHandle call, MethodHandle callParallel) {
     this.compiled = compiled;
     this.call = call;
+    this.callParallel = callParallel;
   }
 
   /** Compiles, verifies with ASM's CheckClassAdapter, and loads. */
@@ -37,7 +39,18 @@ final class Loaded {
               l.lookupClass(),
               "call",
               MethodType.methodType(Object[].class, Object[].class, int[][].class, Object[].class));
-      return new Loaded(c, mh);
+      MethodHandle par =
+          l.findStatic(
+              l.lookupClass(),
+              "call",
+              MethodType.methodType(
+                  Object[].class,
+                  Object[].class,
+                  int[][].class,
+                  Object[].class,
+                  java.util.concurrent.ExecutorService.class,
+                  int.class));
+      return new Loaded(c, mh, par);
     } catch (ReflectiveOperationException e) {
       throw new LinkageError("cannot load the generated class", e);
     }
@@ -60,6 +73,11 @@ final class Loaded {
 
   /** Runs on arrays, returning the results as arrays of the same dtypes. */
   List<NdArray> run(List<NdArray> args) {
+    return run(args, null, 1);
+  }
+
+  /** Runs with chunks on {@code pool} across {@code threads} tasks. */
+  List<NdArray> run(List<NdArray> args, java.util.concurrent.ExecutorService pool, int threads) {
     Object[] bufs = new Object[args.size()];
     int[][] shapes = new int[args.size()][];
     for (int i = 0; i < bufs.length; i++) {
@@ -68,7 +86,10 @@ final class Loaded {
     }
     Object[] out;
     try {
-      out = (Object[]) call.invokeExact(bufs, shapes, (Object[]) null);
+      out =
+          pool == null
+              ? (Object[]) call.invokeExact(bufs, shapes, (Object[]) null)
+              : (Object[]) callParallel.invokeExact(bufs, shapes, (Object[]) null, pool, threads);
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

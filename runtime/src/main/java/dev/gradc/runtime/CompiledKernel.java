@@ -18,7 +18,13 @@ public final class CompiledKernel implements CompiledFunction {
   static final String CLASS_NAME = "dev/gradc/runtime/GeneratedKernel";
 
   private static final MethodType CALL_TYPE =
-      MethodType.methodType(Object[].class, Object[].class, int[][].class, Object[].class);
+      MethodType.methodType(
+          Object[].class,
+          Object[].class,
+          int[][].class,
+          Object[].class,
+          java.util.concurrent.ExecutorService.class,
+          int.class);
 
   private final Func func;
   private final CompiledClass compiled;
@@ -66,7 +72,11 @@ public final class CompiledKernel implements CompiledFunction {
               + " output slots");
     }
     try {
-      return (Object[]) call.invokeExact(args, shapes, outs);
+      int threads = Executor.threads();
+      return threads > 1
+          ? (Object[]) call.invokeExact(args, shapes, outs, Executor.pool(), threads)
+          : (Object[])
+              call.invokeExact(args, shapes, outs, (java.util.concurrent.ExecutorService) null, 1);
     } catch (IllegalArgumentException e) {
       // Data-dependent errors raised by generated code (one_hot's class range).
       throw new GradcException(e.getMessage());

@@ -1,0 +1,76 @@
+package dev.gradc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.NdArray;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Type;
+import dev.gradc.ir.Value;
+import dev.gradc.ir.ad.Autodiff;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Chunks run on a pool give the same bits for every thread count, and the interpreter's values. */
+class ParallelTest {
+  static ExecutorService pool;
+
+  @BeforeAll
+  static void start() {
+    pool = Executors.newFixedThreadPool(8);
+  }
+
+  @AfterAll
+  static void stop() {
+    pool.shutdownNow();
+  }
+
+  static void assertSameForAnyThreadCount(Func f, List<NdArray> args) {
+    Loaded k = Loaded.of(f);
+    List<NdArray> one = k.run(args);
+    for (int threads : new int[] {2, 3, 8, 16}) {
+      List<NdArray> many = k.run(args, pool, threads);
+      for (int i = 0; i < one.size(); i++) {
+        assertArrayEquals(
+            one.get(i).toDoubleArray(),
+            many.get(i).toDoubleArray(),
+            threads + " threads, result " + i);
+      }
+    }
+    CompilerTest.assertMatches(f, args, 1e-11);
+  }
+
+  @Test
+  void mseOverManyChunks() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    int n = 300_007;
+    Func g = Autodiff.vjp(CompilerTest.mse("N"));
+    List<NdArray> args =
+        List.of(
+            CompilerTest.random(rnd, DType.F64, n),
+            CompilerTest.random(rnd, DType.F64, n),
+            CompilerTest.random(rnd, DType.F64, n),
+            CompilerTest.random(rnd, DType.F64, n));
+    assertSameForAnyThreadCount(g, args);
+  }
+
+  @Test
+  void rowsWithSeveralFullReductions() {
+    Builder b = new Builder("rows");
+    Value x = b.param("x", Type.of(DType.F64, 2001, 53));
+    Value s = b.reduce(Op.LOGSUMEXP, x, new int[] {1}, false);
+    Value m = b.reduce(Op.AMAX, x, new int[0], false);
+    Value t = b.sum(b.exp(x));
+    b.ret(b.add(b.add(b.sum(s), m), t));
+    SplittableRandom rnd = new SplittableRandom(6);
+    assertSameForAnyThreadCount(
+        Autodiff.vjp(b.build()), List.of(CompilerTest.random(rnd, DType.F64, 2001, 53)));
+  }
+}
