@@ -73,10 +73,20 @@ public final class ClassEmitter {
 
   private GeneratorAdapter g;
   private OpEmitter ops;
-  private final Map<Value, Integer> scalarLocal = new IdentityHashMap<>();
-  private final Map<Value, Integer> bufferLocal = new IdentityHashMap<>();
-  private final Map<String, Integer> symbolLocal = new HashMap<>();
-  private final Map<Extent, Integer> extentLocal = new HashMap<>();
+  /*
+   * Driver state: in locals mode a slot is a local; in frame mode (large functions, whose driver
+   * is split into segment methods) a slot is an index into the frame arrays bufs/sc/ex, which
+   * every segment receives.
+   */
+  private final Map<Value, Integer> scalarSlot = new IdentityHashMap<>();
+  private final Map<Value, Integer> bufferSlot = new IdentityHashMap<>();
+  private final Map<String, Integer> symbolSlot = new HashMap<>();
+  private final Map<Extent, Integer> extentSlot = new HashMap<>();
+  private boolean frameMode;
+  private int bufFrame;
+  private int scFrame;
+  private int exFrame;
+  private int nextInt;
   private int outsArg;
 
   private ClassEmitter(Plan plan, String internalName) {
@@ -98,6 +108,15 @@ public final class ClassEmitter {
     return new ClassEmitter(plan, internalName).run();
   }
 
+  /** As {@link #emit(Plan, String)}, always in frame mode (tests exercise it on small plans). */
+  static byte[] emitInFrameMode(Plan plan, String internalName) {
+    ClassEmitter e = new ClassEmitter(plan, internalName);
+    e.forceFrames = true;
+    return e.run();
+  }
+
+  private boolean forceFrames;
+
   private byte[] run() {
     cw.visit(
         Opcodes.V17,
@@ -113,9 +132,7 @@ public final class ClassEmitter {
         String name = "nest" + n.index;
         kernelNames.put(n, name);
         NestEmitter.emit(cw, owner, lib, l, name);
-        if (!l.sequential) {
-          chunks(l);
-        }
+        chunks(l);
       } else {
         layouts.add(null);
       }
@@ -131,41 +148,245 @@ public final class ClassEmitter {
   // ---------------------------------------------------------------- driver
 
   private void driver() {
-    g =
-        new GeneratorAdapter(
-            Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC,
-            CALL,
-            cw.visitMethod(
-                Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC,
-                CALL.getName(),
-                CALL.getDescriptor(),
-                null,
-                null));
-    ops = new OpEmitter(g, owner, lib);
-    g.visitCode();
+    g = newMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, CALL);
     outsArg = 2;
     Label haveOuts = new Label();
     g.loadArg(outsArg);
     g.ifNonNull(haveOuts);
     g.push(f.results().size());
-    g.newArray(Type.getType(Object.class));
+    g.newArray(OBJECT);
     g.storeArg(outsArg);
     g.mark(haveOuts);
+    List<Object> items = workList();
+    Set<Extent> extents = neededExtents();
+    int size = 40 * f.params().size() + 16 * extents.size();
+    for (Object item : items) {
+      size += estimate(item);
+    }
+    frameMode = forceFrames || size > LOCALS_MODE_LIMIT;
+    if (frameMode) {
+      bufFrame = g.newLocal(Jvm.OBJECT_ARRAY);
+      g.push(f.valueCount());
+      g.newArray(OBJECT);
+      g.storeLocal(bufFrame);
+      scFrame = g.newLocal(Jvm.DOUBLE_ARRAY);
+      g.push(f.valueCount());
+      g.newArray(Type.DOUBLE_TYPE);
+      g.storeLocal(scFrame);
+      exFrame = g.newLocal(Type.getType(int[].class));
+      g.push(symbolCount() + extents.size());
+      g.newArray(Type.INT_TYPE);
+      g.storeLocal(exFrame);
+    }
     bindArguments();
-    computeExtents();
-    emitScalarsReadyAt(-1);
-    for (Step s : plan.steps) {
-      if (s instanceof Nest n) {
-        nestStep(layouts.get(n.index));
-      } else {
-        libraryStep((LibraryStep) s);
+    computeExtents(extents);
+    if (!frameMode) {
+      for (Object item : items) {
+        emitItem(item);
       }
-      emitScalarsReadyAt(s.index);
+    } else {
+      GeneratorAdapter call = g;
+      int[] callFrames = {bufFrame, scFrame, exFrame};
+      int segment = 0;
+      int from = 0;
+      while (from < items.size()) {
+        int to = from;
+        int budget = 0;
+        while (to < items.size()
+            && (to == from || budget + estimate(items.get(to)) <= SEGMENT_LIMIT)) {
+          budget += estimate(items.get(to));
+          to++;
+        }
+        Method m = new Method("segment" + segment++, SEGMENT_DESC);
+        g = newMethod(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, m);
+        frameLocals();
+        for (Object item : items.subList(from, to)) {
+          emitItem(item);
+        }
+        g.returnValue();
+        g.endMethod();
+        g = call;
+        ops = new OpEmitter(g, owner, lib);
+        bufFrame = callFrames[0];
+        scFrame = callFrames[1];
+        exFrame = callFrames[2];
+        for (int a = 0; a < 5; a++) {
+          g.loadArg(a);
+        }
+        g.loadLocal(bufFrame);
+        g.loadLocal(scFrame);
+        g.loadLocal(exFrame);
+        g.invokeStatic(owner, m);
+        from = to;
+      }
     }
     results();
     g.loadArg(outsArg);
     g.returnValue();
     g.endMethod();
+  }
+
+  /** Above this estimated driver size, state moves to frame arrays and steps to segments. */
+  static final int LOCALS_MODE_LIMIT = 24_000;
+
+  /** The estimated bytecode size of one segment method, kept below C2's 8,000-byte limit. */
+  static final int SEGMENT_LIMIT = 6_000;
+
+  private static final String SEGMENT_DESC =
+      "([Ljava/lang/Object;[[I[Ljava/lang/Object;Ljava/util/concurrent/ExecutorService;I"
+          + "[Ljava/lang/Object;[D[I)V";
+
+  /** In a segment method, the frame arrays arrive as arguments 5 to 7. */
+  private void frameLocals() {
+    bufFrame = g.newLocal(Jvm.OBJECT_ARRAY);
+    g.loadArg(5);
+    g.storeLocal(bufFrame);
+    scFrame = g.newLocal(Jvm.DOUBLE_ARRAY);
+    g.loadArg(6);
+    g.storeLocal(scFrame);
+    exFrame = g.newLocal(Type.getType(int[].class));
+    g.loadArg(7);
+    g.storeLocal(exFrame);
+  }
+
+  private GeneratorAdapter newMethod(int access, Method m) {
+    GeneratorAdapter a =
+        new GeneratorAdapter(
+            access, m, cw.visitMethod(access, m.getName(), m.getDescriptor(), null, null));
+    a.visitCode();
+    ops = new OpEmitter(a, owner, lib);
+    return a;
+  }
+
+  /** The driver's work in order: scalars ready first, then each step and the scalars it enables. */
+  private List<Object> workList() {
+    List<Object> items = new ArrayList<>(scalarsReadyAt(-1));
+    for (Step s : plan.steps) {
+      items.add(s);
+      items.addAll(scalarsReadyAt(s.index));
+    }
+    return items;
+  }
+
+  /** A rough bytecode size of the driver code for one item of the work list. */
+  private int estimate(Object item) {
+    if (item instanceof Nest n) {
+      NestLayout l = layouts.get(n.index);
+      int args = l.buffers.size() + l.scalars.size() + l.intParams().size();
+      return 500 + 40 * args + 80 * l.reductions.size();
+    }
+    if (item instanceof LibraryStep) {
+      return 400;
+    }
+    return 40;
+  }
+
+  private void emitItem(Object item) {
+    if (item instanceof Nest n) {
+      nestStep(layouts.get(n.index));
+    } else if (item instanceof LibraryStep ls) {
+      libraryStep(ls);
+    } else {
+      emitScalar((Inst) item);
+    }
+  }
+
+  private int symbolCount() {
+    Set<String> syms = new LinkedHashSet<>();
+    for (Param p : f.params()) {
+      for (Dim d : p.type().dims()) {
+        if (!d.isStatic()) {
+          syms.add(d.symbol());
+        }
+      }
+    }
+    return syms.size();
+  }
+
+  // ---------------------------------------------------------------- slots
+
+  private void defineScalar(Value v) {
+    int t = g.newLocal(Type.DOUBLE_TYPE);
+    g.storeLocal(t);
+    if (!frameMode) {
+      scalarSlot.put(v, t);
+      return;
+    }
+    scalarSlot.put(v, v.id());
+    g.loadLocal(scFrame);
+    g.push(v.id());
+    g.loadLocal(t);
+    g.arrayStore(Type.DOUBLE_TYPE);
+  }
+
+  private void loadScalarSlot(int slot) {
+    if (frameMode) {
+      g.loadLocal(scFrame);
+      g.push(slot);
+      g.arrayLoad(Type.DOUBLE_TYPE);
+    } else {
+      g.loadLocal(slot);
+    }
+  }
+
+  /** With an array on the stack, records it as the buffer of {@code v}. */
+  private void defineBuffer(Value v, DType dtype) {
+    int t = g.newLocal(Jvm.arrayType(dtype));
+    g.storeLocal(t);
+    if (!frameMode) {
+      bufferSlot.put(v, t);
+      return;
+    }
+    bufferSlot.put(v, v.id());
+    g.loadLocal(bufFrame);
+    g.push(v.id());
+    g.loadLocal(t);
+    g.arrayStore(OBJECT);
+  }
+
+  private void loadBufferSlot(int slot, DType dtype) {
+    if (frameMode) {
+      g.loadLocal(bufFrame);
+      g.push(slot);
+      g.arrayLoad(OBJECT);
+      g.checkCast(Jvm.arrayType(dtype));
+    } else {
+      g.loadLocal(slot);
+    }
+  }
+
+  /** With an int on the stack, records it under {@code key} (a symbol or an extent). */
+  private int defineInt() {
+    if (!frameMode) {
+      int l = g.newLocal(Type.INT_TYPE);
+      g.storeLocal(l);
+      return l;
+    }
+    int t = g.newLocal(Type.INT_TYPE);
+    g.storeLocal(t);
+    int idx = nextInt++;
+    g.loadLocal(exFrame);
+    g.push(idx);
+    g.loadLocal(t);
+    g.arrayStore(Type.INT_TYPE);
+    return idx;
+  }
+
+  private void loadIntSlot(int slot) {
+    if (frameMode) {
+      g.loadLocal(exFrame);
+      g.push(slot);
+      g.arrayLoad(Type.INT_TYPE);
+    } else {
+      g.loadLocal(slot);
+    }
+  }
+
+  /** A new local holding what is on the stack. */
+  private int temp(Type t) {
+    int l = g.newLocal(t);
+    g.storeLocal(l);
+    return l;
   }
 
   private void bindArguments() {
@@ -179,18 +400,14 @@ public final class ClassEmitter {
       if (FusionPlanner.isOneElement(p.type())) {
         g.push(0);
         Jvm.loadElement(g, dt);
-        int l = g.newLocal(Type.DOUBLE_TYPE);
-        g.storeLocal(l);
-        scalarLocal.put(p, l);
+        defineScalar(p);
         continue;
       }
-      int l = g.newLocal(at);
-      g.storeLocal(l);
-      bufferLocal.put(p, l);
+      defineBuffer(p, dt);
       List<Dim> dims = p.type().dims();
       for (int d = 0; d < dims.size(); d++) {
         Dim dim = dims.get(d);
-        if (dim.isStatic() || symbolLocal.containsKey(dim.symbol())) {
+        if (dim.isStatic() || symbolSlot.containsKey(dim.symbol())) {
           continue;
         }
         g.loadArg(1);
@@ -202,15 +419,13 @@ public final class ClassEmitter {
           g.push(dim.factor());
           g.visitInsn(Opcodes.IDIV);
         }
-        int s = g.newLocal(Type.INT_TYPE);
-        g.storeLocal(s);
-        symbolLocal.put(dim.symbol(), s);
+        symbolSlot.put(dim.symbol(), defineInt());
       }
     }
   }
 
-  /** Every extent the steps need, computed once after binding. */
-  private void computeExtents() {
+  /** Every extent the driver and kernels need. */
+  private Set<Extent> neededExtents() {
     Set<Extent> need = new LinkedHashSet<>();
     for (NestLayout l : layouts) {
       if (l == null) {
@@ -245,18 +460,19 @@ public final class ClassEmitter {
         need.add(numelExtent(inst));
       }
     }
+    need.removeIf(Extent::isConstant);
+    return need;
+  }
+
+  /** Computes each needed extent once, after binding the symbols. */
+  private void computeExtents(Set<Extent> need) {
     for (Extent e : need) {
-      if (e.isConstant() || extentLocal.containsKey(e)) {
-        continue;
-      }
       g.push((int) e.coeff());
       for (String s : e.symbols()) {
-        g.loadLocal(symbolLocal.get(s));
-        g.invokeStatic(Type.getType(Math.class), new Method("multiplyExact", "(II)I"));
+        loadIntSlot(symbolSlot.get(s));
+        g.invokeStatic(MATH, new Method("multiplyExact", "(II)I"));
       }
-      int l = g.newLocal(Type.INT_TYPE);
-      g.storeLocal(l);
-      extentLocal.put(e, l);
+      extentSlot.put(e, defineInt());
     }
   }
 
@@ -281,7 +497,7 @@ public final class ClassEmitter {
     if (e.isConstant()) {
       g.push((int) e.coeff());
     } else {
-      g.loadLocal(extentLocal.get(e));
+      loadIntSlot(extentSlot.get(e));
     }
   }
 
@@ -497,10 +713,12 @@ public final class ClassEmitter {
 
   // ---------------------------------------------------------------- scalars
 
-  private void emitScalarsReadyAt(int step) {
+  /** Scalar instructions that become computable after {@code step}, in program order. */
+  private List<Inst> scalarsReadyAt(int step) {
+    List<Inst> out = new ArrayList<>();
     for (Inst inst : f.insts()) {
       Home h = plan.home(inst);
-      if (h.where != Where.SCALAR || h.readyAt != step || scalarLocal.containsKey(inst)) {
+      if (h.where != Where.SCALAR || h.readyAt != step) {
         continue;
       }
       if (inst.op() == Op.MATMUL
@@ -508,20 +726,23 @@ public final class ClassEmitter {
           || (NestLayout.isReduction(inst) && !allScalar(inst))) {
         continue; // set by its step
       }
-      if (inst.op() == Op.NUMEL) {
-        pushExtent(numelExtent(inst));
-        g.visitInsn(Opcodes.I2D);
-      } else if (inst.op().kind() == Op.Kind.ELEMENTWISE) {
-        ops.emit(inst.op(), inst.type().dtype(), k -> pushScalar(inst.operand(k)));
-      } else {
-        // A reduction or view of a rank-0 value is the value itself.
-        pushScalar(inst.operand(0));
-        Jvm.round(g, inst.type().dtype());
-      }
-      int l = g.newLocal(Type.DOUBLE_TYPE);
-      g.storeLocal(l);
-      scalarLocal.put(inst, l);
+      out.add(inst);
     }
+    return out;
+  }
+
+  private void emitScalar(Inst inst) {
+    if (inst.op() == Op.NUMEL) {
+      pushExtent(numelExtent(inst));
+      g.visitInsn(Opcodes.I2D);
+    } else if (inst.op().kind() == Op.Kind.ELEMENTWISE) {
+      ops.emit(inst.op(), inst.type().dtype(), k -> pushScalar(inst.operand(k)));
+    } else {
+      // A reduction or view of a one-element value is the value itself.
+      pushScalar(inst.operand(0));
+      Jvm.round(g, inst.type().dtype());
+    }
+    defineScalar(inst);
   }
 
   private static boolean allScalar(Inst inst) {
@@ -544,33 +765,32 @@ public final class ClassEmitter {
       pushScalar(h.base);
       return;
     }
-    Integer l = scalarLocal.get(v);
-    if (l == null) {
+    Integer slot = scalarSlot.get(v);
+    if (slot == null) {
       throw new IllegalStateException("scalar " + v + " is not computed yet");
     }
-    g.loadLocal(l);
+    loadScalarSlot(slot);
   }
 
   // ---------------------------------------------------------------- buffers
 
-  /** Allocates (or takes from {@code outs}) the buffer of {@code v}, of {@code dtype}. */
+  /**
+   * A local holding the buffer of {@code v}, allocating it (or taking it from {@code outs} when
+   * {@code v} is a result) the first time.
+   */
   private int obtain(Value v, DType dtype) {
-    Integer have = bufferLocal.get(v);
-    if (have != null) {
-      return have;
+    if (!bufferSlot.containsKey(v)) {
+      Home h = plan.home(v);
+      pushExtent(Extent.product(v.type().dims()));
+      if (h != null && h.output >= 0) {
+        outputArray(h.output, dtype);
+      } else {
+        Jvm.newArray(g, dtype);
+      }
+      defineBuffer(v, dtype);
     }
-    Home h = plan.home(v);
-    Type at = Jvm.arrayType(dtype);
-    int l = g.newLocal(at);
-    pushExtent(Extent.product(v.type().dims()));
-    if (h != null && h.output >= 0) {
-      outputArray(h.output, dtype);
-    } else {
-      Jvm.newArray(g, dtype);
-    }
-    g.storeLocal(l);
-    bufferLocal.put(v, l);
-    return l;
+    loadBufferSlot(bufferSlot.get(v), dtype);
+    return temp(Jvm.arrayType(dtype));
   }
 
   /**
@@ -598,11 +818,12 @@ public final class ClassEmitter {
     g.checkCast(at);
   }
 
-  /** The local holding the contiguous buffer with {@code v}'s elements. */
+  /** A local holding the contiguous buffer with {@code v}'s elements. */
   private int contiguousBuffer(Value v) {
-    Integer l = bufferLocal.get(v);
-    if (l != null) {
-      return l;
+    Integer slot = bufferSlot.get(v);
+    if (slot != null) {
+      loadBufferSlot(slot, v.type().dtype());
+      return temp(Jvm.arrayType(v.type().dtype()));
     }
     Home h = plan.home(v);
     if (h.where == Where.VIEW) {
@@ -634,23 +855,28 @@ public final class ClassEmitter {
     g.storeLocal(total);
     pushChunkStep(l);
     g.storeLocal(step);
-    Label sequential = new Label();
-    Label done = new Label();
-    if (!l.sequential) {
-      g.loadArg(THREADS_ARG);
-      g.push(1);
-      g.ifICmp(GeneratorAdapter.LE, sequential);
-      g.loadArg(POOL_ARG);
-      g.ifNull(sequential);
-      g.loadLocal(total);
-      g.loadLocal(step);
-      g.ifICmp(GeneratorAdapter.LE, sequential);
+    if (frameMode) {
+      // Large functions: every nest runs through its frame-based chunks method.
       parallelChunks(l, arrays, acc, total, step);
-      g.goTo(done);
+    } else {
+      Label sequential = new Label();
+      Label done = new Label();
+      if (!l.sequential) {
+        g.loadArg(THREADS_ARG);
+        g.push(1);
+        g.ifICmp(GeneratorAdapter.LE, sequential);
+        g.loadArg(POOL_ARG);
+        g.ifNull(sequential);
+        g.loadLocal(total);
+        g.loadLocal(step);
+        g.ifICmp(GeneratorAdapter.LE, sequential);
+        parallelChunks(l, arrays, acc, total, step);
+        g.goTo(done);
+      }
+      g.mark(sequential);
+      sequentialChunks(l, arrays, acc, total, step);
+      g.mark(done);
     }
-    g.mark(sequential);
-    sequentialChunks(l, arrays, acc, total, step);
-    g.mark(done);
     for (Reduction r : l.reductions) {
       finishReduction(r, acc.get(r), arrays);
     }
@@ -800,12 +1026,23 @@ public final class ClassEmitter {
     g.push(b + 2);
     g.loadLocal(parts);
     g.arrayStore(OBJECT);
-    // tasks = min(threads, chunks); task t takes chunks [t*chunks/tasks, (t+1)*chunks/tasks)
+    // tasks = min(threads, chunks), or 1 without a pool or for a sequential nest;
+    // task t takes chunks [t*chunks/tasks, (t+1)*chunks/tasks)
     int tasks = g.newLocal(Type.INT_TYPE);
-    g.loadArg(THREADS_ARG);
-    g.loadLocal(chunks);
-    g.invokeStatic(MATH, new Method("min", "(II)I"));
+    g.push(1);
     g.storeLocal(tasks);
+    if (!l.sequential) {
+      Label noPool = new Label();
+      g.loadArg(POOL_ARG);
+      g.ifNull(noPool);
+      g.loadArg(THREADS_ARG);
+      g.loadLocal(chunks);
+      g.invokeStatic(MATH, new Method("min", "(II)I"));
+      g.push(1);
+      g.invokeStatic(MATH, new Method("max", "(II)I"));
+      g.storeLocal(tasks);
+      g.mark(noPool);
+    }
     int futures = g.newLocal(Type.getType(Object[].class));
     g.loadLocal(tasks);
     g.newArray(FUTURE);
@@ -953,13 +1190,11 @@ public final class ClassEmitter {
         }
         Jvm.round(g, dt);
         // All dims reduced: the result has one element, so it lives in a scalar.
-        int s = g.newLocal(Type.DOUBLE_TYPE);
-        g.storeLocal(s);
-        scalarLocal.put(r.inst, s);
+        defineScalar(r.inst);
       }
       case RMW -> {
         int scratch = arrays.get(r.out);
-        int out = bufferLocal.get(r.inst);
+        int out = obtain(r.inst, dt);
         if (r.isMean() || dt != DType.F64) {
           // out[i] = round(scratch[i] / count)
           int i = g.newLocal(Type.INT_TYPE);
@@ -1081,9 +1316,7 @@ public final class ClassEmitter {
     g.loadLocal(buf);
     g.push(0);
     Jvm.loadElement(g, inst.type().dtype());
-    int s = g.newLocal(Type.DOUBLE_TYPE);
-    g.storeLocal(s);
-    scalarLocal.put(inst, s);
+    defineScalar(inst);
   }
 
   /**

@@ -62,6 +62,14 @@ public final class Compiler {
     return new CompiledClass(f, planned, plan, internalName, bytes);
   }
 
+  /** As {@link #compile}, with the driver in frame mode whatever its size (for tests). */
+  static CompiledClass compileInFrameMode(Func f, String internalName) {
+    Func planned = Lowering.lower(Pipeline.run(f));
+    Plan plan = FusionPlanner.plan(planned);
+    byte[] bytes = ClassEmitter.emitInFrameMode(plan, internalName);
+    return new CompiledClass(f, planned, plan, internalName, bytes);
+  }
+
   /** The plan for {@code f}, as {@link #compile} would make it. */
   public static Plan plan(Func f) {
     return FusionPlanner.plan(Lowering.lower(Pipeline.run(f)));

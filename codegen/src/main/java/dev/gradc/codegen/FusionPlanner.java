@@ -31,9 +31,17 @@ import java.util.List;
  *   <li>A value read outside its nest, or returned, is stored; everything else stays in locals.
  *   <li>Rank-0 values are scalars in the driver, between steps.
  *   <li>Matmul and one_hot are library calls on contiguous buffers.
+ *   <li>A nest holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
+ *       enough for the JIT.
  * </ul>
  */
 public final class FusionPlanner {
+  /**
+   * The most members one nest takes, which keeps each kernel method well under C2's 8,000-byte
+   * limit (a member costs tens of bytes); a longer chain continues in a new nest.
+   */
+  static final int MAX_MEMBERS = 200;
+
   private final Func f;
   private final Home[] homes;
   private final List<Step> steps = new ArrayList<>();
@@ -348,7 +356,9 @@ public final class FusionPlanner {
       }
       needReady = Math.max(needReady, ready(v));
     }
-    if (target != null && needReady >= target.index) {
+    if (target != null && (needReady >= target.index || target.members.size() >= MAX_MEMBERS)) {
+      // A new or later nest reads the target's values too, once the target has stored them.
+      needReady = Math.max(needReady, target.index);
       target = null;
     }
     if (target == null) {
@@ -374,7 +384,9 @@ public final class FusionPlanner {
   /** The latest nest over {@code domain} after step {@code ready}, or a new one at the end. */
   private Nest nestFor(List<Dim> domain, int ready) {
     for (int i = steps.size() - 1; i > ready; i--) {
-      if (steps.get(i) instanceof Nest n && n.domain.equals(domain)) {
+      if (steps.get(i) instanceof Nest n
+          && n.domain.equals(domain)
+          && n.members.size() < MAX_MEMBERS) {
         return n;
       }
     }

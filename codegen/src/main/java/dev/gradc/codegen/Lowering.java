@@ -4,6 +4,7 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Typing;
@@ -32,6 +33,10 @@ public final class Lowering {
       map[inst.id()] =
           switch (inst.op()) {
             case LOGSUMEXP -> logsumexp(b, in[0], inst.dims(), inst.keepdim());
+            case POW ->
+                in[1] instanceof Lit l && l.value() == 2.0
+                    ? b.unary(Op.SQUARE, in[0])
+                    : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
             case SOFTMAX, LOG_SOFTMAX -> softmax(b, inst.op(), in[0], inst.dim(0));
             default -> b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
           };

@@ -27,8 +27,12 @@ class CompilerTest {
 
   /** Compiled results equal the interpreter's, within {@code tol} relative. */
   static void assertMatches(Func f, List<NdArray> args, double tol) {
+    assertMatches(f, Loaded.of(f), args, tol);
+  }
+
+  static void assertMatches(Func f, Loaded compiled, List<NdArray> args, double tol) {
     List<NdArray> want = Interpreter.run(f, args);
-    List<NdArray> got = Loaded.of(f).run(args);
+    List<NdArray> got = compiled.run(args);
     for (int i = 0; i < want.size(); i++) {
       NdArray w = want.get(i);
       NdArray g = got.get(i);

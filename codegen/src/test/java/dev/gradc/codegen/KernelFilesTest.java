@@ -38,6 +38,12 @@ class KernelFilesTest {
       Func f = Verifier.verify(Parser.parse(p.toString(), Files.readString(p)));
       String name = p.getFileName().toString();
       tests.add(DynamicTest.dynamicTest(name, () -> check(f)));
+      tests.add(
+          DynamicTest.dynamicTest(
+              name + " in frame mode",
+              () ->
+                  CompilerTest.assertMatches(
+                      f, Loaded.inFrameMode(f), inputs(f, 7), tolerance(f))));
       if (!f.gradParams().isEmpty() && f.results().size() == 1 && f.result(0).type().isScalar()) {
         tests.add(DynamicTest.dynamicTest(name + " vjp", () -> check(Autodiff.vjp(f))));
       }
@@ -66,8 +72,12 @@ class KernelFilesTest {
     return args;
   }
 
-  static void check(Func f) {
+  static double tolerance(Func f) {
     boolean f32 = f.params().stream().anyMatch(p -> p.type().dtype() == DType.F32);
-    CompilerTest.assertMatches(f, inputs(f, 42), f32 ? 1e-5 : 1e-12);
+    return f32 ? 1e-5 : 1e-12;
+  }
+
+  static void check(Func f) {
+    CompilerTest.assertMatches(f, inputs(f, 42), tolerance(f));
   }
 }

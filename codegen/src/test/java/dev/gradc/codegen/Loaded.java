@@ -30,7 +30,15 @@ final class Loaded {
 
   /** Compiles, verifies with ASM's CheckClassAdapter, and loads. */
   static Loaded of(Func f) {
-    Compiler.CompiledClass c = Compiler.compile(f, "dev/gradc/codegen/Generated");
+    return load(Compiler.compile(f, "dev/gradc/codegen/Generated"), f);
+  }
+
+  /** As {@link #of}, with the driver split into segments over frame arrays. */
+  static Loaded inFrameMode(Func f) {
+    return load(Compiler.compileInFrameMode(f, "dev/gradc/codegen/Generated"), f);
+  }
+
+  private static Loaded load(Compiler.CompiledClass c, Func f) {
     verify(c, f);
     try {
       MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClass(c.bytes(), true);

@@ -1,0 +1,79 @@
+package dev.gradc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.NdArray;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Type;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Functions far larger than one JVM method compile by splitting, and still match the interpreter.
+ */
+class LargeFunctionTest {
+  /** A seeded function of {@code n} instructions mixing elementwise ops, reductions and scalars. */
+  static Func wide(int n, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    Builder b = new Builder("wide");
+    Value x = b.param("x", Type.of(DType.F64, 64));
+    Value y = b.param("y", Type.of(DType.F64, 64));
+    Value s = b.param("s", Type.scalar(DType.F64));
+    List<Value> pool = new ArrayList<>(List.of(x, y));
+    List<Value> scalars = new ArrayList<>(List.of(s));
+    Op[] unary = {Op.SIN, Op.TANH, Op.SIGMOID, Op.NEG, Op.SQUARE};
+    Op[] binary = {Op.ADD, Op.SUB, Op.MUL, Op.MAXIMUM};
+    while (b.size() < n) {
+      Value a = pool.get(pool.size() - 1 - rnd.nextInt(Math.min(pool.size(), 8)));
+      int kind = rnd.nextInt(10);
+      if (kind < 4) {
+        pool.add(b.unary(unary[rnd.nextInt(unary.length)], a));
+      } else if (kind < 8) {
+        Value c = pool.get(rnd.nextInt(pool.size()));
+        pool.add(b.binary(binary[rnd.nextInt(binary.length)], a, c));
+      } else if (kind < 9) {
+        scalars.add(b.mul(b.sum(a), Builder.lit(1e-3, DType.F64)));
+      } else {
+        Value sc = scalars.get(rnd.nextInt(scalars.size()));
+        pool.add(b.mul(a, b.unary(Op.TANH, sc)));
+      }
+    }
+    Value out = b.sum(pool.get(pool.size() - 1));
+    for (Value sc : scalars) {
+      out = b.add(out, sc);
+    }
+    b.ret(out);
+    return b.build();
+  }
+
+  @Test
+  void twentyThousandInstructions_compileAndMatchTheInterpreter() {
+    Func f = wide(20_000, 11);
+    Loaded k = Loaded.of(f);
+    int largest = 0;
+    ClassNode node = new ClassNode();
+    new ClassReader(k.compiled.bytes()).accept(node, 0);
+    for (MethodNode m : node.methods) {
+      int size = m.instructions.size();
+      largest = Math.max(largest, size);
+    }
+    // Instructions, not bytes, but a method of this many instructions is far below the limits.
+    assertTrue(largest < 4000, "largest method has " + largest + " instructions");
+    SplittableRandom rnd = new SplittableRandom(12);
+    List<NdArray> args =
+        List.of(
+            CompilerTest.random(rnd, DType.F64, 64),
+            CompilerTest.random(rnd, DType.F64, 64),
+            NdArray.scalar(DType.F64, 0.3));
+    CompilerTest.assertMatches(f, k, args, 1e-10);
+  }
+}
