@@ -1,0 +1,144 @@
+package dev.gradc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.Interpreter;
+import dev.gradc.ir.NdArray;
+import dev.gradc.ir.Parser;
+import dev.gradc.ir.ad.Autodiff;
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+class AotCompilerTest {
+  static final String LINEAR =
+      """
+      func @linear(input %x: f64[N, 3], input %y: f64[N], %w: f64[3], %b: f64) -> f64 {
+        %0: f64[N] = matmul %x, %w
+        %1: f64[N] = broadcast %b
+        %2: f64[N] = add %0, %1
+        %3: f64[N] = sub %2, %y
+        %4: f64[N] = pow %3, 2.0
+        %5: f64 = mean %4
+        ret %5
+      }
+      """;
+
+  /** Loads a set of class files into a fresh loader. */
+  static final class BytesLoader extends ClassLoader {
+    private final Map<String, byte[]> classes;
+
+    BytesLoader(Map<String, byte[]> classes) {
+      super(null);
+      this.classes = classes;
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+      byte[] b = classes.get(name.replace('.', '/'));
+      if (b == null) {
+        throw new ClassNotFoundException(name);
+      }
+      return defineClass(name, b, 0, b.length);
+    }
+  }
+
+  @Test
+  void linearRegression_typedMethods_matchTheInterpreter() throws Exception {
+    Func f = Parser.parse(LINEAR);
+    Map<String, byte[]> classes = AotCompiler.compile(f, "com.acme.Linear");
+    assertEquals(
+        List.of("com/acme/Linear", "com/acme/Linear$Value", "com/acme/Linear$Grad"),
+        List.copyOf(classes.keySet()));
+    Class<?> c = new BytesLoader(classes).loadClass("com.acme.Linear");
+    double[] x = {1, 2, 3, 4, 5, 6, -1, 0.5, 2};
+    double[] y = {1, -2, 0.25};
+    double[] w = {0.1, -0.3, 0.7};
+    double[] b = {0.05};
+    double value =
+        (double)
+            c.getMethod("value", double[].class, double[].class, double[].class, double[].class)
+                .invoke(null, x, y, w, b);
+    double[] gw = new double[3];
+    double[] gb = new double[1];
+    double v2 =
+        (double)
+            c.getMethod(
+                    "valueAndGrad",
+                    double[].class,
+                    double[].class,
+                    double[].class,
+                    double[].class,
+                    double[].class,
+                    double[].class)
+                .invoke(null, x, y, w, b, gw, gb);
+    List<NdArray> want =
+        Interpreter.run(
+            Autodiff.vjp(f),
+            NdArray.of(DType.F64, new int[] {3, 3}, x),
+            NdArray.of(DType.F64, new int[] {3}, y),
+            NdArray.of(DType.F64, new int[] {3}, w),
+            NdArray.scalar(DType.F64, b[0]));
+    assertEquals(want.get(0).item(), value, 1e-14);
+    assertEquals(want.get(0).item(), v2, 1e-14);
+    assertArrayEquals(want.get(1).toDoubleArray(), gw, 1e-14);
+    assertArrayEquals(want.get(2).toDoubleArray(), gb, 1e-14);
+  }
+
+  @Test
+  void wrongLength_namesTheArgument() throws Exception {
+    Class<?> c =
+        new BytesLoader(AotCompiler.compile(Parser.parse(LINEAR), "com.acme.Linear"))
+            .loadClass("com.acme.Linear");
+    var value =
+        c.getMethod("value", double[].class, double[].class, double[].class, double[].class);
+    InvocationTargetException e =
+        assertThrows(
+            InvocationTargetException.class,
+            () -> value.invoke(null, new double[9], new double[4], new double[3], new double[1]));
+    assertTrue(e.getCause() instanceof IllegalArgumentException);
+    assertEquals("y: expected length 3 for shape [N], got 4", e.getCause().getMessage());
+    e =
+        assertThrows(
+            InvocationTargetException.class,
+            () -> value.invoke(null, new double[8], new double[3], new double[3], new double[1]));
+    assertTrue(
+        e.getCause().getMessage().startsWith("x: length is not a multiple"),
+        e.getCause().getMessage());
+  }
+
+  @Test
+  void generatedClasses_referenceOnlyJavaBase() {
+    Map<String, byte[]> classes = AotCompiler.compile(Parser.parse(LINEAR), "com.acme.Linear");
+    for (byte[] bytes : classes.values()) {
+      new ClassReader(bytes)
+          .accept(
+              new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(
+                    int access, String name, String desc, String sig, String[] ex) {
+                  return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(
+                        int op, String owner, String n, String d, boolean itf) {
+                      assertTrue(
+                          owner.startsWith("java/") || owner.startsWith("com/acme/Linear"),
+                          "references " + owner);
+                    }
+                  };
+                }
+              },
+              0);
+    }
+  }
+}
