@@ -629,7 +629,6 @@ public final class ClassEmitter {
     c.visitCode();
     int b = l.buffers.size();
     List<Extent> ints = l.intParams();
-    int width = Math.max(1, l.fullCount);
     int sc = c.newLocal(Jvm.DOUBLE_ARRAY);
     int in = c.newLocal(Type.getType(int[].class));
     int parts = c.newLocal(Jvm.DOUBLE_ARRAY);
@@ -686,10 +685,8 @@ public final class ClassEmitter {
     }
     if (l.fullCount > 1) {
       c.loadLocal(parts);
-      c.loadLocal(k);
-      c.push(width);
-      c.visitInsn(Opcodes.IMUL);
     }
+    c.loadLocal(k);
     c.loadLocal(lo);
     c.loadLocal(lo);
     c.loadLocal(in);
@@ -835,9 +832,36 @@ public final class ClassEmitter {
   // ---------------------------------------------------------------- nests
 
   private void nestStep(NestLayout l) {
+    // Chunks: fixed-size ranges of the outer loop, so results do not depend on the thread count.
+    int total = g.newLocal(Type.INT_TYPE);
+    int step = g.newLocal(Type.INT_TYPE);
+    pushExtent(l.outerCount());
+    g.storeLocal(total);
+    pushChunkStep(l);
+    g.storeLocal(step);
+    if (l.hasColumns) {
+      // At most MAX_COLUMN_CHUNKS chunks, so the partial vectors stay small.
+      g.loadLocal(step);
+      g.loadLocal(total);
+      g.push(NestLayout.MAX_COLUMN_CHUNKS - 1);
+      g.visitInsn(Opcodes.IADD);
+      g.push(NestLayout.MAX_COLUMN_CHUNKS);
+      g.visitInsn(Opcodes.IDIV);
+      g.invokeStatic(MATH, new Method("max", "(II)I"));
+      g.storeLocal(step);
+    }
+    int chunks = g.newLocal(Type.INT_TYPE);
+    g.loadLocal(total);
+    g.loadLocal(step);
+    g.visitInsn(Opcodes.IADD);
+    g.push(1);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(step);
+    g.visitInsn(Opcodes.IDIV);
+    g.storeLocal(chunks);
     Map<Access, Integer> arrays = new IdentityHashMap<>();
     for (Access a : l.buffers) {
-      arrays.put(a, bufferFor(l, a));
+      arrays.put(a, bufferFor(l, a, chunks));
     }
     Map<Reduction, Integer> acc = new IdentityHashMap<>();
     for (Reduction r : l.reductions) {
@@ -848,16 +872,9 @@ public final class ClassEmitter {
         acc.put(r, a);
       }
     }
-    // Chunks: fixed-size ranges of the outer loop, so results do not depend on the thread count.
-    int total = g.newLocal(Type.INT_TYPE);
-    int step = g.newLocal(Type.INT_TYPE);
-    pushExtent(l.outerCount());
-    g.storeLocal(total);
-    pushChunkStep(l);
-    g.storeLocal(step);
     if (frameMode) {
       // Large functions: every nest runs through its frame-based chunks method.
-      parallelChunks(l, arrays, acc, total, step);
+      parallelChunks(l, arrays, acc, total, step, chunks);
     } else {
       Label sequential = new Label();
       Label done = new Label();
@@ -870,15 +887,15 @@ public final class ClassEmitter {
         g.loadLocal(total);
         g.loadLocal(step);
         g.ifICmp(GeneratorAdapter.LE, sequential);
-        parallelChunks(l, arrays, acc, total, step);
+        parallelChunks(l, arrays, acc, total, step, chunks);
         g.goTo(done);
       }
       g.mark(sequential);
-      sequentialChunks(l, arrays, acc, total, step);
+      sequentialChunks(l, arrays, acc, total, step, chunks);
       g.mark(done);
     }
     for (Reduction r : l.reductions) {
-      finishReduction(r, acc.get(r), arrays);
+      finishReduction(l, r, acc.get(r), arrays, chunks);
     }
   }
 
@@ -895,14 +912,24 @@ public final class ClassEmitter {
   }
 
   private void sequentialChunks(
-      NestLayout l, Map<Access, Integer> arrays, Map<Reduction, Integer> acc, int total, int step) {
+      NestLayout l,
+      Map<Access, Integer> arrays,
+      Map<Reduction, Integer> acc,
+      int total,
+      int step,
+      int chunks) {
     int partials = -1;
     if (l.fullCount > 1) {
       partials = g.newLocal(Jvm.DOUBLE_ARRAY);
+      g.loadLocal(chunks);
       g.push(l.fullCount);
+      g.visitInsn(Opcodes.IMUL);
       g.newArray(Type.DOUBLE_TYPE);
       g.storeLocal(partials);
     }
+    int chunk = g.newLocal(Type.INT_TYPE);
+    g.push(0);
+    g.storeLocal(chunk);
     int lo = g.newLocal(Type.INT_TYPE);
     int hi = g.newLocal(Type.INT_TYPE);
     Label head = new Label();
@@ -930,8 +957,8 @@ public final class ClassEmitter {
     }
     if (partials >= 0) {
       g.loadLocal(partials);
-      g.push(0);
     }
+    g.loadLocal(chunk);
     g.loadLocal(lo);
     g.loadLocal(hi);
     g.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l.nest)));
@@ -945,12 +972,17 @@ public final class ClassEmitter {
       } else {
         g.loadLocal(acc.get(r));
         g.loadLocal(partials);
+        g.loadLocal(chunk);
+        g.push(l.fullCount);
+        g.visitInsn(Opcodes.IMUL);
         g.push(r.slot);
+        g.visitInsn(Opcodes.IADD);
         g.arrayLoad(Type.DOUBLE_TYPE);
       }
       combine(r);
       g.storeLocal(acc.get(r));
     }
+    g.iinc(chunk, 1);
     g.loadLocal(hi);
     g.storeLocal(lo);
     g.goTo(head);
@@ -963,7 +995,12 @@ public final class ClassEmitter {
    * the per-chunk partials are combined in chunk order afterwards.
    */
   private void parallelChunks(
-      NestLayout l, Map<Access, Integer> arrays, Map<Reduction, Integer> acc, int total, int step) {
+      NestLayout l,
+      Map<Access, Integer> arrays,
+      Map<Reduction, Integer> acc,
+      int total,
+      int step,
+      int chunks) {
     int b = l.buffers.size();
     int frame = g.newLocal(Jvm.OBJECT_ARRAY);
     g.push(b + 3);
@@ -1006,15 +1043,6 @@ public final class ClassEmitter {
     g.loadLocal(step);
     g.arrayStore(Type.INT_TYPE);
     g.arrayStore(OBJECT);
-    int chunks = g.newLocal(Type.INT_TYPE);
-    g.loadLocal(total);
-    g.loadLocal(step);
-    g.visitInsn(Opcodes.IADD);
-    g.push(1);
-    g.visitInsn(Opcodes.ISUB);
-    g.loadLocal(step);
-    g.visitInsn(Opcodes.IDIV);
-    g.storeLocal(chunks);
     int width = Math.max(1, l.fullCount);
     int parts = g.newLocal(Jvm.DOUBLE_ARRAY);
     g.loadLocal(chunks);
@@ -1152,9 +1180,22 @@ public final class ClassEmitter {
   }
 
   /** The local holding the array passed for a kernel buffer, allocating outputs. */
-  private int bufferFor(NestLayout l, Access a) {
+  private int bufferFor(NestLayout l, Access a, int chunks) {
     for (Reduction r : l.reductions) {
       if (r.out == a) {
+        if (r.mode == Mode.COLUMN) {
+          // One partial vector per chunk, all starting at the identity.
+          int parts = g.newLocal(Jvm.DOUBLE_ARRAY);
+          g.loadLocal(chunks);
+          pushExtent(l.sizes[l.rank() - 1]);
+          g.visitInsn(Opcodes.IMUL);
+          g.newArray(Type.DOUBLE_TYPE);
+          g.storeLocal(parts);
+          g.loadLocal(parts);
+          g.push(r.identity());
+          g.invokeStatic(Type.getType(java.util.Arrays.class), new Method("fill", "([DD)V"));
+          return parts;
+        }
         int out = obtain(r.inst, r.out.dtype);
         if (r.mode != Mode.RMW) {
           return out;
@@ -1178,9 +1219,55 @@ public final class ClassEmitter {
     return contiguousBuffer(a.buffer);
   }
 
-  private void finishReduction(Reduction r, Integer acc, Map<Access, Integer> arrays) {
+  private void finishReduction(
+      NestLayout l, Reduction r, Integer acc, Map<Access, Integer> arrays, int chunks) {
     DType dt = r.inst.type().dtype();
     switch (r.mode) {
+      case COLUMN -> {
+        // out[j] = finish(parts[0 * n + j] op parts[1 * n + j] op ...), chunks in order
+        int parts = arrays.get(r.out);
+        int out = obtain(r.inst, dt);
+        int n = g.newLocal(Type.INT_TYPE);
+        pushExtent(l.sizes[l.rank() - 1]);
+        g.storeLocal(n);
+        int j = g.newLocal(Type.INT_TYPE);
+        int c = g.newLocal(Type.INT_TYPE);
+        int sum = g.newLocal(Type.DOUBLE_TYPE);
+        forRange(
+            j,
+            0,
+            n,
+            () -> {
+              g.push(r.identity());
+              g.storeLocal(sum);
+              forRange(
+                  c,
+                  0,
+                  chunks,
+                  () -> {
+                    g.loadLocal(sum);
+                    g.loadLocal(parts);
+                    g.loadLocal(c);
+                    g.loadLocal(n);
+                    g.visitInsn(Opcodes.IMUL);
+                    g.loadLocal(j);
+                    g.visitInsn(Opcodes.IADD);
+                    g.arrayLoad(Type.DOUBLE_TYPE);
+                    combine(r);
+                    g.storeLocal(sum);
+                  });
+              g.loadLocal(out);
+              g.loadLocal(j);
+              g.loadLocal(sum);
+              if (r.isMean()) {
+                pushExtent(r.count);
+                g.visitInsn(Opcodes.I2D);
+                g.visitInsn(Opcodes.DDIV);
+              }
+              Jvm.round(g, dt);
+              Jvm.storeElement(g, dt);
+            });
+      }
       case FULL -> {
         g.loadLocal(acc);
         if (r.isMean()) {

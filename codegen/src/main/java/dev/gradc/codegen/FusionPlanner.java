@@ -303,8 +303,7 @@ public final class FusionPlanner {
         return v;
       }
       case VIEW -> {
-        if (isContiguous(v.type().dims(), h.strides)
-            && v.type().dims().equals(h.base.type().dims())) {
+        if (readsBaseInOrder(v, h)) {
           return h.base;
         }
         if (h.copy == null) {
@@ -323,6 +322,12 @@ public final class FusionPlanner {
       }
     }
     throw new AssertionError(h.where);
+  }
+
+  /** True when a view is its base's buffer reinterpreted: same elements, same order. */
+  private static boolean readsBaseInOrder(Value v, Home h) {
+    return isContiguous(v.type().dims(), h.strides)
+        && Extent.product(v.type().dims()).equals(Extent.product(h.base.type().dims()));
   }
 
   // ---------------------------------------------------------------- nest members
@@ -419,8 +424,11 @@ public final class FusionPlanner {
       }
       case VIEW -> {
         Value c = contiguous(r);
-        if (c == r && h.output < 0) {
-          h.output = index;
+        Home hc = home(c);
+        if (hc.output < 0 && (hc.where == Where.BUFFER || hc.where == Where.ELEMENT || c == r)) {
+          // The buffer holding the view's elements in order becomes the output array itself.
+          hc.output = index;
+          store(c);
           return ResultKind.DIRECT;
         }
         return ResultKind.COPY;

@@ -2,6 +2,7 @@ package dev.gradc.codegen;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
@@ -11,6 +12,7 @@ import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.opt.Cse;
 import dev.gradc.ir.opt.Dce;
+import java.util.List;
 
 /**
  * Rewrites the ops that loop nests do not compute directly into ops they do, with the reference
@@ -38,6 +40,7 @@ public final class Lowering {
                     ? b.unary(Op.SQUARE, in[0])
                     : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
             case SOFTMAX, LOG_SOFTMAX -> softmax(b, inst.op(), in[0], inst.dim(0));
+            case MATMUL -> matvec(b, inst, in[0], in[1]);
             default -> b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
           };
     }
@@ -62,6 +65,37 @@ public final class Lowering {
     Value s = b.emit(Op.SUM, null, new Value[] {e}, dims, true);
     Value r = b.add(b.log(s), shift);
     return keepdim ? r : b.reshape(r, Typing.reduced(x.type(), dims, false).dims());
+  }
+
+  /**
+   * A matrix-vector product is memory-bound: as a broadcast multiply and a sum it fuses with what
+   * surrounds it and streams the matrix once, in its own layout (see {@link NestLayout}). Other
+   * products stay {@code matmul}, a blocked library routine.
+   */
+  private static Value matvec(Builder b, Inst inst, Value x, Value y) {
+    int rx = x.type().rank();
+    int ry = y.type().rank();
+    if (rx > 2 || ry > 2) {
+      return b.emit(Op.MATMUL, inst.type(), new Value[] {x, y}, inst.dims(), false);
+    }
+    Value a = rx == 1 ? b.unsqueeze(x, 0) : x; // [n, k]
+    Value c = ry == 1 ? b.unsqueeze(y, 1) : y; // [k, m]
+    Dim n = a.type().dim(0);
+    Dim k = a.type().dim(1);
+    Dim m = c.type().dim(1);
+    Value out;
+    if (m.equals(Dim.of(1))) {
+      // [n, 1] = sum_k a[n, k] * c[k, 0]
+      Value row = b.broadcastTo(b.transposeLast(c), List.of(n, k));
+      out = b.reduce(Op.SUM, b.mul(a, row), new int[] {1}, true);
+    } else if (n.equals(Dim.of(1))) {
+      // [1, m] = sum_k a[0, k] * c[k, m]
+      Value col = b.broadcastTo(b.transposeLast(a), List.of(k, m));
+      out = b.reduce(Op.SUM, b.mul(col, c), new int[] {0}, true);
+    } else {
+      return b.emit(Op.MATMUL, inst.type(), new Value[] {x, y}, inst.dims(), false);
+    }
+    return b.reshape(out, inst.type().dims());
   }
 
   private static Value softmax(Builder b, Op op, Value x, int dim) {

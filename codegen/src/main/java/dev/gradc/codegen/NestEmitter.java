@@ -39,7 +39,7 @@ final class NestEmitter {
   private final Map<Reduction, Integer> acc = new IdentityHashMap<>();
   private final Map<Access, Integer> base = new IdentityHashMap<>();
   private int partialsArg = -1;
-  private int partialsOffsetArg = -1;
+  private int chunkArg;
   private int loArg;
   private int hiArg;
   private int indexLocal;
@@ -50,10 +50,13 @@ final class NestEmitter {
     this.ops = ops;
   }
 
-  /** The dtype of the array a kernel parameter holds: RMW reductions accumulate in f64. */
+  /**
+   * The dtype of the array a kernel parameter holds: RMW reductions accumulate in f64, column
+   * reductions into f64 partial vectors.
+   */
   static DType paramDtype(NestLayout layout, Access a) {
     for (Reduction r : layout.reductions) {
-      if (r.out == a && r.mode == Mode.RMW) {
+      if (r.out == a && (r.mode == Mode.RMW || r.mode == Mode.COLUMN)) {
         return DType.F64;
       }
     }
@@ -73,8 +76,8 @@ final class NestEmitter {
     }
     if (layout.fullCount > 1) {
       params.add(Jvm.DOUBLE_ARRAY);
-      params.add(Type.INT_TYPE);
     }
+    params.add(Type.INT_TYPE);
     params.add(Type.INT_TYPE);
     params.add(Type.INT_TYPE);
     Type ret = layout.fullCount == 1 ? Type.DOUBLE_TYPE : Type.VOID_TYPE;
@@ -111,8 +114,8 @@ final class NestEmitter {
     }
     if (layout.fullCount > 1) {
       partialsArg = arg++;
-      partialsOffsetArg = arg++;
     }
+    chunkArg = arg++;
     loArg = arg++;
     hiArg = arg;
     for (Reduction r : layout.reductions) {
@@ -154,7 +157,9 @@ final class NestEmitter {
     }
     for (Reduction r : full) {
       g.loadArg(partialsArg);
-      g.loadArg(partialsOffsetArg);
+      g.loadArg(chunkArg);
+      g.push(layout.fullCount);
+      g.visitInsn(Opcodes.IMUL);
       g.push(r.slot);
       g.visitInsn(Opcodes.IADD);
       g.loadLocal(acc.get(r));
@@ -415,6 +420,25 @@ final class NestEmitter {
         pushValue(x);
         Jvm.round(g, r.out.dtype);
         Jvm.storeElement(g, r.out.dtype);
+      }
+      case COLUMN -> {
+        // part[chunk * inner + j] = combine(part[...], x)
+        int arr = bufferArg.get(bufferOf(r.out));
+        int off = g.newLocal(Type.INT_TYPE);
+        g.loadArg(chunkArg);
+        pushExtent(layout.sizes[layout.rank() - 1]);
+        g.visitInsn(Opcodes.IMUL);
+        g.loadLocal(innerIndex);
+        g.visitInsn(Opcodes.IADD);
+        g.storeLocal(off);
+        g.loadArg(arr);
+        g.loadLocal(off);
+        g.loadArg(arr);
+        g.loadLocal(off);
+        g.visitInsn(Opcodes.DALOAD);
+        pushValue(x);
+        combine(r.combine());
+        g.visitInsn(Opcodes.DASTORE);
       }
       case RMW -> {
         int arr = bufferArg.get(bufferOf(r.out));

@@ -36,6 +36,11 @@ final class NestLayout {
     INNER,
     /** No dim left to reduce (reduced dims had size 1): stores each element. */
     DIRECT,
+    /**
+     * Outer dims reduced, inner dim kept (a column sum): each chunk accumulates its own partial
+     * vector; the driver combines them in chunk order.
+     */
+    COLUMN,
     /** Anything else: read-modify-write into an f64 accumulator buffer; runs sequentially. */
     RMW
   }
@@ -112,6 +117,12 @@ final class NestLayout {
   int fullCount;
   boolean sequential;
 
+  /** Some reduction runs in {@link Mode#COLUMN}: chunks are capped in number. */
+  boolean hasColumns;
+
+  /** The most chunks a nest with column reductions splits into, bounding partial vectors. */
+  static final int MAX_COLUMN_CHUNKS = 64;
+
   NestLayout(Plan plan, Nest nest) {
     this.plan = plan;
     this.nest = nest;
@@ -172,7 +183,8 @@ final class NestLayout {
         stores.put(m, new Access(m, m.type().dtype(), FusionPlanner.contiguousStrides(domain)));
       }
     }
-    collapse(domain);
+    List<Dim> ordered = reorder(domain);
+    collapse(ordered);
     for (Reduction r : reductions) {
       classify(r, domain);
     }
@@ -242,6 +254,74 @@ final class NestLayout {
       s[d] = red[d] ? Extent.ZERO : ks[d];
     }
     return s;
+  }
+
+  /**
+   * Orders the loops by the memory layout of the largest buffer the nest touches, so that it is
+   * read or written in order (a transposed matrix is walked along its rows, and a sum over its rows
+   * becomes a column reduction). Returns the domain in the new order; every access's strides are
+   * permuted the same way.
+   */
+  private List<Dim> reorder(List<Dim> domain) {
+    Access primary = null;
+    for (Access a : accesses()) {
+      if (primary == null || larger(a.buffer.type().dims(), primary.buffer.type().dims())) {
+        primary = a;
+      }
+    }
+    if (primary == null) {
+      return domain;
+    }
+    Extent[] key = primary.strides;
+    Integer[] perm = new Integer[domain.size()];
+    for (int d = 0; d < perm.length; d++) {
+      perm[d] = d;
+    }
+    // Descending strides; stride 0 (a broadcast dim of the primary) goes outermost.
+    java.util.Arrays.sort(perm, (x, y) -> compareStride(key[y], key[x]));
+    boolean identity = true;
+    for (int d = 0; d < perm.length; d++) {
+      identity &= perm[d] == d;
+    }
+    if (identity) {
+      return domain;
+    }
+    List<Dim> out = new ArrayList<>();
+    for (int d : perm) {
+      out.add(domain.get(d));
+    }
+    for (Access a : accesses()) {
+      Extent[] st = new Extent[perm.length];
+      for (int d = 0; d < perm.length; d++) {
+        st[d] = a.strides[perm[d]];
+      }
+      a.strides = st;
+    }
+    return out;
+  }
+
+  private List<Access> accesses() {
+    List<Access> all = new ArrayList<>(reads.values());
+    all.addAll(stores.values());
+    for (Reduction r : reductions) {
+      all.add(r.out);
+    }
+    return all;
+  }
+
+  /** Orders strides by size: more symbols first, then the coefficient; zero is the largest. */
+  private static int compareStride(Extent a, Extent b) {
+    if (a.isZero() || b.isZero()) {
+      return Boolean.compare(a.isZero(), b.isZero());
+    }
+    int c = Integer.compare(a.symbols().size(), b.symbols().size());
+    return c != 0 ? c : Long.compare(a.coeff(), b.coeff());
+  }
+
+  private static boolean larger(List<Dim> a, List<Dim> b) {
+    Extent x = Extent.product(a);
+    Extent y = Extent.product(b);
+    return compareStride(x, y) > 0 && !x.isZero();
   }
 
   private List<Extent[]> allStrides() {
@@ -317,10 +397,14 @@ final class NestLayout {
       zeros += s.isZero() ? 1 : 0;
     }
     boolean innerOnly = rank >= 2 && zeros == 1 && r.out.strides[rank - 1].isZero();
+    boolean outerOnly = rank >= 2 && zeros == rank - 1 && !r.out.strides[rank - 1].isZero();
     if (zeros == rank) {
       r.mode = Mode.FULL;
     } else if (innerOnly) {
       r.mode = Mode.INNER;
+    } else if (outerOnly) {
+      r.mode = Mode.COLUMN;
+      hasColumns = true;
     } else if (zeros == 0) {
       r.mode = Mode.DIRECT;
     } else {

@@ -1,6 +1,7 @@
 package dev.gradc.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
@@ -59,6 +60,24 @@ class ParallelTest {
             CompilerTest.random(rnd, DType.F64, n),
             CompilerTest.random(rnd, DType.F64, n));
     assertSameForAnyThreadCount(g, args);
+  }
+
+  @Test
+  void logisticRegression_matvecAndColumnSum() {
+    Builder b = new Builder("logistic");
+    Value x = b.input("x", Type.of(DType.F64, 40_003, 32));
+    Value y = b.input("y", Type.of(DType.F64, 40_003));
+    Value w = b.param("w", Type.of(DType.F64, 32));
+    b.ret(b.mean(b.unary(Op.SOFTPLUS, b.neg(b.mul(y, b.matmul(x, w))))));
+    Func g = Autodiff.vjp(b.build());
+    assertEquals(3, Compiler.plan(g).loopCount(), Compiler.plan(g).text());
+    SplittableRandom rnd = new SplittableRandom(7);
+    assertSameForAnyThreadCount(
+        g,
+        List.of(
+            CompilerTest.random(rnd, DType.F64, 40_003, 32),
+            CompilerTest.random(rnd, DType.F64, 40_003),
+            CompilerTest.random(rnd, DType.F64, 32)));
   }
 
   @Test
