@@ -2,6 +2,9 @@ package dev.gradc.runtime;
 
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Printer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -9,31 +12,79 @@ import java.util.function.Function;
 /**
  * Compiled functions keyed by structure: two functions with the same instructions, dtypes and
  * static dims share one compilation whatever their names. Symbolic dims are bound per call, so one
- * entry serves every batch size. Safe for concurrent use; counts compilations and hits.
+ * entry serves every batch size.
+ *
+ * <p>The cache is bounded and evicts the least recently used entry; an evicted hidden class is
+ * unloaded by the JVM once no caller holds its function. Concurrent requests for the same function
+ * wait for one compilation. Counts compilations and hits.
  */
 public final class KernelCache {
+  /** The default capacity, or the system property {@code gradc.cache.size}. */
+  public static final int DEFAULT_CAPACITY = Integer.getInteger("gradc.cache.size", 4096);
+
   private final Function<Func, CompiledFunction> compiler;
-  private final ConcurrentHashMap<String, CompiledFunction> entries = new ConcurrentHashMap<>();
+  private final int capacity;
+  private final Map<String, CompiledFunction> entries;
+  private final ConcurrentHashMap<String, CompletableFuture<CompiledFunction>> inFlight =
+      new ConcurrentHashMap<>();
   private final AtomicLong compilations = new AtomicLong();
   private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong evictions = new AtomicLong();
 
   public KernelCache(Function<Func, CompiledFunction> compiler) {
+    this(compiler, DEFAULT_CAPACITY);
+  }
+
+  public KernelCache(Function<Func, CompiledFunction> compiler, int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+    }
     this.compiler = compiler;
+    this.capacity = capacity;
+    this.entries =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, CompiledFunction> eldest) {
+            boolean full = size() > KernelCache.this.capacity;
+            if (full) {
+              evictions.incrementAndGet();
+            }
+            return full;
+          }
+        };
   }
 
   public CompiledFunction get(Func f) {
     String key = key(f);
-    CompiledFunction c = entries.get(key);
-    if (c != null) {
-      hits.incrementAndGet();
-      return c;
+    synchronized (entries) {
+      CompiledFunction c = entries.get(key);
+      if (c != null) {
+        hits.incrementAndGet();
+        return c;
+      }
     }
-    return entries.computeIfAbsent(
-        key,
-        k -> {
-          compilations.incrementAndGet();
-          return compiler.apply(f);
-        });
+    CompletableFuture<CompiledFunction> mine = new CompletableFuture<>();
+    CompletableFuture<CompiledFunction> theirs = inFlight.putIfAbsent(key, mine);
+    if (theirs != null) {
+      hits.incrementAndGet();
+      return theirs.join();
+    }
+    try {
+      CompiledFunction c = compiler.apply(f);
+      compilations.incrementAndGet();
+      synchronized (entries) {
+        entries.put(key, c);
+      }
+      mine.complete(c);
+      return c;
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key, mine);
+    }
   }
 
   /** The structural key: the printed function without its name. */
@@ -48,12 +99,23 @@ public final class KernelCache {
     return compilations.get();
   }
 
-  /** How many lookups found an existing compilation. */
+  /** How many lookups found an existing (or in-flight) compilation. */
   public long hits() {
     return hits.get();
   }
 
+  /** How many entries were evicted to stay within capacity. */
+  public long evictions() {
+    return evictions.get();
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
   public int size() {
-    return entries.size();
+    synchronized (entries) {
+      return entries.size();
+    }
   }
 }
