@@ -111,7 +111,7 @@ public final class FusionPlanner {
       // The element count depends on shapes only, known before any step.
       return new Home(Where.SCALAR);
     }
-    if (allOperandsScalar(inst)) {
+    if (allOperandsScalar(inst) && isOneElement(inst.type())) {
       Home h = new Home(Where.SCALAR);
       h.readyAt = readyOfOperands(inst);
       return h;
