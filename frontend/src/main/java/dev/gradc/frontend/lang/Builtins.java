@@ -19,6 +19,7 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
@@ -89,7 +90,7 @@ final class Builtins {
         "where",
         BOTH,
         "input",
-        (b, a) -> tensor(b.where(a.tensor("condition"), a.operand("input"), a.operand("other"))),
+        Builtins::where,
         req("condition", TENSOR),
         req("input", OPERAND),
         req("other", OPERAND));
@@ -338,6 +339,20 @@ final class Builtins {
           a.fn() + " needs a Tensor for 'input' or 'exponent', got two numbers");
     }
     return tensor(Semantics.tensors(b, Op.POW, x, y));
+  }
+
+  private static Val where(Builder b, Args a) {
+    Value x = a.operand("input");
+    Value y = a.operand("other");
+    if (x instanceof Lit l && y instanceof Lit m) {
+      // Two Python numbers make a new tensor: of the default float dtype if either is a float.
+      DType d = Builder.promote(l, m);
+      if (d.isFloat()) {
+        x = Builder.lit(l.value(), Builder.DEFAULT_FLOAT);
+        y = Builder.lit(m.value(), Builder.DEFAULT_FLOAT);
+      }
+    }
+    return tensor(b.where(a.tensor("condition"), x, y));
   }
 
   private static Val softplus(Builder b, Args a) {
