@@ -125,13 +125,17 @@ final class Builtins {
         BOTH,
         (b, a) -> maxMin(b, a, Op.AMAX, Op.MAXIMUM),
         in(),
-        opt("other", OPERAND, NONE));
+        opt("other", OPERAND, NONE),
+        opt("dim", INT, NONE),
+        opt("keepdim", BOOL, Val.Num.ofBool(false)));
     define(
         "min",
         BOTH,
         (b, a) -> maxMin(b, a, Op.AMIN, Op.MINIMUM),
         in(),
-        opt("other", OPERAND, NONE));
+        opt("other", OPERAND, NONE),
+        opt("dim", INT, NONE),
+        opt("keepdim", BOOL, Val.Num.ofBool(false)));
     define("softmax", BOTH, (b, a) -> normalize(b, a, Op.SOFTMAX), in(), req("dim", INT));
     define("log_softmax", BOTH, (b, a) -> normalize(b, a, Op.LOG_SOFTMAX), in(), req("dim", INT));
 
@@ -387,16 +391,17 @@ final class Builtins {
   private static Val maxMin(Builder b, Args a, Op reduction, Op elementwise) {
     Value x = a.tensor("input");
     Val other = a.get("other").val();
-    if (other instanceof Val.Nothing) {
-      return tensor(b.reduce(reduction, x, new int[0], false));
-    }
-    if (other instanceof Val.Num) {
+    String dim = other instanceof Val.Num ? "other" : a.isNone("dim") ? null : "dim";
+    if (dim != null) {
       throw a.error(
-          "other",
+          dim,
           a.fn()
               + " with a dim returns (values, indices), which .grad programs do not support; use "
               + reduction.mnemonic()
               + "(input, dim=...)");
+    }
+    if (other instanceof Val.Nothing) {
+      return tensor(b.reduce(reduction, x, new int[0], false));
     }
     return tensor(b.binary(elementwise, x, a.tensor("other")));
   }

@@ -173,7 +173,7 @@ final class Lexer {
           "invalid number '" + src.substring(start, pos + 1) + "'", line, start - lineStart + 1);
     }
     String text = src.substring(start, pos);
-    if (!isFloat && text.length() > 1 && text.charAt(0) == '0' && !text.matches("0+")) {
+    if (!isFloat && text.length() > 1 && text.charAt(0) == '0' && !text.matches("[0_]+")) {
       throw error(
           "leading zeros in integer literals are not permitted: '" + text + "'",
           line,
@@ -182,8 +182,15 @@ final class Lexer {
     add(isFloat ? Kind.FLOAT : Kind.INT, start);
   }
 
+  /** Digits, with single underscores between them as Python allows ({@code 1_000}). */
   private void digits() {
-    while (pos < src.length() && Character.isDigit(src.charAt(pos))) {
+    while (pos < src.length()
+        && (Character.isDigit(src.charAt(pos))
+            || (src.charAt(pos) == '_'
+                && pos > 0
+                && Character.isDigit(src.charAt(pos - 1))
+                && pos + 1 < src.length()
+                && Character.isDigit(src.charAt(pos + 1))))) {
       pos++;
     }
   }

@@ -138,7 +138,7 @@ final class ProgramParser {
     if (result == null) {
       throw error(peek(), "missing 'return': a program ends with 'return expression'");
     }
-    if (!b.params().stream().filter(Param::requiresGrad).toList().isEmpty()) {
+    if (b.params().stream().anyMatch(Param::requiresGrad)) {
       if (!result.type().isScalar()) {
         throw new GradcException(
             "grad can be implicitly created only for scalar outputs (the returned value is "
@@ -623,13 +623,13 @@ final class ProgramParser {
     switch (t.kind()) {
       case INT -> {
         try {
-          return new Located(Val.Num.ofInt(Long.parseLong(t.text())), pos(t));
+          return new Located(Val.Num.ofInt(Long.parseLong(t.text().replace("_", ""))), pos(t));
         } catch (NumberFormatException e) {
           throw error(t, "integer literal " + t.text() + " does not fit in 64 bits");
         }
       }
       case FLOAT -> {
-        return new Located(Val.Num.ofFloat(Double.parseDouble(t.text())), pos(t));
+        return new Located(Val.Num.ofFloat(Double.parseDouble(t.text().replace("_", ""))), pos(t));
       }
       case NAME -> {
         return new Located(name(t), pos(t));
