@@ -55,49 +55,20 @@ import java.util.function.Supplier;
  * folded with loops; only brackets recurse, and their depth is limited to {@link #MAX_DEPTH}.
  */
 final class ProgramParser {
-  /** The deepest nesting of brackets and calls an expression may have. */
+  /** The deepest nesting of brackets and calls in an expression, and of 'with' blocks. */
   static final int MAX_DEPTH = 200;
 
   private static final Set<String> KEYWORDS =
       Set.of(
-          "False",
-          "None",
-          "True",
-          "and",
-          "as",
-          "assert",
-          "async",
-          "await",
-          "break",
-          "class",
-          "continue",
-          "def",
-          "del",
-          "elif",
-          "else",
-          "except",
-          "finally",
-          "for",
-          "from",
-          "global",
-          "if",
-          "import",
-          "in",
-          "is",
-          "lambda",
-          "nonlocal",
-          "not",
-          "or",
-          "pass",
-          "raise",
-          "return",
-          "try",
-          "while",
-          "with",
-          "yield");
+          ("False None True and as assert async await break class continue def del elif else"
+                  + " except finally for from global if import in is lambda nonlocal not or pass"
+                  + " raise return try while with yield")
+              .split(" "));
   private static final Map<String, DType> TYPES =
       Map.of("f32", DType.F32, "f64", DType.F64, "i64", DType.I64);
   private static final Set<String> MODULES = Set.of("torch", "F", "nn");
+  private static final String STATEMENTS =
+      "'NAME = expression', 'with no_grad:' or 'return expression'";
   private static final Set<String> AUGMENTED = Set.of("+=", "-=", "*=", "/=");
 
   private final String file;
@@ -105,9 +76,11 @@ final class ProgramParser {
   private final Builder b;
   private int p;
   private final Map<String, Val> vars = new HashMap<>();
-  private final Map<Integer, Declaration> declarationAt = new HashMap<>();
+
+  /** Declarations by the index of their first token, with the index after their last. */
+  private final Map<Integer, DeclarationSpan> declarationAt = new HashMap<>();
+
   private final Map<String, Declaration> declarations = new LinkedHashMap<>();
-  private final Map<Integer, Integer> declarationEnd = new HashMap<>();
   private final Set<String> assignedSomewhere = new HashSet<>();
   private final List<SourcePos> positions = new ArrayList<>();
   private final BitSet gradKnown = new BitSet();
@@ -122,6 +95,8 @@ final class ProgramParser {
     this.toks = Lexer.tokenize(file, source);
     this.b = new Builder(funcName);
   }
+
+  private record DeclarationSpan(Declaration declaration, int end) {}
 
   /** The function, its declarations and the source position of each instruction. */
   record Parsed(Func func, List<Declaration> declarations, List<SourcePos> positions) {}
@@ -255,8 +230,8 @@ final class ProgramParser {
           throw error(t, "declarations must be at the top level, not inside 'with no_grad:'");
         }
         p = i;
-        declarationAt.put(i, declaration());
-        declarationEnd.put(i, p);
+        Declaration d = declaration();
+        declarationAt.put(i, new DeclarationSpan(d, p));
         i = p - 1;
         continue;
       }
@@ -364,16 +339,12 @@ final class ProgramParser {
   private void statement() {
     Token t = peek();
     if (t.kind() != Kind.NAME) {
-      throw error(
-          t,
-          "expected a statement ('NAME = expression', 'with no_grad:' or 'return expression'),"
-              + " got "
-              + t.describe());
+      throw error(t, "expected a statement (" + STATEMENTS + "), got " + t.describe());
     }
-    Declaration d = declarationAt.get(p);
+    DeclarationSpan d = declarationAt.get(p);
     if (d != null) {
-      vars.put(d.name(), new Val.Tensor(paramNamed(d.name())));
-      p = declarationEnd.get(p);
+      vars.put(d.declaration().name(), new Val.Tensor(paramNamed(d.declaration().name())));
+      p = d.end();
       return;
     }
     switch (t.text()) {
@@ -400,10 +371,7 @@ final class ProgramParser {
                   + op.text().charAt(0)
                   + " ...'");
         } else {
-          throw error(
-              t,
-              "expected a statement ('NAME = expression', 'with no_grad:' or 'return"
-                  + " expression')");
+          throw error(t, "expected a statement (" + STATEMENTS + ")");
         }
       }
     }
@@ -441,6 +409,9 @@ final class ProgramParser {
           peek(), "expected an indented block after 'with' statement on line " + with.line());
     }
     next();
+    if (noGrad >= MAX_DEPTH) {
+      throw error(with, "more than " + MAX_DEPTH + " nested 'with' blocks");
+    }
     noGrad++;
     block(false);
     noGrad--;

@@ -92,6 +92,20 @@ class GradLanguageTest {
   }
 
   @Test
+  void parse_deeplyNestedWithBlocks_positionedError() {
+    StringBuilder src = new StringBuilder("param x: f64\n");
+    int levels = ProgramParser.MAX_DEPTH + 1;
+    for (int i = 0; i < levels; i++) {
+      src.append(" ".repeat(i)).append("with no_grad:\n");
+    }
+    src.append(" ".repeat(levels)).append("y = x\nreturn x\n");
+    ProgramException e =
+        assertThrows(ProgramException.class, () -> GradLanguage.parse("w.grad", src.toString()));
+    assertEquals(levels + 1, e.pos().line());
+    assertTrue(e.getMessage().contains("nested 'with' blocks"), e.getMessage());
+  }
+
+  @Test
   void parse_nestingAtTheLimit_parses() {
     int n = ProgramParser.MAX_DEPTH - 1;
     String src = "param x: f64\nreturn " + repeat("(", n) + "x * 2" + repeat(")", n) + "\n";
