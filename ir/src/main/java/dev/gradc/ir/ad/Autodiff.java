@@ -182,7 +182,7 @@ public final class Autodiff {
   }
 
   /** False for ops whose gradient is zero everywhere. */
-  static boolean differentiable(Op op) {
+  public static boolean differentiable(Op op) {
     return !(op.isComparison()
         || op == Op.SIGN
         || op == Op.DETACH

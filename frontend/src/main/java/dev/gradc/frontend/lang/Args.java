@@ -1,0 +1,249 @@
+package dev.gradc.frontend.lang;
+
+import dev.gradc.frontend.lang.Builtin.Kind;
+import dev.gradc.frontend.lang.Builtin.Param;
+import dev.gradc.frontend.lang.Val.Located;
+import dev.gradc.ir.GradcException;
+import dev.gradc.ir.SourcePos;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The arguments of one call, bound to a built-in's parameters by Python's rules (positional, then
+ * keywords, then defaults) and checked against each parameter's {@link Kind}. Getters return the
+ * checked values; errors name the function and the argument and point at the argument.
+ */
+final class Args {
+  /** One argument as written: {@code keyword} is null for a positional argument. */
+  record CallArg(String keyword, Located value, SourcePos keywordPos) {}
+
+  private final String fn;
+  private final SourcePos callPos;
+  private final Map<String, Located> values = new HashMap<>();
+
+  private Args(String fn, SourcePos callPos) {
+    this.fn = fn;
+    this.callPos = callPos;
+  }
+
+  /** The function as named in messages, {@code sum()} or {@code Tensor.sum()}. */
+  String fn() {
+    return fn;
+  }
+
+  SourcePos callPos() {
+    return callPos;
+  }
+
+  /**
+   * Binds a call. In the method form {@code self} goes to the parameter {@link Builtin#self()}, and
+   * a trailing list-of-ints parameter takes the remaining positional arguments, as in {@code
+   * x.reshape(2, -1)}.
+   */
+  static Args bind(Builtin f, Located self, List<CallArg> args, SourcePos callPos) {
+    boolean asMethod = self != null;
+    Args a = new Args(f.display(asMethod), callPos);
+    List<Param> positional = new ArrayList<>();
+    for (Param p : f.params()) {
+      if (!(asMethod && p.name().equals(f.self()))) {
+        positional.add(p);
+      }
+    }
+    if (asMethod) {
+      a.values.put(f.self(), self);
+    }
+    List<Located> given = new ArrayList<>();
+    int firstKeyword = args.size();
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).keyword() == null) {
+        given.add(args.get(i).value());
+      } else {
+        firstKeyword = Math.min(firstKeyword, i);
+      }
+    }
+    if (asMethod && !positional.isEmpty()) {
+      int last = positional.size() - 1;
+      if (positional.get(last).kind() == Kind.SHAPE && given.size() > positional.size()) {
+        List<Located> rest = new ArrayList<>(given.subList(last, given.size()));
+        given.subList(last, given.size()).clear();
+        given.add(new Located(new Val.Seq(rest, true), rest.get(0).pos()));
+      }
+    }
+    if (given.size() > positional.size()) {
+      throw new GradcException(
+          a.fn
+              + " takes "
+              + count(positional.size(), "positional argument")
+              + " but "
+              + given.size()
+              + (given.size() == 1 ? " was" : " were")
+              + " given",
+          given.get(positional.size()).pos());
+    }
+    for (int i = 0; i < given.size(); i++) {
+      a.values.put(positional.get(i).name(), given.get(i));
+    }
+    for (int i = firstKeyword; i < args.size(); i++) {
+      CallArg c = args.get(i);
+      Param p = f.param(c.keyword());
+      if (p == null || (asMethod && p.name().equals(f.self()))) {
+        List<String> names = new ArrayList<>();
+        for (Param q : positional) {
+          names.add(q.name());
+        }
+        throw new GradcException(
+            a.fn
+                + " got an unexpected keyword argument '"
+                + c.keyword()
+                + "'"
+                + Diagnostics.suggestion(c.keyword(), names),
+            c.keywordPos());
+      }
+      if (a.values.containsKey(p.name())) {
+        throw new GradcException(
+            a.fn + " got multiple values for argument '" + p.name() + "'", c.keywordPos());
+      }
+      a.values.put(p.name(), c.value());
+    }
+    for (Param p : f.params()) {
+      Located v = a.values.get(p.name());
+      if (v == null) {
+        if (p.dflt() == null) {
+          throw new GradcException(a.fn + " missing required argument '" + p.name() + "'", callPos);
+        }
+        a.values.put(p.name(), new Located(p.dflt(), callPos));
+      } else {
+        a.check(p, v);
+      }
+    }
+    return a;
+  }
+
+  private static String count(int n, String what) {
+    return (n == 0 ? "no" : Integer.toString(n)) + " " + what + (n == 1 ? "" : "s");
+  }
+
+  private void check(Param p, Located v) {
+    Val val = v.val();
+    if (val instanceof Val.Nothing && p.dflt() instanceof Val.Nothing) {
+      return;
+    }
+    boolean ok =
+        switch (p.kind()) {
+          case TENSOR -> val instanceof Val.Tensor;
+          case OPERAND -> val instanceof Val.Tensor || val instanceof Val.Num;
+          case NUMBER -> val instanceof Val.Num n && n.kind() != Val.Num.NumKind.BOOL;
+          case INT -> isInt(val);
+          case BOOL -> val instanceof Val.Num n && n.kind() == Val.Num.NumKind.BOOL;
+          case DIMS, SHAPE -> isInt(val) || val instanceof Val.Seq;
+        };
+    if (!ok) {
+      throw argError(p.name(), p.kind().expected(), val, v.pos());
+    }
+    if (val instanceof Val.Seq s) {
+      for (Located item : s.items()) {
+        if (!isInt(item.val())) {
+          throw new GradcException(
+              fn
+                  + " argument '"
+                  + p.name()
+                  + "' must be a list of ints, but holds a "
+                  + item.val().typeName(),
+              item.pos());
+        }
+      }
+    }
+  }
+
+  private GradcException argError(String name, String expected, Val got, SourcePos at) {
+    return new GradcException(
+        fn + " argument '" + name + "' must be " + expected + ", not " + got.typeName(), at);
+  }
+
+  private static boolean isInt(Val v) {
+    return v instanceof Val.Num n && n.kind() == Val.Num.NumKind.INT;
+  }
+
+  Located get(String name) {
+    Located v = values.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException(fn + " has no parameter " + name);
+    }
+    return v;
+  }
+
+  SourcePos pos(String name) {
+    return get(name).pos();
+  }
+
+  boolean isNone(String name) {
+    return get(name).val() instanceof Val.Nothing;
+  }
+
+  /** A tensor argument's IR value. */
+  Value tensor(String name) {
+    return ((Val.Tensor) get(name).val()).value();
+  }
+
+  /** A tensor or number argument as an IR value (numbers as weak literals); null for None. */
+  Value operand(String name) {
+    Val v = get(name).val();
+    if (v instanceof Val.Nothing) {
+      return null;
+    }
+    return v instanceof Val.Num n ? n.lit() : ((Val.Tensor) v).value();
+  }
+
+  double number(String name) {
+    return ((Val.Num) get(name).val()).asDouble();
+  }
+
+  boolean flag(String name) {
+    return ((Val.Num) get(name).val()).i() != 0;
+  }
+
+  int integer(String name) {
+    return toInt(get(name));
+  }
+
+  /** A dims argument; None gives the empty list, which means every dim. */
+  int[] dims(String name) {
+    Located v = get(name);
+    if (v.val() instanceof Val.Nothing) {
+      return new int[0];
+    }
+    return ints(v);
+  }
+
+  /** A shape or permutation argument. */
+  int[] shape(String name) {
+    return ints(get(name));
+  }
+
+  private int[] ints(Located v) {
+    if (v.val() instanceof Val.Seq s) {
+      int[] out = new int[s.items().size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = toInt(s.items().get(i));
+      }
+      return out;
+    }
+    return new int[] {toInt(v)};
+  }
+
+  private int toInt(Located v) {
+    long x = ((Val.Num) v.val()).i();
+    if (x != (int) x) {
+      throw new GradcException(fn + " argument " + x + " is out of range", v.pos());
+    }
+    return (int) x;
+  }
+
+  /** An error about one argument, at its position. */
+  GradcException error(String name, String message) {
+    return new GradcException(message, pos(name));
+  }
+}

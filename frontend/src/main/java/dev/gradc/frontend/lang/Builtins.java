@@ -1,0 +1,525 @@
+package dev.gradc.frontend.lang;
+
+import static dev.gradc.frontend.lang.Builtin.Forms.BOTH;
+import static dev.gradc.frontend.lang.Builtin.Forms.FUNCTION;
+import static dev.gradc.frontend.lang.Builtin.Forms.METHOD;
+import static dev.gradc.frontend.lang.Builtin.Kind.BOOL;
+import static dev.gradc.frontend.lang.Builtin.Kind.DIMS;
+import static dev.gradc.frontend.lang.Builtin.Kind.INT;
+import static dev.gradc.frontend.lang.Builtin.Kind.NUMBER;
+import static dev.gradc.frontend.lang.Builtin.Kind.OPERAND;
+import static dev.gradc.frontend.lang.Builtin.Kind.SHAPE;
+import static dev.gradc.frontend.lang.Builtin.Kind.TENSOR;
+
+import dev.gradc.frontend.lang.Builtin.Body;
+import dev.gradc.frontend.lang.Builtin.Forms;
+import dev.gradc.frontend.lang.Builtin.Kind;
+import dev.gradc.frontend.lang.Builtin.Param;
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
+import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Type;
+import dev.gradc.ir.Typing;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The table of built-in functions, with PyTorch's names, parameter names and defaults. Each entry
+ * maps a call to {@link Builder} operations; the builder supplies promotion, broadcasting, folding
+ * and shape errors. Checks here cover what PyTorch rejects but the builder would accept (the mean
+ * of integers, matmul of mixed dtypes, ...).
+ */
+final class Builtins {
+  private Builtins() {}
+
+  private static final Val NONE = new Val.Nothing();
+  private static final Map<String, Builtin> TABLE = new LinkedHashMap<>();
+
+  /** The tensor properties ({@code x.T}), which are read without a call. */
+  static final Set<String> PROPERTIES = Set.of("T", "mT");
+
+  static {
+    for (Op op :
+        List.of(
+            Op.NEG,
+            Op.ABS,
+            Op.SIGN,
+            Op.EXP,
+            Op.EXPM1,
+            Op.LOG,
+            Op.LOG1P,
+            Op.SQRT,
+            Op.RSQRT,
+            Op.SQUARE,
+            Op.RECIPROCAL,
+            Op.SIN,
+            Op.COS,
+            Op.TAN,
+            Op.TANH,
+            Op.SIGMOID,
+            Op.RELU,
+            Op.ERF)) {
+      define(op.mnemonic(), BOTH, (b, a) -> tensor(b.unary(op, a.tensor("input"))), in());
+    }
+    define("negative", BOTH, (b, a) -> tensor(b.neg(a.tensor("input"))), in());
+    define(
+        "softplus",
+        FUNCTION,
+        Builtins::softplus,
+        in(),
+        opt("beta", NUMBER, Val.Num.ofInt(1)),
+        opt("threshold", NUMBER, Val.Num.ofInt(20)));
+    for (Op op :
+        List.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE)) {
+      define(op.mnemonic(), BOTH, binary(op), in(), req("other", OPERAND));
+    }
+    for (Op op : List.of(Op.MAXIMUM, Op.MINIMUM)) {
+      define(op.mnemonic(), BOTH, binary(op), in(), req("other", TENSOR));
+    }
+    define("pow", BOTH, Builtins::pow, req("input", OPERAND), req("exponent", OPERAND));
+    define(
+        "where",
+        BOTH,
+        "input",
+        Builtins::where,
+        req("condition", TENSOR),
+        req("input", OPERAND),
+        req("other", OPERAND));
+    for (String name : List.of("clamp", "clip")) {
+      define(
+          name,
+          BOTH,
+          (b, a) -> tensor(b.clamp(a.tensor("input"), a.operand("min"), a.operand("max"))),
+          in(),
+          opt("min", OPERAND, NONE),
+          opt("max", OPERAND, NONE));
+    }
+
+    for (Op op : List.of(Op.SUM, Op.MEAN, Op.AMAX, Op.AMIN)) {
+      define(
+          op.mnemonic(),
+          BOTH,
+          (b, a) -> reduce(b, a, op),
+          in(),
+          opt("dim", DIMS, NONE),
+          opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    }
+    define(
+        "logsumexp",
+        BOTH,
+        (b, a) -> reduce(b, a, Op.LOGSUMEXP),
+        in(),
+        req("dim", DIMS),
+        opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    define(
+        "max",
+        BOTH,
+        (b, a) -> maxMin(b, a, Op.AMAX, Op.MAXIMUM),
+        in(),
+        opt("other", OPERAND, NONE),
+        opt("dim", INT, NONE),
+        opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    define(
+        "min",
+        BOTH,
+        (b, a) -> maxMin(b, a, Op.AMIN, Op.MINIMUM),
+        in(),
+        opt("other", OPERAND, NONE),
+        opt("dim", INT, NONE),
+        opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    define("softmax", BOTH, (b, a) -> normalize(b, a, Op.SOFTMAX), in(), req("dim", INT));
+    define("log_softmax", BOTH, (b, a) -> normalize(b, a, Op.LOG_SOFTMAX), in(), req("dim", INT));
+
+    for (String name : List.of("reshape", "view")) {
+      define(
+          name,
+          name.equals("view") ? METHOD : BOTH,
+          (b, a) -> tensor(b.reshape(a.tensor("input"), a.shape("shape"))),
+          in(),
+          req("shape", SHAPE));
+    }
+    define(
+        "transpose",
+        BOTH,
+        (b, a) -> tensor(b.transpose(a.tensor("input"), a.integer("dim0"), a.integer("dim1"))),
+        in(),
+        req("dim0", INT),
+        req("dim1", INT));
+    define(
+        "permute",
+        BOTH,
+        (b, a) -> tensor(b.permute(a.tensor("input"), a.shape("dims"))),
+        in(),
+        req("dims", SHAPE));
+    define(
+        "unsqueeze",
+        BOTH,
+        (b, a) -> tensor(b.unsqueeze(a.tensor("input"), a.integer("dim"))),
+        in(),
+        req("dim", INT));
+    define(
+        "squeeze",
+        BOTH,
+        (b, a) ->
+            tensor(
+                a.isNone("dim")
+                    ? b.squeeze(a.tensor("input"))
+                    : b.squeeze(a.tensor("input"), a.integer("dim"))),
+        in(),
+        opt("dim", INT, NONE));
+    define(
+        "expand",
+        METHOD,
+        (b, a) -> tensor(b.expand(a.tensor("input"), a.shape("size"))),
+        in(),
+        req("size", SHAPE));
+    define(
+        "broadcast_to",
+        BOTH,
+        (b, a) -> tensor(b.expand(a.tensor("input"), a.shape("size"))),
+        in(),
+        req("size", SHAPE));
+    define(
+        "flatten",
+        BOTH,
+        Builtins::flatten,
+        in(),
+        opt("start_dim", INT, Val.Num.ofInt(0)),
+        opt("end_dim", INT, Val.Num.ofInt(-1)));
+    define("t", BOTH, Builtins::t, in());
+    define("sum_to_size", METHOD, Builtins::sumToSize, in(), req("size", SHAPE));
+
+    define(
+        "matmul",
+        BOTH,
+        (b, a) -> tensor(Semantics.matmul(b, a.tensor("input"), a.tensor("other"))),
+        in(),
+        req("other", TENSOR));
+    define("mm", BOTH, (b, a) -> ranked(b, a, "mat2", 2, 2), in(), req("mat2", TENSOR));
+    define("mv", BOTH, (b, a) -> ranked(b, a, "vec", 2, 1), in(), req("vec", TENSOR));
+    define("dot", BOTH, (b, a) -> ranked(b, a, "other", 1, 1), in(), req("other", TENSOR));
+    define("bmm", BOTH, (b, a) -> ranked(b, a, "mat2", 3, 3), in(), req("mat2", TENSOR));
+
+    define("detach", BOTH, (b, a) -> tensor(b.detach(a.tensor("input"))), in());
+    define("float", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.F32)), in());
+    define("double", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.F64)), in());
+    define("long", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.I64)), in());
+    define(
+        "one_hot",
+        FUNCTION,
+        "tensor",
+        Builtins::oneHot,
+        req("tensor", TENSOR),
+        opt("num_classes", INT, Val.Num.ofInt(-1)));
+
+    define(
+        "mse_loss",
+        FUNCTION,
+        (b, a) -> tensor(b.mseLoss(a.tensor("input"), a.tensor("target"))),
+        in(),
+        req("target", TENSOR));
+    define(
+        "l1_loss",
+        FUNCTION,
+        (b, a) -> tensor(b.l1Loss(a.tensor("input"), a.tensor("target"))),
+        in(),
+        req("target", TENSOR));
+    define(
+        "huber_loss",
+        FUNCTION,
+        Builtins::huber,
+        in(),
+        req("target", TENSOR),
+        opt("delta", NUMBER, Val.Num.ofFloat(1.0)));
+    define(
+        "binary_cross_entropy_with_logits",
+        FUNCTION,
+        Builtins::bceWithLogits,
+        in(),
+        req("target", TENSOR));
+    define(
+        "cross_entropy",
+        FUNCTION,
+        (b, a) -> tensor(b.crossEntropy(a.tensor("input"), a.tensor("target"))),
+        in(),
+        req("target", TENSOR));
+  }
+
+  // ---------------------------------------------------------------- lookup
+
+  /** The built-in called {@code name}, or null. */
+  static Builtin lookup(String name) {
+    return TABLE.get(name);
+  }
+
+  /** Names callable as functions, sorted. */
+  static Set<String> functionNames() {
+    return names(true);
+  }
+
+  /** Names callable as tensor methods, sorted. */
+  static Set<String> methodNames() {
+    return names(false);
+  }
+
+  private static Set<String> names(boolean functions) {
+    Set<String> out = new TreeSet<>();
+    for (Builtin f : TABLE.values()) {
+      if (functions ? f.forms().function() : f.forms().method()) {
+        out.add(f.name());
+      }
+    }
+    return Collections.unmodifiableSet(out);
+  }
+
+  /** {@code x.T} (all dims reversed) or {@code x.mT} (the last two swapped). */
+  static Value property(Builder b, String name, Value x) {
+    int r = x.type().rank();
+    if (name.equals("mT")) {
+      if (r < 2) {
+        throw new GradcException(
+            "tensor.mT is only supported on matrices or batches of matrices. Got "
+                + r
+                + "-D tensor.");
+      }
+      return b.transposeLast(x);
+    }
+    int[] reversed = new int[r];
+    for (int i = 0; i < r; i++) {
+      reversed[i] = r - 1 - i;
+    }
+    return r <= 2 ? b.transposeLast(x) : b.permute(x, reversed);
+  }
+
+  // ---------------------------------------------------------------- table helpers
+
+  private static void define(String name, Forms forms, Body body, Param... params) {
+    define(name, forms, params[0].name(), body, params);
+  }
+
+  private static void define(String name, Forms forms, String self, Body body, Param... params) {
+    if (TABLE.put(name, new Builtin(name, List.of(params), forms, self, body)) != null) {
+      throw new IllegalStateException("built-in " + name + " is defined twice");
+    }
+  }
+
+  private static Param in() {
+    return req("input", TENSOR);
+  }
+
+  private static Param req(String name, Kind kind) {
+    return new Param(name, kind, null);
+  }
+
+  private static Param opt(String name, Kind kind, Val dflt) {
+    return new Param(name, kind, dflt);
+  }
+
+  private static Val tensor(Value v) {
+    return new Val.Tensor(v);
+  }
+
+  // ---------------------------------------------------------------- bodies
+
+  private static Body binary(Op op) {
+    return (b, a) -> tensor(Semantics.tensors(b, op, a.tensor("input"), a.operand("other")));
+  }
+
+  private static Val pow(Builder b, Args a) {
+    Value x = a.operand("input");
+    Value y = a.operand("exponent");
+    if (!(a.get("input").val() instanceof Val.Tensor)
+        && !(a.get("exponent").val() instanceof Val.Tensor)) {
+      throw new GradcException(
+          a.fn() + " needs a Tensor for 'input' or 'exponent', got two numbers");
+    }
+    return tensor(Semantics.tensors(b, Op.POW, x, y));
+  }
+
+  private static Val where(Builder b, Args a) {
+    Value x = a.operand("input");
+    Value y = a.operand("other");
+    if (x instanceof Lit l && y instanceof Lit m) {
+      // Two Python numbers make a new tensor: of the default float dtype if either is a float.
+      DType d = Builder.promote(l, m);
+      if (d.isFloat()) {
+        x = Builder.lit(l.value(), Builder.DEFAULT_FLOAT);
+        y = Builder.lit(m.value(), Builder.DEFAULT_FLOAT);
+      }
+    }
+    return tensor(b.where(a.tensor("condition"), x, y));
+  }
+
+  private static Val softplus(Builder b, Args a) {
+    Value x = a.tensor("input");
+    if (a.number("threshold") != 20) {
+      throw a.error("threshold", a.fn() + " supports only threshold=20");
+    }
+    double beta = a.number("beta");
+    if (beta == 1) {
+      return tensor(b.unary(Op.SOFTPLUS, x));
+    }
+    // softplus(beta x) / beta; its linear regime (beta x > 20) gives x, as PyTorch's threshold
+    // does.
+    Value scaled = b.unary(Op.SOFTPLUS, b.mul(x, beta));
+    return tensor(b.div(scaled, Builder.lit(beta, DType.F64)));
+  }
+
+  private static Val reduce(Builder b, Args a, Op op) {
+    Value x = a.tensor("input");
+    if (op == Op.MEAN) {
+      requireFloat(a, x);
+    }
+    return tensor(b.reduce(op, x, a.dims("dim"), a.flag("keepdim")));
+  }
+
+  private static void requireFloat(Args a, Value x) {
+    if (!x.type().dtype().isFloat()) {
+      throw a.error("input", a.fn() + " needs a floating-point tensor, got " + x.type());
+    }
+  }
+
+  private static Val maxMin(Builder b, Args a, Op reduction, Op elementwise) {
+    Value x = a.tensor("input");
+    Val other = a.get("other").val();
+    String dim = other instanceof Val.Num ? "other" : a.isNone("dim") ? null : "dim";
+    if (dim != null) {
+      throw a.error(
+          dim,
+          a.fn()
+              + " with a dim returns (values, indices), which .grad programs do not support; use "
+              + reduction.mnemonic()
+              + "(input, dim=...)");
+    }
+    if (other instanceof Val.Nothing) {
+      return tensor(b.reduce(reduction, x, new int[0], false));
+    }
+    return tensor(b.binary(elementwise, x, a.tensor("other")));
+  }
+
+  private static Val normalize(Builder b, Args a, Op op) {
+    Value x = a.tensor("input");
+    requireFloat(a, x);
+    int dim = a.integer("dim");
+    return tensor(op == Op.SOFTMAX ? b.softmax(x, dim) : b.logSoftmax(x, dim));
+  }
+
+  private static Val flatten(Builder b, Args a) {
+    Value x = a.tensor("input");
+    List<Dim> dims = x.type().dims();
+    if (dims.isEmpty()) {
+      return tensor(b.reshape(x, List.of(Dim.of(1))));
+    }
+    int start = Builder.normalizeDim(a.integer("start_dim"), dims.size());
+    int end = Builder.normalizeDim(a.integer("end_dim"), dims.size());
+    if (start > end) {
+      throw a.error("start_dim", "flatten() has invalid args: start_dim cannot come after end_dim");
+    }
+    Dim merged = Type.product(dims.subList(start, end + 1));
+    if (merged == null) {
+      throw new GradcException(
+          "flatten() cannot merge two symbolic dims of " + x.type() + " into one dim");
+    }
+    List<Dim> out = new ArrayList<>(dims.subList(0, start));
+    out.add(merged);
+    out.addAll(dims.subList(end + 1, dims.size()));
+    return tensor(b.reshape(x, out));
+  }
+
+  private static Val t(Builder b, Args a) {
+    Value x = a.tensor("input");
+    int r = x.type().rank();
+    if (r > 2) {
+      throw new GradcException(
+          a.fn() + " expects a tensor with <= 2 dimensions, but self is " + r + "D");
+    }
+    return tensor(b.transposeLast(x));
+  }
+
+  private static Val sumToSize(Builder b, Args a) {
+    Value x = a.tensor("input");
+    List<Dim> size = new ArrayList<>();
+    for (int s : a.shape("size")) {
+      if (s < 0) {
+        throw a.error("size", a.fn() + " got a negative size " + s);
+      }
+      size.add(Dim.of(s));
+    }
+    try {
+      Typing.checkBroadcastTo(size, x.type().dims());
+    } catch (GradcException e) {
+      throw a.error(
+          "size", "size " + size + " is not expandable to size " + x.type().shapeString());
+    }
+    return tensor(b.sumTo(x, size));
+  }
+
+  /** {@code mm}, {@code mv}, {@code dot}, {@code bmm}: matmul with fixed operand ranks. */
+  private static Val ranked(Builder b, Args a, String other, int rankA, int rankB) {
+    Value x = a.tensor("input");
+    Value y = a.tensor(other);
+    if (x.type().rank() != rankA || y.type().rank() != rankB) {
+      throw new GradcException(
+          a.fn()
+              + " expects "
+              + rankA
+              + "-D and "
+              + rankB
+              + "-D tensors, got "
+              + x.type()
+              + " and "
+              + y.type());
+    }
+    if (rankA == 3 && !x.type().dim(0).equals(y.type().dim(0))) {
+      throw new GradcException(
+          a.fn() + " needs equal batch sizes, got " + x.type() + " and " + y.type());
+    }
+    return tensor(Semantics.matmul(b, x, y));
+  }
+
+  private static Val oneHot(Builder b, Args a) {
+    int classes = a.integer("num_classes");
+    if (classes == -1) {
+      throw new GradcException(
+          a.fn() + " needs num_classes: the number of classes must be known when compiling");
+    }
+    return tensor(b.oneHot(a.tensor("tensor"), classes));
+  }
+
+  private static Val huber(Builder b, Args a) {
+    double delta = a.number("delta");
+    if (!(delta > 0)) {
+      throw a.error("delta", "huber_loss does not support non-positive values for delta.");
+    }
+    return tensor(b.huberLoss(a.tensor("input"), a.tensor("target"), delta));
+  }
+
+  private static Val bceWithLogits(Builder b, Args a) {
+    Value x = a.tensor("input");
+    Value y = a.tensor("target");
+    if (!x.type().dims().equals(y.type().dims())) {
+      throw a.error(
+          "target",
+          "Target size ("
+              + y.type().shapeString()
+              + ") must be the same as input size ("
+              + x.type().shapeString()
+              + ")");
+    }
+    return tensor(b.binaryCrossEntropyWithLogits(x, y));
+  }
+
+  /** Every built-in, in definition order. */
+  static List<Builtin> all() {
+    return List.copyOf(TABLE.values());
+  }
+}

@@ -1,0 +1,247 @@
+package dev.gradc.frontend.lang;
+
+import dev.gradc.frontend.lang.Token.Kind;
+import dev.gradc.ir.GradcException;
+import dev.gradc.ir.SourcePos;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Splits a {@code .grad} program into tokens the way Python does: a {@code NEWLINE} ends each
+ * logical line, {@code INDENT} and {@code DEDENT} mark blocks, and line breaks inside brackets are
+ * ignored. Blank lines and {@code #} comments produce nothing. The lexer keeps an explicit stack of
+ * open brackets, so any depth of nesting is scanned without recursion.
+ */
+final class Lexer {
+  private static final Set<String> TWO_CHAR_OPS =
+      Set.of("**", "<=", ">=", "==", "!=", "//", "+=", "-=", "*=", "/=", "->");
+  private static final String ONE_CHAR_OPS = "+-*/@()[],:=.<>%";
+
+  private final String file;
+  private final String src;
+  private final List<Token> out = new ArrayList<>();
+  private final Deque<Token> brackets = new ArrayDeque<>();
+  private final Deque<Integer> indents = new ArrayDeque<>();
+  private int pos;
+  private int line = 1;
+  private int lineStart;
+  private int lastLine = 1;
+  private int lastEndColumn = 1;
+
+  private Lexer(String file, String src) {
+    this.file = file;
+    this.src = src;
+  }
+
+  static List<Token> tokenize(String file, String src) {
+    return new Lexer(file, src).run();
+  }
+
+  private List<Token> run() {
+    indents.push(0);
+    boolean lineStartPending = true;
+    while (pos < src.length()) {
+      if (lineStartPending && brackets.isEmpty()) {
+        if (indentation()) {
+          continue;
+        }
+        lineStartPending = false;
+      }
+      char c = src.charAt(pos);
+      if (c == '\n') {
+        newline();
+        if (brackets.isEmpty()) {
+          lineStartPending = true;
+        }
+      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
+        pos++;
+      } else if (c == '#') {
+        skipComment();
+      } else if (Character.isDigit(c)
+          || (c == '.' && pos + 1 < src.length() && Character.isDigit(src.charAt(pos + 1)))) {
+        number();
+      } else if (Character.isLetter(c) || c == '_') {
+        name();
+      } else {
+        operator(c);
+      }
+    }
+    if (!brackets.isEmpty()) {
+      Token open = brackets.peek();
+      throw error("'" + open.text() + "' was never closed", open.line(), open.column());
+    }
+    if (!out.isEmpty() && out.get(out.size() - 1).kind() != Kind.NEWLINE) {
+      out.add(new Token(Kind.NEWLINE, "", lastLine, lastEndColumn));
+    }
+    while (indents.peek() > 0) {
+      indents.pop();
+      out.add(new Token(Kind.DEDENT, "", lastLine, lastEndColumn));
+    }
+    out.add(new Token(Kind.EOF, "", lastLine, lastEndColumn));
+    return out;
+  }
+
+  /**
+   * Reads the indentation of a line. Returns true when the line is blank or a comment, which is
+   * skipped whole; otherwise emits INDENT or DEDENT tokens for a change of level.
+   */
+  private boolean indentation() {
+    int width = 0;
+    while (pos < src.length() && (src.charAt(pos) == ' ' || src.charAt(pos) == '\t')) {
+      if (src.charAt(pos) == '\t') {
+        throw error("indent with a tab; indent with spaces", line, pos - lineStart + 1);
+      }
+      width++;
+      pos++;
+    }
+    if (pos < src.length() && src.charAt(pos) == '\r') {
+      pos++;
+    }
+    if (pos >= src.length() || src.charAt(pos) == '\n' || src.charAt(pos) == '#') {
+      if (pos < src.length() && src.charAt(pos) == '#') {
+        skipComment();
+      }
+      if (pos < src.length()) {
+        newline();
+      }
+      return true;
+    }
+    int column = width + 1;
+    if (width > indents.peek()) {
+      indents.push(width);
+      out.add(new Token(Kind.INDENT, "", line, column));
+    } else {
+      while (width < indents.peek()) {
+        indents.pop();
+        out.add(new Token(Kind.DEDENT, "", line, column));
+      }
+      if (width != indents.peek()) {
+        throw error("unindent does not match any outer indentation level", line, column);
+      }
+    }
+    return false;
+  }
+
+  private void newline() {
+    if (brackets.isEmpty() && !out.isEmpty() && out.get(out.size() - 1).kind() != Kind.NEWLINE) {
+      out.add(new Token(Kind.NEWLINE, "", line, pos - lineStart + 1));
+    }
+    pos++;
+    line++;
+    lineStart = pos;
+  }
+
+  private void skipComment() {
+    while (pos < src.length() && src.charAt(pos) != '\n') {
+      pos++;
+    }
+  }
+
+  private void add(Kind kind, int start) {
+    int column = start - lineStart + 1;
+    out.add(new Token(kind, src.substring(start, pos), line, column));
+    lastLine = line;
+    lastEndColumn = pos - lineStart + 1;
+  }
+
+  private void number() {
+    int start = pos;
+    boolean isFloat = false;
+    digits();
+    if (pos < src.length() && src.charAt(pos) == '.') {
+      isFloat = true;
+      pos++;
+      digits();
+    }
+    if (pos < src.length() && (src.charAt(pos) == 'e' || src.charAt(pos) == 'E')) {
+      isFloat = true;
+      pos++;
+      if (pos < src.length() && (src.charAt(pos) == '+' || src.charAt(pos) == '-')) {
+        pos++;
+      }
+      if (pos >= src.length() || !Character.isDigit(src.charAt(pos))) {
+        throw error("invalid number: the exponent has no digits", line, start - lineStart + 1);
+      }
+      digits();
+    }
+    if (pos < src.length()
+        && (Character.isLetterOrDigit(src.charAt(pos)) || src.charAt(pos) == '_')) {
+      throw error(
+          "invalid number '" + src.substring(start, pos + 1) + "'", line, start - lineStart + 1);
+    }
+    String text = src.substring(start, pos);
+    if (!isFloat && text.length() > 1 && text.charAt(0) == '0' && !text.matches("[0_]+")) {
+      throw error(
+          "leading zeros in integer literals are not permitted: '" + text + "'",
+          line,
+          start - lineStart + 1);
+    }
+    add(isFloat ? Kind.FLOAT : Kind.INT, start);
+  }
+
+  /** Digits, with single underscores between them as Python allows ({@code 1_000}). */
+  private void digits() {
+    while (pos < src.length()
+        && (Character.isDigit(src.charAt(pos))
+            || (src.charAt(pos) == '_'
+                && pos > 0
+                && Character.isDigit(src.charAt(pos - 1))
+                && pos + 1 < src.length()
+                && Character.isDigit(src.charAt(pos + 1))))) {
+      pos++;
+    }
+  }
+
+  private void name() {
+    int start = pos;
+    while (pos < src.length()
+        && (Character.isLetterOrDigit(src.charAt(pos)) || src.charAt(pos) == '_')) {
+      pos++;
+    }
+    add(Kind.NAME, start);
+  }
+
+  private void operator(char c) {
+    int start = pos;
+    int column = start - lineStart + 1;
+    if (c == '"' || c == '\'') {
+      throw error("string literals are not supported", line, column);
+    }
+    if (pos + 1 < src.length() && TWO_CHAR_OPS.contains(src.substring(pos, pos + 2))) {
+      pos += 2;
+    } else if (ONE_CHAR_OPS.indexOf(c) >= 0) {
+      pos++;
+    } else {
+      throw error("unexpected character '" + c + "'", line, column);
+    }
+    add(Kind.OP, start);
+    Token t = out.get(out.size() - 1);
+    if (c == '(' || c == '[') {
+      brackets.push(t);
+    } else if (c == ')' || c == ']') {
+      if (brackets.isEmpty()) {
+        throw error("unmatched '" + c + "'", line, column);
+      }
+      Token open = brackets.pop();
+      char want = open.text().equals("(") ? ')' : ']';
+      if (c != want) {
+        throw error(
+            "closing bracket '"
+                + c
+                + "' does not match opening bracket '"
+                + open.text()
+                + "' on line "
+                + open.line(),
+            line,
+            column);
+      }
+    }
+  }
+
+  private GradcException error(String message, int l, int column) {
+    return new GradcException(message, new SourcePos(file, l, column));
+  }
+}
