@@ -3,7 +3,6 @@ package dev.gradc.frontend.lang;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -25,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -51,16 +49,6 @@ class PyTorchFixtureTest {
   static final Path EXAMPLES = Path.of("../examples");
   static final double RTOL_F64 = 1e-10;
   static final double RTOL_F32 = 1e-5;
-
-  /**
-   * Fixtures that {@link Runtime#compile} cannot compile yet, with the error it gives; they are
-   * checked on the interpreter, and the test fails once they compile, so that the entry is removed
-   * and the compiled results are checked too.
-   */
-  static final Map<String, String> COMPILED_KNOWN_FAILURES =
-      Map.of(
-          "matmul_sum", "no buffer for inst#4 broadcast",
-          "symbolic_reductions", "no buffer for inst#");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -143,14 +131,6 @@ class PyTorchFixtureTest {
     double rtol = f32 ? RTOL_F32 : RTOL_F64;
     Func g = f.gradParams().isEmpty() ? f : Verifier.verify(Autodiff.vjp(f));
     compareResults(name + " (interpreted)", root, Runtime.interpret(g), args, shapes, rtol);
-    String knownFailure = COMPILED_KNOWN_FAILURES.get(name);
-    if (knownFailure != null) {
-      RuntimeException e = assertThrows(RuntimeException.class, () -> Runtime.compile(g));
-      assertTrue(
-          e.toString().contains(knownFailure),
-          name + " now fails differently (" + e + "); update COMPILED_KNOWN_FAILURES");
-      return;
-    }
     compareResults(name + " (compiled)", root, Runtime.compile(g), args, shapes, rtol);
   }
 
