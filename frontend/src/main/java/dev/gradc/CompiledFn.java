@@ -36,6 +36,21 @@ public final class CompiledFn {
     return forward.params().size() - constants.size();
   }
 
+  /** The traced function. */
+  Func func() {
+    return forward;
+  }
+
+  /** The traced function's vector-Jacobian product: its value, then one gradient per param. */
+  Func vjpFunc() {
+    return vjp();
+  }
+
+  /** The constant inputs that follow the arguments. */
+  List<Object> constants() {
+    return constants;
+  }
+
   /** The traced function as IR text. */
   public String ir() {
     return forward.toString();
