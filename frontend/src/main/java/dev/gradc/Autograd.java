@@ -27,10 +27,12 @@ public final class Autograd {
     return new EnableGrad();
   }
 
+  /** Sets grad mode for this thread, as {@code torch.set_grad_enabled}. */
   public static void setGradEnabled(boolean enabled) {
     GradMode.set(enabled);
   }
 
+  /** Whether ops are recorded on this thread. */
   public static boolean isGradEnabled() {
     return GradMode.isEnabled();
   }

@@ -72,22 +72,27 @@ public final class F {
         target);
   }
 
+  /** {@code exp(x) / sum(exp(x))} along {@code dim}. */
   public static Tensor softmax(Tensor input, int dim) {
     return input.softmax(dim);
   }
 
+  /** {@code x - logsumexp(x)} along {@code dim}. */
   public static Tensor logSoftmax(Tensor input, int dim) {
     return input.logSoftmax(dim);
   }
 
+  /** {@code max(x, 0)}. */
   public static Tensor relu(Tensor input) {
     return input.relu();
   }
 
+  /** {@code 1 / (1 + exp(-x))}. */
   public static Tensor sigmoid(Tensor input) {
     return input.sigmoid();
   }
 
+  /** The hyperbolic tangent. */
   public static Tensor tanh(Tensor input) {
     return input.tanh();
   }

@@ -100,6 +100,7 @@ public final class Tensor {
     return scalar(DType.F32, v);
   }
 
+  /** A 0-d tensor of {@code dtype}. */
   public static Tensor scalar(DType dtype, double v) {
     return fromDoubles(dtype, new int[0], new double[] {v});
   }
@@ -109,6 +110,7 @@ public final class Tensor {
     return tensor(DType.F32, data);
   }
 
+  /** A 1-d tensor of {@code dtype}. */
   public static Tensor tensor(DType dtype, double... data) {
     return fromDoubles(dtype, new int[] {data.length}, data.clone());
   }
@@ -118,6 +120,7 @@ public final class Tensor {
     return tensor(DType.F32, rows);
   }
 
+  /** A 2-d tensor of {@code dtype}. */
   public static Tensor tensor(DType dtype, double[][] rows) {
     int n = rows.length;
     int m = n == 0 ? 0 : rows[0].length;
@@ -134,6 +137,7 @@ public final class Tensor {
     return tensor(DType.F32, data);
   }
 
+  /** A 3-d tensor of {@code dtype}. */
   public static Tensor tensor(DType dtype, double[][][] data) {
     int n = data.length;
     int m = n == 0 ? 0 : data[0].length;
@@ -160,18 +164,22 @@ public final class Tensor {
     return ofData(dtype.ir(), shape, BufferOps.fromDoubles(dtype.ir(), values));
   }
 
+  /** Zeros of the given shape (f32). */
   public static Tensor zeros(long... shape) {
     return full(DType.F32, 0, shape);
   }
 
+  /** Zeros of {@code dtype} and the given shape. */
   public static Tensor zeros(DType dtype, long... shape) {
     return full(dtype, 0, shape);
   }
 
+  /** Ones of the given shape (f32). */
   public static Tensor ones(long... shape) {
     return full(DType.F32, 1, shape);
   }
 
+  /** Ones of {@code dtype} and the given shape. */
   public static Tensor ones(DType dtype, long... shape) {
     return full(dtype, 1, shape);
   }
@@ -181,6 +189,7 @@ public final class Tensor {
     return full(DType.F32, value, shape);
   }
 
+  /** {@code value} everywhere, in {@code dtype}. */
   public static Tensor full(DType dtype, double value, long... shape) {
     int[] s = shape(shape);
     double[] v = new double[numel(s)];
@@ -203,6 +212,7 @@ public final class Tensor {
     return rand(DType.F32, shape);
   }
 
+  /** Uniform samples in {@code [0, 1)} of {@code dtype}. */
   public static Tensor rand(DType dtype, long... shape) {
     return random(dtype, shape, false);
   }
@@ -212,6 +222,7 @@ public final class Tensor {
     return randn(DType.F32, shape);
   }
 
+  /** Standard normal samples of {@code dtype}. */
   public static Tensor randn(DType dtype, long... shape) {
     return random(dtype, shape, true);
   }
@@ -254,6 +265,7 @@ public final class Tensor {
     return arange(DType.F32, start, end, step);
   }
 
+  /** {@code start, start + step, ...} below {@code end}, in {@code dtype}. */
   public static Tensor arange(DType dtype, double start, double end, double step) {
     if (step == 0) {
       throw new IllegalArgumentException("step must be nonzero");
@@ -368,14 +380,17 @@ public final class Tensor {
     return binary("AddBackward0", "", Op.ADD, other);
   }
 
+  /** {@code this + other}; a {@code double} acts as a Python float. */
   public Tensor add(double other) {
     return binary("AddBackward0", "", Op.ADD, other);
   }
 
+  /** {@code this - other}, with broadcasting. */
   public Tensor sub(Tensor other) {
     return binary("SubBackward0", "", Op.SUB, other);
   }
 
+  /** {@code this - other}. */
   public Tensor sub(double other) {
     return binary("SubBackward0", "", Op.SUB, other);
   }
@@ -385,18 +400,22 @@ public final class Tensor {
     return record("RsubBackward1", "", (b, in) -> b.sub(lit(other), in[0]), this);
   }
 
+  /** {@code this * other}, with broadcasting. */
   public Tensor mul(Tensor other) {
     return binary("MulBackward0", "c", Op.MUL, other);
   }
 
+  /** {@code this * other}. */
   public Tensor mul(double other) {
     return binary("MulBackward0", "*", Op.MUL, other);
   }
 
+  /** {@code this / other} (true division), with broadcasting. */
   public Tensor div(Tensor other) {
     return binary("DivBackward0", "1c", Op.DIV, other);
   }
 
+  /** {@code this / other}. */
   public Tensor div(double other) {
     return binary("DivBackward0", "*", Op.DIV, other);
   }
@@ -406,14 +425,17 @@ public final class Tensor {
     return binary("PowBackward1", "01R", Op.POW, exponent);
   }
 
+  /** {@code this ** exponent}. */
   public Tensor pow(double exponent) {
     return binary("PowBackward0", "0", Op.POW, exponent);
   }
 
+  /** The elementwise maximum; ties share the gradient evenly. */
   public Tensor maximum(Tensor other) {
     return binary("MaximumBackward0", "01", Op.MAXIMUM, other);
   }
 
+  /** The elementwise minimum; ties share the gradient evenly. */
   public Tensor minimum(Tensor other) {
     return binary("MinimumBackward0", "01", Op.MINIMUM, other);
   }
@@ -423,46 +445,57 @@ public final class Tensor {
     return binary("LtBackward0", "", Op.LT, other);
   }
 
+  /** {@code this < other} as a bool tensor. */
   public Tensor lt(double other) {
     return binary("LtBackward0", "", Op.LT, other);
   }
 
+  /** {@code this <= other} as a bool tensor. */
   public Tensor le(Tensor other) {
     return binary("LeBackward0", "", Op.LE, other);
   }
 
+  /** {@code this <= other} as a bool tensor. */
   public Tensor le(double other) {
     return binary("LeBackward0", "", Op.LE, other);
   }
 
+  /** {@code this > other} as a bool tensor. */
   public Tensor gt(Tensor other) {
     return binary("GtBackward0", "", Op.GT, other);
   }
 
+  /** {@code this > other} as a bool tensor. */
   public Tensor gt(double other) {
     return binary("GtBackward0", "", Op.GT, other);
   }
 
+  /** {@code this >= other} as a bool tensor. */
   public Tensor ge(Tensor other) {
     return binary("GeBackward0", "", Op.GE, other);
   }
 
+  /** {@code this >= other} as a bool tensor. */
   public Tensor ge(double other) {
     return binary("GeBackward0", "", Op.GE, other);
   }
 
+  /** {@code this == other} as a bool tensor. */
   public Tensor eq(Tensor other) {
     return binary("EqBackward0", "", Op.EQ, other);
   }
 
+  /** {@code this == other} as a bool tensor. */
   public Tensor eq(double other) {
     return binary("EqBackward0", "", Op.EQ, other);
   }
 
+  /** {@code this != other} as a bool tensor. */
   public Tensor ne(Tensor other) {
     return binary("NeBackward0", "", Op.NE, other);
   }
 
+  /** {@code this != other} as a bool tensor. */
   public Tensor ne(double other) {
     return binary("NeBackward0", "", Op.NE, other);
   }
@@ -488,82 +521,102 @@ public final class Tensor {
     return record("ClampBackward0", "012", (b, in) -> b.clamp(in[0], in[1], in[2]), this, min, max);
   }
 
+  /** {@code max(this, min)}, PyTorch's {@code clamp_min}. */
   public Tensor clampMin(double min) {
     return record("ClampMinBackward0", "0", (b, in) -> b.clamp(in[0], lit(min), null), this);
   }
 
+  /** {@code min(this, max)}, PyTorch's {@code clamp_max}. */
   public Tensor clampMax(double max) {
     return record("ClampMaxBackward0", "0", (b, in) -> b.clamp(in[0], null, lit(max)), this);
   }
 
+  /** {@code -this}. */
   public Tensor neg() {
     return unary("NegBackward0", "", Op.NEG);
   }
 
+  /** {@code |this|}; its gradient at 0 is 0. */
   public Tensor abs() {
     return unary("AbsBackward0", "0", Op.ABS);
   }
 
+  /** -1, 0 or 1 by sign; its gradient is 0. */
   public Tensor sign() {
     return unary("SignBackward0", "", Op.SIGN);
   }
 
+  /** {@code e ** this}. */
   public Tensor exp() {
     return unary("ExpBackward0", "R", Op.EXP);
   }
 
+  /** {@code exp(this) - 1}, accurate near 0. */
   public Tensor expm1() {
     return unary("Expm1Backward0", "R", Op.EXPM1);
   }
 
+  /** The natural logarithm. */
   public Tensor log() {
     return unary("LogBackward0", "0", Op.LOG);
   }
 
+  /** {@code log(1 + this)}, accurate near 0. */
   public Tensor log1p() {
     return unary("Log1PBackward0", "0", Op.LOG1P);
   }
 
+  /** The square root. */
   public Tensor sqrt() {
     return unary("SqrtBackward0", "R", Op.SQRT);
   }
 
+  /** {@code 1 / sqrt(this)}. */
   public Tensor rsqrt() {
     return unary("RsqrtBackward0", "R", Op.RSQRT);
   }
 
+  /** {@code this ** 2}. */
   public Tensor square() {
     return unary("PowBackward0", "0", Op.SQUARE);
   }
 
+  /** {@code 1 / this}. */
   public Tensor reciprocal() {
     return unary("ReciprocalBackward0", "R", Op.RECIPROCAL);
   }
 
+  /** The sine. */
   public Tensor sin() {
     return unary("SinBackward0", "0", Op.SIN);
   }
 
+  /** The cosine. */
   public Tensor cos() {
     return unary("CosBackward0", "0", Op.COS);
   }
 
+  /** The tangent. */
   public Tensor tan() {
     return unary("TanBackward0", "R", Op.TAN);
   }
 
+  /** The hyperbolic tangent. */
   public Tensor tanh() {
     return unary("TanhBackward0", "R", Op.TANH);
   }
 
+  /** {@code 1 / (1 + exp(-this))}. */
   public Tensor sigmoid() {
     return unary("SigmoidBackward0", "R", Op.SIGMOID);
   }
 
+  /** {@code max(this, 0)}; its gradient at 0 is 0. */
   public Tensor relu() {
     return unary("ReluBackward0", "R", Op.RELU);
   }
 
+  /** The error function. */
   public Tensor erf() {
     return unary("ErfBackward0", "0", Op.ERF);
   }
@@ -587,14 +640,17 @@ public final class Tensor {
     return record("SumBackward0", "", (b, in) -> b.sum(in[0]), this);
   }
 
+  /** The sum over {@code dim}. */
   public Tensor sum(int dim) {
     return sum(new int[] {dim}, false);
   }
 
+  /** The sum over {@code dim}, keeping it as size 1 with {@code keepdim}. */
   public Tensor sum(int dim, boolean keepdim) {
     return sum(new int[] {dim}, keepdim);
   }
 
+  /** The sum over {@code dims} (all of them when empty). */
   public Tensor sum(int[] dims, boolean keepdim) {
     return reduce("SumBackward1", "", Op.SUM, dims, keepdim);
   }
@@ -604,14 +660,17 @@ public final class Tensor {
     return record("MeanBackward0", "", (b, in) -> b.mean(in[0]), this);
   }
 
+  /** The mean over {@code dim}. */
   public Tensor mean(int dim) {
     return mean(new int[] {dim}, false);
   }
 
+  /** The mean over {@code dim}, keeping it as size 1 with {@code keepdim}. */
   public Tensor mean(int dim, boolean keepdim) {
     return mean(new int[] {dim}, keepdim);
   }
 
+  /** The mean over {@code dims} (all of them when empty). */
   public Tensor mean(int[] dims, boolean keepdim) {
     return reduce("MeanBackward1", "0", Op.MEAN, dims, keepdim);
   }
@@ -621,30 +680,37 @@ public final class Tensor {
     return amax(new int[0], false);
   }
 
+  /** The maximum over {@code dim}. */
   public Tensor amax(int dim) {
     return amax(new int[] {dim}, false);
   }
 
+  /** The maximum over {@code dim}, keeping it as size 1 with {@code keepdim}. */
   public Tensor amax(int dim, boolean keepdim) {
     return amax(new int[] {dim}, keepdim);
   }
 
+  /** The maximum over {@code dims} (all of them when empty). */
   public Tensor amax(int[] dims, boolean keepdim) {
     return reduce("AmaxBackward0", "0R", Op.AMAX, dims, keepdim);
   }
 
+  /** The minimum of all elements; tied minima share the gradient evenly. */
   public Tensor amin() {
     return amin(new int[0], false);
   }
 
+  /** The minimum over {@code dim}. */
   public Tensor amin(int dim) {
     return amin(new int[] {dim}, false);
   }
 
+  /** The minimum over {@code dim}, keeping it as size 1 with {@code keepdim}. */
   public Tensor amin(int dim, boolean keepdim) {
     return amin(new int[] {dim}, keepdim);
   }
 
+  /** The minimum over {@code dims} (all of them when empty). */
   public Tensor amin(int[] dims, boolean keepdim) {
     return reduce("AminBackward0", "0R", Op.AMIN, dims, keepdim);
   }
@@ -654,10 +720,12 @@ public final class Tensor {
     return logsumexp(new int[] {dim}, false);
   }
 
+  /** {@code log(sum(exp(x)))} over {@code dim}, keeping it with {@code keepdim}. */
   public Tensor logsumexp(int dim, boolean keepdim) {
     return logsumexp(new int[] {dim}, keepdim);
   }
 
+  /** {@code log(sum(exp(x)))} over {@code dims}. */
   public Tensor logsumexp(int[] dims, boolean keepdim) {
     return reduce("LogsumexpBackward0", "0R", Op.LOGSUMEXP, dims, keepdim);
   }
@@ -667,10 +735,12 @@ public final class Tensor {
     return record(name, saves, (b, in) -> b.reduce(op, in[0], ds, keepdim), this);
   }
 
+  /** {@code exp(x) / sum(exp(x))} along {@code dim}. */
   public Tensor softmax(int dim) {
     return record("SoftmaxBackward0", "R", (b, in) -> b.softmax(in[0], dim), this);
   }
 
+  /** {@code x - logsumexp(x)} along {@code dim}, computed stably. */
   public Tensor logSoftmax(int dim) {
     return record("LogSoftmaxBackward0", "R", (b, in) -> b.logSoftmax(in[0], dim), this);
   }
@@ -697,10 +767,12 @@ public final class Tensor {
     return s;
   }
 
+  /** Dims {@code dim0} and {@code dim1} swapped. */
   public Tensor transpose(int dim0, int dim1) {
     return recordView("TransposeBackward0", (b, in) -> b.transpose(in[0], dim0, dim1), this);
   }
 
+  /** The dims in the order {@code dims}. */
   public Tensor permute(int... dims) {
     int[] p = dims.clone();
     return recordView("PermuteBackward0", (b, in) -> b.permute(in[0], p), this);
@@ -727,6 +799,7 @@ public final class Tensor {
     return transpose(-2, -1);
   }
 
+  /** A new dim of size 1 at {@code dim}. */
   public Tensor unsqueeze(int dim) {
     return recordView("UnsqueezeBackward0", (b, in) -> b.unsqueeze(in[0], dim), this);
   }
@@ -949,34 +1022,42 @@ public final class Tensor {
     return inPlace("FillBackward0", "", (b, in) -> b.full(value, in[0].type()));
   }
 
+  /** Adds {@code other} in place; bumps the version counter. */
   public Tensor add_(Tensor other) {
     return inPlace("AddBackward0", "", (b, in) -> b.add(in[0], in[1]), other);
   }
 
+  /** Adds {@code other} in place. */
   public Tensor add_(double other) {
     return inPlace("AddBackward0", "", (b, in) -> b.add(in[0], lit(other)));
   }
 
+  /** Subtracts {@code other} in place. */
   public Tensor sub_(Tensor other) {
     return inPlace("SubBackward0", "", (b, in) -> b.sub(in[0], in[1]), other);
   }
 
+  /** Subtracts {@code other} in place. */
   public Tensor sub_(double other) {
     return inPlace("SubBackward0", "", (b, in) -> b.sub(in[0], lit(other)));
   }
 
+  /** Multiplies by {@code other} in place. */
   public Tensor mul_(Tensor other) {
     return inPlace("MulBackward0", "c", (b, in) -> b.mul(in[0], in[1]), other);
   }
 
+  /** Multiplies by {@code other} in place. */
   public Tensor mul_(double other) {
     return inPlace("MulBackward0", "*", (b, in) -> b.mul(in[0], lit(other)));
   }
 
+  /** Divides by {@code other} in place. */
   public Tensor div_(Tensor other) {
     return inPlace("DivBackward0", "1c", (b, in) -> b.div(in[0], in[1]), other);
   }
 
+  /** Divides by {@code other} in place. */
   public Tensor div_(double other) {
     return inPlace("DivBackward0", "*", (b, in) -> b.div(in[0], lit(other)));
   }
@@ -1106,10 +1187,12 @@ public final class Tensor {
     return node().type().rank();
   }
 
+  /** The number of elements. */
   public long numel() {
     return node().type().staticNumel();
   }
 
+  /** The element type. */
   public DType dtype() {
     return DType.of(node().type().dtype());
   }
