@@ -192,9 +192,14 @@ public final class Tensor {
   /** {@code value} everywhere, in {@code dtype}. */
   public static Tensor full(DType dtype, double value, long... shape) {
     int[] s = shape(shape);
-    double[] v = new double[numel(s)];
-    Arrays.fill(v, value);
-    return fromDoubles(dtype, s, v);
+    int n = numel(s);
+    Object buf = Buffers.allocate(dtype.ir(), n);
+    if (value != 0 || Double.doubleToRawLongBits(value) != 0) {
+      for (int i = 0; i < n; i++) {
+        Buffers.set(buf, i, value);
+      }
+    }
+    return ofData(dtype.ir(), s, buf);
   }
 
   /** Zeros of the shape and dtype of {@code t}. */
