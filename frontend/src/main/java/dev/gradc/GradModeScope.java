@@ -1,0 +1,18 @@
+package dev.gradc;
+
+import dev.gradc.frontend.GradMode;
+
+/** A region of code with grad mode set; closing it restores the mode it found. */
+abstract class GradModeScope implements AutoCloseable {
+  private final boolean previous;
+
+  GradModeScope(boolean enabled) {
+    previous = GradMode.isEnabled();
+    GradMode.set(enabled);
+  }
+
+  @Override
+  public void close() {
+    GradMode.set(previous);
+  }
+}

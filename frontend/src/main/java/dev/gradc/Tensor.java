@@ -1,0 +1,1245 @@
+package dev.gradc;
+
+import dev.gradc.frontend.Backward;
+import dev.gradc.frontend.BufferOps;
+import dev.gradc.frontend.Capture;
+import dev.gradc.frontend.GradMode;
+import dev.gradc.frontend.GradSink;
+import dev.gradc.frontend.Node;
+import dev.gradc.frontend.Recipe;
+import dev.gradc.frontend.SavedRef;
+import dev.gradc.frontend.Saves;
+import dev.gradc.frontend.Storage;
+import dev.gradc.frontend.TensorFormat;
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Type;
+import dev.gradc.ir.Value;
+import dev.gradc.runtime.Buffers;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A tensor with PyTorch's autograd contract. Ops record a node with PyTorch's {@code grad_fn} name
+ * when grad mode is on and an input requires grad, and stay lazy: values are computed on demand
+ * ({@link #item}, {@link #toString}, {@link #toDoubleArray}, {@link #backward}) by capturing the
+ * pending graph into the IR, compiling it through the kernel cache and running it. A training loop
+ * that rebuilds the same graph every step compiles once.
+ *
+ * <pre>
+ * Tensor a = Tensor.ones(2, 2).requiresGrad_();
+ * Tensor b = a.pow(2);
+ * Tensor c = b.mean();
+ * c.backward();
+ * a.grad();   // tensor([[0.5000, 0.5000],
+ *             //         [0.5000, 0.5000]])
+ * </pre>
+ *
+ * <p>Leaves are the tensors the user creates and every tensor that does not require grad. {@link
+ * #backward} fills {@link #grad} on the leaves that require grad (and on non-leaves that called
+ * {@link #retainGrad}); the gradient is created by the first backward and accumulated in place
+ * afterwards. In-place ops ({@link #add_}, {@link #zero_}, ...) bump PyTorch's version counter; a
+ * value captured before an in-place update still computes from the data it saw.
+ *
+ * <p>Differences from PyTorch: results of view ops ({@link #reshape}, {@link #transpose}, ...) are
+ * new tensors rather than views, so in-place ops on them are refused; a Java {@code double} operand
+ * acts as a Python float. A tensor is not safe for concurrent use; grad mode is per thread.
+ */
+public final class Tensor {
+  private static final System.Logger LOG = System.getLogger("dev.gradc");
+  private static final long DEFAULT_SEED = 67280421310721L;
+  private static SplittableRandom rng = new SplittableRandom(DEFAULT_SEED);
+
+  private final Storage storage;
+  private final boolean view;
+  private final GradSink sink = this::accumulate;
+  private Node node;
+  private int nodeVersion;
+  private Tensor grad;
+  private boolean retainsGrad;
+
+  private Tensor(Storage storage, Node node, boolean view) {
+    this.storage = storage;
+    this.node = node;
+    this.nodeVersion = storage.version();
+    this.view = view;
+  }
+
+  static Tensor of(Node n) {
+    return new Tensor(new Storage(n), n, false);
+  }
+
+  private static Tensor ofData(dev.gradc.ir.DType dt, int[] shape, Object buffer) {
+    return of(Node.data(Type.of(dt, shape), buffer));
+  }
+
+  /** The current node: re-derived when an alias sharing the storage was modified in place. */
+  Node node() {
+    if (nodeVersion != storage.version()) {
+      Node latest = storage.latest();
+      if (node.gradFn() == null) {
+        Object data = Capture.valueOf(latest);
+        node =
+            node.sink() != null
+                ? Node.leaf(latest.type(), data, sink)
+                : latest.requiresGrad() ? Node.data(latest.type(), data) : latest;
+      } else {
+        node = Node.straightThrough(node, Node.data(node.type(), Capture.valueOf(latest)));
+      }
+      nodeVersion = storage.version();
+    }
+    return node;
+  }
+
+  // ------------------------------------------------------------------ factories
+
+  /** A 0-d tensor, {@code torch.tensor(v)}. */
+  public static Tensor scalar(double v) {
+    return scalar(DType.F32, v);
+  }
+
+  /** A 0-d tensor of {@code dtype}. */
+  public static Tensor scalar(DType dtype, double v) {
+    return fromDoubles(dtype, new int[0], new double[] {v});
+  }
+
+  /** A 1-d tensor, {@code torch.tensor([...])} (f32, the default dtype). */
+  public static Tensor tensor(double... data) {
+    return tensor(DType.F32, data);
+  }
+
+  /** A 1-d tensor of {@code dtype}. */
+  public static Tensor tensor(DType dtype, double... data) {
+    return fromDoubles(dtype, new int[] {data.length}, data.clone());
+  }
+
+  /** A 2-d tensor from rows of equal length. */
+  public static Tensor tensor(double[][] rows) {
+    return tensor(DType.F32, rows);
+  }
+
+  /** A 2-d tensor of {@code dtype}. */
+  public static Tensor tensor(DType dtype, double[][] rows) {
+    int n = rows.length;
+    int m = n == 0 ? 0 : rows[0].length;
+    double[] flat = new double[n * m];
+    for (int i = 0; i < n; i++) {
+      checkLength(rows[i].length, m, 1);
+      System.arraycopy(rows[i], 0, flat, i * m, m);
+    }
+    return fromDoubles(dtype, new int[] {n, m}, flat);
+  }
+
+  /** A 3-d tensor from nested arrays of equal lengths. */
+  public static Tensor tensor(double[][][] data) {
+    return tensor(DType.F32, data);
+  }
+
+  /** A 3-d tensor of {@code dtype}. */
+  public static Tensor tensor(DType dtype, double[][][] data) {
+    int n = data.length;
+    int m = n == 0 ? 0 : data[0].length;
+    int k = m == 0 ? 0 : data[0][0].length;
+    double[] flat = new double[n * m * k];
+    for (int i = 0; i < n; i++) {
+      checkLength(data[i].length, m, 1);
+      for (int j = 0; j < m; j++) {
+        checkLength(data[i][j].length, k, 2);
+        System.arraycopy(data[i][j], 0, flat, (i * m + j) * k, k);
+      }
+    }
+    return fromDoubles(dtype, new int[] {n, m, k}, flat);
+  }
+
+  private static void checkLength(int got, int expected, int dim) {
+    if (got != expected) {
+      throw new IllegalArgumentException(
+          "expected sequence of length " + expected + " at dim " + dim + " (got " + got + ")");
+    }
+  }
+
+  private static Tensor fromDoubles(DType dtype, int[] shape, double[] values) {
+    return ofData(dtype.ir(), shape, BufferOps.fromDoubles(dtype.ir(), values));
+  }
+
+  /** Zeros of the given shape (f32). */
+  public static Tensor zeros(long... shape) {
+    return full(DType.F32, 0, shape);
+  }
+
+  /** Zeros of {@code dtype} and the given shape. */
+  public static Tensor zeros(DType dtype, long... shape) {
+    return full(dtype, 0, shape);
+  }
+
+  /** Ones of the given shape (f32). */
+  public static Tensor ones(long... shape) {
+    return full(DType.F32, 1, shape);
+  }
+
+  /** Ones of {@code dtype} and the given shape. */
+  public static Tensor ones(DType dtype, long... shape) {
+    return full(dtype, 1, shape);
+  }
+
+  /** {@code torch.full(shape, value)}. */
+  public static Tensor full(double value, long... shape) {
+    return full(DType.F32, value, shape);
+  }
+
+  /** {@code value} everywhere, in {@code dtype}. */
+  public static Tensor full(DType dtype, double value, long... shape) {
+    int[] s = shape(shape);
+    int n = numel(s);
+    Object buf = Buffers.allocate(dtype.ir(), n);
+    if (value != 0 || Double.doubleToRawLongBits(value) != 0) {
+      for (int i = 0; i < n; i++) {
+        Buffers.set(buf, i, value);
+      }
+    }
+    return ofData(dtype.ir(), s, buf);
+  }
+
+  /** Zeros of the shape and dtype of {@code t}. */
+  public static Tensor zerosLike(Tensor t) {
+    return zeros(t.dtype(), t.shape());
+  }
+
+  /** Ones of the shape and dtype of {@code t}. */
+  public static Tensor onesLike(Tensor t) {
+    return ones(t.dtype(), t.shape());
+  }
+
+  /** Uniform samples in {@code [0, 1)} from the generator seeded by {@link #manualSeed}. */
+  public static Tensor rand(long... shape) {
+    return rand(DType.F32, shape);
+  }
+
+  /** Uniform samples in {@code [0, 1)} of {@code dtype}. */
+  public static Tensor rand(DType dtype, long... shape) {
+    return random(dtype, shape, false);
+  }
+
+  /** Standard normal samples from the generator seeded by {@link #manualSeed}. */
+  public static Tensor randn(long... shape) {
+    return randn(DType.F32, shape);
+  }
+
+  /** Standard normal samples of {@code dtype}. */
+  public static Tensor randn(DType dtype, long... shape) {
+    return random(dtype, shape, true);
+  }
+
+  private static Tensor random(DType dtype, long[] shape, boolean normal) {
+    if (!dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException(
+          (normal ? "\"normal_kernel_cpu\"" : "\"check_uniform_bounds\"")
+              + " not implemented for '"
+              + dtype
+              + "'");
+    }
+    int[] s = shape(shape);
+    double[] v = new double[numel(s)];
+    synchronized (Tensor.class) {
+      for (int i = 0; i < v.length; i++) {
+        v[i] = normal ? rng.nextGaussian() : rng.nextDouble();
+      }
+    }
+    return fromDoubles(dtype, s, v);
+  }
+
+  /** Seeds the generator of {@link #rand} and {@link #randn}, as {@code torch.manual_seed}. */
+  public static synchronized void manualSeed(long seed) {
+    rng = new SplittableRandom(seed);
+  }
+
+  /** {@code torch.arange(end)}: {@code 0, 1, ..., end - 1} as i64. */
+  public static Tensor arange(long end) {
+    return arange(0, end);
+  }
+
+  /** {@code torch.arange(start, end)} as i64. */
+  public static Tensor arange(long start, long end) {
+    return arange(DType.I64, (double) start, (double) end, 1);
+  }
+
+  /** {@code torch.arange(start, end, step)} in the default float dtype. */
+  public static Tensor arange(double start, double end, double step) {
+    return arange(DType.F32, start, end, step);
+  }
+
+  /** {@code start, start + step, ...} below {@code end}, in {@code dtype}. */
+  public static Tensor arange(DType dtype, double start, double end, double step) {
+    if (step == 0) {
+      throw new IllegalArgumentException("step must be nonzero");
+    }
+    if ((end - start) / step < 0) {
+      throw new IllegalArgumentException(
+          "upper bound and larger bound inconsistent with step sign");
+    }
+    int n = (int) Math.ceil((end - start) / step);
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = start + i * step;
+    }
+    return fromDoubles(dtype, new int[] {n}, v);
+  }
+
+  private static int[] shape(long[] shape) {
+    int[] s = new int[shape.length];
+    for (int i = 0; i < s.length; i++) {
+      if (shape[i] < 0) {
+        throw new IllegalArgumentException(
+            "Trying to create tensor with negative dimension "
+                + shape[i]
+                + ": "
+                + Arrays.toString(shape));
+      }
+      s[i] = Math.toIntExact(shape[i]);
+    }
+    return s;
+  }
+
+  private static int numel(int[] s) {
+    int n = 1;
+    for (int d : s) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
+
+  // ------------------------------------------------------------------ recording
+
+  /** Records an op over tensors: its node, type and autograd record. */
+  static Tensor record(String name, String saves, Recipe r, Tensor... ins) {
+    return record(name, Saves.of(saves), r, false, ins);
+  }
+
+  /**
+   * Records a view op (reshape, transpose, ...): a new tensor on which in-place ops are refused.
+   */
+  static Tensor recordView(String name, Recipe r, Tensor in) {
+    return record(name, Saves.NOTHING, r, true, in);
+  }
+
+  private static Tensor record(String name, Saves saves, Recipe r, boolean view, Tensor... ins) {
+    Node n = recordNode(name, saves, r, ins, false);
+    Tensor out = new Tensor(new Storage(n), n, view);
+    if (n.gradFn() != null && saves.result()) {
+      n.save(new SavedRef(out.storage, out.storage.version(), n.type(), name));
+    }
+    return out;
+  }
+
+  private static Node recordNode(
+      String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace) {
+    Node[] nodes = new Node[ins.length];
+    boolean[] rg = new boolean[ins.length];
+    boolean any = false;
+    for (int i = 0; i < ins.length; i++) {
+      nodes[i] = ins[i].node();
+      rg[i] = nodes[i].requiresGrad();
+      any |= rg[i];
+    }
+    Type t = Capture.infer(r, nodes);
+    boolean grad = any && GradMode.isEnabled() && t.dtype().isFloat();
+    Node n = Node.op(t, r, nodes, grad ? name : null, grad && saves.any());
+    if (grad) {
+      for (int i = 0; i < ins.length; i++) {
+        // An in-place op saves a copy of the value it overwrites, never the tensor itself.
+        if (saves.input(i, rg) && !(inPlace && i == 0)) {
+          n.save(ins[i].savedRef());
+        }
+      }
+    }
+    return n;
+  }
+
+  private SavedRef savedRef() {
+    Node n = node();
+    return new SavedRef(storage, storage.version(), n.type(), n.gradFn());
+  }
+
+  private Tensor unary(String name, String saves, Op op) {
+    return record(name, saves, (b, in) -> b.unary(op, in[0]), this);
+  }
+
+  private Tensor binary(String name, String saves, Op op, Tensor other) {
+    return record(name, saves, (b, in) -> b.binary(op, in[0], in[1]), this, other);
+  }
+
+  private Tensor binary(String name, String saves, Op op, double other) {
+    return record(name, saves, (b, in) -> b.binary(op, in[0], lit(other)), this);
+  }
+
+  static Value lit(double v) {
+    return Builder.lit(v, dev.gradc.ir.DType.F64);
+  }
+
+  // ------------------------------------------------------------------ elementwise
+
+  /** {@code this + other}, with broadcasting and PyTorch's type promotion. */
+  public Tensor add(Tensor other) {
+    return binary("AddBackward0", "", Op.ADD, other);
+  }
+
+  /** {@code this + other}; a {@code double} acts as a Python float. */
+  public Tensor add(double other) {
+    return binary("AddBackward0", "", Op.ADD, other);
+  }
+
+  /** {@code this - other}, with broadcasting. */
+  public Tensor sub(Tensor other) {
+    return binary("SubBackward0", "", Op.SUB, other);
+  }
+
+  /** {@code this - other}. */
+  public Tensor sub(double other) {
+    return binary("SubBackward0", "", Op.SUB, other);
+  }
+
+  /** {@code other - this}, PyTorch's {@code rsub} (Python's {@code 2 - x}). */
+  public Tensor rsub(double other) {
+    return record("RsubBackward1", "", (b, in) -> b.sub(lit(other), in[0]), this);
+  }
+
+  /** {@code this * other}, with broadcasting. */
+  public Tensor mul(Tensor other) {
+    return binary("MulBackward0", "c", Op.MUL, other);
+  }
+
+  /** {@code this * other}. */
+  public Tensor mul(double other) {
+    return binary("MulBackward0", "*", Op.MUL, other);
+  }
+
+  /** {@code this / other} (true division), with broadcasting. */
+  public Tensor div(Tensor other) {
+    return binary("DivBackward0", "1c", Op.DIV, other);
+  }
+
+  /** {@code this / other}. */
+  public Tensor div(double other) {
+    return binary("DivBackward0", "*", Op.DIV, other);
+  }
+
+  /** {@code this ** exponent}. */
+  public Tensor pow(Tensor exponent) {
+    return binary("PowBackward1", "01R", Op.POW, exponent);
+  }
+
+  /** {@code this ** exponent}. */
+  public Tensor pow(double exponent) {
+    return binary("PowBackward0", "0", Op.POW, exponent);
+  }
+
+  /** The elementwise maximum; ties share the gradient evenly. */
+  public Tensor maximum(Tensor other) {
+    return binary("MaximumBackward0", "01", Op.MAXIMUM, other);
+  }
+
+  /** The elementwise minimum; ties share the gradient evenly. */
+  public Tensor minimum(Tensor other) {
+    return binary("MinimumBackward0", "01", Op.MINIMUM, other);
+  }
+
+  /** {@code this < other} as a bool tensor. */
+  public Tensor lt(Tensor other) {
+    return binary("LtBackward0", "", Op.LT, other);
+  }
+
+  /** {@code this < other} as a bool tensor. */
+  public Tensor lt(double other) {
+    return binary("LtBackward0", "", Op.LT, other);
+  }
+
+  /** {@code this <= other} as a bool tensor. */
+  public Tensor le(Tensor other) {
+    return binary("LeBackward0", "", Op.LE, other);
+  }
+
+  /** {@code this <= other} as a bool tensor. */
+  public Tensor le(double other) {
+    return binary("LeBackward0", "", Op.LE, other);
+  }
+
+  /** {@code this > other} as a bool tensor. */
+  public Tensor gt(Tensor other) {
+    return binary("GtBackward0", "", Op.GT, other);
+  }
+
+  /** {@code this > other} as a bool tensor. */
+  public Tensor gt(double other) {
+    return binary("GtBackward0", "", Op.GT, other);
+  }
+
+  /** {@code this >= other} as a bool tensor. */
+  public Tensor ge(Tensor other) {
+    return binary("GeBackward0", "", Op.GE, other);
+  }
+
+  /** {@code this >= other} as a bool tensor. */
+  public Tensor ge(double other) {
+    return binary("GeBackward0", "", Op.GE, other);
+  }
+
+  /** {@code this == other} as a bool tensor. */
+  public Tensor eq(Tensor other) {
+    return binary("EqBackward0", "", Op.EQ, other);
+  }
+
+  /** {@code this == other} as a bool tensor. */
+  public Tensor eq(double other) {
+    return binary("EqBackward0", "", Op.EQ, other);
+  }
+
+  /** {@code this != other} as a bool tensor. */
+  public Tensor ne(Tensor other) {
+    return binary("NeBackward0", "", Op.NE, other);
+  }
+
+  /** {@code this != other} as a bool tensor. */
+  public Tensor ne(double other) {
+    return binary("NeBackward0", "", Op.NE, other);
+  }
+
+  /**
+   * {@code torch.where(condition, a, b)}: {@code a} where the bool condition holds, else {@code b}.
+   */
+  public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+    return record(
+        "WhereBackward0", "0", (bd, in) -> bd.where(in[0], in[1], in[2]), condition, a, b);
+  }
+
+  /**
+   * {@code clamp(min, max)}; use {@code Double.NEGATIVE_INFINITY} or {@code POSITIVE_INFINITY} for
+   * no bound.
+   */
+  public Tensor clamp(double min, double max) {
+    return record("ClampBackward1", "0", (b, in) -> b.clamp(in[0], lit(min), lit(max)), this);
+  }
+
+  /** {@code clamp(min, max)} with tensor bounds. */
+  public Tensor clamp(Tensor min, Tensor max) {
+    return record("ClampBackward0", "012", (b, in) -> b.clamp(in[0], in[1], in[2]), this, min, max);
+  }
+
+  /** {@code max(this, min)}, PyTorch's {@code clamp_min}. */
+  public Tensor clampMin(double min) {
+    return record("ClampMinBackward0", "0", (b, in) -> b.clamp(in[0], lit(min), null), this);
+  }
+
+  /** {@code min(this, max)}, PyTorch's {@code clamp_max}. */
+  public Tensor clampMax(double max) {
+    return record("ClampMaxBackward0", "0", (b, in) -> b.clamp(in[0], null, lit(max)), this);
+  }
+
+  /** {@code -this}. */
+  public Tensor neg() {
+    return unary("NegBackward0", "", Op.NEG);
+  }
+
+  /** {@code |this|}; its gradient at 0 is 0. */
+  public Tensor abs() {
+    return unary("AbsBackward0", "0", Op.ABS);
+  }
+
+  /** -1, 0 or 1 by sign; its gradient is 0. */
+  public Tensor sign() {
+    return unary("SignBackward0", "", Op.SIGN);
+  }
+
+  /** {@code e ** this}. */
+  public Tensor exp() {
+    return unary("ExpBackward0", "R", Op.EXP);
+  }
+
+  /** {@code exp(this) - 1}, accurate near 0. */
+  public Tensor expm1() {
+    return unary("Expm1Backward0", "R", Op.EXPM1);
+  }
+
+  /** The natural logarithm. */
+  public Tensor log() {
+    return unary("LogBackward0", "0", Op.LOG);
+  }
+
+  /** {@code log(1 + this)}, accurate near 0. */
+  public Tensor log1p() {
+    return unary("Log1PBackward0", "0", Op.LOG1P);
+  }
+
+  /** The square root. */
+  public Tensor sqrt() {
+    return unary("SqrtBackward0", "R", Op.SQRT);
+  }
+
+  /** {@code 1 / sqrt(this)}. */
+  public Tensor rsqrt() {
+    return unary("RsqrtBackward0", "R", Op.RSQRT);
+  }
+
+  /** {@code this ** 2}. */
+  public Tensor square() {
+    return unary("PowBackward0", "0", Op.SQUARE);
+  }
+
+  /** {@code 1 / this}. */
+  public Tensor reciprocal() {
+    return unary("ReciprocalBackward0", "R", Op.RECIPROCAL);
+  }
+
+  /** The sine. */
+  public Tensor sin() {
+    return unary("SinBackward0", "0", Op.SIN);
+  }
+
+  /** The cosine. */
+  public Tensor cos() {
+    return unary("CosBackward0", "0", Op.COS);
+  }
+
+  /** The tangent. */
+  public Tensor tan() {
+    return unary("TanBackward0", "R", Op.TAN);
+  }
+
+  /** The hyperbolic tangent. */
+  public Tensor tanh() {
+    return unary("TanhBackward0", "R", Op.TANH);
+  }
+
+  /** {@code 1 / (1 + exp(-this))}. */
+  public Tensor sigmoid() {
+    return unary("SigmoidBackward0", "R", Op.SIGMOID);
+  }
+
+  /** {@code max(this, 0)}; its gradient at 0 is 0. */
+  public Tensor relu() {
+    return unary("ReluBackward0", "R", Op.RELU);
+  }
+
+  /** The error function. */
+  public Tensor erf() {
+    return unary("ErfBackward0", "0", Op.ERF);
+  }
+
+  Tensor softplus() {
+    return unary("SoftplusBackward0", "0", Op.SOFTPLUS);
+  }
+
+  /** This tensor as {@code dtype}; this tensor itself when it already has that dtype. */
+  public Tensor to(DType dtype) {
+    if (dtype == dtype()) {
+      return this;
+    }
+    return record("ToCopyBackward0", "", (b, in) -> b.cast(in[0], dtype.ir()), this);
+  }
+
+  // ------------------------------------------------------------------ reductions
+
+  /** The sum of all elements. */
+  public Tensor sum() {
+    return record("SumBackward0", "", (b, in) -> b.sum(in[0]), this);
+  }
+
+  /** The sum over {@code dim}. */
+  public Tensor sum(int dim) {
+    return sum(new int[] {dim}, false);
+  }
+
+  /** The sum over {@code dim}, keeping it as size 1 with {@code keepdim}. */
+  public Tensor sum(int dim, boolean keepdim) {
+    return sum(new int[] {dim}, keepdim);
+  }
+
+  /** The sum over {@code dims} (all of them when empty). */
+  public Tensor sum(int[] dims, boolean keepdim) {
+    return reduce("SumBackward1", "", Op.SUM, dims, keepdim);
+  }
+
+  /** The mean of all elements. */
+  public Tensor mean() {
+    return record("MeanBackward0", "", (b, in) -> b.mean(in[0]), this);
+  }
+
+  /** The mean over {@code dim}. */
+  public Tensor mean(int dim) {
+    return mean(new int[] {dim}, false);
+  }
+
+  /** The mean over {@code dim}, keeping it as size 1 with {@code keepdim}. */
+  public Tensor mean(int dim, boolean keepdim) {
+    return mean(new int[] {dim}, keepdim);
+  }
+
+  /** The mean over {@code dims} (all of them when empty). */
+  public Tensor mean(int[] dims, boolean keepdim) {
+    return reduce("MeanBackward1", "0", Op.MEAN, dims, keepdim);
+  }
+
+  /** The maximum of all elements; tied maxima share the gradient evenly. */
+  public Tensor amax() {
+    return amax(new int[0], false);
+  }
+
+  /** The maximum over {@code dim}. */
+  public Tensor amax(int dim) {
+    return amax(new int[] {dim}, false);
+  }
+
+  /** The maximum over {@code dim}, keeping it as size 1 with {@code keepdim}. */
+  public Tensor amax(int dim, boolean keepdim) {
+    return amax(new int[] {dim}, keepdim);
+  }
+
+  /** The maximum over {@code dims} (all of them when empty). */
+  public Tensor amax(int[] dims, boolean keepdim) {
+    return reduce("AmaxBackward0", "0R", Op.AMAX, dims, keepdim);
+  }
+
+  /** The minimum of all elements; tied minima share the gradient evenly. */
+  public Tensor amin() {
+    return amin(new int[0], false);
+  }
+
+  /** The minimum over {@code dim}. */
+  public Tensor amin(int dim) {
+    return amin(new int[] {dim}, false);
+  }
+
+  /** The minimum over {@code dim}, keeping it as size 1 with {@code keepdim}. */
+  public Tensor amin(int dim, boolean keepdim) {
+    return amin(new int[] {dim}, keepdim);
+  }
+
+  /** The minimum over {@code dims} (all of them when empty). */
+  public Tensor amin(int[] dims, boolean keepdim) {
+    return reduce("AminBackward0", "0R", Op.AMIN, dims, keepdim);
+  }
+
+  /** {@code log(sum(exp(x)))} over {@code dim}, computed stably. */
+  public Tensor logsumexp(int dim) {
+    return logsumexp(new int[] {dim}, false);
+  }
+
+  /** {@code log(sum(exp(x)))} over {@code dim}, keeping it with {@code keepdim}. */
+  public Tensor logsumexp(int dim, boolean keepdim) {
+    return logsumexp(new int[] {dim}, keepdim);
+  }
+
+  /** {@code log(sum(exp(x)))} over {@code dims}. */
+  public Tensor logsumexp(int[] dims, boolean keepdim) {
+    return reduce("LogsumexpBackward0", "0R", Op.LOGSUMEXP, dims, keepdim);
+  }
+
+  private Tensor reduce(String name, String saves, Op op, int[] dims, boolean keepdim) {
+    int[] ds = dims.clone();
+    return record(name, saves, (b, in) -> b.reduce(op, in[0], ds, keepdim), this);
+  }
+
+  /** {@code exp(x) / sum(exp(x))} along {@code dim}. */
+  public Tensor softmax(int dim) {
+    return record("SoftmaxBackward0", "R", (b, in) -> b.softmax(in[0], dim), this);
+  }
+
+  /** {@code x - logsumexp(x)} along {@code dim}, computed stably. */
+  public Tensor logSoftmax(int dim) {
+    return record("LogSoftmaxBackward0", "R", (b, in) -> b.logSoftmax(in[0], dim), this);
+  }
+
+  // ------------------------------------------------------------------ shape
+
+  /** This tensor's elements in a new shape; one size may be {@code -1}. */
+  public Tensor reshape(long... shape) {
+    int[] s = sizes(shape);
+    return recordView("ReshapeAliasBackward0", (b, in) -> b.reshape(in[0], s), this);
+  }
+
+  /** As {@link #reshape}, named as PyTorch's {@code view}. */
+  public Tensor view(long... shape) {
+    int[] s = sizes(shape);
+    return recordView("ViewBackward0", (b, in) -> b.reshape(in[0], s), this);
+  }
+
+  private static int[] sizes(long[] shape) {
+    int[] s = new int[shape.length];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = Math.toIntExact(shape[i]);
+    }
+    return s;
+  }
+
+  /** Dims {@code dim0} and {@code dim1} swapped. */
+  public Tensor transpose(int dim0, int dim1) {
+    return recordView("TransposeBackward0", (b, in) -> b.transpose(in[0], dim0, dim1), this);
+  }
+
+  /** The dims in the order {@code dims}. */
+  public Tensor permute(int... dims) {
+    int[] p = dims.clone();
+    return recordView("PermuteBackward0", (b, in) -> b.permute(in[0], p), this);
+  }
+
+  /** PyTorch's {@code x.T}: the dims in reverse order (the transpose of a matrix). */
+  public Tensor T() {
+    int r = dim();
+    int[] p = new int[r];
+    for (int i = 0; i < r; i++) {
+      p[i] = r - 1 - i;
+    }
+    return permute(p);
+  }
+
+  /** PyTorch's {@code x.mT}: the last two dims swapped. */
+  public Tensor mT() {
+    if (dim() < 2) {
+      throw new GradcException(
+          "tensor.mT is only supported on matrices or batches of matrices. Got "
+              + dim()
+              + "-D tensor.");
+    }
+    return transpose(-2, -1);
+  }
+
+  /** A new dim of size 1 at {@code dim}. */
+  public Tensor unsqueeze(int dim) {
+    return recordView("UnsqueezeBackward0", (b, in) -> b.unsqueeze(in[0], dim), this);
+  }
+
+  /** Removes every dim of size 1. */
+  public Tensor squeeze() {
+    return recordView("SqueezeBackward0", (b, in) -> b.squeeze(in[0]), this);
+  }
+
+  /** Removes dim {@code dim} if it has size 1. */
+  public Tensor squeeze(int dim) {
+    return recordView("SqueezeBackward1", (b, in) -> b.squeeze(in[0], dim), this);
+  }
+
+  /** Broadcasts to {@code shape}; {@code -1} keeps a size. */
+  public Tensor expand(long... shape) {
+    int[] s = sizes(shape);
+    return recordView("ExpandBackward0", (b, in) -> b.expand(in[0], s), this);
+  }
+
+  /** The matrix product with PyTorch's rules for 1-d, 2-d and batched operands. */
+  public Tensor matmul(Tensor other) {
+    int ra = dim();
+    int rb = other.dim();
+    String name =
+        ra == 1 && rb == 1
+            ? "DotBackward0"
+            : ra == 2 && rb == 1
+                ? "MvBackward0"
+                : ra == 1 && rb == 2
+                    ? "SqueezeBackward3"
+                    : ra == 2 && rb == 2 ? "MmBackward0" : "UnsafeViewBackward0";
+    return record(name, "c", (b, in) -> b.matmul(in[0], in[1]), this, other);
+  }
+
+  // ------------------------------------------------------------------ autograd state
+
+  /** Whether this tensor requires grad: a leaf that was marked, or a recorded result. */
+  public boolean requiresGrad() {
+    return node().requiresGrad();
+  }
+
+  /** Marks this leaf as requiring grad; returns this tensor. */
+  public Tensor requiresGrad_() {
+    return requiresGrad_(true);
+  }
+
+  /** Sets whether this leaf requires grad; returns this tensor. */
+  public Tensor requiresGrad_(boolean requiresGrad) {
+    Node n = node();
+    if (n.gradFn() != null) {
+      if (!requiresGrad) {
+        throw new GradcException(
+            "you can only change requires_grad flags of leaf variables. If you want to use a"
+                + " computed variable in a subgraph that doesn't require differentiation use"
+                + " var_no_grad = var.detach().");
+      }
+      return this;
+    }
+    if (requiresGrad == n.requiresGrad()) {
+      return this;
+    }
+    if (requiresGrad && !n.type().dtype().isFloat()) {
+      throw new GradcException("only Tensors of floating point dtype can require gradients");
+    }
+    Object data = Capture.valueOf(n);
+    node = requiresGrad ? Node.leaf(n.type(), data, sink) : Node.data(n.type(), data);
+    return this;
+  }
+
+  /** True for tensors the user created and for every tensor that does not require grad. */
+  public boolean isLeaf() {
+    return node().gradFn() == null;
+  }
+
+  /**
+   * The gradient accumulated by backward, or null. For a non-leaf that does not retain its gradient
+   * this returns null and logs PyTorch's warning.
+   */
+  public Tensor grad() {
+    if (!isLeaf() && !retainsGrad) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad"
+              + " attribute won't be populated during autograd.backward(). If you indeed want the"
+              + " .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the"
+              + " non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you"
+              + " access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for"
+              + " more informations.");
+      return null;
+    }
+    return grad;
+  }
+
+  /** Replaces the gradient ({@code x.grad = g} in Python); null clears it. */
+  public void setGrad(Tensor g) {
+    if (g != null && !Arrays.equals(g.shape(), shape())) {
+      throw new GradcException("assigned grad has data of a different size");
+    }
+    grad = g;
+  }
+
+  /** The backward node that produced this tensor, or null for a leaf. */
+  public GradFn gradFn() {
+    Node n = node();
+    return n.gradFn() == null ? null : new GradFn(n);
+  }
+
+  /** Makes backward fill {@link #grad} on this non-leaf too; a no-op on leaves. */
+  public void retainGrad() {
+    Node n = node();
+    if (!n.requiresGrad()) {
+      throw new GradcException("can't retain_grad on Tensor that has requires_grad=False");
+    }
+    if (n.gradFn() == null) {
+      return;
+    }
+    retainsGrad = true;
+    n.retainGrad(sink);
+  }
+
+  /** Whether this tensor retains its gradient. */
+  public boolean retainsGrad() {
+    return retainsGrad;
+  }
+
+  /** A leaf that shares this tensor's data and version counter and does not require grad. */
+  public Tensor detach() {
+    Node n = node();
+    Node d;
+    if (!n.requiresGrad()) {
+      d = n;
+    } else if (n.isMaterialized()) {
+      d = Node.data(n.type(), n.dataOrNull());
+    } else {
+      d = Node.op(n.type(), (b, in) -> b.detach(in[0]), new Node[] {n}, null, false);
+    }
+    return new Tensor(storage, d, false);
+  }
+
+  /** PyTorch's {@code _version}: how many in-place ops modified this tensor's data. */
+  public int version() {
+    return storage.version();
+  }
+
+  /**
+   * Computes the gradient of this scalar with respect to the leaves; see {@link #backward(Tensor,
+   * boolean, boolean)}.
+   */
+  public void backward() {
+    backward(null, false, false);
+  }
+
+  /**
+   * Backward from a non-scalar tensor, given the gradient of the final result with respect to it.
+   */
+  public void backward(Tensor gradient) {
+    backward(gradient, false, false);
+  }
+
+  /**
+   * Accumulates into {@link #grad} of every leaf that requires grad (and every non-leaf that
+   * retains its gradient) the gradient of this tensor, weighted by {@code gradient} (null for a
+   * scalar). Without {@code retainGraph} the saved values of the graph are released, so a second
+   * backward through ops that saved tensors fails as in PyTorch. With {@code createGraph} the
+   * gradients are themselves recorded, so they can be differentiated again.
+   */
+  public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+    if (createGraph) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Using backward() with create_graph=True will create a reference cycle between the"
+              + " parameter and its gradient which can cause a memory leak. We recommend using"
+              + " autograd.grad when creating the graph to avoid this. If you have to use this"
+              + " function, make sure to reset the .grad fields of your parameters to None after"
+              + " use to break the cycle and avoid the leak.");
+    }
+    Node g = gradient == null ? null : gradient.to(dtype()).node();
+    Backward.run(List.of(node()), Arrays.asList(g), null, retainGraph, createGraph);
+  }
+
+  /** AccumulateGrad: the first gradient becomes {@code .grad}, later ones are added to it. */
+  private void accumulate(Node g, boolean createGraph) {
+    if (createGraph) {
+      Tensor gt = of(g);
+      Tensor old = grad;
+      grad =
+          Autograd.withGrad(
+              true,
+              () -> old == null ? record("CopyBackwards", "", (b, in) -> in[0], gt) : old.add(gt));
+      return;
+    }
+    Object data = Capture.valueOf(g);
+    if (grad == null) {
+      grad = of(Node.data(g.type(), data));
+    } else if (!grad.isLeaf()) {
+      grad = of(Node.data(g.type(), BufferOps.add(Capture.valueOf(grad.node()), data)));
+    } else {
+      grad.install(
+          grad.node(), Node.data(g.type(), BufferOps.add(Capture.valueOf(grad.node()), data)));
+    }
+  }
+
+  // ------------------------------------------------------------------ in-place
+
+  /** Fills this tensor with zeros in place. */
+  public Tensor zero_() {
+    checkInPlace();
+    Node old = node();
+    if (GradMode.isEnabled() && old.requiresGrad()) {
+      return inPlace("ZeroBackward0", "", (b, in) -> b.full(0, in[0].type()));
+    }
+    Type t = old.type();
+    install(old, Node.data(t, Buffers.allocate(t.dtype(), t.staticNumel())));
+    return this;
+  }
+
+  /** Fills this tensor with {@code value} in place. */
+  public Tensor fill_(double value) {
+    return inPlace("FillBackward0", "", (b, in) -> b.full(value, in[0].type()));
+  }
+
+  /** Adds {@code other} in place; bumps the version counter. */
+  public Tensor add_(Tensor other) {
+    return inPlace("AddBackward0", "", (b, in) -> b.add(in[0], in[1]), other);
+  }
+
+  /** Adds {@code other} in place. */
+  public Tensor add_(double other) {
+    return inPlace("AddBackward0", "", (b, in) -> b.add(in[0], lit(other)));
+  }
+
+  /** Subtracts {@code other} in place. */
+  public Tensor sub_(Tensor other) {
+    return inPlace("SubBackward0", "", (b, in) -> b.sub(in[0], in[1]), other);
+  }
+
+  /** Subtracts {@code other} in place. */
+  public Tensor sub_(double other) {
+    return inPlace("SubBackward0", "", (b, in) -> b.sub(in[0], lit(other)));
+  }
+
+  /** Multiplies by {@code other} in place. */
+  public Tensor mul_(Tensor other) {
+    return inPlace("MulBackward0", "c", (b, in) -> b.mul(in[0], in[1]), other);
+  }
+
+  /** Multiplies by {@code other} in place. */
+  public Tensor mul_(double other) {
+    return inPlace("MulBackward0", "*", (b, in) -> b.mul(in[0], lit(other)));
+  }
+
+  /** Divides by {@code other} in place. */
+  public Tensor div_(Tensor other) {
+    return inPlace("DivBackward0", "1c", (b, in) -> b.div(in[0], in[1]), other);
+  }
+
+  /** Divides by {@code other} in place. */
+  public Tensor div_(double other) {
+    return inPlace("DivBackward0", "*", (b, in) -> b.div(in[0], lit(other)));
+  }
+
+  /** Copies {@code src} (broadcast and converted to this dtype) into this tensor. */
+  public Tensor copy_(Tensor src) {
+    return inPlace("CopyBackwards", "", (b, in) -> b.broadcastTo(in[1], in[0].type().dims()), src);
+  }
+
+  private void checkInPlace() {
+    if (view) {
+      throw new GradcException(
+          "in-place operations on the result of a view op (reshape, view, transpose, permute,"
+              + " unsqueeze, squeeze, expand, T) are not supported: gradc's view ops return new"
+              + " tensors, so the update would not reach the base tensor; update the base tensor"
+              + " instead");
+    }
+    if (GradMode.isEnabled() && isLeaf() && requiresGrad()) {
+      throw new GradcException(
+          "a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+  }
+
+  private Tensor inPlace(String name, String saves, Recipe r, Tensor... others) {
+    checkInPlace();
+    Node old = node();
+    Type self = old.type();
+    Recipe fitted = (b, in) -> fit(b, r.apply(b, in), self);
+    Tensor[] ins = new Tensor[others.length + 1];
+    ins[0] = this;
+    System.arraycopy(others, 0, ins, 1, others.length);
+    Saves s = Saves.of(saves);
+    Node v = recordNode(name, s, fitted, ins, true);
+    install(old, v);
+    if (v.gradFn() != null && s.result()) {
+      v.save(new SavedRef(storage, storage.version(), self, name));
+    }
+    return this;
+  }
+
+  /** The result of an in-place op as a value of this tensor's type, or PyTorch's error. */
+  private static Value fit(Builder b, Value v, Type self) {
+    if (!v.type().dims().equals(self.dims())) {
+      throw new GradcException(
+          "output with shape "
+              + self.dims()
+              + " doesn't match the broadcast shape "
+              + v.type().dims());
+    }
+    dev.gradc.ir.DType from = v.type().dtype();
+    dev.gradc.ir.DType to = self.dtype();
+    if (from.isFloat() && !to.isFloat()) {
+      throw new GradcException(
+          "result type "
+              + typeName(from)
+              + " can't be cast to the desired output type "
+              + typeName(to));
+    }
+    return b.cast(v, to);
+  }
+
+  private static String typeName(dev.gradc.ir.DType d) {
+    return switch (d) {
+      case F32 -> "Float";
+      case F64 -> "Double";
+      case I64 -> "Long";
+      case BOOL -> "Bool";
+    };
+  }
+
+  /**
+   * Installs the value {@code v} written over {@code old}: a recorded result becomes this tensor's
+   * history; otherwise the value is computed now and this tensor keeps its leaf status (or, for a
+   * non-leaf, its history).
+   */
+  private void install(Node old, Node v) {
+    if (v.gradFn() != null) {
+      nodeVersion = storage.write(v);
+      node = v;
+      return;
+    }
+    Object data = Capture.valueOf(v);
+    Node plain = Node.data(old.type(), data);
+    int version = storage.write(plain);
+    if (old.gradFn() != null) {
+      node = Node.straightThrough(old, plain);
+    } else {
+      node = old.sink() != null ? Node.leaf(old.type(), data, sink) : plain;
+    }
+    nodeVersion = version;
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** {@code torch.float32 tensor of shape [2, 3]}, for messages. */
+  static String describe(Type t) {
+    return DType.of(t.dtype()) + " tensor of shape " + t.dims();
+  }
+
+  /** The value of a one-element tensor. */
+  public double item() {
+    Object data = Capture.valueOf(node());
+    if (Buffers.length(data) != 1) {
+      throw new IllegalStateException(
+          "only one element tensors can be converted to Python scalars");
+    }
+    return Buffers.get(data, 0);
+  }
+
+  /** The sizes of the dims. */
+  public long[] shape() {
+    Type t = node().type();
+    long[] s = new long[t.rank()];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = t.dim(i).size();
+    }
+    return s;
+  }
+
+  /** The size of one dim; negative dims count from the end. */
+  public long size(int dim) {
+    return shape()[Builder.normalizeDim(dim, dim())];
+  }
+
+  /** The number of dims. */
+  public int dim() {
+    return node().type().rank();
+  }
+
+  /** The number of elements. */
+  public long numel() {
+    return node().type().staticNumel();
+  }
+
+  /** The element type. */
+  public DType dtype() {
+    return DType.of(node().type().dtype());
+  }
+
+  /** A copy of the elements in row-major order. */
+  public double[] toDoubleArray() {
+    return BufferOps.toDoubles(Capture.valueOf(node()));
+  }
+
+  /** A copy of the elements in row-major order, as floats. */
+  public float[] toFloatArray() {
+    double[] d = toDoubleArray();
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+
+  /** A copy of the elements in row-major order, as longs (i64 and bool tensors). */
+  public long[] toLongArray() {
+    Object data = Capture.valueOf(node());
+    if (data instanceof long[]) {
+      return ((long[]) data).clone();
+    }
+    double[] d = BufferOps.toDoubles(data);
+    long[] out = new long[d.length];
+    for (int i = 0; i < d.length; i++) {
+      out[i] = (long) d[i];
+    }
+    return out;
+  }
+
+  /** The tensor as PyTorch 1.13 prints it, suffixes included. */
+  @Override
+  public String toString() {
+    Node n = node();
+    Object data = Capture.valueOf(n);
+    String suffix =
+        n.gradFn() != null
+            ? "grad_fn=<" + n.gradFn() + ">"
+            : n.requiresGrad() ? "requires_grad=True" : null;
+    return TensorFormat.format(n.type().dtype(), n.type().shape(java.util.Map.of()), data, suffix);
+  }
+}

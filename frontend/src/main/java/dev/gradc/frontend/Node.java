@@ -1,0 +1,173 @@
+package dev.gradc.frontend;
+
+import dev.gradc.ir.Type;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A value in the lazy graph of captured tensor operations, together with PyTorch's autograd record
+ * of how it was made. A node is immutable apart from caches: its value is either data (a buffer in
+ * the runtime's format, see {@code dev.gradc.runtime.Buffers}) or a {@link Recipe} over input
+ * nodes, computed on demand and then cached.
+ *
+ * <p>Three kinds:
+ *
+ * <ul>
+ *   <li>data: a buffer, no history ({@link #data(Type, Object)});
+ *   <li>leaf: a buffer that requires grad; backward delivers its gradient to a {@link GradSink};
+ *   <li>op: a recipe over inputs; it requires grad when it was recorded with a grad_fn name.
+ * </ul>
+ */
+public final class Node {
+  private static final Node[] NONE = {};
+
+  private final Type type;
+  private final Recipe recipe;
+  private final Node[] inputs;
+  private final String gradFn;
+  private final GradSink sink;
+  private final boolean savesAny;
+  private final List<SavedRef> saved = new ArrayList<>(0);
+  private volatile Object data;
+  private volatile boolean released;
+  private volatile GradSink retainer;
+
+  private Node(
+      Type type,
+      Recipe recipe,
+      Node[] inputs,
+      Object data,
+      String gradFn,
+      GradSink sink,
+      boolean savesAny) {
+    if (!type.isStatic()) {
+      throw new IllegalArgumentException("a tensor has a static shape, got " + type);
+    }
+    this.type = type;
+    this.recipe = recipe;
+    this.inputs = inputs;
+    this.data = data;
+    this.gradFn = gradFn;
+    this.sink = sink;
+    this.savesAny = savesAny;
+  }
+
+  /** A value without history. */
+  public static Node data(Type type, Object buffer) {
+    return new Node(type, null, NONE, buffer, null, null, false);
+  }
+
+  /** A leaf that requires grad; backward delivers its gradient to {@code sink}. */
+  public static Node leaf(Type type, Object buffer, GradSink sink) {
+    if (!type.dtype().isFloat()) {
+      throw new dev.gradc.ir.GradcException(
+          "only Tensors of floating point dtype can require gradients");
+    }
+    return new Node(type, null, NONE, buffer, null, sink, false);
+  }
+
+  /**
+   * An op result. {@code gradFn} is PyTorch's backward node name when the op was recorded for
+   * autograd, else null; {@code savesAny} says whether that backward node saves tensors (so that a
+   * second backward without {@code retain_graph} fails, as in PyTorch).
+   */
+  public static Node op(Type type, Recipe recipe, Node[] inputs, String gradFn, boolean savesAny) {
+    return new Node(type, recipe, inputs.clone(), null, gradFn, null, savesAny);
+  }
+
+  /**
+   * The value of a non-leaf that was modified in place while grad mode was off: it reads as {@code
+   * value}, while its gradient still flows into {@code old}'s history, as in PyTorch. The recipe is
+   * {@code value + (old - detach(old))}, exactly {@code value} for finite {@code old}.
+   */
+  public static Node straightThrough(Node old, Node value) {
+    Node n =
+        new Node(
+            old.type,
+            (b, in) -> b.add(in[1], b.sub(in[0], b.detach(in[0]))),
+            new Node[] {old, value},
+            value.data,
+            old.gradFn,
+            null,
+            false);
+    return n;
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  Recipe recipe() {
+    return recipe;
+  }
+
+  int inputCount() {
+    return inputs.length;
+  }
+
+  Node input(int i) {
+    return inputs[i];
+  }
+
+  /** The buffer, or null while the value is pending. */
+  public Object dataOrNull() {
+    return data;
+  }
+
+  public boolean isMaterialized() {
+    return data != null;
+  }
+
+  void setData(Object buffer) {
+    data = buffer;
+  }
+
+  /** PyTorch's grad_fn name, or null for leaves and values that do not require grad. */
+  public String gradFn() {
+    return gradFn;
+  }
+
+  public GradSink sink() {
+    return sink;
+  }
+
+  /** True for leaves that require grad and for recorded ops. */
+  public boolean requiresGrad() {
+    return gradFn != null || sink != null;
+  }
+
+  /** True for a recorded op: backward replays it to differentiate through it. */
+  boolean isRecorded() {
+    return gradFn != null;
+  }
+
+  /** Records a tensor this op saved for backward. */
+  public void save(SavedRef ref) {
+    saved.add(ref);
+  }
+
+  boolean savesAny() {
+    return savesAny;
+  }
+
+  List<SavedRef> saved() {
+    return saved;
+  }
+
+  boolean isReleased() {
+    return released;
+  }
+
+  void release() {
+    released = true;
+  }
+
+  GradSink retainer() {
+    return retainer;
+  }
+
+  /** Makes backward deliver this non-leaf's gradient to {@code s} as well. */
+  public void retainGrad(GradSink s) {
+    retainer = s;
+  }
+}

@@ -1,0 +1,15 @@
+package dev.gradc.frontend;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.Value;
+
+/**
+ * How a captured op computes its value: given the builder of the function being captured and the
+ * values of the op's inputs, emit the op with the builder's PyTorch semantics and return its
+ * result. A recipe is replayed every time a graph is captured, so it must be deterministic: the
+ * same inputs give the same instructions, which is what lets a training loop hit the kernel cache.
+ */
+@FunctionalInterface
+public interface Recipe {
+  Value apply(Builder b, Value[] in);
+}

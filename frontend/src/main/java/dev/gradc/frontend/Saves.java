@@ -1,0 +1,32 @@
+package dev.gradc.frontend;
+
+/**
+ * What an op's backward node saves, as PyTorch's {@code derivatives.yaml} decides, written as a
+ * short code: a digit {@code k} saves input {@code k}; {@code c} saves each of two inputs when the
+ * other requires grad (the rule of {@code mul} and {@code matmul}); {@code R} saves the result;
+ * {@code *} saves something that is not a tensor the user holds (a scalar, an intermediate). An
+ * empty code saves nothing, so the graph can be backpropagated again.
+ */
+public record Saves(String code) {
+  public static final Saves NOTHING = new Saves("");
+
+  public static Saves of(String code) {
+    return code.isEmpty() ? NOTHING : new Saves(code);
+  }
+
+  public boolean any() {
+    return !code.isEmpty();
+  }
+
+  public boolean result() {
+    return code.indexOf('R') >= 0;
+  }
+
+  /** Whether input {@code i} is saved, given which inputs require grad. */
+  public boolean input(int i, boolean[] requiresGrad) {
+    if (code.indexOf((char) ('0' + i)) >= 0) {
+      return true;
+    }
+    return code.indexOf('c') >= 0 && requiresGrad.length == 2 && requiresGrad[1 - i];
+  }
+}

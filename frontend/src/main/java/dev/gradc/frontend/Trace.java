@@ -1,0 +1,41 @@
+package dev.gradc.frontend;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function traced from the ops a Java lambda applied to placeholder arguments: the arguments
+ * become parameters {@code %a0, %a1, ...} ({@code param} when they require grad), other tensors the
+ * lambda used become trailing inputs {@code %k0, ...} whose values are kept.
+ *
+ * @param func the traced function
+ * @param constants the buffers of the trailing inputs, in order
+ */
+public record Trace(Func func, List<Object> constants) {
+
+  public static Trace of(List<Node> args, Node out) {
+    Walk w = Walk.of(List.of(out), n -> n.recipe() != null);
+    Builder b = new Builder("traced");
+    Map<Node, Value> vals = new IdentityHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      Node a = args.get(i);
+      String name = "a" + i;
+      vals.put(a, a.requiresGrad() ? b.param(name, a.type()) : b.input(name, a.type()));
+    }
+    List<Object> constants = new ArrayList<>();
+    for (Node n : w.frontier()) {
+      if (!vals.containsKey(n)) {
+        vals.put(n, b.input("k" + constants.size(), n.type()));
+        constants.add(Capture.valueOf(n));
+      }
+    }
+    Capture.replay(b, w.interior(), vals, Map.of(), true);
+    b.ret(Capture.result(b, vals.get(out), out.type()));
+    return new Trace(b.build(), List.copyOf(constants));
+  }
+}

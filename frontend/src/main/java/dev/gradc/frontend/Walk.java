@@ -1,0 +1,63 @@
+package dev.gradc.frontend;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * An iterative depth-first walk of the graph below some roots (no recursion: a chain of 100,000 ops
+ * must not overflow the stack). Nodes for which {@code interior} holds are expanded into their
+ * inputs; the others form the frontier, the inputs of the captured function.
+ *
+ * @param interior the expanded nodes in post-order, so each comes after its inputs
+ * @param frontier the other nodes reached, in order of discovery
+ */
+record Walk(List<Node> interior, List<Node> frontier) {
+
+  static Walk of(List<Node> roots, Predicate<Node> expand) {
+    List<Node> order = new ArrayList<>();
+    List<Node> frontier = new ArrayList<>();
+    Map<Node, Boolean> seen = new IdentityHashMap<>();
+    Node[] stack = new Node[16];
+    int[] next = new int[16];
+    for (Node root : roots) {
+      if (seen.put(root, Boolean.TRUE) != null) {
+        continue;
+      }
+      if (!expand.test(root)) {
+        frontier.add(root);
+        continue;
+      }
+      int top = 0;
+      stack[0] = root;
+      next[0] = 0;
+      while (top >= 0) {
+        Node n = stack[top];
+        int i = next[top];
+        if (i == n.inputCount()) {
+          order.add(n);
+          top--;
+          continue;
+        }
+        next[top] = i + 1;
+        Node in = n.input(i);
+        if (seen.put(in, Boolean.TRUE) != null) {
+          continue;
+        }
+        if (!expand.test(in)) {
+          frontier.add(in);
+          continue;
+        }
+        if (++top == stack.length) {
+          stack = java.util.Arrays.copyOf(stack, top * 2);
+          next = java.util.Arrays.copyOf(next, top * 2);
+        }
+        stack[top] = in;
+        next[top] = 0;
+      }
+    }
+    return new Walk(order, frontier);
+  }
+}

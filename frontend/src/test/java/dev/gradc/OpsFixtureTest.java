@@ -1,0 +1,283 @@
+package dev.gradc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gradc.ir.GradcException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every op of the API against the values PyTorch 1.13 produced ({@code ops.json}): the value, the
+ * {@code grad_fn} name, the gradients of {@code sum(y * cotangent)}, whether a second backward
+ * through the graph fails, and which in-place modifications before backward fail PyTorch's version
+ * check.
+ */
+@SuppressWarnings("try") // no-grad scopes are used for their effect
+class OpsFixtureTest {
+  private static final JsonNode FIXTURE = Fixtures.load("ops.json");
+
+  /** The Java spelling of each fixture case. */
+  static final Map<String, Function<Tensor[], Tensor>> OPS = ops();
+
+  private static Map<String, Function<Tensor[], Tensor>> ops() {
+    Map<String, Function<Tensor[], Tensor>> m = new java.util.LinkedHashMap<>();
+    m.put("add", x -> x[0].add(x[1]));
+    m.put("add_bcast", x -> x[0].add(x[1]));
+    m.put("add_bcast_col", x -> x[0].add(x[1]));
+    m.put("add_scalar", x -> x[0].add(1.5));
+    m.put("add_f32", x -> x[0].add(x[1]));
+    m.put("add_mixed_dtype", x -> x[0].add(x[1]));
+    m.put("add_0d", x -> x[0].add(x[1]));
+    m.put("sub", x -> x[0].sub(x[1]));
+    m.put("sub_scalar", x -> x[0].sub(2.0));
+    m.put("mul", x -> x[0].mul(x[1]));
+    m.put("mul_bcast", x -> x[0].mul(x[1]));
+    m.put("mul_scalar", x -> x[0].mul(3.0));
+    m.put("mul_self", x -> x[0].mul(x[0]));
+    m.put("div", x -> x[0].div(x[1]));
+    m.put("div_scalar", x -> x[0].div(4.0));
+    m.put("pow_scalar", x -> x[0].pow(3));
+    m.put("pow_half", x -> x[0].pow(0.5));
+    m.put("pow_tensor", x -> x[0].pow(x[1]));
+    m.put("maximum", x -> x[0].maximum(x[1]));
+    m.put("minimum", x -> x[0].minimum(x[1]));
+    m.put("maximum_ties", x -> x[0].maximum(x[1]));
+    m.put("lt", x -> x[0].lt(x[1]));
+    m.put("le_scalar", x -> x[0].le(0.0));
+    m.put("gt", x -> x[0].gt(x[1]));
+    m.put("ge_scalar", x -> x[0].ge(0.5));
+    m.put("eq", x -> x[0].eq(x[1]));
+    m.put("ne_scalar", x -> x[0].ne(3.0));
+    m.put("where", x -> Tensor.where(x[0], x[1], x[2]));
+    m.put("clamp", x -> x[0].clamp(-0.5, 0.5));
+    m.put("clamp_min", x -> x[0].clamp(0.0, Double.POSITIVE_INFINITY));
+    m.put("clamp_max", x -> x[0].clamp(Double.NEGATIVE_INFINITY, 0.0));
+    m.put("clamp_tensor", x -> x[0].clamp(x[1], x[2]));
+    m.put("neg", x -> x[0].neg());
+    m.put("abs", x -> x[0].abs());
+    m.put("sign", x -> x[0].sign());
+    m.put("exp", x -> x[0].exp());
+    m.put("expm1", x -> x[0].expm1());
+    m.put("log", x -> x[0].log());
+    m.put("log1p", x -> x[0].log1p());
+    m.put("sqrt", x -> x[0].sqrt());
+    m.put("rsqrt", x -> x[0].rsqrt());
+    m.put("square", x -> x[0].square());
+    m.put("reciprocal", x -> x[0].reciprocal());
+    m.put("sin", x -> x[0].sin());
+    m.put("cos", x -> x[0].cos());
+    m.put("tan", x -> x[0].tan());
+    m.put("tanh", x -> x[0].tanh());
+    m.put("sigmoid", x -> x[0].sigmoid());
+    m.put("relu", x -> x[0].relu());
+    m.put("softplus", x -> F.softplus(x[0]));
+    m.put("erf", x -> x[0].erf());
+    m.put("to_f64", x -> x[0].to(DType.F64));
+    m.put("to_f32", x -> x[0].to(DType.F32));
+    m.put("sum", x -> x[0].sum());
+    m.put("sum_dim", x -> x[0].sum(1));
+    m.put("sum_dims_keepdim", x -> x[0].sum(new int[] {0, 2}, true));
+    m.put("sum_neg_dim", x -> x[0].sum(-1));
+    m.put("mean", x -> x[0].mean());
+    m.put("mean_dim", x -> x[0].mean(0));
+    m.put("mean_dim_keepdim", x -> x[0].mean(1, true));
+    m.put("amax", x -> x[0].amax());
+    m.put("amax_dim", x -> x[0].amax(1));
+    m.put("amax_ties", x -> x[0].amax(1));
+    m.put("amin", x -> x[0].amin());
+    m.put("amin_dim_keepdim", x -> x[0].amin(0, true));
+    m.put("logsumexp", x -> x[0].logsumexp(1));
+    m.put("logsumexp_dims", x -> x[0].logsumexp(new int[] {0, 1}, false));
+    m.put("softmax", x -> x[0].softmax(1));
+    m.put("softmax_dim0", x -> x[0].softmax(0));
+    m.put("log_softmax", x -> x[0].logSoftmax(-1));
+    m.put("reshape", x -> x[0].reshape(3, 2));
+    m.put("reshape_m1", x -> x[0].reshape(-1));
+    m.put("transpose", x -> x[0].transpose(0, 2));
+    m.put("T", x -> x[0].T());
+    m.put("permute", x -> x[0].permute(2, 0, 1));
+    m.put("unsqueeze", x -> x[0].unsqueeze(1));
+    m.put("squeeze", x -> x[0].squeeze());
+    m.put("squeeze_d", x -> x[0].squeeze(1));
+    m.put("expand", x -> x[0].expand(4, 2, 3));
+    for (String mm :
+        List.of(
+            "matmul_mm",
+            "matmul_mv",
+            "matmul_vm",
+            "matmul_dot",
+            "matmul_bmm",
+            "matmul_bcast",
+            "matmul_f32")) {
+      m.put(mm, x -> x[0].matmul(x[1]));
+    }
+    m.put("mse_loss", x -> F.mseLoss(x[0], x[1]));
+    m.put("l1_loss", x -> F.l1Loss(x[0], x[1]));
+    m.put("huber_loss", x -> F.huberLoss(x[0], x[1]));
+    m.put("bce_with_logits", x -> F.binaryCrossEntropyWithLogits(x[0], x[1]));
+    m.put("cross_entropy", x -> F.crossEntropy(x[0], x[1]));
+    m.put("cross_entropy_1d", x -> F.crossEntropy(x[0], x[1]));
+    m.put("cross_entropy_probs", x -> F.crossEntropy(x[0], x[1]));
+    m.put("one_hot", x -> F.oneHot(x[0], 4));
+    m.put("detach", x -> x[0].detach());
+    m.put("chain", x -> x[0].mul(x[1]).exp().add(x[1].sin()).sum(1).mean());
+    return m;
+  }
+
+  private static Tensor[] inputs(JsonNode c) {
+    List<Tensor> xs = new ArrayList<>();
+    c.get("inputs").forEach(t -> xs.add(Fixtures.tensor(t)));
+    return xs.toArray(new Tensor[0]);
+  }
+
+  private static double tolerance(JsonNode t) {
+    return Fixtures.dtype(t) == DType.F32 ? 1e-5 : 1e-12;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyFixtureOpIsMapped() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode c : FIXTURE.get("ops")) {
+      String name = c.get("name").asText();
+      tests.add(DynamicTest.dynamicTest(name, () -> assertNotNull(OPS.get(name), name)));
+    }
+    return tests.stream();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> valueGradFnAndGradients_matchPyTorch() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode c : FIXTURE.get("ops")) {
+      String name = c.get("name").asText();
+      tests.add(DynamicTest.dynamicTest(name, () -> checkValueAndGrads(c, OPS.get(name))));
+    }
+    return tests.stream();
+  }
+
+  private static void checkValueAndGrads(JsonNode c, Function<Tensor[], Tensor> op) {
+    Tensor[] xs = inputs(c);
+    Tensor y = op.apply(xs);
+    JsonNode value = c.get("value");
+    assertEquals(Fixtures.dtype(value), y.dtype(), "dtype");
+    assertArrayEquals(Fixtures.shape(value), y.shape(), "shape");
+    Tensors.assertClose(Fixtures.data(value), y.toDoubleArray(), tolerance(value), "value");
+    JsonNode gradFn = c.get("grad_fn");
+    assertEquals(
+        gradFn.isNull() ? null : gradFn.asText(), y.gradFn() == null ? null : y.gradFn().name());
+    assertEquals(c.get("requires_grad").asBoolean(), y.requiresGrad(), "requires_grad");
+    if (!y.requiresGrad()) {
+      return;
+    }
+    y.mul(Fixtures.tensor(c.get("cotangent"))).sum().backward();
+    JsonNode grads = c.get("grads");
+    for (int i = 0; i < xs.length; i++) {
+      JsonNode g = grads.get(i);
+      if (g.isNull()) {
+        assertNull(xs[i].grad(), "grad of input " + i);
+        continue;
+      }
+      assertNotNull(xs[i].grad(), "grad of input " + i);
+      assertEquals(Fixtures.dtype(g), xs[i].grad().dtype(), "grad dtype of input " + i);
+      Tensors.assertClose(
+          Fixtures.data(g), xs[i].grad().toDoubleArray(), tolerance(g), "grad of input " + i);
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> secondBackward_failsWhereItFailsInPyTorch() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode c : FIXTURE.get("ops")) {
+      if (!c.has("second_backward_fails")) {
+        continue;
+      }
+      String name = c.get("name").asText();
+      tests.add(
+          DynamicTest.dynamicTest(
+              name,
+              () -> {
+                Tensor s = OPS.get(name).apply(inputs(c)).sum();
+                s.backward();
+                if (c.get("second_backward_fails").asBoolean()) {
+                  GradcException e = assertThrows(GradcException.class, s::backward);
+                  assertTrue(
+                      e.getMessage()
+                          .startsWith("Trying to backward through the graph a second time"));
+                } else {
+                  s.backward();
+                }
+              }));
+    }
+    return tests.stream();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> inPlaceModificationBeforeBackward_failsWhereItFailsInPyTorch() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode c : FIXTURE.get("ops")) {
+      if (!c.has("input_modified_fails")) {
+        continue;
+      }
+      String name = c.get("name").asText();
+      Function<Tensor[], Tensor> op = OPS.get(name);
+      JsonNode mods = c.get("input_modified_fails");
+      for (int i = 0; i < mods.size(); i++) {
+        if (mods.get(i).isNull()) {
+          continue;
+        }
+        int k = i;
+        boolean fails = mods.get(i).asBoolean();
+        tests.add(
+            DynamicTest.dynamicTest(
+                name + " input " + i,
+                () -> {
+                  Tensor[] xs = inputs(c);
+                  Tensor s = op.apply(xs).sum();
+                  try (NoGrad g = Autograd.noGrad()) {
+                    xs[k].add_(0.0);
+                  }
+                  checkVersion(s, fails);
+                }));
+      }
+      if (c.has("output_modified_fails")) {
+        boolean fails = c.get("output_modified_fails").asBoolean();
+        tests.add(
+            DynamicTest.dynamicTest(
+                name + " output",
+                () -> {
+                  Tensor y = op.apply(inputs(c));
+                  Tensor s = y.sum();
+                  try (NoGrad g = Autograd.noGrad()) {
+                    y.add_(0.0);
+                  }
+                  checkVersion(s, fails);
+                }));
+      }
+    }
+    return tests.stream();
+  }
+
+  private static void checkVersion(Tensor s, boolean fails) {
+    if (fails) {
+      GradcException e = assertThrows(GradcException.class, s::backward);
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "one of the variables needed for gradient computation has been modified by an"
+                      + " inplace operation"),
+          e.getMessage());
+    } else {
+      s.backward();
+    }
+  }
+}

@@ -1,0 +1,408 @@
+#!/usr/bin/python3
+"""Writes the PyTorch fixtures of the Java API tests (frontend/src/test/resources/pytorch/).
+
+Run with Debian's PyTorch 1.13: /usr/bin/python3 tools/api/generate.py
+The fixtures are committed; the build never runs Python.
+
+- printing.json: repr() of many tensors (every branch of PyTorch's default formatter).
+- ops.json: for each API op, its inputs, value, grad_fn name, gradients of sum(y * cotangent),
+  whether a second backward fails, and which in-place modifications fail the version check.
+- messages.json: exact texts of autograd errors and warnings.
+"""
+import json
+import math
+import os
+import re
+import warnings
+
+import torch
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "frontend", "src", "test", "resources", "pytorch")
+DTYPES = {torch.float32: "f32", torch.float64: "f64", torch.int64: "i64", torch.bool: "bool"}
+TORCH = {v: k for k, v in DTYPES.items()}
+
+
+def num(v):
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return v
+
+
+def enc(t):
+    t = t.detach()
+    return {
+        "dtype": DTYPES[t.dtype],
+        "shape": list(t.shape),
+        "data": [num(v) for v in t.reshape(-1).tolist()],
+    }
+
+
+# ---------------------------------------------------------------- printing
+
+def printing_cases():
+    g = torch.Generator().manual_seed(1234)
+    nan, inf = float("nan"), float("inf")
+    cases = []
+
+    def add(name, t, requires_grad=False):
+        if requires_grad:
+            t = t.clone().requires_grad_()
+        d = enc(t)
+        d.update(name=name, requires_grad=requires_grad, repr=repr(t))
+        cases.append(d)
+
+    def both(name, data, **kw):
+        for dt in (torch.float32, torch.float64):
+            add(f"{name}_{DTYPES[dt]}", torch.tensor(data, dtype=dt), **kw)
+
+    for v in [0.0, 1.0, -1.0, 3.14159, 1e-5, 1e10, -0.0, nan, inf, -inf, 15.5, 1 / 3, 100000.0,
+              123456789.0, 0.00012, 2.5e-8]:
+        both(f"scalar_{v}", v)
+    both("ints", [1.0, 2.0, 3.0])
+    both("ones_2x2", [[1.0, 1.0], [1.0, 1.0]])
+    both("fractions", [1.5, 2.25, -0.125])
+    both("tenths", [0.1, 0.2, 0.3])
+    both("mixed_small", [1e-5, 1.0, 100.0])
+    both("ratio_over_1000", [1e-3, 10.0])
+    both("ratio_exactly_1000", [0.001, 1.0])
+    both("int_ratio_over_1000", [1.0, 2000.0])
+    both("int_big", [1e9, 1.0])
+    both("int_1e8", [1e8, 3.0])
+    both("big_frac", [1.5e8, 2.25])
+    both("min_1e-4", [1e-4, 0.5])
+    both("zeros", [0.0, 0.0, 0.0])
+    both("neg_zero", [-0.0, 0.0])
+    both("neg_zero_int", [-0.0, 1.0, 2.0])
+    both("neg_zero_frac", [-0.0, 0.5])
+    both("nonfinite", [nan, 1.0, inf, -inf])
+    both("nonfinite_frac", [nan, 1.5, -inf])
+    both("nonfinite_sci", [nan, 1e-7, 5.0])
+    both("all_nan", [nan, nan])
+    both("negatives", [[-1.5, 2.0], [3.25, -4.0]])
+    both("half_even", [0.00005, 0.00015, 0.00025, 1.00005])
+    both("rounding", [2.675, 1.0005, 0.99995, 9.99995])
+    both("sci_rounding", [1.23455e-7, 9.99995e10, 1.0])
+    both("tutorial_a", [[1.0796, 0.3734], [0.4797, -1.6013]])
+    add("requires_grad_ones", torch.ones(2, 2), requires_grad=True)
+    add("requires_grad_scalar", torch.tensor(2.5), requires_grad=True)
+    add("requires_grad_f64", torch.ones(3, dtype=torch.float64), requires_grad=True)
+    for n in [5, 8, 9, 10, 11, 12, 13, 20, 30, 100]:
+        add(f"randn_{n}", torch.randn(n, generator=g))
+        add(f"randn_{n}_rg", torch.randn(n, generator=g), requires_grad=True)
+        add(f"randn_{n}_f64_rg", torch.randn(n, generator=g, dtype=torch.float64), requires_grad=True)
+        add(f"randn_{n}_scaled", torch.randn(n, generator=g) * 1000)
+    add("randn_3x4", torch.randn(3, 4, generator=g))
+    add("randn_2x50", torch.randn(2, 50, generator=g))
+    add("randn_2x50_f64_rg", torch.randn(2, 50, generator=g, dtype=torch.float64), requires_grad=True)
+    add("randn_40x40", torch.randn(40, 40, generator=g))
+    add("randn_1000x1", torch.randn(1000, 1, generator=g))
+    add("randn_1001", torch.randn(1001, generator=g))
+    add("randn_1001x1", torch.randn(1001, 1, generator=g))
+    add("randn_2x3x4", torch.randn(2, 3, 4, generator=g))
+    add("randn_2x3x4_f64", torch.randn(2, 3, 4, generator=g, dtype=torch.float64))
+    add("randn_20x10x10", torch.randn(20, 10, 10, generator=g))
+    add("randn_3x2x200", torch.randn(3, 2, 200, generator=g))
+    add("randn_2x2x2x2", torch.randn(2, 2, 2, 2, generator=g))
+    add("rand_tiny", torch.rand(4, generator=g) * 1e-6)
+    add("rand_huge", torch.rand(4, generator=g) * 1e12)
+    add("arange_2000_f32", torch.arange(2000, dtype=torch.float32))
+    add("arange_2000_f32_scaled", torch.arange(2000, dtype=torch.float32) / 7)
+    add("zeros_2x2x2", torch.zeros(2, 2, 2))
+    add("i64_arange", torch.arange(10))
+    add("i64_mixed", torch.tensor([-5, 100, 7]))
+    add("i64_matrix", torch.tensor([[1, 2], [30, 4]]))
+    add("i64_arange_2000", torch.arange(2000))
+    add("i64_big", torch.tensor([123456789012, -3]))
+    add("i64_scalar", torch.tensor(42))
+    add("i64_long_row", torch.arange(40) * 1000)
+    add("bool_vec", torch.tensor([True, False]))
+    add("bool_matrix", torch.tensor([[True], [False]]))
+    add("bool_scalar", torch.tensor(True))
+    add("bool_long", torch.arange(30) % 3 == 0)
+    add("empty", torch.zeros(0))
+    add("empty_0x3", torch.zeros(0, 3))
+    add("empty_2x0", torch.zeros(2, 0))
+    add("empty_i64", torch.zeros(0, dtype=torch.int64))
+    add("empty_f64", torch.zeros(0, dtype=torch.float64))
+    add("empty_bool", torch.zeros(0, dtype=torch.bool))
+    return cases
+
+
+def grad_fn_cases():
+    """repr() of results with a grad_fn, for the suffix logic."""
+    g = torch.Generator().manual_seed(99)
+    out = []
+    for n in [4, 7, 8, 9, 10]:
+        for dt in (torch.float32, torch.float64):
+            x = torch.randn(n, generator=g, dtype=dt).requires_grad_()
+            for name, y in [("mul", x * 2), ("sum", x.sum()), ("exp", x.exp())]:
+                d = enc(y)
+                d.update(name=f"{name}_{n}_{DTYPES[dt]}", grad_fn=type(y.grad_fn).__name__, repr=repr(y))
+                out.append(d)
+    return out
+
+
+# ---------------------------------------------------------------- ops
+
+GEN = torch.Generator().manual_seed(4321)
+
+
+def T(*shape, kind="randn", dtype=torch.float64, rg=True):
+    if kind == "randn":
+        t = torch.randn(shape, generator=GEN, dtype=dtype)
+    elif kind == "pos":
+        t = torch.rand(shape, generator=GEN, dtype=dtype) * 1.5 + 0.5
+    elif kind == "unit":
+        t = torch.rand(shape, generator=GEN, dtype=dtype) * 1.8 - 0.9
+    elif kind == "ties":
+        t = torch.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, -1.0]], dtype=dtype)
+    elif kind == "probs":
+        t = torch.randn(shape, generator=GEN, dtype=dtype).softmax(-1)
+    elif kind == "labels":
+        t = torch.randint(0, shape[-1] if len(shape) > 1 else 3, shape[:1] if len(shape) > 1 else (), generator=GEN)
+        return t
+    elif kind == "bits":
+        t = (torch.rand(shape, generator=GEN, dtype=dtype) > 0.5).to(dtype)
+    elif kind == "mask":
+        return torch.rand(shape, generator=GEN) > 0.5
+    else:
+        raise ValueError(kind)
+    return t.requires_grad_(rg)
+
+
+VIEWS = {"reshape", "reshape_m1", "transpose", "T", "permute", "unsqueeze", "squeeze", "squeeze_d",
+         "expand", "mT"}
+
+OPS = [
+    ("add", lambda a, b: a + b, [T(2, 3), T(2, 3)]),
+    ("add_bcast", lambda a, b: a + b, [T(2, 3), T(3)]),
+    ("add_bcast_col", lambda a, b: a + b, [T(2, 1), T(1, 3)]),
+    ("add_scalar", lambda a: a + 1.5, [T(2, 3)]),
+    ("add_f32", lambda a, b: a + b, [T(4, dtype=torch.float32), T(4, dtype=torch.float32)]),
+    ("add_mixed_dtype", lambda a, b: a + b, [T(3, dtype=torch.float32), T(3)]),
+    ("add_0d", lambda a, b: a + b, [T(3, dtype=torch.float32), T()]),
+    ("sub", lambda a, b: a - b, [T(2, 3), T(2, 3)]),
+    ("sub_scalar", lambda a: a - 2.0, [T(3)]),
+    ("mul", lambda a, b: a * b, [T(2, 3), T(2, 3)]),
+    ("mul_bcast", lambda a, b: a * b, [T(4, 1, 3), T(2, 1)]),
+    ("mul_scalar", lambda a: a * 3.0, [T(3)]),
+    ("mul_self", lambda a: a * a, [T(3)]),
+    ("div", lambda a, b: a / b, [T(2, 3), T(2, 3, kind="pos")]),
+    ("div_scalar", lambda a: a / 4.0, [T(3)]),
+    ("pow_scalar", lambda a: a ** 3, [T(3)]),
+    ("pow_half", lambda a: a ** 0.5, [T(3, kind="pos")]),
+    ("pow_tensor", lambda a, b: a ** b, [T(3, kind="pos"), T(3)]),
+    ("maximum", lambda a, b: torch.maximum(a, b), [T(2, 3), T(2, 3)]),
+    ("minimum", lambda a, b: torch.minimum(a, b), [T(2, 3), T(3)]),
+    ("maximum_ties", lambda a, b: torch.maximum(a, b), [T(kind="ties"), T(kind="ties")]),
+    ("lt", lambda a, b: a < b, [T(4), T(4)]),
+    ("le_scalar", lambda a: a <= 0.0, [T(4)]),
+    ("gt", lambda a, b: a > b, [T(4), T(4)]),
+    ("ge_scalar", lambda a: a >= 0.5, [T(4)]),
+    ("eq", lambda a, b: a == b, [T(kind="ties"), T(kind="ties")]),
+    ("ne_scalar", lambda a: a != 3.0, [T(kind="ties")]),
+    ("where", lambda c, a, b: torch.where(c, a, b), [T(2, 3, kind="mask"), T(2, 3), T(3)]),
+    ("clamp", lambda a: a.clamp(-0.5, 0.5), [T(2, 3)]),
+    ("clamp_min", lambda a: a.clamp(min=0.0), [T(6)]),
+    ("clamp_max", lambda a: a.clamp(max=0.0), [T(6)]),
+    ("clamp_tensor", lambda a, lo, hi: a.clamp(lo, hi), [T(5), T(5) - 1, T(5) + 1]),
+    ("neg", lambda a: -a, [T(2, 3)]),
+    ("abs", lambda a: a.abs(), [T(2, 3)]),
+    ("sign", lambda a: a.sign(), [T(2, 3)]),
+    ("exp", lambda a: a.exp(), [T(2, 3)]),
+    ("expm1", lambda a: a.expm1(), [T(2, 3)]),
+    ("log", lambda a: a.log(), [T(2, 3, kind="pos")]),
+    ("log1p", lambda a: a.log1p(), [T(2, 3, kind="pos")]),
+    ("sqrt", lambda a: a.sqrt(), [T(2, 3, kind="pos")]),
+    ("rsqrt", lambda a: a.rsqrt(), [T(2, 3, kind="pos")]),
+    ("square", lambda a: a.square(), [T(2, 3)]),
+    ("reciprocal", lambda a: a.reciprocal(), [T(2, 3, kind="pos")]),
+    ("sin", lambda a: a.sin(), [T(2, 3)]),
+    ("cos", lambda a: a.cos(), [T(2, 3)]),
+    ("tan", lambda a: a.tan(), [T(2, 3, kind="unit")]),
+    ("tanh", lambda a: a.tanh(), [T(2, 3)]),
+    ("sigmoid", lambda a: a.sigmoid(), [T(2, 3)]),
+    ("relu", lambda a: a.relu(), [T(2, 3)]),
+    ("softplus", lambda a: F.softplus(a), [T(2, 3) * 10]),
+    ("erf", lambda a: a.erf(), [T(2, 3)]),
+    ("to_f64", lambda a: a.to(torch.float64), [T(3, dtype=torch.float32)]),
+    ("to_f32", lambda a: a.to(torch.float32), [T(3)]),
+    ("sum", lambda a: a.sum(), [T(2, 3)]),
+    ("sum_dim", lambda a: a.sum(1), [T(2, 3)]),
+    ("sum_dims_keepdim", lambda a: a.sum((0, 2), keepdim=True), [T(2, 3, 4)]),
+    ("sum_neg_dim", lambda a: a.sum(-1), [T(2, 3)]),
+    ("mean", lambda a: a.mean(), [T(2, 3)]),
+    ("mean_dim", lambda a: a.mean(0), [T(2, 3)]),
+    ("mean_dim_keepdim", lambda a: a.mean(1, keepdim=True), [T(2, 3)]),
+    ("amax", lambda a: a.amax(), [T(2, 3)]),
+    ("amax_dim", lambda a: a.amax(1), [T(2, 3)]),
+    ("amax_ties", lambda a: a.amax(1), [T(kind="ties")]),
+    ("amin", lambda a: a.amin(), [T(2, 3)]),
+    ("amin_dim_keepdim", lambda a: a.amin(0, keepdim=True), [T(kind="ties")]),
+    ("logsumexp", lambda a: a.logsumexp(1), [T(2, 3)]),
+    ("logsumexp_dims", lambda a: a.logsumexp((0, 1)), [T(2, 3)]),
+    ("softmax", lambda a: a.softmax(1), [T(2, 3)]),
+    ("softmax_dim0", lambda a: a.softmax(0), [T(2, 3)]),
+    ("log_softmax", lambda a: a.log_softmax(-1), [T(2, 3)]),
+    ("reshape", lambda a: a.reshape(3, 2), [T(2, 3)]),
+    ("reshape_m1", lambda a: a.reshape(-1), [T(2, 3)]),
+    ("transpose", lambda a: a.transpose(0, 2), [T(2, 3, 4)]),
+    ("T", lambda a: a.T, [T(2, 3)]),
+    ("permute", lambda a: a.permute(2, 0, 1), [T(2, 3, 4)]),
+    ("unsqueeze", lambda a: a.unsqueeze(1), [T(2, 3)]),
+    ("squeeze", lambda a: a.squeeze(), [T(2, 1, 3, 1)]),
+    ("squeeze_d", lambda a: a.squeeze(1), [T(2, 1, 3)]),
+    ("expand", lambda a: a.expand(4, 2, 3), [T(2, 1)]),
+    ("matmul_mm", lambda a, b: a @ b, [T(2, 3), T(3, 4)]),
+    ("matmul_mv", lambda a, b: a @ b, [T(2, 3), T(3)]),
+    ("matmul_vm", lambda a, b: a @ b, [T(3), T(3, 4)]),
+    ("matmul_dot", lambda a, b: a @ b, [T(3), T(3)]),
+    ("matmul_bmm", lambda a, b: a @ b, [T(2, 2, 3), T(2, 3, 2)]),
+    ("matmul_bcast", lambda a, b: a @ b, [T(2, 2, 3), T(3, 4)]),
+    ("matmul_f32", lambda a, b: a @ b, [T(2, 3, dtype=torch.float32), T(3, 2, dtype=torch.float32)]),
+    ("mse_loss", lambda a, b: F.mse_loss(a, b), [T(2, 3), T(2, 3)]),
+    ("l1_loss", lambda a, b: F.l1_loss(a, b), [T(2, 3), T(2, 3)]),
+    ("huber_loss", lambda a, b: F.huber_loss(a, b), [T(2, 3) * 2, T(2, 3)]),
+    ("bce_with_logits", lambda a, b: F.binary_cross_entropy_with_logits(a, b), [T(2, 3), T(2, 3, kind="bits", rg=False)]),
+    ("cross_entropy", lambda a, y: F.cross_entropy(a, y), [T(4, 3), T(4, 3, kind="labels")]),
+    ("cross_entropy_1d", lambda a, y: F.cross_entropy(a, y), [T(3), T(3, kind="labels")]),
+    ("cross_entropy_probs", lambda a, p: F.cross_entropy(a, p), [T(2, 3), T(2, 3, kind="probs", rg=False)]),
+    ("one_hot", lambda y: F.one_hot(y, 4), [torch.tensor([0, 3, 1])]),
+    ("detach", lambda a: a.detach(), [T(3)]),
+    ("chain", lambda a, b: ((a * b).exp() + b.sin()).sum(1).mean(), [T(2, 3), T(2, 3)]),
+]
+
+
+def fresh(inputs):
+    return [t.detach().clone().requires_grad_(t.requires_grad) for t in inputs]
+
+
+def op_case(name, fn, inputs):
+    xs = fresh(inputs)
+    y = fn(*xs)
+    case = {"name": name, "inputs": [dict(enc(t), requires_grad=t.requires_grad) for t in inputs],
+            "value": enc(y), "grad_fn": type(y.grad_fn).__name__ if y.grad_fn is not None else None,
+            "requires_grad": y.requires_grad}
+    if not y.requires_grad:
+        return case
+    cot = torch.randn(y.shape, generator=GEN, dtype=y.dtype)
+    case["cotangent"] = enc(cot)
+    (y * cot).sum().backward()
+    case["grads"] = [enc(x.grad) if x.grad is not None else None for x in xs]
+    # A second backward through the same graph.
+    xs = fresh(inputs)
+    s = fn(*xs).sum()
+    s.backward()
+    try:
+        s.backward()
+        case["second_backward_fails"] = False
+    except RuntimeError as e:
+        assert "a second time" in str(e), e
+        case["second_backward_fails"] = True
+    # In-place modification of each input, then of the output, before backward.
+    mods = []
+    for i, t in enumerate(inputs):
+        if not t.is_floating_point():
+            mods.append(None)
+            continue
+        xs = fresh(inputs)
+        s = fn(*xs).sum()
+        with torch.no_grad():
+            xs[i].add_(0)
+        mods.append(version_fails(s))
+    case["input_modified_fails"] = mods
+    if name not in VIEWS:
+        xs = fresh(inputs)
+        y = fn(*xs)
+        s = y.sum()
+        with torch.no_grad():
+            y.add_(0)
+        case["output_modified_fails"] = version_fails(s)
+    return case
+
+
+def version_fails(s):
+    try:
+        s.backward()
+        return False
+    except RuntimeError as e:
+        assert "modified by an inplace operation" in str(e), e
+        return True
+
+
+# ---------------------------------------------------------------- messages
+
+def clean(text):
+    return re.sub(r" \(Triggered internally at .*\)$", "", text.strip())
+
+
+def error_of(fn):
+    try:
+        fn()
+    except Exception as e:
+        return clean(str(e))
+    raise AssertionError("no error")
+
+
+def warning_of(fn):
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter("always")
+        fn()
+    assert len(ws) == 1, ws
+    return clean(str(ws[0].message))
+
+
+def messages():
+    x = torch.ones(2, requires_grad=True)
+    m = {}
+    m["non_leaf_grad"] = warning_of(lambda: (x * 2).grad)
+    m["backward_create_graph"] = warning_of(lambda: (x * x).sum().backward(create_graph=True))
+    x.grad = None
+    m["implicit_scalar"] = error_of(lambda: (x * 2).backward())
+    m["no_grad_fn"] = error_of(lambda: torch.ones(2).sum().backward())
+    m["requires_grad_non_leaf"] = error_of(lambda: (x * 2).requires_grad_(False))
+    m["leaf_in_place"] = error_of(lambda: x.add_(1))
+    s = (x * x).sum()
+    s.backward()
+    m["second_backward"] = error_of(lambda: s.backward())
+    a = x.exp()
+    b = a.sum()
+    with torch.no_grad():
+        a.add_(1)
+    m["version_output"] = error_of(lambda: b.backward())
+    q = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
+    c = (q * q).sum()
+    with torch.no_grad():
+        q.add_(1)
+    m["version_leaf_f64"] = error_of(lambda: c.backward())
+    m["item"] = error_of(lambda: torch.ones(2).item())
+    m["int_requires_grad"] = error_of(lambda: torch.ones(2, dtype=torch.int64).requires_grad_())
+    m["grad_unused"] = error_of(lambda: torch.autograd.grad((x * 2).sum(), [torch.ones(1, requires_grad=True)]))
+    m["grad_not_requiring"] = error_of(lambda: torch.autograd.grad((x * 2).sum(), [torch.ones(1)]))
+    m["grad_shape"] = error_of(lambda: (x * 2).backward(torch.ones(3)))
+    return m
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    torch.set_printoptions(profile="default")
+    write("printing.json", {"tensors": printing_cases(), "grad_fn": grad_fn_cases()})
+    write("ops.json", {"ops": [op_case(n, f, i) for n, f, i in OPS]})
+    write("messages.json", messages())
+
+
+def write(name, obj):
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump(obj, f, indent=1, allow_nan=False)
+        f.write("\n")
+    print("wrote", name)
+
+
+if __name__ == "__main__":
+    main()
