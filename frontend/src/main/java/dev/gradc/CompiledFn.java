@@ -8,7 +8,7 @@ import dev.gradc.ir.Param;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.ad.Autodiff;
 import dev.gradc.runtime.CompiledFunction;
-import dev.gradc.runtime.Runtime;
+import dev.gradc.runtime.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +29,7 @@ public final class CompiledFn {
   CompiledFn(Trace trace) {
     this.forward = trace.func();
     this.constants = trace.constants();
-    this.value = Runtime.compile(forward);
+    this.value = Kernels.compile(forward);
   }
 
   private int arity() {
@@ -64,7 +64,7 @@ public final class CompiledFn {
   private synchronized Func vjp() {
     if (vjp == null) {
       vjp = Autodiff.vjp(forward);
-      valueAndGrad = Runtime.compile(vjp);
+      valueAndGrad = Kernels.compile(vjp);
     }
     return vjp;
   }

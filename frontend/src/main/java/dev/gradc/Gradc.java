@@ -3,7 +3,7 @@ package dev.gradc;
 import dev.gradc.frontend.Capture;
 import dev.gradc.frontend.Node;
 import dev.gradc.frontend.Trace;
-import dev.gradc.runtime.Runtime;
+import dev.gradc.runtime.Kernels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -58,11 +58,11 @@ public final class Gradc {
 
   /** How many functions the kernel cache has compiled in this JVM. */
   public static long compilations() {
-    return Runtime.cache().compilations();
+    return Kernels.cache().compilations();
   }
 
   /** How many lookups in the kernel cache found an existing compilation. */
   public static long cacheHits() {
-    return Runtime.cache().hits();
+    return Kernels.cache().hits();
   }
 }

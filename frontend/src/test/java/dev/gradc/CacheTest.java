@@ -3,7 +3,7 @@ package dev.gradc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gradc.runtime.Runtime;
+import dev.gradc.runtime.Kernels;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +41,7 @@ class CacheTest {
       }
     }
     assertEquals(afterFirstStep, Gradc.compilations(), "compilations after the first step");
-    assertEquals(Runtime.cache().compilations(), Gradc.compilations());
+    assertEquals(Kernels.cache().compilations(), Gradc.compilations());
     assertTrue(Gradc.cacheHits() >= hitsAfterFirstStep + 99 * 3, "each step hits the cache");
     assertTrue(last < first, "the loop trains: " + first + " -> " + last);
   }

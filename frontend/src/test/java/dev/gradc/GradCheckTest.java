@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gradc.ir.Func;
-import dev.gradc.runtime.Runtime;
+import dev.gradc.runtime.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -70,7 +70,7 @@ class GradCheckTest {
     }
     buffers.addAll(compiled.constants());
     Func vjp = compiled.vjpFunc();
-    Object[] oracle = Runtime.interpret(vjp).call(buffers.toArray());
+    Object[] oracle = Kernels.interpret(vjp).call(buffers.toArray());
 
     int k = 1;
     for (int i = 0; i < args.length; i++) {

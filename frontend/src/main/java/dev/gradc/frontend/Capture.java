@@ -7,7 +7,7 @@ import dev.gradc.ir.Param;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import dev.gradc.runtime.CompiledFunction;
-import dev.gradc.runtime.Runtime;
+import dev.gradc.runtime.Kernels;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -130,7 +130,7 @@ public final class Capture {
 
   /** Compiles {@code f} through the kernel cache and runs it on static-shaped arguments. */
   public static Object[] run(Func f, List<Object> args) {
-    return run(Runtime.compile(f), args);
+    return run(Kernels.compile(f), args);
   }
 
   /** Runs a compiled function on static-shaped arguments. */

@@ -17,7 +17,7 @@ import dev.gradc.ir.Verifier;
 import dev.gradc.ir.ad.Autodiff;
 import dev.gradc.runtime.Buffers;
 import dev.gradc.runtime.CompiledFunction;
-import dev.gradc.runtime.Runtime;
+import dev.gradc.runtime.Kernels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestFactory;
  * Values and gradients computed by PyTorch 1.13 ({@code tools/fixtures/generate.py} writes the
  * fixtures under {@code src/test/resources/fixtures/}). Each program is parsed, differentiated with
  * {@link Autodiff#vjp}, and run on the fixture's inputs twice: on the reference interpreter ({@link
- * Runtime#interpret}) and compiled ({@link Runtime#compile}). Both times the value and every
+ * Kernels#interpret}) and compiled ({@link Kernels#compile}). Both times the value and every
  * param's gradient must match PyTorch's dtype, shape and numbers.
  *
  * <p>Bounds, element by element, for an expected array {@code E}: {@code |actual - e| <= rtol *
@@ -130,8 +130,8 @@ class PyTorchFixtureTest {
     }
     double rtol = f32 ? RTOL_F32 : RTOL_F64;
     Func g = f.gradParams().isEmpty() ? f : Verifier.verify(Autodiff.vjp(f));
-    compareResults(name + " (interpreted)", root, Runtime.interpret(g), args, shapes, rtol);
-    compareResults(name + " (compiled)", root, Runtime.compile(g), args, shapes, rtol);
+    compareResults(name + " (interpreted)", root, Kernels.interpret(g), args, shapes, rtol);
+    compareResults(name + " (compiled)", root, Kernels.compile(g), args, shapes, rtol);
   }
 
   private static void compareResults(

@@ -6,8 +6,8 @@ import dev.gradc.ir.Func;
  * The entry point the frontend and the command line use: turns a {@link Func} into a reusable
  * {@link CompiledFunction} through the kernel cache.
  */
-public final class Runtime {
-  private Runtime() {}
+public final class Kernels {
+  private Kernels() {}
 
   private static final KernelCache CACHE = new KernelCache(CompiledKernel::compile);
 

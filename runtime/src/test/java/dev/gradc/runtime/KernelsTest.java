@@ -12,7 +12,7 @@ import dev.gradc.ir.Parser;
 import dev.gradc.ir.ad.Autodiff;
 import org.junit.jupiter.api.Test;
 
-class RuntimeTest {
+class KernelsTest {
   static Func loss(String name) {
     return Parser.parse(
         "func @"
@@ -36,7 +36,7 @@ class RuntimeTest {
 
   @Test
   void call_symbolicDims_oneKernelServesEveryBatchSize() {
-    CompiledFunction k = Runtime.compile(Autodiff.vjp(loss("g")));
+    CompiledFunction k = Kernels.compile(Autodiff.vjp(loss("g")));
     assertTrue(k instanceof CompiledKernel);
     for (int n : new int[] {1, 3, 100_000}) {
       double[] w = new double[n];
@@ -55,7 +55,7 @@ class RuntimeTest {
 
   @Test
   void call_callerProvidedOutputs_areWrittenInPlace() {
-    CompiledFunction k = Runtime.compile(Autodiff.vjp(loss("h")));
+    CompiledFunction k = Kernels.compile(Autodiff.vjp(loss("h")));
     double[] value = new double[1];
     double[] grad = new double[2];
     Object[] outs = {value, grad};
@@ -70,7 +70,7 @@ class RuntimeTest {
 
   @Test
   void call_wrongShape_namesTheArgument() {
-    CompiledFunction k = Runtime.compile(loss("s"));
+    CompiledFunction k = Kernels.compile(loss("s"));
     GradcException e =
         assertThrows(
             GradcException.class,
@@ -81,7 +81,7 @@ class RuntimeTest {
 
   @Test
   void call_threadCount_doesNotChangeResults() {
-    CompiledFunction k = Runtime.compile(Autodiff.vjp(loss("t")));
+    CompiledFunction k = Kernels.compile(Autodiff.vjp(loss("t")));
     int n = 1_000_003;
     double[] w = new double[n];
     double[] x = new double[n];
