@@ -2,6 +2,7 @@ package dev.gradc.ir;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -286,13 +287,34 @@ public final class Typing {
     return red;
   }
 
+  /**
+   * True when two shapes hold the same number of elements for every binding of their symbols: equal
+   * products of constant factors and the same symbols, counted with multiplicity ({@code [N, N]}
+   * and {@code [N, N, 1]}).
+   */
+  private static boolean sameNumel(List<Dim> a, List<Dim> b) {
+    return numelKey(a).equals(numelKey(b));
+  }
+
+  private static List<String> numelKey(List<Dim> dims) {
+    long k = 1;
+    List<String> key = new ArrayList<>();
+    for (Dim d : dims) {
+      k = Math.multiplyExact(k, d.factor());
+      if (d.symbol() != null) {
+        key.add(d.symbol());
+      }
+    }
+    Collections.sort(key);
+    key.add(0, Long.toString(k));
+    return key;
+  }
+
   private static Type shape(Op op, Type x, int[] dims, Type target) {
     switch (op) {
       case RESHAPE -> {
         Type t = requireTarget(op, target, x);
-        Dim a = x.numel();
-        Dim b = t.numel();
-        if (a == null || !a.equals(b)) {
+        if (!sameNumel(x.dims(), t.dims())) {
           throw new GradcException(
               "shape '" + t.shapeString() + "' is invalid for input of shape " + x.shapeString());
         }
