@@ -116,7 +116,11 @@ final class LibraryCopier {
               m.desc,
               null,
               m.exceptions.toArray(new String[0]));
-      m.accept(new MethodRemapper(mv, new SimpleRemapper(Opcodes.ASM9, node.name, owner)));
+      // The parsed trees are shared, and visiting one resets and recreates its labels: one
+      // thread at a time may copy a method.
+      synchronized (m) {
+        m.accept(new MethodRemapper(mv, new SimpleRemapper(Opcodes.ASM9, node.name, owner)));
+      }
     }
   }
 }

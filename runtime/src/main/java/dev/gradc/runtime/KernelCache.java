@@ -72,7 +72,17 @@ public final class KernelCache {
       return theirs.join();
     }
     try {
-      CompiledFunction c = compiler.apply(f);
+      CompiledFunction c;
+      synchronized (entries) {
+        c = entries.get(key);
+      }
+      if (c != null) {
+        // Another thread finished compiling between our lookup and our claim.
+        hits.incrementAndGet();
+        mine.complete(c);
+        return c;
+      }
+      c = compiler.apply(f);
       compilations.incrementAndGet();
       synchronized (entries) {
         entries.put(key, c);
