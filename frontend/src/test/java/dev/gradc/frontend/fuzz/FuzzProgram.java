@@ -27,15 +27,6 @@ record FuzzProgram(
     Range range() {
       return integral ? new Range(lo, hi - 1) : new Range(lo, hi);
     }
-
-    /** The domain as {@code tools/fixtures/generate.py} writes it. */
-    String python() {
-      return (integral ? "ints(" : "uniform(") + number(lo) + ", " + number(hi) + ")";
-    }
-
-    private static String number(double v) {
-      return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
-    }
   }
 
   FuzzProgram {

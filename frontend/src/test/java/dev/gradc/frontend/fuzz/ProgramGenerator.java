@@ -929,8 +929,9 @@ final class ProgramGenerator {
         b = literal(number());
         dims = broadcast(cond.dims, a.dims);
       }
+      // PyTorch 1.13's Tensor.where takes only a tensor as 'other'
       String text =
-          switch (rnd.nextInt(3)) {
+          switch (rnd.nextInt(b.isNumber() ? 2 : 3)) {
             case 0 -> "where(" + cond.text + ", " + a.text + ", " + b.text + ")";
             case 1 -> "torch.where(" + cond.text + ", " + a.text + ", " + b.text + ")";
             default -> a.operand() + ".where(" + cond.text + ", " + b.text + ")";
@@ -1509,9 +1510,17 @@ final class ProgramGenerator {
     int r = rnd.nextInt(10);
     if (r < 4) {
       V a = tame(pickDeclarable(), 30);
-      V t = pick(v -> v.isFloatTensor() && !v.grad && v.dims.equals(a.dims) && v != a);
+      // PyTorch's loss backward needs the target in the input's dtype
+      V t =
+          pick(
+              v ->
+                  v.isFloatTensor()
+                      && !v.grad
+                      && v.dims.equals(a.dims)
+                      && v.dtype.equals(a.dtype)
+                      && v != a);
       if (t == null) {
-        t = use(declare(false, floatType(), a.dims, Domain.uniform(-2, 2)));
+        t = use(declare(false, a.dtype, a.dims, Domain.uniform(-2, 2)));
       }
       t = tame(t, 30);
       String f = oneOf("mse_loss", "l1_loss", "huber_loss", "huber_loss");
