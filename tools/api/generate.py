@@ -8,6 +8,9 @@ The fixtures are committed; the build never runs Python.
 - ops.json: for each API op, its inputs, value, grad_fn name, gradients of sum(y * cotangent),
   whether a second backward fails, and which in-place modifications fail the version check.
 - messages.json: exact texts of autograd errors and warnings.
+- numerics.json: ops on NaN, infinities, signed zeros, huge and subnormal numbers, and the stable
+  forms (logsumexp of all -inf, log_softmax of large logits, softplus of large inputs, sigmoid of
+  large negatives, where-masked sqrt and log): values and the gradients of y.sum().
 """
 import json
 import math
@@ -389,12 +392,84 @@ def messages():
     return m
 
 
+# ---------------------------------------------------------------- numerics
+
+NAN, INF = float("nan"), float("inf")
+# Non-finite numbers, signed zeros, saturating and overflowing magnitudes, the smallest subnormal.
+SPECIAL = [NAN, INF, -INF, 0.0, -0.0, 1.0, -1.0, 0.5, 30.0, -30.0, 800.0, -800.0, 1e308, 5e-324]
+PAIR_A = [NAN, 1.0, INF, INF, -INF, 0.0, -0.0, 0.0, 1.0, INF, 2.0, -1.0, 1e308, -0.5]
+PAIR_B = [1.0, NAN, INF, -INF, -INF, 0.0, 0.0, -0.0, INF, 1.0, 0.0, 0.5, 1e308, 0.25]
+ROWS = [[NAN, 1.0, 2.0, 3.0], [INF, 1.0, 2.0, 3.0], [-INF, 1.0, 2.0, 3.0], [-INF, -INF, -INF, -INF],
+        [INF, INF, 1.0, 2.0], [INF, -INF, 1.0, 2.0], [1000.0, 1001.0, 999.0, 998.0],
+        [-1000.0, -1001.0, -999.0, -998.0]]
+
+
+def S(values, dtype=torch.float64):
+    return torch.tensor(values, dtype=dtype).requires_grad_()
+
+
+NUMERICS = [(f"{op}_special", (lambda f: lambda a: f(a))(getattr(torch, op)), [S(SPECIAL)])
+            for op in ["neg", "abs", "sign", "exp", "expm1", "log", "sqrt", "rsqrt", "square",
+                       "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "erf"]] + [
+    # PyTorch's vectorized log1p (Sleef) gives inf above 1e307; gradc's is log1p itself there.
+    ("log1p_special", lambda a: a.log1p(), [S(SPECIAL[:-2] + SPECIAL[-1:])]),
+    ("softplus_special", lambda a: F.softplus(a), [S(SPECIAL)]),
+    ("sigmoid_special_f32", lambda a: a.sigmoid(), [S(SPECIAL, torch.float32)]),
+    ("softplus_special_f32", lambda a: F.softplus(a), [S(SPECIAL, torch.float32)]),
+    ("exp_special_f32", lambda a: a.exp(), [S(SPECIAL, torch.float32)]),
+    ("pow_2_special", lambda a: a ** 2, [S(SPECIAL)]),
+    ("pow_half_special", lambda a: a ** 0.5, [S(SPECIAL)]),
+    ("pow_minus_one_special", lambda a: a ** -1.0, [S(SPECIAL)]),
+    ("clamp_special", lambda a: a.clamp(-1.0, 1.0), [S(SPECIAL)]),
+    ("clamp_min_special", lambda a: a.clamp(min=0.0), [S(SPECIAL)]),
+    ("add_special", lambda a, b: a + b, [S(PAIR_A), S(PAIR_B)]),
+    ("sub_special", lambda a, b: a - b, [S(PAIR_A), S(PAIR_B)]),
+    ("mul_special", lambda a, b: a * b, [S(PAIR_A), S(PAIR_B)]),
+    ("div_special", lambda a, b: a / b, [S(PAIR_A), S(PAIR_B)]),
+    ("pow_tensor_special", lambda a, b: a ** b, [S(PAIR_A), S(PAIR_B)]),
+    ("maximum_special", lambda a, b: torch.maximum(a, b), [S(PAIR_A), S(PAIR_B)]),
+    ("minimum_special", lambda a, b: torch.minimum(a, b), [S(PAIR_A), S(PAIR_B)]),
+    ("where_special", lambda a, b: torch.where(a > b, a, b), [S(PAIR_A), S(PAIR_B)]),
+    ("lt_special", lambda a, b: a < b, [S(PAIR_A), S(PAIR_B)]),
+    ("eq_special", lambda a, b: a == b, [S(PAIR_A), S(PAIR_B)]),
+    ("sum_rows_special", lambda a: a.sum(1), [S(ROWS)]),
+    ("mean_rows_special", lambda a: a.mean(1), [S(ROWS)]),
+    ("amax_rows_special", lambda a: a.amax(1), [S(ROWS)]),
+    ("amin_rows_special", lambda a: a.amin(1), [S(ROWS)]),
+    ("logsumexp_rows_special", lambda a: a.logsumexp(1), [S(ROWS)]),
+    ("softmax_rows_special", lambda a: a.softmax(1), [S(ROWS)]),
+    ("log_softmax_rows_special", lambda a: a.log_softmax(1), [S(ROWS)]),
+    ("log_softmax_rows_special_f32", lambda a: a.log_softmax(1), [S(ROWS, torch.float32)]),
+    ("matmul_special", lambda a, b: a @ b, [S([[INF, 1.0], [0.0, 2.0]]), S([[1.0, NAN], [0.0, 3.0]])]),
+    ("where_masked_sqrt", lambda a: torch.where(a > 0, a.sqrt(), torch.zeros_like(a)),
+     [S([-1.0, 0.0, 0.5, 2.0, -3.0, 4.0])]),
+    ("where_masked_log", lambda a: torch.where(a > 0, a.log(), torch.zeros_like(a)),
+     [S([-1.0, 0.0, 0.5, 2.0, -3.0, 4.0])]),
+    ("bce_with_logits_large", lambda a, y: F.binary_cross_entropy_with_logits(a, y),
+     [S([800.0, -800.0, 30.0, -30.0, 0.0]), torch.tensor([0.0, 1.0, 0.5, 1.0, 0.0], dtype=torch.float64)]),
+    ("mse_loss_special", lambda a, b: F.mse_loss(a, b), [S([INF, 1.0, 2.0]), torch.tensor([1.0, INF, 2.0], dtype=torch.float64)]),
+]
+
+
+def numerics_case(name, fn, inputs):
+    """The value, and the gradients of y.sum(): each element's own derivative where it has one."""
+    xs = fresh(inputs)
+    y = fn(*xs)
+    case = {"name": name, "inputs": [dict(enc(t), requires_grad=t.requires_grad) for t in inputs],
+            "value": enc(y)}
+    if y.requires_grad:
+        y.sum().backward()
+        case["grads"] = [enc(x.grad) if x.grad is not None else None for x in xs]
+    return case
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.set_printoptions(profile="default")
     write("printing.json", {"tensors": printing_cases(), "grad_fn": grad_fn_cases()})
     write("ops.json", {"ops": [op_case(n, f, i) for n, f, i in OPS]})
     write("messages.json", messages())
+    write("numerics.json", {"cases": [numerics_case(n, f, i) for n, f, i in NUMERICS]})
 
 
 def write(name, obj):

@@ -1,5 +1,10 @@
 package dev.gradc;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -7,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Reads the PyTorch fixtures written by {@code tools/api/generate.py}: tensors are objects with
@@ -55,6 +61,38 @@ final class Fixtures {
               : v.asDouble();
     }
     return out;
+  }
+
+  /** The leaf tensors of a case's {@code inputs}. */
+  static Tensor[] inputs(JsonNode c) {
+    List<Tensor> xs = new ArrayList<>();
+    c.get("inputs").forEach(t -> xs.add(tensor(t)));
+    return xs.toArray(new Tensor[0]);
+  }
+
+  /** Asserts {@code y}'s dtype, shape and elements against a fixture tensor. */
+  static void assertValue(JsonNode expected, Tensor y, double tol) {
+    assertEquals(dtype(expected), y.dtype(), "dtype");
+    assertArrayEquals(shape(expected), y.shape(), "shape");
+    Tensors.assertClose(data(expected), y.toDoubleArray(), tol, "value");
+  }
+
+  /**
+   * Asserts each input's gradient against a case's {@code grads}: none where PyTorch has none, else
+   * the dtype and elements within {@code tol} of that gradient.
+   */
+  static void assertGrads(JsonNode grads, Tensor[] xs, ToDoubleFunction<JsonNode> tol) {
+    for (int i = 0; i < xs.length; i++) {
+      JsonNode g = grads.get(i);
+      String what = "grad of input " + i;
+      if (g.isNull()) {
+        assertNull(xs[i].grad(), what);
+        continue;
+      }
+      assertNotNull(xs[i].grad(), what);
+      assertEquals(dtype(g), xs[i].grad().dtype(), what + " dtype");
+      Tensors.assertClose(data(g), xs[i].grad().toDoubleArray(), tol.applyAsDouble(g), what);
+    }
   }
 
   /** A leaf tensor holding a fixture tensor, requiring grad when the fixture says so. */

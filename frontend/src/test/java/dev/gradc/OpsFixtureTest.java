@@ -1,9 +1,7 @@
 package dev.gradc;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,9 +134,7 @@ class OpsFixtureTest {
   }
 
   private static Tensor[] inputs(JsonNode c) {
-    List<Tensor> xs = new ArrayList<>();
-    c.get("inputs").forEach(t -> xs.add(Fixtures.tensor(t)));
-    return xs.toArray(new Tensor[0]);
+    return Fixtures.inputs(c);
   }
 
   private static double tolerance(JsonNode t) {
@@ -169,9 +165,7 @@ class OpsFixtureTest {
     Tensor[] xs = inputs(c);
     Tensor y = op.apply(xs);
     JsonNode value = c.get("value");
-    assertEquals(Fixtures.dtype(value), y.dtype(), "dtype");
-    assertArrayEquals(Fixtures.shape(value), y.shape(), "shape");
-    Tensors.assertClose(Fixtures.data(value), y.toDoubleArray(), tolerance(value), "value");
+    Fixtures.assertValue(value, y, tolerance(value));
     JsonNode gradFn = c.get("grad_fn");
     assertEquals(
         gradFn.isNull() ? null : gradFn.asText(), y.gradFn() == null ? null : y.gradFn().name());
@@ -180,18 +174,7 @@ class OpsFixtureTest {
       return;
     }
     y.mul(Fixtures.tensor(c.get("cotangent"))).sum().backward();
-    JsonNode grads = c.get("grads");
-    for (int i = 0; i < xs.length; i++) {
-      JsonNode g = grads.get(i);
-      if (g.isNull()) {
-        assertNull(xs[i].grad(), "grad of input " + i);
-        continue;
-      }
-      assertNotNull(xs[i].grad(), "grad of input " + i);
-      assertEquals(Fixtures.dtype(g), xs[i].grad().dtype(), "grad dtype of input " + i);
-      Tensors.assertClose(
-          Fixtures.data(g), xs[i].grad().toDoubleArray(), tolerance(g), "grad of input " + i);
-    }
+    Fixtures.assertGrads(c.get("grads"), xs, OpsFixtureTest::tolerance);
   }
 
   @TestFactory

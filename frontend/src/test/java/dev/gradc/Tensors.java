@@ -38,7 +38,7 @@ final class Tensors {
         continue;
       }
       double err = Math.abs(e - a) / Math.max(1, Math.abs(e));
-      if (err > tol) {
+      if (!(err <= tol)) { // a NaN where a number is expected fails too
         assertArrayEquals(expected, actual, tol, what + ": element " + i + " differs");
       }
     }

@@ -54,7 +54,12 @@ final class OpEmitter {
               default -> Opcodes.DDIV;
             });
       }
-      case POW -> binaryMath(in, "pow");
+      case POW -> {
+        in.push(0);
+        in.push(1);
+        library.require(dev.gradc.ir.ScalarMath.class, "pow", "(DD)D");
+        g.invokeStatic(owner, new Method("pow", "(DD)D"));
+      }
       case MAXIMUM -> binaryMath(in, "max");
       case MINIMUM -> binaryMath(in, "min");
       case LT, LE, GT, GE, EQ, NE -> compare(op, in);

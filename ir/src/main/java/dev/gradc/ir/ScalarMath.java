@@ -16,7 +16,7 @@ public final class ScalarMath {
       case SUB -> x - y;
       case MUL -> x * y;
       case DIV -> x / y;
-      case POW -> Math.pow(x, y);
+      case POW -> pow(x, y);
       case MAXIMUM -> Math.max(x, y);
       case MINIMUM -> Math.min(x, y);
       case LT -> x < y ? 1 : 0;
@@ -74,9 +74,28 @@ public final class ScalarMath {
     return Math.min(Math.max(x, lo), hi);
   }
 
-  /** -1, 0 or 1; NaN for NaN. */
+  /**
+   * {@code x} to the power {@code y} as PyTorch computes it: C's {@code pow}, in which {@code 1^y}
+   * and {@code (-1)^±inf} are 1 where Java's {@code Math.pow} gives NaN; and the exponents 0.5 and
+   * -0.5 as {@code sqrt} and {@code rsqrt}, as PyTorch computes scalar exponents ({@code
+   * (-inf)^0.5} is NaN).
+   */
+  public static double pow(double x, double y) {
+    if (x == 1 || (x == -1 && Double.isInfinite(y))) {
+      return 1;
+    }
+    if (y == 0.5) {
+      return Math.sqrt(x);
+    }
+    if (y == -0.5) {
+      return 1 / Math.sqrt(x);
+    }
+    return Math.pow(x, y);
+  }
+
+  /** -1, 0 or 1; 0 for NaN, as PyTorch's {@code (0 < x) - (x < 0)} (so {@code abs'(NaN)} is 0). */
   public static double sign(double x) {
-    return x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x;
+    return x > 0 ? 1 : x < 0 ? -1 : 0;
   }
 
   /** {@code max(x, 0)} that keeps NaN. */

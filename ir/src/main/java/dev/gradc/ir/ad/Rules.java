@@ -109,7 +109,8 @@ final class Rules {
       case TAN -> d[0] = b.mul(g, b.add(b.mul(y, y), one));
       case TANH -> d[0] = b.mul(g, b.sub(one, b.mul(y, y)));
       case SIGMOID -> d[0] = b.mul(g, b.mul(b.sub(one, y), y));
-      case RELU -> d[0] = b.where(b.binary(Op.GT, y, zero), g, zero);
+      // PyTorch's threshold_backward: no gradient where the result is <= 0, so NaN passes it
+      case RELU -> d[0] = b.where(b.binary(Op.LE, y, zero), zero, g);
       case SOFTPLUS -> {
         Value z = b.exp(x);
         Value s = b.div(z, b.add(z, one));
