@@ -8,6 +8,7 @@ The fixtures are committed; the build never runs Python.
 - ops.json: for each API op, its inputs, value, grad_fn name, gradients of sum(y * cotangent),
   whether a second backward fails, and which in-place modifications fail the version check.
 - messages.json: exact texts of autograd errors and warnings.
+- misuse.json: the exception type and message PyTorch gives for misuse of the tensor API.
 - numerics.json: ops on NaN, infinities, signed zeros, huge and subnormal numbers, and the stable
   forms (logsumexp of all -inf, log_softmax of large logits, softplus of large inputs, sigmoid of
   large negatives, where-masked sqrt and log): values and the gradients of y.sum().
@@ -463,6 +464,46 @@ def numerics_case(name, fn, inputs):
     return case
 
 
+def misuse():
+    """The exception type and first line of PyTorch's message for misuse of the tensor API."""
+    cases = {
+        "add_shapes": lambda: torch.ones(2, 3) + torch.ones(4),
+        "mul_shapes_3d": lambda: torch.ones(2, 3, 4) * torch.ones(3, 5),
+        "mm_shapes": lambda: torch.ones(2, 3) @ torch.ones(4, 5),
+        "matmul_0d": lambda: torch.tensor(1.0) @ torch.ones(3),
+        "matmul_dtypes": lambda: torch.ones(2, 3) @ torch.ones(3, 2, dtype=torch.float64),
+        "reshape_size": lambda: torch.ones(2, 3).reshape(4),
+        "reshape_two_inferred": lambda: torch.ones(2, 3).reshape(-1, -1),
+        "sum_dim_range": lambda: torch.ones(2, 3).sum(2),
+        "sum_dim_repeated": lambda: torch.ones(2, 3).sum((0, 0)),
+        "softmax_dim_range": lambda: torch.ones(2, 3).softmax(-3),
+        "transpose_dim_range": lambda: torch.ones(2, 3).transpose(0, 2),
+        "unsqueeze_dim_range": lambda: torch.ones(2, 3).unsqueeze(4),
+        "permute_length": lambda: torch.ones(2, 3).permute(0, 1, 2),
+        "permute_repeated": lambda: torch.ones(2, 3).permute(0, 0),
+        "expand_size": lambda: torch.ones(3).expand(2, 4),
+        "expand_fewer": lambda: torch.ones(2, 3).expand(3),
+        "where_condition": lambda: torch.where(torch.ones(3), torch.ones(3), torch.zeros(3)),
+        "mean_long": lambda: torch.arange(3).mean(),
+        "one_hot_range": lambda: F.one_hot(torch.tensor([0, 3]), 3),
+        "one_hot_float": lambda: F.one_hot(torch.tensor([0.0, 1.0]), 3),
+        "cross_entropy_batch": lambda: F.cross_entropy(torch.ones(4, 3),
+                                                       torch.zeros(5, dtype=torch.long)),
+        "inplace_broadcast": lambda: torch.ones(3).add_(torch.ones(2, 3)),
+        "item_many": lambda: torch.ones(2).item(),
+        "backward_long": lambda: torch.ones(2, dtype=torch.long).sum().backward(),
+    }
+    out = {}
+    for name, fn in cases.items():
+        try:
+            fn()
+        except Exception as e:
+            out[name] = {"type": type(e).__name__, "message": clean(str(e).split("\n")[0])}
+            continue
+        raise AssertionError(f"{name} did not fail")
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.set_printoptions(profile="default")
@@ -470,6 +511,7 @@ def main():
     write("ops.json", {"ops": [op_case(n, f, i) for n, f, i in OPS]})
     write("messages.json", messages())
     write("numerics.json", {"cases": [numerics_case(n, f, i) for n, f, i in NUMERICS]})
+    write("misuse.json", misuse())
 
 
 def write(name, obj):

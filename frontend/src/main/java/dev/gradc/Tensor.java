@@ -5,6 +5,7 @@ import dev.gradc.frontend.BufferOps;
 import dev.gradc.frontend.Capture;
 import dev.gradc.frontend.GradMode;
 import dev.gradc.frontend.GradSink;
+import dev.gradc.frontend.Names;
 import dev.gradc.frontend.Node;
 import dev.gradc.frontend.Recipe;
 import dev.gradc.frontend.SavedRef;
@@ -662,7 +663,21 @@ public final class Tensor {
 
   /** The mean of all elements. */
   public Tensor mean() {
+    requireFloatForMean();
     return record("MeanBackward0", "", (b, in) -> b.mean(in[0]), this);
+  }
+
+  private void requireFloatForMean() {
+    if (!dtype().isFloatingPoint()) {
+      throw new GradcException(
+          "mean(): could not infer output dtype. Input dtype must be either a floating point or"
+              + " complex dtype. Got: "
+              + scalarType(dtype()));
+    }
+  }
+
+  private static String scalarType(DType d) {
+    return d.ir().scalarTypeName();
   }
 
   /** The mean over {@code dim}. */
@@ -677,6 +692,7 @@ public final class Tensor {
 
   /** The mean over {@code dims} (all of them when empty). */
   public Tensor mean(int[] dims, boolean keepdim) {
+    requireFloatForMean();
     return reduce("MeanBackward1", "0", Op.MEAN, dims, keepdim);
   }
 
@@ -821,12 +837,33 @@ public final class Tensor {
 
   /** Broadcasts to {@code shape}; {@code -1} keeps a size. */
   public Tensor expand(long... shape) {
+    if (shape.length < dim()) {
+      throw new GradcException(
+          "expand("
+              + Names.tensorType(dtype().ir())
+              + "{"
+              + Arrays.toString(shape())
+              + "}, size="
+              + Arrays.toString(shape)
+              + "): the number of sizes provided ("
+              + shape.length
+              + ") must be greater or equal to the number of dimensions in the tensor ("
+              + dim()
+              + ")");
+    }
     int[] s = sizes(shape);
     return recordView("ExpandBackward0", (b, in) -> b.expand(in[0], s), this);
   }
 
   /** The matrix product with PyTorch's rules for 1-d, 2-d and batched operands. */
   public Tensor matmul(Tensor other) {
+    if (dtype() != other.dtype()) {
+      throw new GradcException(
+          "expected scalar type "
+              + scalarType(dtype())
+              + " but found "
+              + scalarType(other.dtype()));
+    }
     int ra = dim();
     int rb = other.dim();
     String name =

@@ -390,7 +390,7 @@ public final class Builder {
     if (cond.type().dtype() != DType.BOOL) {
       throw new GradcException(
           "where expected condition to be a boolean tensor, but got a tensor with dtype "
-              + cond.type().dtype().mnemonic());
+              + cond.type().dtype().scalarTypeName());
     }
     DType dt = promote(a, b);
     a = cast(a, dt);
@@ -589,10 +589,24 @@ public final class Builder {
 
   public Value permute(Value x, int... order) {
     int r = x.type().rank();
+    if (order.length != r) {
+      // PyTorch 1.13's text, its internal name included
+      throw new GradcException(
+          "permute(sparse_coo): number of dimensions in the tensor input does not match the length"
+              + " of the desired ordering of dimensions i.e. input.dim() = "
+              + r
+              + " is not equal to len(dims) = "
+              + order.length);
+    }
     int[] p = new int[order.length];
     boolean identity = true;
+    boolean[] seen = new boolean[r];
     for (int i = 0; i < p.length; i++) {
       p[i] = normalizeDim(order[i], r);
+      if (seen[p[i]]) {
+        throw new GradcException("permute(): duplicate dims are not allowed.");
+      }
+      seen[p[i]] = true;
       identity &= p[i] == i;
     }
     if (identity && p.length == r) {
@@ -803,6 +817,16 @@ public final class Builder {
       Dim c = logits.type().dim(classDim);
       if (!c.isStatic()) {
         throw new GradcException("cross_entropy needs a static number of classes, got " + c);
+      }
+      if (rank == 2
+          && target.type().rank() == 1
+          && !target.type().dim(0).equals(logits.type().dim(0))) {
+        throw new GradcException(
+            "Expected input batch_size ("
+                + logits.type().dim(0)
+                + ") to match target batch_size ("
+                + target.type().dim(0)
+                + ").");
       }
       if (!dims(target).equals(dims(logits).subList(0, rank - 1))) {
         throw new GradcException(

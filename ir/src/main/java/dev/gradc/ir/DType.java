@@ -45,6 +45,16 @@ public enum DType {
     };
   }
 
+  /** PyTorch's name of the scalar type, as its messages print it: {@code Float}, {@code Long}. */
+  public String scalarTypeName() {
+    return switch (this) {
+      case F32 -> "Float";
+      case F64 -> "Double";
+      case I64 -> "Long";
+      case BOOL -> "Bool";
+    };
+  }
+
   /** Looks up a dtype by its mnemonic, or returns null. */
   public static DType byMnemonic(String s) {
     for (DType d : values()) {

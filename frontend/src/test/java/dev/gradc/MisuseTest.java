@@ -1,0 +1,90 @@
+package dev.gradc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gradc.ir.GradcException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Misuse of the tensor API fails as in PyTorch 1.13 ({@code misuse.json}): with PyTorch's message
+ * (shape errors may add which op and shapes), as a {@link GradcException} where PyTorch raises
+ * RuntimeError, IndexError or ValueError for a bad argument, and as {@link IllegalStateException}
+ * for {@code item()} of several elements. Errors that depend on data (a class index out of range)
+ * surface when the value is computed.
+ */
+class MisuseTest {
+  private static final JsonNode FIXTURE = Fixtures.load("misuse.json");
+
+  static final Map<String, Executable> CASES = cases();
+
+  private static Map<String, Executable> cases() {
+    Map<String, Executable> m = new LinkedHashMap<>();
+    m.put("add_shapes", () -> Tensor.ones(2, 3).add(Tensor.ones(4)));
+    m.put("mul_shapes_3d", () -> Tensor.ones(2, 3, 4).mul(Tensor.ones(3, 5)));
+    m.put("mm_shapes", () -> Tensor.ones(2, 3).matmul(Tensor.ones(4, 5)));
+    m.put("matmul_0d", () -> Tensor.scalar(1.0).matmul(Tensor.ones(3)));
+    m.put("matmul_dtypes", () -> Tensor.ones(2, 3).matmul(Tensor.ones(DType.F64, 3, 2)));
+    m.put("reshape_size", () -> Tensor.ones(2, 3).reshape(4));
+    m.put("reshape_two_inferred", () -> Tensor.ones(2, 3).reshape(-1, -1));
+    m.put("sum_dim_range", () -> Tensor.ones(2, 3).sum(2));
+    m.put("sum_dim_repeated", () -> Tensor.ones(2, 3).sum(new int[] {0, 0}, false));
+    m.put("softmax_dim_range", () -> Tensor.ones(2, 3).softmax(-3));
+    m.put("transpose_dim_range", () -> Tensor.ones(2, 3).transpose(0, 2));
+    m.put("unsqueeze_dim_range", () -> Tensor.ones(2, 3).unsqueeze(4));
+    m.put("permute_length", () -> Tensor.ones(2, 3).permute(0, 1, 2));
+    m.put("permute_repeated", () -> Tensor.ones(2, 3).permute(0, 0));
+    m.put("expand_size", () -> Tensor.ones(3).expand(2, 4));
+    m.put("expand_fewer", () -> Tensor.ones(2, 3).expand(3));
+    m.put("where_condition", () -> Tensor.where(Tensor.ones(3), Tensor.ones(3), Tensor.zeros(3)));
+    m.put("mean_long", () -> Tensor.arange(3).mean());
+    m.put("one_hot_range", () -> F.oneHot(Tensor.tensor(DType.I64, 0, 3), 3).toDoubleArray());
+    m.put("one_hot_float", () -> F.oneHot(Tensor.tensor(0.0, 1.0), 3));
+    m.put(
+        "cross_entropy_batch", () -> F.crossEntropy(Tensor.ones(4, 3), Tensor.zeros(DType.I64, 5)));
+    m.put("inplace_broadcast", () -> Tensor.ones(3).add_(Tensor.ones(2, 3)));
+    m.put("item_many", () -> Tensor.ones(2).item());
+    m.put("backward_long", () -> Tensor.ones(DType.I64, 2).sum().backward());
+    return m;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> misuse_failsWithPyTorchsMessage() {
+    List<DynamicTest> tests = new ArrayList<>();
+    FIXTURE
+        .fieldNames()
+        .forEachRemaining(
+            name -> tests.add(DynamicTest.dynamicTest(name, () -> check(name, FIXTURE.get(name)))));
+    assertEquals(
+        CASES.keySet(),
+        new java.util.HashSet<>(tests.stream().map(DynamicTest::getDisplayName).toList()),
+        "cases in misuse.json and in this test");
+    return tests.stream();
+  }
+
+  private static void check(String name, JsonNode expected) {
+    Executable misuse = CASES.get(name);
+    assertNotNull(misuse, "no Java spelling for " + name);
+    Class<? extends RuntimeException> type =
+        name.equals("item_many") ? IllegalStateException.class : GradcException.class;
+    RuntimeException e = assertThrows(type, misuse, raisedBy(expected));
+    String message = expected.get("message").asText();
+    assertTrue(
+        e.getMessage().startsWith(message),
+        "expected PyTorch's message\n  " + message + "\ngot\n  " + e.getMessage());
+  }
+
+  private static String raisedBy(JsonNode expected) {
+    return "PyTorch raises " + expected.get("type").asText();
+  }
+}
