@@ -1375,8 +1375,8 @@ public final class ClassEmitter {
     DType dt = inst.type().dtype();
     boolean scalar = FusionPlanner.isOneElement(inst.type());
     int buf = scalar ? scratchScalarBuffer(dt) : obtain(inst, dt);
-    pushBuffer(a, dt);
-    pushBuffer(b, dt);
+    pushMatmulOperand(a, dt);
+    pushMatmulOperand(b, dt);
     g.loadLocal(buf);
     g.push(geom.size());
     g.newArray(Type.INT_TYPE);
@@ -1397,6 +1397,19 @@ public final class ClassEmitter {
     if (scalar) {
       loadScalarFrom(buf, inst);
     }
+  }
+
+  /**
+   * A matmul operand's buffer. A view is read in place from its base's buffer, with the view's
+   * strides ({@link #stridesOf}), even when another reader made it a contiguous copy.
+   */
+  private void pushMatmulOperand(Value v, DType dt) {
+    Home h = v instanceof Lit ? null : plan.home(v);
+    if (h != null && h.where == Where.VIEW && !FusionPlanner.isOneElement(v.type())) {
+      g.loadLocal(contiguousBuffer(h.base));
+      return;
+    }
+    pushBuffer(v, dt);
   }
 
   private void loadScalarFrom(int buf, Inst inst) {
