@@ -78,8 +78,10 @@ public final class Lowering {
     if (rx > 2 || ry > 2) {
       return b.emit(Op.MATMUL, inst.type(), new Value[] {x, y}, inst.dims(), false);
     }
-    Value a = rx == 1 ? b.unsqueeze(x, 0) : x; // [n, k]
-    Value c = ry == 1 ? b.unsqueeze(y, 1) : y; // [k, m]
+    // Products in f64 and one rounding at the end, as the matmul routine and the interpreter.
+    DType dt = inst.type().dtype();
+    Value a = b.cast(rx == 1 ? b.unsqueeze(x, 0) : x, DType.F64); // [n, k]
+    Value c = b.cast(ry == 1 ? b.unsqueeze(y, 1) : y, DType.F64); // [k, m]
     Dim n = a.type().dim(0);
     Dim k = a.type().dim(1);
     Dim m = c.type().dim(1);
@@ -95,7 +97,7 @@ public final class Lowering {
     } else {
       return b.emit(Op.MATMUL, inst.type(), new Value[] {x, y}, inst.dims(), false);
     }
-    return b.reshape(out, inst.type().dims());
+    return b.cast(b.reshape(out, inst.type().dims()), dt);
   }
 
   private static Value softmax(Builder b, Op op, Value x, int dim) {
