@@ -460,8 +460,10 @@ final class ProgramGenerator {
       e = binary();
     } else if (r < 54) {
       e = reduction();
-    } else if (r < 64) {
+    } else if (r < 62) {
       e = shapeOp();
+    } else if (r < 64) {
+      e = sharedView();
     } else if (r < 71) {
       e = matmul();
     } else if (r < 79) {
@@ -1334,6 +1336,62 @@ final class ProgramGenerator {
         withoutOnes(a.dims),
         a.range,
         a.grad);
+  }
+
+  /**
+   * A strided view (a transpose or a reversing permute) that two consumers read: a reshape, which
+   * needs it contiguous, and a matrix-vector product, which reads it in place.
+   */
+  private V sharedView() {
+    V picked = pick(v -> v.isFloatTensor() && v.rank() >= 2 && declarable(v.dims));
+    if (picked == null) {
+      return shapeOp();
+    }
+    V x = tame(picked, 10);
+    int r = x.rank();
+    List<String> dims;
+    String text;
+    if (chance(50)) {
+      dims = new ArrayList<>(x.dims);
+      Collections.swap(dims, r - 2, r - 1);
+      text =
+          x.operand()
+              + oneOf(".mT", ".transpose(-2, -1)", ".transpose(" + (r - 1) + ", " + (r - 2) + ")");
+    } else {
+      dims = reversed(x.dims);
+      List<String> order = new ArrayList<>();
+      for (int d = r - 1; d >= 0; d--) {
+        order.add(Integer.toString(d));
+      }
+      text =
+          oneOf(
+              x.operand() + ".permute(" + String.join(", ", order) + ")",
+              "permute(" + x.text + ", [" + String.join(", ", order) + "])");
+    }
+    String name = "v" + names++;
+    line(name + " = " + text);
+    V view = new V(name, x.dtype, dims, x.range, x.grad && !noGrad, true);
+    pool.add(view);
+    List<String> flat = merge(dims);
+    if (flat != null) {
+      view.uses++;
+      assign(
+          expr(
+              oneOf(name + ".reshape(-1)", "flatten(" + name + ")"),
+              x.dtype,
+              flat,
+              x.range,
+              view.grad));
+    }
+    V w = use(declare(chance(60), x.dtype, List.of(dims.get(r - 1)), Domain.uniform(-2, 2)));
+    view.uses++;
+    Range range = x.range.mul(w.range).times(size(dims.get(r - 1)));
+    return expr(
+        oneOf(name + " @ " + w.text, "matmul(" + name + ", " + w.text + ")"),
+        x.dtype,
+        dims.subList(0, r - 1),
+        Range.hull(range, range.neg()),
+        anyGrad(view, w));
   }
 
   private static boolean isStatic(String d) {
