@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * A seeded generator of random {@code .grad} programs that mean the same in PyTorch: every op and
@@ -76,7 +77,10 @@ final class ProgramGenerator {
   private final StringBuilder body = new StringBuilder();
   private final List<V> pool = new ArrayList<>();
   private final List<V> params = new ArrayList<>();
-  private final List<String[]> history = new ArrayList<>(); // {rhs, dtype} of assigned values
+
+  /** Right-hand sides of assigned values and the values, for repeating an expression. */
+  private final List<String> history = new ArrayList<>();
+
   private final List<V> historyValues = new ArrayList<>();
   private int names;
   private boolean noGrad;
@@ -142,6 +146,12 @@ final class ProgramGenerator {
   @SafeVarargs
   private <T> T oneOf(T... options) {
     return options[rnd.nextInt(options.length)];
+  }
+
+  private <T> void shuffle(List<T> l) {
+    for (int i = l.size() - 1; i > 0; i--) {
+      Collections.swap(l, i, rnd.nextInt(i + 1));
+    }
   }
 
   private String floatType() {
@@ -266,7 +276,7 @@ final class ProgramGenerator {
     return v;
   }
 
-  private List<V> candidates(java.util.function.Predicate<V> p) {
+  private List<V> candidates(Predicate<V> p) {
     List<V> out = new ArrayList<>();
     for (V v : pool) {
       if (p.test(v)) {
@@ -277,7 +287,7 @@ final class ProgramGenerator {
   }
 
   /** A value from the pool, preferring recent and unused ones; null when none qualifies. */
-  private V pick(java.util.function.Predicate<V> p) {
+  private V pick(Predicate<V> p) {
     List<V> c = candidates(p);
     if (c.isEmpty()) {
       return null;
@@ -493,7 +503,7 @@ final class ProgramGenerator {
     line(name + " = " + e.text);
     V v = new V(name, e.dtype, e.dims, e.range, e.grad, true);
     pool.add(v);
-    history.add(new String[] {e.text});
+    history.add(e.text);
     historyValues.add(v);
   }
 
@@ -555,7 +565,7 @@ final class ProgramGenerator {
     }
     int k = rnd.nextInt(history.size());
     V src = historyValues.get(k);
-    return expr(history.get(k)[0], src.dtype, src.dims, src.range, src.grad);
+    return expr(history.get(k), src.dtype, src.dims, src.range, src.grad);
   }
 
   // ---------------------------------------------------------------- elementwise
@@ -1028,7 +1038,7 @@ final class ProgramGenerator {
       for (int d : chosen) {
         ds.add(Integer.toString(chance(30) ? d - rank : d));
       }
-      Collections.shuffle(ds, new java.util.Random(rnd.nextLong()));
+      shuffle(ds);
       dimArg =
           ds.size() == 1 && chance(60)
               ? ds.get(0)
@@ -1189,7 +1199,7 @@ final class ProgramGenerator {
         for (int i = 0; i < rank; i++) {
           perm.add(i);
         }
-        Collections.shuffle(perm, new java.util.Random(rnd.nextLong()));
+        shuffle(perm);
         List<String> out = new ArrayList<>();
         List<String> ps = new ArrayList<>();
         for (int p : perm) {
@@ -1445,7 +1455,7 @@ final class ProgramGenerator {
         k /= f;
       }
     }
-    Collections.shuffle(out, new java.util.Random(rnd.nextLong()));
+    shuffle(out);
     // merge some neighbours
     for (int i = out.size() - 1; i > 0; i--) {
       if (chance(40)) {
