@@ -68,8 +68,7 @@ public final class ClassEmitter {
   private final Type owner;
   private final ClassWriter cw;
   private final LibraryCopier lib;
-  private final List<NestLayout> layouts = new ArrayList<>();
-  private final Map<Nest, String> kernelNames = new IdentityHashMap<>();
+  private final Map<Kernel, String> kernelNames = new IdentityHashMap<>();
 
   private GeneratorAdapter g;
   private OpEmitter ops;
@@ -125,17 +124,11 @@ public final class ClassEmitter {
         null,
         "java/lang/Object",
         new String[] {"java/lang/Runnable"});
-    for (Step s : plan.steps) {
-      if (s instanceof Nest n) {
-        NestLayout l = new NestLayout(plan, n);
-        layouts.add(l);
-        String name = "nest" + n.index;
-        kernelNames.put(n, name);
-        NestEmitter.emit(cw, owner, lib, l, name);
-        chunks(l);
-      } else {
-        layouts.add(null);
-      }
+    for (Kernel k : plan.kernels) {
+      String name = "nest" + k.firstNest().index;
+      kernelNames.put(k, name);
+      NestEmitter.emit(cw, owner, lib, k, name);
+      chunks(k);
     }
     task();
     driver();
@@ -262,7 +255,14 @@ public final class ClassEmitter {
   private List<Object> workList() {
     List<Object> items = new ArrayList<>(scalarsReadyAt(-1));
     for (Step s : plan.steps) {
-      items.add(s);
+      if (s instanceof Nest n) {
+        Kernel k = plan.kernelOf(n);
+        if (k.firstNest() == n) {
+          items.add(k);
+        }
+      } else {
+        items.add(s);
+      }
       items.addAll(scalarsReadyAt(s.index));
     }
     return items;
@@ -270,9 +270,8 @@ public final class ClassEmitter {
 
   /** A rough bytecode size of the driver code for one item of the work list. */
   private int estimate(Object item) {
-    if (item instanceof Nest n) {
-      NestLayout l = layouts.get(n.index);
-      int args = l.buffers.size() + l.scalars.size() + l.intParams().size();
+    if (item instanceof Kernel l) {
+      int args = l.buffers.size() + l.scalars.size() + l.intParams.size();
       return 500 + 40 * args + 80 * l.reductions.size();
     }
     if (item instanceof LibraryStep) {
@@ -282,8 +281,8 @@ public final class ClassEmitter {
   }
 
   private void emitItem(Object item) {
-    if (item instanceof Nest n) {
-      nestStep(layouts.get(n.index));
+    if (item instanceof Kernel k) {
+      kernelStep(k);
     } else if (item instanceof LibraryStep ls) {
       libraryStep(ls);
     } else {
@@ -427,14 +426,13 @@ public final class ClassEmitter {
   /** Every extent the driver and kernels need. */
   private Set<Extent> neededExtents() {
     Set<Extent> need = new LinkedHashSet<>();
-    for (NestLayout l : layouts) {
-      if (l == null) {
-        continue;
+    for (Kernel k : plan.kernels) {
+      need.addAll(k.intParams);
+      need.add(k.outerCount());
+      for (NestLayout l : k.stages) {
+        need.add(l.sizes[l.rank() - 1]);
       }
-      need.addAll(l.intParams());
-      need.add(l.outerCount());
-      need.add(l.sizes[l.rank() - 1]);
-      for (Reduction r : l.reductions) {
+      for (Reduction r : k.reductions) {
         need.add(r.count);
       }
     }
@@ -557,14 +555,14 @@ public final class ClassEmitter {
         new GeneratorAdapter(
             Opcodes.ACC_PUBLIC, run, cw.visitMethod(Opcodes.ACC_PUBLIC, "run", "()V", null, null));
     r.visitCode();
-    for (NestLayout l : layouts) {
-      if (l == null || l.sequential) {
+    for (Kernel l : plan.kernels) {
+      if (l.sequential) {
         continue;
       }
       Label next = new Label();
       r.loadThis();
       r.getField(owner, "nest", Type.INT_TYPE);
-      r.push(l.nest.index);
+      r.push(l.firstNest().index);
       r.ifICmp(GeneratorAdapter.NE, next);
       r.loadThis();
       r.getField(owner, "c0", Type.INT_TYPE);
@@ -572,7 +570,7 @@ public final class ClassEmitter {
       r.getField(owner, "c1", Type.INT_TYPE);
       r.loadThis();
       r.getField(owner, "frame", Jvm.OBJECT_ARRAY);
-      r.invokeStatic(owner, chunksMethod(l.nest.index));
+      r.invokeStatic(owner, chunksMethod(l.firstNest().index));
       r.returnValue();
       r.mark(next);
     }
@@ -614,8 +612,8 @@ public final class ClassEmitter {
    * {@code chunksK(c0, c1, frame)}: runs chunks {@code [c0, c1)} of nest K with its arguments
    * unpacked from the frame, storing each chunk's full-reduction partials at its slots.
    */
-  private void chunks(NestLayout l) {
-    Method m = chunksMethod(l.nest.index);
+  private void chunks(Kernel l) {
+    Method m = chunksMethod(l.firstNest().index);
     GeneratorAdapter c =
         new GeneratorAdapter(
             Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
@@ -628,7 +626,7 @@ public final class ClassEmitter {
                 null));
     c.visitCode();
     int b = l.buffers.size();
-    List<Extent> ints = l.intParams();
+    List<Extent> ints = l.intParams;
     int sc = c.newLocal(Jvm.DOUBLE_ARRAY);
     int in = c.newLocal(Type.getType(int[].class));
     int parts = c.newLocal(Jvm.DOUBLE_ARRAY);
@@ -663,6 +661,28 @@ public final class ClassEmitter {
     c.arrayLoad(Type.INT_TYPE);
     c.visitInsn(Opcodes.IMUL);
     c.storeLocal(lo);
+    if (l.packed()) {
+      // The kernel unpacks the frame itself and writes its partials there.
+      c.loadArg(2);
+      c.loadLocal(k);
+      c.loadLocal(lo);
+      c.loadLocal(lo);
+      c.loadLocal(in);
+      c.push(ints.size() + 1);
+      c.arrayLoad(Type.INT_TYPE);
+      c.visitInsn(Opcodes.IADD);
+      c.loadLocal(in);
+      c.push(ints.size());
+      c.arrayLoad(Type.INT_TYPE);
+      c.invokeStatic(MATH, new Method("min", "(II)I"));
+      c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
+      c.iinc(k, 1);
+      c.goTo(head);
+      c.mark(end);
+      c.returnValue();
+      c.endMethod();
+      return;
+    }
     if (l.fullCount == 1) {
       c.loadLocal(parts);
       c.loadLocal(k);
@@ -697,7 +717,7 @@ public final class ClassEmitter {
     c.push(ints.size());
     c.arrayLoad(Type.INT_TYPE);
     c.invokeStatic(MATH, new Method("min", "(II)I"));
-    c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l.nest)));
+    c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
     if (l.fullCount == 1) {
       c.arrayStore(Type.DOUBLE_TYPE);
     }
@@ -831,7 +851,7 @@ public final class ClassEmitter {
 
   // ---------------------------------------------------------------- nests
 
-  private void nestStep(NestLayout l) {
+  private void kernelStep(Kernel l) {
     // Chunks: fixed-size ranges of the outer loop, so results do not depend on the thread count.
     int total = g.newLocal(Type.INT_TYPE);
     int step = g.newLocal(Type.INT_TYPE);
@@ -861,7 +881,7 @@ public final class ClassEmitter {
     g.storeLocal(chunks);
     Map<Access, Integer> arrays = new IdentityHashMap<>();
     for (Access a : l.buffers) {
-      arrays.put(a, bufferFor(l, a, chunks));
+      arrays.put(a, bufferFor(l.stageOf(a), a, chunks));
     }
     Map<Reduction, Integer> acc = new IdentityHashMap<>();
     for (Reduction r : l.reductions) {
@@ -872,8 +892,8 @@ public final class ClassEmitter {
         acc.put(r, a);
       }
     }
-    if (frameMode) {
-      // Large functions: every nest runs through its frame-based chunks method.
+    if (frameMode || l.packed()) {
+      // Large functions and wide kernels run through the frame-based chunks method.
       parallelChunks(l, arrays, acc, total, step, chunks);
     } else {
       Label sequential = new Label();
@@ -895,24 +915,36 @@ public final class ClassEmitter {
       g.mark(done);
     }
     for (Reduction r : l.reductions) {
-      finishReduction(l, r, acc.get(r), arrays, chunks);
+      finishReduction(stageOfReduction(l, r), r, acc.get(r), arrays, chunks);
     }
   }
 
-  private void pushChunkStep(NestLayout l) {
-    g.push(CHUNK);
-    if (l.rank() > 1) {
-      g.push(1);
-      pushExtent(l.sizes[l.rank() - 1]);
-      g.invokeStatic(MATH, new Method("max", "(II)I"));
-      g.visitInsn(Opcodes.IDIV);
-      g.push(1);
-      g.invokeStatic(MATH, new Method("max", "(II)I"));
+  private static NestLayout stageOfReduction(Kernel k, Reduction r) {
+    for (NestLayout l : k.stages) {
+      if (l.reductions.contains(r)) {
+        return l;
+      }
     }
+    throw new IllegalStateException("no stage for " + r.inst);
+  }
+
+  /** Rows (or elements) per chunk: about CHUNK elements in the widest stage, at least one row. */
+  private void pushChunkStep(Kernel k) {
+    g.push(CHUNK);
+    g.push(1);
+    for (NestLayout l : k.stages) {
+      if (l.rank() > 1) {
+        pushExtent(l.sizes[l.rank() - 1]);
+        g.invokeStatic(MATH, new Method("max", "(II)I"));
+      }
+    }
+    g.visitInsn(Opcodes.IDIV);
+    g.push(1);
+    g.invokeStatic(MATH, new Method("max", "(II)I"));
   }
 
   private void sequentialChunks(
-      NestLayout l,
+      Kernel l,
       Map<Access, Integer> arrays,
       Map<Reduction, Integer> acc,
       int total,
@@ -952,7 +984,7 @@ public final class ClassEmitter {
     for (Value v : l.scalars) {
       pushScalar(v);
     }
-    for (Extent e : l.intParams()) {
+    for (Extent e : l.intParams) {
       pushExtent(e);
     }
     if (partials >= 0) {
@@ -961,7 +993,7 @@ public final class ClassEmitter {
     g.loadLocal(chunk);
     g.loadLocal(lo);
     g.loadLocal(hi);
-    g.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l.nest)));
+    g.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
     for (Reduction r : l.reductions) {
       if (r.mode != Mode.FULL) {
         continue;
@@ -995,7 +1027,7 @@ public final class ClassEmitter {
    * the per-chunk partials are combined in chunk order afterwards.
    */
   private void parallelChunks(
-      NestLayout l,
+      Kernel l,
       Map<Access, Integer> arrays,
       Map<Reduction, Integer> acc,
       int total,
@@ -1023,7 +1055,7 @@ public final class ClassEmitter {
       g.arrayStore(Type.DOUBLE_TYPE);
     }
     g.arrayStore(OBJECT);
-    List<Extent> ints = l.intParams();
+    List<Extent> ints = l.intParams;
     g.loadLocal(frame);
     g.push(b + 1);
     g.push(ints.size() + 2);
@@ -1086,7 +1118,7 @@ public final class ClassEmitter {
           g.loadArg(POOL_ARG);
           g.newInstance(owner);
           g.dup();
-          g.push(l.nest.index);
+          g.push(l.firstNest().index);
           pushTaskBound(t, 0, chunks, tasks);
           pushTaskBound(t, 1, chunks, tasks);
           g.loadLocal(frame);
@@ -1099,7 +1131,7 @@ public final class ClassEmitter {
     g.push(0);
     pushTaskBound(-1, 1, chunks, tasks);
     g.loadLocal(frame);
-    g.invokeStatic(owner, chunksMethod(l.nest.index));
+    g.invokeStatic(owner, chunksMethod(l.firstNest().index));
     forRange(
         t,
         1,
