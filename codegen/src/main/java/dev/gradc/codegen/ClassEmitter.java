@@ -664,17 +664,7 @@ public final class ClassEmitter {
     if (l.packed()) {
       // The kernel unpacks the frame itself and writes its partials there.
       c.loadArg(2);
-      c.loadLocal(k);
-      c.loadLocal(lo);
-      c.loadLocal(lo);
-      c.loadLocal(in);
-      c.push(ints.size() + 1);
-      c.arrayLoad(Type.INT_TYPE);
-      c.visitInsn(Opcodes.IADD);
-      c.loadLocal(in);
-      c.push(ints.size());
-      c.arrayLoad(Type.INT_TYPE);
-      c.invokeStatic(MATH, new Method("min", "(II)I"));
+      pushChunkRange(c, k, lo, in, ints.size());
       c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
       c.iinc(k, 1);
       c.goTo(head);
@@ -706,17 +696,7 @@ public final class ClassEmitter {
     if (l.fullCount > 1) {
       c.loadLocal(parts);
     }
-    c.loadLocal(k);
-    c.loadLocal(lo);
-    c.loadLocal(lo);
-    c.loadLocal(in);
-    c.push(ints.size() + 1);
-    c.arrayLoad(Type.INT_TYPE);
-    c.visitInsn(Opcodes.IADD);
-    c.loadLocal(in);
-    c.push(ints.size());
-    c.arrayLoad(Type.INT_TYPE);
-    c.invokeStatic(MATH, new Method("min", "(II)I"));
+    pushChunkRange(c, k, lo, in, ints.size());
     c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
     if (l.fullCount == 1) {
       c.arrayStore(Type.DOUBLE_TYPE);
@@ -726,6 +706,21 @@ public final class ClassEmitter {
     c.mark(end);
     c.returnValue();
     c.endMethod();
+  }
+
+  /** Pushes chunk, lo and hi = min(lo + step, total), with step and total at the end of ints. */
+  private static void pushChunkRange(GeneratorAdapter c, int k, int lo, int in, int n) {
+    c.loadLocal(k);
+    c.loadLocal(lo);
+    c.loadLocal(lo);
+    c.loadLocal(in);
+    c.push(n + 1);
+    c.arrayLoad(Type.INT_TYPE);
+    c.visitInsn(Opcodes.IADD);
+    c.loadLocal(in);
+    c.push(n);
+    c.arrayLoad(Type.INT_TYPE);
+    c.invokeStatic(MATH, new Method("min", "(II)I"));
   }
 
   // ---------------------------------------------------------------- scalars
