@@ -116,7 +116,13 @@ public final class Verifier {
         check(
             want == null || v.type().dtype() == want,
             f,
-            where + ": literal " + v + " is " + v.type().dtype().mnemonic() + ", expected " + want);
+            where
+                + ": literal "
+                + v
+                + " is "
+                + v.type().dtype().mnemonic()
+                + ", expected "
+                + (want == null ? "" : want.mnemonic()));
       }
     }
   }
