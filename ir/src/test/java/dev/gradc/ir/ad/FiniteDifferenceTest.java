@@ -621,7 +621,7 @@ class FiniteDifferenceTest {
     Gradients.check(k.f(), args, expected, k.tol());
   }
 
-  private static List<NdArray> sample(Case k) {
+  static List<NdArray> sample(Case k) {
     SplittableRandom rng = new SplittableRandom(k.name().hashCode());
     List<NdArray> args = new ArrayList<>();
     for (Arg a : k.args()) {

@@ -1,10 +1,12 @@
 package dev.gradc.ir.testing;
 
+import dev.gradc.ir.Builder;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Interpreter;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Printer;
+import dev.gradc.ir.Value;
 import dev.gradc.ir.Verifier;
 import dev.gradc.ir.ad.Autodiff;
 import dev.gradc.ir.opt.Pipeline;
@@ -96,6 +98,93 @@ public final class Gradients {
                 + toString(actual));
       }
     }
+  }
+
+  /**
+   * The function {@code h(params..., v...) = sum_k sum(grad_k f * v_k)}, one input {@code v_k} per
+   * parameter of {@code f} that requires grad, built by inlining {@code f}'s vjp. Its own vjp is
+   * the Hessian-vector product of {@code f}.
+   */
+  public static Func gradientDot(Func f) {
+    Func vjp = Autodiff.vjp(f);
+    Builder b = new Builder(f.name() + ".dot");
+    List<Value> args = new ArrayList<>();
+    for (Param p : f.params()) {
+      args.add(b.addParam(p.name(), p.type(), p.role()));
+    }
+    List<Value> vs = new ArrayList<>();
+    for (Param p : f.gradParams()) {
+      String name = "v_" + p.name();
+      while (f.param(name) != null) {
+        name = "v_" + name;
+      }
+      vs.add(b.input(name, p.type()));
+    }
+    List<Value> r = b.inline(vjp, args);
+    Value dot = null;
+    for (int k = 0; k < vs.size(); k++) {
+      Value term = b.sum(b.mul(r.get(k + 1), vs.get(k)));
+      dot = dot == null ? term : b.add(dot, term);
+    }
+    b.ret(dot == null ? Builder.lit(0, f.result(0).type().dtype()) : dot);
+    return b.build();
+  }
+
+  /**
+   * Asserts that the Hessian-vector product of {@code f} in direction {@code v} (one array per
+   * parameter that requires grad), computed as the vjp of {@link #gradientDot}, matches central
+   * differences of the interpreted gradient along {@code v}.
+   */
+  public static void checkHessianVector(
+      Func f, List<NdArray> args, List<NdArray> v, double h, double tol) {
+    Func vjp = Verifier.verify(Autodiff.vjp(f));
+    Func dot = Verifier.verify(gradientDot(f));
+    Func hvp = Verifier.verify(Autodiff.vjp(dot));
+    List<NdArray> hvpArgs = new ArrayList<>(args);
+    hvpArgs.addAll(v);
+    List<double[]> actual = analytic(hvp, hvpArgs);
+    List<double[]> up = analytic(vjp, moved(f, args, v, h));
+    List<double[]> down = analytic(vjp, moved(f, args, v, -h));
+    List<double[]> expected = new ArrayList<>();
+    for (int k = 0; k < up.size(); k++) {
+      double[] g = new double[up.get(k).length];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = (up.get(k)[i] - down.get(k)[i]) / (2 * h);
+      }
+      expected.add(g);
+    }
+    String problem = compare(expected, actual, tol);
+    if (problem != null) {
+      throw new AssertionError(
+          problem
+              + "\nfunction:\n"
+              + Printer.print(f)
+              + "Hessian-vector product:\n"
+              + Printer.print(hvp)
+              + "arguments: "
+              + args
+              + "\ndirection: "
+              + v
+              + "\nfinite differences of the gradient: "
+              + toString(expected)
+              + "\nvjp of the vjp:                     "
+              + toString(actual));
+    }
+  }
+
+  /** The arguments with each parameter that requires grad moved by {@code t * v}. */
+  private static List<NdArray> moved(Func f, List<NdArray> args, List<NdArray> v, double t) {
+    List<NdArray> out = new ArrayList<>(args);
+    List<Param> ps = f.gradParams();
+    for (int k = 0; k < ps.size(); k++) {
+      NdArray x = args.get(ps.get(k).id());
+      double[] d = x.toDoubleArray();
+      for (int i = 0; i < d.length; i++) {
+        d[i] += t * v.get(k).get(i);
+      }
+      out.set(ps.get(k).id(), NdArray.of(x.dtype(), x.shape(), d));
+    }
+    return out;
   }
 
   /** A description of the first element that differs by more than the tolerance, or null. */
