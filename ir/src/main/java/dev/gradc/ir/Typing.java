@@ -290,9 +290,7 @@ public final class Typing {
     switch (op) {
       case RESHAPE -> {
         Type t = requireTarget(op, target, x);
-        Dim a = x.numel();
-        Dim b = t.numel();
-        if (a == null || !a.equals(b)) {
+        if (!x.sameNumel(t)) {
           throw new GradcException(
               "shape '" + t.shapeString() + "' is invalid for input of shape " + x.shapeString());
         }
