@@ -18,18 +18,17 @@ public record Type(DType dtype, List<Dim> dims) {
     dims = List.copyOf(dims);
   }
 
-  private static final Type[] SCALARS = new Type[DType.values().length];
+  private static final java.util.Map<DType, Type> SCALARS = new java.util.EnumMap<>(DType.class);
 
   static {
     for (DType d : DType.values()) {
-      SCALARS[d.ordinal()] = new Type(d, List.of());
+      SCALARS.put(d, new Type(d, List.of()));
     }
   }
 
   /** The rank-0 type of {@code dtype} (one shared instance per dtype). */
-  @SuppressWarnings("EnumOrdinal") // an index into a table of all dtypes, built from values()
   public static Type scalar(DType dtype) {
-    return SCALARS[dtype.ordinal()];
+    return SCALARS.get(dtype);
   }
 
   public static Type of(DType dtype, int... sizes) {
