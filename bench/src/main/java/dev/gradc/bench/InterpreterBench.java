@@ -1,41 +1,18 @@
 package dev.gradc.bench;
 
-import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
+import dev.gradc.runtime.CompiledFunction;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Value and gradients by gradc's reference interpreter (Runtime.interpret) on the same vjp: the
- * floor gradc starts from.
+ * Value and gradients by gradc's reference interpreter ({@code Runtime.interpret}) on the same vjp,
+ * the floor gradc starts from. It takes up to a second per call at full size: fewer iterations.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-public class InterpreterBench {
-  @Benchmark
-  public Object[] mse(WorkloadState.Mse s) {
-    return s.interpreted.call(s.args, s.shapes, s.outs);
-  }
-
-  @Benchmark
-  public Object[] logistic(WorkloadState.Logistic s) {
-    return s.interpreted.call(s.args, s.shapes, s.outs);
-  }
-
-  @Benchmark
-  public Object[] blackScholes(WorkloadState.BlackScholes s) {
-    return s.interpreted.call(s.args, s.shapes, s.outs);
-  }
-
-  @Benchmark
-  public Object[] mlp(WorkloadState.Mlp s) {
-    return s.interpreted.call(s.args, s.shapes, s.outs);
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 3, time = 1)
+public class InterpreterBench extends VjpBench {
+  @Override
+  protected CompiledFunction function(WorkloadState s) {
+    return s.interpreted;
   }
 }
