@@ -1,12 +1,9 @@
 package dev.gradc.bench.baseline;
 
-import dev.gradc.ir.ScalarMath;
-
 /**
  * The sum of European call prices and the closed-form gradients of each price: delta {@code N(d1)},
  * vega {@code S phi(d1) sqrt(T)}, rho {@code K T exp(-rT) N(d2)} and {@code dC/dT = S phi(d1) sigma
- * / (2 sqrt(T)) + r K exp(-rT) N(d2)}. The normal CDF goes through {@link ScalarMath#erf}, the
- * error function compiled kernels use.
+ * / (2 sqrt(T)) + r K exp(-rT) N(d2)}. The normal CDF goes through the table-driven {@link Erf}.
  */
 public final class BlackScholes implements Baseline, ChunkPool.Body {
   private static final double INV_SQRT_2 = Math.sqrt(0.5);
@@ -59,8 +56,8 @@ public final class BlackScholes implements Baseline, ChunkPool.Body {
       double volTime = sigma[i] * sqrtT;
       double d1 = (Math.log(s[i] / k[i]) + (r[i] + 0.5 * sigma[i] * sigma[i]) * time[i]) / volTime;
       double d2 = d1 - volTime;
-      double nd1 = 0.5 * (1 + ScalarMath.erf(d1 * INV_SQRT_2));
-      double nd2 = 0.5 * (1 + ScalarMath.erf(d2 * INV_SQRT_2));
+      double nd1 = 0.5 * (1 + Erf.erf(d1 * INV_SQRT_2));
+      double nd2 = 0.5 * (1 + Erf.erf(d2 * INV_SQRT_2));
       double discounted = k[i] * Math.exp(-r[i] * time[i]);
       double price = s[i] * nd1 - discounted * nd2;
       if ((i & 1) == 0) {
