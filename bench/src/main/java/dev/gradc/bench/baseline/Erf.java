@@ -121,23 +121,22 @@ public final class Erf {
     double a = Math.abs(x);
     double r;
     if (a < 0.25) {
-      double s = a * a;
-      r = SMALL[SMALL.length - 1];
-      for (int j = SMALL.length - 2; j >= 0; j--) {
-        r = r * s + SMALL[j];
-      }
-      r *= a;
+      r = a * horner(SMALL, 0, SMALL.length - 1, a * a);
     } else if (a < 6) {
       int k = (int) (a * 4);
-      double t = a - (0.25 * k + 0.125);
-      int base = (k - 1) * (DEGREE + 1);
-      r = PIECES[base + DEGREE];
-      for (int j = DEGREE - 1; j >= 0; j--) {
-        r = r * t + PIECES[base + j];
-      }
+      r = horner(PIECES, (k - 1) * (DEGREE + 1), DEGREE, a - (0.25 * k + 0.125));
     } else {
       return Double.isNaN(x) ? x : Math.copySign(1, x);
     }
     return Math.copySign(r, x);
+  }
+
+  /** The polynomial with coefficients {@code c[base..base+degree]}, lowest first, at {@code t}. */
+  private static double horner(double[] c, int base, int degree, double t) {
+    double r = c[base + degree];
+    for (int j = degree - 1; j >= 0; j--) {
+      r = r * t + c[base + j];
+    }
+    return r;
   }
 }
