@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
@@ -48,6 +49,17 @@ public abstract class DjlState extends PeerState {
 
   /** One value-and-gradient step; returns the loss. */
   public double step() {
+    return step(null);
+  }
+
+  /** One step for tests: the loss, then every gradient, as doubles. */
+  public List<double[]> results() {
+    List<double[]> out = new ArrayList<>();
+    step(out);
+    return out;
+  }
+
+  private double step(List<double[]> copies) {
     try (NDManager scope = manager.newSubManager()) {
       scope.tempAttachAll(in.toArray(new NDArray[0]));
       NDArray loss;
@@ -55,9 +67,15 @@ public abstract class DjlState extends PeerState {
         loss = loss(in);
         collector.backward(loss);
       }
-      double value = loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+      double value = loss.toType(DataType.FLOAT64, false).getDouble();
+      if (copies != null) {
+        copies.add(new double[] {value});
+      }
       for (NDArray param : params) {
         NDArray g = param.getGradient();
+        if (copies != null) {
+          copies.add(g.toType(DataType.FLOAT64, true).toDoubleArray());
+        }
         g.subi(g);
       }
       return value;

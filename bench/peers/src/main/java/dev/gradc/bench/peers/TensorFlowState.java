@@ -77,6 +77,32 @@ public abstract class TensorFlowState extends PeerState {
     return runner.run();
   }
 
+  /** One run for tests: the loss, then every gradient, as doubles. */
+  public List<double[]> results() {
+    List<double[]> out = new ArrayList<>();
+    try (Result r = run()) {
+      for (int i = 0; i < r.size(); i++) {
+        out.add(doubles(r.get(i)));
+      }
+    }
+    return out;
+  }
+
+  private static double[] doubles(Tensor t) {
+    int n = (int) t.shape().size();
+    double[] out = new double[n];
+    if (t instanceof TFloat64) {
+      ((TFloat64) t).copyTo(DataBuffers.of(out, false, false));
+    } else {
+      float[] f = new float[n];
+      ((TFloat32) t).copyTo(DataBuffers.of(f, false, false));
+      for (int i = 0; i < n; i++) {
+        out[i] = f[i];
+      }
+    }
+    return out;
+  }
+
   @TearDown
   public void tearDown() {
     for (Tensor t : feeds) {
