@@ -10,6 +10,9 @@ import java.util.Arrays;
  * sharing an output row.
  */
 public final class Mlp implements Baseline {
+  /** Rows of a matrix product computed together. */
+  private static final int BLOCK = 4;
+
   private final float[] x;
   private final float[] w1;
   private final float[] b1;
@@ -32,6 +35,7 @@ public final class Mlp implements Baseline {
   private final float[] dlogits;
   private final double[] partialLoss;
   private final float[][] logitsByChunk;
+  private final float[][][] blockByChunk;
   private final ChunkPool.Body rows = this::rows;
   private final ChunkPool.Body inputRows = this::inputRows;
   private final ChunkPool.Body hiddenRows = this::hiddenRows;
@@ -58,6 +62,7 @@ public final class Mlp implements Baseline {
     dlogits = new float[batch * classes];
     partialLoss = new double[pool.threads()];
     logitsByChunk = new float[pool.threads()][classes];
+    blockByChunk = new float[pool.threads()][BLOCK][hidden];
   }
 
   @Override
@@ -83,16 +88,9 @@ public final class Mlp implements Baseline {
     float[] logits = logitsByChunk[chunk];
     double loss = 0;
     float invBatch = 1f / batch;
+    firstLayer(chunk, lo, hi);
     for (int i = lo; i < hi; i++) {
       int hRow = i * hidden;
-      System.arraycopy(b1, 0, h, hRow, hidden);
-      for (int k = 0; k < in; k++) {
-        float xv = x[i * in + k];
-        int wRow = k * hidden;
-        for (int j = 0; j < hidden; j++) {
-          h[hRow + j] += xv * w1[wRow + j];
-        }
-      }
       System.arraycopy(b2, 0, logits, 0, classes);
       for (int j = 0; j < hidden; j++) {
         float hv = h[hRow + j];
@@ -133,17 +131,82 @@ public final class Mlp implements Baseline {
     partialLoss[chunk] = loss;
   }
 
-  /** {@code dW1 = x^T dz1}, rows {@code [lo, hi)} of it. */
-  private void inputRows(int chunk, int lo, int hi) {
-    Arrays.fill(dw1, lo * hidden, hi * hidden, 0);
-    for (int i = 0; i < batch; i++) {
-      int zRow = i * hidden;
-      for (int k = lo; k < hi; k++) {
-        float xv = x[i * in + k];
-        int gRow = k * hidden;
+  /**
+   * {@code h = x W1 + b1} (before relu) for rows {@code [lo, hi)}, four rows at a time so that each
+   * row of W1 is loaded once per four; each row accumulates in its own array, which keeps the inner
+   * loop vectorizable.
+   */
+  private void firstLayer(int chunk, int lo, int hi) {
+    float[][] acc = blockByChunk[chunk];
+    for (int i = lo; i < hi; i += BLOCK) {
+      int rows = Math.min(BLOCK, hi - i);
+      for (int r = 0; r < BLOCK; r++) {
+        System.arraycopy(b1, 0, acc[r], 0, hidden);
+      }
+      float[] a0 = acc[0];
+      float[] a1 = acc[1];
+      float[] a2 = acc[2];
+      float[] a3 = acc[3];
+      int x0 = i * in;
+      // Rows past the end repeat the last row; their sums are dropped.
+      int x1 = (i + Math.min(1, rows - 1)) * in;
+      int x2 = (i + Math.min(2, rows - 1)) * in;
+      int x3 = (i + Math.min(3, rows - 1)) * in;
+      for (int k = 0; k < in; k++) {
+        float v0 = x[x0 + k];
+        float v1 = x[x1 + k];
+        float v2 = x[x2 + k];
+        float v3 = x[x3 + k];
+        int w = k * hidden;
         for (int j = 0; j < hidden; j++) {
-          dw1[gRow + j] += xv * dz1[zRow + j];
+          float wv = w1[w + j];
+          a0[j] += v0 * wv;
+          a1[j] += v1 * wv;
+          a2[j] += v2 * wv;
+          a3[j] += v3 * wv;
         }
+      }
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(acc[r], 0, h, (i + r) * hidden, hidden);
+      }
+    }
+  }
+
+  /**
+   * {@code dW1 = x^T dz1}, rows {@code [lo, hi)} of it, four at a time so that each row of dz1 is
+   * loaded once per four.
+   */
+  private void inputRows(int chunk, int lo, int hi) {
+    float[][] acc = blockByChunk[chunk];
+    for (int k = lo; k < hi; k += BLOCK) {
+      int rows = Math.min(BLOCK, hi - k);
+      for (int r = 0; r < BLOCK; r++) {
+        Arrays.fill(acc[r], 0);
+      }
+      float[] a0 = acc[0];
+      float[] a1 = acc[1];
+      float[] a2 = acc[2];
+      float[] a3 = acc[3];
+      int k1 = k + Math.min(1, rows - 1);
+      int k2 = k + Math.min(2, rows - 1);
+      int k3 = k + Math.min(3, rows - 1);
+      for (int i = 0; i < batch; i++) {
+        int xRow = i * in;
+        float v0 = x[xRow + k];
+        float v1 = x[xRow + k1];
+        float v2 = x[xRow + k2];
+        float v3 = x[xRow + k3];
+        int z = i * hidden;
+        for (int j = 0; j < hidden; j++) {
+          float g = dz1[z + j];
+          a0[j] += v0 * g;
+          a1[j] += v1 * g;
+          a2[j] += v2 * g;
+          a3[j] += v3 * g;
+        }
+      }
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(acc[r], 0, dw1, (k + r) * hidden, hidden);
       }
     }
   }
