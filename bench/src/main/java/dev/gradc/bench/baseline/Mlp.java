@@ -143,28 +143,13 @@ public final class Mlp implements Baseline {
       for (int r = 0; r < BLOCK; r++) {
         System.arraycopy(b1, 0, acc[r], 0, hidden);
       }
-      float[] a0 = acc[0];
-      float[] a1 = acc[1];
-      float[] a2 = acc[2];
-      float[] a3 = acc[3];
       int x0 = i * in;
       // Rows past the end repeat the last row; their sums are dropped.
       int x1 = (i + Math.min(1, rows - 1)) * in;
       int x2 = (i + Math.min(2, rows - 1)) * in;
       int x3 = (i + Math.min(3, rows - 1)) * in;
       for (int k = 0; k < in; k++) {
-        float v0 = x[x0 + k];
-        float v1 = x[x1 + k];
-        float v2 = x[x2 + k];
-        float v3 = x[x3 + k];
-        int w = k * hidden;
-        for (int j = 0; j < hidden; j++) {
-          float wv = w1[w + j];
-          a0[j] += v0 * wv;
-          a1[j] += v1 * wv;
-          a2[j] += v2 * wv;
-          a3[j] += v3 * wv;
-        }
+        axpy4(acc, x[x0 + k], x[x1 + k], x[x2 + k], x[x3 + k], w1, k * hidden);
       }
       for (int r = 0; r < rows; r++) {
         System.arraycopy(acc[r], 0, h, (i + r) * hidden, hidden);
@@ -183,31 +168,31 @@ public final class Mlp implements Baseline {
       for (int r = 0; r < BLOCK; r++) {
         Arrays.fill(acc[r], 0);
       }
-      float[] a0 = acc[0];
-      float[] a1 = acc[1];
-      float[] a2 = acc[2];
-      float[] a3 = acc[3];
       int k1 = k + Math.min(1, rows - 1);
       int k2 = k + Math.min(2, rows - 1);
       int k3 = k + Math.min(3, rows - 1);
       for (int i = 0; i < batch; i++) {
         int xRow = i * in;
-        float v0 = x[xRow + k];
-        float v1 = x[xRow + k1];
-        float v2 = x[xRow + k2];
-        float v3 = x[xRow + k3];
-        int z = i * hidden;
-        for (int j = 0; j < hidden; j++) {
-          float g = dz1[z + j];
-          a0[j] += v0 * g;
-          a1[j] += v1 * g;
-          a2[j] += v2 * g;
-          a3[j] += v3 * g;
-        }
+        axpy4(acc, x[xRow + k], x[xRow + k1], x[xRow + k2], x[xRow + k3], dz1, i * hidden);
       }
       for (int r = 0; r < rows; r++) {
         System.arraycopy(acc[r], 0, dw1, (k + r) * hidden, hidden);
       }
+    }
+  }
+
+  /** {@code acc[r][j] += v_r * src[off + j]} for the four rows r and every j of a hidden row. */
+  private void axpy4(float[][] acc, float v0, float v1, float v2, float v3, float[] src, int off) {
+    float[] a0 = acc[0];
+    float[] a1 = acc[1];
+    float[] a2 = acc[2];
+    float[] a3 = acc[3];
+    for (int j = 0; j < hidden; j++) {
+      float s = src[off + j];
+      a0[j] += v0 * s;
+      a1[j] += v1 * s;
+      a2[j] += v2 * s;
+      a3[j] += v3 * s;
     }
   }
 
