@@ -29,6 +29,7 @@ bench_jar="$root/bench/target/benchmarks.jar"
 peers_cp_file="$root/bench/peers/target/classpath.txt"
 rm -rf "$out"
 mkdir -p "$out"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 notes="$out/notes.md"
 : > "$notes"
 note() {
@@ -118,7 +119,8 @@ pom_prop() { grep -m1 -o "<$1>[^<]*" "$root/bench/peers/pom.xml" | sed 's/.*>//'
   echo
   echo "- run: $(date -u '+%Y-%m-%d %H:%M UTC'), $($quick && echo 'quick mode' || echo 'full mode'), gradc $(git rev-parse --short HEAD 2> /dev/null || echo unknown)$(git diff --quiet HEAD 2> /dev/null || echo ' (with uncommitted changes)')"
   echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; memory $(free -g | awk '/^Mem:/ {print $2}') GiB; $(uname -sr)"
-  echo "- Java: $(java -version 2>&1 | head -1); $(mvn -v 2> /dev/null | head -1 | sed 's/ (.*//'); JMH 1.37"
+  echo "- load average (1, 5, 15 min) at the start: $load_before; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine disturbs the numbers)"
+  echo "- Java: $(java -version 2>&1 | head -1); $(mvn -B -v 2> /dev/null | head -1 | sed -e 's/\x1b\[[0-9;]*m//g' -e 's/ (.*//'); JMH 1.37"
   if $torch; then
     "$python" - "$out/pytorch-1.json" << 'PY'
 import json, sys

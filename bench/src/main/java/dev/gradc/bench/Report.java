@@ -257,19 +257,37 @@ public final class Report {
             1.5,
             "`black_scholes`: gradc ≥ 1.5× faster than PyTorch"));
     out.append(within(cells, Workload.MLP, Impl.PYTORCH, 1.5, "`mlp`: within 1.5× of PyTorch"));
-    Cell mse = cells.getOrDefault(Workload.MSE, Map.of()).get(Impl.GRADC);
-    String alloc =
-        mse == null || Double.isNaN(mse.bytes())
-            ? "not measured"
-            : (mse.bytes() < 16 ? "met" : "missed") + " (" + bytes(mse.bytes()) + " per call)";
-    out.append("- `mse` allocates no arrays per call with caller-provided buffers: ")
-        .append(alloc)
-        .append("\n");
+    out.append(allocation(cells.getOrDefault(Workload.MSE, Map.of())));
     out.append("- `tiny_step` and `compile`: not measured yet (no benchmark in this run)\n");
     if (size != Size.FULL) {
       out.append("- quick mode: sizes are small, so the verdicts above do not count\n");
     }
     return out.toString();
+  }
+
+  /**
+   * The {@code mse} allocation target. JMH's own bookkeeping adds a few hundred bytes per call to
+   * calls this long (the hand-written column, which allocates nothing, shows that floor), so
+   * anything under 1 KiB means no arrays: one gradient alone is 32 MB.
+   */
+  private static String allocation(Map<Impl, Cell> mse) {
+    Cell g = mse.get(Impl.GRADC);
+    String what = "- `mse` allocates no arrays per call with caller-provided buffers: ";
+    if (g == null || Double.isNaN(g.bytes())) {
+      return what + "not measured\n";
+    }
+    Cell h = mse.get(Impl.HAND_WRITTEN);
+    String floor =
+        h == null || Double.isNaN(h.bytes())
+            ? ""
+            : "; hand-written, the floor: " + bytes(h.bytes());
+    return what
+        + (g.bytes() < 1024 ? "met" : "missed")
+        + " ("
+        + bytes(g.bytes())
+        + " per call"
+        + floor
+        + ")\n";
   }
 
   private static String target(
