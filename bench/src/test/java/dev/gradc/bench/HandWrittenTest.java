@@ -1,10 +1,7 @@
 package dev.gradc.bench;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.gradc.bench.baseline.ChunkPool;
 import dev.gradc.ir.Func;
-import dev.gradc.runtime.Buffers;
 import dev.gradc.runtime.Runtime;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,23 +25,7 @@ class HandWrittenTest {
         // Twice: results must not depend on what a previous call left in the buffers.
         w.handWritten(p, outs, pool).run();
       }
-      for (int i = 0; i < outs.length; i++) {
-        assertClose(expected[i], outs[i], w + " result " + i + ", " + threads + " threads");
-      }
-    }
-  }
-
-  /** Close relative to the largest magnitude of the expected buffer: 1e-10 in f64, 1e-4 in f32. */
-  private static void assertClose(Object expected, Object actual, String what) {
-    int n = Buffers.length(expected);
-    assertEquals(n, Buffers.length(actual), what);
-    double scale = 0;
-    for (int i = 0; i < n; i++) {
-      scale = Math.max(scale, Math.abs(Buffers.get(expected, i)));
-    }
-    double tol = (expected instanceof float[] ? 1e-4 : 1e-10) * Math.max(scale, 1e-30);
-    for (int i = 0; i < n; i++) {
-      assertEquals(Buffers.get(expected, i), Buffers.get(actual, i), tol, what + " at " + i);
+      Results.assertClose(expected, outs, w + ", " + threads + " threads");
     }
   }
 }
