@@ -2,6 +2,7 @@ package dev.gradc.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gradc.codegen.Compiler;
 import dev.gradc.runtime.InterpretedFunction;
 import dev.gradc.runtime.Runtime;
 import java.io.IOException;
@@ -88,19 +89,33 @@ public final class Report {
       out.append(notesText.toString().strip()).append("\n\n");
     }
     Size size = Size.FULL;
+    Map<Workload, Map<Impl, Cell>> oneThread = null;
     for (int t : threads) {
       Map<Workload, Map<Impl, Cell>> cells = new EnumMap<>(Workload.class);
       size = read(dir, t, cells, size);
       out.append(tables(t, cells, size));
+      if (oneThread == null) {
+        oneThread = cells;
+      }
     }
+    out.append(whereTimeGoes(dir, threads.isEmpty() ? 1 : threads.first(), oneThread, size));
     appendFile(out, dir.resolve("env.md"));
     out.append(methodology());
     return out.toString();
   }
 
+  private static final Map<Size, Map<Workload, Problem>> PROBLEMS = new EnumMap<>(Size.class);
+
+  /** Problems are large at full size: each is made once. */
+  private static Problem problem(Workload w, Size size) {
+    return PROBLEMS
+        .computeIfAbsent(size, k -> new EnumMap<>(Workload.class))
+        .computeIfAbsent(w, k -> k.problem(size));
+  }
+
   /** True when this build's {@code Runtime.compile} is still the interpreter. */
   private static boolean compilesToInterpreter() {
-    Problem p = Workload.MSE.problem(Size.SMALL);
+    Problem p = problem(Workload.MSE, Size.SMALL);
     return Runtime.compile(p.vjp()) instanceof InterpretedFunction;
   }
 
@@ -142,6 +157,65 @@ public final class Report {
       }
     }
     return size;
+  }
+
+  /** ns per call of each {@link HelperBench} method, from the JMH results for {@code t} threads. */
+  private static Map<String, Double> helpers(Path dir, int t) throws IOException {
+    Map<String, Double> out = new LinkedHashMap<>();
+    Path jmh = dir.resolve("jmh-" + t + ".json");
+    if (Files.exists(jmh)) {
+      for (JsonNode b : new ObjectMapper().readTree(jmh.toFile())) {
+        String name = b.get("benchmark").asText();
+        String prefix = HelperBench.class.getName() + ".";
+        if (name.startsWith(prefix)) {
+          out.put(name.substring(prefix.length()), b.get("primaryMetric").get("score").asDouble());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The helpers' cost, and the loop plan codegen makes for each workload. */
+  private static String whereTimeGoes(
+      Path dir, int t, Map<Workload, Map<Impl, Cell>> cells, Size size) throws IOException {
+    StringBuilder out = new StringBuilder("## Where gradc's time goes\n\n");
+    Map<String, Double> ns = helpers(dir, t);
+    Double slow = ns.get("erfScalarMath");
+    Double fast = ns.get("erfTable");
+    if (slow != null && fast != null) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "`erf`, which kernels copy from `ScalarMath`, costs %.1f ns per call; the"
+                  + " table-driven one of the hand-written baseline (`baseline/Erf.java`) %.1f ns"
+                  + " (JMH `HelperBench`).",
+              slow,
+              fast));
+      Cell bs =
+          cells == null
+              ? null
+              : cells.getOrDefault(Workload.BLACK_SCHOLES, Map.of()).get(Impl.GRADC);
+      if (bs != null) {
+        int n = problem(Workload.BLACK_SCHOLES, size).shapes()[0][0];
+        out.append(
+            String.format(
+                Locale.ROOT,
+                " `black_scholes` makes 2 calls per option: %.0f ms of the %.0f ms gradc takes on"
+                    + " one thread.",
+                2 * n * slow / 1e6,
+                bs.ms()));
+      }
+      out.append("\n\n");
+    }
+    out.append(
+        "The loop plan of each workload's vjp, as `Runtime.compile` makes it (reads, writes and"
+            + " the per-call heap bytes in the tables above show which values are materialized):"
+            + "\n\n");
+    for (Workload w : Workload.values()) {
+      out.append("`").append(w.label()).append("`:\n\n```\n");
+      out.append(Compiler.plan(problem(w, size).vjp()).text().strip()).append("\n```\n\n");
+    }
+    return out.toString();
   }
 
   private static double error(JsonNode e) {
@@ -216,7 +290,7 @@ public final class Report {
         Cell cell = c.get(i);
         r.add(cell == null || Double.isNaN(cell.bytes()) ? "—" : bytes(cell.bytes()));
       }
-      long moved = w.problem(size).bytes();
+      long moved = problem(w, size).bytes();
       for (Impl i : List.of(Impl.GRADC, Impl.HAND_WRITTEN)) {
         Cell cell = c.get(i);
         r.add(
