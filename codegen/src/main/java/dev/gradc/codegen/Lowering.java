@@ -41,6 +41,7 @@ public final class Lowering {
                     : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
             case SOFTMAX, LOG_SOFTMAX -> softmax(b, inst.op(), in[0], inst.dim(0));
             case MATMUL -> matvec(b, inst, in[0], in[1]);
+            case SOFTPLUS -> softplus(b, in[0]);
             default -> b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
           };
     }
@@ -96,6 +97,16 @@ public final class Lowering {
       return b.emit(Op.MATMUL, inst.type(), new Value[] {x, y}, inst.dims(), false);
     }
     return b.reshape(out, inst.type().dims());
+  }
+
+  /**
+   * {@code softplus(x) = x > 20 ? x : log1p(exp(x))}, exactly as {@code ScalarMath.softplus}; as
+   * primitives, its {@code exp(x)} is shared by CSE with the one its gradient computes.
+   */
+  private static Value softplus(Builder b, Value x) {
+    DType dt = x.type().dtype();
+    Value big = b.binary(Op.GT, x, Builder.lit(20, dt));
+    return b.where(big, x, b.unary(Op.LOG1P, b.exp(x)));
   }
 
   private static Value softmax(Builder b, Op op, Value x, int dim) {

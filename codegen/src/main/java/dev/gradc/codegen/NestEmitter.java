@@ -257,6 +257,23 @@ final class NestEmitter {
 
   private int innerIndex;
 
+  /** Which copy of the element body is being emitted when the inner loop is unrolled. */
+  private int innerShift;
+
+  private final Map<Reduction, int[]> innerAccs = new IdentityHashMap<>();
+
+  static final int UNROLL = 4;
+  static final int UNROLL_MAX_MEMBERS = 12;
+
+  private boolean hasInner() {
+    for (Reduction red : layout.reductions) {
+      if (red.mode == Mode.INNER) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** One outer iteration: row offsets, the inner loop, then the per-row reductions. */
   private void row() {
     int r = layout.rank();
@@ -308,20 +325,49 @@ final class NestEmitter {
         }
       }
     }
+    // Small bodies with per-row reductions run four elements per iteration, each reduction with
+    // four accumulators combined in a fixed order, so the adds do not wait on each other.
+    boolean unroll = layout.nest.members.size() <= UNROLL_MAX_MEMBERS && hasInner();
     for (Reduction red : layout.reductions) {
       if (red.mode == Mode.INNER) {
-        g.push(red.identity());
-        g.storeLocal(acc.get(red));
+        int[] accs = new int[unroll ? UNROLL : 1];
+        accs[0] = acc.get(red);
+        for (int k = 1; k < accs.length; k++) {
+          accs[k] = g.newLocal(Type.DOUBLE_TYPE);
+        }
+        for (int a : accs) {
+          g.push(red.identity());
+          g.storeLocal(a);
+        }
+        innerAccs.put(red, accs);
       }
     }
     innerIndex = g.newLocal(Type.INT_TYPE);
     int bound = g.newLocal(Type.INT_TYPE);
     pushExtent(layout.sizes[r - 1]);
     g.storeLocal(bound);
-    Label head = new Label();
-    Label end = new Label();
     g.push(0);
     g.storeLocal(innerIndex);
+    if (unroll) {
+      Label head = new Label();
+      Label end = new Label();
+      g.mark(head);
+      g.loadLocal(innerIndex);
+      g.push(UNROLL - 1);
+      g.visitInsn(Opcodes.IADD);
+      g.loadLocal(bound);
+      g.ifICmp(GeneratorAdapter.GE, end);
+      for (int k = 0; k < UNROLL; k++) {
+        innerShift = k;
+        element();
+      }
+      innerShift = 0;
+      g.iinc(innerIndex, UNROLL);
+      g.goTo(head);
+      g.mark(end);
+    }
+    Label head = new Label();
+    Label end = new Label();
     g.mark(head);
     g.loadLocal(innerIndex);
     g.loadLocal(bound);
@@ -330,6 +376,21 @@ final class NestEmitter {
     g.iinc(innerIndex, 1);
     g.goTo(head);
     g.mark(end);
+    for (Reduction red : layout.reductions) {
+      int[] accs = innerAccs.get(red);
+      if (red.mode != Mode.INNER || accs.length == 1) {
+        continue;
+      }
+      // acc = (acc0 op acc1) op (acc2 op acc3)
+      g.loadLocal(accs[0]);
+      g.loadLocal(accs[1]);
+      combine(red.combine());
+      g.loadLocal(accs[2]);
+      g.loadLocal(accs[3]);
+      combine(red.combine());
+      combine(red.combine());
+      g.storeLocal(accs[0]);
+    }
     for (Reduction red : layout.reductions) {
       if (red.mode != Mode.INNER) {
         continue;
@@ -404,6 +465,12 @@ final class NestEmitter {
     if (!s.isZero()) {
       pushScaled(index, s);
       g.visitInsn(Opcodes.IADD);
+      if (innerShift != 0) {
+        g.push(innerShift);
+        pushExtent(s);
+        g.visitInsn(Opcodes.IMUL);
+        g.visitInsn(Opcodes.IADD);
+      }
     }
   }
 
@@ -504,11 +571,19 @@ final class NestEmitter {
     Reduction r = reductionOf(m);
     Value x = m.operand(0);
     switch (r.mode) {
-      case FULL, INNER -> {
+      case FULL -> {
         g.loadLocal(acc.get(r));
         pushValue(x);
         combine(r.combine());
         g.storeLocal(acc.get(r));
+      }
+      case INNER -> {
+        int[] accs = innerAccs.get(r);
+        int a = accs[innerShift % accs.length];
+        g.loadLocal(a);
+        pushValue(x);
+        combine(r.combine());
+        g.storeLocal(a);
       }
       case DIRECT -> {
         loadParam(bufferArg.get(bufferOf(r.out)), packedBuffers);
@@ -527,6 +602,10 @@ final class NestEmitter {
         g.visitInsn(Opcodes.IMUL);
         g.loadLocal(innerIndex);
         g.visitInsn(Opcodes.IADD);
+        if (innerShift != 0) {
+          g.push(innerShift);
+          g.visitInsn(Opcodes.IADD);
+        }
         g.storeLocal(off);
         loadParam(arr, arrLocal);
         g.loadLocal(off);
