@@ -996,18 +996,11 @@ public final class ClassEmitter {
       if (partials < 0) {
         g.loadLocal(acc.get(r));
         g.swap(Type.DOUBLE_TYPE, Type.DOUBLE_TYPE);
+        combine(r);
+        g.storeLocal(acc.get(r));
       } else {
-        g.loadLocal(acc.get(r));
-        g.loadLocal(partials);
-        g.loadLocal(chunk);
-        g.push(l.fullCount);
-        g.visitInsn(Opcodes.IMUL);
-        g.push(r.slot);
-        g.visitInsn(Opcodes.IADD);
-        g.arrayLoad(Type.DOUBLE_TYPE);
+        combinePartial(r, acc.get(r), partials, chunk, l.fullCount);
       }
-      combine(r);
-      g.storeLocal(acc.get(r));
     }
     g.iinc(chunk, 1);
     g.loadLocal(hi);
@@ -1147,16 +1140,7 @@ public final class ClassEmitter {
             if (r.mode != Mode.FULL) {
               continue;
             }
-            g.loadLocal(acc.get(r));
-            g.loadLocal(parts);
-            g.loadLocal(c);
-            g.push(width);
-            g.visitInsn(Opcodes.IMUL);
-            g.push(r.slot);
-            g.visitInsn(Opcodes.IADD);
-            g.arrayLoad(Type.DOUBLE_TYPE);
-            combine(r);
-            g.storeLocal(acc.get(r));
+            combinePartial(r, acc.get(r), parts, c, width);
           }
         });
   }
@@ -1196,6 +1180,20 @@ public final class ClassEmitter {
     g.iinc(i, 1);
     g.goTo(head);
     g.mark(end);
+  }
+
+  /** {@code acc = combine(acc, partials[chunk * width + slot])}. */
+  private void combinePartial(Reduction r, int acc, int partials, int chunk, int width) {
+    g.loadLocal(acc);
+    g.loadLocal(partials);
+    g.loadLocal(chunk);
+    g.push(width);
+    g.visitInsn(Opcodes.IMUL);
+    g.push(r.slot);
+    g.visitInsn(Opcodes.IADD);
+    g.arrayLoad(Type.DOUBLE_TYPE);
+    combine(r);
+    g.storeLocal(acc);
   }
 
   private void combine(Reduction r) {

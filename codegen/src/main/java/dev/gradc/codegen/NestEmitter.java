@@ -607,30 +607,27 @@ final class NestEmitter {
           g.visitInsn(Opcodes.IADD);
         }
         g.storeLocal(off);
-        loadParam(arr, arrLocal);
-        g.loadLocal(off);
-        loadParam(arr, arrLocal);
-        g.loadLocal(off);
-        g.visitInsn(Opcodes.DALOAD);
-        pushValue(x);
-        combine(r.combine());
-        g.visitInsn(Opcodes.DASTORE);
+        accumulateAt(r, arr, arrLocal, off, x);
       }
       case RMW -> {
         int arr = bufferArg.get(bufferOf(r.out));
-        boolean arrLocal = packedBuffers;
         int off = g.newLocal(Type.INT_TYPE);
         pushOffset(r.out);
         g.storeLocal(off);
-        loadParam(arr, arrLocal);
-        g.loadLocal(off);
-        loadParam(arr, arrLocal);
-        g.loadLocal(off);
-        g.visitInsn(Opcodes.DALOAD);
-        pushValue(x);
-        combine(r.combine());
-        g.visitInsn(Opcodes.DASTORE);
+        accumulateAt(r, arr, packedBuffers, off, x);
       }
     }
+  }
+
+  /** {@code arr[off] = combine(arr[off], x)} on an f64 accumulator array. */
+  private void accumulateAt(Reduction r, int arr, boolean arrLocal, int off, Value x) {
+    loadParam(arr, arrLocal);
+    g.loadLocal(off);
+    loadParam(arr, arrLocal);
+    g.loadLocal(off);
+    g.visitInsn(Opcodes.DALOAD);
+    pushValue(x);
+    combine(r.combine());
+    g.visitInsn(Opcodes.DASTORE);
   }
 }
