@@ -109,11 +109,8 @@ public final class Lowering {
    */
   static boolean isPowerOfTwo(double c) {
     double a = Math.abs(c);
-    return a != 0
-        && !Double.isInfinite(a)
-        && Math.getExponent(a) > Double.MIN_EXPONENT
-        && Math.getExponent(a) < Double.MAX_EXPONENT
-        && a == Math.scalb(1.0, Math.getExponent(a));
+    int e = Math.getExponent(a);
+    return a != 0 && e > -120 && e < 120 && a == Math.scalb(1.0, e);
   }
 
   /**
