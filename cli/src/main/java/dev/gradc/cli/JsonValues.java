@@ -1,0 +1,171 @@
+package dev.gradc.cli;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gradc.ir.DType;
+import dev.gradc.runtime.Buffers;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JSON values of tensors: a number for a scalar, nested lists for a tensor of any rank, in
+ * row-major order. Python's {@code json} module writes non-finite floats as {@code NaN}, {@code
+ * Infinity} and {@code -Infinity}; they are read too (whether they are accepted is the caller's
+ * decision).
+ */
+final class JsonValues {
+  private JsonValues() {}
+
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
+  /** Parses JSON text; {@code where} names its origin in errors ({@code inputs.json:LINE:COL}). */
+  static JsonNode parse(String text, String where) {
+    try {
+      JsonNode n = MAPPER.readTree(text);
+      if (n == null || n.isMissingNode()) {
+        throw new UserError(where, "no JSON value (the text is empty)");
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      String at = where;
+      if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
+        at = where + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
+      }
+      String message = e.getOriginalMessage();
+      if (e instanceof JsonParseException) {
+        message = "invalid JSON: " + message;
+      }
+      throw new UserError(at, message, e);
+    }
+  }
+
+  /**
+   * The shape of a JSON value: the lengths along the first element at each level ({@code []} for a
+   * number). Raggedness is found later, by {@link #toData}.
+   */
+  static int[] shapeOf(JsonNode node) {
+    List<Integer> dims = new ArrayList<>();
+    JsonNode cur = node;
+    while (cur.isArray()) {
+      dims.add(cur.size());
+      if (cur.isEmpty()) {
+        break;
+      }
+      cur = cur.get(0);
+    }
+    int[] s = new int[dims.size()];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = dims.get(i);
+    }
+    return s;
+  }
+
+  /**
+   * The elements of {@code node}, whose shape is {@code shape} (from {@link #shapeOf}), as a tensor
+   * of {@code dtype}. {@code name} names the value in errors ({@code x[1][2] is a string}).
+   */
+  static Data toData(JsonNode node, int[] shape, DType dtype, String name, String where) {
+    Object buf = Buffers.allocate(dtype, dev.gradc.ir.NdArray.numel(shape));
+    int[] next = {0};
+    fill(node, shape, 0, dtype, new StringBuilder(name), where, buf, next);
+    return new Data(dtype, shape, buf);
+  }
+
+  /** Recursion over the dims of one value: its depth is the rank the caller checked. */
+  private static void fill(
+      JsonNode node,
+      int[] shape,
+      int depth,
+      DType dtype,
+      StringBuilder path,
+      String where,
+      Object buf,
+      int[] next) {
+    if (depth == shape.length) {
+      Buffers.set(buf, next[0]++, element(node, dtype, path, where));
+      return;
+    }
+    if (!node.isArray() || node.size() != shape[depth]) {
+      String got = node.isArray() ? "a list of " + node.size() : describe(node);
+      throw new UserError(
+          where,
+          "ragged list: "
+              + path
+              + " should be a list of "
+              + shape[depth]
+              + " (as the first element at that depth is), got "
+              + got);
+    }
+    int mark = path.length();
+    for (int i = 0; i < node.size(); i++) {
+      path.append('[').append(i).append(']');
+      fill(node.get(i), shape, depth + 1, dtype, path, where, buf, next);
+      path.setLength(mark);
+    }
+  }
+
+  private static double element(JsonNode node, DType dtype, CharSequence path, String where) {
+    if (!node.isNumber()) {
+      throw new UserError(
+          where,
+          path
+              + " is "
+              + describe(node)
+              + "; expected "
+              + (dtype == DType.I64 ? "an integer" : "a number")
+              + " (the value is "
+              + dtype.mnemonic()
+              + ")");
+    }
+    if (dtype == DType.I64) {
+      if (!node.isIntegralNumber()) {
+        throw new UserError(
+            where,
+            path + " is " + node.asText() + ", but the value is i64: give whole numbers like 2");
+      }
+      if (!node.canConvertToLong()) {
+        throw new UserError(where, path + " is " + node.asText() + ", too large for i64");
+      }
+      return node.longValue();
+    }
+    return dtype.round(node.doubleValue());
+  }
+
+  private static String describe(JsonNode n) {
+    if (n.isNumber()) {
+      return "a number (" + n.asText() + ")";
+    }
+    if (n.isTextual()) {
+      String t = n.asText();
+      return "a string (\"" + (t.length() > 40 ? t.substring(0, 40) + "..." : t) + "\")";
+    }
+    if (n.isBoolean()) {
+      return "a boolean (" + n.asText() + ")";
+    }
+    if (n.isNull()) {
+      return "null";
+    }
+    if (n.isObject()) {
+      return "an object";
+    }
+    return "a list of " + n.size();
+  }
+
+  /** What a JSON value is, for messages: {@code a number}, {@code a list of shape [2, 3]}. */
+  static String kind(JsonNode n) {
+    if (n.isArray()) {
+      return "a list of shape " + Data.shapeText(shapeOf(n));
+    }
+    return describe(n);
+  }
+}
