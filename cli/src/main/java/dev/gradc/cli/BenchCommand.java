@@ -3,7 +3,6 @@ package dev.gradc.cli;
 import dev.gradc.ir.Func;
 import dev.gradc.runtime.Buffers;
 import dev.gradc.runtime.CompiledFunction;
-import dev.gradc.runtime.Executor;
 import dev.gradc.runtime.Kernels;
 import java.util.Arrays;
 import java.util.Locale;
@@ -33,11 +32,7 @@ final class BenchCommand extends GradcCommand {
 
   @Mixin InputOptions inputs;
 
-  @Option(
-      names = "--threads",
-      paramLabel = "T",
-      description = "Threads for compiled kernels (default: all cores).")
-  Integer threads;
+  @Mixin ThreadsOption threads;
 
   @Option(
       names = "--warmup",
@@ -61,7 +56,6 @@ final class BenchCommand extends GradcCommand {
 
   @Override
   int execute() {
-    checkThreads(threads);
     if (!(warmup >= 0) || !(time > 0)) {
       throw usage("--warmup must be at least 0 and --time more than 0 seconds");
     }
@@ -77,9 +71,8 @@ final class BenchCommand extends GradcCommand {
       bytes += (long) Buffers.length(o) * Data.elementBytes(Buffers.dtypeOf(o));
     }
     final long ioBytes = bytes;
-    int usedThreads = threads != null ? threads : Executor.threads();
-    Timing c =
-        withThreads(threads, () -> time("compiled", () -> compiled.call(buffers, shapes, outs)));
+    int usedThreads = threads.effective();
+    Timing c = threads.run(() -> time("compiled", () -> compiled.call(buffers, shapes, outs)));
     Timing i = null;
     if (!skipInterpreter) {
       CompiledFunction interp = Kernels.interpret(vjp);
@@ -114,10 +107,7 @@ final class BenchCommand extends GradcCommand {
               i.medianNanos() / (double) Math.max(1, c.medianNanos())));
     }
     out().print(s);
-    String note = args.generatedNote();
-    if (note != null) {
-      err().println("gradc: note: " + note);
-    }
+    noteGenerated(args);
     return Gradc.OK;
   }
 

@@ -90,6 +90,21 @@ final class CheckCommand extends GradcCommand {
         badExpected = expected;
       }
     }
+
+    /** Adds {@code w.grad[1] is 0.0, finite differences give 0.5} when an element failed. */
+    void failure(String what, int[] shape, String oracle, List<String> failures) {
+      if (firstBad >= 0) {
+        failures.add(
+            what
+                + InputOptions.index(shape, firstBad)
+                + " is "
+                + badActual
+                + ", "
+                + oracle
+                + " "
+                + badExpected);
+      }
+    }
   }
 
   @Override
@@ -132,13 +147,7 @@ final class CheckCommand extends GradcCommand {
         Table.error(value.maxAbs),
         Table.error(value.maxRel),
         value.firstBad < 0 ? "ok" : "FAILED");
-    if (value.firstBad >= 0) {
-      failures.add(
-          "the compiled value "
-              + number(value.badActual)
-              + " differs from the interpreter's "
-              + number(value.badExpected));
-    }
+    value.failure("the value", new int[0], "the interpreter gives", failures);
 
     List<Param> grads = vjp.gradParams();
     for (int k = 0; k < grads.size(); k++) {
@@ -164,26 +173,8 @@ final class CheckCommand extends GradcCommand {
           Table.error(vsInterp.maxAbs),
           Table.error(vsInterp.maxRel),
           ok ? "ok" : "FAILED");
-      if (vsFd.firstBad >= 0) {
-        failures.add(
-            p.name()
-                + ".grad"
-                + InputOptions.index(shape, vsFd.firstBad)
-                + " is "
-                + number(vsFd.badActual)
-                + ", finite differences give "
-                + number(vsFd.badExpected));
-      }
-      if (vsInterp.firstBad >= 0) {
-        failures.add(
-            p.name()
-                + ".grad"
-                + InputOptions.index(shape, vsInterp.firstBad)
-                + " is "
-                + number(vsInterp.badActual)
-                + ", the interpreter gives "
-                + number(vsInterp.badExpected));
-      }
+      vsFd.failure(p.name() + ".grad", shape, "finite differences give", failures);
+      vsInterp.failure(p.name() + ".grad", shape, "the interpreter gives", failures);
     }
 
     StringBuilder s = new StringBuilder();
@@ -223,10 +214,7 @@ final class CheckCommand extends GradcCommand {
               "gradc: note: at a kink (relu or abs at 0, clamp at a bound) finite differences see"
                   + " another slope than the subgradient; try another --seed or other values");
     }
-    String note = args.generatedNote();
-    if (note != null) {
-      err().println("gradc: note: " + note);
-    }
+    noteGenerated(args);
     return failures.isEmpty() ? Gradc.OK : Gradc.CHECK_FAILED;
   }
 
@@ -300,9 +288,5 @@ final class CheckCommand extends GradcCommand {
     List<NdArray> in = new ArrayList<>(args);
     in.set(arg, replaced);
     return Interpreter.run(f, in).get(0).item();
-  }
-
-  private static String number(double v) {
-    return Double.toString(v);
   }
 }

@@ -2,11 +2,9 @@ package dev.gradc.cli;
 
 import dev.gradc.frontend.lang.ProgramException;
 import dev.gradc.ir.GradcException;
-import dev.gradc.runtime.Executor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,22 +54,11 @@ abstract class GradcCommand implements Callable<Integer> {
     return new ParameterException(spec.commandLine(), message);
   }
 
-  /** Runs {@code work} with {@code threads} kernel threads (null: the default), then restores. */
-  static <T> T withThreads(Integer threads, Supplier<T> work) {
-    int before = Executor.threads();
-    if (threads != null) {
-      Executor.setThreads(threads);
-    }
-    try {
-      return work.get();
-    } finally {
-      Executor.setThreads(before);
-    }
-  }
-
-  void checkThreads(Integer threads) {
-    if (threads != null && threads < 1) {
-      throw usage("--threads must be at least 1, got " + threads);
+  /** Says on stderr which values were generated, and from which seed. */
+  void noteGenerated(Arguments args) {
+    String note = args.generatedNote();
+    if (note != null) {
+      err().println("gradc: note: " + note);
     }
   }
 

@@ -91,17 +91,8 @@ final class InputOptions {
       this.origin = origin;
       this.json = json;
       this.data = data;
-      this.npyDescr = data == null ? null : descr(data.dtype());
+      this.npyDescr = data == null ? null : Npy.descr(data.dtype());
     }
-  }
-
-  private static String descr(DType d) {
-    return switch (d) {
-      case F64 -> "<f8";
-      case F32 -> "<f4";
-      case I64 -> "<i8";
-      case BOOL -> "|b1";
-    };
   }
 
   /** Resolves every parameter of {@code pf}'s function to a value. */
@@ -315,11 +306,7 @@ final class InputOptions {
       if (g.data.dtype() != dtype) {
         throw pf.errorAt(
             p.name(),
-            p.name()
-                + " is declared "
-                + p.type()
-                + ", but "
-                + g.origin
+            declaredBut(p, g.origin)
                 + " holds "
                 + Npy.numpyName(g.data.dtype())
                 + " ('"
@@ -333,36 +320,25 @@ final class InputOptions {
     }
     int[] shape = JsonValues.shapeOf(g.json);
     if (shape.length != p.type().rank()) {
-      String what = g.json.isArray() ? JsonValues.kind(g.json) : "a number";
-      if (!g.json.isArray() && !g.json.isNumber()) {
-        what = JsonValues.kind(g.json);
-      }
-      throw pf.errorAt(
-          p.name(),
-          p.name()
-              + " is declared "
-              + p.type()
-              + (p.type().isScalar() ? " (a scalar)" : "")
-              + ", but "
-              + g.origin
-              + " gives "
-              + what);
+      throw pf.errorAt(p.name(), declaredBut(p, g.origin) + " gives " + JsonValues.kind(g.json));
     }
     return JsonValues.toData(g.json, shape, dtype, p.name(), g.origin);
   }
 
   private static void checkRank(ProgramFile pf, Param p, int[] shape, String origin) {
     if (shape.length != p.type().rank()) {
-      throw pf.errorAt(
-          p.name(),
-          p.name()
-              + " is declared "
-              + p.type()
-              + ", but "
-              + origin
-              + " has shape "
-              + Data.shapeText(shape));
+      throw pf.errorAt(p.name(), declaredBut(p, origin) + " has shape " + Data.shapeText(shape));
     }
+  }
+
+  /** {@code x is declared f64[N, 3], but ORIGIN}: the start of a message about a given value. */
+  private static String declaredBut(Param p, String origin) {
+    return p.name()
+        + " is declared "
+        + p.type()
+        + (p.type().isScalar() ? " (a scalar)" : "")
+        + ", but "
+        + origin;
   }
 
   /** Checks a value's shape against its declared dims, binding symbols. */
@@ -377,14 +353,7 @@ final class InputOptions {
     List<Dim> declared = p.type().dims();
     for (int k = 0; k < s.length; k++) {
       Dim dim = declared.get(k);
-      String mismatch =
-          p.name()
-              + " is declared "
-              + p.type()
-              + ", but "
-              + origin
-              + " has shape "
-              + Data.shapeText(s);
+      String mismatch = declaredBut(p, origin) + " has shape " + Data.shapeText(s);
       if (dim.isStatic()) {
         if (dim.size() != s[k]) {
           throw pf.errorAt(p.name(), mismatch);

@@ -129,6 +129,16 @@ final class Npy {
     };
   }
 
+  /** The {@code descr} NumPy writes for a dtype. */
+  static String descr(DType d) {
+    return switch (d) {
+      case F64 -> "<f8";
+      case F32 -> "<f4";
+      case I64 -> "<i8";
+      case BOOL -> "|b1";
+    };
+  }
+
   /** The NumPy name of a dtype, for messages. */
   static String numpyName(DType d) {
     return switch (d) {

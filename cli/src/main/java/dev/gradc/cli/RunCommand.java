@@ -41,25 +41,19 @@ final class RunCommand extends GradcCommand {
       description = "text or json (default: ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(
-      names = "--threads",
-      paramLabel = "T",
-      description =
-          "Threads for compiled kernels (default: all cores; results do not depend on it).")
-  Integer threads;
+  @Mixin ThreadsOption threads;
 
   @Override
   int execute() {
     if (!format.equals("text") && !format.equals("json")) {
       throw usage("--format must be text or json, got '" + format + "'");
     }
-    checkThreads(threads);
     ProgramFile pf = load();
     Func vjp = pf.vjp();
     Arguments args = inputs.resolve(pf);
     CompiledFunction kernel = Kernels.compile(vjp);
     int[][] shapes = args.shapes();
-    Object[] results = withThreads(threads, () -> kernel.call(args.buffers(), shapes, null));
+    Object[] results = threads.run(() -> kernel.call(args.buffers(), shapes, null));
     int[][] resultShapes = kernel.resultShapes(shapes);
     List<Param> grads = vjp.gradParams();
     Data value = new Data(vjp.result(0).type().dtype(), resultShapes[0], results[0]);
@@ -79,10 +73,7 @@ final class RunCommand extends GradcCommand {
       }
       out().print(s);
     }
-    String note = args.generatedNote();
-    if (note != null) {
-      err().println("gradc: note: " + note);
-    }
+    noteGenerated(args);
     return Gradc.OK;
   }
 
