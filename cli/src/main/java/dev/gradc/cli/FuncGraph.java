@@ -33,7 +33,11 @@ final class FuncGraph {
     return q.append('"').toString();
   }
 
-  static String dot(Func f) {
+  /**
+   * The Graphviz text of {@code f}; {@code resultLabels} names its results ({@code value}, {@code
+   * grad w}), or is empty for {@code ret #i}.
+   */
+  static String dot(Func f, List<String> resultLabels) {
     StringBuilder s = new StringBuilder();
     s.append("digraph ").append(quote(f.name())).append(" {\n");
     s.append("  node [fontname=\"Helvetica\"];\n");
@@ -64,7 +68,11 @@ final class FuncGraph {
     for (int i = 0; i < f.results().size(); i++) {
       Value r = f.result(i);
       s.append("  ret").append(i).append(" [shape=plaintext, label=");
-      s.append(quote(f.results().size() == 1 ? "ret" : "ret #" + i)).append("];\n");
+      String label =
+          i < resultLabels.size()
+              ? resultLabels.get(i)
+              : f.results().size() == 1 ? "ret" : "ret #" + i;
+      s.append(quote(label)).append("];\n");
       if (r.id() >= 0) {
         s.append("  v").append(r.id()).append(" -> ret").append(i).append(";\n");
       }

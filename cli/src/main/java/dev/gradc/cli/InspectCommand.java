@@ -140,7 +140,10 @@ final class InspectCommand extends GradcCommand {
       text = json(o);
     } else if (fmt.equals("dot")) {
       Stage s = stages.get(0);
-      text = s == Stage.AUTOGRAD ? AutogradGraph.of(program.func()).dot() : FuncGraph.dot(func(s));
+      text =
+          s == Stage.AUTOGRAD
+              ? AutogradGraph.of(program.func()).dot()
+              : FuncGraph.dot(func(s), s == Stage.IR ? List.of() : resultLabels());
     } else if (stages.size() == 1) {
       text = text(stages.get(0));
     } else {
@@ -193,6 +196,15 @@ final class InspectCommand extends GradcCommand {
       optimized = Pipeline.run(vjp());
     }
     return optimized;
+  }
+
+  /** The results of the value-and-gradient function: {@code value}, {@code grad w}, ... */
+  private List<String> resultLabels() {
+    List<String> labels = new ArrayList<>(List.of("value"));
+    for (dev.gradc.ir.Param p : vjp().gradParams()) {
+      labels.add("grad " + p.name());
+    }
+    return labels;
   }
 
   private Func func(Stage s) {
