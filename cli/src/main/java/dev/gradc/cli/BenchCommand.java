@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    header = "Time value-and-gradient, compiled and interpreted.",
     description = {
       "Time value-and-gradient of a program, compiled and on the reference interpreter, after",
       "warm-up: the median time per call, and the achieved bandwidth (bytes of inputs and",
@@ -56,8 +57,11 @@ final class BenchCommand extends GradcCommand {
 
   @Override
   int execute() {
-    if (!(warmup >= 0) || !(time > 0)) {
-      throw usage("--warmup must be at least 0 and --time more than 0 seconds");
+    if (!(warmup >= 0)) {
+      throw usage("--warmup must be at least 0 seconds, got " + warmup);
+    }
+    if (!(time > 0)) {
+      throw usage("--time must be more than 0 seconds, got " + time);
     }
     ProgramFile pf = load();
     Func vjp = pf.vjp();
@@ -65,7 +69,7 @@ final class BenchCommand extends GradcCommand {
     Object[] buffers = args.buffers();
     int[][] shapes = args.shapes();
     CompiledFunction compiled = Kernels.compile(vjp);
-    Object[] outs = compiled.call(buffers, shapes, null);
+    Object[] outs = pf.running(() -> compiled.call(buffers, shapes, null));
     long bytes = args.bytes();
     for (Object o : outs) {
       bytes += (long) Buffers.length(o) * Data.elementBytes(Buffers.dtypeOf(o));

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
+    header = "Check gradients against finite differences and the interpreter.",
     description = {
       "Check the compiled gradients of a program against central finite differences in f64 and",
       "against the reference interpreter; print a row per param with the largest absolute and",
@@ -118,8 +119,8 @@ final class CheckCommand extends GradcCommand {
     Arguments args = inputs.resolve(pf);
     Object[] buffers = args.buffers();
     int[][] shapes = args.shapes();
-    Object[] compiled = Kernels.compile(vjp).call(buffers, shapes, null);
-    Object[] interpreted = Kernels.interpret(vjp).call(buffers, shapes, null);
+    Object[] compiled = pf.running(() -> Kernels.compile(vjp).call(buffers, shapes, null));
+    Object[] interpreted = pf.running(() -> Kernels.interpret(vjp).call(buffers, shapes, null));
     Tolerance tol = usesF32(f) ? F32 : F64;
     Func wide = Widen.toF64(f);
     List<NdArray> wideArgs = widened(args);

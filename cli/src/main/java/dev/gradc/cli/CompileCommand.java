@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "compile",
     mixinStandardHelpOptions = true,
+    header = "Compile a program ahead of time into a jar that needs only java.base.",
     description = {
       "Compile a program ahead of time into a jar holding one public class with typed static",
       "methods value(...) and valueAndGrad(...); the class depends on java.base only."

@@ -1,5 +1,6 @@
 package dev.gradc.cli;
 
+import dev.gradc.frontend.lang.Diagnostics;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +58,22 @@ public final class Gradc implements Runnable {
     CommandLine c = e.getCommandLine();
     PrintWriter err = c.getErr();
     String name = c.getCommandSpec().qualifiedName();
-    err.println(name + ": error: " + e.getMessage());
-    if (c.getParent() == null) {
+    if (c.getParent() == null && e instanceof UnmatchedArgumentException u) {
+      // The first word is not a command.
+      String word = u.getUnmatched().get(0);
+      err.println(
+          name
+              + ": error: unknown command '"
+              + word
+              + "'"
+              + Diagnostics.suggestion(word, c.getSubcommands().keySet()));
+      err.println("Commands: " + String.join(", ", c.getSubcommands().keySet()) + ".");
+      err.println("Try 'gradc --help' for more information.");
+    } else if (c.getParent() == null) {
+      err.println(name + ": error: " + e.getMessage());
       err.print(c.getUsageMessage());
     } else {
+      err.println(name + ": error: " + e.getMessage());
       UnmatchedArgumentException.printSuggestions(e, err);
       err.println("Try '" + name + " --help' for more information.");
     }

@@ -45,8 +45,8 @@ abstract class GradcCommand implements Callable<Integer> {
 
   /** Loads {@link #file}; later errors about the program point into it. */
   ProgramFile load() {
-    program = ProgramFile.load(file);
-    return program;
+    program = ProgramFile.read(file);
+    return program.parse();
   }
 
   /** A usage error about this command's options: printed with a hint, exit code 2. */

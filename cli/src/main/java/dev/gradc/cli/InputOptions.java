@@ -290,12 +290,13 @@ final class InputOptions {
 
   private static void known(String name, Map<String, Param> byName, String where) {
     if (!byName.containsKey(name)) {
+      String hint = Diagnostics.suggestion(name, byName.keySet());
       throw new UserError(
           where,
           "the program has no param or input named '"
               + name
               + "'"
-              + Diagnostics.suggestion(name, byName.keySet()));
+              + (hint.isEmpty() ? " (it has " + String.join(", ", byName.keySet()) + ")" : hint));
     }
   }
 

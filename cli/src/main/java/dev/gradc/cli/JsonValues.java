@@ -77,7 +77,7 @@ final class JsonValues {
   static Data toData(JsonNode node, int[] shape, DType dtype, String name, String where) {
     Object buf = Buffers.allocate(dtype, dev.gradc.ir.NdArray.numel(shape));
     int[] next = {0};
-    fill(node, shape, 0, dtype, new StringBuilder(name), where, buf, next);
+    fill(node, shape, 0, dtype, name, new StringBuilder(name), where, buf, next);
     return new Data(dtype, shape, buf);
   }
 
@@ -87,12 +87,13 @@ final class JsonValues {
       int[] shape,
       int depth,
       DType dtype,
+      String name,
       StringBuilder path,
       String where,
       Object buf,
       int[] next) {
     if (depth == shape.length) {
-      Buffers.set(buf, next[0]++, element(node, dtype, path, where));
+      Buffers.set(buf, next[0]++, element(node, dtype, name, path, where));
       return;
     }
     if (!node.isArray() || node.size() != shape[depth]) {
@@ -109,29 +110,30 @@ final class JsonValues {
     int mark = path.length();
     for (int i = 0; i < node.size(); i++) {
       path.append('[').append(i).append(']');
-      fill(node.get(i), shape, depth + 1, dtype, path, where, buf, next);
+      fill(node.get(i), shape, depth + 1, dtype, name, path, where, buf, next);
       path.setLength(mark);
     }
   }
 
-  private static double element(JsonNode node, DType dtype, CharSequence path, String where) {
+  private static double element(
+      JsonNode node, DType dtype, String name, CharSequence path, String where) {
     if (!node.isNumber()) {
       throw new UserError(
           where,
           path
               + " is "
               + describe(node)
-              + "; expected "
-              + (dtype == DType.I64 ? "an integer" : "a number")
-              + " (the value is "
+              + ", but "
+              + name
+              + " is "
               + dtype.mnemonic()
-              + ")");
+              + ": give "
+              + (dtype == DType.I64 ? "integers" : "numbers"));
     }
     if (dtype == DType.I64) {
       if (!node.isIntegralNumber()) {
         throw new UserError(
-            where,
-            path + " is " + node.asText() + ", but the value is i64: give whole numbers like 2");
+            where, path + " is " + node.asText() + ", but " + name + " is i64: give integers");
       }
       if (!node.canConvertToLong()) {
         throw new UserError(where, path + " is " + node.asText() + ", too large for i64");

@@ -7,6 +7,7 @@ import dev.gradc.frontend.lang.Program;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
+import dev.gradc.ir.Op;
 import dev.gradc.ir.Parser;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Value;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * The program a command works on, read and parsed once: a {@code .grad} program, or IR text when
@@ -36,25 +38,32 @@ final class ProgramFile {
 
   private final String name;
   private final String text;
-  private final Func func;
-  private final Program program;
+  private Func func;
+  private Program program;
 
-  private ProgramFile(String name, String text, Func func, Program program) {
+  private ProgramFile(String name, String text) {
     this.name = name;
     this.text = text;
-    this.func = func;
-    this.program = program;
   }
 
-  /** Reads and parses {@code file}; every problem is a {@link GradcException}. */
-  static ProgramFile load(Path file) {
+  /**
+   * Reads {@code file}; {@link #parse} comes next, so that even a parse error can be shown at its
+   * source line. Every problem is a {@link GradcException}.
+   */
+  static ProgramFile read(Path file) {
     String name = file.toString();
-    String text = read(file, name);
+    return new ProgramFile(name, read(file, name));
+  }
+
+  /** Parses the text: as IR when the name ends in {@code .ir}, else as a {@code .grad} program. */
+  ProgramFile parse() {
     if (name.endsWith(".ir")) {
-      return new ProgramFile(name, text, Parser.parse(name, text), null);
+      func = Parser.parse(name, text);
+    } else {
+      program = GradLanguage.parse(name, text);
+      func = program.func();
     }
-    Program p = GradLanguage.parse(name, text);
-    return new ProgramFile(name, text, p.func(), p);
+    return this;
   }
 
   private static String read(Path file, String name) {
@@ -104,8 +113,11 @@ final class ProgramFile {
     return text;
   }
 
-  /** The forward function. */
+  /** The forward function; after {@link #parse}. */
   Func func() {
+    if (func == null) {
+      throw new IllegalStateException(name + " is not parsed");
+    }
     return func;
   }
 
@@ -123,6 +135,26 @@ final class ProgramFile {
       return Autodiff.vjp(func);
     } catch (GradcException e) {
       throw e.at(position(func.result(0)));
+    }
+  }
+
+  /**
+   * Runs compiled or interpreted code of this program. A data-dependent error it raises (a class
+   * index out of range) is located at the op that checks the data, when the program has one.
+   */
+  <T> T running(Supplier<T> code) {
+    try {
+      return code.get();
+    } catch (GradcException e) {
+      Inst checking = null;
+      int count = 0;
+      for (Inst i : func().insts()) {
+        if (i.op() == Op.ONE_HOT) {
+          checking = i;
+          count++;
+        }
+      }
+      throw count == 1 ? e.at(position(checking)) : e;
     }
   }
 

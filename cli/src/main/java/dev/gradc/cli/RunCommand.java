@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
+    header = "The value of a program and the gradient of every param.",
     description = {
       "Compute the value of a program and the gradient of every param, compiled",
       "(Kernels.compile of Autodiff.vjp). Names without a value are filled with standard-normal",
@@ -53,7 +54,8 @@ final class RunCommand extends GradcCommand {
     Arguments args = inputs.resolve(pf);
     CompiledFunction kernel = Kernels.compile(vjp);
     int[][] shapes = args.shapes();
-    Object[] results = threads.run(() -> kernel.call(args.buffers(), shapes, null));
+    Object[] results =
+        pf.running(() -> threads.run(() -> kernel.call(args.buffers(), shapes, null)));
     int[][] resultShapes = kernel.resultShapes(shapes);
     List<Param> grads = vjp.gradParams();
     Data value = new Data(vjp.result(0).type().dtype(), resultShapes[0], results[0]);
