@@ -16,17 +16,15 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Time value-and-gradient, compiled and interpreted.",
     description = {
-      "Time value-and-gradient of a program, compiled and on the reference interpreter, after",
-      "warm-up: the median time per call, and the achieved bandwidth (bytes of inputs and",
-      "outputs per call divided by the median time)."
+      "Times value-and-gradient of a program, compiled and on the reference interpreter, after warm-up: the median time per call, and the achieved bandwidth (bytes of inputs and outputs per call divided by the median time). Values are given and generated as for run.",
     },
     footer = {
       "",
-      "Each variant warms up for --warmup seconds, then is timed call by call for --time",
-      "seconds (at least 3 calls each). Compiled calls reuse their output arrays.",
+      "Each variant warms up for --warmup seconds, then is timed call by call for",
+      "--time seconds (at least 3 calls). Compiled calls reuse their output arrays.",
       "",
       "Example:",
-      "  gradc bench examples/linear_regression.grad --dim N=1000000 --threads 2"
+      "  gradc bench examples/linear_regression.grad --dim N=1000000 --threads 2",
     })
 final class BenchCommand extends GradcCommand {
   private static final int MIN_CALLS = 3;

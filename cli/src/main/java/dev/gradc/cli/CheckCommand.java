@@ -23,26 +23,24 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Check gradients against finite differences and the interpreter.",
     description = {
-      "Check the compiled gradients of a program against central finite differences in f64 and",
-      "against the reference interpreter; print a row per param with the largest absolute and",
-      "relative errors; exit with 1 when a gradient disagrees."
+      "Checks the compiled gradients of a program against central finite differences in f64 and against the reference interpreter; prints a row per param with the largest absolute and relative errors, and exits with 1 when a gradient disagrees. Values are given and generated as for run.",
     },
     footer = {
       "",
-      "Finite differences take (f(x+h) - f(x-h)) / 2h per element with h = 6.06e-6 * max(1, |x|),",
-      "evaluating the program widened to f64 on the reference interpreter. A param with more",
+      "Finite differences: (f(x+h) - f(x-h)) / 2h per element, h = 6.06e-6 max(1, |x|),",
+      "on the reference interpreter with the program widened to f64. A param with more",
       "elements than --points is checked at --points evenly spaced elements.",
       "",
-      "An element passes when |g - fd| <= atol + rtol * |fd| (and likewise against the",
-      "interpreter); f64 programs: finite differences atol 1e-6, rtol 1e-4, interpreter atol",
-      "1e-12, rtol 1e-9; programs with f32 values: finite differences atol 1e-3, rtol 1e-2,",
-      "interpreter atol 1e-6, rtol 1e-5.",
+      "An element passes when |g - fd| <= atol + rtol |fd|, and likewise against the",
+      "interpreter. f64 programs: fd atol 1e-6, rtol 1e-4; interpreter atol 1e-12,",
+      "rtol 1e-9. Programs with f32 values: fd atol 1e-3, rtol 1e-2; interpreter atol",
+      "1e-6, rtol 1e-5.",
       "",
-      "At a kink (relu or abs at 0, clamp at a bound) finite differences see a different slope",
-      "than the subgradient PyTorch defines, and the check fails there.",
+      "At a kink (relu or abs at 0, clamp at a bound) finite differences see another",
+      "slope than the subgradient PyTorch defines, and the check fails there.",
       "",
       "Example:",
-      "  gradc check examples/black_scholes.grad --dim M=5"
+      "  gradc check examples/mlp.grad --dim N=6 --set labels=[0,1,2,2,1,0]",
     })
 final class CheckCommand extends GradcCommand {
   /** {@code cbrt(2^-52)}: balances the truncation and rounding errors of central differences. */
@@ -209,7 +207,15 @@ final class CheckCommand extends GradcCommand {
       err().println("gradc: check failed: " + failure);
       fdFailed |= failure.contains("finite differences");
     }
-    if (fdFailed) {
+    double v = Buffers.get(compiled[0], 0);
+    if (!Double.isFinite(v)) {
+      err()
+          .println(
+              "gradc: note: the value is "
+                  + v
+                  + ": these inputs are outside the program's domain; give others with --set or"
+                  + " --inputs");
+    } else if (fdFailed) {
       err()
           .println(
               "gradc: note: at a kink (relu or abs at 0, clamp at a bound) finite differences see"

@@ -25,19 +25,19 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Compile a program ahead of time into a jar that needs only java.base.",
     description = {
-      "Compile a program ahead of time into a jar holding one public class with typed static",
-      "methods value(...) and valueAndGrad(...); the class depends on java.base only."
+      "Compiles a program ahead of time into a jar holding one public class with typed static methods value(...) and valueAndGrad(...). The class needs nothing but java.base.",
     },
     footer = {
       "",
-      "The methods take one flat array per param and input in declaration order (double[] for",
-      "f64, float[] for f32, long[] for i64; a scalar is an array of length 1) and, for",
-      "valueAndGrad, one output array per param; they return the value. Symbolic dims are",
-      "inferred from array lengths and checked (IllegalArgumentException naming the argument).",
+      "The methods take one flat array per param and input in declaration order",
+      "(double[] for f64, float[] for f32, long[] for i64; a scalar is an array of",
+      "length 1) and, for valueAndGrad, one output array per param; they return the",
+      "value. Symbolic dims are inferred from array lengths and checked",
+      "(IllegalArgumentException naming the argument).",
       "",
       "Example:",
       "  gradc compile examples/linear_regression.grad --class com.acme.MseLoss -o mse.jar",
-      "  javac -cp mse.jar Client.java && java -cp mse.jar:. Client"
+      "  javac -cp mse.jar Client.java && java -cp mse.jar:. Client",
     })
 final class CompileCommand extends GradcCommand {
   /** Jar entries get this time (1980-02-01 UTC), so a program always compiles to the same jar. */

@@ -28,8 +28,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Print a stage of the pipeline: IR, adjoint, loops, bytecode, autograd graph.",
     description = {
-      "Print the stages of the pipeline for a program: the source, the forward IR, the adjoint IR,",
-      "the optimized IR, the fused loop plan, the bytecode, and PyTorch's autograd graph."
+      "Prints the stages of the pipeline for a program: the source, the forward IR, the adjoint IR, the optimized IR, the fused loop plan, the bytecode, and the autograd graph PyTorch would record.",
     },
     footer = {
       "",

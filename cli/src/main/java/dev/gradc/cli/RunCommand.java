@@ -17,20 +17,26 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "The value of a program and the gradient of every param.",
     description = {
-      "Compute the value of a program and the gradient of every param, compiled",
-      "(Kernels.compile of Autodiff.vjp). Names without a value are filled with standard-normal",
-      "values from --seed; integer inputs must be given."
+      "Computes the value of a program and the gradient of every param with the compiled code (Kernels.compile of Autodiff.vjp), and prints them as PyTorch prints tensors, or as JSON.",
     },
     footer = {
       "",
-      "JSON output: {\"value\": V, \"grad\": {\"w\": G, ...}}, numbers or nested lists in each"
-          + " param's shape.",
-      "Text output prints each tensor as PyTorch does.",
+      "Values: --inputs, then --set, then generated. A name without a value is filled",
+      "with standard normals: new SplittableRandom(seed) is split once per declaration,",
+      "in declaration order (given or not), and each split generator fills its tensor",
+      "in row-major order with nextGaussian(). Integer inputs are never generated.",
+      "Symbolic dims come from --dim or from the shapes of given values.",
+      "",
+      "NaN and infinite inputs are rejected; with --allow-nonfinite they compute as in",
+      "PyTorch (JSON accepts NaN, Infinity and -Infinity, as Python's json writes them).",
+      "",
+      "JSON output: {\"value\": V, \"grad\": {\"w\": G, ...}}, numbers or nested lists.",
       "",
       "Examples:",
       "  gradc run examples/linear_regression.grad --dim N=8",
-      "  gradc run examples/mlp.grad --inputs data.json --set labels=[0,2,1,1] --format json",
-      "  gradc run model.grad --set x=@x.npy --set y=@y.npy"
+      "  gradc run examples/linear_regression.grad --inputs examples/linear_regression.json",
+      "  gradc run examples/mlp.grad --dim N=4 --set labels=[0,2,1,1] --format json",
+      "  gradc run model.grad --set x=@x.npy --set y=@y.npy",
     })
 final class RunCommand extends GradcCommand {
   @Mixin InputOptions inputs;

@@ -112,6 +112,19 @@ class CheckCommandTest {
   }
 
   @Test
+  void nanValue_saysTheInputsAreOutsideTheDomain() throws IOException {
+    Path p = program("param w: f64[2]\nreturn sum(log(w))\n");
+    Cli.Result r = Cli.run("check", p.toString(), "--set", "w=[-1, 2]");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(
+        r.err()
+            .endsWith(
+                "gradc: note: the value is NaN: these inputs are outside the program's domain;"
+                    + " give others with --set or --inputs\n"),
+        r.err());
+  }
+
+  @Test
   void sample_evenlySpacedWithBothEnds() {
     assertArrayEquals(new int[] {0, 1, 2}, CheckCommand.sample(3, 64));
     assertArrayEquals(new int[] {0, 24, 49, 74, 99}, CheckCommand.sample(100, 5));
