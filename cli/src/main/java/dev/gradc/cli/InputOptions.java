@@ -406,7 +406,7 @@ final class InputOptions {
                 + index(d.shape(), i)
                 + " is "
                 + (Double.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity")
-                + (d.dtype() == DType.F32 ? " as f32" : "")
+                + (d.dtype() == DType.F32 && !Double.isNaN(v) ? " as f32" : "")
                 + "; non-finite values are rejected (--allow-nonfinite computes with them as"
                 + " PyTorch does)");
       }

@@ -2,6 +2,7 @@ package dev.gradc.cli;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,7 +43,13 @@ final class JsonValues {
         at = where + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
       }
       String message = e.getOriginalMessage();
-      if (e instanceof JsonParseException) {
+      if (e instanceof StreamConstraintsException) {
+        // Jackson's message names its Java API; say what the limit means.
+        message =
+            message.contains("nesting depth")
+                ? "the JSON is nested too deeply (more than 1000 levels)"
+                : "the JSON exceeds a limit of the reader: " + message;
+      } else if (e instanceof JsonParseException) {
         message = "invalid JSON: " + message;
       }
       throw new UserError(at, message, e);
@@ -93,7 +100,12 @@ final class JsonValues {
       Object buf,
       int[] next) {
     if (depth == shape.length) {
-      Buffers.set(buf, next[0]++, element(node, dtype, name, path, where));
+      long integer = element(node, dtype, name, path, where);
+      if (dtype == DType.I64) {
+        ((long[]) buf)[next[0]++] = integer; // exact, also beyond 2^53
+      } else {
+        Buffers.set(buf, next[0]++, dtype.round(node.doubleValue()));
+      }
       return;
     }
     if (!node.isArray() || node.size() != shape[depth]) {
@@ -115,7 +127,8 @@ final class JsonValues {
     }
   }
 
-  private static double element(
+  /** Checks one element; for i64 returns its value (for floats the caller reads the double). */
+  private static long element(
       JsonNode node, DType dtype, String name, CharSequence path, String where) {
     if (!node.isNumber()) {
       throw new UserError(
@@ -140,7 +153,7 @@ final class JsonValues {
       }
       return node.longValue();
     }
-    return dtype.round(node.doubleValue());
+    return 0;
   }
 
   private static String describe(JsonNode n) {
