@@ -11,6 +11,7 @@ import dev.gradc.ir.Printer;
 import dev.gradc.ir.Value;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 
@@ -53,7 +54,7 @@ final class AutogradGraph {
   /** The graph below the function's first result; its root is -1 when it requires no grad. */
   static AutogradGraph of(Func f) {
     int[] nodeOf = new int[f.valueCount()];
-    java.util.Arrays.fill(nodeOf, -1);
+    Arrays.fill(nodeOf, -1);
     List<String> names = new ArrayList<>();
     List<Value> values = new ArrayList<>();
     List<List<Integer>> next = new ArrayList<>();
@@ -89,7 +90,7 @@ final class AutogradGraph {
     int root = result.id() >= 0 ? nodeOf[result.id()] : -1;
     // Keep the nodes reachable from the root, numbered in order of discovery.
     int[] renumber = new int[names.size()];
-    java.util.Arrays.fill(renumber, -1);
+    Arrays.fill(renumber, -1);
     List<Integer> order = new ArrayList<>();
     if (root >= 0) {
       Deque<Integer> work = new ArrayDeque<>();

@@ -2,6 +2,7 @@ package dev.gradc.cli;
 
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Func;
+import dev.gradc.ir.Inst;
 import dev.gradc.ir.Interpreter;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Param;
@@ -241,7 +242,7 @@ final class CheckCommand extends GradcCommand {
         return true;
       }
     }
-    for (dev.gradc.ir.Inst i : f.insts()) {
+    for (Inst i : f.insts()) {
       if (i.type().dtype() == DType.F32) {
         return true;
       }

@@ -3,6 +3,7 @@ package dev.gradc.cli;
 import dev.gradc.codegen.AotCompiler;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Func;
+import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Param;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,7 +69,7 @@ final class CompileCommand extends GradcCommand {
     Map<String, byte[]> classes;
     try {
       classes = AotCompiler.compile(f, className);
-    } catch (dev.gradc.ir.GradcException e) {
+    } catch (GradcException e) {
       throw e.at(pf.position(f.result(0)));
     }
     long bytes = write(classes);

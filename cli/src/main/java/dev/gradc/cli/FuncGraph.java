@@ -8,6 +8,7 @@ import dev.gradc.ir.Param;
 import dev.gradc.ir.Printer;
 import dev.gradc.ir.Role;
 import dev.gradc.ir.Value;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -88,7 +89,7 @@ final class FuncGraph {
       s.append(k == 0 ? " " : ", ").append(Printer.name(f, inst.operand(k)));
     }
     if (inst.op().hasDims() && inst.dimCount() > 0) {
-      s.append(", dims=").append(java.util.Arrays.toString(inst.dims()));
+      s.append(", dims=").append(Arrays.toString(inst.dims()));
     }
     if (inst.keepdim()) {
       s.append(", keepdim=true");

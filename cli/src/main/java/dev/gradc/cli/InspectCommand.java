@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gradc.codegen.Compiler;
 import dev.gradc.codegen.Plan;
 import dev.gradc.ir.Func;
+import dev.gradc.ir.Param;
 import dev.gradc.ir.Printer;
 import dev.gradc.ir.opt.Pipeline;
 import java.io.IOException;
@@ -201,7 +202,7 @@ final class InspectCommand extends GradcCommand {
   /** The results of the value-and-gradient function: {@code value}, {@code grad w}, ... */
   private List<String> resultLabels() {
     List<String> labels = new ArrayList<>(List.of("value"));
-    for (dev.gradc.ir.Param p : vjp().gradParams()) {
+    for (Param p : vjp().gradParams()) {
       labels.add("grad " + p.name());
     }
     return labels;

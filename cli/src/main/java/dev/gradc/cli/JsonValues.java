@@ -2,6 +2,7 @@ package dev.gradc.cli;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.gradc.ir.DType;
+import dev.gradc.ir.NdArray;
 import dev.gradc.runtime.Buffers;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,7 @@ final class JsonValues {
   static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
@@ -82,7 +84,7 @@ final class JsonValues {
    * of {@code dtype}. {@code name} names the value in errors ({@code x[1][2] is a string}).
    */
   static Data toData(JsonNode node, int[] shape, DType dtype, String name, String where) {
-    Object buf = Buffers.allocate(dtype, dev.gradc.ir.NdArray.numel(shape));
+    Object buf = Buffers.allocate(dtype, NdArray.numel(shape));
     int[] next = {0};
     fill(node, shape, 0, dtype, name, new StringBuilder(name), where, buf, next);
     return new Data(dtype, shape, buf);

@@ -8,6 +8,7 @@ import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Param;
 import dev.gradc.ir.Parser;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Value;
@@ -163,7 +164,7 @@ final class ProgramFile {
     if (program != null && v instanceof Inst inst) {
       return program.position(inst);
     }
-    if (program != null && v instanceof dev.gradc.ir.Param p) {
+    if (program != null && v instanceof Param p) {
       return declaration(p.name());
     }
     return null;

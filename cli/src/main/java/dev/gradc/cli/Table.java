@@ -2,6 +2,7 @@ package dev.gradc.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** A plain-text table: columns padded to their widest cell, separated by two spaces. */
 final class Table {
@@ -50,6 +51,6 @@ final class Table {
     if (Double.isNaN(e) || Double.isInfinite(e)) {
       return Double.isNaN(e) ? "nan" : "inf";
     }
-    return String.format(java.util.Locale.ROOT, "%.1e", e);
+    return String.format(Locale.ROOT, "%.1e", e);
   }
 }
