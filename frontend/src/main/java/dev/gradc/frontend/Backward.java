@@ -8,6 +8,7 @@ import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
 import dev.gradc.runtime.Buffers;
+import dev.gradc.runtime.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -143,7 +144,7 @@ public final class Backward {
     b.ret(Capture.result(b, out, single ? roots.get(0).type() : out.type()));
     Func forward = b.build();
     Node gradOutput = single ? gradOutputs.get(0) : null;
-    Func vjp = Autodiff.vjp(forward, gradOutput != null);
+    boolean withGradOutput = gradOutput != null;
     if (gradOutput != null) {
       seeds.add(gradOutput);
     }
@@ -164,6 +165,7 @@ public final class Backward {
         paramNodes.add(Node.data(p.type(), negativeZeros(p.type())));
       }
       paramNodes.addAll(seeds);
+      Func vjp = Autodiff.vjp(forward, withGradOutput);
       grads = Replay.translate(vjp, paramNodes).subList(1, vjp.results().size());
     } else {
       List<Object> args = Capture.buffers(w.frontier());
@@ -173,7 +175,8 @@ public final class Backward {
       for (Node s : seeds) {
         args.add(Capture.valueOf(s));
       }
-      Object[] outs = Capture.run(vjp, args);
+      // Cached by the forward graph's structure: a loop that rebuilds it differentiates it once.
+      Object[] outs = Capture.run(Kernels.compileVjp(forward, withGradOutput), args);
       if (single && !roots.get(0).isMaterialized()) {
         roots.get(0).setData(outs[0]);
       }

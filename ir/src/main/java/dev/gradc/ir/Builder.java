@@ -292,9 +292,20 @@ public final class Builder {
       dt = DEFAULT_FLOAT;
     }
     DType resultType = op.isComparison() ? DType.BOOL : dt;
+    if (op == Op.SUB && (a.type().dtype() == DType.BOOL || b.type().dtype() == DType.BOOL)) {
+      throw new GradcException(
+          "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying"
+              + " to invert a mask, use the `~` or `logical_not()` operator instead.");
+    }
     if (a instanceof Lit && b instanceof Lit) {
       double r = ScalarMath.apply(op, dt.round(((Lit) a).value()), dt.round(((Lit) b).value()), 0);
       return new Lit(r, resultType);
+    }
+    if (dt == DType.BOOL && op != Op.EQ && op != Op.NE) {
+      // PyTorch's logical or/and (add, mul, maximum, minimum) and bool comparisons, computed on
+      // 0 and 1 in i64, so that the IR's arithmetic stays numeric.
+      Value r = binary(op, cast(a, DType.I64), cast(b, DType.I64));
+      return cast(r, DType.BOOL);
     }
     a = cast(a, dt);
     b = cast(b, dt);
@@ -306,21 +317,30 @@ public final class Builder {
   }
 
   private static boolean isLit(Value v, double c) {
-    return v instanceof Lit && ((Lit) v).value() == c && !isNegZero(v);
+    return v instanceof Lit && ((Lit) v).value() == c;
   }
 
-  private static boolean isNegZero(Value v) {
-    return Double.doubleToRawLongBits(((Lit) v).value()) == Double.doubleToRawLongBits(-0.0);
+  /**
+   * True for a zero literal with the given sign bit; integer zeros have either. In IEEE arithmetic
+   * {@code x + (-0.0)} and {@code x - 0.0} are {@code x} for every {@code x}, but {@code -0.0 +
+   * 0.0} is {@code 0.0}.
+   */
+  private static boolean isZero(Value v, boolean negative) {
+    if (!isLit(v, 0)) {
+      return false;
+    }
+    boolean signBit = Double.doubleToRawLongBits(((Lit) v).value()) < 0;
+    return !v.type().dtype().isFloat() || signBit == negative;
   }
 
-  /** {@code a op b} when it is trivially one of its operands, else null. */
+  /** {@code a op b} when it is exactly one of its operands (or its negation), else null. */
   private Value identity(Op op, Value a, Value b) {
     switch (op) {
       case ADD -> {
-        return isLit(b, 0) ? a : isLit(a, 0) ? b : null;
+        return isZero(b, true) ? a : isZero(a, true) ? b : null;
       }
       case SUB -> {
-        return isLit(b, 0) ? a : isLit(a, 0) ? neg(b) : null;
+        return isZero(b, false) ? a : isZero(a, true) ? neg(b) : null;
       }
       case MUL -> {
         if (isLit(b, 1)) {
@@ -350,6 +370,14 @@ public final class Builder {
     }
     if (Typing.requiresFloat(op) && !x.type().dtype().isFloat()) {
       x = cast(x, DEFAULT_FLOAT);
+    }
+    if (x.type().dtype() == DType.BOOL) {
+      if (op == Op.SIGN) {
+        return x;
+      }
+      if (op == Op.SQUARE) {
+        x = cast(x, DType.I64);
+      }
     }
     if (x instanceof Lit) {
       DType dt = x.type().dtype();
@@ -467,6 +495,9 @@ public final class Builder {
     int[] nd = normalizeDims(dims, x.type().rank());
     if (x.type().isScalar()) {
       return x;
+    }
+    if (x.type().dtype() == DType.BOOL && (op == Op.AMAX || op == Op.AMIN)) {
+      return cast(reduce(op, cast(x, DType.I64), dims, keepdim), DType.BOOL);
     }
     if (x.type().dtype() == DType.BOOL && op == Op.SUM) {
       x = cast(x, DType.I64);

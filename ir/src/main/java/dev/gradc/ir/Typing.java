@@ -290,9 +290,7 @@ public final class Typing {
     switch (op) {
       case RESHAPE -> {
         Type t = requireTarget(op, target, x);
-        Dim a = x.numel();
-        Dim b = t.numel();
-        if (a == null || !a.equals(b)) {
+        if (!x.sameNumel(t)) {
           throw new GradcException(
               "shape '" + t.shapeString() + "' is invalid for input of shape " + x.shapeString());
         }
@@ -302,6 +300,7 @@ public final class Typing {
         if (dims.length != 2 || dims[0] >= dims[1]) {
           throw new GradcException("transpose takes two distinct sorted dims");
         }
+        checkRange(op, dims[0], x.rank());
         checkRange(op, dims[1], x.rank());
         List<Dim> out = new ArrayList<>(x.dims());
         out.set(dims[0], x.dim(dims[1]));
@@ -428,7 +427,7 @@ public final class Typing {
                 + ") must match the size of tensor b ("
                 + db
                 + ") at non-singleton dimension "
-                + (ia >= 0 ? ia : ib)
+                + i
                 + " (in "
                 + opName
                 + " of shapes "
@@ -463,7 +462,11 @@ public final class Typing {
     Dim kb = b.dim(b.rank() == 1 ? 0 : b.rank() - 2);
     if (!ka.equals(kb)) {
       throw new GradcException(
-          "mat1 and mat2 shapes cannot be multiplied (" + matText(a) + " and " + matText(b) + ")");
+          "mat1 and mat2 shapes cannot be multiplied ("
+              + matText(a, true)
+              + " and "
+              + matText(b, false)
+              + ")");
     }
     List<Dim> batchA = a.rank() > 2 ? a.dims().subList(0, a.rank() - 2) : List.of();
     List<Dim> batchB = b.rank() > 2 ? b.dims().subList(0, b.rank() - 2) : List.of();
@@ -477,7 +480,11 @@ public final class Typing {
     return a.withDims(out);
   }
 
-  private static String matText(Type t) {
+  /** A matmul operand's dims as PyTorch prints them, a 1-D operand as a row or column matrix. */
+  private static String matText(Type t, boolean left) {
+    if (t.rank() == 1) {
+      return left ? "1x" + t.dim(0) : t.dim(0) + "x1";
+    }
     StringBuilder s = new StringBuilder();
     for (int i = 0; i < t.rank(); i++) {
       s.append(i == 0 ? "" : "x").append(t.dim(i));
