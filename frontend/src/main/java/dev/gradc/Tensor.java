@@ -5,6 +5,7 @@ import dev.gradc.frontend.BufferOps;
 import dev.gradc.frontend.Capture;
 import dev.gradc.frontend.GradMode;
 import dev.gradc.frontend.GradSink;
+import dev.gradc.frontend.Names;
 import dev.gradc.frontend.Node;
 import dev.gradc.frontend.Recipe;
 import dev.gradc.frontend.SavedRef;
@@ -827,16 +828,7 @@ public final class Tensor {
 
   /** The matrix product with PyTorch's rules for 1-d, 2-d and batched operands. */
   public Tensor matmul(Tensor other) {
-    int ra = dim();
-    int rb = other.dim();
-    String name =
-        ra == 1 && rb == 1
-            ? "DotBackward0"
-            : ra == 2 && rb == 1
-                ? "MvBackward0"
-                : ra == 1 && rb == 2
-                    ? "SqueezeBackward3"
-                    : ra == 2 && rb == 2 ? "MmBackward0" : "UnsafeViewBackward0";
+    String name = Names.matmulGradFn(dim(), other.dim());
     return record(name, "c", (b, in) -> b.matmul(in[0], in[1]), this, other);
   }
 

@@ -98,7 +98,7 @@ class InspectCommandTest {
         └── PowBackward0 (%4 = pow %3, 2.0)
             └── SubBackward0 (%3 = sub %2, %y)
                 └── AddBackward0 (%2 = add %0, %1)
-                    ├── MmBackward0 (%0 = matmul %x, %w)
+                    ├── MvBackward0 (%0 = matmul %x, %w)
                     │   └── AccumulateGrad (w: f64[3])
                     └── AccumulateGrad (b: f64)
         """,
