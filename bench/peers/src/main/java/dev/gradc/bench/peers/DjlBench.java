@@ -39,4 +39,10 @@ public class DjlBench {
   public double mlp(DjlState.Mlp s) {
     return run(s);
   }
+
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public double[] tinyStep(DjlTinyStep s) {
+    return s.step();
+  }
 }

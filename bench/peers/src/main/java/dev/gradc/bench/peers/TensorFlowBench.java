@@ -42,4 +42,10 @@ public class TensorFlowBench {
   public int mlp(TensorFlowState.Mlp s) {
     return run(s);
   }
+
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public double[] tinyStep(TensorFlowTinyStep s) {
+    return s.step();
+  }
 }

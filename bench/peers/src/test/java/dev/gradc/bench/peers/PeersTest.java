@@ -1,5 +1,6 @@
 package dev.gradc.bench.peers;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gradc.bench.Problem;
@@ -10,13 +11,14 @@ import dev.gradc.runtime.Buffers;
 import dev.gradc.runtime.Kernels;
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The peers compute what the benchmarks claim: on the small problems, TensorFlow Java and DJL give
- * the reference interpreter's value and gradients. Loading their native libraries also checks that
- * they run offline from the Maven Central jars.
+ * the reference interpreter's value and gradients, and their tiny steps the tutorial's gradients.
+ * Loading their native libraries also checks that they run offline from the Maven Central jars.
  */
 class PeersTest {
   @ParameterizedTest
@@ -53,6 +55,30 @@ class PeersTest {
     try {
       s.step(); // the gradients a step leaves behind must not leak into the next one
       check(w, s.results());
+    } finally {
+      s.tearDown();
+    }
+  }
+
+  @Test
+  void tensorFlowTinyStep_givesTutorialGradients_everyStep() {
+    TensorFlowTinyStep s = new TensorFlowTinyStep();
+    s.setUp();
+    try {
+      assertArrayEquals(new double[] {42, 23}, s.step());
+      assertArrayEquals(new double[] {42, 23}, s.step());
+    } finally {
+      s.tearDown();
+    }
+  }
+
+  @Test
+  void djlTinyStep_givesTutorialGradients_everyStep() {
+    DjlTinyStep s = new DjlTinyStep();
+    s.setUp();
+    try {
+      assertArrayEquals(new double[] {42, 23}, s.step());
+      assertArrayEquals(new double[] {42, 23}, s.step());
     } finally {
       s.tearDown();
     }
