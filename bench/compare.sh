@@ -117,7 +117,7 @@ for t in "${threads_list[@]}"; do
   jmh "$t" "" "${jmh_opts[@]}" "${fork_args[@]}" -prof gc -e 'CompileBench\.cold' 'dev\.gradc\.bench\.'
   # A first compile is only cold in a fresh JVM: always forked, even in quick mode.
   echo "compare.sh: first compiles in $cold_forks fresh JVMs at $t thread(s)" >&2
-  jmh "$t" cold- -f "$cold_forks" -jvmArgsAppend "${props[*]}" 'dev\.gradc\.bench\.CompileBench\.cold'
+  jmh "$t" cold- -f "$cold_forks" -jvmArgs "${props[*]}" 'dev\.gradc\.bench\.CompileBench\.cold'
   if $torch; then
     echo "compare.sh: PyTorch at $t thread(s)" >&2
     OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" "$python" "$root/bench/pytorch_bench.py" \
