@@ -148,7 +148,7 @@ PY
   if $quick; then
     echo "- JMH: no fork, 1 warm-up and 1 measured iteration of 100 ms, \`-prof gc\`; the cold compile one shot in each of $cold_forks forks; OMP_WAIT_POLICY=PASSIVE"
   else
-    echo "- JMH: 1 fork (-Xmx4g), 3 warm-up and 5 measured iterations of 1 s (interpreter: 1 and 3), \`-prof gc\`; the cold compile one shot in each of $cold_forks forks; PyTorch: 5 warm-up calls, median of 20 (\`tiny_step\`: of 20 runs of 1,000 steps)"
+    echo "- JMH: 1 fork (-Xmx4g), 3 warm-up and 5 measured iterations of 1 s (interpreter: 1 and 3; \`tiny_step\` and the warm compile: 8 and 5), \`-prof gc\`; the cold compile one shot in each of $cold_forks forks; PyTorch: 5 warm-up calls, median of 20 (\`tiny_step\`: of 20 runs of 1,000 steps)"
   fi
 } > "$out/env.md"
 

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (packaged with the benchmarks) to the first results of its loaded value-and-gradient kernel, on
  * {@value #OPTIONS} options. {@link #cold} is the first time in a fresh JVM (one shot per fork, so
  * class loading and the bytecode interpreter's pace are in it); {@link #warm} repeats the whole way
- * in one JVM once the compiler itself is compiled.
+ * in one JVM once the compiler itself is compiled (it takes several seconds of warm-up to get
+ * there).
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class CompileBench {
@@ -76,7 +77,7 @@ public class CompileBench {
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @Fork(1)
-  @Warmup(iterations = 3, time = 1)
+  @Warmup(iterations = 8, time = 1)
   @Measurement(iterations = 5, time = 1)
   public Object[] warm(Source s) {
     return SourceToKernel.run(FILE, s.text, s.args, s.shapes);

@@ -4,6 +4,7 @@ import dev.gradc.runtime.CompiledFunction;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Value and gradients by gradc's compiled vjp ({@code Kernels.compile}); and {@code tiny_step}, a
@@ -16,8 +17,10 @@ public class GradcBench extends VjpBench {
     return s.compiled;
   }
 
+  /** The frontend's code takes longer than the kernels' to reach C2: a longer warm-up. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 8, time = 1)
   public double[] tinyStep(TinyStep s) {
     return s.step();
   }

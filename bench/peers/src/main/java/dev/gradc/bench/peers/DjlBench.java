@@ -40,8 +40,10 @@ public class DjlBench {
     return run(s);
   }
 
+  /** Warmed up as long as gradc's tiny step. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 8, time = 1)
   public double[] tinyStep(DjlTinyStep s) {
     return s.step();
   }

@@ -43,8 +43,10 @@ public class TensorFlowBench {
     return run(s);
   }
 
+  /** Warmed up as long as gradc's tiny step. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 8, time = 1)
   public double[] tinyStep(TensorFlowTinyStep s) {
     return s.step();
   }
