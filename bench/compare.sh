@@ -4,8 +4,10 @@
 # and writes BENCHMARKS.md at the repository root from that run alone.
 #
 #   bench/compare.sh           full sizes; builds everything, the peers included
-#   bench/compare.sh --quick   small sizes, few iterations, no forks: a smoke test of the whole
-#                              chain in under a minute; uses the peers only if already built
+#   bench/compare.sh --quick   small sizes, few iterations, no forks (but 2 for the cold compile):
+#                              a smoke test of the whole chain in under a minute; uses the peers
+#                              only if already built; writes bench/target/compare/BENCHMARKS.md,
+#                              leaving the full run's report alone
 #
 # Whatever is not available (python3 with torch, the peers) is skipped with a note, in the
 # output and in BENCHMARKS.md.
@@ -17,7 +19,7 @@ quick=false
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=true ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -71,12 +73,14 @@ fi
 if $quick; then
   # In-process (no fork), a few short iterations: checks the chain, not the speed.
   jmh_opts=(-f 0 -wi 1 -i 1 -w 100ms -r 100ms -p size=small)
+  cold_forks=2
   # One JVM runs every library in turn: keep OpenMP pools from spinning between benchmarks.
   export OMP_WAIT_POLICY=PASSIVE
   torch_opts=(--size small --warmup 2 --repeats 5)
   note "quick mode: small sizes, one short iteration each, JMH without forks; these numbers are a smoke test, not a comparison"
 else
   jmh_opts=()
+  cold_forks=10
   torch_opts=(--size full --warmup 5 --repeats 20)
 fi
 
@@ -85,6 +89,19 @@ if $peers; then
 else
   classpath="$bench_jar"
 fi
+
+# jmh THREADS KIND JMH-ARGS...: one JMH run into $out/jmh-KINDTHREADS.json and .log.
+jmh() {
+  local t=$1 kind=$2
+  shift 2
+  OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" java "${jvm[@]}" -cp "$classpath" \
+    org.openjdk.jmh.Main "$@" -rf json -rff "$out/jmh-$kind$t.json" > "$out/jmh-$kind$t.log" 2>&1 || {
+    echo "compare.sh: JMH failed at $t thread(s); see $out/jmh-$kind$t.log" >&2
+    tail -30 "$out/jmh-$kind$t.log" >&2
+    exit 1
+  }
+  grep -E '^(Benchmark|[A-Za-z.]+Bench\.[A-Za-z]+ )' "$out/jmh-$kind$t.log" | grep -v 'gc\.\|result is saved' >&2 || true
+}
 
 for t in "${threads_list[@]}"; do
   props=(-Dgradc.threads="$t" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$t"
@@ -97,14 +114,10 @@ for t in "${threads_list[@]}"; do
     jvm=()
     fork_args=(-jvmArgsAppend "${props[*]} -Xms4g -Xmx4g")
   fi
-  OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" java "${jvm[@]}" -cp "$classpath" \
-    org.openjdk.jmh.Main "${jmh_opts[@]}" "${fork_args[@]}" -prof gc \
-    -rf json -rff "$out/jmh-$t.json" 'dev\.gradc\.bench\.' > "$out/jmh-$t.log" 2>&1 || {
-    echo "compare.sh: JMH failed at $t thread(s); see $out/jmh-$t.log" >&2
-    tail -30 "$out/jmh-$t.log" >&2
-    exit 1
-  }
-  grep -E '^(Benchmark|[A-Za-z.]+Bench\.[A-Za-z]+ )' "$out/jmh-$t.log" | grep -v 'gc\.' >&2 || true
+  jmh "$t" "" "${jmh_opts[@]}" "${fork_args[@]}" -prof gc -e 'CompileBench\.cold' 'dev\.gradc\.bench\.'
+  # A first compile is only cold in a fresh JVM: always forked, even in quick mode.
+  echo "compare.sh: first compiles in $cold_forks fresh JVMs at $t thread(s)" >&2
+  jmh "$t" cold- -f "$cold_forks" -jvmArgs "${props[*]}" 'dev\.gradc\.bench\.CompileBench\.cold'
   if $torch; then
     echo "compare.sh: PyTorch at $t thread(s)" >&2
     OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" "$python" "$root/bench/pytorch_bench.py" \
@@ -133,11 +146,15 @@ PY
   fi
   echo "- TF Java $(pom_prop tensorflow.version) (tensorflow-core-api, tensorflow-core-native linux-x86_64); DJL $(pom_prop djl.version) with PyTorch $(pom_prop pytorch.version) (pytorch-native-cpu linux-x86_64), offline$($peers || echo '; not run')"
   if $quick; then
-    echo "- JMH: no fork, 1 warm-up and 1 measured iteration of 100 ms, \`-prof gc\`; OMP_WAIT_POLICY=PASSIVE"
+    echo "- JMH: no fork, 1 warm-up and 1 measured iteration of 100 ms, \`-prof gc\`; the cold compile one shot in each of $cold_forks forks; OMP_WAIT_POLICY=PASSIVE"
   else
-    echo "- JMH: 1 fork (-Xmx4g), 3 warm-up and 5 measured iterations of 1 s (interpreter: 1 and 3), \`-prof gc\`; PyTorch: 5 warm-up calls, median of 20"
+    echo "- JMH: 1 fork (-Xmx4g), 3 warm-up and 5 measured iterations of 1 s (interpreter: 1 and 3; \`tiny_step\` and the warm compile: 8 and 5), \`-prof gc\`; the cold compile one shot in each of $cold_forks forks; PyTorch: 5 warm-up calls, median of 20 (\`tiny_step\`: of 20 runs of 1,000 steps)"
   fi
 } > "$out/env.md"
 
-java -cp "$bench_jar" dev.gradc.bench.Report "$out" "$root/BENCHMARKS.md"
-echo "compare.sh: wrote $root/BENCHMARKS.md (raw results in $out)" >&2
+report="$root/BENCHMARKS.md"
+if $quick; then
+  report="$out/BENCHMARKS.md"
+fi
+java -cp "$bench_jar" dev.gradc.bench.Report "$out" "$report"
+echo "compare.sh: wrote $report (raw results in $out)" >&2

@@ -4,6 +4,10 @@
 Each workload computes a scalar loss and the gradients of its params with
 torch.autograd.grad, in the dtypes and at the sizes the JMH benchmarks use.
 Every call is timed on its own after a warm-up; the median is reported.
+tiny_step is the tutorial's z = (5*x1 + 3*x2) * (2*x1 + x2) as a training
+loop writes it (backward, read both .grad, zero them); one step takes
+microseconds, so each timed call runs TINY_STEPS of them and the time per
+step is reported.
 Writes JSON for bench/compare.sh to fold into BENCHMARKS.md.
 """
 import argparse
@@ -17,9 +21,10 @@ import torch
 import torch.nn.functional as F
 
 FULL = {"mse": 4_000_000, "logistic": 200_000, "black_scholes": 1_000_000,
-        "mlp": (256, 784, 256, 10)}
+        "mlp": (256, 784, 256, 10), "tiny_step": None}
 SMALL = {"mse": 40_000, "logistic": 2_000, "black_scholes": 10_000,
-         "mlp": (32, 64, 32, 10)}
+         "mlp": (32, 64, 32, 10), "tiny_step": None}
+TINY_STEPS = 1000
 
 
 def uniform(gen, shape, lo, hi, dtype=torch.float64):
@@ -92,17 +97,42 @@ def mlp(gen, dims):
     return step
 
 
-WORKLOADS = {"mse": mse, "logistic": logistic, "black_scholes": black_scholes, "mlp": mlp}
+def tiny_step(gen, _):
+    x1 = torch.tensor([1.0], requires_grad=True)
+    x2 = torch.tensor([2.0], requires_grad=True)
+
+    def one():
+        z = (5 * x1 + 3 * x2) * (2 * x1 + x2)
+        z.backward()
+        grads = (x1.grad.item(), x2.grad.item())
+        x1.grad.zero_()
+        x2.grad.zero_()
+        return grads
+
+    def step():
+        for _ in range(TINY_STEPS):
+            grads = one()
+        assert grads == (42.0, 23.0), grads
+        return grads
+
+    step.calls = TINY_STEPS
+    return step
+
+
+WORKLOADS = {"mse": mse, "logistic": logistic, "black_scholes": black_scholes, "mlp": mlp,
+             "tiny_step": tiny_step}
 
 
 def timed(step, warmup, repeats):
+    """Seconds per call of the workload: per call of step, divided by the calls it makes."""
+    calls = getattr(step, "calls", 1)
     for _ in range(warmup):
         step()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         step()
-        times.append(time.perf_counter() - start)
+        times.append((time.perf_counter() - start) / calls)
     return times
 
 
@@ -139,7 +169,7 @@ def main():
         ms = [t * 1e3 for t in times]
         results.append({"workload": name, "median_ms": statistics.median(ms), "min_ms": min(ms),
                         "repeats": len(ms)})
-        print(f"pytorch {name:14s} {args.threads} threads: {statistics.median(ms):10.3f} ms")
+        print(f"pytorch {name:14s} {args.threads} threads: {statistics.median(ms):10.4f} ms")
     meta = {"torch": torch.__version__, "threads": torch.get_num_threads(),
             "blas": blas_library(), "size": args.size, "warmup": args.warmup,
             "repeats": args.repeats}

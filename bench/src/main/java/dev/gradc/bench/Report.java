@@ -19,9 +19,10 @@ import java.util.TreeSet;
 
 /**
  * Writes {@code BENCHMARKS.md} from one comparison run: the JMH results ({@code jmh-T.json}, with
- * {@code -prof gc}) and the PyTorch results ({@code pytorch-T.json}) for each thread count T found
- * in a directory, plus its {@code env.md} (machine and versions) and {@code notes.md} (what was
- * skipped). Ratios are taken within one run only.
+ * {@code -prof gc}, and {@code jmh-cold-T.json}, the forked first compiles) and the PyTorch results
+ * ({@code pytorch-T.json}) for each thread count T found in a directory, plus its {@code env.md}
+ * (machine and versions) and {@code notes.md} (what was skipped). Ratios are taken within one run
+ * only.
  *
  * <p>Usage: {@code Report RESULTS_DIR OUTPUT.md}.
  */
@@ -49,6 +50,25 @@ public final class Report {
   /** One measurement: milliseconds per call, its error, and heap bytes allocated per call. */
   record Cell(double ms, double error, double bytes) {}
 
+  /** What the run at one thread count measured. */
+  static final class Run {
+    final Map<Workload, Map<Impl, Cell>> cells = new EnumMap<>(Workload.class);
+
+    /** {@code tiny_step} by implementation. */
+    final Map<Impl, Cell> tinyStep = new EnumMap<>(Impl.class);
+
+    /** {@link TinyStepPartsBench} by method name. */
+    final Map<String, Cell> tinyStepParts = new LinkedHashMap<>();
+
+    /** {@link CompileBench} by method name ({@code cold}, {@code warm}). */
+    final Map<String, Cell> compile = new LinkedHashMap<>();
+
+    /** How many fresh JVMs the cold compile is the mean of. */
+    int coldShots;
+
+    Size size = Size.FULL;
+  }
+
   public static void main(String[] args) throws IOException {
     if (args.length != 2) {
       System.err.println("usage: Report RESULTS_DIR OUTPUT.md");
@@ -64,7 +84,7 @@ public final class Report {
     try (var files = Files.list(dir)) {
       files
           .map(p -> p.getFileName().toString())
-          .filter(n -> n.matches("(jmh|pytorch)-\\d+\\.json"))
+          .filter(n -> n.matches("(jmh|jmh-cold|pytorch)-\\d+\\.json"))
           .forEach(n -> threads.add(Integer.parseInt(n.replaceAll("\\D", ""))));
     }
     StringBuilder out = new StringBuilder();
@@ -88,13 +108,15 @@ public final class Report {
     if (!notesText.toString().isBlank()) {
       out.append(notesText.toString().strip()).append("\n\n");
     }
-    Size size = Size.FULL;
+    Run first = null;
     for (int t : threads) {
-      Map<Workload, Map<Impl, Cell>> cells = new EnumMap<>(Workload.class);
-      size = read(dir, t, cells, size);
-      out.append(tables(t, cells, size));
+      Run run = read(dir, t);
+      first = first == null ? run : first;
+      out.append(tables(t, run));
     }
-    out.append(whereTimeGoes(dir, threads.isEmpty() ? 1 : threads.first(), size));
+    out.append(
+        whereTimeGoes(
+            dir, threads.isEmpty() ? 1 : threads.first(), first == null ? new Run() : first));
     appendFile(out, dir.resolve("env.md"));
     out.append(methodology());
     return out.toString();
@@ -115,44 +137,89 @@ public final class Report {
     return Kernels.compile(p.vjp()) instanceof InterpretedFunction;
   }
 
-  /** Reads both result files for {@code t} threads into {@code cells}; returns the size run. */
-  private static Size read(Path dir, int t, Map<Workload, Map<Impl, Cell>> cells, Size size)
-      throws IOException {
+  /** Reads the result files for {@code t} threads. */
+  private static Run read(Path dir, int t) throws IOException {
+    Run run = new Run();
     ObjectMapper json = new ObjectMapper();
-    Path jmh = dir.resolve("jmh-" + t + ".json");
-    if (Files.exists(jmh)) {
-      for (JsonNode b : json.readTree(jmh.toFile())) {
-        String name = b.get("benchmark").asText();
-        int method = name.lastIndexOf('.');
-        int cls = name.lastIndexOf('.', method - 1);
-        Impl impl = implOf(name.substring(cls + 1, method));
-        Workload w = workloadOf(name.substring(method + 1));
-        if (impl == null || w == null) {
-          continue;
+    for (String prefix : List.of("jmh-", "jmh-cold-")) {
+      Path jmh = dir.resolve(prefix + t + ".json");
+      if (Files.exists(jmh)) {
+        for (JsonNode b : json.readTree(jmh.toFile())) {
+          readJmh(b, run);
         }
-        size = Size.parse(b.path("params").path("size").asText("full"));
-        JsonNode primary = b.get("primaryMetric");
-        JsonNode alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm");
-        double bytes = alloc.isMissingNode() ? Double.NaN : alloc.get("score").asDouble();
-        cells
-            .computeIfAbsent(w, k -> new EnumMap<>(Impl.class))
-            .put(
-                impl,
-                new Cell(primary.get("score").asDouble(), error(primary.get("scoreError")), bytes));
       }
     }
     Path torch = dir.resolve("pytorch-" + t + ".json");
     if (Files.exists(torch)) {
       for (JsonNode r : json.readTree(torch.toFile()).get("results")) {
-        Workload w = workloadOf(r.get("workload").asText());
+        String label = r.get("workload").asText();
+        Cell cell = new Cell(r.get("median_ms").asDouble(), Double.NaN, Double.NaN);
+        Workload w = workloadOf(label);
         if (w != null) {
-          cells
-              .computeIfAbsent(w, k -> new EnumMap<>(Impl.class))
-              .put(Impl.PYTORCH, new Cell(r.get("median_ms").asDouble(), Double.NaN, Double.NaN));
+          run.cells.computeIfAbsent(w, k -> new EnumMap<>(Impl.class)).put(Impl.PYTORCH, cell);
+        } else if (label.equals(TINY_STEP)) {
+          run.tinyStep.put(Impl.PYTORCH, cell);
         }
       }
     }
-    return size;
+    return run;
+  }
+
+  private static final String TINY_STEP = "tiny_step";
+
+  /** Files one JMH result where it belongs. */
+  private static void readJmh(JsonNode b, Run run) {
+    String name = b.get("benchmark").asText();
+    int method = name.lastIndexOf('.');
+    int cls = name.lastIndexOf('.', method - 1);
+    String className = name.substring(cls + 1, method);
+    String methodName = name.substring(method + 1);
+    Cell cell = cell(b);
+    if (className.equals(CompileBench.class.getSimpleName())) {
+      run.compile.put(methodName, cell);
+      if (methodName.equals("cold")) {
+        run.coldShots = b.path("forks").asInt() * b.path("measurementIterations").asInt();
+      }
+      return;
+    }
+    if (className.equals(TinyStepPartsBench.class.getSimpleName())) {
+      run.tinyStepParts.put(methodName, cell);
+      return;
+    }
+    Impl impl = implOf(className);
+    if (impl == null) {
+      return;
+    }
+    if (workloadLabel(methodName).equals(TINY_STEP)) {
+      run.tinyStep.put(impl, cell);
+      return;
+    }
+    Workload w = workloadOf(methodName);
+    if (w != null) {
+      run.size = Size.parse(b.path("params").path("size").asText("full"));
+      run.cells.computeIfAbsent(w, k -> new EnumMap<>(Impl.class)).put(impl, cell);
+    }
+  }
+
+  /** A JMH result in milliseconds per call, whatever unit it was measured in. */
+  private static Cell cell(JsonNode b) {
+    JsonNode primary = b.get("primaryMetric");
+    double toMs = msPer(primary.path("scoreUnit").asText("ms/op"));
+    JsonNode alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm");
+    double bytes = alloc.isMissingNode() ? Double.NaN : alloc.get("score").asDouble();
+    return new Cell(
+        primary.get("score").asDouble() * toMs, error(primary.get("scoreError")) * toMs, bytes);
+  }
+
+  /** Milliseconds in one unit of a JMH time-per-operation score ({@code us/op}, ...). */
+  private static double msPer(String unit) {
+    return switch (unit) {
+      case "s/op" -> 1e3;
+      case "ms/op" -> 1;
+      case "us/op" -> 1e-3;
+      case "ns/op" -> 1e-6;
+      default -> throw new IllegalArgumentException("not a time per operation: " + unit);
+    };
   }
 
   /** ns per call of each {@link HelperBench} method, from the JMH results for {@code t} threads. */
@@ -171,9 +238,11 @@ public final class Report {
     return out;
   }
 
-  /** The helpers' cost, and the loop plan codegen makes for each workload. */
-  private static String whereTimeGoes(Path dir, int t, Size size) throws IOException {
+  /** The parts of a tiny step, the helpers' cost, and the loop plan of each workload. */
+  private static String whereTimeGoes(Path dir, int t, Run run) throws IOException {
+    Size size = run.size;
     StringBuilder out = new StringBuilder("## Where gradc's time goes\n\n");
+    out.append(tinyStepParts(run, t));
     Map<String, Double> ns = helpers(dir, t);
     Double slow = ns.get("erfScalarMath");
     Double fast = ns.get("erfTable");
@@ -222,8 +291,13 @@ public final class Report {
     return null;
   }
 
+  /** {@code blackScholes} to {@code black_scholes}. */
+  private static String workloadLabel(String method) {
+    return method.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+  }
+
   private static Workload workloadOf(String s) {
-    String label = s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    String label = workloadLabel(s);
     for (Workload w : Workload.values()) {
       if (w.label().equals(label)) {
         return w;
@@ -232,7 +306,9 @@ public final class Report {
     return null;
   }
 
-  private static String tables(int threads, Map<Workload, Map<Impl, Cell>> cells, Size size) {
+  private static String tables(int threads, Run run) {
+    Map<Workload, Map<Impl, Cell>> cells = run.cells;
+    Size size = run.size;
     StringBuilder out = new StringBuilder();
     out.append("## ").append(threads).append(threads == 1 ? " thread" : " threads");
     out.append(size == Size.FULL ? "" : " (quick: small sizes, not comparable)").append("\n\n");
@@ -291,12 +367,105 @@ public final class Report {
       }
       out.append(row(r));
     }
-    out.append("\n").append(targets(cells, size)).append("\n");
+    out.append("\n").append(tinyStepTable(run.tinyStep));
+    out.append(compileTable(run));
+    out.append(targets(run)).append("\n");
     return out.toString();
   }
 
+  /** The JVM peers and PyTorch next to gradc on the tiny step, in microseconds. */
+  private static String tinyStepTable(Map<Impl, Cell> c) {
+    List<Impl> impls = List.of(Impl.GRADC, Impl.PYTORCH, Impl.TENSORFLOW, Impl.DJL);
+    StringBuilder out =
+        new StringBuilder(
+            "`tiny_step`: the tutorial's `z = (5*x1 + 3*x2) * (2*x1 + x2)` on f32 [1] leaves;"
+                + " build the graph, backward, read both gradients, zero them:\n\n");
+    List<String> head = new ArrayList<>(List.of(""));
+    for (Impl i : impls) {
+      head.add(i.label);
+    }
+    out.append(row(head)).append(separator(head.size()));
+    List<String> time = new ArrayList<>(List.of("µs per step"));
+    List<String> speedup = new ArrayList<>(List.of("gradc's speed-up"));
+    List<String> alloc = new ArrayList<>(List.of("B/step"));
+    Cell gradc = c.get(Impl.GRADC);
+    for (Impl i : impls) {
+      Cell cell = c.get(i);
+      time.add(cell == null ? "—" : ms(scaled(cell, 1e3)));
+      speedup.add(i == Impl.GRADC ? "" : ratio(cell, gradc));
+      alloc.add(cell == null || Double.isNaN(cell.bytes()) ? "—" : bytes(cell.bytes()));
+    }
+    return out.append(row(time)).append(row(speedup)).append(row(alloc)).append("\n").toString();
+  }
+
+  /** A cell in another unit: {@code factor} times its milliseconds. */
+  private static Cell scaled(Cell c, double factor) {
+    return new Cell(c.ms() * factor, c.error() * factor, c.bytes());
+  }
+
+  /** Cold and warm compile times. */
+  private static String compileTable(Run run) {
+    Cell cold = run.compile.get("cold");
+    Cell warm = run.compile.get("warm");
+    StringBuilder out =
+        new StringBuilder(
+            "`compile`: milliseconds from the source of `examples/black_scholes.grad` to the first"
+                + " results of its loaded value-and-gradient kernel ("
+                + CompileBench.OPTIONS
+                + " options): parse, vjp, optimize, emit, define the hidden class, call:\n\n");
+    List<String> head =
+        List.of(
+            "cold: first in a fresh JVM"
+                + (run.coldShots > 0 ? " (mean of " + run.coldShots + ")" : ""),
+            "warm: repeated in one JVM",
+            "B/compile warm");
+    out.append(row(head)).append(separator(head.size()));
+    out.append(
+        row(
+            List.of(
+                cold == null ? "—" : ms(cold),
+                warm == null ? "—" : ms(warm),
+                warm == null || Double.isNaN(warm.bytes()) ? "—" : bytes(warm.bytes()))));
+    return out.append("\n").toString();
+  }
+
+  /** What a tiny step's parts cost, from {@link TinyStepPartsBench}. */
+  private static String tinyStepParts(Run run, int threads) {
+    Cell step = run.tinyStep.get(Impl.GRADC);
+    Cell record = run.tinyStepParts.get("record");
+    Cell call = run.tinyStepParts.get("buildAndCall");
+    Cell kernel = run.tinyStepParts.get("kernel");
+    if (step == null || record == null || call == null || kernel == null) {
+      return "";
+    }
+    double rest = step.ms() - record.ms() - call.ms();
+    double restBytes = step.bytes() - record.bytes() - call.bytes();
+    return String.format(
+        Locale.ROOT,
+        "A `tiny_step` of gradc at %d thread%s (%s µs, %s per step) in parts (JMH"
+            + " `TinyStepPartsBench`, measured apart from the step, so the parts need not add up"
+            + " exactly): recording the five ops %s µs"
+            + " (%s); building the same function with the IR builder and calling its vjp through"
+            + " the kernel cache %s µs (%s), of which the compiled vjp itself takes %s µs (%s);"
+            + " the rest (walking the graph, accumulating into `.grad`, `item()`, `zero_()`)"
+            + " about %s µs (%s).%n%n",
+        threads,
+        threads == 1 ? "" : "s",
+        number(step.ms() * 1e3),
+        bytes(step.bytes()),
+        number(record.ms() * 1e3),
+        bytes(record.bytes()),
+        number(call.ms() * 1e3),
+        bytes(call.bytes()),
+        number(kernel.ms() * 1e3),
+        bytes(kernel.bytes()),
+        number(Math.max(rest, 0) * 1e3),
+        bytes(Math.max(restBytes, 0)));
+  }
+
   /** Issue 7's targets that this run can check. */
-  private static String targets(Map<Workload, Map<Impl, Cell>> cells, Size size) {
+  private static String targets(Run run) {
+    Map<Workload, Map<Impl, Cell>> cells = run.cells;
     StringBuilder out = new StringBuilder("Targets of issue 7 in this run:\n\n");
     out.append(
         target(cells, Workload.MSE, Impl.PYTORCH, 3, "`mse`: gradc ≥ 3× faster than PyTorch"));
@@ -323,8 +492,9 @@ public final class Report {
             "`black_scholes`: gradc ≥ 1.5× faster than PyTorch"));
     out.append(within(cells, Workload.MLP, Impl.PYTORCH, 1.5, "`mlp`: within 1.5× of PyTorch"));
     out.append(allocation(cells.getOrDefault(Workload.MSE, Map.of())));
-    out.append("- `tiny_step` and `compile`: not measured yet (no benchmark in this run)\n");
-    if (size != Size.FULL) {
+    out.append(tinyStepTargets(run.tinyStep));
+    out.append(compileTarget(run.compile));
+    if (run.size != Size.FULL) {
       out.append("- quick mode: sizes are small, so the verdicts above do not count\n");
     }
     return out.toString();
@@ -353,6 +523,54 @@ public final class Report {
         + " per call"
         + floor
         + ")\n";
+  }
+
+  /** Issue 7's two {@code tiny_step} targets: speed against every other column, allocation. */
+  private static String tinyStepTargets(Map<Impl, Cell> c) {
+    String what =
+        "- `tiny_step`: gradc ≥ 20× faster per step than PyTorch eager and every JVM peer: ";
+    Cell gradc = c.get(Impl.GRADC);
+    List<String> ratios = new ArrayList<>();
+    boolean met = true;
+    for (Impl other : List.of(Impl.PYTORCH, Impl.TENSORFLOW, Impl.DJL)) {
+      Cell o = c.get(other);
+      if (gradc != null && o != null) {
+        double speedup = o.ms() / gradc.ms();
+        met &= speedup >= 20;
+        ratios.add(String.format(Locale.ROOT, "%.1f× %s", speedup, other.label));
+      } else {
+        ratios.add(other.label + " not measured");
+      }
+    }
+    String verdict =
+        gradc == null
+            ? "not measured"
+            : (met ? "met" : "missed") + " (" + String.join(", ", ratios) + ")";
+    String alloc = "- `tiny_step` allocates under 2 KiB per step: ";
+    if (gradc == null || Double.isNaN(gradc.bytes())) {
+      alloc += "not measured";
+    } else {
+      alloc +=
+          (gradc.bytes() < 2048 ? "met" : "missed") + " (" + bytes(gradc.bytes()) + " per step)";
+    }
+    return what + verdict + "\n" + alloc + "\n";
+  }
+
+  /** Issue 7's {@code compile} target: under 50 ms warm. */
+  private static String compileTarget(Map<String, Cell> compile) {
+    String what = "- `compile`: under 50 ms warm for `black_scholes`: ";
+    Cell warm = compile.get("warm");
+    if (warm == null) {
+      return what + "not measured\n";
+    }
+    Cell cold = compile.get("cold");
+    return String.format(
+        Locale.ROOT,
+        "%s%s (%s ms warm%s)%n",
+        what,
+        warm.ms() < 50 ? "met" : "missed",
+        number(warm.ms()),
+        cold == null ? "" : "; " + number(cold.ms()) + " ms cold");
   }
 
   private static String target(
@@ -461,6 +679,21 @@ public final class Report {
         [200000, 32] (f64); `black_scholes` N = 1,000,000 (f64); `mlp` x [256, 784], hidden \
         256, 10 classes (f32). The JVM columns use the same numbers (same seeded problem); \
         PyTorch draws its own from the same distributions.
+        - **`tiny_step`**, as a user of each writes a training step on two f32 [1] leaves that \
+        require grad (x1 = 1, x2 = 2; every implementation's test checks the gradients 42 and \
+        23). gradc: `dev.gradc.Tensor` ops, `z.backward()`, `x1.grad().item()`, \
+        `x1.grad().zero_()` (`bench/.../TinyStep.java`). PyTorch: the same in eager mode, 1,000 \
+        steps per timed call. TF Java: the graph and `tf.gradients` built once (TF Java has no \
+        eager gradient tape); each step feeds x1 and x2, runs the session and reads both \
+        gradients into Java; graph gradients do not accumulate, so there is nothing to zero. \
+        DJL: each step records z in a `GradientCollector`, runs backward, reads both gradients \
+        and zeroes them in place as `GradientCollector.zeroGradients` does.
+        - **`compile`**: `CompileBench`, from the text of `examples/black_scholes.grad` \
+        (packaged with the benchmarks): `GradLanguage.parse`, `Autodiff.vjp`, \
+        `CompiledKernel.compile` (optimize, lower, plan, emit, define the hidden class; the \
+        kernel cache is not consulted) and the first call on a few options. Cold: JMH single \
+        shot, one per fresh JVM, averaged over the forks; warm: JMH average time in one JVM \
+        after warm-up, a new parse, vjp and hidden class every call.
         """;
   }
 }

@@ -39,4 +39,12 @@ public class DjlBench {
   public double mlp(DjlState.Mlp s) {
     return run(s);
   }
+
+  /** Warmed up as long as gradc's tiny step. */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 8, time = 1)
+  public double[] tinyStep(DjlTinyStep s) {
+    return s.step();
+  }
 }

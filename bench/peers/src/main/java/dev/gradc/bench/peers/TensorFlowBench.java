@@ -42,4 +42,12 @@ public class TensorFlowBench {
   public int mlp(TensorFlowState.Mlp s) {
     return run(s);
   }
+
+  /** Warmed up as long as gradc's tiny step. */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 8, time = 1)
+  public double[] tinyStep(TensorFlowTinyStep s) {
+    return s.step();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.gradc.bench.peers;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gradc.bench.Problem;
@@ -10,13 +11,14 @@ import dev.gradc.runtime.Buffers;
 import dev.gradc.runtime.Kernels;
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The peers compute what the benchmarks claim: on the small problems, TensorFlow Java and DJL give
- * the reference interpreter's value and gradients. Loading their native libraries also checks that
- * they run offline from the Maven Central jars.
+ * the reference interpreter's value and gradients, and their tiny steps the tutorial's gradients.
+ * Loading their native libraries also checks that they run offline from the Maven Central jars.
  */
 class PeersTest {
   @ParameterizedTest
@@ -55,6 +57,29 @@ class PeersTest {
       check(w, s.results());
     } finally {
       s.tearDown();
+    }
+  }
+
+  @Test
+  void tensorFlowTinyStep_givesTutorialGradients_everyStep() {
+    TensorFlowTinyStep s = new TensorFlowTinyStep();
+    checkTinyStep(s::setUp, s::step, s::tearDown);
+  }
+
+  @Test
+  void djlTinyStep_givesTutorialGradients_everyStep() {
+    DjlTinyStep s = new DjlTinyStep();
+    checkTinyStep(s::setUp, s::step, s::tearDown);
+  }
+
+  /** Two steps give x1.grad = 42 and x2.grad = 23: nothing is left over from the first. */
+  private static void checkTinyStep(Runnable setUp, Supplier<double[]> step, Runnable tearDown) {
+    setUp.run();
+    try {
+      assertArrayEquals(new double[] {42, 23}, step.get());
+      assertArrayEquals(new double[] {42, 23}, step.get());
+    } finally {
+      tearDown.run();
     }
   }
 
