@@ -315,18 +315,24 @@ public final class Tensor {
 
   /** Records an op over tensors: its node, type and autograd record. */
   static Tensor record(String name, String saves, Recipe r, Tensor... ins) {
-    return record(name, Saves.of(saves), r, false, ins);
+    return record(name, Saves.of(saves), r, false, null, ins);
+  }
+
+  /** As {@link #record(String, String, Recipe, Tensor...)}, with the result type known. */
+  static Tensor record(String name, String saves, Recipe r, Type type, Tensor... ins) {
+    return record(name, Saves.of(saves), r, false, type, ins);
   }
 
   /**
    * Records a view op (reshape, transpose, ...): a new tensor on which in-place ops are refused.
    */
   static Tensor recordView(String name, Recipe r, Tensor in) {
-    return record(name, Saves.NOTHING, r, true, in);
+    return record(name, Saves.NOTHING, r, true, null, in);
   }
 
-  private static Tensor record(String name, Saves saves, Recipe r, boolean view, Tensor... ins) {
-    Node n = recordNode(name, saves, r, ins, false);
+  private static Tensor record(
+      String name, Saves saves, Recipe r, boolean view, Type type, Tensor... ins) {
+    Node n = recordNode(name, saves, r, ins, false, type);
     Tensor out = new Tensor(new Storage(n), n, view);
     if (n.gradFn() != null && saves.result()) {
       n.save(new SavedRef(out.storage, out.storage.version(), n.type(), name));
@@ -336,6 +342,12 @@ public final class Tensor {
 
   private static Node recordNode(
       String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace) {
+    return recordNode(name, saves, r, ins, inPlace, null);
+  }
+
+  /** Records a node; {@code known} is its type when the caller computed it, else null. */
+  private static Node recordNode(
+      String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace, Type known) {
     Node[] nodes = new Node[ins.length];
     boolean[] rg = new boolean[ins.length];
     boolean any = false;
@@ -344,7 +356,7 @@ public final class Tensor {
       rg[i] = nodes[i].requiresGrad();
       any |= rg[i];
     }
-    Type t = Capture.infer(r, nodes);
+    Type t = known != null ? known : Capture.infer(r, nodes);
     boolean grad = any && GradMode.isEnabled() && t.dtype().isFloat();
     Node n = Node.op(t, r, nodes, grad ? name : null, grad && saves.any());
     if (grad) {
@@ -363,16 +375,23 @@ public final class Tensor {
     return new SavedRef(storage, storage.version(), n.type(), n.gradFn());
   }
 
+  // The common ops get their result type from the builder's type rules directly, which is the
+  // same computation as replaying the recipe, without building a function per op.
+
   private Tensor unary(String name, String saves, Op op) {
-    return record(name, saves, (b, in) -> b.unary(op, in[0]), this);
+    Type t = Builder.unaryType(op, node().type());
+    return record(name, saves, (b, in) -> b.unary(op, in[0]), t, this);
   }
 
   private Tensor binary(String name, String saves, Op op, Tensor other) {
-    return record(name, saves, (b, in) -> b.binary(op, in[0], in[1]), this, other);
+    Type t = Builder.binaryType(op, node().type(), false, other.node().type(), false);
+    return record(name, saves, (b, in) -> b.binary(op, in[0], in[1]), t, this, other);
   }
 
   private Tensor binary(String name, String saves, Op op, double other) {
-    return record(name, saves, (b, in) -> b.binary(op, in[0], lit(other)), this);
+    Type t =
+        Builder.binaryType(op, node().type(), false, Type.scalar(dev.gradc.ir.DType.F64), true);
+    return record(name, saves, (b, in) -> b.binary(op, in[0], lit(other)), t, this);
   }
 
   static Value lit(double v) {

@@ -109,6 +109,11 @@ public final class Typing {
     }
   }
 
+  /** Checks that an elementwise op accepts an operand of type {@code t}, with the IR's message. */
+  public static void checkOperand(Op op, Type t) {
+    requireDtype(op, t, dtypeClass(op));
+  }
+
   /** True for ops defined only on floating-point operands. */
   public static boolean requiresFloat(Op op) {
     return dtypeClass(op) == FLOAT;
