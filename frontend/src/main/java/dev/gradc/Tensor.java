@@ -3,6 +3,7 @@ package dev.gradc;
 import dev.gradc.frontend.Backward;
 import dev.gradc.frontend.BufferOps;
 import dev.gradc.frontend.Capture;
+import dev.gradc.frontend.ElementwiseRecipe;
 import dev.gradc.frontend.GradMode;
 import dev.gradc.frontend.GradSink;
 import dev.gradc.frontend.Names;
@@ -380,18 +381,18 @@ public final class Tensor {
 
   private Tensor unary(String name, String saves, Op op) {
     Type t = Builder.unaryType(op, node().type());
-    return record(name, saves, (b, in) -> b.unary(op, in[0]), t, this);
+    return record(name, saves, ElementwiseRecipe.unary(op), t, this);
   }
 
   private Tensor binary(String name, String saves, Op op, Tensor other) {
     Type t = Builder.binaryType(op, node().type(), false, other.node().type(), false);
-    return record(name, saves, (b, in) -> b.binary(op, in[0], in[1]), t, this, other);
+    return record(name, saves, ElementwiseRecipe.binary(op), t, this, other);
   }
 
   private Tensor binary(String name, String saves, Op op, double other) {
     Type t =
         Builder.binaryType(op, node().type(), false, Type.scalar(dev.gradc.ir.DType.F64), true);
-    return record(name, saves, (b, in) -> b.binary(op, in[0], lit(other)), t, this);
+    return record(name, saves, ElementwiseRecipe.withLiteral(op, other), t, this);
   }
 
   static Value lit(double v) {

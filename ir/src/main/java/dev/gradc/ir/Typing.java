@@ -414,6 +414,9 @@ public final class Typing {
    * and both shapes.
    */
   public static List<Dim> broadcast(List<Dim> a, List<Dim> b, String opName) {
+    if (a.equals(b)) {
+      return a;
+    }
     int n = Math.max(a.size(), b.size());
     List<Dim> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
