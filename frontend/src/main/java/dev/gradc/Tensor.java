@@ -3,6 +3,7 @@ package dev.gradc;
 import dev.gradc.frontend.Backward;
 import dev.gradc.frontend.BufferOps;
 import dev.gradc.frontend.Capture;
+import dev.gradc.frontend.ElementwiseRecipe;
 import dev.gradc.frontend.GradMode;
 import dev.gradc.frontend.GradSink;
 import dev.gradc.frontend.Names;
@@ -315,18 +316,24 @@ public final class Tensor {
 
   /** Records an op over tensors: its node, type and autograd record. */
   static Tensor record(String name, String saves, Recipe r, Tensor... ins) {
-    return record(name, Saves.of(saves), r, false, ins);
+    return record(name, Saves.of(saves), r, false, null, ins);
+  }
+
+  /** As {@link #record(String, String, Recipe, Tensor...)}, with the result type known. */
+  static Tensor record(String name, String saves, Recipe r, Type type, Tensor... ins) {
+    return record(name, Saves.of(saves), r, false, type, ins);
   }
 
   /**
    * Records a view op (reshape, transpose, ...): a new tensor on which in-place ops are refused.
    */
   static Tensor recordView(String name, Recipe r, Tensor in) {
-    return record(name, Saves.NOTHING, r, true, in);
+    return record(name, Saves.NOTHING, r, true, null, in);
   }
 
-  private static Tensor record(String name, Saves saves, Recipe r, boolean view, Tensor... ins) {
-    Node n = recordNode(name, saves, r, ins, false);
+  private static Tensor record(
+      String name, Saves saves, Recipe r, boolean view, Type type, Tensor... ins) {
+    Node n = recordNode(name, saves, r, ins, false, type);
     Tensor out = new Tensor(new Storage(n), n, view);
     if (n.gradFn() != null && saves.result()) {
       n.save(new SavedRef(out.storage, out.storage.version(), n.type(), name));
@@ -336,6 +343,12 @@ public final class Tensor {
 
   private static Node recordNode(
       String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace) {
+    return recordNode(name, saves, r, ins, inPlace, null);
+  }
+
+  /** Records a node; {@code known} is its type when the caller computed it, else null. */
+  private static Node recordNode(
+      String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace, Type known) {
     Node[] nodes = new Node[ins.length];
     boolean[] rg = new boolean[ins.length];
     boolean any = false;
@@ -344,7 +357,7 @@ public final class Tensor {
       rg[i] = nodes[i].requiresGrad();
       any |= rg[i];
     }
-    Type t = Capture.infer(r, nodes);
+    Type t = known != null ? known : Capture.infer(r, nodes);
     boolean grad = any && GradMode.isEnabled() && t.dtype().isFloat();
     Node n = Node.op(t, r, nodes, grad ? name : null, grad && saves.any());
     if (grad) {
@@ -363,16 +376,23 @@ public final class Tensor {
     return new SavedRef(storage, storage.version(), n.type(), n.gradFn());
   }
 
+  // The common ops get their result type from the builder's type rules directly, which is the
+  // same computation as replaying the recipe, without building a function per op.
+
   private Tensor unary(String name, String saves, Op op) {
-    return record(name, saves, (b, in) -> b.unary(op, in[0]), this);
+    Type t = Builder.unaryType(op, node().type());
+    return record(name, saves, ElementwiseRecipe.unary(op), t, this);
   }
 
   private Tensor binary(String name, String saves, Op op, Tensor other) {
-    return record(name, saves, (b, in) -> b.binary(op, in[0], in[1]), this, other);
+    Type t = Builder.binaryType(op, node().type(), false, other.node().type(), false);
+    return record(name, saves, ElementwiseRecipe.binary(op), t, this, other);
   }
 
   private Tensor binary(String name, String saves, Op op, double other) {
-    return record(name, saves, (b, in) -> b.binary(op, in[0], lit(other)), this);
+    Type t =
+        Builder.binaryType(op, node().type(), false, Type.scalar(dev.gradc.ir.DType.F64), true);
+    return record(name, saves, ElementwiseRecipe.withLiteral(op, other), t, this);
   }
 
   static Value lit(double v) {
@@ -864,16 +884,7 @@ public final class Tensor {
               + " but found "
               + scalarType(other.dtype()));
     }
-    int ra = dim();
-    int rb = other.dim();
-    String name =
-        ra == 1 && rb == 1
-            ? "DotBackward0"
-            : ra == 2 && rb == 1
-                ? "MvBackward0"
-                : ra == 1 && rb == 2
-                    ? "SqueezeBackward3"
-                    : ra == 2 && rb == 2 ? "MmBackward0" : "UnsafeViewBackward0";
+    String name = Names.matmulGradFn(dim(), other.dim());
     return record(name, "c", (b, in) -> b.matmul(in[0], in[1]), this, other);
   }
 

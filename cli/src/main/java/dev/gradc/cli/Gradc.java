@@ -1,29 +1,90 @@
 package dev.gradc.cli;
 
+import dev.gradc.frontend.lang.Diagnostics;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
-/** The {@code gradc} command line. */
+/**
+ * The {@code gradc} command line. Exit codes: 0 success, 1 a check failed, 2 bad usage, a bad
+ * program or bad inputs, 3 an internal error (a bug). Diagnostics go to stderr; a Java stack trace
+ * only with {@code --debug}.
+ */
 @Command(
     name = "gradc",
     mixinStandardHelpOptions = true,
     version = "gradc 0.1.0",
-    description = "A gradient compiler for the JVM.",
-    subcommands = {InspectCommand.class})
+    description =
+        "A gradient compiler for the JVM: run, inspect, check, compile and bench .grad"
+            + " programs.",
+    subcommands = {
+      RunCommand.class,
+      InspectCommand.class,
+      CheckCommand.class,
+      CompileCommand.class,
+      BenchCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 success, 1 a check failed, 2 bad usage, program or inputs, 3 internal error.",
+      "Run 'gradc COMMAND --help' for the options of a command."
+    })
 public final class Gradc implements Runnable {
+  static final int OK = 0;
+  static final int CHECK_FAILED = 1;
+  static final int BAD_INPUT = 2;
+  static final int INTERNAL_ERROR = 3;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
+    throw new ParameterException(spec.commandLine(), "missing command");
   }
 
-  /** The command line; picocli's exit code for bad usage is 2, as gradc documents. */
+  /** The command line, with gradc's error handling; {@code execute} returns the exit code. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Gradc());
+    CommandLine cmd = new CommandLine(new Gradc());
+    cmd.setParameterExceptionHandler(Gradc::usageError);
+    return cmd;
+  }
+
+  /** Bad usage: {@code gradc run: error: MESSAGE}, suggestions, and where to find help. */
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine c = e.getCommandLine();
+    PrintWriter err = c.getErr();
+    String name = c.getCommandSpec().qualifiedName();
+    if (c.getParent() == null && e instanceof UnmatchedArgumentException u) {
+      // The first word is not a command.
+      String word = u.getUnmatched().get(0);
+      err.println(
+          name
+              + ": error: unknown command '"
+              + word
+              + "'"
+              + Diagnostics.suggestion(word, c.getSubcommands().keySet()));
+      err.println("Commands: " + String.join(", ", c.getSubcommands().keySet()) + ".");
+      err.println("Try 'gradc --help' for more information.");
+    } else if (c.getParent() == null) {
+      err.println(name + ": error: " + e.getMessage());
+      err.print(c.getUsageMessage());
+    } else {
+      err.println(name + ": error: " + e.getMessage());
+      UnmatchedArgumentException.printSuggestions(e, err);
+      err.println("Try '" + name + " --help' for more information.");
+    }
+    err.flush();
+    return BAD_INPUT;
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cmd = commandLine();
+    cmd.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+    cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+    System.exit(cmd.execute(args));
   }
 }

@@ -1,69 +1,284 @@
 package dev.gradc.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gradc.codegen.Compiler;
+import dev.gradc.codegen.Plan;
 import dev.gradc.ir.Func;
-import dev.gradc.ir.GradcException;
-import dev.gradc.ir.Parser;
+import dev.gradc.ir.Param;
 import dev.gradc.ir.Printer;
-import dev.gradc.ir.ad.Autodiff;
 import dev.gradc.ir.opt.Pipeline;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.Textifier;
+import org.objectweb.asm.util.TraceClassVisitor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-/** {@code gradc inspect}: prints the stages of the pipeline for one program. */
+/** {@code gradc inspect}: every stage of the pipeline for one program. */
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = "Print the IR, the gradient IR and the optimized IR of a program.")
-final class InspectCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+    header = "Print a stage of the pipeline: IR, adjoint, loops, bytecode, autograd graph.",
+    description = {
+      "Prints the stages of the pipeline for a program: the source, the forward IR, the adjoint IR, the optimized IR, the fused loop plan, the bytecode, and the autograd graph PyTorch would record.",
+    },
+    footer = {
+      "",
+      "Stages:",
+      "  source    the program as written",
+      "  ir        the forward IR",
+      "  grad      the adjoint IR: the value and the gradient of every param (Autodiff.vjp)",
+      "  opt       the adjoint IR after the optimization pipeline",
+      "  kernels   the lowered IR and its fused loop plan: what each loop reads, computes,",
+      "            writes and reduces",
+      "  bytecode  the JVM class the plan compiles to (ASM Textifier)",
+      "  autograd  the backward graph PyTorch records: SumBackward0 -> ... -> AccumulateGrad",
+      "  all       every stage, each under a header (the default)",
+      "",
+      "--format dot draws one graph stage (ir, grad, opt or autograd) as Graphviz text;",
+      "--render svg|png -o OUT draws it with Graphviz's dot program.",
+      "",
+      "Examples:",
+      "  gradc inspect examples/linear_regression.grad --stage grad",
+      "  gradc inspect examples/mlp.grad --stage autograd --render svg -o mlp.svg"
+    })
+final class InspectCommand extends GradcCommand {
+  /** The stages, in pipeline order. */
+  enum Stage {
+    SOURCE("the program as written"),
+    IR("the forward IR"),
+    GRAD("the adjoint IR"),
+    OPT("the optimized adjoint IR"),
+    KERNELS("the fused loop plan"),
+    BYTECODE("the compiled class"),
+    AUTOGRAD("the autograd graph");
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "An IR text file.")
-  Path file;
+    final String title;
+
+    Stage(String title) {
+      this.title = title;
+    }
+
+    String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    boolean isGraph() {
+      return this == IR || this == GRAD || this == OPT || this == AUTOGRAD;
+    }
+  }
 
   @Option(
       names = "--stage",
+      paramLabel = "STAGE",
       defaultValue = "all",
-      description = "ir, grad, opt or all (default: ${DEFAULT-VALUE}).")
+      description =
+          "source, ir, grad, opt, kernels, bytecode, autograd or all (default: ${DEFAULT-VALUE}).")
   String stage;
 
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description = "text, dot or json (default: text; dot with --render).")
+  String format;
+
+  @Option(
+      names = "--render",
+      paramLabel = "svg|png",
+      description = "Draw the graph with Graphviz's dot into the file given by -o.")
+  String render;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "OUT",
+      description = "Write to this file instead of standard output.")
+  Path output;
+
+  private ProgramFile program;
+  private Func vjp;
+  private Func optimized;
+
   @Override
-  public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+  int execute() throws IOException {
+    List<Stage> stages = stages();
+    String fmt = format != null ? format : render != null ? "dot" : "text";
+    if (!List.of("text", "dot", "json").contains(fmt)) {
+      throw usage("--format must be text, dot or json, got '" + fmt + "'");
+    }
+    if (render != null) {
+      if (!render.equals("svg") && !render.equals("png")) {
+        throw usage("--render must be svg or png, got '" + render + "'");
+      }
+      if (!fmt.equals("dot")) {
+        throw usage("--render draws a graph: it cannot be combined with --format " + fmt);
+      }
+      if (output == null) {
+        throw usage("--render needs an output file: -o OUT." + render);
+      }
+    }
+    if (fmt.equals("dot") && (stages.size() != 1 || !stages.get(0).isGraph())) {
+      throw usage(
+          "--format dot draws one graph: choose --stage ir, grad, opt or autograd (not "
+              + stage
+              + ")");
+    }
+    program = load();
     String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      err.println(file + ": error: cannot read: " + e.getMessage());
-      return 2;
+    if (fmt.equals("json")) {
+      ObjectNode o = Output.MAPPER.createObjectNode();
+      for (Stage s : stages) {
+        json(o, s);
+      }
+      text = json(o);
+    } else if (fmt.equals("dot")) {
+      Stage s = stages.get(0);
+      text =
+          s == Stage.AUTOGRAD
+              ? AutogradGraph.of(program.func()).dot()
+              : FuncGraph.dot(func(s), s == Stage.IR ? List.of() : resultLabels());
+    } else if (stages.size() == 1) {
+      text = text(stages.get(0));
+    } else {
+      StringBuilder all = new StringBuilder();
+      for (Stage s : stages) {
+        all.append(all.length() == 0 ? "" : "\n");
+        all.append("=== ").append(s.key()).append(": ").append(s.title).append(" ===\n");
+        all.append(text(s));
+      }
+      text = all.toString();
     }
-    try {
-      Func f = Parser.parse(file.toString(), text);
-      boolean all = stage.equals("all");
-      if (all || stage.equals("ir")) {
-        out.print(Printer.print(f));
+    if (render != null) {
+      Graphviz.render(text, render, output);
+      err().println("gradc: wrote " + output);
+    } else if (output != null) {
+      try {
+        Files.writeString(output, text, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UserError(output.toString(), "cannot write the file: " + e.getMessage(), e);
       }
-      Func grad = Autodiff.vjp(f);
-      if (all || stage.equals("grad")) {
-        out.print(Printer.print(grad));
-      }
-      if (all || stage.equals("opt")) {
-        out.print(Printer.print(Pipeline.run(grad)));
-      }
-      out.flush();
-      return 0;
-    } catch (GradcException e) {
-      err.println((e.pos() != null ? e.pos() : file) + ": error: " + e.getMessage());
-      return 2;
+    } else {
+      out().print(text);
     }
+    return Gradc.OK;
+  }
+
+  private List<Stage> stages() {
+    if (stage.equals("all")) {
+      return List.of(Stage.values());
+    }
+    List<String> keys = new ArrayList<>();
+    for (Stage s : Stage.values()) {
+      if (s.key().equals(stage)) {
+        return List.of(s);
+      }
+      keys.add(s.key());
+    }
+    throw usage("unknown stage '" + stage + "' (expected " + String.join(", ", keys) + " or all)");
+  }
+
+  private Func vjp() {
+    if (vjp == null) {
+      vjp = program.vjp();
+    }
+    return vjp;
+  }
+
+  private Func optimized() {
+    if (optimized == null) {
+      optimized = Pipeline.run(vjp());
+    }
+    return optimized;
+  }
+
+  /** The results of the value-and-gradient function: {@code value}, {@code grad w}, ... */
+  private List<String> resultLabels() {
+    List<String> labels = new ArrayList<>(List.of("value"));
+    for (Param p : vjp().gradParams()) {
+      labels.add("grad " + p.name());
+    }
+    return labels;
+  }
+
+  private Func func(Stage s) {
+    return switch (s) {
+      case IR -> program.func();
+      case GRAD -> vjp();
+      case OPT -> optimized();
+      case SOURCE, KERNELS, BYTECODE, AUTOGRAD ->
+          throw new IllegalArgumentException(s + " is not a function");
+    };
+  }
+
+  private String text(Stage s) {
+    return switch (s) {
+      case SOURCE -> program.text().endsWith("\n") ? program.text() : program.text() + "\n";
+      case IR, GRAD, OPT -> Printer.print(func(s));
+      case KERNELS -> kernels(plan());
+      case BYTECODE -> bytecode(classBytes());
+      case AUTOGRAD -> AutogradGraph.of(program.func()).text();
+    };
+  }
+
+  private void json(ObjectNode o, Stage s) {
+    switch (s) {
+      case SOURCE -> o.put("source", program.text());
+      case IR, GRAD, OPT -> o.set(s.key(), FuncGraph.json(func(s)));
+      case KERNELS -> {
+        Plan plan = plan();
+        ObjectNode k = o.putObject("kernels");
+        k.put("loops", plan.loopCount());
+        k.put("library_calls", plan.libraryCallCount());
+        k.put("text", kernels(plan));
+      }
+      case BYTECODE -> {
+        byte[] bytes = classBytes();
+        ObjectNode b = o.putObject("bytecode");
+        b.put("class", className());
+        b.put("bytes", bytes.length);
+        b.put("text", bytecode(bytes));
+      }
+      case AUTOGRAD -> o.set("autograd", AutogradGraph.of(program.func()).json());
+    }
+  }
+
+  private Plan plan() {
+    return Compiler.plan(vjp());
+  }
+
+  /**
+   * The plan after the lowered function it numbers its values by (lowering renumbers the optimized
+   * IR).
+   */
+  private static String kernels(Plan plan) {
+    return Printer.print(plan.func()) + "\n" + plan.text();
+  }
+
+  private String className() {
+    return "gradc/kernels/" + vjp().name().replaceAll("[^A-Za-z0-9_$]", "_");
+  }
+
+  private byte[] classBytes() {
+    return Compiler.compile(vjp(), className()).bytes();
+  }
+
+  /** The class file as ASM's Textifier prints it. */
+  static String bytecode(byte[] classFile) {
+    StringWriter s = new StringWriter();
+    new ClassReader(classFile)
+        .accept(new TraceClassVisitor(null, new Textifier(), new PrintWriter(s)), 0);
+    return s.toString();
+  }
+
+  private static String json(ObjectNode o) throws JsonProcessingException {
+    return Output.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
   }
 }

@@ -68,8 +68,7 @@ public final class ClassEmitter {
   private final Type owner;
   private final ClassWriter cw;
   private final LibraryCopier lib;
-  private final List<NestLayout> layouts = new ArrayList<>();
-  private final Map<Nest, String> kernelNames = new IdentityHashMap<>();
+  private final Map<Kernel, String> kernelNames = new IdentityHashMap<>();
 
   private GeneratorAdapter g;
   private OpEmitter ops;
@@ -125,17 +124,11 @@ public final class ClassEmitter {
         null,
         "java/lang/Object",
         new String[] {"java/lang/Runnable"});
-    for (Step s : plan.steps) {
-      if (s instanceof Nest n) {
-        NestLayout l = new NestLayout(plan, n);
-        layouts.add(l);
-        String name = "nest" + n.index;
-        kernelNames.put(n, name);
-        NestEmitter.emit(cw, owner, lib, l, name);
-        chunks(l);
-      } else {
-        layouts.add(null);
-      }
+    for (Kernel k : plan.kernels) {
+      String name = "nest" + k.firstNest().index;
+      kernelNames.put(k, name);
+      NestEmitter.emit(cw, owner, lib, k, name);
+      chunks(k);
     }
     task();
     driver();
@@ -262,7 +255,14 @@ public final class ClassEmitter {
   private List<Object> workList() {
     List<Object> items = new ArrayList<>(scalarsReadyAt(-1));
     for (Step s : plan.steps) {
-      items.add(s);
+      if (s instanceof Nest n) {
+        Kernel k = plan.kernelOf(n);
+        if (k.firstNest() == n) {
+          items.add(k);
+        }
+      } else {
+        items.add(s);
+      }
       items.addAll(scalarsReadyAt(s.index));
     }
     return items;
@@ -270,9 +270,8 @@ public final class ClassEmitter {
 
   /** A rough bytecode size of the driver code for one item of the work list. */
   private int estimate(Object item) {
-    if (item instanceof Nest n) {
-      NestLayout l = layouts.get(n.index);
-      int args = l.buffers.size() + l.scalars.size() + l.intParams().size();
+    if (item instanceof Kernel l) {
+      int args = l.buffers.size() + l.scalars.size() + l.intParams.size();
       return 500 + 40 * args + 80 * l.reductions.size();
     }
     if (item instanceof LibraryStep) {
@@ -282,8 +281,8 @@ public final class ClassEmitter {
   }
 
   private void emitItem(Object item) {
-    if (item instanceof Nest n) {
-      nestStep(layouts.get(n.index));
+    if (item instanceof Kernel k) {
+      kernelStep(k);
     } else if (item instanceof LibraryStep ls) {
       libraryStep(ls);
     } else {
@@ -427,14 +426,13 @@ public final class ClassEmitter {
   /** Every extent the driver and kernels need. */
   private Set<Extent> neededExtents() {
     Set<Extent> need = new LinkedHashSet<>();
-    for (NestLayout l : layouts) {
-      if (l == null) {
-        continue;
+    for (Kernel k : plan.kernels) {
+      need.addAll(k.intParams);
+      need.add(k.outerCount());
+      for (NestLayout l : k.stages) {
+        need.add(l.sizes[l.rank() - 1]);
       }
-      need.addAll(l.intParams());
-      need.add(l.outerCount());
-      need.add(l.sizes[l.rank() - 1]);
-      for (Reduction r : l.reductions) {
+      for (Reduction r : k.reductions) {
         need.add(r.count);
       }
     }
@@ -557,14 +555,14 @@ public final class ClassEmitter {
         new GeneratorAdapter(
             Opcodes.ACC_PUBLIC, run, cw.visitMethod(Opcodes.ACC_PUBLIC, "run", "()V", null, null));
     r.visitCode();
-    for (NestLayout l : layouts) {
-      if (l == null || l.sequential) {
+    for (Kernel l : plan.kernels) {
+      if (l.sequential) {
         continue;
       }
       Label next = new Label();
       r.loadThis();
       r.getField(owner, "nest", Type.INT_TYPE);
-      r.push(l.nest.index);
+      r.push(l.firstNest().index);
       r.ifICmp(GeneratorAdapter.NE, next);
       r.loadThis();
       r.getField(owner, "c0", Type.INT_TYPE);
@@ -572,7 +570,7 @@ public final class ClassEmitter {
       r.getField(owner, "c1", Type.INT_TYPE);
       r.loadThis();
       r.getField(owner, "frame", Jvm.OBJECT_ARRAY);
-      r.invokeStatic(owner, chunksMethod(l.nest.index));
+      r.invokeStatic(owner, chunksMethod(l.firstNest().index));
       r.returnValue();
       r.mark(next);
     }
@@ -614,8 +612,8 @@ public final class ClassEmitter {
    * {@code chunksK(c0, c1, frame)}: runs chunks {@code [c0, c1)} of nest K with its arguments
    * unpacked from the frame, storing each chunk's full-reduction partials at its slots.
    */
-  private void chunks(NestLayout l) {
-    Method m = chunksMethod(l.nest.index);
+  private void chunks(Kernel l) {
+    Method m = chunksMethod(l.firstNest().index);
     GeneratorAdapter c =
         new GeneratorAdapter(
             Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
@@ -628,7 +626,7 @@ public final class ClassEmitter {
                 null));
     c.visitCode();
     int b = l.buffers.size();
-    List<Extent> ints = l.intParams();
+    List<Extent> ints = l.intParams;
     int sc = c.newLocal(Jvm.DOUBLE_ARRAY);
     int in = c.newLocal(Type.getType(int[].class));
     int parts = c.newLocal(Jvm.DOUBLE_ARRAY);
@@ -663,6 +661,18 @@ public final class ClassEmitter {
     c.arrayLoad(Type.INT_TYPE);
     c.visitInsn(Opcodes.IMUL);
     c.storeLocal(lo);
+    if (l.packed()) {
+      // The kernel unpacks the frame itself and writes its partials there.
+      c.loadArg(2);
+      pushChunkRange(c, k, lo, in, ints.size());
+      c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
+      c.iinc(k, 1);
+      c.goTo(head);
+      c.mark(end);
+      c.returnValue();
+      c.endMethod();
+      return;
+    }
     if (l.fullCount == 1) {
       c.loadLocal(parts);
       c.loadLocal(k);
@@ -686,18 +696,8 @@ public final class ClassEmitter {
     if (l.fullCount > 1) {
       c.loadLocal(parts);
     }
-    c.loadLocal(k);
-    c.loadLocal(lo);
-    c.loadLocal(lo);
-    c.loadLocal(in);
-    c.push(ints.size() + 1);
-    c.arrayLoad(Type.INT_TYPE);
-    c.visitInsn(Opcodes.IADD);
-    c.loadLocal(in);
-    c.push(ints.size());
-    c.arrayLoad(Type.INT_TYPE);
-    c.invokeStatic(MATH, new Method("min", "(II)I"));
-    c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l.nest)));
+    pushChunkRange(c, k, lo, in, ints.size());
+    c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
     if (l.fullCount == 1) {
       c.arrayStore(Type.DOUBLE_TYPE);
     }
@@ -706,6 +706,21 @@ public final class ClassEmitter {
     c.mark(end);
     c.returnValue();
     c.endMethod();
+  }
+
+  /** Pushes chunk, lo and hi = min(lo + step, total), with step and total at the end of ints. */
+  private static void pushChunkRange(GeneratorAdapter c, int k, int lo, int in, int n) {
+    c.loadLocal(k);
+    c.loadLocal(lo);
+    c.loadLocal(lo);
+    c.loadLocal(in);
+    c.push(n + 1);
+    c.arrayLoad(Type.INT_TYPE);
+    c.visitInsn(Opcodes.IADD);
+    c.loadLocal(in);
+    c.push(n);
+    c.arrayLoad(Type.INT_TYPE);
+    c.invokeStatic(MATH, new Method("min", "(II)I"));
   }
 
   // ---------------------------------------------------------------- scalars
@@ -831,7 +846,7 @@ public final class ClassEmitter {
 
   // ---------------------------------------------------------------- nests
 
-  private void nestStep(NestLayout l) {
+  private void kernelStep(Kernel l) {
     // Chunks: fixed-size ranges of the outer loop, so results do not depend on the thread count.
     int total = g.newLocal(Type.INT_TYPE);
     int step = g.newLocal(Type.INT_TYPE);
@@ -861,7 +876,7 @@ public final class ClassEmitter {
     g.storeLocal(chunks);
     Map<Access, Integer> arrays = new IdentityHashMap<>();
     for (Access a : l.buffers) {
-      arrays.put(a, bufferFor(l, a, chunks));
+      arrays.put(a, bufferFor(l.stageOf(a), a, chunks));
     }
     Map<Reduction, Integer> acc = new IdentityHashMap<>();
     for (Reduction r : l.reductions) {
@@ -872,8 +887,8 @@ public final class ClassEmitter {
         acc.put(r, a);
       }
     }
-    if (frameMode) {
-      // Large functions: every nest runs through its frame-based chunks method.
+    if (frameMode || l.packed()) {
+      // Large functions and wide kernels run through the frame-based chunks method.
       parallelChunks(l, arrays, acc, total, step, chunks);
     } else {
       Label sequential = new Label();
@@ -895,24 +910,36 @@ public final class ClassEmitter {
       g.mark(done);
     }
     for (Reduction r : l.reductions) {
-      finishReduction(l, r, acc.get(r), arrays, chunks);
+      finishReduction(stageOfReduction(l, r), r, acc.get(r), arrays, chunks);
     }
   }
 
-  private void pushChunkStep(NestLayout l) {
-    g.push(CHUNK);
-    if (l.rank() > 1) {
-      g.push(1);
-      pushExtent(l.sizes[l.rank() - 1]);
-      g.invokeStatic(MATH, new Method("max", "(II)I"));
-      g.visitInsn(Opcodes.IDIV);
-      g.push(1);
-      g.invokeStatic(MATH, new Method("max", "(II)I"));
+  private static NestLayout stageOfReduction(Kernel k, Reduction r) {
+    for (NestLayout l : k.stages) {
+      if (l.reductions.contains(r)) {
+        return l;
+      }
     }
+    throw new IllegalStateException("no stage for " + r.inst);
+  }
+
+  /** Rows (or elements) per chunk: about CHUNK elements in the widest stage, at least one row. */
+  private void pushChunkStep(Kernel k) {
+    g.push(CHUNK);
+    g.push(1);
+    for (NestLayout l : k.stages) {
+      if (l.rank() > 1) {
+        pushExtent(l.sizes[l.rank() - 1]);
+        g.invokeStatic(MATH, new Method("max", "(II)I"));
+      }
+    }
+    g.visitInsn(Opcodes.IDIV);
+    g.push(1);
+    g.invokeStatic(MATH, new Method("max", "(II)I"));
   }
 
   private void sequentialChunks(
-      NestLayout l,
+      Kernel l,
       Map<Access, Integer> arrays,
       Map<Reduction, Integer> acc,
       int total,
@@ -952,7 +979,7 @@ public final class ClassEmitter {
     for (Value v : l.scalars) {
       pushScalar(v);
     }
-    for (Extent e : l.intParams()) {
+    for (Extent e : l.intParams) {
       pushExtent(e);
     }
     if (partials >= 0) {
@@ -961,7 +988,7 @@ public final class ClassEmitter {
     g.loadLocal(chunk);
     g.loadLocal(lo);
     g.loadLocal(hi);
-    g.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l.nest)));
+    g.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
     for (Reduction r : l.reductions) {
       if (r.mode != Mode.FULL) {
         continue;
@@ -969,18 +996,11 @@ public final class ClassEmitter {
       if (partials < 0) {
         g.loadLocal(acc.get(r));
         g.swap(Type.DOUBLE_TYPE, Type.DOUBLE_TYPE);
+        combine(r);
+        g.storeLocal(acc.get(r));
       } else {
-        g.loadLocal(acc.get(r));
-        g.loadLocal(partials);
-        g.loadLocal(chunk);
-        g.push(l.fullCount);
-        g.visitInsn(Opcodes.IMUL);
-        g.push(r.slot);
-        g.visitInsn(Opcodes.IADD);
-        g.arrayLoad(Type.DOUBLE_TYPE);
+        combinePartial(r, acc.get(r), partials, chunk, l.fullCount);
       }
-      combine(r);
-      g.storeLocal(acc.get(r));
     }
     g.iinc(chunk, 1);
     g.loadLocal(hi);
@@ -995,7 +1015,7 @@ public final class ClassEmitter {
    * the per-chunk partials are combined in chunk order afterwards.
    */
   private void parallelChunks(
-      NestLayout l,
+      Kernel l,
       Map<Access, Integer> arrays,
       Map<Reduction, Integer> acc,
       int total,
@@ -1023,7 +1043,7 @@ public final class ClassEmitter {
       g.arrayStore(Type.DOUBLE_TYPE);
     }
     g.arrayStore(OBJECT);
-    List<Extent> ints = l.intParams();
+    List<Extent> ints = l.intParams;
     g.loadLocal(frame);
     g.push(b + 1);
     g.push(ints.size() + 2);
@@ -1086,7 +1106,7 @@ public final class ClassEmitter {
           g.loadArg(POOL_ARG);
           g.newInstance(owner);
           g.dup();
-          g.push(l.nest.index);
+          g.push(l.firstNest().index);
           pushTaskBound(t, 0, chunks, tasks);
           pushTaskBound(t, 1, chunks, tasks);
           g.loadLocal(frame);
@@ -1099,7 +1119,7 @@ public final class ClassEmitter {
     g.push(0);
     pushTaskBound(-1, 1, chunks, tasks);
     g.loadLocal(frame);
-    g.invokeStatic(owner, chunksMethod(l.nest.index));
+    g.invokeStatic(owner, chunksMethod(l.firstNest().index));
     forRange(
         t,
         1,
@@ -1120,16 +1140,7 @@ public final class ClassEmitter {
             if (r.mode != Mode.FULL) {
               continue;
             }
-            g.loadLocal(acc.get(r));
-            g.loadLocal(parts);
-            g.loadLocal(c);
-            g.push(width);
-            g.visitInsn(Opcodes.IMUL);
-            g.push(r.slot);
-            g.visitInsn(Opcodes.IADD);
-            g.arrayLoad(Type.DOUBLE_TYPE);
-            combine(r);
-            g.storeLocal(acc.get(r));
+            combinePartial(r, acc.get(r), parts, c, width);
           }
         });
   }
@@ -1169,6 +1180,20 @@ public final class ClassEmitter {
     g.iinc(i, 1);
     g.goTo(head);
     g.mark(end);
+  }
+
+  /** {@code acc = combine(acc, partials[chunk * width + slot])}. */
+  private void combinePartial(Reduction r, int acc, int partials, int chunk, int width) {
+    g.loadLocal(acc);
+    g.loadLocal(partials);
+    g.loadLocal(chunk);
+    g.push(width);
+    g.visitInsn(Opcodes.IMUL);
+    g.push(r.slot);
+    g.visitInsn(Opcodes.IADD);
+    g.arrayLoad(Type.DOUBLE_TYPE);
+    combine(r);
+    g.storeLocal(acc);
   }
 
   private void combine(Reduction r) {

@@ -41,6 +41,11 @@ public final class Lowering {
                     : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
             case SOFTMAX, LOG_SOFTMAX -> softmax(b, inst.op(), in[0], inst.dim(0));
             case MATMUL -> matvec(b, inst, in[0], in[1]);
+            case SOFTPLUS -> softplus(b, in[0]);
+            case DIV ->
+                in[1] instanceof Lit l && isPowerOfTwo(l.value())
+                    ? b.mul(in[0], Builder.lit(1 / l.value(), l.type().dtype()))
+                    : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
             default -> b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
           };
     }
@@ -98,6 +103,26 @@ public final class Lowering {
       return b.emit(Op.MATMUL, inst.type(), new Value[] {x, y}, inst.dims(), false);
     }
     return b.cast(b.reshape(out, inst.type().dims()), dt);
+  }
+
+  /**
+   * True when {@code 1/c} is exact, so that {@code x / c == x * (1/c)} for every {@code x}: a power
+   * of two whose reciprocal is a normal number.
+   */
+  static boolean isPowerOfTwo(double c) {
+    double a = Math.abs(c);
+    int e = Math.getExponent(a);
+    return a != 0 && e > -120 && e < 120 && a == Math.scalb(1.0, e);
+  }
+
+  /**
+   * {@code softplus(x) = x > 20 ? x : log1p(exp(x))}, exactly as {@code ScalarMath.softplus}; as
+   * primitives, its {@code exp(x)} is shared by CSE with the one its gradient computes.
+   */
+  private static Value softplus(Builder b, Value x) {
+    DType dt = x.type().dtype();
+    Value big = b.binary(Op.GT, x, Builder.lit(20, dt));
+    return b.where(big, x, b.unary(Op.LOG1P, b.exp(x)));
   }
 
   private static Value softmax(Builder b, Op op, Value x, int dim) {

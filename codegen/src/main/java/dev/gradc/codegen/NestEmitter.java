@@ -21,15 +21,21 @@ import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * Emits the kernel method of one nest: a static method that runs iterations {@code [lo, hi)} of the
- * nest's outer loop (elements for a flat nest, rows otherwise), computing every member per element
- * in double locals, storing what is stored and accumulating reductions. The parameters, in order:
- * the buffers, the scalars, the non-constant extents, a partials array when there are several full
- * reductions, then {@code lo} and {@code hi}. With one full reduction the method returns its
- * partial; otherwise it returns nothing.
+ * Emits the method of one {@link Kernel}: a static method that runs iterations {@code [lo, hi)} of
+ * the outer loop (elements for a flat kernel, rows otherwise). Each iteration runs the kernel's
+ * stages in order: a flat stage computes its one element, a rows stage runs its inner loop and then
+ * stores its per-row reductions. Members are computed per element in double locals; stored members
+ * are written out; reductions accumulate.
+ *
+ * <p>Parameters, in order: the buffers, the scalars, the non-constant extents, a partials array
+ * when there are several full reductions, then the chunk index, {@code lo} and {@code hi}.
+ * Full-reduction partials go to slot {@code chunk * fullCount + k}; column reductions accumulate
+ * into their partial vector at {@code chunk * inner + j}. With one full reduction the method
+ * returns its partial; otherwise it returns nothing.
  */
 final class NestEmitter {
-  private final NestLayout layout;
+  private final Kernel kernel;
+  private NestLayout layout;
   private final GeneratorAdapter g;
   private final OpEmitter ops;
   private final Map<Access, Integer> bufferArg = new IdentityHashMap<>();
@@ -44,8 +50,8 @@ final class NestEmitter {
   private int hiArg;
   private int indexLocal;
 
-  private NestEmitter(NestLayout layout, GeneratorAdapter g, OpEmitter ops) {
-    this.layout = layout;
+  private NestEmitter(Kernel kernel, GeneratorAdapter g, OpEmitter ops) {
+    this.kernel = kernel;
     this.g = g;
     this.ops = ops;
   }
@@ -54,38 +60,39 @@ final class NestEmitter {
    * The dtype of the array a kernel parameter holds: RMW reductions accumulate in f64, column
    * reductions into f64 partial vectors.
    */
-  static DType paramDtype(NestLayout layout, Access a) {
-    for (Reduction r : layout.reductions) {
-      if (r.out == a && (r.mode == Mode.RMW || r.mode == Mode.COLUMN)) {
-        return DType.F64;
-      }
-    }
-    return a.dtype;
+  static DType paramDtype(Kernel k, Access a) {
+    return Kernel.isAccumulator(k.stageOf(a), a) ? DType.F64 : a.dtype;
   }
 
-  static Method method(NestLayout layout, String name) {
-    List<Type> params = new ArrayList<>();
-    for (Access a : layout.buffers) {
-      params.add(Jvm.arrayType(paramDtype(layout, a)));
+  static Method method(Kernel k, String name) {
+    if (k.packed()) {
+      return new Method(
+          name,
+          Type.VOID_TYPE,
+          new Type[] {Jvm.OBJECT_ARRAY, Type.INT_TYPE, Type.INT_TYPE, Type.INT_TYPE});
     }
-    for (int i = 0; i < layout.scalars.size(); i++) {
+    List<Type> params = new ArrayList<>();
+    for (Access a : k.buffers) {
+      params.add(Jvm.arrayType(paramDtype(k, a)));
+    }
+    for (int i = 0; i < k.scalars.size(); i++) {
       params.add(Type.DOUBLE_TYPE);
     }
-    for (int i = 0; i < layout.intParams().size(); i++) {
+    for (int i = 0; i < k.intParams.size(); i++) {
       params.add(Type.INT_TYPE);
     }
-    if (layout.fullCount > 1) {
+    if (k.fullCount > 1) {
       params.add(Jvm.DOUBLE_ARRAY);
     }
     params.add(Type.INT_TYPE);
     params.add(Type.INT_TYPE);
     params.add(Type.INT_TYPE);
-    Type ret = layout.fullCount == 1 ? Type.DOUBLE_TYPE : Type.VOID_TYPE;
+    Type ret = k.fullCount == 1 ? Type.DOUBLE_TYPE : Type.VOID_TYPE;
     return new Method(name, ret, params.toArray(new Type[0]));
   }
 
-  static void emit(ClassVisitor cv, Type owner, LibraryCopier lib, NestLayout layout, String name) {
-    Method m = method(layout, name);
+  static void emit(ClassVisitor cv, Type owner, LibraryCopier lib, Kernel k, String name) {
+    Method m = method(k, name);
     GeneratorAdapter g =
         new GeneratorAdapter(
             Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
@@ -97,28 +104,32 @@ final class NestEmitter {
                 null,
                 null));
     g.visitCode();
-    new NestEmitter(layout, g, new OpEmitter(g, owner, lib)).body();
+    new NestEmitter(k, g, new OpEmitter(g, owner, lib)).body();
     g.endMethod();
   }
 
   private void body() {
-    int arg = 0;
-    for (Access a : layout.buffers) {
-      bufferArg.put(a, arg++);
+    if (kernel.packed()) {
+      unpack();
+    } else {
+      int arg = 0;
+      for (Access a : kernel.buffers) {
+        bufferArg.put(a, arg++);
+      }
+      for (Value v : kernel.scalars) {
+        scalarArg.put(v, arg++);
+      }
+      for (Extent e : kernel.intParams) {
+        intArg.put(e, arg++);
+      }
+      if (kernel.fullCount > 1) {
+        partialsArg = arg++;
+      }
+      chunkArg = arg++;
+      loArg = arg++;
+      hiArg = arg;
     }
-    for (Value v : layout.scalars) {
-      scalarArg.put(v, arg++);
-    }
-    for (Extent e : layout.intParams()) {
-      intArg.put(e, arg++);
-    }
-    if (layout.fullCount > 1) {
-      partialsArg = arg++;
-    }
-    chunkArg = arg++;
-    loArg = arg++;
-    hiArg = arg;
-    for (Reduction r : layout.reductions) {
+    for (Reduction r : kernel.reductions) {
       if (r.mode == Mode.FULL || r.mode == Mode.INNER) {
         acc.put(r, g.newLocal(Type.DOUBLE_TYPE));
       }
@@ -136,29 +147,32 @@ final class NestEmitter {
     g.loadLocal(indexLocal);
     g.loadArg(hiArg);
     g.ifICmp(GeneratorAdapter.GE, end);
-    if (layout.rank() == 1) {
-      element();
-    } else {
-      row();
+    for (NestLayout stage : kernel.stages) {
+      layout = stage;
+      if (layout.rank() == 1) {
+        element();
+      } else {
+        row();
+      }
     }
     g.iinc(indexLocal, 1);
     g.goTo(head);
     g.mark(end);
     List<Reduction> full = new ArrayList<>();
-    for (Reduction r : layout.reductions) {
+    for (Reduction r : kernel.reductions) {
       if (r.mode == Mode.FULL) {
         full.add(r);
       }
     }
-    if (layout.fullCount == 1) {
+    if (kernel.fullCount == 1 && !kernel.packed()) {
       g.loadLocal(acc.get(full.get(0)));
       g.returnValue();
       return;
     }
     for (Reduction r : full) {
-      g.loadArg(partialsArg);
+      loadParam(partialsArg, packedPartials);
       g.loadArg(chunkArg);
-      g.push(layout.fullCount);
+      g.push(kernel.fullCount);
       g.visitInsn(Opcodes.IMUL);
       g.push(r.slot);
       g.visitInsn(Opcodes.IADD);
@@ -168,26 +182,117 @@ final class NestEmitter {
     g.returnValue();
   }
 
+  /*
+   * In packed mode the arguments live in locals unpacked from the frame: the maps then hold local
+   * indices, and these flags say so.
+   */
+  private boolean packedBuffers;
+  private boolean packedPartials;
+
+  /**
+   * Packed signature {@code (Object[] frame, int chunk, int lo, int hi)}: the frame holds the
+   * buffers, then a {@code double[]} of scalars, an {@code int[]} of extents and the partials.
+   */
+  private void unpack() {
+    chunkArg = 1;
+    loArg = 2;
+    hiArg = 3;
+    int b = kernel.buffers.size();
+    for (int i = 0; i < b; i++) {
+      Access a = kernel.buffers.get(i);
+      Type t = Jvm.arrayType(paramDtype(kernel, a));
+      g.loadArg(0);
+      g.push(i);
+      g.arrayLoad(Type.getType(Object.class));
+      g.checkCast(t);
+      int l = g.newLocal(t);
+      g.storeLocal(l);
+      bufferArg.put(a, l);
+    }
+    int sc = g.newLocal(Jvm.DOUBLE_ARRAY);
+    g.loadArg(0);
+    g.push(b);
+    g.arrayLoad(Type.getType(Object.class));
+    g.checkCast(Jvm.DOUBLE_ARRAY);
+    g.storeLocal(sc);
+    for (int i = 0; i < kernel.scalars.size(); i++) {
+      g.loadLocal(sc);
+      g.push(i);
+      g.arrayLoad(Type.DOUBLE_TYPE);
+      int l = g.newLocal(Type.DOUBLE_TYPE);
+      g.storeLocal(l);
+      scalarArg.put(kernel.scalars.get(i), l);
+    }
+    int ints = g.newLocal(Type.getType(int[].class));
+    g.loadArg(0);
+    g.push(b + 1);
+    g.arrayLoad(Type.getType(Object.class));
+    g.checkCast(Type.getType(int[].class));
+    g.storeLocal(ints);
+    for (int i = 0; i < kernel.intParams.size(); i++) {
+      g.loadLocal(ints);
+      g.push(i);
+      g.arrayLoad(Type.INT_TYPE);
+      int l = g.newLocal(Type.INT_TYPE);
+      g.storeLocal(l);
+      intArg.put(kernel.intParams.get(i), l);
+    }
+    partialsArg = g.newLocal(Jvm.DOUBLE_ARRAY);
+    g.loadArg(0);
+    g.push(b + 2);
+    g.arrayLoad(Type.getType(Object.class));
+    g.checkCast(Jvm.DOUBLE_ARRAY);
+    g.storeLocal(partialsArg);
+    packedBuffers = true;
+    packedPartials = true;
+  }
+
+  private void loadParam(int index, boolean isLocal) {
+    if (isLocal) {
+      g.loadLocal(index);
+    } else {
+      g.loadArg(index);
+    }
+  }
+
   private int innerIndex;
+
+  /** Which copy of the element body is being emitted when the inner loop is unrolled. */
+  private int innerShift;
+
+  private final Map<Reduction, int[]> innerAccs = new IdentityHashMap<>();
+
+  static final int UNROLL = 4;
+  static final int UNROLL_MAX_MEMBERS = 12;
+
+  private boolean hasInner() {
+    for (Reduction red : layout.reductions) {
+      if (red.mode == Mode.INNER) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** One outer iteration: row offsets, the inner loop, then the per-row reductions. */
   private void row() {
     int r = layout.rank();
+    Map<Access, Integer> bases = new IdentityHashMap<>();
     for (Access a : accesses()) {
       boolean outer = false;
       for (int d = 0; d < r - 1; d++) {
         outer |= !a.strides[d].isZero();
       }
-      if (outer && !base.containsKey(a)) {
-        base.put(a, g.newLocal(Type.INT_TYPE));
+      if (outer) {
+        int b = g.newLocal(Type.INT_TYPE);
+        bases.put(a, b);
+        base.put(a, b);
+        g.push(0);
+        g.storeLocal(b);
       }
     }
-    for (int b : base.values()) {
-      g.push(0);
-      g.storeLocal(b);
-    }
     if (r == 2) {
-      for (Map.Entry<Access, Integer> e : base.entrySet()) {
+      for (Map.Entry<Access, Integer> e : bases.entrySet()) {
         g.loadLocal(indexLocal);
         pushExtent(e.getKey().strides[0]);
         g.visitInsn(Opcodes.IMUL);
@@ -207,7 +312,7 @@ final class NestEmitter {
         pushExtent(layout.sizes[d]);
         g.visitInsn(Opcodes.IDIV);
         g.storeLocal(rem);
-        for (Map.Entry<Access, Integer> e : base.entrySet()) {
+        for (Map.Entry<Access, Integer> e : bases.entrySet()) {
           if (e.getKey().strides[d].isZero()) {
             continue;
           }
@@ -220,20 +325,49 @@ final class NestEmitter {
         }
       }
     }
+    // Small bodies with per-row reductions run four elements per iteration, each reduction with
+    // four accumulators combined in a fixed order, so the adds do not wait on each other.
+    boolean unroll = layout.nest.members.size() <= UNROLL_MAX_MEMBERS && hasInner();
     for (Reduction red : layout.reductions) {
       if (red.mode == Mode.INNER) {
-        g.push(red.identity());
-        g.storeLocal(acc.get(red));
+        int[] accs = new int[unroll ? UNROLL : 1];
+        accs[0] = acc.get(red);
+        for (int k = 1; k < accs.length; k++) {
+          accs[k] = g.newLocal(Type.DOUBLE_TYPE);
+        }
+        for (int a : accs) {
+          g.push(red.identity());
+          g.storeLocal(a);
+        }
+        innerAccs.put(red, accs);
       }
     }
     innerIndex = g.newLocal(Type.INT_TYPE);
     int bound = g.newLocal(Type.INT_TYPE);
     pushExtent(layout.sizes[r - 1]);
     g.storeLocal(bound);
-    Label head = new Label();
-    Label end = new Label();
     g.push(0);
     g.storeLocal(innerIndex);
+    if (unroll) {
+      Label head = new Label();
+      Label end = new Label();
+      g.mark(head);
+      g.loadLocal(innerIndex);
+      g.push(UNROLL - 1);
+      g.visitInsn(Opcodes.IADD);
+      g.loadLocal(bound);
+      g.ifICmp(GeneratorAdapter.GE, end);
+      for (int k = 0; k < UNROLL; k++) {
+        innerShift = k;
+        element();
+      }
+      innerShift = 0;
+      g.iinc(innerIndex, UNROLL);
+      g.goTo(head);
+      g.mark(end);
+    }
+    Label head = new Label();
+    Label end = new Label();
     g.mark(head);
     g.loadLocal(innerIndex);
     g.loadLocal(bound);
@@ -243,10 +377,25 @@ final class NestEmitter {
     g.goTo(head);
     g.mark(end);
     for (Reduction red : layout.reductions) {
+      int[] accs = innerAccs.get(red);
+      if (red.mode != Mode.INNER || accs.length == 1) {
+        continue;
+      }
+      // acc = (acc0 op acc1) op (acc2 op acc3)
+      g.loadLocal(accs[0]);
+      g.loadLocal(accs[1]);
+      combine(red.combine());
+      g.loadLocal(accs[2]);
+      g.loadLocal(accs[3]);
+      combine(red.combine());
+      combine(red.combine());
+      g.storeLocal(accs[0]);
+    }
+    for (Reduction red : layout.reductions) {
       if (red.mode != Mode.INNER) {
         continue;
       }
-      g.loadArg(bufferArg.get(bufferOf(red.out)));
+      loadParam(bufferArg.get(bufferOf(red.out)), packedBuffers);
       pushRowBase(red.out);
       g.loadLocal(acc.get(red));
       if (red.isMean()) {
@@ -268,14 +417,22 @@ final class NestEmitter {
     return all;
   }
 
-  /** The parameter access that holds the same buffer as {@code a}. */
+  /** The kernel parameter that holds the buffer {@code a} of the current stage reads or writes. */
   private Access bufferOf(Access a) {
-    for (Access b : layout.buffers) {
-      if (b.buffer == a.buffer) {
-        return b;
+    Access p = kernel.paramOf(layout, a);
+    if (p == null) {
+      // Reads and stores share the parameter of the stage buffer with the same value.
+      for (Access b : layout.buffers) {
+        if (b.buffer == a.buffer) {
+          p = kernel.paramOf(layout, b);
+          break;
+        }
       }
     }
-    throw new IllegalStateException("no buffer parameter for " + a.buffer);
+    if (p == null) {
+      throw new IllegalStateException("no buffer parameter for " + a.buffer);
+    }
+    return p;
   }
 
   private void pushRowBase(Access a) {
@@ -291,7 +448,7 @@ final class NestEmitter {
     if (e.isConstant()) {
       g.push((int) e.coeff());
     } else {
-      g.loadArg(intArg.get(e));
+      loadParam(intArg.get(e), packedBuffers);
     }
   }
 
@@ -308,6 +465,12 @@ final class NestEmitter {
     if (!s.isZero()) {
       pushScaled(index, s);
       g.visitInsn(Opcodes.IADD);
+      if (innerShift != 0) {
+        g.push(innerShift);
+        pushExtent(s);
+        g.visitInsn(Opcodes.IMUL);
+        g.visitInsn(Opcodes.IADD);
+      }
     }
   }
 
@@ -324,7 +487,7 @@ final class NestEmitter {
   }
 
   private void load(Access a) {
-    g.loadArg(bufferArg.get(bufferOf(a)));
+    loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
     pushOffset(a);
     Jvm.loadElement(g, a.dtype);
   }
@@ -346,7 +509,7 @@ final class NestEmitter {
     }
     Integer sa = scalarArg.get(s);
     if (sa != null) {
-      g.loadArg(sa);
+      loadParam(sa, packedBuffers);
       return;
     }
     Access a = layout.reads.get(v);
@@ -378,7 +541,7 @@ final class NestEmitter {
       locals.put(m, local);
       Access st = layout.stores.get(m);
       if (st != null) {
-        g.loadArg(bufferArg.get(bufferOf(st)));
+        loadParam(bufferArg.get(bufferOf(st)), packedBuffers);
         pushOffset(st);
         g.loadLocal(local);
         Jvm.storeElement(g, st.dtype);
@@ -408,14 +571,22 @@ final class NestEmitter {
     Reduction r = reductionOf(m);
     Value x = m.operand(0);
     switch (r.mode) {
-      case FULL, INNER -> {
+      case FULL -> {
         g.loadLocal(acc.get(r));
         pushValue(x);
         combine(r.combine());
         g.storeLocal(acc.get(r));
       }
+      case INNER -> {
+        int[] accs = innerAccs.get(r);
+        int a = accs[innerShift % accs.length];
+        g.loadLocal(a);
+        pushValue(x);
+        combine(r.combine());
+        g.storeLocal(a);
+      }
       case DIRECT -> {
-        g.loadArg(bufferArg.get(bufferOf(r.out)));
+        loadParam(bufferArg.get(bufferOf(r.out)), packedBuffers);
         pushOffset(r.out);
         pushValue(x);
         Jvm.round(g, r.out.dtype);
@@ -424,36 +595,39 @@ final class NestEmitter {
       case COLUMN -> {
         // part[chunk * inner + j] = combine(part[...], x)
         int arr = bufferArg.get(bufferOf(r.out));
+        boolean arrLocal = packedBuffers;
         int off = g.newLocal(Type.INT_TYPE);
         g.loadArg(chunkArg);
         pushExtent(layout.sizes[layout.rank() - 1]);
         g.visitInsn(Opcodes.IMUL);
         g.loadLocal(innerIndex);
         g.visitInsn(Opcodes.IADD);
+        if (innerShift != 0) {
+          g.push(innerShift);
+          g.visitInsn(Opcodes.IADD);
+        }
         g.storeLocal(off);
-        g.loadArg(arr);
-        g.loadLocal(off);
-        g.loadArg(arr);
-        g.loadLocal(off);
-        g.visitInsn(Opcodes.DALOAD);
-        pushValue(x);
-        combine(r.combine());
-        g.visitInsn(Opcodes.DASTORE);
+        accumulateAt(r, arr, arrLocal, off, x);
       }
       case RMW -> {
         int arr = bufferArg.get(bufferOf(r.out));
         int off = g.newLocal(Type.INT_TYPE);
         pushOffset(r.out);
         g.storeLocal(off);
-        g.loadArg(arr);
-        g.loadLocal(off);
-        g.loadArg(arr);
-        g.loadLocal(off);
-        g.visitInsn(Opcodes.DALOAD);
-        pushValue(x);
-        combine(r.combine());
-        g.visitInsn(Opcodes.DASTORE);
+        accumulateAt(r, arr, packedBuffers, off, x);
       }
     }
+  }
+
+  /** {@code arr[off] = combine(arr[off], x)} on an f64 accumulator array. */
+  private void accumulateAt(Reduction r, int arr, boolean arrLocal, int off, Value x) {
+    loadParam(arr, arrLocal);
+    g.loadLocal(off);
+    loadParam(arr, arrLocal);
+    g.loadLocal(off);
+    g.visitInsn(Opcodes.DALOAD);
+    pushValue(x);
+    combine(r.combine());
+    g.visitInsn(Opcodes.DASTORE);
   }
 }

@@ -114,11 +114,27 @@ public final class Plan {
   final List<Step> steps;
   final ResultKind[] resultKinds;
 
+  /** The compiled loops: nests fused into kernels, in step order. */
+  final List<Kernel> kernels;
+
   Plan(Func func, Home[] homes, List<Step> steps, ResultKind[] resultKinds) {
     this.func = func;
     this.homes = homes;
     this.steps = List.copyOf(steps);
     this.resultKinds = resultKinds;
+    this.kernels = Kernel.group(this, Kernel.layouts(this));
+  }
+
+  /** The kernel a nest runs in. */
+  Kernel kernelOf(Nest n) {
+    for (Kernel k : kernels) {
+      for (NestLayout l : k.stages) {
+        if (l.nest == n) {
+          return k;
+        }
+      }
+    }
+    throw new IllegalStateException("nest " + n.index + " is in no kernel");
   }
 
   /** The function the plan runs (after lowering). */
@@ -130,8 +146,13 @@ public final class Plan {
     return v instanceof Lit ? null : homes[v.id()];
   }
 
-  /** The number of loop nests, each one pass over its domain. */
+  /** The number of compiled loops, each one pass over its rows (fused nests count once). */
   public int loopCount() {
+    return kernels.size();
+  }
+
+  /** The number of loop nests before fusing nests that walk the same rows. */
+  public int nestCount() {
     int n = 0;
     for (Step s : steps) {
       if (s instanceof Nest) {
@@ -143,7 +164,7 @@ public final class Plan {
 
   /** The number of library calls (matmul, one_hot). */
   public int libraryCallCount() {
-    return steps.size() - loopCount();
+    return steps.size() - nestCount();
   }
 
   /** The readable text form: what each loop computes, reads, writes and reduces. */

@@ -44,7 +44,19 @@ final class PlanPrinter {
     scalarsAt(s, plan, -1, "scalars first:");
     for (Step step : plan.steps) {
       if (step instanceof Nest n) {
-        nest(s, plan, new NestLayout(plan, n));
+        Kernel k = plan.kernelOf(n);
+        NestLayout l = null;
+        for (NestLayout st : k.stages) {
+          l = st.nest == n ? st : l;
+        }
+        if (k.isFused() && k.firstNest() == n) {
+          s.append("fused loop: nests");
+          for (NestLayout st : k.stages) {
+            s.append(' ').append(st.nest.index);
+          }
+          s.append(" run as stages of one pass over ").append(k.outerCount()).append(" rows\n");
+        }
+        nest(s, plan, l);
       } else {
         Inst inst = ((LibraryStep) step).inst;
         s.append("call ")
@@ -90,7 +102,10 @@ final class PlanPrinter {
 
   private static void nest(StringBuilder s, Plan plan, NestLayout l) {
     Func f = plan.func;
-    s.append("loop ").append(l.nest.index).append(" over ").append(l.nest.domain);
+    s.append(plan.kernelOf(l.nest).isFused() ? "  nest " : "loop ")
+        .append(l.nest.index)
+        .append(" over ")
+        .append(l.nest.domain);
     if (l.rank() == 1) {
       s.append(" (flat, ").append(l.sizes[0]).append(" elements)\n");
     } else {

@@ -56,6 +56,37 @@ class LargeFunctionTest {
   }
 
   @Test
+  void kernelWithTooManyArgumentsForASignature_takesThemPacked() {
+    Builder b = new Builder("wide_args");
+    List<Value> xs = new ArrayList<>();
+    List<Value> ss = new ArrayList<>();
+    for (int i = 0; i < 90; i++) {
+      xs.add(b.param("x" + i, Type.of(DType.F64, 16)));
+    }
+    for (int i = 0; i < 90; i++) {
+      ss.add(b.param("s" + i, Type.scalar(DType.F64)));
+    }
+    Value acc = b.mul(xs.get(0), ss.get(0));
+    for (int i = 1; i < 90; i++) {
+      acc = b.add(acc, b.mul(xs.get(i), ss.get(i)));
+    }
+    b.ret(b.sum(b.unary(Op.TANH, acc)));
+    Func f = dev.gradc.ir.ad.Autodiff.vjp(b.build());
+    SplittableRandom rnd = new SplittableRandom(13);
+    List<NdArray> args = new ArrayList<>();
+    for (int i = 0; i < 90; i++) {
+      args.add(CompilerTest.random(rnd, DType.F64, 16));
+    }
+    for (int i = 0; i < 90; i++) {
+      args.add(NdArray.scalar(DType.F64, rnd.nextDouble(-1, 1)));
+    }
+    Loaded k = Loaded.of(f);
+    assertTrue(
+        k.compiled.plan().kernels.stream().anyMatch(Kernel::packed), k.compiled.plan().text());
+    CompilerTest.assertMatches(f, k, args, 1e-12);
+  }
+
+  @Test
   void twentyThousandInstructions_compileAndMatchTheInterpreter() {
     Func f = wide(20_000, 11);
     Loaded k = Loaded.of(f);

@@ -70,7 +70,8 @@ class ParallelTest {
     Value w = b.param("w", Type.of(DType.F64, 32));
     b.ret(b.mean(b.unary(Op.SOFTPLUS, b.neg(b.mul(y, b.matmul(x, w))))));
     Func g = Autodiff.vjp(b.build());
-    assertEquals(3, Compiler.plan(g).loopCount(), Compiler.plan(g).text());
+    // x @ w, the per-row loss and gradient, and x^T g: one pass over the rows of x.
+    assertEquals(1, Compiler.plan(g).loopCount(), Compiler.plan(g).text());
     SplittableRandom rnd = new SplittableRandom(7);
     assertSameForAnyThreadCount(
         g,

@@ -8,6 +8,8 @@ import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
 import dev.gradc.runtime.Buffers;
+import dev.gradc.runtime.CompiledFunction;
+import dev.gradc.runtime.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -28,6 +30,72 @@ import java.util.Map;
  */
 public final class Backward {
   private Backward() {}
+
+  /** Compiled gradients of recently seen graph keys (bounded, least recently used first out). */
+  private static final Map<List<Object>, CompiledFunction> RECENT =
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Object>, CompiledFunction> e) {
+          return size() > 256;
+        }
+      };
+
+  private static CompiledFunction recent(List<Object> key) {
+    synchronized (RECENT) {
+      return RECENT.get(key);
+    }
+  }
+
+  private static void remember(List<Object> key, CompiledFunction c) {
+    synchronized (RECENT) {
+      RECENT.put(key, c);
+    }
+  }
+
+  /**
+   * The forward function of a backward: frontier nodes become parameters (requiring grad when they
+   * get a gradient), probes become {@code -0.0} parameters added to their node, and several roots
+   * are summed, each multiplied by its output gradient.
+   */
+  private static Func capture(
+      Walk w,
+      Map<Node, Boolean> params,
+      List<Node> probes,
+      List<Node> roots,
+      List<Node> gradOutputs) {
+    Builder b = new Builder("backward");
+    Map<Node, Value> vals = Capture.declare(b, w.frontier(), params::containsKey);
+    Map<Node, Param> probeParams = new LinkedHashMap<>();
+    for (int j = 0; j < probes.size(); j++) {
+      probeParams.put(probes.get(j), b.param("r" + j, probes.get(j).type()));
+    }
+    List<Value> seedParams = new ArrayList<>();
+    boolean single = roots.size() == 1;
+    if (!single) {
+      for (int i = 0; i < roots.size(); i++) {
+        if (gradOutputs.get(i) != null) {
+          seedParams.add(b.input("g" + i, roots.get(i).type()));
+        }
+      }
+    }
+    Capture.replay(b, w.interior(), vals, probeParams);
+    Value out;
+    if (single) {
+      out = vals.get(roots.get(0));
+    } else {
+      out = null;
+      int k = 0;
+      for (int i = 0; i < roots.size(); i++) {
+        Value r = vals.get(roots.get(i));
+        Value term = gradOutputs.get(i) == null ? r : b.sum(b.mul(r, seedParams.get(k++)));
+        out = out == null ? term : b.add(out, term);
+      }
+    }
+    b.ret(Capture.result(b, out, single ? roots.get(0).type() : out.type()));
+    return b.build();
+  }
 
   /**
    * Runs backward from {@code roots}. {@code gradOutputs} holds one entry per root, null for the
@@ -109,41 +177,31 @@ public final class Backward {
     }
     Capture.materialize(pending);
 
-    Builder b = new Builder("backward");
-    Map<Node, Value> vals = Capture.declare(b, w.frontier(), params::containsKey);
-    Map<Node, Param> probeParams = new LinkedHashMap<>();
-    for (int j = 0; j < probes.size(); j++) {
-      probeParams.put(probes.get(j), b.param("r" + j, probes.get(j).type()));
-    }
     List<Node> seeds = new ArrayList<>();
-    List<Value> seedParams = new ArrayList<>();
     boolean single = roots.size() == 1;
     if (!single) {
       for (int i = 0; i < roots.size(); i++) {
-        Node g = gradOutputs.get(i);
-        if (g != null) {
-          seeds.add(g);
-          seedParams.add(b.input("g" + i, roots.get(i).type()));
+        if (gradOutputs.get(i) != null) {
+          seeds.add(gradOutputs.get(i));
         }
       }
     }
-    Capture.replay(b, w.interior(), vals, probeParams);
-    Value out;
-    if (single) {
-      out = vals.get(roots.get(0));
-    } else {
-      out = null;
-      int k = 0;
-      for (int i = 0; i < roots.size(); i++) {
-        Value r = vals.get(roots.get(i));
-        Value term = gradOutputs.get(i) == null ? r : b.sum(b.mul(r, seedParams.get(k++)));
-        out = out == null ? term : b.add(out, term);
+    Node gradOutput = single ? gradOutputs.get(0) : null;
+    boolean withGradOutput = gradOutput != null;
+    // A graph recognized by its key skips capturing the function and hashing it.
+    List<Object> key = createGraph ? null : GraphKey.of(w, params, probes, roots, gradOutputs);
+    CompiledFunction compiled = key == null ? null : recent(key);
+    Func forward = null;
+    if (compiled == null) {
+      forward = capture(w, params, probes, roots, gradOutputs);
+      if (!createGraph) {
+        // Cached by the forward graph's structure: a loop that rebuilds it differentiates it once.
+        compiled = Kernels.compileVjp(forward, withGradOutput);
+        if (key != null) {
+          remember(key, compiled);
+        }
       }
     }
-    b.ret(Capture.result(b, out, single ? roots.get(0).type() : out.type()));
-    Func forward = b.build();
-    Node gradOutput = single ? gradOutputs.get(0) : null;
-    Func vjp = Autodiff.vjp(forward, gradOutput != null);
     if (gradOutput != null) {
       seeds.add(gradOutput);
     }
@@ -164,6 +222,7 @@ public final class Backward {
         paramNodes.add(Node.data(p.type(), negativeZeros(p.type())));
       }
       paramNodes.addAll(seeds);
+      Func vjp = Autodiff.vjp(forward, withGradOutput);
       grads = Replay.translate(vjp, paramNodes).subList(1, vjp.results().size());
     } else {
       List<Object> args = Capture.buffers(w.frontier());
@@ -173,7 +232,7 @@ public final class Backward {
       for (Node s : seeds) {
         args.add(Capture.valueOf(s));
       }
-      Object[] outs = Capture.run(vjp, args);
+      Object[] outs = Capture.run(compiled, args);
       if (single && !roots.get(0).isMaterialized()) {
         roots.get(0).setData(outs[0]);
       }

@@ -135,10 +135,6 @@ public final class Capture {
 
   /** Runs a compiled function on static-shaped arguments. */
   public static Object[] run(CompiledFunction c, List<Object> args) {
-    int[][] shapes = new int[args.size()][];
-    for (int i = 0; i < shapes.length; i++) {
-      shapes[i] = c.func().params().get(i).type().shape(Map.of());
-    }
-    return c.call(args.toArray(), shapes, null);
+    return c.call(args.toArray());
   }
 }

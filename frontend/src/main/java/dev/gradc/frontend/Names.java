@@ -30,6 +30,20 @@ public final class Names {
     };
   }
 
+  /** PyTorch's node for a matrix product of operands of these ranks. */
+  public static String matmulGradFn(int ra, int rb) {
+    if (ra == 1 && rb == 1) {
+      return "DotBackward0";
+    }
+    if (ra == 2 && rb == 1) {
+      return "MvBackward0";
+    }
+    if (ra == 1 && rb == 2) {
+      return "SqueezeBackward3";
+    }
+    return ra == 2 && rb == 2 ? "MmBackward0" : "UnsafeViewBackward0";
+  }
+
   /** {@code torch.Size([2, 3])}. */
   public static String torchSize(Type t) {
     return "torch.Size(" + t.dims() + ")";
@@ -83,7 +97,7 @@ public final class Names {
       case SQUEEZE -> "SqueezeBackward1";
       case EXPAND, BROADCAST -> "ExpandBackward0";
       case SUM_TO -> "SumBackward1";
-      case MATMUL -> "MmBackward0";
+      case MATMUL -> matmulGradFn(inst.operand(0).type().rank(), inst.operand(1).type().rank());
       case SOFTMAX -> "SoftmaxBackward0";
       case LOG_SOFTMAX -> "LogSoftmaxBackward0";
     };

@@ -27,7 +27,10 @@ public final class Node {
   private final String gradFn;
   private final GradSink sink;
   private final boolean savesAny;
-  private final List<SavedRef> saved = new ArrayList<>(0);
+
+  /** The tensors the backward node saved; allocated on the first save. */
+  private List<SavedRef> saved;
+
   private volatile Object data;
   private volatile boolean released;
   private volatile GradSink retainer;
@@ -143,6 +146,9 @@ public final class Node {
 
   /** Records a tensor this op saved for backward. */
   public void save(SavedRef ref) {
+    if (saved == null) {
+      saved = new ArrayList<>(2);
+    }
     saved.add(ref);
   }
 
@@ -151,7 +157,7 @@ public final class Node {
   }
 
   List<SavedRef> saved() {
-    return saved;
+    return saved == null ? List.of() : saved;
   }
 
   boolean isReleased() {

@@ -12,4 +12,13 @@ import dev.gradc.ir.Value;
 @FunctionalInterface
 public interface Recipe {
   Value apply(Builder b, Value[] in);
+
+  /**
+   * A value that equals another recipe's signature exactly when the two emit the same instructions
+   * for the same input types, or null when the recipe cannot say (a lambda). Graphs whose recipes
+   * all have signatures are recognized without replaying them.
+   */
+  default Object signature() {
+    return null;
+  }
 }

@@ -200,16 +200,29 @@ public final class Builder {
    * integer tensors gives the default float dtype.
    */
   public static DType promote(Value... vs) {
+    Type[] types = new Type[vs.length];
+    boolean[] lits = new boolean[vs.length];
+    for (int i = 0; i < vs.length; i++) {
+      types[i] = vs[i] == null ? null : vs[i].type();
+      lits[i] = vs[i] instanceof Lit;
+    }
+    return promote(types, lits);
+  }
+
+  /** {@link #promote(Value...)} over types, with which of them are literals. */
+  static DType promote(Type[] types, boolean[] lits) {
     int bestCat = -1;
     int bestPrio = -1;
     DType best = null;
-    for (Value v : vs) {
-      if (v == null) {
+    boolean allLits = true;
+    for (int i = 0; i < types.length; i++) {
+      if (types[i] == null) {
         continue;
       }
-      DType d = v.type().dtype();
+      DType d = types[i].dtype();
       int cat = d.category();
-      int prio = v instanceof Lit ? 0 : v.type().isScalar() ? 1 : 2;
+      int prio = lits[i] ? 0 : types[i].isScalar() ? 1 : 2;
+      allLits &= lits[i];
       if (cat > bestCat || (cat == bestCat && prio > bestPrio)) {
         bestCat = cat;
         bestPrio = prio;
@@ -220,10 +233,6 @@ public final class Builder {
     }
     if (bestPrio == 0 && best == DType.F64) {
       // Only literals carry the float category: PyTorch's default float dtype.
-      boolean allLits = true;
-      for (Value v : vs) {
-        allLits &= v == null || v instanceof Lit;
-      }
       return allLits ? DType.F64 : DEFAULT_FLOAT;
     }
     return best;
@@ -284,43 +293,78 @@ public final class Builder {
 
   /** An elementwise binary op or comparison with broadcasting and promotion. */
   public Value binary(Op op, Value a, Value b) {
-    if (op.kind() != Op.Kind.ELEMENTWISE || op.arity() != 2) {
-      throw new IllegalArgumentException(op.mnemonic() + " is not a binary elementwise op");
-    }
+    Type t = binaryType(op, a.type(), a instanceof Lit, b.type(), b instanceof Lit);
     DType dt = promote(a, b);
     if (Typing.requiresFloat(op) && !dt.isFloat()) {
       dt = DEFAULT_FLOAT;
     }
-    DType resultType = op.isComparison() ? DType.BOOL : dt;
     if (a instanceof Lit && b instanceof Lit) {
       double r = ScalarMath.apply(op, dt.round(((Lit) a).value()), dt.round(((Lit) b).value()), 0);
-      return new Lit(r, resultType);
+      return new Lit(r, t.dtype());
+    }
+    if (dt == DType.BOOL && op != Op.EQ && op != Op.NE) {
+      // PyTorch's logical or/and (add, mul, maximum, minimum) and bool comparisons, computed on
+      // 0 and 1 in i64, so that the IR's arithmetic stays numeric.
+      Value r = binary(op, cast(a, DType.I64), cast(b, DType.I64));
+      return cast(r, DType.BOOL);
     }
     a = cast(a, dt);
     b = cast(b, dt);
-    List<Dim> shape = Typing.broadcast(dims(a), dims(b), op.mnemonic());
-    a = operand(a, shape);
-    b = operand(b, shape);
+    a = operand(a, t.dims());
+    b = operand(b, t.dims());
     Value s = identity(op, a, b);
     return s != null ? s : emit(op, null, a, b);
   }
 
+  /**
+   * The type {@link #binary} gives {@code a op b}, with its errors, without emitting anything;
+   * {@code aLit} and {@code bLit} say which operands are literals (which promote weakly).
+   */
+  public static Type binaryType(Op op, Type a, boolean aLit, Type b, boolean bLit) {
+    if (op.kind() != Op.Kind.ELEMENTWISE || op.arity() != 2) {
+      throw new IllegalArgumentException(op.mnemonic() + " is not a binary elementwise op");
+    }
+    DType dt = promote(new Type[] {a, b}, new boolean[] {aLit, bLit});
+    if (Typing.requiresFloat(op) && !dt.isFloat()) {
+      dt = DEFAULT_FLOAT;
+    }
+    if (op == Op.SUB && (a.dtype() == DType.BOOL || b.dtype() == DType.BOOL)) {
+      throw new GradcException(
+          "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying"
+              + " to invert a mask, use the `~` or `logical_not()` operator instead.");
+    }
+    DType result = op.isComparison() ? DType.BOOL : dt;
+    if (aLit && bLit) {
+      return Type.scalar(result);
+    }
+    return new Type(result, Typing.broadcast(a.dims(), b.dims(), op.mnemonic()));
+  }
+
   private static boolean isLit(Value v, double c) {
-    return v instanceof Lit && ((Lit) v).value() == c && !isNegZero(v);
+    return v instanceof Lit && ((Lit) v).value() == c;
   }
 
-  private static boolean isNegZero(Value v) {
-    return Double.doubleToRawLongBits(((Lit) v).value()) == Double.doubleToRawLongBits(-0.0);
+  /**
+   * True for a zero literal with the given sign bit; integer zeros have either. In IEEE arithmetic
+   * {@code x + (-0.0)} and {@code x - 0.0} are {@code x} for every {@code x}, but {@code -0.0 +
+   * 0.0} is {@code 0.0}.
+   */
+  private static boolean isZero(Value v, boolean negative) {
+    if (!isLit(v, 0)) {
+      return false;
+    }
+    boolean signBit = Double.doubleToRawLongBits(((Lit) v).value()) < 0;
+    return !v.type().dtype().isFloat() || signBit == negative;
   }
 
-  /** {@code a op b} when it is trivially one of its operands, else null. */
+  /** {@code a op b} when it is exactly one of its operands (or its negation), else null. */
   private Value identity(Op op, Value a, Value b) {
     switch (op) {
       case ADD -> {
-        return isLit(b, 0) ? a : isLit(a, 0) ? b : null;
+        return isZero(b, true) ? a : isZero(a, true) ? b : null;
       }
       case SUB -> {
-        return isLit(b, 0) ? a : isLit(a, 0) ? neg(b) : null;
+        return isZero(b, false) ? a : isZero(a, true) ? neg(b) : null;
       }
       case MUL -> {
         if (isLit(b, 1)) {
@@ -345,11 +389,17 @@ public final class Builder {
 
   /** An elementwise unary op; integer operands of float-only ops are cast to float first. */
   public Value unary(Op op, Value x) {
-    if (op.kind() != Op.Kind.ELEMENTWISE || op.arity() != 1 || op == Op.CAST) {
-      throw new IllegalArgumentException(op.mnemonic() + " is not a unary elementwise op");
-    }
+    unaryType(op, x.type());
     if (Typing.requiresFloat(op) && !x.type().dtype().isFloat()) {
       x = cast(x, DEFAULT_FLOAT);
+    }
+    if (x.type().dtype() == DType.BOOL) {
+      if (op == Op.SIGN) {
+        return x;
+      }
+      if (op == Op.SQUARE) {
+        x = cast(x, DType.I64);
+      }
     }
     if (x instanceof Lit) {
       DType dt = x.type().dtype();
@@ -359,6 +409,24 @@ public final class Builder {
       return ((Inst) x).operand(0);
     }
     return emit(op, null, x);
+  }
+
+  /** The type {@link #unary} gives {@code op(x)}, without emitting anything. */
+  public static Type unaryType(Op op, Type x) {
+    if (op.kind() != Op.Kind.ELEMENTWISE || op.arity() != 1 || op == Op.CAST) {
+      throw new IllegalArgumentException(op.mnemonic() + " is not a unary elementwise op");
+    }
+    DType d = x.dtype();
+    if (Typing.requiresFloat(op) && !d.isFloat()) {
+      d = DEFAULT_FLOAT;
+    } else if (d == DType.BOOL && op == Op.SIGN) {
+      return x;
+    } else if (d == DType.BOOL && op == Op.SQUARE) {
+      d = DType.I64;
+    }
+    Type t = d == x.dtype() ? x : x.withDtype(d);
+    Typing.checkOperand(op, t);
+    return t;
   }
 
   public Value neg(Value x) {
@@ -467,6 +535,9 @@ public final class Builder {
     int[] nd = normalizeDims(dims, x.type().rank());
     if (x.type().isScalar()) {
       return x;
+    }
+    if (x.type().dtype() == DType.BOOL && (op == Op.AMAX || op == Op.AMIN)) {
+      return cast(reduce(op, cast(x, DType.I64), dims, keepdim), DType.BOOL);
     }
     if (x.type().dtype() == DType.BOOL && op == Op.SUM) {
       x = cast(x, DType.I64);

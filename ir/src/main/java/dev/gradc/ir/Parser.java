@@ -89,6 +89,9 @@ public final class Parser {
     Map<Inst, List<String>> notes = new HashMap<>();
     while (!peekWord("ret")) {
       SourcePos at = here();
+      if (!peekIs('%')) {
+        throw error("expected an instruction or 'ret' but found " + found());
+      }
       expect('%');
       String vname = word("value number");
       if (env.containsKey(vname)) {
@@ -110,6 +113,7 @@ public final class Parser {
       while (first || acceptOnLine(',')) {
         first = false;
         if (peekAttr()) {
+          SourcePos attrAt = here();
           String attr = word("attribute");
           expect('=');
           if (attr.equals("dims")) {
@@ -123,7 +127,7 @@ public final class Parser {
           } else if (attr.equals("keepdim")) {
             keepdim = bool();
           } else {
-            throw error("unknown attribute '" + attr + "'");
+            throw new GradcException("unknown attribute '" + attr + "'", attrAt);
           }
         } else {
           operands.add(operand(env));
@@ -253,13 +257,14 @@ public final class Parser {
   }
 
   private Dim dim() {
-    skipSpace();
-    if (pos < src.length() && Character.isDigit(src.charAt(pos))) {
+    SourcePos at = here();
+    if (pos < src.length() && (Character.isDigit(src.charAt(pos)) || src.charAt(pos) == '-')) {
       int k = integer();
-      if (accept('*')) {
-        return new Dim(k, word("dimension symbol"));
+      boolean symbolic = accept('*');
+      if (k < (symbolic ? 1 : 0)) {
+        throw new GradcException("invalid dimension " + k, at);
       }
-      return Dim.of(k);
+      return symbolic ? new Dim(k, word("dimension symbol")) : Dim.of(k);
     }
     return Dim.sym(word("dimension"));
   }
@@ -323,12 +328,13 @@ public final class Parser {
 
   private void expect(char c) {
     if (!accept(c)) {
-      throw error(
-          "expected '"
-              + c
-              + "' but found "
-              + (pos < src.length() ? "'" + src.charAt(pos) + "'" : "end of input"));
+      throw error("expected '" + c + "' but found " + found());
     }
+  }
+
+  /** The next character, quoted, or "end of input". */
+  private String found() {
+    return pos < src.length() ? "'" + src.charAt(pos) + "'" : "end of input";
   }
 
   private static boolean isWordChar(char c) {

@@ -18,8 +18,17 @@ public record Type(DType dtype, List<Dim> dims) {
     dims = List.copyOf(dims);
   }
 
+  private static final java.util.Map<DType, Type> SCALARS = new java.util.EnumMap<>(DType.class);
+
+  static {
+    for (DType d : DType.values()) {
+      SCALARS.put(d, new Type(d, List.of()));
+    }
+  }
+
+  /** The rank-0 type of {@code dtype} (one shared instance per dtype). */
   public static Type scalar(DType dtype) {
-    return new Type(dtype, List.of());
+    return SCALARS.get(dtype);
   }
 
   public static Type of(DType dtype, int... sizes) {
@@ -74,6 +83,29 @@ public record Type(DType dtype, List<Dim> dims) {
       }
     }
     return sym == null ? Dim.of(k) : new Dim(k, sym);
+  }
+
+  /**
+   * True when both types have the same number of elements for every binding of the symbols: the
+   * same constant times the same multiset of symbols ({@code [N, 2, N]} and {@code [2*N, N]}).
+   */
+  public boolean sameNumel(Type other) {
+    return numelTerms(dims).equals(numelTerms(other.dims));
+  }
+
+  private static List<Object> numelTerms(List<Dim> ds) {
+    long k = 1;
+    List<String> syms = new ArrayList<>();
+    for (Dim d : ds) {
+      k *= d.factor();
+      if (d.symbol() != null) {
+        syms.add(d.symbol());
+      }
+    }
+    java.util.Collections.sort(syms);
+    List<Object> terms = new ArrayList<>(syms);
+    terms.add(0, k == 0 ? 0L : k);
+    return k == 0 ? List.of(0L) : terms;
   }
 
   /** The static element count; only for static types. */

@@ -2,7 +2,6 @@ package dev.gradc.ir;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -108,6 +107,11 @@ public final class Typing {
               + " operand, got "
               + t);
     }
+  }
+
+  /** Checks that an elementwise op accepts an operand of type {@code t}, with the IR's message. */
+  public static void checkOperand(Op op, Type t) {
+    requireDtype(op, t, dtypeClass(op));
   }
 
   /** True for ops defined only on floating-point operands. */
@@ -287,34 +291,11 @@ public final class Typing {
     return red;
   }
 
-  /**
-   * True when two shapes hold the same number of elements for every binding of their symbols: equal
-   * products of constant factors and the same symbols, counted with multiplicity ({@code [N, N]}
-   * and {@code [N, N, 1]}).
-   */
-  private static boolean sameNumel(List<Dim> a, List<Dim> b) {
-    return numelKey(a).equals(numelKey(b));
-  }
-
-  private static List<String> numelKey(List<Dim> dims) {
-    long k = 1;
-    List<String> key = new ArrayList<>();
-    for (Dim d : dims) {
-      k = Math.multiplyExact(k, d.factor());
-      if (d.symbol() != null) {
-        key.add(d.symbol());
-      }
-    }
-    Collections.sort(key);
-    key.add(0, Long.toString(k));
-    return key;
-  }
-
   private static Type shape(Op op, Type x, int[] dims, Type target) {
     switch (op) {
       case RESHAPE -> {
         Type t = requireTarget(op, target, x);
-        if (!sameNumel(x.dims(), t.dims())) {
+        if (!x.sameNumel(t)) {
           throw new GradcException(
               "shape '" + t.shapeString() + "' is invalid for input of shape " + x.shapeString());
         }
@@ -324,6 +305,7 @@ public final class Typing {
         if (dims.length != 2 || dims[0] >= dims[1]) {
           throw new GradcException("transpose takes two distinct sorted dims");
         }
+        checkRange(op, dims[0], x.rank());
         checkRange(op, dims[1], x.rank());
         List<Dim> out = new ArrayList<>(x.dims());
         out.set(dims[0], x.dim(dims[1]));
@@ -432,6 +414,9 @@ public final class Typing {
    * and both shapes.
    */
   public static List<Dim> broadcast(List<Dim> a, List<Dim> b, String opName) {
+    if (a.equals(b)) {
+      return a;
+    }
     int n = Math.max(a.size(), b.size());
     List<Dim> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -450,7 +435,7 @@ public final class Typing {
                 + ") must match the size of tensor b ("
                 + db
                 + ") at non-singleton dimension "
-                + (ia >= 0 ? ia : ib)
+                + i
                 + " (in "
                 + opName
                 + " of shapes "
@@ -485,7 +470,11 @@ public final class Typing {
     Dim kb = b.dim(b.rank() == 1 ? 0 : b.rank() - 2);
     if (!ka.equals(kb)) {
       throw new GradcException(
-          "mat1 and mat2 shapes cannot be multiplied (" + matText(a) + " and " + matText(b) + ")");
+          "mat1 and mat2 shapes cannot be multiplied ("
+              + matText(a, true)
+              + " and "
+              + matText(b, false)
+              + ")");
     }
     List<Dim> batchA = a.rank() > 2 ? a.dims().subList(0, a.rank() - 2) : List.of();
     List<Dim> batchB = b.rank() > 2 ? b.dims().subList(0, b.rank() - 2) : List.of();
@@ -499,7 +488,11 @@ public final class Typing {
     return a.withDims(out);
   }
 
-  private static String matText(Type t) {
+  /** A matmul operand's dims as PyTorch prints them, a 1-D operand as a row or column matrix. */
+  private static String matText(Type t, boolean left) {
+    if (t.rank() == 1) {
+      return left ? "1x" + t.dim(0) : t.dim(0) + "x1";
+    }
     StringBuilder s = new StringBuilder();
     for (int i = 0; i < t.rank(); i++) {
       s.append(i == 0 ? "" : "x").append(t.dim(i));

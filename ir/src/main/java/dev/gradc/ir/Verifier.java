@@ -28,18 +28,22 @@ public final class Verifier {
   private Verifier() {}
 
   public static Func verify(Func f) {
+    // Messages are built only on failure: the verifier runs after every pass on large functions.
     List<Param> params = f.params();
     int np = params.size();
     Set<String> names = new HashSet<>();
     Set<String> symbols = new HashSet<>();
     for (int i = 0; i < np; i++) {
       Param p = params.get(i);
-      check(p.id() == i, f, "parameter %" + p.name() + " has id " + p.id() + ", expected " + i);
-      check(names.add(p.name()), f, "parameter %" + p.name() + " is declared twice");
-      check(
-          !p.requiresGrad() || p.type().dtype().isFloat(),
-          f,
-          "parameter %" + p.name() + " requires grad but is " + p.type());
+      if (p.id() != i) {
+        throw fail(f, "parameter %" + p.name() + " has id " + p.id() + ", expected " + i);
+      }
+      if (!names.add(p.name())) {
+        throw fail(f, "parameter %" + p.name() + " is declared twice");
+      }
+      if (p.requiresGrad() && !p.type().dtype().isFloat()) {
+        throw fail(f, "parameter %" + p.name() + " requires grad but is " + p.type());
+      }
       for (Dim d : p.type().dims()) {
         if (d.symbol() != null) {
           symbols.add(d.symbol());
@@ -49,47 +53,56 @@ public final class Verifier {
     List<Inst> insts = f.insts();
     for (int i = 0; i < insts.size(); i++) {
       Inst inst = insts.get(i);
-      String where = "%" + i + " (" + inst.op().mnemonic() + ")";
-      check(inst.id() == np + i, f, where + " has id " + inst.id() + ", expected " + (np + i));
-      for (int k = 0; k < inst.arity(); k++) {
-        Value v = inst.operand(k);
-        check(
-            definedBefore(f, v, inst.id()),
-            f,
-            where + ": operand " + k + " is not defined before it");
+      if (inst.id() != np + i) {
+        throw fail(f, where(i, inst) + " has id " + inst.id() + ", expected " + (np + i));
       }
+      for (int k = 0; k < inst.arity(); k++) {
+        if (!definedBefore(f, inst.operand(k), inst.id())) {
+          throw fail(f, where(i, inst) + ": operand " + k + " is not defined before it");
+        }
+      }
+      Type t;
       try {
-        Type t =
+        t =
             Typing.infer(
                 inst.op(),
                 inst.operands().toArray(new Value[0]),
                 inst.dims(),
                 inst.keepdim(),
                 inst.type());
-        check(t.equals(inst.type()), f, where + ": type " + inst.type() + ", inferred " + t);
       } catch (GradcException e) {
         throw new IllegalStateException(
-            "verify @" + f.name() + ": " + where + ": " + e.getMessage(), e);
+            "verify @" + f.name() + ": " + where(i, inst) + ": " + e.getMessage(), e);
       }
-      checkLiterals(f, inst, where);
+      if (!t.equals(inst.type())) {
+        throw fail(f, where(i, inst) + ": type " + inst.type() + ", inferred " + t);
+      }
+      checkLiterals(f, inst, i);
       for (Dim d : inst.type().dims()) {
-        check(
-            d.symbol() == null || symbols.contains(d.symbol()),
-            f,
-            where + ": undeclared symbol " + d.symbol());
+        if (d.symbol() != null && !symbols.contains(d.symbol())) {
+          throw fail(f, where(i, inst) + ": undeclared symbol " + d.symbol());
+        }
       }
       for (Value fwd : f.adjointOf(inst)) {
-        check(definedBefore(f, fwd, f.valueCount()), f, where + ": adjoint of an unknown value");
+        if (!definedBefore(f, fwd, f.valueCount())) {
+          throw fail(f, where(i, inst) + ": adjoint of an unknown value");
+        }
       }
     }
-    check(!f.results().isEmpty(), f, "no results");
+    if (f.results().isEmpty()) {
+      throw fail(f, "no results");
+    }
     for (Value r : f.results()) {
-      check(
-          definedBefore(f, r, f.valueCount()),
-          f,
-          "result " + r + " is not a value of the function");
+      if (!definedBefore(f, r, f.valueCount())) {
+        throw fail(f, "result " + r + " is not a value of the function");
+      }
     }
     return f;
+  }
+
+  /** How messages name the i-th instruction: {@code %3 (add)}. */
+  private static String where(int i, Inst inst) {
+    return "%" + i + " (" + inst.op().mnemonic() + ")";
   }
 
   private static boolean definedBefore(Func f, Value v, int limit) {
@@ -100,7 +113,7 @@ public final class Verifier {
     return id >= 0 && id < limit && id < f.valueCount() && f.value(id) == v;
   }
 
-  private static void checkLiterals(Func f, Inst inst, String where) {
+  private static void checkLiterals(Func f, Inst inst, int i) {
     DType data = null;
     for (int k = 0; k < inst.arity(); k++) {
       Value v = inst.operand(k);
@@ -113,17 +126,22 @@ public final class Verifier {
       Value v = inst.operand(k);
       if (v instanceof Lit) {
         DType want = inst.op() == Op.WHERE && k == 0 ? DType.BOOL : data;
-        check(
-            want == null || v.type().dtype() == want,
-            f,
-            where + ": literal " + v + " is " + v.type().dtype().mnemonic() + ", expected " + want);
+        if (want != null && v.type().dtype() != want) {
+          throw fail(
+              f,
+              where(i, inst)
+                  + ": literal "
+                  + v
+                  + " is "
+                  + v.type().dtype().mnemonic()
+                  + ", expected "
+                  + want.mnemonic());
+        }
       }
     }
   }
 
-  private static void check(boolean ok, Func f, String msg) {
-    if (!ok) {
-      throw new IllegalStateException("verify @" + f.name() + ": " + msg);
-    }
+  private static IllegalStateException fail(Func f, String msg) {
+    return new IllegalStateException("verify @" + f.name() + ": " + msg);
   }
 }

@@ -30,10 +30,18 @@ public final class CompiledKernel implements CompiledFunction {
   private final CompiledClass compiled;
   private final MethodHandle call;
 
+  /** The parameter shapes when they are all static, else null. */
+  private final int[][] staticShapes;
+
   private CompiledKernel(Func func, CompiledClass compiled, MethodHandle call) {
     this.func = func;
     this.compiled = compiled;
     this.call = call;
+    boolean isStatic = true;
+    for (dev.gradc.ir.Param p : func.params()) {
+      isStatic &= p.type().isStatic();
+    }
+    this.staticShapes = isStatic ? Signatures.staticShapes(func) : null;
   }
 
   /** Compiles and loads {@code f}. */
@@ -59,8 +67,17 @@ public final class CompiledKernel implements CompiledFunction {
   }
 
   @Override
+  public Object[] call(Object... args) {
+    return call(args, staticShapes != null ? staticShapes : Signatures.staticShapes(func), null);
+  }
+
+  @Override
   public Object[] call(Object[] args, int[][] shapes, Object[] outs) {
-    Signatures.bind(func, args, shapes);
+    if (staticShapes != null) {
+      Signatures.check(func, args, shapes, staticShapes);
+    } else {
+      Signatures.bind(func, args, shapes);
+    }
     if (outs != null && outs.length != func.results().size()) {
       throw new IllegalArgumentException(
           "@"

@@ -1,7 +1,7 @@
 package dev.gradc.runtime;
 
 import dev.gradc.ir.Func;
-import dev.gradc.ir.Printer;
+import dev.gradc.ir.StructuralKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +24,8 @@ public final class KernelCache {
 
   private final Function<Func, CompiledFunction> compiler;
   private final int capacity;
-  private final Map<String, CompiledFunction> entries;
-  private final ConcurrentHashMap<String, CompletableFuture<CompiledFunction>> inFlight =
+  private final Map<StructuralKey, CompiledFunction> entries;
+  private final ConcurrentHashMap<StructuralKey, CompletableFuture<CompiledFunction>> inFlight =
       new ConcurrentHashMap<>();
   private final AtomicLong compilations = new AtomicLong();
   private final AtomicLong hits = new AtomicLong();
@@ -46,7 +46,7 @@ public final class KernelCache {
           private static final long serialVersionUID = 1L;
 
           @Override
-          protected boolean removeEldestEntry(Map.Entry<String, CompiledFunction> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<StructuralKey, CompiledFunction> eldest) {
             boolean full = size() > KernelCache.this.capacity;
             if (full) {
               evictions.incrementAndGet();
@@ -57,7 +57,14 @@ public final class KernelCache {
   }
 
   public CompiledFunction get(Func f) {
-    String key = key(f);
+    return get(StructuralKey.of(f), () -> f);
+  }
+
+  /**
+   * The compilation cached under {@code key}, or the compilation of the function {@code source}
+   * supplies (called only on a miss, so deriving it may be costly).
+   */
+  public CompiledFunction get(StructuralKey key, java.util.function.Supplier<Func> source) {
     synchronized (entries) {
       CompiledFunction c = entries.get(key);
       if (c != null) {
@@ -82,7 +89,7 @@ public final class KernelCache {
         mine.complete(c);
         return c;
       }
-      c = compiler.apply(f);
+      c = compiler.apply(source.get());
       compilations.incrementAndGet();
       synchronized (entries) {
         entries.put(key, c);
@@ -95,13 +102,6 @@ public final class KernelCache {
     } finally {
       inFlight.remove(key, mine);
     }
-  }
-
-  /** The structural key: the printed function without its name. */
-  static String key(Func f) {
-    String text = Printer.print(f);
-    int open = text.indexOf('(');
-    return text.substring(open);
   }
 
   /** How many functions were compiled (cache misses). */

@@ -1,6 +1,8 @@
 package dev.gradc.runtime;
 
 import dev.gradc.ir.Func;
+import dev.gradc.ir.StructuralKey;
+import dev.gradc.ir.ad.Autodiff;
 
 /**
  * The entry point the frontend and the command line use: turns a {@link Func} into a reusable
@@ -15,6 +17,19 @@ public final class Kernels {
   public static CompiledFunction compile(Func f) {
     return CACHE.get(f);
   }
+
+  /**
+   * The compiled vector-Jacobian product of {@code forward} ({@link Autodiff#vjp}, with a {@code
+   * grad_output} parameter when asked), cached by the forward function's structure: a training loop
+   * that rebuilds the same forward graph each step differentiates and compiles it once.
+   */
+  public static CompiledFunction compileVjp(Func forward, boolean withGradOutput) {
+    StructuralKey key = StructuralKey.of(forward, withGradOutput ? VJP_WITH_GRAD_OUTPUT : VJP);
+    return CACHE.get(key, () -> Autodiff.vjp(forward, withGradOutput));
+  }
+
+  private static final long VJP = 1;
+  private static final long VJP_WITH_GRAD_OUTPUT = 2;
 
   /** Runs {@code f} on the reference interpreter, with the same calling convention. */
   public static CompiledFunction interpret(Func f) {

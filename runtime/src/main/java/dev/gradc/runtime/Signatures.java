@@ -39,6 +39,28 @@ public final class Signatures {
           "@" + f.name() + " takes " + ps.size() + " arguments, got " + args.length);
     }
     Map<String, Integer> env = Bindings.bind(ps, Arrays.asList(shapes));
+    checkBuffers(f, args, shapes);
+    return env;
+  }
+
+  /**
+   * As {@link #bind}, for a function whose parameters all have the static shapes {@code expected}
+   * (from {@link #staticShapes}): compares shapes without binding symbols, allocating nothing when
+   * the arguments fit.
+   */
+  public static void check(Func f, Object[] args, int[][] shapes, int[][] expected) {
+    boolean same = args.length == expected.length && shapes.length == expected.length;
+    for (int i = 0; same && i < shapes.length; i++) {
+      same = shapes[i] == expected[i] || Arrays.equals(shapes[i], expected[i]);
+    }
+    if (!same) {
+      bind(f, args, shapes); // throws the message that names the argument
+    }
+    checkBuffers(f, args, shapes);
+  }
+
+  private static void checkBuffers(Func f, Object[] args, int[][] shapes) {
+    List<Param> ps = f.params();
     for (int i = 0; i < args.length; i++) {
       Param p = ps.get(i);
       if (Buffers.dtypeOf(args[i]) != p.type().dtype()) {
@@ -63,7 +85,6 @@ public final class Signatures {
                 + Buffers.length(args[i]));
       }
     }
-    return env;
   }
 
   public static int[][] resultShapes(Func f, int[][] shapes) {

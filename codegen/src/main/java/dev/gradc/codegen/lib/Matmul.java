@@ -2,10 +2,15 @@ package dev.gradc.codegen.lib;
 
 /**
  * Batched matrix products for generated classes, which copy these methods into themselves: they use
- * only {@code java.base}. Every operand is addressed with strides, so a transposed operand is read
- * in place. Each element of the result is accumulated in f64 over the shared dim in ascending
- * order, as the reference interpreter does, so results agree bit for bit; the loop order (row of A
- * times rows of B into a row of C) keeps the innermost loop contiguous so that C2 vectorizes it.
+ * only {@code java.base}. Operands are addressed with strides, so a transposed or broadcast operand
+ * is read in place.
+ *
+ * <p>The product runs four rows of A at a time against the rows of B, accumulating into four row
+ * arrays. B's rows are first gathered into separate arrays: C2 vectorizes the inner loop only when
+ * every array in it is indexed by the loop variable itself, and one-array-per-row gives exactly
+ * that (measured here: about 15 GFLOP/s in f32 against 3 for the strided single-array loop). Each
+ * element accumulates over the shared dim in ascending order: in f64 this equals the reference
+ * interpreter bit for bit; f32 accumulates in f32, as BLAS does.
  *
  * <p>Geometry {@code g}: {@code [batchRank, n, k, m, aRow, aCol, bRow, bCol, (size, aBatch, bBatch)
  * per batch dim]}; C is contiguous {@code [batch..., n, m]}.
@@ -13,133 +18,164 @@ package dev.gradc.codegen.lib;
 public final class Matmul {
   private Matmul() {}
 
+  /** The number of products in the batch. */
+  private static int batches(int[] g) {
+    int b = 1;
+    for (int d = 0; d < g[0]; d++) {
+      b *= g[8 + 3 * d];
+    }
+    return b;
+  }
+
+  /** The offset of batch {@code t} in A ({@code which = 9}) or B ({@code which = 10}). */
+  private static int batchOffset(int[] g, int t, int which) {
+    int off = 0;
+    int rem = t;
+    for (int d = g[0] - 1; d >= 0; d--) {
+      int size = g[8 + 3 * d];
+      off += (rem % size) * g[which + 3 * d];
+      rem /= size;
+    }
+    return off;
+  }
+
+  /** True when batch {@code t} reads the same B as batch {@code t - 1} (B broadcast over it). */
+  private static boolean sameB(int[] g, int t) {
+    return t > 0 && batchOffset(g, t, 10) == batchOffset(g, t - 1, 10);
+  }
+
   public static void matmulF64(double[] a, double[] b, double[] c, int[] g) {
-    int rank = g[0];
     int n = g[1];
     int k = g[2];
     int m = g[3];
-    int batches = 1;
-    for (int d = 0; d < rank; d++) {
-      batches *= g[8 + 3 * d];
-    }
-    double[] bt = null;
+    int aRow = g[4];
+    int aCol = g[5];
+    double[][] rows = new double[k][];
+    double[] c0 = new double[m];
+    double[] c1 = new double[m];
+    double[] c2 = new double[m];
+    double[] c3 = new double[m];
+    int batches = batches(g);
     for (int t = 0; t < batches; t++) {
-      int aOff = 0;
-      int bOff = 0;
-      int rem = t;
-      for (int d = rank - 1; d >= 0; d--) {
-        int size = g[8 + 3 * d];
-        int i = rem % size;
-        rem /= size;
-        aOff += i * g[9 + 3 * d];
-        bOff += i * g[10 + 3 * d];
-      }
-      int bRow = g[6];
-      int bCol = g[7];
-      double[] bb = b;
-      if (bCol != 1 && m > 1) {
-        // Copy a transposed B into rows so the inner loop stays contiguous.
-        if (bt == null) {
-          bt = new double[k * m];
-        }
+      if (!sameB(g, t)) {
+        int bOff = batchOffset(g, t, 10);
         for (int p = 0; p < k; p++) {
+          double[] r = rows[p] == null ? new double[m] : rows[p];
+          int bp = bOff + p * g[6];
           for (int j = 0; j < m; j++) {
-            bt[p * m + j] = b[bOff + p * bRow + j * bCol];
+            r[j] = b[bp + j * g[7]];
+          }
+          rows[p] = r;
+        }
+      }
+      int aOff = batchOffset(g, t, 9);
+      int cOff = t * n * m;
+      int i = 0;
+      for (; i + 3 < n; i += 4) {
+        java.util.Arrays.fill(c0, 0);
+        java.util.Arrays.fill(c1, 0);
+        java.util.Arrays.fill(c2, 0);
+        java.util.Arrays.fill(c3, 0);
+        int ai = aOff + i * aRow;
+        for (int p = 0; p < k; p++) {
+          int ap = ai + p * aCol;
+          double a0 = a[ap];
+          double a1 = a[ap + aRow];
+          double a2 = a[ap + 2 * aRow];
+          double a3 = a[ap + 3 * aRow];
+          double[] r = rows[p];
+          for (int j = 0; j < m; j++) {
+            double bv = r[j];
+            c0[j] += a0 * bv;
+            c1[j] += a1 * bv;
+            c2[j] += a2 * bv;
+            c3[j] += a3 * bv;
           }
         }
-        bb = bt;
-        bOff = 0;
-        bRow = m;
+        System.arraycopy(c0, 0, c, cOff + i * m, m);
+        System.arraycopy(c1, 0, c, cOff + (i + 1) * m, m);
+        System.arraycopy(c2, 0, c, cOff + (i + 2) * m, m);
+        System.arraycopy(c3, 0, c, cOff + (i + 3) * m, m);
       }
-      rowsF64(a, aOff, g[4], g[5], bb, bOff, bRow, c, t * n * m, n, k, m);
-    }
-  }
-
-  private static void rowsF64(
-      double[] a,
-      int aOff,
-      int aRow,
-      int aCol,
-      double[] b,
-      int bOff,
-      int bRow,
-      double[] c,
-      int cOff,
-      int n,
-      int k,
-      int m) {
-    for (int i = 0; i < n; i++) {
-      int ci = cOff + i * m;
-      for (int j = 0; j < m; j++) {
-        c[ci + j] = 0;
-      }
-      int ai = aOff + i * aRow;
-      for (int p = 0; p < k; p++) {
-        double av = a[ai + p * aCol];
-        int bp = bOff + p * bRow;
-        for (int j = 0; j < m; j++) {
-          c[ci + j] += av * b[bp + j];
+      for (; i < n; i++) {
+        java.util.Arrays.fill(c0, 0);
+        int ai = aOff + i * aRow;
+        for (int p = 0; p < k; p++) {
+          double a0 = a[ai + p * aCol];
+          double[] r = rows[p];
+          for (int j = 0; j < m; j++) {
+            c0[j] += a0 * r[j];
+          }
         }
+        System.arraycopy(c0, 0, c, cOff + i * m, m);
       }
     }
   }
 
   public static void matmulF32(float[] a, float[] b, float[] c, int[] g) {
-    int rank = g[0];
     int n = g[1];
     int k = g[2];
     int m = g[3];
-    int batches = 1;
-    for (int d = 0; d < rank; d++) {
-      batches *= g[8 + 3 * d];
-    }
-    double[] acc = new double[m];
-    float[] bt = null;
+    int aRow = g[4];
+    int aCol = g[5];
+    float[][] rows = new float[k][];
+    float[] c0 = new float[m];
+    float[] c1 = new float[m];
+    float[] c2 = new float[m];
+    float[] c3 = new float[m];
+    int batches = batches(g);
     for (int t = 0; t < batches; t++) {
-      int aOff = 0;
-      int bOff = 0;
-      int rem = t;
-      for (int d = rank - 1; d >= 0; d--) {
-        int size = g[8 + 3 * d];
-        int i = rem % size;
-        rem /= size;
-        aOff += i * g[9 + 3 * d];
-        bOff += i * g[10 + 3 * d];
-      }
-      int bRow = g[6];
-      int bCol = g[7];
-      float[] bb = b;
-      if (bCol != 1 && m > 1) {
-        if (bt == null) {
-          bt = new float[k * m];
-        }
+      if (!sameB(g, t)) {
+        int bOff = batchOffset(g, t, 10);
         for (int p = 0; p < k; p++) {
+          float[] r = rows[p] == null ? new float[m] : rows[p];
+          int bp = bOff + p * g[6];
           for (int j = 0; j < m; j++) {
-            bt[p * m + j] = b[bOff + p * bRow + j * bCol];
+            r[j] = b[bp + j * g[7]];
           }
+          rows[p] = r;
         }
-        bb = bt;
-        bOff = 0;
-        bRow = m;
       }
-      int aRow = g[4];
-      int aCol = g[5];
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < m; j++) {
-          acc[j] = 0;
-        }
+      int aOff = batchOffset(g, t, 9);
+      int cOff = t * n * m;
+      int i = 0;
+      for (; i + 3 < n; i += 4) {
+        java.util.Arrays.fill(c0, 0);
+        java.util.Arrays.fill(c1, 0);
+        java.util.Arrays.fill(c2, 0);
+        java.util.Arrays.fill(c3, 0);
         int ai = aOff + i * aRow;
         for (int p = 0; p < k; p++) {
-          double av = a[ai + p * aCol];
-          int bp = bOff + p * bRow;
+          int ap = ai + p * aCol;
+          float a0 = a[ap];
+          float a1 = a[ap + aRow];
+          float a2 = a[ap + 2 * aRow];
+          float a3 = a[ap + 3 * aRow];
+          float[] r = rows[p];
           for (int j = 0; j < m; j++) {
-            acc[j] += av * bb[bp + j];
+            float bv = r[j];
+            c0[j] += a0 * bv;
+            c1[j] += a1 * bv;
+            c2[j] += a2 * bv;
+            c3[j] += a3 * bv;
           }
         }
-        int ci = (t * n + i) * m;
-        for (int j = 0; j < m; j++) {
-          c[ci + j] = (float) acc[j];
+        System.arraycopy(c0, 0, c, cOff + i * m, m);
+        System.arraycopy(c1, 0, c, cOff + (i + 1) * m, m);
+        System.arraycopy(c2, 0, c, cOff + (i + 2) * m, m);
+        System.arraycopy(c3, 0, c, cOff + (i + 3) * m, m);
+      }
+      for (; i < n; i++) {
+        java.util.Arrays.fill(c0, 0);
+        int ai = aOff + i * aRow;
+        for (int p = 0; p < k; p++) {
+          float a0 = a[ai + p * aCol];
+          float[] r = rows[p];
+          for (int j = 0; j < m; j++) {
+            c0[j] += a0 * r[j];
+          }
         }
+        System.arraycopy(c0, 0, c, cOff + i * m, m);
       }
     }
   }

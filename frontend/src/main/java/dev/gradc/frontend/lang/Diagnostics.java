@@ -42,9 +42,10 @@ public final class Diagnostics {
 
   /**
    * {@code "; did you mean 'x'?"} for the candidate closest to {@code name} in edit distance, or
-   * the empty string when none is close (more than a third of the name's length away).
+   * the empty string when none is close (more than a third of the name's length away). The command
+   * line uses it for misspelled input names.
    */
-  static String suggestion(String name, Collection<String> candidates) {
+  public static String suggestion(String name, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {

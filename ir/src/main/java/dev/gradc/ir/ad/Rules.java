@@ -184,8 +184,6 @@ final class Rules {
     Value c = in[1];
     int ra = a.type().rank();
     int rc = c.type().rank();
-    Value a2 = ra == 1 ? b.unsqueeze(a, 0) : a;
-    Value c2 = rc == 1 ? b.unsqueeze(c, 1) : c;
     Value g2 = g;
     if (ra == 1 && rc == 1) {
       g2 = b.reshape(g, List.of(Dim.of(1), Dim.of(1)));
@@ -195,11 +193,15 @@ final class Rules {
       g2 = b.unsqueeze(g, g.type().rank());
     }
     if (needs[0]) {
-      Value da = b.sumTo(b.matmul(g2, b.transposeLast(c2)), a2.type().dims());
+      Value c2 = rc == 1 ? b.unsqueeze(c, 1) : c;
+      List<Dim> a2 = ra == 1 ? List.of(Dim.of(1), a.type().dim(0)) : a.type().dims();
+      Value da = b.sumTo(b.matmul(g2, b.transposeLast(c2)), a2);
       d[0] = b.reshape(da, a.type().dims());
     }
     if (needs[1]) {
-      Value dc = b.sumTo(b.matmul(b.transposeLast(a2), g2), c2.type().dims());
+      Value a2 = ra == 1 ? b.unsqueeze(a, 0) : a;
+      List<Dim> c2 = rc == 1 ? List.of(c.type().dim(0), Dim.of(1)) : c.type().dims();
+      Value dc = b.sumTo(b.matmul(b.transposeLast(a2), g2), c2);
       d[1] = b.reshape(dc, c.type().dims());
     }
   }

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The optimization pipeline, read top to bottom. Simplify first, because folding exposes equal
- * subexpressions; CSE next, because merging leaves dead duplicates; DCE last, to remove them and
- * whatever simplification orphaned. {@code PipelineTest} checks each of these orderings.
+ * The optimization pipeline, read top to bottom. Simplify first: folding and identities make
+ * different instructions equal, for CSE, and leave the values they rewrote away unused, for DCE.
+ * CSE and DCE commute (CSE keeps first occurrences, whose operands stay used). {@code PipelineTest}
+ * states each constraint with a function where the other order leaves work undone.
  */
 public final class Pipeline {
   private Pipeline() {}

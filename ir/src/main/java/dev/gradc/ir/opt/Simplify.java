@@ -12,7 +12,8 @@ import dev.gradc.ir.Value;
  * <ul>
  *   <li>constant folding and identities, through the builder ({@code x * 1}, {@code neg(neg x)},
  *       broadcast and reshape chains, shape ops to the same shape);
- *   <li>an elementwise operand that is a broadcast literal becomes the inline literal;
+ *   <li>an elementwise operand that is a broadcast literal becomes the inline literal, and a cast
+ *       or detach of one is a broadcast literal;
  *   <li>the stable rewrite {@code log(sum(exp(x)))} to {@code logsumexp(x)} over the same dims.
  * </ul>
  */
@@ -66,6 +67,13 @@ public final class Simplify implements Pass {
           return op == Op.WHERE ? r.b.where(in[0], in[1], in[2]) : r.b.clamp(in[0], in[1], in[2]);
         }
       }
+    }
+    if (op == Op.DETACH && isBroadcastLiteral(in[0])) {
+      return in[0];
+    }
+    if (op == Op.CAST && isBroadcastLiteral(in[0])) {
+      Value c = r.b.cast(((Inst) in[0]).operand(0), inst.type().dtype());
+      return r.b.broadcastTo(c, inst.type().dims());
     }
     switch (op) {
       case CAST -> {

@@ -1,0 +1,699 @@
+package dev.gradc.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gradc.codegen.Compiler;
+import dev.gradc.runtime.InterpretedFunction;
+import dev.gradc.runtime.Kernels;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Writes {@code BENCHMARKS.md} from one comparison run: the JMH results ({@code jmh-T.json}, with
+ * {@code -prof gc}, and {@code jmh-cold-T.json}, the forked first compiles) and the PyTorch results
+ * ({@code pytorch-T.json}) for each thread count T found in a directory, plus its {@code env.md}
+ * (machine and versions) and {@code notes.md} (what was skipped). Ratios are taken within one run
+ * only.
+ *
+ * <p>Usage: {@code Report RESULTS_DIR OUTPUT.md}.
+ */
+public final class Report {
+  private Report() {}
+
+  /** The columns, in table order; the JMH benchmark class each comes from, or null. */
+  enum Impl {
+    GRADC("gradc", "GradcBench"),
+    PYTORCH("PyTorch", null),
+    TENSORFLOW("TF Java", "TensorFlowBench"),
+    DJL("DJL", "DjlBench"),
+    HAND_WRITTEN("hand-written", "HandWrittenBench"),
+    INTERPRETER("interpreter", "InterpreterBench");
+
+    final String label;
+    final String jmhClass;
+
+    Impl(String label, String jmhClass) {
+      this.label = label;
+      this.jmhClass = jmhClass;
+    }
+  }
+
+  /** One measurement: milliseconds per call, its error, and heap bytes allocated per call. */
+  record Cell(double ms, double error, double bytes) {}
+
+  /** What the run at one thread count measured. */
+  static final class Run {
+    final Map<Workload, Map<Impl, Cell>> cells = new EnumMap<>(Workload.class);
+
+    /** {@code tiny_step} by implementation. */
+    final Map<Impl, Cell> tinyStep = new EnumMap<>(Impl.class);
+
+    /** {@link TinyStepPartsBench} by method name. */
+    final Map<String, Cell> tinyStepParts = new LinkedHashMap<>();
+
+    /** {@link CompileBench} by method name ({@code cold}, {@code warm}). */
+    final Map<String, Cell> compile = new LinkedHashMap<>();
+
+    /** How many fresh JVMs the cold compile is the mean of. */
+    int coldShots;
+
+    Size size = Size.FULL;
+  }
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 2) {
+      System.err.println("usage: Report RESULTS_DIR OUTPUT.md");
+      System.exit(2);
+    }
+    Path dir = Path.of(args[0]);
+    String md = render(dir);
+    Files.writeString(Path.of(args[1]), md, StandardCharsets.UTF_8);
+  }
+
+  static String render(Path dir) throws IOException {
+    TreeSet<Integer> threads = new TreeSet<>();
+    try (var files = Files.list(dir)) {
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("(jmh|jmh-cold|pytorch)-\\d+\\.json"))
+          .forEach(n -> threads.add(Integer.parseInt(n.replaceAll("\\D", ""))));
+    }
+    StringBuilder out = new StringBuilder();
+    out.append("# Benchmarks\n\n");
+    out.append(
+        "Written by `bench/compare.sh` from one run; every number below comes from that run."
+            + " Times are milliseconds per value-and-gradient call (JMH average time; PyTorch:"
+            + " median of repeated calls after warm-up). A speed-up is the other time divided by"
+            + " gradc's. Absolute times on a shared machine are noisy: compare ratios within one"
+            + " table.\n\n");
+    Path notes = dir.resolve("notes.md");
+    StringBuilder notesText =
+        new StringBuilder(
+            Files.exists(notes) ? Files.readString(notes, StandardCharsets.UTF_8) : "");
+    if (compilesToInterpreter()) {
+      notesText.append(
+          "- `Kernels.compile` returns the reference interpreter in this build, so the gradc"
+              + " column measures the interpreter behind the kernel cache; it becomes the fused"
+              + " kernels' time when codegen lands, with no change to the benchmarks.\n");
+    }
+    if (!notesText.toString().isBlank()) {
+      out.append(notesText.toString().strip()).append("\n\n");
+    }
+    Run first = null;
+    for (int t : threads) {
+      Run run = read(dir, t);
+      first = first == null ? run : first;
+      out.append(tables(t, run));
+    }
+    out.append(
+        whereTimeGoes(
+            dir, threads.isEmpty() ? 1 : threads.first(), first == null ? new Run() : first));
+    appendFile(out, dir.resolve("env.md"));
+    out.append(methodology());
+    return out.toString();
+  }
+
+  private static final Map<Size, Map<Workload, Problem>> PROBLEMS = new EnumMap<>(Size.class);
+
+  /** Problems are large at full size: each is made once. */
+  private static Problem problem(Workload w, Size size) {
+    return PROBLEMS
+        .computeIfAbsent(size, k -> new EnumMap<>(Workload.class))
+        .computeIfAbsent(w, k -> k.problem(size));
+  }
+
+  /** True when this build's {@code Kernels.compile} is still the interpreter. */
+  private static boolean compilesToInterpreter() {
+    Problem p = problem(Workload.MSE, Size.SMALL);
+    return Kernels.compile(p.vjp()) instanceof InterpretedFunction;
+  }
+
+  /** Reads the result files for {@code t} threads. */
+  private static Run read(Path dir, int t) throws IOException {
+    Run run = new Run();
+    ObjectMapper json = new ObjectMapper();
+    for (String prefix : List.of("jmh-", "jmh-cold-")) {
+      Path jmh = dir.resolve(prefix + t + ".json");
+      if (Files.exists(jmh)) {
+        for (JsonNode b : json.readTree(jmh.toFile())) {
+          readJmh(b, run);
+        }
+      }
+    }
+    Path torch = dir.resolve("pytorch-" + t + ".json");
+    if (Files.exists(torch)) {
+      for (JsonNode r : json.readTree(torch.toFile()).get("results")) {
+        String label = r.get("workload").asText();
+        Cell cell = new Cell(r.get("median_ms").asDouble(), Double.NaN, Double.NaN);
+        Workload w = workloadOf(label);
+        if (w != null) {
+          run.cells.computeIfAbsent(w, k -> new EnumMap<>(Impl.class)).put(Impl.PYTORCH, cell);
+        } else if (label.equals(TINY_STEP)) {
+          run.tinyStep.put(Impl.PYTORCH, cell);
+        }
+      }
+    }
+    return run;
+  }
+
+  private static final String TINY_STEP = "tiny_step";
+
+  /** Files one JMH result where it belongs. */
+  private static void readJmh(JsonNode b, Run run) {
+    String name = b.get("benchmark").asText();
+    int method = name.lastIndexOf('.');
+    int cls = name.lastIndexOf('.', method - 1);
+    String className = name.substring(cls + 1, method);
+    String methodName = name.substring(method + 1);
+    Cell cell = cell(b);
+    if (className.equals(CompileBench.class.getSimpleName())) {
+      run.compile.put(methodName, cell);
+      if (methodName.equals("cold")) {
+        run.coldShots = b.path("forks").asInt() * b.path("measurementIterations").asInt();
+      }
+      return;
+    }
+    if (className.equals(TinyStepPartsBench.class.getSimpleName())) {
+      run.tinyStepParts.put(methodName, cell);
+      return;
+    }
+    Impl impl = implOf(className);
+    if (impl == null) {
+      return;
+    }
+    if (workloadLabel(methodName).equals(TINY_STEP)) {
+      run.tinyStep.put(impl, cell);
+      return;
+    }
+    Workload w = workloadOf(methodName);
+    if (w != null) {
+      run.size = Size.parse(b.path("params").path("size").asText("full"));
+      run.cells.computeIfAbsent(w, k -> new EnumMap<>(Impl.class)).put(impl, cell);
+    }
+  }
+
+  /** A JMH result in milliseconds per call, whatever unit it was measured in. */
+  private static Cell cell(JsonNode b) {
+    JsonNode primary = b.get("primaryMetric");
+    double toMs = msPer(primary.path("scoreUnit").asText("ms/op"));
+    JsonNode alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm");
+    double bytes = alloc.isMissingNode() ? Double.NaN : alloc.get("score").asDouble();
+    return new Cell(
+        primary.get("score").asDouble() * toMs, error(primary.get("scoreError")) * toMs, bytes);
+  }
+
+  /** Milliseconds in one unit of a JMH time-per-operation score ({@code us/op}, ...). */
+  private static double msPer(String unit) {
+    return switch (unit) {
+      case "s/op" -> 1e3;
+      case "ms/op" -> 1;
+      case "us/op" -> 1e-3;
+      case "ns/op" -> 1e-6;
+      default -> throw new IllegalArgumentException("not a time per operation: " + unit);
+    };
+  }
+
+  /** ns per call of each {@link HelperBench} method, from the JMH results for {@code t} threads. */
+  private static Map<String, Double> helpers(Path dir, int t) throws IOException {
+    Map<String, Double> out = new LinkedHashMap<>();
+    Path jmh = dir.resolve("jmh-" + t + ".json");
+    if (Files.exists(jmh)) {
+      for (JsonNode b : new ObjectMapper().readTree(jmh.toFile())) {
+        String name = b.get("benchmark").asText();
+        String prefix = HelperBench.class.getName() + ".";
+        if (name.startsWith(prefix)) {
+          out.put(name.substring(prefix.length()), b.get("primaryMetric").get("score").asDouble());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The parts of a tiny step, the helpers' cost, and the loop plan of each workload. */
+  private static String whereTimeGoes(Path dir, int t, Run run) throws IOException {
+    Size size = run.size;
+    StringBuilder out = new StringBuilder("## Where gradc's time goes\n\n");
+    out.append(tinyStepParts(run, t));
+    Map<String, Double> ns = helpers(dir, t);
+    Double slow = ns.get("erfScalarMath");
+    Double fast = ns.get("erfTable");
+    if (slow != null && fast != null) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "`erf`, which kernels copy from `ScalarMath`, costs %.1f ns per call; the"
+                  + " table-driven one of the hand-written baseline (`baseline/Erf.java`) %.1f ns"
+                  + " (JMH `HelperBench`).",
+              slow,
+              fast));
+      int n = problem(Workload.BLACK_SCHOLES, size).shapes()[0][0];
+      out.append(
+          String.format(
+              Locale.ROOT,
+              " `black_scholes` makes 2 calls per option, so at these rates erf alone takes %.0f ms"
+                  + " per call of the workload with `ScalarMath`'s and %.0f ms with the table's"
+                  + " (compare the times above; helpers and workloads run in different forks, and"
+                  + " the machine's load moves between them).",
+              2 * n * slow / 1e6,
+              2 * n * fast / 1e6));
+      out.append("\n\n");
+    }
+    out.append(
+        "The loop plan of each workload's vjp, as `Kernels.compile` makes it (reads, writes and"
+            + " the per-call heap bytes in the tables above show which values are materialized):"
+            + "\n\n");
+    for (Workload w : Workload.values()) {
+      out.append("`").append(w.label()).append("`:\n\n```\n");
+      out.append(Compiler.plan(problem(w, size).vjp()).text().strip()).append("\n```\n\n");
+    }
+    return out.toString();
+  }
+
+  private static double error(JsonNode e) {
+    return e == null || !e.isNumber() ? Double.NaN : e.asDouble();
+  }
+
+  private static Impl implOf(String jmhClass) {
+    for (Impl i : Impl.values()) {
+      if (jmhClass.equals(i.jmhClass)) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  /** {@code blackScholes} to {@code black_scholes}. */
+  private static String workloadLabel(String method) {
+    return method.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+  }
+
+  private static Workload workloadOf(String s) {
+    String label = workloadLabel(s);
+    for (Workload w : Workload.values()) {
+      if (w.label().equals(label)) {
+        return w;
+      }
+    }
+    return null;
+  }
+
+  private static String tables(int threads, Run run) {
+    Map<Workload, Map<Impl, Cell>> cells = run.cells;
+    Size size = run.size;
+    StringBuilder out = new StringBuilder();
+    out.append("## ").append(threads).append(threads == 1 ? " thread" : " threads");
+    out.append(size == Size.FULL ? "" : " (quick: small sizes, not comparable)").append("\n\n");
+    out.append("Milliseconds per call (± JMH's 99.9% error where measured):\n\n");
+    List<String> head = new ArrayList<>(List.of("workload"));
+    for (Impl i : Impl.values()) {
+      head.add(i.label);
+    }
+    out.append(row(head)).append(separator(head.size()));
+    for (Workload w : Workload.values()) {
+      Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
+      List<String> r = new ArrayList<>(List.of("`" + w.label() + "`"));
+      for (Impl i : Impl.values()) {
+        Cell cell = c.get(i);
+        r.add(cell == null ? "—" : ms(cell));
+      }
+      out.append(row(r));
+    }
+    out.append("\nRatios, allocation and bandwidth:\n\n");
+    Map<String, Impl> speedups = new LinkedHashMap<>();
+    speedups.put("speed-up vs PyTorch", Impl.PYTORCH);
+    speedups.put("vs TF Java", Impl.TENSORFLOW);
+    speedups.put("vs DJL", Impl.DJL);
+    speedups.put("vs interpreter", Impl.INTERPRETER);
+    List<String> head2 = new ArrayList<>(List.of("workload"));
+    head2.addAll(speedups.keySet());
+    head2.addAll(
+        List.of(
+            "gradc / hand-written",
+            "B/call gradc",
+            "B/call hand-written",
+            "B/call TF Java",
+            "B/call DJL",
+            "GB/s gradc",
+            "GB/s hand-written"));
+    out.append(row(head2)).append(separator(head2.size()));
+    for (Workload w : Workload.values()) {
+      Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
+      Cell gradc = c.get(Impl.GRADC);
+      List<String> r = new ArrayList<>(List.of("`" + w.label() + "`"));
+      for (Impl other : speedups.values()) {
+        r.add(ratio(c.get(other), gradc));
+      }
+      r.add(ratio(gradc, c.get(Impl.HAND_WRITTEN)));
+      for (Impl i : List.of(Impl.GRADC, Impl.HAND_WRITTEN, Impl.TENSORFLOW, Impl.DJL)) {
+        Cell cell = c.get(i);
+        r.add(cell == null || Double.isNaN(cell.bytes()) ? "—" : bytes(cell.bytes()));
+      }
+      long moved = problem(w, size).bytes();
+      for (Impl i : List.of(Impl.GRADC, Impl.HAND_WRITTEN)) {
+        Cell cell = c.get(i);
+        r.add(
+            moved == 0 || cell == null
+                ? "—"
+                : String.format(Locale.ROOT, "%.1f", moved / (cell.ms() * 1e6)));
+      }
+      out.append(row(r));
+    }
+    out.append("\n").append(tinyStepTable(run.tinyStep));
+    out.append(compileTable(run));
+    out.append(targets(run)).append("\n");
+    return out.toString();
+  }
+
+  /** The JVM peers and PyTorch next to gradc on the tiny step, in microseconds. */
+  private static String tinyStepTable(Map<Impl, Cell> c) {
+    List<Impl> impls = List.of(Impl.GRADC, Impl.PYTORCH, Impl.TENSORFLOW, Impl.DJL);
+    StringBuilder out =
+        new StringBuilder(
+            "`tiny_step`: the tutorial's `z = (5*x1 + 3*x2) * (2*x1 + x2)` on f32 [1] leaves;"
+                + " build the graph, backward, read both gradients, zero them:\n\n");
+    List<String> head = new ArrayList<>(List.of(""));
+    for (Impl i : impls) {
+      head.add(i.label);
+    }
+    out.append(row(head)).append(separator(head.size()));
+    List<String> time = new ArrayList<>(List.of("µs per step"));
+    List<String> speedup = new ArrayList<>(List.of("gradc's speed-up"));
+    List<String> alloc = new ArrayList<>(List.of("B/step"));
+    Cell gradc = c.get(Impl.GRADC);
+    for (Impl i : impls) {
+      Cell cell = c.get(i);
+      time.add(cell == null ? "—" : ms(scaled(cell, 1e3)));
+      speedup.add(i == Impl.GRADC ? "" : ratio(cell, gradc));
+      alloc.add(cell == null || Double.isNaN(cell.bytes()) ? "—" : bytes(cell.bytes()));
+    }
+    return out.append(row(time)).append(row(speedup)).append(row(alloc)).append("\n").toString();
+  }
+
+  /** A cell in another unit: {@code factor} times its milliseconds. */
+  private static Cell scaled(Cell c, double factor) {
+    return new Cell(c.ms() * factor, c.error() * factor, c.bytes());
+  }
+
+  /** Cold and warm compile times. */
+  private static String compileTable(Run run) {
+    Cell cold = run.compile.get("cold");
+    Cell warm = run.compile.get("warm");
+    StringBuilder out =
+        new StringBuilder(
+            "`compile`: milliseconds from the source of `examples/black_scholes.grad` to the first"
+                + " results of its loaded value-and-gradient kernel ("
+                + CompileBench.OPTIONS
+                + " options): parse, vjp, optimize, emit, define the hidden class, call:\n\n");
+    List<String> head =
+        List.of(
+            "cold: first in a fresh JVM"
+                + (run.coldShots > 0 ? " (mean of " + run.coldShots + ")" : ""),
+            "warm: repeated in one JVM",
+            "B/compile warm");
+    out.append(row(head)).append(separator(head.size()));
+    out.append(
+        row(
+            List.of(
+                cold == null ? "—" : ms(cold),
+                warm == null ? "—" : ms(warm),
+                warm == null || Double.isNaN(warm.bytes()) ? "—" : bytes(warm.bytes()))));
+    return out.append("\n").toString();
+  }
+
+  /** What a tiny step's parts cost, from {@link TinyStepPartsBench}. */
+  private static String tinyStepParts(Run run, int threads) {
+    Cell step = run.tinyStep.get(Impl.GRADC);
+    Cell record = run.tinyStepParts.get("record");
+    Cell call = run.tinyStepParts.get("buildAndCall");
+    Cell kernel = run.tinyStepParts.get("kernel");
+    if (step == null || record == null || call == null || kernel == null) {
+      return "";
+    }
+    double rest = step.ms() - record.ms() - call.ms();
+    double restBytes = step.bytes() - record.bytes() - call.bytes();
+    return String.format(
+        Locale.ROOT,
+        "A `tiny_step` of gradc at %d thread%s (%s µs, %s per step) in parts (JMH"
+            + " `TinyStepPartsBench`, measured apart from the step, so the parts need not add up"
+            + " exactly): recording the five ops %s µs"
+            + " (%s); building the same function with the IR builder and calling its vjp through"
+            + " the kernel cache %s µs (%s), of which the compiled vjp itself takes %s µs (%s);"
+            + " the rest (walking the graph, accumulating into `.grad`, `item()`, `zero_()`)"
+            + " about %s µs (%s).%n%n",
+        threads,
+        threads == 1 ? "" : "s",
+        number(step.ms() * 1e3),
+        bytes(step.bytes()),
+        number(record.ms() * 1e3),
+        bytes(record.bytes()),
+        number(call.ms() * 1e3),
+        bytes(call.bytes()),
+        number(kernel.ms() * 1e3),
+        bytes(kernel.bytes()),
+        number(Math.max(rest, 0) * 1e3),
+        bytes(Math.max(restBytes, 0)));
+  }
+
+  /** Issue 7's targets that this run can check. */
+  private static String targets(Run run) {
+    Map<Workload, Map<Impl, Cell>> cells = run.cells;
+    StringBuilder out = new StringBuilder("Targets of issue 7 in this run:\n\n");
+    out.append(
+        target(cells, Workload.MSE, Impl.PYTORCH, 3, "`mse`: gradc ≥ 3× faster than PyTorch"));
+    out.append(
+        within(
+            cells,
+            Workload.MSE,
+            Impl.HAND_WRITTEN,
+            1.3,
+            "`mse`: within 1.3× of hand-written Java"));
+    out.append(
+        target(
+            cells,
+            Workload.LOGISTIC,
+            Impl.PYTORCH,
+            2,
+            "`logistic`: gradc ≥ 2× faster than PyTorch"));
+    out.append(
+        target(
+            cells,
+            Workload.BLACK_SCHOLES,
+            Impl.PYTORCH,
+            1.5,
+            "`black_scholes`: gradc ≥ 1.5× faster than PyTorch"));
+    out.append(within(cells, Workload.MLP, Impl.PYTORCH, 1.5, "`mlp`: within 1.5× of PyTorch"));
+    out.append(allocation(cells.getOrDefault(Workload.MSE, Map.of())));
+    out.append(tinyStepTargets(run.tinyStep));
+    out.append(compileTarget(run.compile));
+    if (run.size != Size.FULL) {
+      out.append("- quick mode: sizes are small, so the verdicts above do not count\n");
+    }
+    return out.toString();
+  }
+
+  /**
+   * The {@code mse} allocation target. JMH's own bookkeeping adds a few hundred bytes per call to
+   * calls this long (the hand-written column, which allocates nothing, shows that floor), so
+   * anything under 1 KiB means no arrays: one gradient alone is 32 MB.
+   */
+  private static String allocation(Map<Impl, Cell> mse) {
+    Cell g = mse.get(Impl.GRADC);
+    String what = "- `mse` allocates no arrays per call with caller-provided buffers: ";
+    if (g == null || Double.isNaN(g.bytes())) {
+      return what + "not measured\n";
+    }
+    Cell h = mse.get(Impl.HAND_WRITTEN);
+    String floor =
+        h == null || Double.isNaN(h.bytes())
+            ? ""
+            : "; hand-written, the floor: " + bytes(h.bytes());
+    return what
+        + (g.bytes() < 1024 ? "met" : "missed")
+        + " ("
+        + bytes(g.bytes())
+        + " per call"
+        + floor
+        + ")\n";
+  }
+
+  /** Issue 7's two {@code tiny_step} targets: speed against every other column, allocation. */
+  private static String tinyStepTargets(Map<Impl, Cell> c) {
+    String what =
+        "- `tiny_step`: gradc ≥ 20× faster per step than PyTorch eager and every JVM peer: ";
+    Cell gradc = c.get(Impl.GRADC);
+    List<String> ratios = new ArrayList<>();
+    boolean met = true;
+    for (Impl other : List.of(Impl.PYTORCH, Impl.TENSORFLOW, Impl.DJL)) {
+      Cell o = c.get(other);
+      if (gradc != null && o != null) {
+        double speedup = o.ms() / gradc.ms();
+        met &= speedup >= 20;
+        ratios.add(String.format(Locale.ROOT, "%.1f× %s", speedup, other.label));
+      } else {
+        ratios.add(other.label + " not measured");
+      }
+    }
+    String verdict =
+        gradc == null
+            ? "not measured"
+            : (met ? "met" : "missed") + " (" + String.join(", ", ratios) + ")";
+    String alloc = "- `tiny_step` allocates under 2 KiB per step: ";
+    if (gradc == null || Double.isNaN(gradc.bytes())) {
+      alloc += "not measured";
+    } else {
+      alloc +=
+          (gradc.bytes() < 2048 ? "met" : "missed") + " (" + bytes(gradc.bytes()) + " per step)";
+    }
+    return what + verdict + "\n" + alloc + "\n";
+  }
+
+  /** Issue 7's {@code compile} target: under 50 ms warm. */
+  private static String compileTarget(Map<String, Cell> compile) {
+    String what = "- `compile`: under 50 ms warm for `black_scholes`: ";
+    Cell warm = compile.get("warm");
+    if (warm == null) {
+      return what + "not measured\n";
+    }
+    Cell cold = compile.get("cold");
+    return String.format(
+        Locale.ROOT,
+        "%s%s (%s ms warm%s)%n",
+        what,
+        warm.ms() < 50 ? "met" : "missed",
+        number(warm.ms()),
+        cold == null ? "" : "; " + number(cold.ms()) + " ms cold");
+  }
+
+  private static String target(
+      Map<Workload, Map<Impl, Cell>> cells, Workload w, Impl other, double factor, String what) {
+    Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
+    Cell g = c.get(Impl.GRADC);
+    Cell o = c.get(other);
+    if (g == null || o == null) {
+      return "- " + what + ": not measured\n";
+    }
+    double speedup = o.ms() / g.ms();
+    return String.format(
+        Locale.ROOT, "- %s: %s (%.2f×)%n", what, speedup >= factor ? "met" : "missed", speedup);
+  }
+
+  private static String within(
+      Map<Workload, Map<Impl, Cell>> cells, Workload w, Impl other, double factor, String what) {
+    Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
+    Cell g = c.get(Impl.GRADC);
+    Cell o = c.get(other);
+    if (g == null || o == null) {
+      return "- " + what + ": not measured\n";
+    }
+    double slowdown = g.ms() / o.ms();
+    return String.format(
+        Locale.ROOT,
+        "- %s: %s (gradc takes %.2f× its time)%n",
+        what,
+        slowdown <= factor ? "met" : "missed",
+        slowdown);
+  }
+
+  private static String ms(Cell c) {
+    String v = number(c.ms());
+    return Double.isNaN(c.error()) ? v : v + " ± " + number(c.error());
+  }
+
+  /** Three significant digits, no exponent. */
+  private static String number(double v) {
+    if (v >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (v >= 10) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    if (v >= 1) {
+      return String.format(Locale.ROOT, "%.2f", v);
+    }
+    return String.format(Locale.ROOT, "%.3g", v);
+  }
+
+  private static String ratio(Cell num, Cell den) {
+    if (num == null || den == null) {
+      return "—";
+    }
+    return String.format(Locale.ROOT, "%.2f×", num.ms() / den.ms());
+  }
+
+  private static String bytes(double b) {
+    if (b < 1024) {
+      return String.format(Locale.ROOT, "%.0f B", b);
+    }
+    if (b < 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f KiB", b / 1024);
+    }
+    return String.format(Locale.ROOT, "%.1f MiB", b / (1024 * 1024));
+  }
+
+  private static String row(List<String> cells) {
+    return "| " + String.join(" | ", cells) + " |\n";
+  }
+
+  private static String separator(int n) {
+    return "|" + "---|".repeat(n) + "\n";
+  }
+
+  private static void appendFile(StringBuilder out, Path p) throws IOException {
+    if (Files.exists(p)) {
+      out.append(Files.readString(p, StandardCharsets.UTF_8).strip()).append("\n\n");
+    }
+  }
+
+  private static String methodology() {
+    return """
+        ## How each column is measured
+
+        - **gradc**: `Kernels.compile` of the vjp (`Autodiff.vjp` then `Pipeline`) of a function \
+        built with `dev.gradc.ir.Builder`, called with caller-provided result buffers; threads \
+        from `-Dgradc.threads`.
+        - **interpreter**: `Kernels.interpret` of the same vjp, the reference interpreter.
+        - **hand-written**: plain Java in `bench/src/main/java/dev/gradc/bench/baseline`, value \
+        and every gradient in as few passes as the math allows, several accumulators per sum, \
+        split into one chunk per thread; a unit test checks it against the interpreter.
+        - **PyTorch**: `bench/pytorch_bench.py`, eager mode, `torch.autograd.grad` of the loss \
+        with respect to the params, `torch.set_num_threads(T)`.
+        - **TF Java**: TensorFlow Java graph mode, `tf.gradients`, one session with T intra-op \
+        threads; arguments fed as tensors made once; results stay native tensors (closed after \
+        each call, not copied to Java arrays).
+        - **DJL**: DJL with the PyTorch engine, eager mode with a `GradientCollector`; \
+        gradients are read and zeroed after each step; `ai.djl.pytorch.num_threads=T`.
+        - **B/call**: JMH `-prof gc` (`gc.alloc.rate.norm`): Java heap bytes allocated per call. \
+        Native memory of TF Java and DJL is not counted.
+        - **GB/s**: the fewest bytes a call must move (read each argument once, write each \
+        gradient once) over its time, for the memory-bound workloads (`mse`, `logistic`).
+        - Same sizes and dtypes everywhere: `mse` N = 4,000,000 (f64); `logistic` x \
+        [200000, 32] (f64); `black_scholes` N = 1,000,000 (f64); `mlp` x [256, 784], hidden \
+        256, 10 classes (f32). The JVM columns use the same numbers (same seeded problem); \
+        PyTorch draws its own from the same distributions.
+        - **`tiny_step`**, as a user of each writes a training step on two f32 [1] leaves that \
+        require grad (x1 = 1, x2 = 2; every implementation's test checks the gradients 42 and \
+        23). gradc: `dev.gradc.Tensor` ops, `z.backward()`, `x1.grad().item()`, \
+        `x1.grad().zero_()` (`bench/.../TinyStep.java`). PyTorch: the same in eager mode, 1,000 \
+        steps per timed call. TF Java: the graph and `tf.gradients` built once (TF Java has no \
+        eager gradient tape); each step feeds x1 and x2, runs the session and reads both \
+        gradients into Java; graph gradients do not accumulate, so there is nothing to zero. \
+        DJL: each step records z in a `GradientCollector`, runs backward, reads both gradients \
+        and zeroes them in place as `GradientCollector.zeroGradients` does.
+        - **`compile`**: `CompileBench`, from the text of `examples/black_scholes.grad` \
+        (packaged with the benchmarks): `GradLanguage.parse`, `Autodiff.vjp`, \
+        `CompiledKernel.compile` (optimize, lower, plan, emit, define the hidden class; the \
+        kernel cache is not consulted) and the first call on a few options. Cold: JMH single \
+        shot, one per fresh JVM, averaged over the forks; warm: JMH average time in one JVM \
+        after warm-up, a new parse, vjp and hidden class every call.
+        """;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.gradc.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report files {@code tiny_step} and {@code compile} results where they belong, in a common
+ * unit whatever unit JMH measured them in, and states their targets.
+ */
+class ReportTest {
+  @Test
+  void render_tinyStepAndCompile_rowsAndTargets(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("jmh-1.json"),
+        "["
+            + jmh("GradcBench.tinyStep", "us/op", 5, 1500)
+            + ","
+            + jmh("peers.TensorFlowBench.tinyStep", "us/op", 50, 4000)
+            + ","
+            + jmh("CompileBench.warm", "ms/op", 4.5, 600_000)
+            + "]");
+    Files.writeString(
+        dir.resolve("jmh-cold-1.json"), "[" + jmh("CompileBench.cold", "s/op", 0.4, 0) + "]");
+    Files.writeString(
+        dir.resolve("pytorch-1.json"),
+        "{\"meta\": {}, \"results\": [{\"workload\": \"tiny_step\", \"median_ms\": 0.12}]}");
+    String md = Report.render(dir);
+    assertContains(md, "| µs per step | 5.00 ± 0.500 | 120 | 50.0 ± 5.00 | — |");
+    assertContains(md, "| gradc's speed-up |  | 24.00× | 10.00× | — |");
+    assertContains(md, "| B/step | 1.5 KiB | — | 3.9 KiB | — |");
+    assertContains(md, "| 400 ± 40.0 | 4.50 ± 0.450 | 585.9 KiB |");
+    assertContains(
+        md,
+        "- `tiny_step`: gradc ≥ 20× faster per step than PyTorch eager and every JVM peer: missed"
+            + " (24.0× PyTorch, 10.0× TF Java, DJL not measured)");
+    assertContains(md, "- `tiny_step` allocates under 2 KiB per step: met (1.5 KiB per step)");
+    assertContains(
+        md, "- `compile`: under 50 ms warm for `black_scholes`: met (4.50 ms warm; 400 ms cold)");
+  }
+
+  /** One JMH result as JMH writes it, with a 10% error and the allocation per operation. */
+  private static String jmh(String benchmark, String unit, double score, double bytes) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "{\"benchmark\": \"dev.gradc.bench.%s\", \"forks\": 1, \"measurementIterations\": 1,"
+            + " \"primaryMetric\": {\"score\": %s, \"scoreError\": %s, \"scoreUnit\": \"%s\"},"
+            + " \"secondaryMetrics\": {\"gc.alloc.rate.norm\": {\"score\": %s}}}",
+        benchmark,
+        score,
+        score / 10,
+        unit,
+        bytes);
+  }
+
+  private static void assertContains(String text, String part) {
+    assertTrue(text.contains(part), () -> "no line\n" + part + "\nin\n" + text);
+  }
+}

@@ -1,0 +1,340 @@
+package dev.gradc.cli;
+
+import dev.gradc.ir.DType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads NumPy's {@code .npy} format (versions 1.0, 2.0 and 3.0): the magic {@code \x93NUMPY}, a
+ * version, a little-endian header length, and a header that is a Python dict literal such as {@code
+ * {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }}, followed by the raw elements.
+ * Supported: little-endian {@code <f8} (f64), {@code <f4} (f32) and {@code <i8} (i64) in C order,
+ * which is what {@code numpy.save} writes for float64, float32 and int64 arrays.
+ */
+final class Npy {
+  private Npy() {}
+
+  private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+  private static final int MAX_HEADER = 1 << 20;
+
+  /** Reads {@code file}; {@code where} names it in errors. */
+  static Data read(Path file, String where) {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (NoSuchFileException e) {
+      throw new UserError(where, "no such file");
+    } catch (IOException e) {
+      throw new UserError(where, "cannot read the file: " + e.getMessage(), e);
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] lead = in.readNBytes(MAGIC.length + 2);
+      for (int i = 0; i < MAGIC.length; i++) {
+        if (i >= lead.length || lead[i] != MAGIC[i]) {
+          throw new UserError(where, "not a NumPy .npy file (it does not start with \\x93NUMPY)");
+        }
+      }
+      if (lead.length < MAGIC.length + 2) {
+        throw new UserError(where, "truncated .npy file (no format version)");
+      }
+      int major = lead[6];
+      int lengthBytes;
+      if (major == 1) {
+        lengthBytes = 2;
+      } else if (major == 2 || major == 3) {
+        lengthBytes = 4;
+      } else {
+        throw new UserError(
+            where, "unsupported .npy format version " + major + "." + lead[7] + " (1, 2 or 3)");
+      }
+      byte[] len = in.readNBytes(lengthBytes);
+      if (len.length < lengthBytes) {
+        throw new UserError(where, "truncated .npy file (no header length)");
+      }
+      long headerLength = 0;
+      for (int i = lengthBytes - 1; i >= 0; i--) {
+        headerLength = (headerLength << 8) | (len[i] & 0xff);
+      }
+      if (headerLength > MAX_HEADER) {
+        throw new UserError(where, "the .npy header is " + headerLength + " bytes long");
+      }
+      byte[] headerBytes = in.readNBytes((int) headerLength);
+      if (headerBytes.length < headerLength) {
+        throw new UserError(where, "truncated .npy file (incomplete header)");
+      }
+      String header =
+          new String(
+              headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+      Header h = Header.parse(header, where);
+      long dataStart = MAGIC.length + 2 + lengthBytes + headerLength;
+      long expected = (long) h.numel * Data.elementBytes(h.dtype);
+      long actual = size - dataStart;
+      if (actual < expected) {
+        throw new UserError(
+            where,
+            "truncated .npy file: shape "
+                + Data.shapeText(h.shape)
+                + " needs "
+                + expected
+                + " bytes of data, the file has "
+                + actual);
+      }
+      if (actual > expected) {
+        throw new UserError(
+            where,
+            "the .npy file has "
+                + (actual - expected)
+                + " bytes after the "
+                + expected
+                + " bytes of data its shape "
+                + Data.shapeText(h.shape)
+                + " needs");
+      }
+      ByteBuffer data = ByteBuffer.wrap(in.readNBytes((int) expected));
+      data.order(ByteOrder.LITTLE_ENDIAN);
+      return new Data(h.dtype, h.shape, elements(h.dtype, h.numel, data));
+    } catch (IOException e) {
+      throw new UserError(where, "cannot read the file: " + e.getMessage(), e);
+    }
+  }
+
+  private static Object elements(DType dtype, int n, ByteBuffer data) {
+    return switch (dtype) {
+      case F64 -> {
+        double[] d = new double[n];
+        data.asDoubleBuffer().get(d);
+        yield d;
+      }
+      case F32 -> {
+        float[] f = new float[n];
+        data.asFloatBuffer().get(f);
+        yield f;
+      }
+      case I64 -> {
+        long[] l = new long[n];
+        data.asLongBuffer().get(l);
+        yield l;
+      }
+      case BOOL -> throw new IllegalArgumentException("bool is not read from .npy files");
+    };
+  }
+
+  /** The {@code descr} NumPy writes for a dtype. */
+  static String descr(DType d) {
+    return switch (d) {
+      case F64 -> "<f8";
+      case F32 -> "<f4";
+      case I64 -> "<i8";
+      case BOOL -> "|b1";
+    };
+  }
+
+  /** The NumPy name of a dtype, for messages. */
+  static String numpyName(DType d) {
+    return switch (d) {
+      case F64 -> "float64";
+      case F32 -> "float32";
+      case I64 -> "int64";
+      case BOOL -> "bool";
+    };
+  }
+
+  /** The parsed header dict. */
+  private static final class Header {
+    DType dtype;
+    int[] shape;
+    int numel;
+
+    static Header parse(String text, String where) {
+      Map<String, Object> dict;
+      try {
+        dict = new Literal(text).dict();
+      } catch (IllegalArgumentException e) {
+        throw new UserError(where, "malformed .npy header: " + e.getMessage());
+      }
+      Header h = new Header();
+      Object descr = dict.get("descr");
+      Object fortran = dict.get("fortran_order");
+      Object shape = dict.get("shape");
+      if (!(descr instanceof String) || !(fortran instanceof Boolean) || !(shape instanceof List)) {
+        throw new UserError(
+            where, "malformed .npy header: it needs 'descr', 'fortran_order' and 'shape': " + text);
+      }
+      h.dtype = dtype((String) descr, where);
+      if ((Boolean) fortran) {
+        throw new UserError(
+            where,
+            "the array is in Fortran order; save a C-ordered copy with"
+                + " numpy.save(path, numpy.ascontiguousarray(a))");
+      }
+      List<?> dims = (List<?>) shape;
+      h.shape = new int[dims.size()];
+      long n = 1;
+      for (int i = 0; i < h.shape.length; i++) {
+        if (!(dims.get(i) instanceof Long)) {
+          throw new UserError(where, "malformed .npy header: bad shape " + dims);
+        }
+        long d = (Long) dims.get(i);
+        n *= d;
+        if (d < 0 || n > Integer.MAX_VALUE - 8) {
+          throw new UserError(where, "the shape " + dims + " is too large");
+        }
+        h.shape[i] = (int) d;
+      }
+      h.numel = (int) n;
+      return h;
+    }
+
+    private static DType dtype(String descr, String where) {
+      DType d =
+          switch (descr) {
+            case "<f8" -> DType.F64;
+            case "<f4" -> DType.F32;
+            case "<i8" -> DType.I64;
+            default -> null;
+          };
+      if (d != null) {
+        return d;
+      }
+      String hint =
+          descr.startsWith(">")
+              ? "big-endian data is not supported; save a.astype(a.dtype.newbyteorder('<'))"
+              : "save it as float64, float32 or int64, e.g. a.astype(numpy.float64)";
+      throw new UserError(
+          where,
+          "unsupported dtype '"
+              + descr
+              + "' (supported: '<f8' float64, '<f4' float32, '<i8' int64); "
+              + hint);
+    }
+  }
+
+  /**
+   * The Python literals a {@code .npy} header uses: dicts, tuples, strings, integers, {@code
+   * True}/{@code False}. Nothing else, and no recursion deeper than a dict of tuples.
+   */
+  private static final class Literal {
+    private final String s;
+    private int pos;
+
+    Literal(String s) {
+      this.s = s;
+    }
+
+    Map<String, Object> dict() {
+      skip();
+      expect('{');
+      Map<String, Object> d = new HashMap<>();
+      skip();
+      while (peek() != '}') {
+        Object key = atom();
+        if (!(key instanceof String)) {
+          throw new IllegalArgumentException("a key is not a string at offset " + pos);
+        }
+        skip();
+        expect(':');
+        skip();
+        Object value = peek() == '(' ? tuple() : atom();
+        d.put((String) key, value);
+        skip();
+        if (peek() == ',') {
+          pos++;
+          skip();
+        } else if (peek() != '}') {
+          throw new IllegalArgumentException("expected ',' or '}' at offset " + pos);
+        }
+      }
+      pos++;
+      skip();
+      if (pos != s.length()) {
+        throw new IllegalArgumentException("text after the dict at offset " + pos);
+      }
+      return d;
+    }
+
+    private List<Object> tuple() {
+      expect('(');
+      List<Object> items = new ArrayList<>();
+      skip();
+      while (peek() != ')') {
+        items.add(atom());
+        skip();
+        if (peek() == ',') {
+          pos++;
+          skip();
+        } else if (peek() != ')') {
+          throw new IllegalArgumentException("expected ',' or ')' at offset " + pos);
+        }
+      }
+      pos++;
+      return items;
+    }
+
+    private Object atom() {
+      char c = peek();
+      if (c == '\'' || c == '"') {
+        int end = s.indexOf(c, pos + 1);
+        if (end < 0) {
+          throw new IllegalArgumentException("unterminated string at offset " + pos);
+        }
+        String v = s.substring(pos + 1, end);
+        pos = end + 1;
+        return v;
+      }
+      if (Character.isDigit(c)) {
+        int start = pos;
+        while (pos < s.length() && Character.isDigit(s.charAt(pos))) {
+          pos++;
+        }
+        String digits = s.substring(start, pos);
+        if (pos < s.length() && s.charAt(pos) == 'L') {
+          pos++; // Python 2 longs
+        }
+        try {
+          return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("integer too large: " + digits, e);
+        }
+      }
+      if (s.startsWith("True", pos)) {
+        pos += 4;
+        return true;
+      }
+      if (s.startsWith("False", pos)) {
+        pos += 5;
+        return false;
+      }
+      throw new IllegalArgumentException("unexpected '" + c + "' at offset " + pos);
+    }
+
+    private char peek() {
+      if (pos >= s.length()) {
+        throw new IllegalArgumentException("unexpected end of the header");
+      }
+      return s.charAt(pos);
+    }
+
+    private void expect(char c) {
+      if (peek() != c) {
+        throw new IllegalArgumentException("expected '" + c + "' at offset " + pos);
+      }
+      pos++;
+    }
+
+    private void skip() {
+      while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
+        pos++;
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.gradc.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gradc.frontend.TensorFormat;
+import dev.gradc.ir.DType;
+import dev.gradc.runtime.Buffers;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.function.Consumer;
+
+/** Tensors as text (PyTorch's repr, through the frontend's printer) and as JSON. */
+final class Output {
+  private Output() {}
+
+  /**
+   * Writes non-finite numbers bare ({@code NaN}, {@code Infinity}), as Python's {@code json} module
+   * does and reads back.
+   */
+  static final JsonMapper MAPPER =
+      JsonMapper.builder().disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
+
+  /**
+   * The tensor as PyTorch prints it; {@code autograd} is a {@code grad_fn=<...>} suffix or null.
+   */
+  static String repr(Data d, String autograd) {
+    return TensorFormat.format(d.dtype(), d.shape(), d.buffer(), autograd);
+  }
+
+  /**
+   * {@code name: tensor(...)}; a tensor that prints on several lines starts on the line after its
+   * name, so that its rows stay aligned as PyTorch aligns them.
+   */
+  static String labelled(String name, String repr) {
+    return repr.indexOf('\n') < 0 ? name + ": " + repr + "\n" : name + ":\n" + repr + "\n";
+  }
+
+  /** One JSON document written by {@code body}, compact, on one line. */
+  static String json(Consumer<JsonGenerator> body) {
+    StringWriter s = new StringWriter();
+    try (JsonGenerator g = MAPPER.createGenerator(s)) {
+      body.accept(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return s.toString();
+  }
+
+  /** A tensor as a JSON number (rank 0) or nested lists in row-major order. */
+  static void tensor(JsonGenerator g, Data d) {
+    try {
+      int[] shape = d.shape();
+      if (shape.length == 0) {
+        number(g, d.dtype(), d.buffer(), 0);
+        return;
+      }
+      int n = d.size();
+      int[] index = new int[shape.length];
+      // Open the lists of every dim, then write elements, closing and reopening lists as the
+      // multi-index rolls over: no recursion, whatever the rank.
+      for (int k = 0; k < shape.length; k++) {
+        g.writeStartArray();
+      }
+      for (int i = 0; i < n; i++) {
+        if (i > 0) {
+          int k = shape.length - 1;
+          int closed = 0;
+          while (k >= 0 && ++index[k] == shape[k]) {
+            index[k] = 0;
+            k--;
+            closed++;
+          }
+          for (int c = 0; c < closed; c++) {
+            g.writeEndArray();
+          }
+          for (int c = 0; c < closed; c++) {
+            g.writeStartArray();
+          }
+        }
+        number(g, d.dtype(), d.buffer(), i);
+      }
+      for (int k = 0; k < shape.length; k++) {
+        g.writeEndArray();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void number(JsonGenerator g, DType dtype, Object buffer, int i)
+      throws IOException {
+    switch (dtype) {
+      case F64 -> g.writeNumber(((double[]) buffer)[i]);
+      case F32 -> g.writeNumber(((float[]) buffer)[i]);
+      case I64 -> g.writeNumber(((long[]) buffer)[i]);
+      case BOOL -> g.writeBoolean(Buffers.get(buffer, i) != 0);
+    }
+  }
+}

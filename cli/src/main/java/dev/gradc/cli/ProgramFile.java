@@ -1,0 +1,202 @@
+package dev.gradc.cli;
+
+import dev.gradc.frontend.lang.Declaration;
+import dev.gradc.frontend.lang.Diagnostics;
+import dev.gradc.frontend.lang.GradLanguage;
+import dev.gradc.frontend.lang.Program;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Param;
+import dev.gradc.ir.Parser;
+import dev.gradc.ir.SourcePos;
+import dev.gradc.ir.Value;
+import dev.gradc.ir.ad.Autodiff;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * The program a command works on, read and parsed once: a {@code .grad} program, or IR text when
+ * the file name ends in {@code .ir}. It knows its source, so errors about the program or about the
+ * values given for its declarations print as diagnostics at the line that caused them.
+ *
+ * <p>Files over {@link #MAX_BYTES} are refused before parsing: a loss function is a few lines, and
+ * a runaway file would otherwise parse and compile for minutes.
+ */
+final class ProgramFile {
+  /** The largest program file accepted: 1 MiB. */
+  static final int MAX_BYTES = 1 << 20;
+
+  private final String name;
+  private final String text;
+  private Func func;
+  private Program program;
+
+  private ProgramFile(String name, String text) {
+    this.name = name;
+    this.text = text;
+  }
+
+  /**
+   * Reads {@code file}; {@link #parse} comes next, so that even a parse error can be shown at its
+   * source line. Every problem is a {@link GradcException}.
+   */
+  static ProgramFile read(Path file) {
+    String name = file.toString();
+    return new ProgramFile(name, read(file, name));
+  }
+
+  /** Parses the text: as IR when the name ends in {@code .ir}, else as a {@code .grad} program. */
+  ProgramFile parse() {
+    if (name.endsWith(".ir")) {
+      func = Parser.parse(name, text);
+    } else {
+      program = GradLanguage.parse(name, text);
+      func = program.func();
+    }
+    return this;
+  }
+
+  private static String read(Path file, String name) {
+    byte[] bytes;
+    try {
+      if (Files.isDirectory(file)) {
+        throw new UserError(name, "is a directory, not a program file");
+      }
+      long size = Files.size(file);
+      if (size > MAX_BYTES) {
+        throw new UserError(
+            name,
+            "the file is "
+                + size
+                + " bytes; programs are limited to "
+                + MAX_BYTES
+                + " bytes (1 MiB)");
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new UserError(name, "no such file");
+    } catch (IOException e) {
+      throw new UserError(name, "cannot read the file: " + e.getMessage(), e);
+    }
+    CharsetDecoder utf8 =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult r = utf8.decode(in, out, true);
+    if (r.isError()) {
+      // The decoder stops at the first byte that does not start a valid UTF-8 sequence.
+      throw new UserError(
+          name, "not a text file: the bytes at offset " + in.position() + " are not UTF-8");
+    }
+    utf8.flush(out);
+    return out.flip().toString();
+  }
+
+  String name() {
+    return name;
+  }
+
+  String text() {
+    return text;
+  }
+
+  /** The forward function; after {@link #parse}. */
+  Func func() {
+    if (func == null) {
+      throw new IllegalStateException(name + " is not parsed");
+    }
+    return func;
+  }
+
+  /** True for {@code .grad} programs, false for IR text. */
+  boolean isProgram() {
+    return program != null;
+  }
+
+  /**
+   * The value and gradient function ({@link Autodiff#vjp}); an error (a result that is not a float
+   * scalar) points at the instruction that computes the result.
+   */
+  Func vjp() {
+    try {
+      return Autodiff.vjp(func);
+    } catch (GradcException e) {
+      throw e.at(position(func.result(0)));
+    }
+  }
+
+  /**
+   * Runs compiled or interpreted code of this program. A data-dependent error it raises (a class
+   * index out of range) is located at the op that checks the data, when the program has one.
+   */
+  <T> T running(Supplier<T> code) {
+    try {
+      return code.get();
+    } catch (GradcException e) {
+      Inst checking = null;
+      int count = 0;
+      for (Inst i : func().insts()) {
+        if (i.op() == Op.ONE_HOT) {
+          checking = i;
+          count++;
+        }
+      }
+      throw count == 1 ? e.at(position(checking)) : e;
+    }
+  }
+
+  /** Where the value {@code v} is computed in the program, or null when unknown. */
+  SourcePos position(Value v) {
+    if (program != null && v instanceof Inst inst) {
+      return program.position(inst);
+    }
+    if (program != null && v instanceof Param p) {
+      return declaration(p.name());
+    }
+    return null;
+  }
+
+  /** The position of the declaration of {@code param}, or null (IR text has no declarations). */
+  SourcePos declaration(String param) {
+    if (program == null) {
+      return null;
+    }
+    Declaration d = program.declaration(param);
+    return d == null ? null : d.pos();
+  }
+
+  /**
+   * An error about a declared name: at its declaration in a {@code .grad} program, else at the
+   * file.
+   */
+  GradcException errorAt(String param, String message) {
+    SourcePos pos = declaration(param);
+    return pos != null ? new GradcException(message, pos) : new UserError(name, message);
+  }
+
+  /**
+   * The diagnostic of an error: with the source line and a caret when it points into this file,
+   * else as {@code WHERE: error: MESSAGE}. Ends with a newline.
+   */
+  String render(GradcException e) {
+    SourcePos pos = e.pos();
+    if (pos != null && pos.file().equals(name)) {
+      return Diagnostics.render(text, pos, e.getMessage());
+    }
+    return (pos != null ? pos.toString() : name) + ": error: " + e.getMessage() + "\n";
+  }
+}

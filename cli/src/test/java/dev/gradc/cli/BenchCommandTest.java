@@ -1,0 +1,70 @@
+package dev.gradc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bench command's report; no assertion on timings (they are not tested). */
+class BenchCommandTest {
+  @Test
+  void reportsCompiledAndInterpreted() {
+    Cli.Result r =
+        Cli.run(
+            "bench",
+            Cli.example("linear_regression.grad"),
+            "--dim",
+            "N=100",
+            "--threads",
+            "1",
+            "--warmup",
+            "0",
+            "--time",
+            "0.01");
+    assertEquals(0, r.code(), r.toString());
+    List<String> lines = r.out().lines().toList();
+    // Inputs: x 100*3, y 100, w 3, b 1 doubles; outputs: value, grad w 3, grad b 1.
+    long bytes = 8L * (300 + 100 + 3 + 1) + 8L * (1 + 3 + 1);
+    assertEquals(
+        "bench "
+            + Cli.example("linear_regression.grad")
+            + " (N = 100; 1 thread; "
+            + bytes
+            + " bytes of inputs and outputs per call)",
+        lines.get(0));
+    assertEquals(List.of("median/call", "GB/s", "calls"), List.of(lines.get(1).trim().split(" +")));
+    assertTrue(lines.get(2).matches("compiled +[0-9.]+ (us|ms|s) +[0-9.]+ +[0-9]+"), lines.get(2));
+    assertTrue(
+        lines.get(3).matches("interpreted +[0-9.]+ (us|ms|s) +[0-9.]+ +[0-9]+"), lines.get(3));
+    assertTrue(
+        lines.get(4).matches("compiled is [0-9.]+x faster than the interpreter"), lines.get(4));
+    assertEquals("gradc: note: x, y, w, b: standard normal, seed 0; N = 100\n", r.err());
+  }
+
+  @Test
+  void skipInterpreter() {
+    Cli.Result r =
+        Cli.run(
+            "bench",
+            Cli.example("huber_regression.grad"),
+            "--dim",
+            "N=10",
+            "--warmup",
+            "0",
+            "--time",
+            "0.01",
+            "--skip-interpreter");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(3, r.out().lines().count(), r.out());
+    assertTrue(r.out().lines().noneMatch(l -> l.startsWith("interpreted")), r.out());
+  }
+
+  @Test
+  void duration_units() {
+    assertEquals("1.23 us", BenchCommand.duration(1234));
+    assertEquals("123.5 us", BenchCommand.duration(123_456));
+    assertEquals("12.3 ms", BenchCommand.duration(12_345_678));
+    assertEquals("12.35 s", BenchCommand.duration(12_345_678_901L));
+  }
+}

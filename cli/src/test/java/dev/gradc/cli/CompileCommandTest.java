@@ -1,0 +1,175 @@
+package dev.gradc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradc.frontend.lang.GradLanguage;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.Interpreter;
+import dev.gradc.ir.NdArray;
+import dev.gradc.ir.ad.Autodiff;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ahead-of-time jar: compiled by {@code gradc compile}, used by a plain Java client that is
+ * compiled with javac against only that jar and run in a child JVM.
+ */
+class CompileCommandTest {
+  @TempDir Path tmp;
+
+  static final String CLIENT =
+      """
+      import com.acme.MseLoss;
+
+      public class Client {
+        static void print(String name, double[] a) {
+          for (double v : a) {
+            System.out.println(name + " " + v);
+          }
+        }
+
+        public static void main(String[] args) {
+          double[] x = {0.5, -1, 2, 1.5, 0.25, -0.75, -2, 1, 0.5, 0.1, 0.2, 0.3};
+          double[] y = {1, -1, 0.5, 2};
+          double[] w = {0.3, -0.2, 0.7};
+          double[] b = {0.25};
+          double[] gradW = new double[3];
+          double[] gradB = new double[1];
+          System.out.println("value " + MseLoss.value(x, y, w, b));
+          System.out.println("valueAndGrad " + MseLoss.valueAndGrad(x, y, w, b, gradW, gradB));
+          print("gradW", gradW);
+          print("gradB", gradB);
+          try {
+            MseLoss.value(x, new double[5], w, b);
+          } catch (IllegalArgumentException e) {
+            System.out.println("rejected " + e.getMessage());
+          }
+        }
+      }
+      """;
+
+  static final double[] X = {0.5, -1, 2, 1.5, 0.25, -0.75, -2, 1, 0.5, 0.1, 0.2, 0.3};
+  static final double[] Y = {1, -1, 0.5, 2};
+  static final double[] W = {0.3, -0.2, 0.7};
+  static final double[] B = {0.25};
+
+  @Test
+  void jar_runsInAPlainJavaClient() throws Exception {
+    Path jar = tmp.resolve("out/mse.jar");
+    Cli.Result r =
+        Cli.run(
+            "compile",
+            Cli.example("linear_regression.grad"),
+            "--class",
+            "com.acme.MseLoss",
+            "-o",
+            jar.toString());
+    assertEquals(0, r.code(), r.toString());
+    List<String> out = r.out().lines().toList();
+    assertTrue(out.get(0).startsWith("wrote " + jar + ": com.acme.MseLoss (3 classes, "), r.out());
+    assertEquals(
+        "  public static double value(double[] x, double[] y, double[] w, double[] b)", out.get(1));
+    assertEquals(
+        "  public static double valueAndGrad(double[] x, double[] y, double[] w, double[] b,"
+            + " double[] gradW, double[] gradB)",
+        out.get(2));
+    List<String> entries = new ArrayList<>();
+    try (JarFile j = new JarFile(jar.toFile())) {
+      j.stream().forEach(e -> entries.add(e.getName()));
+      assertEquals("gradc 0.1.0", j.getManifest().getMainAttributes().getValue("Created-By"));
+    }
+    assertEquals(
+        List.of(
+            "META-INF/MANIFEST.MF",
+            "com/acme/MseLoss.class",
+            "com/acme/MseLoss$Value.class",
+            "com/acme/MseLoss$Grad.class"),
+        entries);
+
+    // javac against nothing but the jar.
+    Path src = tmp.resolve("src/Client.java");
+    Files.createDirectories(src.getParent());
+    Files.writeString(src, CLIENT);
+    Path classes = tmp.resolve("classes");
+    Files.createDirectories(classes);
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    int javacCode =
+        javac.run(
+            null,
+            null,
+            null,
+            "--release",
+            "17",
+            "-classpath",
+            jar.toString(),
+            "-d",
+            classes.toString(),
+            src.toString());
+    assertEquals(0, javacCode, "javac");
+
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p =
+        new ProcessBuilder(java.toString(), "-cp", jar + File.pathSeparator + classes, "Client")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the client finishes");
+    assertEquals(0, p.exitValue(), output);
+
+    // The same numbers from the reference interpreter.
+    Func f = GradLanguage.parse(Path.of(Cli.example("linear_regression.grad"))).func();
+    List<NdArray> expected =
+        Interpreter.run(
+            Autodiff.vjp(f),
+            NdArray.of(DType.F64, new int[] {4, 3}, X),
+            NdArray.of(DType.F64, new int[] {4}, Y),
+            NdArray.of(DType.F64, new int[] {3}, W),
+            NdArray.of(DType.F64, new int[0], B));
+    List<String> lines = output.lines().toList();
+    assertEquals(7, lines.size(), output);
+    double value = expected.get(0).item();
+    assertClose(value, number(lines.get(0), "value"));
+    assertClose(value, number(lines.get(1), "valueAndGrad"));
+    for (int i = 0; i < 3; i++) {
+      assertClose(expected.get(1).get(i), number(lines.get(2 + i), "gradW"));
+    }
+    assertClose(expected.get(2).item(), number(lines.get(5), "gradB"));
+    assertEquals("rejected y: expected length 4 for shape [N], got 5", lines.get(6));
+  }
+
+  static double number(String line, String name) {
+    assertTrue(line.startsWith(name + " "), line);
+    return Double.parseDouble(line.substring(name.length() + 1));
+  }
+
+  static void assertClose(double expected, double actual) {
+    assertTrue(
+        Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)),
+        "expected " + expected + ", got " + actual);
+  }
+
+  @Test
+  void signature_f32() throws IOException {
+    Path p = tmp.resolve("f.grad");
+    Files.writeString(p, "input k: i64[3]\nparam w: f32[3]\nreturn sum(w * k)\n");
+    Func f = GradLanguage.parse(p).func();
+    assertEquals(
+        "public static float value(long[] k, float[] w)", CompileCommand.signature(f, false));
+    assertEquals(
+        "public static float valueAndGrad(long[] k, float[] w, float[] gradW)",
+        CompileCommand.signature(f, true));
+  }
+}

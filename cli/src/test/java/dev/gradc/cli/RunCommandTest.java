@@ -1,0 +1,313 @@
+package dev.gradc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunCommandTest {
+  @TempDir Path tmp;
+
+  /** As the frontend's fixture test: {@code |a - e| <= rtol (|e| + max|E|)}, rtol 1e-10 for f64. */
+  static void assertClose(String what, double[] expected, double[] actual) {
+    assertEquals(expected.length, actual.length, what + ": element count");
+    double scale = 0;
+    for (double e : expected) {
+      scale = Math.max(scale, Math.abs(e));
+    }
+    for (int i = 0; i < expected.length; i++) {
+      assertTrue(
+          Math.abs(actual[i] - expected[i]) <= 1e-10 * (Math.abs(expected[i]) + scale),
+          what + "[" + i + "]: expected " + expected[i] + ", got " + actual[i]);
+    }
+  }
+
+  Path inputsFile(JsonNode fixture) throws IOException {
+    Path p = tmp.resolve("inputs.json");
+    Fixtures.JSON.writeValue(p.toFile(), Fixtures.inputs(fixture));
+    return p;
+  }
+
+  /** Every bundled example, run by the command on PyTorch's inputs, gives PyTorch's numbers. */
+  @TestFactory
+  Stream<DynamicTest> examples_matchPyTorchFixtures() throws IOException {
+    List<Path> fixtures = Fixtures.examples();
+    assertEquals(5, fixtures.size(), "one fixture per bundled example");
+    return fixtures.stream()
+        .map(
+            f ->
+                DynamicTest.dynamicTest(
+                    f.getFileName().toString(),
+                    () -> {
+                      JsonNode fx = Fixtures.read(f);
+                      String program = Cli.example(fx.get("example").asText());
+                      Cli.Result r =
+                          Cli.run(
+                              "run",
+                              program,
+                              "--inputs",
+                              inputsFile(fx).toString(),
+                              "--format",
+                              "json");
+                      assertEquals(0, r.code(), r.toString());
+                      assertEquals("", r.err(), "every value was given, so no note");
+                      JsonNode out = Fixtures.JSON.readTree(r.out());
+                      assertClose(
+                          "value",
+                          Fixtures.doubles(fx.get("value").get("data")),
+                          Fixtures.flatten(out.get("value")));
+                      List<String> names = new ArrayList<>();
+                      out.get("grad").fieldNames().forEachRemaining(names::add);
+                      List<String> expectedNames = new ArrayList<>();
+                      for (JsonNode g : fx.get("grads")) {
+                        expectedNames.add(g.get("name").asText());
+                        JsonNode actual = out.get("grad").get(g.get("name").asText());
+                        assertEquals(
+                            g.get("shape").size() == 0,
+                            actual.isNumber(),
+                            "scalar grads are numbers");
+                        assertClose(
+                            g.get("name").asText(),
+                            Fixtures.doubles(g.get("data")),
+                            Fixtures.flatten(actual));
+                      }
+                      assertEquals(expectedNames, names, "grads in declaration order");
+                    }));
+  }
+
+  @Test
+  void json_hasExactlyValueAndGradKeys() throws IOException {
+    JsonNode fx = Fixtures.read(Cli.FIXTURES.resolve("example_linear_regression.json"));
+    Cli.Result r =
+        Cli.run(
+            "run",
+            Cli.example("linear_regression.grad"),
+            "--inputs",
+            inputsFile(fx).toString(),
+            "--format",
+            "json");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().startsWith("{\"value\":1.84009713987404"), r.out());
+    assertTrue(r.out().endsWith("}\n"), r.out());
+    JsonNode out = Fixtures.JSON.readTree(r.out());
+    List<String> keys = new ArrayList<>();
+    out.fieldNames().forEachRemaining(keys::add);
+    assertEquals(List.of("value", "grad"), keys);
+    assertTrue(out.get("value").isNumber());
+    assertEquals(3, out.get("grad").get("w").size());
+    assertTrue(out.get("grad").get("b").isNumber());
+  }
+
+  @Test
+  void text_printsLikePyTorch() throws IOException {
+    JsonNode fx = Fixtures.read(Cli.FIXTURES.resolve("example_linear_regression.json"));
+    Cli.Result r =
+        Cli.run(
+            "run", Cli.example("linear_regression.grad"), "--inputs", inputsFile(fx).toString());
+    assertEquals(0, r.code(), r.toString());
+    // PyTorch: loss = 1.8400971..., w.grad = [1.01977, 1.15501, 0.55141], b.grad = 1.81262.
+    assertEquals(
+        """
+        value: tensor(1.8401, dtype=torch.float64, grad_fn=<MeanBackward0>)
+        w.grad: tensor([1.0198, 1.1550, 0.5514], dtype=torch.float64)
+        b.grad: tensor(1.8126, dtype=torch.float64)
+        """,
+        r.out());
+  }
+
+  @Test
+  void text_multiLineTensorsStartOnTheirOwnLine() throws IOException {
+    JsonNode fx = Fixtures.read(Cli.FIXTURES.resolve("example_mlp.json"));
+    Cli.Result r = Cli.run("run", Cli.example("mlp.grad"), "--inputs", inputsFile(fx).toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(
+        r.out().startsWith("value: tensor(6.8022, dtype=torch.float64, grad_fn=<NegBackward0>)\n"),
+        r.out());
+    assertTrue(r.out().contains("\nw1.grad:\ntensor([["), r.out());
+    assertTrue(r.out().contains("\n        ["), "rows aligned under the first: " + r.out());
+  }
+
+  @Test
+  void set_overridesInputsFile() throws IOException {
+    JsonNode fx = Fixtures.read(Cli.FIXTURES.resolve("example_linear_regression.json"));
+    String inputs = inputsFile(fx).toString();
+    String program = Cli.example("linear_regression.grad");
+    Cli.Result base = Cli.run("run", program, "--inputs", inputs, "--format", "json");
+    Cli.Result zeroW =
+        Cli.run(
+            "run",
+            program,
+            "--inputs",
+            inputs,
+            "--set",
+            "w=[0, 0, 0]",
+            "--set",
+            "b=0",
+            "--format",
+            "json");
+    assertEquals(0, zeroW.code(), zeroW.toString());
+    assertNotEquals(base.out(), zeroW.out());
+    // With w = 0 and b = 0 the loss is mean(y^2) and grad b = -2 mean(y).
+    double[] y = Fixtures.doubles(fx.get("inputs").get(1).get("data"));
+    double sq = 0;
+    double sum = 0;
+    for (double v : y) {
+      sq += v * v;
+      sum += v;
+    }
+    JsonNode out = Fixtures.JSON.readTree(zeroW.out());
+    assertEquals(sq / y.length, out.get("value").asDouble(), 1e-14);
+    assertEquals(-2 * sum / y.length, out.get("grad").get("b").asDouble(), 1e-14);
+  }
+
+  @Test
+  void generated_areSeededAndIndependentPerName() throws IOException {
+    String program = Cli.example("linear_regression.grad");
+    Cli.Result a = Cli.run("run", program, "--dim", "N=5", "--format", "json");
+    Cli.Result b = Cli.run("run", program, "--dim", "N=5", "--format", "json");
+    Cli.Result c = Cli.run("run", program, "--dim", "N=5", "--seed", "7", "--format", "json");
+    assertEquals(0, a.code(), a.toString());
+    assertEquals(a.out(), b.out(), "same seed, same values");
+    assertNotEquals(a.out(), c.out(), "another seed, other values");
+    assertEquals("gradc: note: x, y, w, b: standard normal, seed 0; N = 5\n", a.err());
+  }
+
+  /** The generator as documented: new SplittableRandom(seed), split once per declaration. */
+  @Test
+  void generated_followTheDocumentedGenerator() throws IOException {
+    Path program = tmp.resolve("square.grad");
+    Files.writeString(
+        program, "input x: f64[3]\nparam w: f64[3]\nreturn sum(w * w) + 0.0 * sum(x)\n");
+    SplittableRandom root = new SplittableRandom(42);
+    root.split(); // x
+    SplittableRandom forW = root.split();
+    double[] twiceW = new double[3];
+    for (int i = 0; i < 3; i++) {
+      twiceW[i] = 2 * forW.nextGaussian();
+    }
+    for (String[] x : new String[][] {{}, {"--set", "x=[1, 2, 3]"}}) {
+      List<String> args =
+          new ArrayList<>(List.of("run", program.toString(), "--seed", "42", "--format", "json"));
+      args.addAll(List.of(x));
+      Cli.Result r = Cli.run(args.toArray(new String[0]));
+      assertEquals(0, r.code(), r.toString());
+      // Whether or not x is given, w is the same: grad w = 2 w.
+      assertArrayEquals(
+          twiceW, Fixtures.flatten(Fixtures.JSON.readTree(r.out()).get("grad").get("w")), 0.0);
+    }
+  }
+
+  @Test
+  void dims_comeFromGivenValues() {
+    Cli.Result r =
+        Cli.run(
+            "run",
+            Cli.example("linear_regression.grad"),
+            "--set",
+            "x=[[1,2,3],[4,5,6],[7,8,9],[1,1,1]]",
+            "--format",
+            "json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("gradc: note: y, w, b: standard normal, seed 0; N = 4\n", r.err());
+  }
+
+  @Test
+  void threads_doNotChangeResults() {
+    String program = Cli.example("logistic_regression.grad");
+    Cli.Result one =
+        Cli.run("run", program, "--dim", "N=3000", "--threads", "1", "--format", "json");
+    Cli.Result two =
+        Cli.run("run", program, "--dim", "N=3000", "--threads", "2", "--format", "json");
+    assertEquals(0, one.code(), one.toString());
+    assertEquals(one.out(), two.out());
+  }
+
+  @Test
+  void nonFinite_computedAsPyTorchWhenAllowed() {
+    Cli.Result r =
+        Cli.run(
+            "run",
+            Cli.example("linear_regression.grad"),
+            "--set",
+            "x=[[NaN, 0, 0]]",
+            "--set",
+            "y=[1]",
+            "--set",
+            "w=[1, 2, 3]",
+            "--set",
+            "b=0.5",
+            "--allow-nonfinite",
+            "--format",
+            "json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("{\"value\":NaN,\"grad\":{\"w\":[NaN,NaN,NaN],\"b\":NaN}}\n", r.out());
+  }
+
+  @Test
+  void f32_printsFloatsShortest() throws IOException {
+    Path program = tmp.resolve("half.grad");
+    Files.writeString(program, "param w: f32[2]\nreturn sum(w * 0.1)\n");
+    Cli.Result r = Cli.run("run", program.toString(), "--set", "w=[1, 2]", "--format", "json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("{\"value\":0.3,\"grad\":{\"w\":[0.1,0.1]}}\n", r.out());
+    Cli.Result text = Cli.run("run", program.toString(), "--set", "w=[1, 2]");
+    assertEquals(
+        "value: tensor(0.3000, grad_fn=<SumBackward0>)\nw.grad: tensor([0.1000, 0.1000])\n",
+        text.out());
+  }
+
+  @Test
+  void irFile_runs() {
+    Cli.Result r =
+        Cli.run(
+            "run",
+            Cli.example("mse.ir"),
+            "--set",
+            "a=[1, 2, 3, 4]",
+            "--set",
+            "b=[1, 1, 1, 1]",
+            "--set",
+            "y=[0, 0, 0, 0]",
+            "--format",
+            "json");
+    assertEquals(0, r.code(), r.toString());
+    // mean((a b - y)^2) = (1 + 4 + 9 + 16) / 4; grad a = 2 (a b - y) b / 4 = a / 2.
+    assertEquals(
+        "{\"value\":7.5,\"grad\":{\"a\":[0.5,1.0,1.5,2.0],\"b\":[0.5,2.0,4.5,8.0]}}\n", r.out());
+  }
+
+  @Test
+  void help_listsEveryOption() {
+    Cli.Result r = Cli.run("run", "--help");
+    assertEquals(0, r.code());
+    for (String option :
+        List.of("--inputs", "--set", "--dim", "--seed", "--format", "--threads", "--debug")) {
+      assertTrue(r.out().contains(option), option + " in\n" + r.out());
+    }
+  }
+
+  @Test
+  void noParams_hasEmptyGrad() throws IOException {
+    Path program = tmp.resolve("const.grad");
+    Files.writeString(program, "input x: f64[3]\nreturn sum(x * x)\n");
+    Cli.Result r = Cli.run("run", program.toString(), "--set", "x=[1, 2, 3]", "--format", "json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("{\"value\":14.0,\"grad\":{}}\n", r.out());
+    Cli.Result text = Cli.run("run", program.toString(), "--set", "x=[1, 2, 3]");
+    assertArrayEquals(
+        new String[] {"value: tensor(14., dtype=torch.float64)"}, text.out().split("\n"));
+  }
+}

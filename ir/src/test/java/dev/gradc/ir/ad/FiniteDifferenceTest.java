@@ -1,0 +1,634 @@
+package dev.gradc.ir.ad;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.NdArray;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Param;
+import dev.gradc.ir.Role;
+import dev.gradc.ir.Type;
+import dev.gradc.ir.Value;
+import dev.gradc.ir.testing.Domain;
+import dev.gradc.ir.testing.Gradients;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every op and every loss builder, differentiated and compared with central differences of the
+ * interpreted forward function, at several shapes: broadcasting through the builder, reductions
+ * over one, several and all dims with and without keepdim, every form of matmul, symbolic dims.
+ * Each case's result is {@code sum(y * w)} for a random input {@code w}, so that each element of
+ * the gradient differs. Inputs stay away from kinks and domain edges; {@code KinkTest} covers
+ * those.
+ */
+class FiniteDifferenceTest {
+  private static final DType F = DType.F64;
+  private static final Domain ANY = Domain.ANY;
+  private static final Domain POS = Domain.POSITIVE;
+  private static final Map<String, Integer> SIZES = Map.of("N", 2);
+
+  /** The body of a case: the value of the function from its parameters. */
+  interface Body {
+    Value build(Builder b, Param[] p);
+  }
+
+  /** One parameter of a case. */
+  record Arg(String name, Type type, Role role, Domain domain) {}
+
+  /**
+   * A function and where its arguments come from; {@code oracle} gives the expected gradients when
+   * finite differences do not apply (detach).
+   */
+  record Case(
+      String name,
+      Func f,
+      List<Arg> args,
+      double h,
+      double tol,
+      Function<List<NdArray>, List<double[]>> oracle) {}
+
+  private static Type t(int... shape) {
+    return Type.of(F, shape);
+  }
+
+  private static Type sym(DType dt, Object... dims) {
+    List<Dim> ds = new ArrayList<>();
+    for (Object d : dims) {
+      ds.add(d instanceof String ? Dim.sym((String) d) : Dim.of((Integer) d));
+    }
+    return new Type(dt, ds);
+  }
+
+  private static Arg p(String name, Type type) {
+    return new Arg(name, type, Role.PARAM, ANY);
+  }
+
+  private static Arg p(String name, Type type, Domain d) {
+    return new Arg(name, type, Role.PARAM, d);
+  }
+
+  private static Arg in(String name, Type type, Domain d) {
+    return new Arg(name, type, Role.INPUT, d);
+  }
+
+  /** Builds {@code sum(body * w)} (or the body itself when it is a scalar). */
+  private static Case c(String name, Body body, Arg... args) {
+    return c(name, 1e-6, 1e-6, null, body, args);
+  }
+
+  private static Case c(
+      String name,
+      double h,
+      double tol,
+      Function<List<NdArray>, List<double[]>> oracle,
+      Body body,
+      Arg... args) {
+    // A first build finds the body's type, which the weight input needs up front.
+    Builder probe = new Builder(name);
+    Type bodyType = body.build(probe, declare(probe, args)).type();
+    Builder b = new Builder(name);
+    Param[] ps = declare(b, args);
+    List<Arg> all = new ArrayList<>(List.of(args));
+    Param w = null;
+    if (!bodyType.isScalar() || !bodyType.dtype().isFloat()) {
+      Type wt = bodyType.withDtype(F);
+      w = b.input("w", wt);
+      all.add(in("w", wt, new Domain(-1, 1, 0)));
+    }
+    Value y = body.build(b, ps);
+    if (!y.type().dtype().isFloat()) {
+      y = b.cast(y, F);
+    }
+    b.ret(w == null ? y : b.sum(b.mul(y, w)));
+    return new Case(name, b.build(), all, h, tol, oracle);
+  }
+
+  private static Param[] declare(Builder b, Arg[] args) {
+    Param[] ps = new Param[args.length];
+    for (int i = 0; i < args.length; i++) {
+      ps[i] = b.addParam(args[i].name(), args[i].type(), args[i].role());
+    }
+    return ps;
+  }
+
+  // ---------------------------------------------------------------- cases per op
+
+  static List<Case> cases(Op op) {
+    return switch (op) {
+      case ADD, SUB, MUL, MAXIMUM, MINIMUM -> binary(op, ANY, ANY);
+      case DIV -> binary(op, ANY, ANY);
+      case POW -> pow();
+      case LT, LE, GT, GE, EQ, NE -> comparison(op);
+      case WHERE -> where();
+      case CLAMP -> clamp();
+      case NEG, ABS, SIGN, EXP, EXPM1, SQUARE, RECIPROCAL, SIN, COS, TANH, SIGMOID, RELU, ERF ->
+          unary(op, ANY);
+      case LOG, LOG1P, SQRT, RSQRT -> unary(op, POS);
+      case TAN -> unary(op, Domain.UNIT);
+      case SOFTPLUS -> softplus();
+      case DETACH -> detach();
+      case CAST -> cast();
+      case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduction(op);
+      case RESHAPE -> reshape();
+      case TRANSPOSE -> transpose();
+      case PERMUTE -> permute();
+      case UNSQUEEZE -> unsqueeze();
+      case SQUEEZE -> squeeze();
+      case EXPAND -> expand();
+      case BROADCAST -> broadcast();
+      case SUM_TO -> sumTo();
+      case MATMUL -> matmul();
+      case SOFTMAX, LOG_SOFTMAX -> normalize(op);
+      case ONE_HOT -> oneHot();
+      case NUMEL -> numel();
+    };
+  }
+
+  /** Shape pairs that exercise broadcasting, a scalar tensor and a symbolic dim. */
+  private static final List<Type[]> PAIRS =
+      List.of(
+          new Type[] {t(3), t(3)},
+          new Type[] {t(2, 3), t(3)},
+          new Type[] {t(3), t(2, 3)},
+          new Type[] {t(2, 1), t(1, 3)},
+          new Type[] {t(), t(2, 3)},
+          new Type[] {t(), t()},
+          new Type[] {sym(F, "N", 3), t(3)});
+
+  private static List<Case> binary(Op op, Domain da, Domain db) {
+    List<Case> out = new ArrayList<>();
+    for (Type[] s : PAIRS) {
+      out.add(
+          c(
+              op.mnemonic() + " " + s[0] + " " + s[1],
+              (b, p) -> b.binary(op, p[0], p[1]),
+              p("a", s[0], da),
+              p("b", s[1], db)));
+    }
+    out.add(
+        c(
+            op.mnemonic() + " tensor, literal",
+            (b, p) -> b.binary(op, p[0], Builder.lit(1.5, F)),
+            p("a", t(2, 3), da)));
+    out.add(
+        c(
+            op.mnemonic() + " literal, tensor",
+            (b, p) -> b.binary(op, Builder.lit(-1.5, F), p[0]),
+            p("b", t(3), db)));
+    out.add(
+        c(
+            op.mnemonic() + " same operand",
+            (b, p) -> b.binary(op, p[0], b.unary(Op.SIN, p[0])),
+            p("a", t(4), da)));
+    return out;
+  }
+
+  private static List<Case> pow() {
+    List<Case> out = new ArrayList<>(binary(Op.POW, POS, ANY));
+    for (double e : new double[] {2, 3, 0.5, -1.5, 0}) {
+      out.add(
+          c(
+              "pow x^" + e,
+              (b, p) -> b.pow(p[0], Builder.lit(e, F)),
+              p("x", t(2, 3), e == 0 || e == 2 || e == 3 ? ANY : POS)));
+    }
+    return out;
+  }
+
+  private static List<Case> comparison(Op op) {
+    List<Case> out = new ArrayList<>();
+    for (Type[] s : PAIRS) {
+      out.add(
+          c(
+              op.mnemonic() + " " + s[0] + " " + s[1],
+              (b, p) -> b.mul(b.binary(op, p[0], p[1]), b.add(p[0], p[1])),
+              p("a", s[0]),
+              p("b", s[1])));
+    }
+    out.add(
+        c(
+            op.mnemonic() + " literal",
+            (b, p) -> b.mul(b.binary(op, p[0], Builder.lit(0.5, F)), p[0]),
+            p("a", t(2, 3), new Domain(-2, 2, 0.2, 0.5))));
+    return out;
+  }
+
+  private static List<Case> where() {
+    Domain bool = Domain.BOOL;
+    return List.of(
+        c(
+            "where same shapes",
+            (b, p) -> b.where(p[0], p[1], p[2]),
+            in("c", Type.of(DType.BOOL, 2, 3), bool),
+            p("a", t(2, 3)),
+            p("b", t(2, 3))),
+        c(
+            "where broadcast condition and literal",
+            (b, p) -> b.where(p[0], p[1], Builder.lit(0.5, F)),
+            in("c", Type.of(DType.BOOL, 3), bool),
+            p("a", t(2, 3))),
+        c(
+            "where broadcast operands",
+            (b, p) -> b.where(p[0], p[1], p[2]),
+            in("c", Type.of(DType.BOOL, 2, 1), bool),
+            p("a", t()),
+            p("b", t(3))),
+        c(
+            "where condition from a comparison",
+            (b, p) -> b.where(b.binary(Op.GT, p[0], p[1]), b.exp(p[0]), b.square(p[1])),
+            p("a", t(2, 3)),
+            p("b", t(3))));
+  }
+
+  private static List<Case> clamp() {
+    Domain x = new Domain(-2, 2, 0.1, -0.5, 0.5, 0.3);
+    Domain lo = new Domain(-1.5, -0.7, 0);
+    Domain hi = new Domain(0.7, 1.5, 0);
+    return List.of(
+        c(
+            "clamp literal bounds",
+            (b, p) -> b.clamp(p[0], Builder.lit(-0.5, F), Builder.lit(0.5, F)),
+            p("x", t(2, 3), x)),
+        c("clamp max only", (b, p) -> b.clamp(p[0], null, Builder.lit(0.3, F)), p("x", t(5), x)),
+        c(
+            "clamp tensor bounds",
+            (b, p) -> b.clamp(p[0], p[1], p[2]),
+            p("x", t(2, 3), x),
+            p("lo", t(2, 3), lo),
+            p("hi", t(2, 3), hi)),
+        c(
+            "clamp broadcast min only",
+            (b, p) -> b.clamp(p[0], p[1], null),
+            p("x", t(2, 3), x),
+            p("lo", t(3), lo)),
+        c(
+            "clamp min above max",
+            (b, p) -> b.clamp(p[0], p[2], p[1]),
+            p("x", t(2, 3), x),
+            p("lo", t(2, 3), lo),
+            p("hi", t(2, 3), hi)));
+  }
+
+  private static List<Case> unary(Op op, Domain d) {
+    List<Case> out = new ArrayList<>();
+    for (Type s : List.of(t(), t(5), t(2, 3), sym(F, "N", 2))) {
+      out.add(c(op.mnemonic() + " " + s, (b, p) -> b.unary(op, p[0]), p("x", s, d)));
+    }
+    return out;
+  }
+
+  private static List<Case> softplus() {
+    List<Case> out = new ArrayList<>(unary(Op.SOFTPLUS, ANY));
+    // Both sides of PyTorch's threshold, where softplus becomes the identity.
+    out.add(
+        c(
+            "softplus around the threshold",
+            (b, p) -> b.unary(Op.SOFTPLUS, p[0]),
+            p("x", t(6), new Domain(15, 25, 0.5, 20))));
+    return out;
+  }
+
+  private static List<Case> detach() {
+    // sum(detach(x) * x * w): the gradient is detach(x) * w, which finite differences cannot see.
+    Function<List<NdArray>, List<double[]>> oracle =
+        args -> {
+          double[] x = args.get(0).toDoubleArray();
+          double[] w = args.get(1).toDoubleArray();
+          double[] g = new double[x.length];
+          for (int i = 0; i < g.length; i++) {
+            g[i] = x[i] * w[i];
+          }
+          return List.of(g);
+        };
+    return List.of(
+        c("detach", 1e-6, 1e-12, oracle, (b, p) -> b.mul(b.detach(p[0]), p[0]), p("x", t(2, 3))));
+  }
+
+  private static List<Case> cast() {
+    return List.of(
+        c(
+            "cast f64 to f32 and back",
+            1e-3,
+            1e-4,
+            null,
+            (b, p) -> b.cast(b.square(b.cast(p[0], DType.F32)), F),
+            p("x", t(2, 3))),
+        c(
+            "cast f32 parameter to f64",
+            1e-3,
+            1e-5,
+            null,
+            (b, p) -> b.exp(b.cast(p[0], F)),
+            p("x", Type.of(DType.F32, 4))),
+        c(
+            "cast through promotion",
+            1e-3,
+            1e-5,
+            null,
+            (b, p) -> b.mul(p[0], p[1]),
+            p("x", Type.of(DType.F32, 2, 3)),
+            p("y", t(3))));
+  }
+
+  /** Reduced dims over a [2, 3, 4] operand: single, multiple, negative and all. */
+  private static final int[][] REDUCE_DIMS = {
+    {}, {0}, {1}, {2}, {-1}, {0, 2}, {1, 2}, {-3, -2}, {0, 1, 2}
+  };
+
+  private static List<Case> reduction(Op op) {
+    List<Case> out = new ArrayList<>();
+    for (int[] dims : REDUCE_DIMS) {
+      for (boolean keep : new boolean[] {false, true}) {
+        out.add(
+            c(
+                op.mnemonic() + " dims=" + java.util.Arrays.toString(dims) + " keepdim=" + keep,
+                (b, p) -> b.reduce(op, p[0], dims, keep),
+                p("x", t(2, 3, 4))));
+      }
+    }
+    out.add(
+        c(
+            op.mnemonic() + " vector",
+            (b, p) -> b.reduce(op, p[0], new int[0], false),
+            p("x", t(5))));
+    out.add(
+        c(
+            op.mnemonic() + " symbolic dim",
+            (b, p) -> b.reduce(op, p[0], new int[] {0}, false),
+            p("x", sym(F, "N", 3))));
+    out.add(
+        c(
+            op.mnemonic() + " symbolic dim, all",
+            (b, p) -> b.reduce(op, p[0], new int[0], true),
+            p("x", sym(F, "N", 3))));
+    return out;
+  }
+
+  private static List<Case> reshape() {
+    return List.of(
+        c("reshape merge", (b, p) -> b.reshape(p[0], 6, 4), p("x", t(2, 3, 4))),
+        c("reshape infer", (b, p) -> b.reshape(p[0], 4, -1), p("x", t(2, 3, 4))),
+        c("reshape flatten", (b, p) -> b.reshape(p[0], -1), p("x", t(2, 3))),
+        c("reshape swap", (b, p) -> b.unary(Op.SIN, b.reshape(p[0], 3, 2)), p("x", t(2, 3))),
+        c("reshape to scalar", (b, p) -> b.reshape(p[0], new int[0]), p("x", t(1, 1))),
+        c("reshape symbolic", (b, p) -> b.reshape(p[0], -1), p("x", sym(F, "N", 3))));
+  }
+
+  private static List<Case> transpose() {
+    return List.of(
+        c("transpose matrix", (b, p) -> b.transpose(p[0], 0, 1), p("x", t(2, 3))),
+        c("transpose outer", (b, p) -> b.transpose(p[0], 0, 2), p("x", t(2, 3, 4))),
+        c("transpose negative", (b, p) -> b.transpose(p[0], -1, -2), p("x", t(2, 3, 4))));
+  }
+
+  private static List<Case> permute() {
+    return List.of(
+        c("permute rotate", (b, p) -> b.permute(p[0], 2, 0, 1), p("x", t(2, 3, 4))),
+        c("permute negative", (b, p) -> b.permute(p[0], -1, 0, 1), p("x", t(2, 3, 4))),
+        c("permute matrix", (b, p) -> b.permute(p[0], 1, 0), p("x", t(2, 3))));
+  }
+
+  private static List<Case> unsqueeze() {
+    List<Case> out = new ArrayList<>();
+    for (int d : new int[] {0, 1, 2, -1}) {
+      out.add(c("unsqueeze " + d, (b, p) -> b.unsqueeze(p[0], d), p("x", t(2, 3))));
+    }
+    out.add(c("unsqueeze scalar", (b, p) -> b.unsqueeze(p[0], 0), p("x", t())));
+    return out;
+  }
+
+  private static List<Case> squeeze() {
+    return List.of(
+        c("squeeze all", (b, p) -> b.squeeze(p[0]), p("x", t(2, 1, 3, 1))),
+        c("squeeze one", (b, p) -> b.squeeze(p[0], 1), p("x", t(2, 1, 3))),
+        c("squeeze to scalar", (b, p) -> b.squeeze(p[0], -1), p("x", t(1))));
+  }
+
+  private static List<Case> expand() {
+    return List.of(
+        c("expand new dim", (b, p) -> b.expand(p[0], 2, 3), p("x", t(3))),
+        c("expand size one", (b, p) -> b.expand(p[0], 2, 4), p("x", t(2, 1))),
+        c("expand keep", (b, p) -> b.expand(p[0], 4, -1, -1), p("x", t(1, 3))),
+        c("expand scalar", (b, p) -> b.expand(p[0], 2, 2), p("x", t())));
+  }
+
+  private static List<Case> broadcast() {
+    return List.of(
+        c(
+            "broadcast vector",
+            (b, p) -> b.broadcastTo(p[0], List.of(Dim.of(2), Dim.of(3))),
+            p("x", t(3))),
+        c(
+            "broadcast scalar",
+            (b, p) -> b.broadcastTo(p[0], List.of(Dim.of(2), Dim.of(2))),
+            p("x", t())),
+        c(
+            "broadcast middle",
+            (b, p) -> b.broadcastTo(p[0], List.of(Dim.of(2), Dim.of(3), Dim.of(4))),
+            p("x", t(2, 1, 4))));
+  }
+
+  private static List<Case> sumTo() {
+    return List.of(
+        c("sum_to leading", (b, p) -> b.sumTo(p[0], List.of(Dim.of(3))), p("x", t(2, 3))),
+        c("sum_to keep", (b, p) -> b.sumTo(p[0], List.of(Dim.of(2), Dim.of(1))), p("x", t(2, 3))),
+        c("sum_to scalar", (b, p) -> b.sumTo(p[0], List.of()), p("x", t(2, 3))),
+        c(
+            "sum_to middle",
+            (b, p) -> b.sumTo(p[0], List.of(Dim.of(3), Dim.of(1))),
+            p("x", t(2, 3, 4))));
+  }
+
+  private static List<Case> matmul() {
+    List<Type[]> forms =
+        List.of(
+            new Type[] {t(3), t(3)},
+            new Type[] {t(2, 3), t(3)},
+            new Type[] {t(3), t(3, 2)},
+            new Type[] {t(2, 3), t(3, 4)},
+            new Type[] {t(2, 2, 3), t(2, 3, 4)},
+            new Type[] {t(2, 2, 3), t(3, 4)},
+            new Type[] {t(2, 3), t(2, 3, 4)},
+            new Type[] {t(2, 1, 2, 3), t(3, 3, 2)},
+            new Type[] {t(3), t(2, 3, 4)},
+            new Type[] {t(2, 2, 3), t(3)},
+            new Type[] {sym(F, "N", 3), t(3, 2)});
+    List<Case> out = new ArrayList<>();
+    for (Type[] s : forms) {
+      out.add(
+          c(
+              "matmul " + s[0] + " " + s[1],
+              (b, p) -> b.matmul(p[0], p[1]),
+              p("a", s[0]),
+              p("b", s[1])));
+    }
+    out.add(
+        c("matmul same operand", (b, p) -> b.matmul(p[0], b.transposeLast(p[0])), p("a", t(2, 3))));
+    return out;
+  }
+
+  private static List<Case> normalize(Op op) {
+    List<Case> out = new ArrayList<>();
+    Object[][] shapes = {{t(5), 0}, {t(2, 3), 0}, {t(2, 3), 1}, {t(2, 3), -1}, {t(2, 3, 4), 1}};
+    for (Object[] s : shapes) {
+      Type ty = (Type) s[0];
+      int d = (Integer) s[1];
+      out.add(
+          c(
+              op.mnemonic() + " " + ty + " dim " + d,
+              (b, p) -> op == Op.SOFTMAX ? b.softmax(p[0], d) : b.logSoftmax(p[0], d),
+              p("x", ty)));
+    }
+    return out;
+  }
+
+  private static List<Case> oneHot() {
+    return List.of(
+        c(
+            "one_hot weights",
+            (b, p) -> b.mul(b.oneHot(p[0], 4), p[1]),
+            in("i", Type.of(DType.I64, 3), Domain.index(4)),
+            p("x", t(3, 4))),
+        c(
+            "one_hot scalar index",
+            (b, p) -> b.sum(b.mul(b.oneHot(p[0], 3), b.exp(p[1]))),
+            in("i", Type.of(DType.I64), Domain.index(3)),
+            p("x", t(3))));
+  }
+
+  private static List<Case> numel() {
+    return List.of(
+        c(
+            "numel of a symbolic dim",
+            (b, p) -> b.div(p[0], b.numel(p[0], new int[] {0}, F)),
+            p("x", sym(F, "N", 3))),
+        c(
+            "numel of all dims",
+            (b, p) -> b.mul(b.sum(p[0]), b.numel(p[0], new int[0], F)),
+            p("x", sym(F, "N", 3))));
+  }
+
+  // ---------------------------------------------------------------- losses
+
+  static List<Case> losses() {
+    Domain prob = Domain.PROBABILITY;
+    Domain away = new Domain(-2, 2, 0.05, -1, 0, 1);
+    return List.of(
+        c("mse_loss", (b, p) -> b.mseLoss(p[0], p[1]), p("a", t(2, 3)), p("b", t(2, 3))),
+        c(
+            "mse_loss broadcast target",
+            (b, p) -> b.mseLoss(p[0], p[1]),
+            p("a", t(2, 3)),
+            in("y", t(3), ANY)),
+        c(
+            "l1_loss",
+            (b, p) -> b.l1Loss(p[0], p[1]),
+            p("a", t(2, 3), away),
+            in("y", t(2, 3), new Domain(0, 0, 0))),
+        c(
+            "l1_loss two params",
+            (b, p) -> b.l1Loss(p[0], p[1]),
+            p("a", t(2, 3), new Domain(0.5, 2, 0)),
+            p("b", t(3), new Domain(-2, -0.5, 0))),
+        c(
+            "huber_loss",
+            (b, p) -> b.huberLoss(p[0], p[1], 1.0),
+            p("a", t(2, 3), away),
+            in("y", t(2, 3), new Domain(0, 0, 0))),
+        c(
+            "huber_loss two params",
+            (b, p) -> b.huberLoss(p[0], p[1], 1.0),
+            p("a", t(4), away),
+            p("b", t(4), new Domain(-0.02, 0.02, 0))),
+        c(
+            "binary_cross_entropy_with_logits",
+            (b, p) -> b.binaryCrossEntropyWithLogits(p[0], p[1]),
+            p("x", t(2, 3)),
+            in("y", t(2, 3), prob)),
+        c(
+            "binary_cross_entropy_with_logits, target requires grad",
+            (b, p) -> b.binaryCrossEntropyWithLogits(p[0], p[1]),
+            p("x", t(4)),
+            p("y", t(4), prob)),
+        c(
+            "binary_cross_entropy_with_logits, large logits",
+            (b, p) -> b.binaryCrossEntropyWithLogits(p[0], p[1]),
+            p("x", t(6), new Domain(-30, 30, 1, 0)),
+            in("y", t(6), prob)),
+        c(
+            "cross_entropy class index",
+            (b, p) -> b.crossEntropy(p[0], p[1]),
+            p("x", t(3)),
+            in("i", Type.of(DType.I64), Domain.index(3))),
+        c(
+            "cross_entropy class indices",
+            (b, p) -> b.crossEntropy(p[0], p[1]),
+            p("x", t(4, 3)),
+            in("i", Type.of(DType.I64, 4), Domain.index(3))),
+        c(
+            "cross_entropy probabilities",
+            (b, p) -> b.crossEntropy(p[0], p[1]),
+            p("x", t(4, 3)),
+            in("y", t(4, 3), prob)),
+        c(
+            "cross_entropy probabilities require grad",
+            (b, p) -> b.crossEntropy(p[0], p[1]),
+            p("x", t(2, 3)),
+            p("y", t(2, 3), prob)));
+  }
+
+  // ---------------------------------------------------------------- running
+
+  @TestFactory
+  Stream<DynamicTest> everyOp() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Op op : Op.values()) {
+      List<Case> cs = cases(op);
+      assertFalse(cs.isEmpty(), "no finite-difference case for " + op);
+      for (Case k : cs) {
+        tests.add(DynamicTest.dynamicTest(k.name(), () -> run(k, op)));
+      }
+    }
+    return tests.stream();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyLoss() {
+    return losses().stream().map(k -> DynamicTest.dynamicTest(k.name(), () -> run(k, null)));
+  }
+
+  private static void run(Case k, Op op) {
+    if (op != null) {
+      assertTrue(
+          k.f().insts().stream().map(Inst::op).anyMatch(o -> o == op),
+          k.name() + " does not contain " + op.mnemonic() + ":\n" + k.f());
+    }
+    List<NdArray> args = sample(k);
+    List<double[]> expected =
+        k.oracle() != null ? k.oracle().apply(args) : Gradients.numeric(k.f(), args, k.h());
+    Gradients.check(k.f(), args, expected, k.tol());
+  }
+
+  static List<NdArray> sample(Case k) {
+    SplittableRandom rng = new SplittableRandom(k.name().hashCode());
+    List<NdArray> args = new ArrayList<>();
+    for (Arg a : k.args()) {
+      int[] shape = a.type().shape(SIZES);
+      DType dt = a.type().dtype();
+      args.add(NdArray.of(dt, shape, a.domain().sample(rng, dt, NdArray.numel(shape))));
+    }
+    return args;
+  }
+}
