@@ -256,6 +256,24 @@ final class Kinks {
     return false;
   }
 
+  /**
+   * True when two evaluations of the probe at the same point (interpreted and compiled) put some
+   * operand on different sides of a jump while both are within rounding of it.
+   */
+  boolean sidesDiffer(Object[] one, Object[] other, int[][] shapes, double rtol) {
+    List<Distance> a = distances(one, shapes);
+    List<Distance> b = distances(other, shapes);
+    for (int i = 0; i < a.size(); i++) {
+      double tol = rtol * (1 + a.get(i).magnitude());
+      if (a.get(i).side() != b.get(i).side()
+          && Math.abs(a.get(i).d()) <= tol
+          && Math.abs(b.get(i).d()) <= tol) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** {@code x - y - c} per element; {@code y} is absent when its index is negative. */
   private static void sides(List<Distance> out, Kink k, Object[] results, int x, int y, double c) {
     int n = Math.max(length(k, results, x), y < 0 ? 1 : length(k, results, y));
