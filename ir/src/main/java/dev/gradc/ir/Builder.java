@@ -534,7 +534,10 @@ public final class Builder {
     }
     int[] nd = normalizeDims(dims, x.type().rank());
     if (x.type().isScalar()) {
-      return x;
+      // Nothing to reduce, but the dtype is the reduction's: the sum of a bool is an i64.
+      return x.type().dtype() == DType.BOOL && op == Op.SUM
+          ? cast(x, DType.I64)
+          : !x.type().dtype().isFloat() && Typing.requiresFloat(op) ? cast(x, DEFAULT_FLOAT) : x;
     }
     if (x.type().dtype() == DType.BOOL && (op == Op.AMAX || op == Op.AMIN)) {
       return cast(reduce(op, cast(x, DType.I64), dims, keepdim), DType.BOOL);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -34,6 +35,17 @@ class FuzzRegressionTest {
     }
     return files.stream()
         .map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> check(p)));
+  }
+
+  /** Reduced from seed 628683: {@code sum(x.eq(y)) - 1} with 0-dim x and y was a bool minus 1. */
+  @Test
+  void sumOfZeroDimBool_isInt64AsInPyTorch() {
+    Builder b = new Builder("f");
+    Value x = b.param("x", Type.scalar(DType.F64));
+    Value y = b.input("y", Type.scalar(DType.F64));
+    Value count = b.sum(b.binary(Op.EQ, x, y));
+    assertEquals(Type.scalar(DType.I64), count.type());
+    assertEquals(Type.scalar(DType.I64), b.sub(count, Builder.lit(1, DType.I64)).type());
   }
 
   private static void check(Path file) throws IOException {
