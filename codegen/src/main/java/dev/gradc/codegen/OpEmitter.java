@@ -89,9 +89,9 @@ final class OpEmitter {
       }
       case ABS -> unaryMath(in, "abs");
       case EXP -> unaryMath(in, "exp");
-      case EXPM1 -> unaryMath(in, "expm1");
+      case EXPM1 -> unaryHelper(in, "expm1");
       case LOG -> unaryMath(in, "log");
-      case LOG1P -> unaryMath(in, "log1p");
+      case LOG1P -> unaryHelper(in, "log1p");
       case SQRT -> unaryMath(in, "sqrt");
       case SIN -> unaryMath(in, "sin");
       case COS -> unaryMath(in, "cos");
