@@ -6,9 +6,17 @@ import dev.gradc.codegen.NestLayout.Reduction;
 import dev.gradc.codegen.Plan.Home;
 import dev.gradc.codegen.Plan.Nest;
 import dev.gradc.codegen.Plan.Step;
+import dev.gradc.codegen.Plan.Where;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
 import dev.gradc.ir.Value;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One compiled loop: consecutive nests that walk the same outer rows, fused as stages of one outer
@@ -21,6 +29,11 @@ import java.util.List;
  * needs a value that is complete only after all rows (a full or column reduction of an earlier
  * stage, or a scalar computed from one), and every buffer an earlier stage writes and a later one
  * reads is read at the row that wrote it.
+ *
+ * <p>A value with one element per row that one stage produces and only later stages of the same
+ * kernel read is a <em>row value</em>: it lives in a local for the rest of the row and is never
+ * stored, so it needs no buffer (the logistic loss keeps {@code x_i . w} and the row's gradient
+ * coefficient in locals).
  */
 final class Kernel {
   final List<NestLayout> stages = new ArrayList<>();
@@ -28,6 +41,10 @@ final class Kernel {
   final List<Value> scalars = new ArrayList<>();
   final List<Extent> intParams = new ArrayList<>();
   final List<Reduction> reductions = new ArrayList<>();
+
+  /** Values kept in locals per row instead of buffers (see the class comment). */
+  final Set<Value> rowValues = Collections.newSetFromMap(new IdentityHashMap<>());
+
   int fullCount;
   boolean sequential;
   boolean hasColumns;
@@ -64,10 +81,115 @@ final class Kernel {
       }
       lastIndex = l.nest.index;
     }
+    Users users = new Users(plan);
     for (Kernel k : out) {
+      k.findRowValues(plan, users);
       k.finish();
     }
     return out;
+  }
+
+  /** For each value, the instructions that read it, and whether it is a result. */
+  private static final class Users {
+    final List<List<Inst>> of = new ArrayList<>();
+    final boolean[] isResult;
+
+    Users(Plan plan) {
+      int n = plan.func.valueCount();
+      for (int i = 0; i < n; i++) {
+        of.add(new ArrayList<>(2));
+      }
+      for (Inst inst : plan.func.insts()) {
+        for (Value v : inst.operands()) {
+          if (!(v instanceof Lit)) {
+            of.get(v.id()).add(inst);
+          }
+        }
+      }
+      isResult = new boolean[n];
+      for (Value r : plan.func.results()) {
+        if (!(r instanceof Lit)) {
+          isResult[r.id()] = true;
+        }
+      }
+    }
+  }
+
+  /**
+   * Finds the row values: produced one element per row by a stage (a flat stage's store or a rows
+   * stage's inner reduction), not a result, and read, directly or through views, only by members of
+   * later stages of this kernel, each reading the element of its own row; or directly by members of
+   * the producing stage, which read it from their locals anyway.
+   */
+  private void findRowValues(Plan plan, Users users) {
+    if (stages.size() < 2) {
+      return;
+    }
+    Set<Inst> members = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (NestLayout l : stages) {
+      members.addAll(l.nest.members);
+    }
+    for (int t = 0; t < stages.size(); t++) {
+      NestLayout producer = stages.get(t);
+      List<Value> candidates = new ArrayList<>();
+      if (producer.rank() == 1) {
+        candidates.addAll(producer.stores.keySet());
+      }
+      for (Reduction r : producer.reductions) {
+        if (r.mode == Mode.INNER) {
+          candidates.add(r.inst);
+        }
+      }
+      for (Value v : candidates) {
+        if (readOnlyLaterInRow(plan, users, members, t, v)) {
+          rowValues.add(v);
+        }
+      }
+    }
+  }
+
+  private boolean readOnlyLaterInRow(
+      Plan plan, Users users, Set<Inst> members, int producer, Value v) {
+    Deque<Value> work = new ArrayDeque<>();
+    work.add(v);
+    while (!work.isEmpty()) {
+      Value u = work.poll();
+      if (users.isResult[u.id()]) {
+        return false;
+      }
+      for (Inst user : users.of.get(u.id())) {
+        if (members.contains(user)) {
+          int s = stageIndexOf(user);
+          boolean direct = u == v && s == producer;
+          if (!direct && (s <= producer || !readsOnePerRow(stages.get(s), u))) {
+            return false;
+          }
+        } else if (plan.home(user) != null && plan.home(user).where == Where.VIEW) {
+          work.add(user);
+        } else {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private int stageIndexOf(Inst member) {
+    for (int s = 0; s < stages.size(); s++) {
+      if (stages.get(s).nest.members.contains(member)) {
+        return s;
+      }
+    }
+    throw new IllegalStateException("not a member: " + member);
+  }
+
+  /** True when stage {@code l} reads {@code u} through an access at the row's one element. */
+  private static boolean readsOnePerRow(NestLayout l, Value u) {
+    Access a = l.reads.get(u);
+    if (a == null) {
+      return false; // a scalar or a local: not read from the row value's buffer
+    }
+    return l.rank() == 1 || a.strides[l.rank() - 1].isZero();
   }
 
   /** Nests in a plan, each with its layout, ignoring library steps. */
@@ -175,7 +297,7 @@ final class Kernel {
   private void finish() {
     for (NestLayout l : stages) {
       for (Access a : l.buffers) {
-        if (paramOf(l, a) == null) {
+        if (!rowValues.contains(a.buffer) && paramOf(l, a) == null) {
           buffers.add(a);
         }
       }

@@ -44,6 +44,10 @@ final class NestEmitter {
   private final Map<Value, Integer> locals = new IdentityHashMap<>();
   private final Map<Reduction, Integer> acc = new IdentityHashMap<>();
   private final Map<Access, Integer> base = new IdentityHashMap<>();
+
+  /** The local of each of the kernel's row values (see {@link Kernel}). */
+  private final Map<Value, Integer> rowLocal = new IdentityHashMap<>();
+
   private int partialsArg = -1;
   private int chunkArg;
   private int loArg;
@@ -137,6 +141,9 @@ final class NestEmitter {
         g.push(r.identity());
         g.storeLocal(acc.get(r));
       }
+    }
+    for (Value v : kernel.rowValues) {
+      rowLocal.put(v, g.newLocal(Type.DOUBLE_TYPE));
     }
     indexLocal = g.newLocal(Type.INT_TYPE);
     Label head = new Label();
@@ -395,8 +402,11 @@ final class NestEmitter {
       if (red.mode != Mode.INNER) {
         continue;
       }
-      loadParam(bufferArg.get(bufferOf(red.out)), packedBuffers);
-      pushRowBase(red.out);
+      Integer kept = rowLocal.get(red.inst);
+      if (kept == null) {
+        loadParam(bufferArg.get(bufferOf(red.out)), packedBuffers);
+        pushRowBase(red.out);
+      }
       g.loadLocal(acc.get(red));
       if (red.isMean()) {
         pushExtent(red.count);
@@ -404,7 +414,11 @@ final class NestEmitter {
         g.visitInsn(Opcodes.DDIV);
       }
       Jvm.round(g, red.out.dtype);
-      Jvm.storeElement(g, red.out.dtype);
+      if (kept == null) {
+        Jvm.storeElement(g, red.out.dtype);
+      } else {
+        g.storeLocal(kept);
+      }
     }
   }
 
@@ -487,6 +501,11 @@ final class NestEmitter {
   }
 
   private void load(Access a) {
+    Integer kept = rowLocal.get(a.buffer);
+    if (kept != null) {
+      g.loadLocal(kept);
+      return;
+    }
     loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
     pushOffset(a);
     Jvm.loadElement(g, a.dtype);
@@ -540,7 +559,11 @@ final class NestEmitter {
       g.storeLocal(local);
       locals.put(m, local);
       Access st = layout.stores.get(m);
-      if (st != null) {
+      Integer kept = rowLocal.get(m);
+      if (kept != null) {
+        g.loadLocal(local);
+        g.storeLocal(kept);
+      } else if (st != null) {
         loadParam(bufferArg.get(bufferOf(st)), packedBuffers);
         pushOffset(st);
         g.loadLocal(local);

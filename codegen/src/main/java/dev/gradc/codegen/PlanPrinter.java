@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * The text form of a plan: for each loop, its iteration domain and loop shape, and which values it
  * reads, computes, writes and reduces; library calls; scalars computed between steps; where each
- * result comes from. Value names are those of the planned (lowered) function.
+ * result comes from. Value names are those of the planned (lowered) function. In a fused loop,
+ * {@code keeps} lists the row values a stage hands to later stages in a local instead of a buffer.
  *
  * <pre>
  * plan @loss.vjp: 1 loop, 0 library calls
@@ -131,11 +132,19 @@ final class PlanPrinter {
       }
     }
     line(s, "computes", computes);
+    Kernel k = plan.kernelOf(l.nest);
     List<String> writes = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
     for (Value v : l.stores.keySet()) {
-      writes.add(name(f, v));
+      (k.rowValues.contains(v) ? kept : writes).add(name(f, v));
+    }
+    for (Reduction r : l.reductions) {
+      if (k.rowValues.contains(r.inst)) {
+        kept.add(name(f, r.inst));
+      }
     }
     line(s, "writes", writes);
+    line(s, "keeps", kept);
     for (Reduction r : l.reductions) {
       Inst m = r.inst;
       s.append("  reduces  ")

@@ -2,12 +2,14 @@ package dev.gradc.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Param;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
@@ -71,7 +73,19 @@ class ParallelTest {
     b.ret(b.mean(b.unary(Op.SOFTPLUS, b.neg(b.mul(y, b.matmul(x, w))))));
     Func g = Autodiff.vjp(b.build());
     // x @ w, the per-row loss and gradient, and x^T g: one pass over the rows of x.
-    assertEquals(1, Compiler.plan(g).loopCount(), Compiler.plan(g).text());
+    Plan plan = Compiler.plan(g);
+    assertEquals(1, plan.loopCount(), plan.text());
+    // Per-row values (x_i . w and the row's gradient coefficient) stay in locals: the loop takes x,
+    // y and
+    // the gradient's column partials, and no buffer of intermediate values.
+    Kernel k = plan.kernels.get(0);
+    assertEquals(2, k.rowValues.size(), plan.text());
+    for (NestLayout.Access a : k.buffers) {
+      assertTrue(
+          a.buffer instanceof Param || Kernel.isAccumulator(k.stageOf(a), a),
+          a.buffer + " is a buffer of intermediates\n" + plan.text());
+    }
+    assertTrue(plan.text().contains("keeps"), plan.text());
     SplittableRandom rnd = new SplittableRandom(7);
     assertSameForAnyThreadCount(
         g,
