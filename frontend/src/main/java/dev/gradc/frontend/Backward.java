@@ -109,14 +109,17 @@ public final class Backward {
       List<Node> targets,
       boolean retainGraph,
       boolean createGraph) {
-    gradOutputs = new ArrayList<>(gradOutputs);
+    List<Node> given = gradOutputs;
     for (int i = 0; i < roots.size(); i++) {
       Node root = roots.get(i);
-      checkRoot(i, root, gradOutputs.get(i));
-      if (gradOutputs.get(i) == null && !root.type().isScalar()) {
+      checkRoot(i, root, given.get(i));
+      if (given.get(i) == null && !root.type().isScalar()) {
         // A one-element tensor that is not 0-d: its implicit gradient is a one-element tensor of 1.
         Object one = Buffers.allocate(root.type().dtype(), 1);
         Buffers.set(one, 0, 1);
+        if (gradOutputs == given) {
+          gradOutputs = new ArrayList<>(given); // the caller's list stays as it was
+        }
         gradOutputs.set(i, Node.data(root.type(), one));
       }
     }
@@ -130,18 +133,15 @@ public final class Backward {
                 + " retain_graph=True if you need to backward through the graph a second time or if"
                 + " you need to access saved tensors after calling backward.");
       }
-      for (SavedRef s : n.saved()) {
-        s.check();
+      List<SavedRef> saved = n.saved();
+      for (int i = 0; i < saved.size(); i++) {
+        saved.get(i).check();
       }
     }
 
     // Which values get a gradient.
-    Map<Node, Boolean> params = new IdentityHashMap<>();
+    Map<Node, Boolean> params = new IdentityHashMap<>(w.frontier().size());
     List<Node> probes = new ArrayList<>();
-    Map<Node, Boolean> interior = new IdentityHashMap<>();
-    for (Node n : w.interior()) {
-      interior.put(n, Boolean.TRUE);
-    }
     if (targets == null) {
       for (Node n : w.frontier()) {
         if (n.sink() != null) {
@@ -154,6 +154,10 @@ public final class Backward {
         }
       }
     } else {
+      Map<Node, Boolean> interior = new IdentityHashMap<>(w.interior().size());
+      for (Node n : w.interior()) {
+        interior.put(n, Boolean.TRUE);
+      }
       for (Node t : targets) {
         if (!t.requiresGrad()) {
           throw new GradcException("One of the differentiated Tensors does not require grad");
@@ -225,14 +229,19 @@ public final class Backward {
       Func vjp = Autodiff.vjp(forward, withGradOutput);
       grads = Replay.translate(vjp, paramNodes).subList(1, vjp.results().size());
     } else {
-      List<Object> args = Capture.buffers(w.frontier());
+      List<Node> frontier = w.frontier();
+      Object[] args = new Object[frontier.size() + probes.size() + seeds.size()];
+      int a = 0;
+      for (Node n : frontier) {
+        args[a++] = n.dataOrNull();
+      }
       for (Node p : probes) {
-        args.add(negativeZeros(p.type()));
+        args[a++] = negativeZeros(p.type());
       }
       for (Node s : seeds) {
-        args.add(Capture.valueOf(s));
+        args[a++] = Capture.valueOf(s);
       }
-      Object[] outs = Capture.run(compiled, args);
+      Object[] outs = compiled.call(args);
       if (single && !roots.get(0).isMaterialized()) {
         roots.get(0).setData(outs[0]);
       }

@@ -43,6 +43,13 @@ public final class Capture {
 
   /** Computes every pending node of {@code targets} with one compiled function. */
   public static void materialize(List<Node> targets) {
+    boolean any = false;
+    for (Node n : targets) {
+      any |= !n.isMaterialized();
+    }
+    if (!any) {
+      return;
+    }
     List<Node> pending = new ArrayList<>();
     Map<Node, Boolean> seen = new IdentityHashMap<>();
     for (Node n : targets) {

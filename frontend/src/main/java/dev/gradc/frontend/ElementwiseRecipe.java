@@ -4,6 +4,8 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Value;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * A unary or binary elementwise op as a recipe: {@code op(in[0])}, {@code op(in[0], in[1])}, or,
@@ -11,15 +13,38 @@ import dev.gradc.ir.Value;
  * equal instructions, so a record is its own signature.
  */
 public record ElementwiseRecipe(Op op, boolean literal, double value) implements Recipe {
+  /** Literals {@code -SMALL..SMALL} (integers) share one recipe per op, as do ops without one. */
+  private static final int SMALL = 16;
+
+  private static final Map<Op, ElementwiseRecipe> PLAIN = new EnumMap<>(Op.class);
+  private static final Map<Op, ElementwiseRecipe[]> SMALL_LITERALS = new EnumMap<>(Op.class);
+
+  static {
+    for (Op op : Op.values()) {
+      PLAIN.put(op, new ElementwiseRecipe(op, false, 0));
+      ElementwiseRecipe[] lits = new ElementwiseRecipe[2 * SMALL + 1];
+      for (int i = 0; i < lits.length; i++) {
+        lits[i] = new ElementwiseRecipe(op, true, i - SMALL);
+      }
+      SMALL_LITERALS.put(op, lits);
+    }
+  }
+
   public static ElementwiseRecipe unary(Op op) {
-    return new ElementwiseRecipe(op, false, 0);
+    return PLAIN.get(op);
   }
 
   public static ElementwiseRecipe binary(Op op) {
-    return new ElementwiseRecipe(op, false, 0);
+    return PLAIN.get(op);
   }
 
   public static ElementwiseRecipe withLiteral(Op op, double value) {
+    // -0.0 == 0 but is a literal of its own; its raw bits differ from those of 0.
+    if (value == Math.rint(value)
+        && Math.abs(value) <= SMALL
+        && Double.doubleToRawLongBits(value) != Double.doubleToRawLongBits(-0.0)) {
+      return SMALL_LITERALS.get(op)[(int) value + SMALL];
+    }
     return new ElementwiseRecipe(op, true, value);
   }
 

@@ -21,8 +21,10 @@ final class GraphKey {
       List<Node> probes,
       List<Node> roots,
       List<Node> gradOutputs) {
-    Map<Node, Integer> index = new IdentityHashMap<>();
-    List<Object> key = new ArrayList<>();
+    int nodes = w.frontier().size() + w.interior().size();
+    Map<Node, Integer> index = new IdentityHashMap<>(nodes);
+    // Two entries per frontier node, at least three per interior node, probes and roots.
+    List<Object> key = new ArrayList<>(5 * nodes + 2 * roots.size() + probes.size() + 2);
     int i = 0;
     for (Node n : w.frontier()) {
       index.put(n, i++);

@@ -75,7 +75,8 @@ public final class Node {
    * second backward without {@code retain_graph} fails, as in PyTorch).
    */
   public static Node op(Type type, Recipe recipe, Node[] inputs, String gradFn, boolean savesAny) {
-    return new Node(type, recipe, inputs.clone(), null, gradFn, null, savesAny);
+    // Every caller passes a fresh array, which the node keeps (a step records many ops).
+    return new Node(type, recipe, inputs, null, gradFn, null, savesAny);
   }
 
   /**

@@ -10,8 +10,12 @@ package dev.gradc.frontend;
 public record Saves(String code) {
   public static final Saves NOTHING = new Saves("");
 
+  private static final java.util.Map<String, Saves> KNOWN =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The codes are a few constants, so each is made once. */
   public static Saves of(String code) {
-    return code.isEmpty() ? NOTHING : new Saves(code);
+    return code.isEmpty() ? NOTHING : KNOWN.computeIfAbsent(code, Saves::new);
   }
 
   public boolean any() {

@@ -19,9 +19,9 @@ record Walk(List<Node> interior, List<Node> frontier) {
   static Walk of(List<Node> roots, Predicate<Node> expand) {
     List<Node> order = new ArrayList<>();
     List<Node> frontier = new ArrayList<>();
-    Map<Node, Boolean> seen = new IdentityHashMap<>();
-    Node[] stack = new Node[16];
-    int[] next = new int[16];
+    Map<Node, Boolean> seen = new IdentityHashMap<>(8);
+    Node[] stack = new Node[8];
+    int[] next = new int[8];
     for (Node root : roots) {
       if (seen.put(root, Boolean.TRUE) != null) {
         continue;

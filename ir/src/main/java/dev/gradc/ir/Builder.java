@@ -337,6 +337,11 @@ public final class Builder {
     if (aLit && bLit) {
       return Type.scalar(result);
     }
+    // The common cases (a literal operand, or equal shapes) reuse an operand's type.
+    Type same = bLit || a.dims().equals(b.dims()) ? a : aLit ? b : null;
+    if (same != null && same.dtype() == result) {
+      return same;
+    }
     return new Type(result, Typing.broadcast(a.dims(), b.dims(), op.mnemonic()));
   }
 
