@@ -1,0 +1,57 @@
+package dev.gradc.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The memory floor of {@code logistic}: one pass that only reads {@code x} (summing it with four
+ * accumulators, on one thread). Every implementation must read {@code x} at least once, so no
+ * value-and-gradient call can beat this time on this machine; PyTorch reads {@code x} twice (one
+ * matrix-vector product forward, one backward).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@State(Scope.Benchmark)
+public class FloorBench {
+  @Param({"full"})
+  public String size;
+
+  private double[] x;
+
+  @Setup
+  public void setUp() {
+    x = (double[]) Workload.LOGISTIC.problem(Size.parse(size)).args()[0];
+  }
+
+  @Benchmark
+  public double readLogisticX() {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = 0;
+    for (; i + 3 < x.length; i += 4) {
+      s0 += x[i];
+      s1 += x[i + 1];
+      s2 += x[i + 2];
+      s3 += x[i + 3];
+    }
+    for (; i < x.length; i++) {
+      s0 += x[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+}
