@@ -56,7 +56,10 @@ public final class Tensor {
 
   private final Storage storage;
   private final boolean view;
-  private final GradSink sink = this::accumulate;
+
+  /** Where backward delivers this tensor's gradient; made when first needed. */
+  private GradSink sink;
+
   private Node node;
   private int nodeVersion;
   private Tensor grad;
@@ -67,6 +70,13 @@ public final class Tensor {
     this.node = node;
     this.nodeVersion = storage.version();
     this.view = view;
+  }
+
+  private GradSink sink() {
+    if (sink == null) {
+      sink = this::accumulate;
+    }
+    return sink;
   }
 
   static Tensor of(Node n) {
@@ -85,7 +95,7 @@ public final class Tensor {
         Object data = Capture.valueOf(latest);
         node =
             node.sink() != null
-                ? Node.leaf(latest.type(), data, sink)
+                ? Node.leaf(latest.type(), data, sink())
                 : latest.requiresGrad() ? Node.data(latest.type(), data) : latest;
       } else {
         node = Node.straightThrough(node, Node.data(node.type(), Capture.valueOf(latest)));
@@ -350,20 +360,19 @@ public final class Tensor {
   private static Node recordNode(
       String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace, Type known) {
     Node[] nodes = new Node[ins.length];
-    boolean[] rg = new boolean[ins.length];
-    boolean any = false;
+    int rg = 0; // bit i: input i requires grad
     for (int i = 0; i < ins.length; i++) {
       nodes[i] = ins[i].node();
-      rg[i] = nodes[i].requiresGrad();
-      any |= rg[i];
+      rg |= nodes[i].requiresGrad() ? 1 << i : 0;
     }
+    boolean any = rg != 0;
     Type t = known != null ? known : Capture.infer(r, nodes);
     boolean grad = any && GradMode.isEnabled() && t.dtype().isFloat();
     Node n = Node.op(t, r, nodes, grad ? name : null, grad && saves.any());
     if (grad) {
       for (int i = 0; i < ins.length; i++) {
         // An in-place op saves a copy of the value it overwrites, never the tensor itself.
-        if (saves.input(i, rg) && !(inPlace && i == 0)) {
+        if (saves.input(i, ins.length, rg) && !(inPlace && i == 0)) {
           n.save(ins[i].savedRef());
         }
       }
@@ -919,7 +928,7 @@ public final class Tensor {
       throw new GradcException("only Tensors of floating point dtype can require gradients");
     }
     Object data = Capture.valueOf(n);
-    node = requiresGrad ? Node.leaf(n.type(), data, sink) : Node.data(n.type(), data);
+    node = requiresGrad ? Node.leaf(n.type(), data, sink()) : Node.data(n.type(), data);
     return this;
   }
 
@@ -971,7 +980,7 @@ public final class Tensor {
       return;
     }
     retainsGrad = true;
-    n.retainGrad(sink);
+    n.retainGrad(sink());
   }
 
   /** Whether this tensor retains its gradient. */
@@ -1198,7 +1207,7 @@ public final class Tensor {
     if (old.gradFn() != null) {
       node = Node.straightThrough(old, plain);
     } else {
-      node = old.sink() != null ? Node.leaf(old.type(), data, sink) : plain;
+      node = old.sink() != null ? Node.leaf(old.type(), data, sink()) : plain;
     }
     nodeVersion = version;
   }

@@ -109,6 +109,21 @@ public final class Backward {
       List<Node> targets,
       boolean retainGraph,
       boolean createGraph) {
+    Scratch scratch = Scratch.acquire();
+    try {
+      return run(roots, gradOutputs, targets, retainGraph, createGraph, scratch);
+    } finally {
+      scratch.release();
+    }
+  }
+
+  private static List<Node> run(
+      List<Node> roots,
+      List<Node> gradOutputs,
+      List<Node> targets,
+      boolean retainGraph,
+      boolean createGraph,
+      Scratch scratch) {
     List<Node> given = gradOutputs;
     for (int i = 0; i < roots.size(); i++) {
       Node root = roots.get(i);
@@ -123,7 +138,7 @@ public final class Backward {
         gradOutputs.set(i, Node.data(root.type(), one));
       }
     }
-    Walk w = Walk.of(roots, Node::isRecorded);
+    Walk w = Walk.of(roots, Node::isRecorded, scratch);
     for (Node n : w.interior()) {
       if (n.isReleased() && n.savesAny()) {
         throw new GradcException(
@@ -140,8 +155,8 @@ public final class Backward {
     }
 
     // Which values get a gradient.
-    Map<Node, Boolean> params = new IdentityHashMap<>(w.frontier().size());
-    List<Node> probes = new ArrayList<>();
+    Map<Node, Boolean> params = scratch.params;
+    List<Node> probes = scratch.probes;
     if (targets == null) {
       for (Node n : w.frontier()) {
         if (n.sink() != null) {
@@ -173,7 +188,7 @@ public final class Backward {
     }
 
     // The frontier's pending values that do not require grad are computed first, together.
-    List<Node> pending = new ArrayList<>();
+    List<Node> pending = scratch.pending;
     for (Node n : w.frontier()) {
       if (!n.isMaterialized()) {
         pending.add(n);
@@ -181,7 +196,7 @@ public final class Backward {
     }
     Capture.materialize(pending);
 
-    List<Node> seeds = new ArrayList<>();
+    List<Node> seeds = scratch.seeds;
     boolean single = roots.size() == 1;
     if (!single) {
       for (int i = 0; i < roots.size(); i++) {
@@ -193,7 +208,8 @@ public final class Backward {
     Node gradOutput = single ? gradOutputs.get(0) : null;
     boolean withGradOutput = gradOutput != null;
     // A graph recognized by its key skips capturing the function and hashing it.
-    List<Object> key = createGraph ? null : GraphKey.of(w, params, probes, roots, gradOutputs);
+    List<Object> key =
+        createGraph ? null : GraphKey.of(w, params, probes, roots, gradOutputs, scratch);
     CompiledFunction compiled = key == null ? null : recent(key);
     Func forward = null;
     if (compiled == null) {
@@ -202,7 +218,7 @@ public final class Backward {
         // Cached by the forward graph's structure: a loop that rebuilds it differentiates it once.
         compiled = Kernels.compileVjp(forward, withGradOutput);
         if (key != null) {
-          remember(key, compiled);
+          remember(new ArrayList<>(key), compiled); // the scratch's list is reused
         }
       }
     }
@@ -211,7 +227,7 @@ public final class Backward {
     }
 
     // The gradient parameters in declaration order: frontier params, then probes.
-    List<Node> gradOf = new ArrayList<>();
+    List<Node> gradOf = scratch.gradOf;
     for (Node n : w.frontier()) {
       if (params.containsKey(n)) {
         gradOf.add(n);
@@ -245,7 +261,7 @@ public final class Backward {
       if (single && !roots.get(0).isMaterialized()) {
         roots.get(0).setData(outs[0]);
       }
-      grads = new ArrayList<>();
+      grads = new ArrayList<>(gradOf.size());
       for (int k = 0; k < gradOf.size(); k++) {
         grads.add(Node.data(gradOf.get(k).type(), outs[k + 1]));
       }

@@ -1,7 +1,5 @@
 package dev.gradc.frontend;
 
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,16 +13,16 @@ import java.util.Map;
 final class GraphKey {
   private GraphKey() {}
 
+  /** The key, in the scratch's list: copy it to keep it past the scratch's release. */
   static List<Object> of(
       Walk w,
       Map<Node, Boolean> params,
       List<Node> probes,
       List<Node> roots,
-      List<Node> gradOutputs) {
-    int nodes = w.frontier().size() + w.interior().size();
-    Map<Node, Integer> index = new IdentityHashMap<>(nodes);
-    // Two entries per frontier node, at least three per interior node, probes and roots.
-    List<Object> key = new ArrayList<>(5 * nodes + 2 * roots.size() + probes.size() + 2);
+      List<Node> gradOutputs,
+      Scratch scratch) {
+    Map<Node, Integer> index = scratch.index;
+    List<Object> key = scratch.key;
     int i = 0;
     for (Node n : w.frontier()) {
       index.put(n, i++);

@@ -26,11 +26,14 @@ public record Saves(String code) {
     return code.indexOf('R') >= 0;
   }
 
-  /** Whether input {@code i} is saved, given which inputs require grad. */
-  public boolean input(int i, boolean[] requiresGrad) {
+  /**
+   * Whether input {@code i} of {@code count} is saved, given which inputs require grad (bit {@code
+   * k} of {@code requiresGrad} for input {@code k}).
+   */
+  public boolean input(int i, int count, int requiresGrad) {
     if (code.indexOf((char) ('0' + i)) >= 0) {
       return true;
     }
-    return code.indexOf('c') >= 0 && requiresGrad.length == 2 && requiresGrad[1 - i];
+    return code.indexOf('c') >= 0 && count == 2 && (requiresGrad & (1 << (1 - i))) != 0;
   }
 }

@@ -17,11 +17,31 @@ import java.util.function.Predicate;
 record Walk(List<Node> interior, List<Node> frontier) {
 
   static Walk of(List<Node> roots, Predicate<Node> expand) {
-    List<Node> order = new ArrayList<>();
-    List<Node> frontier = new ArrayList<>();
-    Map<Node, Boolean> seen = new IdentityHashMap<>(8);
-    Node[] stack = new Node[8];
-    int[] next = new int[8];
+    return of(
+        roots,
+        expand,
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new IdentityHashMap<>(8),
+        new Node[8],
+        new int[8],
+        null);
+  }
+
+  /** A walk into a scratch's collections, valid until the scratch is released. */
+  static Walk of(List<Node> roots, Predicate<Node> expand, Scratch s) {
+    return of(roots, expand, s.order, s.frontier, s.seen, s.stack, s.next, s);
+  }
+
+  private static Walk of(
+      List<Node> roots,
+      Predicate<Node> expand,
+      List<Node> order,
+      List<Node> frontier,
+      Map<Node, Boolean> seen,
+      Node[] stack,
+      int[] next,
+      Scratch scratch) {
     for (Node root : roots) {
       if (seen.put(root, Boolean.TRUE) != null) {
         continue;
@@ -53,6 +73,10 @@ record Walk(List<Node> interior, List<Node> frontier) {
         if (++top == stack.length) {
           stack = java.util.Arrays.copyOf(stack, top * 2);
           next = java.util.Arrays.copyOf(next, top * 2);
+          if (scratch != null) {
+            scratch.stack = stack;
+            scratch.next = next;
+          }
         }
         stack[top] = in;
         next[top] = 0;
