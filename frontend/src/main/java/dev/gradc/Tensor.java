@@ -360,7 +360,7 @@ public final class Tensor {
   private static Node recordNode(
       String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace, Type known) {
     Node[] nodes = new Node[ins.length];
-    int rg = 0; // bit i: input i requires grad
+    int rg = 0; // bit i: input i requires grad (ops have at most three tensor inputs)
     for (int i = 0; i < ins.length; i++) {
       nodes[i] = ins[i].node();
       rg |= nodes[i].requiresGrad() ? 1 << i : 0;

@@ -164,7 +164,7 @@ final class Kernel {
           if (!direct && (s <= producer || !readsOnePerRow(stages.get(s), u))) {
             return false;
           }
-        } else if (plan.home(user) != null && plan.home(user).where == Where.VIEW) {
+        } else if (isPlainView(plan.home(user))) {
           work.add(user);
         } else {
           return false;
@@ -172,6 +172,11 @@ final class Kernel {
       }
     }
     return true;
+  }
+
+  /** A view read in place; a view that some nest copies reads the buffer itself. */
+  private static boolean isPlainView(Home h) {
+    return h != null && h.where == Where.VIEW && h.copy == null;
   }
 
   private int stageIndexOf(Inst member) {
