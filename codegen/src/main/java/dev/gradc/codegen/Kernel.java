@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -125,9 +126,12 @@ final class Kernel {
     if (stages.size() < 2) {
       return;
     }
-    Set<Inst> members = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (NestLayout l : stages) {
-      members.addAll(l.nest.members);
+    // The stage of each member.
+    Map<Inst, Integer> members = new IdentityHashMap<>();
+    for (int s = 0; s < stages.size(); s++) {
+      for (Inst m : stages.get(s).nest.members) {
+        members.put(m, s);
+      }
     }
     for (int t = 0; t < stages.size(); t++) {
       NestLayout producer = stages.get(t);
@@ -149,7 +153,7 @@ final class Kernel {
   }
 
   private boolean readOnlyLaterInRow(
-      Plan plan, Users users, Set<Inst> members, int producer, Value v) {
+      Plan plan, Users users, Map<Inst, Integer> members, int producer, Value v) {
     Deque<Value> work = new ArrayDeque<>();
     work.add(v);
     while (!work.isEmpty()) {
@@ -158,8 +162,9 @@ final class Kernel {
         return false;
       }
       for (Inst user : users.of.get(u.id())) {
-        if (members.contains(user)) {
-          int s = stageIndexOf(user);
+        Integer stage = members.get(user);
+        if (stage != null) {
+          int s = stage;
           boolean direct = u == v && s == producer;
           if (!direct && (s <= producer || !readsOnePerRow(stages.get(s), u))) {
             return false;
@@ -177,15 +182,6 @@ final class Kernel {
   /** A view read in place; a view that some nest copies reads the buffer itself. */
   private static boolean isPlainView(Home h) {
     return h != null && h.where == Where.VIEW && h.copy == null;
-  }
-
-  private int stageIndexOf(Inst member) {
-    for (int s = 0; s < stages.size(); s++) {
-      if (stages.get(s).nest.members.contains(member)) {
-        return s;
-      }
-    }
-    throw new IllegalStateException("not a member: " + member);
   }
 
   /** True when stage {@code l} reads {@code u} through an access at the row's one element. */
