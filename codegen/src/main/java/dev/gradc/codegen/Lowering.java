@@ -10,20 +10,21 @@ import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
-import dev.gradc.ir.opt.Cse;
-import dev.gradc.ir.opt.Dce;
 import java.util.List;
 
 /**
- * Rewrites the ops that loop nests do not compute directly into ops they do, with the reference
- * interpreter's numerics: {@code logsumexp} into a max, a shift that is zero when the max is
- * infinite, a sum of exponentials and a log; {@code softmax} and {@code log_softmax} into a max, a
- * sum of shifted exponentials and an elementwise finish. Each reduction then becomes a loop, so the
- * plan shows exactly the passes over memory that the dependencies force.
+ * Stage 2, lower: {@code Func} (optimized) to {@code Func} (lowered). Rewrites the ops that loops
+ * do not compute directly into ops they do, with the reference interpreter's numerics: {@code
+ * logsumexp} into a max, a shift that is zero when the max is infinite, a sum of exponentials and a
+ * log; {@code softmax} and {@code log_softmax} into a max, a sum of shifted exponentials and an
+ * elementwise finish. Each reduction then becomes a loop, so the plan shows exactly the passes over
+ * memory that the dependencies force. The rewrites repeat subexpressions (two softmaxes of one
+ * tensor share their max); {@link Compiler} runs CSE and DCE on the result.
  */
 public final class Lowering {
   private Lowering() {}
 
+  /** The lowered function: {@code f}'s values, with every op one a loop or library computes. */
   public static Func lower(Func f) {
     Builder b = new Builder(f.name());
     Value[] map = new Value[f.valueCount()];
@@ -55,7 +56,7 @@ public final class Lowering {
       rs[i] = r.id() < 0 ? r : map[r.id()];
     }
     b.ret(rs);
-    return new Dce().run(new Cse().run(b.build()));
+    return b.build();
   }
 
   private static Value logsumexp(Builder b, Value x, int[] dims, boolean keepdim) {
