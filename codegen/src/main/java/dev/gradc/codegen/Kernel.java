@@ -12,9 +12,9 @@ import dev.gradc.ir.Lit;
 import dev.gradc.ir.Value;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,8 +43,11 @@ final class Kernel {
   final List<Extent> intParams = new ArrayList<>();
   final List<Reduction> reductions = new ArrayList<>();
 
-  /** Values kept in locals per row instead of buffers (see the class comment). */
-  final Set<Value> rowValues = Collections.newSetFromMap(new IdentityHashMap<>());
+  /**
+   * Values kept in locals per row instead of buffers (see the class comment), in the order found,
+   * so that the emitted class is the same bytes every time (values compare by identity).
+   */
+  final Set<Value> rowValues = new LinkedHashSet<>();
 
   int fullCount;
   boolean sequential;

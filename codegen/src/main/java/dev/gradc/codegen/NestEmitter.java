@@ -11,6 +11,7 @@ import dev.gradc.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.ClassVisitor;
@@ -284,7 +285,8 @@ final class NestEmitter {
   /** One outer iteration: row offsets, the inner loop, then the per-row reductions. */
   private void row() {
     int r = layout.rank();
-    Map<Access, Integer> bases = new IdentityHashMap<>();
+    // In access order (accesses compare by identity), so the class is the same bytes every time.
+    Map<Access, Integer> bases = new LinkedHashMap<>();
     for (Access a : accesses()) {
       boolean outer = false;
       for (int d = 0; d < r - 1; d++) {
