@@ -893,7 +893,7 @@ public final class Tensor {
               + " but found "
               + scalarType(other.dtype()));
     }
-    String name = Names.matmulGradFn(dim(), other.dim());
+    String name = Op.MATMUL.gradFn(Op.matmulGradFnIndex(dim(), other.dim()));
     return record(name, "c", (b, in) -> b.matmul(in[0], in[1]), this, other);
   }
 
