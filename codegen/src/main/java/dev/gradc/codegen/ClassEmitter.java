@@ -880,7 +880,7 @@ public final class ClassEmitter {
     for (Reduction r : l.reductions) {
       if (r.mode == Mode.FULL) {
         int a = g.newLocal(Type.DOUBLE_TYPE);
-        g.push(r.combine.identity);
+        g.push(r.identity());
         g.storeLocal(a);
         acc.put(r, a);
       }
@@ -994,7 +994,7 @@ public final class ClassEmitter {
       if (partials < 0) {
         g.loadLocal(acc.get(r));
         g.swap(Type.DOUBLE_TYPE, Type.DOUBLE_TYPE);
-        combine(r);
+        ops.combine(r.combine());
         g.storeLocal(acc.get(r));
       } else {
         combinePartial(r, l.slot(r), acc.get(r), partials, chunk, l.fullReductions.size());
@@ -1190,12 +1190,8 @@ public final class ClassEmitter {
     g.push(slot);
     g.visitInsn(Opcodes.IADD);
     g.arrayLoad(Type.DOUBLE_TYPE);
-    combine(r);
+    ops.combine(r.combine());
     g.storeLocal(acc);
-  }
-
-  private void combine(Reduction r) {
-    r.combine.emit(g);
   }
 
   /** The local holding the array passed for a kernel buffer, allocating outputs. */
@@ -1211,7 +1207,7 @@ public final class ClassEmitter {
           g.newArray(Type.DOUBLE_TYPE);
           g.storeLocal(parts);
           g.loadLocal(parts);
-          g.push(r.combine.identity);
+          g.push(r.identity());
           g.invokeStatic(Type.getType(java.util.Arrays.class), new Method("fill", "([DD)V"));
           return parts;
         }
@@ -1227,7 +1223,7 @@ public final class ClassEmitter {
           g.storeLocal(scratch);
         }
         g.loadLocal(scratch);
-        g.push(r.combine.identity);
+        g.push(r.identity());
         g.invokeStatic(Type.getType(java.util.Arrays.class), new Method("fill", "([DD)V"));
         return scratch;
       }
@@ -1257,7 +1253,7 @@ public final class ClassEmitter {
             0,
             n,
             () -> {
-              g.push(r.combine.identity);
+              g.push(r.identity());
               g.storeLocal(sum);
               forRange(
                   c,
@@ -1272,13 +1268,13 @@ public final class ClassEmitter {
                     g.loadLocal(j);
                     g.visitInsn(Opcodes.IADD);
                     g.arrayLoad(Type.DOUBLE_TYPE);
-                    combine(r);
+                    ops.combine(r.combine());
                     g.storeLocal(sum);
                   });
               g.loadLocal(out);
               g.loadLocal(j);
               g.loadLocal(sum);
-              if (r.isMean()) {
+              if (r.dividesByCount()) {
                 pushExtent(r.count);
                 g.visitInsn(Opcodes.I2D);
                 g.visitInsn(Opcodes.DDIV);
@@ -1289,7 +1285,7 @@ public final class ClassEmitter {
       }
       case FULL -> {
         g.loadLocal(acc);
-        if (r.isMean()) {
+        if (r.dividesByCount()) {
           pushExtent(r.count);
           g.visitInsn(Opcodes.I2D);
           g.visitInsn(Opcodes.DDIV);
@@ -1301,7 +1297,7 @@ public final class ClassEmitter {
       case RMW -> {
         int scratch = arrays.get(r.out);
         int out = obtain(r.inst, dt);
-        if (r.isMean() || dt != DType.F64) {
+        if (r.dividesByCount() || dt != DType.F64) {
           // out[i] = round(scratch[i] / count)
           int i = g.newLocal(Type.INT_TYPE);
           int n = g.newLocal(Type.INT_TYPE);
@@ -1320,7 +1316,7 @@ public final class ClassEmitter {
           g.loadLocal(scratch);
           g.loadLocal(i);
           g.arrayLoad(Type.DOUBLE_TYPE);
-          if (r.isMean()) {
+          if (r.dividesByCount()) {
             pushExtent(r.count);
             g.visitInsn(Opcodes.I2D);
             g.visitInsn(Opcodes.DDIV);

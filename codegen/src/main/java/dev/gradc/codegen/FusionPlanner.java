@@ -137,46 +137,110 @@ public final class FusionPlanner {
     return homes[v.id()];
   }
 
-  private static boolean isView(Op op) {
-    return switch (op.kind()) {
-      case SHAPE -> op != Op.SUM_TO;
-      case ELEMENTWISE, REDUCTION, CONTRACTION, NORMALIZE, OTHER -> false;
-    };
+  /** How a view op maps its operand's strides to its own. */
+  private enum ViewKind {
+    /** New or size-1 dims get stride 0 ({@code broadcast}, {@code expand}). */
+    BROADCAST,
+    TRANSPOSE,
+    PERMUTE,
+    /** The elements are reinterpreted in order (a copy first if they are not in order). */
+    RESHAPE,
+    SQUEEZE,
+    UNSQUEEZE
   }
 
   private static boolean isScalarLike(Draft h) {
     return h == null || h.where == Where.SCALAR || h.where == Where.BCAST_SCALAR;
   }
 
+  /**
+   * Where an instruction's value lives, and which step computes it. The one switch over ops of the
+   * planner: elementwise ops and reductions are computed in loops, views are strides, matmul and
+   * one_hot are library calls, numel is known from shapes.
+   */
   private Draft place(Inst inst) {
     Op op = inst.op();
-    if (op == Op.MATMUL || op == Op.ONE_HOT) {
-      for (int k = 0; k < inst.arity(); k++) {
-        Value v = inst.operand(k);
-        // Matmul reads any strided view in place; everything else needs a contiguous buffer.
-        if (op == Op.ONE_HOT || home(v).where != Where.VIEW) {
-          contiguous(v);
-        }
+    ViewKind view = null;
+    switch (op) {
+      case MATMUL, ONE_HOT -> {
+        return libraryCall(inst);
       }
-      LoopDraft s = new LoopDraft(steps.size(), null, inst);
-      steps.add(s);
-      Draft h = new Draft(LoopPlan.isOneElement(inst.type()) ? Where.SCALAR : Where.BUFFER);
-      h.readyAt = s.index;
-      return h;
-    }
-    if (op == Op.NUMEL) {
-      // The element count depends on shapes only, known before any step.
-      return new Draft(Where.SCALAR);
+      case NUMEL -> {
+        // The element count depends on shapes only, known before any step.
+        return new Draft(Where.SCALAR);
+      }
+      case LOGSUMEXP, SOFTMAX, LOG_SOFTMAX ->
+          throw new IllegalArgumentException(op.mnemonic() + " is lowered before planning");
+      case BROADCAST, EXPAND -> view = ViewKind.BROADCAST;
+      case TRANSPOSE -> view = ViewKind.TRANSPOSE;
+      case PERMUTE -> view = ViewKind.PERMUTE;
+      case RESHAPE -> view = ViewKind.RESHAPE;
+      case SQUEEZE -> view = ViewKind.SQUEEZE;
+      case UNSQUEEZE -> view = ViewKind.UNSQUEEZE;
+      case ADD,
+          SUB,
+          MUL,
+          DIV,
+          POW,
+          MAXIMUM,
+          MINIMUM,
+          LT,
+          LE,
+          GT,
+          GE,
+          EQ,
+          NE,
+          WHERE,
+          CLAMP,
+          NEG,
+          ABS,
+          SIGN,
+          EXP,
+          EXPM1,
+          LOG,
+          LOG1P,
+          SQRT,
+          RSQRT,
+          SQUARE,
+          RECIPROCAL,
+          SIN,
+          COS,
+          TAN,
+          TANH,
+          SIGMOID,
+          RELU,
+          SOFTPLUS,
+          ERF,
+          DETACH,
+          CAST,
+          SUM,
+          MEAN,
+          AMAX,
+          AMIN,
+          SUM_TO -> {}
     }
     if (allOperandsScalar(inst) && LoopPlan.isOneElement(inst.type())) {
       Draft h = new Draft(Where.SCALAR);
       h.readyAt = readyOfOperands(inst);
       return h;
     }
-    if (isView(op)) {
-      return view(inst);
+    return view != null ? view(inst, view) : member(inst);
+  }
+
+  /**
+   * Matmul reads any strided view in place; one_hot and other operands need a contiguous buffer.
+   */
+  private Draft libraryCall(Inst inst) {
+    for (Value v : inst.operands()) {
+      if (inst.op() == Op.ONE_HOT || home(v).where != Where.VIEW) {
+        contiguous(v);
+      }
     }
-    return member(inst);
+    LoopDraft s = new LoopDraft(steps.size(), null, inst);
+    steps.add(s);
+    Draft h = new Draft(LoopPlan.isOneElement(inst.type()) ? Where.SCALAR : Where.BUFFER);
+    h.readyAt = s.index;
+    return h;
   }
 
   private boolean allOperandsScalar(Inst inst) {
@@ -224,7 +288,7 @@ public final class FusionPlanner {
 
   // ---------------------------------------------------------------- views
 
-  private Draft view(Inst inst) {
+  private Draft view(Inst inst, ViewKind kind) {
     Value x = inst.operand(0);
     if (x instanceof Lit || isScalarLike(home(x))) {
       Draft h = new Draft(Where.BCAST_SCALAR);
@@ -242,7 +306,7 @@ public final class FusionPlanner {
       base = x;
       st = Extent.contiguousStrides(x.type().dims());
     }
-    List<Extent> out = viewStrides(inst, x.type().dims(), st);
+    List<Extent> out = viewStrides(inst, kind, x.type().dims(), st);
     if (out == null) {
       // A reshape of a non-contiguous view: copy the view into a buffer first.
       base = contiguous(x);
@@ -255,61 +319,47 @@ public final class FusionPlanner {
   }
 
   /** The strides of a view op's result, given its operand's strides; null if not expressible. */
-  private static List<Extent> viewStrides(Inst inst, List<Dim> in, List<Extent> st) {
+  private static List<Extent> viewStrides(Inst inst, ViewKind kind, List<Dim> in, List<Extent> st) {
     List<Dim> out = inst.type().dims();
-    int r = out.size();
     List<Extent> s = new ArrayList<>();
-    switch (inst.op()) {
-      case BROADCAST, EXPAND -> {
-        int off = r - in.size();
-        for (int d = 0; d < r; d++) {
+    switch (kind) {
+      case BROADCAST -> {
+        int off = out.size() - in.size();
+        for (int d = 0; d < out.size(); d++) {
           int di = d - off;
           s.add(di >= 0 && in.get(di).equals(out.get(d)) ? st.get(di) : Extent.ZERO);
         }
       }
-      case TRANSPOSE, PERMUTE -> {
-        for (int p : permutation(inst)) {
+      case TRANSPOSE -> {
+        s.addAll(st);
+        s.set(inst.dim(0), st.get(inst.dim(1)));
+        s.set(inst.dim(1), st.get(inst.dim(0)));
+      }
+      case PERMUTE -> {
+        for (int p : inst.dims()) {
           s.add(st.get(p));
         }
       }
       case RESHAPE, SQUEEZE, UNSQUEEZE -> {
         // Dims of size 1 carry no stride; what remains must be contiguous to reinterpret.
-        if (!Extent.isContiguous(in, st)) {
-          return inst.op() == Op.RESHAPE ? null : squeezeStrides(inst, st);
+        if (Extent.isContiguous(in, st)) {
+          return Extent.contiguousStrides(out);
         }
-        return Extent.contiguousStrides(out);
-      }
-      default -> throw new AssertionError(inst.op() + " is not a view");
-    }
-    return s;
-  }
-
-  /** Squeeze and unsqueeze only remove or insert size-1 dims, so any strides carry over. */
-  private static List<Extent> squeezeStrides(Inst inst, List<Extent> st) {
-    List<Extent> s = new ArrayList<>(st);
-    if (inst.op() == Op.UNSQUEEZE) {
-      s.add(inst.dim(0), Extent.ZERO);
-    } else {
-      int[] ds = inst.dims();
-      for (int i = ds.length - 1; i >= 0; i--) {
-        s.remove(ds[i]);
+        // Squeeze and unsqueeze only remove or insert size-1 dims, so any strides carry over.
+        s.addAll(st);
+        if (kind == ViewKind.RESHAPE) {
+          return null;
+        } else if (kind == ViewKind.UNSQUEEZE) {
+          s.add(inst.dim(0), Extent.ZERO);
+        } else {
+          int[] ds = inst.dims();
+          for (int i = ds.length - 1; i >= 0; i--) {
+            s.remove(ds[i]);
+          }
+        }
       }
     }
     return s;
-  }
-
-  private static int[] permutation(Inst inst) {
-    int r = inst.type().rank();
-    int[] p = new int[r];
-    if (inst.op() == Op.TRANSPOSE) {
-      for (int d = 0; d < r; d++) {
-        p[d] = d;
-      }
-      p[inst.dim(0)] = inst.dim(1);
-      p[inst.dim(1)] = inst.dim(0);
-      return p;
-    }
-    return inst.dims();
   }
 
   // ---------------------------------------------------------------- materialization

@@ -80,19 +80,32 @@ final class LoopLayout {
     /** The number of elements reduced into each output, for {@code mean}. */
     final Extent count;
 
-    /** How elements fold into the accumulator. */
-    final Combine combine;
+    /** How the elements fold: the op's own reduction; {@code sum_to} sums. */
+    final Op.Reduction fold;
 
     Reduction(Inst inst, Access out, Mode mode, Extent count) {
       this.inst = inst;
       this.out = out;
       this.mode = mode;
       this.count = count;
-      this.combine = Combine.of(inst.op());
+      this.fold = inst.op() == Op.SUM_TO ? Op.SUM.reduction() : inst.op().reduction();
     }
 
-    boolean isMean() {
-      return inst.op() == Op.MEAN;
+    Op.Combine combine() {
+      return fold.combine();
+    }
+
+    /** The accumulator's start value. */
+    double identity() {
+      return fold.identity();
+    }
+
+    /** True when the folded value is divided by the count of elements reduced ({@code mean}). */
+    boolean dividesByCount() {
+      return switch (fold.finish()) {
+        case NONE -> false;
+        case DIVIDE_BY_COUNT -> true;
+      };
     }
 
     /**
@@ -226,7 +239,7 @@ final class LoopLayout {
       }
     }
     for (Reduction r : reductions) {
-      if (r.isMean()) {
+      if (r.dividesByCount()) {
         addExtent(out, r.count);
       }
     }

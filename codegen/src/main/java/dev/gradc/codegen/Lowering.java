@@ -34,20 +34,17 @@ public final class Lowering {
     for (Inst inst : f.insts()) {
       Value[] in = Builder.mapped(inst.operands(), map);
       map[inst.id()] =
-          switch (inst.op()) {
-            case LOGSUMEXP -> logsumexp(b, in[0], inst.dims(), inst.keepdim());
-            case POW ->
-                in[1] instanceof Lit l && l.value() == 2.0
-                    ? b.unary(Op.SQUARE, in[0])
-                    : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
-            case SOFTMAX, LOG_SOFTMAX -> softmax(b, inst.op(), in[0], inst.dim(0));
-            case MATMUL -> matvec(b, inst, in[0], in[1]);
-            case SOFTPLUS -> softplus(b, in[0]);
-            case DIV ->
-                in[1] instanceof Lit l && isPowerOfTwo(l.value())
-                    ? b.mul(in[0], Builder.lit(1 / l.value(), l.type().dtype()))
-                    : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
-            default -> b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
+          switch (inst.op().kind()) {
+            case ELEMENTWISE -> elementwise(b, inst, in);
+            case REDUCTION ->
+                switch (inst.op().reduction().combine()) {
+                  case LOG_ADD_EXP -> logsumexp(b, in[0], inst.dims(), inst.keepdim());
+                  case ADD, MAX, MIN -> same(b, inst, in);
+                };
+            case NORMALIZE -> softmax(b, inst.op(), in[0], inst.dim(0));
+            case CONTRACTION ->
+                inst.op() == Op.MATMUL ? matvec(b, inst, in[0], in[1]) : same(b, inst, in);
+            case SHAPE, OTHER -> same(b, inst, in);
           };
     }
     Value[] rs = new Value[f.results().size()];
@@ -57,6 +54,29 @@ public final class Lowering {
     }
     b.ret(rs);
     return b.build();
+  }
+
+  /** The instruction itself, on the mapped operands. */
+  private static Value same(Builder b, Inst inst, Value[] in) {
+    return b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
+  }
+
+  /**
+   * Elementwise ops stay, except for rewrites into cheaper equal forms: {@code pow(x, 2)} is {@code
+   * square(x)}, a division by a power of two is a multiplication, {@code softplus} is primitives.
+   */
+  private static Value elementwise(Builder b, Inst inst, Value[] in) {
+    Op op = inst.op();
+    if (op == Op.POW && in[1] instanceof Lit l && l.value() == 2.0) {
+      return b.unary(Op.SQUARE, in[0]);
+    }
+    if (op == Op.DIV && in[1] instanceof Lit l && isPowerOfTwo(l.value())) {
+      return b.mul(in[0], Builder.lit(1 / l.value(), l.type().dtype()));
+    }
+    if (op == Op.SOFTPLUS) {
+      return softplus(b, in[0]);
+    }
+    return same(b, inst, in);
   }
 
   private static Value logsumexp(Builder b, Value x, int[] dims, boolean keepdim) {
@@ -127,6 +147,9 @@ public final class Lowering {
   }
 
   private static Value softmax(Builder b, Op op, Value x, int dim) {
+    if (op != Op.SOFTMAX && op != Op.LOG_SOFTMAX) {
+      throw new UnsupportedOperationException("codegen cannot compile " + op.mnemonic());
+    }
     if (x.type().isScalar()) {
       return Builder.lit(op == Op.SOFTMAX ? 1 : 0, x.type().dtype());
     }

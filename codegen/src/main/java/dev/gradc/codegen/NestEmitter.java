@@ -138,7 +138,7 @@ final class NestEmitter {
         acc.put(r, g.newLocal(Type.DOUBLE_TYPE));
       }
       if (r.mode == Mode.FULL) {
-        g.push(r.combine.identity);
+        g.push(r.identity());
         g.storeLocal(acc.get(r));
       }
     }
@@ -344,7 +344,7 @@ final class NestEmitter {
           accs[k] = g.newLocal(Type.DOUBLE_TYPE);
         }
         for (int a : accs) {
-          g.push(red.combine.identity);
+          g.push(red.identity());
           g.storeLocal(a);
         }
         innerAccs.put(red, accs);
@@ -392,11 +392,11 @@ final class NestEmitter {
       // acc = (acc0 op acc1) op (acc2 op acc3)
       g.loadLocal(accs[0]);
       g.loadLocal(accs[1]);
-      combine(red.combine);
+      ops.combine(red.combine());
       g.loadLocal(accs[2]);
       g.loadLocal(accs[3]);
-      combine(red.combine);
-      combine(red.combine);
+      ops.combine(red.combine());
+      ops.combine(red.combine());
       g.storeLocal(accs[0]);
     }
     for (Reduction red : layout.reductions) {
@@ -409,7 +409,7 @@ final class NestEmitter {
         pushRowBase(red.out);
       }
       g.loadLocal(acc.get(red));
-      if (red.isMean()) {
+      if (red.dividesByCount()) {
         pushExtent(red.count);
         g.visitInsn(Opcodes.I2D);
         g.visitInsn(Opcodes.DDIV);
@@ -583,10 +583,6 @@ final class NestEmitter {
     throw new IllegalStateException("not a reduction member: " + m);
   }
 
-  private void combine(Combine c) {
-    c.emit(g);
-  }
-
   private void reduce(Inst m) {
     Reduction r = reductionOf(m);
     Value x = m.operand(0);
@@ -594,7 +590,7 @@ final class NestEmitter {
       case FULL -> {
         g.loadLocal(acc.get(r));
         pushValue(x);
-        combine(r.combine);
+        ops.combine(r.combine());
         g.storeLocal(acc.get(r));
       }
       case INNER -> {
@@ -602,7 +598,7 @@ final class NestEmitter {
         int a = accs[innerShift % accs.length];
         g.loadLocal(a);
         pushValue(x);
-        combine(r.combine);
+        ops.combine(r.combine());
         g.storeLocal(a);
       }
       case DIRECT -> {
@@ -647,7 +643,7 @@ final class NestEmitter {
     g.loadLocal(off);
     g.visitInsn(Opcodes.DALOAD);
     pushValue(x);
-    combine(r.combine);
+    ops.combine(r.combine());
     g.visitInsn(Opcodes.DASTORE);
   }
 }
