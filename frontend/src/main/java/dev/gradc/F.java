@@ -1,7 +1,9 @@
 package dev.gradc;
 
 import dev.gradc.frontend.Names;
+import dev.gradc.frontend.Saves;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
 import java.util.Arrays;
 
@@ -19,13 +21,14 @@ public final class F {
   public static Tensor mseLoss(Tensor input, Tensor target) {
     warnIfSizesDiffer(input, target);
     return Tensor.record(
-        "MseLossBackward0", "01", (b, in) -> b.mseLoss(in[0], in[1]), input, target);
+        "MseLossBackward0", Saves.ALL_INPUTS, (b, in) -> b.mseLoss(in[0], in[1]), input, target);
   }
 
   /** {@code mean(|input - target|)}. */
   public static Tensor l1Loss(Tensor input, Tensor target) {
     warnIfSizesDiffer(input, target);
-    return Tensor.record("MeanBackward0", "*", (b, in) -> b.l1Loss(in[0], in[1]), input, target);
+    return Tensor.record(
+        Op.MEAN.gradFn(), Saves.OTHER, (b, in) -> b.l1Loss(in[0], in[1]), input, target);
   }
 
   /** The Huber loss with {@code delta = 1}. */
@@ -37,7 +40,11 @@ public final class F {
   public static Tensor huberLoss(Tensor input, Tensor target, double delta) {
     warnIfSizesDiffer(input, target);
     return Tensor.record(
-        "HuberLossBackward0", "01", (b, in) -> b.huberLoss(in[0], in[1], delta), input, target);
+        "HuberLossBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> b.huberLoss(in[0], in[1], delta),
+        input,
+        target);
   }
 
   /** Binary cross entropy of logits against targets in {@code [0, 1]}, computed stably. */
@@ -52,7 +59,7 @@ public final class F {
     }
     return Tensor.record(
         "BinaryCrossEntropyWithLogitsBackward0",
-        "01",
+        Saves.ALL_INPUTS,
         (b, in) -> b.binaryCrossEntropyWithLogits(in[0], in[1]),
         input,
         target);
@@ -66,7 +73,7 @@ public final class F {
     boolean indices = target.dtype() == DType.I64;
     return Tensor.record(
         indices ? "NllLossBackward0" : "DivBackward1",
-        indices ? "*" : "1",
+        indices ? Saves.OTHER : Saves.SECOND_INPUT,
         (b, in) -> b.crossEntropy(in[0], in[1]),
         input,
         target);
@@ -119,7 +126,8 @@ public final class F {
       classes = Math.toIntExact(max + 1);
     }
     int c = classes;
-    return Tensor.record("OneHotBackward0", "", (b, in) -> b.oneHot(in[0], c), indices);
+    return Tensor.record(
+        Op.ONE_HOT.gradFn(), Saves.NOTHING, (b, in) -> b.oneHot(in[0], c), indices);
   }
 
   private static Type type(Tensor t) {

@@ -51,6 +51,11 @@ import java.util.SplittableRandom;
  */
 public final class Tensor {
   private static final System.Logger LOG = System.getLogger("dev.gradc");
+
+  // PyTorch's backward nodes of in-place writes that are not ops of the IR.
+  private static final String ZERO_BACKWARD = "ZeroBackward0";
+  private static final String FILL_BACKWARD = "FillBackward0";
+  private static final String COPY_BACKWARDS = "CopyBackwards";
   private static final long DEFAULT_SEED = 67280421310721L;
   private static SplittableRandom rng = new SplittableRandom(DEFAULT_SEED);
 
@@ -325,13 +330,13 @@ public final class Tensor {
   // ------------------------------------------------------------------ recording
 
   /** Records an op over tensors: its node, type and autograd record. */
-  static Tensor record(String name, String saves, Recipe r, Tensor... ins) {
-    return record(name, Saves.of(saves), r, false, null, ins);
+  static Tensor record(String name, Saves saves, Recipe r, Tensor... ins) {
+    return record(name, saves, r, false, null, ins);
   }
 
-  /** As {@link #record(String, String, Recipe, Tensor...)}, with the result type known. */
-  static Tensor record(String name, String saves, Recipe r, Type type, Tensor... ins) {
-    return record(name, Saves.of(saves), r, false, type, ins);
+  /** As {@link #record(String, Saves, Recipe, Tensor...)}, with the result type known. */
+  static Tensor record(String name, Saves saves, Recipe r, Type type, Tensor... ins) {
+    return record(name, saves, r, false, type, ins);
   }
 
   /**
@@ -388,20 +393,24 @@ public final class Tensor {
   // The common ops get their result type from the builder's type rules directly, which is the
   // same computation as replaying the recipe, without building a function per op.
 
-  private Tensor unary(String name, String saves, Op op) {
+  private Tensor unary(Op op, Saves saves) {
     Type t = Builder.unaryType(op, node().type());
-    return record(name, saves, ElementwiseRecipe.unary(op), t, this);
+    return record(op.gradFn(), saves, ElementwiseRecipe.unary(op), t, this);
   }
 
-  private Tensor binary(String name, String saves, Op op, Tensor other) {
+  private Tensor binary(Op op, Saves saves, Tensor other) {
+    return binary(op.gradFn(), saves, op, other);
+  }
+
+  private Tensor binary(String name, Saves saves, Op op, Tensor other) {
     Type t = Builder.binaryType(op, node().type(), false, other.node().type(), false);
     return record(name, saves, ElementwiseRecipe.binary(op), t, this, other);
   }
 
-  private Tensor binary(String name, String saves, Op op, double other) {
+  private Tensor binary(Op op, Saves saves, double other) {
     Type t =
         Builder.binaryType(op, node().type(), false, Type.scalar(dev.gradc.ir.DType.F64), true);
-    return record(name, saves, ElementwiseRecipe.withLiteral(op, other), t, this);
+    return record(op.gradFn(), saves, ElementwiseRecipe.withLiteral(op, other), t, this);
   }
 
   static Value lit(double v) {
@@ -412,127 +421,127 @@ public final class Tensor {
 
   /** {@code this + other}, with broadcasting and PyTorch's type promotion. */
   public Tensor add(Tensor other) {
-    return binary("AddBackward0", "", Op.ADD, other);
+    return binary(Op.ADD, Saves.NOTHING, other);
   }
 
   /** {@code this + other}; a {@code double} acts as a Python float. */
   public Tensor add(double other) {
-    return binary("AddBackward0", "", Op.ADD, other);
+    return binary(Op.ADD, Saves.NOTHING, other);
   }
 
   /** {@code this - other}, with broadcasting. */
   public Tensor sub(Tensor other) {
-    return binary("SubBackward0", "", Op.SUB, other);
+    return binary(Op.SUB, Saves.NOTHING, other);
   }
 
   /** {@code this - other}. */
   public Tensor sub(double other) {
-    return binary("SubBackward0", "", Op.SUB, other);
+    return binary(Op.SUB, Saves.NOTHING, other);
   }
 
   /** {@code other - this}, PyTorch's {@code rsub} (Python's {@code 2 - x}). */
   public Tensor rsub(double other) {
-    return record("RsubBackward1", "", (b, in) -> b.sub(lit(other), in[0]), this);
+    return record(Op.SUB.gradFn(1), Saves.NOTHING, (b, in) -> b.sub(lit(other), in[0]), this);
   }
 
   /** {@code this * other}, with broadcasting. */
   public Tensor mul(Tensor other) {
-    return binary("MulBackward0", "c", Op.MUL, other);
+    return binary(Op.MUL, Saves.CROSSED, other);
   }
 
   /** {@code this * other}. */
   public Tensor mul(double other) {
-    return binary("MulBackward0", "*", Op.MUL, other);
+    return binary(Op.MUL, Saves.OTHER, other);
   }
 
   /** {@code this / other} (true division), with broadcasting. */
   public Tensor div(Tensor other) {
-    return binary("DivBackward0", "1c", Op.DIV, other);
+    return binary(Op.DIV, Saves.SECOND_AND_CROSSED, other);
   }
 
   /** {@code this / other}. */
   public Tensor div(double other) {
-    return binary("DivBackward0", "*", Op.DIV, other);
+    return binary(Op.DIV, Saves.OTHER, other);
   }
 
   /** {@code this ** exponent}. */
   public Tensor pow(Tensor exponent) {
-    return binary("PowBackward1", "01R", Op.POW, exponent);
+    return binary(Op.POW.gradFn(1), Saves.ALL_INPUTS_AND_RESULT, Op.POW, exponent);
   }
 
   /** {@code this ** exponent}. */
   public Tensor pow(double exponent) {
-    return binary("PowBackward0", "0", Op.POW, exponent);
+    return binary(Op.POW, Saves.INPUT, exponent);
   }
 
   /** The elementwise maximum; ties share the gradient evenly. */
   public Tensor maximum(Tensor other) {
-    return binary("MaximumBackward0", "01", Op.MAXIMUM, other);
+    return binary(Op.MAXIMUM, Saves.ALL_INPUTS, other);
   }
 
   /** The elementwise minimum; ties share the gradient evenly. */
   public Tensor minimum(Tensor other) {
-    return binary("MinimumBackward0", "01", Op.MINIMUM, other);
+    return binary(Op.MINIMUM, Saves.ALL_INPUTS, other);
   }
 
   /** {@code this < other} as a bool tensor. */
   public Tensor lt(Tensor other) {
-    return binary("LtBackward0", "", Op.LT, other);
+    return binary(Op.LT, Saves.NOTHING, other);
   }
 
   /** {@code this < other} as a bool tensor. */
   public Tensor lt(double other) {
-    return binary("LtBackward0", "", Op.LT, other);
+    return binary(Op.LT, Saves.NOTHING, other);
   }
 
   /** {@code this <= other} as a bool tensor. */
   public Tensor le(Tensor other) {
-    return binary("LeBackward0", "", Op.LE, other);
+    return binary(Op.LE, Saves.NOTHING, other);
   }
 
   /** {@code this <= other} as a bool tensor. */
   public Tensor le(double other) {
-    return binary("LeBackward0", "", Op.LE, other);
+    return binary(Op.LE, Saves.NOTHING, other);
   }
 
   /** {@code this > other} as a bool tensor. */
   public Tensor gt(Tensor other) {
-    return binary("GtBackward0", "", Op.GT, other);
+    return binary(Op.GT, Saves.NOTHING, other);
   }
 
   /** {@code this > other} as a bool tensor. */
   public Tensor gt(double other) {
-    return binary("GtBackward0", "", Op.GT, other);
+    return binary(Op.GT, Saves.NOTHING, other);
   }
 
   /** {@code this >= other} as a bool tensor. */
   public Tensor ge(Tensor other) {
-    return binary("GeBackward0", "", Op.GE, other);
+    return binary(Op.GE, Saves.NOTHING, other);
   }
 
   /** {@code this >= other} as a bool tensor. */
   public Tensor ge(double other) {
-    return binary("GeBackward0", "", Op.GE, other);
+    return binary(Op.GE, Saves.NOTHING, other);
   }
 
   /** {@code this == other} as a bool tensor. */
   public Tensor eq(Tensor other) {
-    return binary("EqBackward0", "", Op.EQ, other);
+    return binary(Op.EQ, Saves.NOTHING, other);
   }
 
   /** {@code this == other} as a bool tensor. */
   public Tensor eq(double other) {
-    return binary("EqBackward0", "", Op.EQ, other);
+    return binary(Op.EQ, Saves.NOTHING, other);
   }
 
   /** {@code this != other} as a bool tensor. */
   public Tensor ne(Tensor other) {
-    return binary("NeBackward0", "", Op.NE, other);
+    return binary(Op.NE, Saves.NOTHING, other);
   }
 
   /** {@code this != other} as a bool tensor. */
   public Tensor ne(double other) {
-    return binary("NeBackward0", "", Op.NE, other);
+    return binary(Op.NE, Saves.NOTHING, other);
   }
 
   /**
@@ -540,7 +549,7 @@ public final class Tensor {
    */
   public static Tensor where(Tensor condition, Tensor a, Tensor b) {
     return record(
-        "WhereBackward0", "0", (bd, in) -> bd.where(in[0], in[1], in[2]), condition, a, b);
+        Op.WHERE.gradFn(), Saves.INPUT, (bd, in) -> bd.where(in[0], in[1], in[2]), condition, a, b);
   }
 
   /**
@@ -548,116 +557,123 @@ public final class Tensor {
    * no bound.
    */
   public Tensor clamp(double min, double max) {
-    return record("ClampBackward1", "0", (b, in) -> b.clamp(in[0], lit(min), lit(max)), this);
+    return record(
+        Op.CLAMP.gradFn(1), Saves.INPUT, (b, in) -> b.clamp(in[0], lit(min), lit(max)), this);
   }
 
   /** {@code clamp(min, max)} with tensor bounds. */
   public Tensor clamp(Tensor min, Tensor max) {
-    return record("ClampBackward0", "012", (b, in) -> b.clamp(in[0], in[1], in[2]), this, min, max);
+    return record(
+        Op.CLAMP.gradFn(),
+        Saves.ALL_INPUTS,
+        (b, in) -> b.clamp(in[0], in[1], in[2]),
+        this,
+        min,
+        max);
   }
 
   /** {@code max(this, min)}, PyTorch's {@code clamp_min}. */
   public Tensor clampMin(double min) {
-    return record("ClampMinBackward0", "0", (b, in) -> b.clamp(in[0], lit(min), null), this);
+    return record(Op.CLAMP.gradFn(2), Saves.INPUT, (b, in) -> b.clamp(in[0], lit(min), null), this);
   }
 
   /** {@code min(this, max)}, PyTorch's {@code clamp_max}. */
   public Tensor clampMax(double max) {
-    return record("ClampMaxBackward0", "0", (b, in) -> b.clamp(in[0], null, lit(max)), this);
+    return record(Op.CLAMP.gradFn(3), Saves.INPUT, (b, in) -> b.clamp(in[0], null, lit(max)), this);
   }
 
   /** {@code -this}. */
   public Tensor neg() {
-    return unary("NegBackward0", "", Op.NEG);
+    return unary(Op.NEG, Saves.NOTHING);
   }
 
   /** {@code |this|}; its gradient at 0 is 0. */
   public Tensor abs() {
-    return unary("AbsBackward0", "0", Op.ABS);
+    return unary(Op.ABS, Saves.INPUT);
   }
 
   /** -1, 0 or 1 by sign; its gradient is 0. */
   public Tensor sign() {
-    return unary("SignBackward0", "", Op.SIGN);
+    return unary(Op.SIGN, Saves.NOTHING);
   }
 
   /** {@code e ** this}. */
   public Tensor exp() {
-    return unary("ExpBackward0", "R", Op.EXP);
+    return unary(Op.EXP, Saves.RESULT);
   }
 
   /** {@code exp(this) - 1}, accurate near 0. */
   public Tensor expm1() {
-    return unary("Expm1Backward0", "R", Op.EXPM1);
+    return unary(Op.EXPM1, Saves.RESULT);
   }
 
   /** The natural logarithm. */
   public Tensor log() {
-    return unary("LogBackward0", "0", Op.LOG);
+    return unary(Op.LOG, Saves.INPUT);
   }
 
   /** {@code log(1 + this)}, accurate near 0. */
   public Tensor log1p() {
-    return unary("Log1PBackward0", "0", Op.LOG1P);
+    return unary(Op.LOG1P, Saves.INPUT);
   }
 
   /** The square root. */
   public Tensor sqrt() {
-    return unary("SqrtBackward0", "R", Op.SQRT);
+    return unary(Op.SQRT, Saves.RESULT);
   }
 
   /** {@code 1 / sqrt(this)}. */
   public Tensor rsqrt() {
-    return unary("RsqrtBackward0", "R", Op.RSQRT);
+    return unary(Op.RSQRT, Saves.RESULT);
   }
 
   /** {@code this ** 2}. */
   public Tensor square() {
-    return unary("PowBackward0", "0", Op.SQUARE);
+    return unary(Op.SQUARE, Saves.INPUT);
   }
 
   /** {@code 1 / this}. */
   public Tensor reciprocal() {
-    return unary("ReciprocalBackward0", "R", Op.RECIPROCAL);
+    return unary(Op.RECIPROCAL, Saves.RESULT);
   }
 
   /** The sine. */
   public Tensor sin() {
-    return unary("SinBackward0", "0", Op.SIN);
+    return unary(Op.SIN, Saves.INPUT);
   }
 
   /** The cosine. */
   public Tensor cos() {
-    return unary("CosBackward0", "0", Op.COS);
+    return unary(Op.COS, Saves.INPUT);
   }
 
   /** The tangent. */
   public Tensor tan() {
-    return unary("TanBackward0", "R", Op.TAN);
+    return unary(Op.TAN, Saves.RESULT);
   }
 
   /** The hyperbolic tangent. */
   public Tensor tanh() {
-    return unary("TanhBackward0", "R", Op.TANH);
+    return unary(Op.TANH, Saves.RESULT);
   }
 
   /** {@code 1 / (1 + exp(-this))}. */
   public Tensor sigmoid() {
-    return unary("SigmoidBackward0", "R", Op.SIGMOID);
+    return unary(Op.SIGMOID, Saves.RESULT);
   }
 
   /** {@code max(this, 0)}; its gradient at 0 is 0. */
   public Tensor relu() {
-    return unary("ReluBackward0", "R", Op.RELU);
+    return unary(Op.RELU, Saves.RESULT);
   }
 
   /** The error function. */
   public Tensor erf() {
-    return unary("ErfBackward0", "0", Op.ERF);
+    return unary(Op.ERF, Saves.INPUT);
   }
 
   Tensor softplus() {
-    return unary("SoftplusBackward0", "0", Op.SOFTPLUS);
+    return unary(Op.SOFTPLUS, Saves.INPUT);
   }
 
   /** This tensor as {@code dtype}; this tensor itself when it already has that dtype. */
@@ -665,14 +681,14 @@ public final class Tensor {
     if (dtype == dtype()) {
       return this;
     }
-    return record("ToCopyBackward0", "", (b, in) -> b.cast(in[0], dtype.ir()), this);
+    return record(Op.CAST.gradFn(), Saves.NOTHING, (b, in) -> b.cast(in[0], dtype.ir()), this);
   }
 
   // ------------------------------------------------------------------ reductions
 
   /** The sum of all elements. */
   public Tensor sum() {
-    return record("SumBackward0", "", (b, in) -> b.sum(in[0]), this);
+    return record(Op.SUM.gradFn(), Saves.NOTHING, (b, in) -> b.sum(in[0]), this);
   }
 
   /** The sum over {@code dim}. */
@@ -687,13 +703,13 @@ public final class Tensor {
 
   /** The sum over {@code dims} (all of them when empty). */
   public Tensor sum(int[] dims, boolean keepdim) {
-    return reduce("SumBackward1", "", Op.SUM, dims, keepdim);
+    return reduce(Op.SUM.gradFn(1), Saves.NOTHING, Op.SUM, dims, keepdim);
   }
 
   /** The mean of all elements. */
   public Tensor mean() {
     requireFloatForMean();
-    return record("MeanBackward0", "", (b, in) -> b.mean(in[0]), this);
+    return record(Op.MEAN.gradFn(), Saves.NOTHING, (b, in) -> b.mean(in[0]), this);
   }
 
   private void requireFloatForMean() {
@@ -722,7 +738,7 @@ public final class Tensor {
   /** The mean over {@code dims} (all of them when empty). */
   public Tensor mean(int[] dims, boolean keepdim) {
     requireFloatForMean();
-    return reduce("MeanBackward1", "0", Op.MEAN, dims, keepdim);
+    return reduce(Op.MEAN.gradFn(1), Saves.INPUT, Op.MEAN, dims, keepdim);
   }
 
   /** The maximum of all elements; tied maxima share the gradient evenly. */
@@ -742,7 +758,7 @@ public final class Tensor {
 
   /** The maximum over {@code dims} (all of them when empty). */
   public Tensor amax(int[] dims, boolean keepdim) {
-    return reduce("AmaxBackward0", "0R", Op.AMAX, dims, keepdim);
+    return reduce(Op.AMAX.gradFn(), Saves.INPUT_AND_RESULT, Op.AMAX, dims, keepdim);
   }
 
   /** The minimum of all elements; tied minima share the gradient evenly. */
@@ -762,7 +778,7 @@ public final class Tensor {
 
   /** The minimum over {@code dims} (all of them when empty). */
   public Tensor amin(int[] dims, boolean keepdim) {
-    return reduce("AminBackward0", "0R", Op.AMIN, dims, keepdim);
+    return reduce(Op.AMIN.gradFn(), Saves.INPUT_AND_RESULT, Op.AMIN, dims, keepdim);
   }
 
   /** {@code log(sum(exp(x)))} over {@code dim}, computed stably. */
@@ -777,22 +793,22 @@ public final class Tensor {
 
   /** {@code log(sum(exp(x)))} over {@code dims}. */
   public Tensor logsumexp(int[] dims, boolean keepdim) {
-    return reduce("LogsumexpBackward0", "0R", Op.LOGSUMEXP, dims, keepdim);
+    return reduce(Op.LOGSUMEXP.gradFn(), Saves.INPUT_AND_RESULT, Op.LOGSUMEXP, dims, keepdim);
   }
 
-  private Tensor reduce(String name, String saves, Op op, int[] dims, boolean keepdim) {
+  private Tensor reduce(String name, Saves saves, Op op, int[] dims, boolean keepdim) {
     int[] ds = dims.clone();
     return record(name, saves, (b, in) -> b.reduce(op, in[0], ds, keepdim), this);
   }
 
   /** {@code exp(x) / sum(exp(x))} along {@code dim}. */
   public Tensor softmax(int dim) {
-    return record("SoftmaxBackward0", "R", (b, in) -> b.softmax(in[0], dim), this);
+    return record(Op.SOFTMAX.gradFn(), Saves.RESULT, (b, in) -> b.softmax(in[0], dim), this);
   }
 
   /** {@code x - logsumexp(x)} along {@code dim}, computed stably. */
   public Tensor logSoftmax(int dim) {
-    return record("LogSoftmaxBackward0", "R", (b, in) -> b.logSoftmax(in[0], dim), this);
+    return record(Op.LOG_SOFTMAX.gradFn(), Saves.RESULT, (b, in) -> b.logSoftmax(in[0], dim), this);
   }
 
   // ------------------------------------------------------------------ shape
@@ -800,13 +816,13 @@ public final class Tensor {
   /** This tensor's elements in a new shape; one size may be {@code -1}. */
   public Tensor reshape(long... shape) {
     int[] s = sizes(shape);
-    return recordView("ReshapeAliasBackward0", (b, in) -> b.reshape(in[0], s), this);
+    return recordView(Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), this);
   }
 
   /** As {@link #reshape}, named as PyTorch's {@code view}. */
   public Tensor view(long... shape) {
     int[] s = sizes(shape);
-    return recordView("ViewBackward0", (b, in) -> b.reshape(in[0], s), this);
+    return recordView(Op.RESHAPE.gradFn(), (b, in) -> b.reshape(in[0], s), this);
   }
 
   private static int[] sizes(long[] shape) {
@@ -819,13 +835,13 @@ public final class Tensor {
 
   /** Dims {@code dim0} and {@code dim1} swapped. */
   public Tensor transpose(int dim0, int dim1) {
-    return recordView("TransposeBackward0", (b, in) -> b.transpose(in[0], dim0, dim1), this);
+    return recordView(Op.TRANSPOSE.gradFn(), (b, in) -> b.transpose(in[0], dim0, dim1), this);
   }
 
   /** The dims in the order {@code dims}. */
   public Tensor permute(int... dims) {
     int[] p = dims.clone();
-    return recordView("PermuteBackward0", (b, in) -> b.permute(in[0], p), this);
+    return recordView(Op.PERMUTE.gradFn(), (b, in) -> b.permute(in[0], p), this);
   }
 
   /** PyTorch's {@code x.T}: the dims in reverse order (the transpose of a matrix). */
@@ -851,17 +867,17 @@ public final class Tensor {
 
   /** A new dim of size 1 at {@code dim}. */
   public Tensor unsqueeze(int dim) {
-    return recordView("UnsqueezeBackward0", (b, in) -> b.unsqueeze(in[0], dim), this);
+    return recordView(Op.UNSQUEEZE.gradFn(), (b, in) -> b.unsqueeze(in[0], dim), this);
   }
 
   /** Removes every dim of size 1. */
   public Tensor squeeze() {
-    return recordView("SqueezeBackward0", (b, in) -> b.squeeze(in[0]), this);
+    return recordView(Op.SQUEEZE.gradFn(1), (b, in) -> b.squeeze(in[0]), this);
   }
 
   /** Removes dim {@code dim} if it has size 1. */
   public Tensor squeeze(int dim) {
-    return recordView("SqueezeBackward1", (b, in) -> b.squeeze(in[0], dim), this);
+    return recordView(Op.SQUEEZE.gradFn(), (b, in) -> b.squeeze(in[0], dim), this);
   }
 
   /** Broadcasts to {@code shape}; {@code -1} keeps a size. */
@@ -881,7 +897,7 @@ public final class Tensor {
               + ")");
     }
     int[] s = sizes(shape);
-    return recordView("ExpandBackward0", (b, in) -> b.expand(in[0], s), this);
+    return recordView(Op.EXPAND.gradFn(), (b, in) -> b.expand(in[0], s), this);
   }
 
   /** The matrix product with PyTorch's rules for 1-d, 2-d and batched operands. */
@@ -894,7 +910,7 @@ public final class Tensor {
               + scalarType(other.dtype()));
     }
     String name = Op.MATMUL.gradFn(Op.matmulGradFnIndex(dim(), other.dim()));
-    return record(name, "c", (b, in) -> b.matmul(in[0], in[1]), this, other);
+    return record(name, Saves.CROSSED, (b, in) -> b.matmul(in[0], in[1]), this, other);
   }
 
   // ------------------------------------------------------------------ autograd state
@@ -1051,7 +1067,10 @@ public final class Tensor {
       grad =
           Autograd.withGrad(
               true,
-              () -> old == null ? record("CopyBackwards", "", (b, in) -> in[0], gt) : old.add(gt));
+              () ->
+                  old == null
+                      ? record(COPY_BACKWARDS, Saves.NOTHING, (b, in) -> in[0], gt)
+                      : old.add(gt));
       return;
     }
     Object data = Capture.valueOf(g);
@@ -1072,7 +1091,7 @@ public final class Tensor {
     checkInPlace();
     Node old = node();
     if (GradMode.isEnabled() && old.requiresGrad()) {
-      return inPlace("ZeroBackward0", "", (b, in) -> b.full(0, in[0].type()));
+      return inPlace(ZERO_BACKWARD, Saves.NOTHING, (b, in) -> b.full(0, in[0].type()));
     }
     Type t = old.type();
     install(old, Node.data(t, Buffers.allocate(t.dtype(), t.staticNumel())));
@@ -1081,52 +1100,54 @@ public final class Tensor {
 
   /** Fills this tensor with {@code value} in place. */
   public Tensor fill_(double value) {
-    return inPlace("FillBackward0", "", (b, in) -> b.full(value, in[0].type()));
+    return inPlace(FILL_BACKWARD, Saves.NOTHING, (b, in) -> b.full(value, in[0].type()));
   }
 
   /** Adds {@code other} in place; bumps the version counter. */
   public Tensor add_(Tensor other) {
-    return inPlace("AddBackward0", "", (b, in) -> b.add(in[0], in[1]), other);
+    return inPlace(Op.ADD.gradFn(), Saves.NOTHING, (b, in) -> b.add(in[0], in[1]), other);
   }
 
   /** Adds {@code other} in place. */
   public Tensor add_(double other) {
-    return inPlace("AddBackward0", "", (b, in) -> b.add(in[0], lit(other)));
+    return inPlace(Op.ADD.gradFn(), Saves.NOTHING, (b, in) -> b.add(in[0], lit(other)));
   }
 
   /** Subtracts {@code other} in place. */
   public Tensor sub_(Tensor other) {
-    return inPlace("SubBackward0", "", (b, in) -> b.sub(in[0], in[1]), other);
+    return inPlace(Op.SUB.gradFn(), Saves.NOTHING, (b, in) -> b.sub(in[0], in[1]), other);
   }
 
   /** Subtracts {@code other} in place. */
   public Tensor sub_(double other) {
-    return inPlace("SubBackward0", "", (b, in) -> b.sub(in[0], lit(other)));
+    return inPlace(Op.SUB.gradFn(), Saves.NOTHING, (b, in) -> b.sub(in[0], lit(other)));
   }
 
   /** Multiplies by {@code other} in place. */
   public Tensor mul_(Tensor other) {
-    return inPlace("MulBackward0", "c", (b, in) -> b.mul(in[0], in[1]), other);
+    return inPlace(Op.MUL.gradFn(), Saves.CROSSED, (b, in) -> b.mul(in[0], in[1]), other);
   }
 
   /** Multiplies by {@code other} in place. */
   public Tensor mul_(double other) {
-    return inPlace("MulBackward0", "*", (b, in) -> b.mul(in[0], lit(other)));
+    return inPlace(Op.MUL.gradFn(), Saves.OTHER, (b, in) -> b.mul(in[0], lit(other)));
   }
 
   /** Divides by {@code other} in place. */
   public Tensor div_(Tensor other) {
-    return inPlace("DivBackward0", "1c", (b, in) -> b.div(in[0], in[1]), other);
+    return inPlace(
+        Op.DIV.gradFn(), Saves.SECOND_AND_CROSSED, (b, in) -> b.div(in[0], in[1]), other);
   }
 
   /** Divides by {@code other} in place. */
   public Tensor div_(double other) {
-    return inPlace("DivBackward0", "*", (b, in) -> b.div(in[0], lit(other)));
+    return inPlace(Op.DIV.gradFn(), Saves.OTHER, (b, in) -> b.div(in[0], lit(other)));
   }
 
   /** Copies {@code src} (broadcast and converted to this dtype) into this tensor. */
   public Tensor copy_(Tensor src) {
-    return inPlace("CopyBackwards", "", (b, in) -> b.broadcastTo(in[1], in[0].type().dims()), src);
+    return inPlace(
+        COPY_BACKWARDS, Saves.NOTHING, (b, in) -> b.broadcastTo(in[1], in[0].type().dims()), src);
   }
 
   private void checkInPlace() {
@@ -1143,7 +1164,7 @@ public final class Tensor {
     }
   }
 
-  private Tensor inPlace(String name, String saves, Recipe r, Tensor... others) {
+  private Tensor inPlace(String name, Saves s, Recipe r, Tensor... others) {
     checkInPlace();
     Node old = node();
     Type self = old.type();
@@ -1151,7 +1172,6 @@ public final class Tensor {
     Tensor[] ins = new Tensor[others.length + 1];
     ins[0] = this;
     System.arraycopy(others, 0, ins, 1, others.length);
-    Saves s = Saves.of(saves);
     Node v = recordNode(name, s, fitted, ins, true);
     install(old, v);
     if (v.gradFn() != null && s.result()) {

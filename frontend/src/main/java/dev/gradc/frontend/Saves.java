@@ -1,29 +1,45 @@
 package dev.gradc.frontend;
 
 /**
- * What an op's backward node saves, as PyTorch's {@code derivatives.yaml} decides, written as a
- * short code: a digit {@code k} saves input {@code k}; {@code c} saves each of two inputs when the
- * other requires grad (the rule of {@code mul} and {@code matmul}); {@code R} saves the result;
- * {@code *} saves something that is not a tensor the user holds (a scalar, an intermediate). An
- * empty code saves nothing, so the graph can be backpropagated again.
+ * What an op's backward node saves, as PyTorch's {@code derivatives.yaml} decides: some of its
+ * inputs ({@code inputs}, bit {@code k} for input {@code k}), each of two inputs when the other
+ * requires grad ({@code crossed}, the rule of {@code mul} and {@code matmul}), its result, or
+ * something that is not a tensor the user holds ({@code other}: a number, an intermediate). A node
+ * that saves nothing can be backpropagated through again after its graph was freed.
  */
-public record Saves(String code) {
-  public static final Saves NOTHING = new Saves("");
+public record Saves(int inputs, boolean crossed, boolean result, boolean other) {
+  public static final Saves NOTHING = new Saves(0, false, false, false);
 
-  private static final java.util.Map<String, Saves> KNOWN =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** The first input ({@code abs}, {@code log}, {@code pow} by a number, ...). */
+  public static final Saves INPUT = new Saves(1, false, false, false);
 
-  /** The codes are a few constants, so each is made once. */
-  public static Saves of(String code) {
-    return code.isEmpty() ? NOTHING : KNOWN.computeIfAbsent(code, Saves::new);
-  }
+  /** The second input. */
+  public static final Saves SECOND_INPUT = new Saves(2, false, false, false);
 
+  /** Every input ({@code maximum}, {@code clamp} by tensors, the losses). */
+  public static final Saves ALL_INPUTS = new Saves(~0, false, false, false);
+
+  /** The result ({@code exp}, {@code sqrt}, {@code tanh}, {@code softmax}, ...). */
+  public static final Saves RESULT = new Saves(0, false, true, false);
+
+  /** The first input and the result ({@code amax}, {@code logsumexp}). */
+  public static final Saves INPUT_AND_RESULT = new Saves(1, false, true, false);
+
+  /** Every input and the result ({@code pow} by a tensor). */
+  public static final Saves ALL_INPUTS_AND_RESULT = new Saves(~0, false, true, false);
+
+  /** Each of two inputs when the other requires grad ({@code mul}, {@code matmul}). */
+  public static final Saves CROSSED = new Saves(0, true, false, false);
+
+  /** The second input, and the first when the second requires grad ({@code div}). */
+  public static final Saves SECOND_AND_CROSSED = new Saves(2, true, false, false);
+
+  /** Something that is not a tensor the user holds ({@code mul} by a number, ...). */
+  public static final Saves OTHER = new Saves(0, false, false, true);
+
+  /** Whether the node saves anything, so that a freed graph cannot be run through again. */
   public boolean any() {
-    return !code.isEmpty();
-  }
-
-  public boolean result() {
-    return code.indexOf('R') >= 0;
+    return inputs != 0 || crossed || result || other;
   }
 
   /**
@@ -31,9 +47,9 @@ public record Saves(String code) {
    * k} of {@code requiresGrad} for input {@code k}).
    */
   public boolean input(int i, int count, int requiresGrad) {
-    if (code.indexOf((char) ('0' + i)) >= 0) {
+    if ((inputs & (1 << i)) != 0) {
       return true;
     }
-    return code.indexOf('c') >= 0 && count == 2 && (requiresGrad & (1 << (1 - i))) != 0;
+    return crossed && count == 2 && (requiresGrad & (1 << (1 - i))) != 0;
   }
 }
