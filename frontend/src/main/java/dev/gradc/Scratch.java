@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
