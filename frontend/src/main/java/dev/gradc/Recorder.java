@@ -130,7 +130,7 @@ final class Recorder {
       return inPlace(t, ZERO_BACKWARD, Saves.NOTHING, (b, in) -> b.full(0, in[0].type()));
     }
     Type type = old.type();
-    install(t, old, Node.data(type, Buffers.allocate(type.dtype(), type.staticNumel())));
+    installData(t, old, Buffers.allocate(type.dtype(), type.staticNumel()));
     return t;
   }
 
@@ -215,19 +215,24 @@ final class Recorder {
 
   /**
    * Installs the value {@code v} written over {@code old}: a recorded result becomes {@code t}'s
-   * history; otherwise the value is computed now and {@code t} keeps its leaf status (or, for a
-   * non-leaf, its history).
+   * history; otherwise the value is computed now ({@link #installData}).
    */
-  static void install(Tensor t, Node old, Node v) {
-    Storage storage = t.storage;
+  private static void install(Tensor t, Node old, Node v) {
     if (v.gradFn() != null) {
-      t.nodeVersion = storage.write(v);
+      t.nodeVersion = t.storage.write(v);
       t.node = v;
       return;
     }
-    Object data = Capture.valueOf(v);
+    installData(t, old, Capture.valueOf(v));
+  }
+
+  /**
+   * Installs {@code data} written over {@code old} without history: {@code t} keeps its leaf status
+   * or, for a non-leaf, its history.
+   */
+  private static void installData(Tensor t, Node old, Object data) {
     Node plain = Node.data(old.type(), data);
-    int version = storage.write(plain);
+    int version = t.storage.write(plain);
     if (old.gradFn() != null) {
       t.node = Node.straightThrough(old, plain);
     } else {
@@ -281,10 +286,8 @@ final class Recorder {
     } else if (!grad.isLeaf()) {
       t.grad = Tensor.of(Node.data(g.type(), BufferOps.add(Capture.valueOf(grad.node()), data)));
     } else {
-      install(
-          grad,
-          grad.node(),
-          Node.data(g.type(), BufferOps.add(Capture.valueOf(grad.node()), data)));
+      Node old = grad.node();
+      installData(grad, old, BufferOps.add(Capture.valueOf(old), data));
     }
   }
 }
