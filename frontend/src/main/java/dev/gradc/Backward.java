@@ -1,5 +1,6 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
+import dev.gradc.frontend.Names;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
@@ -28,7 +29,7 @@ import java.util.Map;
  * respect to it) comes from a probe: the node's value plus a parameter holding {@code -0.0}, which
  * leaves the value unchanged and whose gradient is the node's.
  */
-public final class Backward {
+final class Backward {
   private Backward() {}
 
   /** Compiled gradients of recently seen graph keys (bounded, least recently used first out). */
@@ -64,7 +65,7 @@ public final class Backward {
    * gradient, compile the gradient function (or reuse the one compiled for the same graph), run it
    * (or, for {@code createGraph}, replay its adjoint as recorded nodes), and deliver the gradients.
    */
-  public static List<Node> run(
+  static List<Node> run(
       List<Node> roots,
       List<Node> gradOutputs,
       List<Node> targets,

@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
