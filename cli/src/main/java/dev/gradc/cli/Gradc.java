@@ -1,9 +1,9 @@
 package dev.gradc.cli;
 
 import dev.gradc.frontend.lang.Diagnostics;
-import java.io.OutputStreamWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -81,10 +81,30 @@ public final class Gradc implements Runnable {
     return BAD_INPUT;
   }
 
-  public static void main(String[] args) {
+  /**
+   * Runs the command line on these streams and returns the exit code. Output that could not be
+   * written (a full disk, a closed pipe, a file size limit) is an error with exit code 2, whatever
+   * the command did.
+   */
+  static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cmd = commandLine();
-    cmd.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
-    cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
-    System.exit(cmd.execute(args));
+    cmd.setOut(out);
+    cmd.setErr(err);
+    int code = cmd.execute(args);
+    out.flush();
+    String failure = ConsoleWriter.failure(out);
+    if (failure != null && code != INTERNAL_ERROR) {
+      err.println("gradc: error: cannot write to standard output: " + failure);
+      code = BAD_INPUT;
+    }
+    err.flush();
+    return code;
+  }
+
+  public static void main(String[] args) {
+    // Unbuffered file streams under the writers: System.out would swallow write errors.
+    ConsoleWriter out = ConsoleWriter.of(new FileOutputStream(FileDescriptor.out), false);
+    ConsoleWriter err = ConsoleWriter.of(new FileOutputStream(FileDescriptor.err), true);
+    System.exit(execute(args, out, err));
   }
 }

@@ -231,36 +231,45 @@ class InspectCommandTest {
         Printer.print(Autodiff.vjp(linreg())), Files.readString(out, StandardCharsets.UTF_8));
   }
 
+  private Cli.Result renderSvg() {
+    return Cli.run(
+        "inspect",
+        LINREG,
+        "--stage",
+        "autograd",
+        "--render",
+        "svg",
+        "-o",
+        tmp.resolve("g.svg") + "");
+  }
+
   @Test
   void render_withoutGraphviz_saysHowToInstallIt() {
-    String before = System.getProperty("gradc.dot");
-    System.setProperty("gradc.dot", tmp.resolve("no-such-dot").toString());
-    try {
-      Cli.Result r =
-          Cli.run(
-              "inspect",
-              LINREG,
-              "--stage",
-              "autograd",
-              "--render",
-              "svg",
-              "-o",
-              tmp.resolve("g.svg").toString());
-      assertEquals(2, r.code(), r.toString());
-      assertEquals(
-          "--render: error: Graphviz's 'dot' program is not installed (not found on PATH)."
-              + " Install Graphviz: 'sudo apt-get install graphviz' (Debian, Ubuntu), 'sudo dnf"
-              + " install graphviz' (Fedora), 'brew install graphviz' (macOS); or write the graph"
-              + " with --format dot and render it elsewhere\n",
-          r.err());
-      assertTrue(Files.notExists(tmp.resolve("g.svg")));
-    } finally {
-      if (before == null) {
-        System.clearProperty("gradc.dot");
-      } else {
-        System.setProperty("gradc.dot", before);
-      }
-    }
+    assumeTrue(
+        System.getProperty(Graphviz.PROPERTY) == null && Graphviz.find() == null,
+        "Graphviz's dot is installed");
+    Cli.Result r = renderSvg();
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(
+        "--render: error: Graphviz's 'dot' program is not installed (not found on PATH)."
+            + " Install Graphviz: 'sudo apt-get install graphviz' (Debian, Ubuntu), 'sudo dnf"
+            + " install graphviz' (Fedora), 'brew install graphviz' (macOS); or write the graph"
+            + " with --format dot and render it elsewhere\n",
+        r.err());
+    assertTrue(Files.notExists(tmp.resolve("g.svg")));
+  }
+
+  @Test
+  void render_dotPropertyNamesNoProgram_isABadSetting() {
+    String missing = tmp.resolve("no-such-dot").toString();
+    Cli.Result r = Properties.with(Graphviz.PROPERTY, missing, this::renderSvg);
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(
+        "gradc: error: the system property gradc.dot is '"
+            + missing
+            + "', which is not an executable file; it must name Graphviz's dot program\n",
+        r.err());
+    assertTrue(Files.notExists(tmp.resolve("g.svg")));
   }
 
   @Test

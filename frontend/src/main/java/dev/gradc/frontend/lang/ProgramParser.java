@@ -298,7 +298,7 @@ final class ProgramParser {
     Token t = next();
     if (t.kind() == Kind.INT) {
       try {
-        return Dim.of(Integer.parseInt(t.text()));
+        return Dim.of(Integer.parseInt(t.text().replace("_", "")));
       } catch (NumberFormatException e) {
         throw error(t, "dimension " + t.text() + " is too large");
       }
