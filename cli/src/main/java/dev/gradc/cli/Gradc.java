@@ -4,9 +4,12 @@ import dev.gradc.frontend.lang.Diagnostics;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -50,7 +53,17 @@ public final class Gradc implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Gradc());
     cmd.setParameterExceptionHandler(Gradc::usageError);
+    cmd.registerConverter(Path.class, Gradc::path);
     return cmd;
+  }
+
+  /** A path argument; one the file system cannot name is bad usage, not an exception. */
+  private static Path path(String s) {
+    try {
+      return Path.of(s);
+    } catch (InvalidPathException e) {
+      throw new TypeConversionException("'" + s + "' is not a valid path: " + e.getReason());
+    }
   }
 
   /** Bad usage: {@code gradc run: error: MESSAGE}, suggestions, and where to find help. */

@@ -11,6 +11,7 @@ import dev.gradc.runtime.Buffers;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -255,7 +256,7 @@ final class InputOptions {
       known(e.getKey(), byName, where);
       JsonNode v = e.getValue();
       if (v.isTextual() && v.asText().startsWith("@")) {
-        Path npy = base.resolve(v.asText().substring(1));
+        Path npy = path(base, v.asText().substring(1), where);
         String origin = npy.toString();
         given.put(e.getKey(), new Given(origin, null, Npy.read(npy, origin)));
       } else {
@@ -274,10 +275,22 @@ final class InputOptions {
     String where = "--set " + name;
     known(name, byName, where);
     if (value.startsWith("@")) {
-      Path npy = Path.of(value.substring(1));
+      Path npy = path(null, value.substring(1), where);
       given.put(name, new Given(npy.toString(), null, Npy.read(npy, npy.toString())));
     } else {
       given.put(name, new Given(where, JsonValues.parse(value, where), null));
+    }
+  }
+
+  /**
+   * {@code name} as a path (against {@code base} when not null); a name no path can have is an
+   * error.
+   */
+  private static Path path(Path base, String name, String where) {
+    try {
+      return base == null ? Path.of(name) : base.resolve(name);
+    } catch (InvalidPathException e) {
+      throw new UserError(where, "'" + name + "' is not a valid path: " + e.getReason());
     }
   }
 

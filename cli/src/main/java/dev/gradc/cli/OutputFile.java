@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -109,11 +110,31 @@ final class OutputFile {
       }
     }
     try {
-      return Files.isSymbolicLink(target) && Files.exists(target) ? target.toRealPath() : target;
+      return linkTarget(target);
     } catch (IOException e) {
       throw UserError.io(where, "resolve the path", e);
     }
   }
+
+  /**
+   * The file a chain of symbolic links ends at, which may not exist yet: the output replaces that
+   * file and the links stay, as when a program opens the link for writing.
+   */
+  private static Path linkTarget(Path target) throws IOException {
+    Path p = target;
+    for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+      if (hops == MAX_LINKS) {
+        throw new FileSystemException(target.toString(), null, "too many levels of symbolic links");
+      }
+      Path link = Files.readSymbolicLink(p);
+      Path dir = p.toAbsolutePath().getParent();
+      p = dir == null ? link : dir.resolve(link);
+    }
+    return p;
+  }
+
+  /** As Linux's limit on symbolic links followed in one path. */
+  private static final int MAX_LINKS = 40;
 
   private static boolean same(Path a, Path b) {
     try {

@@ -58,6 +58,12 @@ final class ProgramFile {
   ProgramFile parse() {
     if (name.endsWith(".ir")) {
       func = Parser.parse(name, text);
+      for (Param p : func.params()) {
+        String tooLarge = GradLanguage.tooLarge(p.type());
+        if (tooLarge != null) {
+          throw new UserError(name, "%" + p.name() + ": " + tooLarge);
+        }
+      }
     } else {
       program = GradLanguage.parse(name, text);
       func = program.func();

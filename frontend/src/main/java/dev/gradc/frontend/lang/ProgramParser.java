@@ -264,6 +264,10 @@ final class ProgramParser {
           name,
           "'" + name.text() + "' is declared twice (first on line " + prev.pos().line() + ")");
     }
+    String tooLarge = GradLanguage.tooLarge(type);
+    if (tooLarge != null) {
+      throw error(typeTok, tooLarge);
+    }
     Declaration d = new Declaration(name.text(), role, type, pos(name));
     try {
       b.addParam(name.text(), type, role);
