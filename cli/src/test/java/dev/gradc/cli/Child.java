@@ -24,6 +24,7 @@ final class Child {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-XX:-UsePerfData"); // no shared-memory file, which a file size limit would refuse
+    cmd.add("-XX:TieredStopAtLevel=1"); // a short run: C1 only starts a fifth sooner
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(

@@ -1,5 +1,6 @@
 package dev.gradc.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -93,6 +95,20 @@ class HostileCorpusTest {
 
   /** The input files every case may read, and their digests before any case ran. */
   static final Map<Path, String> DIGESTS = new LinkedHashMap<>();
+
+  /**
+   * The same files' size, modification time and file key before any case ran, which every case
+   * checks (writing a file in place or moving another onto it changes them); their digests are
+   * compared once, after the last case.
+   */
+  static final Map<Path, String> STAMPS = new LinkedHashMap<>();
+
+  @AfterAll
+  static void sharedInputs_unchanged() {
+    for (Map.Entry<Path, String> e : DIGESTS.entrySet()) {
+      assertEquals(e.getValue(), digest(e.getKey()), "changed " + e.getKey());
+    }
+  }
 
   /** One command line, with system properties set while it runs. */
   record Case(String name, List<String> args, Map<String, String> properties) {
@@ -1039,13 +1055,19 @@ class HostileCorpusTest {
     return c;
   }
 
+  /** The corpus, generated once: generating writes the mutants' files. */
+  static List<Case> corpus;
+
   static List<Case> corpus() throws IOException {
-    List<Case> c = new ArrayList<>(handWritten());
-    c.addAll(programMutants(400, 1_000));
-    c.addAll(jsonMutants(100, 2_000));
-    c.addAll(npyMutants(80, 3_000));
-    c.addAll(optionMutants(100, 4_000));
-    return c;
+    if (corpus == null) {
+      List<Case> c = new ArrayList<>(handWritten());
+      c.addAll(programMutants(400, 1_000));
+      c.addAll(jsonMutants(100, 2_000));
+      c.addAll(npyMutants(80, 3_000));
+      c.addAll(optionMutants(100, 4_000));
+      corpus = List.copyOf(c);
+    }
+    return corpus;
   }
 
   // ----- the checks ----------------------------------------------------------------------------
@@ -1061,7 +1083,16 @@ class HostileCorpusTest {
     }
   }
 
-  /** The input files of a case: the shared ones and every file its arguments name under in/. */
+  static String stamp(Path p) {
+    try {
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+      return a.size() + " " + a.lastModifiedTime() + " " + a.fileKey();
+    } catch (IOException e) {
+      return "unreadable: " + e;
+    }
+  }
+
+  /** The files a case names under in/, other than the shared ones (see {@link #STAMPS}). */
   static List<Path> inputsOf(Case c) {
     List<Path> files = new ArrayList<>();
     List<String> args = c.args();
@@ -1074,19 +1105,19 @@ class HostileCorpusTest {
       String path = a.startsWith("w=@") || a.startsWith("x=@") ? a.substring(3) : a;
       if (path.startsWith(in.toString()) && !path.contains("\0")) {
         Path p = Path.of(path);
-        if (Files.isRegularFile(p)) {
+        if (Files.isRegularFile(p) && !STAMPS.containsKey(p)) {
           files.add(p);
         }
       }
     }
-    files.addAll(DIGESTS.keySet());
     return files;
   }
 
   @Test
   void corpus_hasAtLeast500Cases() throws IOException {
     workspaceIfNeeded();
-    assertTrue(corpus().size() >= 500, corpus().size() + " cases");
+    int size = corpus().size();
+    assertTrue(size >= 500, size + " cases");
   }
 
   static void workspaceIfNeeded() throws IOException {
@@ -1095,6 +1126,7 @@ class HostileCorpusTest {
         for (Path p : s.sorted().toList()) {
           if (Files.isRegularFile(p) && !p.getFileName().toString().equals("unreadable.grad")) {
             DIGESTS.put(p, digest(p));
+            STAMPS.put(p, stamp(p));
           }
         }
       }
@@ -1110,7 +1142,7 @@ class HostileCorpusTest {
   static void check(Case c) {
     Map<Path, String> before = new LinkedHashMap<>();
     for (Path p : inputsOf(c)) {
-      before.put(p, DIGESTS.containsKey(p) ? DIGESTS.get(p) : digest(p));
+      before.put(p, digest(p));
     }
     Cli.Result r =
         assertTimeoutPreemptively(
@@ -1126,6 +1158,11 @@ class HostileCorpusTest {
     assertFalse(r.err().contains("Exception"), what);
     for (Map.Entry<Path, String> e : before.entrySet()) {
       if (!e.getValue().equals(digest(e.getKey()))) {
+        fail("changed " + e.getKey() + ": " + what);
+      }
+    }
+    for (Map.Entry<Path, String> e : STAMPS.entrySet()) {
+      if (!e.getValue().equals(stamp(e.getKey()))) {
         fail("changed " + e.getKey() + ": " + what);
       }
     }

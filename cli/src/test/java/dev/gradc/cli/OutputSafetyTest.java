@@ -265,6 +265,10 @@ class OutputSafetyTest {
         List.of(), others(tmp, "x.grad", "y.grad", "good.jar", "inspect.txt", "compile.txt"));
   }
 
+  /**
+   * One bad value of each property in a fresh JVM, where the properties are read first (the other
+   * values are checked in-process by the runtime's SystemPropertiesTest and the hostile corpus).
+   */
   @Test
   void badSystemProperties_inAFreshProcess_areExit2() throws Exception {
     Path p = program();
@@ -272,14 +276,6 @@ class OutputSafetyTest {
       {
         "-Dgradc.threads=abc",
         "the system property gradc.threads must be an integer from 1 to 1024, got 'abc'"
-      },
-      {
-        "-Dgradc.threads=0",
-        "the system property gradc.threads must be an integer from 1 to 1024, got '0'"
-      },
-      {
-        "-Dgradc.threads=-5",
-        "the system property gradc.threads must be an integer from 1 to 1024, got '-5'"
       },
       {
         "-Dgradc.cache.size=0",
