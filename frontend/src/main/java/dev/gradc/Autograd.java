@@ -1,8 +1,5 @@
 package dev.gradc;
 
-import dev.gradc.frontend.Backward;
-import dev.gradc.frontend.GradMode;
-import dev.gradc.frontend.Node;
 import dev.gradc.ir.GradcException;
 import java.util.ArrayList;
 import java.util.Arrays;

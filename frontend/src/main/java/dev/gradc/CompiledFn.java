@@ -1,8 +1,5 @@
 package dev.gradc;
 
-import dev.gradc.frontend.Capture;
-import dev.gradc.frontend.Node;
-import dev.gradc.frontend.Trace;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Type;

@@ -2,6 +2,7 @@ package dev.gradc;
 
 import dev.gradc.frontend.Names;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
 import java.util.Arrays;
 
@@ -18,14 +19,15 @@ public final class F {
   /** {@code mean((input - target)^2)}. */
   public static Tensor mseLoss(Tensor input, Tensor target) {
     warnIfSizesDiffer(input, target);
-    return Tensor.record(
-        "MseLossBackward0", "01", (b, in) -> b.mseLoss(in[0], in[1]), input, target);
+    return Recorder.record(
+        "MseLossBackward0", Saves.ALL_INPUTS, (b, in) -> b.mseLoss(in[0], in[1]), input, target);
   }
 
   /** {@code mean(|input - target|)}. */
   public static Tensor l1Loss(Tensor input, Tensor target) {
     warnIfSizesDiffer(input, target);
-    return Tensor.record("MeanBackward0", "*", (b, in) -> b.l1Loss(in[0], in[1]), input, target);
+    return Recorder.record(
+        Op.MEAN.gradFn(), Saves.OTHER, (b, in) -> b.l1Loss(in[0], in[1]), input, target);
   }
 
   /** The Huber loss with {@code delta = 1}. */
@@ -36,8 +38,12 @@ public final class F {
   /** {@code 0.5 d^2} where {@code |d| < delta}, else {@code delta (|d| - delta / 2)}; the mean. */
   public static Tensor huberLoss(Tensor input, Tensor target, double delta) {
     warnIfSizesDiffer(input, target);
-    return Tensor.record(
-        "HuberLossBackward0", "01", (b, in) -> b.huberLoss(in[0], in[1], delta), input, target);
+    return Recorder.record(
+        "HuberLossBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> b.huberLoss(in[0], in[1], delta),
+        input,
+        target);
   }
 
   /** Binary cross entropy of logits against targets in {@code [0, 1]}, computed stably. */
@@ -50,9 +56,9 @@ public final class F {
               + Names.torchSize(type(input))
               + ")");
     }
-    return Tensor.record(
+    return Recorder.record(
         "BinaryCrossEntropyWithLogitsBackward0",
-        "01",
+        Saves.ALL_INPUTS,
         (b, in) -> b.binaryCrossEntropyWithLogits(in[0], in[1]),
         input,
         target);
@@ -64,9 +70,9 @@ public final class F {
    */
   public static Tensor crossEntropy(Tensor input, Tensor target) {
     boolean indices = target.dtype() == DType.I64;
-    return Tensor.record(
+    return Recorder.record(
         indices ? "NllLossBackward0" : "DivBackward1",
-        indices ? "*" : "1",
+        indices ? Saves.OTHER : Saves.SECOND_INPUT,
         (b, in) -> b.crossEntropy(in[0], in[1]),
         input,
         target);
@@ -119,7 +125,8 @@ public final class F {
       classes = Math.toIntExact(max + 1);
     }
     int c = classes;
-    return Tensor.record("OneHotBackward0", "", (b, in) -> b.oneHot(in[0], c), indices);
+    return Recorder.record(
+        Op.ONE_HOT.gradFn(), Saves.NOTHING, (b, in) -> b.oneHot(in[0], c), indices);
   }
 
   private static Type type(Tensor t) {

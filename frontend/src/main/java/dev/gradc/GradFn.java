@@ -1,7 +1,5 @@
 package dev.gradc;
 
-import dev.gradc.frontend.Node;
-
 /**
  * The backward node that produced a non-leaf tensor, PyTorch's {@code grad_fn}. Two handles are
  * equal when they name the same node.

@@ -1,7 +1,5 @@
 package dev.gradc;
 
-import dev.gradc.frontend.GradMode;
-
 /** A region of code with grad mode set; closing it restores the mode it found. */
 abstract class GradModeScope implements AutoCloseable {
   private final boolean previous;

@@ -1,17 +1,6 @@
 package dev.gradc;
 
-import dev.gradc.frontend.Backward;
-import dev.gradc.frontend.BufferOps;
-import dev.gradc.frontend.Capture;
-import dev.gradc.frontend.ElementwiseRecipe;
-import dev.gradc.frontend.GradMode;
-import dev.gradc.frontend.GradSink;
 import dev.gradc.frontend.Names;
-import dev.gradc.frontend.Node;
-import dev.gradc.frontend.Recipe;
-import dev.gradc.frontend.SavedRef;
-import dev.gradc.frontend.Saves;
-import dev.gradc.frontend.Storage;
 import dev.gradc.frontend.TensorFormat;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.GradcException;
@@ -54,27 +43,29 @@ public final class Tensor {
   private static final long DEFAULT_SEED = 67280421310721L;
   private static SplittableRandom rng = new SplittableRandom(DEFAULT_SEED);
 
-  private final Storage storage;
-  private final boolean view;
+  // The state Recorder reads and writes: the storage shared with detach() aliases, whether this is
+  // the result of a view op, the node this tensor reads and the storage version it reflects.
+  final Storage storage;
+  final boolean view;
+  Node node;
+  int nodeVersion;
+  Tensor grad;
 
   /** Where backward delivers this tensor's gradient; made when first needed. */
   private GradSink sink;
 
-  private Node node;
-  private int nodeVersion;
-  private Tensor grad;
   private boolean retainsGrad;
 
-  private Tensor(Storage storage, Node node, boolean view) {
+  Tensor(Storage storage, Node node, boolean view) {
     this.storage = storage;
     this.node = node;
     this.nodeVersion = storage.version();
     this.view = view;
   }
 
-  private GradSink sink() {
+  GradSink sink() {
     if (sink == null) {
-      sink = this::accumulate;
+      sink = (g, createGraph) -> Recorder.accumulate(this, g, createGraph);
     }
     return sink;
   }
@@ -89,20 +80,7 @@ public final class Tensor {
 
   /** The current node: re-derived when an alias sharing the storage was modified in place. */
   Node node() {
-    if (nodeVersion != storage.version()) {
-      Node latest = storage.latest();
-      if (node.gradFn() == null) {
-        Object data = Capture.valueOf(latest);
-        node =
-            node.sink() != null
-                ? Node.leaf(latest.type(), data, sink())
-                : latest.requiresGrad() ? Node.data(latest.type(), data) : latest;
-      } else {
-        node = Node.straightThrough(node, Node.data(node.type(), Capture.valueOf(latest)));
-      }
-      nodeVersion = storage.version();
-    }
-    return node;
+    return nodeVersion == storage.version() ? node : Recorder.refresh(this);
   }
 
   // ------------------------------------------------------------------ factories
@@ -322,88 +300,6 @@ public final class Tensor {
     return n;
   }
 
-  // ------------------------------------------------------------------ recording
-
-  /** Records an op over tensors: its node, type and autograd record. */
-  static Tensor record(String name, String saves, Recipe r, Tensor... ins) {
-    return record(name, Saves.of(saves), r, false, null, ins);
-  }
-
-  /** As {@link #record(String, String, Recipe, Tensor...)}, with the result type known. */
-  static Tensor record(String name, String saves, Recipe r, Type type, Tensor... ins) {
-    return record(name, Saves.of(saves), r, false, type, ins);
-  }
-
-  /**
-   * Records a view op (reshape, transpose, ...): a new tensor on which in-place ops are refused.
-   */
-  static Tensor recordView(String name, Recipe r, Tensor in) {
-    return record(name, Saves.NOTHING, r, true, null, in);
-  }
-
-  private static Tensor record(
-      String name, Saves saves, Recipe r, boolean view, Type type, Tensor... ins) {
-    Node n = recordNode(name, saves, r, ins, false, type);
-    Tensor out = new Tensor(new Storage(n), n, view);
-    if (n.gradFn() != null && saves.result()) {
-      n.save(new SavedRef(out.storage, out.storage.version(), n.type(), name));
-    }
-    return out;
-  }
-
-  private static Node recordNode(
-      String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace) {
-    return recordNode(name, saves, r, ins, inPlace, null);
-  }
-
-  /** Records a node; {@code known} is its type when the caller computed it, else null. */
-  private static Node recordNode(
-      String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace, Type known) {
-    Node[] nodes = new Node[ins.length];
-    int rg = 0; // bit i: input i requires grad (ops have at most three tensor inputs)
-    for (int i = 0; i < ins.length; i++) {
-      nodes[i] = ins[i].node();
-      rg |= nodes[i].requiresGrad() ? 1 << i : 0;
-    }
-    boolean any = rg != 0;
-    Type t = known != null ? known : Capture.infer(r, nodes);
-    boolean grad = any && GradMode.isEnabled() && t.dtype().isFloat();
-    Node n = Node.op(t, r, nodes, grad ? name : null, grad && saves.any());
-    if (grad) {
-      for (int i = 0; i < ins.length; i++) {
-        // An in-place op saves a copy of the value it overwrites, never the tensor itself.
-        if (saves.input(i, ins.length, rg) && !(inPlace && i == 0)) {
-          n.save(ins[i].savedRef());
-        }
-      }
-    }
-    return n;
-  }
-
-  private SavedRef savedRef() {
-    Node n = node();
-    return new SavedRef(storage, storage.version(), n.type(), n.gradFn());
-  }
-
-  // The common ops get their result type from the builder's type rules directly, which is the
-  // same computation as replaying the recipe, without building a function per op.
-
-  private Tensor unary(String name, String saves, Op op) {
-    Type t = Builder.unaryType(op, node().type());
-    return record(name, saves, ElementwiseRecipe.unary(op), t, this);
-  }
-
-  private Tensor binary(String name, String saves, Op op, Tensor other) {
-    Type t = Builder.binaryType(op, node().type(), false, other.node().type(), false);
-    return record(name, saves, ElementwiseRecipe.binary(op), t, this, other);
-  }
-
-  private Tensor binary(String name, String saves, Op op, double other) {
-    Type t =
-        Builder.binaryType(op, node().type(), false, Type.scalar(dev.gradc.ir.DType.F64), true);
-    return record(name, saves, ElementwiseRecipe.withLiteral(op, other), t, this);
-  }
-
   static Value lit(double v) {
     return Builder.lit(v, dev.gradc.ir.DType.F64);
   }
@@ -412,135 +308,136 @@ public final class Tensor {
 
   /** {@code this + other}, with broadcasting and PyTorch's type promotion. */
   public Tensor add(Tensor other) {
-    return binary("AddBackward0", "", Op.ADD, other);
+    return Recorder.binary(this, Op.ADD, Saves.NOTHING, other);
   }
 
   /** {@code this + other}; a {@code double} acts as a Python float. */
   public Tensor add(double other) {
-    return binary("AddBackward0", "", Op.ADD, other);
+    return Recorder.binary(this, Op.ADD, Saves.NOTHING, other);
   }
 
   /** {@code this - other}, with broadcasting. */
   public Tensor sub(Tensor other) {
-    return binary("SubBackward0", "", Op.SUB, other);
+    return Recorder.binary(this, Op.SUB, Saves.NOTHING, other);
   }
 
   /** {@code this - other}. */
   public Tensor sub(double other) {
-    return binary("SubBackward0", "", Op.SUB, other);
+    return Recorder.binary(this, Op.SUB, Saves.NOTHING, other);
   }
 
   /** {@code other - this}, PyTorch's {@code rsub} (Python's {@code 2 - x}). */
   public Tensor rsub(double other) {
-    return record("RsubBackward1", "", (b, in) -> b.sub(lit(other), in[0]), this);
+    return Recorder.record(
+        Op.SUB.gradFn(1), Saves.NOTHING, (b, in) -> b.sub(lit(other), in[0]), this);
   }
 
   /** {@code this * other}, with broadcasting. */
   public Tensor mul(Tensor other) {
-    return binary("MulBackward0", "c", Op.MUL, other);
+    return Recorder.binary(this, Op.MUL, Saves.CROSSED, other);
   }
 
   /** {@code this * other}. */
   public Tensor mul(double other) {
-    return binary("MulBackward0", "*", Op.MUL, other);
+    return Recorder.binary(this, Op.MUL, Saves.OTHER, other);
   }
 
   /** {@code this / other} (true division), with broadcasting. */
   public Tensor div(Tensor other) {
-    return binary("DivBackward0", "1c", Op.DIV, other);
+    return Recorder.binary(this, Op.DIV, Saves.SECOND_AND_CROSSED, other);
   }
 
   /** {@code this / other}. */
   public Tensor div(double other) {
-    return binary("DivBackward0", "*", Op.DIV, other);
+    return Recorder.binary(this, Op.DIV, Saves.OTHER, other);
   }
 
   /** {@code this ** exponent}. */
   public Tensor pow(Tensor exponent) {
-    return binary("PowBackward1", "01R", Op.POW, exponent);
+    return Recorder.binary(this, Op.POW.gradFn(1), Saves.ALL_INPUTS_AND_RESULT, Op.POW, exponent);
   }
 
   /** {@code this ** exponent}. */
   public Tensor pow(double exponent) {
-    return binary("PowBackward0", "0", Op.POW, exponent);
+    return Recorder.binary(this, Op.POW, Saves.INPUT, exponent);
   }
 
   /** The elementwise maximum; ties share the gradient evenly. */
   public Tensor maximum(Tensor other) {
-    return binary("MaximumBackward0", "01", Op.MAXIMUM, other);
+    return Recorder.binary(this, Op.MAXIMUM, Saves.ALL_INPUTS, other);
   }
 
   /** The elementwise minimum; ties share the gradient evenly. */
   public Tensor minimum(Tensor other) {
-    return binary("MinimumBackward0", "01", Op.MINIMUM, other);
+    return Recorder.binary(this, Op.MINIMUM, Saves.ALL_INPUTS, other);
   }
 
   /** {@code this < other} as a bool tensor. */
   public Tensor lt(Tensor other) {
-    return binary("LtBackward0", "", Op.LT, other);
+    return Recorder.binary(this, Op.LT, Saves.NOTHING, other);
   }
 
   /** {@code this < other} as a bool tensor. */
   public Tensor lt(double other) {
-    return binary("LtBackward0", "", Op.LT, other);
+    return Recorder.binary(this, Op.LT, Saves.NOTHING, other);
   }
 
   /** {@code this <= other} as a bool tensor. */
   public Tensor le(Tensor other) {
-    return binary("LeBackward0", "", Op.LE, other);
+    return Recorder.binary(this, Op.LE, Saves.NOTHING, other);
   }
 
   /** {@code this <= other} as a bool tensor. */
   public Tensor le(double other) {
-    return binary("LeBackward0", "", Op.LE, other);
+    return Recorder.binary(this, Op.LE, Saves.NOTHING, other);
   }
 
   /** {@code this > other} as a bool tensor. */
   public Tensor gt(Tensor other) {
-    return binary("GtBackward0", "", Op.GT, other);
+    return Recorder.binary(this, Op.GT, Saves.NOTHING, other);
   }
 
   /** {@code this > other} as a bool tensor. */
   public Tensor gt(double other) {
-    return binary("GtBackward0", "", Op.GT, other);
+    return Recorder.binary(this, Op.GT, Saves.NOTHING, other);
   }
 
   /** {@code this >= other} as a bool tensor. */
   public Tensor ge(Tensor other) {
-    return binary("GeBackward0", "", Op.GE, other);
+    return Recorder.binary(this, Op.GE, Saves.NOTHING, other);
   }
 
   /** {@code this >= other} as a bool tensor. */
   public Tensor ge(double other) {
-    return binary("GeBackward0", "", Op.GE, other);
+    return Recorder.binary(this, Op.GE, Saves.NOTHING, other);
   }
 
   /** {@code this == other} as a bool tensor. */
   public Tensor eq(Tensor other) {
-    return binary("EqBackward0", "", Op.EQ, other);
+    return Recorder.binary(this, Op.EQ, Saves.NOTHING, other);
   }
 
   /** {@code this == other} as a bool tensor. */
   public Tensor eq(double other) {
-    return binary("EqBackward0", "", Op.EQ, other);
+    return Recorder.binary(this, Op.EQ, Saves.NOTHING, other);
   }
 
   /** {@code this != other} as a bool tensor. */
   public Tensor ne(Tensor other) {
-    return binary("NeBackward0", "", Op.NE, other);
+    return Recorder.binary(this, Op.NE, Saves.NOTHING, other);
   }
 
   /** {@code this != other} as a bool tensor. */
   public Tensor ne(double other) {
-    return binary("NeBackward0", "", Op.NE, other);
+    return Recorder.binary(this, Op.NE, Saves.NOTHING, other);
   }
 
   /**
    * {@code torch.where(condition, a, b)}: {@code a} where the bool condition holds, else {@code b}.
    */
   public static Tensor where(Tensor condition, Tensor a, Tensor b) {
-    return record(
-        "WhereBackward0", "0", (bd, in) -> bd.where(in[0], in[1], in[2]), condition, a, b);
+    return Recorder.record(
+        Op.WHERE.gradFn(), Saves.INPUT, (bd, in) -> bd.where(in[0], in[1], in[2]), condition, a, b);
   }
 
   /**
@@ -548,116 +445,125 @@ public final class Tensor {
    * no bound.
    */
   public Tensor clamp(double min, double max) {
-    return record("ClampBackward1", "0", (b, in) -> b.clamp(in[0], lit(min), lit(max)), this);
+    return Recorder.record(
+        Op.CLAMP.gradFn(1), Saves.INPUT, (b, in) -> b.clamp(in[0], lit(min), lit(max)), this);
   }
 
   /** {@code clamp(min, max)} with tensor bounds. */
   public Tensor clamp(Tensor min, Tensor max) {
-    return record("ClampBackward0", "012", (b, in) -> b.clamp(in[0], in[1], in[2]), this, min, max);
+    return Recorder.record(
+        Op.CLAMP.gradFn(),
+        Saves.ALL_INPUTS,
+        (b, in) -> b.clamp(in[0], in[1], in[2]),
+        this,
+        min,
+        max);
   }
 
   /** {@code max(this, min)}, PyTorch's {@code clamp_min}. */
   public Tensor clampMin(double min) {
-    return record("ClampMinBackward0", "0", (b, in) -> b.clamp(in[0], lit(min), null), this);
+    return Recorder.record(
+        Op.CLAMP.gradFn(2), Saves.INPUT, (b, in) -> b.clamp(in[0], lit(min), null), this);
   }
 
   /** {@code min(this, max)}, PyTorch's {@code clamp_max}. */
   public Tensor clampMax(double max) {
-    return record("ClampMaxBackward0", "0", (b, in) -> b.clamp(in[0], null, lit(max)), this);
+    return Recorder.record(
+        Op.CLAMP.gradFn(3), Saves.INPUT, (b, in) -> b.clamp(in[0], null, lit(max)), this);
   }
 
   /** {@code -this}. */
   public Tensor neg() {
-    return unary("NegBackward0", "", Op.NEG);
+    return Recorder.unary(this, Op.NEG, Saves.NOTHING);
   }
 
   /** {@code |this|}; its gradient at 0 is 0. */
   public Tensor abs() {
-    return unary("AbsBackward0", "0", Op.ABS);
+    return Recorder.unary(this, Op.ABS, Saves.INPUT);
   }
 
   /** -1, 0 or 1 by sign; its gradient is 0. */
   public Tensor sign() {
-    return unary("SignBackward0", "", Op.SIGN);
+    return Recorder.unary(this, Op.SIGN, Saves.NOTHING);
   }
 
   /** {@code e ** this}. */
   public Tensor exp() {
-    return unary("ExpBackward0", "R", Op.EXP);
+    return Recorder.unary(this, Op.EXP, Saves.RESULT);
   }
 
   /** {@code exp(this) - 1}, accurate near 0. */
   public Tensor expm1() {
-    return unary("Expm1Backward0", "R", Op.EXPM1);
+    return Recorder.unary(this, Op.EXPM1, Saves.RESULT);
   }
 
   /** The natural logarithm. */
   public Tensor log() {
-    return unary("LogBackward0", "0", Op.LOG);
+    return Recorder.unary(this, Op.LOG, Saves.INPUT);
   }
 
   /** {@code log(1 + this)}, accurate near 0. */
   public Tensor log1p() {
-    return unary("Log1PBackward0", "0", Op.LOG1P);
+    return Recorder.unary(this, Op.LOG1P, Saves.INPUT);
   }
 
   /** The square root. */
   public Tensor sqrt() {
-    return unary("SqrtBackward0", "R", Op.SQRT);
+    return Recorder.unary(this, Op.SQRT, Saves.RESULT);
   }
 
   /** {@code 1 / sqrt(this)}. */
   public Tensor rsqrt() {
-    return unary("RsqrtBackward0", "R", Op.RSQRT);
+    return Recorder.unary(this, Op.RSQRT, Saves.RESULT);
   }
 
   /** {@code this ** 2}. */
   public Tensor square() {
-    return unary("PowBackward0", "0", Op.SQUARE);
+    return Recorder.unary(this, Op.SQUARE, Saves.INPUT);
   }
 
   /** {@code 1 / this}. */
   public Tensor reciprocal() {
-    return unary("ReciprocalBackward0", "R", Op.RECIPROCAL);
+    return Recorder.unary(this, Op.RECIPROCAL, Saves.RESULT);
   }
 
   /** The sine. */
   public Tensor sin() {
-    return unary("SinBackward0", "0", Op.SIN);
+    return Recorder.unary(this, Op.SIN, Saves.INPUT);
   }
 
   /** The cosine. */
   public Tensor cos() {
-    return unary("CosBackward0", "0", Op.COS);
+    return Recorder.unary(this, Op.COS, Saves.INPUT);
   }
 
   /** The tangent. */
   public Tensor tan() {
-    return unary("TanBackward0", "R", Op.TAN);
+    return Recorder.unary(this, Op.TAN, Saves.RESULT);
   }
 
   /** The hyperbolic tangent. */
   public Tensor tanh() {
-    return unary("TanhBackward0", "R", Op.TANH);
+    return Recorder.unary(this, Op.TANH, Saves.RESULT);
   }
 
   /** {@code 1 / (1 + exp(-this))}. */
   public Tensor sigmoid() {
-    return unary("SigmoidBackward0", "R", Op.SIGMOID);
+    return Recorder.unary(this, Op.SIGMOID, Saves.RESULT);
   }
 
   /** {@code max(this, 0)}; its gradient at 0 is 0. */
   public Tensor relu() {
-    return unary("ReluBackward0", "R", Op.RELU);
+    return Recorder.unary(this, Op.RELU, Saves.RESULT);
   }
 
   /** The error function. */
   public Tensor erf() {
-    return unary("ErfBackward0", "0", Op.ERF);
+    return Recorder.unary(this, Op.ERF, Saves.INPUT);
   }
 
   Tensor softplus() {
-    return unary("SoftplusBackward0", "0", Op.SOFTPLUS);
+    return Recorder.unary(this, Op.SOFTPLUS, Saves.INPUT);
   }
 
   /** This tensor as {@code dtype}; this tensor itself when it already has that dtype. */
@@ -665,14 +571,15 @@ public final class Tensor {
     if (dtype == dtype()) {
       return this;
     }
-    return record("ToCopyBackward0", "", (b, in) -> b.cast(in[0], dtype.ir()), this);
+    return Recorder.record(
+        Op.CAST.gradFn(), Saves.NOTHING, (b, in) -> b.cast(in[0], dtype.ir()), this);
   }
 
   // ------------------------------------------------------------------ reductions
 
   /** The sum of all elements. */
   public Tensor sum() {
-    return record("SumBackward0", "", (b, in) -> b.sum(in[0]), this);
+    return Recorder.record(Op.SUM.gradFn(), Saves.NOTHING, (b, in) -> b.sum(in[0]), this);
   }
 
   /** The sum over {@code dim}. */
@@ -687,13 +594,13 @@ public final class Tensor {
 
   /** The sum over {@code dims} (all of them when empty). */
   public Tensor sum(int[] dims, boolean keepdim) {
-    return reduce("SumBackward1", "", Op.SUM, dims, keepdim);
+    return Recorder.reduce(this, Op.SUM.gradFn(1), Saves.NOTHING, Op.SUM, dims, keepdim);
   }
 
   /** The mean of all elements. */
   public Tensor mean() {
     requireFloatForMean();
-    return record("MeanBackward0", "", (b, in) -> b.mean(in[0]), this);
+    return Recorder.record(Op.MEAN.gradFn(), Saves.NOTHING, (b, in) -> b.mean(in[0]), this);
   }
 
   private void requireFloatForMean() {
@@ -722,7 +629,7 @@ public final class Tensor {
   /** The mean over {@code dims} (all of them when empty). */
   public Tensor mean(int[] dims, boolean keepdim) {
     requireFloatForMean();
-    return reduce("MeanBackward1", "0", Op.MEAN, dims, keepdim);
+    return Recorder.reduce(this, Op.MEAN.gradFn(1), Saves.INPUT, Op.MEAN, dims, keepdim);
   }
 
   /** The maximum of all elements; tied maxima share the gradient evenly. */
@@ -742,7 +649,7 @@ public final class Tensor {
 
   /** The maximum over {@code dims} (all of them when empty). */
   public Tensor amax(int[] dims, boolean keepdim) {
-    return reduce("AmaxBackward0", "0R", Op.AMAX, dims, keepdim);
+    return Recorder.reduce(this, Op.AMAX.gradFn(), Saves.INPUT_AND_RESULT, Op.AMAX, dims, keepdim);
   }
 
   /** The minimum of all elements; tied minima share the gradient evenly. */
@@ -762,7 +669,7 @@ public final class Tensor {
 
   /** The minimum over {@code dims} (all of them when empty). */
   public Tensor amin(int[] dims, boolean keepdim) {
-    return reduce("AminBackward0", "0R", Op.AMIN, dims, keepdim);
+    return Recorder.reduce(this, Op.AMIN.gradFn(), Saves.INPUT_AND_RESULT, Op.AMIN, dims, keepdim);
   }
 
   /** {@code log(sum(exp(x)))} over {@code dim}, computed stably. */
@@ -777,22 +684,20 @@ public final class Tensor {
 
   /** {@code log(sum(exp(x)))} over {@code dims}. */
   public Tensor logsumexp(int[] dims, boolean keepdim) {
-    return reduce("LogsumexpBackward0", "0R", Op.LOGSUMEXP, dims, keepdim);
-  }
-
-  private Tensor reduce(String name, String saves, Op op, int[] dims, boolean keepdim) {
-    int[] ds = dims.clone();
-    return record(name, saves, (b, in) -> b.reduce(op, in[0], ds, keepdim), this);
+    return Recorder.reduce(
+        this, Op.LOGSUMEXP.gradFn(), Saves.INPUT_AND_RESULT, Op.LOGSUMEXP, dims, keepdim);
   }
 
   /** {@code exp(x) / sum(exp(x))} along {@code dim}. */
   public Tensor softmax(int dim) {
-    return record("SoftmaxBackward0", "R", (b, in) -> b.softmax(in[0], dim), this);
+    return Recorder.record(
+        Op.SOFTMAX.gradFn(), Saves.RESULT, (b, in) -> b.softmax(in[0], dim), this);
   }
 
   /** {@code x - logsumexp(x)} along {@code dim}, computed stably. */
   public Tensor logSoftmax(int dim) {
-    return record("LogSoftmaxBackward0", "R", (b, in) -> b.logSoftmax(in[0], dim), this);
+    return Recorder.record(
+        Op.LOG_SOFTMAX.gradFn(), Saves.RESULT, (b, in) -> b.logSoftmax(in[0], dim), this);
   }
 
   // ------------------------------------------------------------------ shape
@@ -800,13 +705,13 @@ public final class Tensor {
   /** This tensor's elements in a new shape; one size may be {@code -1}. */
   public Tensor reshape(long... shape) {
     int[] s = sizes(shape);
-    return recordView("ReshapeAliasBackward0", (b, in) -> b.reshape(in[0], s), this);
+    return Recorder.recordView(Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), this);
   }
 
   /** As {@link #reshape}, named as PyTorch's {@code view}. */
   public Tensor view(long... shape) {
     int[] s = sizes(shape);
-    return recordView("ViewBackward0", (b, in) -> b.reshape(in[0], s), this);
+    return Recorder.recordView(Op.RESHAPE.gradFn(), (b, in) -> b.reshape(in[0], s), this);
   }
 
   private static int[] sizes(long[] shape) {
@@ -819,13 +724,14 @@ public final class Tensor {
 
   /** Dims {@code dim0} and {@code dim1} swapped. */
   public Tensor transpose(int dim0, int dim1) {
-    return recordView("TransposeBackward0", (b, in) -> b.transpose(in[0], dim0, dim1), this);
+    return Recorder.recordView(
+        Op.TRANSPOSE.gradFn(), (b, in) -> b.transpose(in[0], dim0, dim1), this);
   }
 
   /** The dims in the order {@code dims}. */
   public Tensor permute(int... dims) {
     int[] p = dims.clone();
-    return recordView("PermuteBackward0", (b, in) -> b.permute(in[0], p), this);
+    return Recorder.recordView(Op.PERMUTE.gradFn(), (b, in) -> b.permute(in[0], p), this);
   }
 
   /** PyTorch's {@code x.T}: the dims in reverse order (the transpose of a matrix). */
@@ -851,17 +757,17 @@ public final class Tensor {
 
   /** A new dim of size 1 at {@code dim}. */
   public Tensor unsqueeze(int dim) {
-    return recordView("UnsqueezeBackward0", (b, in) -> b.unsqueeze(in[0], dim), this);
+    return Recorder.recordView(Op.UNSQUEEZE.gradFn(), (b, in) -> b.unsqueeze(in[0], dim), this);
   }
 
   /** Removes every dim of size 1. */
   public Tensor squeeze() {
-    return recordView("SqueezeBackward0", (b, in) -> b.squeeze(in[0]), this);
+    return Recorder.recordView(Op.SQUEEZE.gradFn(1), (b, in) -> b.squeeze(in[0]), this);
   }
 
   /** Removes dim {@code dim} if it has size 1. */
   public Tensor squeeze(int dim) {
-    return recordView("SqueezeBackward1", (b, in) -> b.squeeze(in[0], dim), this);
+    return Recorder.recordView(Op.SQUEEZE.gradFn(), (b, in) -> b.squeeze(in[0], dim), this);
   }
 
   /** Broadcasts to {@code shape}; {@code -1} keeps a size. */
@@ -881,7 +787,7 @@ public final class Tensor {
               + ")");
     }
     int[] s = sizes(shape);
-    return recordView("ExpandBackward0", (b, in) -> b.expand(in[0], s), this);
+    return Recorder.recordView(Op.EXPAND.gradFn(), (b, in) -> b.expand(in[0], s), this);
   }
 
   /** The matrix product with PyTorch's rules for 1-d, 2-d and batched operands. */
@@ -893,8 +799,8 @@ public final class Tensor {
               + " but found "
               + scalarType(other.dtype()));
     }
-    String name = Names.matmulGradFn(dim(), other.dim());
-    return record(name, "c", (b, in) -> b.matmul(in[0], in[1]), this, other);
+    String name = Op.MATMUL.gradFn(Op.matmulGradFnIndex(dim(), other.dim()));
+    return Recorder.record(name, Saves.CROSSED, (b, in) -> b.matmul(in[0], in[1]), this, other);
   }
 
   // ------------------------------------------------------------------ autograd state
@@ -1043,173 +949,69 @@ public final class Tensor {
     Backward.run(List.of(node()), Arrays.asList(g), null, retainGraph, createGraph);
   }
 
-  /** AccumulateGrad: the first gradient becomes {@code .grad}, later ones are added to it. */
-  private void accumulate(Node g, boolean createGraph) {
-    if (createGraph) {
-      Tensor gt = of(g);
-      Tensor old = grad;
-      grad =
-          Autograd.withGrad(
-              true,
-              () -> old == null ? record("CopyBackwards", "", (b, in) -> in[0], gt) : old.add(gt));
-      return;
-    }
-    Object data = Capture.valueOf(g);
-    if (grad == null) {
-      grad = of(Node.data(g.type(), data));
-    } else if (!grad.isLeaf()) {
-      grad = of(Node.data(g.type(), BufferOps.add(Capture.valueOf(grad.node()), data)));
-    } else {
-      grad.install(
-          grad.node(), Node.data(g.type(), BufferOps.add(Capture.valueOf(grad.node()), data)));
-    }
-  }
-
   // ------------------------------------------------------------------ in-place
 
   /** Fills this tensor with zeros in place. */
   public Tensor zero_() {
-    checkInPlace();
-    Node old = node();
-    if (GradMode.isEnabled() && old.requiresGrad()) {
-      return inPlace("ZeroBackward0", "", (b, in) -> b.full(0, in[0].type()));
-    }
-    Type t = old.type();
-    install(old, Node.data(t, Buffers.allocate(t.dtype(), t.staticNumel())));
-    return this;
+    return Recorder.zero(this);
   }
 
   /** Fills this tensor with {@code value} in place. */
   public Tensor fill_(double value) {
-    return inPlace("FillBackward0", "", (b, in) -> b.full(value, in[0].type()));
+    return Recorder.fill(this, value);
   }
 
   /** Adds {@code other} in place; bumps the version counter. */
   public Tensor add_(Tensor other) {
-    return inPlace("AddBackward0", "", (b, in) -> b.add(in[0], in[1]), other);
+    return Recorder.inPlace(
+        this, Op.ADD.gradFn(), Saves.NOTHING, (b, in) -> b.add(in[0], in[1]), other);
   }
 
   /** Adds {@code other} in place. */
   public Tensor add_(double other) {
-    return inPlace("AddBackward0", "", (b, in) -> b.add(in[0], lit(other)));
+    return Recorder.inPlace(
+        this, Op.ADD.gradFn(), Saves.NOTHING, (b, in) -> b.add(in[0], lit(other)));
   }
 
   /** Subtracts {@code other} in place. */
   public Tensor sub_(Tensor other) {
-    return inPlace("SubBackward0", "", (b, in) -> b.sub(in[0], in[1]), other);
+    return Recorder.inPlace(
+        this, Op.SUB.gradFn(), Saves.NOTHING, (b, in) -> b.sub(in[0], in[1]), other);
   }
 
   /** Subtracts {@code other} in place. */
   public Tensor sub_(double other) {
-    return inPlace("SubBackward0", "", (b, in) -> b.sub(in[0], lit(other)));
+    return Recorder.inPlace(
+        this, Op.SUB.gradFn(), Saves.NOTHING, (b, in) -> b.sub(in[0], lit(other)));
   }
 
   /** Multiplies by {@code other} in place. */
   public Tensor mul_(Tensor other) {
-    return inPlace("MulBackward0", "c", (b, in) -> b.mul(in[0], in[1]), other);
+    return Recorder.inPlace(
+        this, Op.MUL.gradFn(), Saves.CROSSED, (b, in) -> b.mul(in[0], in[1]), other);
   }
 
   /** Multiplies by {@code other} in place. */
   public Tensor mul_(double other) {
-    return inPlace("MulBackward0", "*", (b, in) -> b.mul(in[0], lit(other)));
+    return Recorder.inPlace(
+        this, Op.MUL.gradFn(), Saves.OTHER, (b, in) -> b.mul(in[0], lit(other)));
   }
 
   /** Divides by {@code other} in place. */
   public Tensor div_(Tensor other) {
-    return inPlace("DivBackward0", "1c", (b, in) -> b.div(in[0], in[1]), other);
+    return Recorder.inPlace(
+        this, Op.DIV.gradFn(), Saves.SECOND_AND_CROSSED, (b, in) -> b.div(in[0], in[1]), other);
   }
 
   /** Divides by {@code other} in place. */
   public Tensor div_(double other) {
-    return inPlace("DivBackward0", "*", (b, in) -> b.div(in[0], lit(other)));
+    return Recorder.inPlace(
+        this, Op.DIV.gradFn(), Saves.OTHER, (b, in) -> b.div(in[0], lit(other)));
   }
 
   /** Copies {@code src} (broadcast and converted to this dtype) into this tensor. */
   public Tensor copy_(Tensor src) {
-    return inPlace("CopyBackwards", "", (b, in) -> b.broadcastTo(in[1], in[0].type().dims()), src);
-  }
-
-  private void checkInPlace() {
-    if (view) {
-      throw new GradcException(
-          "in-place operations on the result of a view op (reshape, view, transpose, permute,"
-              + " unsqueeze, squeeze, expand, T) are not supported: gradc's view ops return new"
-              + " tensors, so the update would not reach the base tensor; update the base tensor"
-              + " instead");
-    }
-    if (GradMode.isEnabled() && isLeaf() && requiresGrad()) {
-      throw new GradcException(
-          "a leaf Variable that requires grad is being used in an in-place operation.");
-    }
-  }
-
-  private Tensor inPlace(String name, String saves, Recipe r, Tensor... others) {
-    checkInPlace();
-    Node old = node();
-    Type self = old.type();
-    Recipe fitted = (b, in) -> fit(b, r.apply(b, in), self);
-    Tensor[] ins = new Tensor[others.length + 1];
-    ins[0] = this;
-    System.arraycopy(others, 0, ins, 1, others.length);
-    Saves s = Saves.of(saves);
-    Node v = recordNode(name, s, fitted, ins, true);
-    install(old, v);
-    if (v.gradFn() != null && s.result()) {
-      v.save(new SavedRef(storage, storage.version(), self, name));
-    }
-    return this;
-  }
-
-  /** The result of an in-place op as a value of this tensor's type, or PyTorch's error. */
-  private static Value fit(Builder b, Value v, Type self) {
-    if (!v.type().dims().equals(self.dims())) {
-      throw new GradcException(
-          "output with shape "
-              + self.dims()
-              + " doesn't match the broadcast shape "
-              + v.type().dims());
-    }
-    dev.gradc.ir.DType from = v.type().dtype();
-    dev.gradc.ir.DType to = self.dtype();
-    if (from.isFloat() && !to.isFloat()) {
-      throw new GradcException(
-          "result type "
-              + typeName(from)
-              + " can't be cast to the desired output type "
-              + typeName(to));
-    }
-    return b.cast(v, to);
-  }
-
-  private static String typeName(dev.gradc.ir.DType d) {
-    return switch (d) {
-      case F32 -> "Float";
-      case F64 -> "Double";
-      case I64 -> "Long";
-      case BOOL -> "Bool";
-    };
-  }
-
-  /**
-   * Installs the value {@code v} written over {@code old}: a recorded result becomes this tensor's
-   * history; otherwise the value is computed now and this tensor keeps its leaf status (or, for a
-   * non-leaf, its history).
-   */
-  private void install(Node old, Node v) {
-    if (v.gradFn() != null) {
-      nodeVersion = storage.write(v);
-      node = v;
-      return;
-    }
-    Object data = Capture.valueOf(v);
-    Node plain = Node.data(old.type(), data);
-    int version = storage.write(plain);
-    if (old.gradFn() != null) {
-      node = Node.straightThrough(old, plain);
-    } else {
-      node = old.sink() != null ? Node.leaf(old.type(), data, sink()) : plain;
-    }
-    nodeVersion = version;
+    return Recorder.copy(this, src);
   }
 
   // ------------------------------------------------------------------ reading

@@ -2,7 +2,6 @@ package dev.gradc.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gradc.frontend.Names;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Op;
@@ -17,7 +16,7 @@ import java.util.List;
 
 /**
  * The graph of backward nodes PyTorch would record for a function: one node per instruction that
- * requires grad, named as the frontend names it ({@link Names#gradFn}), and one {@code
+ * requires grad, named as the frontend names it ({@link Op#gradFn(Inst)}), and one {@code
  * AccumulateGrad} per param. Edges are PyTorch's {@code next_functions}: from a node to the nodes
  * of its operands that require grad. As in PyTorch, implicit broadcasting is part of the op that
  * broadcasts, so {@code broadcast} instructions have no node of their own; built-in losses show the
@@ -73,7 +72,7 @@ final class AutogradGraph {
           in.add(nodeOf[v.id()]);
         }
       }
-      String name = Names.gradFn(inst);
+      String name = Op.gradFn(inst);
       if (in.isEmpty() || name == null || !inst.type().dtype().isFloat()) {
         continue;
       }

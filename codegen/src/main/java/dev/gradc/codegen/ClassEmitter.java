@@ -1,14 +1,14 @@
 package dev.gradc.codegen;
 
-import dev.gradc.codegen.NestLayout.Access;
-import dev.gradc.codegen.NestLayout.Mode;
-import dev.gradc.codegen.NestLayout.Reduction;
-import dev.gradc.codegen.Plan.Home;
-import dev.gradc.codegen.Plan.LibraryStep;
-import dev.gradc.codegen.Plan.Nest;
-import dev.gradc.codegen.Plan.ResultKind;
-import dev.gradc.codegen.Plan.Step;
-import dev.gradc.codegen.Plan.Where;
+import dev.gradc.codegen.LoopLayout.Access;
+import dev.gradc.codegen.LoopLayout.Mode;
+import dev.gradc.codegen.LoopLayout.Reduction;
+import dev.gradc.codegen.LoopPlan.Home;
+import dev.gradc.codegen.LoopPlan.LibraryCall;
+import dev.gradc.codegen.LoopPlan.Loop;
+import dev.gradc.codegen.LoopPlan.ResultKind;
+import dev.gradc.codegen.LoopPlan.Step;
+import dev.gradc.codegen.LoopPlan.Where;
 import dev.gradc.codegen.lib.Matmul;
 import dev.gradc.codegen.lib.OneHot;
 import dev.gradc.ir.DType;
@@ -90,7 +90,7 @@ public final class ClassEmitter {
 
   private ClassEmitter(Plan plan, String internalName) {
     this.plan = plan;
-    this.f = plan.func;
+    this.f = plan.func();
     this.owner = Type.getObjectType(internalName);
     this.cw =
         new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
@@ -102,15 +102,13 @@ public final class ClassEmitter {
     this.lib = new LibraryCopier(internalName);
   }
 
-  /** The bytes of a class named {@code internalName} (slashes) that runs {@code plan}. */
-  public static byte[] emit(Plan plan, String internalName) {
-    return new ClassEmitter(plan, internalName).run();
-  }
-
-  /** As {@link #emit(Plan, String)}, always in frame mode (tests exercise it on small plans). */
-  static byte[] emitInFrameMode(Plan plan, String internalName) {
+  /**
+   * The bytes of a class named {@code internalName} (slashes) that runs {@code plan}; with {@code
+   * frameMode}, the driver is in frame mode whatever its size (tests exercise it on small plans).
+   */
+  static byte[] emit(Plan plan, String internalName, boolean frameMode) {
     ClassEmitter e = new ClassEmitter(plan, internalName);
-    e.forceFrames = true;
+    e.forceFrames = frameMode;
     return e.run();
   }
 
@@ -125,7 +123,7 @@ public final class ClassEmitter {
         "java/lang/Object",
         new String[] {"java/lang/Runnable"});
     for (Kernel k : plan.kernels) {
-      String name = "nest" + k.firstNest().index;
+      String name = "nest" + k.firstLoop().index;
       kernelNames.put(k, name);
       NestEmitter.emit(cw, owner, lib, k, name);
       chunks(k);
@@ -254,10 +252,10 @@ public final class ClassEmitter {
   /** The driver's work in order: scalars ready first, then each step and the scalars it enables. */
   private List<Object> workList() {
     List<Object> items = new ArrayList<>(scalarsReadyAt(-1));
-    for (Step s : plan.steps) {
-      if (s instanceof Nest n) {
+    for (Step s : plan.steps()) {
+      if (s instanceof Loop n) {
         Kernel k = plan.kernelOf(n);
-        if (k.firstNest() == n) {
+        if (k.firstLoop() == n) {
           items.add(k);
         }
       } else {
@@ -274,7 +272,7 @@ public final class ClassEmitter {
       int args = l.buffers.size() + l.scalars.size() + l.intParams.size();
       return 500 + 40 * args + 80 * l.reductions.size();
     }
-    if (item instanceof LibraryStep) {
+    if (item instanceof LibraryCall) {
       return 400;
     }
     return 40;
@@ -283,7 +281,7 @@ public final class ClassEmitter {
   private void emitItem(Object item) {
     if (item instanceof Kernel k) {
       kernelStep(k);
-    } else if (item instanceof LibraryStep ls) {
+    } else if (item instanceof LibraryCall ls) {
       libraryStep(ls);
     } else {
       emitScalar((Inst) item);
@@ -396,7 +394,7 @@ public final class ClassEmitter {
       g.push(p.id());
       g.arrayLoad(Type.getType(Object.class));
       g.checkCast(at);
-      if (FusionPlanner.isOneElement(p.type())) {
+      if (LoopPlan.isOneElement(p.type())) {
         g.push(0);
         Jvm.loadElement(g, dt);
         defineScalar(p);
@@ -429,8 +427,8 @@ public final class ClassEmitter {
     for (Kernel k : plan.kernels) {
       need.addAll(k.intParams);
       need.add(k.outerCount());
-      for (NestLayout l : k.stages) {
-        need.add(l.sizes[l.rank() - 1]);
+      for (LoopLayout l : k.stages) {
+        need.add(l.sizes.get(l.rank() - 1));
       }
       for (Reduction r : k.reductions) {
         need.add(r.count);
@@ -442,13 +440,13 @@ public final class ClassEmitter {
         for (Dim d : v.type().dims()) {
           need.add(Extent.of(d));
         }
-        for (Extent e : FusionPlanner.contiguousStrides(v.type().dims())) {
+        for (Extent e : Extent.contiguousStrides(v.type().dims())) {
           need.add(e);
         }
       }
       Home h = v instanceof Lit ? null : plan.home(v);
-      if (h != null && h.where == Where.VIEW) {
-        for (Extent e : h.strides) {
+      if (h != null && h.where() == Where.VIEW) {
+        for (Extent e : h.strides()) {
           need.add(e);
         }
       }
@@ -562,7 +560,7 @@ public final class ClassEmitter {
       Label next = new Label();
       r.loadThis();
       r.getField(owner, "nest", Type.INT_TYPE);
-      r.push(l.firstNest().index);
+      r.push(l.firstLoop().index);
       r.ifICmp(GeneratorAdapter.NE, next);
       r.loadThis();
       r.getField(owner, "c0", Type.INT_TYPE);
@@ -570,7 +568,7 @@ public final class ClassEmitter {
       r.getField(owner, "c1", Type.INT_TYPE);
       r.loadThis();
       r.getField(owner, "frame", Jvm.OBJECT_ARRAY);
-      r.invokeStatic(owner, chunksMethod(l.firstNest().index));
+      r.invokeStatic(owner, chunksMethod(l.firstLoop().index));
       r.returnValue();
       r.mark(next);
     }
@@ -613,7 +611,7 @@ public final class ClassEmitter {
    * unpacked from the frame, storing each chunk's full-reduction partials at its slots.
    */
   private void chunks(Kernel l) {
-    Method m = chunksMethod(l.firstNest().index);
+    Method m = chunksMethod(l.firstLoop().index);
     GeneratorAdapter c =
         new GeneratorAdapter(
             Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
@@ -673,7 +671,7 @@ public final class ClassEmitter {
       c.endMethod();
       return;
     }
-    if (l.fullCount == 1) {
+    if (l.fullReductions.size() == 1) {
       c.loadLocal(parts);
       c.loadLocal(k);
     }
@@ -693,12 +691,12 @@ public final class ClassEmitter {
       c.push(i);
       c.arrayLoad(Type.INT_TYPE);
     }
-    if (l.fullCount > 1) {
+    if (l.fullReductions.size() > 1) {
       c.loadLocal(parts);
     }
     pushChunkRange(c, k, lo, in, ints.size());
     c.invokeStatic(owner, NestEmitter.method(l, kernelNames.get(l)));
-    if (l.fullCount == 1) {
+    if (l.fullReductions.size() == 1) {
       c.arrayStore(Type.DOUBLE_TYPE);
     }
     c.iinc(k, 1);
@@ -730,12 +728,12 @@ public final class ClassEmitter {
     List<Inst> out = new ArrayList<>();
     for (Inst inst : f.insts()) {
       Home h = plan.home(inst);
-      if (h.where != Where.SCALAR || h.readyAt != step) {
+      if (h.where() != Where.SCALAR || h.readyAt() != step) {
         continue;
       }
       if (inst.op() == Op.MATMUL
           || inst.op() == Op.ONE_HOT
-          || (NestLayout.isReduction(inst) && !allScalar(inst))) {
+          || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
         continue; // set by its step
       }
       out.add(inst);
@@ -759,7 +757,7 @@ public final class ClassEmitter {
 
   private static boolean allScalar(Inst inst) {
     for (Value v : inst.operands()) {
-      if (!(v instanceof Lit) && !FusionPlanner.isOneElement(v.type())) {
+      if (!(v instanceof Lit) && !LoopPlan.isOneElement(v.type())) {
         return false;
       }
     }
@@ -773,8 +771,8 @@ public final class ClassEmitter {
       return;
     }
     Home h = plan.home(v);
-    if (h.where == Where.BCAST_SCALAR) {
-      pushScalar(h.base);
+    if (h.where() == Where.BCAST_SCALAR) {
+      pushScalar(h.base());
       return;
     }
     Integer slot = scalarSlot.get(v);
@@ -794,8 +792,8 @@ public final class ClassEmitter {
     if (!bufferSlot.containsKey(v)) {
       Home h = plan.home(v);
       pushExtent(Extent.product(v.type().dims()));
-      if (h != null && h.output >= 0) {
-        outputArray(h.output, dtype);
+      if (h != null && h.output() >= 0) {
+        outputArray(h.output(), dtype);
       } else {
         Jvm.newArray(g, dtype);
       }
@@ -838,10 +836,10 @@ public final class ClassEmitter {
       return temp(Jvm.arrayType(v.type().dtype()));
     }
     Home h = plan.home(v);
-    if (h.where == Where.VIEW) {
-      return contiguousBuffer(h.base);
+    if (h.where() == Where.VIEW) {
+      return contiguousBuffer(h.base());
     }
-    throw new IllegalStateException("no buffer for " + v + " (" + h.where + ")");
+    throw new IllegalStateException("no buffer for " + v + " (" + h.where() + ")");
   }
 
   // ---------------------------------------------------------------- nests
@@ -858,9 +856,9 @@ public final class ClassEmitter {
       // At most MAX_COLUMN_CHUNKS chunks, so the partial vectors stay small.
       g.loadLocal(step);
       g.loadLocal(total);
-      g.push(NestLayout.MAX_COLUMN_CHUNKS - 1);
+      g.push(LoopLayout.MAX_COLUMN_CHUNKS - 1);
       g.visitInsn(Opcodes.IADD);
-      g.push(NestLayout.MAX_COLUMN_CHUNKS);
+      g.push(LoopLayout.MAX_COLUMN_CHUNKS);
       g.visitInsn(Opcodes.IDIV);
       g.invokeStatic(MATH, new Method("max", "(II)I"));
       g.storeLocal(step);
@@ -914,8 +912,8 @@ public final class ClassEmitter {
     }
   }
 
-  private static NestLayout stageOfReduction(Kernel k, Reduction r) {
-    for (NestLayout l : k.stages) {
+  private static LoopLayout stageOfReduction(Kernel k, Reduction r) {
+    for (LoopLayout l : k.stages) {
       if (l.reductions.contains(r)) {
         return l;
       }
@@ -927,9 +925,9 @@ public final class ClassEmitter {
   private void pushChunkStep(Kernel k) {
     g.push(CHUNK);
     g.push(1);
-    for (NestLayout l : k.stages) {
+    for (LoopLayout l : k.stages) {
       if (l.rank() > 1) {
-        pushExtent(l.sizes[l.rank() - 1]);
+        pushExtent(l.sizes.get(l.rank() - 1));
         g.invokeStatic(MATH, new Method("max", "(II)I"));
       }
     }
@@ -946,10 +944,10 @@ public final class ClassEmitter {
       int step,
       int chunks) {
     int partials = -1;
-    if (l.fullCount > 1) {
+    if (l.fullReductions.size() > 1) {
       partials = g.newLocal(Jvm.DOUBLE_ARRAY);
       g.loadLocal(chunks);
-      g.push(l.fullCount);
+      g.push(l.fullReductions.size());
       g.visitInsn(Opcodes.IMUL);
       g.newArray(Type.DOUBLE_TYPE);
       g.storeLocal(partials);
@@ -996,10 +994,10 @@ public final class ClassEmitter {
       if (partials < 0) {
         g.loadLocal(acc.get(r));
         g.swap(Type.DOUBLE_TYPE, Type.DOUBLE_TYPE);
-        combine(r);
+        ops.combine(r.combine());
         g.storeLocal(acc.get(r));
       } else {
-        combinePartial(r, acc.get(r), partials, chunk, l.fullCount);
+        combinePartial(r, l.slot(r), acc.get(r), partials, chunk, l.fullReductions.size());
       }
     }
     g.iinc(chunk, 1);
@@ -1063,7 +1061,7 @@ public final class ClassEmitter {
     g.loadLocal(step);
     g.arrayStore(Type.INT_TYPE);
     g.arrayStore(OBJECT);
-    int width = Math.max(1, l.fullCount);
+    int width = Math.max(1, l.fullReductions.size());
     int parts = g.newLocal(Jvm.DOUBLE_ARRAY);
     g.loadLocal(chunks);
     g.push(width);
@@ -1106,7 +1104,7 @@ public final class ClassEmitter {
           g.loadArg(POOL_ARG);
           g.newInstance(owner);
           g.dup();
-          g.push(l.firstNest().index);
+          g.push(l.firstLoop().index);
           pushTaskBound(t, 0, chunks, tasks);
           pushTaskBound(t, 1, chunks, tasks);
           g.loadLocal(frame);
@@ -1119,7 +1117,7 @@ public final class ClassEmitter {
     g.push(0);
     pushTaskBound(-1, 1, chunks, tasks);
     g.loadLocal(frame);
-    g.invokeStatic(owner, chunksMethod(l.firstNest().index));
+    g.invokeStatic(owner, chunksMethod(l.firstLoop().index));
     forRange(
         t,
         1,
@@ -1140,7 +1138,7 @@ public final class ClassEmitter {
             if (r.mode != Mode.FULL) {
               continue;
             }
-            combinePartial(r, acc.get(r), parts, c, width);
+            combinePartial(r, l.slot(r), acc.get(r), parts, c, width);
           }
         });
   }
@@ -1183,36 +1181,28 @@ public final class ClassEmitter {
   }
 
   /** {@code acc = combine(acc, partials[chunk * width + slot])}. */
-  private void combinePartial(Reduction r, int acc, int partials, int chunk, int width) {
+  private void combinePartial(Reduction r, int slot, int acc, int partials, int chunk, int width) {
     g.loadLocal(acc);
     g.loadLocal(partials);
     g.loadLocal(chunk);
     g.push(width);
     g.visitInsn(Opcodes.IMUL);
-    g.push(r.slot);
+    g.push(slot);
     g.visitInsn(Opcodes.IADD);
     g.arrayLoad(Type.DOUBLE_TYPE);
-    combine(r);
+    ops.combine(r.combine());
     g.storeLocal(acc);
   }
 
-  private void combine(Reduction r) {
-    switch (r.combine()) {
-      case ADD -> g.visitInsn(Opcodes.DADD);
-      case MAXIMUM -> g.invokeStatic(Type.getType(Math.class), new Method("max", "(DD)D"));
-      default -> g.invokeStatic(Type.getType(Math.class), new Method("min", "(DD)D"));
-    }
-  }
-
   /** The local holding the array passed for a kernel buffer, allocating outputs. */
-  private int bufferFor(NestLayout l, Access a, int chunks) {
+  private int bufferFor(LoopLayout l, Access a, int chunks) {
     for (Reduction r : l.reductions) {
       if (r.out == a) {
         if (r.mode == Mode.COLUMN) {
           // One partial vector per chunk, all starting at the identity.
           int parts = g.newLocal(Jvm.DOUBLE_ARRAY);
           g.loadLocal(chunks);
-          pushExtent(l.sizes[l.rank() - 1]);
+          pushExtent(l.sizes.get(l.rank() - 1));
           g.visitInsn(Opcodes.IMUL);
           g.newArray(Type.DOUBLE_TYPE);
           g.storeLocal(parts);
@@ -1245,7 +1235,7 @@ public final class ClassEmitter {
   }
 
   private void finishReduction(
-      NestLayout l, Reduction r, Integer acc, Map<Access, Integer> arrays, int chunks) {
+      LoopLayout l, Reduction r, Integer acc, Map<Access, Integer> arrays, int chunks) {
     DType dt = r.inst.type().dtype();
     switch (r.mode) {
       case COLUMN -> {
@@ -1253,7 +1243,7 @@ public final class ClassEmitter {
         int parts = arrays.get(r.out);
         int out = obtain(r.inst, dt);
         int n = g.newLocal(Type.INT_TYPE);
-        pushExtent(l.sizes[l.rank() - 1]);
+        pushExtent(l.sizes.get(l.rank() - 1));
         g.storeLocal(n);
         int j = g.newLocal(Type.INT_TYPE);
         int c = g.newLocal(Type.INT_TYPE);
@@ -1278,13 +1268,13 @@ public final class ClassEmitter {
                     g.loadLocal(j);
                     g.visitInsn(Opcodes.IADD);
                     g.arrayLoad(Type.DOUBLE_TYPE);
-                    combine(r);
+                    ops.combine(r.combine());
                     g.storeLocal(sum);
                   });
               g.loadLocal(out);
               g.loadLocal(j);
               g.loadLocal(sum);
-              if (r.isMean()) {
+              if (r.dividesByCount()) {
                 pushExtent(r.count);
                 g.visitInsn(Opcodes.I2D);
                 g.visitInsn(Opcodes.DDIV);
@@ -1295,7 +1285,7 @@ public final class ClassEmitter {
       }
       case FULL -> {
         g.loadLocal(acc);
-        if (r.isMean()) {
+        if (r.dividesByCount()) {
           pushExtent(r.count);
           g.visitInsn(Opcodes.I2D);
           g.visitInsn(Opcodes.DDIV);
@@ -1307,7 +1297,7 @@ public final class ClassEmitter {
       case RMW -> {
         int scratch = arrays.get(r.out);
         int out = obtain(r.inst, dt);
-        if (r.isMean() || dt != DType.F64) {
+        if (r.dividesByCount() || dt != DType.F64) {
           // out[i] = round(scratch[i] / count)
           int i = g.newLocal(Type.INT_TYPE);
           int n = g.newLocal(Type.INT_TYPE);
@@ -1326,7 +1316,7 @@ public final class ClassEmitter {
           g.loadLocal(scratch);
           g.loadLocal(i);
           g.arrayLoad(Type.DOUBLE_TYPE);
-          if (r.isMean()) {
+          if (r.dividesByCount()) {
             pushExtent(r.count);
             g.visitInsn(Opcodes.I2D);
             g.visitInsn(Opcodes.DDIV);
@@ -1344,10 +1334,10 @@ public final class ClassEmitter {
 
   // ---------------------------------------------------------------- library calls
 
-  private void libraryStep(LibraryStep s) {
+  private void libraryStep(LibraryCall s) {
     Inst inst = s.inst;
     if (inst.op() == Op.ONE_HOT) {
-      boolean scalar = FusionPlanner.isOneElement(inst.type());
+      boolean scalar = LoopPlan.isOneElement(inst.type());
       int out = scalar ? scratchScalarBuffer(DType.I64) : obtain(inst, DType.I64);
       pushBuffer(inst.operand(0), DType.I64);
       g.loadLocal(out);
@@ -1362,9 +1352,9 @@ public final class ClassEmitter {
     matmul(inst);
   }
 
-  private Extent[] stridesOf(Value v) {
+  private List<Extent> stridesOf(Value v) {
     Home h = plan.home(v);
-    return h.where == Where.VIEW ? h.strides : FusionPlanner.contiguousStrides(v.type().dims());
+    return h.where() == Where.VIEW ? h.strides() : Extent.contiguousStrides(v.type().dims());
   }
 
   private void matmul(Inst inst) {
@@ -1372,18 +1362,18 @@ public final class ClassEmitter {
     Value b = inst.operand(1);
     List<Dim> as = a.type().dims();
     List<Dim> bs = b.type().dims();
-    Extent[] sa = stridesOf(a);
-    Extent[] sb = stridesOf(b);
+    List<Extent> sa = stridesOf(a);
+    List<Extent> sb = stridesOf(b);
     int ra = as.size();
     int rb = bs.size();
     // Matrix dims, with 1-D operands as a row (left) or a column (right).
     Extent n = ra == 1 ? Extent.ONE : Extent.of(as.get(ra - 2));
     Extent k = Extent.of(as.get(ra - 1));
     Extent m = rb == 1 ? Extent.ONE : Extent.of(bs.get(rb - 1));
-    Extent aRow = ra == 1 ? Extent.ZERO : sa[ra - 2];
-    Extent aCol = sa[ra - 1];
-    Extent bRow = rb == 1 ? sb[0] : sb[rb - 2];
-    Extent bCol = rb == 1 ? Extent.ZERO : sb[rb - 1];
+    Extent aRow = ra == 1 ? Extent.ZERO : sa.get(ra - 2);
+    Extent aCol = sa.get(ra - 1);
+    Extent bRow = rb == 1 ? sb.get(0) : sb.get(rb - 2);
+    Extent bCol = rb == 1 ? Extent.ZERO : sb.get(rb - 1);
     int batchA = Math.max(ra - 2, 0);
     int batchB = Math.max(rb - 2, 0);
     int batch = Math.max(batchA, batchB);
@@ -1394,11 +1384,11 @@ public final class ClassEmitter {
       int db = d - (batch - batchB);
       Dim size = out.get(d);
       geom.add(Extent.of(size));
-      geom.add(da >= 0 && as.get(da).equals(size) ? sa[da] : Extent.ZERO);
-      geom.add(db >= 0 && bs.get(db).equals(size) ? sb[db] : Extent.ZERO);
+      geom.add(da >= 0 && as.get(da).equals(size) ? sa.get(da) : Extent.ZERO);
+      geom.add(db >= 0 && bs.get(db).equals(size) ? sb.get(db) : Extent.ZERO);
     }
     DType dt = inst.type().dtype();
-    boolean scalar = FusionPlanner.isOneElement(inst.type());
+    boolean scalar = LoopPlan.isOneElement(inst.type());
     int buf = scalar ? scratchScalarBuffer(dt) : obtain(inst, dt);
     pushMatmulOperand(a, dt);
     pushMatmulOperand(b, dt);
@@ -1430,8 +1420,8 @@ public final class ClassEmitter {
    */
   private void pushMatmulOperand(Value v, DType dt) {
     Home h = v instanceof Lit ? null : plan.home(v);
-    if (h != null && h.where == Where.VIEW && !FusionPlanner.isOneElement(v.type())) {
-      g.loadLocal(contiguousBuffer(h.base));
+    if (h != null && h.where() == Where.VIEW && !LoopPlan.isOneElement(v.type())) {
+      g.loadLocal(contiguousBuffer(h.base()));
       return;
     }
     pushBuffer(v, dt);
@@ -1449,7 +1439,7 @@ public final class ClassEmitter {
    * scalar local) is boxed into a fresh one-element array.
    */
   private void pushBuffer(Value v, DType dt) {
-    if (v instanceof Lit || FusionPlanner.isOneElement(v.type())) {
+    if (v instanceof Lit || LoopPlan.isOneElement(v.type())) {
       g.push(1);
       Jvm.newArray(g, dt);
       g.dup();
@@ -1483,7 +1473,7 @@ public final class ClassEmitter {
     for (int i = 0; i < f.results().size(); i++) {
       Value r = f.result(i);
       DType dt = r.type().dtype();
-      ResultKind kind = plan.resultKinds[i];
+      ResultKind kind = plan.loops.resultKinds.get(i);
       switch (kind) {
         case DIRECT -> {}
         case COPY -> {

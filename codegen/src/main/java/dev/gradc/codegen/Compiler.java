@@ -1,27 +1,57 @@
 package dev.gradc.codegen;
 
 import dev.gradc.ir.Func;
+import dev.gradc.ir.opt.Cse;
+import dev.gradc.ir.opt.Dce;
 import dev.gradc.ir.opt.Pipeline;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ExecutorService;
 
 /**
- * The codegen entry point: optimizes a function, lowers it, plans its loops and emits one class.
- * The class has a static {@code Object[] call(Object[] args, int[][] shapes, Object[] outs)} (see
- * {@link ClassEmitter}) and depends on {@code java.base} only.
+ * The codegen pipeline, read top to bottom in {@link #compile}: each stage takes the previous
+ * stage's value and returns a new immutable one that prints.
+ *
+ * <ol>
+ *   <li>optimize: {@code Func} to {@code Func} ({@link Pipeline}: simplify, CSE, DCE);
+ *   <li>lower: {@code Func} to {@code Func} ({@link Lowering}, then CSE and DCE);
+ *   <li>plan loops: {@code Func} to {@link LoopPlan} ({@link FusionPlanner}; {@link PlanVerifier}
+ *       checks it);
+ *   <li>lay out kernels: {@link LoopPlan} to {@link Plan} ({@link KernelLayout});
+ *   <li>emit class: {@link Plan} to class bytes ({@link ClassEmitter});
+ *   <li>load: class bytes to the driver's {@link MethodHandle} ({@link #load}).
+ * </ol>
+ *
+ * Tests check every stage's value: the IR verifier the functions, {@link PlanVerifier} the loop
+ * plan, ASM's {@code CheckClassAdapter} the class. The class has a static {@code Object[]
+ * call(Object[] args, int[][] shapes, Object[] outs, ExecutorService pool, int threads)} and
+ * depends on {@code java.base} only.
  */
 public final class Compiler {
   private Compiler() {}
 
+  /** The type of the driver {@link #load} returns. */
+  public static final MethodType CALL_TYPE =
+      MethodType.methodType(
+          Object[].class,
+          Object[].class,
+          int[][].class,
+          Object[].class,
+          ExecutorService.class,
+          int.class);
+
   /** Everything codegen made for one function, for loading and for inspection. */
   public static final class CompiledClass {
     private final Func source;
-    private final Func planned;
+    private final Func optimized;
     private final Plan plan;
     private final String internalName;
     private final byte[] bytes;
 
-    CompiledClass(Func source, Func planned, Plan plan, String internalName, byte[] bytes) {
+    CompiledClass(Func source, Func optimized, Plan plan, String internalName, byte[] bytes) {
       this.source = source;
-      this.planned = planned;
+      this.optimized = optimized;
       this.plan = plan;
       this.internalName = internalName;
       this.bytes = bytes;
@@ -32,11 +62,17 @@ public final class Compiler {
       return source;
     }
 
-    /** The optimized, lowered function the plan refers to. */
-    public Func planned() {
-      return planned;
+    /** The function after stage 1 (optimize). */
+    public Func optimized() {
+      return optimized;
     }
 
+    /** The function after stage 2 (lower), which the plan refers to. */
+    public Func planned() {
+      return plan.func();
+    }
+
+    /** Stages 3 and 4: the loop plan laid out in kernels. */
     public Plan plan() {
       return plan;
     }
@@ -45,7 +81,7 @@ public final class Compiler {
       return internalName;
     }
 
-    /** The class file. */
+    /** Stage 5: the class file. */
     public byte[] bytes() {
       return bytes.clone();
     }
@@ -56,22 +92,53 @@ public final class Compiler {
    * UnsupportedOperationException} naming the op for anything codegen cannot compile.
    */
   public static CompiledClass compile(Func f, String internalName) {
-    Func planned = Lowering.lower(Pipeline.run(f));
-    Plan plan = FusionPlanner.plan(planned);
-    byte[] bytes = ClassEmitter.emit(plan, internalName);
-    return new CompiledClass(f, planned, plan, internalName, bytes);
+    return compile(f, internalName, false);
   }
 
   /** As {@link #compile}, with the driver in frame mode whatever its size (for tests). */
   static CompiledClass compileInFrameMode(Func f, String internalName) {
-    Func planned = Lowering.lower(Pipeline.run(f));
-    Plan plan = FusionPlanner.plan(planned);
-    byte[] bytes = ClassEmitter.emitInFrameMode(plan, internalName);
-    return new CompiledClass(f, planned, plan, internalName, bytes);
+    return compile(f, internalName, true);
   }
 
-  /** The plan for {@code f}, as {@link #compile} would make it. */
+  private static CompiledClass compile(Func source, String internalName, boolean frameMode) {
+    Func optimized = Pipeline.run(source);
+    Func lowered = lower(optimized);
+    LoopPlan loops = FusionPlanner.plan(lowered);
+    Plan plan = KernelLayout.layOut(loops);
+    byte[] bytes = ClassEmitter.emit(plan, internalName, frameMode);
+    return new CompiledClass(source, optimized, plan, internalName, bytes);
+  }
+
+  /** Stage 2: lowering, then CSE and DCE of what the rewrites repeated or left unused. */
+  static Func lower(Func optimized) {
+    return new Dce().run(new Cse().run(Lowering.lower(optimized)));
+  }
+
+  /** The plan for {@code f}, as {@link #compile} makes it (stages 1 to 4). */
   public static Plan plan(Func f) {
-    return FusionPlanner.plan(Lowering.lower(Pipeline.run(f)));
+    return KernelLayout.layOut(FusionPlanner.plan(lower(Pipeline.run(f))));
+  }
+
+  /**
+   * Stage 6, load: defines the class as a hidden class (so that it can be unloaded) through {@code
+   * host}, whose class must be in the package of the class's internal name, and returns its driver
+   * ({@link #CALL_TYPE}).
+   */
+  public static MethodHandle load(CompiledClass c, MethodHandles.Lookup host) {
+    MethodHandles.Lookup lookup = define(c, host);
+    try {
+      return lookup.findStatic(lookup.lookupClass(), "call", CALL_TYPE);
+    } catch (ReflectiveOperationException e) {
+      throw new LinkageError("the class of @" + c.source().name() + " has no driver", e);
+    }
+  }
+
+  /** Defines the class as a hidden class through {@code host}; returns its lookup. */
+  static MethodHandles.Lookup define(CompiledClass c, MethodHandles.Lookup host) {
+    try {
+      return host.defineHiddenClass(c.bytes, true);
+    } catch (IllegalAccessException e) {
+      throw new LinkageError("cannot define the class of @" + c.source().name(), e);
+    }
   }
 }

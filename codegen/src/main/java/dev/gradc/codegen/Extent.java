@@ -35,6 +35,28 @@ public record Extent(long coeff, List<String> symbols) {
     return e;
   }
 
+  /** Row-major strides of a contiguous buffer of {@code dims}. */
+  public static List<Extent> contiguousStrides(List<Dim> dims) {
+    Extent[] s = new Extent[dims.size()];
+    Extent acc = ONE;
+    for (int d = dims.size() - 1; d >= 0; d--) {
+      s[d] = acc;
+      acc = acc.times(of(dims.get(d)));
+    }
+    return List.of(s);
+  }
+
+  /** True when strides read a buffer in row-major order (size-1 dims are free). */
+  public static boolean isContiguous(List<Dim> dims, List<Extent> strides) {
+    List<Extent> c = contiguousStrides(dims);
+    for (int d = 0; d < c.size(); d++) {
+      if (!dims.get(d).equals(Dim.of(1)) && !c.get(d).equals(strides.get(d))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public Extent times(Extent o) {
     List<String> s = new ArrayList<>(symbols);
     s.addAll(o.symbols);

@@ -1,11 +1,11 @@
 package dev.gradc.codegen;
 
-import dev.gradc.codegen.Plan.Home;
-import dev.gradc.codegen.Plan.LibraryStep;
-import dev.gradc.codegen.Plan.Nest;
-import dev.gradc.codegen.Plan.ResultKind;
-import dev.gradc.codegen.Plan.Step;
-import dev.gradc.codegen.Plan.Where;
+import dev.gradc.codegen.LoopPlan.Home;
+import dev.gradc.codegen.LoopPlan.LibraryCall;
+import dev.gradc.codegen.LoopPlan.Loop;
+import dev.gradc.codegen.LoopPlan.ResultKind;
+import dev.gradc.codegen.LoopPlan.Step;
+import dev.gradc.codegen.LoopPlan.Where;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
@@ -17,114 +17,235 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Partitions a function into loop nests and library calls, in one pass over its instructions.
+ * Stage 3, plan loops: {@code Func} (lowered) to {@link LoopPlan}. Partitions a function into loops
+ * and library calls, in one pass over its instructions:
  *
  * <ul>
- *   <li>An elementwise op or a reduction joins a nest over its iteration domain (its result's
- *       shape; a reduction's operand's shape): the nest computing one of its operands, or else the
- *       latest nest over the same domain that comes after everything it reads. So independent
+ *   <li>An elementwise op or a reduction joins a loop over its iteration domain (its result's
+ *       shape; a reduction's operand's shape): the loop computing one of its operands, or else the
+ *       latest loop over the same domain that comes after everything it reads. So independent
  *       computations over one domain share a loop, forward and adjoint alike.
- *   <li>A value that needs a finished reduction cannot join the nest of that reduction: it starts
+ *   <li>A value that needs a finished reduction cannot join the loop of that reduction: it starts
  *       or joins a later one.
  *   <li>Broadcast, expand, transpose, permute and reshapes are strided views of a buffer, not
- *       loops; a view of a value computed in a nest makes that nest store the value.
- *   <li>A value read outside its nest, or returned, is stored; everything else stays in locals.
- *   <li>Rank-0 values are scalars in the driver, between steps.
+ *       loops; a view of a value computed in a loop makes that loop store the value.
+ *   <li>A value read outside its loop, or returned, is stored; everything else stays in locals.
+ *   <li>Values with one element are scalars in the driver, between steps.
  *   <li>Matmul and one_hot are library calls on contiguous buffers.
- *   <li>A nest holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
+ *   <li>A loop holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
  *       enough for the JIT.
  * </ul>
+ *
+ * {@link PlanVerifier} states these rules as the plan's invariants. While planning, homes and loops
+ * are drafts that later instructions update (a later reader makes a value stored); the plan is made
+ * of their final state.
  */
 public final class FusionPlanner {
   /**
-   * The most members one nest takes, which keeps each kernel method well under C2's 8,000-byte
-   * limit (a member costs tens of bytes); a longer chain continues in a new nest.
+   * The most members one loop takes, which keeps each kernel method well under C2's 8,000-byte
+   * limit (a member costs tens of bytes); a longer chain continues in a new loop.
    */
   static final int MAX_MEMBERS = 200;
 
+  /** A home while planning; see {@link Home} for the fields. */
+  private static final class Draft {
+    final Where where;
+    int readyAt = -1;
+    LoopDraft loop;
+    boolean stored;
+    Value base;
+    List<Extent> strides;
+    LoopDraft copy;
+    int output = -1;
+
+    Draft(Where where) {
+      this.where = where;
+    }
+
+    Home freeze() {
+      return new Home(
+          where,
+          readyAt,
+          loop == null ? -1 : loop.index,
+          stored,
+          base,
+          strides,
+          copy == null ? -1 : copy.index,
+          output);
+    }
+  }
+
+  /** A loop while planning, or a library call ({@code call != null}). */
+  private static final class LoopDraft {
+    final int index;
+    final List<Dim> domain;
+    final List<Inst> members = new ArrayList<>();
+    final Inst call;
+
+    LoopDraft(int index, List<Dim> domain, Inst call) {
+      this.index = index;
+      this.domain = domain;
+      this.call = call;
+    }
+
+    boolean isLoop() {
+      return call == null;
+    }
+
+    Step freeze() {
+      return isLoop() ? new Loop(index, domain, members) : new LibraryCall(index, call);
+    }
+  }
+
   private final Func f;
-  private final Home[] homes;
-  private final List<Step> steps = new ArrayList<>();
+  private final Draft[] homes;
+  private final List<LoopDraft> steps = new ArrayList<>();
 
   private FusionPlanner(Func f) {
     this.f = f;
-    this.homes = new Home[f.valueCount()];
+    this.homes = new Draft[f.valueCount()];
   }
 
   /** Plans a function that has already been lowered ({@link Lowering}). */
-  public static Plan plan(Func f) {
-    FusionPlanner p = new FusionPlanner(f);
-    return p.run();
+  public static LoopPlan plan(Func f) {
+    return new FusionPlanner(f).run();
   }
 
-  private Plan run() {
+  private LoopPlan run() {
     for (Param p : f.params()) {
-      homes[p.id()] = new Home(isOneElement(p.type()) ? Where.SCALAR : Where.ARG);
+      homes[p.id()] = new Draft(LoopPlan.isOneElement(p.type()) ? Where.SCALAR : Where.ARG);
     }
     for (Inst inst : f.insts()) {
       homes[inst.id()] = place(inst);
     }
-    ResultKind[] kinds = new ResultKind[f.results().size()];
-    for (int i = 0; i < kinds.length; i++) {
-      kinds[i] = placeResult(f.result(i), i);
+    List<ResultKind> kinds = new ArrayList<>();
+    for (int i = 0; i < f.results().size(); i++) {
+      kinds.add(placeResult(f.result(i), i));
     }
-    return new Plan(f, homes, steps, kinds);
+    List<Home> frozen = new ArrayList<>();
+    for (Draft d : homes) {
+      frozen.add(d.freeze());
+    }
+    List<Step> frozenSteps = new ArrayList<>();
+    for (LoopDraft s : steps) {
+      frozenSteps.add(s.freeze());
+    }
+    return new LoopPlan(f, frozen, frozenSteps, kinds);
   }
 
-  private Home home(Value v) {
+  private Draft home(Value v) {
     return homes[v.id()];
   }
 
-  private static boolean isView(Op op) {
-    return switch (op) {
-      case BROADCAST, EXPAND, TRANSPOSE, PERMUTE, RESHAPE, SQUEEZE, UNSQUEEZE -> true;
-      default -> false;
-    };
+  /** How a view op maps its operand's strides to its own. */
+  private enum ViewKind {
+    /** New or size-1 dims get stride 0 ({@code broadcast}, {@code expand}). */
+    BROADCAST,
+    TRANSPOSE,
+    PERMUTE,
+    /** The elements are reinterpreted in order (a copy first if they are not in order). */
+    RESHAPE,
+    SQUEEZE,
+    UNSQUEEZE
   }
 
-  /** A value with one element known statically ({@code f64}, {@code f64[1, 1]}) is a scalar. */
-  static boolean isOneElement(dev.gradc.ir.Type t) {
-    return t.isStatic() && t.staticNumel() == 1;
-  }
-
-  private static boolean isScalarLike(Home h) {
+  private static boolean isScalarLike(Draft h) {
     return h == null || h.where == Where.SCALAR || h.where == Where.BCAST_SCALAR;
   }
 
-  private Home place(Inst inst) {
+  /**
+   * Where an instruction's value lives, and which step computes it. The one switch over ops of the
+   * planner: elementwise ops and reductions are computed in loops, views are strides, matmul and
+   * one_hot are library calls, numel is known from shapes.
+   */
+  private Draft place(Inst inst) {
     Op op = inst.op();
-    if (op == Op.MATMUL || op == Op.ONE_HOT) {
-      for (int k = 0; k < inst.arity(); k++) {
-        Value v = inst.operand(k);
-        // Matmul reads any strided view in place; everything else needs a contiguous buffer.
-        if (op == Op.ONE_HOT || home(v).where != Where.VIEW) {
-          contiguous(v);
-        }
+    ViewKind view = null;
+    switch (op) {
+      case MATMUL, ONE_HOT -> {
+        return libraryCall(inst);
       }
-      LibraryStep s = new LibraryStep(steps.size(), inst);
-      steps.add(s);
-      Home h = new Home(isOneElement(inst.type()) ? Where.SCALAR : Where.BUFFER);
-      h.readyAt = s.index;
-      return h;
+      case NUMEL -> {
+        // The element count depends on shapes only, known before any step.
+        return new Draft(Where.SCALAR);
+      }
+      case LOGSUMEXP, SOFTMAX, LOG_SOFTMAX ->
+          throw new IllegalArgumentException(op.mnemonic() + " is lowered before planning");
+      case BROADCAST, EXPAND -> view = ViewKind.BROADCAST;
+      case TRANSPOSE -> view = ViewKind.TRANSPOSE;
+      case PERMUTE -> view = ViewKind.PERMUTE;
+      case RESHAPE -> view = ViewKind.RESHAPE;
+      case SQUEEZE -> view = ViewKind.SQUEEZE;
+      case UNSQUEEZE -> view = ViewKind.UNSQUEEZE;
+      case ADD,
+          SUB,
+          MUL,
+          DIV,
+          POW,
+          MAXIMUM,
+          MINIMUM,
+          LT,
+          LE,
+          GT,
+          GE,
+          EQ,
+          NE,
+          WHERE,
+          CLAMP,
+          NEG,
+          ABS,
+          SIGN,
+          EXP,
+          EXPM1,
+          LOG,
+          LOG1P,
+          SQRT,
+          RSQRT,
+          SQUARE,
+          RECIPROCAL,
+          SIN,
+          COS,
+          TAN,
+          TANH,
+          SIGMOID,
+          RELU,
+          SOFTPLUS,
+          ERF,
+          DETACH,
+          CAST,
+          SUM,
+          MEAN,
+          AMAX,
+          AMIN,
+          SUM_TO -> {}
     }
-    if (op == Op.NUMEL) {
-      // The element count depends on shapes only, known before any step.
-      return new Home(Where.SCALAR);
-    }
-    if (allOperandsScalar(inst) && isOneElement(inst.type())) {
-      Home h = new Home(Where.SCALAR);
+    if (allOperandsScalar(inst) && LoopPlan.isOneElement(inst.type())) {
+      Draft h = new Draft(Where.SCALAR);
       h.readyAt = readyOfOperands(inst);
       return h;
     }
-    if (isView(op)) {
-      return view(inst);
+    return view != null ? view(inst, view) : member(inst);
+  }
+
+  /**
+   * Matmul reads any strided view in place; one_hot and other operands need a contiguous buffer.
+   */
+  private Draft libraryCall(Inst inst) {
+    for (Value v : inst.operands()) {
+      if (inst.op() == Op.ONE_HOT || home(v).where != Where.VIEW) {
+        contiguous(v);
+      }
     }
-    return member(inst);
+    LoopDraft s = new LoopDraft(steps.size(), null, inst);
+    steps.add(s);
+    Draft h = new Draft(LoopPlan.isOneElement(inst.type()) ? Where.SCALAR : Where.BUFFER);
+    h.readyAt = s.index;
+    return h;
   }
 
   private boolean allOperandsScalar(Inst inst) {
     for (Value v : inst.operands()) {
-      if (!(v instanceof Lit) && !isOneElement(v.type())) {
+      if (!(v instanceof Lit) && !LoopPlan.isOneElement(v.type())) {
         return false;
       }
     }
@@ -136,21 +257,21 @@ public final class FusionPlanner {
     if (v instanceof Lit) {
       return -1;
     }
-    Home h = home(v);
+    Draft h = home(v);
     return switch (h.where) {
       case ARG -> -1;
       case SCALAR, BUFFER -> h.readyAt;
-      case ELEMENT -> h.nest.index;
+      case ELEMENT -> h.loop.index;
       case VIEW, BCAST_SCALAR -> bufferReady(h.base);
     };
   }
 
-  /** When the contiguous buffer of {@code b} is written: its copy nest, if it is a copied view. */
+  /** When the contiguous buffer of {@code b} is written: its copy loop, if it is a copied view. */
   private int bufferReady(Value b) {
     if (b instanceof Lit) {
       return -1;
     }
-    Home h = home(b);
+    Draft h = home(b);
     if ((h.where == Where.VIEW || h.where == Where.BCAST_SCALAR) && h.copy != null) {
       return h.copy.index;
     }
@@ -167,121 +288,85 @@ public final class FusionPlanner {
 
   // ---------------------------------------------------------------- views
 
-  private Home view(Inst inst) {
+  private Draft view(Inst inst, ViewKind kind) {
     Value x = inst.operand(0);
     if (x instanceof Lit || isScalarLike(home(x))) {
-      Home h = new Home(Where.BCAST_SCALAR);
+      Draft h = new Draft(Where.BCAST_SCALAR);
       h.base = x instanceof Lit || home(x).where == Where.SCALAR ? x : home(x).base;
       return h;
     }
-    Home hx = home(x);
+    Draft hx = home(x);
     Value base;
-    Extent[] st;
+    List<Extent> st;
     if (hx.where == Where.VIEW) {
       base = hx.base;
       st = hx.strides;
     } else {
       store(x);
       base = x;
-      st = contiguousStrides(x.type().dims());
+      st = Extent.contiguousStrides(x.type().dims());
     }
-    Extent[] out = viewStrides(inst, x.type().dims(), st);
+    List<Extent> out = viewStrides(inst, kind, x.type().dims(), st);
     if (out == null) {
       // A reshape of a non-contiguous view: copy the view into a buffer first.
       base = contiguous(x);
-      out = contiguousStrides(inst.type().dims());
+      out = Extent.contiguousStrides(inst.type().dims());
     }
-    Home h = new Home(Where.VIEW);
+    Draft h = new Draft(Where.VIEW);
     h.base = base;
     h.strides = out;
     return h;
   }
 
   /** The strides of a view op's result, given its operand's strides; null if not expressible. */
-  private static Extent[] viewStrides(Inst inst, List<Dim> in, Extent[] st) {
+  private static List<Extent> viewStrides(Inst inst, ViewKind kind, List<Dim> in, List<Extent> st) {
     List<Dim> out = inst.type().dims();
-    int r = out.size();
-    Extent[] s = new Extent[r];
-    switch (inst.op()) {
-      case BROADCAST, EXPAND -> {
-        int off = r - in.size();
-        for (int d = 0; d < r; d++) {
+    List<Extent> s = new ArrayList<>();
+    switch (kind) {
+      case BROADCAST -> {
+        int off = out.size() - in.size();
+        for (int d = 0; d < out.size(); d++) {
           int di = d - off;
-          s[d] = di >= 0 && in.get(di).equals(out.get(d)) ? st[di] : Extent.ZERO;
+          s.add(di >= 0 && in.get(di).equals(out.get(d)) ? st.get(di) : Extent.ZERO);
         }
       }
-      case TRANSPOSE, PERMUTE -> {
-        int[] perm = permutation(inst);
-        for (int d = 0; d < r; d++) {
-          s[d] = st[perm[d]];
+      case TRANSPOSE -> {
+        s.addAll(st);
+        s.set(inst.dim(0), st.get(inst.dim(1)));
+        s.set(inst.dim(1), st.get(inst.dim(0)));
+      }
+      case PERMUTE -> {
+        for (int p : inst.dims()) {
+          s.add(st.get(p));
         }
       }
       case RESHAPE, SQUEEZE, UNSQUEEZE -> {
         // Dims of size 1 carry no stride; what remains must be contiguous to reinterpret.
-        if (!isContiguous(in, st)) {
-          return inst.op() == Op.RESHAPE ? null : squeezeStrides(inst, st);
+        if (Extent.isContiguous(in, st)) {
+          return Extent.contiguousStrides(out);
         }
-        return contiguousStrides(out);
+        // Squeeze and unsqueeze only remove or insert size-1 dims, so any strides carry over.
+        s.addAll(st);
+        if (kind == ViewKind.RESHAPE) {
+          return null;
+        } else if (kind == ViewKind.UNSQUEEZE) {
+          s.add(inst.dim(0), Extent.ZERO);
+        } else {
+          int[] ds = inst.dims();
+          for (int i = ds.length - 1; i >= 0; i--) {
+            s.remove(ds[i]);
+          }
+        }
       }
-      default -> throw new AssertionError(inst.op());
     }
     return s;
-  }
-
-  /** Squeeze and unsqueeze only remove or insert size-1 dims, so any strides carry over. */
-  private static Extent[] squeezeStrides(Inst inst, Extent[] st) {
-    List<Extent> s = new ArrayList<>(List.of(st));
-    if (inst.op() == Op.UNSQUEEZE) {
-      s.add(inst.dim(0), Extent.ZERO);
-    } else {
-      int[] ds = inst.dims();
-      for (int i = ds.length - 1; i >= 0; i--) {
-        s.remove(ds[i]);
-      }
-    }
-    return s.toArray(new Extent[0]);
-  }
-
-  static int[] permutation(Inst inst) {
-    int r = inst.type().rank();
-    int[] p = new int[r];
-    if (inst.op() == Op.TRANSPOSE) {
-      for (int d = 0; d < r; d++) {
-        p[d] = d;
-      }
-      p[inst.dim(0)] = inst.dim(1);
-      p[inst.dim(1)] = inst.dim(0);
-      return p;
-    }
-    return inst.dims();
-  }
-
-  static Extent[] contiguousStrides(List<Dim> dims) {
-    Extent[] s = new Extent[dims.size()];
-    Extent acc = Extent.ONE;
-    for (int d = dims.size() - 1; d >= 0; d--) {
-      s[d] = acc;
-      acc = acc.times(Extent.of(dims.get(d)));
-    }
-    return s;
-  }
-
-  /** True when strides read a buffer in row-major order (size-1 dims are free). */
-  static boolean isContiguous(List<Dim> dims, Extent[] st) {
-    Extent[] c = contiguousStrides(dims);
-    for (int d = 0; d < c.length; d++) {
-      if (!dims.get(d).equals(Dim.of(1)) && !c[d].equals(st[d])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   // ---------------------------------------------------------------- materialization
 
-  /** Makes a value computed in a nest also write a buffer. */
+  /** Makes a value computed in a loop also write a buffer. */
   private void store(Value v) {
-    Home h = home(v);
+    Draft h = home(v);
     if (h.where == Where.ELEMENT) {
       h.stored = true;
     }
@@ -290,10 +375,10 @@ public final class FusionPlanner {
   /**
    * The value whose contiguous buffer holds {@code v}'s elements, storing or copying {@code v} as
    * needed. Arguments, buffers and stored elements are their own buffer; a view is its base when it
-   * reads it in order, and otherwise a copy nest writes it.
+   * reads it in order, and otherwise a copy loop writes it.
    */
   private Value contiguous(Value v) {
-    Home h = home(v);
+    Draft h = home(v);
     switch (h.where) {
       case ARG, BUFFER, SCALAR -> {
         return v;
@@ -307,7 +392,7 @@ public final class FusionPlanner {
           return h.base;
         }
         if (h.copy == null) {
-          h.copy = nestFor(v.type().dims(), bufferReady(h.base));
+          h.copy = loopFor(v.type().dims(), bufferReady(h.base));
           h.copy.members.add((Inst) v);
         }
         return v;
@@ -315,7 +400,7 @@ public final class FusionPlanner {
       case BCAST_SCALAR -> {
         // Rare (a matmul of a broadcast scalar): copy it into a buffer.
         if (h.copy == null) {
-          h.copy = nestFor(v.type().dims(), ready(h.base));
+          h.copy = loopFor(v.type().dims(), ready(h.base));
           h.copy.members.add((Inst) v);
         }
         return v;
@@ -325,29 +410,28 @@ public final class FusionPlanner {
   }
 
   /** True when a view is its base's buffer reinterpreted: same elements, same order. */
-  private static boolean readsBaseInOrder(Value v, Home h) {
-    return isContiguous(v.type().dims(), h.strides)
+  private static boolean readsBaseInOrder(Value v, Draft h) {
+    return Extent.isContiguous(v.type().dims(), h.strides)
         && Extent.product(v.type().dims()).equals(Extent.product(h.base.type().dims()));
   }
 
-  // ---------------------------------------------------------------- nest members
+  // ---------------------------------------------------------------- loop members
 
-  private static List<Dim> domainOf(Inst inst) {
-    return inst.op().kind() == Op.Kind.REDUCTION || inst.op() == Op.SUM_TO
-        ? inst.operand(0).type().dims()
-        : inst.type().dims();
+  /** The iteration domain of a member: its result's shape, or its operand's for a reduction. */
+  static List<Dim> domainOf(Inst inst) {
+    return LoopPlan.isReduction(inst) ? inst.operand(0).type().dims() : inst.type().dims();
   }
 
-  private Home member(Inst inst) {
+  private Draft member(Inst inst) {
     List<Dim> domain = domainOf(inst);
-    Nest target = null;
+    LoopDraft target = null;
     for (Value v : inst.operands()) {
       if (v instanceof Lit) {
         continue;
       }
-      Home h = home(v);
-      if (h.where == Where.ELEMENT && (target == null || h.nest.index > target.index)) {
-        target = h.nest;
+      Draft h = home(v);
+      if (h.where == Where.ELEMENT && (target == null || h.loop.index > target.index)) {
+        target = h.loop;
       }
     }
     int needReady = -1;
@@ -355,47 +439,46 @@ public final class FusionPlanner {
       if (v instanceof Lit) {
         continue;
       }
-      Home h = home(v);
-      if (h.where == Where.ELEMENT && h.nest == target) {
+      Draft h = home(v);
+      if (h.where == Where.ELEMENT && h.loop == target) {
         continue;
       }
       needReady = Math.max(needReady, ready(v));
     }
     if (target != null && (needReady >= target.index || target.members.size() >= MAX_MEMBERS)) {
-      // A new or later nest reads the target's values too, once the target has stored them.
+      // A new or later loop reads the target's values too, once the target has stored them.
       needReady = Math.max(needReady, target.index);
       target = null;
     }
     if (target == null) {
-      target = nestFor(domain, needReady);
+      target = loopFor(domain, needReady);
     }
     for (Value v : inst.operands()) {
-      if (!(v instanceof Lit) && home(v).where == Where.ELEMENT && home(v).nest != target) {
+      if (!(v instanceof Lit) && home(v).where == Where.ELEMENT && home(v).loop != target) {
         store(v);
       }
     }
     target.members.add(inst);
-    Home h;
-    if (inst.op().kind() == Op.Kind.REDUCTION || inst.op() == Op.SUM_TO) {
-      h = new Home(isOneElement(inst.type()) ? Where.SCALAR : Where.BUFFER);
+    Draft h;
+    if (LoopPlan.isReduction(inst)) {
+      h = new Draft(LoopPlan.isOneElement(inst.type()) ? Where.SCALAR : Where.BUFFER);
       h.readyAt = target.index;
     } else {
-      h = new Home(Where.ELEMENT);
-      h.nest = target;
+      h = new Draft(Where.ELEMENT);
+      h.loop = target;
     }
     return h;
   }
 
-  /** The latest nest over {@code domain} after step {@code ready}, or a new one at the end. */
-  private Nest nestFor(List<Dim> domain, int ready) {
+  /** The latest loop over {@code domain} after step {@code ready}, or a new one at the end. */
+  private LoopDraft loopFor(List<Dim> domain, int ready) {
     for (int i = steps.size() - 1; i > ready; i--) {
-      if (steps.get(i) instanceof Nest n
-          && n.domain.equals(domain)
-          && n.members.size() < MAX_MEMBERS) {
-        return n;
+      LoopDraft s = steps.get(i);
+      if (s.isLoop() && s.domain.equals(domain) && s.members.size() < MAX_MEMBERS) {
+        return s;
       }
     }
-    Nest n = new Nest(steps.size(), domain);
+    LoopDraft n = new LoopDraft(steps.size(), domain, null);
     steps.add(n);
     return n;
   }
@@ -406,7 +489,7 @@ public final class FusionPlanner {
     if (r instanceof Lit) {
       return ResultKind.FILL;
     }
-    Home h = home(r);
+    Draft h = home(r);
     switch (h.where) {
       case SCALAR, BCAST_SCALAR -> {
         return ResultKind.FILL;
@@ -424,7 +507,7 @@ public final class FusionPlanner {
       }
       case VIEW -> {
         Value c = contiguous(r);
-        Home hc = home(c);
+        Draft hc = home(c);
         if (hc.output < 0 && (hc.where == Where.BUFFER || hc.where == Where.ELEMENT || c == r)) {
           // The buffer holding the view's elements in order becomes the output array itself.
           hc.output = index;

@@ -10,20 +10,21 @@ import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
-import dev.gradc.ir.opt.Cse;
-import dev.gradc.ir.opt.Dce;
 import java.util.List;
 
 /**
- * Rewrites the ops that loop nests do not compute directly into ops they do, with the reference
- * interpreter's numerics: {@code logsumexp} into a max, a shift that is zero when the max is
- * infinite, a sum of exponentials and a log; {@code softmax} and {@code log_softmax} into a max, a
- * sum of shifted exponentials and an elementwise finish. Each reduction then becomes a loop, so the
- * plan shows exactly the passes over memory that the dependencies force.
+ * Stage 2, lower: {@code Func} (optimized) to {@code Func} (lowered). Rewrites the ops that loops
+ * do not compute directly into ops they do, with the reference interpreter's numerics: {@code
+ * logsumexp} into a max, a shift that is zero when the max is infinite, a sum of exponentials and a
+ * log; {@code softmax} and {@code log_softmax} into a max, a sum of shifted exponentials and an
+ * elementwise finish. Each reduction then becomes a loop, so the plan shows exactly the passes over
+ * memory that the dependencies force. The rewrites repeat subexpressions (two softmaxes of one
+ * tensor share their max); {@link Compiler} runs CSE and DCE on the result.
  */
 public final class Lowering {
   private Lowering() {}
 
+  /** The lowered function: {@code f}'s values, with every op one a loop or library computes. */
   public static Func lower(Func f) {
     Builder b = new Builder(f.name());
     Value[] map = new Value[f.valueCount()];
@@ -33,20 +34,17 @@ public final class Lowering {
     for (Inst inst : f.insts()) {
       Value[] in = Builder.mapped(inst.operands(), map);
       map[inst.id()] =
-          switch (inst.op()) {
-            case LOGSUMEXP -> logsumexp(b, in[0], inst.dims(), inst.keepdim());
-            case POW ->
-                in[1] instanceof Lit l && l.value() == 2.0
-                    ? b.unary(Op.SQUARE, in[0])
-                    : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
-            case SOFTMAX, LOG_SOFTMAX -> softmax(b, inst.op(), in[0], inst.dim(0));
-            case MATMUL -> matvec(b, inst, in[0], in[1]);
-            case SOFTPLUS -> softplus(b, in[0]);
-            case DIV ->
-                in[1] instanceof Lit l && isPowerOfTwo(l.value())
-                    ? b.mul(in[0], Builder.lit(1 / l.value(), l.type().dtype()))
-                    : b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
-            default -> b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
+          switch (inst.op().kind()) {
+            case ELEMENTWISE -> elementwise(b, inst, in);
+            case REDUCTION ->
+                switch (inst.op().reduction().combine()) {
+                  case LOG_ADD_EXP -> logsumexp(b, in[0], inst.dims(), inst.keepdim());
+                  case ADD, MAX, MIN -> same(b, inst, in);
+                };
+            case NORMALIZE -> softmax(b, inst.op(), in[0], inst.dim(0));
+            case CONTRACTION ->
+                inst.op() == Op.MATMUL ? matvec(b, inst, in[0], in[1]) : same(b, inst, in);
+            case SHAPE, OTHER -> same(b, inst, in);
           };
     }
     Value[] rs = new Value[f.results().size()];
@@ -55,7 +53,30 @@ public final class Lowering {
       rs[i] = r.id() < 0 ? r : map[r.id()];
     }
     b.ret(rs);
-    return new Dce().run(new Cse().run(b.build()));
+    return b.build();
+  }
+
+  /** The instruction itself, on the mapped operands. */
+  private static Value same(Builder b, Inst inst, Value[] in) {
+    return b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
+  }
+
+  /**
+   * Elementwise ops stay, except for rewrites into cheaper equal forms: {@code pow(x, 2)} is {@code
+   * square(x)}, a division by a power of two is a multiplication, {@code softplus} is primitives.
+   */
+  private static Value elementwise(Builder b, Inst inst, Value[] in) {
+    Op op = inst.op();
+    if (op == Op.POW && in[1] instanceof Lit l && l.value() == 2.0) {
+      return b.unary(Op.SQUARE, in[0]);
+    }
+    if (op == Op.DIV && in[1] instanceof Lit l && isPowerOfTwo(l.value())) {
+      return b.mul(in[0], Builder.lit(1 / l.value(), l.type().dtype()));
+    }
+    if (op == Op.SOFTPLUS) {
+      return softplus(b, in[0]);
+    }
+    return same(b, inst, in);
   }
 
   private static Value logsumexp(Builder b, Value x, int[] dims, boolean keepdim) {
@@ -126,6 +147,9 @@ public final class Lowering {
   }
 
   private static Value softmax(Builder b, Op op, Value x, int dim) {
+    if (op != Op.SOFTMAX && op != Op.LOG_SOFTMAX) {
+      throw new UnsupportedOperationException("codegen cannot compile " + op.mnemonic());
+    }
     if (x.type().isScalar()) {
       return Builder.lit(op == Op.SOFTMAX ? 1 : 0, x.type().dtype());
     }

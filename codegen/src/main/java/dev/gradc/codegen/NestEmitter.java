@@ -1,16 +1,16 @@
 package dev.gradc.codegen;
 
-import dev.gradc.codegen.NestLayout.Access;
-import dev.gradc.codegen.NestLayout.Mode;
-import dev.gradc.codegen.NestLayout.Reduction;
+import dev.gradc.codegen.LoopLayout.Access;
+import dev.gradc.codegen.LoopLayout.Mode;
+import dev.gradc.codegen.LoopLayout.Reduction;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
-import dev.gradc.ir.Op;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.ClassVisitor;
@@ -35,7 +35,7 @@ import org.objectweb.asm.commons.Method;
  */
 final class NestEmitter {
   private final Kernel kernel;
-  private NestLayout layout;
+  private LoopLayout layout;
   private final GeneratorAdapter g;
   private final OpEmitter ops;
   private final Map<Access, Integer> bufferArg = new IdentityHashMap<>();
@@ -85,13 +85,13 @@ final class NestEmitter {
     for (int i = 0; i < k.intParams.size(); i++) {
       params.add(Type.INT_TYPE);
     }
-    if (k.fullCount > 1) {
+    if (k.fullReductions.size() > 1) {
       params.add(Jvm.DOUBLE_ARRAY);
     }
     params.add(Type.INT_TYPE);
     params.add(Type.INT_TYPE);
     params.add(Type.INT_TYPE);
-    Type ret = k.fullCount == 1 ? Type.DOUBLE_TYPE : Type.VOID_TYPE;
+    Type ret = k.fullReductions.size() == 1 ? Type.DOUBLE_TYPE : Type.VOID_TYPE;
     return new Method(name, ret, params.toArray(new Type[0]));
   }
 
@@ -126,7 +126,7 @@ final class NestEmitter {
       for (Extent e : kernel.intParams) {
         intArg.put(e, arg++);
       }
-      if (kernel.fullCount > 1) {
+      if (kernel.fullReductions.size() > 1) {
         partialsArg = arg++;
       }
       chunkArg = arg++;
@@ -154,7 +154,7 @@ final class NestEmitter {
     g.loadLocal(indexLocal);
     g.loadArg(hiArg);
     g.ifICmp(GeneratorAdapter.GE, end);
-    for (NestLayout stage : kernel.stages) {
+    for (LoopLayout stage : kernel.stages) {
       layout = stage;
       if (layout.rank() == 1) {
         element();
@@ -171,7 +171,7 @@ final class NestEmitter {
         full.add(r);
       }
     }
-    if (kernel.fullCount == 1 && !kernel.packed()) {
+    if (kernel.fullReductions.size() == 1 && !kernel.packed()) {
       g.loadLocal(acc.get(full.get(0)));
       g.returnValue();
       return;
@@ -179,9 +179,9 @@ final class NestEmitter {
     for (Reduction r : full) {
       loadParam(partialsArg, packedPartials);
       g.loadArg(chunkArg);
-      g.push(kernel.fullCount);
+      g.push(kernel.fullReductions.size());
       g.visitInsn(Opcodes.IMUL);
-      g.push(r.slot);
+      g.push(kernel.slot(r));
       g.visitInsn(Opcodes.IADD);
       g.loadLocal(acc.get(r));
       g.visitInsn(Opcodes.DASTORE);
@@ -284,11 +284,12 @@ final class NestEmitter {
   /** One outer iteration: row offsets, the inner loop, then the per-row reductions. */
   private void row() {
     int r = layout.rank();
-    Map<Access, Integer> bases = new IdentityHashMap<>();
+    // In access order (accesses compare by identity), so the class is the same bytes every time.
+    Map<Access, Integer> bases = new LinkedHashMap<>();
     for (Access a : accesses()) {
       boolean outer = false;
       for (int d = 0; d < r - 1; d++) {
-        outer |= !a.strides[d].isZero();
+        outer |= !a.stride(d).isZero();
       }
       if (outer) {
         int b = g.newLocal(Type.INT_TYPE);
@@ -301,7 +302,7 @@ final class NestEmitter {
     if (r == 2) {
       for (Map.Entry<Access, Integer> e : bases.entrySet()) {
         g.loadLocal(indexLocal);
-        pushExtent(e.getKey().strides[0]);
+        pushExtent(e.getKey().stride(0));
         g.visitInsn(Opcodes.IMUL);
         g.storeLocal(e.getValue());
       }
@@ -312,20 +313,20 @@ final class NestEmitter {
       g.storeLocal(rem);
       for (int d = r - 2; d >= 0; d--) {
         g.loadLocal(rem);
-        pushExtent(layout.sizes[d]);
+        pushExtent(layout.sizes.get(d));
         g.visitInsn(Opcodes.IREM);
         g.storeLocal(idx);
         g.loadLocal(rem);
-        pushExtent(layout.sizes[d]);
+        pushExtent(layout.sizes.get(d));
         g.visitInsn(Opcodes.IDIV);
         g.storeLocal(rem);
         for (Map.Entry<Access, Integer> e : bases.entrySet()) {
-          if (e.getKey().strides[d].isZero()) {
+          if (e.getKey().stride(d).isZero()) {
             continue;
           }
           g.loadLocal(e.getValue());
           g.loadLocal(idx);
-          pushExtent(e.getKey().strides[d]);
+          pushExtent(e.getKey().stride(d));
           g.visitInsn(Opcodes.IMUL);
           g.visitInsn(Opcodes.IADD);
           g.storeLocal(e.getValue());
@@ -334,7 +335,7 @@ final class NestEmitter {
     }
     // Small bodies with per-row reductions run four elements per iteration, each reduction with
     // four accumulators combined in a fixed order, so the adds do not wait on each other.
-    boolean unroll = layout.nest.members.size() <= UNROLL_MAX_MEMBERS && hasInner();
+    boolean unroll = layout.loop.members.size() <= UNROLL_MAX_MEMBERS && hasInner();
     for (Reduction red : layout.reductions) {
       if (red.mode == Mode.INNER) {
         int[] accs = new int[unroll ? UNROLL : 1];
@@ -351,7 +352,7 @@ final class NestEmitter {
     }
     innerIndex = g.newLocal(Type.INT_TYPE);
     int bound = g.newLocal(Type.INT_TYPE);
-    pushExtent(layout.sizes[r - 1]);
+    pushExtent(layout.sizes.get(r - 1));
     g.storeLocal(bound);
     g.push(0);
     g.storeLocal(innerIndex);
@@ -391,11 +392,11 @@ final class NestEmitter {
       // acc = (acc0 op acc1) op (acc2 op acc3)
       g.loadLocal(accs[0]);
       g.loadLocal(accs[1]);
-      combine(red.combine());
+      ops.combine(red.combine());
       g.loadLocal(accs[2]);
       g.loadLocal(accs[3]);
-      combine(red.combine());
-      combine(red.combine());
+      ops.combine(red.combine());
+      ops.combine(red.combine());
       g.storeLocal(accs[0]);
     }
     for (Reduction red : layout.reductions) {
@@ -408,7 +409,7 @@ final class NestEmitter {
         pushRowBase(red.out);
       }
       g.loadLocal(acc.get(red));
-      if (red.isMean()) {
+      if (red.dividesByCount()) {
         pushExtent(red.count);
         g.visitInsn(Opcodes.I2D);
         g.visitInsn(Opcodes.DDIV);
@@ -469,7 +470,7 @@ final class NestEmitter {
   /** Pushes the offset of the current element in {@code a}'s buffer. */
   private void pushOffset(Access a) {
     int r = layout.rank();
-    Extent s = a.strides[r - 1];
+    Extent s = a.stride(r - 1);
     int index = r == 1 ? indexLocal : innerIndex;
     if (r == 1) {
       pushScaled(index, s);
@@ -521,7 +522,7 @@ final class NestEmitter {
       g.loadLocal(local);
       return;
     }
-    Value s = layout.scalarOf(v);
+    Value s = layout.plan.scalarOf(v);
     if (s instanceof Lit l) {
       g.push(l.value());
       return;
@@ -533,25 +534,25 @@ final class NestEmitter {
     }
     Access a = layout.reads.get(v);
     if (a == null) {
-      throw new IllegalStateException("nest " + layout.nest.index + " cannot read " + v);
+      throw new IllegalStateException("nest " + layout.loop.index + " cannot read " + v);
     }
     load(a);
   }
 
   /** The body for one element: every member in order. */
   private void element() {
-    for (Inst m : layout.nest.members) {
-      if (NestLayout.isReduction(m)) {
+    for (Inst m : layout.loop.members) {
+      if (LoopPlan.isReduction(m)) {
         reduce(m);
         continue;
       }
       int local = g.newLocal(Type.DOUBLE_TYPE);
-      if (layout.isCopyMember(m)) {
+      if (layout.plan.isCopyMember(m)) {
         Access a = layout.reads.get(m);
         if (a != null) {
           load(a);
         } else {
-          pushValue(layout.scalarOf(m));
+          pushValue(layout.plan.scalarOf(m));
         }
       } else {
         ops.emit(m.op(), m.type().dtype(), k -> pushValue(m.operand(k)));
@@ -582,14 +583,6 @@ final class NestEmitter {
     throw new IllegalStateException("not a reduction member: " + m);
   }
 
-  private void combine(Op op) {
-    switch (op) {
-      case ADD -> g.visitInsn(Opcodes.DADD);
-      case MAXIMUM -> g.invokeStatic(Type.getType(Math.class), new Method("max", "(DD)D"));
-      default -> g.invokeStatic(Type.getType(Math.class), new Method("min", "(DD)D"));
-    }
-  }
-
   private void reduce(Inst m) {
     Reduction r = reductionOf(m);
     Value x = m.operand(0);
@@ -597,7 +590,7 @@ final class NestEmitter {
       case FULL -> {
         g.loadLocal(acc.get(r));
         pushValue(x);
-        combine(r.combine());
+        ops.combine(r.combine());
         g.storeLocal(acc.get(r));
       }
       case INNER -> {
@@ -605,7 +598,7 @@ final class NestEmitter {
         int a = accs[innerShift % accs.length];
         g.loadLocal(a);
         pushValue(x);
-        combine(r.combine());
+        ops.combine(r.combine());
         g.storeLocal(a);
       }
       case DIRECT -> {
@@ -621,7 +614,7 @@ final class NestEmitter {
         boolean arrLocal = packedBuffers;
         int off = g.newLocal(Type.INT_TYPE);
         g.loadArg(chunkArg);
-        pushExtent(layout.sizes[layout.rank() - 1]);
+        pushExtent(layout.sizes.get(layout.rank() - 1));
         g.visitInsn(Opcodes.IMUL);
         g.loadLocal(innerIndex);
         g.visitInsn(Opcodes.IADD);
@@ -650,7 +643,7 @@ final class NestEmitter {
     g.loadLocal(off);
     g.visitInsn(Opcodes.DALOAD);
     pushValue(x);
-    combine(r.combine());
+    ops.combine(r.combine());
     g.visitInsn(Opcodes.DASTORE);
   }
 }

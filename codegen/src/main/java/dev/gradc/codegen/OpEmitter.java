@@ -35,25 +35,13 @@ final class OpEmitter {
     g.invokeStatic(MATH, new Method(name, desc));
   }
 
-  private void helper(String name) {
-    library.requireScalarMath(name);
-    g.invokeStatic(owner, new Method(name, "(D)D"));
-  }
-
   /** Leaves {@code op(operands)} rounded to {@code result} on the stack. */
   void emit(Op op, DType result, Operands in) {
     switch (op) {
-      case ADD, SUB, MUL, DIV -> {
-        in.push(0);
-        in.push(1);
-        g.visitInsn(
-            switch (op) {
-              case ADD -> Opcodes.DADD;
-              case SUB -> Opcodes.DSUB;
-              case MUL -> Opcodes.DMUL;
-              default -> Opcodes.DDIV;
-            });
-      }
+      case ADD -> binary(in, Opcodes.DADD);
+      case SUB -> binary(in, Opcodes.DSUB);
+      case MUL -> binary(in, Opcodes.DMUL);
+      case DIV -> binary(in, Opcodes.DDIV);
       case POW -> {
         in.push(0);
         in.push(1);
@@ -62,7 +50,14 @@ final class OpEmitter {
       }
       case MAXIMUM -> binaryMath(in, "max");
       case MINIMUM -> binaryMath(in, "min");
-      case LT, LE, GT, GE, EQ, NE -> compare(op, in);
+      // dcmpg gives 1 for NaN, so lt/le are false; dcmpl gives -1, so gt/ge/eq are false and ne
+      // true, as in Java and PyTorch.
+      case LT -> compare(in, Opcodes.DCMPG, Opcodes.IFLT);
+      case LE -> compare(in, Opcodes.DCMPG, Opcodes.IFLE);
+      case GT -> compare(in, Opcodes.DCMPL, Opcodes.IFGT);
+      case GE -> compare(in, Opcodes.DCMPL, Opcodes.IFGE);
+      case EQ -> compare(in, Opcodes.DCMPL, Opcodes.IFEQ);
+      case NE -> compare(in, Opcodes.DCMPL, Opcodes.IFNE);
       case WHERE -> {
         Label otherwise = new Label();
         Label done = new Label();
@@ -87,19 +82,21 @@ final class OpEmitter {
         in.push(0);
         g.visitInsn(Opcodes.DNEG);
       }
-      case ABS -> unaryMath(in, "abs");
-      case EXP -> unaryMath(in, "exp");
-      case EXPM1 -> unaryHelper(in, "expm1");
-      case LOG -> unaryMath(in, "log");
-      case LOG1P -> unaryHelper(in, "log1p");
-      case SQRT -> unaryMath(in, "sqrt");
-      case SIN -> unaryMath(in, "sin");
-      case COS -> unaryMath(in, "cos");
-      case TAN -> unaryMath(in, "tan");
-      case TANH -> unaryMath(in, "tanh");
+      // JDK intrinsics, named as the ops.
+      case ABS, EXP, LOG, SQRT, SIN, COS, TAN, TANH -> {
+        in.push(0);
+        math(op.mnemonic(), "(D)D");
+      }
+      // ScalarMath's methods, named as the ops, copied into the class.
+      case EXPM1, LOG1P, SIGN, SIGMOID, RELU, SOFTPLUS, ERF -> {
+        in.push(0);
+        library.requireScalarMath(op.mnemonic());
+        g.invokeStatic(owner, new Method(op.mnemonic(), "(D)D"));
+      }
       case RSQRT -> {
         g.push(1.0);
-        unaryMath(in, "sqrt");
+        in.push(0);
+        math("sqrt", "(D)D");
         g.visitInsn(Opcodes.DDIV);
       }
       case RECIPROCAL -> {
@@ -112,11 +109,6 @@ final class OpEmitter {
         g.visitInsn(Opcodes.DUP2);
         g.visitInsn(Opcodes.DMUL);
       }
-      case SIGN -> unaryHelper(in, "sign");
-      case SIGMOID -> unaryHelper(in, "sigmoid");
-      case RELU -> unaryHelper(in, "relu");
-      case SOFTPLUS -> unaryHelper(in, "softplus");
-      case ERF -> unaryHelper(in, "erf");
       case DETACH, CAST -> in.push(0);
       case SUM,
           MEAN,
@@ -141,14 +133,25 @@ final class OpEmitter {
     Jvm.round(g, result);
   }
 
-  private void unaryMath(Operands in, String name) {
-    in.push(0);
-    math(name, "(D)D");
+  /**
+   * With an accumulator and an element (doubles) on the stack, leaves their combination: how every
+   * loop, chunk partial and column partial of a reduction folds.
+   */
+  void combine(Op.Combine c) {
+    switch (c) {
+      case ADD -> g.visitInsn(Opcodes.DADD);
+      case MAX -> math("max", "(DD)D");
+      case MIN -> math("min", "(DD)D");
+      case LOG_ADD_EXP ->
+          throw new IllegalArgumentException(
+              "logsumexp is lowered to amax and sum before planning");
+    }
   }
 
-  private void unaryHelper(Operands in, String name) {
+  private void binary(Operands in, int opcode) {
     in.push(0);
-    helper(name);
+    in.push(1);
+    g.visitInsn(opcode);
   }
 
   private void binaryMath(Operands in, String name) {
@@ -157,22 +160,11 @@ final class OpEmitter {
     math(name, "(DD)D");
   }
 
-  /** 1.0 or 0.0; comparisons with NaN are false except {@code ne}, as in Java and PyTorch. */
-  private void compare(Op op, Operands in) {
+  /** 1.0 or 0.0: compares with {@code cmp}, then takes the branch {@code jump} for 1.0. */
+  private void compare(Operands in, int cmp, int jump) {
     in.push(0);
     in.push(1);
-    // dcmpg gives 1 for NaN, so lt/le are false; dcmpl gives -1, so gt/ge/eq are false.
-    boolean nanIsGreater = op == Op.LT || op == Op.LE;
-    g.visitInsn(nanIsGreater ? Opcodes.DCMPG : Opcodes.DCMPL);
-    int jump =
-        switch (op) {
-          case LT -> Opcodes.IFLT;
-          case LE -> Opcodes.IFLE;
-          case GT -> Opcodes.IFGT;
-          case GE -> Opcodes.IFGE;
-          case EQ -> Opcodes.IFEQ;
-          default -> Opcodes.IFNE;
-        };
+    g.visitInsn(cmp);
     Label yes = new Label();
     Label done = new Label();
     g.visitJumpInsn(jump, yes);

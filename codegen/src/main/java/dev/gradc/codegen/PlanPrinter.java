@@ -1,17 +1,16 @@
 package dev.gradc.codegen;
 
-import dev.gradc.codegen.NestLayout.Reduction;
-import dev.gradc.codegen.Plan.Home;
-import dev.gradc.codegen.Plan.LibraryStep;
-import dev.gradc.codegen.Plan.Nest;
-import dev.gradc.codegen.Plan.Step;
-import dev.gradc.codegen.Plan.Where;
+import dev.gradc.codegen.LoopLayout.Reduction;
+import dev.gradc.codegen.LoopPlan.Home;
+import dev.gradc.codegen.LoopPlan.LibraryCall;
+import dev.gradc.codegen.LoopPlan.Loop;
+import dev.gradc.codegen.LoopPlan.Step;
+import dev.gradc.codegen.LoopPlan.Where;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Printer;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,7 +34,7 @@ final class PlanPrinter {
   private PlanPrinter() {}
 
   static String print(Plan plan) {
-    Func f = plan.func;
+    Func f = plan.func();
     StringBuilder s = new StringBuilder();
     int loops = plan.loopCount();
     int calls = plan.libraryCallCount();
@@ -43,23 +42,20 @@ final class PlanPrinter {
     s.append(loops).append(loops == 1 ? " loop, " : " loops, ");
     s.append(calls).append(calls == 1 ? " library call\n" : " library calls\n");
     scalarsAt(s, plan, -1, "scalars first:");
-    for (Step step : plan.steps) {
-      if (step instanceof Nest n) {
+    for (Step step : plan.steps()) {
+      if (step instanceof Loop n) {
         Kernel k = plan.kernelOf(n);
-        NestLayout l = null;
-        for (NestLayout st : k.stages) {
-          l = st.nest == n ? st : l;
-        }
-        if (k.isFused() && k.firstNest() == n) {
+        LoopLayout l = plan.layoutOf(n);
+        if (k.isFused() && k.firstLoop() == n) {
           s.append("fused loop: nests");
-          for (NestLayout st : k.stages) {
-            s.append(' ').append(st.nest.index);
+          for (LoopLayout st : k.stages) {
+            s.append(' ').append(st.loop.index);
           }
           s.append(" run as stages of one pass over ").append(k.outerCount()).append(" rows\n");
         }
         nest(s, plan, l);
       } else {
-        Inst inst = ((LibraryStep) step).inst;
+        Inst inst = ((LibraryCall) step).inst;
         s.append("call ")
             .append(step.index)
             .append(": ")
@@ -77,7 +73,7 @@ final class PlanPrinter {
     for (int i = 0; i < f.results().size(); i++) {
       s.append(i == 0 ? " " : ", ").append(name(f, f.result(i)));
       s.append(" (")
-          .append(plan.resultKinds[i].name().toLowerCase(java.util.Locale.ROOT))
+          .append(plan.loops.resultKinds.get(i).name().toLowerCase(java.util.Locale.ROOT))
           .append(')');
     }
     s.append('\n');
@@ -90,10 +86,10 @@ final class PlanPrinter {
 
   private static void scalarsAt(StringBuilder s, Plan plan, int step, String label) {
     List<String> names = new ArrayList<>();
-    for (Inst inst : plan.func.insts()) {
+    for (Inst inst : plan.func().insts()) {
       Home h = plan.home(inst);
-      if (h.where == Where.SCALAR && h.readyAt == step && !NestLayout.isReduction(inst)) {
-        names.add(name(plan.func, inst));
+      if (h.where() == Where.SCALAR && h.readyAt() == step && !LoopPlan.isReduction(inst)) {
+        names.add(name(plan.func(), inst));
       }
     }
     if (!names.isEmpty()) {
@@ -101,20 +97,19 @@ final class PlanPrinter {
     }
   }
 
-  private static void nest(StringBuilder s, Plan plan, NestLayout l) {
-    Func f = plan.func;
-    s.append(plan.kernelOf(l.nest).isFused() ? "  nest " : "loop ")
-        .append(l.nest.index)
+  private static void nest(StringBuilder s, Plan plan, LoopLayout l) {
+    Func f = plan.func();
+    s.append(plan.kernelOf(l.loop).isFused() ? "  nest " : "loop ")
+        .append(l.loop.index)
         .append(" over ")
-        .append(l.nest.domain);
+        .append(l.loop.domain);
     if (l.rank() == 1) {
-      s.append(" (flat, ").append(l.sizes[0]).append(" elements)\n");
+      s.append(" (flat, ").append(l.sizes.get(0)).append(" elements)\n");
     } else {
-      Extent[] outer = Arrays.copyOf(l.sizes, l.rank() - 1);
       s.append(" (rows ")
-          .append(Arrays.toString(outer))
+          .append(l.sizes.subList(0, l.rank() - 1))
           .append(" x ")
-          .append(l.sizes[l.rank() - 1]);
+          .append(l.innerSize());
       s.append(l.sequential ? ", sequential)\n" : ")\n");
     }
     List<String> reads = new ArrayList<>();
@@ -126,13 +121,13 @@ final class PlanPrinter {
     }
     line(s, "reads", reads);
     List<String> computes = new ArrayList<>();
-    for (Inst m : l.nest.members) {
-      if (!NestLayout.isReduction(m)) {
+    for (Inst m : l.loop.members) {
+      if (!LoopPlan.isReduction(m)) {
         computes.add(name(f, m));
       }
     }
     line(s, "computes", computes);
-    Kernel k = plan.kernelOf(l.nest);
+    Kernel k = plan.kernelOf(l.loop);
     List<String> writes = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     for (Value v : l.stores.keySet()) {

@@ -55,7 +55,8 @@ class CompilerTest {
                   + ", compiled "
                   + b
                   + "\n"
-                  + f);
+                  + f
+                  + compiled.compiled.plan());
         }
       }
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * f32 and f64, symbolic dims) compiled and compared with the reference interpreter, the function
  * itself and its vjp. Relative tolerance: 1e-12 in f64; 1e-4 when f32 is involved, whose matmuls
  * accumulate in f32 while the interpreter accumulates in f64. A failure names the seed and prints
- * the function; {@code -Dgradc.difftest.count=N} runs more.
+ * the function and its plan; {@code -Dgradc.difftest.count=N} runs more.
  */
 class DifferentialTest {
   static final int COUNT = Integer.getInteger("gradc.difftest.count", 600);
@@ -35,8 +35,19 @@ class DifferentialTest {
     try {
       CompilerTest.assertMatches(f, args, tol);
     } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError(RandomFuncs.describe(seed, f) + "\n" + e.getMessage(), e);
+      throw new AssertionError(failure(seed, f, e), e);
     }
+  }
+
+  /** What a failure prints: the seed, the function, its plan (if it plans) and the error. */
+  static String failure(long seed, Func f, Throwable e) {
+    String plan;
+    try {
+      plan = Compiler.plan(f).text();
+    } catch (RuntimeException planning) {
+      plan = "(planning fails: " + planning + ")\n";
+    }
+    return RandomFuncs.describe(seed, f) + "\n" + plan + "\n" + e.getMessage();
   }
 
   @Test
@@ -55,6 +66,15 @@ class DifferentialTest {
       }
       check(Autodiff.vjp(f), seed);
     }
+  }
+
+  @Test
+  void failureMessage_namesTheSeedAndPrintsTheFunctionAndItsPlan() {
+    Func f = RandomFuncs.generate(5);
+    String m = failure(5, f, new AssertionError("result 0 differs"));
+    org.junit.jupiter.api.Assertions.assertTrue(m.startsWith("seed 5:\nfunc @"), m);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        m.contains(Compiler.plan(f).text() + "\nresult 0 differs"), m);
   }
 
   @Test

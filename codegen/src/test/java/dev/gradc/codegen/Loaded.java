@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Printer;
+import dev.gradc.ir.Verifier;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.invoke.MethodHandle;
@@ -40,31 +41,28 @@ final class Loaded {
 
   private static Loaded load(Compiler.CompiledClass c, Func f) {
     verify(c, f);
+    MethodHandles.Lookup l = Compiler.define(c, MethodHandles.lookup());
     try {
-      MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClass(c.bytes(), true);
+      MethodHandle par = l.findStatic(l.lookupClass(), "call", Compiler.CALL_TYPE);
       MethodHandle mh =
           l.findStatic(
               l.lookupClass(),
               "call",
               MethodType.methodType(Object[].class, Object[].class, int[][].class, Object[].class));
-      MethodHandle par =
-          l.findStatic(
-              l.lookupClass(),
-              "call",
-              MethodType.methodType(
-                  Object[].class,
-                  Object[].class,
-                  int[][].class,
-                  Object[].class,
-                  java.util.concurrent.ExecutorService.class,
-                  int.class));
       return new Loaded(c, mh, par);
     } catch (ReflectiveOperationException e) {
       throw new LinkageError("cannot load the generated class", e);
     }
   }
 
+  /**
+   * Checks every stage's value: the optimized and lowered functions with the IR verifier, the loop
+   * plan with {@link PlanVerifier}, the class with ASM's CheckClassAdapter.
+   */
   static void verify(Compiler.CompiledClass c, Func f) {
+    Verifier.verify(c.optimized());
+    Verifier.verify(c.planned());
+    PlanVerifier.verify(c.plan().loopPlan());
     StringWriter sw = new StringWriter();
     CheckClassAdapter.verify(
         new ClassReader(c.bytes()), Loaded.class.getClassLoader(), false, new PrintWriter(sw));

@@ -80,7 +80,7 @@ class ParallelTest {
     // the gradient's column partials, and no buffer of intermediate values.
     Kernel k = plan.kernels.get(0);
     assertEquals(2, k.rowValues.size(), plan.text());
-    for (NestLayout.Access a : k.buffers) {
+    for (LoopLayout.Access a : k.buffers) {
       assertTrue(
           a.buffer instanceof Param || Kernel.isAccumulator(k.stageOf(a), a),
           a.buffer + " is a buffer of intermediates\n" + plan.text());

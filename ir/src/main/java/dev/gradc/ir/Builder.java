@@ -295,7 +295,7 @@ public final class Builder {
   public Value binary(Op op, Value a, Value b) {
     Type t = binaryType(op, a.type(), a instanceof Lit, b.type(), b instanceof Lit);
     DType dt = promote(a, b);
-    if (Typing.requiresFloat(op) && !dt.isFloat()) {
+    if (floatOnly(op) && !dt.isFloat()) {
       dt = DEFAULT_FLOAT;
     }
     if (a instanceof Lit && b instanceof Lit) {
@@ -325,7 +325,7 @@ public final class Builder {
       throw new IllegalArgumentException(op.mnemonic() + " is not a binary elementwise op");
     }
     DType dt = promote(new Type[] {a, b}, new boolean[] {aLit, bLit});
-    if (Typing.requiresFloat(op) && !dt.isFloat()) {
+    if (floatOnly(op) && !dt.isFloat()) {
       dt = DEFAULT_FLOAT;
     }
     if (op == Op.SUB && (a.dtype() == DType.BOOL || b.dtype() == DType.BOOL)) {
@@ -343,6 +343,11 @@ public final class Builder {
       return same;
     }
     return new Type(result, Typing.broadcast(a.dims(), b.dims(), op.mnemonic()));
+  }
+
+  /** True for ops defined only on floating-point operands; integer operands are cast first. */
+  private static boolean floatOnly(Op op) {
+    return op.dtypes() == Op.Dtypes.FLOAT;
   }
 
   private static boolean isLit(Value v, double c) {
@@ -395,7 +400,7 @@ public final class Builder {
   /** An elementwise unary op; integer operands of float-only ops are cast to float first. */
   public Value unary(Op op, Value x) {
     unaryType(op, x.type());
-    if (Typing.requiresFloat(op) && !x.type().dtype().isFloat()) {
+    if (floatOnly(op) && !x.type().dtype().isFloat()) {
       x = cast(x, DEFAULT_FLOAT);
     }
     if (x.type().dtype() == DType.BOOL) {
@@ -422,7 +427,7 @@ public final class Builder {
       throw new IllegalArgumentException(op.mnemonic() + " is not a unary elementwise op");
     }
     DType d = x.dtype();
-    if (Typing.requiresFloat(op) && !d.isFloat()) {
+    if (floatOnly(op) && !d.isFloat()) {
       d = DEFAULT_FLOAT;
     } else if (d == DType.BOOL && op == Op.SIGN) {
       return x;
@@ -542,14 +547,14 @@ public final class Builder {
       // Nothing to reduce, but the dtype is the reduction's: the sum of a bool is an i64.
       return x.type().dtype() == DType.BOOL && op == Op.SUM
           ? cast(x, DType.I64)
-          : !x.type().dtype().isFloat() && Typing.requiresFloat(op) ? cast(x, DEFAULT_FLOAT) : x;
+          : !x.type().dtype().isFloat() && floatOnly(op) ? cast(x, DEFAULT_FLOAT) : x;
     }
     if (x.type().dtype() == DType.BOOL && (op == Op.AMAX || op == Op.AMIN)) {
       return cast(reduce(op, cast(x, DType.I64), dims, keepdim), DType.BOOL);
     }
     if (x.type().dtype() == DType.BOOL && op == Op.SUM) {
       x = cast(x, DType.I64);
-    } else if (!x.type().dtype().isFloat() && Typing.requiresFloat(op)) {
+    } else if (!x.type().dtype().isFloat() && floatOnly(op)) {
       x = cast(x, DEFAULT_FLOAT);
     }
     return emit(op, null, new Value[] {x}, nd, keepdim);

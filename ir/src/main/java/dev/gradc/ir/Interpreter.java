@@ -175,52 +175,66 @@ public final class Interpreter {
     int[] outShape = shapeOf(inst);
     int m = NdArray.numel(outShape);
     int n = x.size();
+    Op.Reduction r = inst.op().reduction();
     double[] acc = new double[m];
-    double[] count = new double[m];
-    for (int i = 0; i < n; i++) {
-      count[outIndex[i]]++;
-    }
-    Op op = inst.op();
-    switch (op) {
-      case SUM, MEAN -> {
+    java.util.Arrays.fill(acc, r.identity());
+    switch (r.combine()) {
+      case ADD -> {
         for (int i = 0; i < n; i++) {
           acc[outIndex[i]] += x.get(i);
         }
-        if (op == Op.MEAN) {
-          for (int j = 0; j < m; j++) {
-            acc[j] /= count[j];
-          }
-        }
       }
-      case AMAX, AMIN, LOGSUMEXP -> {
-        java.util.Arrays.fill(
-            acc, op == Op.AMIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
+      case MAX -> {
         for (int i = 0; i < n; i++) {
-          int j = outIndex[i];
-          acc[j] = op == Op.AMIN ? Math.min(acc[j], x.get(i)) : Math.max(acc[j], x.get(i));
-        }
-        if (op == Op.LOGSUMEXP) {
-          // As PyTorch: shift by the max unless it is infinite, so all -inf gives -inf.
-          double[] shift = new double[m];
-          for (int j = 0; j < m; j++) {
-            shift[j] = Double.isInfinite(acc[j]) ? 0 : acc[j];
-          }
-          double[] sum = new double[m];
-          for (int i = 0; i < n; i++) {
-            sum[outIndex[i]] += Math.exp(x.get(i) - shift[outIndex[i]]);
-          }
-          for (int j = 0; j < m; j++) {
-            acc[j] = Math.log(sum[j]) + shift[j];
-          }
+          acc[outIndex[i]] = Math.max(acc[outIndex[i]], x.get(i));
         }
       }
-      default -> throw new AssertionError(op);
+      case MIN -> {
+        for (int i = 0; i < n; i++) {
+          acc[outIndex[i]] = Math.min(acc[outIndex[i]], x.get(i));
+        }
+      }
+      case LOG_ADD_EXP -> logSumExp(x, outIndex, acc);
+    }
+    switch (r.finish()) {
+      case NONE -> {}
+      case DIVIDE_BY_COUNT -> {
+        double[] count = new double[m];
+        for (int i = 0; i < n; i++) {
+          count[outIndex[i]]++;
+        }
+        for (int j = 0; j < m; j++) {
+          acc[j] /= count[j];
+        }
+      }
     }
     DType dt = inst.type().dtype();
     for (int j = 0; j < m; j++) {
       acc[j] = dt.round(acc[j]);
     }
     return NdArray.wrap(dt, outShape, acc);
+  }
+
+  /**
+   * {@code log(sum(exp(x)))} into {@code acc} (filled with {@code -inf}) as PyTorch computes it:
+   * shifted by the maximum unless it is infinite, so all {@code -inf} gives {@code -inf}.
+   */
+  private static void logSumExp(NdArray x, int[] outIndex, double[] acc) {
+    int m = acc.length;
+    for (int i = 0; i < outIndex.length; i++) {
+      acc[outIndex[i]] = Math.max(acc[outIndex[i]], x.get(i));
+    }
+    double[] shift = new double[m];
+    for (int j = 0; j < m; j++) {
+      shift[j] = Double.isInfinite(acc[j]) ? 0 : acc[j];
+    }
+    double[] sum = new double[m];
+    for (int i = 0; i < outIndex.length; i++) {
+      sum[outIndex[i]] += Math.exp(x.get(i) - shift[outIndex[i]]);
+    }
+    for (int j = 0; j < m; j++) {
+      acc[j] = Math.log(sum[j]) + shift[j];
+    }
   }
 
   /** For each element of a shape, the flat index of its cell after reducing the masked dims. */

@@ -1,10 +1,32 @@
 package dev.gradc.ir;
 
+import static dev.gradc.ir.Op.Dtypes.ANY;
+import static dev.gradc.ir.Op.Dtypes.FLOAT;
+import static dev.gradc.ir.Op.Dtypes.NUMERIC;
+import static dev.gradc.ir.Op.GradFnChoice.BY_DIMS;
+import static dev.gradc.ir.Op.GradFnChoice.BY_EXPONENT;
+import static dev.gradc.ir.Op.GradFnChoice.BY_RANKS;
+import static dev.gradc.ir.Op.Kind.CONTRACTION;
+import static dev.gradc.ir.Op.Kind.ELEMENTWISE;
+import static dev.gradc.ir.Op.Kind.NORMALIZE;
+import static dev.gradc.ir.Op.Kind.OTHER;
+import static dev.gradc.ir.Op.Kind.SHAPE;
+import static dev.gradc.ir.Op.Trait.COMPARISON;
+import static dev.gradc.ir.Op.Trait.DIMS;
+import static dev.gradc.ir.Op.Trait.VIEW;
+import static dev.gradc.ir.Op.Trait.ZERO_GRADIENT;
+
+import java.util.List;
+import java.util.Objects;
+
 /**
- * The operations of the IR, with PyTorch's names and semantics. Each constant carries its facts;
- * behaviour per op lives in one {@code switch} per concern (typing, interpreter, gradient rules,
- * codegen), each without a {@code default} so that javac lists every place a new op must be
- * handled.
+ * The operations of the IR, with PyTorch's names and semantics. Every fact of an op lives here, on
+ * its constant: mnemonic, arity, {@link Kind}, the dtypes it accepts, its traits (comparison, dims
+ * attribute, view, zero gradient), PyTorch's {@code grad_fn} names and, for a reduction, its {@link
+ * Reduction} (combine and identity). Behaviour per op lives beside its concern, in one {@code
+ * switch} per concern (typing, interpreter, scalar math, gradient rules, codegen), each without a
+ * {@code default} so that javac lists every place a new op must be handled; {@code OpCoverageTest}
+ * names what else a new op lacks (builtin, Java API method, tests, fixtures).
  *
  * <p>Attributes: reductions, {@code softmax}, {@code log_softmax}, {@code transpose}, {@code
  * permute}, {@code squeeze}, {@code unsqueeze} and {@code numel} take a list of dims ({@code
@@ -13,76 +35,117 @@ package dev.gradc.ir;
  */
 public enum Op {
   // elementwise binary
-  ADD("add", 2, Kind.ELEMENTWISE),
-  SUB("sub", 2, Kind.ELEMENTWISE),
-  MUL("mul", 2, Kind.ELEMENTWISE),
-  DIV("div", 2, Kind.ELEMENTWISE),
-  POW("pow", 2, Kind.ELEMENTWISE),
-  MAXIMUM("maximum", 2, Kind.ELEMENTWISE),
-  MINIMUM("minimum", 2, Kind.ELEMENTWISE),
-  LT("lt", 2, Kind.ELEMENTWISE),
-  LE("le", 2, Kind.ELEMENTWISE),
-  GT("gt", 2, Kind.ELEMENTWISE),
-  GE("ge", 2, Kind.ELEMENTWISE),
-  EQ("eq", 2, Kind.ELEMENTWISE),
-  NE("ne", 2, Kind.ELEMENTWISE),
+  ADD("add", 2, ELEMENTWISE, NUMERIC, grad("AddBackward0")),
+  /** Names: {@code a - b}; {@code 2 - x} written as PyTorch's {@code rsub}. */
+  SUB("sub", 2, ELEMENTWISE, NUMERIC, grad("SubBackward0", "RsubBackward1")),
+  MUL("mul", 2, ELEMENTWISE, NUMERIC, grad("MulBackward0")),
+  DIV("div", 2, ELEMENTWISE, FLOAT, grad("DivBackward0")),
+  /** Names: a literal exponent, a tensor exponent. */
+  POW("pow", 2, ELEMENTWISE, FLOAT, grad(BY_EXPONENT, "PowBackward0", "PowBackward1")),
+  MAXIMUM("maximum", 2, ELEMENTWISE, NUMERIC, grad("MaximumBackward0")),
+  MINIMUM("minimum", 2, ELEMENTWISE, NUMERIC, grad("MinimumBackward0")),
+  LT("lt", 2, ELEMENTWISE, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  LE("le", 2, ELEMENTWISE, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  GT("gt", 2, ELEMENTWISE, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  GE("ge", 2, ELEMENTWISE, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  EQ("eq", 2, ELEMENTWISE, ANY, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  NE("ne", 2, ELEMENTWISE, ANY, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
   /** {@code where(cond, a, b)}: a where cond is true, else b. */
-  WHERE("where", 3, Kind.ELEMENTWISE),
-  /** {@code clamp(x, min, max)}; absent bounds are {@code -inf} and {@code inf}. */
-  CLAMP("clamp", 3, Kind.ELEMENTWISE),
+  WHERE("where", 3, ELEMENTWISE, ANY, grad("WhereBackward0")),
+  /**
+   * {@code clamp(x, min, max)}; absent bounds are {@code -inf} and {@code inf}. Names: tensor
+   * bounds, number bounds, {@code clamp_min}, {@code clamp_max}.
+   */
+  CLAMP(
+      "clamp",
+      3,
+      ELEMENTWISE,
+      NUMERIC,
+      grad("ClampBackward0", "ClampBackward1", "ClampMinBackward0", "ClampMaxBackward0")),
   // elementwise unary
-  NEG("neg", 1, Kind.ELEMENTWISE),
-  ABS("abs", 1, Kind.ELEMENTWISE),
-  SIGN("sign", 1, Kind.ELEMENTWISE),
-  EXP("exp", 1, Kind.ELEMENTWISE),
-  EXPM1("expm1", 1, Kind.ELEMENTWISE),
-  LOG("log", 1, Kind.ELEMENTWISE),
-  LOG1P("log1p", 1, Kind.ELEMENTWISE),
-  SQRT("sqrt", 1, Kind.ELEMENTWISE),
-  RSQRT("rsqrt", 1, Kind.ELEMENTWISE),
-  SQUARE("square", 1, Kind.ELEMENTWISE),
-  RECIPROCAL("reciprocal", 1, Kind.ELEMENTWISE),
-  SIN("sin", 1, Kind.ELEMENTWISE),
-  COS("cos", 1, Kind.ELEMENTWISE),
-  TAN("tan", 1, Kind.ELEMENTWISE),
-  TANH("tanh", 1, Kind.ELEMENTWISE),
-  SIGMOID("sigmoid", 1, Kind.ELEMENTWISE),
-  RELU("relu", 1, Kind.ELEMENTWISE),
+  NEG("neg", 1, ELEMENTWISE, NUMERIC, grad("NegBackward0")),
+  ABS("abs", 1, ELEMENTWISE, NUMERIC, grad("AbsBackward0")),
+  /** Records a node, as in PyTorch, though its gradient is zero. */
+  SIGN("sign", 1, ELEMENTWISE, NUMERIC, grad("SignBackward0"), ZERO_GRADIENT),
+  EXP("exp", 1, ELEMENTWISE, FLOAT, grad("ExpBackward0")),
+  EXPM1("expm1", 1, ELEMENTWISE, FLOAT, grad("Expm1Backward0")),
+  LOG("log", 1, ELEMENTWISE, FLOAT, grad("LogBackward0")),
+  LOG1P("log1p", 1, ELEMENTWISE, FLOAT, grad("Log1PBackward0")),
+  SQRT("sqrt", 1, ELEMENTWISE, FLOAT, grad("SqrtBackward0")),
+  RSQRT("rsqrt", 1, ELEMENTWISE, FLOAT, grad("RsqrtBackward0")),
+  SQUARE("square", 1, ELEMENTWISE, NUMERIC, grad("PowBackward0")),
+  RECIPROCAL("reciprocal", 1, ELEMENTWISE, FLOAT, grad("ReciprocalBackward0")),
+  SIN("sin", 1, ELEMENTWISE, FLOAT, grad("SinBackward0")),
+  COS("cos", 1, ELEMENTWISE, FLOAT, grad("CosBackward0")),
+  TAN("tan", 1, ELEMENTWISE, FLOAT, grad("TanBackward0")),
+  TANH("tanh", 1, ELEMENTWISE, FLOAT, grad("TanhBackward0")),
+  SIGMOID("sigmoid", 1, ELEMENTWISE, FLOAT, grad("SigmoidBackward0")),
+  RELU("relu", 1, ELEMENTWISE, NUMERIC, grad("ReluBackward0")),
   /** PyTorch's softplus with beta 1 and threshold 20: {@code x} above 20. */
-  SOFTPLUS("softplus", 1, Kind.ELEMENTWISE),
-  ERF("erf", 1, Kind.ELEMENTWISE),
+  SOFTPLUS("softplus", 1, ELEMENTWISE, FLOAT, grad("SoftplusBackward0")),
+  ERF("erf", 1, ELEMENTWISE, FLOAT, grad("ErfBackward0")),
   /** Identity whose gradient is zero. */
-  DETACH("detach", 1, Kind.ELEMENTWISE),
+  DETACH("detach", 1, ELEMENTWISE, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** Conversion to the result type's dtype. */
-  CAST("cast", 1, Kind.ELEMENTWISE),
+  CAST("cast", 1, ELEMENTWISE, ANY, grad("ToCopyBackward0")),
   // reductions
-  SUM("sum", 1, Kind.REDUCTION),
-  MEAN("mean", 1, Kind.REDUCTION),
-  AMAX("amax", 1, Kind.REDUCTION),
-  AMIN("amin", 1, Kind.REDUCTION),
-  LOGSUMEXP("logsumexp", 1, Kind.REDUCTION),
+  /** Names: over all dims, over given dims. */
+  SUM(
+      "sum",
+      NUMERIC,
+      grad(BY_DIMS, "SumBackward0", "SumBackward1"),
+      new Reduction(Combine.ADD, 0.0)),
+  /** Names: over all dims, over given dims. */
+  MEAN(
+      "mean",
+      FLOAT,
+      grad(BY_DIMS, "MeanBackward0", "MeanBackward1"),
+      new Reduction(Combine.ADD, 0.0, Reduction.Finish.DIVIDE_BY_COUNT)),
+  AMAX(
+      "amax", NUMERIC, grad("AmaxBackward0"), new Reduction(Combine.MAX, Double.NEGATIVE_INFINITY)),
+  AMIN(
+      "amin", NUMERIC, grad("AminBackward0"), new Reduction(Combine.MIN, Double.POSITIVE_INFINITY)),
+  LOGSUMEXP(
+      "logsumexp",
+      FLOAT,
+      grad("LogsumexpBackward0"),
+      new Reduction(Combine.LOG_ADD_EXP, Double.NEGATIVE_INFINITY)),
   // shape
-  RESHAPE("reshape", 1, Kind.SHAPE),
-  TRANSPOSE("transpose", 1, Kind.SHAPE),
-  PERMUTE("permute", 1, Kind.SHAPE),
-  UNSQUEEZE("unsqueeze", 1, Kind.SHAPE),
-  SQUEEZE("squeeze", 1, Kind.SHAPE),
+  /** Names: {@code view} (and the IR's reshape), {@code reshape} of the Java API. */
+  RESHAPE("reshape", 1, SHAPE, ANY, grad("ViewBackward0", "ReshapeAliasBackward0"), VIEW),
+  TRANSPOSE("transpose", 1, SHAPE, ANY, grad("TransposeBackward0"), DIMS, VIEW),
+  PERMUTE("permute", 1, SHAPE, ANY, grad("PermuteBackward0"), DIMS, VIEW),
+  UNSQUEEZE("unsqueeze", 1, SHAPE, ANY, grad("UnsqueezeBackward0"), DIMS, VIEW),
+  /** Names: given dims, every dim of size 1. */
+  SQUEEZE("squeeze", 1, SHAPE, ANY, grad("SqueezeBackward1", "SqueezeBackward0"), DIMS, VIEW),
   /** PyTorch's {@code expand}; same semantics as {@code broadcast}, written by users. */
-  EXPAND("expand", 1, Kind.SHAPE),
+  EXPAND("expand", 1, SHAPE, ANY, grad("ExpandBackward0"), VIEW),
   /** Broadcast to the result shape, inserted by shape inference. */
-  BROADCAST("broadcast", 1, Kind.SHAPE),
+  BROADCAST("broadcast", 1, SHAPE, ANY, grad("ExpandBackward0"), VIEW),
   /** Sum down to the result shape, which broadcasts to the operand's: adjoint of broadcast. */
-  SUM_TO("sum_to", 1, Kind.SHAPE),
+  SUM_TO("sum_to", 1, SHAPE, ANY, grad("SumBackward1")),
   // contraction
-  MATMUL("matmul", 2, Kind.CONTRACTION),
+  /** Names by operand ranks: 1-d by 1-d, 2-d by 1-d, 1-d by 2-d, 2-d by 2-d, batched. */
+  MATMUL(
+      "matmul",
+      2,
+      CONTRACTION,
+      FLOAT,
+      grad(
+          BY_RANKS,
+          "DotBackward0",
+          "MvBackward0",
+          "SqueezeBackward3",
+          "MmBackward0",
+          "UnsafeViewBackward0")),
   // normalization along one dim
-  SOFTMAX("softmax", 1, Kind.NORMALIZE),
-  LOG_SOFTMAX("log_softmax", 1, Kind.NORMALIZE),
+  SOFTMAX("softmax", 1, NORMALIZE, FLOAT, grad("SoftmaxBackward0"), DIMS),
+  LOG_SOFTMAX("log_softmax", 1, NORMALIZE, FLOAT, grad("LogSoftmaxBackward0"), DIMS),
   // other
   /** {@code one_hot(indices)}: i64 indices to an i64 tensor with a trailing class dim. */
-  ONE_HOT("one_hot", 1, Kind.OTHER),
+  ONE_HOT("one_hot", 1, OTHER, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** The number of elements of the operand over {@code dims}, as a scalar of the result dtype. */
-  NUMEL("numel", 1, Kind.OTHER);
+  NUMEL("numel", 1, OTHER, ANY, GradFns.NONE, DIMS, ZERO_GRADIENT);
 
   /** What an op does to the iteration space; codegen and fusion read this. */
   public enum Kind {
@@ -94,14 +157,142 @@ public enum Op {
     OTHER
   }
 
+  /** The operand dtypes an op accepts. */
+  public enum Dtypes {
+    /** Every dtype, bool included. */
+    ANY,
+    /** Every dtype but bool. */
+    NUMERIC,
+    /** f32 and f64; the builder casts integer operands to the default float first. */
+    FLOAT;
+
+    public boolean accepts(DType d) {
+      return switch (this) {
+        case ANY -> true;
+        case NUMERIC -> d != DType.BOOL;
+        case FLOAT -> d.isFloat();
+      };
+    }
+  }
+
+  /** Facts that hold for some ops only. */
+  public enum Trait {
+    /** The result is bool. */
+    COMPARISON,
+    /** Takes a {@code dims=[...]} attribute (reductions always do). */
+    DIMS,
+    /** Reads its operand's elements in another order or shape: a strided view, never a copy. */
+    VIEW,
+    /** Its gradient is zero everywhere, so reverse mode gives it no adjoint. */
+    ZERO_GRADIENT
+  }
+
+  /**
+   * How a reduction folds the elements it reduces: starting from {@code identity}, {@code acc =
+   * combine(acc, x)} for each element, then {@code finish}. Partial results of chunks combine with
+   * the same {@code combine}. Every reduction op carries one; its constructor needs both the
+   * combine and the identity.
+   */
+  public record Reduction(Combine combine, double identity, Finish finish) {
+    /** A reduction whose folded value is its result. */
+    public Reduction(Combine combine, double identity) {
+      this(combine, identity, Finish.NONE);
+    }
+
+    /** What happens to the folded value. */
+    public enum Finish {
+      NONE,
+      /** Divided by the number of elements reduced ({@code mean}). */
+      DIVIDE_BY_COUNT
+    }
+  }
+
+  /** The binary function a reduction folds with. */
+  public enum Combine {
+    /** {@code acc + x}. */
+    ADD,
+    /** {@code max(acc, x)}, NaN-propagating as {@code Math.max}. */
+    MAX,
+    /** {@code min(acc, x)}, NaN-propagating as {@code Math.min}. */
+    MIN,
+    /**
+     * {@code log(exp(acc) + exp(x))}; computed as PyTorch does, shifted by the maximum, so codegen
+     * lowers it to {@code amax} and {@code sum} first.
+     */
+    LOG_ADD_EXP
+  }
+
+  /** Which of an op's {@code grad_fn} names a captured instruction gets. */
+  enum GradFnChoice {
+    /** The first; the others are API variants that the caller picks. */
+    FIRST,
+    /** The first for a literal exponent, the second for a tensor. */
+    BY_EXPONENT,
+    /** The first without dims (all dims), the second with. */
+    BY_DIMS,
+    /** By the ranks of the two operands, as {@link #matmulGradFnIndex}. */
+    BY_RANKS
+  }
+
+  private record GradFns(GradFnChoice choice, List<String> names) {
+    static final GradFns NONE = new GradFns(GradFnChoice.FIRST, List.of());
+  }
+
+  private static GradFns grad(String... names) {
+    return new GradFns(GradFnChoice.FIRST, List.of(names));
+  }
+
+  private static GradFns grad(GradFnChoice choice, String... names) {
+    return new GradFns(choice, List.of(names));
+  }
+
   private final String mnemonic;
   private final int arity;
   private final Kind kind;
+  private final Dtypes dtypes;
 
-  Op(String mnemonic, int arity, Kind kind) {
+  // List.of and records of immutable values: immutable, which the checker cannot see.
+  @SuppressWarnings("ImmutableEnumChecker")
+  private final GradFns gradFns;
+
+  @SuppressWarnings("ImmutableEnumChecker")
+  private final Reduction reduction;
+
+  private final boolean comparison;
+  private final boolean dims;
+  private final boolean view;
+  private final boolean differentiable;
+
+  Op(String mnemonic, int arity, Kind kind, Dtypes dtypes, GradFns gradFns, Trait... traits) {
+    if (kind == Kind.REDUCTION) {
+      // A reduction is declared with its Reduction (combine and identity), never without.
+      throw new IllegalArgumentException(mnemonic + ": declare a reduction with its Reduction");
+    }
     this.mnemonic = mnemonic;
     this.arity = arity;
     this.kind = kind;
+    this.dtypes = dtypes;
+    this.gradFns = gradFns;
+    this.reduction = null;
+    List<Trait> ts = List.of(traits);
+    this.comparison = ts.contains(COMPARISON);
+    this.dims = ts.contains(DIMS);
+    this.view = ts.contains(VIEW);
+    this.differentiable = !ts.contains(ZERO_GRADIENT);
+  }
+
+  /** A reduction: one operand, a dims attribute and keepdim. */
+  Op(String mnemonic, Dtypes dtypes, GradFns gradFns, Reduction reduction) {
+    this.mnemonic = mnemonic;
+    this.arity = 1;
+    this.kind = Kind.REDUCTION;
+    this.dtypes = dtypes;
+    this.gradFns = gradFns;
+    this.reduction = Objects.requireNonNull(reduction, mnemonic);
+    this.comparison = false;
+    this.dims = true;
+    this.view = false;
+    this.differentiable = true;
   }
 
   public String mnemonic() {
@@ -116,20 +307,84 @@ public enum Op {
     return kind;
   }
 
+  /** The operand dtypes this op accepts. */
+  public Dtypes dtypes() {
+    return dtypes;
+  }
+
   /** True for comparisons, whose result is {@code bool}. */
   public boolean isComparison() {
-    return this == LT || this == LE || this == GT || this == GE || this == EQ || this == NE;
+    return comparison;
   }
 
   /** True for ops that take a {@code dims=[...]} attribute. */
   public boolean hasDims() {
-    return kind == Kind.REDUCTION
-        || kind == Kind.NORMALIZE
-        || this == TRANSPOSE
-        || this == PERMUTE
-        || this == SQUEEZE
-        || this == UNSQUEEZE
-        || this == NUMEL;
+    return dims;
+  }
+
+  /** True for ops whose result is a strided view of their operand (a layout, not a copy). */
+  public boolean isView() {
+    return view;
+  }
+
+  /** False for ops whose gradient is zero everywhere: reverse mode leaves them inactive. */
+  public boolean isDifferentiable() {
+    return differentiable;
+  }
+
+  /** How this reduction folds; null when the op is not a reduction. */
+  public Reduction reduction() {
+    return reduction;
+  }
+
+  /**
+   * PyTorch's {@code grad_fn} name for this op, or null for ops whose result never requires grad
+   * (comparisons, {@code detach}, {@code one_hot}, {@code numel}).
+   */
+  public String gradFn() {
+    return gradFns.names().isEmpty() ? null : gradFns.names().get(0);
+  }
+
+  /**
+   * The name of variant {@code i}, as listed in the constant's comment (0 is {@link #gradFn()}).
+   */
+  public String gradFn(int variant) {
+    return gradFns.names().get(variant);
+  }
+
+  /** Every {@code grad_fn} name PyTorch gives this op, {@link #gradFn()} first. */
+  public List<String> gradFnNames() {
+    return gradFns.names();
+  }
+
+  /** The {@code grad_fn} name PyTorch records for {@code inst}, or null. */
+  public static String gradFn(Inst inst) {
+    Op op = inst.op();
+    if (op.gradFns.names().isEmpty()) {
+      return null;
+    }
+    return op.gradFn(
+        switch (op.gradFns.choice()) {
+          case FIRST -> 0;
+          case BY_EXPONENT -> inst.operand(1) instanceof Lit ? 0 : 1;
+          case BY_DIMS -> inst.dimCount() == 0 ? 0 : 1;
+          case BY_RANKS ->
+              matmulGradFnIndex(inst.operand(0).type().rank(), inst.operand(1).type().rank());
+        });
+  }
+
+  /** Which of {@code matmul}'s names PyTorch records for operands of these ranks. */
+  public static int matmulGradFnIndex(int ra, int rb) {
+    if (ra == 1 && rb == 1) {
+      return 0;
+    }
+    if (ra == 2 && rb == 1) {
+      return 1;
+    }
+    if (ra == 1 && rb == 2) {
+      return 2;
+    }
+    return ra == 2 && rb == 2 ? 3 : 4;
   }
 
   /** Looks up an op by its mnemonic, or returns null. */

@@ -41,9 +41,22 @@ public final class Typing {
   private static Type inferUnchecked(Op op, Value[] in, int[] dims, boolean keepdim, Type target) {
     Type x = in[0].type();
     return switch (op) {
-      case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, WHERE, CLAMP ->
-          elementwise(op, in, target);
-      case NEG,
+      case ADD,
+          SUB,
+          MUL,
+          DIV,
+          POW,
+          MAXIMUM,
+          MINIMUM,
+          LT,
+          LE,
+          GT,
+          GE,
+          EQ,
+          NE,
+          WHERE,
+          CLAMP,
+          NEG,
           ABS,
           SIGN,
           EXP,
@@ -65,24 +78,29 @@ public final class Typing {
           DETACH,
           CAST ->
           elementwise(op, in, target);
-      case SUM, AMAX, AMIN -> reduction(op, x, dims, keepdim, NUMERIC);
-      case MEAN, LOGSUMEXP -> reduction(op, x, dims, keepdim, FLOAT);
+      case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduction(op, x, dims, keepdim);
       case SOFTMAX, LOG_SOFTMAX -> normalize(op, x, dims);
-      case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, EXPAND, BROADCAST, SUM_TO ->
-          shape(op, x, dims, target);
+      case RESHAPE -> reshape(op, x, target);
+      case TRANSPOSE -> transpose(op, x, dims);
+      case PERMUTE -> permute(op, x, dims);
+      case UNSQUEEZE -> unsqueeze(op, x, dims);
+      case SQUEEZE -> squeeze(op, x, dims);
+      case EXPAND, BROADCAST -> broadcastTo(op, x, target);
+      case SUM_TO -> sumTo(op, x, target);
       case MATMUL -> matmul(x, in[1].type());
-      case ONE_HOT, NUMEL -> other(op, x, dims, target);
+      case ONE_HOT -> oneHot(x, target);
+      case NUMEL -> numel(op, x, dims, target);
     };
   }
 
-  private static Type reduction(Op op, Type x, int[] dims, boolean keepdim, int dtypes) {
-    requireDtype(op, x, dtypes);
+  private static Type reduction(Op op, Type x, int[] dims, boolean keepdim) {
+    requireDtype(op, x);
     checkReduceDims(op, x.rank(), dims);
     return reduced(x, dims, keepdim);
   }
 
   private static Type normalize(Op op, Type x, int[] dims) {
-    requireDtype(op, x, FLOAT);
+    requireDtype(op, x);
     if (dims.length != 1) {
       throw new GradcException(op.mnemonic() + " takes exactly one dim");
     }
@@ -90,20 +108,12 @@ public final class Typing {
     return x;
   }
 
-  private static final int ANY = 0;
-  private static final int NUMERIC = 1;
-  private static final int FLOAT = 2;
-
-  private static void requireDtype(Op op, Type t, int what) {
-    boolean ok =
-        what == ANY
-            || (what == NUMERIC && t.dtype() != DType.BOOL)
-            || (what == FLOAT && t.dtype().isFloat());
-    if (!ok) {
+  private static void requireDtype(Op op, Type t) {
+    if (!op.dtypes().accepts(t.dtype())) {
       throw new GradcException(
           op.mnemonic()
               + " expects a "
-              + (what == FLOAT ? "floating-point" : "numeric")
+              + (op.dtypes() == Op.Dtypes.FLOAT ? "floating-point" : "numeric")
               + " operand, got "
               + t);
     }
@@ -111,74 +121,7 @@ public final class Typing {
 
   /** Checks that an elementwise op accepts an operand of type {@code t}, with the IR's message. */
   public static void checkOperand(Op op, Type t) {
-    requireDtype(op, t, dtypeClass(op));
-  }
-
-  /** True for ops defined only on floating-point operands. */
-  public static boolean requiresFloat(Op op) {
-    return dtypeClass(op) == FLOAT;
-  }
-
-  private static int dtypeClass(Op op) {
-    return switch (op) {
-      case DIV,
-          POW,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          SOFTPLUS,
-          ERF,
-          MEAN,
-          LOGSUMEXP,
-          SOFTMAX,
-          LOG_SOFTMAX,
-          MATMUL ->
-          FLOAT;
-      case EQ,
-          NE,
-          WHERE,
-          DETACH,
-          CAST,
-          RESHAPE,
-          TRANSPOSE,
-          PERMUTE,
-          UNSQUEEZE,
-          SQUEEZE,
-          EXPAND,
-          BROADCAST,
-          SUM_TO,
-          ONE_HOT,
-          NUMEL ->
-          ANY;
-      case ADD,
-          SUB,
-          MUL,
-          MAXIMUM,
-          MINIMUM,
-          LT,
-          LE,
-          GT,
-          GE,
-          CLAMP,
-          NEG,
-          ABS,
-          SIGN,
-          SQUARE,
-          RELU,
-          SUM,
-          AMAX,
-          AMIN ->
-          NUMERIC;
-    };
+    requireDtype(op, t);
   }
 
   private static Type elementwise(Op op, Value[] in, Type target) {
@@ -223,7 +166,7 @@ public final class Typing {
       }
       return target;
     }
-    requireDtype(op, common, dtypeClass(op));
+    requireDtype(op, common);
     if (op == Op.CAST) {
       if (target == null) {
         throw new GradcException("cast needs a declared result type");
@@ -291,82 +234,81 @@ public final class Typing {
     return red;
   }
 
-  private static Type shape(Op op, Type x, int[] dims, Type target) {
-    switch (op) {
-      case RESHAPE -> {
-        Type t = requireTarget(op, target, x);
-        if (!x.sameNumel(t)) {
-          throw new GradcException(
-              "shape '" + t.shapeString() + "' is invalid for input of shape " + x.shapeString());
-        }
-        return t;
-      }
-      case TRANSPOSE -> {
-        if (dims.length != 2 || dims[0] >= dims[1]) {
-          throw new GradcException("transpose takes two distinct sorted dims");
-        }
-        checkRange(op, dims[0], x.rank());
-        checkRange(op, dims[1], x.rank());
-        List<Dim> out = new ArrayList<>(x.dims());
-        out.set(dims[0], x.dim(dims[1]));
-        out.set(dims[1], x.dim(dims[0]));
-        return x.withDims(out);
-      }
-      case PERMUTE -> {
-        if (dims.length != x.rank()) {
-          throw new GradcException(
-              "permute: number of dims don't match in permute: " + dims.length + " dims for " + x);
-        }
-        boolean[] seen = new boolean[dims.length];
-        List<Dim> out = new ArrayList<>();
-        for (int d : dims) {
-          checkRange(op, d, x.rank());
-          if (seen[d]) {
-            throw new GradcException("permute: repeated dim " + d);
-          }
-          seen[d] = true;
-          out.add(x.dim(d));
-        }
-        return x.withDims(out);
-      }
-      case UNSQUEEZE -> {
-        if (dims.length != 1) {
-          throw new GradcException("unsqueeze takes one dim");
-        }
-        checkRange(op, dims[0], x.rank() + 1);
-        List<Dim> out = new ArrayList<>(x.dims());
-        out.add(dims[0], Dim.of(1));
-        return x.withDims(out);
-      }
-      case SQUEEZE -> {
-        List<Dim> out = new ArrayList<>(x.dims());
-        for (int i = dims.length - 1; i >= 0; i--) {
-          checkRange(op, dims[i], x.rank());
-          if (i > 0 && dims[i] <= dims[i - 1]) {
-            throw new GradcException("squeeze dims must be sorted and distinct");
-          }
-          if (!x.dim(dims[i]).equals(Dim.of(1))) {
-            throw new GradcException(
-                "squeeze of dim " + dims[i] + " of " + x + ", which is not of size 1");
-          }
-          out.remove(dims[i]);
-        }
-        return x.withDims(out);
-      }
-      case EXPAND, BROADCAST -> {
-        Type t = requireTarget(op, target, x);
-        checkBroadcastTo(x.dims(), t.dims());
-        return t;
-      }
-      case SUM_TO -> {
-        Type t = requireTarget(op, target, x);
-        checkBroadcastTo(t.dims(), x.dims());
-        return t;
-      }
-      default -> {
-        throw new AssertionError(op);
-      }
+  private static Type reshape(Op op, Type x, Type target) {
+    Type t = requireTarget(op, target, x);
+    if (!x.sameNumel(t)) {
+      throw new GradcException(
+          "shape '" + t.shapeString() + "' is invalid for input of shape " + x.shapeString());
     }
+    return t;
+  }
+
+  private static Type transpose(Op op, Type x, int[] dims) {
+    if (dims.length != 2 || dims[0] >= dims[1]) {
+      throw new GradcException("transpose takes two distinct sorted dims");
+    }
+    checkRange(op, dims[0], x.rank());
+    checkRange(op, dims[1], x.rank());
+    List<Dim> out = new ArrayList<>(x.dims());
+    out.set(dims[0], x.dim(dims[1]));
+    out.set(dims[1], x.dim(dims[0]));
+    return x.withDims(out);
+  }
+
+  private static Type permute(Op op, Type x, int[] dims) {
+    if (dims.length != x.rank()) {
+      throw new GradcException(
+          "permute: number of dims don't match in permute: " + dims.length + " dims for " + x);
+    }
+    boolean[] seen = new boolean[dims.length];
+    List<Dim> out = new ArrayList<>();
+    for (int d : dims) {
+      checkRange(op, d, x.rank());
+      if (seen[d]) {
+        throw new GradcException("permute: repeated dim " + d);
+      }
+      seen[d] = true;
+      out.add(x.dim(d));
+    }
+    return x.withDims(out);
+  }
+
+  private static Type unsqueeze(Op op, Type x, int[] dims) {
+    if (dims.length != 1) {
+      throw new GradcException("unsqueeze takes one dim");
+    }
+    checkRange(op, dims[0], x.rank() + 1);
+    List<Dim> out = new ArrayList<>(x.dims());
+    out.add(dims[0], Dim.of(1));
+    return x.withDims(out);
+  }
+
+  private static Type squeeze(Op op, Type x, int[] dims) {
+    List<Dim> out = new ArrayList<>(x.dims());
+    for (int i = dims.length - 1; i >= 0; i--) {
+      checkRange(op, dims[i], x.rank());
+      if (i > 0 && dims[i] <= dims[i - 1]) {
+        throw new GradcException("squeeze dims must be sorted and distinct");
+      }
+      if (!x.dim(dims[i]).equals(Dim.of(1))) {
+        throw new GradcException(
+            "squeeze of dim " + dims[i] + " of " + x + ", which is not of size 1");
+      }
+      out.remove(dims[i]);
+    }
+    return x.withDims(out);
+  }
+
+  private static Type broadcastTo(Op op, Type x, Type target) {
+    Type t = requireTarget(op, target, x);
+    checkBroadcastTo(x.dims(), t.dims());
+    return t;
+  }
+
+  private static Type sumTo(Op op, Type x, Type target) {
+    Type t = requireTarget(op, target, x);
+    checkBroadcastTo(t.dims(), x.dims());
+    return t;
   }
 
   private static Type requireTarget(Op op, Type target, Type x) {
@@ -449,8 +391,8 @@ public final class Typing {
   }
 
   private static Type matmul(Type a, Type b) {
-    requireDtype(Op.MATMUL, a, FLOAT);
-    requireDtype(Op.MATMUL, b, FLOAT);
+    requireDtype(Op.MATMUL, a);
+    requireDtype(Op.MATMUL, b);
     if (a.dtype() != b.dtype()) {
       throw new GradcException(
           "expected both matmul operands to have the same dtype, but got "
@@ -500,31 +442,25 @@ public final class Typing {
     return s.toString();
   }
 
-  private static Type other(Op op, Type x, int[] dims, Type target) {
-    switch (op) {
-      case ONE_HOT -> {
-        if (x.dtype() != DType.I64) {
-          throw new GradcException("one_hot is only applicable to index tensor.");
-        }
-        if (target == null
-            || target.dtype() != DType.I64
-            || target.rank() != x.rank() + 1
-            || !target.dims().subList(0, x.rank()).equals(x.dims())
-            || !target.dim(x.rank()).isStatic()) {
-          throw new GradcException("one_hot needs a result i64[..., classes] for " + x);
-        }
-        return target;
-      }
-      case NUMEL -> {
-        checkReduceDims(op, x.rank(), dims);
-        if (target == null || !target.isScalar() || !target.dtype().isFloat()) {
-          throw new GradcException("numel needs a floating-point scalar result type");
-        }
-        return target;
-      }
-      default -> {
-        throw new AssertionError(op);
-      }
+  private static Type oneHot(Type x, Type target) {
+    if (x.dtype() != DType.I64) {
+      throw new GradcException("one_hot is only applicable to index tensor.");
     }
+    if (target == null
+        || target.dtype() != DType.I64
+        || target.rank() != x.rank() + 1
+        || !target.dims().subList(0, x.rank()).equals(x.dims())
+        || !target.dim(x.rank()).isStatic()) {
+      throw new GradcException("one_hot needs a result i64[..., classes] for " + x);
+    }
+    return target;
+  }
+
+  private static Type numel(Op op, Type x, int[] dims, Type target) {
+    checkReduceDims(op, x.rank(), dims);
+    if (target == null || !target.isScalar() || !target.dtype().isFloat()) {
+      throw new GradcException("numel needs a floating-point scalar result type");
+    }
+    return target;
   }
 }

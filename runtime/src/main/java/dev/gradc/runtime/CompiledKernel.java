@@ -6,7 +6,6 @@ import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 
 /**
  * A function compiled to fused bytecode and loaded as a hidden class, which the JVM unloads once
@@ -16,15 +15,6 @@ import java.lang.invoke.MethodType;
 public final class CompiledKernel implements CompiledFunction {
   /** Generated classes are named into this package, as defining hidden classes requires. */
   static final String CLASS_NAME = "dev/gradc/runtime/GeneratedKernel";
-
-  private static final MethodType CALL_TYPE =
-      MethodType.methodType(
-          Object[].class,
-          Object[].class,
-          int[][].class,
-          Object[].class,
-          java.util.concurrent.ExecutorService.class,
-          int.class);
 
   private final Func func;
   private final CompiledClass compiled;
@@ -47,13 +37,7 @@ public final class CompiledKernel implements CompiledFunction {
   /** Compiles and loads {@code f}. */
   public static CompiledKernel compile(Func f) {
     CompiledClass c = Compiler.compile(f, CLASS_NAME);
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(c.bytes(), true);
-      MethodHandle mh = lookup.findStatic(lookup.lookupClass(), "call", CALL_TYPE);
-      return new CompiledKernel(f, c, mh);
-    } catch (ReflectiveOperationException e) {
-      throw new LinkageError("cannot load the compiled class of @" + f.name(), e);
-    }
+    return new CompiledKernel(f, c, Compiler.load(c, MethodHandles.lookup()));
   }
 
   @Override

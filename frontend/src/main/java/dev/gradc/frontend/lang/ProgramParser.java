@@ -16,7 +16,6 @@ import dev.gradc.ir.Role;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
-import dev.gradc.ir.ad.Autodiff;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -817,7 +816,7 @@ final class ProgramParser {
       stack.pop();
       gradKnown.set(inst.id());
       requiresGrad.set(
-          inst.id(), any && inst.type().dtype().isFloat() && Autodiff.differentiable(inst.op()));
+          inst.id(), any && inst.type().dtype().isFloat() && inst.op().isDifferentiable());
     }
     return direct(v);
   }

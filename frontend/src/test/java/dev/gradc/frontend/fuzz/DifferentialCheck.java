@@ -513,7 +513,7 @@ final class DifferentialCheck {
       for (Value o : i.operands()) {
         dep[i.id()] |= o.id() >= 0 && dep[o.id()];
       }
-      dep[i.id()] &= Autodiff.differentiable(i.op()) && i.type().dtype().isFloat();
+      dep[i.id()] &= i.op().isDifferentiable() && i.type().dtype().isFloat();
       if (dep[i.id()] && i.type().dtype() == DType.F32) {
         return true;
       }

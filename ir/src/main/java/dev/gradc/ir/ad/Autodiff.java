@@ -5,7 +5,6 @@ import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
-import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -146,7 +145,7 @@ public final class Autodiff {
       fwd[p.id()] = p.requiresGrad();
     }
     for (Inst inst : f.insts()) {
-      if (!differentiable(inst.op()) || !inst.type().dtype().isFloat()) {
+      if (!inst.op().isDifferentiable() || !inst.type().dtype().isFloat()) {
         continue;
       }
       for (int k = 0; k < inst.arity(); k++) {
@@ -179,14 +178,5 @@ public final class Autodiff {
       active[i] = fwd[i] && bwd[i];
     }
     return active;
-  }
-
-  /** False for ops whose gradient is zero everywhere. */
-  public static boolean differentiable(Op op) {
-    return !(op.isComparison()
-        || op == Op.SIGN
-        || op == Op.DETACH
-        || op == Op.ONE_HOT
-        || op == Op.NUMEL);
   }
 }

@@ -1,8 +1,9 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ final class Replay {
           grad |= n.requiresGrad();
         }
       }
-      String name = Names.gradFn(inst);
+      String name = Op.gradFn(inst);
       grad &= name != null && inst.type().dtype().isFloat();
       map[inst.id()] =
           Node.op(

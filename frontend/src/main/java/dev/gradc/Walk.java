@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -17,23 +17,19 @@ import java.util.function.Predicate;
 record Walk(List<Node> interior, List<Node> frontier) {
 
   static Walk of(List<Node> roots, Predicate<Node> expand) {
-    return of(
-        roots,
-        expand,
-        new ArrayList<>(),
-        new ArrayList<>(),
-        new IdentityHashMap<>(8),
-        new Node[8],
-        new int[8],
-        null);
+    List<Node> order = new ArrayList<>();
+    List<Node> frontier = new ArrayList<>();
+    walk(roots, expand, order, frontier, new IdentityHashMap<>(8), new Node[8], new int[8], null);
+    return new Walk(order, frontier);
   }
 
   /** A walk into a scratch's collections, valid until the scratch is released. */
   static Walk of(List<Node> roots, Predicate<Node> expand, Scratch s) {
-    return of(roots, expand, s.order, s.frontier, s.seen, s.stack, s.next, s);
+    walk(roots, expand, s.order, s.frontier, s.seen, s.stack, s.next, s);
+    return s.walk();
   }
 
-  private static Walk of(
+  private static void walk(
       List<Node> roots,
       Predicate<Node> expand,
       List<Node> order,
@@ -82,6 +78,5 @@ record Walk(List<Node> interior, List<Node> frontier) {
         next[top] = 0;
       }
     }
-    return new Walk(order, frontier);
   }
 }

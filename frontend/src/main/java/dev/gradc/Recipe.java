@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.Value;
@@ -10,7 +10,7 @@ import dev.gradc.ir.Value;
  * same inputs give the same instructions, which is what lets a training loop hit the kernel cache.
  */
 @FunctionalInterface
-public interface Recipe {
+interface Recipe {
   Value apply(Builder b, Value[] in);
 
   /**

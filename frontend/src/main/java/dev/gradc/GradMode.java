@@ -1,16 +1,16 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 /** Whether ops are recorded for autograd, per thread (PyTorch's grad mode); on by default. */
-public final class GradMode {
+final class GradMode {
   private GradMode() {}
 
   private static final ThreadLocal<Boolean> ENABLED = ThreadLocal.withInitial(() -> Boolean.TRUE);
 
-  public static boolean isEnabled() {
+  static boolean isEnabled() {
     return ENABLED.get();
   }
 
-  public static void set(boolean enabled) {
+  static void set(boolean enabled) {
     ENABLED.set(enabled);
   }
 }

@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.Func;
@@ -18,11 +18,11 @@ import java.util.Map;
  * nodes become parameters named by position, {@code %x0, %x1, ...}, so that rebuilding the same
  * graph gives the same text), compiles it through the runtime's kernel cache and runs it.
  */
-public final class Capture {
+final class Capture {
   private Capture() {}
 
   /** The type of a recipe's result for inputs of the given types; throws the builder's error. */
-  public static Type infer(Recipe r, Node[] inputs) {
+  static Type infer(Recipe r, Node[] inputs) {
     Builder b = new Builder("infer");
     Value[] in = new Value[inputs.length];
     for (int i = 0; i < in.length; i++) {
@@ -32,7 +32,7 @@ public final class Capture {
   }
 
   /** The buffer of a node, computing it first when it is pending. */
-  public static Object valueOf(Node n) {
+  static Object valueOf(Node n) {
     Object d = n.dataOrNull();
     if (d == null) {
       materialize(List.of(n));
@@ -42,7 +42,7 @@ public final class Capture {
   }
 
   /** Computes every pending node of {@code targets} with one compiled function. */
-  public static void materialize(List<Node> targets) {
+  static void materialize(List<Node> targets) {
     boolean any = false;
     for (Node n : targets) {
       any |= !n.isMaterialized();
@@ -136,12 +136,12 @@ public final class Capture {
   }
 
   /** Compiles {@code f} through the kernel cache and runs it on static-shaped arguments. */
-  public static Object[] run(Func f, List<Object> args) {
+  static Object[] run(Func f, List<Object> args) {
     return run(Kernels.compile(f), args);
   }
 
   /** Runs a compiled function on static-shaped arguments. */
-  public static Object[] run(CompiledFunction c, List<Object> args) {
+  static Object[] run(CompiledFunction c, List<Object> args) {
     return c.call(args.toArray());
   }
 }

@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import dev.gradc.ir.Type;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import java.util.List;
  *   <li>op: a recipe over inputs; it requires grad when it was recorded with a grad_fn name.
  * </ul>
  */
-public final class Node {
+final class Node {
   private static final Node[] NONE = {};
 
   private final Type type;
@@ -56,12 +56,12 @@ public final class Node {
   }
 
   /** A value without history. */
-  public static Node data(Type type, Object buffer) {
+  static Node data(Type type, Object buffer) {
     return new Node(type, null, NONE, buffer, null, null, false);
   }
 
   /** A leaf that requires grad; backward delivers its gradient to {@code sink}. */
-  public static Node leaf(Type type, Object buffer, GradSink sink) {
+  static Node leaf(Type type, Object buffer, GradSink sink) {
     if (!type.dtype().isFloat()) {
       throw new dev.gradc.ir.GradcException(
           "only Tensors of floating point dtype can require gradients");
@@ -74,7 +74,7 @@ public final class Node {
    * autograd, else null; {@code savesAny} says whether that backward node saves tensors (so that a
    * second backward without {@code retain_graph} fails, as in PyTorch).
    */
-  public static Node op(Type type, Recipe recipe, Node[] inputs, String gradFn, boolean savesAny) {
+  static Node op(Type type, Recipe recipe, Node[] inputs, String gradFn, boolean savesAny) {
     // Every caller passes a fresh array, which the node keeps (a step records many ops).
     return new Node(type, recipe, inputs, null, gradFn, null, savesAny);
   }
@@ -84,7 +84,7 @@ public final class Node {
    * value}, while its gradient still flows into {@code old}'s history, as in PyTorch. The recipe is
    * {@code value + (old - detach(old))}, exactly {@code value} for finite {@code old}.
    */
-  public static Node straightThrough(Node old, Node value) {
+  static Node straightThrough(Node old, Node value) {
     Node n =
         new Node(
             old.type,
@@ -97,7 +97,7 @@ public final class Node {
     return n;
   }
 
-  public Type type() {
+  Type type() {
     return type;
   }
 
@@ -114,11 +114,11 @@ public final class Node {
   }
 
   /** The buffer, or null while the value is pending. */
-  public Object dataOrNull() {
+  Object dataOrNull() {
     return data;
   }
 
-  public boolean isMaterialized() {
+  boolean isMaterialized() {
     return data != null;
   }
 
@@ -127,16 +127,16 @@ public final class Node {
   }
 
   /** PyTorch's grad_fn name, or null for leaves and values that do not require grad. */
-  public String gradFn() {
+  String gradFn() {
     return gradFn;
   }
 
-  public GradSink sink() {
+  GradSink sink() {
     return sink;
   }
 
   /** True for leaves that require grad and for recorded ops. */
-  public boolean requiresGrad() {
+  boolean requiresGrad() {
     return gradFn != null || sink != null;
   }
 
@@ -146,7 +146,7 @@ public final class Node {
   }
 
   /** Records a tensor this op saved for backward. */
-  public void save(SavedRef ref) {
+  void save(SavedRef ref) {
     if (saved == null) {
       saved = new ArrayList<>(2);
     }
@@ -174,7 +174,7 @@ public final class Node {
   }
 
   /** Makes backward deliver this non-leaf's gradient to {@code s} as well. */
-  public void retainGrad(GradSink s) {
+  void retainGrad(GradSink s) {
     retainer = s;
   }
 }

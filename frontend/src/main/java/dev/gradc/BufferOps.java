@@ -1,14 +1,14 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import dev.gradc.ir.DType;
 import dev.gradc.runtime.Buffers;
 
 /** Small elementwise helpers on buffers that do not warrant a compiled kernel. */
-public final class BufferOps {
+final class BufferOps {
   private BufferOps() {}
 
   /** {@code a + b} in the dtype of {@code a} (f32 sums in float, as PyTorch's accumulation). */
-  public static Object add(Object a, Object b) {
+  static Object add(Object a, Object b) {
     int n = Buffers.length(a);
     if (Buffers.length(b) != n) {
       throw new IllegalArgumentException("buffers of " + n + " and " + Buffers.length(b));
@@ -24,7 +24,7 @@ public final class BufferOps {
   }
 
   /** A buffer of {@code dtype} holding {@code values} rounded to it. */
-  public static Object fromDoubles(DType dtype, double[] values) {
+  static Object fromDoubles(DType dtype, double[] values) {
     Object out = Buffers.allocate(dtype, values.length);
     for (int i = 0; i < values.length; i++) {
       Buffers.set(out, i, values[i]);
@@ -33,7 +33,7 @@ public final class BufferOps {
   }
 
   /** The elements of any buffer as doubles. */
-  public static double[] toDoubles(Object buffer) {
+  static double[] toDoubles(Object buffer) {
     double[] out = new double[Buffers.length(buffer)];
     for (int i = 0; i < out.length; i++) {
       out[i] = Buffers.get(buffer, i);

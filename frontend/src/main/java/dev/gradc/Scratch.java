@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -25,6 +25,7 @@ final class Scratch {
   List<Node> frontier = new ArrayList<>();
   Node[] stack = new Node[8];
   int[] next = new int[8];
+  private Walk walk;
 
   // GraphKey
   Map<Node, Integer> index = new IdentityHashMap<>(8);
@@ -49,8 +50,19 @@ final class Scratch {
     return s;
   }
 
+  /** The walk over {@link #order} and {@link #frontier}, made again only when they are replaced. */
+  Walk walk() {
+    if (walk == null) {
+      walk = new Walk(order, frontier);
+    }
+    return walk;
+  }
+
   /** Empties every collection for the next call. */
   void release() {
+    if (order.size() > KEEP || frontier.size() > KEEP) {
+      walk = null; // cleared() replaces them
+    }
     seen = cleared(seen);
     order = cleared(order);
     frontier = cleared(frontier);

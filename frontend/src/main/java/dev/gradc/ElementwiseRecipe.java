@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
@@ -12,7 +12,7 @@ import java.util.Map;
  * with {@code literal}, {@code op(in[0], value)} with a Python-float literal. Equal records emit
  * equal instructions, so a record is its own signature.
  */
-public record ElementwiseRecipe(Op op, boolean literal, double value) implements Recipe {
+record ElementwiseRecipe(Op op, boolean literal, double value) implements Recipe {
   /** Literals {@code -SMALL..SMALL} (integers) share one recipe per op, as do ops without one. */
   private static final int SMALL = 16;
 
@@ -30,15 +30,15 @@ public record ElementwiseRecipe(Op op, boolean literal, double value) implements
     }
   }
 
-  public static ElementwiseRecipe unary(Op op) {
+  static ElementwiseRecipe unary(Op op) {
     return PLAIN.get(op);
   }
 
-  public static ElementwiseRecipe binary(Op op) {
+  static ElementwiseRecipe binary(Op op) {
     return PLAIN.get(op);
   }
 
-  public static ElementwiseRecipe withLiteral(Op op, double value) {
+  static ElementwiseRecipe withLiteral(Op op, double value) {
     // -0.0 == 0 but is a literal of its own; its raw bits differ from those of 0.
     if (value == Math.rint(value)
         && Math.abs(value) <= SMALL

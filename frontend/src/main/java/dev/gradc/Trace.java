@@ -1,4 +1,4 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.Func;
@@ -16,9 +16,9 @@ import java.util.Map;
  * @param func the traced function
  * @param constants the buffers of the trailing inputs, in order
  */
-public record Trace(Func func, List<Object> constants) {
+record Trace(Func func, List<Object> constants) {
 
-  public static Trace of(List<Node> args, Node out) {
+  static Trace of(List<Node> args, Node out) {
     Walk w = Walk.of(List.of(out), n -> n.recipe() != null);
     Builder b = new Builder("traced");
     Map<Node, Value> vals = new IdentityHashMap<>();

@@ -1,5 +1,6 @@
-package dev.gradc.frontend;
+package dev.gradc;
 
+import dev.gradc.frontend.Names;
 import dev.gradc.ir.Type;
 
 /**
@@ -8,10 +9,10 @@ import dev.gradc.ir.Type;
  *
  * @param outputOf the grad_fn name when the saved tensor was the output of a recorded op, else null
  */
-public record SavedRef(Storage storage, int version, Type type, String outputOf) {
+record SavedRef(Storage storage, int version, Type type, String outputOf) {
 
   /** Throws PyTorch's error when the saved tensor was modified in place after it was saved. */
-  public void check() {
+  void check() {
     int now = storage.version();
     if (now == version) {
       return;

@@ -1,0 +1,520 @@
+package dev.gradc.codegen;
+
+import dev.gradc.codegen.LoopPlan.Home;
+import dev.gradc.codegen.LoopPlan.Loop;
+import dev.gradc.codegen.LoopPlan.Where;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Typing;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The concrete shape of one loop (part of stage 4, {@link KernelLayout}): which buffers it reads
+ * and writes and with what strides, which scalars it takes, how its dims collapse, and how each
+ * reduction accumulates. Immutable.
+ *
+ * <p>Loops follow the memory layout of the largest buffer they touch. Dims of static size 1 are
+ * dropped and adjacent dims merge when every access steps through them as one ({@code stride[d] ==
+ * stride[d+1] * size[d+1]}), so a contiguous elementwise loop of any rank becomes one flat loop.
+ * After collapsing, a loop of rank 1 is flat, over its elements; a higher rank is an outer loop
+ * over rows and an inner loop over the last dim.
+ */
+final class LoopLayout {
+  /** How a reduction member accumulates, relative to the collapsed dims. */
+  enum Mode {
+    /**
+     * All dims reduced: one accumulator per chunk, combined by the driver in chunk order into a
+     * scalar (or the one element of a keepdim result).
+     */
+    FULL,
+    /** Only the inner dim reduced: an accumulator per row, stored after the inner loop. */
+    INNER,
+    /** No dim left to reduce (reduced dims had size 1): stores each element. */
+    DIRECT,
+    /**
+     * Outer dims reduced, inner dim kept (a column sum): each chunk accumulates its own partial
+     * vector; the driver combines them in chunk order.
+     */
+    COLUMN,
+    /** Anything else: read-modify-write into an f64 accumulator buffer; runs sequentially. */
+    RMW
+  }
+
+  /**
+   * One buffer read or written with strides over the collapsed dims. Compared by identity: a loop
+   * may read and write the same buffer through two accesses.
+   */
+  static final class Access {
+    /** The value whose buffer this is (for a reduction: the reduction itself). */
+    final Value buffer;
+
+    final DType dtype;
+    final List<Extent> strides;
+
+    Access(Value buffer, DType dtype, List<Extent> strides) {
+      this.buffer = buffer;
+      this.dtype = dtype;
+      this.strides = List.copyOf(strides);
+    }
+
+    Extent stride(int d) {
+      return strides.get(d);
+    }
+  }
+
+  /** A reduction member with its output access and mode. */
+  static final class Reduction {
+    final Inst inst;
+    final Access out;
+    final Mode mode;
+
+    /** The number of elements reduced into each output, for {@code mean}. */
+    final Extent count;
+
+    /** How the elements fold: the op's own reduction; {@code sum_to} sums. */
+    final Op.Reduction fold;
+
+    Reduction(Inst inst, Access out, Mode mode, Extent count) {
+      this.inst = inst;
+      this.out = out;
+      this.mode = mode;
+      this.count = count;
+      this.fold = inst.op() == Op.SUM_TO ? Op.SUM.reduction() : inst.op().reduction();
+    }
+
+    Op.Combine combine() {
+      return fold.combine();
+    }
+
+    /** The accumulator's start value. */
+    double identity() {
+      return fold.identity();
+    }
+
+    /** True when the folded value is divided by the count of elements reduced ({@code mean}). */
+    boolean dividesByCount() {
+      return switch (fold.finish()) {
+        case NONE -> false;
+        case DIVIDE_BY_COUNT -> true;
+      };
+    }
+
+    /**
+     * True when the loop accumulates into a buffer of f64 partials passed as its own parameter (a
+     * read-modify-write or column reduction) rather than into locals or the output.
+     */
+    boolean accumulatesInBuffer() {
+      return mode == Mode.RMW || mode == Mode.COLUMN;
+    }
+  }
+
+  /** The most chunks a loop with column reductions splits into, bounding partial vectors. */
+  static final int MAX_COLUMN_CHUNKS = 64;
+
+  final LoopPlan plan;
+  final Loop loop;
+
+  /** Element reads of values not computed here, keyed by value, in first-read order. */
+  final Map<Value, Access> reads;
+
+  /** Members stored to their own buffer. */
+  final Map<Value, Access> stores;
+
+  final List<Reduction> reductions;
+
+  /** Scalar values the loop takes as double parameters. */
+  final List<Value> scalars;
+
+  /** Buffers passed to the kernel, in parameter order. */
+  final List<Access> buffers;
+
+  /** Sizes of the collapsed dims. */
+  final List<Extent> sizes;
+
+  /** Some reduction runs in {@link Mode#RMW}: the loop cannot be split into chunks. */
+  final boolean sequential;
+
+  /** Some reduction runs in {@link Mode#COLUMN}: chunks are capped in number. */
+  final boolean hasColumns;
+
+  private LoopLayout(
+      LoopPlan plan,
+      Loop loop,
+      Map<Value, Access> reads,
+      Map<Value, Access> stores,
+      List<Reduction> reductions,
+      List<Value> scalars,
+      List<Extent> sizes) {
+    this.plan = plan;
+    this.loop = loop;
+    this.reads = Collections.unmodifiableMap(reads);
+    this.stores = Collections.unmodifiableMap(stores);
+    this.reductions = List.copyOf(reductions);
+    this.scalars = List.copyOf(scalars);
+    this.sizes = List.copyOf(sizes);
+    List<Access> bs = new ArrayList<>();
+    for (Access a : reads.values()) {
+      addBuffer(bs, a);
+    }
+    for (Access a : stores.values()) {
+      addBuffer(bs, a);
+    }
+    boolean seq = false;
+    boolean cols = false;
+    for (Reduction r : reductions) {
+      if (r.mode != Mode.FULL) {
+        addBuffer(bs, r.out);
+      }
+      seq |= r.mode == Mode.RMW;
+      cols |= r.mode == Mode.COLUMN;
+    }
+    this.buffers = List.copyOf(bs);
+    this.sequential = seq;
+    this.hasColumns = cols;
+  }
+
+  private static void addBuffer(List<Access> buffers, Access a) {
+    for (Access b : buffers) {
+      if (b.buffer == a.buffer) {
+        return;
+      }
+    }
+    buffers.add(a);
+  }
+
+  int rank() {
+    return sizes.size();
+  }
+
+  /** The size of the inner dim (of the one dim, for a flat loop). */
+  Extent innerSize() {
+    return sizes.get(rank() - 1);
+  }
+
+  /** The reduction whose member is {@code m}. */
+  Reduction reductionOf(Inst m) {
+    for (Reduction r : reductions) {
+      if (r.inst == m) {
+        return r;
+      }
+    }
+    throw new IllegalStateException("not a reduction member: " + m);
+  }
+
+  /** The number of iterations the driver splits into chunks: elements (rank 1) or rows. */
+  Extent outerCount() {
+    if (rank() == 1) {
+      return sizes.get(0);
+    }
+    Extent e = Extent.ONE;
+    for (int d = 0; d < rank() - 1; d++) {
+      e = e.times(sizes.get(d));
+    }
+    return e;
+  }
+
+  /** Every non-constant extent the kernel takes as an int parameter, in parameter order. */
+  List<Extent> intParams() {
+    List<Extent> out = new ArrayList<>();
+    for (Extent e : sizes) {
+      addExtent(out, e);
+    }
+    for (Access a : buffers) {
+      for (Extent e : a.strides) {
+        addExtent(out, e);
+      }
+    }
+    for (Access a : reads.values()) {
+      for (Extent e : a.strides) {
+        addExtent(out, e);
+      }
+    }
+    for (Reduction r : reductions) {
+      if (r.dividesByCount()) {
+        addExtent(out, r.count);
+      }
+    }
+    return out;
+  }
+
+  private static void addExtent(List<Extent> out, Extent e) {
+    if (!e.isConstant() && !out.contains(e)) {
+      out.add(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- construction
+
+  /** Lays out one loop of {@code plan}. */
+  static LoopLayout of(LoopPlan plan, Loop loop) {
+    return new Builder(plan, loop).build();
+  }
+
+  /** The accesses of a loop with strides over its domain, before reordering and collapsing. */
+  private static final class Builder {
+    /** An access being laid out: its strides change as dims are reordered and merged. */
+    private static final class Raw {
+      final Value buffer;
+      final DType dtype;
+      Extent[] strides;
+
+      Raw(Value buffer, DType dtype, List<Extent> strides) {
+        this.buffer = buffer;
+        this.dtype = dtype;
+        this.strides = strides.toArray(new Extent[0]);
+      }
+
+      Access freeze() {
+        return new Access(buffer, dtype, Arrays.asList(strides));
+      }
+    }
+
+    final LoopPlan plan;
+    final Loop loop;
+    final Map<Value, Raw> reads = new LinkedHashMap<>();
+    final Map<Value, Raw> stores = new LinkedHashMap<>();
+    final List<Inst> reductions = new ArrayList<>();
+    final List<Raw> reductionOuts = new ArrayList<>();
+    final List<Value> scalars = new ArrayList<>();
+    Extent[] sizes;
+
+    Builder(LoopPlan plan, Loop loop) {
+      this.plan = plan;
+      this.loop = loop;
+    }
+
+    LoopLayout build() {
+      List<Dim> domain = loop.domain;
+      for (Inst m : loop.members) {
+        if (plan.isCopyMember(m)) {
+          Home h = plan.home(m);
+          if (h.where() == Where.VIEW) {
+            read(m, h.base(), h.strides());
+          } else {
+            scalar(h.base());
+          }
+        } else {
+          for (Value v : m.operands()) {
+            if (!(v instanceof Lit) && !plan.isLocalTo(loop, v)) {
+              operand(v);
+            }
+          }
+        }
+        if (LoopPlan.isReduction(m)) {
+          reductions.add(m);
+          reductionOuts.add(new Raw(m, m.type().dtype(), outputStrides(m, domain)));
+        } else if (plan.home(m).stored() || plan.home(m).copy() == loop.index) {
+          stores.put(m, new Raw(m, m.type().dtype(), Extent.contiguousStrides(domain)));
+        }
+      }
+      collapse(reorder(domain));
+      Map<Value, Access> rs = new LinkedHashMap<>();
+      reads.forEach((v, a) -> rs.put(v, a.freeze()));
+      Map<Value, Access> ss = new LinkedHashMap<>();
+      stores.forEach((v, a) -> ss.put(v, a.freeze()));
+      List<Reduction> reds = new ArrayList<>();
+      for (int i = 0; i < reductions.size(); i++) {
+        Inst m = reductions.get(i);
+        Raw out = reductionOuts.get(i);
+        // The count of reduced elements: the product of the domain over the reduced dims.
+        Extent count = divide(Extent.product(domain), Extent.product(m.type().dims()));
+        reds.add(new Reduction(m, out.freeze(), mode(out.strides), count));
+      }
+      return new LoopLayout(plan, loop, rs, ss, reds, scalars, Arrays.asList(sizes));
+    }
+
+    private void operand(Value v) {
+      Home h = plan.home(v);
+      switch (h.where()) {
+        case SCALAR -> scalar(v);
+        case BCAST_SCALAR -> scalar(h.base());
+        case VIEW -> read(v, h.base(), h.strides());
+        case ARG, BUFFER, ELEMENT -> read(v, v, Extent.contiguousStrides(v.type().dims()));
+      }
+    }
+
+    private void scalar(Value v) {
+      if (!(v instanceof Lit) && !scalars.contains(v)) {
+        scalars.add(v);
+      }
+    }
+
+    private void read(Value v, Value buffer, List<Extent> strides) {
+      reads.putIfAbsent(v, new Raw(buffer, buffer.type().dtype(), strides));
+    }
+
+    /** Output strides over the loop's domain: zero on reduced dims. */
+    private static List<Extent> outputStrides(Inst m, List<Dim> domain) {
+      int r = domain.size();
+      List<Extent> s = new ArrayList<>();
+      if (m.op() == Op.SUM_TO) {
+        List<Dim> t = m.type().dims();
+        List<Extent> ts = Extent.contiguousStrides(t);
+        int off = r - t.size();
+        for (int d = 0; d < r; d++) {
+          int dt = d - off;
+          s.add(dt >= 0 && t.get(dt).equals(domain.get(d)) ? ts.get(dt) : Extent.ZERO);
+        }
+        return s;
+      }
+      boolean[] red = Typing.reducedMask(r, m.dims());
+      List<Dim> kept = Typing.reduced(m.operand(0).type(), m.dims(), true).dims();
+      List<Extent> ks = Extent.contiguousStrides(kept);
+      for (int d = 0; d < r; d++) {
+        s.add(red[d] ? Extent.ZERO : ks.get(d));
+      }
+      return s;
+    }
+
+    private List<Raw> accesses() {
+      List<Raw> all = new ArrayList<>(reads.values());
+      all.addAll(stores.values());
+      all.addAll(reductionOuts);
+      return all;
+    }
+
+    /**
+     * Orders the loops by the memory layout of the largest buffer the loop touches, so that it is
+     * read or written in order (a transposed matrix is walked along its rows, and a sum over its
+     * rows becomes a column reduction). Returns the domain in the new order; every access's strides
+     * are permuted the same way.
+     */
+    private List<Dim> reorder(List<Dim> domain) {
+      Raw primary = null;
+      for (Raw a : accesses()) {
+        if (primary == null || larger(a.buffer.type().dims(), primary.buffer.type().dims())) {
+          primary = a;
+        }
+      }
+      if (primary == null) {
+        return domain;
+      }
+      Extent[] key = primary.strides;
+      Integer[] perm = new Integer[domain.size()];
+      for (int d = 0; d < perm.length; d++) {
+        perm[d] = d;
+      }
+      // Descending strides; stride 0 (a broadcast dim of the primary) goes outermost.
+      Arrays.sort(perm, (x, y) -> compareStride(key[y], key[x]));
+      boolean identity = true;
+      for (int d = 0; d < perm.length; d++) {
+        identity &= perm[d] == d;
+      }
+      if (identity) {
+        return domain;
+      }
+      List<Dim> out = new ArrayList<>();
+      for (int d : perm) {
+        out.add(domain.get(d));
+      }
+      for (Raw a : accesses()) {
+        Extent[] st = new Extent[perm.length];
+        for (int d = 0; d < perm.length; d++) {
+          st[d] = a.strides[perm[d]];
+        }
+        a.strides = st;
+      }
+      return out;
+    }
+
+    /** Orders strides by size: more symbols first, then the coefficient; zero is the largest. */
+    private static int compareStride(Extent a, Extent b) {
+      if (a.isZero() || b.isZero()) {
+        return Boolean.compare(a.isZero(), b.isZero());
+      }
+      int c = Integer.compare(a.symbols().size(), b.symbols().size());
+      return c != 0 ? c : Long.compare(a.coeff(), b.coeff());
+    }
+
+    private static boolean larger(List<Dim> a, List<Dim> b) {
+      Extent x = Extent.product(a);
+      Extent y = Extent.product(b);
+      return compareStride(x, y) > 0 && !x.isZero();
+    }
+
+    private void collapse(List<Dim> domain) {
+      List<Extent> size = new ArrayList<>();
+      List<Integer> keep = new ArrayList<>();
+      for (int d = 0; d < domain.size(); d++) {
+        if (!domain.get(d).equals(Dim.of(1))) {
+          keep.add(d);
+          size.add(Extent.of(domain.get(d)));
+        }
+      }
+      List<Raw> all = accesses();
+      List<List<Extent>> st = new ArrayList<>();
+      for (Raw a : all) {
+        List<Extent> l = new ArrayList<>();
+        for (int d : keep) {
+          l.add(a.strides[d]);
+        }
+        st.add(l);
+      }
+      // Merge d with d+1 when every access steps through both as one dim.
+      for (int d = size.size() - 2; d >= 0; d--) {
+        boolean ok = true;
+        for (List<Extent> s : st) {
+          ok &= s.get(d).equals(s.get(d + 1).times(size.get(d + 1)));
+        }
+        if (ok) {
+          size.set(d, size.get(d).times(size.get(d + 1)));
+          size.remove(d + 1);
+          for (List<Extent> s : st) {
+            s.set(d, s.get(d + 1));
+            s.remove(d + 1);
+          }
+        }
+      }
+      if (size.isEmpty()) {
+        size.add(Extent.ONE);
+        for (List<Extent> s : st) {
+          s.add(Extent.ZERO);
+        }
+      }
+      sizes = size.toArray(new Extent[0]);
+      for (int i = 0; i < all.size(); i++) {
+        all.get(i).strides = st.get(i).toArray(new Extent[0]);
+      }
+    }
+
+    /** How a reduction with these collapsed output strides accumulates. */
+    private Mode mode(Extent[] out) {
+      int rank = sizes.length;
+      int zeros = 0;
+      for (Extent s : out) {
+        zeros += s.isZero() ? 1 : 0;
+      }
+      boolean innerOnly = rank >= 2 && zeros == 1 && out[rank - 1].isZero();
+      boolean outerOnly = rank >= 2 && zeros == rank - 1 && !out[rank - 1].isZero();
+      if (zeros == rank) {
+        return Mode.FULL;
+      } else if (innerOnly) {
+        return Mode.INNER;
+      } else if (outerOnly) {
+        return Mode.COLUMN;
+      } else if (zeros == 0) {
+        return Mode.DIRECT;
+      }
+      return Mode.RMW;
+    }
+
+    private static Extent divide(Extent a, Extent b) {
+      List<String> syms = new ArrayList<>(a.symbols());
+      for (String s : b.symbols()) {
+        if (!syms.remove(s)) {
+          throw new IllegalStateException("cannot divide " + a + " by " + b);
+        }
+      }
+      return new Extent(a.coeff() / b.coeff(), syms);
+    }
+  }
+}

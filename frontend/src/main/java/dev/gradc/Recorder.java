@@ -1,0 +1,293 @@
+package dev.gradc;
+
+import dev.gradc.ir.Builder;
+import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Type;
+import dev.gradc.ir.Value;
+import dev.gradc.runtime.Buffers;
+
+/**
+ * Records {@link Tensor}'s ops and in-place writes as PyTorch's autograd does. An op becomes a
+ * {@link Node} over its inputs' nodes; when grad mode is on, an input requires grad and the result
+ * is floating-point, the node carries PyTorch's {@code grad_fn} name (from the op table, {@link
+ * Op#gradFn()}) and the tensors its backward saves, checked for in-place changes before backward.
+ * An in-place write installs a new node in the tensor's {@link Storage} and bumps its version, so
+ * that every alias re-derives its node ({@link #refresh}). {@link #accumulate} is PyTorch's {@code
+ * AccumulateGrad}.
+ */
+final class Recorder {
+  private Recorder() {}
+
+  // PyTorch's backward nodes of in-place writes that are not ops of the IR.
+  private static final String ZERO_BACKWARD = "ZeroBackward0";
+  private static final String FILL_BACKWARD = "FillBackward0";
+  static final String COPY_BACKWARDS = "CopyBackwards";
+
+  // ------------------------------------------------------------------ ops
+
+  /** Records an op over tensors: its node, type and autograd record. */
+  static Tensor record(String name, Saves saves, Recipe r, Tensor... ins) {
+    return record(name, saves, r, false, null, ins);
+  }
+
+  /** As {@link #record(String, Saves, Recipe, Tensor...)}, with the result type known. */
+  static Tensor record(String name, Saves saves, Recipe r, Type type, Tensor... ins) {
+    return record(name, saves, r, false, type, ins);
+  }
+
+  /**
+   * Records a view op (reshape, transpose, ...): a new tensor on which in-place ops are refused.
+   */
+  static Tensor recordView(String name, Recipe r, Tensor in) {
+    return record(name, Saves.NOTHING, r, true, null, in);
+  }
+
+  private static Tensor record(
+      String name, Saves saves, Recipe r, boolean view, Type type, Tensor... ins) {
+    Node n = recordNode(name, saves, r, ins, false, type);
+    Tensor out = new Tensor(new Storage(n), n, view);
+    if (n.gradFn() != null && saves.result()) {
+      n.save(new SavedRef(out.storage, out.storage.version(), n.type(), name));
+    }
+    return out;
+  }
+
+  // The common ops get their result type from the builder's type rules directly, which is the
+  // same computation as replaying the recipe, without building a function per op.
+
+  /** {@code op(x)} for an elementwise unary op. */
+  static Tensor unary(Tensor x, Op op, Saves saves) {
+    Type t = Builder.unaryType(op, x.node().type());
+    return record(op.gradFn(), saves, ElementwiseRecipe.unary(op), t, x);
+  }
+
+  /** {@code op(x, other)} for an elementwise binary op. */
+  static Tensor binary(Tensor x, Op op, Saves saves, Tensor other) {
+    return binary(x, op.gradFn(), saves, op, other);
+  }
+
+  /** As {@link #binary(Tensor, Op, Saves, Tensor)}, with one of the op's other names. */
+  static Tensor binary(Tensor x, String name, Saves saves, Op op, Tensor other) {
+    Type t = Builder.binaryType(op, x.node().type(), false, other.node().type(), false);
+    return record(name, saves, ElementwiseRecipe.binary(op), t, x, other);
+  }
+
+  /** {@code op(x, other)} with a Python-float literal. */
+  static Tensor binary(Tensor x, Op op, Saves saves, double other) {
+    Type t =
+        Builder.binaryType(op, x.node().type(), false, Type.scalar(dev.gradc.ir.DType.F64), true);
+    return record(op.gradFn(), saves, ElementwiseRecipe.withLiteral(op, other), t, x);
+  }
+
+  /** A reduction over {@code dims}. */
+  static Tensor reduce(Tensor x, String name, Saves saves, Op op, int[] dims, boolean keepdim) {
+    int[] ds = dims.clone();
+    return record(name, saves, (b, in) -> b.reduce(op, in[0], ds, keepdim), x);
+  }
+
+  private static Node recordNode(
+      String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace) {
+    return recordNode(name, saves, r, ins, inPlace, null);
+  }
+
+  /** Records a node; {@code known} is its type when the caller computed it, else null. */
+  private static Node recordNode(
+      String name, Saves saves, Recipe r, Tensor[] ins, boolean inPlace, Type known) {
+    Node[] nodes = new Node[ins.length];
+    int rg = 0; // bit i: input i requires grad (ops have at most three tensor inputs)
+    for (int i = 0; i < ins.length; i++) {
+      nodes[i] = ins[i].node();
+      rg |= nodes[i].requiresGrad() ? 1 << i : 0;
+    }
+    boolean any = rg != 0;
+    Type t = known != null ? known : Capture.infer(r, nodes);
+    boolean grad = any && GradMode.isEnabled() && t.dtype().isFloat();
+    Node n = Node.op(t, r, nodes, grad ? name : null, grad && saves.any());
+    if (grad) {
+      for (int i = 0; i < ins.length; i++) {
+        // An in-place op saves a copy of the value it overwrites, never the tensor itself.
+        if (saves.input(i, ins.length, rg) && !(inPlace && i == 0)) {
+          n.save(savedRef(ins[i]));
+        }
+      }
+    }
+    return n;
+  }
+
+  private static SavedRef savedRef(Tensor t) {
+    Node n = t.node();
+    return new SavedRef(t.storage, t.storage.version(), n.type(), n.gradFn());
+  }
+
+  // ------------------------------------------------------------------ in-place writes
+
+  /** Fills {@code t} with zeros. */
+  static Tensor zero(Tensor t) {
+    checkInPlace(t);
+    Node old = t.node();
+    if (GradMode.isEnabled() && old.requiresGrad()) {
+      return inPlace(t, ZERO_BACKWARD, Saves.NOTHING, (b, in) -> b.full(0, in[0].type()));
+    }
+    Type type = old.type();
+    installData(t, old, Buffers.allocate(type.dtype(), type.staticNumel()));
+    return t;
+  }
+
+  /** Fills {@code t} with {@code value}. */
+  static Tensor fill(Tensor t, double value) {
+    return inPlace(t, FILL_BACKWARD, Saves.NOTHING, (b, in) -> b.full(value, in[0].type()));
+  }
+
+  /** Copies {@code src}, broadcast and converted, into {@code t}. */
+  static Tensor copy(Tensor t, Tensor src) {
+    return inPlace(
+        t,
+        COPY_BACKWARDS,
+        Saves.NOTHING,
+        (b, in) -> b.broadcastTo(in[1], in[0].type().dims()),
+        src);
+  }
+
+  /**
+   * Writes {@code r(t, others...)} into {@code t}: the value is fitted to {@code t}'s shape and
+   * dtype, recorded as {@code name}, and installed as {@code t}'s new value.
+   */
+  static Tensor inPlace(Tensor t, String name, Saves s, Recipe r, Tensor... others) {
+    checkInPlace(t);
+    Node old = t.node();
+    Type self = old.type();
+    Recipe fitted = (b, in) -> fit(b, r.apply(b, in), self);
+    Tensor[] ins = new Tensor[others.length + 1];
+    ins[0] = t;
+    System.arraycopy(others, 0, ins, 1, others.length);
+    Node v = recordNode(name, s, fitted, ins, true);
+    install(t, old, v);
+    if (v.gradFn() != null && s.result()) {
+      v.save(new SavedRef(t.storage, t.storage.version(), self, name));
+    }
+    return t;
+  }
+
+  private static void checkInPlace(Tensor t) {
+    if (t.view) {
+      throw new GradcException(
+          "in-place operations on the result of a view op (reshape, view, transpose, permute,"
+              + " unsqueeze, squeeze, expand, T) are not supported: gradc's view ops return new"
+              + " tensors, so the update would not reach the base tensor; update the base tensor"
+              + " instead");
+    }
+    if (GradMode.isEnabled() && t.isLeaf() && t.requiresGrad()) {
+      throw new GradcException(
+          "a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+  }
+
+  /** The result of an in-place op as a value of the tensor's type, or PyTorch's error. */
+  private static Value fit(Builder b, Value v, Type self) {
+    if (!v.type().dims().equals(self.dims())) {
+      throw new GradcException(
+          "output with shape "
+              + self.dims()
+              + " doesn't match the broadcast shape "
+              + v.type().dims());
+    }
+    dev.gradc.ir.DType from = v.type().dtype();
+    dev.gradc.ir.DType to = self.dtype();
+    if (from.isFloat() && !to.isFloat()) {
+      throw new GradcException(
+          "result type "
+              + typeName(from)
+              + " can't be cast to the desired output type "
+              + typeName(to));
+    }
+    return b.cast(v, to);
+  }
+
+  private static String typeName(dev.gradc.ir.DType d) {
+    return switch (d) {
+      case F32 -> "Float";
+      case F64 -> "Double";
+      case I64 -> "Long";
+      case BOOL -> "Bool";
+    };
+  }
+
+  /**
+   * Installs the value {@code v} written over {@code old}: a recorded result becomes {@code t}'s
+   * history; otherwise the value is computed now ({@link #installData}).
+   */
+  private static void install(Tensor t, Node old, Node v) {
+    if (v.gradFn() != null) {
+      t.nodeVersion = t.storage.write(v);
+      t.node = v;
+      return;
+    }
+    installData(t, old, Capture.valueOf(v));
+  }
+
+  /**
+   * Installs {@code data} written over {@code old} without history: {@code t} keeps its leaf status
+   * or, for a non-leaf, its history.
+   */
+  private static void installData(Tensor t, Node old, Object data) {
+    Node plain = Node.data(old.type(), data);
+    int version = t.storage.write(plain);
+    if (old.gradFn() != null) {
+      t.node = Node.straightThrough(old, plain);
+    } else {
+      t.node = old.sink() != null ? Node.leaf(old.type(), data, t.sink()) : plain;
+    }
+    t.nodeVersion = version;
+  }
+
+  /**
+   * {@code t}'s node after an alias sharing its storage was written in place: a leaf or plain value
+   * reads the new data (a leaf keeps requiring grad); a recorded result reads the new data while
+   * its gradient still flows into its history.
+   */
+  static Node refresh(Tensor t) {
+    Node node = t.node;
+    Node latest = t.storage.latest();
+    if (node.gradFn() == null) {
+      Object data = Capture.valueOf(latest);
+      node =
+          node.sink() != null
+              ? Node.leaf(latest.type(), data, t.sink())
+              : latest.requiresGrad() ? Node.data(latest.type(), data) : latest;
+    } else {
+      node = Node.straightThrough(node, Node.data(node.type(), Capture.valueOf(latest)));
+    }
+    t.node = node;
+    t.nodeVersion = t.storage.version();
+    return node;
+  }
+
+  // ------------------------------------------------------------------ gradients
+
+  /** AccumulateGrad: the first gradient becomes {@code t.grad}, later ones are added to it. */
+  static void accumulate(Tensor t, Node g, boolean createGraph) {
+    if (createGraph) {
+      Tensor gt = Tensor.of(g);
+      Tensor old = t.grad;
+      t.grad =
+          Autograd.withGrad(
+              true,
+              () ->
+                  old == null
+                      ? record(COPY_BACKWARDS, Saves.NOTHING, (b, in) -> in[0], gt)
+                      : old.add(gt));
+      return;
+    }
+    Object data = Capture.valueOf(g);
+    Tensor grad = t.grad;
+    if (grad == null) {
+      t.grad = Tensor.of(Node.data(g.type(), data));
+    } else if (!grad.isLeaf()) {
+      t.grad = Tensor.of(Node.data(g.type(), BufferOps.add(Capture.valueOf(grad.node()), data)));
+    } else {
+      Node old = grad.node();
+      installData(grad, old, BufferOps.add(Capture.valueOf(old), data));
+    }
+  }
+}
