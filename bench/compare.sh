@@ -103,10 +103,31 @@ jmh() {
   grep -E '^(Benchmark|[A-Za-z.]+Bench\.[A-Za-z]+ )' "$out/jmh-$kind$t.log" | grep -v 'gc\.\|result is saved' >&2 || true
 }
 
+# The PyTorch command runs without the machine-wide OpenBLAS pins (never the tests), with
+# OpenBLAS's pool and OpenMP's limited to the thread count, and on the OpenBLAS kernel family
+# that multiplies fastest here (OpenBLAS's own choice, or a family the CPU supports if that is
+# faster: an OpenBLAS older than the CPU falls back to a generic kernel). blas_kernel.py
+# measures the candidates and the report names the one used.
+torch_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+if $torch; then
+  echo "compare.sh: choosing PyTorch's OpenBLAS kernel (bench/blas_kernel.py)" >&2
+  if "$python" "$root/bench/blas_kernel.py" > "$out/blas.json"; then
+    best="$("$python" -c 'import json,sys; k=json.load(open(sys.argv[1])); print(k["best"] if k["best"] != k["auto"] else "")' "$out/blas.json")"
+    if [ -n "$best" ]; then
+      torch_env+=(OPENBLAS_CORETYPE="$best")
+    fi
+    cat "$out/blas.json" >&2
+  else
+    rm -f "$out/blas.json"
+    note "bench/blas_kernel.py failed: PyTorch ran on OpenBLAS's own kernel choice"
+  fi
+fi
+
 for t in "${threads_list[@]}"; do
   props=(-Dgradc.threads="$t" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$t"
     -Dai.djl.pytorch.num_interop_threads=1)
   echo "compare.sh: JMH at $t thread(s)" >&2
+  vector=(--add-modules jdk.incubator.vector)
   if $quick; then
     jvm=("${props[@]}")
     fork_args=()
@@ -114,13 +135,29 @@ for t in "${threads_list[@]}"; do
     jvm=()
     fork_args=(-jvmArgsAppend "${props[*]} -Xms4g -Xmx4g")
   fi
-  jmh "$t" "" "${jmh_opts[@]}" "${fork_args[@]}" -prof gc -e 'CompileBench\.cold' 'dev\.gradc\.bench\.'
+  jmh "$t" "" "${jmh_opts[@]}" "${fork_args[@]}" -prof gc \
+    -e 'CompileBench\.cold|PeakBench|GemmBench' 'dev\.gradc\.bench\.'
+  # gradc again in JVMs with the vector module (issue 16: every workload with the module on and
+  # off), and, on one thread, the single-thread peak and matrix-product routines, whose vector
+  # forms need the module. A command-line -jvmArgsAppend replaces the benchmarks' own, so the
+  # module is passed here.
+  if $quick; then
+    jvm=("${props[@]}" "${vector[@]}")
+  else
+    fork_args=(-jvmArgsAppend "${props[*]} ${vector[*]} -Xms4g -Xmx4g")
+  fi
+  echo "compare.sh: gradc with the vector module at $t thread(s)" >&2
+  jmh "$t" vector- "${jmh_opts[@]}" "${fork_args[@]}" -prof gc 'dev\.gradc\.bench\.GradcBench\.'
+  if [ "$t" = 1 ]; then
+    echo "compare.sh: peak and matrix products on one thread" >&2
+    jmh "$t" kernels- "${jmh_opts[@]}" "${fork_args[@]}" 'dev\.gradc\.bench\.(PeakBench|GemmBench)\.'
+  fi
   # A first compile is only cold in a fresh JVM: always forked, even in quick mode.
   echo "compare.sh: first compiles in $cold_forks fresh JVMs at $t thread(s)" >&2
   jmh "$t" cold- -f "$cold_forks" -jvmArgs "${props[*]}" 'dev\.gradc\.bench\.CompileBench\.cold'
   if $torch; then
     echo "compare.sh: PyTorch at $t thread(s)" >&2
-    OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" "$python" "$root/bench/pytorch_bench.py" \
+    "${torch_env[@]}" OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" "$python" "$root/bench/pytorch_bench.py" \
       --threads "$t" "${torch_opts[@]}" --json "$out/pytorch-$t.json"
   fi
 done
@@ -135,11 +172,23 @@ pom_prop() { grep -m1 -o "<$1>[^<]*" "$root/bench/peers/pom.xml" | sed 's/.*>//'
   echo "- load average (1, 5, 15 min) at the start: $load_before; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine disturbs the numbers)"
   echo "- Java: $(java -version 2>&1 | head -1); $(mvn -B -v 2> /dev/null | head -1 | sed -e 's/\x1b\[[0-9;]*m//g' -e 's/ (.*//'); JMH 1.37"
   if $torch; then
-    "$python" - "$out/pytorch-1.json" << 'PY'
+    "$python" - "$out/pytorch-1.json" $([ -f "$out/blas.json" ] && echo "$out/blas.json") << 'PY'
 import json, sys
 meta = json.load(open(sys.argv[1]))["meta"]
 print(f"- PyTorch {meta['torch']} (Debian python3-torch); BLAS mapped after a matmul: "
       + (", ".join(f"`{b}`" for b in meta["blas"]) or "none found"))
+kernel = meta.get("openblas")
+if kernel:
+    print(f"- PyTorch's OpenBLAS kernel: {kernel['core']} (`{kernel['config']}`; "
+          f"OPENBLAS_CORETYPE={kernel['coretype']}, OPENBLAS_L2_SIZE unset; in the 1-thread run "
+          f"OpenBLAS's pool has {kernel['threads']} thread(s))")
+if len(sys.argv) > 2:
+    choice = json.load(open(sys.argv[2]))
+    rates = ", ".join(f"{core} {rate} GFLOP/s" for core, rate in choice["gflops"].items())
+    print(f"- OpenBLAS kernel chosen by `bench/blas_kernel.py`: f32 matmul 256x784 @ 784x256 on"
+          f" one thread with each kernel family this CPU supports: {rates}; OpenBLAS's own"
+          f" choice with the machine's pins unset is {choice['auto']}, the fastest"
+          f" {choice['best']}")
 PY
   else
     echo "- PyTorch: not available"

@@ -11,6 +11,7 @@ step is reported.
 Writes JSON for bench/compare.sh to fold into BENCHMARKS.md.
 """
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -149,6 +150,26 @@ def blas_library():
     return sorted(found)
 
 
+def openblas_kernel():
+    """The kernel family, build and thread count of the OpenBLAS this process runs, or None."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    for path in blas_library():
+        if os.path.basename(path).startswith("libopenblas"):
+            # The library is already loaded: CDLL returns the same instance, so this is the
+            # kernel OpenBLAS chose for this process.
+            lib = ctypes.CDLL(path)
+            text = {}
+            for name in ("openblas_get_corename", "openblas_get_config"):
+                f = getattr(lib, name)
+                f.restype = ctypes.c_char_p
+                text[name] = f().decode()
+            return {"core": text["openblas_get_corename"],
+                    "config": text["openblas_get_config"],
+                    "threads": lib.openblas_get_num_threads(),
+                    "coretype": os.environ.get("OPENBLAS_CORETYPE", "unset")}
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--threads", type=int, required=True)
@@ -171,7 +192,7 @@ def main():
                         "repeats": len(ms)})
         print(f"pytorch {name:14s} {args.threads} threads: {statistics.median(ms):10.4f} ms")
     meta = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-            "blas": blas_library(), "size": args.size, "warmup": args.warmup,
+            "blas": blas_library(), "openblas": openblas_kernel(), "size": args.size, "warmup": args.warmup,
             "repeats": args.repeats}
     with open(args.json, "w") as out:
         json.dump({"meta": meta, "results": results}, out, indent=1)

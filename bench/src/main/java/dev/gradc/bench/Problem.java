@@ -18,13 +18,19 @@ public final class Problem {
   private final Object[] args;
   private final int[][] shapes;
   private final long bytes;
+  private final long flops;
 
   Problem(Workload workload, Func forward, Object[] args, int[][] shapes, long bytes) {
+    this(workload, forward, args, shapes, bytes, 0);
+  }
+
+  Problem(Workload workload, Func forward, Object[] args, int[][] shapes, long bytes, long flops) {
     this.workload = workload;
     this.forward = forward;
     this.args = args;
     this.shapes = shapes;
     this.bytes = bytes;
+    this.flops = flops;
   }
 
   public Workload workload() {
@@ -47,6 +53,14 @@ public final class Problem {
   /** The fewest bytes one value-and-gradient call moves, or 0 where compute-bound. */
   public long bytes() {
     return bytes;
+  }
+
+  /**
+   * The floating-point operations of the matrix products in one value-and-gradient call ({@code 2 n
+   * k m} per product, forward and backward), or 0 for a workload without them.
+   */
+  public long flops() {
+    return flops;
   }
 
   /** The value and the gradient of every {@code param}, optimized as the runtime would run it. */

@@ -52,7 +52,9 @@ final class Problems {
     }
     Object[] args = {uniform(rnd, rows * k, -1, 1), ys, uniform(rnd, k, -0.5, 0.5)};
     int[][] shapes = {{rows, k}, {rows}, {k}};
-    return new Problem(Workload.LOGISTIC, b.build(), args, shapes, 8L * (rows * (k + 1L) + 2L * k));
+    // x @ w forward, x^T @ g backward: 2 rows k FLOPs each.
+    return new Problem(
+        Workload.LOGISTIC, b.build(), args, shapes, 8L * (rows * (k + 1L) + 2L * k), 4L * rows * k);
   }
 
   /**
@@ -127,7 +129,9 @@ final class Problems {
       ls
     };
     int[][] shapes = {{batch, in}, {in, hidden}, {hidden}, {hidden, classes}, {classes}, {batch}};
-    return new Problem(Workload.MLP, b.build(), args, shapes, 0);
+    // Forward x @ W1 and h @ W2; backward g @ W2^T, h^T @ g and x^T @ dh (no gradient of x).
+    long flops = 2L * batch * in * hidden * 2 + 2L * batch * hidden * classes * 3;
+    return new Problem(Workload.MLP, b.build(), args, shapes, 0, flops);
   }
 
   private static double[] uniform(SplittableRandom rnd, int n, double lo, double hi) {

@@ -32,6 +32,8 @@ public final class Report {
   /** The columns, in table order; the JMH benchmark class each comes from, or null. */
   enum Impl {
     GRADC("gradc", "GradcBench"),
+    /** gradc in a JVM with {@code jdk.incubator.vector} ({@code jmh-vector-T.json}). */
+    GRADC_VECTOR("gradc, vector module", null),
     PYTORCH("PyTorch", null),
     TENSORFLOW("TF Java", "TensorFlowBench"),
     DJL("DJL", "DjlBench"),
@@ -66,6 +68,9 @@ public final class Report {
     /** How many fresh JVMs the cold compile is the mean of. */
     int coldShots;
 
+    /** The OpenBLAS kernel family PyTorch ran with ({@code openblas_get_corename}), or null. */
+    String blasCore;
+
     Size size = Size.FULL;
   }
 
@@ -84,7 +89,7 @@ public final class Report {
     try (var files = Files.list(dir)) {
       files
           .map(p -> p.getFileName().toString())
-          .filter(n -> n.matches("(jmh|jmh-cold|pytorch)-\\d+\\.json"))
+          .filter(n -> n.matches("(jmh|jmh-cold|jmh-vector|jmh-kernels|pytorch)-\\d+\\.json"))
           .forEach(n -> threads.add(Integer.parseInt(n.replaceAll("\\D", ""))));
     }
     StringBuilder out = new StringBuilder();
@@ -114,6 +119,8 @@ public final class Report {
       first = first == null ? run : first;
       out.append(tables(t, run));
     }
+    boolean quick = first != null && first.size != Size.FULL;
+    out.append(kernels(dir, threads.isEmpty() ? 1 : threads.first(), quick));
     out.append(
         whereTimeGoes(
             dir, threads.isEmpty() ? 1 : threads.first(), first == null ? new Run() : first));
@@ -141,17 +148,20 @@ public final class Report {
   private static Run read(Path dir, int t) throws IOException {
     Run run = new Run();
     ObjectMapper json = new ObjectMapper();
-    for (String prefix : List.of("jmh-", "jmh-cold-")) {
+    for (String prefix : List.of("jmh-", "jmh-cold-", "jmh-vector-")) {
       Path jmh = dir.resolve(prefix + t + ".json");
       if (Files.exists(jmh)) {
         for (JsonNode b : json.readTree(jmh.toFile())) {
-          readJmh(b, run);
+          readJmh(b, run, prefix.equals("jmh-vector-"));
         }
       }
     }
     Path torch = dir.resolve("pytorch-" + t + ".json");
     if (Files.exists(torch)) {
-      for (JsonNode r : json.readTree(torch.toFile()).get("results")) {
+      JsonNode results = json.readTree(torch.toFile());
+      JsonNode core = results.path("meta").path("openblas").path("core");
+      run.blasCore = core.isTextual() ? core.asText() : null;
+      for (JsonNode r : results.get("results")) {
         String label = r.get("workload").asText();
         Cell cell = new Cell(r.get("median_ms").asDouble(), Double.NaN, Double.NaN);
         Workload w = workloadOf(label);
@@ -167,13 +177,23 @@ public final class Report {
 
   private static final String TINY_STEP = "tiny_step";
 
-  /** Files one JMH result where it belongs. */
-  private static void readJmh(JsonNode b, Run run) {
+  /** The single-thread benchmarks of the library routines, reported apart ({@link #kernels}). */
+  private static final List<String> KERNEL_BENCHES =
+      List.of(PeakBench.class.getSimpleName(), GemmBench.class.getSimpleName());
+
+  /**
+   * Files one JMH result where it belongs; {@code vector}: from the run with the vector module,
+   * where gradc's results are {@link Impl#GRADC_VECTOR}'s.
+   */
+  private static void readJmh(JsonNode b, Run run, boolean vector) {
     String name = b.get("benchmark").asText();
     int method = name.lastIndexOf('.');
     int cls = name.lastIndexOf('.', method - 1);
     String className = name.substring(cls + 1, method);
     String methodName = name.substring(method + 1);
+    if (KERNEL_BENCHES.contains(className)) {
+      return;
+    }
     Cell cell = cell(b);
     if (className.equals(CompileBench.class.getSimpleName())) {
       run.compile.put(methodName, cell);
@@ -189,6 +209,9 @@ public final class Report {
     Impl impl = implOf(className);
     if (impl == null) {
       return;
+    }
+    if (vector && impl == Impl.GRADC) {
+      impl = Impl.GRADC_VECTOR;
     }
     if (workloadLabel(methodName).equals(TINY_STEP)) {
       run.tinyStep.put(impl, cell);
@@ -277,14 +300,119 @@ public final class Report {
       out.append(
           String.format(
               Locale.ROOT,
-              " PyTorch reads `x` twice, in two AVX2 OpenBLAS matrix-vector products (forward and"
-                  + " backward), %.1f× the floor in all. Being 2× faster than PyTorch would take"
-                  + " %s ms, %.1f× the floor of a single pass.",
+              " PyTorch reads `x` twice, in two OpenBLAS matrix-vector products (forward and"
+                  + " backward%s), %.1f× the floor in all. Being 2× faster than PyTorch would"
+                  + " take %s ms, %.1f× the floor of a single pass.",
+              run.blasCore == null ? "" : ", OpenBLAS's " + run.blasCore + " kernels",
               torch.ms() / floor,
               number(torch.ms() / 2),
               torch.ms() / 2 / floor));
     }
     return out.append("\n\n").toString();
+  }
+
+  /** One score of a library benchmark: its method, its {@code shape} parameter or "", its score. */
+  record Score(String method, String shape, double score) {}
+
+  /** The scores of {@code bench}'s methods in the JMH results for {@code t} threads. */
+  private static List<Score> kernelScores(Path dir, int t, Class<?> bench) throws IOException {
+    List<Score> out = new ArrayList<>();
+    Path jmh = dir.resolve("jmh-kernels-" + t + ".json");
+    if (Files.exists(jmh)) {
+      for (JsonNode b : new ObjectMapper().readTree(jmh.toFile())) {
+        String name = b.get("benchmark").asText();
+        if (name.startsWith(bench.getName() + ".")) {
+          out.add(
+              new Score(
+                  name.substring(bench.getName().length() + 1),
+                  b.path("params").path("shape").asText(""),
+                  b.get("primaryMetric").get("score").asDouble()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The single-thread peak ({@link PeakBench}, GFLOP/s) and the matrix-product routines at the
+   * {@code mlp} shapes ({@link GemmBench}, microseconds turned into GFLOP/s), with issue 16's
+   * target: the vector GEMM at {@code mlp}'s first product at half the f32 vector peak or more.
+   */
+  static String kernels(Path dir, int t, boolean quick) throws IOException {
+    List<Score> peak = kernelScores(dir, t, PeakBench.class);
+    List<Score> gemm = kernelScores(dir, t, GemmBench.class);
+    if (peak.isEmpty() && gemm.isEmpty()) {
+      return "";
+    }
+    Map<String, Double> peaks = new LinkedHashMap<>();
+    for (Score p : peak) {
+      peaks.put(p.method(), p.score());
+    }
+    StringBuilder out = new StringBuilder("## Peak and matrix products, one thread\n\n");
+    out.append(
+        "The machine's peak: a loop of independent fused multiply-adds and nothing else (JMH"
+            + " `PeakBench`), in GFLOP/s; vectors of the JVM's preferred species (with"
+            + " `--add-modules jdk.incubator.vector`), and scalar `Math.fma`:\n\n");
+    out.append(row(List.of("", "f32", "f64"))).append(separator(3));
+    out.append(
+        row(List.of("vector FMA", gflops(peaks.get("vectorF32")), gflops(peaks.get("vectorF64")))));
+    out.append(
+        row(
+            List.of(
+                "scalar `Math.fma`",
+                gflops(peaks.get("scalarF32")),
+                gflops(peaks.get("scalarF64")))));
+    out.append(
+        "\nThe matrix-product routines at the `mlp` workload's shapes (JMH `GemmBench`; `NxKxM`,"
+            + " `At`: A read transposed), GFLOP/s: the routine kernels copy today (`Matmul`), and"
+            + " the packed GEMM of issue 16 in its scalar form and its Vector API form, which give"
+            + " the same bits:\n\n");
+    List<String> head =
+        List.of("shape", "`Matmul` (today)", "`Gemm` scalar", "`GemmVector`", "vector / peak");
+    out.append(row(head)).append(separator(head.size()));
+    Map<String, Map<String, Double>> byShape = new LinkedHashMap<>();
+    for (Score g : gemm) {
+      int[] d = GemmBench.dims(g.shape());
+      double rate = 2.0 * d[0] * d[1] * d[2] / (g.score() * 1e3);
+      byShape.computeIfAbsent(g.shape(), k -> new LinkedHashMap<>()).put(g.method(), rate);
+    }
+    String target = null;
+    for (Map.Entry<String, Map<String, Double>> e : byShape.entrySet()) {
+      Map<String, Double> r = e.getValue();
+      Double vec = r.get("gemmVector");
+      Double top = peaks.get(e.getKey().startsWith("f64") ? "vectorF64" : "vectorF32");
+      String share =
+          vec == null || top == null ? "—" : String.format(Locale.ROOT, "%.0f%%", 100 * vec / top);
+      out.append(
+          row(
+              List.of(
+                  "`" + e.getKey() + "`",
+                  gflops(r.get("matmul")),
+                  gflops(r.get("gemmScalar")),
+                  gflops(vec),
+                  share)));
+      if (target == null && e.getKey().startsWith("f32") && vec != null && top != null) {
+        target =
+            String.format(
+                Locale.ROOT,
+                "- the vector GEMM at `%s` reaches ≥ 50%% of the single-thread f32 FMA peak: %s"
+                    + " (%.0f%%)%n",
+                e.getKey(),
+                vec >= top / 2 ? "met" : "missed",
+                100 * vec / top);
+      }
+    }
+    if (target != null) {
+      out.append("\nTarget of issue 16 in this run:\n\n").append(target);
+      if (quick) {
+        out.append("- quick mode: iterations are too short to warm up, so this does not count\n");
+      }
+    }
+    return out.append("\n").toString();
+  }
+
+  private static String gflops(Double v) {
+    return v == null ? "—" : String.format(Locale.ROOT, "%.1f", v);
   }
 
   /** The parts of a tiny step, the helpers' cost, and the loop plan of each workload. */
@@ -393,7 +521,8 @@ public final class Report {
             "B/call TF Java",
             "B/call DJL",
             "GB/s gradc",
-            "GB/s hand-written"));
+            "GB/s hand-written",
+            "GFLOP/s gradc"));
     out.append(row(head2)).append(separator(head2.size()));
     for (Workload w : Workload.values()) {
       Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
@@ -415,6 +544,11 @@ public final class Report {
                 ? "—"
                 : String.format(Locale.ROOT, "%.1f", moved / (cell.ms() * 1e6)));
       }
+      long flops = problem(w, size).flops();
+      r.add(
+          flops == 0 || gradc == null
+              ? "—"
+              : String.format(Locale.ROOT, "%.1f", flops / (gradc.ms() * 1e6)));
       out.append(row(r));
     }
     out.append("\n").append(tinyStepTable(run.tinyStep));
@@ -711,12 +845,20 @@ public final class Report {
         - **gradc**: `Kernels.compile` of the vjp (`Autodiff.vjp` then `Pipeline`) of a function \
         built with `dev.gradc.ir.Builder`, called with caller-provided result buffers; threads \
         from `-Dgradc.threads`.
+        - **gradc, vector module**: the same, in JVMs started with `--add-modules \
+        jdk.incubator.vector` (issue 16: every workload with the module on and off). The vector \
+        forms of the library (`dev.gradc.codegen.lib.vector`: GEMM, sums, and the \
+        `dev.gradc.ir.math` kernels) run in kernels once codegen adopts them; until then both \
+        columns run the same code.
         - **interpreter**: `Kernels.interpret` of the same vjp, the reference interpreter.
         - **hand-written**: plain Java in `bench/src/main/java/dev/gradc/bench/baseline`, value \
         and every gradient in as few passes as the math allows, several accumulators per sum, \
         split into one chunk per thread; a unit test checks it against the interpreter.
         - **PyTorch**: `bench/pytorch_bench.py`, eager mode, `torch.autograd.grad` of the loss \
-        with respect to the params, `torch.set_num_threads(T)`.
+        with respect to the params, `torch.set_num_threads(T)`, `OPENBLAS_NUM_THREADS` and \
+        `OMP_NUM_THREADS` set to T, the machine's `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` pins \
+        removed, and OpenBLAS on the fastest kernel family for this CPU \
+        (`bench/blas_kernel.py`, named under Machine and versions).
         - **TF Java**: TensorFlow Java graph mode, `tf.gradients`, one session with T intra-op \
         threads; arguments fed as tensors made once; results stay native tensors (closed after \
         each call, not copied to Java arrays).
@@ -724,6 +866,8 @@ public final class Report {
         gradients are read and zeroed after each step; `ai.djl.pytorch.num_threads=T`.
         - **B/call**: JMH `-prof gc` (`gc.alloc.rate.norm`): Java heap bytes allocated per call. \
         Native memory of TF Java and DJL is not counted.
+        - **GFLOP/s**: the floating-point operations of a call's matrix products (`2 n k m` \
+        each, forward and backward) over its time, for the workloads that have them.
         - **GB/s**: the fewest bytes a call must move (read each argument once, write each \
         gradient once) over its time, for the memory-bound workloads (`mse`, `logistic`).
         - Same sizes and dtypes everywhere: `mse` N = 4,000,000 (f64); `logistic` x \

@@ -43,6 +43,65 @@ class ReportTest {
         md, "- `compile`: under 50 ms warm for `black_scholes`: met (4.50 ms warm; 400 ms cold)");
   }
 
+  @Test
+  void render_peakAndProducts_inGflops_withTheTarget(@TempDir Path dir) throws IOException {
+    // 2 * 256 * 784 * 256 FLOPs in 1000 us is 102.8 GFLOP/s; the f32 peak 150.
+    Files.writeString(
+        dir.resolve("jmh-kernels-1.json"),
+        "["
+            + throughput("PeakBench.vectorF32", 150)
+            + ","
+            + throughput("PeakBench.scalarF64", 8)
+            + ","
+            + gemm("gemmVector", "f32:256x784x256", 1000)
+            + ","
+            + gemm("matmul", "f32:256x784x256", 10276)
+            + "]");
+    String md = Report.render(dir);
+    assertContains(md, "| vector FMA | 150.0 | — |");
+    assertContains(md, "| scalar `Math.fma` | — | 8.0 |");
+    assertContains(md, "| `f32:256x784x256` | 10.0 | — | 102.8 | 69% |");
+    assertContains(
+        md,
+        "- the vector GEMM at `f32:256x784x256` reaches ≥ 50% of the single-thread f32 FMA peak:"
+            + " met (69%)");
+  }
+
+  @Test
+  void render_vectorModuleColumn_andOpenBlasKernel(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("jmh-1.json"), "[" + jmh("GradcBench.logistic", "ms/op", 8, 100) + "]");
+    Files.writeString(
+        dir.resolve("jmh-vector-1.json"), "[" + jmh("GradcBench.logistic", "ms/op", 4, 100) + "]");
+    Files.writeString(
+        dir.resolve("pytorch-1.json"),
+        "{\"meta\": {\"openblas\": {\"core\": \"Cooperlake\"}}, \"results\": [{\"workload\":"
+            + " \"logistic\", \"median_ms\": 6}]}");
+    String md = Report.render(dir);
+    assertContains(md, "| `logistic` | 8.00 ± 0.800 | 4.00 ± 0.400 | 6.00 |");
+  }
+
+  /** A JMH throughput result in ops/ns. */
+  private static String throughput(String benchmark, double score) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "{\"benchmark\": \"dev.gradc.bench.%s\", \"primaryMetric\": {\"score\": %s,"
+            + " \"scoreError\": 1, \"scoreUnit\": \"ops/ns\"}}",
+        benchmark,
+        score);
+  }
+
+  /** A {@code GemmBench} result in microseconds per call. */
+  private static String gemm(String method, String shape, double us) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "{\"benchmark\": \"dev.gradc.bench.GemmBench.%s\", \"params\": {\"shape\": \"%s\"},"
+            + " \"primaryMetric\": {\"score\": %s, \"scoreError\": 1, \"scoreUnit\": \"us/op\"}}",
+        method,
+        shape,
+        us);
+  }
+
   /** One JMH result as JMH writes it, with a 10% error and the allocation per operation. */
   private static String jmh(String benchmark, String unit, double score, double bytes) {
     return String.format(

@@ -139,32 +139,68 @@ final class AutogradGraph {
     return FuncGraph.instruction(func, (Inst) n.value());
   }
 
-  /** The tree, one node per line; a node reached again is printed once more, without children. */
+  /**
+   * The deepest level of the tree printed under a node; below it, a node's subtree is printed
+   * later, starting again at the left margin.
+   */
+  static final int MAX_LEVELS = 32;
+
+  /**
+   * The tree, one node per line; a node reached again is printed once more, without children. A
+   * subtree more than {@link #MAX_LEVELS} levels down continues below, at the left margin, so that
+   * the text grows linearly with the graph however deep it is (indentation alone would make a chain
+   * of n ops O(n^2) characters).
+   */
   String text() {
     if (root < 0) {
       return "(the result does not require grad: no param reaches it)\n";
     }
     StringBuilder s = new StringBuilder();
-    boolean[] shown = new boolean[nodes.size()];
-    // Each entry: node, the prefix of its children's lines, and its own connector.
-    record Line(int node, String prefix, String connector) {}
+    byte[] state = new byte[nodes.size()];
+    final byte shown = 1;
+    final byte deferred = 2;
+    // Each entry: node, its depth, the prefix of its children's lines, and its own connector.
+    record Line(int node, int depth, String prefix, String connector) {}
+    Deque<Integer> blocks = new ArrayDeque<>();
+    blocks.add(root);
     Deque<Line> stack = new ArrayDeque<>();
-    stack.push(new Line(root, "", ""));
-    while (!stack.isEmpty()) {
-      Line l = stack.pop();
-      Node n = nodes.get(l.node());
-      boolean again = shown[n.id()] && !n.isLeaf();
-      s.append(l.connector()).append(n.name()).append(" (").append(detail(n));
-      s.append(again ? ", shown above)" : ")").append('\n');
-      if (again) {
-        continue;
-      }
-      shown[n.id()] = true;
-      List<Integer> kids = n.next();
-      for (int k = kids.size() - 1; k >= 0; k--) {
-        boolean last = k == kids.size() - 1;
-        String childPrefix = l.prefix() + (last ? "    " : "│   ");
-        stack.push(new Line(kids.get(k), childPrefix, l.prefix() + (last ? "└── " : "├── ")));
+    while (!blocks.isEmpty()) {
+      int top = blocks.poll();
+      stack.push(new Line(top, 0, "", ""));
+      while (!stack.isEmpty()) {
+        Line l = stack.pop();
+        Node n = nodes.get(l.node());
+        String note = "";
+        boolean expand = !n.isLeaf();
+        if (l.depth() == 0) {
+          note = n.id() == root ? "" : ", continued from above";
+        } else if (n.isLeaf()) {
+          note = "";
+        } else if (state[n.id()] == shown) {
+          note = ", shown above";
+          expand = false;
+        } else if (state[n.id()] == deferred || l.depth() >= MAX_LEVELS) {
+          if (state[n.id()] != deferred) {
+            state[n.id()] = deferred;
+            blocks.add(n.id());
+          }
+          note = ", continued below";
+          expand = false;
+        }
+        s.append(l.connector()).append(n.name()).append(" (").append(detail(n));
+        s.append(note).append(")\n");
+        if (!expand) {
+          continue;
+        }
+        state[n.id()] = shown;
+        List<Integer> kids = n.next();
+        for (int k = kids.size() - 1; k >= 0; k--) {
+          boolean last = k == kids.size() - 1;
+          String childPrefix = l.prefix() + (last ? "    " : "│   ");
+          stack.push(
+              new Line(
+                  kids.get(k), l.depth() + 1, childPrefix, l.prefix() + (last ? "└── " : "├── ")));
+        }
       }
     }
     return s.toString();

@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
 final class BenchCommand extends GradcCommand {
   private static final int MIN_CALLS = 3;
 
+  /** The longest warm-up or measurement: an hour (an infinite one would never end). */
+  static final int MAX_SECONDS = 3600;
+
   @Mixin InputOptions inputs;
 
   @Mixin ThreadsOption threads;
@@ -55,11 +58,12 @@ final class BenchCommand extends GradcCommand {
 
   @Override
   int execute() {
-    if (!(warmup >= 0)) {
-      throw usage("--warmup must be at least 0 seconds, got " + warmup);
+    if (!(warmup >= 0 && warmup <= MAX_SECONDS)) {
+      throw usage("--warmup must be from 0 to " + MAX_SECONDS + " seconds, got " + warmup);
     }
-    if (!(time > 0)) {
-      throw usage("--time must be more than 0 seconds, got " + time);
+    if (!(time > 0 && time <= MAX_SECONDS)) {
+      throw usage(
+          "--time must be more than 0 and at most " + MAX_SECONDS + " seconds, got " + time);
     }
     ProgramFile pf = load();
     Func vjp = pf.vjp();

@@ -33,9 +33,10 @@ import picocli.CommandLine.Option;
       "elements than --points is checked at --points evenly spaced elements.",
       "",
       "An element passes when |g - fd| <= atol + rtol |fd|, and likewise against the",
-      "interpreter. f64 programs: fd atol 1e-6, rtol 1e-4; interpreter atol 1e-12,",
-      "rtol 1e-9. Programs with f32 values: fd atol 1e-3, rtol 1e-2; interpreter atol",
-      "1e-6, rtol 1e-5.",
+      "interpreter; an infinite or NaN value passes only against the same value.",
+      "f64 programs: fd atol 1e-6, rtol 1e-4; interpreter atol 1e-12, rtol 1e-9.",
+      "Programs with f32 values: fd atol 1e-3, rtol 1e-2; interpreter atol 1e-6,",
+      "rtol 1e-5.",
       "",
       "At a kink (relu or abs at 0, clamp at a bound) finite differences see another",
       "slope than the subgradient PyTorch defines, and the check fails there.",
@@ -64,6 +65,18 @@ final class CheckCommand extends GradcCommand {
   private static final Tolerance F64 = new Tolerance(1e-6, 1e-4, 1e-12, 1e-9);
   private static final Tolerance F32 = new Tolerance(1e-3, 1e-2, 1e-6, 1e-5);
 
+  /**
+   * Whether {@code actual} passes against {@code expected}: {@code |actual - expected| <= atol +
+   * rtol |expected|} for finite values; an infinite or NaN value on either side passes only against
+   * the same value (with {@code atol + rtol * inf} every number would pass).
+   */
+  static boolean close(double actual, double expected, double atol, double rtol) {
+    if (!Double.isFinite(expected) || !Double.isFinite(actual)) {
+      return Double.isNaN(expected) ? Double.isNaN(actual) : actual == expected;
+    }
+    return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
+  }
+
   /** The largest errors between two arrays, and the first element out of tolerance. */
   private static final class Errors {
     double maxAbs;
@@ -76,11 +89,10 @@ final class CheckCommand extends GradcCommand {
       double abs = Math.abs(actual - expected);
       double scale = Math.max(Math.abs(actual), Math.abs(expected));
       double rel = abs == 0 ? 0 : abs / scale;
-      boolean bad = !(abs <= atol + rtol * Math.abs(expected));
-      if (Double.isNaN(actual) && Double.isNaN(expected)) {
-        abs = 0;
+      boolean bad = !close(actual, expected, atol, rtol);
+      if (!bad && !Double.isFinite(expected)) {
+        abs = 0; // equal infinities, or NaN where NaN is expected
         rel = 0;
-        bad = false;
       }
       maxAbs = Math.max(maxAbs, Double.isNaN(abs) ? Double.POSITIVE_INFINITY : abs);
       maxRel = Math.max(maxRel, Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel);
@@ -150,6 +162,7 @@ final class CheckCommand extends GradcCommand {
     value.failure("the value", new int[0], "the interpreter gives", failures);
 
     List<Param> grads = vjp.gradParams();
+    boolean fdNonFinite = false;
     for (int k = 0; k < grads.size(); k++) {
       Param p = grads.get(k);
       int arg = p.id();
@@ -174,6 +187,7 @@ final class CheckCommand extends GradcCommand {
           Table.error(vsInterp.maxRel),
           ok ? "ok" : "FAILED");
       vsFd.failure(p.name() + ".grad", shape, "finite differences give", failures);
+      fdNonFinite |= vsFd.firstBad >= 0 && !Double.isFinite(vsFd.badExpected);
       vsInterp.failure(p.name() + ".grad", shape, "the interpreter gives", failures);
     }
 
@@ -216,6 +230,11 @@ final class CheckCommand extends GradcCommand {
                   + v
                   + ": these inputs are outside the program's domain; give others with --set or"
                   + " --inputs");
+    } else if (fdNonFinite) {
+      err()
+          .println(
+              "gradc: note: finite differences are not finite here: the program overflows or"
+                  + " leaves its domain within a step of these inputs; try other values");
     } else if (fdFailed) {
       err()
           .println(

@@ -5,13 +5,14 @@ import dev.gradc.ir.DType;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Param;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -60,9 +61,9 @@ final class CompileCommand extends GradcCommand {
 
   @Override
   int execute() {
-    if (!SourceVersion.isName(className) || className.contains("$")) {
-      throw usage(
-          "--class needs a Java class name such as com.acme.MseLoss, got '" + className + "'");
+    String problem = classNameProblem(className);
+    if (problem != null) {
+      throw usage(problem);
     }
     ProgramFile pf = load();
     Func f = pf.func();
@@ -89,33 +90,93 @@ final class CompileCommand extends GradcCommand {
     return Gradc.OK;
   }
 
+  /** The longest part of a class name: the jar's entries become files when it is extracted. */
+  static final int MAX_NAME_PART = 200;
+
+  /** Type names javac refuses although they are not keywords. */
+  private static final Set<String> RESTRICTED =
+      Set.of("var", "yield", "record", "sealed", "permits");
+
+  /**
+   * Why {@code name} cannot name the generated class, or null when it can: it must be a Java binary
+   * name without {@code $} (the helper classes use it), outside the {@code java} packages (the JVM
+   * refuses to define classes there), usable from Java source, and of reasonable length.
+   */
+  static String classNameProblem(String name) {
+    String got = ", got '" + (name.length() > 80 ? name.substring(0, 80) + "..." : name) + "'";
+    if (!SourceVersion.isName(name) || name.contains("$")) {
+      return "--class needs a Java class name such as com.acme.MseLoss" + got;
+    }
+    String[] parts = name.split("\\.", -1);
+    for (String part : parts) {
+      if (part.length() > MAX_NAME_PART) {
+        return "--class: each part of the name can have at most "
+            + MAX_NAME_PART
+            + " characters"
+            + got;
+      }
+    }
+    if (parts[0].equals("java")) {
+      return "--class: the package java and its subpackages are reserved for the JDK, and the JVM"
+          + " refuses to load other classes there; choose another package"
+          + got;
+    }
+    if (RESTRICTED.contains(parts[parts.length - 1])) {
+      return "--class: '"
+          + parts[parts.length - 1]
+          + "' cannot name a class that Java code uses; choose another name"
+          + got;
+    }
+    return null;
+  }
+
   private long write(Map<String, byte[]> classes) {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().putValue("Created-By", "gradc 0.1.0");
-    try {
-      Path parent = output.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      try (OutputStream file = Files.newOutputStream(output);
-          JarOutputStream jar = new JarOutputStream(file)) {
-        JarEntry m = new JarEntry("META-INF/MANIFEST.MF");
-        m.setTime(ENTRY_TIME);
-        jar.putNextEntry(m);
-        manifest.write(jar);
-        jar.closeEntry();
-        for (Map.Entry<String, byte[]> c : classes.entrySet()) {
-          JarEntry e = new JarEntry(c.getKey() + ".class");
-          e.setTime(ENTRY_TIME);
-          jar.putNextEntry(e);
-          jar.write(c.getValue());
-          jar.closeEntry();
-        }
-      }
-      return Files.size(output);
-    } catch (IOException e) {
-      throw new UserError(output.toString(), "cannot write the jar: " + e.getMessage(), e);
+    long[] size = {0};
+    OutputFile.write(
+        output,
+        inputFiles(),
+        file -> {
+          CountingStream counted = new CountingStream(file);
+          try (JarOutputStream jar = new JarOutputStream(counted)) {
+            JarEntry m = new JarEntry("META-INF/MANIFEST.MF");
+            m.setTime(ENTRY_TIME);
+            jar.putNextEntry(m);
+            manifest.write(jar);
+            jar.closeEntry();
+            for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+              JarEntry e = new JarEntry(c.getKey() + ".class");
+              e.setTime(ENTRY_TIME);
+              jar.putNextEntry(e);
+              jar.write(c.getValue());
+              jar.closeEntry();
+            }
+          }
+          size[0] = counted.count;
+        });
+    return size[0];
+  }
+
+  /** Counts the bytes of the jar as they are written. */
+  private static final class CountingStream extends FilterOutputStream {
+    long count;
+
+    CountingStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
     }
   }
 

@@ -1,12 +1,15 @@
 package dev.gradc.cli;
 
 import dev.gradc.frontend.lang.Diagnostics;
-import java.io.OutputStreamWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -50,7 +53,17 @@ public final class Gradc implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Gradc());
     cmd.setParameterExceptionHandler(Gradc::usageError);
+    cmd.registerConverter(Path.class, Gradc::path);
     return cmd;
+  }
+
+  /** A path argument; one the file system cannot name is bad usage, not an exception. */
+  private static Path path(String s) {
+    try {
+      return Path.of(s);
+    } catch (InvalidPathException e) {
+      throw new TypeConversionException("'" + s + "' is not a valid path: " + e.getReason());
+    }
   }
 
   /** Bad usage: {@code gradc run: error: MESSAGE}, suggestions, and where to find help. */
@@ -81,10 +94,30 @@ public final class Gradc implements Runnable {
     return BAD_INPUT;
   }
 
-  public static void main(String[] args) {
+  /**
+   * Runs the command line on these streams and returns the exit code. Output that could not be
+   * written (a full disk, a closed pipe, a file size limit) is an error with exit code 2, whatever
+   * the command did.
+   */
+  static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cmd = commandLine();
-    cmd.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
-    cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
-    System.exit(cmd.execute(args));
+    cmd.setOut(out);
+    cmd.setErr(err);
+    int code = cmd.execute(args);
+    out.flush();
+    String failure = ConsoleWriter.failure(out);
+    if (failure != null && code != INTERNAL_ERROR) {
+      err.println("gradc: error: cannot write to standard output: " + failure);
+      code = BAD_INPUT;
+    }
+    err.flush();
+    return code;
+  }
+
+  public static void main(String[] args) {
+    // Unbuffered file streams under the writers: System.out would swallow write errors.
+    ConsoleWriter out = ConsoleWriter.of(new FileOutputStream(FileDescriptor.out), false);
+    ConsoleWriter err = ConsoleWriter.of(new FileOutputStream(FileDescriptor.err), true);
+    System.exit(execute(args, out, err));
   }
 }

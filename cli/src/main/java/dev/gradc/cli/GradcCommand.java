@@ -2,8 +2,10 @@ package dev.gradc.cli;
 
 import dev.gradc.frontend.lang.ProgramException;
 import dev.gradc.ir.GradcException;
+import dev.gradc.runtime.SystemProperties;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +51,11 @@ abstract class GradcCommand implements Callable<Integer> {
     return program.parse();
   }
 
+  /** The files this command reads, which its outputs must never overwrite. */
+  List<Path> inputFiles() {
+    return List.of(file);
+  }
+
   /** A usage error about this command's options: printed with a hint, exit code 2. */
   ParameterException usage(String message) {
     return new ParameterException(spec.commandLine(), message);
@@ -66,6 +73,7 @@ abstract class GradcCommand implements Callable<Integer> {
   public final Integer call() {
     PrintWriter err = err();
     try {
+      checkProperties();
       return execute();
     } catch (ParameterException e) {
       throw e;
@@ -103,6 +111,15 @@ abstract class GradcCommand implements Callable<Integer> {
     } finally {
       out().flush();
       err.flush();
+    }
+  }
+
+  /** Bad values of gradc's system properties, before any work. */
+  private static void checkProperties() {
+    try {
+      SystemProperties.check();
+    } catch (IllegalArgumentException e) {
+      throw new UserError("gradc", e.getMessage(), e);
     }
   }
 

@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -20,12 +22,33 @@ final class Graphviz {
 
   private static final long TIMEOUT_SECONDS = 120;
 
-  /** The {@code dot} executable, or null when it is not installed. */
+  /** The system property that names the {@code dot} executable. */
+  static final String PROPERTY = "gradc.dot";
+
+  /**
+   * The {@code dot} executable, or null when it is not installed.
+   *
+   * @throws UserError when the system property {@value #PROPERTY} names no executable file
+   */
   static Path find() {
-    String configured = System.getProperty("gradc.dot");
+    String configured = System.getProperty(PROPERTY);
     if (configured != null) {
-      Path p = Path.of(configured);
-      return Files.isExecutable(p) ? p : null;
+      Path p;
+      try {
+        p = Path.of(configured);
+      } catch (InvalidPathException e) {
+        p = null;
+      }
+      if (p == null || !Files.isRegularFile(p) || !Files.isExecutable(p)) {
+        throw new UserError(
+            "gradc",
+            "the system property "
+                + PROPERTY
+                + " is '"
+                + configured
+                + "', which is not an executable file; it must name Graphviz's dot program");
+      }
+      return p;
     }
     String path = System.getenv("PATH");
     if (path == null) {
@@ -43,8 +66,11 @@ final class Graphviz {
     return null;
   }
 
-  /** Runs {@code dot -T<format> -o <out>} on {@code graph}. */
-  static void render(String graph, String format, Path out) {
+  /**
+   * Runs {@code dot -T<format>} on {@code graph} into the file {@code out} ({@link OutputFile}:
+   * never one of {@code inputs}, replaced only when dot succeeds).
+   */
+  static void render(String graph, String format, Path out, List<Path> inputs) {
     Path dot = find();
     if (dot == null) {
       throw new UserError(
@@ -54,11 +80,17 @@ final class Graphviz {
               + " (Fedora), 'brew install graphviz' (macOS); or write the graph with --format dot"
               + " and render it elsewhere");
     }
+    List<Path> read = new ArrayList<>(inputs);
+    read.add(dot);
+    OutputFile.produce(out, read, file -> run(dot, graph, format, file));
+  }
+
+  private static void run(Path dot, String graph, String format, Path out) {
     Path err;
     try {
       err = Files.createTempFile("gradc-dot", ".err");
     } catch (IOException e) {
-      throw new UserError("--render", "cannot create a temporary file: " + e.getMessage(), e);
+      throw UserError.io("--render", "create a temporary file", e);
     }
     try {
       Process p =
@@ -82,7 +114,7 @@ final class Graphviz {
             "--render", dot + " failed with exit code " + p.exitValue() + ": " + message);
       }
     } catch (IOException e) {
-      throw new UserError("--render", "cannot run " + dot + ": " + e.getMessage(), e);
+      throw UserError.io("--render", "run " + dot, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UserError("--render", "interrupted while running " + dot, e);

@@ -9,10 +9,9 @@ import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Param;
 import dev.gradc.runtime.Buffers;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +36,9 @@ import picocli.CommandLine.Option;
  * {@code --allow-nonfinite} is given; then they compute as in PyTorch.
  */
 final class InputOptions {
+  /** The largest JSON inputs file: 256 MiB (a JSON number takes about 20 bytes). */
+  static final long MAX_JSON_BYTES = 256L << 20;
+
   /** The origin of generated values. */
   static final String GENERATED = "generated";
 
@@ -230,7 +232,7 @@ final class InputOptions {
           files.put(file.substring(0, file.length() - ".npy".length()), p);
         }
       } catch (IOException e) {
-        throw new UserError(where, "cannot list the directory: " + e.getMessage(), e);
+        throw UserError.io(where, "list the directory", e);
       }
       if (files.isEmpty()) {
         throw new UserError(where, "the directory holds no .npy files");
@@ -242,15 +244,7 @@ final class InputOptions {
       }
       return;
     }
-    String text;
-    try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new UserError(where, "no such file");
-    } catch (IOException e) {
-      throw new UserError(where, "cannot read the file: " + e.getMessage(), e);
-    }
-    JsonNode root = JsonValues.parse(text, where);
+    JsonNode root = JsonValues.parse(path, where, MAX_JSON_BYTES);
     if (!root.isObject()) {
       throw new UserError(
           where,
@@ -262,7 +256,7 @@ final class InputOptions {
       known(e.getKey(), byName, where);
       JsonNode v = e.getValue();
       if (v.isTextual() && v.asText().startsWith("@")) {
-        Path npy = base.resolve(v.asText().substring(1));
+        Path npy = path(base, v.asText().substring(1), where);
         String origin = npy.toString();
         given.put(e.getKey(), new Given(origin, null, Npy.read(npy, origin)));
       } else {
@@ -281,10 +275,22 @@ final class InputOptions {
     String where = "--set " + name;
     known(name, byName, where);
     if (value.startsWith("@")) {
-      Path npy = Path.of(value.substring(1));
+      Path npy = path(null, value.substring(1), where);
       given.put(name, new Given(npy.toString(), null, Npy.read(npy, npy.toString())));
     } else {
       given.put(name, new Given(where, JsonValues.parse(value, where), null));
+    }
+  }
+
+  /**
+   * {@code name} as a path (against {@code base} when not null); a name no path can have is an
+   * error.
+   */
+  private static Path path(Path base, String name, String where) {
+    try {
+      return base == null ? Path.of(name) : base.resolve(name);
+    } catch (InvalidPathException e) {
+      throw new UserError(where, "'" + name + "' is not a valid path: " + e.getReason());
     }
   }
 

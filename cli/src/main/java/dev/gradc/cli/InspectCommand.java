@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,14 +156,11 @@ final class InspectCommand extends GradcCommand {
       text = all.toString();
     }
     if (render != null) {
-      Graphviz.render(text, render, output);
+      Graphviz.render(text, render, output, inputFiles());
       err().println("gradc: wrote " + output);
     } else if (output != null) {
-      try {
-        Files.writeString(output, text, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UserError(output.toString(), "cannot write the file: " + e.getMessage(), e);
-      }
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      OutputFile.write(output, inputFiles(), out -> out.write(bytes));
     } else {
       out().print(text);
     }

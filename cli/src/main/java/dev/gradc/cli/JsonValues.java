@@ -12,6 +12,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.NdArray;
 import dev.gradc.runtime.Buffers;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,27 +40,94 @@ final class JsonValues {
   /** Parses JSON text; {@code where} names its origin in errors ({@code inputs.json:LINE:COL}). */
   static JsonNode parse(String text, String where) {
     try {
-      JsonNode n = MAPPER.readTree(text);
-      if (n == null || n.isMissingNode()) {
-        throw new UserError(where, "no JSON value (the text is empty)");
+      return tree(MAPPER.readTree(text), where);
+    } catch (JsonProcessingException e) {
+      throw error(e, where);
+    }
+  }
+
+  /**
+   * Parses the JSON file {@code file} as it is read, reading at most {@code limit} bytes; errors as
+   * for {@link #parse(String, String)}.
+   */
+  static JsonNode parse(Path file, String where, long limit) {
+    try (InputStream in = new Bounded(Files.newInputStream(file), limit)) {
+      return tree(MAPPER.readTree(in), where);
+    } catch (JsonProcessingException e) {
+      throw error(e, where);
+    } catch (Bounded.TooLong e) {
+      throw new UserError(
+          where,
+          "the file has more than "
+              + limit
+              + " bytes ("
+              + (limit >> 20)
+              + " MiB), the limit for JSON inputs; give large values as .npy files");
+    } catch (NoSuchFileException e) {
+      throw new UserError(where, "no such file");
+    } catch (IOException e) {
+      throw UserError.io(where, "read the file", e);
+    }
+  }
+
+  private static JsonNode tree(JsonNode n, String where) {
+    if (n == null || n.isMissingNode()) {
+      throw new UserError(where, "no JSON value (the text is empty)");
+    }
+    return n;
+  }
+
+  private static UserError error(JsonProcessingException e, String where) {
+    String at = where;
+    if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
+      at = where + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
+    }
+    String message = e.getOriginalMessage();
+    if (e instanceof StreamConstraintsException) {
+      // Jackson's message names its Java API; say what the limit means.
+      message =
+          message.contains("nesting depth")
+              ? "the JSON is nested too deeply (more than 1000 levels)"
+              : "the JSON exceeds a limit of the reader: " + message;
+    } else if (e instanceof JsonParseException) {
+      message = "invalid JSON: " + message;
+    }
+    return new UserError(at, message, e);
+  }
+
+  /** A stream that fails with {@link TooLong} after {@code limit} bytes. */
+  private static final class Bounded extends FilterInputStream {
+    /** More bytes than the limit. */
+    static final class TooLong extends IOException {
+      private static final long serialVersionUID = 1L;
+    }
+
+    private long left;
+
+    Bounded(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0 && --left < 0) {
+        throw new TooLong();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        left -= n;
+        if (left < 0) {
+          throw new TooLong();
+        }
       }
       return n;
-    } catch (JsonProcessingException e) {
-      String at = where;
-      if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
-        at = where + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
-      }
-      String message = e.getOriginalMessage();
-      if (e instanceof StreamConstraintsException) {
-        // Jackson's message names its Java API; say what the limit means.
-        message =
-            message.contains("nesting depth")
-                ? "the JSON is nested too deeply (more than 1000 levels)"
-                : "the JSON exceeds a limit of the reader: " + message;
-      } else if (e instanceof JsonParseException) {
-        message = "invalid JSON: " + message;
-      }
-      throw new UserError(at, message, e);
     }
   }
 

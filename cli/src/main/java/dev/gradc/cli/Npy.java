@@ -1,6 +1,7 @@
 package dev.gradc.cli;
 
 import dev.gradc.ir.DType;
+import dev.gradc.runtime.Buffers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -26,16 +27,24 @@ final class Npy {
 
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
   private static final int MAX_HEADER = 1 << 20;
+  private static final int BLOCK = 1 << 16;
 
-  /** Reads {@code file}; {@code where} names it in errors. */
+  /**
+   * Reads {@code file}; {@code where} names it in errors. The data is read in blocks straight into
+   * the tensor's array, and never more of it than the header's shape needs, so a pipe or a special
+   * file cannot make it read without end.
+   */
   static Data read(Path file, String where) {
+    if (Files.isDirectory(file)) {
+      throw new UserError(where, "is a directory, not a .npy file");
+    }
     long size;
     try {
-      size = Files.size(file);
+      size = Files.isRegularFile(file) ? Files.size(file) : -1;
     } catch (NoSuchFileException e) {
       throw new UserError(where, "no such file");
     } catch (IOException e) {
-      throw new UserError(where, "cannot read the file: " + e.getMessage(), e);
+      throw UserError.io(where, "read the file", e);
     }
     try (InputStream in = Files.newInputStream(file)) {
       byte[] lead = in.readNBytes(MAGIC.length + 2);
@@ -66,7 +75,13 @@ final class Npy {
         headerLength = (headerLength << 8) | (len[i] & 0xff);
       }
       if (headerLength > MAX_HEADER) {
-        throw new UserError(where, "the .npy header is " + headerLength + " bytes long");
+        throw new UserError(
+            where,
+            "the .npy header is "
+                + headerLength
+                + " bytes long; headers are limited to "
+                + MAX_HEADER
+                + " bytes");
       }
       byte[] headerBytes = in.readNBytes((int) headerLength);
       if (headerBytes.length < headerLength) {
@@ -78,55 +93,84 @@ final class Npy {
       Header h = Header.parse(header, where);
       long dataStart = MAGIC.length + 2 + lengthBytes + headerLength;
       long expected = (long) h.numel * Data.elementBytes(h.dtype);
-      long actual = size - dataStart;
-      if (actual < expected) {
-        throw new UserError(
-            where,
-            "truncated .npy file: shape "
-                + Data.shapeText(h.shape)
-                + " needs "
-                + expected
-                + " bytes of data, the file has "
-                + actual);
+      if (size >= 0) {
+        checkSize(where, h, expected, size - dataStart);
       }
-      if (actual > expected) {
+      Object data = Buffers.allocate(h.dtype, h.numel);
+      long got = fill(in, h.dtype, data);
+      // A file that changed while it was read, or a stream, whose size is known only now.
+      if (got < expected) {
+        checkSize(where, h, expected, got);
+      }
+      if (in.read() >= 0) {
         throw new UserError(
             where,
-            "the .npy file has "
-                + (actual - expected)
-                + " bytes after the "
+            "the .npy file has more than the "
                 + expected
                 + " bytes of data its shape "
                 + Data.shapeText(h.shape)
                 + " needs");
       }
-      ByteBuffer data = ByteBuffer.wrap(in.readNBytes((int) expected));
-      data.order(ByteOrder.LITTLE_ENDIAN);
-      return new Data(h.dtype, h.shape, elements(h.dtype, h.numel, data));
+      return new Data(h.dtype, h.shape, data);
+    } catch (NoSuchFileException e) {
+      throw new UserError(where, "no such file");
     } catch (IOException e) {
-      throw new UserError(where, "cannot read the file: " + e.getMessage(), e);
+      throw UserError.io(where, "read the file", e);
     }
   }
 
-  private static Object elements(DType dtype, int n, ByteBuffer data) {
-    return switch (dtype) {
-      case F64 -> {
-        double[] d = new double[n];
-        data.asDoubleBuffer().get(d);
-        yield d;
+  private static void checkSize(String where, Header h, long expected, long actual) {
+    if (actual < expected) {
+      throw new UserError(
+          where,
+          "truncated .npy file: shape "
+              + Data.shapeText(h.shape)
+              + " needs "
+              + expected
+              + " bytes of data, the file has "
+              + actual);
+    }
+    if (actual > expected) {
+      throw new UserError(
+          where,
+          "the .npy file has "
+              + (actual - expected)
+              + " bytes after the "
+              + expected
+              + " bytes of data its shape "
+              + Data.shapeText(h.shape)
+              + " needs");
+    }
+  }
+
+  /**
+   * Reads little-endian elements into {@code data} in blocks; returns the bytes read (fewer than
+   * the array holds at the end of the stream).
+   */
+  private static long fill(InputStream in, DType dtype, Object data) throws IOException {
+    int width = Data.elementBytes(dtype);
+    int n = Buffers.length(data);
+    byte[] block = new byte[BLOCK];
+    ByteBuffer bytes = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+    long total = 0;
+    for (int at = 0; at < n; ) {
+      int count = Math.min(n - at, BLOCK / width);
+      int got = in.readNBytes(block, 0, count * width);
+      total += got;
+      int whole = got / width;
+      bytes.clear();
+      switch (dtype) {
+        case F64 -> bytes.asDoubleBuffer().get((double[]) data, at, whole);
+        case F32 -> bytes.asFloatBuffer().get((float[]) data, at, whole);
+        case I64 -> bytes.asLongBuffer().get((long[]) data, at, whole);
+        case BOOL -> throw new IllegalArgumentException("bool is not read from .npy files");
       }
-      case F32 -> {
-        float[] f = new float[n];
-        data.asFloatBuffer().get(f);
-        yield f;
+      if (got < count * width) {
+        return total;
       }
-      case I64 -> {
-        long[] l = new long[n];
-        data.asLongBuffer().get(l);
-        yield l;
-      }
-      case BOOL -> throw new IllegalArgumentException("bool is not read from .npy files");
-    };
+      at += count;
+    }
+    return total;
   }
 
   /** The {@code descr} NumPy writes for a dtype. */

@@ -7,9 +7,7 @@ import dev.gradc.frontend.TensorFormat;
 import dev.gradc.ir.DType;
 import dev.gradc.runtime.Buffers;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.util.function.Consumer;
+import java.io.Writer;
 
 /** Tensors as text (PyTorch's repr, through the frontend's printer) and as JSON. */
 final class Output {
@@ -37,55 +35,58 @@ final class Output {
     return repr.indexOf('\n') < 0 ? name + ": " + repr + "\n" : name + ":\n" + repr + "\n";
   }
 
-  /** One JSON document written by {@code body}, compact, on one line. */
-  static String json(Consumer<JsonGenerator> body) {
-    StringWriter s = new StringWriter();
-    try (JsonGenerator g = MAPPER.createGenerator(s)) {
-      body.accept(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** Writes JSON with a generator. */
+  interface JsonBody {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  /**
+   * One JSON document written by {@code body} to {@code out} as it is generated (compact, on one
+   * line, then a newline), so that the output of a large tensor is never held in memory as text.
+   * {@code out} stays open.
+   */
+  static void json(Writer out, JsonBody body) throws IOException {
+    try (JsonGenerator g = MAPPER.createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      body.write(g);
     }
-    return s.toString();
+    out.write('\n');
   }
 
   /** A tensor as a JSON number (rank 0) or nested lists in row-major order. */
-  static void tensor(JsonGenerator g, Data d) {
-    try {
-      int[] shape = d.shape();
-      if (shape.length == 0) {
-        number(g, d.dtype(), d.buffer(), 0);
-        return;
-      }
-      int n = d.size();
-      int[] index = new int[shape.length];
-      // Open the lists of every dim, then write elements, closing and reopening lists as the
-      // multi-index rolls over: no recursion, whatever the rank.
-      for (int k = 0; k < shape.length; k++) {
-        g.writeStartArray();
-      }
-      for (int i = 0; i < n; i++) {
-        if (i > 0) {
-          int k = shape.length - 1;
-          int closed = 0;
-          while (k >= 0 && ++index[k] == shape[k]) {
-            index[k] = 0;
-            k--;
-            closed++;
-          }
-          for (int c = 0; c < closed; c++) {
-            g.writeEndArray();
-          }
-          for (int c = 0; c < closed; c++) {
-            g.writeStartArray();
-          }
+  static void tensor(JsonGenerator g, Data d) throws IOException {
+    int[] shape = d.shape();
+    if (shape.length == 0) {
+      number(g, d.dtype(), d.buffer(), 0);
+      return;
+    }
+    int n = d.size();
+    int[] index = new int[shape.length];
+    // Open the lists of every dim, then write elements, closing and reopening lists as the
+    // multi-index rolls over: no recursion, whatever the rank.
+    for (int k = 0; k < shape.length; k++) {
+      g.writeStartArray();
+    }
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        int k = shape.length - 1;
+        int closed = 0;
+        while (k >= 0 && ++index[k] == shape[k]) {
+          index[k] = 0;
+          k--;
+          closed++;
         }
-        number(g, d.dtype(), d.buffer(), i);
+        for (int c = 0; c < closed; c++) {
+          g.writeEndArray();
+        }
+        for (int c = 0; c < closed; c++) {
+          g.writeStartArray();
+        }
       }
-      for (int k = 0; k < shape.length; k++) {
-        g.writeEndArray();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      number(g, d.dtype(), d.buffer(), i);
+    }
+    for (int k = 0; k < shape.length; k++) {
+      g.writeEndArray();
     }
   }
 

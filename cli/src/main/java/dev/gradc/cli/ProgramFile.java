@@ -13,15 +13,12 @@ import dev.gradc.ir.Parser;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
@@ -30,8 +27,9 @@ import java.util.function.Supplier;
  * the file name ends in {@code .ir}. It knows its source, so errors about the program or about the
  * values given for its declarations print as diagnostics at the line that caused them.
  *
- * <p>Files over {@link #MAX_BYTES} are refused before parsing: a loss function is a few lines, and
- * a runaway file would otherwise parse and compile for minutes.
+ * <p>Files over {@link #MAX_BYTES} are refused before parsing (and never read further: {@code
+ * /dev/zero} is refused too): a loss function is a few lines, and a runaway file would otherwise
+ * parse and compile for minutes.
  */
 final class ProgramFile {
   /** The largest program file accepted: 1 MiB. */
@@ -60,6 +58,12 @@ final class ProgramFile {
   ProgramFile parse() {
     if (name.endsWith(".ir")) {
       func = Parser.parse(name, text);
+      for (Param p : func.params()) {
+        String tooLarge = GradLanguage.tooLarge(p.type());
+        if (tooLarge != null) {
+          throw new UserError(name, "%" + p.name() + ": " + tooLarge);
+        }
+      }
     } else {
       program = GradLanguage.parse(name, text);
       func = program.func();
@@ -68,27 +72,8 @@ final class ProgramFile {
   }
 
   private static String read(Path file, String name) {
-    byte[] bytes;
-    try {
-      if (Files.isDirectory(file)) {
-        throw new UserError(name, "is a directory, not a program file");
-      }
-      long size = Files.size(file);
-      if (size > MAX_BYTES) {
-        throw new UserError(
-            name,
-            "the file is "
-                + size
-                + " bytes; programs are limited to "
-                + MAX_BYTES
-                + " bytes (1 MiB)");
-      }
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new UserError(name, "no such file");
-    } catch (IOException e) {
-      throw new UserError(name, "cannot read the file: " + e.getMessage(), e);
-    }
+    byte[] bytes =
+        InputFile.read(file, name, "a program file", MAX_BYTES, "programs are limited to");
     CharsetDecoder utf8 =
         StandardCharsets.UTF_8
             .newDecoder()

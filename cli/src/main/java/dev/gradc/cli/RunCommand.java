@@ -5,7 +5,6 @@ import dev.gradc.ir.Param;
 import dev.gradc.runtime.CompiledFunction;
 import dev.gradc.runtime.Kernels;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +50,7 @@ final class RunCommand extends GradcCommand {
   @Mixin ThreadsOption threads;
 
   @Override
-  int execute() {
+  int execute() throws IOException {
     if (!format.equals("text") && !format.equals("json")) {
       throw usage("--format must be text or json, got '" + format + "'");
     }
@@ -66,7 +65,7 @@ final class RunCommand extends GradcCommand {
     List<Param> grads = vjp.gradParams();
     Data value = new Data(vjp.result(0).type().dtype(), resultShapes[0], results[0]);
     if (format.equals("json")) {
-      out().println(json(value, grads, results, resultShapes));
+      json(value, grads, results, resultShapes);
     } else {
       AutogradGraph g = AutogradGraph.of(pf.func());
       String suffix =
@@ -85,24 +84,23 @@ final class RunCommand extends GradcCommand {
     return Gradc.OK;
   }
 
-  private static String json(Data value, List<Param> grads, Object[] results, int[][] shapes) {
-    return Output.json(
+  /** Streams {@code {"value": V, "grad": {...}}} to stdout. */
+  private void json(Data value, List<Param> grads, Object[] results, int[][] shapes)
+      throws IOException {
+    Output.json(
+        out(),
         g -> {
-          try {
-            g.writeStartObject();
-            g.writeFieldName("value");
-            Output.tensor(g, value);
-            g.writeObjectFieldStart("grad");
-            for (int k = 0; k < grads.size(); k++) {
-              Param p = grads.get(k);
-              g.writeFieldName(p.name());
-              Output.tensor(g, new Data(p.type().dtype(), shapes[k + 1], results[k + 1]));
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
+          g.writeStartObject();
+          g.writeFieldName("value");
+          Output.tensor(g, value);
+          g.writeObjectFieldStart("grad");
+          for (int k = 0; k < grads.size(); k++) {
+            Param p = grads.get(k);
+            g.writeFieldName(p.name());
+            Output.tensor(g, new Data(p.type().dtype(), shapes[k + 1], results[k + 1]));
           }
+          g.writeEndObject();
+          g.writeEndObject();
         });
   }
 }

@@ -2,6 +2,7 @@ package dev.gradc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,17 +112,55 @@ class CheckCommandTest {
     assertEquals(0, Cli.run("check", p.toString(), "--set", "w=[1.5, -2]").code());
   }
 
+  /** {@code check} of {@code program} with {@code --set SET}, which must exit with 1. */
+  Cli.Result failing(String program, String set) throws IOException {
+    Cli.Result r = Cli.run("check", program(program).toString(), "--set", set);
+    assertEquals(1, r.code(), r.toString());
+    return r;
+  }
+
   @Test
   void nanValue_saysTheInputsAreOutsideTheDomain() throws IOException {
-    Path p = program("param w: f64[2]\nreturn sum(log(w))\n");
-    Cli.Result r = Cli.run("check", p.toString(), "--set", "w=[-1, 2]");
-    assertEquals(1, r.code(), r.toString());
+    Cli.Result r = failing("param w: f64[2]\nreturn sum(log(w))\n", "w=[-1, 2]");
     assertTrue(
         r.err()
             .endsWith(
                 "gradc: note: the value is NaN: these inputs are outside the program's domain;"
                     + " give others with --set or --inputs\n"),
         r.err());
+  }
+
+  /**
+   * Regression: at {@code w = 709.78} finite differences of {@code exp(w)} overflow to infinity
+   * (exp(w + h) is beyond the largest double) while the gradient is 1.79e308; {@code atol + rtol *
+   * inf} let every number pass, so the check said ok.
+   */
+  @Test
+  void infiniteReference_passesOnlyAgainstTheSameInfinity() throws IOException {
+    Cli.Result r = failing("param w: f64\nreturn exp(w)\n", "w=709.78");
+    assertTrue(
+        r.out().lines().anyMatch(l -> l.matches("w +\\[] +1/1 +inf +inf .* FAILED")), r.out());
+    assertEquals(
+        "gradc: check failed: w.grad is 1.7928227943945155E308, finite differences give Infinity\n"
+            + "gradc: note: finite differences are not finite here: the program overflows or"
+            + " leaves its domain within a step of these inputs; try other values\n",
+        r.err());
+  }
+
+  @Test
+  void close_nonFiniteValues() {
+    double inf = Double.POSITIVE_INFINITY;
+    assertTrue(CheckCommand.close(inf, inf, 1e-6, 1e-4));
+    assertTrue(CheckCommand.close(-inf, -inf, 1e-6, 1e-4));
+    assertTrue(CheckCommand.close(Double.NaN, Double.NaN, 1e-6, 1e-4));
+    assertFalse(CheckCommand.close(1e308, inf, 1e-6, 1e-4));
+    assertFalse(CheckCommand.close(0, -inf, 1e-6, 1e-4));
+    assertFalse(CheckCommand.close(inf, 1e308, 1e-6, 1e-4));
+    assertFalse(CheckCommand.close(inf, -inf, 1e-6, 1e-4));
+    assertFalse(CheckCommand.close(1, Double.NaN, 1e-6, 1e-4));
+    assertFalse(CheckCommand.close(Double.NaN, 1, 1e-6, 1e-4));
+    assertTrue(CheckCommand.close(1.00001, 1, 1e-6, 1e-4));
+    assertFalse(CheckCommand.close(1.001, 1, 1e-6, 1e-4));
   }
 
   @Test

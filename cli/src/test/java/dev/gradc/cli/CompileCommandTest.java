@@ -11,6 +11,9 @@ import dev.gradc.ir.NdArray;
 import dev.gradc.ir.ad.Autodiff;
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,7 +160,9 @@ class CompileCommandTest {
 
   static void assertClose(double expected, double actual) {
     assertTrue(
-        Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)),
+        Double.isFinite(expected)
+            ? Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected))
+            : Double.compare(actual, expected) == 0,
         "expected " + expected + ", got " + actual);
   }
 
@@ -171,5 +176,48 @@ class CompileCommandTest {
     assertEquals(
         "public static float valueAndGrad(long[] k, float[] w, float[] gradW)",
         CompileCommand.signature(f, true));
+  }
+
+  /**
+   * Regression: {@code --class java.lang.String} wrote a jar whose class the JVM refuses to define.
+   * Names that cannot work are refused with the reason; unusual names that work give a jar whose
+   * class loads and computes.
+   */
+  @Test
+  void className_unloadableOrReserved_isRefused() throws Exception {
+    Path p = tmp.resolve("f.grad");
+    Files.writeString(p, "param w: f64[3]\nreturn sum(w * w)\n");
+    String[][] refused = {
+      {"java.lang.String", "the package java and its subpackages are reserved for the JDK"},
+      {"java.Loss", "the package java and its subpackages are reserved for the JDK"},
+      {"com.acme.var", "'var' cannot name a class that Java code uses"},
+      {"com.acme.record", "'record' cannot name a class that Java code uses"},
+      {"com." + "a".repeat(201) + ".Loss", "each part of the name can have at most 200 characters"},
+      {"com.acme.Loss$Inner", "--class needs a Java class name such as com.acme.MseLoss"},
+      {"com..Loss", "--class needs a Java class name such as com.acme.MseLoss"},
+      {"com.acme.", "--class needs a Java class name such as com.acme.MseLoss"},
+      {"com.acme.class", "--class needs a Java class name such as com.acme.MseLoss"},
+      {"", "--class needs a Java class name such as com.acme.MseLoss"},
+    };
+    for (String[] c : refused) {
+      Path jar = tmp.resolve("r.jar");
+      Cli.Result r = Cli.run("compile", p.toString(), "--class", c[0], "-o", jar.toString());
+      assertEquals(2, r.code(), c[0] + "\n" + r);
+      assertTrue(r.err().startsWith("gradc compile: error: "), r.err());
+      assertTrue(r.err().contains(c[1]), r.err());
+      assertTrue(Files.notExists(jar), c[0]);
+    }
+    for (String name :
+        new String[] {"Loss", "javax.acme.Loss", "com.acme.Überloss", "a.b.c.d.L_1"}) {
+      Path jar = tmp.resolve(name.hashCode() + ".jar");
+      Cli.Result r = Cli.run("compile", p.toString(), "--class", name, "-o", jar.toString());
+      assertEquals(0, r.code(), name + "\n" + r);
+      try (URLClassLoader loader =
+          new URLClassLoader(
+              new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+        Method value = loader.loadClass(name).getMethod("value", double[].class);
+        assertEquals(14.0, (double) value.invoke(null, (Object) new double[] {1, 2, 3}), name);
+      }
+    }
   }
 }

@@ -138,6 +138,42 @@ class InspectCommandTest {
         ok("inspect", p.toString(), "--stage", "autograd").out());
   }
 
+  static String chain(int n) {
+    StringBuilder b = new StringBuilder("param w: f64[3]\na = tanh(w)\n");
+    for (int i = 1; i < n; i++) {
+      b.append("a = tanh(a)\n");
+    }
+    return b.append("return sum(a)\n").toString();
+  }
+
+  /**
+   * A subtree more than 32 levels down continues below at the left margin: each node is printed
+   * once with its children, and no line is indented more than 32 levels.
+   */
+  @Test
+  void autograd_deepChain_continuesAtTheLeftMargin() throws IOException {
+    Path p = program("chain.grad", chain(40));
+    List<String> lines = ok("inspect", p.toString(), "--stage", "autograd").out().lines().toList();
+    assertEquals(43, lines.size(), String.join("\n", lines));
+    assertEquals("SumBackward0 (%40 = sum %39)", lines.get(0));
+    assertEquals("    ".repeat(30) + "└── TanhBackward0 (%9 = tanh %8)", lines.get(31));
+    assertEquals(
+        "    ".repeat(31) + "└── TanhBackward0 (%8 = tanh %7, continued below)", lines.get(32));
+    assertEquals("TanhBackward0 (%8 = tanh %7, continued from above)", lines.get(33));
+    assertEquals("└── TanhBackward0 (%7 = tanh %6)", lines.get(34));
+    assertEquals("    ".repeat(8) + "└── AccumulateGrad (w: f64[3])", lines.get(42));
+  }
+
+  /** Regression: 5,000 statements printed 375 MB (indentation grew with depth); now linear. */
+  @Test
+  void autograd_5000Statements_textIsLinear() throws IOException {
+    Path p = program("long.grad", chain(5000));
+    String text = ok("inspect", p.toString(), "--stage", "autograd").out();
+    // 5,002 nodes, and one line more where each 32 levels continue below.
+    assertEquals(5002 + 5001 / 32, text.lines().count());
+    assertTrue(text.length() < 5002 * 200, text.length() + " characters");
+  }
+
   @Test
   void autograd_withoutParams() throws IOException {
     Path p = program("inputs.grad", "input x: f64[3]\nreturn sum(x)\n");
@@ -231,36 +267,45 @@ class InspectCommandTest {
         Printer.print(Autodiff.vjp(linreg())), Files.readString(out, StandardCharsets.UTF_8));
   }
 
+  private Cli.Result renderSvg() {
+    return Cli.run(
+        "inspect",
+        LINREG,
+        "--stage",
+        "autograd",
+        "--render",
+        "svg",
+        "-o",
+        tmp.resolve("g.svg") + "");
+  }
+
   @Test
   void render_withoutGraphviz_saysHowToInstallIt() {
-    String before = System.getProperty("gradc.dot");
-    System.setProperty("gradc.dot", tmp.resolve("no-such-dot").toString());
-    try {
-      Cli.Result r =
-          Cli.run(
-              "inspect",
-              LINREG,
-              "--stage",
-              "autograd",
-              "--render",
-              "svg",
-              "-o",
-              tmp.resolve("g.svg").toString());
-      assertEquals(2, r.code(), r.toString());
-      assertEquals(
-          "--render: error: Graphviz's 'dot' program is not installed (not found on PATH)."
-              + " Install Graphviz: 'sudo apt-get install graphviz' (Debian, Ubuntu), 'sudo dnf"
-              + " install graphviz' (Fedora), 'brew install graphviz' (macOS); or write the graph"
-              + " with --format dot and render it elsewhere\n",
-          r.err());
-      assertTrue(Files.notExists(tmp.resolve("g.svg")));
-    } finally {
-      if (before == null) {
-        System.clearProperty("gradc.dot");
-      } else {
-        System.setProperty("gradc.dot", before);
-      }
-    }
+    assumeTrue(
+        System.getProperty(Graphviz.PROPERTY) == null && Graphviz.find() == null,
+        "Graphviz's dot is installed");
+    Cli.Result r = renderSvg();
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(
+        "--render: error: Graphviz's 'dot' program is not installed (not found on PATH)."
+            + " Install Graphviz: 'sudo apt-get install graphviz' (Debian, Ubuntu), 'sudo dnf"
+            + " install graphviz' (Fedora), 'brew install graphviz' (macOS); or write the graph"
+            + " with --format dot and render it elsewhere\n",
+        r.err());
+    assertTrue(Files.notExists(tmp.resolve("g.svg")));
+  }
+
+  @Test
+  void render_dotPropertyNamesNoProgram_isABadSetting() {
+    String missing = tmp.resolve("no-such-dot").toString();
+    Cli.Result r = Properties.with(Graphviz.PROPERTY, missing, this::renderSvg);
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(
+        "gradc: error: the system property gradc.dot is '"
+            + missing
+            + "', which is not an executable file; it must name Graphviz's dot program\n",
+        r.err());
+    assertTrue(Files.notExists(tmp.resolve("g.svg")));
   }
 
   @Test

@@ -258,7 +258,7 @@ public final class Parser {
 
   private Dim dim() {
     SourcePos at = here();
-    if (pos < src.length() && (Character.isDigit(src.charAt(pos)) || src.charAt(pos) == '-')) {
+    if (pos < src.length() && (isDigit(src.charAt(pos)) || src.charAt(pos) == '-')) {
       int k = integer();
       boolean symbolic = accept('*');
       if (k < (symbolic ? 1 : 0)) {
@@ -381,13 +381,18 @@ public final class Parser {
     return src.substring(start, pos);
   }
 
+  /** ASCII digits only: {@link Integer#parseInt} would also read other scripts' digits. */
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
   private int integer() {
     skipSpace();
     int start = pos;
     if (pos < src.length() && src.charAt(pos) == '-') {
       pos++;
     }
-    while (pos < src.length() && Character.isDigit(src.charAt(pos))) {
+    while (pos < src.length() && isDigit(src.charAt(pos))) {
       pos++;
     }
     try {

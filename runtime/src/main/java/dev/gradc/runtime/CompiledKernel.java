@@ -72,8 +72,8 @@ public final class CompiledKernel implements CompiledFunction {
               + outs.length
               + " output slots");
     }
+    int threads = Executor.threads(); // outside the try: a bad gradc.threads is the caller's error
     try {
-      int threads = Executor.threads();
       return threads > 1
           ? (Object[]) call.invokeExact(args, shapes, outs, Executor.pool(), threads)
           : (Object[])

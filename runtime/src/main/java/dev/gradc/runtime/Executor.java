@@ -6,36 +6,40 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pool compiled kernels split large loops onto. The thread count defaults to the system
- * property {@code gradc.threads}, else to all cores; results do not depend on it, because chunks
- * have a fixed size and partial results combine in chunk order.
+ * property {@code gradc.threads} ({@link SystemProperties#threads}), else to all cores; results do
+ * not depend on it, because chunks have a fixed size and partial results combine in chunk order.
  */
 public final class Executor {
   private Executor() {}
 
-  private static volatile int threads = defaultThreads();
+  /** 0 until set or read from the system property. */
+  private static volatile int threads;
+
   private static volatile ExecutorService pool;
 
-  private static int defaultThreads() {
-    String p = System.getProperty("gradc.threads");
-    if (p != null) {
-      try {
-        return Math.max(1, Integer.parseInt(p.trim()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("gradc.threads must be a positive integer, got " + p, e);
-      }
-    }
-    return java.lang.Runtime.getRuntime().availableProcessors();
-  }
-
-  /** The number of threads a kernel call may use, the caller's included. */
+  /**
+   * The number of threads a kernel call may use, the caller's included.
+   *
+   * @throws IllegalArgumentException when it was never set and {@code gradc.threads} is not an
+   *     integer from 1 to {@link SystemProperties#MAX_THREADS}
+   */
   public static int threads() {
-    return threads;
+    int t = threads;
+    if (t == 0) {
+      t = SystemProperties.threads();
+      threads = t;
+    }
+    return t;
   }
 
-  /** Sets the number of threads kernel calls use (1 runs everything on the calling thread). */
+  /**
+   * Sets the number of threads kernel calls use (1 runs everything on the calling thread), from 1
+   * to {@link SystemProperties#MAX_THREADS}.
+   */
   public static void setThreads(int n) {
-    if (n < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + n);
+    if (n < 1 || n > SystemProperties.MAX_THREADS) {
+      throw new IllegalArgumentException(
+          "threads must be from 1 to " + SystemProperties.MAX_THREADS + ", got " + n);
     }
     threads = n;
   }

@@ -19,8 +19,6 @@ import java.util.function.Function;
  * wait for one compilation. Counts compilations and hits.
  */
 public final class KernelCache {
-  /** The default capacity, or the system property {@code gradc.cache.size}. */
-  public static final int DEFAULT_CAPACITY = Integer.getInteger("gradc.cache.size", 4096);
 
   private final Function<Func, CompiledFunction> compiler;
   private final int capacity;
@@ -31,8 +29,14 @@ public final class KernelCache {
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
 
+  /**
+   * A cache of the capacity the system property {@code gradc.cache.size} gives ({@link
+   * SystemProperties#cacheSize}).
+   *
+   * @throws IllegalArgumentException when that property is not a positive integer
+   */
   public KernelCache(Function<Func, CompiledFunction> compiler) {
-    this(compiler, DEFAULT_CAPACITY);
+    this(compiler, SystemProperties.cacheSize());
   }
 
   public KernelCache(Function<Func, CompiledFunction> compiler, int capacity) {

@@ -11,11 +11,12 @@ import dev.gradc.ir.ad.Autodiff;
 public final class Kernels {
   private Kernels() {}
 
-  private static final KernelCache CACHE = new KernelCache(CompiledKernel::compile);
+  /** Created on first use, so that a bad {@code gradc.cache.size} is an error of that call. */
+  private static volatile KernelCache cache;
 
   /** Compiles {@code f}, or returns the cached compilation of a structurally identical function. */
   public static CompiledFunction compile(Func f) {
-    return CACHE.get(f);
+    return cache().get(f);
   }
 
   /**
@@ -25,7 +26,7 @@ public final class Kernels {
    */
   public static CompiledFunction compileVjp(Func forward, boolean withGradOutput) {
     StructuralKey key = StructuralKey.of(forward, withGradOutput ? VJP_WITH_GRAD_OUTPUT : VJP);
-    return CACHE.get(key, () -> Autodiff.vjp(forward, withGradOutput));
+    return cache().get(key, () -> Autodiff.vjp(forward, withGradOutput));
   }
 
   private static final long VJP = 1;
@@ -36,8 +37,23 @@ public final class Kernels {
     return new InterpretedFunction(f);
   }
 
-  /** The process-wide kernel cache (for its counters). */
+  /**
+   * The process-wide kernel cache.
+   *
+   * @throws IllegalArgumentException when it does not exist yet and the system property {@code
+   *     gradc.cache.size} is not a positive integer
+   */
   public static KernelCache cache() {
-    return CACHE;
+    KernelCache c = cache;
+    if (c == null) {
+      synchronized (Kernels.class) {
+        c = cache;
+        if (c == null) {
+          c = new KernelCache(CompiledKernel::compile);
+          cache = c;
+        }
+      }
+    }
+    return c;
   }
 }

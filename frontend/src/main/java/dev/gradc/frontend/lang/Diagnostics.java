@@ -10,14 +10,26 @@ import java.util.Collection;
 public final class Diagnostics {
   private Diagnostics() {}
 
+  /** The most characters of a source line a diagnostic shows. */
+  static final int MAX_SHOWN = 160;
+
   /**
    * The three-line diagnostic for {@code message} at {@code pos} in {@code source}, ending with a
    * newline. A position past the last line shows an empty source line.
    */
   public static String render(String source, SourcePos pos, String message) {
     String line = sourceLine(source, pos.line());
+    int column = pos.column();
+    if (line.length() > MAX_SHOWN) {
+      // A window of the line around the column, so that a huge line prints a bounded diagnostic.
+      int from = Math.max(0, Math.min(column - 1 - MAX_SHOWN / 2, line.length() - MAX_SHOWN));
+      int to = Math.min(line.length(), from + MAX_SHOWN);
+      String head = from > 0 ? "..." : "";
+      line = head + line.substring(from, to) + (to < line.length() ? "..." : "");
+      column = column - from + head.length();
+    }
     StringBuilder caret = new StringBuilder();
-    for (int i = 0; i < pos.column() - 1; i++) {
+    for (int i = 0; i < column - 1; i++) {
       // Keep tabs so that the caret lines up however the terminal expands them.
       caret.append(i < line.length() && line.charAt(i) == '\t' ? '\t' : ' ');
     }
@@ -41,50 +53,71 @@ public final class Diagnostics {
   }
 
   /**
+   * The longest name that gets a suggestion: the work of comparing names grows with the product of
+   * their lengths, and a name this long is not a typo.
+   */
+  static final int MAX_SUGGESTED_LENGTH = 64;
+
+  /**
    * {@code "; did you mean 'x'?"} for the candidate closest to {@code name} in edit distance, or
-   * the empty string when none is close (more than a third of the name's length away). The command
-   * line uses it for misspelled input names.
+   * the empty string when none is close (more than a third of the name's length away) or the name
+   * is longer than {@link #MAX_SUGGESTED_LENGTH}. The command line uses it for misspelled input
+   * names.
    */
   public static String suggestion(String name, Collection<String> candidates) {
+    if (name.length() > MAX_SUGGESTED_LENGTH) {
+      return "";
+    }
+    int limit = Math.max(1, Math.max(name.length(), 3) / 3);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
+      // The distance is at least the difference in length: most candidates need no comparison.
+      if (Math.abs(c.length() - name.length()) > limit) {
+        continue;
+      }
       int d = distance(name, c);
       if (d < bestDistance || (d == bestDistance && best != null && c.compareTo(best) < 0)) {
         best = c;
         bestDistance = d;
       }
     }
-    int limit = Math.max(1, Math.max(name.length(), 3) / 3);
     return best != null && bestDistance <= limit && !best.equals(name)
         ? "; did you mean '" + best + "'?"
         : "";
   }
 
-  /** Edit distance with insertions, deletions, substitutions and adjacent transpositions. */
+  /**
+   * Edit distance with insertions, deletions, substitutions and adjacent transpositions, in three
+   * rows of the table.
+   */
   static int distance(String a, String b) {
     int n = a.length();
     int m = b.length();
-    int[][] d = new int[n + 1][m + 1];
-    for (int i = 0; i <= n; i++) {
-      d[i][0] = i;
-    }
+    int[] before = new int[m + 1];
+    int[] prev = new int[m + 1];
+    int[] cur = new int[m + 1];
     for (int j = 0; j <= m; j++) {
-      d[0][j] = j;
+      prev[j] = j;
     }
     for (int i = 1; i <= n; i++) {
+      cur[0] = i;
       for (int j = 1; j <= m; j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        int v = Math.min(Math.min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
         if (i > 1
             && j > 1
             && a.charAt(i - 1) == b.charAt(j - 2)
             && a.charAt(i - 2) == b.charAt(j - 1)) {
-          v = Math.min(v, d[i - 2][j - 2] + 1);
+          v = Math.min(v, before[j - 2] + 1);
         }
-        d[i][j] = v;
+        cur[j] = v;
       }
+      int[] t = before;
+      before = prev;
+      prev = cur;
+      cur = t;
     }
-    return d[n][m];
+    return prev[m];
   }
 }

@@ -1,7 +1,9 @@
 package dev.gradc.frontend.lang;
 
+import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.SourcePos;
+import dev.gradc.ir.Type;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +46,28 @@ public final class GradLanguage {
   /** Reads and parses a UTF-8 file. */
   public static Program parse(Path file) throws IOException {
     return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /** The most elements of a tensor: its values are one Java array. */
+  public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+  /**
+   * Why no tensor of {@code type} can exist, or null: its static sizes (and the factors of its
+   * symbolic dims, each at least 1) multiply to more than {@link #MAX_ELEMENTS}.
+   */
+  public static String tooLarge(Type type) {
+    long elements = 1;
+    for (Dim d : type.dims()) {
+      elements *= d.factor();
+      if (elements > MAX_ELEMENTS) {
+        return "a tensor of type "
+            + type
+            + " would have more than "
+            + MAX_ELEMENTS
+            + " elements, the most a tensor holds (one Java array)";
+      }
+    }
+    return null;
   }
 
   /** The IR function name for a file: its base name without extension, as an identifier. */

@@ -3,10 +3,12 @@ package dev.gradc.frontend.lang;
 import dev.gradc.frontend.lang.Token.Kind;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.SourcePos;
+import java.text.Normalizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -71,8 +73,8 @@ final class Lexer {
         string(pos);
       } else if (isStringPrefix(c)) {
         string(pos + 1);
-      } else if (Character.isDigit(c)
-          || (c == '.' && pos + 1 < src.length() && Character.isDigit(src.charAt(pos + 1)))) {
+      } else if (isDigit(c)
+          || (c == '.' && pos + 1 < src.length() && isDigit(src.charAt(pos + 1)))) {
         number();
       } else if (Character.isLetter(c) || c == '_') {
         name();
@@ -173,10 +175,13 @@ final class Lexer {
       if (pos < src.length() && (src.charAt(pos) == '+' || src.charAt(pos) == '-')) {
         pos++;
       }
-      if (pos >= src.length() || !Character.isDigit(src.charAt(pos))) {
+      if (pos >= src.length() || !isDigit(src.charAt(pos))) {
         throw error("invalid number: the exponent has no digits", line, start - lineStart + 1);
       }
       digits();
+    }
+    if (pos < src.length() && Character.isDigit(src.charAt(pos))) {
+      throw invalidCharacter(pos - lineStart + 1);
     }
     if (pos < src.length()
         && (Character.isLetterOrDigit(src.charAt(pos)) || src.charAt(pos) == '_')) {
@@ -193,15 +198,23 @@ final class Lexer {
     add(isFloat ? Kind.FLOAT : Kind.INT, start);
   }
 
+  /**
+   * An ASCII digit. Numbers are written in ASCII only, as in Python: {@link Character#isDigit}
+   * would also take other scripts' digits ({@code ١٢}, fullwidth {@code ２}), which Python rejects.
+   */
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
   /** Digits, with single underscores between them as Python allows ({@code 1_000}). */
   private void digits() {
     while (pos < src.length()
-        && (Character.isDigit(src.charAt(pos))
+        && (isDigit(src.charAt(pos))
             || (src.charAt(pos) == '_'
                 && pos > 0
-                && Character.isDigit(src.charAt(pos - 1))
+                && isDigit(src.charAt(pos - 1))
                 && pos + 1 < src.length()
-                && Character.isDigit(src.charAt(pos + 1))))) {
+                && isDigit(src.charAt(pos + 1))))) {
       pos++;
     }
   }
@@ -321,13 +334,28 @@ final class Lexer {
     lastEndColumn = pos - lineStart + 1;
   }
 
+  /**
+   * A name. Like Python, names may use letters and digits of any script after the first character,
+   * and are compared after NFKC normalization (so {@code ｗ} is {@code w}).
+   */
   private void name() {
     int start = pos;
+    boolean ascii = true;
     while (pos < src.length()
         && (Character.isLetterOrDigit(src.charAt(pos)) || src.charAt(pos) == '_')) {
+      ascii &= src.charAt(pos) < 128;
       pos++;
     }
     add(Kind.NAME, start);
+    if (!ascii) {
+      Token t = out.remove(out.size() - 1);
+      out.add(
+          new Token(
+              Kind.NAME,
+              Normalizer.normalize(t.text(), Normalizer.Form.NFKC),
+              t.line(),
+              t.column()));
+    }
   }
 
   private void operator(char c) {
@@ -339,6 +367,8 @@ final class Lexer {
       pos += 2;
     } else if (ONE_CHAR_OPS.indexOf(c) >= 0) {
       pos++;
+    } else if (c >= 128) {
+      throw invalidCharacter(column);
     } else {
       throw error("unexpected character '" + c + "'", line, column);
     }
@@ -364,6 +394,21 @@ final class Lexer {
             column);
       }
     }
+  }
+
+  /**
+   * Python's message for a character outside the language: {@code invalid character '١' (U+0661)}.
+   */
+  private GradcException invalidCharacter(int column) {
+    int cp = Character.codePointAt(src, lineStart + column - 1);
+    return error(
+        "invalid character '"
+            + new String(Character.toChars(cp))
+            + "' (U+"
+            + String.format(Locale.ROOT, "%04X", cp)
+            + ")",
+        line,
+        column);
   }
 
   private GradcException error(String message, int l, int column) {

@@ -303,6 +303,10 @@ final class ProgramParser {
           name,
           "'" + name.text() + "' is declared twice (first on line " + prev.pos().line() + ")");
     }
+    String tooLarge = GradLanguage.tooLarge(type);
+    if (tooLarge != null) {
+      throw error(typeTok, tooLarge);
+    }
     Declaration d = new Declaration(name.text(), role, type, pos(name));
     try {
       b.addParam(name.text(), type, role);
@@ -337,7 +341,7 @@ final class ProgramParser {
     Token t = next();
     if (t.kind() == Kind.INT) {
       try {
-        return Dim.of(Integer.parseInt(t.text()));
+        return Dim.of(Integer.parseInt(t.text().replace("_", "")));
       } catch (NumberFormatException e) {
         throw error(t, "dimension " + t.text() + " is too large");
       }

@@ -49,7 +49,12 @@ class MutationFuzzTest {
     "param ",
     "f32",
     "N",
-    "T"
+    "T",
+    "١",
+    "٢.٥",
+    "２",
+    "ｗ",
+    "99999999999999999999"
   };
 
   static List<String> programs() throws IOException {
