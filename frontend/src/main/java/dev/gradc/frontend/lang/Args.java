@@ -50,7 +50,7 @@ final class Args {
     Args a = new Args(f.display(asMethod), callPos);
     List<Param> positional = new ArrayList<>();
     for (Param p : f.params()) {
-      if (!(asMethod && p.name().equals(f.self()))) {
+      if (!(asMethod && p.name().equals(f.self())) && p.kind() != Kind.DTYPE) {
         positional.add(p);
       }
     }
@@ -66,7 +66,9 @@ final class Args {
         firstKeyword = Math.min(firstKeyword, i);
       }
     }
-    if (asMethod && !positional.isEmpty()) {
+    // Sizes as separate arguments: x.reshape(2, -1), and zeros(2, 3) whose only positional is size.
+    if ((asMethod || (positional.size() == 1 && f.params().get(0).kind() == Kind.SHAPE))
+        && !positional.isEmpty()) {
       int last = positional.size() - 1;
       if (positional.get(last).kind() == Kind.SHAPE && given.size() > positional.size()) {
         List<Located> rest = new ArrayList<>(given.subList(last, given.size()));
@@ -148,6 +150,7 @@ final class Args {
           case TENSOR -> val instanceof Val.Tensor;
           case OPERAND -> val instanceof Val.Tensor || val instanceof Val.Num;
           case NUMBER -> val instanceof Val.Num n && n.kind() != Val.Num.NumKind.BOOL;
+          case NUMBER_OR_BOOL -> val instanceof Val.Num;
           case INT -> isInt(val);
           case BOOL -> val instanceof Val.Num n && n.kind() == Val.Num.NumKind.BOOL;
           case DIMS -> isInt(val) || val instanceof Val.Seq;
@@ -159,7 +162,7 @@ final class Args {
     if (!ok) {
       throw argError(p.name(), p.kind().expected(), val, v.pos());
     }
-    if (val instanceof Val.Seq s) {
+    if (val instanceof Val.Seq s && (p.kind() == Kind.DIMS || p.kind() == Kind.SHAPE)) {
       for (Located item : s.items()) {
         if (!isInt(item.val()) && !(p.kind() == Kind.SHAPE && isDim(item.val()))) {
           throw new GradcException(

@@ -33,6 +33,8 @@ record Builtin(String name, List<Param> params, Forms forms, String self, Body b
     OPERAND,
     /** A Python number. */
     NUMBER,
+    /** A Python number or bool (a fill value). */
+    NUMBER_OR_BOOL,
     /** A Python int. */
     INT,
     /** An int or a list or tuple of ints (dims of a reduction). */
@@ -41,7 +43,10 @@ record Builtin(String name, List<Param> params, Forms forms, String self, Body b
     SHAPE,
     /** True or False. */
     BOOL,
-    /** A dtype: {@code torch.float64}, or Python's {@code float}, {@code int}, {@code bool}. */
+    /**
+     * A dtype: {@code torch.float64}, or Python's {@code float}, {@code int}, {@code bool}. Passed
+     * by keyword only, as in PyTorch.
+     */
     DTYPE,
     /** A string option such as {@code reduction="sum"}. */
     STRING,
@@ -54,6 +59,7 @@ record Builtin(String name, List<Param> params, Forms forms, String self, Body b
         case TENSOR -> "a Tensor";
         case OPERAND -> "a Tensor or a number";
         case NUMBER -> "a number";
+        case NUMBER_OR_BOOL -> "a number";
         case INT -> "an int";
         case DIMS -> "an int or a list of ints";
         case SHAPE -> "a list of ints";

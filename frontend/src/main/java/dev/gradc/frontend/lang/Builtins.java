@@ -3,10 +3,13 @@ package dev.gradc.frontend.lang;
 import static dev.gradc.frontend.lang.Builtin.Forms.BOTH;
 import static dev.gradc.frontend.lang.Builtin.Forms.FUNCTION;
 import static dev.gradc.frontend.lang.Builtin.Forms.METHOD;
+import static dev.gradc.frontend.lang.Builtin.Kind.ANY;
 import static dev.gradc.frontend.lang.Builtin.Kind.BOOL;
 import static dev.gradc.frontend.lang.Builtin.Kind.DIMS;
+import static dev.gradc.frontend.lang.Builtin.Kind.DTYPE;
 import static dev.gradc.frontend.lang.Builtin.Kind.INT;
 import static dev.gradc.frontend.lang.Builtin.Kind.NUMBER;
+import static dev.gradc.frontend.lang.Builtin.Kind.NUMBER_OR_BOOL;
 import static dev.gradc.frontend.lang.Builtin.Kind.OPERAND;
 import static dev.gradc.frontend.lang.Builtin.Kind.SHAPE;
 import static dev.gradc.frontend.lang.Builtin.Kind.TENSOR;
@@ -260,6 +263,95 @@ final class Builtins {
         (b, a) -> tensor(b.crossEntropy(a.tensor("input"), a.tensor("target"))),
         in(),
         req("target", TENSOR));
+  }
+
+  static {
+    for (String name : List.of("zeros", "ones")) {
+      double v = name.equals("zeros") ? 0 : 1;
+      define(
+          name,
+          FUNCTION,
+          "size",
+          (b, a) ->
+              tensor(
+                  Constructors.filled(
+                      b,
+                      v,
+                      Constructors.dtype(a, Builder.DEFAULT_FLOAT),
+                      Constructors.size(a, "size"))),
+          req("size", SHAPE),
+          opt("dtype", DTYPE, NONE));
+      define(name + "_like", FUNCTION, (b, a) -> like(b, a, v), in(), opt("dtype", DTYPE, NONE));
+    }
+    define(
+        "full",
+        FUNCTION,
+        "size",
+        (b, a) -> {
+          Val fill = a.get("fill_value").val();
+          DType inferred =
+              fill instanceof Val.Num n
+                  ? (n.kind() == Val.Num.NumKind.BOOL
+                      ? DType.BOOL
+                      : n.integral() ? DType.I64 : Builder.DEFAULT_FLOAT)
+                  : Builder.DEFAULT_FLOAT;
+          return tensor(
+              Constructors.filled(
+                  b,
+                  a.number("fill_value"),
+                  Constructors.dtype(a, inferred),
+                  Constructors.size(a, "size")));
+        },
+        req("size", SHAPE),
+        req("fill_value", NUMBER_OR_BOOL),
+        opt("dtype", DTYPE, NONE));
+    define(
+        "full_like",
+        FUNCTION,
+        (b, a) -> like(b, a, a.number("fill_value")),
+        in(),
+        req("fill_value", NUMBER_OR_BOOL),
+        opt("dtype", DTYPE, NONE));
+    define(
+        "arange",
+        FUNCTION,
+        "start",
+        Constructors::arange,
+        req("start", NUMBER),
+        opt("end", NUMBER, NONE),
+        opt("step", NUMBER, Val.Num.ofInt(1)),
+        opt("dtype", DTYPE, NONE));
+    define(
+        "linspace",
+        FUNCTION,
+        "start",
+        Constructors::linspace,
+        req("start", NUMBER),
+        req("end", NUMBER),
+        req("steps", INT),
+        opt("dtype", DTYPE, NONE));
+    define(
+        "eye",
+        FUNCTION,
+        "n",
+        Constructors::eye,
+        req("n", INT),
+        opt("m", INT, NONE),
+        opt("dtype", DTYPE, NONE));
+    define(
+        "tensor",
+        FUNCTION,
+        "data",
+        Constructors::tensor,
+        req("data", ANY),
+        opt("dtype", DTYPE, NONE));
+  }
+
+  /** {@code zeros_like(x)}: x's shape (symbolic dims too) and dtype, unless one is given. */
+  private static Val like(Builder b, Args a, double v) {
+    Value x = a.tensor("input");
+    return tensor(
+        Constructors.filled(b, v, Constructors.dtype(a, x.type().dtype()), x.type().dims()));
   }
 
   // ---------------------------------------------------------------- lookup

@@ -94,7 +94,7 @@ class PyTorchFixtureTest {
     try (Stream<Path> s = Files.list(LangCorpusTest.ROOT.resolve("real"))) {
       programs = s.filter(p -> p.toString().endsWith(".grad")).sorted().toList();
     }
-    assertTrue(programs.size() >= 30, programs.size() + " real programs");
+    assertTrue(programs.size() >= 40, programs.size() + " real programs");
     for (Path program : programs) {
       String text = Files.readString(program, StandardCharsets.UTF_8);
       String stem = program.getFileName().toString().replace(".grad", "");
