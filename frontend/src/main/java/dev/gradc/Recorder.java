@@ -219,8 +219,9 @@ final class Recorder {
    */
   private static void install(Tensor t, Node old, Node v) {
     if (v.gradFn() != null) {
-      t.nodeVersion = t.storage.write(v);
+      int version = t.storage.write(v);
       t.node = v;
+      t.nodeVersion = version;
       return;
     }
     installData(t, old, Capture.valueOf(v));
@@ -244,9 +245,16 @@ final class Recorder {
   /**
    * {@code t}'s node after an alias sharing its storage was written in place: a leaf or plain value
    * reads the new data (a leaf keeps requiring grad); a recorded result reads the new data while
-   * its gradient still flows into its history.
+   * its gradient still flows into its history. Any thread may call this, so it leaves the tensor's
+   * own node to the writing thread and keeps what it derives in {@code t.derived}, once per
+   * version.
    */
   static Node refresh(Tensor t) {
+    int version = t.storage.version(); // before the value, which is then at least this new
+    Derived d = t.derived;
+    if (d != null && d.version() == version) {
+      return d.node();
+    }
     Node node = t.node;
     Node latest = t.storage.latest();
     if (node.gradFn() == null) {
@@ -258,15 +266,25 @@ final class Recorder {
     } else {
       node = Node.straightThrough(node, Node.data(node.type(), Capture.valueOf(latest)));
     }
-    t.node = node;
-    t.nodeVersion = t.storage.version();
+    t.derived = new Derived(node, version);
     return node;
   }
+
+  /** A node derived from a later version of a tensor's storage than the tensor's own node. */
+  record Derived(Node node, int version) {}
 
   // ------------------------------------------------------------------ gradients
 
   /** AccumulateGrad: the first gradient becomes {@code t.grad}, later ones are added to it. */
   static void accumulate(Tensor t, Node g, boolean createGraph) {
+    // Backward calls in several threads may reach one leaf: as PyTorch's AccumulateGrad, one at a
+    // time, so that none of their gradients is lost.
+    synchronized (t.storage) {
+      accumulateLocked(t, g, createGraph);
+    }
+  }
+
+  private static void accumulateLocked(Tensor t, Node g, boolean createGraph) {
     if (createGraph) {
       Tensor gt = Tensor.of(g);
       Tensor old = t.grad;

@@ -36,7 +36,10 @@ import java.util.SplittableRandom;
  *
  * <p>Differences from PyTorch: results of view ops ({@link #reshape}, {@link #transpose}, ...) are
  * new tensors rather than views, so in-place ops on them are refused; a Java {@code double} operand
- * acts as a Python float. A tensor is not safe for concurrent use; grad mode is per thread.
+ * acts as a Python float. Grad mode is per thread. One thread may update a tensor in place while
+ * others read it (record ops on it, run backward through it, print it), as Hogwild-style training
+ * does under no-grad: readers see whole versions and no update is lost. Two threads updating one
+ * tensor in place at once race, as in PyTorch.
  */
 public final class Tensor {
   private static final System.Logger LOG = System.getLogger("dev.gradc");
@@ -45,11 +48,17 @@ public final class Tensor {
 
   // The state Recorder reads and writes: the storage shared with detach() aliases, whether this is
   // the result of a view op, the node this tensor reads and the storage version it reflects.
+  // Other threads may read a tensor while one thread updates it in place (a training loop stepping
+  // under no-grad while another runs backward), so only the writing thread sets node and
+  // nodeVersion, the node first; a reader that finds them behind the storage keeps the node it
+  // derives in `derived`, one object with its version, so that no thread ever pairs an old node
+  // with a new version (Recorder.refresh).
   final Storage storage;
   final boolean view;
-  Node node;
-  int nodeVersion;
-  Tensor grad;
+  volatile Node node;
+  volatile int nodeVersion;
+  volatile Recorder.Derived derived;
+  volatile Tensor grad;
 
   /** Where backward delivers this tensor's gradient; made when first needed. */
   private GradSink sink;
@@ -80,7 +89,9 @@ public final class Tensor {
 
   /** The current node: re-derived when an alias sharing the storage was modified in place. */
   Node node() {
-    return nodeVersion == storage.version() ? node : Recorder.refresh(this);
+    int seen = nodeVersion;
+    Node n = node;
+    return seen == storage.version() ? n : Recorder.refresh(this);
   }
 
   // ------------------------------------------------------------------ factories
@@ -835,6 +846,7 @@ public final class Tensor {
     }
     Object data = Capture.valueOf(n);
     node = requiresGrad ? Node.leaf(n.type(), data, sink()) : Node.data(n.type(), data);
+    nodeVersion = storage.version();
     return this;
   }
 

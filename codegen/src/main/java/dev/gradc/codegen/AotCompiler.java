@@ -76,14 +76,9 @@ public final class AotCompiler {
         null,
         "java/lang/Object",
         null);
-    GeneratorAdapter ctor =
-        new GeneratorAdapter(
-            Opcodes.ACC_PRIVATE,
-            Method.getMethod("void <init>()"),
-            cw.visitMethod(Opcodes.ACC_PRIVATE, "<init>", "()V", null, null));
-    ctor.visitCode();
+    GeneratorAdapter ctor = Jvm.method(cw, Opcodes.ACC_PRIVATE, Method.getMethod("void <init>()"));
     ctor.loadThis();
-    ctor.invokeConstructor(Type.getType(Object.class), Method.getMethod("void <init>()"));
+    ctor.invokeConstructor(Jvm.OBJECT, Method.getMethod("void <init>()"));
     ctor.returnValue();
     ctor.endMethod();
     entry(cw, f, name, false);
@@ -106,17 +101,7 @@ public final class AotCompiler {
     }
     Type ret = lossType == DType.F32 ? Type.FLOAT_TYPE : Type.DOUBLE_TYPE;
     Method m = new Method(withGrad ? "valueAndGrad" : "value", ret, params.toArray(new Type[0]));
-    GeneratorAdapter g =
-        new GeneratorAdapter(
-            Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC,
-            m,
-            cw.visitMethod(
-                Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC,
-                m.getName(),
-                m.getDescriptor(),
-                null,
-                null));
-    g.visitCode();
+    GeneratorAdapter g = Jvm.method(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, m);
     int np = f.params().size();
     Map<String, Integer> symbols = inferSymbols(g, f);
     for (int i = 0; i < np; i++) {
@@ -131,16 +116,16 @@ public final class AotCompiler {
     }
     // args
     g.push(np);
-    g.newArray(Type.getType(Object.class));
+    g.newArray(Jvm.OBJECT);
     for (int i = 0; i < np; i++) {
       g.dup();
       g.push(i);
       g.loadArg(i);
-      g.arrayStore(Type.getType(Object.class));
+      g.arrayStore(Jvm.OBJECT);
     }
     // shapes
     g.push(np);
-    g.newArray(Type.getType(int[].class));
+    g.newArray(Jvm.INT_ARRAY);
     for (int i = 0; i < np; i++) {
       List<Dim> dims = f.params().get(i).type().dims();
       g.dup();
@@ -153,17 +138,17 @@ public final class AotCompiler {
         pushDim(g, dims.get(d), symbols);
         g.arrayStore(Type.INT_TYPE);
       }
-      g.arrayStore(Type.getType(int[].class));
+      g.arrayStore(Jvm.INT_ARRAY);
     }
     // outs: the gradient arrays go straight to the compiled code, which writes into them
     if (withGrad) {
       g.push(1 + grads.size());
-      g.newArray(Type.getType(Object.class));
+      g.newArray(Jvm.OBJECT);
       for (int i = 0; i < grads.size(); i++) {
         g.dup();
         g.push(1 + i);
         g.loadArg(np + i);
-        g.arrayStore(Type.getType(Object.class));
+        g.arrayStore(Jvm.OBJECT);
       }
     } else {
       g.visitInsn(Opcodes.ACONST_NULL);
@@ -171,7 +156,7 @@ public final class AotCompiler {
     g.invokeStatic(
         Type.getObjectType(name + (withGrad ? "$Grad" : "$Value")), ClassEmitter.CALL_SEQUENTIAL);
     g.push(0);
-    g.arrayLoad(Type.getType(Object.class));
+    g.arrayLoad(Jvm.OBJECT);
     g.checkCast(Jvm.arrayType(lossType));
     g.push(0);
     g.arrayLoad(Jvm.elementType(lossType));

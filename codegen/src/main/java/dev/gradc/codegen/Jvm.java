@@ -1,9 +1,11 @@
 package dev.gradc.codegen;
 
 import dev.gradc.ir.DType;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
 
 /**
  * How each dtype lives in the JVM: buffers are {@code double[]}, {@code float[]}, {@code long[]}
@@ -14,7 +16,19 @@ final class Jvm {
   private Jvm() {}
 
   static final Type DOUBLE_ARRAY = Type.getType(double[].class);
+  static final Type INT_ARRAY = Type.getType(int[].class);
+  static final Type OBJECT = Type.getType(Object.class);
   static final Type OBJECT_ARRAY = Type.getType(Object[].class);
+  static final Type MATH = Type.getType(Math.class);
+
+  /** Starts writing method {@code m} into {@code cv}; the caller ends it. */
+  static GeneratorAdapter method(ClassVisitor cv, int access, Method m) {
+    GeneratorAdapter g =
+        new GeneratorAdapter(
+            access, m, cv.visitMethod(access, m.getName(), m.getDescriptor(), null, null));
+    g.visitCode();
+    return g;
+  }
 
   static Type arrayType(DType d) {
     return switch (d) {

@@ -95,7 +95,7 @@ public final class Lowering {
 
   /**
    * A matrix-vector product is memory-bound: as a broadcast multiply and a sum it fuses with what
-   * surrounds it and streams the matrix once, in its own layout (see {@link NestLayout}). Other
+   * surrounds it and streams the matrix once, in its own layout (see {@link LoopLayout}). Other
    * products stay {@code matmul}, a blocked library routine.
    */
   private static Value matvec(Builder b, Inst inst, Value x, Value y) {

@@ -3,6 +3,8 @@ package dev.gradc.frontend.lang;
 import dev.gradc.frontend.lang.Builtin.Kind;
 import dev.gradc.frontend.lang.Builtin.Param;
 import dev.gradc.frontend.lang.Val.Located;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Value;
@@ -131,6 +133,16 @@ final class Args {
     if (val instanceof Val.Nothing && p.dflt() instanceof Val.Nothing) {
       return;
     }
+    if (val instanceof Val.Sym s && p.kind() != Kind.SHAPE) {
+      throw new GradcException(
+          fn
+              + " argument '"
+              + p.name()
+              + "' must be known when compiling, but "
+              + s.describe()
+              + " is known only when the program runs",
+          v.pos());
+    }
     boolean ok =
         switch (p.kind()) {
           case TENSOR -> val instanceof Val.Tensor;
@@ -138,14 +150,18 @@ final class Args {
           case NUMBER -> val instanceof Val.Num n && n.kind() != Val.Num.NumKind.BOOL;
           case INT -> isInt(val);
           case BOOL -> val instanceof Val.Num n && n.kind() == Val.Num.NumKind.BOOL;
-          case DIMS, SHAPE -> isInt(val) || val instanceof Val.Seq;
+          case DIMS -> isInt(val) || val instanceof Val.Seq;
+          case SHAPE -> isInt(val) || isDim(val) || val instanceof Val.Seq;
+          case DTYPE -> val instanceof Val.Dtype || isPythonType(val);
+          case STRING -> val instanceof Val.Str;
+          case ANY -> true;
         };
     if (!ok) {
       throw argError(p.name(), p.kind().expected(), val, v.pos());
     }
     if (val instanceof Val.Seq s) {
       for (Located item : s.items()) {
-        if (!isInt(item.val())) {
+        if (!isInt(item.val()) && !(p.kind() == Kind.SHAPE && isDim(item.val()))) {
           throw new GradcException(
               fn
                   + " argument '"
@@ -161,6 +177,16 @@ final class Args {
   private GradcException argError(String name, String expected, Val got, SourcePos at) {
     return new GradcException(
         fn + " argument '" + name + "' must be " + expected + ", not " + got.typeName(), at);
+  }
+
+  /** A symbolic dim such as {@code N} or {@code 3 * N}, usable as a size. */
+  private static boolean isDim(Val v) {
+    return v instanceof Val.Sym s && s.dim() != null;
+  }
+
+  private static boolean isPythonType(Val v) {
+    return v instanceof Val.PyFunction f
+        && (f.name().equals("float") || f.name().equals("int") || f.name().equals("bool"));
   }
 
   private static boolean isInt(Val v) {
@@ -221,6 +247,61 @@ final class Args {
   /** A shape or permutation argument. */
   int[] shape(String name) {
     return ints(get(name));
+  }
+
+  /** Whether a shape argument holds a symbolic dim. */
+  boolean symbolic(String name) {
+    Val v = get(name).val();
+    if (isDim(v)) {
+      return true;
+    }
+    if (v instanceof Val.Seq s) {
+      for (Located item : s.items()) {
+        if (isDim(item.val())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** A shape argument as dims, with null for each {@code -1}; other negative sizes are errors. */
+  List<Dim> sizes(String name) {
+    Located v = get(name);
+    List<Located> items = v.val() instanceof Val.Seq s ? s.items() : List.of(v);
+    List<Dim> out = new ArrayList<>();
+    for (Located item : items) {
+      if (item.val() instanceof Val.Sym s) {
+        out.add(s.dim());
+      } else {
+        int k = toInt(item);
+        if (k < -1) {
+          throw new GradcException("invalid shape dimension " + k, item.pos());
+        }
+        out.add(k == -1 ? null : Dim.of(k));
+      }
+    }
+    return out;
+  }
+
+  /** A dtype argument ({@code torch.float64}, or Python's {@code float}), or null for None. */
+  DType dtype(String name) {
+    Val v = get(name).val();
+    if (v instanceof Val.Dtype d) {
+      return d.dtype();
+    }
+    if (v instanceof Val.PyFunction f) {
+      return switch (f.name()) {
+        case "float" -> DType.F64;
+        case "int" -> DType.I64;
+        default -> DType.BOOL;
+      };
+    }
+    return null;
+  }
+
+  String string(String name) {
+    return ((Val.Str) get(name).val()).s();
   }
 
   private int[] ints(Located v) {

@@ -40,7 +40,13 @@ record Builtin(String name, List<Param> params, Forms forms, String self, Body b
     /** A list or tuple of ints, or one int (a shape or a permutation). */
     SHAPE,
     /** True or False. */
-    BOOL;
+    BOOL,
+    /** A dtype: {@code torch.float64}, or Python's {@code float}, {@code int}, {@code bool}. */
+    DTYPE,
+    /** A string option such as {@code reduction="sum"}. */
+    STRING,
+    /** Anything: the body checks it (data of {@code tensor()}). */
+    ANY;
 
     /** How the kind reads in a message: "must be X, not float". */
     String expected() {
@@ -52,6 +58,9 @@ record Builtin(String name, List<Param> params, Forms forms, String self, Body b
         case DIMS -> "an int or a list of ints";
         case SHAPE -> "a list of ints";
         case BOOL -> "True or False";
+        case DTYPE -> "a dtype";
+        case STRING -> "a string";
+        case ANY -> "a value";
       };
     }
   }

@@ -143,7 +143,11 @@ final class Builtins {
       define(
           name,
           name.equals("view") ? METHOD : BOTH,
-          (b, a) -> tensor(b.reshape(a.tensor("input"), a.shape("shape"))),
+          (b, a) ->
+              tensor(
+                  a.symbolic("shape")
+                      ? reshapeSymbolic(b, a.tensor("input"), a.sizes("shape"))
+                      : b.reshape(a.tensor("input"), a.shape("shape"))),
           in(),
           req("shape", SHAPE));
     }
@@ -176,18 +180,22 @@ final class Builtins {
                     : b.squeeze(a.tensor("input"), a.integer("dim"))),
         in(),
         opt("dim", INT, NONE));
+    define("expand", METHOD, Builtins::expand, in(), req("size", SHAPE));
+    define("broadcast_to", BOTH, Builtins::expand, in(), req("size", SHAPE));
     define(
-        "expand",
+        "size",
         METHOD,
-        (b, a) -> tensor(b.expand(a.tensor("input"), a.shape("size"))),
+        (b, a) -> {
+          Value x = a.tensor("input");
+          if (a.isNone("dim")) {
+            return Python.shape(x, a.callPos());
+          }
+          return Python.size(x, Python.dimIndex(a.integer("dim"), x.type().rank()));
+        },
         in(),
-        req("size", SHAPE));
-    define(
-        "broadcast_to",
-        BOTH,
-        (b, a) -> tensor(b.expand(a.tensor("input"), a.shape("size"))),
-        in(),
-        req("size", SHAPE));
+        opt("dim", INT, NONE));
+    define("dim", METHOD, (b, a) -> Val.Num.ofInt(a.tensor("input").type().rank()), in());
+    define("numel", BOTH, (b, a) -> Python.numel(b, a.tensor("input")), in());
     define(
         "flatten",
         BOTH,
@@ -433,6 +441,71 @@ final class Builtins {
     out.add(merged);
     out.addAll(dims.subList(end + 1, dims.size()));
     return tensor(b.reshape(x, out));
+  }
+
+  private static Val expand(Builder b, Args a) {
+    Value x = a.tensor("input");
+    if (!a.symbolic("size")) {
+      return tensor(b.expand(x, a.shape("size")));
+    }
+    List<Dim> sizes = a.sizes("size");
+    int off = sizes.size() - x.type().rank();
+    List<Dim> out = new ArrayList<>();
+    for (int i = 0; i < sizes.size(); i++) {
+      if (sizes.get(i) == null && i < off) {
+        throw a.error(
+            "size",
+            "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension "
+                + i);
+      }
+      out.add(sizes.get(i) == null ? x.type().dim(i - off) : sizes.get(i));
+    }
+    if (off < 0) {
+      return tensor(b.expand(x, a.shape("size")));
+    }
+    return tensor(b.expand(x, out));
+  }
+
+  /** Reshape to sizes that hold symbolic dims; null is PyTorch's -1, inferred. */
+  static Value reshapeSymbolic(Builder b, Value x, List<Dim> sizes) {
+    Dim total = x.type().numel();
+    List<Dim> out = new ArrayList<>(sizes);
+    int infer = out.indexOf(null);
+    if (infer >= 0 && out.lastIndexOf(null) != infer) {
+      throw new GradcException("only one dimension can be inferred");
+    }
+    if (infer >= 0) {
+      out.set(infer, Dim.of(1));
+      Dim known = Type.product(out);
+      Dim q = total == null || known == null ? null : quotient(total, known);
+      if (q == null) {
+        throw new GradcException(
+            "shape '" + shapeText(sizes) + "' is invalid for input of size " + total);
+      }
+      out.set(infer, q);
+    }
+    if (total == null || !total.equals(Type.product(out))) {
+      throw new GradcException(
+          "shape '" + shapeText(sizes) + "' is invalid for input of size " + total);
+    }
+    return b.reshape(x, out);
+  }
+
+  private static String shapeText(List<Dim> sizes) {
+    List<String> parts = new ArrayList<>();
+    for (Dim d : sizes) {
+      parts.add(d == null ? "-1" : d.toString());
+    }
+    return "[" + String.join(", ", parts) + "]";
+  }
+
+  /** The dim {@code q} with {@code q * b == a}, or null when there is none. */
+  private static Dim quotient(Dim a, Dim b) {
+    if (b.factor() == 0 || a.factor() % b.factor() != 0) {
+      return null;
+    }
+    Dim q = new Dim(a.factor() / b.factor(), b.symbol() == null ? a.symbol() : null);
+    return a.equals(Type.product(List.of(q, b))) ? q : null;
   }
 
   private static Val t(Builder b, Args a) {

@@ -18,9 +18,12 @@ import java.util.Set;
  * open brackets, so any depth of nesting is scanned without recursion.
  */
 final class Lexer {
+  private static final Set<String> THREE_CHAR_OPS = Set.of("**=", "//=", "<<=", ">>=");
   private static final Set<String> TWO_CHAR_OPS =
-      Set.of("**", "<=", ">=", "==", "!=", "//", "+=", "-=", "*=", "/=", "->");
-  private static final String ONE_CHAR_OPS = "+-*/@()[],:=.<>%";
+      Set.of(
+          "**", "<=", ">=", "==", "!=", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "@=", "&=",
+          "|=", "^=", "->");
+  private static final String ONE_CHAR_OPS = "+-*/@()[],:=.<>%&|^~";
 
   private final String file;
   private final String src;
@@ -62,6 +65,14 @@ final class Lexer {
         pos++;
       } else if (c == '#') {
         skipComment();
+      } else if (c == '\\') {
+        continuation();
+      } else if (c == ';') {
+        semicolon();
+      } else if (c == '"' || c == '\'') {
+        string(pos);
+      } else if (isStringPrefix(c)) {
+        string(pos + 1);
       } else if (isDigit(c)
           || (c == '.' && pos + 1 < src.length() && isDigit(src.charAt(pos + 1)))) {
         number();
@@ -208,6 +219,121 @@ final class Lexer {
     }
   }
 
+  /** A backslash joins the next line to this one, as in Python. */
+  private void continuation() {
+    int column = pos - lineStart + 1;
+    int next = pos + 1;
+    if (next < src.length() && src.charAt(next) == '\r') {
+      next++;
+    }
+    if (next >= src.length() || src.charAt(next) != '\n') {
+      throw error("unexpected character after line continuation character", line, column);
+    }
+    pos = next + 1;
+    line++;
+    lineStart = pos;
+  }
+
+  /** {@code ;} separates simple statements on one line. */
+  private void semicolon() {
+    int column = pos - lineStart + 1;
+    Kind last = out.isEmpty() ? Kind.NEWLINE : out.get(out.size() - 1).kind();
+    if (!brackets.isEmpty() || last == Kind.NEWLINE || last == Kind.INDENT || last == Kind.DEDENT) {
+      throw error("invalid syntax: ';' must follow a statement", line, column);
+    }
+    out.add(new Token(Kind.NEWLINE, ";", line, column));
+    pos++;
+  }
+
+  /** {@code r'...'}: a raw string; other prefixes (f-strings, bytes) are rejected. */
+  private boolean isStringPrefix(char c) {
+    if (pos + 1 >= src.length()) {
+      return false;
+    }
+    char q = src.charAt(pos + 1);
+    if (q != '"' && q != '\'') {
+      return false;
+    }
+    if (c == 'r' || c == 'R') {
+      return true;
+    }
+    if ("fFbBuU".indexOf(c) >= 0) {
+      throw error(
+          "'" + c + "' string prefixes are not supported; write a plain string literal",
+          line,
+          pos - lineStart + 1);
+    }
+    return false;
+  }
+
+  /**
+   * A string literal starting with its quote at {@code quoteAt} (after an {@code r} prefix, which
+   * keeps backslashes): single or triple quoted, with Python's escapes.
+   */
+  private void string(int quoteAt) {
+    int start = pos;
+    int startLine = line;
+    int column = start - lineStart + 1;
+    boolean raw = quoteAt > pos;
+    char q = src.charAt(quoteAt);
+    boolean triple = src.startsWith(String.valueOf(q).repeat(3), quoteAt);
+    pos = quoteAt + (triple ? 3 : 1);
+    StringBuilder text = new StringBuilder();
+    while (true) {
+      if (pos >= src.length()) {
+        throw error(
+            triple ? "unterminated triple-quoted string literal" : "unterminated string literal",
+            startLine,
+            column);
+      }
+      char c = src.charAt(pos);
+      if (c == q && (!triple || src.startsWith(String.valueOf(q).repeat(3), pos))) {
+        pos += triple ? 3 : 1;
+        break;
+      }
+      if (c == '\n') {
+        if (!triple) {
+          throw error("unterminated string literal", startLine, column);
+        }
+        text.append('\n');
+        pos++;
+        line++;
+        lineStart = pos;
+        continue;
+      }
+      if (c == '\\' && pos + 1 < src.length()) {
+        char e = src.charAt(pos + 1);
+        if (raw) {
+          text.append(c).append(e);
+        } else {
+          switch (e) {
+            case 'n' -> text.append('\n');
+            case 't' -> text.append('\t');
+            case 'r' -> text.append('\r');
+            case '0' -> text.append('\0');
+            case '\\', '\'', '"' -> text.append(e);
+            case '\n' -> {
+              line++;
+              lineStart = pos + 2;
+            }
+            default -> text.append(c).append(e);
+          }
+        }
+        if (e == '\n' && raw) {
+          line++;
+          lineStart = pos + 2;
+        }
+        pos += 2;
+        continue;
+      }
+      text.append(c);
+      pos++;
+    }
+    out.add(new Token(Kind.STRING, text.toString(), startLine, column));
+    lastLine = line;
+    lastEndColumn = pos - lineStart + 1;
+  }
+
   /**
    * A name. Like Python, names may use letters and digits of any script after the first character,
    * and are compared after NFKC normalization (so {@code ｗ} is {@code w}).
@@ -235,10 +361,9 @@ final class Lexer {
   private void operator(char c) {
     int start = pos;
     int column = start - lineStart + 1;
-    if (c == '"' || c == '\'') {
-      throw error("string literals are not supported", line, column);
-    }
-    if (pos + 1 < src.length() && TWO_CHAR_OPS.contains(src.substring(pos, pos + 2))) {
+    if (pos + 2 < src.length() && THREE_CHAR_OPS.contains(src.substring(pos, pos + 3))) {
+      pos += 3;
+    } else if (pos + 1 < src.length() && TWO_CHAR_OPS.contains(src.substring(pos, pos + 2))) {
       pos += 2;
     } else if (ONE_CHAR_OPS.indexOf(c) >= 0) {
       pos++;

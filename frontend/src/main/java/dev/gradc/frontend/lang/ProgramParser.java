@@ -1,6 +1,7 @@
 package dev.gradc.frontend.lang;
 
 import dev.gradc.frontend.lang.Args.CallArg;
+import dev.gradc.frontend.lang.Semantics.Operator;
 import dev.gradc.frontend.lang.Token.Kind;
 import dev.gradc.frontend.lang.Val.Located;
 import dev.gradc.ir.Builder;
@@ -30,28 +31,44 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
- * Parses a {@code .grad} program and builds its IR in the same pass: each operator and call is
- * applied to the values of its operands as soon as they are parsed, through the {@link Builder}.
+ * Parses a {@code .grad} program and runs it as it is parsed: each operator and call is applied to
+ * the values of its operands as soon as they are parsed, building IR through the {@link Builder}
+ * for tensors and computing numbers, strings, tuples and lists as Python does. Control flow runs
+ * when compiling: a {@code def} records where its body starts and each call inlines it by parsing
+ * the body again in a new frame; a {@code for} loop parses its body once per item; an {@code if}
+ * runs the branch its condition chooses. Code that does not run (other branches, a def's body when
+ * it is defined, the operand an {@code and} skips) is still parsed "dry", so syntax errors anywhere
+ * are reported, and names in it are not looked up, as in Python.
  *
  * <pre>
  * program    := {statement}
- * statement  := ('param' | 'input') NAME ':' type NEWLINE
- *             | NAME '=' expr NEWLINE
- *             | 'with' 'no_grad' ['(' ')'] ':' NEWLINE INDENT statement {statement} DEDENT
- *             | 'return' expr NEWLINE                       (the last statement)
- * type       := ('f32' | 'f64' | 'i64') ['[' [dim {',' dim}] ']'],   dim := INT | NAME
- * expr       := sum [('<' | '<=' | '>' | '>=' | '==' | '!=') sum]
- * sum        := term {('+' | '-') term}
- * term       := factor {('*' | '/' | '@') factor}
- * factor     := {'-' | '+'} postfix ['**' factor]
- * postfix    := atom {'(' [arg {',' arg}] ')' | '.' NAME}
- * arg        := [NAME '='] expr
- * atom       := NAME | INT | FLOAT | '(' expr ')' | '(' [expr {',' expr}] ')' | '[' [expr {',' expr}] ']'
+ * statement  := ('param' | 'input') NAME ':' type NEWLINE          (top level only)
+ *             | targets '=' exprlist NEWLINE  |  NAME AUGOP expr NEWLINE
+ *             | 'def' NAME '(' [NAME [':' expr] ['=' expr] {',' ...}] ')' ['->' expr] ':' block
+ *             | 'for' targets 'in' expr ':' block  |  'if' expr ':' block {'elif' expr ':' block}
+ *               ['else' ':' block]  |  'with' ['torch' '.'] 'no_grad' ['(' ')'] ':' block
+ *             | 'return' [exprlist] NEWLINE  |  'break' | 'continue' | 'pass'
+ *             | 'import' dotted ['as' NAME]  |  'from' dotted 'import' NAME {',' NAME}
+ *             | STRING NEWLINE                                     (a docstring)
+ * targets    := NAME {',' NAME} [','],   block := NEWLINE INDENT statement {statement} DEDENT
+ * type       := ('f32' | 'f64' | 'i64' | 'bool') ['[' [dim {',' dim}] ']'],   dim := INT | NAME
+ * exprlist   := expr {',' expr} [',']
+ * expr       := or ['if' or 'else' expr]
+ * or         := and {'or' and},   and := not {'and' not},   not := {'not'} comparison
+ * comparison := binary {('<' | '<=' | '>' | '>=' | '==' | '!=' | 'in' | 'not' 'in' | 'is' ['not'])
+ *               binary}
+ * binary     := factor {BINOP factor}   (| ^ & << >> + - * / // % @, by Python's precedence)
+ * factor     := {'-' | '+' | '~'} postfix ['**' factor]
+ * postfix    := atom {'(' [arg {',' arg}] ')' | '.' NAME | '[' index ']'}
+ * arg        := [NAME '='] expr,   index := expr | [expr] ':' [expr] [':' [expr]]
+ * atom       := NAME | INT | FLOAT | STRING {STRING} | '(' [exprlist] ')' | '[' [exprlist] ']'
  * </pre>
  *
  * Declarations are read first, so that every parameter precedes the first instruction; using a name
- * before the line that declares or assigns it is still an error. Unary operators and powers are
- * folded with loops; only brackets recurse, and their depth is limited to {@link #MAX_DEPTH}.
+ * before the line that declares or assigns it is still an error. Binary operators are folded with
+ * explicit stacks and unary operators and powers with loops; only brackets, calls and blocks
+ * recurse, and their depth is limited ({@link #MAX_DEPTH}, {@link #MAX_CALL_DEPTH}); a loop unrolls
+ * at most {@link #MAX_ITERATIONS} iterations.
  */
 final class ProgramParser {
   /** The deepest nesting of brackets and calls in an expression, and of 'with' blocks. */
@@ -64,17 +81,42 @@ final class ProgramParser {
                   + " raise return try while with yield")
               .split(" "));
   private static final Map<String, DType> TYPES =
-      Map.of("f32", DType.F32, "f64", DType.F64, "i64", DType.I64);
-  private static final Set<String> MODULES = Set.of("torch", "F", "nn");
+      Map.of("f32", DType.F32, "f64", DType.F64, "i64", DType.I64, "bool", DType.BOOL);
+  private static final Set<String> MODULES = Set.of("torch", "F", "nn", "math");
+  private static final Set<String> IMPORTABLE =
+      Set.of("math", "torch", "torch.nn", "torch.nn.functional");
+  private static final Map<String, DType> DTYPES =
+      Map.of(
+          "float32", DType.F32,
+          "float", DType.F32,
+          "float64", DType.F64,
+          "double", DType.F64,
+          "int64", DType.I64,
+          "long", DType.I64,
+          "bool", DType.BOOL);
   private static final String STATEMENTS =
-      "'NAME = expression', 'with no_grad:' or 'return expression'";
-  private static final Set<String> AUGMENTED = Set.of("+=", "-=", "*=", "/=");
+      "'NAME = expression', 'def', 'for', 'if', 'with no_grad:' or 'return expression'";
+  private static final Set<String> AUGMENTED =
+      Set.of("+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", "<<=", ">>=");
+  private static final Set<String> COMPARISONS = Set.of("<", "<=", ">", ">=", "==", "!=");
+  private static final Val UNKNOWN = new Val.Unknown();
+
+  /** The most iterations one 'for' loop unrolls to. */
+  static final int MAX_ITERATIONS = 4096;
+
+  /** The deepest nesting of inlined calls of defs. */
+  static final int MAX_CALL_DEPTH = 32;
 
   private final String file;
   private final List<Token> toks;
   private final Builder b;
   private int p;
-  private final Map<String, Val> vars = new HashMap<>();
+  private final Deque<Frame> frames = new ArrayDeque<>();
+  private final List<Val.UserFunction> active = new ArrayList<>();
+  private int dry;
+  private int defBodies;
+  private final Set<Value> used = new HashSet<>();
+  private boolean returnedAtTop;
 
   /** Declarations by the index of their first token, with the index after their last. */
   private final Map<Integer, DeclarationSpan> declarationAt = new HashMap<>();
@@ -108,6 +150,7 @@ final class ProgramParser {
   private Parsed program() {
     prescan();
     p = 0;
+    frames.push(new Frame(false));
     block(true);
     if (result == null) {
       throw error(peek(), "missing 'return': a program ends with 'return expression'");
@@ -184,9 +227,6 @@ final class ProgramParser {
     if (t.kind() == Kind.NAME && KEYWORDS.contains(t.text())) {
       throw error(t, "'" + t.text() + "' is not supported in .grad programs");
     }
-    if (t.kind() == Kind.OP && (t.text().equals("//") || t.text().equals("%"))) {
-      throw error(t, "the '" + t.text() + "' operator is not supported");
-    }
     throw error(t, "expected end of line after the expression, got " + t.describe());
   }
 
@@ -222,11 +262,11 @@ final class ProgramParser {
         case EOF -> {
           return;
         }
-        case NAME, INT, FLOAT, OP -> {}
+        case NAME, INT, FLOAT, STRING, OP -> {}
       }
       if (start && isDeclaration(i)) {
         if (blocks > 0) {
-          throw error(t, "declarations must be at the top level, not inside 'with no_grad:'");
+          throw error(t, "declarations must be at the top level, not inside a block");
         }
         p = i;
         Declaration d = declaration();
@@ -278,7 +318,7 @@ final class ProgramParser {
   }
 
   private Type type() {
-    Token t = expectName("a type (f32, f64 or i64)");
+    Token t = expectName("a type (f32, f64, i64 or bool)");
     DType dtype = TYPES.get(t.text());
     if (dtype == null) {
       throw error(
@@ -313,6 +353,46 @@ final class ProgramParser {
         t, "a dimension is a non-negative integer or a symbol such as N, got " + t.describe());
   }
 
+  // ---------------------------------------------------------------- frames
+
+  /** How a loop body was left: normally, by 'break' or by 'continue'. */
+  private enum LoopExit {
+    NONE,
+    BREAK,
+    CONTINUE
+  }
+
+  /**
+   * The names of the program (the outermost frame) or of one inlined call of a def, and how its
+   * statements are being left: after a 'return' or a 'break'/'continue', the rest of the body is
+   * parsed but not run.
+   */
+  private static final class Frame {
+    final Map<String, Val> vars = new HashMap<>();
+    final boolean isDef;
+    Val returned;
+    LoopExit exit = LoopExit.NONE;
+    int loops;
+    int blocks;
+
+    Frame(boolean isDef) {
+      this.isDef = isDef;
+    }
+  }
+
+  private Frame frame() {
+    return frames.peek();
+  }
+
+  private Val lookup(String n) {
+    Val v = frame().vars.get(n);
+    return v != null ? v : frames.peekLast().vars.get(n);
+  }
+
+  private void bind(String n, Val v) {
+    frame().vars.put(n, v);
+  }
+
   // ---------------------------------------------------------------- statements
 
   /** Statements up to the end of the file ({@code top}) or of an indented block. */
@@ -332,51 +412,129 @@ final class ProgramParser {
       if (t.kind() == Kind.INDENT) {
         throw error(t, "unexpected indent");
       }
-      if (result != null) {
+      if (top && returnedAtTop && dry == 0) {
         throw error(t, "statement after 'return': 'return' must be the last statement");
       }
-      statement();
+      Frame f = frame();
+      boolean skip = dry == 0 && (f.returned != null || f.exit != LoopExit.NONE);
+      if (skip) {
+        dry++;
+      }
+      try {
+        statement();
+      } finally {
+        if (skip) {
+          dry--;
+        }
+      }
     }
+  }
+
+  /** A block after a ':' at the end of a header line, run or only parsed. */
+  private void body(Token header, boolean run) {
+    expectBlockStart(header);
+    if (!run) {
+      dry++;
+    }
+    frame().blocks++;
+    try {
+      block(false);
+    } finally {
+      frame().blocks--;
+      if (!run) {
+        dry--;
+      }
+    }
+  }
+
+  private void expectBlockStart(Token header) {
+    expectOp(":", "at the end of the '" + header.text() + "' line");
+    if (peek().kind() != Kind.NEWLINE) {
+      throw error(peek(), "expected a new line after ':'; the block goes on indented lines");
+    }
+    next();
+    if (peek().kind() != Kind.INDENT) {
+      throw error(
+          peek(),
+          "expected an indented block after '"
+              + header.text()
+              + "' statement on line "
+              + header.line());
+    }
+    next();
+  }
+
+  /** The index after the block whose INDENT token is at {@code indent}. */
+  private int blockEnd(int indent) {
+    int level = 0;
+    for (int i = indent; i < toks.size(); i++) {
+      Kind k = toks.get(i).kind();
+      if (k == Kind.INDENT) {
+        level++;
+      } else if (k == Kind.DEDENT && --level == 0) {
+        return i + 1;
+      } else if (k == Kind.EOF) {
+        return i;
+      }
+    }
+    return toks.size() - 1;
   }
 
   private void statement() {
     Token t = peek();
+    if (t.kind() == Kind.STRING) {
+      docstring();
+      return;
+    }
     if (t.kind() != Kind.NAME) {
       throw error(t, "expected a statement (" + STATEMENTS + "), got " + t.describe());
     }
     DeclarationSpan d = declarationAt.get(p);
     if (d != null) {
-      vars.put(d.declaration().name(), new Val.Tensor(paramNamed(d.declaration().name())));
+      if (dry == 0) {
+        bind(d.declaration().name(), new Val.Tensor(paramNamed(d.declaration().name())));
+      }
       p = d.end();
       return;
     }
     switch (t.text()) {
       case "with" -> withStatement();
       case "return" -> returnStatement();
+      case "def" -> defStatement();
+      case "for" -> forStatement();
+      case "if" -> ifStatement();
+      case "pass" -> {
+        next();
+        expectEndOfStatement();
+      }
+      case "break", "continue" -> loopControl();
+      case "import" -> importStatement();
+      case "from" -> fromImport();
+      case "elif", "else" -> throw error(t, "'" + t.text() + "' without a matching 'if'");
       case "True", "False", "None" -> throw error(t, "cannot assign to " + t.text());
       default -> {
         if (KEYWORDS.contains(t.text())) {
           throw error(t, "'" + t.text() + "' statements are not supported in .grad programs");
         }
         Token op = peek(1);
-        if (op.isOp("=")) {
+        if (op.isOp("=") || op.isOp(",")) {
           assignment();
         } else if (op.kind() == Kind.OP && AUGMENTED.contains(op.text())) {
-          throw error(
-              op,
-              "augmented assignment '"
-                  + op.text()
-                  + "' is not supported; write '"
-                  + t.text()
-                  + " = "
-                  + t.text()
-                  + " "
-                  + op.text().charAt(0)
-                  + " ...'");
+          augmentedAssignment();
         } else {
           throw error(t, "expected a statement (" + STATEMENTS + ")");
         }
       }
+    }
+  }
+
+  /** A string on a line of its own: a docstring or comment, which does nothing. */
+  private void docstring() {
+    Located v = expression();
+    expectEndOfStatement();
+    if (dry == 0 && !(v.val() instanceof Val.Str)) {
+      throw new GradcException(
+          "expected a statement (" + STATEMENTS + "); an expression alone does nothing", v.pos());
     }
   }
 
@@ -387,6 +545,68 @@ final class ProgramParser {
       }
     }
     throw new IllegalStateException("no parameter " + name);
+  }
+
+  /** {@code import math}, {@code import torch.nn.functional as F}: the modules the language has. */
+  private void importStatement() {
+    next();
+    Token first = expectName("a module name after 'import'");
+    String module = dottedName(first);
+    String alias = first.text();
+    Val bound = new Val.Module(first.text());
+    if (peek().isName("as")) {
+      next();
+      alias = expectName("a name after 'as'").text();
+      bound =
+          new Val.Module(
+              module.equals("torch.nn.functional")
+                  ? "F"
+                  : module.equals("torch.nn") ? "nn" : module);
+    }
+    expectEndOfStatement();
+    if (dry == 0) {
+      bind(alias, bound);
+    }
+  }
+
+  private String dottedName(Token first) {
+    StringBuilder module = new StringBuilder(first.text());
+    while (acceptOp(".")) {
+      module.append('.').append(expectName("a module name after '.'").text());
+    }
+    String m = module.toString();
+    if (!IMPORTABLE.contains(m)) {
+      throw error(
+          first,
+          "only math, torch, torch.nn and torch.nn.functional can be imported, not '" + m + "'");
+    }
+    return m;
+  }
+
+  /** {@code from math import pi, sqrt}: binds names of a module. */
+  private void fromImport() {
+    next();
+    Token first = expectName("a module name after 'from'");
+    String module = dottedName(first);
+    if (!peek().isName("import")) {
+      throw error(peek(), "expected 'import' after the module name, got " + peek().describe());
+    }
+    next();
+    Val.Module m =
+        new Val.Module(
+            module.equals("torch.nn.functional") ? "F" : module.equals("torch.nn") ? "nn" : module);
+    do {
+      Token n = expectName("a name to import");
+      String alias = n.text();
+      if (peek().isName("as")) {
+        next();
+        alias = expectName("a name after 'as'").text();
+      }
+      if (dry == 0) {
+        bind(alias, attribute(new Located(m, pos(first)), n).val());
+      }
+    } while (acceptOp(","));
+    expectEndOfStatement();
   }
 
   private void withStatement() {
@@ -402,53 +622,482 @@ final class ProgramParser {
     if (acceptOp("(")) {
       expectOp(")", "after 'no_grad('");
     }
-    expectOp(":", "after 'with no_grad'");
-    if (peek().kind() != Kind.NEWLINE) {
-      throw error(peek(), "expected a new line after ':'; the block goes on indented lines");
-    }
-    next();
-    if (peek().kind() != Kind.INDENT) {
-      throw error(
-          peek(), "expected an indented block after 'with' statement on line " + with.line());
-    }
-    next();
     if (noGrad >= MAX_DEPTH) {
       throw error(with, "more than " + MAX_DEPTH + " nested 'with' blocks");
     }
     noGrad++;
-    block(false);
-    noGrad--;
+    try {
+      body(with, dry == 0);
+    } finally {
+      noGrad--;
+    }
+  }
+
+  private void defStatement() {
+    Token kw = next();
+    Token name = expectName("a function name after 'def'");
+    if (KEYWORDS.contains(name.text())) {
+      throw error(name, "'" + name.text() + "' is a keyword and cannot name a function");
+    }
+    expectOp("(", "after the function name");
+    List<String> params = new ArrayList<>();
+    List<Val> defaults = new ArrayList<>();
+    boolean anyDefault = false;
+    while (!peek().isOp(")")) {
+      Token pt = peek();
+      if (pt.isOp("*") || pt.isOp("**") || pt.isOp("/")) {
+        throw error(pt, "'*args', '**kwargs' and '/' parameters are not supported");
+      }
+      Token pn = expectName("a parameter name");
+      if (KEYWORDS.contains(pn.text())) {
+        throw error(pn, "'" + pn.text() + "' is a keyword and cannot name a parameter");
+      }
+      if (params.contains(pn.text())) {
+        throw error(pn, "duplicate argument '" + pn.text() + "' in function definition");
+      }
+      if (acceptOp(":")) {
+        skipped(() -> expression());
+      }
+      Val dflt = null;
+      if (acceptOp("=")) {
+        dflt = expression().val();
+        anyDefault = true;
+      } else if (anyDefault) {
+        throw error(pn, "non-default argument follows default argument");
+      }
+      params.add(pn.text());
+      defaults.add(dflt);
+      if (!acceptOp(",")) {
+        break;
+      }
+    }
+    expectOp(")", "to close the parameters");
+    if (acceptOp("->")) {
+      skipped(() -> expression());
+    }
+    expectBlockStart(kw);
+    int bodyStart = p;
+    int outerNoGrad = noGrad;
+    dry++;
+    defBodies++;
+    noGrad = 0;
+    try {
+      block(false);
+    } finally {
+      dry--;
+      defBodies--;
+      noGrad = outerNoGrad;
+    }
+    if (dry == 0) {
+      bind(name.text(), new Val.UserFunction(name.text(), params, defaults, bodyStart, pos(name)));
+    }
+  }
+
+  /** Parses without running: checks the syntax of code that is not run. */
+  private void skipped(Runnable parse) {
+    dry++;
+    try {
+      parse.run();
+    } finally {
+      dry--;
+    }
+  }
+
+  private void forStatement() {
+    Token kw = next();
+    List<Token> targets = targets();
+    if (!peek().isName("in")) {
+      throw error(peek(), "expected 'in' after the loop variable, got " + peek().describe());
+    }
+    next();
+    Located iterable = expression();
+    if (dry > 0) {
+      body(kw, false);
+      return;
+    }
+    List<Located> items = at(iterable.pos(), () -> Python.items(iterable, "'for'"));
+    if (items.size() > MAX_ITERATIONS) {
+      throw error(
+          kw,
+          "this 'for' loop has "
+              + items.size()
+              + " iterations; loops are unrolled when compiling, and at most "
+              + MAX_ITERATIONS
+              + " iterations are supported");
+    }
+    expectBlockStart(kw);
+    int bodyStart = p;
+    int end = blockEnd(bodyStart - 1);
+    if (peekAt(end).isName("else")) {
+      throw error(peekAt(end), "'for ... else' is not supported");
+    }
+    Frame f = frame();
+    f.loops++;
+    f.blocks++;
+    try {
+      if (items.isEmpty()) {
+        skipped(() -> block(false));
+      }
+      for (Located item : items) {
+        unpack(targets, item, targets.size() > 1);
+        p = bodyStart;
+        block(false);
+        LoopExit exit = f.exit;
+        f.exit = LoopExit.NONE;
+        if (exit == LoopExit.BREAK || f.returned != null) {
+          break;
+        }
+      }
+    } finally {
+      f.loops--;
+      f.blocks--;
+    }
+    p = end;
+  }
+
+  private Token peekAt(int i) {
+    return toks.get(Math.min(i, toks.size() - 1));
+  }
+
+  private void loopControl() {
+    Token t = next();
+    expectEndOfStatement();
+    if (frame().loops == 0) {
+      throw error(t, "'" + t.text() + "' outside loop");
+    }
+    if (dry == 0) {
+      frame().exit = t.text().equals("break") ? LoopExit.BREAK : LoopExit.CONTINUE;
+    }
+  }
+
+  /**
+   * Loop or assignment targets: {@code NAME} or {@code NAME, NAME, ...}, optionally in brackets.
+   */
+  private List<Token> targets() {
+    boolean paren = acceptOp("(");
+    List<Token> out = new ArrayList<>();
+    do {
+      if (!paren && !out.isEmpty() && (peek().isName("in") || peek().isOp("="))) {
+        break;
+      }
+      Token n = expectName("a name to assign");
+      if (KEYWORDS.contains(n.text())) {
+        throw error(n, "cannot assign to " + n.text());
+      }
+      out.add(n);
+    } while (acceptOp(","));
+    if (paren) {
+      expectOp(")", "to close the names");
+    }
+    return out;
+  }
+
+  /** Binds {@code targets} to a value, unpacking a tuple or list as Python does. */
+  private void unpack(List<Token> targets, Located v, boolean multi) {
+    if (!multi) {
+      bind(targets.get(0).text(), noGrad > 0 ? detached(v.val()) : v.val());
+      return;
+    }
+    Val val = v.val();
+    if (val instanceof Val.Tensor) {
+      throw new GradcException(
+          "cannot unpack a Tensor: its rows would be indexed, and indexing is not supported",
+          v.pos());
+    }
+    List<Located> items = at(v.pos(), () -> Python.items(v, "unpacking"));
+    if (items.size() != targets.size()) {
+      throw new GradcException(
+          items.size() > targets.size()
+              ? "too many values to unpack (expected " + targets.size() + ")"
+              : "not enough values to unpack (expected "
+                  + targets.size()
+                  + ", got "
+                  + items.size()
+                  + ")",
+          v.pos());
+    }
+    for (int i = 0; i < targets.size(); i++) {
+      bind(targets.get(i).text(), noGrad > 0 ? detached(items.get(i).val()) : items.get(i).val());
+    }
+  }
+
+  private void ifStatement() {
+    Token kw = next();
+    boolean taken = false;
+    while (true) {
+      boolean live = dry == 0 && !taken;
+      Located c = live ? expression() : dryExpression();
+      String what = "the condition of '" + kw.text() + "'";
+      boolean run = live && at(c.pos(), () -> Python.truth(c.val(), what));
+      body(kw, run);
+      taken |= run;
+      if (peek().isName("elif")) {
+        kw = next();
+        continue;
+      }
+      if (peek().isName("else")) {
+        Token e = next();
+        body(e, dry == 0 && !taken);
+      }
+      return;
+    }
+  }
+
+  private Located dryExpression() {
+    dry++;
+    try {
+      return expression();
+    } finally {
+      dry--;
+    }
   }
 
   private void assignment() {
-    Token name = next();
-    next();
-    Located v = expression();
-    expectEndOfStatement();
-    Val val = v.val();
-    if (noGrad > 0 && val instanceof Val.Tensor t && requiresGrad(t.value())) {
-      // As under torch.no_grad(): what is computed here does not require grad.
-      val = new Val.Tensor(at(pos(name), () -> b.detach(t.value())));
+    int start = p;
+    List<Token> names = targets();
+    if (!peek().isOp("=")) {
+      throw error(toks.get(start), "expected a statement (" + STATEMENTS + ")");
     }
-    vars.put(name.text(), val);
+    boolean multi = names.size() > 1 || toks.get(p - 1).isOp(",");
+    next();
+    if (peek().kind() == Kind.NAME && peek(1).isOp("=") && !multi) {
+      throw error(peek(), "chained assignment 'a = b = ...' is not supported; assign each name");
+    }
+    Located v = expressionList();
+    expectEndOfStatement();
+    if (dry > 0) {
+      return;
+    }
+    unpack(names, v, multi);
+  }
+
+  /** As under torch.no_grad(): what is computed here does not require grad. */
+  private Val detached(Val val) {
+    if (val instanceof Val.Tensor t && requiresGrad(t.value())) {
+      return new Val.Tensor(b.detach(t.value()));
+    }
+    if (val instanceof Val.Seq s) {
+      List<Located> items = new ArrayList<>();
+      for (Located item : s.items()) {
+        items.add(new Located(detached(item.val()), item.pos()));
+      }
+      return new Val.Seq(items, s.tuple());
+    }
+    return val;
+  }
+
+  /**
+   * {@code x += e}: rebinds {@code x} to {@code x + e}. PyTorch updates a tensor in place, which
+   * means the same only when nothing else refers to it and the result keeps its dtype and shape;
+   * otherwise this is an error.
+   */
+  private void augmentedAssignment() {
+    Token name = next();
+    Token op = next();
+    Located rhs = expression();
+    expectEndOfStatement();
+    if (dry > 0) {
+      return;
+    }
+    Val old = lookup(name.text());
+    if (old == null) {
+      name(name);
+    }
+    String sym = op.text().substring(0, op.text().length() - 1);
+    Operator operator = Operator.bySymbol(sym);
+    if (old instanceof Val.Tensor t) {
+      checkInPlace(name, op, t.value());
+    } else if (old instanceof Val.Seq s && !s.tuple()) {
+      checkUnshared(name, op, old);
+    }
+    Located l = new Located(old, pos(name));
+    Val v = binaryValue(op, operator, l, rhs).val();
+    if (old instanceof Val.Tensor t && v instanceof Val.Tensor r) {
+      Type was = t.value().type();
+      Type now = r.value().type();
+      if (was.dtype() != now.dtype()) {
+        throw error(
+            op,
+            "result type "
+                + now.dtype().mnemonic()
+                + " can't be cast to the desired output type "
+                + was.dtype().mnemonic()
+                + " of the in-place '"
+                + op.text()
+                + "'; "
+                + outOfPlace(name, op));
+      }
+      if (!was.dims().equals(now.dims())) {
+        throw error(
+            op,
+            "output with shape "
+                + was.shapeString()
+                + " doesn't match the broadcast shape "
+                + now.shapeString()
+                + " of the in-place '"
+                + op.text()
+                + "'");
+      }
+    }
+    bind(name.text(), noGrad > 0 ? detached(v) : v);
+  }
+
+  /**
+   * Ops whose backward reads their own result: PyTorch's autograd fails after an in-place update of
+   * such a result.
+   */
+  private static final Set<String> READS_ONLY =
+      Set.of("sum", "mean", "add", "sub", "neg", "negative", "size", "dim", "numel");
+
+  private static final Set<Op> SAVES_RESULT =
+      Set.of(
+          Op.EXP,
+          Op.EXPM1,
+          Op.TANH,
+          Op.SIGMOID,
+          Op.SQRT,
+          Op.RSQRT,
+          Op.RELU,
+          Op.SOFTMAX,
+          Op.LOG_SOFTMAX,
+          Op.LOGSUMEXP,
+          Op.AMAX,
+          Op.AMIN,
+          Op.POW,
+          Op.RECIPROCAL);
+
+  private void checkInPlace(Token name, Token op, Value x) {
+    if (used.contains(x)
+        || (x instanceof Inst i && SAVES_RESULT.contains(i.op()) && requiresGrad(x))) {
+      throw error(
+          op,
+          "'"
+              + op.text()
+              + "' would update '"
+              + name.text()
+              + "' in place after an operation read it (PyTorch's autograd or a view may need the"
+              + " old value); "
+              + outOfPlace(name, op));
+    }
+    if (x instanceof Param q) {
+      throw error(
+          op,
+          "'"
+              + op.text()
+              + "' would update the declared "
+              + q.role().keyword()
+              + " '"
+              + q.name()
+              + "' in place, which is not supported; assign a new name");
+    }
+    checkUnshared(name, op, new Val.Tensor(x));
+  }
+
+  /** The suggestion {@code write 'x = x + ...'} for {@code x += ...}. */
+  private static String outOfPlace(Token name, Token op) {
+    String sym = op.text().substring(0, op.text().length() - 1);
+    return "write '" + name.text() + " = " + name.text() + " " + sym + " ...'";
+  }
+
+  /** An in-place update is seen through every other name of the object: refuse it then. */
+  private void checkUnshared(Token name, Token op, Val v) {
+    for (Frame f : frames) {
+      for (Map.Entry<String, Val> e : f.vars.entrySet()) {
+        if (e.getKey().equals(name.text()) && f == frame()) {
+          continue;
+        }
+        if (refersTo(e.getValue(), v)) {
+          throw error(
+              op,
+              "'"
+                  + op.text()
+                  + "' updates in place, and '"
+                  + e.getKey()
+                  + "' refers to the same object, so it would change too; "
+                  + outOfPlace(name, op));
+        }
+      }
+    }
+  }
+
+  /** Notes that an operation read a tensor, which may then not be updated in place. */
+  private void markUsed(Val v) {
+    if (v instanceof Val.Tensor t) {
+      used.add(t.value());
+    } else if (v instanceof Val.Seq s) {
+      for (Located item : s.items()) {
+        markUsed(item.val());
+      }
+    }
+  }
+
+  private static boolean refersTo(Val holder, Val v) {
+    if (holder == v
+        || (holder instanceof Val.Tensor h
+            && v instanceof Val.Tensor t
+            && h.value() == t.value())) {
+      return true;
+    }
+    if (holder instanceof Val.Seq s) {
+      for (Located item : s.items()) {
+        if (item.val() == v
+            || (item.val() instanceof Val.Tensor h
+                && v instanceof Val.Tensor t
+                && h.value() == t.value())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void returnStatement() {
     Token r = next();
-    if (noGrad > 0) {
+    Frame f = frame();
+    if (!f.isDef && defBodies == 0 && noGrad > 0) {
       throw error(r, "'return' must be at the top level, not inside 'with no_grad:'");
     }
-    Located v = expression();
+    Located v =
+        peek().kind() == Kind.NEWLINE
+            ? new Located(new Val.Nothing(), pos(peek()))
+            : expressionList();
     expectEndOfStatement();
+    if (dry > 0) {
+      return;
+    }
+    if (f.isDef) {
+      f.returned = noGrad > 0 ? detached(v.val()) : v.val();
+      return;
+    }
     if (!(v.val() instanceof Val.Tensor t)) {
       throw new GradcException(
           "the program must return a Tensor, not " + v.val().typeName(), v.pos());
     }
     result = t.value();
     resultPos = v.pos();
+    f.returned = v.val();
+    returnedAtTop = f.blocks == 0;
   }
 
   // ---------------------------------------------------------------- expressions
+
+  /** {@code a, b, ...} (a tuple) or one expression. */
+  private Located expressionList() {
+    Located first = expression();
+    if (!peek().isOp(",")) {
+      return first;
+    }
+    List<Located> items = new ArrayList<>();
+    items.add(first);
+    while (acceptOp(",")) {
+      Token t = peek();
+      if (t.kind() == Kind.NEWLINE || t.isOp("=")) {
+        break;
+      }
+      items.add(expression());
+    }
+    return new Located(dry > 0 ? UNKNOWN : new Val.Seq(items, true), first.pos());
+  }
 
   private Located expression() {
     Token start = peek();
@@ -459,66 +1108,319 @@ final class ProgramParser {
     }
     depth++;
     try {
-      return comparison();
+      return hasConditional() ? conditional() : disjunction();
     } finally {
       depth--;
     }
   }
 
-  private static Op comparisonOp(Token t) {
-    if (t.kind() != Kind.OP) {
-      return null;
+  /** Whether the expression starting here is {@code a if c else b}: a scan to its end. */
+  private boolean hasConditional() {
+    int level = 0;
+    for (int i = p; i < toks.size(); i++) {
+      Token t = toks.get(i);
+      switch (t.kind()) {
+        case NEWLINE, INDENT, DEDENT, EOF -> {
+          return false;
+        }
+        case OP -> {
+          String s = t.text();
+          if (s.equals("(") || s.equals("[")) {
+            level++;
+          } else if (s.equals(")") || s.equals("]")) {
+            if (--level < 0) {
+              return false;
+            }
+          } else if (level == 0
+              && (s.equals(",") || s.equals(":") || s.endsWith("="))
+              && !COMPARISONS.contains(s)) {
+            return false;
+          }
+        }
+        case NAME -> {
+          if (level == 0 && (t.text().equals("if") || t.text().equals("for"))) {
+            return t.text().equals("if");
+          }
+          if (level == 0 && t.text().equals("else")) {
+            return false;
+          }
+        }
+        case INT, FLOAT, STRING -> {}
+      }
     }
-    return switch (t.text()) {
-      case "<" -> Op.LT;
-      case "<=" -> Op.LE;
-      case ">" -> Op.GT;
-      case ">=" -> Op.GE;
-      case "==" -> Op.EQ;
-      case "!=" -> Op.NE;
-      default -> null;
-    };
+    return false;
   }
 
-  private Located comparison() {
-    Located l = sum();
-    Op op = comparisonOp(peek());
-    if (op == null) {
-      return l;
+  /** {@code a if c else b}: only the chosen branch is run; the other is parsed. */
+  private Located conditional() {
+    int start = p;
+    skipped(() -> disjunction());
+    Token kw = peek();
+    if (!kw.isName("if")) {
+      throw error(kw, "expected 'if', got " + kw.describe());
     }
-    Token t = next();
-    Located r = sum();
-    Located v = apply(t, op, l, r);
-    if (comparisonOp(peek()) != null) {
+    next();
+    Located c = disjunction();
+    if (!peek().isName("else")) {
       throw error(
-          peek(), "chained comparisons such as 'a < b < c' are not supported; use parentheses");
+          peek(), "expected 'else' in the conditional expression, got " + peek().describe());
     }
+    next();
+    if (dry > 0) {
+      expression();
+      return new Located(UNKNOWN, pos(toks.get(start)));
+    }
+    boolean yes = at(c.pos(), () -> Python.truth(c.val(), "the condition of 'if'"));
+    if (!yes) {
+      return expression();
+    }
+    skipped(() -> expression());
+    int end = p;
+    p = start;
+    Located v = disjunction();
+    p = end;
     return v;
   }
 
-  private Located sum() {
-    Located l = term();
-    while (peek().isOp("+") || peek().isOp("-")) {
-      Token t = next();
-      l = apply(t, t.text().equals("+") ? Op.ADD : Op.SUB, l, term());
+  /**
+   * {@code a or b}: Python's value (the first true operand, or the last); b runs only if needed.
+   */
+  private Located disjunction() {
+    return logical("or", this::conjunction);
+  }
+
+  private Located conjunction() {
+    return logical("and", this::inversion);
+  }
+
+  private Located logical(String word, Supplier<Located> operand) {
+    Located l = operand.get();
+    while (peek().isName(word)) {
+      Token op = next();
+      if (dry > 0) {
+        dryOperand(operand);
+        l = new Located(UNKNOWN, l.pos());
+        continue;
+      }
+      boolean t = truthOf(l, op);
+      if (word.equals("or") == t) {
+        dryOperand(operand);
+      } else {
+        l = operand.get();
+      }
     }
     return l;
   }
 
-  private Located term() {
-    Located l = factor();
-    while (true) {
-      Token t = peek();
-      Op op = t.isOp("*") ? Op.MUL : t.isOp("/") ? Op.DIV : t.isOp("@") ? Op.MATMUL : null;
-      if (op == null) {
-        if (t.isOp("//") || t.isOp("%")) {
-          throw error(t, "the '" + t.text() + "' operator is not supported");
-        }
-        return l;
-      }
-      next();
-      l = apply(t, op, l, factor());
+  private Located dryOperand(Supplier<Located> operand) {
+    dry++;
+    try {
+      return operand.get();
+    } finally {
+      dry--;
     }
+  }
+
+  private boolean truthOf(Located v, Token op) {
+    if (v.val() instanceof Val.Tensor) {
+      throw error(
+          op,
+          "'"
+              + op.text()
+              + "' needs the truth of a Tensor, which depends on its data, known only when the"
+              + " program runs; for elementwise logic on masks use '"
+              + (op.text().equals("and") ? "&" : op.text().equals("or") ? "|" : "~")
+              + "'");
+    }
+    return at(v.pos(), () -> Python.truth(v.val(), "'" + op.text() + "'"));
+  }
+
+  private Located inversion() {
+    List<Token> nots = new ArrayList<>();
+    while (peek().isName("not")) {
+      nots.add(next());
+    }
+    Located v = comparison();
+    for (int i = nots.size() - 1; i >= 0; i--) {
+      Token t = nots.get(i);
+      v = new Located(dry > 0 ? UNKNOWN : Val.Num.ofBool(!truthOf(v, t)), pos(t));
+    }
+    return v;
+  }
+
+  private Operator comparisonOp() {
+    Token t = peek();
+    if (t.kind() == Kind.OP && COMPARISONS.contains(t.text())) {
+      return Operator.bySymbol(t.text());
+    }
+    return null;
+  }
+
+  private boolean membershipNext() {
+    return peek().isName("in")
+        || peek().isName("is")
+        || (peek().isName("not") && peek(1).isName("in"));
+  }
+
+  /**
+   * {@code a < b}, {@code a in b}, {@code a is None}; chains such as {@code 0 <= i < n} on numbers
+   * known when compiling, where a false link skips the rest, as in Python.
+   */
+  private Located comparison() {
+    Located first = bitOr();
+    Located l = first;
+    Located result = null;
+    boolean decided = false;
+    while (comparisonOp() != null || membershipNext()) {
+      Token t = next();
+      if (result != null && dry == 0 && !decided && !(result.val() instanceof Val.Num)) {
+        throw error(
+            t, "chained comparisons such as 'a < b < c' are not supported; use parentheses");
+      }
+      boolean negated = false;
+      if (t.isName("not") || (t.isName("is") && peek().isName("not"))) {
+        negated = true;
+        next(); // 'not' after 'is', or 'in' after 'not'
+      }
+      boolean skip = dry == 0 && decided;
+      if (skip) {
+        dry++;
+      }
+      try {
+        Located r = bitOr();
+        Located left = l;
+        boolean neg = negated;
+        Val v =
+            dry > 0
+                ? UNKNOWN
+                : t.kind() == Kind.NAME
+                    ? membership(t, neg, left, r)
+                    : binaryValue(t, Operator.bySymbol(t.text()), left, r).val();
+        if (!skip) {
+          result = new Located(v, first.pos());
+          decided = dry == 0 && v instanceof Val.Num n && n.i() == 0;
+        }
+        l = r;
+      } finally {
+        if (skip) {
+          dry--;
+        }
+      }
+    }
+    return result != null ? result : first;
+  }
+
+  /** {@code x in xs}, {@code x not in xs}, {@code x is None}, {@code x is not None}. */
+  private Val membership(Token t, boolean negated, Located l, Located r) {
+    if (t.isName("is")) {
+      if (!(l.val() instanceof Val.Nothing) && !(r.val() instanceof Val.Nothing)) {
+        throw error(t, "'is' is supported only with None ('x is None'); compare values with '=='");
+      }
+      boolean same = l.val() instanceof Val.Nothing && r.val() instanceof Val.Nothing;
+      return Val.Num.ofBool(same != negated);
+    }
+    Val c = r.val();
+    boolean found = false;
+    if (c instanceof Val.Str s && l.val() instanceof Val.Str x) {
+      found = s.s().contains(x.s());
+    } else if (c instanceof Val.Seq || c instanceof Val.Range) {
+      for (Located item : at(r.pos(), () -> Python.items(r, "'in'"))) {
+        if (equal(l.val(), item.val())) {
+          found = true;
+          break;
+        }
+      }
+    } else {
+      throw error(
+          t, "argument of type '" + c.typeName() + "' is not a container for 'in' when compiling");
+    }
+    return Val.Num.ofBool(found != negated);
+  }
+
+  private boolean equal(Val a, Val c) {
+    if (a instanceof Val.Num x && c instanceof Val.Num y) {
+      return Semantics.numbers(Operator.EQ, x, y).i() != 0;
+    }
+    if (a instanceof Val.Str x && c instanceof Val.Str y) {
+      return x.s().equals(y.s());
+    }
+    if (a instanceof Val.Nothing && c instanceof Val.Nothing) {
+      return true;
+    }
+    if (a instanceof Val.Tensor || c instanceof Val.Tensor) {
+      throw new GradcException(
+          "comparing a Tensor here needs its data, which is known only when the program runs");
+    }
+    if (a instanceof Val.Sym || c instanceof Val.Sym) {
+      Val.Sym s = a instanceof Val.Sym x ? x : (Val.Sym) c;
+      if (a instanceof Val.Sym x
+          && c instanceof Val.Sym y
+          && x.dim() != null
+          && x.dim().equals(y.dim())) {
+        return true;
+      }
+      if (a instanceof Val.Num
+          || c instanceof Val.Num
+          || (a instanceof Val.Sym && c instanceof Val.Sym)) {
+        throw new GradcException(
+            "this comparison depends on "
+                + s.describe()
+                + ", which is known only when the program runs");
+      }
+    }
+    return a.equals(c);
+  }
+
+  /**
+   * Python's binary operators below the comparisons, with their precedence (higher binds tighter).
+   */
+  private static final Map<String, Integer> PRECEDENCE =
+      Map.ofEntries(
+          Map.entry("|", 1),
+          Map.entry("^", 2),
+          Map.entry("&", 3),
+          Map.entry("<<", 4),
+          Map.entry(">>", 4),
+          Map.entry("+", 5),
+          Map.entry("-", 5),
+          Map.entry("*", 6),
+          Map.entry("/", 6),
+          Map.entry("//", 6),
+          Map.entry("%", 6),
+          Map.entry("@", 6));
+
+  private Integer precedence(Token t) {
+    return t.kind() == Kind.OP ? PRECEDENCE.get(t.text()) : null;
+  }
+
+  /**
+   * The left-associative binary operators, by precedence climbing with explicit stacks: operands
+   * are read and computed left to right, each operator applied once both its operands are done.
+   */
+  private Located bitOr() {
+    Deque<Located> operands = new ArrayDeque<>();
+    Deque<Token> ops = new ArrayDeque<>();
+    operands.push(factor());
+    Integer prec;
+    while ((prec = precedence(peek())) != null) {
+      Token t = next();
+      while (!ops.isEmpty() && precedence(ops.peek()) >= prec) {
+        reduce(operands, ops);
+      }
+      ops.push(t);
+      operands.push(factor());
+    }
+    while (!ops.isEmpty()) {
+      reduce(operands, ops);
+    }
+    return operands.pop();
+  }
+
+  private void reduce(Deque<Located> operands, Deque<Token> ops) {
+    Token t = ops.pop();
+    Located r = operands.pop();
+    Located l = operands.pop();
+    operands.push(binaryValue(t, Operator.bySymbol(t.text()), l, r));
   }
 
   /**
@@ -531,7 +1433,7 @@ final class ProgramParser {
     List<Token> powers = new ArrayList<>();
     while (true) {
       List<Token> s = new ArrayList<>();
-      while (peek().isOp("-") || peek().isOp("+")) {
+      while (peek().isOp("-") || peek().isOp("+") || peek().isOp("~")) {
         s.add(next());
       }
       signs.add(s);
@@ -545,7 +1447,7 @@ final class ProgramParser {
     Located r = operands.get(n - 1);
     for (int i = n - 1; i >= 1; i--) {
       r = applySigns(signs.get(i), r);
-      r = apply(powers.get(i - 1), Op.POW, operands.get(i - 1), r);
+      r = binaryValue(powers.get(i - 1), Operator.POW, operands.get(i - 1), r);
     }
     return applySigns(signs.get(0), r);
   }
@@ -555,9 +1457,13 @@ final class ProgramParser {
     for (int i = signs.size() - 1; i >= 0; i--) {
       Token t = signs.get(i);
       Val v = r.val();
-      if (t.text().equals("-")) {
+      if (dry > 0) {
+        r = new Located(UNKNOWN, pos(t));
+      } else if (t.text().equals("-")) {
         r = new Located(at(pos(t), () -> Semantics.negate(b, v)), pos(t));
-      } else if (v instanceof Val.Tensor || v instanceof Val.Num) {
+      } else if (t.text().equals("~")) {
+        r = new Located(at(pos(t), () -> Semantics.invert(b, v)), pos(t));
+      } else if (v instanceof Val.Tensor || v instanceof Val.Num || v instanceof Val.Sym) {
         r = new Located(v, pos(t));
       } else {
         throw error(t, "bad operand type for unary +: '" + v.typeName() + "'");
@@ -566,9 +1472,90 @@ final class ProgramParser {
     return r;
   }
 
-  private Located apply(Token op, Op kind, Located l, Located r) {
-    Val v = at(pos(op), () -> Semantics.binary(b, kind, l.val(), r.val()));
+  /** {@code l OP r}, with the containers' {@code +} and {@code *} of Python. */
+  private Located binaryValue(Token op, Operator kind, Located l, Located r) {
+    if (dry > 0) {
+      return new Located(UNKNOWN, l.pos());
+    }
+    Val x = l.val();
+    Val y = r.val();
+    if (kind == Operator.ADD && x instanceof Val.Seq a && y instanceof Val.Seq c) {
+      if (a.tuple() != c.tuple()) {
+        throw error(
+            op,
+            "can only concatenate "
+                + a.typeName()
+                + " (not \""
+                + c.typeName()
+                + "\") to "
+                + a.typeName());
+      }
+      List<Located> items = new ArrayList<>(a.items());
+      items.addAll(c.items());
+      return new Located(new Val.Seq(items, a.tuple()), l.pos());
+    }
+    if (kind == Operator.ADD && x instanceof Val.Str a && y instanceof Val.Str c) {
+      return new Located(new Val.Str(a.s() + c.s()), l.pos());
+    }
+    if (kind == Operator.MUL && (x instanceof Val.Seq || y instanceof Val.Seq)) {
+      Val.Seq s = x instanceof Val.Seq a ? a : (Val.Seq) y;
+      Val k = x instanceof Val.Seq ? y : x;
+      if (k instanceof Val.Num n && n.integral()) {
+        if (n.i() * s.items().size() > MAX_ITERATIONS) {
+          throw error(
+              op,
+              "the repeated "
+                  + s.typeName()
+                  + " would have more than "
+                  + MAX_ITERATIONS
+                  + " items");
+        }
+        List<Located> items = new ArrayList<>();
+        for (long i = 0; i < n.i(); i++) {
+          items.addAll(s.items());
+        }
+        return new Located(new Val.Seq(items, s.tuple()), l.pos());
+      }
+    }
+    if ((x instanceof Val.Seq || y instanceof Val.Seq) && kind.comparison()) {
+      if (kind == Operator.EQ || kind == Operator.NE) {
+        boolean same = at(pos(op), () -> sameItems(x, y));
+        return new Located(Val.Num.ofBool(same == (kind == Operator.EQ)), l.pos());
+      }
+    }
+    if ((x instanceof Val.Str
+            || y instanceof Val.Str
+            || x instanceof Val.Dtype
+            || y instanceof Val.Dtype
+            || x instanceof Val.Nothing
+            || y instanceof Val.Nothing)
+        && (kind == Operator.EQ || kind == Operator.NE)) {
+      boolean same = at(pos(op), () -> equal(x, y));
+      return new Located(Val.Num.ofBool(same == (kind == Operator.EQ)), l.pos());
+    }
+    if (kind != Operator.ADD && kind != Operator.SUB) {
+      markUsed(x);
+      markUsed(y);
+    }
+    Val v = at(pos(op), () -> Semantics.binary(b, kind, x, y));
     return new Located(v, l.pos());
+  }
+
+  private boolean sameItems(Val x, Val y) {
+    if (!(x instanceof Val.Seq a) || !(y instanceof Val.Seq c) || a.tuple() != c.tuple()) {
+      return false;
+    }
+    if (a.items().size() != c.items().size()) {
+      return false;
+    }
+    for (int i = 0; i < a.items().size(); i++) {
+      Val u = a.items().get(i).val();
+      Val w = c.items().get(i).val();
+      if (u instanceof Val.Seq ? !sameItems(u, w) : !equal(u, w)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Located postfix() {
@@ -582,14 +1569,102 @@ final class ProgramParser {
       } else if (t.isOp(".")) {
         next();
         Token name = expectName("an attribute name after '.'");
-        v = attribute(v, name);
+        v = dry > 0 ? new Located(UNKNOWN, v.pos()) : attribute(v, name);
         calleeTok = name;
       } else if (t.isOp("[")) {
-        throw error(t, "indexing is not supported; use reshape, squeeze or where");
+        next();
+        v = subscript(v, t);
       } else {
         return v;
       }
     }
+  }
+
+  /** {@code v[i]} or {@code v[a:b:c]} of a list, tuple or range (tensors cannot be indexed). */
+  private Located subscript(Located v, Token open) {
+    if (dry == 0 && v.val() instanceof Val.Tensor) {
+      throw error(open, "indexing is not supported; use reshape, squeeze or where");
+    }
+    Located[] parts = new Located[3];
+    boolean slice = false;
+    int k = 0;
+    while (true) {
+      if (!peek().isOp(":") && !peek().isOp("]")) {
+        parts[k] = expression();
+      }
+      if (peek().isOp(":") && k < 2) {
+        next();
+        slice = true;
+        k++;
+        continue;
+      }
+      break;
+    }
+    if (peek().isOp(",")) {
+      throw error(peek(), "indexing with several indices is not supported");
+    }
+    expectOp("]", "to close the index");
+    if (dry > 0) {
+      return new Located(UNKNOWN, v.pos());
+    }
+    if (!slice && parts[0] == null) {
+      throw error(open, "expected an index inside '[]'");
+    }
+    Val target = v.val();
+    if (!(target instanceof Val.Seq) && !(target instanceof Val.Range)) {
+      throw error(open, "'" + target.typeName() + "' object is not subscriptable");
+    }
+    List<Located> items = at(v.pos(), () -> Python.items(v, "indexing"));
+    String kind = target.typeName();
+    if (!slice) {
+      long i = index(parts[0], kind);
+      long n = items.size();
+      long j = i < 0 ? i + n : i;
+      if (j < 0 || j >= n) {
+        throw new GradcException(kind + " index out of range", parts[0].pos());
+      }
+      Located item = items.get((int) j);
+      return new Located(item.val(), v.pos());
+    }
+    long n = items.size();
+    long step = parts[2] == null ? 1 : index(parts[2], kind);
+    if (step == 0) {
+      throw new GradcException("slice step cannot be zero", parts[2].pos());
+    }
+    long lo = step > 0 ? 0 : -1;
+    long hi = step > 0 ? n : n - 1;
+    long start =
+        parts[0] == null ? (step > 0 ? lo : hi) : clampIndex(index(parts[0], kind), n, lo, hi);
+    long stop =
+        parts[1] == null ? (step > 0 ? hi : lo) : clampIndex(index(parts[1], kind), n, lo, hi);
+    List<Located> out = new ArrayList<>();
+    for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
+      out.add(items.get((int) i));
+    }
+    return new Located(new Val.Seq(out, target instanceof Val.Seq s && s.tuple()), v.pos());
+  }
+
+  private static long clampIndex(long i, long n, long lo, long hi) {
+    long j = i < 0 ? i + n : i;
+    return Math.max(lo, Math.min(hi, j));
+  }
+
+  private long index(Located a, String kind) {
+    Val v = a.val();
+    if (v instanceof Val.Num n && n.integral()) {
+      return n.i();
+    }
+    if (v instanceof Val.Sym s) {
+      throw new GradcException(
+          "a "
+              + kind
+              + " index must be known when compiling, but "
+              + s.describe()
+              + " is known only when the program runs",
+          a.pos());
+    }
+    throw new GradcException(
+        kind + " indices must be integers or slices, not " + v.typeName(), a.pos());
   }
 
   private Located atom() {
@@ -605,15 +1680,26 @@ final class ProgramParser {
       case FLOAT -> {
         return new Located(Val.Num.ofFloat(Double.parseDouble(t.text().replace("_", ""))), pos(t));
       }
+      case STRING -> {
+        StringBuilder s = new StringBuilder(t.text());
+        while (peek().kind() == Kind.STRING) {
+          s.append(next().text());
+        }
+        return new Located(new Val.Str(s.toString()), pos(t));
+      }
       case NAME -> {
-        return new Located(name(t), pos(t));
+        if (t.isName("lambda")) {
+          throw error(t, "'lambda' is not supported; define a function with 'def'");
+        }
+        return new Located(dry > 0 ? UNKNOWN : name(t), pos(t));
       }
       case OP -> {
         if (t.isOp("(")) {
           return parenthesized(t);
         }
         if (t.isOp("[")) {
-          return new Located(new Val.Seq(items("]"), false), pos(t));
+          List<Located> items = items("]");
+          return new Located(new Val.Seq(items, false), pos(t));
         }
         throw error(t, "expected an expression, got " + t.describe());
       }
@@ -641,8 +1727,12 @@ final class ProgramParser {
   /** Comma-separated expressions up to {@code close} (a trailing comma is allowed). */
   private List<Located> items(String close) {
     List<Located> out = new ArrayList<>();
+    rejectComprehension();
     while (!peek().isOp(close)) {
       out.add(expression());
+      if (peek().isName("for")) {
+        throw error(peek(), "comprehensions are not supported; use a 'for' loop");
+      }
       if (!acceptOp(",")) {
         break;
       }
@@ -653,7 +1743,7 @@ final class ProgramParser {
 
   private Val name(Token t) {
     String n = t.text();
-    Val v = vars.get(n);
+    Val v = lookup(n);
     if (v != null) {
       return v;
     }
@@ -667,10 +1757,30 @@ final class ProgramParser {
       case "None" -> {
         return new Val.Nothing();
       }
+      case "inf", "nan" -> {
+        if (lookup(n) == null) {
+          throw error(
+              t,
+              "unknown name '"
+                  + n
+                  + "': Python has no built-in '"
+                  + n
+                  + "'; write math."
+                  + n
+                  + ", float('"
+                  + n
+                  + "') or 'from math import "
+                  + n
+                  + "'");
+        }
+      }
       default -> {}
     }
     if (KEYWORDS.contains(n)) {
       throw error(t, "'" + n + "' is not supported in .grad programs");
+    }
+    if (Python.BUILTINS.contains(n)) {
+      return new Val.PyFunction(n);
     }
     Builtin f = Builtins.lookup(n);
     if (f != null) {
@@ -686,6 +1796,10 @@ final class ProgramParser {
     if (d != null) {
       throw error(t, "'" + n + "' is used before its declaration on line " + d.pos().line());
     }
+    Val dim = symbolicDim(n);
+    if (dim != null) {
+      return dim;
+    }
     if (assignedSomewhere.contains(n)) {
       throw error(t, "'" + n + "' is used before assignment");
     }
@@ -693,18 +1807,46 @@ final class ProgramParser {
       throw error(
           t, "unknown function '" + n + "'" + Diagnostics.suggestion(n, Builtins.functionNames()));
     }
-    Set<String> known = new TreeSet<>(vars.keySet());
+    Set<String> known = new TreeSet<>(frame().vars.keySet());
+    known.addAll(frames.peekLast().vars.keySet());
     known.addAll(Builtins.functionNames());
     throw error(t, "unknown name '" + n + "'" + Diagnostics.suggestion(n, known));
+  }
+
+  /** A declared symbolic dim such as {@code N}, as the int it is when the program runs. */
+  private Val symbolicDim(String n) {
+    for (Param q : b.params()) {
+      List<Dim> dims = q.type().dims();
+      for (int i = 0; i < dims.size(); i++) {
+        if (n.equals(dims.get(i).symbol()) && dims.get(i).factor() == 1) {
+          return new Val.Sym(true, dims.get(i), q, i, null);
+        }
+      }
+    }
+    return null;
   }
 
   private Located attribute(Located target, Token name) {
     String n = name.text();
     Val v = target.val();
     if (v instanceof Val.Tensor t) {
+      Value x = t.value();
+      switch (n) {
+        case "shape" -> {
+          return new Located(Python.shape(x, target.pos()), target.pos());
+        }
+        case "ndim" -> {
+          return new Located(Val.Num.ofInt(x.type().rank()), target.pos());
+        }
+        case "dtype" -> {
+          return new Located(new Val.Dtype(x.type().dtype()), target.pos());
+        }
+        default -> {}
+      }
       if (Builtins.PROPERTIES.contains(n)) {
+        markUsed(v);
         return new Located(
-            new Val.Tensor(at(pos(name), () -> Builtins.property(b, n, t.value()))), target.pos());
+            new Val.Tensor(at(pos(name), () -> Builtins.property(b, n, x))), target.pos());
       }
       Builtin f = Builtins.lookup(n);
       if (f != null && f.forms().method()) {
@@ -712,11 +1854,38 @@ final class ProgramParser {
       }
       Set<String> known = new TreeSet<>(Builtins.methodNames());
       known.addAll(Builtins.PROPERTIES);
+      known.addAll(List.of("shape", "ndim", "dtype"));
       throw error(name, "Tensor has no attribute '" + n + "'" + Diagnostics.suggestion(n, known));
     }
     if (v instanceof Val.Module m) {
+      if (m.name().equals("math")) {
+        Double c = Python.MATH_CONSTANTS.get(n);
+        if (c != null) {
+          return new Located(Val.Num.ofFloat(c), target.pos());
+        }
+        if (Python.isMathFunction(n)) {
+          return new Located(new Val.PyFunction("math." + n), target.pos());
+        }
+        throw error(
+            name,
+            "module 'math' has no attribute '"
+                + n
+                + "'"
+                + Diagnostics.suggestion(n, Python.mathNames()));
+      }
       if (n.equals("nn") || n.equals("functional")) {
         return new Located(new Val.Module(m.name() + "." + n), target.pos());
+      }
+      if (m.name().equals("torch")) {
+        DType dt = DTYPES.get(n);
+        if (dt != null) {
+          return new Located(new Val.Dtype(dt), target.pos());
+        }
+        if (n.equals("inf") || n.equals("nan")) {
+          return new Located(
+              Val.Num.ofFloat(n.equals("inf") ? Double.POSITIVE_INFINITY : Double.NaN),
+              target.pos());
+        }
       }
       Builtin f = Builtins.lookup(n);
       if (f != null && f.forms().function()) {
@@ -734,11 +1903,34 @@ final class ProgramParser {
     throw error(name, "'" + v.typeName() + "' object has no attribute '" + n + "'");
   }
 
+  /** A {@code for} inside the brackets that start here would be a comprehension. */
+  private void rejectComprehension() {
+    int level = 0;
+    for (int i = p; i < toks.size(); i++) {
+      Token t = toks.get(i);
+      if (t.isOp("(") || t.isOp("[")) {
+        level++;
+      } else if (t.isOp(")") || t.isOp("]")) {
+        if (--level < 0) {
+          return;
+        }
+      } else if (level == 0 && t.isName("for")) {
+        throw error(t, "comprehensions are not supported; use a 'for' loop");
+      } else if (t.kind() == Kind.NEWLINE || t.kind() == Kind.EOF) {
+        return;
+      }
+    }
+  }
+
   private Located call(Located callee, Token calleeTok) {
     List<CallArg> args = new ArrayList<>();
+    rejectComprehension();
     Set<String> keywords = new HashSet<>();
     while (!peek().isOp(")")) {
       Token start = peek();
+      if (start.isOp("*") || start.isOp("**")) {
+        throw error(start, "argument unpacking with '" + start.text() + "' is not supported");
+      }
       if (start.kind() == Kind.NAME && peek(1).isOp("=")) {
         next();
         next();
@@ -752,21 +1944,157 @@ final class ProgramParser {
         }
         args.add(new CallArg(null, expression(), pos(start)));
       }
+      if (peek().isName("for")) {
+        throw error(peek(), "comprehensions are not supported; use a 'for' loop");
+      }
       if (!acceptOp(",")) {
         break;
       }
     }
     expectOp(")", "to close the call");
-    if (!(callee.val() instanceof Val.Function fn)) {
-      String what = calleeTok.kind() == Kind.NAME ? "'" + calleeTok.text() + "'" : "the value";
-      throw error(
-          calleeTok,
-          what + " is a " + callee.val().typeName() + ", not a function; it cannot be called");
+    if (dry > 0) {
+      return new Located(UNKNOWN, callee.pos());
     }
     SourcePos at = pos(calleeTok);
+    Val fv = callee.val();
+    if (fv instanceof Val.UserFunction u) {
+      return new Located(inline(u, args, calleeTok), callee.pos());
+    }
+    if (fv instanceof Val.PyFunction py) {
+      List<Located> positional = positionalOnly(py.name(), args);
+      Val v =
+          py.name().startsWith("math.")
+              ? Python.math(py.name().substring("math.".length()), positional, at)
+              : at(at, () -> Python.builtin(b, py.name(), positional, at));
+      return new Located(v, callee.pos());
+    }
+    if (!(fv instanceof Val.Function fn)) {
+      String what = calleeTok.kind() == Kind.NAME ? "'" + calleeTok.text() + "'" : "the value";
+      throw error(
+          calleeTok, what + " is a " + fv.typeName() + ", not a function; it cannot be called");
+    }
+    if (!READS_ONLY.contains(fn.builtin().name())) {
+      if (fn.self() != null) {
+        markUsed(fn.self().val());
+      }
+      for (CallArg c : args) {
+        markUsed(c.value().val());
+      }
+    }
     Args a = Args.bind(fn.builtin(), fn.self(), args, at);
     Val v = at(at, () -> fn.builtin().body().apply(b, a));
     return new Located(v, callee.pos());
+  }
+
+  private List<Located> positionalOnly(String fn, List<CallArg> args) {
+    List<Located> out = new ArrayList<>();
+    for (CallArg a : args) {
+      if (a.keyword() != null) {
+        throw new GradcException(fn + "() takes no keyword arguments", a.keywordPos());
+      }
+      out.add(a.value());
+    }
+    return out;
+  }
+
+  /**
+   * Calls a def by running its body in a new frame with the arguments bound, as Python binds them.
+   * A def that is already running is a recursive call, which cannot be inlined.
+   */
+  private Val inline(Val.UserFunction u, List<CallArg> args, Token at) {
+    String fn = u.name() + "()";
+    for (Val.UserFunction running : active) {
+      if (running.bodyStart() == u.bodyStart()) {
+        throw error(
+            at,
+            "recursive call of '"
+                + u.name()
+                + "': a def is inlined where it is called, so it cannot call itself"
+                + (active.get(active.size() - 1).bodyStart() == u.bodyStart()
+                    ? ""
+                    : " (here through '" + active.get(active.size() - 1).name() + "')"));
+      }
+    }
+    if (active.size() >= MAX_CALL_DEPTH) {
+      throw error(at, "defs call each other more than " + MAX_CALL_DEPTH + " deep");
+    }
+    Frame f = new Frame(true);
+    List<String> params = u.params();
+    int positional = 0;
+    for (CallArg a : args) {
+      if (a.keyword() == null) {
+        if (positional >= params.size()) {
+          throw new GradcException(
+              fn
+                  + " takes "
+                  + params.size()
+                  + " positional argument"
+                  + (params.size() == 1 ? "" : "s")
+                  + " but "
+                  + (args.stream().filter(c -> c.keyword() == null).count())
+                  + " were given",
+              a.value().pos());
+        }
+        f.vars.put(params.get(positional++), a.value().val());
+      } else {
+        if (!params.contains(a.keyword())) {
+          throw new GradcException(
+              fn
+                  + " got an unexpected keyword argument '"
+                  + a.keyword()
+                  + "'"
+                  + Diagnostics.suggestion(a.keyword(), params),
+              a.keywordPos());
+        }
+        if (f.vars.containsKey(a.keyword())) {
+          throw new GradcException(
+              fn + " got multiple values for argument '" + a.keyword() + "'", a.keywordPos());
+        }
+        f.vars.put(a.keyword(), a.value().val());
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      if (!f.vars.containsKey(params.get(i))) {
+        if (u.defaults().get(i) == null) {
+          missing.add("'" + params.get(i) + "'");
+        } else {
+          f.vars.put(params.get(i), u.defaults().get(i));
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw error(
+          at,
+          fn
+              + " missing "
+              + missing.size()
+              + " required positional argument"
+              + (missing.size() == 1 ? "" : "s")
+              + ": "
+              + String.join(" and ", missing));
+    }
+    int saved = p;
+    frames.push(f);
+    active.add(u);
+    try {
+      p = u.bodyStart();
+      block(false);
+    } catch (GradcException e) {
+      SourcePos where = pos(at);
+      String note = " (in " + u.name() + "(), called on line " + where.line() + ")";
+      if (e.pos() == null || e.getMessage().endsWith(note)) {
+        throw e;
+      }
+      GradcException located = new GradcException(e.getMessage() + note, e.pos());
+      located.setStackTrace(e.getStackTrace());
+      throw located;
+    } finally {
+      active.remove(active.size() - 1);
+      frames.pop();
+      p = saved;
+    }
+    return f.returned != null ? f.returned : new Val.Nothing();
   }
 
   // ---------------------------------------------------------------- building

@@ -2,7 +2,8 @@ package dev.gradc.frontend.lang;
 
 /**
  * One token of a {@code .grad} program, with its 1-based line and column. Layout tokens ({@code
- * NEWLINE}, {@code INDENT}, {@code DEDENT}) carry the position of what follows them.
+ * NEWLINE}, {@code INDENT}, {@code DEDENT}) carry the position of what follows them; a {@code ;} is
+ * a {@code NEWLINE} whose text is {@code ;}.
  */
 record Token(Kind kind, String text, int line, int column) {
 
@@ -10,7 +11,12 @@ record Token(Kind kind, String text, int line, int column) {
     NAME,
     INT,
     FLOAT,
-    /** Punctuation and operators: {@code + - * / ** @ ( ) [ ] , : = . < <= > >= == !=}. */
+    /** A string literal; its text is the decoded value. */
+    STRING,
+    /**
+     * Punctuation and operators: {@code + - * / // % ** @ & | ^ ~ << >> ( ) [ ] , : = . < <= > >=
+     * == !=} and the augmented assignments.
+     */
     OP,
     NEWLINE,
     INDENT,
@@ -38,6 +44,7 @@ record Token(Kind kind, String text, int line, int column) {
       case DEDENT -> "a dedent";
       case EOF -> "end of file";
       case NAME, INT, FLOAT, OP -> "'" + text + "'";
+      case STRING -> "a string";
     };
   }
 }

@@ -2,6 +2,7 @@ package dev.gradc.frontend.lang;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.SourcePos;
@@ -10,10 +11,25 @@ import java.util.List;
 
 /**
  * What a {@code .grad} expression evaluates to while the program is parsed: a tensor (an IR value),
- * a Python number, a list or tuple, {@code None}, a function (possibly bound to a tensor as a
- * method), or a module namespace such as {@code torch}.
+ * a Python number (known when compiling, or a {@link Sym} known only when the program runs), a
+ * string, a list, tuple or range, {@code None}, a function (built-in, possibly bound to a tensor as
+ * a method; Python's own; or a {@code def}), a dtype, or a module namespace such as {@code torch}.
+ * Code that is parsed but not run (a branch not taken) evaluates to {@link Unknown}.
  */
-sealed interface Val permits Val.Tensor, Val.Num, Val.Seq, Val.Nothing, Val.Function, Val.Module {
+sealed interface Val
+    permits Val.Tensor,
+        Val.Num,
+        Val.Sym,
+        Val.Str,
+        Val.Seq,
+        Val.Range,
+        Val.Nothing,
+        Val.Function,
+        Val.PyFunction,
+        Val.UserFunction,
+        Val.Dtype,
+        Val.Module,
+        Val.Unknown {
 
   /** The Python type name used in messages: {@code Tensor}, {@code int}, {@code list}, ... */
   String typeName();
@@ -82,6 +98,47 @@ sealed interface Val permits Val.Tensor, Val.Num, Val.Seq, Val.Nothing, Val.Func
     }
   }
 
+  /**
+   * A Python {@code int} or {@code float} whose value is known only when the program runs: a
+   * symbolic dim such as {@code N}, or arithmetic on one. {@code dim} is set when the number is a
+   * dim (so it can size a shape); the IR value, a scalar {@code i64} or {@code f64}, is made from
+   * {@code source} and {@code axis} ({@code numel} of that axis) when {@code value} is null.
+   */
+  record Sym(boolean integral, Dim dim, Value source, int axis, Value value) implements Val {
+    @Override
+    public String typeName() {
+      return integral ? "int" : "float";
+    }
+
+    /** How the number reads in messages: its dim ({@code N}) or "a size". */
+    String describe() {
+      return dim != null ? "the size " + dim : "a number computed from sizes";
+    }
+  }
+
+  /** A Python string. */
+  record Str(String s) implements Val {
+    @Override
+    public String typeName() {
+      return "str";
+    }
+  }
+
+  /** Python's {@code range(start, stop, step)}. */
+  record Range(long start, long stop, long step) implements Val {
+    long length() {
+      if (step > 0) {
+        return start >= stop ? 0 : (stop - start - 1) / step + 1;
+      }
+      return start <= stop ? 0 : (start - stop - 1) / -step + 1;
+    }
+
+    @Override
+    public String typeName() {
+      return "range";
+    }
+  }
+
   /** A list {@code [a, b]} or tuple {@code (a, b)}, with the position of each item. */
   record Seq(List<Located> items, boolean tuple) implements Val {
     @Override
@@ -106,7 +163,44 @@ sealed interface Val permits Val.Tensor, Val.Num, Val.Seq, Val.Nothing, Val.Func
     }
   }
 
-  /** A namespace that holds the built-in functions: {@code torch}, {@code F}, ... */
+  /** One of Python's built-in functions ({@code len}, {@code range}, {@code float}, ...). */
+  record PyFunction(String name) implements Val {
+    @Override
+    public String typeName() {
+      return "builtin_function_or_method";
+    }
+  }
+
+  /**
+   * A function defined with {@code def}: calls inline its body, which starts at token {@code
+   * bodyStart}. {@code defaults} holds the value of each parameter's default, or null.
+   */
+  record UserFunction(
+      String name, List<String> params, List<Val> defaults, int bodyStart, SourcePos pos)
+      implements Val {
+    @Override
+    public String typeName() {
+      return "function";
+    }
+  }
+
+  /** A dtype such as {@code torch.float64}. */
+  record Dtype(DType dtype) implements Val {
+    @Override
+    public String typeName() {
+      return "torch.dtype";
+    }
+  }
+
+  /** The value of code that is parsed but not run. */
+  record Unknown() implements Val {
+    @Override
+    public String typeName() {
+      return "object";
+    }
+  }
+
+  /** A namespace: {@code torch}, {@code F}, {@code math}, ... */
   record Module(String name) implements Val {
     @Override
     public String typeName() {

@@ -84,6 +84,31 @@ class PyTorchFixtureTest {
     }
   }
 
+  /**
+   * The corpus of real programs under {@code lang/real}: each is a fixture in f64 as written and in
+   * f32 (every f64 replaced by f32), with the shipped text.
+   */
+  @Test
+  void everyRealProgram_isAFixtureInF64AndF32() throws IOException {
+    List<Path> programs;
+    try (Stream<Path> s = Files.list(LangCorpusTest.ROOT.resolve("real"))) {
+      programs = s.filter(p -> p.toString().endsWith(".grad")).sorted().toList();
+    }
+    assertTrue(programs.size() >= 30, programs.size() + " real programs");
+    for (Path program : programs) {
+      String text = Files.readString(program, StandardCharsets.UTF_8);
+      String stem = program.getFileName().toString().replace(".grad", "");
+      for (String dtype : List.of("f64", "f32")) {
+        Path fixture = FIXTURES.resolve("real_" + stem + "_" + dtype + ".json");
+        assertTrue(Files.exists(fixture), fixture + ": rerun tools/fixtures/generate.py");
+        assertEquals(
+            dtype.equals("f64") ? text : text.replace("f64", "f32"),
+            JSON.readTree(fixture.toFile()).get("program").asText(),
+            program + " changed: rerun tools/fixtures/generate.py");
+      }
+    }
+  }
+
   private static void check(Path file) throws IOException {
     JsonNode root = JSON.readTree(file.toFile());
     String name = root.get("name").asText();

@@ -3,7 +3,6 @@ package dev.gradc.codegen;
 import dev.gradc.codegen.LoopLayout.Access;
 import dev.gradc.codegen.LoopLayout.Mode;
 import dev.gradc.codegen.LoopLayout.Reduction;
-import dev.gradc.ir.DType;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Value;
@@ -18,22 +17,17 @@ import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
- * Emits the method of one {@link Kernel}: a static method that runs iterations {@code [lo, hi)} of
- * the outer loop (elements for a flat kernel, rows otherwise). Each iteration runs the kernel's
- * stages in order: a flat stage computes its one element, a rows stage runs its inner loop and then
- * stores its per-row reductions. Members are computed per element in double locals; stored members
- * are written out; reductions accumulate.
- *
- * <p>Parameters, in order: the buffers, the scalars, the non-constant extents, a partials array
- * when there are several full reductions, then the chunk index, {@code lo} and {@code hi}.
- * Full-reduction partials go to slot {@code chunk * fullCount + k}; column reductions accumulate
- * into their partial vector at {@code chunk * inner + j}. With one full reduction the method
- * returns its partial; otherwise it returns nothing.
+ * The scalar {@link KernelBackend}: each iteration of the outer loop runs the kernel's stages in
+ * order; a flat stage computes its one element, a rows stage runs its inner loop and then stores
+ * its per-row reductions. Members are computed per element in double locals, one element at a time;
+ * stored members are written out; reductions accumulate.
  */
-final class NestEmitter {
+final class ScalarKernelEmitter {
+  /** The scalar backend. */
+  static final KernelBackend BACKEND = ScalarKernelEmitter::emit;
+
   private final Kernel kernel;
   private LoopLayout layout;
   private final GeneratorAdapter g;
@@ -54,67 +48,21 @@ final class NestEmitter {
   private int hiArg;
   private int indexLocal;
 
-  private NestEmitter(Kernel kernel, GeneratorAdapter g, OpEmitter ops) {
+  private ScalarKernelEmitter(Kernel kernel, GeneratorAdapter g, OpEmitter ops) {
     this.kernel = kernel;
     this.g = g;
     this.ops = ops;
   }
 
-  /**
-   * The dtype of the array a kernel parameter holds: RMW reductions accumulate in f64, column
-   * reductions into f64 partial vectors.
-   */
-  static DType paramDtype(Kernel k, Access a) {
-    return Kernel.isAccumulator(k.stageOf(a), a) ? DType.F64 : a.dtype;
-  }
-
-  static Method method(Kernel k, String name) {
-    if (k.packed()) {
-      return new Method(
-          name,
-          Type.VOID_TYPE,
-          new Type[] {Jvm.OBJECT_ARRAY, Type.INT_TYPE, Type.INT_TYPE, Type.INT_TYPE});
-    }
-    List<Type> params = new ArrayList<>();
-    for (Access a : k.buffers) {
-      params.add(Jvm.arrayType(paramDtype(k, a)));
-    }
-    for (int i = 0; i < k.scalars.size(); i++) {
-      params.add(Type.DOUBLE_TYPE);
-    }
-    for (int i = 0; i < k.intParams.size(); i++) {
-      params.add(Type.INT_TYPE);
-    }
-    if (k.fullReductions.size() > 1) {
-      params.add(Jvm.DOUBLE_ARRAY);
-    }
-    params.add(Type.INT_TYPE);
-    params.add(Type.INT_TYPE);
-    params.add(Type.INT_TYPE);
-    Type ret = k.fullReductions.size() == 1 ? Type.DOUBLE_TYPE : Type.VOID_TYPE;
-    return new Method(name, ret, params.toArray(new Type[0]));
-  }
-
-  static void emit(ClassVisitor cv, Type owner, LibraryCopier lib, Kernel k, String name) {
-    Method m = method(k, name);
-    GeneratorAdapter g =
-        new GeneratorAdapter(
-            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
-            m,
-            cv.visitMethod(
-                Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
-                m.getName(),
-                m.getDescriptor(),
-                null,
-                null));
-    g.visitCode();
-    new NestEmitter(k, g, new OpEmitter(g, owner, lib)).body();
+  private static void emit(ClassVisitor cv, Type owner, LibraryCopier lib, KernelSignature sig) {
+    GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, sig.method);
+    new ScalarKernelEmitter(sig.kernel, g, new OpEmitter(g, owner, lib)).body(sig);
     g.endMethod();
   }
 
-  private void body() {
+  private void body(KernelSignature sig) {
     if (kernel.packed()) {
-      unpack();
+      unpack(sig);
     } else {
       int arg = 0;
       for (Access a : kernel.buffers) {
@@ -165,13 +113,8 @@ final class NestEmitter {
     g.iinc(indexLocal, 1);
     g.goTo(head);
     g.mark(end);
-    List<Reduction> full = new ArrayList<>();
-    for (Reduction r : kernel.reductions) {
-      if (r.mode == Mode.FULL) {
-        full.add(r);
-      }
-    }
-    if (kernel.fullReductions.size() == 1 && !kernel.packed()) {
+    List<Reduction> full = kernel.fullReductions;
+    if (sig.returnsPartial()) {
       g.loadLocal(acc.get(full.get(0)));
       g.returnValue();
       return;
@@ -200,28 +143,16 @@ final class NestEmitter {
    * Packed signature {@code (Object[] frame, int chunk, int lo, int hi)}: the frame holds the
    * buffers, then a {@code double[]} of scalars, an {@code int[]} of extents and the partials.
    */
-  private void unpack() {
+  private void unpack(KernelSignature sig) {
     chunkArg = 1;
     loArg = 2;
     hiArg = 3;
     int b = kernel.buffers.size();
     for (int i = 0; i < b; i++) {
       Access a = kernel.buffers.get(i);
-      Type t = Jvm.arrayType(paramDtype(kernel, a));
-      g.loadArg(0);
-      g.push(i);
-      g.arrayLoad(Type.getType(Object.class));
-      g.checkCast(t);
-      int l = g.newLocal(t);
-      g.storeLocal(l);
-      bufferArg.put(a, l);
+      bufferArg.put(a, KernelSignature.unpack(g, 0, i, Jvm.arrayType(sig.paramDtype(a))));
     }
-    int sc = g.newLocal(Jvm.DOUBLE_ARRAY);
-    g.loadArg(0);
-    g.push(b);
-    g.arrayLoad(Type.getType(Object.class));
-    g.checkCast(Jvm.DOUBLE_ARRAY);
-    g.storeLocal(sc);
+    int sc = KernelSignature.unpack(g, 0, sig.frameScalars(), Jvm.DOUBLE_ARRAY);
     for (int i = 0; i < kernel.scalars.size(); i++) {
       g.loadLocal(sc);
       g.push(i);
@@ -230,12 +161,7 @@ final class NestEmitter {
       g.storeLocal(l);
       scalarArg.put(kernel.scalars.get(i), l);
     }
-    int ints = g.newLocal(Type.getType(int[].class));
-    g.loadArg(0);
-    g.push(b + 1);
-    g.arrayLoad(Type.getType(Object.class));
-    g.checkCast(Type.getType(int[].class));
-    g.storeLocal(ints);
+    int ints = KernelSignature.unpack(g, 0, sig.frameInts(), Jvm.INT_ARRAY);
     for (int i = 0; i < kernel.intParams.size(); i++) {
       g.loadLocal(ints);
       g.push(i);
@@ -244,12 +170,7 @@ final class NestEmitter {
       g.storeLocal(l);
       intArg.put(kernel.intParams.get(i), l);
     }
-    partialsArg = g.newLocal(Jvm.DOUBLE_ARRAY);
-    g.loadArg(0);
-    g.push(b + 2);
-    g.arrayLoad(Type.getType(Object.class));
-    g.checkCast(Jvm.DOUBLE_ARRAY);
-    g.storeLocal(partialsArg);
+    partialsArg = KernelSignature.unpack(g, 0, sig.framePartials(), Jvm.DOUBLE_ARRAY);
     packedBuffers = true;
     packedPartials = true;
   }

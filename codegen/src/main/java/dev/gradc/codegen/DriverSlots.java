@@ -1,0 +1,352 @@
+package dev.gradc.codegen;
+
+import dev.gradc.codegen.LoopPlan.Home;
+import dev.gradc.codegen.LoopPlan.Where;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Param;
+import dev.gradc.ir.Value;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The driver method being written, and where it keeps each value: the scalars, the buffers, the
+ * symbols bound from argument shapes and the extents computed from them. In locals mode a slot is a
+ * local of the driver. In frame mode (large functions, whose driver is split into segment methods)
+ * a slot is an index into three frame arrays, of buffers, scalars and ints, that every segment
+ * receives, so a segment reads what an earlier one defined.
+ *
+ * <p>The driver's arguments are {@code (Object[] args, int[][] shapes, Object[] outs,
+ * ExecutorService pool, int threads)}; a segment also takes the three frame arrays.
+ */
+final class DriverSlots {
+  static final int ARGS_ARG = 0;
+  static final int SHAPES_ARG = 1;
+  static final int OUTS_ARG = 2;
+  static final int POOL_ARG = 3;
+  static final int THREADS_ARG = 4;
+
+  final Plan plan;
+  final Func f;
+  final Type owner;
+  final LibraryCopier lib;
+  final ClassVisitor cv;
+  final boolean frameMode;
+
+  /** The method being written: the driver or one of its segments. */
+  GeneratorAdapter g;
+
+  OpEmitter ops;
+
+  private int bufFrame;
+  private int scFrame;
+  private int exFrame;
+  private int nextInt;
+  private final Map<Value, Integer> scalarSlot = new IdentityHashMap<>();
+  private final Map<Value, Integer> bufferSlot = new IdentityHashMap<>();
+  private final Map<String, Integer> symbolSlot = new HashMap<>();
+  private final Map<Extent, Integer> extentSlot = new HashMap<>();
+
+  DriverSlots(
+      Plan plan,
+      ClassVisitor cv,
+      Type owner,
+      LibraryCopier lib,
+      GeneratorAdapter driver,
+      boolean frameMode) {
+    this.plan = plan;
+    this.f = plan.func();
+    this.cv = cv;
+    this.owner = owner;
+    this.lib = lib;
+    this.frameMode = frameMode;
+    enter(driver);
+  }
+
+  /** Continues in method {@code m}: the driver, or a segment just started. */
+  void enter(GeneratorAdapter m) {
+    g = m;
+    ops = new OpEmitter(m, owner, lib);
+  }
+
+  // ---------------------------------------------------------------- frame mode
+
+  /** In the driver, in frame mode: allocates the frame arrays. */
+  void allocateFrames(int ints) {
+    bufFrame = g.newLocal(Jvm.OBJECT_ARRAY);
+    g.push(f.valueCount());
+    g.newArray(Jvm.OBJECT);
+    g.storeLocal(bufFrame);
+    scFrame = g.newLocal(Jvm.DOUBLE_ARRAY);
+    g.push(f.valueCount());
+    g.newArray(Type.DOUBLE_TYPE);
+    g.storeLocal(scFrame);
+    exFrame = g.newLocal(Jvm.INT_ARRAY);
+    g.push(ints);
+    g.newArray(Type.INT_TYPE);
+    g.storeLocal(exFrame);
+  }
+
+  /** The locals of the frame arrays in the current method, to restore after a segment. */
+  int[] frames() {
+    return new int[] {bufFrame, scFrame, exFrame};
+  }
+
+  void restoreFrames(int[] frames) {
+    bufFrame = frames[0];
+    scFrame = frames[1];
+    exFrame = frames[2];
+  }
+
+  /** The segment methods' type: the driver's arguments, then the frame arrays. */
+  static final String SEGMENT_DESC =
+      "([Ljava/lang/Object;[[I[Ljava/lang/Object;Ljava/util/concurrent/ExecutorService;I"
+          + "[Ljava/lang/Object;[D[I)V";
+
+  /** In a segment method, the frame arrays arrive as arguments 5 to 7. */
+  void receiveFrames() {
+    bufFrame = g.newLocal(Jvm.OBJECT_ARRAY);
+    g.loadArg(5);
+    g.storeLocal(bufFrame);
+    scFrame = g.newLocal(Jvm.DOUBLE_ARRAY);
+    g.loadArg(6);
+    g.storeLocal(scFrame);
+    exFrame = g.newLocal(Jvm.INT_ARRAY);
+    g.loadArg(7);
+    g.storeLocal(exFrame);
+  }
+
+  /** In the driver: calls segment {@code m} with the driver's arguments and the frames. */
+  void callSegment(Method m) {
+    for (int a = 0; a < 5; a++) {
+      g.loadArg(a);
+    }
+    g.loadLocal(bufFrame);
+    g.loadLocal(scFrame);
+    g.loadLocal(exFrame);
+    g.invokeStatic(owner, m);
+  }
+
+  // ---------------------------------------------------------------- slots
+
+  /**
+   * Stores the value on the stack in a new local of type {@code local}; in frame mode also into
+   * {@code frame} at {@code index}, which becomes the slot.
+   */
+  private int define(Type local, int frame, Type element, int index) {
+    int t = g.newLocal(local);
+    g.storeLocal(t);
+    if (!frameMode) {
+      return t;
+    }
+    g.loadLocal(frame);
+    g.push(index);
+    g.loadLocal(t);
+    g.arrayStore(element);
+    return index;
+  }
+
+  private void load(int frame, Type element, int slot) {
+    if (frameMode) {
+      g.loadLocal(frame);
+      g.push(slot);
+      g.arrayLoad(element);
+    } else {
+      g.loadLocal(slot);
+    }
+  }
+
+  /** With a double on the stack, records it as the value of scalar {@code v}. */
+  void defineScalar(Value v) {
+    scalarSlot.put(v, define(Type.DOUBLE_TYPE, scFrame, Type.DOUBLE_TYPE, v.id()));
+  }
+
+  /** With an array on the stack, records it as the buffer of {@code v}. */
+  void defineBuffer(Value v, DType dtype) {
+    bufferSlot.put(v, define(Jvm.arrayType(dtype), bufFrame, Jvm.OBJECT, v.id()));
+  }
+
+  private void loadBuffer(int slot, DType dtype) {
+    load(bufFrame, Jvm.OBJECT, slot);
+    if (frameMode) {
+      g.checkCast(Jvm.arrayType(dtype));
+    }
+  }
+
+  /** With an int on the stack, records it; returns its slot. */
+  private int defineInt() {
+    return define(Type.INT_TYPE, exFrame, Type.INT_TYPE, frameMode ? nextInt++ : -1);
+  }
+
+  /** A new local holding what is on the stack. */
+  int temp(Type t) {
+    int l = g.newLocal(t);
+    g.storeLocal(l);
+    return l;
+  }
+
+  // ---------------------------------------------------------------- arguments and extents
+
+  /**
+   * Records each argument as a buffer or scalar, and binds each symbol from an argument's shape.
+   */
+  void bindArguments() {
+    for (Param p : f.params()) {
+      DType dt = p.type().dtype();
+      Type at = Jvm.arrayType(dt);
+      g.loadArg(ARGS_ARG);
+      g.push(p.id());
+      g.arrayLoad(Jvm.OBJECT);
+      g.checkCast(at);
+      if (LoopPlan.isOneElement(p.type())) {
+        g.push(0);
+        Jvm.loadElement(g, dt);
+        defineScalar(p);
+        continue;
+      }
+      defineBuffer(p, dt);
+      List<Dim> dims = p.type().dims();
+      for (int d = 0; d < dims.size(); d++) {
+        Dim dim = dims.get(d);
+        if (dim.isStatic() || symbolSlot.containsKey(dim.symbol())) {
+          continue;
+        }
+        g.loadArg(SHAPES_ARG);
+        g.push(p.id());
+        g.arrayLoad(Jvm.INT_ARRAY);
+        g.push(d);
+        g.arrayLoad(Type.INT_TYPE);
+        if (dim.factor() != 1) {
+          g.push(dim.factor());
+          g.visitInsn(Opcodes.IDIV);
+        }
+        symbolSlot.put(dim.symbol(), defineInt());
+      }
+    }
+  }
+
+  /** Computes each extent in {@code need} once, after binding the symbols. */
+  void computeExtents(Set<Extent> need) {
+    for (Extent e : need) {
+      g.push((int) e.coeff());
+      for (String s : e.symbols()) {
+        load(exFrame, Type.INT_TYPE, symbolSlot.get(s));
+        g.invokeStatic(Jvm.MATH, new Method("multiplyExact", "(II)I"));
+      }
+      extentSlot.put(e, defineInt());
+    }
+  }
+
+  void pushExtent(Extent e) {
+    if (e.isConstant()) {
+      g.push((int) e.coeff());
+    } else {
+      load(exFrame, Type.INT_TYPE, extentSlot.get(e));
+    }
+  }
+
+  // ---------------------------------------------------------------- values
+
+  /** Pushes a scalar (a literal, a scalar local, or the scalar of a broadcast scalar). */
+  void pushScalar(Value v) {
+    if (v instanceof Lit l) {
+      g.push(l.value());
+      return;
+    }
+    Home h = plan.home(v);
+    if (h.where() == Where.BCAST_SCALAR) {
+      pushScalar(h.base());
+      return;
+    }
+    Integer slot = scalarSlot.get(v);
+    if (slot == null) {
+      throw new IllegalStateException("scalar " + v + " is not computed yet");
+    }
+    load(scFrame, Type.DOUBLE_TYPE, slot);
+  }
+
+  /**
+   * A local holding the buffer of {@code v}, allocating it (or taking it from {@code outs} when
+   * {@code v} is a result) the first time.
+   */
+  int obtain(Value v, DType dtype) {
+    if (!bufferSlot.containsKey(v)) {
+      Home h = plan.home(v);
+      pushExtent(Extent.product(v.type().dims()));
+      if (h != null && h.output() >= 0) {
+        outputArray(h.output(), dtype);
+      } else {
+        Jvm.newArray(g, dtype);
+      }
+      defineBuffer(v, dtype);
+    }
+    loadBuffer(bufferSlot.get(v), dtype);
+    return temp(Jvm.arrayType(dtype));
+  }
+
+  /**
+   * With a length on the stack, leaves {@code outs[i]} (cast to {@code dtype}'s array), first
+   * allocating it with that length when the caller left it null.
+   */
+  void outputArray(int i, DType dtype) {
+    Type at = Jvm.arrayType(dtype);
+    Label have = new Label();
+    int len = g.newLocal(Type.INT_TYPE);
+    g.storeLocal(len);
+    g.loadArg(OUTS_ARG);
+    g.push(i);
+    g.arrayLoad(Jvm.OBJECT);
+    g.ifNonNull(have);
+    g.loadArg(OUTS_ARG);
+    g.push(i);
+    g.loadLocal(len);
+    Jvm.newArray(g, dtype);
+    g.arrayStore(Jvm.OBJECT);
+    g.mark(have);
+    g.loadArg(OUTS_ARG);
+    g.push(i);
+    g.arrayLoad(Jvm.OBJECT);
+    g.checkCast(at);
+  }
+
+  /** A local holding the contiguous buffer with {@code v}'s elements. */
+  int contiguousBuffer(Value v) {
+    Integer slot = bufferSlot.get(v);
+    if (slot != null) {
+      loadBuffer(slot, v.type().dtype());
+      return temp(Jvm.arrayType(v.type().dtype()));
+    }
+    Home h = plan.home(v);
+    if (h.where() == Where.VIEW) {
+      return contiguousBuffer(h.base());
+    }
+    throw new IllegalStateException("no buffer for " + v + " (" + h.where() + ")");
+  }
+
+  /** {@code for (i = from; i < to; i++) body} with a constant start and a local bound. */
+  void forRange(int i, int from, int toLocal, Runnable body) {
+    Label head = new Label();
+    Label end = new Label();
+    g.push(from);
+    g.storeLocal(i);
+    g.mark(head);
+    g.loadLocal(i);
+    g.loadLocal(toLocal);
+    g.ifICmp(GeneratorAdapter.GE, end);
+    body.run();
+    g.iinc(i, 1);
+    g.goTo(head);
+    g.mark(end);
+  }
+}

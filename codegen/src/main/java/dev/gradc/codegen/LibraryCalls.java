@@ -1,0 +1,177 @@
+package dev.gradc.codegen;
+
+import dev.gradc.codegen.LoopPlan.Home;
+import dev.gradc.codegen.LoopPlan.LibraryCall;
+import dev.gradc.codegen.LoopPlan.Where;
+import dev.gradc.codegen.lib.Matmul;
+import dev.gradc.codegen.lib.OneHot;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Dim;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The driver's code for a library call: {@code matmul} (with its operands' strides, so transposed
+ * and broadcast operands are read in place) and {@code one_hot}, each a plain Java routine of
+ * {@code dev.gradc.codegen.lib} copied into the class. A one-element result goes through a
+ * one-element array into a scalar.
+ */
+final class LibraryCalls {
+  private final DriverSlots d;
+
+  private LibraryCalls(DriverSlots d) {
+    this.d = d;
+  }
+
+  /** Emits, into the driver, the step that runs {@code call}. */
+  static void emit(DriverSlots d, LibraryCall call) {
+    new LibraryCalls(d).emit(call);
+  }
+
+  private void emit(LibraryCall s) {
+    GeneratorAdapter g = d.g;
+    Inst inst = s.inst;
+    if (inst.op() == Op.ONE_HOT) {
+      boolean scalar = LoopPlan.isOneElement(inst.type());
+      int out = scalar ? scratchScalarBuffer(DType.I64) : d.obtain(inst, DType.I64);
+      pushBuffer(inst.operand(0), DType.I64);
+      g.loadLocal(out);
+      d.pushExtent(Extent.of(inst.type().dim(inst.type().rank() - 1)));
+      d.lib.require(OneHot.class, "oneHot", "([J[JI)V");
+      g.invokeStatic(d.owner, new Method("oneHot", "([J[JI)V"));
+      if (scalar) {
+        loadScalarFrom(out, inst);
+      }
+      return;
+    }
+    matmul(inst);
+  }
+
+  private List<Extent> stridesOf(Value v) {
+    Home h = d.plan.home(v);
+    return h.where() == Where.VIEW ? h.strides() : Extent.contiguousStrides(v.type().dims());
+  }
+
+  private void matmul(Inst inst) {
+    GeneratorAdapter g = d.g;
+    Value a = inst.operand(0);
+    Value b = inst.operand(1);
+    List<Dim> as = a.type().dims();
+    List<Dim> bs = b.type().dims();
+    List<Extent> sa = stridesOf(a);
+    List<Extent> sb = stridesOf(b);
+    int ra = as.size();
+    int rb = bs.size();
+    // Matrix dims, with 1-D operands as a row (left) or a column (right).
+    Extent n = ra == 1 ? Extent.ONE : Extent.of(as.get(ra - 2));
+    Extent k = Extent.of(as.get(ra - 1));
+    Extent m = rb == 1 ? Extent.ONE : Extent.of(bs.get(rb - 1));
+    Extent aRow = ra == 1 ? Extent.ZERO : sa.get(ra - 2);
+    Extent aCol = sa.get(ra - 1);
+    Extent bRow = rb == 1 ? sb.get(0) : sb.get(rb - 2);
+    Extent bCol = rb == 1 ? Extent.ZERO : sb.get(rb - 1);
+    int batchA = Math.max(ra - 2, 0);
+    int batchB = Math.max(rb - 2, 0);
+    int batch = Math.max(batchA, batchB);
+    List<Extent> geom = new ArrayList<>(List.of(Extent.ONE, n, k, m, aRow, aCol, bRow, bCol));
+    List<Dim> out = inst.type().dims();
+    for (int d = 0; d < batch; d++) {
+      int da = d - (batch - batchA);
+      int db = d - (batch - batchB);
+      Dim size = out.get(d);
+      geom.add(Extent.of(size));
+      geom.add(da >= 0 && as.get(da).equals(size) ? sa.get(da) : Extent.ZERO);
+      geom.add(db >= 0 && bs.get(db).equals(size) ? sb.get(db) : Extent.ZERO);
+    }
+    DType dt = inst.type().dtype();
+    boolean scalar = LoopPlan.isOneElement(inst.type());
+    int buf = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
+    pushMatmulOperand(a, dt);
+    pushMatmulOperand(b, dt);
+    g.loadLocal(buf);
+    g.push(geom.size());
+    g.newArray(Type.INT_TYPE);
+    for (int i = 0; i < geom.size(); i++) {
+      g.dup();
+      g.push(i);
+      if (i == 0) {
+        g.push(batch);
+      } else {
+        pushExtentOrZero(geom.get(i));
+      }
+      g.arrayStore(Type.INT_TYPE);
+    }
+    String name = dt == DType.F64 ? "matmulF64" : "matmulF32";
+    String desc = dt == DType.F64 ? "([D[D[D[I)V" : "([F[F[F[I)V";
+    d.lib.require(Matmul.class, name, desc);
+    g.invokeStatic(d.owner, new Method(name, desc));
+    if (scalar) {
+      loadScalarFrom(buf, inst);
+    }
+  }
+
+  /**
+   * A matmul operand's buffer. A view is read in place from its base's buffer, with the view's
+   * strides ({@link #stridesOf}), even when another reader made it a contiguous copy.
+   */
+  private void pushMatmulOperand(Value v, DType dt) {
+    GeneratorAdapter g = d.g;
+    Home h = v instanceof Lit ? null : d.plan.home(v);
+    if (h != null && h.where() == Where.VIEW && !LoopPlan.isOneElement(v.type())) {
+      g.loadLocal(d.contiguousBuffer(h.base()));
+      return;
+    }
+    pushBuffer(v, dt);
+  }
+
+  private void loadScalarFrom(int buf, Inst inst) {
+    GeneratorAdapter g = d.g;
+    g.loadLocal(buf);
+    g.push(0);
+    Jvm.loadElement(g, inst.type().dtype());
+    d.defineScalar(inst);
+  }
+
+  /**
+   * Pushes a buffer holding {@code v}'s elements for a library routine; a one-element value (a
+   * scalar local) is boxed into a fresh one-element array.
+   */
+  private void pushBuffer(Value v, DType dt) {
+    GeneratorAdapter g = d.g;
+    if (v instanceof Lit || LoopPlan.isOneElement(v.type())) {
+      g.push(1);
+      Jvm.newArray(g, dt);
+      g.dup();
+      g.push(0);
+      d.pushScalar(v);
+      Jvm.storeElement(g, dt);
+      return;
+    }
+    g.loadLocal(d.contiguousBuffer(v));
+  }
+
+  private void pushExtentOrZero(Extent e) {
+    GeneratorAdapter g = d.g;
+    if (e.isZero()) {
+      g.push(0);
+    } else {
+      d.pushExtent(e);
+    }
+  }
+
+  private int scratchScalarBuffer(DType dt) {
+    GeneratorAdapter g = d.g;
+    int l = g.newLocal(Jvm.arrayType(dt));
+    g.push(1);
+    Jvm.newArray(g, dt);
+    g.storeLocal(l);
+    return l;
+  }
+}
