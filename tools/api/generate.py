@@ -464,6 +464,12 @@ def numerics_case(name, fn, inputs):
     return case
 
 
+def set_grad(x, g):
+    """x.grad = g on a leaf that requires grad; None assigns the leaf itself."""
+    x.requires_grad_()
+    x.grad = x if g is None else g
+
+
 def misuse():
     """The exception type and first line of PyTorch's message for misuse of the tensor API."""
     cases = {
@@ -492,6 +498,17 @@ def misuse():
         "inplace_broadcast": lambda: torch.ones(3).add_(torch.ones(2, 3)),
         "item_many": lambda: torch.ones(2).item(),
         "backward_long": lambda: torch.ones(2, dtype=torch.long).sum().backward(),
+        "amax_empty": lambda: torch.zeros(0).amax(),
+        "amin_empty_2d": lambda: torch.zeros(3, 0).amin(),
+        "amax_empty_dim": lambda: torch.zeros(3, 0).amax(1),
+        "amin_empty_dims_negative": lambda: torch.zeros(2, 0, 0).amin((-1, 1)),
+        "set_grad_dtype": lambda: set_grad(torch.zeros(3, dtype=torch.float64),
+                                           torch.zeros(3, dtype=torch.float32)),
+        "set_grad_dtype_and_size": lambda: set_grad(torch.zeros(3, dtype=torch.float64),
+                                                    torch.zeros(2, dtype=torch.float32)),
+        "set_grad_size": lambda: set_grad(torch.zeros(3, dtype=torch.float64),
+                                          torch.zeros(2, dtype=torch.float64)),
+        "set_grad_self": lambda: set_grad(torch.zeros(3, dtype=torch.float64), None),
     }
     out = {}
     for name, fn in cases.items():

@@ -6,6 +6,7 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
+import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import dev.gradc.runtime.Buffers;
 import java.util.Arrays;
@@ -660,6 +661,7 @@ public final class Tensor {
 
   /** The maximum over {@code dims} (all of them when empty). */
   public Tensor amax(int[] dims, boolean keepdim) {
+    requireElements(Op.AMAX, dims);
     return Recorder.reduce(this, Op.AMAX.gradFn(), Saves.INPUT_AND_RESULT, Op.AMAX, dims, keepdim);
   }
 
@@ -680,7 +682,16 @@ public final class Tensor {
 
   /** The minimum over {@code dims} (all of them when empty). */
   public Tensor amin(int[] dims, boolean keepdim) {
+    requireElements(Op.AMIN, dims);
     return Recorder.reduce(this, Op.AMIN.gradFn(), Saves.INPUT_AND_RESULT, Op.AMIN, dims, keepdim);
+  }
+
+  /** PyTorch's error for a maximum or minimum of no elements. */
+  private void requireElements(Op op, int[] dims) {
+    String error = Typing.emptyReductionError(op.mnemonic(), op, node().type(), dims);
+    if (error != null) {
+      throw new GradcException(error);
+    }
   }
 
   /** {@code log(sum(exp(x)))} over {@code dim}, computed stably. */
@@ -874,8 +885,17 @@ public final class Tensor {
     return grad;
   }
 
-  /** Replaces the gradient ({@code x.grad = g} in Python); null clears it. */
+  /**
+   * Replaces the gradient ({@code x.grad = g} in Python); null clears it. As PyTorch, {@code g}
+   * must be another tensor of this one's dtype and shape.
+   */
   public void setGrad(Tensor g) {
+    if (g == this) {
+      throw new GradcException("can't assign Variable as its own grad");
+    }
+    if (g != null && g.dtype() != dtype()) {
+      throw new GradcException("assigned grad has data of a different type");
+    }
     if (g != null && !Arrays.equals(g.shape(), shape())) {
       throw new GradcException("assigned grad has data of a different size");
     }

@@ -55,7 +55,25 @@ class MisuseTest {
     m.put("inplace_broadcast", () -> Tensor.ones(3).add_(Tensor.ones(2, 3)));
     m.put("item_many", () -> Tensor.ones(2).item());
     m.put("backward_long", () -> Tensor.ones(DType.I64, 2).sum().backward());
+    m.put("amax_empty", () -> Tensor.zeros(0).amax());
+    m.put("amin_empty_2d", () -> Tensor.zeros(3, 0).amin());
+    m.put("amax_empty_dim", () -> Tensor.zeros(3, 0).amax(1));
+    m.put("amin_empty_dims_negative", () -> Tensor.zeros(2, 0, 0).amin(new int[] {-1, 1}, false));
+    m.put("set_grad_dtype", () -> leaf(3).setGrad(Tensor.zeros(DType.F32, 3)));
+    m.put("set_grad_dtype_and_size", () -> leaf(3).setGrad(Tensor.zeros(DType.F32, 2)));
+    m.put("set_grad_size", () -> leaf(3).setGrad(Tensor.zeros(DType.F64, 2)));
+    m.put(
+        "set_grad_self",
+        () -> {
+          Tensor x = leaf(3);
+          x.setGrad(x);
+        });
     return m;
+  }
+
+  /** An f64 leaf that requires grad. */
+  private static Tensor leaf(long n) {
+    return Tensor.zeros(DType.F64, n).requiresGrad_();
   }
 
   @TestFactory

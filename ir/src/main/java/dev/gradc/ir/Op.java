@@ -199,6 +199,16 @@ public enum Op {
       this(combine, identity, Finish.NONE);
     }
 
+    /**
+     * Whether PyTorch refuses to reduce no elements ({@code max} and {@code min}: their identity is
+     * only where the fold starts). The IR's own reduction of nothing gives the identity, which
+     * lowerings rely on; the language and the Java API check {@link Typing#emptyReductionError}
+     * first.
+     */
+    public boolean needsElements() {
+      return combine == Combine.MAX || combine == Combine.MIN;
+    }
+
     /** What happens to the folded value. */
     public enum Finish {
       NONE,

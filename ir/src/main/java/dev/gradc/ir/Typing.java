@@ -203,6 +203,34 @@ public final class Typing {
     }
   }
 
+  /**
+   * PyTorch's error for reducing no elements by an op that {@linkplain Op.Reduction#needsElements
+   * needs some}, or null: {@code name} is the function as called ({@code amax}, {@code max}),
+   * {@code dims} the dims as given, negative ones too (none: all dims).
+   */
+  public static String emptyReductionError(String name, Op op, Type x, int[] dims) {
+    if (!op.reduction().needsElements()) {
+      return null;
+    }
+    if (dims.length == 0) {
+      for (Dim d : x.dims()) {
+        if (d.factor() == 0) {
+          return name
+              + "(): Expected reduction dim to be specified for input.numel() == 0. Specify the"
+              + " reduction dim with the 'dim' argument.";
+        }
+      }
+      return null;
+    }
+    for (int d : dims) {
+      int i = d < 0 ? d + x.rank() : d;
+      if (i >= 0 && i < x.rank() && x.dim(i).factor() == 0) {
+        return name + "(): Expected reduction dim " + d + " to have non-zero size.";
+      }
+    }
+    return null;
+  }
+
   /** The type of {@code x} reduced over {@code dims} (all dims when empty). */
   public static Type reduced(Type x, int[] dims, boolean keepdim) {
     if (x.rank() == 0) {

@@ -376,10 +376,26 @@ final class Builtins {
     if (beta == 1) {
       return tensor(b.unary(Op.SOFTPLUS, x));
     }
-    // softplus(beta x) / beta; its linear regime (beta x > 20) gives x, as PyTorch's threshold
-    // does.
-    Value scaled = b.unary(Op.SOFTPLUS, b.mul(x, beta));
-    return tensor(b.div(scaled, Builder.lit(beta, DType.F64)));
+    Value t = b.mul(x, beta);
+    if (beta == 0) {
+      // PyTorch: log1p(exp(x * 0)) / 0 is ln 2 / beta, an infinity, and its gradient exp(t) /
+      // (exp(t)
+      // + 1) at t = x * 0 is 1/2 (both NaN where x is not finite). x * sigmoid(x * 0) has that
+      // gradient and the second derivative 0, as PyTorch; the division below would give 0 / 0.
+      return tensor(b.add(b.mul(x, b.unary(Op.SIGMOID, t)), Math.log(2) / beta));
+    }
+    if (Double.isInfinite(1 / beta)) {
+      throw a.error(
+          "beta",
+          a.fn()
+              + " supports no beta whose reciprocal overflows (0 < |beta| < 2^-1024), got "
+              + beta);
+    }
+    // PyTorch: x where beta x > 20, else log1p(exp(beta x)) / beta; the gradient of the latter is
+    // formed as sigmoid(beta x) times beta / beta, so 1 / beta must be finite.
+    Value linear = b.binary(Op.GT, t, Builder.lit(20, DType.F64));
+    Value scaled = b.div(b.unary(Op.SOFTPLUS, t), Builder.lit(beta, DType.F64));
+    return tensor(b.where(linear, x, scaled));
   }
 
   private static Val reduce(Builder b, Args a, Op op) {
@@ -387,7 +403,17 @@ final class Builtins {
     if (op == Op.MEAN) {
       requireFloat(a, x);
     }
-    return tensor(b.reduce(op, x, a.dims("dim"), a.flag("keepdim")));
+    int[] dims = a.dims("dim");
+    requireElements(a, op.mnemonic(), op, x, dims);
+    return tensor(b.reduce(op, x, dims, a.flag("keepdim")));
+  }
+
+  /** PyTorch's error for a maximum or minimum of no elements, at the dims or the input. */
+  private static void requireElements(Args a, String name, Op op, Value x, int[] dims) {
+    String error = Typing.emptyReductionError(name, op, x.type(), dims);
+    if (error != null) {
+      throw a.error(dims.length == 0 ? "input" : "dim", error);
+    }
   }
 
   private static void requireFloat(Args a, Value x) {
@@ -409,6 +435,7 @@ final class Builtins {
               + "(input, dim=...)");
     }
     if (other instanceof Val.Nothing) {
+      requireElements(a, elementwise == Op.MAXIMUM ? "max" : "min", reduction, x, new int[0]);
       return tensor(b.reduce(reduction, x, new int[0], false));
     }
     return tensor(b.binary(elementwise, x, a.tensor("other")));
