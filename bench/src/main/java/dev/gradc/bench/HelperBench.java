@@ -1,7 +1,7 @@
 package dev.gradc.bench;
 
 import dev.gradc.bench.baseline.Erf;
-import dev.gradc.ir.ScalarMath;
+import dev.gradc.ir.math.MathF64;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleUnaryOperator;
@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one call of the elementwise helpers kernels copy from {@link ScalarMath} (they are
- * not JDK intrinsics), next to the hand-written baselines' versions: where {@code black_scholes}'s
- * time goes. Arguments are spread like the normal CDF's in that workload.
+ * The cost of one call of the elementwise helpers kernels copy from {@link MathF64} (gradc's own
+ * elementary functions), next to the hand-written baselines' versions: where {@code
+ * black_scholes}'s time goes. Arguments are spread like the normal CDF's in that workload.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -47,8 +47,8 @@ public class HelperBench {
 
   @Benchmark
   @OperationsPerInvocation(CALLS)
-  public double erfScalarMath(Arguments a) {
-    return sum(a.x, ScalarMath::erf);
+  public double erfMathF64(Arguments a) {
+    return sum(a.x, MathF64::erf);
   }
 
   @Benchmark

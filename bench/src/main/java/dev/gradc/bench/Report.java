@@ -422,13 +422,13 @@ public final class Report {
     out.append(tinyStepParts(run, t));
     out.append(logisticFloor(dir, t, run));
     Map<String, Double> ns = scores(dir, t, HelperBench.class);
-    Double slow = ns.get("erfScalarMath");
+    Double slow = ns.get("erfMathF64");
     Double fast = ns.get("erfTable");
     if (slow != null && fast != null) {
       out.append(
           String.format(
               Locale.ROOT,
-              "`erf`, which kernels copy from `ScalarMath`, costs %.1f ns per call; the"
+              "`erf`, which kernels copy from `MathF64`, costs %.1f ns per call; the"
                   + " table-driven one of the hand-written baseline (`baseline/Erf.java`) %.1f ns"
                   + " (JMH `HelperBench`).",
               slow,
@@ -438,7 +438,7 @@ public final class Report {
           String.format(
               Locale.ROOT,
               " `black_scholes` makes 2 calls per option, so at these rates erf alone takes %.0f ms"
-                  + " per call of the workload with `ScalarMath`'s and %.0f ms with the table's"
+                  + " per call of the workload with `MathF64`'s and %.0f ms with the table's"
                   + " (compare the times above; helpers and workloads run in different forks, and"
                   + " the machine's load moves between them).",
               2 * n * slow / 1e6,

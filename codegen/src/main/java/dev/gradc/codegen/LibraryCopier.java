@@ -1,6 +1,5 @@
 package dev.gradc.codegen;
 
-import dev.gradc.ir.ScalarMath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,7 +13,7 @@ import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.commons.MethodRemapper;
-import org.objectweb.asm.commons.SimpleRemapper;
+import org.objectweb.asm.commons.Remapper;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldInsnNode;
@@ -22,10 +21,11 @@ import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * Copies static methods of plain Java classes (ScalarMath's helpers, the routines in {@code
- * dev.gradc.codegen.lib}) into a generated class, with the methods they call, so that generated
- * classes reference nothing but {@code java.base}. A copied method may use its arguments, locals,
- * constants, {@code java.*} classes and other static methods of its own class; not fields.
+ * Copies static methods of plain Java classes (ScalarMath's helpers, MathF64's functions, the
+ * routines in {@code dev.gradc.codegen.lib}) into a generated class, with the methods they call, so
+ * that generated classes reference nothing but {@code java.base}. A copied method may use its
+ * arguments, locals, constants, {@code java.*} classes and static methods of gradc's classes (which
+ * are copied too; every copied method needs a name and descriptor of its own); not fields.
  */
 final class LibraryCopier {
   private static final Map<Class<?>, ClassNode> PARSED = new ConcurrentHashMap<>();
@@ -39,17 +39,34 @@ final class LibraryCopier {
     this.owner = owner;
   }
 
-  /** Requests {@code ScalarMath.name(D)D}. */
-  void requireScalarMath(String name) {
-    require(ScalarMath.class, name, "(D)D");
-  }
-
   void require(Class<?> cls, String name, String desc) {
     wanted.putIfAbsent(key(cls, name, desc), cls);
   }
 
   private static String key(Class<?> cls, String name, String desc) {
     return org.objectweb.asm.Type.getInternalName(cls) + "." + name + desc;
+  }
+
+  /** Every library class becomes the generated class: the copies call each other there. */
+  private final Remapper toOwner =
+      new Remapper(Opcodes.ASM9) {
+        @Override
+        public String map(String internalName) {
+          return isLibrary(internalName) ? owner : internalName;
+        }
+      };
+
+  private static boolean isLibrary(String internalName) {
+    return internalName.startsWith("dev/gradc/");
+  }
+
+  private static Class<?> load(String internalName) {
+    try {
+      return Class.forName(
+          internalName.replace('/', '.'), false, LibraryCopier.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("library class " + internalName + " is missing", e);
+    }
   }
 
   private static ClassNode parse(Class<?> cls) {
@@ -99,13 +116,13 @@ final class LibraryCopier {
         throw new IllegalStateException("two library methods named " + m.name + m.desc);
       }
       for (AbstractInsnNode insn : m.instructions) {
-        if (insn instanceof FieldInsnNode fi && fi.owner.equals(node.name)) {
+        if (insn instanceof FieldInsnNode fi && isLibrary(fi.owner)) {
           throw new IllegalStateException(
               node.name + "." + m.name + " reads a field and cannot be copied");
         }
-        if (insn instanceof MethodInsnNode mi && mi.owner.equals(node.name)) {
+        if (insn instanceof MethodInsnNode mi && isLibrary(mi.owner)) {
           String callee = mi.owner + "." + mi.name + mi.desc;
-          all.putIfAbsent(callee, cls);
+          all.putIfAbsent(callee, mi.owner.equals(node.name) ? cls : load(mi.owner));
           work.add(callee);
         }
       }
@@ -119,7 +136,7 @@ final class LibraryCopier {
       // The parsed trees are shared, and visiting one resets and recreates its labels: one
       // thread at a time may copy a method.
       synchronized (m) {
-        m.accept(new MethodRemapper(mv, new SimpleRemapper(Opcodes.ASM9, node.name, owner)));
+        m.accept(new MethodRemapper(mv, toOwner));
       }
     }
   }

@@ -2,6 +2,8 @@ package dev.gradc.codegen;
 
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.ScalarMath;
+import dev.gradc.ir.math.MathF64;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -9,10 +11,11 @@ import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * Emits the arithmetic of one elementwise op on doubles, the same arithmetic as {@link
- * dev.gradc.ir.ScalarMath}: JDK intrinsics inline, and the helpers that are not intrinsics ({@code
- * erf}, {@code sigmoid}, ...) as calls to copies of {@code ScalarMath}'s own methods placed in the
- * generated class, so compiled results equal the interpreter's bit for bit.
+ * Emits the arithmetic of one elementwise op on doubles, the same arithmetic as {@link ScalarMath}:
+ * exact JDK operations ({@code abs}, {@code sqrt}, {@code min}, {@code max}) inline, the elementary
+ * functions as calls to copies of {@link MathF64}'s methods and the other helpers as copies of
+ * {@code ScalarMath}'s, placed in the generated class, so compiled results equal the interpreter's
+ * bit for bit.
  */
 final class OpEmitter {
   /** Pushes operand {@code k} as a double. */
@@ -45,7 +48,7 @@ final class OpEmitter {
       case POW -> {
         in.push(0);
         in.push(1);
-        library.require(dev.gradc.ir.ScalarMath.class, "pow", "(DD)D");
+        library.require(ScalarMath.class, "pow", "(DD)D");
         g.invokeStatic(owner, new Method("pow", "(DD)D"));
       }
       case MAXIMUM -> binaryMath(in, "max");
@@ -82,17 +85,15 @@ final class OpEmitter {
         in.push(0);
         g.visitInsn(Opcodes.DNEG);
       }
-      // JDK intrinsics, named as the ops.
-      case ABS, EXP, LOG, SQRT, SIN, COS, TAN, TANH -> {
+      // JDK methods, named as the ops.
+      case ABS, SQRT, TAN -> {
         in.push(0);
         math(op.mnemonic(), "(D)D");
       }
-      // ScalarMath's methods, named as the ops, copied into the class.
-      case EXPM1, LOG1P, SIGN, SIGMOID, RELU, SOFTPLUS, ERF -> {
-        in.push(0);
-        library.requireScalarMath(op.mnemonic());
-        g.invokeStatic(owner, new Method(op.mnemonic(), "(D)D"));
-      }
+      // MathF64's and ScalarMath's methods, named as the ops, copied into the class.
+      case EXP, EXPM1, LOG, LOG1P, SIN, COS, TANH, SIGMOID, ERF ->
+          unaryLibrary(MathF64.class, op, in);
+      case SIGN, RELU, SOFTPLUS -> unaryLibrary(ScalarMath.class, op, in);
       case RSQRT -> {
         g.push(1.0);
         in.push(0);
@@ -146,6 +147,13 @@ final class OpEmitter {
           throw new IllegalArgumentException(
               "logsumexp is lowered to amax and sum before planning");
     }
+  }
+
+  /** Calls {@code cls}'s method named as the op, copied into the class. */
+  private void unaryLibrary(Class<?> cls, Op op, Operands in) {
+    in.push(0);
+    library.require(cls, op.mnemonic(), "(D)D");
+    g.invokeStatic(owner, new Method(op.mnemonic(), "(D)D"));
   }
 
   private void binary(Operands in, int opcode) {

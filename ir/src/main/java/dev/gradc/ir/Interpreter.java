@@ -1,5 +1,6 @@
 package dev.gradc.ir;
 
+import dev.gradc.ir.math.MathF64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -230,10 +231,10 @@ public final class Interpreter {
     }
     double[] sum = new double[m];
     for (int i = 0; i < outIndex.length; i++) {
-      sum[outIndex[i]] += Math.exp(x.get(i) - shift[outIndex[i]]);
+      sum[outIndex[i]] += MathF64.exp(x.get(i) - shift[outIndex[i]]);
     }
     for (int j = 0; j < m; j++) {
-      acc[j] = Math.log(sum[j]) + shift[j];
+      acc[j] = MathF64.log(sum[j]) + shift[j];
     }
   }
 
@@ -426,11 +427,11 @@ public final class Interpreter {
         }
         double sum = 0;
         for (int j = 0; j < len; j++) {
-          sum += Math.exp(x.get(base + j * inner) - max);
+          sum += MathF64.exp(x.get(base + j * inner) - max);
         }
         for (int j = 0; j < len; j++) {
           double v = x.get(base + j * inner) - max;
-          double r = inst.op() == Op.SOFTMAX ? Math.exp(v) / sum : v - Math.log(sum);
+          double r = inst.op() == Op.SOFTMAX ? MathF64.exp(v) / sum : v - MathF64.log(sum);
           out[base + j * inner] = dt.round(r);
         }
       }

@@ -7,10 +7,10 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
-import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
+import dev.gradc.ir.math.MathF64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +65,8 @@ final class Python {
           Map.entry("cosh", Math::cosh),
           Map.entry("tanh", Math::tanh),
           Map.entry("fabs", Math::abs),
-          Map.entry("erf", ScalarMath::erf),
-          Map.entry("erfc", x -> 1 - ScalarMath.erf(x)),
+          Map.entry("erf", MathF64::erf),
+          Map.entry("erfc", MathF64::erfc),
           Map.entry("degrees", Math::toDegrees),
           Map.entry("radians", Math::toRadians));
 
