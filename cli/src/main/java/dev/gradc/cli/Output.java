@@ -53,23 +53,35 @@ final class Output {
     out.write('\n');
   }
 
-  /** A tensor as a JSON number (rank 0) or nested lists in row-major order. */
+  /**
+   * A tensor as a JSON number (rank 0) or nested lists in row-major order. An empty tensor nests as
+   * PyTorch's {@code tolist()} does: lists down to its first dim of size 0, which is {@code []}
+   * ({@code [5, 0]} is five empty lists).
+   */
   static void tensor(JsonGenerator g, Data d) throws IOException {
     int[] shape = d.shape();
     if (shape.length == 0) {
       number(g, d.dtype(), d.buffer(), 0);
       return;
     }
-    int n = d.size();
-    int[] index = new int[shape.length];
+    // The dims walked: all of them, or those before the first empty one, each of whose elements
+    // is then an empty list.
+    int depth = 0;
+    long n = 1;
+    while (depth < shape.length && shape[depth] != 0) {
+      n *= shape[depth];
+      depth++;
+    }
+    boolean empty = depth < shape.length;
+    int[] index = new int[depth];
     // Open the lists of every dim, then write elements, closing and reopening lists as the
     // multi-index rolls over: no recursion, whatever the rank.
-    for (int k = 0; k < shape.length; k++) {
+    for (int k = 0; k < depth; k++) {
       g.writeStartArray();
     }
     for (int i = 0; i < n; i++) {
       if (i > 0) {
-        int k = shape.length - 1;
+        int k = depth - 1;
         int closed = 0;
         while (k >= 0 && ++index[k] == shape[k]) {
           index[k] = 0;
@@ -83,9 +95,14 @@ final class Output {
           g.writeStartArray();
         }
       }
-      number(g, d.dtype(), d.buffer(), i);
+      if (empty) {
+        g.writeStartArray();
+        g.writeEndArray();
+      } else {
+        number(g, d.dtype(), d.buffer(), i);
+      }
     }
-    for (int k = 0; k < shape.length; k++) {
+    for (int k = 0; k < depth; k++) {
       g.writeEndArray();
     }
   }

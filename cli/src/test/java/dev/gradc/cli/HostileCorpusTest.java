@@ -68,17 +68,10 @@ class HostileCorpusTest {
   //   c.add(new Case("pending 700 params aot", "compile", in("params700.grad"), "--class", "a.P",
   //       "-o", out("p.jar")));
   //
-  //   // item 11: a dim of size 0: ArithmeticException "/ by zero"
-  //   Files.writeString(in.resolve("zero_dim.grad"),
-  //       "param x: f64[0, 1, 3]\nreturn sum(x.expand(0, 10, 3))\n");
-  //   c.add(new Case("pending empty tensor", "run", in("zero_dim.grad")));
-  //
   //   // item 10: a fused [N, N] intermediate at N = 50000: ArithmeticException "integer overflow"
   //   Files.writeString(in.resolve("outer.grad"),
   //       "param x: f64[N]\nreturn sum(x.unsqueeze(1) * x.unsqueeze(0))\n");
   //   c.add(new Case("pending outer product", "run", in("outer.grad"), "--dim", "N=50000"));
-  //
-  // The generated cases skip programs with a dim of size 0 for the same reason (pending()).
 
   @TempDir static Path root;
   static Path in;
@@ -230,6 +223,16 @@ class HostileCorpusTest {
     Files.writeString(
         in.resolve("big_static.grad"), "param w: f64[100000, 100000]\nreturn sum(w)\n");
     Files.writeString(
+        in.resolve("zero_dim.grad"), "param x: f64[0, 1, 3]\nreturn sum(x.expand(0, 10, 3))\n");
+    Files.writeString(
+        in.resolve("zero_dim_broadcast.grad"),
+        """
+        param a: f64[5, 5, 0]
+        param b: f64[0, 5]
+        param c: f64[1, 0]
+        return sum(a @ b) + sum(maximum(a, c) ** c)
+        """);
+    Files.writeString(
         in.resolve("i64.grad"), "input k: i64[3]\nparam w: f64[3]\nreturn sum(w * k)\n");
     Files.writeString(in.resolve("not_utf8.json"), "{\"w\": [1, 2, 3]}");
     Files.write(in.resolve("latin1.json"), new byte[] {'{', '"', (byte) 0xe9, '"', ':', '1', '}'});
@@ -297,6 +300,8 @@ class HostileCorpusTest {
           in("wide_type.grad"),
           in("big_dims.grad"),
           in("big_static.grad"),
+          in("zero_dim.grad"),
+          in("zero_dim_broadcast.grad"),
           in("dangling.grad"),
           in("loop1.grad"),
           in("link.grad"),
@@ -345,6 +350,7 @@ class HostileCorpusTest {
     c.add(new Case("inputs npy dir", "run", in("f32.grad"), "--inputs", in("npydir")));
     c.add(new Case("npy dir ok", "run", lin, "--dim", "N=2", "--inputs", in("npydir")));
     c.add(new Case("npy x ok", "run", lin, "--set", "x=@" + in("x43.npy")));
+    c.add(new Case("empty json", "run", in("zero_dim_broadcast.grad"), "--format", "json"));
     // Outputs onto inputs, into directories, devices and places that cannot be written.
     for (String o :
         new String[] {
@@ -730,9 +736,6 @@ class HostileCorpusTest {
       String base = names.get(r.nextInt(names.size()));
       String src =
           r.nextBoolean() ? mutate(PROGRAMS.get(base), r) : mutateMeaning(PROGRAMS.get(base), r);
-      if (pending(src)) {
-        continue;
-      }
       String ext = base.endsWith(".ir") ? ".ir" : ".grad";
       Path file = in.resolve("mutants/m" + (seed + i) + ext);
       Files.writeString(file, src);
@@ -774,16 +777,6 @@ class HostileCorpusTest {
       c.add(new Case("program seed " + (seed + i) + " (" + base + ")", args, Map.of()));
     }
     return c;
-  }
-
-  /**
-   * Whether a generated program falls in a pending class (see PENDING CASES): a declared dim of
-   * size 0 or a dim below 0 in a literal shape argument, which empty tensors would need.
-   */
-  static boolean pending(String src) {
-    return Pattern.compile("\\[(?:[^\\]\\n]*[,\\s])?0(?:\\.0)?\\s*[,\\]]").matcher(src).find()
-        || (Pattern.compile("\\((?:[^)\\n]*[,\\s])?0\\s*[,)]").matcher(src).find()
-            && Pattern.compile("reshape|expand|view|broadcast").matcher(src).find());
   }
 
   static final String[] JSON_VALUES = {

@@ -192,6 +192,37 @@ class RunCommandTest {
     assertEquals("gradc: note: x, y, w, b: standard normal, seed 0; N = 5\n", a.err());
   }
 
+  /** Empty gradients nest as PyTorch's tolist(): lists down to the first dim of size 0. */
+  @Test
+  void json_emptyTensors_nestAsPyTorch() throws IOException {
+    Path program = tmp.resolve("empty.grad");
+    Files.writeString(
+        program,
+        """
+        param a: f64[5, 0]
+        param b: f64[0, 3]
+        param c: f64[2, 3, 0]
+        param d: f64[2, 0, 3]
+        input e: f64[2, 0]
+        return sum(a) + sum(b) + sum(c) + sum(d) + sum(e)
+        """);
+    Cli.Result r =
+        Cli.run(
+            "run",
+            program.toString(),
+            "--set",
+            "e=[[], []]",
+            "--set",
+            "c=[[[], [], []], [[], [], []]]",
+            "--format",
+            "json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(
+        "{\"value\":0.0,\"grad\":{\"a\":[[],[],[],[],[]],\"b\":[],"
+            + "\"c\":[[[],[],[]],[[],[],[]]],\"d\":[[],[]]}}\n",
+        r.out());
+  }
+
   /** The generator as documented: new SplittableRandom(seed), split once per declaration. */
   @Test
   void generated_followTheDocumentedGenerator() throws IOException {

@@ -284,6 +284,7 @@ final class LoopLayout {
     final Map<Value, Raw> stores = new LinkedHashMap<>();
     final List<Inst> reductions = new ArrayList<>();
     final List<Raw> reductionOuts = new ArrayList<>();
+    final List<Extent> reductionCounts = new ArrayList<>();
     final List<Value> scalars = new ArrayList<>();
     Extent[] sizes;
 
@@ -312,6 +313,7 @@ final class LoopLayout {
         if (LoopPlan.isReduction(m)) {
           reductions.add(m);
           reductionOuts.add(new Raw(m, m.type().dtype(), outputStrides(m, domain)));
+          reductionCounts.add(reducedCount(m, domain));
         } else if (plan.home(m).stored() || plan.home(m).copy() == loop.index) {
           stores.put(m, new Raw(m, m.type().dtype(), Extent.contiguousStrides(domain)));
         }
@@ -325,9 +327,7 @@ final class LoopLayout {
       for (int i = 0; i < reductions.size(); i++) {
         Inst m = reductions.get(i);
         Raw out = reductionOuts.get(i);
-        // The count of reduced elements: the product of the domain over the reduced dims.
-        Extent count = divide(Extent.product(domain), Extent.product(m.type().dims()));
-        reds.add(new Reduction(m, out.freeze(), mode(out.strides), count));
+        reds.add(new Reduction(m, out.freeze(), mode(out.strides), reductionCounts.get(i)));
       }
       return new LoopLayout(plan, loop, rs, ss, reds, scalars, Arrays.asList(sizes));
     }
@@ -352,27 +352,50 @@ final class LoopLayout {
       reads.putIfAbsent(v, new Raw(buffer, buffer.type().dtype(), strides));
     }
 
+    /** Which dims of the loop's domain {@code m} reduces. */
+    private static boolean[] reducedDims(Inst m, List<Dim> domain) {
+      int r = domain.size();
+      if (m.op() != Op.SUM_TO) {
+        return Typing.reducedMask(r, m.dims());
+      }
+      List<Dim> t = m.type().dims();
+      int off = r - t.size();
+      boolean[] red = new boolean[r];
+      for (int d = 0; d < r; d++) {
+        int dt = d - off;
+        red[d] = dt < 0 || !t.get(dt).equals(domain.get(d));
+      }
+      return red;
+    }
+
     /** Output strides over the loop's domain: zero on reduced dims. */
     private static List<Extent> outputStrides(Inst m, List<Dim> domain) {
-      int r = domain.size();
-      List<Extent> s = new ArrayList<>();
-      if (m.op() == Op.SUM_TO) {
-        List<Dim> t = m.type().dims();
-        List<Extent> ts = Extent.contiguousStrides(t);
-        int off = r - t.size();
-        for (int d = 0; d < r; d++) {
-          int dt = d - off;
-          s.add(dt >= 0 && t.get(dt).equals(domain.get(d)) ? ts.get(dt) : Extent.ZERO);
-        }
-        return s;
+      boolean[] red = reducedDims(m, domain);
+      List<Dim> kept = new ArrayList<>();
+      for (int d = 0; d < red.length; d++) {
+        kept.add(red[d] ? Dim.of(1) : domain.get(d));
       }
-      boolean[] red = Typing.reducedMask(r, m.dims());
-      List<Dim> kept = Typing.reduced(m.operand(0).type(), m.dims(), true).dims();
       List<Extent> ks = Extent.contiguousStrides(kept);
-      for (int d = 0; d < r; d++) {
+      List<Extent> s = new ArrayList<>();
+      for (int d = 0; d < red.length; d++) {
         s.add(red[d] ? Extent.ZERO : ks.get(d));
       }
       return s;
+    }
+
+    /**
+     * The count of elements folded into each output element: the product of the reduced dims (not
+     * the domain's size over the output's, which is 0 / 0 when a kept dim is empty).
+     */
+    private static Extent reducedCount(Inst m, List<Dim> domain) {
+      boolean[] red = reducedDims(m, domain);
+      List<Dim> dims = new ArrayList<>();
+      for (int d = 0; d < red.length; d++) {
+        if (red[d]) {
+          dims.add(domain.get(d));
+        }
+      }
+      return Extent.product(dims);
     }
 
     private List<Raw> accesses() {
@@ -505,16 +528,6 @@ final class LoopLayout {
         return Mode.DIRECT;
       }
       return Mode.RMW;
-    }
-
-    private static Extent divide(Extent a, Extent b) {
-      List<String> syms = new ArrayList<>(a.symbols());
-      for (String s : b.symbols()) {
-        if (!syms.remove(s)) {
-          throw new IllegalStateException("cannot divide " + a + " by " + b);
-        }
-      }
-      return new Extent(a.coeff() / b.coeff(), syms);
     }
   }
 }
