@@ -350,7 +350,10 @@ class HostileCorpusTest {
     c.add(new Case("inputs npy dir", "run", in("f32.grad"), "--inputs", in("npydir")));
     c.add(new Case("npy dir ok", "run", lin, "--dim", "N=2", "--inputs", in("npydir")));
     c.add(new Case("npy x ok", "run", lin, "--set", "x=@" + in("x43.npy")));
-    c.add(new Case("empty json", "run", in("zero_dim_broadcast.grad"), "--format", "json"));
+    for (String f : new String[] {"zero_dim.grad", "zero_dim_broadcast.grad"}) {
+      c.add(new Case("empty run " + f, "run", in(f), "--random-inputs", "--format", "json"));
+      c.add(new Case("empty check " + f, "check", in(f), "--random-inputs"));
+    }
     // Outputs onto inputs, into directories, devices and places that cannot be written.
     for (String o :
         new String[] {

@@ -216,6 +216,7 @@ class RunCommandTest {
             "e=[[], []]",
             "--set",
             "c=[[[], [], []], [[], [], []]]",
+            "--random-inputs",
             "--format",
             "json");
     assertEquals(0, r.code(), r.toString());
