@@ -2,6 +2,7 @@ package dev.gradc.codegen;
 
 import dev.gradc.codegen.LoopPlan.Home;
 import dev.gradc.codegen.LoopPlan.Where;
+import dev.gradc.codegen.lib.Extents;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
@@ -242,17 +243,23 @@ final class DriverSlots {
       g.push((int) e.coeff());
       for (String s : e.symbols()) {
         load(exFrame, Type.INT_TYPE, symbolSlot.get(s));
-        g.invokeStatic(Jvm.MATH, new Method("multiplyExact", "(II)I"));
+        lib.require(Extents.class, "times", "(II)I");
+        g.invokeStatic(owner, new Method("times", "(II)I"));
       }
       extentSlot.put(e, defineInt());
     }
   }
 
+  /** Pushes an extent that is used; one too large for an int is an error here, not before. */
   void pushExtent(Extent e) {
     if (e.isConstant()) {
       g.push((int) e.coeff());
     } else {
       load(exFrame, Type.INT_TYPE, extentSlot.get(e));
+      if (e.symbols().size() > 1 || e.coeff() != 1) {
+        lib.require(Extents.class, "used", "(I)I");
+        g.invokeStatic(owner, new Method("used", "(I)I"));
+      }
     }
   }
 

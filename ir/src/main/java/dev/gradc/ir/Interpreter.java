@@ -44,7 +44,19 @@ public final class Interpreter {
     }
     int[] lastUse = lastUses(f);
     for (Inst inst : f.insts()) {
-      it.vals[inst.id()] = it.eval(inst);
+      try {
+        it.vals[inst.id()] = it.eval(inst);
+      } catch (ArithmeticException e) {
+        if (!"integer overflow".equals(e.getMessage())) {
+          throw e;
+        }
+        // Array sizes are computed with exact arithmetic: this value cannot be stored.
+        throw new GradcException(
+            "a value of type "
+                + inst.type()
+                + " has more elements than a Java array holds; the reference interpreter stores"
+                + " every value");
+      }
       // Free what no later instruction reads, so long chains run in bounded memory.
       for (int k = 0; k < inst.arity(); k++) {
         int id = inst.operand(k).id();

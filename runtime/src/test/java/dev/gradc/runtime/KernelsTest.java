@@ -142,4 +142,59 @@ class KernelsTest {
     assertEquals(
         "result 0 and result 1 are the same array: each output needs its own", e.getMessage());
   }
+
+  static final String OUTER =
+      """
+      func @outer(%x: f64[N]) -> f64 {
+        %0: f64[N, 1] = unsqueeze %x, dims=[1]
+        %1: f64[1, N] = unsqueeze %x, dims=[0]
+        %2: f64[N, N] = broadcast %0
+        %3: f64[N, N] = broadcast %1
+        %4: f64[N, N] = mul %2, %3
+        %5: f64 = sum %4
+        ret %5
+      }
+      """;
+
+  /** N * N = 2.5e9 exceeds an int, but the fused reduction never stores the [N, N] product. */
+  @Test
+  void call_fusedIntermediateLargerThanAnArray_runs() {
+    CompiledFunction k = Kernels.compile(Autodiff.vjp(Parser.parse(OUTER)));
+    int n = 50_000;
+    double[] x = new double[n];
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+      x[i] = (i % 3) * 0.25; // exact in binary, so every sum below is exact
+      total += x[i];
+    }
+    Object[] out = k.call(new Object[] {x}, new int[][] {{n}}, null);
+    assertEquals(total * total, ((double[]) out[0])[0]);
+    double[] grad = (double[]) out[1];
+    for (int i = 0; i < n; i += 997) {
+      assertEquals(2 * total, grad[i], "grad[" + i + "]");
+    }
+  }
+
+  @Test
+  void call_storedValueLargerThanAnArray_isAnError() {
+    Func f =
+        Parser.parse(
+            """
+            func @outer(%x: f64[N]) -> f64[N, N] {
+              %0: f64[N, 1] = unsqueeze %x, dims=[1]
+              %1: f64[1, N] = unsqueeze %x, dims=[0]
+              %2: f64[N, N] = broadcast %0
+              %3: f64[N, N] = broadcast %1
+              %4: f64[N, N] = mul %2, %3
+              ret %4
+            }
+            """);
+    CompiledFunction k = Kernels.compile(f);
+    int n = 50_000;
+    GradcException e =
+        assertThrows(
+            GradcException.class,
+            () -> k.call(new Object[] {new double[n]}, new int[][] {{n}}, null));
+    assertTrue(e.getMessage().contains("more than 2147483647 elements"), e.getMessage());
+  }
 }

@@ -2,6 +2,7 @@ package dev.gradc.frontend.lang;
 
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Inst;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Type;
 import java.io.IOException;
@@ -36,7 +37,18 @@ public final class GradLanguage {
   public static Program parse(String fileName, String source) {
     try {
       ProgramParser.Parsed p = ProgramParser.parse(fileName, source, functionName(fileName));
-      return new Program(fileName, source, p.func(), p.declarations(), p.positions());
+      Program program = new Program(fileName, source, p.func(), p.declarations(), p.positions());
+      // A value with more static elements than an array holds cannot be computed. One with
+      // symbolic dims may be, when it is fused and never stored: its size is checked at run time.
+      for (Inst inst : p.func().insts()) {
+        String tooLarge = tooLarge(inst.type());
+        if (tooLarge != null) {
+          SourcePos pos = program.position(inst);
+          throw new ProgramException(
+              tooLarge, pos != null ? pos : new SourcePos(fileName, 1, 1), source, null);
+        }
+      }
+      return program;
     } catch (GradcException e) {
       SourcePos pos = e.pos() != null ? e.pos() : new SourcePos(fileName, 1, 1);
       throw new ProgramException(e.getMessage(), pos, source, e);
