@@ -219,4 +219,50 @@ class AotCompilerTest {
     assertEquals(
         "gradA and gradB are the same array: each output needs its own", e.getCause().getMessage());
   }
+
+  /** 128 params and their 128 gradients are more arrays than a method has argument slots. */
+  @Test
+  void moreArraysThanArgumentSlots_travelInObjectArrays() throws Exception {
+    int n = 128;
+    StringBuilder ir = new StringBuilder("func @many(");
+    for (int i = 0; i < n; i++) {
+      ir.append(i == 0 ? "" : ", ").append("%p").append(i).append(": f64[2]");
+    }
+    ir.append(") -> f64 {\n  %0: f64[2] = add %p0, %p1\n");
+    for (int i = 2; i < n; i++) {
+      ir.append("  %").append(i - 1).append(": f64[2] = add %").append(i - 2).append(", %p");
+      ir.append(i).append('\n');
+    }
+    ir.append("  %").append(n - 1).append(": f64[2] = mul %").append(n - 2).append(", %");
+    ir.append(n - 2).append("\n  %").append(n).append(": f64 = sum %").append(n - 1);
+    ir.append("\n  ret %").append(n).append("\n}\n");
+    Func f = Parser.parse(ir.toString());
+    Class<?> c =
+        new BytesLoader(AotCompiler.compile(f, "com.acme.Many")).loadClass("com.acme.Many");
+    Object[] args = new Object[n];
+    NdArray[] in = new NdArray[n];
+    for (int i = 0; i < n; i++) {
+      double[] p = {0.01 * i, 1 - 0.02 * i};
+      args[i] = p;
+      in[i] = NdArray.of(DType.F64, new int[] {2}, p.clone());
+    }
+    Object[] grads = new Object[n];
+    for (int i = 0; i < n; i++) {
+      grads[i] = new double[2];
+    }
+    double v =
+        (double)
+            c.getMethod("valueAndGrad", Object[].class, Object[].class).invoke(null, args, grads);
+    List<NdArray> want = Interpreter.run(Autodiff.vjp(f), in);
+    assertEquals(want.get(0).item(), v, 1e-12);
+    assertEquals(v, (double) c.getMethod("value", Object[].class).invoke(null, (Object) args));
+    for (int i = 0; i < n; i++) {
+      assertArrayEquals(want.get(1 + i).toDoubleArray(), (double[]) grads[i], 1e-12);
+    }
+    InvocationTargetException e =
+        assertThrows(
+            InvocationTargetException.class,
+            () -> c.getMethod("value", Object[].class).invoke(null, (Object) new Object[3]));
+    assertEquals("expected 128 arguments in declaration order", e.getCause().getMessage());
+  }
 }
