@@ -192,7 +192,7 @@ class PyTorchFixtureTest {
     }
   }
 
-  private static int[] ints(JsonNode n) {
+  static int[] ints(JsonNode n) {
     int[] out = new int[n.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = n.get(i).asInt();
@@ -201,7 +201,7 @@ class PyTorchFixtureTest {
   }
 
   /** Numbers, with non-finite ones written as the strings NaN, Infinity and -Infinity. */
-  private static double[] doubles(JsonNode n) {
+  static double[] doubles(JsonNode n) {
     double[] out = new double[n.size()];
     for (int i = 0; i < out.length; i++) {
       JsonNode v = n.get(i);
