@@ -149,20 +149,11 @@ class ExtremeMagnitudeTest {
     double rtol = dt == DType.F32 ? 1e-5 : 1e-12;
     double floor = 64 * (dt == DType.F32 ? Float.MIN_VALUE : Double.MIN_VALUE);
     if (summed) {
-      double scale = 0;
-      for (double v : e) {
-        scale = Double.isFinite(v) ? Math.max(scale, Math.abs(v)) : scale;
-      }
-      floor += rtol * scale;
+      floor += rtol * PyTorchFixtureTest.finiteScale(e);
     }
     for (int i = 0; i < e.length; i++) {
       double a = Buffers.get(buffer, i);
-      boolean ok =
-          Double.isNaN(e[i])
-              ? Double.isNaN(a)
-              : Double.isInfinite(e[i])
-                  ? a == e[i]
-                  : Math.abs(a - e[i]) <= rtol * Math.abs(e[i]) + floor;
+      boolean ok = PyTorchFixtureTest.close(a, e[i], rtol, floor);
       if (!ok) {
         bad.add(what + "[" + i + "]: PyTorch " + e[i] + ", gradc " + a);
       }
