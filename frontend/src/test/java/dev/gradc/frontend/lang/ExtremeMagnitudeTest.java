@@ -103,7 +103,7 @@ class ExtremeMagnitudeTest {
     int[][] shapes = new int[n + 1][];
     for (int i = 0; i <= n; i++) {
       JsonNode in = i < n ? inputs.get(i) : c.get("grad_output");
-      args[i] = buffer(in);
+      args[i] = PyTorchFixtureTest.buffer(in);
       shapes[i] = PyTorchFixtureTest.ints(in.get("shape"));
     }
     Object[] xs = Arrays.copyOf(args, n);
@@ -158,14 +158,5 @@ class ExtremeMagnitudeTest {
         bad.add(what + "[" + i + "]: PyTorch " + e[i] + ", gradc " + a);
       }
     }
-  }
-
-  private static Object buffer(JsonNode t) {
-    double[] data = PyTorchFixtureTest.doubles(t.get("data"));
-    Object b = Buffers.allocate(DType.byMnemonic(t.get("dtype").asText()), data.length);
-    for (int k = 0; k < data.length; k++) {
-      Buffers.set(b, k, data[k]);
-    }
-    return b;
   }
 }
