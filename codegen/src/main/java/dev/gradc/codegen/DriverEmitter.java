@@ -14,6 +14,7 @@ import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
+import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -92,9 +93,20 @@ final class DriverEmitter {
         d.pushExtent(numelExtent(inst));
         g.visitInsn(Opcodes.I2D);
       } else if (inst.op().kind() == Op.Kind.ELEMENTWISE) {
-        d.ops.emit(inst.op(), inst.type().dtype(), k -> d.pushScalar(inst.operand(k)));
-      } else {
+        DType dt = inst.type().dtype();
+        DType operand = inst.operand(inst.arity() - 1).type().dtype();
+        if (ScalarMath.isInteger(inst.op(), operand, dt)) {
+          d.ops.emitInteger(inst.op(), operand, dt, k -> d.pushScalarValue(inst.operand(k)));
+          d.defineScalarValue(inst);
+          return;
+        }
+        d.ops.emit(inst.op(), dt, k -> d.pushScalar(inst.operand(k)));
+      } else if (inst.type().dtype() == inst.operand(0).type().dtype()) {
         // A reduction or view of a one-element value is the value itself.
+        d.pushScalarValue(inst.operand(0));
+        d.defineScalarValue(inst);
+        return;
+      } else {
         d.pushScalar(inst.operand(0));
         Jvm.round(g, inst.type().dtype());
       }
@@ -329,14 +341,14 @@ final class DriverEmitter {
         case FILL -> {
           d.pushExtent(Extent.product(r.type().dims()));
           d.outputArray(i, dt);
-          d.pushScalar(r);
+          d.pushScalarValue(r);
           fill(g, dt);
         }
       }
     }
   }
 
-  /** With an array of {@code dt} and a double on the stack, fills the array. */
+  /** With an array of {@code dt} and a {@link Jvm#valueType} on the stack, fills the array. */
   private static void fill(GeneratorAdapter g, DType dt) {
     Type arrays = Type.getType(java.util.Arrays.class);
     switch (dt) {
@@ -346,7 +358,6 @@ final class DriverEmitter {
         g.invokeStatic(arrays, new Method("fill", "([FF)V"));
       }
       case I64 -> {
-        g.visitInsn(Opcodes.D2L);
         g.invokeStatic(arrays, new Method("fill", "([JJ)V"));
       }
       case BOOL -> {

@@ -122,6 +122,18 @@ final class Jvm {
     }
   }
 
+  private static final Type DOUBLE = Type.getType(Double.class);
+
+  /** A long on the stack as the double with the same bits (how an i64 scalar slot holds it). */
+  static void longToBits(GeneratorAdapter g) {
+    g.invokeStatic(DOUBLE, new Method("longBitsToDouble", "(J)D"));
+  }
+
+  /** The inverse of {@link #longToBits}. */
+  static void bitsToLong(GeneratorAdapter g) {
+    g.invokeStatic(DOUBLE, new Method("doubleToRawLongBits", "(D)J"));
+  }
+
   /** Rounds the double on the stack to a value representable in {@code d}, as DType.round. */
   static void round(GeneratorAdapter g, DType d) {
     switch (d) {

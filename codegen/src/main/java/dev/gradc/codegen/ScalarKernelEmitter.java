@@ -461,8 +461,11 @@ final class ScalarKernelEmitter {
     }
     Integer sa = scalarArg.get(s);
     if (sa != null) {
+      // scalar arguments are their slots' doubles: an i64's bits
       loadParam(sa, packedBuffers);
-      Jvm.fromDouble(g, v.type().dtype());
+      if (v.type().dtype() == DType.I64) {
+        Jvm.bitsToLong(g);
+      }
       return;
     }
     Access a = layout.reads.get(v);
