@@ -1,5 +1,6 @@
 package dev.gradc.codegen;
 
+import dev.gradc.codegen.lib.Aliasing;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
@@ -83,6 +84,10 @@ public final class AotCompiler {
     ctor.endMethod();
     entry(cw, f, name, false);
     entry(cw, f, name, true);
+    LibraryCopier lib = new LibraryCopier(name);
+    lib.require(
+        Aliasing.class, "separate", "([Ljava/lang/Object;[Ljava/lang/Object;Ljava/lang/String;)V");
+    lib.emitInto(cw);
     cw.visitEnd();
     return cw.toByteArray();
   }
@@ -110,11 +115,11 @@ public final class AotCompiler {
     if (withGrad) {
       for (int i = 0; i < grads.size(); i++) {
         Param p = grads.get(i);
-        String label = "grad" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
-        checkLength(g, p, np + i, symbols, label);
+        checkLength(g, p, np + i, symbols, gradLabel(p));
       }
     }
     // args
+    int argsLocal = g.newLocal(Jvm.OBJECT_ARRAY);
     g.push(np);
     g.newArray(Jvm.OBJECT);
     for (int i = 0; i < np; i++) {
@@ -123,7 +128,9 @@ public final class AotCompiler {
       g.loadArg(i);
       g.arrayStore(Jvm.OBJECT);
     }
+    g.storeLocal(argsLocal);
     // shapes
+    int shapesLocal = g.newLocal(Type.getType(int[][].class));
     g.push(np);
     g.newArray(Jvm.INT_ARRAY);
     for (int i = 0; i < np; i++) {
@@ -140,7 +147,11 @@ public final class AotCompiler {
       }
       g.arrayStore(Jvm.INT_ARRAY);
     }
-    // outs: the gradient arrays go straight to the compiled code, which writes into them
+    g.storeLocal(shapesLocal);
+    // outs: the gradient arrays go straight to the compiled code, which writes into them while it
+    // reads the arguments; an argument that is also an output is copied first (Aliasing)
+    g.loadLocal(argsLocal);
+    g.loadLocal(shapesLocal);
     if (withGrad) {
       g.push(1 + grads.size());
       g.newArray(Jvm.OBJECT);
@@ -150,6 +161,16 @@ public final class AotCompiler {
         g.loadArg(np + i);
         g.arrayStore(Jvm.OBJECT);
       }
+      g.dup();
+      g.loadLocal(argsLocal);
+      g.swap();
+      StringBuilder names = new StringBuilder("value");
+      for (Param p : grads) {
+        names.append('\n').append(gradLabel(p));
+      }
+      g.push(names.toString());
+      g.invokeStatic(
+          Type.getObjectType(name), Method.getMethod("void separate(Object[], Object[], String)"));
     } else {
       g.visitInsn(Opcodes.ACONST_NULL);
     }
@@ -239,6 +260,11 @@ public final class AotCompiler {
       }
     }
     return symbols;
+  }
+
+  /** The declared name of {@code p}'s gradient argument: {@code gradW} for {@code w}. */
+  private static String gradLabel(Param p) {
+    return "grad" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
   }
 
   private static void pushDim(GeneratorAdapter g, Dim d, Map<String, Integer> symbols) {
