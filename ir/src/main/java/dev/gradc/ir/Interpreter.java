@@ -103,54 +103,22 @@ public final class Interpreter {
     if (sumOfExp != null) {
       return logOfSumOfExp(sumOfExp, inst);
     }
-    return switch (inst.op()) {
-      case ADD,
-          SUB,
-          MUL,
-          DIV,
-          POW,
-          MAXIMUM,
-          MINIMUM,
-          LT,
-          LE,
-          GT,
-          GE,
-          EQ,
-          NE,
-          WHERE,
-          CLAMP,
-          NEG,
-          ABS,
-          SIGN,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          SQUARE,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          RELU,
-          SOFTPLUS,
-          ERF,
-          DETACH,
-          CAST ->
-          elementwise(inst);
-      case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduce(inst);
-      case RESHAPE, SQUEEZE, UNSQUEEZE ->
-          NdArray.wrap(inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
-      case TRANSPOSE, PERMUTE -> permute(inst);
-      case EXPAND, BROADCAST -> broadcast(inst);
-      case SUM_TO -> sumTo(inst);
-      case MATMUL -> matmul(inst);
-      case SOFTMAX, LOG_SOFTMAX -> normalize(inst);
-      case ONE_HOT -> oneHot(inst);
-      case NUMEL -> numel(inst);
+    return switch (inst.op().kind()) {
+      case ELEMENTWISE -> elementwise(inst);
+      case REDUCTION -> reduce(inst);
+      case NORMALIZE -> normalize(inst);
+      case STRUCTURAL ->
+          switch (inst.op().structure()) {
+            case RESHAPE, SQUEEZE, UNSQUEEZE ->
+                NdArray.wrap(
+                    inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
+            case TRANSPOSE, PERMUTE -> permute(inst);
+            case BROADCAST -> broadcast(inst);
+            case SUM_TO -> sumTo(inst);
+            case MATMUL -> matmul(inst);
+            case ONE_HOT -> oneHot(inst);
+            case NUMEL -> numel(inst);
+          };
     };
   }
 
@@ -403,6 +371,8 @@ public final class Interpreter {
     double[] out = new double[nb * n * m];
     int[] idx = new int[batch.length];
     DType dt = inst.type().dtype();
+    boolean f32 = dt == DType.F32;
+    boolean matvec = as.length <= 2 && bs.length <= 2 && (n == 1 || m == 1);
     for (int t = 0; t < nb; t++) {
       int oa = 0;
       int ob = 0;
@@ -414,9 +384,19 @@ public final class Interpreter {
       ob *= k * m;
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < m; j++) {
+          // Matrix products: from +0.0, one fused multiply-add per product in ascending order,
+          // rounded to the element type at each step, as compiled products (lib.Gemm). A
+          // matrix-vector product of matrices: products in f64 added in ascending order, rounded
+          // once, as the fused loop codegen makes of it.
           double s = 0;
           for (int p = 0; p < k; p++) {
-            s += a.get(oa + i * k + p) * b.get(ob + p * m + j);
+            double x = a.get(oa + i * k + p);
+            double y = b.get(ob + p * m + j);
+            if (matvec) {
+              s += x * y;
+            } else {
+              s = f32 ? Math.fma((float) x, (float) y, (float) s) : Math.fma(x, y, s);
+            }
           }
           out[(t * n + i) * m + j] = dt.round(s);
         }
