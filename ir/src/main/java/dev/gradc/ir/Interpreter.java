@@ -73,6 +73,11 @@ public final class Interpreter {
           last[id] = inst.id();
         }
       }
+      Inst sumOfExp = inst.op() == Op.LOG ? LogSumExp.sumOfExp(inst.operand(0)) : null;
+      int x = sumOfExp == null ? -1 : LogSumExp.argument(sumOfExp).id();
+      if (x >= 0) {
+        last[x] = inst.id();
+      }
     }
     for (Value r : f.results()) {
       if (r.id() >= 0) {
@@ -94,54 +99,26 @@ public final class Interpreter {
   }
 
   private NdArray eval(Inst inst) {
-    return switch (inst.op()) {
-      case ADD,
-          SUB,
-          MUL,
-          DIV,
-          POW,
-          MAXIMUM,
-          MINIMUM,
-          LT,
-          LE,
-          GT,
-          GE,
-          EQ,
-          NE,
-          WHERE,
-          CLAMP,
-          NEG,
-          ABS,
-          SIGN,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          SQUARE,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          RELU,
-          SOFTPLUS,
-          ERF,
-          DETACH,
-          CAST ->
-          elementwise(inst);
-      case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduce(inst);
-      case RESHAPE, SQUEEZE, UNSQUEEZE ->
-          NdArray.wrap(inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
-      case TRANSPOSE, PERMUTE -> permute(inst);
-      case EXPAND, BROADCAST -> broadcast(inst);
-      case SUM_TO -> sumTo(inst);
-      case MATMUL -> matmul(inst);
-      case SOFTMAX, LOG_SOFTMAX -> normalize(inst);
-      case ONE_HOT -> oneHot(inst);
-      case NUMEL -> numel(inst);
+    Inst sumOfExp = inst.op() == Op.LOG ? LogSumExp.sumOfExp(inst.operand(0)) : null;
+    if (sumOfExp != null) {
+      return logOfSumOfExp(sumOfExp, inst);
+    }
+    return switch (inst.op().kind()) {
+      case ELEMENTWISE -> elementwise(inst);
+      case REDUCTION -> reduce(inst);
+      case NORMALIZE -> normalize(inst);
+      case STRUCTURAL ->
+          switch (inst.op().structure()) {
+            case RESHAPE, SQUEEZE, UNSQUEEZE ->
+                NdArray.wrap(
+                    inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
+            case TRANSPOSE, PERMUTE -> permute(inst);
+            case BROADCAST -> broadcast(inst);
+            case SUM_TO -> sumTo(inst);
+            case MATMUL -> matmul(inst);
+            case ONE_HOT -> oneHot(inst);
+            case NUMEL -> numel(inst);
+          };
     };
   }
 
@@ -211,6 +188,21 @@ public final class Interpreter {
     }
     DType dt = inst.type().dtype();
     for (int j = 0; j < m; j++) {
+      acc[j] = dt.round(acc[j]);
+    }
+    return NdArray.wrap(dt, outShape, acc);
+  }
+
+  /** {@code log} of {@code sum(exp(x))}: {@code logsumexp(x)} over the sum's dims. */
+  private NdArray logOfSumOfExp(Inst sumOfExp, Inst log) {
+    NdArray x = value(LogSumExp.argument(sumOfExp));
+    int[] outIndex = reducedIndex(x.shape(), Typing.reducedMask(x.rank(), sumOfExp.dims()));
+    int[] outShape = shapeOf(log);
+    double[] acc = new double[NdArray.numel(outShape)];
+    java.util.Arrays.fill(acc, Double.NEGATIVE_INFINITY);
+    logSumExp(x, outIndex, acc);
+    DType dt = log.type().dtype();
+    for (int j = 0; j < acc.length; j++) {
       acc[j] = dt.round(acc[j]);
     }
     return NdArray.wrap(dt, outShape, acc);
@@ -379,6 +371,8 @@ public final class Interpreter {
     double[] out = new double[nb * n * m];
     int[] idx = new int[batch.length];
     DType dt = inst.type().dtype();
+    boolean f32 = dt == DType.F32;
+    boolean matvec = as.length <= 2 && bs.length <= 2 && (n == 1 || m == 1);
     for (int t = 0; t < nb; t++) {
       int oa = 0;
       int ob = 0;
@@ -390,9 +384,19 @@ public final class Interpreter {
       ob *= k * m;
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < m; j++) {
+          // Matrix products: from +0.0, one fused multiply-add per product in ascending order,
+          // rounded to the element type at each step, as compiled products (lib.Gemm). A
+          // matrix-vector product of matrices: products in f64 added in ascending order, rounded
+          // once, as the fused loop codegen makes of it.
           double s = 0;
           for (int p = 0; p < k; p++) {
-            s += a.get(oa + i * k + p) * b.get(ob + p * m + j);
+            double x = a.get(oa + i * k + p);
+            double y = b.get(ob + p * m + j);
+            if (matvec) {
+              s += x * y;
+            } else {
+              s = f32 ? Math.fma((float) x, (float) y, (float) s) : Math.fma(x, y, s);
+            }
           }
           out[(t * n + i) * m + j] = dt.round(s);
         }
