@@ -89,28 +89,49 @@ final class DriverEmitter {
     @Override
     public void emit(DriverSlots d) {
       GeneratorAdapter g = d.g;
-      if (inst.op() == Op.NUMEL) {
-        d.pushExtent(numelExtent(inst));
-        g.visitInsn(Opcodes.I2D);
-      } else if (inst.op().kind() == Op.Kind.ELEMENTWISE) {
-        DType dt = inst.type().dtype();
-        DType operand = inst.operand(inst.arity() - 1).type().dtype();
-        if (ScalarMath.isInteger(inst.op(), operand, dt)) {
-          d.ops.emitInteger(inst.op(), operand, dt, k -> d.pushScalarValue(inst.operand(k)));
-          d.defineScalarValue(inst);
-          return;
+      DType dt = inst.type().dtype();
+      switch (inst.op().kind()) {
+        case ELEMENTWISE -> {
+          DType operand = inst.operand(inst.arity() - 1).type().dtype();
+          if (ScalarMath.isInteger(inst.op(), operand, dt)) {
+            d.ops.emitInteger(inst.op(), operand, dt, k -> d.pushScalarValue(inst.operand(k)));
+          } else {
+            d.ops.emit(inst.op(), dt, k -> d.pushScalar(inst.operand(k)));
+            Jvm.fromDouble(g, dt);
+          }
         }
-        d.ops.emit(inst.op(), dt, k -> d.pushScalar(inst.operand(k)));
-      } else if (inst.type().dtype() == inst.operand(0).type().dtype()) {
-        // A reduction or view of a one-element value is the value itself.
-        d.pushScalarValue(inst.operand(0));
-        d.defineScalarValue(inst);
-        return;
-      } else {
-        d.pushScalar(inst.operand(0));
-        Jvm.round(g, inst.type().dtype());
+        case REDUCTION -> sameScalar(d);
+        case NORMALIZE -> throw new IllegalArgumentException("normalizations are lowered");
+        case STRUCTURAL -> {
+          switch (inst.op().structure()) {
+            case NUMEL -> {
+              d.pushExtent(numelExtent(inst));
+              g.visitInsn(Opcodes.I2D);
+              Jvm.fromDouble(g, dt);
+            }
+            case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
+                sameScalar(d);
+            case MATMUL, ONE_HOT ->
+                throw new IllegalArgumentException("library calls are steps of their own");
+          }
+        }
       }
-      d.defineScalar(inst);
+      d.defineScalarValue(inst);
+    }
+
+    /**
+     * A reduction or view of a one-element value is the value itself: pushes it as this
+     * instruction's {@link Jvm#valueType}, exact for i64.
+     */
+    private void sameScalar(DriverSlots d) {
+      DType dt = inst.type().dtype();
+      if (dt == inst.operand(0).type().dtype()) {
+        d.pushScalarValue(inst.operand(0));
+        return;
+      }
+      d.pushScalar(inst.operand(0));
+      Jvm.round(d.g, dt);
+      Jvm.fromDouble(d.g, dt);
     }
   }
 
