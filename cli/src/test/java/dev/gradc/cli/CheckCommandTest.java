@@ -66,6 +66,21 @@ class CheckCommandTest {
                     }));
   }
 
+  /** The IR examples (which have no fixture) pass the check on generated values. */
+  @Test
+  void irExamples_passOnRandomInputs() throws IOException {
+    for (String name : List.of("mse.ir", "mse_fused.ir")) {
+      String text = Files.readString(Cli.EXAMPLES.resolve(name));
+      List<String> args = new ArrayList<>(List.of("check", Cli.example(name), "--random-inputs"));
+      if (text.contains("[N]")) {
+        args.addAll(List.of("--dim", "N=37"));
+      }
+      Cli.Result r = Cli.run(args.toArray(new String[0]));
+      assertEquals(0, r.code(), name + r);
+      assertTrue(r.out().contains(" gradients agree with finite differences"), name + r);
+    }
+  }
+
   /**
    * Fixtures at a discontinuity of the function itself, where PyTorch defines a gradient and finite
    * differences are not finite: the check fails there and says why.
