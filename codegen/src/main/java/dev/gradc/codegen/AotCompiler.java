@@ -1,6 +1,7 @@
 package dev.gradc.codegen;
 
 import dev.gradc.codegen.lib.Aliasing;
+import dev.gradc.codegen.lib.GemmCall;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
@@ -61,26 +62,18 @@ public final class AotCompiler {
     Compiler.CompiledClass value = Compiler.compile(loss, name + "$Value");
     Compiler.CompiledClass grad = Compiler.compile(Autodiff.vjp(loss), name + "$Grad");
     out.put(name, api(loss, name));
-    out.put(value.internalName(), value.bytes());
-    out.put(grad.internalName(), grad.bytes());
+    for (Compiler.CompiledClass c : List.of(value, grad)) {
+      out.put(c.internalName(), c.bytes());
+      if (c.vectorBytes() != null) {
+        // The vector forms of its products, loaded only where jdk.incubator.vector is readable.
+        out.put(GemmCall.gemmCompanion(c.internalName()), c.vectorBytes());
+      }
+    }
     return out;
   }
 
   private static byte[] api(Func f, String name) {
-    ClassWriter cw =
-        new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-          @Override
-          protected String getCommonSuperClass(String a, String b) {
-            return "java/lang/Object";
-          }
-        };
-    cw.visit(
-        Opcodes.V17,
-        Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER,
-        name,
-        null,
-        "java/lang/Object",
-        null);
+    ClassWriter cw = ClassEmitter.newClass(name, null);
     GeneratorAdapter ctor = Jvm.method(cw, Opcodes.ACC_PRIVATE, Method.getMethod("void <init>()"));
     ctor.loadThis();
     ctor.invokeConstructor(Jvm.OBJECT, Method.getMethod("void <init>()"));

@@ -115,54 +115,20 @@ public final class Interpreter {
     if (sumOfExp != null) {
       return logOfSumOfExp(sumOfExp, inst);
     }
-    return switch (inst.op()) {
-      case ADD,
-          SUB,
-          MUL,
-          DIV,
-          POW,
-          MAXIMUM,
-          MINIMUM,
-          LT,
-          LE,
-          GT,
-          GE,
-          EQ,
-          NE,
-          WHERE,
-          CLAMP,
-          NEG,
-          ABS,
-          SIGN,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          SQUARE,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          RELU,
-          SOFTPLUS,
-          ERF,
-          DETACH,
-          CAST ->
-          elementwise(inst);
-      case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduce(inst);
-      case RESHAPE, SQUEEZE, UNSQUEEZE ->
-          NdArray.wrap(inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
-      case TRANSPOSE, PERMUTE -> permute(inst);
-      case EXPAND, BROADCAST -> broadcast(inst);
-      case SUM_TO -> sumTo(inst);
-      case MATMUL -> matmul(inst);
-      case SOFTMAX, LOG_SOFTMAX -> normalize(inst);
-      case ONE_HOT -> oneHot(inst);
-      case NUMEL -> numel(inst);
+    return switch (inst.op().kind()) {
+      case ELEMENTWISE -> elementwise(inst);
+      case REDUCTION -> reduce(inst);
+      case NORMALIZE -> normalize(inst);
+      case STRUCTURAL ->
+          switch (inst.op().structure()) {
+            case RESHAPE, SQUEEZE, UNSQUEEZE -> value(inst.operand(0)).reshaped(shapeOf(inst));
+            case TRANSPOSE, PERMUTE -> permute(inst);
+            case BROADCAST -> broadcast(inst);
+            case SUM_TO -> sumTo(inst);
+            case MATMUL -> matmul(inst);
+            case ONE_HOT -> oneHot(inst);
+            case NUMEL -> numel(inst);
+          };
     };
   }
 
@@ -174,6 +140,10 @@ public final class Interpreter {
       in[k] = value(inst.operand(k));
     }
     DType dt = inst.type().dtype();
+    DType operand = inst.operand(inst.arity() - 1).type().dtype();
+    if (ScalarMath.isInteger(inst.op(), operand, dt)) {
+      return integer(inst.op(), in, shape, dt);
+    }
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
       double x = at(in[0], i);
@@ -182,6 +152,33 @@ public final class Interpreter {
       out[i] = dt.round(ScalarMath.apply(inst.op(), x, y, z));
     }
     return NdArray.wrap(dt, shape, out);
+  }
+
+  /** An op in 64-bit integer arithmetic ({@link ScalarMath#isInteger}), exact on i64 elements. */
+  private static NdArray integer(Op op, NdArray[] in, int[] shape, DType dt) {
+    int n = NdArray.numel(shape);
+    if (dt != DType.I64) {
+      double[] out = new double[n];
+      for (int i = 0; i < n; i++) {
+        out[i] =
+            op == Op.CAST
+                ? ScalarMath.castFromLong(atLong(in[0], i), dt)
+                : ScalarMath.applyLong(op, atLong(in[0], i), atLong(in[1], i), 0);
+      }
+      return NdArray.wrap(dt, shape, out);
+    }
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      long y = in.length > 1 ? atLong(in[1], i) : 0;
+      long z = in.length > 2 ? atLong(in[2], i) : 0;
+      out[i] = ScalarMath.applyLong(op, atLong(in[0], i), y, z);
+    }
+    return NdArray.wrapLongs(shape, out);
+  }
+
+  /** Element {@code i} as an integer (exact for i64), or the only element of a literal. */
+  private static long atLong(NdArray a, int i) {
+    return a.rank() == 0 ? a.getLong(0) : a.getLong(i);
   }
 
   /** Element {@code i}, or the only element of a literal. */
@@ -309,17 +306,17 @@ public final class Interpreter {
     }
   }
 
-  /** {@code out[j] = in[sum_d j[d] * strides[d]]} over the multi-indices of {@code outShape}. */
-  private static double[] gather(NdArray in, int[] outShape, int[] strides) {
+  /** The source index {@code sum_d j[d] * strides[d]} of each multi-index {@code j} of a shape. */
+  private static int[] gather(int[] outShape, int[] strides) {
     int n = NdArray.numel(outShape);
-    double[] out = new double[n];
+    int[] out = new int[n];
     int[] idx = new int[outShape.length];
     for (int i = 0; i < n; i++) {
       int o = 0;
       for (int d = 0; d < idx.length; d++) {
         o += idx[d] * strides[d];
       }
-      out[i] = in.get(o);
+      out[i] = o;
       increment(idx, outShape);
     }
     return out;
@@ -344,7 +341,7 @@ public final class Interpreter {
       st[d] = inStrides[perm[d]];
     }
     int[] shape = shapeOf(inst);
-    return NdArray.wrap(inst.type().dtype(), shape, gather(x, shape, st));
+    return x.select(shape, gather(shape, st));
   }
 
   /**
@@ -364,8 +361,7 @@ public final class Interpreter {
   private NdArray broadcast(Inst inst) {
     NdArray x = value(inst.operand(0));
     int[] shape = shapeOf(inst);
-    return NdArray.wrap(
-        inst.type().dtype(), shape, gather(x, shape, broadcastStrides(x.shape(), shape)));
+    return x.select(shape, gather(shape, broadcastStrides(x.shape(), shape)));
   }
 
   private NdArray sumTo(Inst inst) {
@@ -415,6 +411,8 @@ public final class Interpreter {
     double[] out = new double[nb * n * m];
     int[] idx = new int[batch.length];
     DType dt = inst.type().dtype();
+    boolean f32 = dt == DType.F32;
+    boolean matvec = as.length <= 2 && bs.length <= 2 && (n == 1 || m == 1);
     for (int t = 0; t < nb; t++) {
       int oa = 0;
       int ob = 0;
@@ -426,9 +424,19 @@ public final class Interpreter {
       ob *= k * m;
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < m; j++) {
+          // Matrix products: from +0.0, one fused multiply-add per product in ascending order,
+          // rounded to the element type at each step, as compiled products (lib.Gemm). A
+          // matrix-vector product of matrices: products in f64 added in ascending order, rounded
+          // once, as the fused loop codegen makes of it.
           double s = 0;
           for (int p = 0; p < k; p++) {
-            s += a.get(oa + i * k + p) * b.get(ob + p * m + j);
+            double x = a.get(oa + i * k + p);
+            double y = b.get(ob + p * m + j);
+            if (matvec) {
+              s += x * y;
+            } else {
+              s = f32 ? Math.fma((float) x, (float) y, (float) s) : Math.fma(x, y, s);
+            }
           }
           out[(t * n + i) * m + j] = dt.round(s);
         }

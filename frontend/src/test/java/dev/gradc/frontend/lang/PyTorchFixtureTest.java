@@ -129,11 +129,7 @@ class PyTorchFixtureTest {
       assertEquals(dtype, p.type().dtype(), p.name());
       f32 |= dtype == DType.F32;
       shapes[i] = ints(in.get("shape"));
-      double[] data = doubles(in.get("data"));
-      args[i] = Buffers.allocate(dtype, data.length);
-      for (int k = 0; k < data.length; k++) {
-        Buffers.set(args[i], k, data[k]);
-      }
+      args[i] = buffer(in);
     }
     double rtol = f32 ? RTOL_F32 : RTOL_F64;
     Func g = f.gradParams().isEmpty() ? f : Verifier.verify(Autodiff.vjp(f));
@@ -161,22 +157,18 @@ class PyTorchFixtureTest {
     assertEquals(
         expected.get("dtype").asText(), Buffers.dtypeOf(buffer).mnemonic(), what + " dtype");
     assertArrayEquals(ints(expected.get("shape")), shape, what + " shape");
-    double[] e = doubles(expected.get("data"));
-    double scale = 0;
-    for (double v : e) {
-      if (Double.isFinite(v)) {
-        scale = Math.max(scale, Math.abs(v));
+    if (Buffers.dtypeOf(buffer) == DType.I64) {
+      long[] e = longs(expected.get("data"));
+      for (int i = 0; i < e.length; i++) {
+        assertEquals(e[i], ((long[]) buffer)[i], what + "[" + i + "] (PyTorch int64)");
       }
+      return;
     }
+    double[] e = doubles(expected.get("data"));
+    double atol = rtol * finiteScale(e);
     for (int i = 0; i < e.length; i++) {
       double a = Buffers.get(buffer, i);
-      boolean ok =
-          Double.isNaN(e[i])
-              ? Double.isNaN(a)
-              : Double.isInfinite(e[i])
-                  ? a == e[i]
-                  : Math.abs(a - e[i]) <= rtol * (Math.abs(e[i]) + scale);
-      if (!ok) {
+      if (!close(a, e[i], rtol, atol)) {
         fail(
             what
                 + "["
@@ -192,7 +184,48 @@ class PyTorchFixtureTest {
     }
   }
 
-  private static int[] ints(JsonNode n) {
+  /** The largest finite magnitude among {@code e}, 0 when there is none. */
+  static double finiteScale(double[] e) {
+    double scale = 0;
+    for (double v : e) {
+      if (Double.isFinite(v)) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+    }
+    return scale;
+  }
+
+  /** NaN for NaN, the same infinity, else {@code |a - e| <= rtol |e| + atol}. */
+  static boolean close(double a, double e, double rtol, double atol) {
+    if (Double.isNaN(e)) {
+      return Double.isNaN(a);
+    }
+    return Double.isInfinite(e) ? a == e : Math.abs(a - e) <= rtol * Math.abs(e) + atol;
+  }
+
+  /** A buffer of the dtype and data of a fixture's tensor; i64 numbers are read exactly. */
+  static Object buffer(JsonNode t) {
+    DType dtype = DType.byMnemonic(t.get("dtype").asText());
+    if (dtype == DType.I64) {
+      return longs(t.get("data"));
+    }
+    double[] data = doubles(t.get("data"));
+    Object b = Buffers.allocate(dtype, data.length);
+    for (int k = 0; k < data.length; k++) {
+      Buffers.set(b, k, data[k]);
+    }
+    return b;
+  }
+
+  private static long[] longs(JsonNode n) {
+    long[] out = new long[n.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = n.get(i).asLong();
+    }
+    return out;
+  }
+
+  static int[] ints(JsonNode n) {
     int[] out = new int[n.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = n.get(i).asInt();
@@ -201,7 +234,7 @@ class PyTorchFixtureTest {
   }
 
   /** Numbers, with non-finite ones written as the strings NaN, Infinity and -Infinity. */
-  private static double[] doubles(JsonNode n) {
+  static double[] doubles(JsonNode n) {
     double[] out = new double[n.size()];
     for (int i = 0; i < out.length; i++) {
       JsonNode v = n.get(i);
