@@ -182,12 +182,6 @@ final class CompileCommand extends GradcCommand {
 
   /** The Java signature of {@code value} or {@code valueAndGrad}, as the generated class has it. */
   static String signature(Func f, boolean withGrad) {
-    String ret = f.result(0).type().dtype() == DType.F32 ? "float" : "double";
-    if (AotCompiler.packsArguments(f)) {
-      return "public static "
-          + ret
-          + (withGrad ? " valueAndGrad(Object[] args, Object[] grads)" : " value(Object[] args)");
-    }
     List<String> params = new ArrayList<>();
     for (Param p : f.params()) {
       params.add(javaType(p.type().dtype()) + " " + p.name());
@@ -199,6 +193,7 @@ final class CompileCommand extends GradcCommand {
         params.add(javaType(p.type().dtype()) + " " + label);
       }
     }
+    String ret = f.result(0).type().dtype() == DType.F32 ? "float" : "double";
     return "public static "
         + ret
         + " "

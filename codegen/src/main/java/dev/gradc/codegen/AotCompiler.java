@@ -36,10 +36,6 @@ import org.objectweb.asm.commons.Method;
  * valueAndGrad}, one output array per param. Symbolic dims are inferred from array lengths and
  * checked; a mismatch throws {@link IllegalArgumentException} naming the argument. The value is a
  * {@code double} for an f64 loss and a {@code float} for an f32 loss.
- *
- * <p>A function with more params and gradients than a method has argument slots (over {@value
- * #MAX_TYPED_ARGUMENTS} arrays) takes the same arrays in {@code Object[]}s instead: {@code
- * value(Object[] args)} and {@code valueAndGrad(Object[] args, Object[] grads)}.
  */
 public final class AotCompiler {
   private AotCompiler() {}
@@ -101,31 +97,18 @@ public final class AotCompiler {
         params.add(Jvm.arrayType(p.type().dtype()));
       }
     }
-    int np = f.params().size();
-    ArgArrays a = new ArgArrays(f, packsArguments(f));
-    if (a.packed) {
-      params = new ArrayList<>(List.of(Jvm.OBJECT_ARRAY));
-      if (withGrad) {
-        params.add(Jvm.OBJECT_ARRAY);
-      }
-    }
     Type ret = lossType == DType.F32 ? Type.FLOAT_TYPE : Type.DOUBLE_TYPE;
     Method m = new Method(withGrad ? "valueAndGrad" : "value", ret, params.toArray(new Type[0]));
     GeneratorAdapter g = Jvm.method(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, m);
-    if (a.packed) {
-      a.checkCount(g, 0, np, "arguments");
-      if (withGrad) {
-        a.checkCount(g, 1, grads.size(), "gradient arrays");
-      }
-    }
-    Map<String, Integer> symbols = inferSymbols(g, a);
+    int np = f.params().size();
+    Map<String, Integer> symbols = inferSymbols(g, f);
     for (int i = 0; i < np; i++) {
-      checkLength(g, a, f.params().get(i), i, symbols, f.params().get(i).name());
+      checkLength(g, f.params().get(i), i, symbols, f.params().get(i).name());
     }
     if (withGrad) {
       for (int i = 0; i < grads.size(); i++) {
         Param p = grads.get(i);
-        checkLength(g, a, p, np + i, symbols, gradLabel(p));
+        checkLength(g, p, np + i, symbols, gradLabel(p));
       }
     }
     // args
@@ -135,7 +118,7 @@ public final class AotCompiler {
     for (int i = 0; i < np; i++) {
       g.dup();
       g.push(i);
-      a.load(g, i);
+      g.loadArg(i);
       g.arrayStore(Jvm.OBJECT);
     }
     g.storeLocal(argsLocal);
@@ -168,7 +151,7 @@ public final class AotCompiler {
       for (int i = 0; i < grads.size(); i++) {
         g.dup();
         g.push(1 + i);
-        a.load(g, np + i);
+        g.loadArg(np + i);
         g.arrayStore(Jvm.OBJECT);
       }
       g.dup();
@@ -199,8 +182,7 @@ public final class AotCompiler {
    * Emits code that binds each symbol from the length of the first argument that determines it,
    * checking divisibility; returns the local holding each symbol.
    */
-  private static Map<String, Integer> inferSymbols(GeneratorAdapter g, ArgArrays a) {
-    Func f = a.f;
+  private static Map<String, Integer> inferSymbols(GeneratorAdapter g, Func f) {
     Map<String, Integer> symbols = new HashMap<>();
     boolean progress = true;
     while (progress) {
@@ -240,7 +222,7 @@ public final class AotCompiler {
         Label bad = new Label();
         g.loadLocal(divisor);
         g.ifZCmp(GeneratorAdapter.EQ, bad);
-        a.load(g, i);
+        g.loadArg(i);
         g.arrayLength();
         g.loadLocal(divisor);
         g.visitInsn(Opcodes.IREM);
@@ -252,7 +234,7 @@ public final class AotCompiler {
                 + ": length is not a multiple of the static part of its shape "
                 + p.type().shapeString());
         g.mark(ok);
-        a.load(g, i);
+        g.loadArg(i);
         g.arrayLength();
         g.loadLocal(divisor);
         g.visitInsn(Opcodes.IDIV);
@@ -292,12 +274,7 @@ public final class AotCompiler {
 
   /** Throws when argument {@code arg}'s length differs from the product of {@code p}'s dims. */
   private static void checkLength(
-      GeneratorAdapter g,
-      ArgArrays a,
-      Param p,
-      int arg,
-      Map<String, Integer> symbols,
-      String label) {
+      GeneratorAdapter g, Param p, int arg, Map<String, Integer> symbols, String label) {
     Label ok = new Label();
     int want = g.newLocal(Type.INT_TYPE);
     g.push(1);
@@ -306,7 +283,7 @@ public final class AotCompiler {
       g.visitInsn(Opcodes.IMUL);
     }
     g.storeLocal(want);
-    a.load(g, arg);
+    g.loadArg(arg);
     g.arrayLength();
     g.loadLocal(want);
     g.ifICmp(GeneratorAdapter.EQ, ok);
@@ -322,7 +299,7 @@ public final class AotCompiler {
     g.invokeVirtual(sb, Method.getMethod("StringBuilder append(int)"));
     g.push(" for shape " + p.type().shapeString() + ", got ");
     g.invokeVirtual(sb, Method.getMethod("StringBuilder append(String)"));
-    a.load(g, arg);
+    g.loadArg(arg);
     g.arrayLength();
     g.invokeVirtual(sb, Method.getMethod("StringBuilder append(int)"));
     g.invokeVirtual(sb, Method.getMethod("String toString()"));
@@ -330,59 +307,6 @@ public final class AotCompiler {
         Type.getType(IllegalArgumentException.class), Method.getMethod("void <init>(String)"));
     g.throwException();
     g.mark(ok);
-  }
-
-  /**
-   * Most typed array arguments of an entry method: a static method has 255 argument slots. A
-   * function with more params and gradients takes {@code Object[]} arrays instead.
-   */
-  public static final int MAX_TYPED_ARGUMENTS = 254;
-
-  /**
-   * Whether the entry methods of {@code f} take {@code Object[]} arrays (see the class comment).
-   */
-  public static boolean packsArguments(Func f) {
-    return f.params().size() + f.gradParams().size() > MAX_TYPED_ARGUMENTS;
-  }
-
-  /**
-   * Where an entry method finds its arrays: argument {@code k} itself, or, when {@code packed},
-   * element {@code k} of {@code Object[] args} and element {@code k - params} of {@code Object[]
-   * grads}.
-   */
-  private static final class ArgArrays {
-    final Func f;
-    final boolean packed;
-
-    ArgArrays(Func f, boolean packed) {
-      this.f = f;
-      this.packed = packed;
-    }
-
-    /** Pushes array {@code k} (a param's, or a gradient's from {@code params} on). */
-    void load(GeneratorAdapter g, int k) {
-      if (!packed) {
-        g.loadArg(k);
-        return;
-      }
-      int np = f.params().size();
-      Param p = k < np ? f.params().get(k) : f.gradParams().get(k - np);
-      g.loadArg(k < np ? 0 : 1);
-      g.push(k < np ? k : k - np);
-      g.arrayLoad(Jvm.OBJECT);
-      g.checkCast(Jvm.arrayType(p.type().dtype()));
-    }
-
-    /** Throws unless {@code Object[]} argument {@code arg} has {@code n} elements. */
-    void checkCount(GeneratorAdapter g, int arg, int n, String what) {
-      Label ok = new Label();
-      g.loadArg(arg);
-      g.arrayLength();
-      g.push(n);
-      g.ifICmp(GeneratorAdapter.EQ, ok);
-      throwIllegalArgument(g, "expected " + n + " " + what + " in declaration order");
-      g.mark(ok);
-    }
   }
 
   private static void throwIllegalArgument(GeneratorAdapter g, String message) {
