@@ -183,7 +183,7 @@ final class InspectCommand extends GradcCommand {
 
   private Func vjp() {
     if (vjp == null) {
-      vjp = program.vjp();
+      vjp = program.gradFunc();
     }
     return vjp;
   }
