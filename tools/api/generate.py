@@ -438,6 +438,9 @@ NUMERICS = [(f"{op}_special", (lambda f: lambda a: f(a))(getattr(torch, op)), [S
     ("amax_rows_special", lambda a: a.amax(1), [S(ROWS)]),
     ("amin_rows_special", lambda a: a.amin(1), [S(ROWS)]),
     ("logsumexp_rows_special", lambda a: a.logsumexp(1), [S(ROWS)]),
+    # gradc computes x.exp().sum(1).log() as logsumexp (PyTorch's is inf, its gradient NaN)
+    ("log_sum_exp_written_out", lambda a: a.logsumexp(1), [S(ROWS)]),
+    ("log_sum_exp_written_out_f32", lambda a: a.logsumexp(1), [S(ROWS, torch.float32)]),
     ("softmax_rows_special", lambda a: a.softmax(1), [S(ROWS)]),
     ("log_softmax_rows_special", lambda a: a.log_softmax(1), [S(ROWS)]),
     ("log_softmax_rows_special_f32", lambda a: a.log_softmax(1), [S(ROWS, torch.float32)]),

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.TestFactory;
  * Numerics against PyTorch 1.13 ({@code numerics.json}): NaN and infinities propagate as in
  * PyTorch, signed zeros, huge and subnormal inputs, and the stable forms (logsumexp of all {@code
  * -inf}, log_softmax of large logits, softplus of large inputs, sigmoid of large negatives,
- * where-masked sqrt and log), through the Java API and so through compiled kernels. Each case
- * checks the value and the gradients of {@code y.sum()}; NaN must be NaN and infinities equal.
+ * where-masked sqrt and log, {@code log(sum(exp(x)))} written out, whose oracle is PyTorch's
+ * logsumexp), through the Java API and so through compiled kernels. Each case checks the value and
+ * the gradients of {@code y.sum()}; NaN must be NaN and infinities equal.
  */
 class NumericsFixtureTest {
   private static final JsonNode FIXTURE = Fixtures.load("numerics.json");
@@ -68,6 +69,8 @@ class NumericsFixtureTest {
     m.put("amax_rows_special", x -> x[0].amax(1));
     m.put("amin_rows_special", x -> x[0].amin(1));
     m.put("logsumexp_rows_special", x -> x[0].logsumexp(1));
+    m.put("log_sum_exp_written_out", x -> x[0].exp().sum(1).log());
+    m.put("log_sum_exp_written_out_f32", x -> x[0].exp().sum(1).log());
     m.put("softmax_rows_special", x -> x[0].softmax(1));
     m.put("log_softmax_rows_special", x -> x[0].logSoftmax(1));
     m.put("log_softmax_rows_special_f32", x -> x[0].logSoftmax(1));

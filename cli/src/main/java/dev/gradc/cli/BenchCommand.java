@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
       "--time seconds (at least 3 calls). Compiled calls reuse their output arrays.",
       "",
       "Example:",
-      "  gradc bench examples/linear_regression.grad --dim N=1000000 --threads 2",
+      "  gradc bench examples/linear_regression.grad --dim N=1000000 --random-inputs --threads 2",
     })
 final class BenchCommand extends GradcCommand {
   private static final int MIN_CALLS = 3;

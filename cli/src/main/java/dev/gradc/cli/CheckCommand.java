@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
       "slope than the subgradient PyTorch defines, and the check fails there.",
       "",
       "Example:",
-      "  gradc check examples/mlp.grad --dim N=6 --set labels=[0,1,2,2,1,0]",
+      "  gradc check examples/mlp.grad --dim N=6 --set labels=[0,1,2,2,1,0] --random-inputs",
     })
 final class CheckCommand extends GradcCommand {
   /** {@code cbrt(2^-52)}: balances the truncation and rounding errors of central differences. */
@@ -193,13 +193,17 @@ final class CheckCommand extends GradcCommand {
 
     StringBuilder s = new StringBuilder();
     String dims = args.dimsText();
+    List<String> about = new ArrayList<>();
+    if (!dims.isEmpty()) {
+      about.add(dims);
+    }
+    if (inputs.randomInputs) {
+      about.add("seed " + inputs.seed());
+    }
     s.append("gradient check of ")
         .append(pf.name())
-        .append(" (")
-        .append(dims.isEmpty() ? "" : dims + "; ")
-        .append("seed ")
-        .append(inputs.seed)
-        .append(")\n");
+        .append(about.isEmpty() ? "" : " (" + String.join("; ", about) + ")")
+        .append("\n");
     s.append(table);
     s.append(
         String.format(
@@ -239,7 +243,7 @@ final class CheckCommand extends GradcCommand {
       err()
           .println(
               "gradc: note: at a kink (relu or abs at 0, clamp at a bound) finite differences see"
-                  + " another slope than the subgradient; try another --seed or other values");
+                  + " another slope than the subgradient; try other values");
     }
     noteGenerated(args);
     return failures.isEmpty() ? Gradc.OK : Gradc.CHECK_FAILED;

@@ -26,11 +26,12 @@ import picocli.CommandLine.Option;
  * The options that give a program its values, shared by {@code run}, {@code check} and {@code
  * bench}, and their resolution into {@link Arguments}.
  *
- * <p>Precedence: {@code --inputs}, then each {@code --set} (the last one for a name wins), then
- * generated values. Generated values are standard normal: {@code new SplittableRandom(seed)} is
- * split once per declaration, in declaration order, whether or not that name was given (so giving
- * one value does not change the others), and the split generator fills the tensor in row-major
- * order with {@code nextGaussian()}. Integer values are never generated.
+ * <p>Precedence: {@code --inputs}, then each {@code --set} (the last one for a name wins). A name
+ * without a value is an error, unless {@code --random-inputs} asks for generated values, which are
+ * standard normal: {@code new SplittableRandom(seed)} is split once per declaration, in declaration
+ * order, whether or not that name was given (so giving one value does not change the others), and
+ * the split generator fills the tensor in row-major order with {@code nextGaussian()}. Integer
+ * values are never generated.
  *
  * <p>Non-finite values (NaN, Infinity, or numbers too large for the dtype) are rejected unless
  * {@code --allow-nonfinite} is given; then they compute as in PyTorch.
@@ -67,13 +68,23 @@ final class InputOptions {
   List<String> dims = new ArrayList<>();
 
   @Option(
+      names = "--random-inputs",
+      description =
+          "Fill every float name without a value with standard normals (without it, a name"
+              + " without a value is an error).")
+  boolean randomInputs;
+
+  @Option(
       names = "--seed",
       paramLabel = "S",
-      defaultValue = "0",
       description =
-          "Seed of the standard-normal values generated for names without a value"
-              + " (default: ${DEFAULT-VALUE}).")
-  long seed;
+          "Seed of the values --random-inputs generates (default: 0); only with --random-inputs.")
+  Long seedOption;
+
+  /** The seed of generated values. */
+  long seed() {
+    return seedOption == null ? 0 : seedOption;
+  }
 
   @Option(
       names = "--allow-nonfinite",
@@ -104,6 +115,11 @@ final class InputOptions {
     Map<String, Param> byName = new LinkedHashMap<>();
     for (Param p : params) {
       byName.put(p.name(), p);
+    }
+    if (seedOption != null && !randomInputs) {
+      throw new UserError(
+          "--seed " + seedOption,
+          "--seed chooses the values --random-inputs generates; give --random-inputs too");
     }
     Map<String, Integer> fixed = parseDims(f);
     Map<String, Given> given = new HashMap<>();
@@ -138,6 +154,9 @@ final class InputOptions {
 
     for (int i = 0; i < params.size(); i++) {
       Param p = params.get(i);
+      if (values[i] == null && !randomInputs) {
+        throw pf.errorAt(p.name(), missing(p, given.isEmpty()));
+      }
       if (values[i] == null && !p.type().dtype().isFloat()) {
         throw pf.errorAt(
             p.name(),
@@ -149,7 +168,7 @@ final class InputOptions {
                 + "=[...] or --inputs");
       }
     }
-    SplittableRandom root = new SplittableRandom(seed);
+    SplittableRandom root = new SplittableRandom(seed());
     for (int i = 0; i < params.size(); i++) {
       SplittableRandom rng = root.split();
       if (values[i] != null) {
@@ -166,7 +185,29 @@ final class InputOptions {
         dimsInOrder.put(sym, bound.get(sym));
       }
     }
-    return new Arguments(params, values, origins, dimsInOrder, seed);
+    return new Arguments(params, values, origins, dimsInOrder, seed());
+  }
+
+  /**
+   * {@code x (f64[N, 3]) has no value in inputs.json; give it ...}: the message about a name
+   * without a value.
+   */
+  private String missing(Param p, boolean nothingGiven) {
+    String where =
+        inputs != null
+            ? "has no value in " + inputs
+            : nothingGiven ? "has no value (no --inputs or --set was given)" : "has no value";
+    return p.name()
+        + " ("
+        + p.type()
+        + ") "
+        + where
+        + "; give it with --inputs or --set "
+        + p.name()
+        + "=..."
+        + (p.type().dtype().isFloat()
+            ? ", or generate standard normals with --random-inputs [--seed S]"
+            : "");
   }
 
   /** The symbols of a function's parameter types, in order of first appearance. */

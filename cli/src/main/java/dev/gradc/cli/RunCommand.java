@@ -21,10 +21,11 @@ import picocli.CommandLine.Option;
     },
     footer = {
       "",
-      "Values: --inputs, then --set, then generated. A name without a value is filled",
-      "with standard normals: new SplittableRandom(seed) is split once per declaration,",
-      "in declaration order (given or not), and each split generator fills its tensor",
-      "in row-major order with nextGaussian(). Integer inputs are never generated.",
+      "Values: --inputs, then --set. A name without a value is an error, unless",
+      "--random-inputs fills it with standard normals: new SplittableRandom(seed) is",
+      "split once per declaration, in declaration order (given or not), and each split",
+      "generator fills its tensor in row-major order with nextGaussian(). Integer",
+      "inputs are never generated.",
       "Symbolic dims come from --dim or from the shapes of given values.",
       "",
       "NaN and infinite inputs are rejected; with --allow-nonfinite they compute as in",
@@ -33,9 +34,9 @@ import picocli.CommandLine.Option;
       "JSON output: {\"value\": V, \"grad\": {\"w\": G, ...}}, numbers or nested lists.",
       "",
       "Examples:",
-      "  gradc run examples/linear_regression.grad --dim N=8",
+      "  gradc run examples/linear_regression.grad --dim N=8 --random-inputs --seed 1",
       "  gradc run examples/linear_regression.grad --inputs examples/linear_regression.json",
-      "  gradc run examples/mlp.grad --dim N=4 --set labels=[0,2,1,1] --format json",
+      "  gradc run examples/mlp.grad --dim N=4 --set labels=[0,2,1,1] --random-inputs",
       "  gradc run model.grad --set x=@x.npy --set y=@y.npy",
     })
 final class RunCommand extends GradcCommand {

@@ -1139,6 +1139,20 @@ class HostileCorpusTest {
     return corpus().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
   }
 
+  /**
+   * The arguments of a case, with {@code --random-inputs} added to {@code run}, {@code check} and
+   * {@code bench}, so that the mutants reach compilation and execution.
+   */
+  static String[] generating(List<String> args) {
+    List<String> out = new ArrayList<>(args);
+    if (!out.isEmpty()
+        && List.of("run", "check", "bench").contains(out.get(0))
+        && !out.contains("--random-inputs")) {
+      out.add("--random-inputs");
+    }
+    return out.toArray(new String[0]);
+  }
+
   static void check(Case c) {
     Map<Path, String> before = new LinkedHashMap<>();
     for (Path p : inputsOf(c)) {
@@ -1147,7 +1161,7 @@ class HostileCorpusTest {
     Cli.Result r =
         assertTimeoutPreemptively(
             Duration.ofSeconds(60),
-            () -> withProperties(c.properties(), () -> Cli.run(c.args().toArray(new String[0]))),
+            () -> withProperties(c.properties(), () -> Cli.run(generating(c.args()))),
             c::toString);
     String what = c + "\n" + r;
     assertTrue(r.code() >= 0 && r.code() <= 2, what);

@@ -189,12 +189,12 @@ class OutputSafetyTest {
     Path p = program();
     String s = p.toString();
     String[][] commands = {
-      {"run", s},
-      {"run", s, "--format", "json"},
+      {"run", s, "--random-inputs"},
+      {"run", s, "--random-inputs", "--format", "json"},
       {"inspect", s},
-      {"check", s},
+      {"check", s, "--random-inputs"},
       {"compile", s, "--class", "a.B", "-o", tmp.resolve("x.jar").toString()},
-      {"bench", s, "--warmup", "0", "--time", "0.01", "--skip-interpreter"},
+      {"bench", s, "--random-inputs", "--warmup", "0", "--time", "0.01", "--skip-interpreter"},
       {"--help"},
       {"run", "--help"},
     };
@@ -217,9 +217,9 @@ class OutputSafetyTest {
     Path p = program();
     for (List<String> args :
         List.of(
-            List.of("run", p.toString()),
+            List.of("run", p.toString(), "--random-inputs"),
             List.of("inspect", p.toString()),
-            List.of("check", p.toString()))) {
+            List.of("check", p.toString(), "--random-inputs"))) {
       Cli.Result r = Child.run(List.of(), full, 0, args, tmp);
       assertEquals(2, r.code(), args + "\n" + r);
       assertTrue(

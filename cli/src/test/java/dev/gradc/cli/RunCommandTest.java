@@ -183,9 +183,11 @@ class RunCommandTest {
   @Test
   void generated_areSeededAndIndependentPerName() throws IOException {
     String program = Cli.example("linear_regression.grad");
-    Cli.Result a = Cli.run("run", program, "--dim", "N=5", "--format", "json");
-    Cli.Result b = Cli.run("run", program, "--dim", "N=5", "--format", "json");
-    Cli.Result c = Cli.run("run", program, "--dim", "N=5", "--seed", "7", "--format", "json");
+    Cli.Result a = Cli.run("run", program, "--dim", "N=5", "--random-inputs", "--format", "json");
+    Cli.Result b = Cli.run("run", program, "--dim", "N=5", "--random-inputs", "--format", "json");
+    Cli.Result c =
+        Cli.run(
+            "run", program, "--dim", "N=5", "--random-inputs", "--seed", "7", "--format", "json");
     assertEquals(0, a.code(), a.toString());
     assertEquals(a.out(), b.out(), "same seed, same values");
     assertNotEquals(a.out(), c.out(), "another seed, other values");
@@ -207,7 +209,15 @@ class RunCommandTest {
     }
     for (String[] x : new String[][] {{}, {"--set", "x=[1, 2, 3]"}}) {
       List<String> args =
-          new ArrayList<>(List.of("run", program.toString(), "--seed", "42", "--format", "json"));
+          new ArrayList<>(
+              List.of(
+                  "run",
+                  program.toString(),
+                  "--random-inputs",
+                  "--seed",
+                  "42",
+                  "--format",
+                  "json"));
       args.addAll(List.of(x));
       Cli.Result r = Cli.run(args.toArray(new String[0]));
       assertEquals(0, r.code(), r.toString());
@@ -225,6 +235,7 @@ class RunCommandTest {
             Cli.example("linear_regression.grad"),
             "--set",
             "x=[[1,2,3],[4,5,6],[7,8,9],[1,1,1]]",
+            "--random-inputs",
             "--format",
             "json");
     assertEquals(0, r.code(), r.toString());
@@ -234,10 +245,9 @@ class RunCommandTest {
   @Test
   void threads_doNotChangeResults() {
     String program = Cli.example("logistic_regression.grad");
-    Cli.Result one =
-        Cli.run("run", program, "--dim", "N=3000", "--threads", "1", "--format", "json");
-    Cli.Result two =
-        Cli.run("run", program, "--dim", "N=3000", "--threads", "2", "--format", "json");
+    String[] common = {"run", program, "--dim", "N=3000", "--random-inputs", "--format", "json"};
+    Cli.Result one = Cli.run(concat(common, "--threads", "1"));
+    Cli.Result two = Cli.run(concat(common, "--threads", "2"));
     assertEquals(0, one.code(), one.toString());
     assertEquals(one.out(), two.out());
   }
@@ -364,5 +374,11 @@ class RunCommandTest {
       assertEquals(JsonToken.END_OBJECT, json.nextToken());
       assertEquals(null, json.nextToken());
     }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }

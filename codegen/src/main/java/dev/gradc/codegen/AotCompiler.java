@@ -1,5 +1,6 @@
 package dev.gradc.codegen;
 
+import dev.gradc.codegen.lib.Aliasing;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
@@ -8,6 +9,7 @@ import dev.gradc.ir.Param;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -245,6 +247,10 @@ public final class AotCompiler {
     for (Entry e : entries) {
       entry(cw, f, name, e);
     }
+    LibraryCopier lib = new LibraryCopier(name);
+    lib.require(
+        Aliasing.class, "separate", "([Ljava/lang/Object;[Ljava/lang/Object;Ljava/lang/String;)V");
+    lib.emitInto(cw);
     cw.visitEnd();
     return cw.toByteArray();
   }
@@ -279,6 +285,7 @@ public final class AotCompiler {
       }
     }
     // args
+    int argsLocal = g.newLocal(Jvm.OBJECT_ARRAY);
     g.push(kernelArgs.size());
     g.newArray(Jvm.OBJECT);
     for (int k = 0; k < kernelArgs.size(); k++) {
@@ -287,6 +294,8 @@ public final class AotCompiler {
       g.loadArg(kernelArgs.get(k));
       g.arrayStore(Jvm.OBJECT);
     }
+    g.dup();
+    g.storeLocal(argsLocal);
     // shapes
     g.push(kernelArgs.size());
     g.newArray(Jvm.INT_ARRAY);
@@ -304,10 +313,13 @@ public final class AotCompiler {
       }
       g.arrayStore(Jvm.INT_ARRAY);
     }
-    // outs: the output arrays go straight to the compiled code, which writes into them
+    // outs: the output arrays go straight to the compiled code, which writes into them while it
+    // reads the arguments; an argument that is also an output is copied first (Aliasing)
     int results = f.results().size() + (e.kernel().equals("$Value") ? 0 : f.gradParams().size());
     boolean anyOutput = e.args().stream().anyMatch(a -> a.role() == Role.OUTPUT);
     if (anyOutput) {
+      String[] names = new String[results];
+      Arrays.fill(names, "value");
       g.push(results);
       g.newArray(Jvm.OBJECT);
       for (int i = 0; i < e.args().size(); i++) {
@@ -317,8 +329,15 @@ public final class AotCompiler {
           g.push(a.slot());
           g.loadArg(i);
           g.arrayStore(Jvm.OBJECT);
+          names[a.slot()] = a.label();
         }
       }
+      g.dup();
+      g.loadLocal(argsLocal);
+      g.swap();
+      g.push(String.join("\n", names));
+      g.invokeStatic(
+          Type.getObjectType(name), Method.getMethod("void separate(Object[], Object[], String)"));
     } else {
       g.visitInsn(Opcodes.ACONST_NULL);
     }

@@ -141,4 +141,82 @@ class AotCompilerTest {
               0);
     }
   }
+
+  static final String W_TIMES_WT =
+      """
+      func @wwt(%w: f64[3, 3]) -> f64 {
+        %0: f64[3, 3] = transpose %w, dims=[0, 1]
+        %1: f64[3, 3] = mul %w, %0
+        %2: f64 = sum %1
+        ret %2
+      }
+      """;
+
+  @Test
+  void gradientOutputThatIsTheInput_resultsAsIfDistinct() throws Exception {
+    Class<?> c =
+        new BytesLoader(AotCompiler.compile(Parser.parse(W_TIMES_WT), "com.acme.Wwt"))
+            .loadClass("com.acme.Wwt");
+    var vg = c.getMethod("valueAndGrad", double[].class, double[].class);
+    double[] w = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    double[] distinct = new double[9];
+    double want = (double) vg.invoke(null, w.clone(), distinct);
+    assertEquals(261.0, want); // sum of w[i][j] * w[j][i]
+    double[] shared = w.clone();
+    double got = (double) vg.invoke(null, shared, shared);
+    assertEquals(want, got);
+    assertArrayEquals(distinct, shared);
+  }
+
+  @Test
+  void inputThatIsAGradientOutput_isReadBeforeItIsWritten() throws Exception {
+    Func f =
+        Parser.parse(
+            """
+            func @f(input %x: f64[4], %w: f64[4]) -> f64 {
+              %0: f64[4] = mul %x, %w
+              %1: f64[4] = mul %0, %x
+              %2: f64 = sum %1
+              ret %2
+            }
+            """);
+    Class<?> c = new BytesLoader(AotCompiler.compile(f, "com.acme.F")).loadClass("com.acme.F");
+    var vg = c.getMethod("valueAndGrad", double[].class, double[].class, double[].class);
+    double[] x = {1, -2, 3, 0.5};
+    double[] w = {2, 3, -1, 4};
+    double[] gw = new double[4];
+    double want = (double) vg.invoke(null, x.clone(), w.clone(), gw);
+    double[] xs = x.clone();
+    assertEquals(want, (double) vg.invoke(null, xs, w.clone(), xs));
+    assertArrayEquals(gw, xs);
+    double[] ws = w.clone();
+    assertEquals(want, (double) vg.invoke(null, x.clone(), ws, ws));
+    assertArrayEquals(gw, ws);
+  }
+
+  @Test
+  void twoGradientOutputsSharingAnArray_areRefusedByName() throws Exception {
+    Func f =
+        Parser.parse(
+            """
+            func @two(%a: f64[2], %b: f64[2]) -> f64 {
+              %0: f64[2] = mul %a, %b
+              %1: f64 = sum %0
+              ret %1
+            }
+            """);
+    Class<?> two =
+        new BytesLoader(AotCompiler.compile(f, "com.acme.Two")).loadClass("com.acme.Two");
+    var vg2 =
+        two.getMethod(
+            "valueAndGrad", double[].class, double[].class, double[].class, double[].class);
+    double[] shared = new double[2];
+    InvocationTargetException e =
+        assertThrows(
+            InvocationTargetException.class,
+            () -> vg2.invoke(null, new double[] {1, 2}, new double[] {3, 4}, shared, shared));
+    assertTrue(e.getCause() instanceof IllegalArgumentException);
+    assertEquals(
+        "gradA and gradB are the same array: each output needs its own", e.getCause().getMessage());
+  }
 }

@@ -73,6 +73,11 @@ public final class Interpreter {
           last[id] = inst.id();
         }
       }
+      Inst sumOfExp = inst.op() == Op.LOG ? LogSumExp.sumOfExp(inst.operand(0)) : null;
+      int x = sumOfExp == null ? -1 : LogSumExp.argument(sumOfExp).id();
+      if (x >= 0) {
+        last[x] = inst.id();
+      }
     }
     for (Value r : f.results()) {
       if (r.id() >= 0) {
@@ -94,6 +99,10 @@ public final class Interpreter {
   }
 
   private NdArray eval(Inst inst) {
+    Inst sumOfExp = inst.op() == Op.LOG ? LogSumExp.sumOfExp(inst.operand(0)) : null;
+    if (sumOfExp != null) {
+      return logOfSumOfExp(sumOfExp, inst);
+    }
     return switch (inst.op()) {
       case ADD,
           SUB,
@@ -211,6 +220,21 @@ public final class Interpreter {
     }
     DType dt = inst.type().dtype();
     for (int j = 0; j < m; j++) {
+      acc[j] = dt.round(acc[j]);
+    }
+    return NdArray.wrap(dt, outShape, acc);
+  }
+
+  /** {@code log} of {@code sum(exp(x))}: {@code logsumexp(x)} over the sum's dims. */
+  private NdArray logOfSumOfExp(Inst sumOfExp, Inst log) {
+    NdArray x = value(LogSumExp.argument(sumOfExp));
+    int[] outIndex = reducedIndex(x.shape(), Typing.reducedMask(x.rank(), sumOfExp.dims()));
+    int[] outShape = shapeOf(log);
+    double[] acc = new double[NdArray.numel(outShape)];
+    java.util.Arrays.fill(acc, Double.NEGATIVE_INFINITY);
+    logSumExp(x, outIndex, acc);
+    DType dt = log.type().dtype();
+    for (int j = 0; j < acc.length; j++) {
       acc[j] = dt.round(acc[j]);
     }
     return NdArray.wrap(dt, outShape, acc);

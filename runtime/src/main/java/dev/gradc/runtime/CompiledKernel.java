@@ -2,6 +2,7 @@ package dev.gradc.runtime;
 
 import dev.gradc.codegen.Compiler;
 import dev.gradc.codegen.Compiler.CompiledClass;
+import dev.gradc.codegen.lib.Aliasing;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import java.lang.invoke.MethodHandle;
@@ -20,6 +21,9 @@ public final class CompiledKernel implements CompiledFunction {
   private final CompiledClass compiled;
   private final MethodHandle call;
 
+  /** "result 0", "result 1", ... separated by '\n', for {@link Aliasing}'s message. */
+  private final String resultNames;
+
   /** The parameter shapes when they are all static, else null. */
   private final int[][] staticShapes;
 
@@ -32,6 +36,11 @@ public final class CompiledKernel implements CompiledFunction {
       isStatic &= p.type().isStatic();
     }
     this.staticShapes = isStatic ? Signatures.staticShapes(func) : null;
+    StringBuilder names = new StringBuilder();
+    for (int i = 0; i < func.results().size(); i++) {
+      names.append(i == 0 ? "" : "\n").append("result ").append(i);
+    }
+    this.resultNames = names.toString();
   }
 
   /** Compiles and loads {@code f}. */
@@ -71,6 +80,11 @@ public final class CompiledKernel implements CompiledFunction {
               + " results, got "
               + outs.length
               + " output slots");
+    }
+    if (outs != null) {
+      // The generated code writes results while it reads arguments: as if they were distinct.
+      args = args.clone();
+      Aliasing.separate(args, outs, resultNames);
     }
     int threads = Executor.threads(); // outside the try: a bad gradc.threads is the caller's error
     try {

@@ -100,4 +100,46 @@ class KernelsTest {
       Executor.setThreads(saved);
     }
   }
+
+  @Test
+  void call_outputThatIsAnArgument_resultsAsIfDistinct() {
+    Func wwt =
+        Parser.parse(
+            """
+            func @wwt(%w: f64[3, 3]) -> f64 {
+              %0: f64[3, 3] = transpose %w, dims=[0, 1]
+              %1: f64[3, 3] = mul %w, %0
+              %2: f64 = sum %1
+              ret %2
+            }
+            """);
+    CompiledFunction k = Kernels.compile(Autodiff.vjp(wwt));
+    double[] w = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    int[][] shapes = {{3, 3}};
+    Object[] want = k.call(new Object[] {w.clone()}, shapes, null);
+    double[] shared = w.clone();
+    Object[] args = {shared};
+    Object[] got = k.call(args, shapes, new Object[] {null, shared});
+    assertEquals(261.0, ((double[]) want[0])[0]);
+    assertEquals(((double[]) want[0])[0], ((double[]) got[0])[0]);
+    assertSame(shared, got[1]);
+    assertArrayEquals((double[]) want[1], shared);
+    assertSame(shared, args[0]); // the caller's argument array is left as it was
+  }
+
+  @Test
+  void call_twoOutputsSharingAnArray_areRefused() {
+    CompiledFunction k = Kernels.compile(Autodiff.vjp(loss("s")));
+    double[] shared = new double[1];
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                k.call(
+                    new Object[] {new double[] {2}, new double[] {3}},
+                    new int[][] {{1}, {1}},
+                    new Object[] {shared, shared}));
+    assertEquals(
+        "result 0 and result 1 are the same array: each output needs its own", e.getMessage());
+  }
 }

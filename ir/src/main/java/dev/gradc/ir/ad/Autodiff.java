@@ -5,6 +5,8 @@ import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.LogSumExp;
+import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
@@ -18,7 +20,9 @@ import java.util.List;
  * the result can be printed, optimized, compiled, or differentiated again.
  *
  * <p>Only active values get adjoints: those that depend on a {@code param} through differentiable
- * ops and that the result depends on. Adjoints that meet are summed. Rules are in {@link Rules}.
+ * ops and that the result depends on. Adjoints that meet are summed. Rules are in {@link Rules};
+ * {@code log(sum(exp(x)))} is differentiated as the {@code logsumexp(x)} the optimizer makes of it
+ * ({@link LogSumExp}), so that value and gradient agree where {@code exp(x)} overflows.
  */
 public final class Autodiff {
   private Autodiff() {}
@@ -96,6 +100,16 @@ public final class Autodiff {
         continue;
       }
       note(b, g, map[inst.id()], firstAdjointId);
+      Inst sumOfExp = inst.op() == Op.LOG ? LogSumExp.sumOfExp(inst.operand(0)) : null;
+      if (sumOfExp != null) {
+        // As Simplify rewrites the value to logsumexp, the gradient is logsumexp's: the softmax.
+        Value x = LogSumExp.argument(sumOfExp);
+        Value[] in = {map[x.id()]};
+        Inst lse = b.emit(Op.LOGSUMEXP, null, in, sumOfExp.dims(), sumOfExp.keepdim());
+        Value dx = Rules.vjp(b, lse, in, lse, g, new boolean[] {true})[0];
+        adj[x.id()] = adj[x.id()] == null ? dx : b.add(adj[x.id()], dx);
+        continue;
+      }
       boolean[] needs = new boolean[inst.arity()];
       for (int k = 0; k < needs.length; k++) {
         Value v = inst.operand(k);

@@ -3,6 +3,7 @@ package dev.gradc.ir.opt;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.LogSumExp;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Value;
 
@@ -96,14 +97,11 @@ public final class Simplify implements Pass {
 
   /** {@code sum(exp(x))} as {@code logsumexp(x)} when the log is taken of it, else null. */
   private static Value logSumExp(Rewrite r, Value v) {
-    if (!(v instanceof Inst) || ((Inst) v).op() != Op.SUM) {
+    Inst sum = LogSumExp.sumOfExp(v);
+    if (sum == null) {
       return null;
     }
-    Inst sum = (Inst) v;
-    if (!(sum.operand(0) instanceof Inst) || ((Inst) sum.operand(0)).op() != Op.EXP) {
-      return null;
-    }
-    Value x = ((Inst) sum.operand(0)).operand(0);
+    Value x = LogSumExp.argument(sum);
     return r.b.emit(Op.LOGSUMEXP, null, new Value[] {x}, sum.dims(), sum.keepdim());
   }
 
