@@ -11,6 +11,8 @@ import dev.gradc.runtime.Kernels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,19 +26,25 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Check gradients against finite differences and the interpreter.",
     description = {
-      "Checks the compiled gradients of a program against central finite differences in f64 and against the reference interpreter; prints a row per param with the largest absolute and relative errors, and exits with 1 when a gradient disagrees. Values are given and generated as for run.",
+      "Checks the compiled gradients of a program against central finite differences in f64 and against the reference interpreter; prints a row per param with the largest absolute and relative errors, and exits with 1 when a gradient disagrees, saying which of the compiled gradient, the interpreter and finite differences is the odd one out. Values are given as for run.",
     },
     footer = {
       "",
       "Finite differences: (f(x+h) - f(x-h)) / 2h per element, h = 6.06e-6 max(1, |x|),",
-      "on the reference interpreter with the program widened to f64. A param with more",
-      "elements than --points is checked at --points evenly spaced elements.",
+      "on the reference interpreter with the program widened to f64, and with every",
+      "detach() and 'with no_grad:' value frozen at its forward value (the gradient",
+      "does not flow through them, so finite differences must not move them either).",
+      "A param with more elements than --points is checked at --points evenly spaced",
+      "elements.",
       "",
-      "An element passes when |g - fd| <= atol + rtol |fd|, and likewise against the",
-      "interpreter; an infinite or NaN value passes only against the same value.",
+      "An element passes when |g - fd| <= atol + rtol |fd| + s, and likewise against",
+      "the interpreter; an infinite or NaN value passes only against the same value.",
       "f64 programs: fd atol 1e-6, rtol 1e-4; interpreter atol 1e-12, rtol 1e-9.",
       "Programs with f32 values: fd atol 1e-3, rtol 1e-2; interpreter atol 1e-6,",
-      "rtol 1e-5.",
+      "rtol 1e-5. s is the condition of that element: 4 times how far the gradient",
+      "moves (in f64) when every input moves by one ulp of the program's dtype, or",
+      "how far the interpreter's f32 gradient is from the f64 one, whichever is larger;",
+      "against finite differences, plus their own rounding error.",
       "",
       "At a kink (relu or abs at 0, clamp at a bound) finite differences see another",
       "slope than the subgradient PyTorch defines, and the check fails there.",
@@ -47,6 +55,18 @@ import picocli.CommandLine.Option;
 final class CheckCommand extends GradcCommand {
   /** {@code cbrt(2^-52)}: balances the truncation and rounding errors of central differences. */
   private static final double STEP = Math.cbrt(Math.ulp(1.0));
+
+  /** The multiple of an element's measured condition added to its tolerance. */
+  private static final double CONDITION_FACTOR = 4;
+
+  /**
+   * For tests: applied to the adjoint of every checked program (a test breaks a gradient rule with
+   * it, for the compiled and the interpreted gradient alike).
+   */
+  static UnaryOperator<Func> adjointForTesting = UnaryOperator.identity();
+
+  /** For tests: applied to the adjoint that is compiled only (a test breaks code generation). */
+  static UnaryOperator<Func> compiledForTesting = UnaryOperator.identity();
 
   @Mixin InputOptions inputs;
 
@@ -77,45 +97,66 @@ final class CheckCommand extends GradcCommand {
     return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
   }
 
-  /** The largest errors between two arrays, and the first element out of tolerance. */
+  /** The largest errors between two arrays. */
   private static final class Errors {
     double maxAbs;
     double maxRel;
-    int firstBad = -1;
-    double badActual;
-    double badExpected;
 
-    void add(int i, double actual, double expected, double atol, double rtol) {
-      double abs = Math.abs(actual - expected);
-      double scale = Math.max(Math.abs(actual), Math.abs(expected));
-      double rel = abs == 0 ? 0 : abs / scale;
-      boolean bad = !close(actual, expected, atol, rtol);
-      if (!bad && !Double.isFinite(expected)) {
-        abs = 0; // equal infinities, or NaN where NaN is expected
-        rel = 0;
+    void add(double actual, double expected) {
+      if (close(actual, expected, 0, 0)) {
+        return; // equal, also equal infinities, or NaN where NaN is expected
       }
+      double abs = Math.abs(actual - expected);
+      double rel = abs / Math.max(Math.abs(actual), Math.abs(expected));
       maxAbs = Math.max(maxAbs, Double.isNaN(abs) ? Double.POSITIVE_INFINITY : abs);
       maxRel = Math.max(maxRel, Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel);
-      if (bad && firstBad < 0) {
-        firstBad = i;
-        badActual = actual;
-        badExpected = expected;
+    }
+  }
+
+  /**
+   * The first element where two of the compiled gradient, the interpreter and finite differences
+   * disagree, with all three values and which pairs agree.
+   */
+  record Mismatch(
+      int index,
+      double compiled,
+      double interpreted,
+      double fd,
+      boolean compiledInterp,
+      boolean compiledFd,
+      boolean interpFd,
+      boolean kink) {
+    /** Which of the three is the odd one out, as a sentence. */
+    String verdict() {
+      if (compiledInterp && !compiledFd && !interpFd) {
+        return "finite differences disagree with the compiled and interpreted gradients, which"
+            + " agree";
       }
+      if (!compiledInterp && !compiledFd && interpFd) {
+        return "the compiled gradient disagrees with the interpreter and finite differences, which"
+            + " agree";
+      }
+      if (!compiledInterp && compiledFd && !interpFd) {
+        return "the interpreter disagrees with the compiled gradient and finite differences, which"
+            + " agree";
+      }
+      if (!compiledInterp && !compiledFd) {
+        return "the compiled gradient, the interpreter and finite differences all disagree";
+      }
+      if (!compiledInterp) {
+        return "the compiled gradient and the interpreter disagree (both agree with finite"
+            + " differences)";
+      }
+      return compiledFd
+          ? "the interpreter disagrees with finite differences (the compiled gradient agrees with"
+              + " both)"
+          : "the compiled gradient disagrees with finite differences (the interpreter agrees with"
+              + " both)";
     }
 
-    /** Adds {@code w.grad[1] is 0.0, finite differences give 0.5} when an element failed. */
-    void failure(String what, int[] shape, String oracle, List<String> failures) {
-      if (firstBad >= 0) {
-        failures.add(
-            what
-                + InputOptions.index(shape, firstBad)
-                + " is "
-                + badActual
-                + ", "
-                + oracle
-                + " "
-                + badExpected);
-      }
+    /** Whether finite differences are the odd one out (a wrong rule, or a kink). */
+    boolean fdAlone() {
+      return compiledInterp && !compiledFd && !interpFd;
     }
   }
 
@@ -126,15 +167,36 @@ final class CheckCommand extends GradcCommand {
     }
     ProgramFile pf = load();
     Func f = pf.func();
-    Func vjp = pf.vjp();
+    Func vjp = adjointForTesting.apply(pf.vjp());
+    Func compiledVjp = compiledForTesting.apply(vjp);
     Arguments args = inputs.resolve(pf);
     Object[] buffers = args.buffers();
     int[][] shapes = args.shapes();
-    Object[] compiled = pf.running(() -> Kernels.compile(vjp).call(buffers, shapes, null));
+    Object[] compiled = pf.running(() -> Kernels.compile(compiledVjp).call(buffers, shapes, null));
     Object[] interpreted = pf.running(() -> Kernels.interpret(vjp).call(buffers, shapes, null));
-    Tolerance tol = usesF32(f) ? F32 : F64;
-    Func wide = Widen.toF64(f);
+    boolean f32 = usesF32(f);
+    Tolerance tol = f32 ? F32 : F64;
     List<NdArray> wideArgs = widened(args);
+
+    // The gradient in f64, and again with every input one ulp (of the program's dtype) away: how
+    // far it moves is the condition of each element at the program's precision.
+    Func wideVjp = Widen.toF64(vjp);
+    List<NdArray> reference = pf.running(() -> Interpreter.run(wideVjp, wideArgs));
+    List<NdArray> nudged =
+        pf.running(() -> Interpreter.run(wideVjp, nudged(wideArgs, args.params(), f32)));
+
+    // Finite differences move the params, not the detached values (frozen at their forward values).
+    List<NdArray> probe = pf.running(() -> Interpreter.run(Widen.probe(f), wideArgs));
+    List<NdArray> frozenArgs = new ArrayList<>(wideArgs);
+    frozenArgs.addAll(probe.subList(f.results().size(), probe.size()));
+    Func frozen = Widen.frozen(f);
+    double f0 = probe.get(0).item();
+    List<NdArray> frozenNudged = new ArrayList<>(frozenArgs);
+    frozenNudged.subList(0, wideArgs.size()).clear();
+    frozenNudged.addAll(0, nudged(wideArgs, args.params(), false));
+    double fNudged = pf.running(() -> Interpreter.run(frozen, frozenNudged)).get(0).item();
+    // The rounding error of one evaluation of f in f64, from which that of a difference follows.
+    double fNoise = Double.isFinite(fNudged - f0) ? Math.abs(fNudged - f0) + 8 * Math.ulp(f0) : 0;
 
     Table table = new Table(false, false, true, true, true, true, true, false);
     table.row(
@@ -149,7 +211,12 @@ final class CheckCommand extends GradcCommand {
     List<String> failures = new ArrayList<>();
 
     Errors value = new Errors();
-    compare(value, compiled[0], interpreted[0], tol.interpAbs(), tol.interpRel());
+    double valueCompiled = Buffers.get(compiled[0], 0);
+    double valueInterp = Buffers.get(interpreted[0], 0);
+    value.add(valueCompiled, valueInterp);
+    double valueSlack = condition(reference.get(0), nudged.get(0), interpreted[0], f32, 0);
+    boolean valueOk =
+        close(valueCompiled, valueInterp, tol.interpAbs() + valueSlack, tol.interpRel());
     table.row(
         "value",
         Data.shapeText(new int[0]),
@@ -158,37 +225,83 @@ final class CheckCommand extends GradcCommand {
         "-",
         Table.error(value.maxAbs),
         Table.error(value.maxRel),
-        value.firstBad < 0 ? "ok" : "FAILED");
-    value.failure("the value", new int[0], "the interpreter gives", failures);
+        valueOk ? "ok" : "FAILED");
+    if (!valueOk) {
+      failures.add(
+          "the value: compiled "
+              + valueCompiled
+              + ", interpreter "
+              + valueInterp
+              + "; the compiled value disagrees with the interpreter");
+    }
 
     List<Param> grads = vjp.gradParams();
     boolean fdNonFinite = false;
+    boolean fdAlone = false;
+    List<String> kinks = new ArrayList<>();
     for (int k = 0; k < grads.size(); k++) {
       Param p = grads.get(k);
       int arg = p.id();
       Object g = compiled[k + 1];
-      Errors vsInterp = new Errors();
-      compare(vsInterp, g, interpreted[k + 1], tol.interpAbs(), tol.interpRel());
-      Errors vsFd = new Errors();
-      int[] sample = sample(Buffers.length(g), points);
-      for (int i : sample) {
-        double fd = finiteDifference(wide, wideArgs, arg, i);
-        vsFd.add(i, Buffers.get(g, i), fd, tol.fdAbs(), tol.fdRel());
+      Object gi = interpreted[k + 1];
+      int n = Buffers.length(g);
+      double[] slack = new double[n];
+      for (int i = 0; i < n; i++) {
+        slack[i] = condition(reference.get(k + 1), nudged.get(k + 1), gi, f32, i);
       }
-      boolean ok = vsFd.firstBad < 0 && vsInterp.firstBad < 0;
+      Errors vsInterp = new Errors();
+      Errors vsFd = new Errors();
+      Mismatch bad = null;
+      for (int i = 0; i < n; i++) {
+        vsInterp.add(Buffers.get(g, i), Buffers.get(gi, i));
+        if (bad == null
+            && !close(
+                Buffers.get(g, i),
+                Buffers.get(gi, i),
+                tol.interpAbs() + slack[i],
+                tol.interpRel())) {
+          FiniteDifference fd = finiteDifference(frozen, frozenArgs, arg, i, f0, fNoise);
+          bad = compare(i, Buffers.get(g, i), Buffers.get(gi, i), fd, slack[i], tol);
+        }
+      }
+      int[] sample = sample(n, points);
+      for (int i : sample) {
+        FiniteDifference fd = finiteDifference(frozen, frozenArgs, arg, i, f0, fNoise);
+        vsFd.add(Buffers.get(g, i), fd.value());
+        Mismatch m = compare(i, Buffers.get(g, i), Buffers.get(gi, i), fd, slack[i], tol);
+        if (bad == null && !(m.compiledFd() && m.interpFd())) {
+          bad = m;
+        }
+        if (m.kink() && m.compiledFd() && m.interpFd()) {
+          kinks.add(p.name() + InputOptions.index(args.value(arg).shape(), i));
+        }
+      }
       int[] shape = args.value(arg).shape();
       table.row(
           p.name(),
           Data.shapeText(shape),
-          sample.length + "/" + Buffers.length(g),
+          sample.length + "/" + n,
           Table.error(vsFd.maxAbs),
           Table.error(vsFd.maxRel),
           Table.error(vsInterp.maxAbs),
           Table.error(vsInterp.maxRel),
-          ok ? "ok" : "FAILED");
-      vsFd.failure(p.name() + ".grad", shape, "finite differences give", failures);
-      fdNonFinite |= vsFd.firstBad >= 0 && !Double.isFinite(vsFd.badExpected);
-      vsInterp.failure(p.name() + ".grad", shape, "the interpreter gives", failures);
+          bad == null ? "ok" : "FAILED");
+      if (bad != null) {
+        failures.add(
+            p.name()
+                + ".grad"
+                + InputOptions.index(shape, bad.index())
+                + ": compiled "
+                + bad.compiled()
+                + ", interpreter "
+                + bad.interpreted()
+                + ", finite differences "
+                + bad.fd()
+                + "; "
+                + bad.verdict());
+        fdNonFinite |= !Double.isFinite(bad.fd());
+        fdAlone |= bad.fdAlone();
+      }
     }
 
     StringBuilder s = new StringBuilder();
@@ -205,11 +318,18 @@ final class CheckCommand extends GradcCommand {
         .append(about.isEmpty() ? "" : " (" + String.join("; ", about) + ")")
         .append("\n");
     s.append(table);
+    if (!kinks.isEmpty()) {
+      s.append("at a kink (each gradient between the one-sided differences): ")
+          .append(String.join(", ", kinks))
+          .append('\n');
+    }
     s.append(
         String.format(
             Locale.ROOT,
-            "fd: central finite differences in f64; interp: the reference interpreter%n"
-                + "tolerance: |g - fd| <= %.0e + %.0e |fd|; |g - interp| <= %.0e + %.0e |interp|%n",
+            "fd: central finite differences in f64, detached values frozen; interp: the reference"
+                + " interpreter%n"
+                + "tolerance: |g - fd| <= %.0e + %.0e |fd| + s; |g - interp| <= %.0e + %.0e"
+                + " |interp| + s; s: each element's condition%n",
             tol.fdAbs(),
             tol.fdRel(),
             tol.interpAbs(),
@@ -221,17 +341,14 @@ final class CheckCommand extends GradcCommand {
     }
     out().print(s);
     out().flush();
-    boolean fdFailed = false;
     for (String failure : failures) {
       err().println("gradc: check failed: " + failure);
-      fdFailed |= failure.contains("finite differences");
     }
-    double v = Buffers.get(compiled[0], 0);
-    if (!Double.isFinite(v)) {
+    if (!Double.isFinite(valueCompiled)) {
       err()
           .println(
               "gradc: note: the value is "
-                  + v
+                  + valueCompiled
                   + ": these inputs are outside the program's domain; give others with --set or"
                   + " --inputs");
     } else if (fdNonFinite) {
@@ -239,21 +356,71 @@ final class CheckCommand extends GradcCommand {
           .println(
               "gradc: note: finite differences are not finite here: the program overflows or"
                   + " leaves its domain within a step of these inputs; try other values");
-    } else if (fdFailed) {
+    } else if (fdAlone) {
       err()
           .println(
-              "gradc: note: at a kink (relu or abs at 0, clamp at a bound) finite differences see"
-                  + " another slope than the subgradient; try other values");
+              "gradc: note: a gradient rule is wrong, or these inputs are at a kink (relu or abs at"
+                  + " 0, clamp at a bound), where finite differences see another slope than the"
+                  + " subgradient; try other values");
     }
     noteGenerated(args);
     return failures.isEmpty() ? Gradc.OK : Gradc.CHECK_FAILED;
   }
 
-  private static void compare(Errors e, Object actual, Object expected, double atol, double rtol) {
-    int n = Buffers.length(actual);
-    for (int i = 0; i < n; i++) {
-      e.add(i, Buffers.get(actual, i), Buffers.get(expected, i), atol, rtol);
+  /** The three-way comparison of one element of a gradient. */
+  private static Mismatch compare(
+      int i, double g, double gi, FiniteDifference fd, double slack, Tolerance tol) {
+    double atol = tol.fdAbs() + slack + fd.noise();
+    boolean smooth = close(g, fd.value(), atol, tol.fdRel());
+    return new Mismatch(
+        i,
+        g,
+        gi,
+        fd.value(),
+        close(g, gi, tol.interpAbs() + slack, tol.interpRel()),
+        smooth || fd.brackets(g, atol + fd.noise(), tol.fdRel()),
+        close(gi, fd.value(), atol, tol.fdRel()) || fd.brackets(gi, atol + fd.noise(), tol.fdRel()),
+        fd.kink());
+  }
+
+  /**
+   * The condition of element {@code i} of a result: {@link #CONDITION_FACTOR} times how far the f64
+   * result moves when the inputs move by one ulp, or (f32 programs) how far the interpreter's f32
+   * result is from the f64 one, whichever is larger; 0 when either is not finite.
+   */
+  private static double condition(
+      NdArray reference, NdArray nudged, Object interpreted, boolean f32, int i) {
+    double r = reference.get(i);
+    double moved = Math.abs(nudged.get(i) - r);
+    double rounded = f32 ? Math.abs(Buffers.get(interpreted, i) - r) : 0;
+    double c = CONDITION_FACTOR * Math.max(moved, rounded);
+    return Double.isFinite(c) ? c : 0;
+  }
+
+  /**
+   * The float arguments with each element one ulp away (of f32 when {@code f32}, else of f64), up
+   * or down by a fixed pseudo-random sign; integer and bool arguments unchanged.
+   */
+  private static List<NdArray> nudged(List<NdArray> wide, List<Param> params, boolean f32) {
+    SplittableRandom signs = new SplittableRandom(0x5eed);
+    List<NdArray> out = new ArrayList<>();
+    for (int k = 0; k < wide.size(); k++) {
+      NdArray a = wide.get(k);
+      if (k >= params.size() || !params.get(k).type().dtype().isFloat()) {
+        out.add(a);
+        continue;
+      }
+      double[] d = a.toDoubleArray();
+      for (int i = 0; i < d.length; i++) {
+        boolean up = signs.nextBoolean();
+        d[i] =
+            f32
+                ? (up ? Math.nextUp((float) d[i]) : Math.nextDown((float) d[i]))
+                : (up ? Math.nextUp(d[i]) : Math.nextDown(d[i]));
+      }
+      out.add(new NdArray(DType.F64, a.shape(), d));
     }
+    return out;
   }
 
   private static boolean usesF32(Func f) {
@@ -299,9 +466,39 @@ final class CheckCommand extends GradcCommand {
   }
 
   /**
-   * The central difference of the scalar {@code f} in element {@code i} of argument {@code arg}.
+   * A central difference, the one-sided differences to its left and right, and the bound of the
+   * central difference's rounding error (twice that for the one-sided ones).
    */
-  private static double finiteDifference(Func f, List<NdArray> args, int arg, int i) {
+  private record FiniteDifference(double value, double left, double right, double noise) {
+    /**
+     * Whether {@code g} lies between the one-sided differences (within tolerance): at a kink (relu
+     * or abs at 0, clamp at a bound) PyTorch's subgradient does, where the central difference is
+     * their mean.
+     */
+    /**
+     * Whether the one-sided differences differ by more than curvature explains: by 1e-3 of their
+     * size (curvature makes them differ by h |f''|, 6e-6 |f''|).
+     */
+    boolean kink() {
+      return Math.abs(left - right) > 1e-3 * Math.max(1, Math.max(Math.abs(left), Math.abs(right)));
+    }
+
+    boolean brackets(double g, double atol, double rtol) {
+      if (!Double.isFinite(left) || !Double.isFinite(right) || !Double.isFinite(g)) {
+        return false;
+      }
+      double lo = Math.min(left, right);
+      double hi = Math.max(left, right);
+      return g >= lo - atol - rtol * Math.abs(lo) && g <= hi + atol + rtol * Math.abs(hi);
+    }
+  }
+
+  /**
+   * The central difference of the scalar {@code f} in element {@code i} of argument {@code arg};
+   * {@code f0} is its value there and {@code fNoise} the rounding error of one evaluation.
+   */
+  private static FiniteDifference finiteDifference(
+      Func f, List<NdArray> args, int arg, int i, double f0, double fNoise) {
     NdArray a = args.get(arg);
     double[] data = a.toDoubleArray();
     double x = data[i];
@@ -312,7 +509,8 @@ final class CheckCommand extends GradcCommand {
     double fp = evaluate(f, args, arg, new NdArray(DType.F64, a.shape(), data));
     data[i] = xm;
     double fm = evaluate(f, args, arg, new NdArray(DType.F64, a.shape(), data));
-    return (fp - fm) / (xp - xm);
+    return new FiniteDifference(
+        (fp - fm) / (xp - xm), (f0 - fm) / (x - xm), (fp - f0) / (xp - x), 2 * fNoise / (xp - xm));
   }
 
   private static double evaluate(Func f, List<NdArray> args, int arg, NdArray replaced) {

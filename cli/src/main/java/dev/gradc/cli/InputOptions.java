@@ -281,7 +281,9 @@ final class InputOptions {
       for (Map.Entry<String, Path> e : files.entrySet()) {
         String origin = e.getValue().toString();
         known(e.getKey(), byName, origin);
-        given.put(e.getKey(), new Given(origin, null, Npy.read(e.getValue(), origin)));
+        given.put(
+            e.getKey(),
+            new Given(origin, null, Npy.read(e.getValue(), origin, dtypeOf(e.getKey(), byName))));
       }
       return;
     }
@@ -299,7 +301,9 @@ final class InputOptions {
       if (v.isTextual() && v.asText().startsWith("@")) {
         Path npy = path(base, v.asText().substring(1), where);
         String origin = npy.toString();
-        given.put(e.getKey(), new Given(origin, null, Npy.read(npy, origin)));
+        given.put(
+            e.getKey(),
+            new Given(origin, null, Npy.read(npy, origin, dtypeOf(e.getKey(), byName))));
       } else {
         given.put(e.getKey(), new Given(where, v, null));
       }
@@ -317,7 +321,9 @@ final class InputOptions {
     known(name, byName, where);
     if (value.startsWith("@")) {
       Path npy = path(null, value.substring(1), where);
-      given.put(name, new Given(npy.toString(), null, Npy.read(npy, npy.toString())));
+      given.put(
+          name,
+          new Given(npy.toString(), null, Npy.read(npy, npy.toString(), dtypeOf(name, byName))));
     } else {
       given.put(name, new Given(where, JsonValues.parse(value, where), null));
     }
@@ -333,6 +339,10 @@ final class InputOptions {
     } catch (InvalidPathException e) {
       throw new UserError(where, "'" + name + "' is not a valid path: " + e.getReason());
     }
+  }
+
+  private static DType dtypeOf(String name, Map<String, Param> byName) {
+    return byName.get(name).type().dtype();
   }
 
   private static void known(String name, Map<String, Param> byName, String where) {

@@ -178,6 +178,8 @@ final class JsonValues {
       long integer = element(node, dtype, name, path, where);
       if (dtype == DType.I64) {
         ((long[]) buf)[next[0]++] = integer; // exact, also beyond 2^53
+      } else if (dtype == DType.BOOL) {
+        Buffers.set(buf, next[0]++, (double) integer);
       } else {
         Buffers.set(buf, next[0]++, dtype.round(node.doubleValue()));
       }
@@ -205,6 +207,14 @@ final class JsonValues {
   /** Checks one element; for i64 returns its value (for floats the caller reads the double). */
   private static long element(
       JsonNode node, DType dtype, String name, CharSequence path, String where) {
+    if (dtype == DType.BOOL) {
+      if (!node.isBoolean()) {
+        throw new UserError(
+            where,
+            path + " is " + describe(node) + ", but " + name + " is bool: give true or false");
+      }
+      return node.booleanValue() ? 1 : 0;
+    }
     if (!node.isNumber()) {
       throw new UserError(
           where,

@@ -19,8 +19,9 @@ import java.util.Map;
  * Reads NumPy's {@code .npy} format (versions 1.0, 2.0 and 3.0): the magic {@code \x93NUMPY}, a
  * version, a little-endian header length, and a header that is a Python dict literal such as {@code
  * {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }}, followed by the raw elements.
- * Supported: little-endian {@code <f8} (f64), {@code <f4} (f32) and {@code <i8} (i64) in C order,
- * which is what {@code numpy.save} writes for float64, float32 and int64 arrays.
+ * Supported: little-endian {@code <f8} (f64), {@code <f4} (f32), {@code <i8} (i64) and {@code |b1}
+ * (bool) in C order, which is what {@code numpy.save} writes for float64, float32, int64 and bool
+ * arrays.
  */
 final class Npy {
   private Npy() {}
@@ -35,6 +36,14 @@ final class Npy {
    * file cannot make it read without end.
    */
   static Data read(Path file, String where) {
+    return read(file, where, null);
+  }
+
+  /**
+   * {@link #read(Path, String)} for a value declared {@code declared} (null when unknown): an
+   * unsupported dtype's hint proposes converting to it.
+   */
+  static Data read(Path file, String where, DType declared) {
     if (Files.isDirectory(file)) {
       throw new UserError(where, "is a directory, not a .npy file");
     }
@@ -90,7 +99,7 @@ final class Npy {
       String header =
           new String(
               headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-      Header h = Header.parse(header, where);
+      Header h = Header.parse(header, where, declared);
       long dataStart = MAGIC.length + 2 + lengthBytes + headerLength;
       long expected = (long) h.numel * Data.elementBytes(h.dtype);
       if (size >= 0) {
@@ -163,7 +172,12 @@ final class Npy {
         case F64 -> bytes.asDoubleBuffer().get((double[]) data, at, whole);
         case F32 -> bytes.asFloatBuffer().get((float[]) data, at, whole);
         case I64 -> bytes.asLongBuffer().get((long[]) data, at, whole);
-        case BOOL -> throw new IllegalArgumentException("bool is not read from .npy files");
+        case BOOL -> {
+          boolean[] b = (boolean[]) data;
+          for (int i = 0; i < whole; i++) {
+            b[at + i] = block[i] != 0;
+          }
+        }
       }
       if (got < count * width) {
         return total;
@@ -199,7 +213,7 @@ final class Npy {
     int[] shape;
     int numel;
 
-    static Header parse(String text, String where) {
+    static Header parse(String text, String where, DType declared) {
       Map<String, Object> dict;
       try {
         dict = new Literal(text).dict();
@@ -214,7 +228,7 @@ final class Npy {
         throw new UserError(
             where, "malformed .npy header: it needs 'descr', 'fortran_order' and 'shape': " + text);
       }
-      h.dtype = dtype((String) descr, where);
+      h.dtype = dtype((String) descr, where, declared);
       if ((Boolean) fortran) {
         throw new UserError(
             where,
@@ -239,12 +253,13 @@ final class Npy {
       return h;
     }
 
-    private static DType dtype(String descr, String where) {
+    private static DType dtype(String descr, String where, DType declared) {
       DType d =
           switch (descr) {
             case "<f8" -> DType.F64;
             case "<f4" -> DType.F32;
             case "<i8" -> DType.I64;
+            case "|b1" -> DType.BOOL;
             default -> null;
           };
       if (d != null) {
@@ -253,12 +268,18 @@ final class Npy {
       String hint =
           descr.startsWith(">")
               ? "big-endian data is not supported; save a.astype(a.dtype.newbyteorder('<'))"
-              : "save it as float64, float32 or int64, e.g. a.astype(numpy.float64)";
+              : declared != null
+                  ? "the program declares "
+                      + declared.mnemonic()
+                      + ": save a.astype(numpy."
+                      + numpyName(declared)
+                      + ")"
+                  : "save it as float64, float32, int64 or bool, e.g. a.astype(numpy.float64)";
       throw new UserError(
           where,
           "unsupported dtype '"
               + descr
-              + "' (supported: '<f8' float64, '<f4' float32, '<i8' int64); "
+              + "' (supported: '<f8' float64, '<f4' float32, '<i8' int64, '|b1' bool); "
               + hint);
     }
   }

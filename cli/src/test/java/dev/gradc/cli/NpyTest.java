@@ -87,10 +87,9 @@ class NpyTest {
         error("fortran_2x3.npy"));
     assertEquals(
         "big_endian_3.npy: error: unsupported dtype '>f8' (supported: '<f8' float64, '<f4'"
-            + " float32, '<i8' int64); big-endian data is not supported; save"
+            + " float32, '<i8' int64, '|b1' bool); big-endian data is not supported; save"
             + " a.astype(a.dtype.newbyteorder('<'))\n",
         error("big_endian_3.npy"));
-    assertTrue(error("bool_3.npy").contains("unsupported dtype '|b1'"));
     assertTrue(error("i4_3.npy").contains("unsupported dtype '<i4'"));
     assertEquals(
         "truncated_2x3.npy: error: truncated .npy file: shape [2, 3] needs 48 bytes of data, the"
@@ -200,5 +199,58 @@ class NpyTest {
             "json");
     assertEquals(0, rel.code(), rel.toString());
     assertTrue(rel.out().startsWith("{\"value\":1.0,"), rel.out());
+  }
+
+  /** numpy.save of a bool array (tools/npy/generate.py) reads as bool. */
+  @Test
+  void bool_readsAsBool() {
+    Data d = read("bool_3.npy");
+    assertEquals(DType.BOOL, d.dtype());
+    assertArrayEquals(new int[] {3}, d.shape());
+    assertArrayEquals(new double[] {1, 0, 1}, new double[] {d.get(0), d.get(1), d.get(2)});
+  }
+
+  /** A bool mask from a .npy file ({@code numpy.save} of a bool array) and from JSON literals. */
+  @Test
+  void boolInput_fromNpyAndJson() throws IOException {
+    Path program = tmp.resolve("mask.grad");
+    Files.writeString(
+        program, "input m: bool[4]\nparam w: f64[4]\nreturn sum(where(m, w * w, w))\n");
+    Path npy = tmp.resolve("m.npy");
+    byte[] header = NpyWriter.header("|b1", 4);
+    byte[] file = java.util.Arrays.copyOf(header, header.length + 4);
+    file[header.length] = 1;
+    file[header.length + 3] = 1;
+    Files.write(npy, file);
+    for (String m : new String[] {"m=@" + npy, "m=[true, false, false, true]"}) {
+      Cli.Result r =
+          Cli.run(
+              "run", program.toString(), "--set", m, "--set", "w=[1, 2, 3, 4]", "--format", "json");
+      assertEquals(0, r.code(), m + r);
+      // where(m, 2w, 1)
+      assertEquals("{\"value\":22.0,\"grad\":{\"w\":[2.0,1.0,1.0,8.0]}}\n", r.out(), m);
+    }
+    Cli.Result numbers =
+        Cli.run("run", program.toString(), "--set", "m=[1, 0, 0, 1]", "--set", "w=[1, 2, 3, 4]");
+    assertEquals(2, numbers.code(), numbers.toString());
+    assertEquals(
+        "--set m: error: m[0] is a number (1), but m is bool: give true or false\n", numbers.err());
+  }
+
+  /** An unsupported dtype's hint proposes the dtype the program declares. */
+  @Test
+  void unsupportedDtype_hintProposesTheDeclaredDtype() throws IOException {
+    Path program = tmp.resolve("f32.grad");
+    Files.writeString(program, "param w: f32[2]\nreturn sum(w * w)\n");
+    Path npy = tmp.resolve("w.npy");
+    byte[] header = NpyWriter.header("<i4", 2);
+    Files.write(npy, java.util.Arrays.copyOf(header, header.length + 8));
+    Cli.Result r = Cli.run("run", program.toString(), "--set", "w=@" + npy);
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(
+        npy
+            + ": error: unsupported dtype '<i4' (supported: '<f8' float64, '<f4' float32, '<i8'"
+            + " int64, '|b1' bool); the program declares f32: save a.astype(numpy.float32)\n",
+        r.err());
   }
 }

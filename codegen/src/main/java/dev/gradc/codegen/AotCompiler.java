@@ -1,6 +1,7 @@
 package dev.gradc.codegen;
 
 import dev.gradc.codegen.lib.Aliasing;
+import dev.gradc.codegen.lib.GemmCall;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
@@ -119,13 +120,18 @@ public final class AotCompiler {
     List<Entry> entries = entries(f, outputNames);
     Map<String, byte[]> out = new LinkedHashMap<>();
     out.put(name, api(f, name, entries));
-    Compiler.CompiledClass value = Compiler.compile(f, name + "$Value");
-    out.put(value.internalName(), value.bytes());
+    List<Compiler.CompiledClass> kernels = new ArrayList<>();
+    kernels.add(Compiler.compile(f, name + "$Value"));
     if (!f.gradParams().isEmpty()) {
       boolean loss = isLoss(f);
-      Compiler.CompiledClass grad =
-          Compiler.compile(Autodiff.vjp(f, !loss), name + (loss ? "$Grad" : "$Vjp"));
-      out.put(grad.internalName(), grad.bytes());
+      kernels.add(Compiler.compile(Autodiff.vjp(f, !loss), name + (loss ? "$Grad" : "$Vjp")));
+    }
+    for (Compiler.CompiledClass c : kernels) {
+      out.put(c.internalName(), c.bytes());
+      if (c.vectorBytes() != null) {
+        // The vector forms of its products, loaded only where jdk.incubator.vector is readable.
+        out.put(GemmCall.gemmCompanion(c.internalName()), c.vectorBytes());
+      }
     }
     return out;
   }
@@ -225,20 +231,7 @@ public final class AotCompiler {
   }
 
   private static byte[] api(Func f, String name, List<Entry> entries) {
-    ClassWriter cw =
-        new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-          @Override
-          protected String getCommonSuperClass(String a, String b) {
-            return "java/lang/Object";
-          }
-        };
-    cw.visit(
-        Opcodes.V17,
-        Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER,
-        name,
-        null,
-        "java/lang/Object",
-        null);
+    ClassWriter cw = ClassEmitter.newClass(name, null);
     GeneratorAdapter ctor = Jvm.method(cw, Opcodes.ACC_PRIVATE, Method.getMethod("void <init>()"));
     ctor.loadThis();
     ctor.invokeConstructor(Jvm.OBJECT, Method.getMethod("void <init>()"));

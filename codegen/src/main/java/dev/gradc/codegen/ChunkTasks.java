@@ -33,17 +33,23 @@ final class ChunkTasks {
     new ChunkTasks(cw, owner).chunks(sig);
   }
 
-  /** Emits the task type, which runs the chunks of {@code kernels}. */
-  static void emitTask(ClassVisitor cw, Type owner, List<Kernel> kernels) {
-    new ChunkTasks(cw, owner).task(kernels);
+  /**
+   * Emits the task type, which runs the chunks of {@code kernels}, and with {@code products} the
+   * blocks of matrix products ({@code nest == -1}: {@code GemmCall.gemmRun(c0, c1, frame)}).
+   */
+  static void emitTask(ClassVisitor cw, Type owner, List<Kernel> kernels, boolean products) {
+    new ChunkTasks(cw, owner).task(kernels, products);
   }
+
+  /** {@code GemmCall.gemmRun}, copied into classes running products. */
+  static final Method GEMM_RUN = new Method("gemmRun", "(II[Ljava/lang/Object;)V");
 
   /**
    * The class is its own task type: an instance runs chunks {@code [c0, c1)} of one nest on a pool
    * thread. Fields, constructor, {@code run()}, and {@code await(Future)}, which rethrows the
    * task's own exception.
    */
-  private void task(List<Kernel> kernels) {
+  private void task(List<Kernel> kernels, boolean products) {
     for (String fld : new String[] {"nest", "c0", "c1"}) {
       cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, fld, "I", null, null).visitEnd();
     }
@@ -64,24 +70,13 @@ final class ChunkTasks {
     init.endMethod();
 
     GeneratorAdapter r = Jvm.method(cw, Opcodes.ACC_PUBLIC, Method.getMethod("void run()"));
+    if (products) {
+      dispatch(r, -1, GEMM_RUN);
+    }
     for (Kernel l : kernels) {
-      if (l.sequential) {
-        continue;
+      if (!l.sequential) {
+        dispatch(r, l.firstLoop().index, chunksMethod(l.firstLoop().index));
       }
-      Label next = new Label();
-      r.loadThis();
-      r.getField(owner, "nest", Type.INT_TYPE);
-      r.push(l.firstLoop().index);
-      r.ifICmp(GeneratorAdapter.NE, next);
-      r.loadThis();
-      r.getField(owner, "c0", Type.INT_TYPE);
-      r.loadThis();
-      r.getField(owner, "c1", Type.INT_TYPE);
-      r.loadThis();
-      r.getField(owner, "frame", Jvm.OBJECT_ARRAY);
-      r.invokeStatic(owner, chunksMethod(l.firstLoop().index));
-      r.returnValue();
-      r.mark(next);
     }
     r.returnValue();
     r.endMethod();
@@ -101,6 +96,26 @@ final class ChunkTasks {
     a.invokeVirtual(Type.getType(Throwable.class), Method.getMethod("Throwable getCause()"));
     a.throwException();
     a.endMethod();
+  }
+
+  /**
+   * In {@code run()}: when {@code nest} is {@code id}, calls {@code m(c0, c1, frame)} and returns.
+   */
+  private void dispatch(GeneratorAdapter r, int id, Method m) {
+    Label next = new Label();
+    r.loadThis();
+    r.getField(owner, "nest", Type.INT_TYPE);
+    r.push(id);
+    r.ifICmp(GeneratorAdapter.NE, next);
+    r.loadThis();
+    r.getField(owner, "c0", Type.INT_TYPE);
+    r.loadThis();
+    r.getField(owner, "c1", Type.INT_TYPE);
+    r.loadThis();
+    r.getField(owner, "frame", Jvm.OBJECT_ARRAY);
+    r.invokeStatic(owner, m);
+    r.returnValue();
+    r.mark(next);
   }
 
   static Method chunksMethod(int nest) {

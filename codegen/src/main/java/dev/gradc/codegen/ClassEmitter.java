@@ -1,5 +1,9 @@
 package dev.gradc.codegen;
 
+import dev.gradc.codegen.lib.GemmCall;
+import dev.gradc.ir.Op;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.objectweb.asm.ClassWriter;
@@ -45,21 +49,8 @@ public final class ClassEmitter {
    */
   static byte[] emit(Plan plan, String internalName, boolean frameMode) {
     Type owner = Type.getObjectType(internalName);
-    ClassWriter cw =
-        new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
-          @Override
-          protected String getCommonSuperClass(String a, String b) {
-            return "java/lang/Object";
-          }
-        };
+    ClassWriter cw = newClass(internalName, new String[] {"java/lang/Runnable"});
     LibraryCopier lib = new LibraryCopier(internalName);
-    cw.visit(
-        Opcodes.V17,
-        Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER,
-        internalName,
-        null,
-        "java/lang/Object",
-        new String[] {"java/lang/Runnable"});
     KernelBackend backend = ScalarKernelEmitter.BACKEND;
     Map<Kernel, KernelSignature> signatures = new IdentityHashMap<>();
     for (Kernel k : plan.kernels) {
@@ -68,9 +59,109 @@ public final class ClassEmitter {
       backend.emit(cw, owner, lib, sig);
       ChunkTasks.emitChunks(cw, owner, sig);
     }
-    ChunkTasks.emitTask(cw, owner, plan.kernels);
+    boolean products = hasProducts(plan);
+    ChunkTasks.emitTask(cw, owner, plan.kernels, products);
+    if (products) {
+      productsInit(cw, owner, lib);
+    }
     DriverEmitter.emit(plan, cw, owner, lib, signatures, frameMode);
     sequentialEntry(cw, owner);
+    lib.emitInto(cw);
+    cw.visitEnd();
+    return cw.toByteArray();
+  }
+
+  /**
+   * A writer, computing frames, that has begun the public final class {@code internalName}
+   * implementing {@code interfaces} (or none).
+   */
+  static ClassWriter newClass(String internalName, String[] interfaces) {
+    ClassWriter cw =
+        new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+          @Override
+          protected String getCommonSuperClass(String a, String b) {
+            return "java/lang/Object";
+          }
+        };
+    cw.visit(
+        Opcodes.V17,
+        Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER,
+        internalName,
+        null,
+        "java/lang/Object",
+        interfaces);
+    return cw;
+  }
+
+  /** True when {@code plan} runs a matrix product ({@link GemmCall}). */
+  static boolean hasProducts(Plan plan) {
+    for (LoopPlan.Step s : plan.steps()) {
+      if (s instanceof LoopPlan.LibraryCall c && c.inst.op() == Op.MATMUL) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The static field holding the vector forms of the products, null for the scalar forms. */
+  static final String GEMM_FIELD = "GEMM";
+
+  static final Type HANDLES = Type.getType(MethodHandle[].class);
+
+  /**
+   * For a class running products: the field {@link #GEMM_FIELD}, set once at class initialization
+   * by {@link GemmCall#gemmVectorForms}, and {@code gemmTask}, the pool task running blocks of a
+   * product (an instance of the class, see {@link ChunkTasks}).
+   */
+  private static void productsInit(ClassWriter cw, Type owner, LibraryCopier lib) {
+    cw.visitField(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL,
+            GEMM_FIELD,
+            HANDLES.getDescriptor(),
+            null,
+            null)
+        .visitEnd();
+    GeneratorAdapter init = Jvm.method(cw, Opcodes.ACC_STATIC, Method.getMethod("void <clinit>()"));
+    init.invokeStatic(
+        Type.getType(MethodHandles.class),
+        Method.getMethod("java.lang.invoke.MethodHandles$Lookup lookup()"));
+    Method forms =
+        new Method(
+            "gemmVectorForms", HANDLES, new Type[] {Type.getType(MethodHandles.Lookup.class)});
+    lib.require(GemmCall.class, forms.getName(), forms.getDescriptor());
+    init.invokeStatic(owner, forms);
+    init.putStatic(owner, GEMM_FIELD, HANDLES);
+    init.returnValue();
+    init.endMethod();
+    Method task = Method.getMethod("Runnable gemmTask(int, int, int, Object[])");
+    lib.provide(task.getName(), task.getDescriptor());
+    GeneratorAdapter t = Jvm.method(cw, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, task);
+    t.newInstance(owner);
+    t.dup();
+    t.loadArgs();
+    t.invokeConstructor(owner, ChunkTasks.TASK_INIT);
+    t.returnValue();
+    t.endMethod();
+  }
+
+  /**
+   * The companion class of a class running products ({@link GemmCall#gemmCompanion}): public copies
+   * of {@code lib.vector.GemmVector}'s products, loaded only where {@code jdk.incubator.vector} is
+   * readable; null for a plan without products.
+   */
+  static byte[] emitVector(Plan plan, String internalName) {
+    if (!hasProducts(plan)) {
+      return null;
+    }
+    String name = GemmCall.gemmCompanion(internalName);
+    ClassWriter cw = newClass(name, null);
+    LibraryCopier lib = new LibraryCopier(name, Opcodes.ACC_PUBLIC);
+    // By name: this class is compiled without the module, and only read here, never linked.
+    Class<?> gemmVector = LibraryCopier.load("dev/gradc/codegen/lib/vector/GemmVector");
+    lib.require(gemmVector, "matmulF32", "([F[F[F[III[FI)V");
+    lib.require(gemmVector, "matmulF64", "([D[D[D[III[DI)V");
+    lib.require(gemmVector, "gemvF32", "([FIII[FII[FIIIIZ)V");
+    lib.require(gemmVector, "gemvF64", "([DIII[DII[DIIIIZ)V");
     lib.emitInto(cw);
     cw.visitEnd();
     return cw.toByteArray();

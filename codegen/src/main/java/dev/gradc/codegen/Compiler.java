@@ -1,5 +1,6 @@
 package dev.gradc.codegen;
 
+import dev.gradc.codegen.lib.VectorSupport;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.opt.Cse;
 import dev.gradc.ir.opt.Dce;
@@ -48,13 +49,21 @@ public final class Compiler {
     private final Plan plan;
     private final String internalName;
     private final byte[] bytes;
+    private final byte[] vectorBytes;
 
-    CompiledClass(Func source, Func optimized, Plan plan, String internalName, byte[] bytes) {
+    CompiledClass(
+        Func source,
+        Func optimized,
+        Plan plan,
+        String internalName,
+        byte[] bytes,
+        byte[] vectorBytes) {
       this.source = source;
       this.optimized = optimized;
       this.plan = plan;
       this.internalName = internalName;
       this.bytes = bytes;
+      this.vectorBytes = vectorBytes;
     }
 
     /** The function as given. */
@@ -85,6 +94,14 @@ public final class Compiler {
     public byte[] bytes() {
       return bytes.clone();
     }
+
+    /**
+     * The companion class file holding the vector forms of the class's matrix products, named
+     * {@code GemmCall.gemmCompanion(internalName())}; null when the class runs no product.
+     */
+    public byte[] vectorBytes() {
+      return vectorBytes == null ? null : vectorBytes.clone();
+    }
   }
 
   /**
@@ -106,7 +123,8 @@ public final class Compiler {
     LoopPlan loops = FusionPlanner.plan(lowered);
     Plan plan = KernelLayout.layOut(loops);
     byte[] bytes = ClassEmitter.emit(plan, internalName, frameMode);
-    return new CompiledClass(source, optimized, plan, internalName, bytes);
+    byte[] vector = ClassEmitter.emitVector(plan, internalName);
+    return new CompiledClass(source, optimized, plan, internalName, bytes, vector);
   }
 
   /** Stage 2: lowering, then CSE and DCE of what the rewrites repeated or left unused. */
@@ -133,9 +151,17 @@ public final class Compiler {
     }
   }
 
-  /** Defines the class as a hidden class through {@code host}; returns its lookup. */
+  /**
+   * Defines the class as a hidden class through {@code host}; returns its lookup. Where the vector
+   * forms may run, the companion of a class running products is defined first, as a hidden class
+   * too, and handed to the class as its class data ({@code GemmCall.gemmVectorForms}).
+   */
   static MethodHandles.Lookup define(CompiledClass c, MethodHandles.Lookup host) {
     try {
+      if (c.vectorBytes != null && VectorSupport.enabled()) {
+        Class<?> vector = host.defineHiddenClass(c.vectorBytes, false).lookupClass();
+        return host.defineHiddenClassWithClassData(c.bytes, vector, true);
+      }
       return host.defineHiddenClass(c.bytes, true);
     } catch (IllegalAccessException e) {
       throw new LinkageError("cannot define the class of @" + c.source().name(), e);

@@ -3,7 +3,7 @@ package dev.gradc.codegen;
 import dev.gradc.codegen.LoopPlan.Home;
 import dev.gradc.codegen.LoopPlan.LibraryCall;
 import dev.gradc.codegen.LoopPlan.Where;
-import dev.gradc.codegen.lib.Matmul;
+import dev.gradc.codegen.lib.GemmCall;
 import dev.gradc.codegen.lib.OneHot;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
@@ -18,13 +18,19 @@ import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * The driver's code for a library call: {@code matmul} (with its operands' strides, so transposed
- * and broadcast operands are read in place) and {@code one_hot}, each a plain Java routine of
- * {@code dev.gradc.codegen.lib} copied into the class. A one-element result goes through a
- * one-element array into a scalar.
+ * The driver's code for a library call: {@code matmul} ({@link GemmCall}, on the driver's pool,
+ * with its operands' strides, so transposed and broadcast operands are read in place) and {@code
+ * one_hot}, each a plain Java routine of {@code dev.gradc.codegen.lib} copied into the class. A
+ * one-element result goes through a one-element array into a scalar.
  */
 final class LibraryCalls {
   private final DriverSlots d;
+
+  /** {@link GemmCall#gemmMatmul}. */
+  private static final Method GEMM =
+      Method.getMethod(
+          "void gemmMatmul(Object, Object, Object, int[], java.lang.invoke.MethodHandle[],"
+              + " java.util.concurrent.ExecutorService, int)");
 
   private LibraryCalls(DriverSlots d) {
     this.d = d;
@@ -108,10 +114,11 @@ final class LibraryCalls {
       }
       g.arrayStore(Type.INT_TYPE);
     }
-    String name = dt == DType.F64 ? "matmulF64" : "matmulF32";
-    String desc = dt == DType.F64 ? "([D[D[D[I)V" : "([F[F[F[I)V";
-    d.lib.require(Matmul.class, name, desc);
-    g.invokeStatic(d.owner, new Method(name, desc));
+    g.getStatic(d.owner, ClassEmitter.GEMM_FIELD, ClassEmitter.HANDLES);
+    g.loadArg(DriverSlots.POOL_ARG);
+    g.loadArg(DriverSlots.THREADS_ARG);
+    d.lib.require(GemmCall.class, GEMM.getName(), GEMM.getDescriptor());
+    g.invokeStatic(d.owner, GEMM);
     if (scalar) {
       loadScalarFrom(buf, inst);
     }

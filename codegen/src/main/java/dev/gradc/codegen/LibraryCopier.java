@@ -32,11 +32,30 @@ final class LibraryCopier {
 
   private final String owner;
 
+  /** The access of the copies: private, or public for a companion class others call into. */
+  private final int access;
+
+  /** "name desc" of methods the generated class defines itself: calls go to those, uncopied. */
+  private final java.util.Set<String> provided = new java.util.HashSet<>();
+
   /** Wanted methods as "class internal name.name desc", in first-request order. */
   private final Map<String, Class<?>> wanted = new LinkedHashMap<>();
 
   LibraryCopier(String owner) {
+    this(owner, Opcodes.ACC_PRIVATE);
+  }
+
+  LibraryCopier(String owner, int access) {
     this.owner = owner;
+    this.access = access;
+  }
+
+  /**
+   * Declares that the generated class defines {@code name desc} itself: library methods calling a
+   * method of that name and descriptor call the class's own, and the library's is not copied.
+   */
+  void provide(String name, String desc) {
+    provided.add(name + desc);
   }
 
   void require(Class<?> cls, String name, String desc) {
@@ -60,7 +79,8 @@ final class LibraryCopier {
     return internalName.startsWith("dev/gradc/");
   }
 
-  private static Class<?> load(String internalName) {
+  /** The library class {@code internalName}, loaded but not linked. */
+  static Class<?> load(String internalName) {
     try {
       return Class.forName(
           internalName.replace('/', '.'), false, LibraryCopier.class.getClassLoader());
@@ -111,6 +131,9 @@ final class LibraryCopier {
       ClassNode node = parse(cls);
       String nameDesc = k.substring(k.indexOf('.') + 1);
       int paren = nameDesc.indexOf('(');
+      if (provided.contains(nameDesc)) {
+        continue;
+      }
       MethodNode m = find(node, nameDesc.substring(0, paren), nameDesc.substring(paren));
       if (!names.add(m.name + m.desc)) {
         throw new IllegalStateException("two library methods named " + m.name + m.desc);
@@ -128,7 +151,7 @@ final class LibraryCopier {
       }
       MethodVisitor mv =
           cv.visitMethod(
-              Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+              access | Opcodes.ACC_STATIC,
               m.name,
               m.desc,
               null,

@@ -120,8 +120,17 @@ class AotCompilerTest {
   @Test
   void generatedClasses_referenceOnlyJavaBase() {
     Map<String, byte[]> classes = AotCompiler.compile(Parser.parse(LINEAR), "com.acme.Linear");
-    for (byte[] bytes : classes.values()) {
-      new ClassReader(bytes)
+    assertCallsOnly(
+        classes, (cls, owner) -> owner.startsWith("java/") || owner.startsWith("com/acme/Linear"));
+  }
+
+  /**
+   * Asserts {@code allowed(class, owner)} for the owner of every method call in {@code classes}.
+   */
+  static void assertCallsOnly(
+      Map<String, byte[]> classes, java.util.function.BiPredicate<String, String> allowed) {
+    for (var e : classes.entrySet()) {
+      new ClassReader(e.getValue())
           .accept(
               new ClassVisitor(Opcodes.ASM9) {
                 @Override
@@ -132,14 +141,95 @@ class AotCompilerTest {
                     public void visitMethodInsn(
                         int op, String owner, String n, String d, boolean itf) {
                       assertTrue(
-                          owner.startsWith("java/") || owner.startsWith("com/acme/Linear"),
-                          "references " + owner);
+                          allowed.test(e.getKey(), owner), e.getKey() + " references " + owner);
                     }
                   };
                 }
               },
               0);
     }
+  }
+
+  static final String SQUARES =
+      """
+      func @sq(input %x: f32[N, 70], %w: f32[70, 60]) -> f32 {
+        %0: f32[N, 60] = matmul %x, %w
+        %1: f32[N, 60] = mul %0, %0
+        %2: f32 = sum %1
+        ret %2
+      }
+      """;
+
+  /**
+   * A loss with matrix products: each generated class comes with a companion holding the vector
+   * forms, the only classes referring to jdk.incubator.vector; the jar gives the same bits with
+   * them (the default here) and without ({@code -Dgradc.vector=false} when the class initializes),
+   * and the interpreter's gradient.
+   */
+  @Test
+  void matrixProducts_vectorCompanion_sameBitsWithAndWithout() throws Exception {
+    Map<String, byte[]> classes = AotCompiler.compile(Parser.parse(SQUARES), "com.acme.Sq");
+    assertEquals(
+        List.of(
+            "com/acme/Sq",
+            "com/acme/Sq$Value",
+            "com/acme/Sq$Value$Vector",
+            "com/acme/Sq$Grad",
+            "com/acme/Sq$Grad$Vector"),
+        List.copyOf(classes.keySet()));
+    assertCallsOnly(
+        classes,
+        (cls, owner) ->
+            owner.startsWith("java/")
+                || owner.startsWith("com/acme/Sq")
+                || (cls.endsWith("$Vector") && owner.startsWith("jdk/incubator/vector/")));
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    int n = 50;
+    float[] x = new float[n * 70];
+    float[] w = new float[70 * 60];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextDouble(-1, 1);
+    }
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) rnd.nextDouble(-1, 1);
+    }
+    float[][] grads = new float[2][];
+    for (int run = 0; run < 2; run++) {
+      boolean vector = run == 0;
+      System.setProperty("gradc.vector", Boolean.toString(vector));
+      try {
+        BytesLoader loader = new BytesLoader(classes);
+        Class<?> c = loader.loadClass("com.acme.Sq");
+        grads[run] = new float[w.length];
+        c.getMethod("valueAndGrad", float[].class, float[].class, float[].class)
+            .invoke(null, x, w, grads[run]);
+        var field = loader.loadClass("com.acme.Sq$Grad").getDeclaredField("GEMM");
+        field.setAccessible(true);
+        assertEquals(vector, field.get(null) != null, "vector forms in use");
+      } finally {
+        System.clearProperty("gradc.vector");
+      }
+    }
+    assertArrayEquals(grads[0], grads[1]);
+    Func f = Parser.parse(SQUARES);
+    List<NdArray> want =
+        Interpreter.run(
+            Autodiff.vjp(f),
+            List.of(
+                NdArray.of(DType.F32, new int[] {n, 70}, toDoubles(x)),
+                NdArray.of(DType.F32, new int[] {70, 60}, toDoubles(w))));
+    double[] gw = want.get(1).toDoubleArray();
+    for (int i = 0; i < gw.length; i++) {
+      assertEquals(gw[i], grads[0][i], 1e-4 * Math.max(1, Math.abs(gw[i])), "dw " + i);
+    }
+  }
+
+  private static double[] toDoubles(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
   }
 
   static final String W_TIMES_WT =

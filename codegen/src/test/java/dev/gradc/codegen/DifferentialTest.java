@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Seeded random functions (every op, broadcasting, reductions over random dims, every matmul form,
  * f32 and f64, symbolic dims) compiled and compared with the reference interpreter, the function
- * itself and its vjp. Relative tolerance: 1e-12 in f64; 1e-4 when f32 is involved, whose matmuls
- * accumulate in f32 while the interpreter accumulates in f64. A failure names the seed and prints
- * the function and its plan; {@code -Dgradc.difftest.count=N} runs more.
+ * itself and its vjp. Relative tolerance: 1e-12 in f64; 1e-4 when f32 is involved (reductions in
+ * f32 add in other orders than the interpreter's). A failure names the seed and prints the function
+ * and its plan; {@code -Dgradc.difftest.count=N} runs more.
  */
 class DifferentialTest {
   static final int COUNT = Integer.getInteger("gradc.difftest.count", 600);

@@ -403,6 +403,8 @@ public final class Interpreter {
     double[] out = new double[nb * n * m];
     int[] idx = new int[batch.length];
     DType dt = inst.type().dtype();
+    boolean f32 = dt == DType.F32;
+    boolean matvec = as.length <= 2 && bs.length <= 2 && (n == 1 || m == 1);
     for (int t = 0; t < nb; t++) {
       int oa = 0;
       int ob = 0;
@@ -414,9 +416,19 @@ public final class Interpreter {
       ob *= k * m;
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < m; j++) {
+          // Matrix products: from +0.0, one fused multiply-add per product in ascending order,
+          // rounded to the element type at each step, as compiled products (lib.Gemm). A
+          // matrix-vector product of matrices: products in f64 added in ascending order, rounded
+          // once, as the fused loop codegen makes of it.
           double s = 0;
           for (int p = 0; p < k; p++) {
-            s += a.get(oa + i * k + p) * b.get(ob + p * m + j);
+            double x = a.get(oa + i * k + p);
+            double y = b.get(ob + p * m + j);
+            if (matvec) {
+              s += x * y;
+            } else {
+              s = f32 ? Math.fma((float) x, (float) y, (float) s) : Math.fma(x, y, s);
+            }
           }
           out[(t * n + i) * m + j] = dt.round(s);
         }

@@ -162,21 +162,10 @@ class PyTorchFixtureTest {
         expected.get("dtype").asText(), Buffers.dtypeOf(buffer).mnemonic(), what + " dtype");
     assertArrayEquals(ints(expected.get("shape")), shape, what + " shape");
     double[] e = doubles(expected.get("data"));
-    double scale = 0;
-    for (double v : e) {
-      if (Double.isFinite(v)) {
-        scale = Math.max(scale, Math.abs(v));
-      }
-    }
+    double atol = rtol * finiteScale(e);
     for (int i = 0; i < e.length; i++) {
       double a = Buffers.get(buffer, i);
-      boolean ok =
-          Double.isNaN(e[i])
-              ? Double.isNaN(a)
-              : Double.isInfinite(e[i])
-                  ? a == e[i]
-                  : Math.abs(a - e[i]) <= rtol * (Math.abs(e[i]) + scale);
-      if (!ok) {
+      if (!close(a, e[i], rtol, atol)) {
         fail(
             what
                 + "["
@@ -192,7 +181,26 @@ class PyTorchFixtureTest {
     }
   }
 
-  private static int[] ints(JsonNode n) {
+  /** The largest finite magnitude among {@code e}, 0 when there is none. */
+  static double finiteScale(double[] e) {
+    double scale = 0;
+    for (double v : e) {
+      if (Double.isFinite(v)) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+    }
+    return scale;
+  }
+
+  /** NaN for NaN, the same infinity, else {@code |a - e| <= rtol |e| + atol}. */
+  static boolean close(double a, double e, double rtol, double atol) {
+    if (Double.isNaN(e)) {
+      return Double.isNaN(a);
+    }
+    return Double.isInfinite(e) ? a == e : Math.abs(a - e) <= rtol * Math.abs(e) + atol;
+  }
+
+  static int[] ints(JsonNode n) {
     int[] out = new int[n.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = n.get(i).asInt();
@@ -201,7 +209,7 @@ class PyTorchFixtureTest {
   }
 
   /** Numbers, with non-finite ones written as the strings NaN, Infinity and -Infinity. */
-  private static double[] doubles(JsonNode n) {
+  static double[] doubles(JsonNode n) {
     double[] out = new double[n.size()];
     for (int i = 0; i < out.length; i++) {
       JsonNode v = n.get(i);
