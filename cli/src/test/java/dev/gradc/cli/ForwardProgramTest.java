@@ -19,9 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Forward-only and multi-output programs (a model's predictions, {@code return a, b}, no params)
- * against PyTorch: the fixtures under {@code src/test/resources/forward/}, written by {@code
- * tools/fixtures/forward.py}, hold each program's inputs, its results, seeded cotangents and the
- * params' gradients from {@code torch.autograd.grad(results, params, cotangents)}, in f64 and f32.
+ * against PyTorch: the fixtures under {@code frontend/src/test/resources/forward/}, written by
+ * {@code tools/fixtures/forward.py}, hold each program's inputs, its results, seeded cotangents and
+ * the params' gradients from {@code torch.autograd.grad(results, params, cotangents)}, in f64 and
+ * f32.
  *
  * <p>{@code gradc run} must print PyTorch's results; {@code gradc compile} must write a jar whose
  * {@code value} and {@code vjp} give PyTorch's results and gradients to a plain Java client
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in f32.
  */
 class ForwardProgramTest {
-  static final Path FORWARD = Path.of("src/test/resources/forward");
+  static final Path FORWARD = Cli.ROOT.resolve("frontend/src/test/resources/forward");
 
   @TempDir Path tmp;
 
