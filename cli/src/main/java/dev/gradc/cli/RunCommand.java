@@ -106,7 +106,7 @@ final class RunCommand extends GradcCommand {
     CompiledFunction kernel = Kernels.compile(f);
     int[][] shapes = args.shapes();
     Object[] results =
-        pf.running(() -> threads.run(() -> kernel.call(args.buffers(), shapes, null)));
+        pf.running(args, () -> threads.run(() -> kernel.call(args.buffers(), shapes, null)));
     return new Computed(results, kernel.resultShapes(shapes));
   }
 

@@ -88,17 +88,31 @@ final class DriverEmitter {
     @Override
     public void emit(DriverSlots d) {
       GeneratorAdapter g = d.g;
-      if (inst.op() == Op.NUMEL) {
-        d.pushExtent(numelExtent(inst));
-        g.visitInsn(Opcodes.I2D);
-      } else if (inst.op().kind() == Op.Kind.ELEMENTWISE) {
-        d.ops.emit(inst.op(), inst.type().dtype(), k -> d.pushScalar(inst.operand(k)));
-      } else {
-        // A reduction or view of a one-element value is the value itself.
-        d.pushScalar(inst.operand(0));
-        Jvm.round(g, inst.type().dtype());
+      switch (inst.op().kind()) {
+        case ELEMENTWISE ->
+            d.ops.emit(inst.op(), inst.type().dtype(), k -> d.pushScalar(inst.operand(k)));
+        case REDUCTION -> sameScalar(d);
+        case NORMALIZE -> throw new IllegalArgumentException("normalizations are lowered");
+        case STRUCTURAL -> {
+          switch (inst.op().structure()) {
+            case NUMEL -> {
+              d.pushExtent(numelExtent(inst));
+              g.visitInsn(Opcodes.I2D);
+            }
+            case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
+                sameScalar(d);
+            case MATMUL, ONE_HOT ->
+                throw new IllegalArgumentException("library calls are steps of their own");
+          }
+        }
       }
       d.defineScalar(inst);
+    }
+
+    /** A reduction or view of a one-element value is the value itself. */
+    private void sameScalar(DriverSlots d) {
+      d.pushScalar(inst.operand(0));
+      Jvm.round(d.g, inst.type().dtype());
     }
   }
 

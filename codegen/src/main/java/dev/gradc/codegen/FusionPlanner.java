@@ -137,87 +137,40 @@ public final class FusionPlanner {
     return homes[v.id()];
   }
 
-  /** How a view op maps its operand's strides to its own. */
-  private enum ViewKind {
-    /** New or size-1 dims get stride 0 ({@code broadcast}, {@code expand}). */
-    BROADCAST,
-    TRANSPOSE,
-    PERMUTE,
-    /** The elements are reinterpreted in order (a copy first if they are not in order). */
-    RESHAPE,
-    SQUEEZE,
-    UNSQUEEZE
-  }
-
   private static boolean isScalarLike(Draft h) {
     return h == null || h.where == Where.SCALAR || h.where == Where.BCAST_SCALAR;
   }
 
   /**
    * Where an instruction's value lives, and which step computes it. The one switch over ops of the
-   * planner: elementwise ops and reductions are computed in loops, views are strides, matmul and
-   * one_hot are library calls, numel is known from shapes.
+   * planner, by kind: elementwise ops and reductions are computed in loops, views are strides,
+   * matmul and one_hot are library calls, numel is known from shapes.
    */
   private Draft place(Inst inst) {
     Op op = inst.op();
-    ViewKind view = null;
-    switch (op) {
-      case MATMUL, ONE_HOT -> {
-        return libraryCall(inst);
+    Op.Structure view = null;
+    switch (op.kind()) {
+      case ELEMENTWISE -> {}
+      case REDUCTION -> {
+        switch (op.reduction().combine()) {
+          case LOG_ADD_EXP -> throw lowered(op);
+          case ADD, MAX, MIN -> {}
+        }
       }
-      case NUMEL -> {
-        // The element count depends on shapes only, known before any step.
-        return new Draft(Where.SCALAR);
+      case NORMALIZE -> throw lowered(op);
+      case STRUCTURAL -> {
+        switch (op.structure()) {
+          case MATMUL, ONE_HOT -> {
+            return libraryCall(inst);
+          }
+          case NUMEL -> {
+            // The element count depends on shapes only, known before any step.
+            return new Draft(Where.SCALAR);
+          }
+          case BROADCAST, TRANSPOSE, PERMUTE, RESHAPE, SQUEEZE, UNSQUEEZE -> view = op.structure();
+          case SUM_TO -> {}
+        }
       }
-      case LOGSUMEXP, SOFTMAX, LOG_SOFTMAX ->
-          throw new IllegalArgumentException(op.mnemonic() + " is lowered before planning");
-      case BROADCAST, EXPAND -> view = ViewKind.BROADCAST;
-      case TRANSPOSE -> view = ViewKind.TRANSPOSE;
-      case PERMUTE -> view = ViewKind.PERMUTE;
-      case RESHAPE -> view = ViewKind.RESHAPE;
-      case SQUEEZE -> view = ViewKind.SQUEEZE;
-      case UNSQUEEZE -> view = ViewKind.UNSQUEEZE;
-      case ADD,
-          SUB,
-          MUL,
-          DIV,
-          POW,
-          MAXIMUM,
-          MINIMUM,
-          LT,
-          LE,
-          GT,
-          GE,
-          EQ,
-          NE,
-          WHERE,
-          CLAMP,
-          NEG,
-          ABS,
-          SIGN,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          SQUARE,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          RELU,
-          SOFTPLUS,
-          ERF,
-          DETACH,
-          CAST,
-          SUM,
-          MEAN,
-          AMAX,
-          AMIN,
-          SUM_TO -> {}
     }
     if (allOperandsScalar(inst) && LoopPlan.isOneElement(inst.type())) {
       Draft h = new Draft(Where.SCALAR);
@@ -225,6 +178,10 @@ public final class FusionPlanner {
       return h;
     }
     return view != null ? view(inst, view) : member(inst);
+  }
+
+  private static IllegalArgumentException lowered(Op op) {
+    return new IllegalArgumentException(op.mnemonic() + " is lowered before planning");
   }
 
   /**
@@ -288,7 +245,7 @@ public final class FusionPlanner {
 
   // ---------------------------------------------------------------- views
 
-  private Draft view(Inst inst, ViewKind kind) {
+  private Draft view(Inst inst, Op.Structure kind) {
     Value x = inst.operand(0);
     if (x instanceof Lit || isScalarLike(home(x))) {
       Draft h = new Draft(Where.BCAST_SCALAR);
@@ -319,7 +276,8 @@ public final class FusionPlanner {
   }
 
   /** The strides of a view op's result, given its operand's strides; null if not expressible. */
-  private static List<Extent> viewStrides(Inst inst, ViewKind kind, List<Dim> in, List<Extent> st) {
+  private static List<Extent> viewStrides(
+      Inst inst, Op.Structure kind, List<Dim> in, List<Extent> st) {
     List<Dim> out = inst.type().dims();
     List<Extent> s = new ArrayList<>();
     switch (kind) {
@@ -347,9 +305,9 @@ public final class FusionPlanner {
         }
         // Squeeze and unsqueeze only remove or insert size-1 dims, so any strides carry over.
         s.addAll(st);
-        if (kind == ViewKind.RESHAPE) {
+        if (kind == Op.Structure.RESHAPE) {
           return null;
-        } else if (kind == ViewKind.UNSQUEEZE) {
+        } else if (kind == Op.Structure.UNSQUEEZE) {
           s.add(inst.dim(0), Extent.ZERO);
         } else {
           int[] ds = inst.dims();
@@ -358,6 +316,8 @@ public final class FusionPlanner {
           }
         }
       }
+      case SUM_TO, MATMUL, ONE_HOT, NUMEL ->
+          throw new IllegalArgumentException(inst.op().mnemonic() + " is not a view");
     }
     return s;
   }

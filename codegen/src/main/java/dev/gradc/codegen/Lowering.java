@@ -42,9 +42,8 @@ public final class Lowering {
                   case ADD, MAX, MIN -> same(b, inst, in);
                 };
             case NORMALIZE -> softmax(b, inst.op(), in[0], inst.dim(0));
-            case CONTRACTION ->
+            case STRUCTURAL ->
                 inst.op() == Op.MATMUL ? matvec(b, inst, in[0], in[1]) : same(b, inst, in);
-            case SHAPE, OTHER -> same(b, inst, in);
           };
     }
     Value[] rs = new Value[f.results().size()];

@@ -103,54 +103,22 @@ public final class Interpreter {
     if (sumOfExp != null) {
       return logOfSumOfExp(sumOfExp, inst);
     }
-    return switch (inst.op()) {
-      case ADD,
-          SUB,
-          MUL,
-          DIV,
-          POW,
-          MAXIMUM,
-          MINIMUM,
-          LT,
-          LE,
-          GT,
-          GE,
-          EQ,
-          NE,
-          WHERE,
-          CLAMP,
-          NEG,
-          ABS,
-          SIGN,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          SQUARE,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          RELU,
-          SOFTPLUS,
-          ERF,
-          DETACH,
-          CAST ->
-          elementwise(inst);
-      case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduce(inst);
-      case RESHAPE, SQUEEZE, UNSQUEEZE ->
-          NdArray.wrap(inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
-      case TRANSPOSE, PERMUTE -> permute(inst);
-      case EXPAND, BROADCAST -> broadcast(inst);
-      case SUM_TO -> sumTo(inst);
-      case MATMUL -> matmul(inst);
-      case SOFTMAX, LOG_SOFTMAX -> normalize(inst);
-      case ONE_HOT -> oneHot(inst);
-      case NUMEL -> numel(inst);
+    return switch (inst.op().kind()) {
+      case ELEMENTWISE -> elementwise(inst);
+      case REDUCTION -> reduce(inst);
+      case NORMALIZE -> normalize(inst);
+      case STRUCTURAL ->
+          switch (inst.op().structure()) {
+            case RESHAPE, SQUEEZE, UNSQUEEZE ->
+                NdArray.wrap(
+                    inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
+            case TRANSPOSE, PERMUTE -> permute(inst);
+            case BROADCAST -> broadcast(inst);
+            case SUM_TO -> sumTo(inst);
+            case MATMUL -> matmul(inst);
+            case ONE_HOT -> oneHot(inst);
+            case NUMEL -> numel(inst);
+          };
     };
   }
 

@@ -6,11 +6,8 @@ import static dev.gradc.ir.Op.Dtypes.NUMERIC;
 import static dev.gradc.ir.Op.GradFnChoice.BY_DIMS;
 import static dev.gradc.ir.Op.GradFnChoice.BY_EXPONENT;
 import static dev.gradc.ir.Op.GradFnChoice.BY_RANKS;
-import static dev.gradc.ir.Op.Kind.CONTRACTION;
 import static dev.gradc.ir.Op.Kind.ELEMENTWISE;
 import static dev.gradc.ir.Op.Kind.NORMALIZE;
-import static dev.gradc.ir.Op.Kind.OTHER;
-import static dev.gradc.ir.Op.Kind.SHAPE;
 import static dev.gradc.ir.Op.Trait.COMPARISON;
 import static dev.gradc.ir.Op.Trait.DIMS;
 import static dev.gradc.ir.Op.Trait.VIEW;
@@ -110,26 +107,33 @@ public enum Op {
       FLOAT,
       grad("LogsumexpBackward0"),
       new Reduction(Combine.LOG_ADD_EXP, Double.NEGATIVE_INFINITY)),
-  // shape
+  // structural: shapes, views, contraction and index ops, each its own Structure
   /** Names: {@code view} (and the IR's reshape), {@code reshape} of the Java API. */
-  RESHAPE("reshape", 1, SHAPE, ANY, grad("ViewBackward0", "ReshapeAliasBackward0"), VIEW),
-  TRANSPOSE("transpose", 1, SHAPE, ANY, grad("TransposeBackward0"), DIMS, VIEW),
-  PERMUTE("permute", 1, SHAPE, ANY, grad("PermuteBackward0"), DIMS, VIEW),
-  UNSQUEEZE("unsqueeze", 1, SHAPE, ANY, grad("UnsqueezeBackward0"), DIMS, VIEW),
+  RESHAPE(
+      "reshape", 1, Structure.RESHAPE, ANY, grad("ViewBackward0", "ReshapeAliasBackward0"), VIEW),
+  TRANSPOSE("transpose", 1, Structure.TRANSPOSE, ANY, grad("TransposeBackward0"), DIMS, VIEW),
+  PERMUTE("permute", 1, Structure.PERMUTE, ANY, grad("PermuteBackward0"), DIMS, VIEW),
+  UNSQUEEZE("unsqueeze", 1, Structure.UNSQUEEZE, ANY, grad("UnsqueezeBackward0"), DIMS, VIEW),
   /** Names: given dims, every dim of size 1. */
-  SQUEEZE("squeeze", 1, SHAPE, ANY, grad("SqueezeBackward1", "SqueezeBackward0"), DIMS, VIEW),
+  SQUEEZE(
+      "squeeze",
+      1,
+      Structure.SQUEEZE,
+      ANY,
+      grad("SqueezeBackward1", "SqueezeBackward0"),
+      DIMS,
+      VIEW),
   /** PyTorch's {@code expand}; same semantics as {@code broadcast}, written by users. */
-  EXPAND("expand", 1, SHAPE, ANY, grad("ExpandBackward0"), VIEW),
+  EXPAND("expand", 1, Structure.BROADCAST, ANY, grad("ExpandBackward0"), VIEW),
   /** Broadcast to the result shape, inserted by shape inference. */
-  BROADCAST("broadcast", 1, SHAPE, ANY, grad("ExpandBackward0"), VIEW),
+  BROADCAST("broadcast", 1, Structure.BROADCAST, ANY, grad("ExpandBackward0"), VIEW),
   /** Sum down to the result shape, which broadcasts to the operand's: adjoint of broadcast. */
-  SUM_TO("sum_to", 1, SHAPE, ANY, grad("SumBackward1")),
-  // contraction
+  SUM_TO("sum_to", 1, Structure.SUM_TO, ANY, grad("SumBackward1")),
   /** Names by operand ranks: 1-d by 1-d, 2-d by 1-d, 1-d by 2-d, 2-d by 2-d, batched. */
   MATMUL(
       "matmul",
       2,
-      CONTRACTION,
+      Structure.MATMUL,
       FLOAT,
       grad(
           BY_RANKS,
@@ -141,20 +145,55 @@ public enum Op {
   // normalization along one dim
   SOFTMAX("softmax", 1, NORMALIZE, FLOAT, grad("SoftmaxBackward0"), DIMS),
   LOG_SOFTMAX("log_softmax", 1, NORMALIZE, FLOAT, grad("LogSoftmaxBackward0"), DIMS),
-  // other
   /** {@code one_hot(indices)}: i64 indices to an i64 tensor with a trailing class dim. */
-  ONE_HOT("one_hot", 1, OTHER, ANY, GradFns.NONE, ZERO_GRADIENT),
+  ONE_HOT("one_hot", 1, Structure.ONE_HOT, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** The number of elements of the operand over {@code dims}, as a scalar of the result dtype. */
-  NUMEL("numel", 1, OTHER, ANY, GradFns.NONE, DIMS, ZERO_GRADIENT);
+  NUMEL("numel", 1, Structure.NUMEL, ANY, GradFns.NONE, DIMS, ZERO_GRADIENT);
 
-  /** What an op does to the iteration space; codegen and fusion read this. */
+  /**
+   * What an op does to the iteration space, and so how typing, the interpreter, lowering and the
+   * loop planner treat it: each switches on the kind first, without {@code default}. Ops of one
+   * kind differ only by facts on their constant (an elementwise op by its scalar function in {@link
+   * ScalarMath}, a reduction by its {@link Reduction}); a structural op is its own case of {@link
+   * Structure}.
+   */
   public enum Kind {
+    /** One result element from the operand elements at the same index (after broadcasting). */
     ELEMENTWISE,
+    /** Folds its operand over {@code dims} with its {@link Reduction}. */
     REDUCTION,
-    SHAPE,
-    CONTRACTION,
+    /** Normalizes along one dim ({@code softmax}, {@code log_softmax}); lowered before planning. */
     NORMALIZE,
-    OTHER
+    /** Moves, counts or contracts elements; which of these is its {@link Structure}. */
+    STRUCTURAL
+  }
+
+  /**
+   * What a {@linkplain Kind#STRUCTURAL structural} op does. Two ops share a constant only when
+   * every concern treats them alike ({@code expand} and {@code broadcast}); a new structural op
+   * needs a new constant, and javac then lists every switch that must handle it.
+   */
+  public enum Structure {
+    /** The elements in order, in another shape (a view when contiguous). */
+    RESHAPE,
+    /** Two dims swapped (a view). */
+    TRANSPOSE,
+    /** The dims reordered (a view). */
+    PERMUTE,
+    /** A size-1 dim inserted (a view). */
+    UNSQUEEZE,
+    /** Size-1 dims removed (a view). */
+    SQUEEZE,
+    /** New and size-1 dims repeated to the result shape: stride 0 (a view). */
+    BROADCAST,
+    /** Summed down to the result shape: the adjoint of {@link #BROADCAST}. */
+    SUM_TO,
+    /** Matrix product with batch broadcasting; a library call. */
+    MATMUL,
+    /** Indices to one-hot rows; a library call. */
+    ONE_HOT,
+    /** The number of elements over dims, known from shapes alone. */
+    NUMEL
   }
 
   /** The operand dtypes an op accepts. */
@@ -268,41 +307,75 @@ public enum Op {
   @SuppressWarnings("ImmutableEnumChecker")
   private final Reduction reduction;
 
+  private final Structure structure;
+
   private final boolean comparison;
   private final boolean dims;
   private final boolean view;
   private final boolean differentiable;
 
+  /** An elementwise or normalizing op. */
   Op(String mnemonic, int arity, Kind kind, Dtypes dtypes, GradFns gradFns, Trait... traits) {
-    if (kind == Kind.REDUCTION) {
-      // A reduction is declared with its Reduction (combine and identity), never without.
-      throw new IllegalArgumentException(mnemonic + ": declare a reduction with its Reduction");
+    this(mnemonic, arity, kind, dtypes, gradFns, null, null, traits);
+    if (kind == Kind.REDUCTION || kind == Kind.STRUCTURAL) {
+      // A reduction is declared with its Reduction, a structural op with its Structure.
+      throw new IllegalArgumentException(mnemonic + ": declare " + kind + " with its fact");
     }
+  }
+
+  /** A structural op. */
+  Op(
+      String mnemonic,
+      int arity,
+      Structure structure,
+      Dtypes dtypes,
+      GradFns gradFns,
+      Trait... traits) {
+    this(
+        mnemonic,
+        arity,
+        Kind.STRUCTURAL,
+        dtypes,
+        gradFns,
+        null,
+        Objects.requireNonNull(structure, mnemonic),
+        traits);
+  }
+
+  /** A reduction: one operand, a dims attribute and keepdim. */
+  Op(String mnemonic, Dtypes dtypes, GradFns gradFns, Reduction reduction) {
+    this(
+        mnemonic,
+        1,
+        Kind.REDUCTION,
+        dtypes,
+        gradFns,
+        Objects.requireNonNull(reduction, mnemonic),
+        null,
+        DIMS);
+  }
+
+  Op(
+      String mnemonic,
+      int arity,
+      Kind kind,
+      Dtypes dtypes,
+      GradFns gradFns,
+      Reduction reduction,
+      Structure structure,
+      Trait... traits) {
     this.mnemonic = mnemonic;
     this.arity = arity;
     this.kind = kind;
     this.dtypes = dtypes;
     this.gradFns = gradFns;
-    this.reduction = null;
+    this.reduction = reduction;
+    this.structure = structure;
     List<Trait> ts = List.of(traits);
     this.comparison = ts.contains(COMPARISON);
     this.dims = ts.contains(DIMS);
     this.view = ts.contains(VIEW);
     this.differentiable = !ts.contains(ZERO_GRADIENT);
-  }
-
-  /** A reduction: one operand, a dims attribute and keepdim. */
-  Op(String mnemonic, Dtypes dtypes, GradFns gradFns, Reduction reduction) {
-    this.mnemonic = mnemonic;
-    this.arity = 1;
-    this.kind = Kind.REDUCTION;
-    this.dtypes = dtypes;
-    this.gradFns = gradFns;
-    this.reduction = Objects.requireNonNull(reduction, mnemonic);
-    this.comparison = false;
-    this.dims = true;
-    this.view = false;
-    this.differentiable = true;
   }
 
   public String mnemonic() {
@@ -345,6 +418,13 @@ public enum Op {
   /** How this reduction folds; null when the op is not a reduction. */
   public Reduction reduction() {
     return reduction;
+  }
+
+  /**
+   * What this structural op does; null when the op is not {@linkplain Kind#STRUCTURAL structural}.
+   */
+  public Structure structure() {
+    return structure;
   }
 
   /**

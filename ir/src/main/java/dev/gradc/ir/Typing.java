@@ -40,56 +40,23 @@ public final class Typing {
 
   private static Type inferUnchecked(Op op, Value[] in, int[] dims, boolean keepdim, Type target) {
     Type x = in[0].type();
-    return switch (op) {
-      case ADD,
-          SUB,
-          MUL,
-          DIV,
-          POW,
-          MAXIMUM,
-          MINIMUM,
-          LT,
-          LE,
-          GT,
-          GE,
-          EQ,
-          NE,
-          WHERE,
-          CLAMP,
-          NEG,
-          ABS,
-          SIGN,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          SQUARE,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          RELU,
-          SOFTPLUS,
-          ERF,
-          DETACH,
-          CAST ->
-          elementwise(op, in, target);
-      case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduction(op, x, dims, keepdim);
-      case SOFTMAX, LOG_SOFTMAX -> normalize(op, x, dims);
-      case RESHAPE -> reshape(op, x, target);
-      case TRANSPOSE -> transpose(op, x, dims);
-      case PERMUTE -> permute(op, x, dims);
-      case UNSQUEEZE -> unsqueeze(op, x, dims);
-      case SQUEEZE -> squeeze(op, x, dims);
-      case EXPAND, BROADCAST -> broadcastTo(op, x, target);
-      case SUM_TO -> sumTo(op, x, target);
-      case MATMUL -> matmul(x, in[1].type());
-      case ONE_HOT -> oneHot(x, target);
-      case NUMEL -> numel(op, x, dims, target);
+    return switch (op.kind()) {
+      case ELEMENTWISE -> elementwise(op, in, target);
+      case REDUCTION -> reduction(op, x, dims, keepdim);
+      case NORMALIZE -> normalize(op, x, dims);
+      case STRUCTURAL ->
+          switch (op.structure()) {
+            case RESHAPE -> reshape(op, x, target);
+            case TRANSPOSE -> transpose(op, x, dims);
+            case PERMUTE -> permute(op, x, dims);
+            case UNSQUEEZE -> unsqueeze(op, x, dims);
+            case SQUEEZE -> squeeze(op, x, dims);
+            case BROADCAST -> broadcastTo(op, x, target);
+            case SUM_TO -> sumTo(op, x, target);
+            case MATMUL -> matmul(x, in[1].type());
+            case ONE_HOT -> oneHot(x, target);
+            case NUMEL -> numel(op, x, dims, target);
+          };
     };
   }
 

@@ -110,8 +110,12 @@ class PromotionTest {
                   : v.size() == 1 ? b.unary(op, v.get(0)) : b.binary(op, v.get(0), v.get(1));
       case REDUCTION -> b.reduce(op, v.get(0), new int[0], false);
       case NORMALIZE -> b.softmax(v.get(0), 0);
-      case CONTRACTION -> b.matmul(v.get(0), v.get(1));
-      case SHAPE, OTHER -> throw new IllegalArgumentException(name);
+      case STRUCTURAL -> {
+        if (op != Op.MATMUL) {
+          throw new IllegalArgumentException(name);
+        }
+        yield b.matmul(v.get(0), v.get(1));
+      }
     };
   }
 }

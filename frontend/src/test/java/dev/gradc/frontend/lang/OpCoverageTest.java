@@ -108,14 +108,17 @@ class OpCoverageTest {
         (op.kind() == Op.Kind.REDUCTION) == (op.reduction() != null),
         op + ": a reduction, and only a reduction, has a Reduction");
     assertTrue(
+        (op.kind() == Op.Kind.STRUCTURAL) == (op.structure() != null),
+        op + ": a structural op, and only a structural op, has a Structure");
+    assertTrue(
         op.gradFn() != null || !op.isDifferentiable(),
         op + ": records no grad_fn, so its gradient must be zero");
     assertTrue(!op.isComparison() || !op.isDifferentiable(), op + ": a comparison has no gradient");
     assertTrue(op.arity() >= 1 && op.arity() <= 3, op + ": arity " + op.arity());
     assertTrue(Op.byMnemonic(op.mnemonic()) == op, op + ": mnemonic " + op.mnemonic());
     assertTrue(
-        !op.isView() || (op.kind() == Op.Kind.SHAPE && op.arity() == 1),
-        op + ": a view is a one-operand shape op");
+        !op.isView() || (op.kind() == Op.Kind.STRUCTURAL && op.arity() == 1),
+        op + ": a view is a one-operand structural op");
   }
 
   private static boolean hasApiMethod(String name) {

@@ -122,13 +122,8 @@ public final class RandomFuncs {
     boolean[] indexSeen = new boolean[f.params().size()];
     for (Inst inst : f.insts()) {
       int s = inst.operand(0) instanceof Lit ? -1 : source[inst.operand(0).id()];
-      switch (inst.op().kind()) {
-        case SHAPE -> source[inst.id()] = inst.op() == Op.SUM_TO ? -1 : s;
-        default -> {
-          if (inst.op() == Op.CAST || inst.op() == Op.DETACH) {
-            source[inst.id()] = s;
-          }
-        }
+      if (inst.op().isView() || inst.op() == Op.CAST || inst.op() == Op.DETACH) {
+        source[inst.id()] = s;
       }
       int k = domainOperand(inst.op());
       if (k >= 0 && !(inst.operand(k) instanceof Lit) && source[inst.operand(k).id()] >= 0) {
