@@ -100,9 +100,9 @@ public final class AotCompiler {
 
   /**
    * Class files keyed by internal name: {@code NAME}, {@code NAME$Value}, and {@code NAME$Grad} (a
-   * scalar loss with params) or {@code NAME$Vjp} (other functions with params). {@code outputNames}
-   * may name the results (null or missing entries, or names that would clash with another argument,
-   * fall back to {@code output}, {@code output0}, ...).
+   * scalar loss) or {@code NAME$Vjp} (other functions with params). {@code outputNames} may name
+   * the results (null or missing entries, or names that would clash with another argument, fall
+   * back to {@code output}, {@code output0}, ...).
    */
   public static Map<String, byte[]> compile(Func f, String binaryName, List<String> outputNames) {
     for (Value r : f.results()) {
@@ -122,8 +122,8 @@ public final class AotCompiler {
     out.put(name, api(f, name, entries));
     List<Compiler.CompiledClass> kernels = new ArrayList<>();
     kernels.add(Compiler.compile(f, name + "$Value"));
-    if (!f.gradParams().isEmpty()) {
-      boolean loss = isLoss(f);
+    boolean loss = isLoss(f);
+    if (loss || !f.gradParams().isEmpty()) {
       kernels.add(Compiler.compile(Autodiff.vjp(f, !loss), name + (loss ? "$Grad" : "$Vjp")));
     }
     for (Compiler.CompiledClass c : kernels) {
@@ -162,14 +162,12 @@ public final class AotCompiler {
     List<Entry> entries = new ArrayList<>();
     if (isLoss(f)) {
       entries.add(new Entry("value", "$Value", arguments, Returns.SCALAR, dtype));
-      if (!grads.isEmpty()) {
-        List<Arg> args = new ArrayList<>(arguments);
-        for (int i = 0; i < grads.size(); i++) {
-          Param p = grads.get(i);
-          args.add(new Arg(gradLabel(p.name()), p.type(), Role.OUTPUT, 1 + i));
-        }
-        entries.add(new Entry("valueAndGrad", "$Grad", args, Returns.SCALAR, dtype));
+      List<Arg> args = new ArrayList<>(arguments);
+      for (int i = 0; i < grads.size(); i++) {
+        Param p = grads.get(i);
+        args.add(new Arg(gradLabel(p.name()), p.type(), Role.OUTPUT, 1 + i));
       }
+      entries.add(new Entry("valueAndGrad", "$Grad", args, Returns.SCALAR, dtype));
       return entries;
     }
     if (m == 1) {

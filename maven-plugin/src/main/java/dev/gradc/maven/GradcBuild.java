@@ -184,6 +184,18 @@ final class GradcBuild {
       return render(name, text, e);
     }
     Func f = program.func();
+    if (f.results().size() != 1 || !f.result(0).type().isScalar()) {
+      String what =
+          f.results().size() == 1 ? f.result(0).type().toString() : f.results().size() + " values";
+      return render(
+          name,
+          text,
+          new GradcException(
+              "the Maven plugin's facades need a program returning one scalar loss; this one"
+                  + " returns "
+                  + what,
+              resultPosition(program)));
+    }
     try {
       classes = AotCompiler.compile(f, prefix + kernel);
     } catch (GradcException e) {
