@@ -57,7 +57,7 @@ public final class Lowering {
 
   /** The instruction itself, on the mapped operands. */
   private static Value same(Builder b, Inst inst, Value[] in) {
-    return b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
+    return b.emitLike(inst, in);
   }
 
   /**
