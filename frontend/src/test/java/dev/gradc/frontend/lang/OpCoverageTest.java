@@ -120,6 +120,9 @@ class OpCoverageTest {
         (op.kind() == Op.Kind.STRUCTURAL) == (op.structure() != null),
         op + ": a structural op, and only a structural op, has a Structure");
     assertTrue(
+        (op.kind() == Op.Kind.NORMALIZE) == (op.normalization() != null),
+        op + ": a normalization, and only a normalization, has a Normalization");
+    assertTrue(
         op.gradFn() != null || !op.isDifferentiable(),
         op + ": records no grad_fn, so its gradient must be zero");
     assertTrue(!op.isComparison() || !op.isDifferentiable(), op + ": a comparison has no gradient");

@@ -107,7 +107,8 @@ final class OpsTable {
       [Adding an op](adding-an-op.md) walks through adding a row.
 
       - **kind**: what the op does to the iteration space (`Op.Kind`); a reduction shows its
-        combine and identity, a structural op its `Op.Structure`.
+        combine and identity, a normalization its `Op.Normalization`, a structural op its
+        `Op.Structure`.
       - **PyTorch**: the function the op stands for; **grad_fn**: the names PyTorch records
         (`Tensor.gradFn()` prints the same).
       - **.grad**: the builtin of the `.grad` language, as a function and/or a tensor method;
@@ -155,7 +156,8 @@ final class OpsTable {
   private static String kind(Op op) {
     String k = op.kind().name().toLowerCase(Locale.ROOT);
     return switch (op.kind()) {
-      case ELEMENTWISE, NORMALIZE -> k;
+      case ELEMENTWISE -> k;
+      case NORMALIZE -> k + " (" + op.normalization().name().toLowerCase(Locale.ROOT) + ")";
       case REDUCTION -> {
         Op.Reduction r = op.reduction();
         yield k
