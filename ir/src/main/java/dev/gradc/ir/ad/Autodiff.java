@@ -62,13 +62,7 @@ public final class Autodiff {
             ? b.input(uniqueName(f, GRAD_OUTPUT), out.type())
             : Builder.lit(1.0, out.type().dtype());
     for (Inst inst : f.insts()) {
-      map[inst.id()] =
-          b.emit(
-              inst.op(),
-              inst.type(),
-              Builder.mapped(inst.operands(), map),
-              inst.dims(),
-              inst.keepdim());
+      map[inst.id()] = b.emitLike(inst, Builder.mapped(inst.operands(), map));
     }
     int firstAdjointId = b.params().size() + b.size();
 
