@@ -172,7 +172,8 @@ final class CheckCommand extends GradcCommand {
     Arguments args = inputs.resolve(pf);
     Object[] buffers = args.buffers();
     int[][] shapes = args.shapes();
-    Object[] compiled = pf.running(() -> Kernels.compile(compiledVjp).call(buffers, shapes, null));
+    Object[] compiled =
+        pf.running(args, () -> Kernels.compile(compiledVjp).call(buffers, shapes, null));
     Object[] interpreted = pf.running(() -> Kernels.interpret(vjp).call(buffers, shapes, null));
     boolean f32 = usesF32(f);
     Tolerance tol = f32 ? F32 : F64;

@@ -41,10 +41,11 @@ import picocli.CommandLine.Option;
       "            writes and reduces",
       "  bytecode  the JVM class the plan compiles to (ASM Textifier)",
       "  autograd  the backward graph PyTorch records: SumBackward0 -> ... -> AccumulateGrad",
-      "  all       every stage, each under a header (the default)",
+      "  all       every stage, each under a header (the default for text and json)",
       "",
-      "--format dot draws one graph stage (ir, grad, opt or autograd) as Graphviz text;",
-      "--render svg|png -o OUT draws it with Graphviz's dot program.",
+      "--format dot draws one graph stage (ir, grad, opt or autograd; grad when no",
+      "--stage is given) as Graphviz text; --render svg|png -o OUT draws it with",
+      "Graphviz's dot program.",
       "",
       "Examples:",
       "  gradc inspect examples/linear_regression.grad --stage grad",
@@ -79,9 +80,9 @@ final class InspectCommand extends GradcCommand {
   @Option(
       names = "--stage",
       paramLabel = "STAGE",
-      defaultValue = "all",
       description =
-          "source, ir, grad, opt, kernels, bytecode, autograd or all (default: ${DEFAULT-VALUE}).")
+          "source, ir, grad, opt, kernels, bytecode, autograd or all (default: all; grad with"
+              + " --format dot or --render).")
   String stage;
 
   @Option(
@@ -108,8 +109,11 @@ final class InspectCommand extends GradcCommand {
 
   @Override
   int execute() throws IOException {
-    List<Stage> stages = stages();
     String fmt = format != null ? format : render != null ? "dot" : "text";
+    if (stage == null) {
+      stage = fmt.equals("dot") ? "grad" : "all";
+    }
+    List<Stage> stages = stages();
     if (!List.of("text", "dot", "json").contains(fmt)) {
       throw usage("--format must be text, dot or json, got '" + fmt + "'");
     }
@@ -126,7 +130,8 @@ final class InspectCommand extends GradcCommand {
     }
     if (fmt.equals("dot") && (stages.size() != 1 || !stages.get(0).isGraph())) {
       throw usage(
-          "--format dot draws one graph: choose --stage ir, grad, opt or autograd (not "
+          (format == null ? "--render" : "--format dot")
+              + " draws one graph: choose --stage ir, grad, opt or autograd (not "
               + stage
               + ")");
     }

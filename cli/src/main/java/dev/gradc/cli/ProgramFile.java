@@ -4,6 +4,7 @@ import dev.gradc.frontend.lang.Declaration;
 import dev.gradc.frontend.lang.Diagnostics;
 import dev.gradc.frontend.lang.GradLanguage;
 import dev.gradc.frontend.lang.Program;
+import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
@@ -20,6 +21,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -129,6 +131,15 @@ final class ProgramFile {
    * index out of range) is located at the op that checks the data, when the program has one.
    */
   <T> T running(Supplier<T> code) {
+    return running(null, code);
+  }
+
+  /**
+   * {@link #running(Supplier)} on {@code args} (or null): a class index out of range that comes
+   * from a declared value is named ({@code labels[2] is 5, but ...}) and located at the op that
+   * checks it.
+   */
+  <T> T running(Arguments args, Supplier<T> code) {
     try {
       return code.get();
     } catch (GradcException e) {
@@ -138,10 +149,49 @@ final class ProgramFile {
         if (i.op() == Op.ONE_HOT) {
           checking = i;
           count++;
+          GradcException named = args == null ? null : badClass(i, args, e);
+          if (named != null) {
+            throw named;
+          }
         }
       }
       throw count == 1 ? e.at(position(checking)) : e;
     }
+  }
+
+  /**
+   * The error about the first class index of {@code oneHot} out of range, when its indices are a
+   * declared value in {@code args}; else null.
+   */
+  private GradcException badClass(Inst oneHot, Arguments args, GradcException e) {
+    if (!(oneHot.operand(0) instanceof Param p)) {
+      return null;
+    }
+    List<Dim> dims = oneHot.type().dims();
+    Dim classes = dims.get(dims.size() - 1);
+    if (!classes.isStatic()) {
+      return null;
+    }
+    int c = classes.size();
+    Data d = args.value(p.id());
+    for (int i = 0; i < d.size(); i++) {
+      double v = d.get(i);
+      if (v < 0 || v >= c) {
+        return new GradcException(
+            p.name()
+                + InputOptions.index(d.shape(), i)
+                + " is "
+                + (long) v
+                + ", but the class indices of "
+                + c
+                + " classes are 0 to "
+                + (c - 1)
+                + ": "
+                + e.getMessage(),
+            position(oneHot));
+      }
+    }
+    return null;
   }
 
   /** Where the value {@code v} is computed in the program, or null when unknown. */

@@ -61,7 +61,7 @@ final class RunCommand extends GradcCommand {
     CompiledFunction kernel = Kernels.compile(vjp);
     int[][] shapes = args.shapes();
     Object[] results =
-        pf.running(() -> threads.run(() -> kernel.call(args.buffers(), shapes, null)));
+        pf.running(args, () -> threads.run(() -> kernel.call(args.buffers(), shapes, null)));
     int[][] resultShapes = kernel.resultShapes(shapes);
     List<Param> grads = vjp.gradParams();
     Data value = new Data(vjp.result(0).type().dtype(), resultShapes[0], results[0]);

@@ -34,13 +34,28 @@ class BenchCommandTest {
             + bytes
             + " bytes of inputs and outputs per call)",
         lines.get(0));
-    assertEquals(List.of("median/call", "GB/s", "calls"), List.of(lines.get(1).trim().split(" +")));
-    assertTrue(lines.get(2).matches("compiled +[0-9.]+ (us|ms|s) +[0-9.]+ +[0-9]+"), lines.get(2));
+    assertEquals(
+        List.of("median/call", "spread", "GB/s", "calls"),
+        List.of(lines.get(1).trim().split(" +")));
     assertTrue(
-        lines.get(3).matches("interpreted +[0-9.]+ (us|ms|s) +[0-9.]+ +[0-9]+"), lines.get(3));
+        lines.get(2).matches("compiled +[0-9.]+ (us|ms|s) +±[0-9.]+% +[0-9.]+ +[0-9]+"),
+        lines.get(2));
+    assertTrue(
+        lines.get(3).matches("interpreted +[0-9.]+ (us|ms|s) +±[0-9.]+% +[0-9.]+ +[0-9]+"),
+        lines.get(3));
     assertTrue(
         lines.get(4).matches("compiled is [0-9.]+x faster than the interpreter"), lines.get(4));
-    assertEquals("gradc: note: x, y, w, b: standard normal, seed 0; N = 100\n", r.err());
+    // Short runs on a shared machine may be unsteady: then a warning per variant says why.
+    List<String> err = r.err().lines().toList();
+    assertEquals(
+        "gradc: note: x, y, w, b: standard normal, seed 0; N = 100", err.get(err.size() - 1));
+    for (String w : err.subList(0, err.size() - 1)) {
+      assertTrue(
+          w.matches(
+              "gradc: warning: the (compiled|interpreted) timings are not steady \\(.+\\);"
+                  + " lengthen --warmup and --time, or quiet the machine"),
+          w);
+    }
   }
 
   @Test
@@ -68,5 +83,37 @@ class BenchCommandTest {
     assertEquals("123.5 us", BenchCommand.duration(123_456));
     assertEquals("12.3 ms", BenchCommand.duration(12_345_678));
     assertEquals("12.35 s", BenchCommand.duration(12_345_678_901L));
+  }
+
+  /** Steadiness is judged from the samples in call order (synthetic here, not timed). */
+  @Test
+  void unsteady_spreadDriftAndFewCalls() {
+    long[] steady = new long[40];
+    java.util.Arrays.fill(steady, 1000);
+    for (int i = 0; i < steady.length; i += 3) {
+      steady[i] = 1040; // 4% noise
+    }
+    BenchCommand.Timing ok = new BenchCommand.Timing("compiled", steady);
+    assertEquals(null, ok.unsteady());
+    assertEquals(1000, ok.medianNanos());
+    assertEquals(0.02, ok.spread(), 1e-12);
+
+    long[] warming = new long[40];
+    for (int i = 0; i < warming.length; i++) {
+      warming[i] = i < 20 ? 1500 : 1000; // the first half slower: a warm-up too short
+    }
+    assertEquals(
+        "a spread of 20%, the first half of the calls 1.50x the time of the second",
+        new BenchCommand.Timing("compiled", warming).unsteady());
+
+    assertEquals(
+        "only 3 calls",
+        new BenchCommand.Timing("compiled", new long[] {1000, 1001, 1000}).unsteady());
+
+    long[] noisy = new long[40];
+    for (int i = 0; i < noisy.length; i++) {
+      noisy[i] = i % 2 == 0 ? 1000 : 2000;
+    }
+    assertEquals("a spread of 33%", new BenchCommand.Timing("compiled", noisy).unsteady());
   }
 }

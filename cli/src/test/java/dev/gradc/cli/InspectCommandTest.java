@@ -295,6 +295,25 @@ class InspectCommandTest {
     assertTrue(Files.notExists(tmp.resolve("g.svg")));
   }
 
+  /**
+   * A graph format without {@code --stage} draws the adjoint graph: {@code --render} alone reaches
+   * Graphviz (here a missing one) instead of complaining about a {@code --format dot} nobody typed.
+   */
+  @Test
+  void graphWithoutStage_drawsTheAdjoint() {
+    assertEquals(
+        ok("inspect", LINREG, "--stage", "grad", "--format", "dot").out(),
+        ok("inspect", LINREG, "--format", "dot").out());
+    String missing = tmp.resolve("no-such-dot").toString();
+    Cli.Result r =
+        Properties.with(
+            Graphviz.PROPERTY,
+            missing,
+            () -> Cli.run("inspect", LINREG, "--render", "svg", "-o", tmp.resolve("g.svg") + ""));
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().startsWith("gradc: error: the system property gradc.dot is '"), r.err());
+  }
+
   @Test
   void render_dotPropertyNamesNoProgram_isABadSetting() {
     String missing = tmp.resolve("no-such-dot").toString();

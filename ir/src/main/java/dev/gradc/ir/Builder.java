@@ -856,24 +856,60 @@ public final class Builder {
 
   /** {@code mean((a - b)^2)}. */
   public Value mseLoss(Value input, Value target) {
+    return mseLoss(input, target, Reduction.MEAN);
+  }
+
+  /** How a loss reduces its elements, as PyTorch's {@code reduction=} option. */
+  public enum Reduction {
+    NONE,
+    MEAN,
+    SUM;
+
+    /** {@code "mean"}, as PyTorch spells it. */
+    public String keyword() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** The elements of a loss reduced as {@code r} says. */
+  private Value reduce(Value elements, Reduction r) {
+    return switch (r) {
+      case NONE -> elements;
+      case MEAN -> mean(elements);
+      case SUM -> sum(elements);
+    };
+  }
+
+  /** {@code (a - b)^2}, reduced as {@code r} says. */
+  public Value mseLoss(Value input, Value target, Reduction r) {
     lossShape("mse_loss", input, target);
-    return mean(square(sub(input, target)));
+    return reduce(square(sub(input, target)), r);
   }
 
   /** {@code mean(|a - b|)}. */
   public Value l1Loss(Value input, Value target) {
+    return l1Loss(input, target, Reduction.MEAN);
+  }
+
+  /** {@code |a - b|}, reduced as {@code r} says. */
+  public Value l1Loss(Value input, Value target, Reduction r) {
     lossShape("l1_loss", input, target);
-    return mean(abs(sub(input, target)));
+    return reduce(abs(sub(input, target)), r);
   }
 
   /** Huber loss: {@code 0.5 d^2} below {@code delta}, {@code delta (|d| - delta/2)} above. */
   public Value huberLoss(Value input, Value target, double delta) {
+    return huberLoss(input, target, delta, Reduction.MEAN);
+  }
+
+  /** {@link #huberLoss(Value, Value, double)} reduced as {@code r} says. */
+  public Value huberLoss(Value input, Value target, double delta, Reduction r) {
     lossShape("huber_loss", input, target);
     Value d = sub(input, target);
     Value ad = abs(d);
     Value quad = mul(square(d), 0.5);
     Value lin = mul(add(ad, -0.5 * delta), delta);
-    return mean(where(binary(Op.LT, ad, lit(delta, DType.F64)), quad, lin));
+    return reduce(where(binary(Op.LT, ad, lit(delta, DType.F64)), quad, lin), r);
   }
 
   /**
@@ -881,11 +917,16 @@ public final class Builder {
    * exp(-x - m))} with {@code m = max(-x, 0)}, whose gradient is exact at {@code x = 0} too.
    */
   public Value binaryCrossEntropyWithLogits(Value x, Value y) {
+    return binaryCrossEntropyWithLogits(x, y, Reduction.MEAN);
+  }
+
+  /** {@link #binaryCrossEntropyWithLogits(Value, Value)} reduced as {@code r} says. */
+  public Value binaryCrossEntropyWithLogits(Value x, Value y, Reduction r) {
     lossShape("binary_cross_entropy_with_logits", x, y);
     Value m = unary(Op.RELU, neg(x));
     Value one = lit(1, DType.F64);
     Value l = add(add(mul(sub(one, y), x), m), log(add(exp(neg(m)), exp(sub(neg(x), m)))));
-    return mean(l);
+    return reduce(l, r);
   }
 
   /**
@@ -893,6 +934,14 @@ public final class Builder {
    * {@code [N]}) or class probabilities of the logits' shape, through {@code log_softmax}.
    */
   public Value crossEntropy(Value logits, Value target) {
+    return crossEntropy(logits, target, Reduction.MEAN);
+  }
+
+  /**
+   * {@link #crossEntropy(Value, Value)} reduced over the batch as {@code r} says ({@code NONE}: one
+   * loss per sample).
+   */
+  public Value crossEntropy(Value logits, Value target, Reduction r) {
     int rank = logits.type().rank();
     if (rank != 1 && rank != 2) {
       throw new GradcException(
@@ -937,6 +986,6 @@ public final class Builder {
       weights = target;
     }
     Value perSample = sum(mul(weights, lsm), new int[] {classDim}, false);
-    return neg(mean(perSample));
+    return r == Reduction.NONE ? neg(perSample) : neg(reduce(perSample, r));
   }
 }

@@ -12,6 +12,7 @@ import static dev.gradc.frontend.lang.Builtin.Kind.NUMBER;
 import static dev.gradc.frontend.lang.Builtin.Kind.NUMBER_OR_BOOL;
 import static dev.gradc.frontend.lang.Builtin.Kind.OPERAND;
 import static dev.gradc.frontend.lang.Builtin.Kind.SHAPE;
+import static dev.gradc.frontend.lang.Builtin.Kind.STRING;
 import static dev.gradc.frontend.lang.Builtin.Kind.TENSOR;
 
 import dev.gradc.frontend.lang.Builtin.Body;
@@ -46,6 +47,9 @@ final class Builtins {
 
   private static final Val NONE = new Val.Nothing();
   private static final Map<String, Builtin> TABLE = new LinkedHashMap<>();
+
+  /** The {@code reduction=} option of the losses: {@code "mean"} (the default), "sum" or "none". */
+  private static final Param REDUCTION = opt("reduction", STRING, new Val.Str("mean"));
 
   /** The tensor properties ({@code x.T}), which are read without a call. */
   static final Set<String> PROPERTIES = Set.of("T", "mT");
@@ -235,34 +239,39 @@ final class Builtins {
     define(
         "mse_loss",
         FUNCTION,
-        (b, a) -> tensor(b.mseLoss(a.tensor("input"), a.tensor("target"))),
+        (b, a) -> tensor(b.mseLoss(a.tensor("input"), a.tensor("target"), reduction(a))),
         in(),
-        req("target", TENSOR));
+        req("target", TENSOR),
+        REDUCTION);
     define(
         "l1_loss",
         FUNCTION,
-        (b, a) -> tensor(b.l1Loss(a.tensor("input"), a.tensor("target"))),
+        (b, a) -> tensor(b.l1Loss(a.tensor("input"), a.tensor("target"), reduction(a))),
         in(),
-        req("target", TENSOR));
+        req("target", TENSOR),
+        REDUCTION);
     define(
         "huber_loss",
         FUNCTION,
         Builtins::huber,
         in(),
         req("target", TENSOR),
+        REDUCTION,
         opt("delta", NUMBER, Val.Num.ofFloat(1.0)));
     define(
         "binary_cross_entropy_with_logits",
         FUNCTION,
         Builtins::bceWithLogits,
         in(),
-        req("target", TENSOR));
+        req("target", TENSOR),
+        REDUCTION);
     define(
         "cross_entropy",
         FUNCTION,
-        (b, a) -> tensor(b.crossEntropy(a.tensor("input"), a.tensor("target"))),
+        (b, a) -> tensor(b.crossEntropy(a.tensor("input"), a.tensor("target"), reduction(a))),
         in(),
-        req("target", TENSOR));
+        req("target", TENSOR),
+        REDUCTION);
   }
 
   static {
@@ -687,12 +696,22 @@ final class Builtins {
     return tensor(b.oneHot(a.tensor("tensor"), classes));
   }
 
+  private static Builder.Reduction reduction(Args a) {
+    String r = a.string("reduction");
+    for (Builder.Reduction each : Builder.Reduction.values()) {
+      if (each.keyword().equals(r)) {
+        return each;
+      }
+    }
+    throw a.error("reduction", r + " is not a valid value for reduction");
+  }
+
   private static Val huber(Builder b, Args a) {
     double delta = a.number("delta");
     if (!(delta > 0)) {
       throw a.error("delta", "huber_loss does not support non-positive values for delta.");
     }
-    return tensor(b.huberLoss(a.tensor("input"), a.tensor("target"), delta));
+    return tensor(b.huberLoss(a.tensor("input"), a.tensor("target"), delta, reduction(a)));
   }
 
   private static Val bceWithLogits(Builder b, Args a) {
@@ -707,7 +726,7 @@ final class Builtins {
               + x.type().shapeString()
               + ")");
     }
-    return tensor(b.binaryCrossEntropyWithLogits(x, y));
+    return tensor(b.binaryCrossEntropyWithLogits(x, y, reduction(a)));
   }
 
   /** Every built-in, in definition order. */

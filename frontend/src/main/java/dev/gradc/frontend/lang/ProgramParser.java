@@ -715,16 +715,20 @@ final class ProgramParser {
       body(kw, false);
       return;
     }
-    List<Located> items = at(iterable.pos(), () -> Python.items(iterable, "'for'"));
-    if (items.size() > MAX_ITERATIONS) {
+    long iterations =
+        iterable.val() instanceof Val.Range r
+            ? r.length()
+            : at(iterable.pos(), () -> Python.items(iterable, "'for'")).size();
+    if (iterations > MAX_ITERATIONS) {
       throw error(
           kw,
           "this 'for' loop has "
-              + items.size()
+              + (iterations == Long.MAX_VALUE ? "2^63 or more" : Long.toString(iterations))
               + " iterations; loops are unrolled when compiling, and at most "
               + MAX_ITERATIONS
               + " iterations are supported");
     }
+    List<Located> items = at(iterable.pos(), () -> Python.items(iterable, "'for'"));
     expectBlockStart(kw);
     int bodyStart = p;
     int end = blockEnd(bodyStart - 1);
@@ -1501,7 +1505,10 @@ final class ProgramParser {
       Val.Seq s = x instanceof Val.Seq a ? a : (Val.Seq) y;
       Val k = x instanceof Val.Seq ? y : x;
       if (k instanceof Val.Num n && n.integral()) {
-        if (n.i() * s.items().size() > MAX_ITERATIONS) {
+        if (s.items().isEmpty() || n.i() <= 0) {
+          return new Located(new Val.Seq(List.of(), s.tuple()), l.pos());
+        }
+        if (n.i() > MAX_ITERATIONS / s.items().size()) {
           throw error(
               op,
               "the repeated "

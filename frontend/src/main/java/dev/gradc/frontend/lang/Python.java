@@ -324,6 +324,16 @@ final class Python {
       return s.items();
     }
     if (val instanceof Val.Range r) {
+      if (r.length() > ProgramParser.MAX_ITERATIONS) {
+        throw new GradcException(
+            what
+                + " over a range of "
+                + (r.length() == Long.MAX_VALUE ? "2^63 or more" : Long.toString(r.length()))
+                + " items: ranges are unrolled when compiling, and at most "
+                + ProgramParser.MAX_ITERATIONS
+                + " items are supported",
+            v.pos());
+      }
       List<Located> out = new ArrayList<>();
       for (long k = 0, i = r.start(); k < r.length(); k++, i += r.step()) {
         out.add(new Located(Num.ofInt(i), v.pos()));

@@ -126,11 +126,18 @@ sealed interface Val
 
   /** Python's {@code range(start, stop, step)}. */
   record Range(long start, long stop, long step) implements Val {
+    /** The number of items; {@link Long#MAX_VALUE} when that does not fit a long. */
     long length() {
-      if (step > 0) {
-        return start >= stop ? 0 : (stop - start - 1) / step + 1;
+      try {
+        if (step > 0) {
+          return start >= stop ? 0 : Math.addExact(Math.subtractExact(stop, start + 1) / step, 1);
+        }
+        return start <= stop
+            ? 0
+            : Math.addExact(Math.subtractExact(start, stop + 1) / Math.negateExact(step), 1);
+      } catch (ArithmeticException e) {
+        return Long.MAX_VALUE;
       }
-      return start <= stop ? 0 : (start - stop - 1) / -step + 1;
     }
 
     @Override

@@ -1,0 +1,16 @@
+// Two programs in two packages (one with a configured class name) and a test program.
+def classes = new File(basedir, 'target/classes')
+for (name in ['com/acme/loss/LinearKernel', 'com/acme/loss/Linear', 'org/other/OtherLossKernel',
+              'org/other/OtherLoss', 'app/Both']) {
+  assert new File(classes, name + '.class').isFile() : name
+}
+assert new File(basedir, 'target/generated-sources/gradc/org/other/OtherLoss.java').isFile()
+assert new File(basedir, 'target/generated-test-sources/gradc/checks/Logistic.java').isFile()
+assert new File(basedir, 'target/test-classes/checks/LogisticKernel.class').isFile()
+assert new File(basedir, 'target/test-classes/checks/Logistic.class').isFile()
+assert !new File(classes, 'checks').exists()
+def log = new File(basedir, 'build.log').text
+assert log.contains('gradc: compiled com/acme/loss/linear.grad to com.acme.loss.Linear')
+assert log.contains('gradc: compiled org/other/loss.grad to org.other.OtherLoss')
+assert log.contains('gradc: compiled checks/logistic.grad to checks.Logistic')
+return true
