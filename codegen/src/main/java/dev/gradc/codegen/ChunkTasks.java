@@ -10,7 +10,7 @@ import org.objectweb.asm.commons.Method;
 
 /**
  * The class-level parts of running chunks on a pool: the class is its own task type ({@code
- * Runnable} with fields {@code nest}, {@code c0}, {@code c1} and {@code frame}), and for each
+ * Runnable} with fields {@code kernel}, {@code c0}, {@code c1} and {@code frame}), and for each
  * kernel a method {@code chunksK(c0, c1, frame)} that runs chunks {@code [c0, c1)} with the
  * kernel's arguments unpacked from the frame ({@link KernelSignature}).
  */
@@ -39,12 +39,12 @@ final class ChunkTasks {
   }
 
   /**
-   * The class is its own task type: an instance runs chunks {@code [c0, c1)} of one nest on a pool
-   * thread. Fields, constructor, {@code run()}, and {@code await(Future)}, which rethrows the
+   * The class is its own task type: an instance runs chunks {@code [c0, c1)} of one kernel on a
+   * pool thread. Fields, constructor, {@code run()}, and {@code await(Future)}, which rethrows the
    * task's own exception.
    */
   private void task(List<Kernel> kernels) {
-    for (String fld : new String[] {"nest", "c0", "c1"}) {
+    for (String fld : new String[] {"kernel", "c0", "c1"}) {
       cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, fld, "I", null, null).visitEnd();
     }
     cw.visitField(
@@ -53,7 +53,7 @@ final class ChunkTasks {
     GeneratorAdapter init = Jvm.method(cw, Opcodes.ACC_PRIVATE, TASK_INIT);
     init.loadThis();
     init.invokeConstructor(Jvm.OBJECT, Method.getMethod("void <init>()"));
-    String[] names = {"nest", "c0", "c1", "frame"};
+    String[] names = {"kernel", "c0", "c1", "frame"};
     Type[] types = {Type.INT_TYPE, Type.INT_TYPE, Type.INT_TYPE, Jvm.OBJECT_ARRAY};
     for (int i = 0; i < 4; i++) {
       init.loadThis();
@@ -70,7 +70,7 @@ final class ChunkTasks {
       }
       Label next = new Label();
       r.loadThis();
-      r.getField(owner, "nest", Type.INT_TYPE);
+      r.getField(owner, "kernel", Type.INT_TYPE);
       r.push(l.firstLoop().index);
       r.ifICmp(GeneratorAdapter.NE, next);
       r.loadThis();
@@ -103,12 +103,12 @@ final class ChunkTasks {
     a.endMethod();
   }
 
-  static Method chunksMethod(int nest) {
-    return new Method("chunks" + nest, "(II[Ljava/lang/Object;)V");
+  static Method chunksMethod(int kernel) {
+    return new Method("chunks" + kernel, "(II[Ljava/lang/Object;)V");
   }
 
   /**
-   * {@code chunksK(c0, c1, frame)}: runs chunks {@code [c0, c1)} of nest K with its arguments
+   * {@code chunksK(c0, c1, frame)}: runs chunks {@code [c0, c1)} of kernel K with its arguments
    * unpacked from the frame, storing each chunk's full-reduction partials at its slots.
    */
   private void chunks(KernelSignature sig) {
