@@ -21,7 +21,7 @@ import java.util.List;
  * memory that the dependencies force. The rewrites repeat subexpressions (two softmaxes of one
  * tensor share their max); {@link Compiler} runs CSE and DCE on the result.
  */
-public final class Lowering {
+final class Lowering {
   private Lowering() {}
 
   /** The lowered function: {@code f}'s values, with every op one a loop or library computes. */
