@@ -45,8 +45,8 @@ final class ChunkTasks {
   static final Method GEMM_RUN = new Method("gemmRun", "(II[Ljava/lang/Object;)V");
 
   /**
-   * The class is its own task type: an instance runs chunks {@code [c0, c1)} of one kernel on a pool
-   * thread. Fields, constructor, {@code run()}, and {@code await(Future)}, which rethrows the
+   * The class is its own task type: an instance runs chunks {@code [c0, c1)} of one kernel on a
+   * pool thread. Fields, constructor, {@code run()}, and {@code await(Future)}, which rethrows the
    * task's own exception.
    */
   private void task(List<Kernel> kernels, boolean products) {
@@ -99,7 +99,8 @@ final class ChunkTasks {
   }
 
   /**
-   * In {@code run()}: when {@code kernel} is {@code id}, calls {@code m(c0, c1, frame)} and returns.
+   * In {@code run()}: when {@code kernel} is {@code id}, calls {@code m(c0, c1, frame)} and
+   * returns.
    */
   private void dispatch(GeneratorAdapter r, int id, Method m) {
     Label next = new Label();
