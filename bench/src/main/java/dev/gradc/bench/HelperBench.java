@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -30,17 +31,46 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HelperBench {
   private static final int CALLS = 1024;
 
-  /** Arguments of the calls. */
+  /**
+   * Arguments of the calls, of either sign, with magnitudes in {@code range}: {@code spread} as in
+   * {@code black_scholes} (up to 3), or one of the pieces of {@link MathF64#erf}: {@code small}
+   * (below 0.84375: one polynomial in {@code x^2}), {@code near1} (to 1.25: one polynomial in
+   * {@code |x| - 1}), {@code tail} (1.25 to 6: {@code 1 - erfc}, a polynomial times a double-length
+   * {@code e^-(x^2)}).
+   */
   @State(Scope.Thread)
   public static class Arguments {
+    @Param({"spread", "small", "near1", "tail"})
+    public String range;
+
     double[] x;
 
     @Setup
     public void setUp() {
+      double lo;
+      double hi;
+      switch (range) {
+        case "small" -> {
+          lo = 0;
+          hi = 0.84;
+        }
+        case "near1" -> {
+          lo = 0.85;
+          hi = 1.24;
+        }
+        case "tail" -> {
+          lo = 1.25;
+          hi = 6;
+        }
+        default -> {
+          lo = 0;
+          hi = 3;
+        }
+      }
       SplittableRandom rnd = new SplittableRandom(5);
       x = new double[CALLS];
       for (int i = 0; i < CALLS; i++) {
-        x[i] = rnd.nextDouble(-3, 3);
+        x[i] = rnd.nextDouble(lo, hi) * (rnd.nextBoolean() ? 1 : -1);
       }
     }
   }
@@ -55,6 +85,20 @@ public class HelperBench {
   @OperationsPerInvocation(CALLS)
   public double erfTable(Arguments a) {
     return sum(a.x, Erf::erf);
+  }
+
+  /** gradc's {@code exp} (the arguments' spread does not change its path). */
+  @Benchmark
+  @OperationsPerInvocation(CALLS)
+  public double expMathF64(Arguments a) {
+    return sum(a.x, MathF64::exp);
+  }
+
+  /** The JDK's {@code exp}, a C2 intrinsic on x86. */
+  @Benchmark
+  @OperationsPerInvocation(CALLS)
+  public double expJdk(Arguments a) {
+    return sum(a.x, Math::exp);
   }
 
   /** The sum of {@code f} over {@code x}; each benchmark runs in its own fork, so f inlines. */

@@ -163,7 +163,9 @@ final class InputOptions {
             p.name()
                 + " ("
                 + p.type()
-                + ") has no value, and integer values are not generated; give one with --set "
+                + ") has no value, and "
+                + (p.type().dtype() == DType.BOOL ? "bool" : "integer")
+                + " values are not generated; give one with --set "
                 + p.name()
                 + "=[...] or --inputs");
       }

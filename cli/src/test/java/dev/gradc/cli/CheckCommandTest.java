@@ -67,6 +67,54 @@ class CheckCommandTest {
   }
 
   /**
+   * The language's golden programs ({@code lang/programs}, also {@code with no_grad:}) pass the
+   * check on generated values (integers, and values in the domain, given).
+   */
+  @TestFactory
+  Stream<DynamicTest> langPrograms_passOnRandomInputs() throws IOException {
+    Map<String, List<String>> given =
+        Map.of(
+            "linear_regression.grad", List.of("--dim", "N=5"),
+            "losses.grad", List.of("--set", "labels=[0, 2, 1, 1]"),
+            "numbers.grad", List.of("--set", "k=[1, 2, 3]"),
+            // x ** 2 ** 0.5 needs x > 0.
+            "precedence.grad", List.of("--set", "x=[0.5, 1.25, 2.0]"));
+    List<Path> programs;
+    try (Stream<Path> s =
+        Files.list(Cli.ROOT.resolve("frontend/src/test/resources/lang/programs"))) {
+      programs = s.filter(p -> p.toString().endsWith(".grad")).sorted().toList();
+    }
+    assertTrue(programs.size() >= 10, programs.toString());
+    return programs.stream()
+        .map(
+            p ->
+                DynamicTest.dynamicTest(
+                    p.getFileName().toString(),
+                    () -> {
+                      List<String> args =
+                          new ArrayList<>(List.of("check", p.toString(), "--random-inputs"));
+                      args.addAll(given.getOrDefault(p.getFileName().toString(), List.of()));
+                      Cli.Result r = Cli.run(args.toArray(new String[0]));
+                      assertEquals(0, r.code(), p + "\n" + r);
+                    }));
+  }
+
+  /** The IR examples (which have no fixture) pass the check on generated values. */
+  @Test
+  void irExamples_passOnRandomInputs() throws IOException {
+    for (String name : List.of("mse.ir", "mse_fused.ir")) {
+      String text = Files.readString(Cli.EXAMPLES.resolve(name));
+      List<String> args = new ArrayList<>(List.of("check", Cli.example(name), "--random-inputs"));
+      if (text.contains("[N]")) {
+        args.addAll(List.of("--dim", "N=37"));
+      }
+      Cli.Result r = Cli.run(args.toArray(new String[0]));
+      assertEquals(0, r.code(), name + r);
+      assertTrue(r.out().contains(" gradients agree with finite differences"), name + r);
+    }
+  }
+
+  /**
    * Fixtures at a discontinuity of the function itself, where PyTorch defines a gradient and finite
    * differences are not finite: the check fails there and says why.
    */

@@ -161,7 +161,7 @@ final class KernelRun {
       g.loadLocal(arrays.get(a));
     }
     for (Value v : l.scalars) {
-      d.pushScalar(v);
+      d.pushScalarSlot(v);
     }
     for (Extent e : l.intParams) {
       d.pushExtent(e);
@@ -218,7 +218,7 @@ final class KernelRun {
     for (int i = 0; i < l.scalars.size(); i++) {
       g.dup();
       g.push(i);
-      d.pushScalar(l.scalars.get(i));
+      d.pushScalarSlot(l.scalars.get(i));
       g.arrayStore(Type.DOUBLE_TYPE);
     }
     g.arrayStore(Jvm.OBJECT);

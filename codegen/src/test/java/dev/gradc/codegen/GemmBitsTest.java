@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Compiled matrix products give the same bits with 1, 2 and 7 threads and with the vector forms on
  * and off ({@code -Dgradc.vector=false}, read when a class initializes), and equal the interpreter
- * bit for bit: shapes around the tile (48 x 512), micro-kernel (4, 6, 12 rows) and packing (256
+ * bit for bit: shapes around the tile (12 x 512), micro-kernel (4, 6, 12 rows) and packing (256
  * products) boundaries, in f32 and f64, for plain, transposed (the adjoint's {@code A^T G} and
  * {@code G B^T}), batched, broadcast and matrix-vector forms.
  */

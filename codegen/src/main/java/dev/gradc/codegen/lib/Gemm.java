@@ -31,8 +31,12 @@ package dev.gradc.codegen.lib;
 public final class Gemm {
   private Gemm() {}
 
-  /** Rows of C per tile: a multiple of every micro-kernel's row count (4, 6 and 12). */
-  public static final int TILE_ROWS = 48;
+  /**
+   * Rows of C per tile: a multiple of every micro-kernel's row count (4, 6 and 12), and small, so
+   * that tiles split over threads evenly (a 256-row product over 2 threads: 132 and 124 rows).
+   * Consecutive tiles of one range run as one block, so single-threaded work is not cut up.
+   */
+  public static final int TILE_ROWS = 12;
 
   /** Columns of C per tile: a multiple of every micro-kernel's column count. */
   public static final int TILE_COLS = 512;
