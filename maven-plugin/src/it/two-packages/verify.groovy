@@ -13,4 +13,11 @@ def log = new File(basedir, 'build.log').text
 assert log.contains('gradc: compiled com/acme/loss/linear.grad to com.acme.loss.Linear')
 assert log.contains('gradc: compiled org/other/loss.grad to org.other.OtherLoss')
 assert log.contains('gradc: compiled checks/logistic.grad to checks.Logistic')
+// The settings of single programs: fixed dims checked by the facade, a dtype override.
+def other = new File(basedir, 'target/generated-sources/gradc/org/other/OtherLoss.java').text
+assert other.contains('the build fixes {@code N = 4}')
+assert other.contains('"x has " + x.length + " elements; f64[N, 3] with N = 4 needs 12"')
+def logistic = new File(basedir, 'target/generated-test-sources/gradc/checks/Logistic.java').text
+assert logistic.contains('public static float value(float[] x, float[] y, float[] w, float[] b)')
+assert !new File(basedir, 'target/generated-sources/gradc/com/acme/loss/Linear.java').text.contains('float')
 return true

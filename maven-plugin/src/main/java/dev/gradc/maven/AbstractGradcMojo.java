@@ -35,6 +35,19 @@ abstract class AbstractGradcMojo extends AbstractMojo {
    */
   @Parameter List<ProgramOptions> programs;
 
+  /**
+   * The dtype of every program's f32 and f64 declarations ({@code f32} or {@code f64}); unset, they
+   * are as declared.
+   */
+  @Parameter(property = "gradc.dtype")
+  String dtype;
+
+  /**
+   * Fixed sizes of symbolic dims, {@code <dims><N>64</N></dims>}: the facades check that the arrays
+   * have the lengths these sizes give (the kernels still infer them).
+   */
+  @Parameter Map<String, Integer> dims;
+
   /** Skips the goal. */
   @Parameter(property = "gradc.skip", defaultValue = "false")
   boolean skip;
@@ -63,12 +76,14 @@ abstract class AbstractGradcMojo extends AbstractMojo {
       getLog().info("gradc: skipped");
       return;
     }
-    Map<String, String> classNames = new LinkedHashMap<>();
+    Map<String, GradcBuild.Settings> settings = new LinkedHashMap<>();
     for (ProgramOptions p : programs == null ? List.<ProgramOptions>of() : programs) {
-      if (p.file == null || p.className == null) {
-        throw new MojoExecutionException("gradc: each <program> needs <file> and <className>");
+      if (p.file == null) {
+        throw new MojoExecutionException("gradc: each <program> needs a <file>");
       }
-      classNames.put(p.file.replace('\\', '/'), p.className);
+      settings.put(
+          p.file.replace('\\', '/'),
+          new GradcBuild.Settings(p.className, p.dtype, p.dims == null ? Map.of() : p.dims));
     }
     File target = new File(project.getBuild().getDirectory());
     GradcBuild build =
@@ -79,7 +94,8 @@ abstract class AbstractGradcMojo extends AbstractMojo {
             sourcesDir().toPath(),
             new File(target, "gradc-state/" + kind()).toPath(),
             packageName,
-            classNames,
+            new GradcBuild.Settings(null, dtype, dims == null ? Map.of() : dims),
+            settings,
             "gradc-maven-plugin " + pluginVersion,
             new GradcBuild.Log() {
               @Override

@@ -10,6 +10,7 @@ import dev.gradc.ir.Role;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.lang.model.SourceVersion;
 
@@ -43,7 +44,8 @@ final class Facade {
       String shownName,
       String packageName,
       String simpleName,
-      String kernelSimpleName) {
+      String kernelSimpleName,
+      Map<String, Integer> dims) {
     Func f = program.func();
     List<Declaration> decls = program.declarations();
     List<String> names = new ArrayList<>();
@@ -115,7 +117,14 @@ final class Facade {
       s.append(" * <p>Symbolic dims: {@code ")
           .append(String.join(", ", symbols))
           .append("}, inferred from the lengths of the arrays and checked\n");
-      s.append(" * ({@link IllegalArgumentException} naming the argument).\n");
+      s.append(" * ({@link IllegalArgumentException} naming the argument)");
+      if (dims.isEmpty()) {
+        s.append(".\n");
+      } else {
+        List<String> fixed = new ArrayList<>();
+        dims.forEach((k, v) -> fixed.add(k + " = " + v));
+        s.append("; the build fixes {@code ").append(String.join(", ", fixed)).append("}.\n");
+      }
     }
     s.append(" */\n");
     s.append("public final class ").append(simpleName).append(" {\n");
@@ -134,6 +143,7 @@ final class Facade {
     appendParams(s, decls, names, List.of(), List.of());
     s.append(") {\n");
     appendNullChecks(s, names);
+    appendDimChecks(s, decls, names, dims);
     s.append("    return ").append(kernelSimpleName).append(".value(").append(args).append(");\n");
     s.append("  }\n\n");
 
@@ -165,6 +175,7 @@ final class Facade {
     List<String> all = new ArrayList<>(names);
     all.addAll(gradNames);
     appendNullChecks(s, all);
+    appendDimChecks(s, decls, names, dims);
     s.append("    return ")
         .append(kernelSimpleName)
         .append(".valueAndGrad(")
@@ -185,6 +196,7 @@ final class Facade {
     appendParams(s, decls, names, List.of(), List.of());
     s.append(") {\n");
     appendNullChecks(s, names);
+    appendDimChecks(s, decls, names, dims);
     List<String> allocated = new ArrayList<>(names);
     for (int i = 0; i < grads.size(); i++) {
       String of = names.get(indexOf(decls, grads.get(i).name()));
@@ -385,6 +397,44 @@ final class Facade {
           .append(" == null) {\n      throw new NullPointerException(\"")
           .append(n)
           .append(" is null\");\n    }\n");
+    }
+  }
+
+  /** Length checks of the arguments whose shapes the build's fixed dims determine. */
+  private static void appendDimChecks(
+      StringBuilder s, List<Declaration> decls, List<String> names, Map<String, Integer> dims) {
+    if (dims.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < decls.size(); i++) {
+      Declaration d = decls.get(i);
+      boolean fixed = false;
+      boolean known = true;
+      long n = 1;
+      for (Dim dim : d.type().dims()) {
+        if (dim.isStatic()) {
+          n *= dim.size();
+        } else if (dims.containsKey(dim.symbol())) {
+          n *= (long) dim.factor() * dims.get(dim.symbol());
+          fixed = true;
+        } else {
+          known = false;
+        }
+      }
+      if (!fixed || !known) {
+        continue;
+      }
+      List<String> bound = new ArrayList<>();
+      for (String sym : symbols(List.of(d))) {
+        bound.add(sym + " = " + dims.get(sym));
+      }
+      String name = names.get(i);
+      s.append("    if (").append(name).append(".length != ").append(n).append(") {\n");
+      s.append("      throw new IllegalArgumentException(\n");
+      s.append("          \"").append(name).append(" has \" + ").append(name);
+      s.append(".length + \" elements; ").append(d.type()).append(" with ");
+      s.append(String.join(", ", bound)).append(" needs ").append(n).append("\");\n");
+      s.append("    }\n");
     }
   }
 

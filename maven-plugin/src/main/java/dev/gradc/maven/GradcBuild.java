@@ -1,10 +1,11 @@
 package dev.gradc.maven;
 
 import dev.gradc.codegen.AotCompiler;
+import dev.gradc.frontend.lang.Declaration;
 import dev.gradc.frontend.lang.Diagnostics;
 import dev.gradc.frontend.lang.GradLanguage;
 import dev.gradc.frontend.lang.Program;
-import dev.gradc.frontend.lang.ProgramException;
+import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
@@ -25,6 +26,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.lang.model.SourceVersion;
 
@@ -48,6 +52,25 @@ final class GradcBuild {
     void error(String diagnostic);
   }
 
+  /**
+   * What shapes a program's outputs besides its text: the facade's simple name (null: from the file
+   * name), the dtype of its f32 and f64 declarations (null: as declared) and fixed sizes of
+   * symbolic dims that the facade checks.
+   */
+  record Settings(String className, String dtype, Map<String, Integer> dims) {
+    static final Settings NONE = new Settings(null, null, Map.of());
+
+    /** These settings, each unset one taken from {@code defaults}; dims are merged. */
+    Settings over(Settings defaults) {
+      Map<String, Integer> d = new TreeMap<>(defaults.dims);
+      d.putAll(dims);
+      return new Settings(
+          className != null ? className : defaults.className,
+          dtype != null ? dtype : defaults.dtype,
+          d);
+    }
+  }
+
   /** The outcome: counts, and the diagnostics of the programs that failed (empty on success). */
   record Outcome(int compiled, int upToDate, int removed, List<String> errors) {}
 
@@ -57,7 +80,8 @@ final class GradcBuild {
   private final Path sourcesDir;
   private final Path stateDir;
   private final String packageName;
-  private final Map<String, String> classNames;
+  private final Settings defaults;
+  private final Map<String, Settings> settings;
   private final String fingerprint;
   private final Log log;
 
@@ -65,7 +89,8 @@ final class GradcBuild {
    * @param shownRoot how the facades' Javadoc names the source root, ending in {@code /} ({@code
    *     src/main/gradc/})
    * @param packageName the package of every program, or null to follow the directories
-   * @param classNames class names by program path relative to the source root ({@code /}-separated)
+   * @param defaults the settings of every program
+   * @param settings settings by program path relative to the source root ({@code /}-separated)
    * @param fingerprint what else shapes the outputs (the compiler's version), hashed with each
    *     program
    */
@@ -76,7 +101,8 @@ final class GradcBuild {
       Path sourcesDir,
       Path stateDir,
       String packageName,
-      Map<String, String> classNames,
+      Settings defaults,
+      Map<String, Settings> settings,
       String fingerprint,
       Log log) {
     this.sourceRoot = sourceRoot;
@@ -85,7 +111,8 @@ final class GradcBuild {
     this.sourcesDir = sourcesDir;
     this.stateDir = stateDir;
     this.packageName = packageName;
-    this.classNames = classNames;
+    this.defaults = defaults;
+    this.settings = settings;
     this.fingerprint = fingerprint;
     this.log = log;
   }
@@ -98,11 +125,13 @@ final class GradcBuild {
     Map<String, String> facades = new LinkedHashMap<>();
     for (Path file : programs) {
       String rel = relative(file);
+      Settings set = settings.getOrDefault(rel, Settings.NONE).over(defaults);
       String pkg;
       String simple;
       try {
         pkg = packageOf(rel);
-        simple = classNameOf(rel);
+        simple = classNameOf(rel, set.className());
+        checkDtype(set.dtype());
       } catch (GradcException e) {
         errors.add(file + ": error: " + e.getMessage() + "\n");
         continue;
@@ -120,7 +149,7 @@ final class GradcBuild {
         continue;
       }
       byte[] bytes = Files.readAllBytes(file);
-      String hash = hash(bytes, pkg, simple);
+      String hash = hash(bytes, pkg, simple + "\0" + set.dtype() + "\0" + set.dims());
       Path state = stateDir.resolve(rel + ".state");
       State old = State.read(state);
       if (old != null && old.hash().equals(hash) && old.outputsExist()) {
@@ -128,7 +157,7 @@ final class GradcBuild {
         upToDate++;
         continue;
       }
-      String diagnostic = compile(file, bytes, pkg, simple, old, state, hash);
+      String diagnostic = compile(file, bytes, pkg, simple, set, old, state, hash);
       if (diagnostic != null) {
         errors.add(diagnostic);
       } else {
@@ -157,7 +186,14 @@ final class GradcBuild {
 
   /** Compiles one program and writes its outputs and state; the diagnostic, or null on success. */
   private String compile(
-      Path file, byte[] bytes, String pkg, String simple, State old, Path state, String hash)
+      Path file,
+      byte[] bytes,
+      String pkg,
+      String simple,
+      Settings set,
+      State old,
+      Path state,
+      String hash)
       throws IOException {
     String name = file.toString();
     String text;
@@ -177,11 +213,15 @@ final class GradcBuild {
     Program program;
     Map<String, byte[]> classes;
     try {
-      program = GradLanguage.parse(name, text);
-    } catch (ProgramException e) {
-      return e.diagnostic();
+      // A dtype override rewrites the declarations' dtypes in place (f32 and f64 have the same
+      // length, so every position stays); diagnostics show the file as written.
+      program = GradLanguage.parse(name, withDtype(text, set.dtype()));
     } catch (GradcException e) {
       return render(name, text, e);
+    }
+    String dimsProblem = dimsProblem(program, set.dims());
+    if (dimsProblem != null) {
+      return name + ": error: " + dimsProblem + "\n";
     }
     Func f = program.func();
     if (f.results().size() != 1 || !f.result(0).type().isScalar()) {
@@ -204,7 +244,7 @@ final class GradcBuild {
       return name + ": error: not supported: " + e.getMessage() + "\n";
     }
     String shown = shownRoot + relative(file);
-    String facade = Facade.source(program, shown, pkg, simple, kernel);
+    String facade = Facade.source(program, shown, pkg, simple, kernel, set.dims());
 
     List<Path> outputs = new ArrayList<>();
     for (Map.Entry<String, byte[]> c : classes.entrySet()) {
@@ -290,8 +330,7 @@ final class GradcBuild {
   }
 
   /** The facade's simple name: the configured one, else the file name in upper camel case. */
-  private String classNameOf(String rel) {
-    String configured = classNames.get(rel);
+  private static String classNameOf(String rel, String configured) {
     if (configured != null) {
       if (!SourceVersion.isName(configured) || configured.contains(".")) {
         throw new GradcException("className '" + configured + "' is not a simple Java class name");
@@ -316,6 +355,54 @@ final class GradcBuild {
           "the file name does not give a Java class name; set className for " + rel);
     }
     return name;
+  }
+
+  /** The declarations' float dtype, when overridden: f32 or f64. */
+  private static void checkDtype(String dtype) {
+    if (dtype != null && !dtype.equals("f32") && !dtype.equals("f64")) {
+      throw new GradcException("dtype must be f32 or f64, got '" + dtype + "'");
+    }
+  }
+
+  private static final Pattern FLOAT_DECLARATION =
+      Pattern.compile(
+          "(?m)^([ \\t]*(?:input|param)[ \\t]+[A-Za-z_][A-Za-z_0-9]*[ \\t]*:[ \\t]*)f(?:32|64)\\b");
+
+  /** {@code text} with each f32 or f64 declaration declared {@code dtype} instead (null: as is). */
+  static String withDtype(String text, String dtype) {
+    return dtype == null ? text : FLOAT_DECLARATION.matcher(text).replaceAll("$1" + dtype);
+  }
+
+  /** Why {@code dims} cannot fix symbolic dims of the program, or null when they can. */
+  private static String dimsProblem(Program program, Map<String, Integer> dims) {
+    Set<String> symbols = Facade.symbols(program.declarations());
+    for (Map.Entry<String, Integer> d : dims.entrySet()) {
+      if (!symbols.contains(d.getKey())) {
+        return "dims: "
+            + d.getKey()
+            + " is not a symbolic dim of the program"
+            + (symbols.isEmpty() ? " (it has none)" : " (its symbolic dims: " + symbols + ")");
+      }
+      if (d.getValue() == null || d.getValue() < 1) {
+        return "dims: " + d.getKey() + " must be at least 1, got " + d.getValue();
+      }
+    }
+    for (Declaration decl : program.declarations()) {
+      long n = 1;
+      for (Dim dim : decl.type().dims()) {
+        if (dim.isStatic() || dims.containsKey(dim.symbol())) {
+          n *= dim.isStatic() ? dim.size() : (long) dim.factor() * dims.get(dim.symbol());
+          if (n > GradLanguage.MAX_ELEMENTS) {
+            return "dims: "
+                + decl.name()
+                + " would have more than "
+                + GradLanguage.MAX_ELEMENTS
+                + " elements";
+          }
+        }
+      }
+    }
+    return null;
   }
 
   private String hash(byte[] bytes, String pkg, String simple) {

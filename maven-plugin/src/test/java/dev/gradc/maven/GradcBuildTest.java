@@ -2,6 +2,7 @@ package dev.gradc.maven;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gradc.cli.Gradc;
@@ -10,6 +11,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +22,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +43,13 @@ class GradcBuildTest {
       """;
 
   private GradcBuild build(String packageName, Map<String, String> classNames) {
+    Map<String, GradcBuild.Settings> settings = new java.util.HashMap<>();
+    classNames.forEach((k, v) -> settings.put(k, new GradcBuild.Settings(v, null, Map.of())));
+    return build(packageName, GradcBuild.Settings.NONE, settings);
+  }
+
+  private GradcBuild build(
+      String packageName, GradcBuild.Settings defaults, Map<String, GradcBuild.Settings> settings) {
     return new GradcBuild(
         dir.resolve("src"),
         "src/",
@@ -46,7 +57,8 @@ class GradcBuildTest {
         dir.resolve("gen"),
         dir.resolve("state"),
         packageName,
-        classNames,
+        defaults,
+        settings,
         "test",
         new GradcBuild.Log() {
           @Override
@@ -219,7 +231,11 @@ class GradcBuildTest {
             "<li>{@code labels}: input, <code>i64[N]</code>, long[] of <code>N</code> elements"),
         mlp);
 
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    javac("m/Mlp.java", "m/Linear.java", "m/ScalarOnly.java");
+  }
+
+  /** Compiles the facades under gen/ with every lint as an error, into out/; javac's output. */
+  private void javac(String... facades) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -230,12 +246,77 @@ class GradcBuildTest {
                 dir.resolve("out").toString(),
                 "-cp",
                 dir.resolve("classes").toString()));
-    for (String n : List.of("Mlp", "Linear", "ScalarOnly")) {
-      args.add(dir.resolve("gen/m/" + n + ".java").toString());
+    for (String f : facades) {
+      args.add(dir.resolve("gen").resolve(f).toString());
     }
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
     PrintStream err = new PrintStream(diagnostics, true, StandardCharsets.UTF_8);
-    int code = javac.run(null, err, err, args.toArray(new String[0]));
+    int code =
+        ToolProvider.getSystemJavaCompiler().run(null, err, err, args.toArray(new String[0]));
     assertEquals(0, code, diagnostics.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A dtype override compiles the f64 program in f32 (with the same value, to f32 precision), and
+   * fixed dims make the facade check lengths by name; both change the hash, so both recompile.
+   */
+  @Test
+  void dtypeAndDimsSettings() throws Exception {
+    program("s/linear.grad", LINEAR);
+    GradcBuild.Settings f32 = new GradcBuild.Settings(null, "f32", Map.of("N", 2));
+    assertEquals(1, build(null, GradcBuild.Settings.NONE, Map.of()).run().compiled());
+    assertEquals(1, build(null, f32, Map.of()).run().compiled());
+    assertEquals(0, build(null, f32, Map.of()).run().compiled());
+    String facade = Files.readString(dir.resolve("gen/s/Linear.java"));
+    assertTrue(facade.contains("value(float[] x, float[] y, float[] w, float[] b)"), facade);
+    assertTrue(facade.contains("the build fixes {@code N = 2}"), facade);
+    javac("s/Linear.java");
+    try (URLClassLoader loader =
+        new URLClassLoader(
+            new URL[] {
+              dir.resolve("out").toUri().toURL(), dir.resolve("classes").toUri().toURL()
+            })) {
+      Class<?> c = loader.loadClass("s.Linear");
+      Method value =
+          c.getMethod("value", float[].class, float[].class, float[].class, float[].class);
+      float[] x = {1, 2, 3, -1, 0.5f, 2};
+      float[] y = {1, -2};
+      float[] w = {0.25f, -0.5f, 1};
+      float[] b = {0.125f};
+      // pred = [0.25 - 1 + 3 + 0.125, -0.25 - 0.25 + 2 + 0.125] = [2.375, 1.625]
+      double expected = ((1.375 * 1.375) + (3.625 * 3.625)) / 2;
+      assertEquals(expected, (float) value.invoke(null, x, y, w, b), 1e-6);
+      InvocationTargetException e =
+          assertThrows(
+              InvocationTargetException.class,
+              () -> value.invoke(null, new float[9], new float[3], w, b));
+      assertEquals("x has 9 elements; f32[N, 3] with N = 2 needs 6", e.getCause().getMessage());
+    }
+    GradcBuild.Outcome o =
+        build(null, new GradcBuild.Settings(null, "f16", Map.of()), Map.of()).run();
+    assertEquals(
+        List.of(
+            dir.resolve("src/s/linear.grad") + ": error: dtype must be f32 or f64, got 'f16'\n"),
+        o.errors());
+    o = build(null, new GradcBuild.Settings(null, null, Map.of("M", 3)), Map.of()).run();
+    assertEquals(
+        List.of(
+            dir.resolve("src/s/linear.grad")
+                + ": error: dims: M is not a symbolic dim of the program (its symbolic dims: [N])\n"),
+        o.errors());
+  }
+
+  /** An error in a program compiled with another dtype shows the file as written. */
+  @Test
+  void dtypeOverrideKeepsDiagnosticsOnTheWrittenText() throws IOException {
+    program("s/bad.grad", "input x: f64[N]\nparam w: f64\nreturn mean(x * v)\n");
+    GradcBuild.Outcome o =
+        build(null, new GradcBuild.Settings(null, "f32", Map.of()), Map.of()).run();
+    String d = o.errors().get(0);
+    assertTrue(d.startsWith(dir.resolve("src/s/bad.grad") + ":3:"), d);
+    assertFalse(d.contains("f32"), d);
+    assertEquals(
+        "input x: f32[N]\n  param  w :f32\ninput y: i64\n",
+        GradcBuild.withDtype("input x: f64[N]\n  param  w :f64\ninput y: i64\n", "f32"));
   }
 }

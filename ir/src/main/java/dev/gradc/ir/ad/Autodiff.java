@@ -73,13 +73,7 @@ public final class Autodiff {
       seeds[k] = withGradOutput ? b.input(gradOutputName(f, k), t) : Builder.lit(1.0, t.dtype());
     }
     for (Inst inst : f.insts()) {
-      map[inst.id()] =
-          b.emit(
-              inst.op(),
-              inst.type(),
-              Builder.mapped(inst.operands(), map),
-              inst.dims(),
-              inst.keepdim());
+      map[inst.id()] = b.emitLike(inst, Builder.mapped(inst.operands(), map));
     }
     int firstAdjointId = b.params().size() + b.size();
 
