@@ -14,6 +14,7 @@ import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
+import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -88,9 +89,17 @@ final class DriverEmitter {
     @Override
     public void emit(DriverSlots d) {
       GeneratorAdapter g = d.g;
+      DType dt = inst.type().dtype();
       switch (inst.op().kind()) {
-        case ELEMENTWISE ->
-            d.ops.emit(inst.op(), inst.type().dtype(), k -> d.pushScalar(inst.operand(k)));
+        case ELEMENTWISE -> {
+          DType operand = inst.operand(inst.arity() - 1).type().dtype();
+          if (ScalarMath.isInteger(inst.op(), operand, dt)) {
+            d.ops.emitInteger(inst.op(), operand, dt, k -> d.pushScalarValue(inst.operand(k)));
+          } else {
+            d.ops.emit(inst.op(), dt, k -> d.pushScalar(inst.operand(k)));
+            Jvm.fromDouble(g, dt);
+          }
+        }
         case REDUCTION -> sameScalar(d);
         case NORMALIZE -> throw new IllegalArgumentException("normalizations are lowered");
         case STRUCTURAL -> {
@@ -98,6 +107,7 @@ final class DriverEmitter {
             case NUMEL -> {
               d.pushExtent(numelExtent(inst));
               g.visitInsn(Opcodes.I2D);
+              Jvm.fromDouble(g, dt);
             }
             case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
                 sameScalar(d);
@@ -106,13 +116,22 @@ final class DriverEmitter {
           }
         }
       }
-      d.defineScalar(inst);
+      d.defineScalarValue(inst);
     }
 
-    /** A reduction or view of a one-element value is the value itself. */
+    /**
+     * A reduction or view of a one-element value is the value itself: pushes it as this
+     * instruction's {@link Jvm#valueType}, exact for i64.
+     */
     private void sameScalar(DriverSlots d) {
+      DType dt = inst.type().dtype();
+      if (dt == inst.operand(0).type().dtype()) {
+        d.pushScalarValue(inst.operand(0));
+        return;
+      }
       d.pushScalar(inst.operand(0));
-      Jvm.round(d.g, inst.type().dtype());
+      Jvm.round(d.g, dt);
+      Jvm.fromDouble(d.g, dt);
     }
   }
 
@@ -260,7 +279,7 @@ final class DriverEmitter {
     for (Kernel k : plan.kernels) {
       need.addAll(k.intParams);
       need.add(k.outerCount());
-      for (LoopLayout l : k.stages) {
+      for (LoopLayout l : k.loops) {
         need.add(l.innerSize());
       }
       for (Reduction r : k.reductions) {
@@ -343,14 +362,14 @@ final class DriverEmitter {
         case FILL -> {
           d.pushExtent(Extent.product(r.type().dims()));
           d.outputArray(i, dt);
-          d.pushScalar(r);
+          d.pushScalarValue(r);
           fill(g, dt);
         }
       }
     }
   }
 
-  /** With an array of {@code dt} and a double on the stack, fills the array. */
+  /** With an array of {@code dt} and a {@link Jvm#valueType} on the stack, fills the array. */
   private static void fill(GeneratorAdapter g, DType dt) {
     Type arrays = Type.getType(java.util.Arrays.class);
     switch (dt) {
@@ -360,7 +379,6 @@ final class DriverEmitter {
         g.invokeStatic(arrays, new Method("fill", "([FF)V"));
       }
       case I64 -> {
-        g.visitInsn(Opcodes.D2L);
         g.invokeStatic(arrays, new Method("fill", "([JJ)V"));
       }
       case BOOL -> {

@@ -169,6 +169,18 @@ final class DriverSlots {
 
   /** With a double on the stack, records it as the value of scalar {@code v}. */
   void defineScalar(Value v) {
+    Jvm.fromDouble(g, v.type().dtype());
+    defineScalarValue(v);
+  }
+
+  /**
+   * With a {@link Jvm#valueType} on the stack (a long for i64), records it as the value of scalar
+   * {@code v}. Scalar slots are doubles; an i64 slot holds the long's bits, so it stays exact.
+   */
+  void defineScalarValue(Value v) {
+    if (v.type().dtype() == DType.I64) {
+      Jvm.longToBits(g);
+    }
     scalarSlot.put(v, define(Type.DOUBLE_TYPE, scFrame, Type.DOUBLE_TYPE, v.id()));
   }
 
@@ -211,8 +223,8 @@ final class DriverSlots {
       g.checkCast(at);
       if (LoopPlan.isOneElement(p.type())) {
         g.push(0);
-        Jvm.loadElement(g, dt);
-        defineScalar(p);
+        Jvm.loadValue(g, dt);
+        defineScalarValue(p);
         continue;
       }
       defineBuffer(p, dt);
@@ -258,15 +270,39 @@ final class DriverSlots {
 
   // ---------------------------------------------------------------- values
 
-  /** Pushes a scalar (a literal, a scalar local, or the scalar of a broadcast scalar). */
+  /**
+   * Pushes a scalar as a double (a literal, a scalar local, or the scalar of a broadcast scalar).
+   */
   void pushScalar(Value v) {
+    pushScalarValue(v);
+    Jvm.toDouble(g, v.type().dtype());
+  }
+
+  /** Pushes a scalar as a {@link Jvm#valueType}: an i64 exactly, as a long. */
+  void pushScalarValue(Value v) {
+    pushScalarSlot(v);
+    if (v.type().dtype() == DType.I64) {
+      Jvm.bitsToLong(g);
+    }
+  }
+
+  /**
+   * Pushes the double a scalar's slot holds: its value, or an i64's bits ({@link
+   * #defineScalarValue}); kernels take their scalar arguments so.
+   */
+  void pushScalarSlot(Value v) {
     if (v instanceof Lit l) {
-      g.push(l.value());
+      if (v.type().dtype() == DType.I64) {
+        g.push((long) l.value());
+        Jvm.longToBits(g);
+      } else {
+        g.push(l.value());
+      }
       return;
     }
     Home h = plan.home(v);
     if (h.where() == Where.BCAST_SCALAR) {
-      pushScalar(h.base());
+      pushScalarSlot(h.base());
       return;
     }
     Integer slot = scalarSlot.get(v);

@@ -10,7 +10,8 @@ import org.objectweb.asm.commons.Method;
 /**
  * How each dtype lives in the JVM: buffers are {@code double[]}, {@code float[]}, {@code long[]}
  * and {@code boolean[]}; inside kernels every element is a {@code double}, rounded back to its
- * dtype after each op exactly as the reference interpreter rounds.
+ * dtype after each op exactly as the reference interpreter rounds, except that the elementwise
+ * loops keep i64 elements as {@code long}s ({@link #valueType}), for exact integer arithmetic.
  */
 final class Jvm {
   private Jvm() {}
@@ -82,6 +83,55 @@ final class Jvm {
         g.visitInsn(Opcodes.BASTORE);
       }
     }
+  }
+
+  /** The JVM type of an element of {@code d} in an elementwise loop: long for i64, else double. */
+  static Type valueType(DType d) {
+    return d == DType.I64 ? Type.LONG_TYPE : Type.DOUBLE_TYPE;
+  }
+
+  /** With array and index on the stack, loads the element as a {@link #valueType}. */
+  static void loadValue(GeneratorAdapter g, DType d) {
+    if (d == DType.I64) {
+      g.visitInsn(Opcodes.LALOAD);
+    } else {
+      loadElement(g, d);
+    }
+  }
+
+  /** With array, index and a {@link #valueType} (already rounded) on the stack, stores it. */
+  static void storeValue(GeneratorAdapter g, DType d) {
+    if (d == DType.I64) {
+      g.visitInsn(Opcodes.LASTORE);
+    } else {
+      storeElement(g, d);
+    }
+  }
+
+  /** Converts a {@link #valueType} of {@code d} on the stack to a double. */
+  static void toDouble(GeneratorAdapter g, DType d) {
+    if (d == DType.I64) {
+      g.visitInsn(Opcodes.L2D);
+    }
+  }
+
+  /** Converts a double holding a value of {@code d} on the stack to its {@link #valueType}. */
+  static void fromDouble(GeneratorAdapter g, DType d) {
+    if (d == DType.I64) {
+      g.visitInsn(Opcodes.D2L);
+    }
+  }
+
+  private static final Type DOUBLE = Type.getType(Double.class);
+
+  /** A long on the stack as the double with the same bits (how an i64 scalar slot holds it). */
+  static void longToBits(GeneratorAdapter g) {
+    g.invokeStatic(DOUBLE, new Method("longBitsToDouble", "(J)D"));
+  }
+
+  /** The inverse of {@link #longToBits}. */
+  static void bitsToLong(GeneratorAdapter g) {
+    g.invokeStatic(DOUBLE, new Method("doubleToRawLongBits", "(D)J"));
   }
 
   /** Rounds the double on the stack to a value representable in {@code d}, as DType.round. */

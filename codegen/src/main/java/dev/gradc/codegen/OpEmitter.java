@@ -135,6 +135,110 @@ final class OpEmitter {
   }
 
   /**
+   * Leaves {@code op(operands)} for an op in 64-bit integer arithmetic ({@link
+   * ScalarMath#isInteger}), the same arithmetic as {@link ScalarMath#applyLong}: {@code in} pushes
+   * i64 operands as longs and others as doubles; the result is a long for i64, else a double.
+   */
+  void emitInteger(Op op, DType operand, DType result, Operands in) {
+    switch (op) {
+      case ADD -> binary(in, Opcodes.LADD);
+      case SUB -> binary(in, Opcodes.LSUB);
+      case MUL -> binary(in, Opcodes.LMUL);
+      case MAXIMUM -> longMath(in, "max", 2);
+      case MINIMUM -> longMath(in, "min", 2);
+      case CLAMP -> {
+        longMath(in, "max", 2);
+        in.push(2);
+        math("min", "(JJ)J");
+      }
+      case NEG -> {
+        in.push(0);
+        g.visitInsn(Opcodes.LNEG);
+      }
+      case ABS -> longMath(in, "abs", 1);
+      case SIGN -> {
+        in.push(0);
+        g.invokeStatic(Type.getType(Long.class), new Method("signum", "(J)I"));
+        g.visitInsn(Opcodes.I2L);
+      }
+      case SQUARE -> {
+        in.push(0);
+        g.visitInsn(Opcodes.DUP2);
+        g.visitInsn(Opcodes.LMUL);
+      }
+      case RELU -> {
+        in.push(0);
+        g.push(0L);
+        math("max", "(JJ)J");
+      }
+      case DETACH -> in.push(0);
+      // lcmp gives -1, 0 or 1, exact on longs
+      case LT -> compare(in, Opcodes.LCMP, Opcodes.IFLT);
+      case LE -> compare(in, Opcodes.LCMP, Opcodes.IFLE);
+      case GT -> compare(in, Opcodes.LCMP, Opcodes.IFGT);
+      case GE -> compare(in, Opcodes.LCMP, Opcodes.IFGE);
+      case EQ -> compare(in, Opcodes.LCMP, Opcodes.IFEQ);
+      case NE -> compare(in, Opcodes.LCMP, Opcodes.IFNE);
+      case WHERE -> emit(op, DType.F64, in);
+      case CAST -> {
+        in.push(0);
+        if (operand != DType.I64) {
+          g.visitInsn(Opcodes.D2L);
+        } else if (result == DType.F32) {
+          // rounded once, from the long, as the interpreter's (float) x
+          g.visitInsn(Opcodes.L2F);
+          g.visitInsn(Opcodes.F2D);
+        } else if (result != DType.I64) {
+          g.visitInsn(Opcodes.L2D);
+          Jvm.round(g, result);
+        }
+      }
+      case DIV,
+          POW,
+          EXP,
+          EXPM1,
+          LOG,
+          LOG1P,
+          SQRT,
+          RSQRT,
+          RECIPROCAL,
+          SIN,
+          COS,
+          TAN,
+          TANH,
+          SIGMOID,
+          SOFTPLUS,
+          ERF,
+          SUM,
+          MEAN,
+          AMAX,
+          AMIN,
+          LOGSUMEXP,
+          RESHAPE,
+          TRANSPOSE,
+          PERMUTE,
+          UNSQUEEZE,
+          SQUEEZE,
+          EXPAND,
+          BROADCAST,
+          SUM_TO,
+          MATMUL,
+          SOFTMAX,
+          LOG_SOFTMAX,
+          ONE_HOT,
+          NUMEL ->
+          throw new IllegalArgumentException(op.mnemonic() + " is not an integer op");
+    }
+  }
+
+  private void longMath(Operands in, String name, int arity) {
+    for (int k = 0; k < arity; k++) {
+      in.push(k);
+    }
+    math(name, arity == 1 ? "(J)J" : "(JJ)J");
+  }
+
+  /**
    * With an accumulator and an element (doubles) on the stack, leaves their combination: how every
    * loop, chunk partial and column partial of a reduction folds.
    */

@@ -3,8 +3,10 @@ package dev.gradc.codegen;
 import dev.gradc.codegen.LoopLayout.Access;
 import dev.gradc.codegen.LoopLayout.Mode;
 import dev.gradc.codegen.LoopLayout.Reduction;
+import dev.gradc.ir.DType;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,9 +21,9 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 
 /**
- * The scalar {@link KernelBackend}: each iteration of the outer loop runs the kernel's stages in
- * order; a flat stage computes its one element, a rows stage runs its inner loop and then stores
- * its per-row reductions. Members are computed per element in double locals, one element at a time;
+ * The scalar {@link KernelBackend}: each iteration of the outer loop runs the kernel's loops in
+ * order; a flat loop computes its one element, a rows loop runs its inner loop and then stores its
+ * per-row reductions. Members are computed per element in double locals, one element at a time;
  * stored members are written out; reductions accumulate.
  */
 final class ScalarKernelEmitter {
@@ -102,8 +104,8 @@ final class ScalarKernelEmitter {
     g.loadLocal(indexLocal);
     g.loadArg(hiArg);
     g.ifICmp(GeneratorAdapter.GE, end);
-    for (LoopLayout stage : kernel.stages) {
-      layout = stage;
+    for (LoopLayout loop : kernel.loops) {
+      layout = loop;
       if (layout.rank() == 1) {
         element();
       } else {
@@ -353,11 +355,11 @@ final class ScalarKernelEmitter {
     return all;
   }
 
-  /** The kernel parameter that holds the buffer {@code a} of the current stage reads or writes. */
+  /** The kernel parameter that holds the buffer {@code a} of the current loop reads or writes. */
   private Access bufferOf(Access a) {
     Access p = kernel.paramOf(layout, a);
     if (p == null) {
-      // Reads and stores share the parameter of the stage buffer with the same value.
+      // Reads and stores share the parameter of the loop buffer with the same value.
       for (Access b : layout.buffers) {
         if (b.buffer == a.buffer) {
           p = kernel.paramOf(layout, b);
@@ -422,20 +424,29 @@ final class ScalarKernelEmitter {
     }
   }
 
+  /** Pushes an element as a {@link Jvm#valueType} of its dtype. */
   private void load(Access a) {
     Integer kept = rowLocal.get(a.buffer);
     if (kept != null) {
       g.loadLocal(kept);
+      Jvm.fromDouble(g, a.dtype);
       return;
     }
     loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
     pushOffset(a);
-    Jvm.loadElement(g, a.dtype);
+    Jvm.loadValue(g, a.dtype);
   }
 
+  /** Pushes {@code v} as a double. */
+  private void pushDouble(Value v) {
+    pushValue(v);
+    Jvm.toDouble(g, v.type().dtype());
+  }
+
+  /** Pushes {@code v} as a {@link Jvm#valueType} of its dtype. */
   private void pushValue(Value v) {
     if (v instanceof Lit l) {
-      g.push(l.value());
+      pushLiteral(l, v.type().dtype());
       return;
     }
     Integer local = locals.get(v);
@@ -445,19 +456,31 @@ final class ScalarKernelEmitter {
     }
     Value s = layout.plan.scalarOf(v);
     if (s instanceof Lit l) {
-      g.push(l.value());
+      pushLiteral(l, v.type().dtype());
       return;
     }
     Integer sa = scalarArg.get(s);
     if (sa != null) {
+      // scalar arguments are their slots' doubles: an i64's bits
       loadParam(sa, packedBuffers);
+      if (v.type().dtype() == DType.I64) {
+        Jvm.bitsToLong(g);
+      }
       return;
     }
     Access a = layout.reads.get(v);
     if (a == null) {
-      throw new IllegalStateException("nest " + layout.loop.index + " cannot read " + v);
+      throw new IllegalStateException("loop " + layout.loop.index + " cannot read " + v);
     }
     load(a);
+  }
+
+  private void pushLiteral(Lit l, DType d) {
+    if (d == DType.I64) {
+      g.push((long) l.value());
+    } else {
+      g.push(l.value());
+    }
   }
 
   /** The body for one element: every member in order. */
@@ -467,7 +490,8 @@ final class ScalarKernelEmitter {
         reduce(m);
         continue;
       }
-      int local = g.newLocal(Type.DOUBLE_TYPE);
+      DType dt = m.type().dtype();
+      int local = g.newLocal(Jvm.valueType(dt));
       if (layout.plan.isCopyMember(m)) {
         Access a = layout.reads.get(m);
         if (a != null) {
@@ -476,7 +500,13 @@ final class ScalarKernelEmitter {
           pushValue(layout.plan.scalarOf(m));
         }
       } else {
-        ops.emit(m.op(), m.type().dtype(), k -> pushValue(m.operand(k)));
+        DType operand = m.operand(m.arity() - 1).type().dtype();
+        if (ScalarMath.isInteger(m.op(), operand, dt)) {
+          ops.emitInteger(m.op(), operand, dt, k -> pushValue(m.operand(k)));
+        } else {
+          ops.emit(m.op(), dt, k -> pushDouble(m.operand(k)));
+          Jvm.fromDouble(g, dt);
+        }
       }
       g.storeLocal(local);
       locals.put(m, local);
@@ -484,12 +514,13 @@ final class ScalarKernelEmitter {
       Integer kept = rowLocal.get(m);
       if (kept != null) {
         g.loadLocal(local);
+        Jvm.toDouble(g, dt);
         g.storeLocal(kept);
       } else if (st != null) {
         loadParam(bufferArg.get(bufferOf(st)), packedBuffers);
         pushOffset(st);
         g.loadLocal(local);
-        Jvm.storeElement(g, st.dtype);
+        Jvm.storeValue(g, st.dtype);
       }
     }
     locals.clear();
@@ -510,7 +541,7 @@ final class ScalarKernelEmitter {
     switch (r.mode) {
       case FULL -> {
         g.loadLocal(acc.get(r));
-        pushValue(x);
+        pushDouble(x);
         ops.combine(r.combine());
         g.storeLocal(acc.get(r));
       }
@@ -518,14 +549,14 @@ final class ScalarKernelEmitter {
         int[] accs = innerAccs.get(r);
         int a = accs[innerShift % accs.length];
         g.loadLocal(a);
-        pushValue(x);
+        pushDouble(x);
         ops.combine(r.combine());
         g.storeLocal(a);
       }
       case DIRECT -> {
         loadParam(bufferArg.get(bufferOf(r.out)), packedBuffers);
         pushOffset(r.out);
-        pushValue(x);
+        pushDouble(x);
         Jvm.round(g, r.out.dtype);
         Jvm.storeElement(g, r.out.dtype);
       }
@@ -563,7 +594,7 @@ final class ScalarKernelEmitter {
     loadParam(arr, arrLocal);
     g.loadLocal(off);
     g.visitInsn(Opcodes.DALOAD);
-    pushValue(x);
+    pushDouble(x);
     ops.combine(r.combine());
     g.visitInsn(Opcodes.DASTORE);
   }

@@ -109,9 +109,7 @@ public final class Interpreter {
       case NORMALIZE -> normalize(inst);
       case STRUCTURAL ->
           switch (inst.op().structure()) {
-            case RESHAPE, SQUEEZE, UNSQUEEZE ->
-                NdArray.wrap(
-                    inst.type().dtype(), shapeOf(inst), value(inst.operand(0)).toDoubleArray());
+            case RESHAPE, SQUEEZE, UNSQUEEZE -> value(inst.operand(0)).reshaped(shapeOf(inst));
             case TRANSPOSE, PERMUTE -> permute(inst);
             case BROADCAST -> broadcast(inst);
             case SUM_TO -> sumTo(inst);
@@ -130,6 +128,10 @@ public final class Interpreter {
       in[k] = value(inst.operand(k));
     }
     DType dt = inst.type().dtype();
+    DType operand = inst.operand(inst.arity() - 1).type().dtype();
+    if (ScalarMath.isInteger(inst.op(), operand, dt)) {
+      return integer(inst.op(), in, shape, dt);
+    }
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
       double x = at(in[0], i);
@@ -138,6 +140,33 @@ public final class Interpreter {
       out[i] = dt.round(ScalarMath.apply(inst.op(), x, y, z));
     }
     return NdArray.wrap(dt, shape, out);
+  }
+
+  /** An op in 64-bit integer arithmetic ({@link ScalarMath#isInteger}), exact on i64 elements. */
+  private static NdArray integer(Op op, NdArray[] in, int[] shape, DType dt) {
+    int n = NdArray.numel(shape);
+    if (dt != DType.I64) {
+      double[] out = new double[n];
+      for (int i = 0; i < n; i++) {
+        out[i] =
+            op == Op.CAST
+                ? ScalarMath.castFromLong(atLong(in[0], i), dt)
+                : ScalarMath.applyLong(op, atLong(in[0], i), atLong(in[1], i), 0);
+      }
+      return NdArray.wrap(dt, shape, out);
+    }
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      long y = in.length > 1 ? atLong(in[1], i) : 0;
+      long z = in.length > 2 ? atLong(in[2], i) : 0;
+      out[i] = ScalarMath.applyLong(op, atLong(in[0], i), y, z);
+    }
+    return NdArray.wrapLongs(shape, out);
+  }
+
+  /** Element {@code i} as an integer (exact for i64), or the only element of a literal. */
+  private static long atLong(NdArray a, int i) {
+    return a.rank() == 0 ? a.getLong(0) : a.getLong(i);
   }
 
   /** Element {@code i}, or the only element of a literal. */
@@ -265,17 +294,17 @@ public final class Interpreter {
     }
   }
 
-  /** {@code out[j] = in[sum_d j[d] * strides[d]]} over the multi-indices of {@code outShape}. */
-  private static double[] gather(NdArray in, int[] outShape, int[] strides) {
+  /** The source index {@code sum_d j[d] * strides[d]} of each multi-index {@code j} of a shape. */
+  private static int[] gather(int[] outShape, int[] strides) {
     int n = NdArray.numel(outShape);
-    double[] out = new double[n];
+    int[] out = new int[n];
     int[] idx = new int[outShape.length];
     for (int i = 0; i < n; i++) {
       int o = 0;
       for (int d = 0; d < idx.length; d++) {
         o += idx[d] * strides[d];
       }
-      out[i] = in.get(o);
+      out[i] = o;
       increment(idx, outShape);
     }
     return out;
@@ -300,7 +329,7 @@ public final class Interpreter {
       st[d] = inStrides[perm[d]];
     }
     int[] shape = shapeOf(inst);
-    return NdArray.wrap(inst.type().dtype(), shape, gather(x, shape, st));
+    return x.select(shape, gather(shape, st));
   }
 
   /**
@@ -320,8 +349,7 @@ public final class Interpreter {
   private NdArray broadcast(Inst inst) {
     NdArray x = value(inst.operand(0));
     int[] shape = shapeOf(inst);
-    return NdArray.wrap(
-        inst.type().dtype(), shape, gather(x, shape, broadcastStrides(x.shape(), shape)));
+    return x.select(shape, gather(shape, broadcastStrides(x.shape(), shape)));
   }
 
   private NdArray sumTo(Inst inst) {
@@ -435,7 +463,11 @@ public final class Interpreter {
         }
         for (int j = 0; j < len; j++) {
           double v = x.get(base + j * inner) - max;
-          double r = inst.op() == Op.SOFTMAX ? MathF64.exp(v) / sum : v - MathF64.log(sum);
+          double r =
+              switch (inst.op().normalization()) {
+                case SOFTMAX -> MathF64.exp(v) / sum;
+                case LOG_SOFTMAX -> v - MathF64.log(sum);
+              };
           out[base + j * inner] = dt.round(r);
         }
       }

@@ -5,12 +5,14 @@ import java.util.Arrays;
 /**
  * A dense row-major array for the reference interpreter and for tests: a dtype, a shape and the
  * elements as doubles, each representable in the dtype (f32 values are rounded to float, bools are
- * 0 and 1, i64 values are integers).
+ * 0 and 1, i64 values are integers). An i64 array also keeps its exact elements as longs ({@link
+ * #getLong}); its doubles are those rounded.
  */
 public final class NdArray {
   private final DType dtype;
   private final int[] shape;
   private final double[] data;
+  private final long[] longs;
 
   public NdArray(DType dtype, int[] shape, double[] data) {
     this.dtype = dtype;
@@ -28,6 +30,36 @@ public final class NdArray {
     for (int i = 0; i < this.data.length; i++) {
       this.data[i] = dtype.round(this.data[i]);
     }
+    this.longs = longsOf(dtype, this.data);
+  }
+
+  private static long[] longsOf(DType dtype, double[] data) {
+    if (dtype != DType.I64) {
+      return null;
+    }
+    long[] l = new long[data.length];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = (long) data[i];
+    }
+    return l;
+  }
+
+  /** An i64 array of exactly these elements (copied). */
+  public static NdArray ofLongs(int[] shape, long... data) {
+    return wrapLongs(shape.clone(), data.clone());
+  }
+
+  /** Wraps {@code data} without copying; the caller gives up the arrays. */
+  static NdArray wrapLongs(int[] shape, long[] data) {
+    double[] d = new double[data.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = data[i];
+    }
+    if (d.length != numel(shape)) {
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(shape) + " needs " + numel(shape) + " elements");
+    }
+    return new NdArray(d, DType.I64, shape, data);
   }
 
   /** Wraps {@code data} without copying; the caller gives up the array. */
@@ -37,9 +69,32 @@ public final class NdArray {
 
   /** The wrapping constructor; arguments in a different order from the copying one. */
   private NdArray(double[] data, DType dtype, int[] shape) {
+    this(data, dtype, shape, longsOf(dtype, data));
+  }
+
+  private NdArray(double[] data, DType dtype, int[] shape, long[] longs) {
     this.dtype = dtype;
     this.shape = shape;
     this.data = data;
+    this.longs = longs;
+  }
+
+  /** The same elements in another shape of as many elements (exact for i64). */
+  NdArray reshaped(int[] newShape) {
+    return new NdArray(data.clone(), dtype, newShape, longs == null ? null : longs.clone());
+  }
+
+  /** {@code out[j] = this[index[j]]} in {@code newShape} (exact for i64). */
+  NdArray select(int[] newShape, int[] index) {
+    double[] d = new double[index.length];
+    long[] l = longs == null ? null : new long[index.length];
+    for (int j = 0; j < index.length; j++) {
+      d[j] = data[index[j]];
+      if (l != null) {
+        l[j] = longs[index[j]];
+      }
+    }
+    return new NdArray(d, dtype, newShape, l);
   }
 
   public static NdArray scalar(DType dtype, double v) {
@@ -68,6 +123,11 @@ public final class NdArray {
 
   public double get(int i) {
     return data[i];
+  }
+
+  /** Element {@code i} as an integer: exact for i64, else the double truncated. */
+  public long getLong(int i) {
+    return longs != null ? longs[i] : (long) data[i];
   }
 
   /** A copy of the elements. */

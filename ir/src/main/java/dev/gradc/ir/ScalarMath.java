@@ -1,6 +1,8 @@
 package dev.gradc.ir;
 
 import dev.gradc.ir.math.MathF64;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The scalar semantics of elementwise ops, in f64, as PyTorch defines them. The interpreter and the
@@ -71,6 +73,111 @@ public final class ScalarMath {
           ONE_HOT,
           NUMEL ->
           throw new IllegalArgumentException(op.mnemonic() + " is not elementwise");
+    };
+  }
+
+  /**
+   * Whether {@code op} is computed in 64-bit integer arithmetic, wrapping as PyTorch's int64 does:
+   * the arithmetic, selections and comparisons of i64 operands, and casts from and to i64. {@code
+   * operand} is the dtype of the op's last operand (the values a {@code where} selects), {@code
+   * result} the dtype of its result. Other ops on integers are computed in f64.
+   */
+  public static boolean isInteger(Op op, DType operand, DType result) {
+    if (op.isComparison()) {
+      return operand == DType.I64;
+    }
+    if (op == Op.CAST) {
+      return operand == DType.I64 || result == DType.I64;
+    }
+    return INTEGER_ARITHMETIC.contains(op) && operand == DType.I64 && result == DType.I64;
+  }
+
+  /** The ops {@link #applyLong} computes on i64 operands besides comparisons and casts. */
+  private static final Set<Op> INTEGER_ARITHMETIC =
+      EnumSet.of(
+          Op.ADD,
+          Op.SUB,
+          Op.MUL,
+          Op.MAXIMUM,
+          Op.MINIMUM,
+          Op.CLAMP,
+          Op.WHERE,
+          Op.NEG,
+          Op.ABS,
+          Op.SIGN,
+          Op.SQUARE,
+          Op.RELU,
+          Op.DETACH);
+
+  /**
+   * An op for which {@link #isInteger} holds, on i64 operands (a {@code where}'s condition and
+   * comparisons' results are 0 and 1; casts are handled by {@link #castFromLong}).
+   */
+  public static long applyLong(Op op, long x, long y, long z) {
+    return switch (op) {
+      case ADD -> x + y;
+      case SUB -> x - y;
+      case MUL -> x * y;
+      case MAXIMUM -> Math.max(x, y);
+      case MINIMUM -> Math.min(x, y);
+      case CLAMP -> Math.min(Math.max(x, y), z);
+      case WHERE -> x != 0 ? y : z;
+      case NEG -> -x;
+      case ABS -> Math.abs(x);
+      case SIGN -> Long.signum(x);
+      case SQUARE -> x * x;
+      case RELU -> Math.max(x, 0);
+      case DETACH, CAST -> x;
+      case LT -> x < y ? 1 : 0;
+      case LE -> x <= y ? 1 : 0;
+      case GT -> x > y ? 1 : 0;
+      case GE -> x >= y ? 1 : 0;
+      case EQ -> x == y ? 1 : 0;
+      case NE -> x != y ? 1 : 0;
+      case DIV,
+          POW,
+          EXP,
+          EXPM1,
+          LOG,
+          LOG1P,
+          SQRT,
+          RSQRT,
+          RECIPROCAL,
+          SIN,
+          COS,
+          TAN,
+          TANH,
+          SIGMOID,
+          SOFTPLUS,
+          ERF,
+          SUM,
+          MEAN,
+          AMAX,
+          AMIN,
+          LOGSUMEXP,
+          RESHAPE,
+          TRANSPOSE,
+          PERMUTE,
+          UNSQUEEZE,
+          SQUEEZE,
+          EXPAND,
+          BROADCAST,
+          SUM_TO,
+          MATMUL,
+          SOFTMAX,
+          LOG_SOFTMAX,
+          ONE_HOT,
+          NUMEL ->
+          throw new IllegalArgumentException(op.mnemonic() + " is not an integer op");
+    };
+  }
+
+  /** An i64 value cast to {@code to} (rounded once, as PyTorch's static_cast), as a double. */
+  public static double castFromLong(long x, DType to) {
+    return switch (to) {
+      case F64, I64 -> x;
+      case F32 -> (float) x;
+      case BOOL -> x != 0 ? 1 : 0;
     };
   }
 

@@ -70,6 +70,9 @@ public final class Buffers {
   }
 
   public static NdArray toNdArray(Object buffer, int[] shape) {
+    if (buffer instanceof long[]) {
+      return NdArray.ofLongs(shape, (long[]) buffer);
+    }
     int n = length(buffer);
     double[] d = new double[n];
     for (int i = 0; i < n; i++) {
@@ -93,7 +96,11 @@ public final class Buffers {
               + length(buf));
     }
     for (int i = 0; i < a.size(); i++) {
-      set(buf, i, a.get(i));
+      if (buf instanceof long[]) {
+        ((long[]) buf)[i] = a.getLong(i);
+      } else {
+        set(buf, i, a.get(i));
+      }
     }
     return buf;
   }

@@ -36,7 +36,14 @@ public final class GradLanguage {
   public static Program parse(String fileName, String source) {
     try {
       ProgramParser.Parsed p = ProgramParser.parse(fileName, source, functionName(fileName));
-      return new Program(fileName, source, p.func(), p.declarations(), p.positions());
+      return new Program(
+          fileName,
+          source,
+          p.func(),
+          p.declarations(),
+          p.positions(),
+          p.resultPositions(),
+          p.resultNames());
     } catch (GradcException e) {
       SourcePos pos = e.pos() != null ? e.pos() : new SourcePos(fileName, 1, 1);
       throw new ProgramException(e.getMessage(), pos, source, e);

@@ -129,11 +129,7 @@ class PyTorchFixtureTest {
       assertEquals(dtype, p.type().dtype(), p.name());
       f32 |= dtype == DType.F32;
       shapes[i] = ints(in.get("shape"));
-      double[] data = doubles(in.get("data"));
-      args[i] = Buffers.allocate(dtype, data.length);
-      for (int k = 0; k < data.length; k++) {
-        Buffers.set(args[i], k, data[k]);
-      }
+      args[i] = buffer(in);
     }
     double rtol = f32 ? RTOL_F32 : RTOL_F64;
     Func g = f.gradParams().isEmpty() ? f : Verifier.verify(Autodiff.vjp(f));
@@ -161,6 +157,13 @@ class PyTorchFixtureTest {
     assertEquals(
         expected.get("dtype").asText(), Buffers.dtypeOf(buffer).mnemonic(), what + " dtype");
     assertArrayEquals(ints(expected.get("shape")), shape, what + " shape");
+    if (Buffers.dtypeOf(buffer) == DType.I64) {
+      long[] e = longs(expected.get("data"));
+      for (int i = 0; i < e.length; i++) {
+        assertEquals(e[i], ((long[]) buffer)[i], what + "[" + i + "] (PyTorch int64)");
+      }
+      return;
+    }
     double[] e = doubles(expected.get("data"));
     double atol = rtol * finiteScale(e);
     for (int i = 0; i < e.length; i++) {
@@ -198,6 +201,28 @@ class PyTorchFixtureTest {
       return Double.isNaN(a);
     }
     return Double.isInfinite(e) ? a == e : Math.abs(a - e) <= rtol * Math.abs(e) + atol;
+  }
+
+  /** A buffer of the dtype and data of a fixture's tensor; i64 numbers are read exactly. */
+  static Object buffer(JsonNode t) {
+    DType dtype = DType.byMnemonic(t.get("dtype").asText());
+    if (dtype == DType.I64) {
+      return longs(t.get("data"));
+    }
+    double[] data = doubles(t.get("data"));
+    Object b = Buffers.allocate(dtype, data.length);
+    for (int k = 0; k < data.length; k++) {
+      Buffers.set(b, k, data[k]);
+    }
+    return b;
+  }
+
+  private static long[] longs(JsonNode n) {
+    long[] out = new long[n.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = n.get(i).asLong();
+    }
+    return out;
   }
 
   static int[] ints(JsonNode n) {
