@@ -11,9 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Java function over tensors traced once into the IR and compiled: {@link #value} runs the
- * forward kernel, {@link #valueAndGrad} the forward and backward kernel, both through the kernel
- * cache. Arguments must have the dtypes and shapes of the examples it was traced with; the
+ * A Java function over tensors traced once into the IR and compiled: {@link #value} and {@link
+ * #values} run the forward kernel, {@link #valueAndGrad} (a scalar loss) the forward and backward
+ * kernel, {@link #vjp} the backward kernel seeded by one cotangent per result, all through the
+ * kernel cache. Arguments must have the dtypes and shapes of the examples it was traced with; the
  * gradients are taken with respect to the arguments whose examples required grad.
  */
 public final class CompiledFn {
@@ -22,6 +23,7 @@ public final class CompiledFn {
   private final CompiledFunction value;
   private Func vjp;
   private CompiledFunction valueAndGrad;
+  private CompiledFunction vjpWithCotangents;
 
   CompiledFn(Trace trace) {
     this.forward = trace.func();
@@ -66,23 +68,85 @@ public final class CompiledFn {
     return vjp;
   }
 
-  /** The value of the function at {@code args}. */
+  /**
+   * The value of the function at {@code args}; for a function with several results, use {@link
+   * #values}.
+   */
   public Tensor value(Tensor... args) {
+    if (forward.results().size() != 1) {
+      throw new IllegalArgumentException(
+          "the compiled function has "
+              + forward.results().size()
+              + " results; values(...) gives them all");
+    }
+    return values(args).get(0);
+  }
+
+  /** Every result of the function at {@code args}, in order. */
+  public List<Tensor> values(Tensor... args) {
     Object[] outs = Capture.run(value, arguments(args));
-    return Tensor.of(Node.data(forward.result(0).type(), outs[0]));
+    List<Tensor> results = new ArrayList<>();
+    for (int k = 0; k < forward.results().size(); k++) {
+      results.add(Tensor.of(Node.data(forward.result(k).type(), outs[k])));
+    }
+    return results;
+  }
+
+  /**
+   * The vector-Jacobian product at {@code args}: given one cotangent per result (each with its
+   * result's dtype and shape), the gradient with respect to each argument that requires grad (null
+   * for the others), as {@code torch.autograd.grad(results, args, cotangents)}.
+   */
+  public List<Tensor> vjp(List<Tensor> args, List<Tensor> cotangents) {
+    int m = forward.results().size();
+    if (cotangents.size() != m) {
+      throw new IllegalArgumentException(
+          "the compiled function has " + m + " results, got " + cotangents.size() + " cotangents");
+    }
+    List<Object> in = arguments(args.toArray(new Tensor[0]));
+    for (int k = 0; k < m; k++) {
+      Type expected = forward.result(k).type();
+      Node n = cotangents.get(k).node();
+      if (!n.type().equals(expected)) {
+        throw new IllegalArgumentException(
+            "cotangent "
+                + k
+                + " should be "
+                + Tensor.describe(expected)
+                + " like result "
+                + k
+                + ", got "
+                + Tensor.describe(n.type()));
+      }
+      in.add(Capture.valueOf(n));
+    }
+    CompiledFunction kernel;
+    synchronized (this) {
+      if (vjpWithCotangents == null) {
+        vjpWithCotangents = Kernels.compileVjp(forward, true);
+      }
+      kernel = vjpWithCotangents;
+    }
+    Object[] outs = Capture.run(kernel, in);
+    return gradients(outs, m);
+  }
+
+  /** One gradient per argument (null where it does not require grad) from {@code outs[first]}. */
+  private List<Tensor> gradients(Object[] outs, int first) {
+    List<Tensor> grads = new ArrayList<>();
+    int k = first;
+    for (int i = 0; i < arity(); i++) {
+      Param p = forward.params().get(i);
+      grads.add(p.requiresGrad() ? Tensor.of(Node.data(p.type(), outs[k++])) : null);
+    }
+    return grads;
   }
 
   /** The value and its gradient with respect to each argument that requires grad. */
   public ValueAndGrad valueAndGrad(Tensor... args) {
     Func f = vjp();
     Object[] outs = Capture.run(valueAndGrad, arguments(args));
-    List<Tensor> grads = new ArrayList<>();
-    int k = 1;
-    for (int i = 0; i < arity(); i++) {
-      Param p = forward.params().get(i);
-      grads.add(p.requiresGrad() ? Tensor.of(Node.data(p.type(), outs[k++])) : null);
-    }
-    return new ValueAndGrad(Tensor.of(Node.data(f.result(0).type(), outs[0])), grads);
+    return new ValueAndGrad(Tensor.of(Node.data(f.result(0).type(), outs[0])), gradients(outs, 1));
   }
 
   private List<Object> arguments(Tensor[] args) {

@@ -12,6 +12,10 @@ import java.util.function.Function;
  * <pre>
  * CompiledFn loss = Gradc.compile((w, x) -&gt; x.matmul(w).square().mean(), w0, x0);
  * ValueAndGrad vg = loss.valueAndGrad(w, x);
+ *
+ * CompiledFn model = Gradc.compileOutputs(a -&gt; List.of(a[1].matmul(a[0]).relu()), List.of(w0, x0));
+ * List&lt;Tensor&gt; predictions = model.values(w, x);
+ * List&lt;Tensor&gt; grads = model.vjp(List.of(w, x), List.of(cotangent));
  * </pre>
  */
 public final class Gradc {
@@ -21,6 +25,12 @@ public final class Gradc {
   @FunctionalInterface
   public interface Traceable {
     Tensor apply(Tensor[] args);
+  }
+
+  /** A function of several tensors with several results, for {@link #compileOutputs}. */
+  @FunctionalInterface
+  public interface TraceableOutputs {
+    List<Tensor> apply(Tensor[] args);
   }
 
   /** Traces {@code f} once on arguments shaped like {@code example} and compiles it. */
@@ -39,6 +49,21 @@ public final class Gradc {
    * constants with their current values.
    */
   public static CompiledFn compile(Traceable f, List<Tensor> examples) {
+    return trace(args -> List.of(f.apply(args)), examples);
+  }
+
+  /**
+   * Traces a function with several results (or one that is not a scalar loss: a model's
+   * predictions) as {@link #compile(Traceable, List)} does. {@link CompiledFn#values} computes
+   * every result, and {@link CompiledFn#vjp} the gradients with respect to the arguments that
+   * require grad given one cotangent per result, as {@code torch.autograd.grad(results, args,
+   * cotangents)}.
+   */
+  public static CompiledFn compileOutputs(TraceableOutputs f, List<Tensor> examples) {
+    return trace(f, examples);
+  }
+
+  private static CompiledFn trace(TraceableOutputs f, List<Tensor> examples) {
     Tensor[] placeholders = new Tensor[examples.size()];
     List<Node> args = new ArrayList<>();
     for (int i = 0; i < placeholders.length; i++) {
@@ -49,8 +74,18 @@ public final class Gradc {
       args.add(p);
       placeholders[i] = Tensor.of(p);
     }
-    Tensor out = Autograd.withGrad(true, () -> f.apply(placeholders));
-    return new CompiledFn(Trace.of(args, out.node()));
+    List<Tensor> outs = Autograd.withGrad(true, () -> f.apply(placeholders));
+    if (outs == null || outs.isEmpty()) {
+      throw new IllegalArgumentException("the traced function returned no tensors");
+    }
+    List<Node> nodes = new ArrayList<>();
+    for (int k = 0; k < outs.size(); k++) {
+      if (outs.get(k) == null) {
+        throw new IllegalArgumentException("the traced function returned null as result " + k);
+      }
+      nodes.add(outs.get(k).node());
+    }
+    return new CompiledFn(Trace.of(args, nodes));
   }
 
   /** How many functions the kernel cache has compiled in this JVM. */

@@ -11,15 +11,16 @@ import java.util.Map;
 /**
  * A function traced from the ops a Java lambda applied to placeholder arguments: the arguments
  * become parameters {@code %a0, %a1, ...} ({@code param} when they require grad), other tensors the
- * lambda used become trailing inputs {@code %k0, ...} whose values are kept.
+ * lambda used become trailing inputs {@code %k0, ...} whose values are kept; one result per tensor
+ * the lambda returned.
  *
  * @param func the traced function
  * @param constants the buffers of the trailing inputs, in order
  */
 record Trace(Func func, List<Object> constants) {
 
-  static Trace of(List<Node> args, Node out) {
-    Walk w = Walk.of(List.of(out), n -> n.recipe() != null);
+  static Trace of(List<Node> args, List<Node> outs) {
+    Walk w = Walk.of(outs, n -> n.recipe() != null);
     Builder b = new Builder("traced");
     Map<Node, Value> vals = new IdentityHashMap<>();
     for (int i = 0; i < args.size(); i++) {
@@ -35,7 +36,12 @@ record Trace(Func func, List<Object> constants) {
       }
     }
     Capture.replay(b, w.interior(), vals, Map.of(), true);
-    b.ret(Capture.result(b, vals.get(out), out.type()));
+    Value[] results = new Value[outs.size()];
+    for (int k = 0; k < results.length; k++) {
+      Node out = outs.get(k);
+      results[k] = Capture.result(b, vals.get(out), out.type());
+    }
+    b.ret(results);
     return new Trace(b.build(), List.copyOf(constants));
   }
 }

@@ -52,6 +52,11 @@ final class AutogradGraph {
 
   /** The graph below the function's first result; its root is -1 when it requires no grad. */
   static AutogradGraph of(Func f) {
+    return of(f, 0);
+  }
+
+  /** The graph below result {@code k}; its root is -1 when it requires no grad. */
+  static AutogradGraph of(Func f, int k) {
     int[] nodeOf = new int[f.valueCount()];
     Arrays.fill(nodeOf, -1);
     List<String> names = new ArrayList<>();
@@ -85,7 +90,7 @@ final class AutogradGraph {
       values.add(inst);
       next.add(in);
     }
-    Value result = f.result(0);
+    Value result = f.result(k);
     int root = result.id() >= 0 ? nodeOf[result.id()] : -1;
     // Keep the nodes reachable from the root, numbered in order of discovery.
     int[] renumber = new int[names.size()];

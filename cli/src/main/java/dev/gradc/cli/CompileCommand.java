@@ -1,16 +1,12 @@
 package dev.gradc.cli;
 
 import dev.gradc.codegen.AotCompiler;
-import dev.gradc.ir.DType;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
-import dev.gradc.ir.Param;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
@@ -27,15 +23,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Compile a program ahead of time into a jar that needs only java.base.",
     description = {
-      "Compiles a program ahead of time into a jar holding one public class with typed static methods value(...) and valueAndGrad(...). The class needs nothing but java.base.",
+      "Compiles a program ahead of time into a jar holding one public class with typed static methods. The class needs nothing but java.base. A scalar loss gets value(...) and valueAndGrad(...); a program with a non-scalar result or several results (return a, b) gets value(...) writing each result into an output array (and, for one result, an overload returning a new array), and, when it has params, vjp(...) taking one cotangent per result and writing the params' gradients.",
     },
     footer = {
       "",
       "The methods take one flat array per param and input in declaration order",
       "(double[] for f64, float[] for f32, long[] for i64; a scalar is an array of",
-      "length 1) and, for valueAndGrad, one output array per param; they return the",
-      "value. Symbolic dims are inferred from array lengths and checked",
-      "(IllegalArgumentException naming the argument).",
+      "length 1), then for vjp the cotangents (gradLogits for a result returned as",
+      "logits; gradOutput0, ... for one returned as an expression), then the output",
+      "arrays (the results, or for valueAndGrad and vjp one gradient per param).",
+      "Symbolic dims are inferred from array lengths and checked; a null array or a",
+      "wrong length is an IllegalArgumentException naming the argument.",
       "",
       "Example:",
       "  gradc compile examples/linear_regression.grad --class com.acme.MseLoss -o mse.jar",
@@ -69,7 +67,7 @@ final class CompileCommand extends GradcCommand {
     Func f = pf.func();
     Map<String, byte[]> classes;
     try {
-      classes = AotCompiler.compile(f, className);
+      classes = AotCompiler.compile(f, className, pf.resultNames());
     } catch (GradcException e) {
       throw e.at(pf.position(f.result(0)));
     }
@@ -84,8 +82,9 @@ final class CompileCommand extends GradcCommand {
         .append(" classes, ")
         .append(bytes)
         .append(" bytes)\n");
-    s.append("  ").append(signature(f, false)).append('\n');
-    s.append("  ").append(signature(f, true)).append('\n');
+    for (String signature : AotCompiler.signatures(f, pf.resultNames())) {
+      s.append("  ").append(signature).append('\n');
+    }
     out().print(s);
     return Gradc.OK;
   }
@@ -178,37 +177,5 @@ final class CompileCommand extends GradcCommand {
       out.write(b, off, len);
       count += len;
     }
-  }
-
-  /** The Java signature of {@code value} or {@code valueAndGrad}, as the generated class has it. */
-  static String signature(Func f, boolean withGrad) {
-    List<String> params = new ArrayList<>();
-    for (Param p : f.params()) {
-      params.add(javaType(p.type().dtype()) + " " + p.name());
-    }
-    if (withGrad) {
-      for (Param p : f.gradParams()) {
-        // AotCompiler names gradient outputs this way in its argument errors.
-        String label = "grad" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
-        params.add(javaType(p.type().dtype()) + " " + label);
-      }
-    }
-    String ret = f.result(0).type().dtype() == DType.F32 ? "float" : "double";
-    return "public static "
-        + ret
-        + " "
-        + (withGrad ? "valueAndGrad" : "value")
-        + "("
-        + String.join(", ", params)
-        + ")";
-  }
-
-  private static String javaType(DType d) {
-    return switch (d) {
-      case F64 -> "double[]";
-      case F32 -> "float[]";
-      case I64 -> "long[]";
-      case BOOL -> "boolean[]";
-    };
   }
 }

@@ -188,7 +188,7 @@ final class InspectCommand extends GradcCommand {
 
   private Func vjp() {
     if (vjp == null) {
-      vjp = program.vjp();
+      vjp = program.gradFunc();
     }
     return vjp;
   }

@@ -109,20 +109,63 @@ final class ProgramFile {
     return func;
   }
 
+  /**
+   * The names of the returned values where the program returns a name ({@code return logits,
+   * loss}), null for others; empty for IR text.
+   */
+  List<String> resultNames() {
+    return program != null ? program.resultNames() : List.of();
+  }
+
+  /** Where result {@code k} is returned, or null (IR text). */
+  SourcePos resultPosition(int k) {
+    return program != null ? program.resultPosition(k) : null;
+  }
+
   /** True for {@code .grad} programs, false for IR text. */
   boolean isProgram() {
     return program != null;
   }
 
+  /** True when the program returns one scalar: a loss, whose gradients need no cotangent. */
+  boolean isLoss() {
+    return func().results().size() == 1 && func().result(0).type().isScalar();
+  }
+
   /**
-   * The value and gradient function ({@link Autodiff#vjp}); an error (a result that is not a float
-   * scalar) points at the instruction that computes the result.
+   * The value and gradient function ({@link Autodiff#vjp}); an error (a result that is not one
+   * float scalar) points at the returned value.
    */
   Func vjp() {
+    Func f = func();
+    if (!isLoss()) {
+      String what =
+          f.results().size() == 1
+              ? "the returned value is " + f.result(0).type()
+              : "the program returns " + f.results().size() + " values";
+      throw new GradcException(
+          "grad can be implicitly created only for scalar outputs (" + what + ")",
+          resultPosition(0));
+    }
     try {
-      return Autodiff.vjp(func);
+      return Autodiff.vjp(f);
     } catch (GradcException e) {
-      throw e.at(position(func.result(0)));
+      throw e.at(position(f.result(0)));
+    }
+  }
+
+  /**
+   * The gradient function {@code inspect} shows: the vjp of a loss, or, for a program with a
+   * non-scalar result or several results, the vjp seeded by one cotangent input per result.
+   */
+  Func gradFunc() {
+    if (isLoss()) {
+      return vjp();
+    }
+    try {
+      return Autodiff.vjp(func(), true);
+    } catch (GradcException e) {
+      throw e.at(resultPosition(0));
     }
   }
 

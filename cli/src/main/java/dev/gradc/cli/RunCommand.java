@@ -5,6 +5,7 @@ import dev.gradc.ir.Param;
 import dev.gradc.runtime.CompiledFunction;
 import dev.gradc.runtime.Kernels;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,28 +57,107 @@ final class RunCommand extends GradcCommand {
       throw usage("--format must be text or json, got '" + format + "'");
     }
     ProgramFile pf = load();
+    Func f = pf.func();
+    if (f.results().size() != 1 || !f.result(0).type().isScalar()) {
+      return forward(pf);
+    }
     Func vjp = pf.vjp();
     Arguments args = inputs.resolve(pf);
-    CompiledFunction kernel = Kernels.compile(vjp);
-    int[][] shapes = args.shapes();
-    Object[] results =
-        pf.running(args, () -> threads.run(() -> kernel.call(args.buffers(), shapes, null)));
-    int[][] resultShapes = kernel.resultShapes(shapes);
+    Computed c = compute(pf, vjp, args);
+    Object[] results = c.results();
+    int[][] resultShapes = c.shapes();
     List<Param> grads = vjp.gradParams();
     Data value = new Data(vjp.result(0).type().dtype(), resultShapes[0], results[0]);
     if (format.equals("json")) {
       json(value, grads, results, resultShapes);
     } else {
-      AutogradGraph g = AutogradGraph.of(pf.func());
-      String suffix =
-          g.rootName() != null
-              ? "grad_fn=<" + g.rootName() + ">"
-              : g.rootIsLeaf() ? "requires_grad=True" : null;
-      StringBuilder s = new StringBuilder(Output.labelled("value", Output.repr(value, suffix)));
+      StringBuilder s = new StringBuilder(Output.labelled("value", repr(f, 0, value)));
       for (int k = 0; k < grads.size(); k++) {
         Param p = grads.get(k);
         Data grad = new Data(p.type().dtype(), resultShapes[k + 1], results[k + 1]);
         s.append(Output.labelled(p.name() + ".grad", Output.repr(grad, null)));
+      }
+      out().print(s);
+    }
+    noteGenerated(args);
+    return Gradc.OK;
+  }
+
+  /** The results of a compiled function and their shapes. */
+  private static final class Computed {
+    private final Object[] results;
+    private final int[][] shapes;
+
+    Computed(Object[] results, int[][] shapes) {
+      this.results = results;
+      this.shapes = shapes;
+    }
+
+    Object[] results() {
+      return results;
+    }
+
+    int[][] shapes() {
+      return shapes;
+    }
+  }
+
+  private Computed compute(ProgramFile pf, Func f, Arguments args) {
+    CompiledFunction kernel = Kernels.compile(f);
+    int[][] shapes = args.shapes();
+    Object[] results =
+        pf.running(args, () -> threads.run(() -> kernel.call(args.buffers(), shapes, null)));
+    return new Computed(results, kernel.resultShapes(shapes));
+  }
+
+  /** Result {@code k} as PyTorch prints it, with its {@code grad_fn} when it requires grad. */
+  private static String repr(Func f, int k, Data value) {
+    AutogradGraph g = AutogradGraph.of(f, k);
+    String suffix =
+        g.rootName() != null
+            ? "grad_fn=<" + g.rootName() + ">"
+            : g.rootIsLeaf() ? "requires_grad=True" : null;
+    return Output.repr(value, suffix);
+  }
+
+  /**
+   * A program whose result is not one scalar (a model's predictions, or {@code return a, b}): the
+   * forward values only, as {@code value} (one result) or {@code value[K]} (several); JSON {@code
+   * {"value": V}} or {@code {"values": [V, ...]}}.
+   */
+  private int forward(ProgramFile pf) throws IOException {
+    Func f = pf.func();
+    Arguments args = inputs.resolve(pf);
+    Computed c = compute(pf, f, args);
+    Object[] results = c.results();
+    int[][] resultShapes = c.shapes();
+    int m = f.results().size();
+    List<Data> values = new ArrayList<>();
+    for (int k = 0; k < m; k++) {
+      values.add(new Data(f.result(k).type().dtype(), resultShapes[k], results[k]));
+    }
+    if (format.equals("json")) {
+      Output.json(
+          out(),
+          g -> {
+            g.writeStartObject();
+            if (m == 1) {
+              g.writeFieldName("value");
+              Output.tensor(g, values.get(0));
+            } else {
+              g.writeArrayFieldStart("values");
+              for (Data v : values) {
+                Output.tensor(g, v);
+              }
+              g.writeEndArray();
+            }
+            g.writeEndObject();
+          });
+    } else {
+      StringBuilder s = new StringBuilder();
+      for (int k = 0; k < m; k++) {
+        String label = m == 1 ? "value" : "value[" + k + "]";
+        s.append(Output.labelled(label, repr(f, k, values.get(k))));
       }
       out().print(s);
     }

@@ -3,26 +3,22 @@ package dev.gradc.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gradc.codegen.AotCompiler;
 import dev.gradc.frontend.lang.GradLanguage;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Interpreter;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.ad.Autodiff;
-import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,34 +99,7 @@ class CompileCommandTest {
         entries);
 
     // javac against nothing but the jar.
-    Path src = tmp.resolve("src/Client.java");
-    Files.createDirectories(src.getParent());
-    Files.writeString(src, CLIENT);
-    Path classes = tmp.resolve("classes");
-    Files.createDirectories(classes);
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int javacCode =
-        javac.run(
-            null,
-            null,
-            null,
-            "--release",
-            "17",
-            "-classpath",
-            jar.toString(),
-            "-d",
-            classes.toString(),
-            src.toString());
-    assertEquals(0, javacCode, "javac");
-
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
-        new ProcessBuilder(java.toString(), "-cp", jar + File.pathSeparator + classes, "Client")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the client finishes");
-    assertEquals(0, p.exitValue(), output);
+    String output = PlainJava.run(tmp, CLIENT, List.of(jar));
 
     // The same numbers from the reference interpreter.
     Func f = GradLanguage.parse(Path.of(Cli.example("linear_regression.grad"))).func();
@@ -172,10 +141,10 @@ class CompileCommandTest {
     Files.writeString(p, "input k: i64[3]\nparam w: f32[3]\nreturn sum(w * k)\n");
     Func f = GradLanguage.parse(p).func();
     assertEquals(
-        "public static float value(long[] k, float[] w)", CompileCommand.signature(f, false));
-    assertEquals(
-        "public static float valueAndGrad(long[] k, float[] w, float[] gradW)",
-        CompileCommand.signature(f, true));
+        List.of(
+            "public static float value(long[] k, float[] w)",
+            "public static float valueAndGrad(long[] k, float[] w, float[] gradW)"),
+        AotCompiler.signatures(f, List.of()));
   }
 
   /**

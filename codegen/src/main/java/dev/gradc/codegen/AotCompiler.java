@@ -7,12 +7,17 @@ import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Param;
+import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import javax.lang.model.SourceVersion;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
@@ -21,9 +26,9 @@ import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * Ahead-of-time compilation of a scalar loss into named classes that depend on {@code java.base}
- * only: {@code NAME$Value} and {@code NAME$Grad} (the compiled forward and value-and-gradient), and
- * the public class {@code NAME} with typed static methods:
+ * Ahead-of-time compilation of a function into named classes that depend on {@code java.base} only:
+ * the public class {@code NAME} with typed static methods, and the compiled kernels they call
+ * ({@code NAME$Value}, {@code NAME$Grad}, {@code NAME$Vjp}). For a scalar loss:
  *
  * <pre>
  * public static double value(double[] w, double[] b, double[] x, double[] y)
@@ -31,34 +36,97 @@ import org.objectweb.asm.commons.Method;
  *                                   double[] gradW, double[] gradB)
  * </pre>
  *
+ * For a function with a non-scalar result or several results (a model's predictions), {@code value}
+ * writes each result into an output array (with one result, an overload also returns a new array),
+ * and, when it has params, {@code vjp} takes one cotangent per result and writes the params'
+ * gradients:
+ *
+ * <pre>
+ * public static double[] value(double[] w, double[] x)
+ * public static void value(double[] w, double[] x, double[] logits)
+ * public static void vjp(double[] w, double[] x, double[] gradLogits, double[] gradW)
+ * </pre>
+ *
  * One flat array per param and input in declaration order ({@code double[]} for f64, {@code
- * float[]} for f32, {@code long[]} for i64; a scalar is an array of length 1), then, for {@code
- * valueAndGrad}, one output array per param. Symbolic dims are inferred from array lengths and
- * checked; a mismatch throws {@link IllegalArgumentException} naming the argument. The value is a
- * {@code double} for an f64 loss and a {@code float} for an f32 loss.
+ * float[]} for f32, {@code long[]} for i64; a scalar is an array of length 1), then the cotangents,
+ * then the output arrays. Symbolic dims are inferred from the lengths of the params' and inputs'
+ * arrays; a null array or one of the wrong length throws {@link IllegalArgumentException} naming
+ * the argument. A scalar loss's value is a {@code double} for f64 and a {@code float} for f32.
  */
 public final class AotCompiler {
   private AotCompiler() {}
 
-  /** Class files keyed by internal name: {@code NAME}, {@code NAME$Value}, {@code NAME$Grad}. */
-  public static Map<String, byte[]> compile(Func loss, String binaryName) {
-    if (loss.results().size() != 1 || !loss.result(0).type().isScalar()) {
-      throw new GradcException("ahead-of-time compilation needs a function returning one scalar");
+  /** What an argument of an entry point is. */
+  private enum Role {
+    /** A param or input of the function, in declaration order. */
+    ARGUMENT,
+    /** The cotangent of a result: an input of the vjp kernel after the arguments. */
+    COTANGENT,
+    /** An array the kernel's result {@code slot} is written into. */
+    OUTPUT
+  }
+
+  /** One array argument of an entry point. */
+  private record Arg(String label, dev.gradc.ir.Type type, Role role, int slot) {}
+
+  /** How an entry point returns: the scalar result 0, result 0's array, or nothing. */
+  private enum Returns {
+    SCALAR,
+    ARRAY,
+    VOID
+  }
+
+  /** One public static method of the API class and the kernel class it calls. */
+  private record Entry(String method, String kernel, List<Arg> args, Returns returns, DType dtype) {
+    String signature() {
+      List<String> params = new ArrayList<>();
+      for (Arg a : args) {
+        params.add(javaType(a.type().dtype()) + " " + a.label());
+      }
+      String ret =
+          switch (returns) {
+            case SCALAR -> dtype == DType.F32 ? "float" : "double";
+            case ARRAY -> javaType(dtype);
+            case VOID -> "void";
+          };
+      return "public static " + ret + " " + method + "(" + String.join(", ", params) + ")";
     }
-    if (!loss.result(0).type().dtype().isFloat()) {
-      throw new GradcException("the loss must be f32 or f64, not " + loss.result(0).type());
+  }
+
+  /** Class files keyed by internal name, with outputs named by position. */
+  public static Map<String, byte[]> compile(Func f, String binaryName) {
+    return compile(f, binaryName, List.of());
+  }
+
+  /**
+   * Class files keyed by internal name: {@code NAME}, {@code NAME$Value}, and {@code NAME$Grad} (a
+   * scalar loss) or {@code NAME$Vjp} (other functions with params). {@code outputNames} may name
+   * the results (null or missing entries, or names that would clash with another argument, fall
+   * back to {@code output}, {@code output0}, ...).
+   */
+  public static Map<String, byte[]> compile(Func f, String binaryName, List<String> outputNames) {
+    for (Value r : f.results()) {
+      if (!r.type().dtype().isFloat()) {
+        throw new GradcException(
+            "ahead-of-time compilation needs f32 or f64 results, not " + r.type());
+      }
     }
     String name = binaryName.replace('.', '/');
-    for (Param p : loss.params()) {
+    for (Param p : f.params()) {
       if (p.type().dtype() == DType.BOOL) {
         throw new GradcException("bool parameters are not supported ahead of time: %" + p.name());
       }
     }
+    List<Entry> entries = entries(f, outputNames);
     Map<String, byte[]> out = new LinkedHashMap<>();
-    Compiler.CompiledClass value = Compiler.compile(loss, name + "$Value");
-    Compiler.CompiledClass grad = Compiler.compile(Autodiff.vjp(loss), name + "$Grad");
-    out.put(name, api(loss, name));
-    for (Compiler.CompiledClass c : List.of(value, grad)) {
+    out.put(name, api(f, name, entries));
+    List<Compiler.CompiledClass> kernels = new ArrayList<>();
+    kernels.add(Compiler.compile(f, name + "$Value"));
+    boolean loss = isLoss(f);
+    if (loss || !f.gradParams().isEmpty()) {
+      kernels.add(Compiler.compile(Autodiff.vjp(f, !loss), name + (loss ? "$Grad" : "$Vjp")));
+    }
+    for (Compiler.CompiledClass c : kernels) {
       out.put(c.internalName(), c.bytes());
       if (c.vectorBytes() != null) {
         // The vector forms of its products, loaded only where jdk.incubator.vector is readable.
@@ -68,15 +136,108 @@ public final class AotCompiler {
     return out;
   }
 
-  private static byte[] api(Func f, String name) {
+  /** The Java signatures of the entry points {@link #compile} writes, in order. */
+  public static List<String> signatures(Func f, List<String> outputNames) {
+    List<String> out = new ArrayList<>();
+    for (Entry e : entries(f, outputNames)) {
+      out.add(e.signature());
+    }
+    return out;
+  }
+
+  /** One scalar result: {@code value} returns it and {@code valueAndGrad} seeds it with 1. */
+  private static boolean isLoss(Func f) {
+    return f.results().size() == 1 && f.result(0).type().isScalar();
+  }
+
+  private static List<Entry> entries(Func f, List<String> outputNames) {
+    List<Arg> arguments = new ArrayList<>();
+    for (Param p : f.params()) {
+      arguments.add(new Arg(p.name(), p.type(), Role.ARGUMENT, -1));
+    }
+    List<Param> grads = f.gradParams();
+    List<String> outputs = outputLabels(f, outputNames);
+    int m = f.results().size();
+    DType dtype = f.result(0).type().dtype();
+    List<Entry> entries = new ArrayList<>();
+    if (isLoss(f)) {
+      entries.add(new Entry("value", "$Value", arguments, Returns.SCALAR, dtype));
+      List<Arg> args = new ArrayList<>(arguments);
+      for (int i = 0; i < grads.size(); i++) {
+        Param p = grads.get(i);
+        args.add(new Arg(gradLabel(p.name()), p.type(), Role.OUTPUT, 1 + i));
+      }
+      entries.add(new Entry("valueAndGrad", "$Grad", args, Returns.SCALAR, dtype));
+      return entries;
+    }
+    if (m == 1) {
+      entries.add(new Entry("value", "$Value", arguments, Returns.ARRAY, dtype));
+    }
+    List<Arg> args = new ArrayList<>(arguments);
+    for (int k = 0; k < m; k++) {
+      args.add(new Arg(outputs.get(k), f.result(k).type(), Role.OUTPUT, k));
+    }
+    entries.add(new Entry("value", "$Value", args, Returns.VOID, dtype));
+    if (!grads.isEmpty()) {
+      args = new ArrayList<>(arguments);
+      for (int k = 0; k < m; k++) {
+        args.add(new Arg(gradLabel(outputs.get(k)), f.result(k).type(), Role.COTANGENT, -1));
+      }
+      for (int i = 0; i < grads.size(); i++) {
+        Param p = grads.get(i);
+        args.add(new Arg(gradLabel(p.name()), p.type(), Role.OUTPUT, m + i));
+      }
+      entries.add(new Entry("vjp", "$Vjp", args, Returns.VOID, dtype));
+    }
+    return entries;
+  }
+
+  /** {@code gradW} for {@code w}: the name of the gradient (or cotangent) array of a value. */
+  public static String gradLabel(String name) {
+    return "grad" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+
+  /**
+   * The argument names of the results: the given name when it is a Java identifier that no other
+   * argument (or its gradient) uses, else {@code output} (one result) or {@code outputK}.
+   */
+  private static List<String> outputLabels(Func f, List<String> names) {
+    int m = f.results().size();
+    Set<String> taken = new HashSet<>();
+    for (Param p : f.params()) {
+      taken.add(p.name());
+      taken.add(gradLabel(p.name()));
+    }
+    List<String> labels = new ArrayList<>();
+    for (int k = 0; k < m; k++) {
+      String n = k < names.size() ? names.get(k) : null;
+      if (n == null
+          || !SourceVersion.isIdentifier(n)
+          || SourceVersion.isKeyword(n)
+          || taken.contains(n)
+          || taken.contains(gradLabel(n))) {
+        n = m == 1 ? "output" : "output" + k;
+        while (taken.contains(n) || taken.contains(gradLabel(n))) {
+          n = "_" + n;
+        }
+      }
+      taken.add(n);
+      taken.add(gradLabel(n));
+      labels.add(n);
+    }
+    return labels;
+  }
+
+  private static byte[] api(Func f, String name, List<Entry> entries) {
     ClassWriter cw = ClassEmitter.newClass(name, null);
     GeneratorAdapter ctor = Jvm.method(cw, Opcodes.ACC_PRIVATE, Method.getMethod("void <init>()"));
     ctor.loadThis();
     ctor.invokeConstructor(Jvm.OBJECT, Method.getMethod("void <init>()"));
     ctor.returnValue();
     ctor.endMethod();
-    entry(cw, f, name, false);
-    entry(cw, f, name, true);
+    for (Entry e : entries) {
+      entry(cw, f, name, e);
+    }
     LibraryCopier lib = new LibraryCopier(name);
     lib.require(
         Aliasing.class, "separate", "([Ljava/lang/Object;[Ljava/lang/Object;Ljava/lang/String;)V");
@@ -85,51 +246,54 @@ public final class AotCompiler {
     return cw.toByteArray();
   }
 
-  private static void entry(ClassWriter cw, Func f, String name, boolean withGrad) {
-    DType lossType = f.result(0).type().dtype();
+  private static void entry(ClassWriter cw, Func f, String name, Entry e) {
     List<Type> params = new ArrayList<>();
-    for (Param p : f.params()) {
-      params.add(Jvm.arrayType(p.type().dtype()));
+    for (Arg a : e.args()) {
+      params.add(Jvm.arrayType(a.type().dtype()));
     }
-    List<Param> grads = f.gradParams();
-    if (withGrad) {
-      for (Param p : grads) {
-        params.add(Jvm.arrayType(p.type().dtype()));
-      }
-    }
-    Type ret = lossType == DType.F32 ? Type.FLOAT_TYPE : Type.DOUBLE_TYPE;
-    Method m = new Method(withGrad ? "valueAndGrad" : "value", ret, params.toArray(new Type[0]));
+    Type ret =
+        switch (e.returns()) {
+          case SCALAR -> e.dtype() == DType.F32 ? Type.FLOAT_TYPE : Type.DOUBLE_TYPE;
+          case ARRAY -> Jvm.arrayType(e.dtype());
+          case VOID -> Type.VOID_TYPE;
+        };
+    Method m = new Method(e.method(), ret, params.toArray(new Type[0]));
     GeneratorAdapter g = Jvm.method(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, m);
-    int np = f.params().size();
-    Map<String, Integer> symbols = inferSymbols(g, f);
-    for (int i = 0; i < np; i++) {
-      checkLength(g, f.params().get(i), i, symbols, f.params().get(i).name());
+    for (int i = 0; i < e.args().size(); i++) {
+      Label ok = new Label();
+      g.loadArg(i);
+      g.ifNonNull(ok);
+      throwIllegalArgument(g, e.args().get(i).label() + ": null instead of an array");
+      g.mark(ok);
     }
-    if (withGrad) {
-      for (int i = 0; i < grads.size(); i++) {
-        Param p = grads.get(i);
-        checkLength(g, p, np + i, symbols, gradLabel(p));
+    Map<String, Integer> symbols = inferSymbols(g, f);
+    List<Integer> kernelArgs = new ArrayList<>();
+    for (int i = 0; i < e.args().size(); i++) {
+      Arg a = e.args().get(i);
+      checkLength(g, a.type(), i, symbols, a.label());
+      if (a.role() != Role.OUTPUT) {
+        kernelArgs.add(i);
       }
     }
     // args
     int argsLocal = g.newLocal(Jvm.OBJECT_ARRAY);
-    g.push(np);
+    g.push(kernelArgs.size());
     g.newArray(Jvm.OBJECT);
-    for (int i = 0; i < np; i++) {
+    for (int k = 0; k < kernelArgs.size(); k++) {
       g.dup();
-      g.push(i);
-      g.loadArg(i);
+      g.push(k);
+      g.loadArg(kernelArgs.get(k));
       g.arrayStore(Jvm.OBJECT);
     }
+    g.dup();
     g.storeLocal(argsLocal);
     // shapes
-    int shapesLocal = g.newLocal(Type.getType(int[][].class));
-    g.push(np);
+    g.push(kernelArgs.size());
     g.newArray(Jvm.INT_ARRAY);
-    for (int i = 0; i < np; i++) {
-      List<Dim> dims = f.params().get(i).type().dims();
+    for (int k = 0; k < kernelArgs.size(); k++) {
+      List<Dim> dims = e.args().get(kernelArgs.get(k)).type().dims();
       g.dup();
-      g.push(i);
+      g.push(k);
       g.push(dims.size());
       g.newArray(Type.INT_TYPE);
       for (int d = 0; d < dims.size(); d++) {
@@ -140,40 +304,50 @@ public final class AotCompiler {
       }
       g.arrayStore(Jvm.INT_ARRAY);
     }
-    g.storeLocal(shapesLocal);
-    // outs: the gradient arrays go straight to the compiled code, which writes into them while it
+    // outs: the output arrays go straight to the compiled code, which writes into them while it
     // reads the arguments; an argument that is also an output is copied first (Aliasing)
-    g.loadLocal(argsLocal);
-    g.loadLocal(shapesLocal);
-    if (withGrad) {
-      g.push(1 + grads.size());
+    int results = f.results().size() + (e.kernel().equals("$Value") ? 0 : f.gradParams().size());
+    boolean anyOutput = e.args().stream().anyMatch(a -> a.role() == Role.OUTPUT);
+    if (anyOutput) {
+      String[] names = new String[results];
+      Arrays.fill(names, "value");
+      g.push(results);
       g.newArray(Jvm.OBJECT);
-      for (int i = 0; i < grads.size(); i++) {
-        g.dup();
-        g.push(1 + i);
-        g.loadArg(np + i);
-        g.arrayStore(Jvm.OBJECT);
+      for (int i = 0; i < e.args().size(); i++) {
+        Arg a = e.args().get(i);
+        if (a.role() == Role.OUTPUT) {
+          g.dup();
+          g.push(a.slot());
+          g.loadArg(i);
+          g.arrayStore(Jvm.OBJECT);
+          names[a.slot()] = a.label();
+        }
       }
       g.dup();
       g.loadLocal(argsLocal);
       g.swap();
-      StringBuilder names = new StringBuilder("value");
-      for (Param p : grads) {
-        names.append('\n').append(gradLabel(p));
-      }
-      g.push(names.toString());
+      g.push(String.join("\n", names));
       g.invokeStatic(
           Type.getObjectType(name), Method.getMethod("void separate(Object[], Object[], String)"));
     } else {
       g.visitInsn(Opcodes.ACONST_NULL);
     }
-    g.invokeStatic(
-        Type.getObjectType(name + (withGrad ? "$Grad" : "$Value")), ClassEmitter.CALL_SEQUENTIAL);
-    g.push(0);
-    g.arrayLoad(Jvm.OBJECT);
-    g.checkCast(Jvm.arrayType(lossType));
-    g.push(0);
-    g.arrayLoad(Jvm.elementType(lossType));
+    g.invokeStatic(Type.getObjectType(name + e.kernel()), ClassEmitter.CALL_SEQUENTIAL);
+    switch (e.returns()) {
+      case SCALAR -> {
+        g.push(0);
+        g.arrayLoad(Jvm.OBJECT);
+        g.checkCast(Jvm.arrayType(e.dtype()));
+        g.push(0);
+        g.arrayLoad(Jvm.elementType(e.dtype()));
+      }
+      case ARRAY -> {
+        g.push(0);
+        g.arrayLoad(Jvm.OBJECT);
+        g.checkCast(Jvm.arrayType(e.dtype()));
+      }
+      case VOID -> g.pop();
+    }
     g.returnValue();
     g.endMethod();
   }
@@ -255,11 +429,6 @@ public final class AotCompiler {
     return symbols;
   }
 
-  /** The declared name of {@code p}'s gradient argument: {@code gradW} for {@code w}. */
-  private static String gradLabel(Param p) {
-    return "grad" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
-  }
-
   private static void pushDim(GeneratorAdapter g, Dim d, Map<String, Integer> symbols) {
     if (d.isStatic()) {
       g.push(d.size());
@@ -272,13 +441,17 @@ public final class AotCompiler {
     }
   }
 
-  /** Throws when argument {@code arg}'s length differs from the product of {@code p}'s dims. */
+  /** Throws when argument {@code arg}'s length differs from the product of {@code t}'s dims. */
   private static void checkLength(
-      GeneratorAdapter g, Param p, int arg, Map<String, Integer> symbols, String label) {
+      GeneratorAdapter g,
+      dev.gradc.ir.Type t,
+      int arg,
+      Map<String, Integer> symbols,
+      String label) {
     Label ok = new Label();
     int want = g.newLocal(Type.INT_TYPE);
     g.push(1);
-    for (Dim d : p.type().dims()) {
+    for (Dim d : t.dims()) {
       pushDim(g, d, symbols);
       g.visitInsn(Opcodes.IMUL);
     }
@@ -297,7 +470,7 @@ public final class AotCompiler {
     g.invokeConstructor(sb, Method.getMethod("void <init>(String)"));
     g.loadLocal(want);
     g.invokeVirtual(sb, Method.getMethod("StringBuilder append(int)"));
-    g.push(" for shape " + p.type().shapeString() + ", got ");
+    g.push(" for shape " + t.shapeString() + ", got ");
     g.invokeVirtual(sb, Method.getMethod("StringBuilder append(String)"));
     g.loadArg(arg);
     g.arrayLength();
@@ -311,5 +484,14 @@ public final class AotCompiler {
 
   private static void throwIllegalArgument(GeneratorAdapter g, String message) {
     g.throwException(Type.getType(IllegalArgumentException.class), message);
+  }
+
+  private static String javaType(DType d) {
+    return switch (d) {
+      case F64 -> "double[]";
+      case F32 -> "float[]";
+      case I64 -> "long[]";
+      case BOOL -> "boolean[]";
+    };
   }
 }

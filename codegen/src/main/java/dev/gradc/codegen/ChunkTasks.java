@@ -10,7 +10,7 @@ import org.objectweb.asm.commons.Method;
 
 /**
  * The class-level parts of running chunks on a pool: the class is its own task type ({@code
- * Runnable} with fields {@code nest}, {@code c0}, {@code c1} and {@code frame}), and for each
+ * Runnable} with fields {@code kernel}, {@code c0}, {@code c1} and {@code frame}), and for each
  * kernel a method {@code chunksK(c0, c1, frame)} that runs chunks {@code [c0, c1)} with the
  * kernel's arguments unpacked from the frame ({@link KernelSignature}).
  */
@@ -35,7 +35,7 @@ final class ChunkTasks {
 
   /**
    * Emits the task type, which runs the chunks of {@code kernels}, and with {@code products} the
-   * blocks of matrix products ({@code nest == -1}: {@code GemmCall.gemmRun(c0, c1, frame)}).
+   * blocks of matrix products ({@code kernel == -1}: {@code GemmCall.gemmRun(c0, c1, frame)}).
    */
   static void emitTask(ClassVisitor cw, Type owner, List<Kernel> kernels, boolean products) {
     new ChunkTasks(cw, owner).task(kernels, products);
@@ -45,12 +45,12 @@ final class ChunkTasks {
   static final Method GEMM_RUN = new Method("gemmRun", "(II[Ljava/lang/Object;)V");
 
   /**
-   * The class is its own task type: an instance runs chunks {@code [c0, c1)} of one nest on a pool
-   * thread. Fields, constructor, {@code run()}, and {@code await(Future)}, which rethrows the
+   * The class is its own task type: an instance runs chunks {@code [c0, c1)} of one kernel on a
+   * pool thread. Fields, constructor, {@code run()}, and {@code await(Future)}, which rethrows the
    * task's own exception.
    */
   private void task(List<Kernel> kernels, boolean products) {
-    for (String fld : new String[] {"nest", "c0", "c1"}) {
+    for (String fld : new String[] {"kernel", "c0", "c1"}) {
       cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, fld, "I", null, null).visitEnd();
     }
     cw.visitField(
@@ -59,7 +59,7 @@ final class ChunkTasks {
     GeneratorAdapter init = Jvm.method(cw, Opcodes.ACC_PRIVATE, TASK_INIT);
     init.loadThis();
     init.invokeConstructor(Jvm.OBJECT, Method.getMethod("void <init>()"));
-    String[] names = {"nest", "c0", "c1", "frame"};
+    String[] names = {"kernel", "c0", "c1", "frame"};
     Type[] types = {Type.INT_TYPE, Type.INT_TYPE, Type.INT_TYPE, Jvm.OBJECT_ARRAY};
     for (int i = 0; i < 4; i++) {
       init.loadThis();
@@ -99,12 +99,13 @@ final class ChunkTasks {
   }
 
   /**
-   * In {@code run()}: when {@code nest} is {@code id}, calls {@code m(c0, c1, frame)} and returns.
+   * In {@code run()}: when {@code kernel} is {@code id}, calls {@code m(c0, c1, frame)} and
+   * returns.
    */
   private void dispatch(GeneratorAdapter r, int id, Method m) {
     Label next = new Label();
     r.loadThis();
-    r.getField(owner, "nest", Type.INT_TYPE);
+    r.getField(owner, "kernel", Type.INT_TYPE);
     r.push(id);
     r.ifICmp(GeneratorAdapter.NE, next);
     r.loadThis();
@@ -118,12 +119,12 @@ final class ChunkTasks {
     r.mark(next);
   }
 
-  static Method chunksMethod(int nest) {
-    return new Method("chunks" + nest, "(II[Ljava/lang/Object;)V");
+  static Method chunksMethod(int kernel) {
+    return new Method("chunks" + kernel, "(II[Ljava/lang/Object;)V");
   }
 
   /**
-   * {@code chunksK(c0, c1, frame)}: runs chunks {@code [c0, c1)} of nest K with its arguments
+   * {@code chunksK(c0, c1, frame)}: runs chunks {@code [c0, c1)} of kernel K with its arguments
    * unpacked from the frame, storing each chunk's full-reduction partials at its slots.
    */
   private void chunks(KernelSignature sig) {

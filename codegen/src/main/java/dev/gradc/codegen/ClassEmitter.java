@@ -29,7 +29,7 @@ import org.objectweb.asm.commons.Method;
  * chunks, computes scalars between steps, and returns {@code outs}. Arguments are trusted: the
  * runtime checks dtypes and shapes before calling. The class references {@code java.base} only.
  */
-public final class ClassEmitter {
+final class ClassEmitter {
   private ClassEmitter() {}
 
   /**

@@ -279,7 +279,7 @@ final class DriverEmitter {
     for (Kernel k : plan.kernels) {
       need.addAll(k.intParams);
       need.add(k.outerCount());
-      for (LoopLayout l : k.stages) {
+      for (LoopLayout l : k.loops) {
         need.add(l.innerSize());
       }
       for (Reduction r : k.reductions) {

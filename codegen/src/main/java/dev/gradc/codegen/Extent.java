@@ -9,9 +9,9 @@ import java.util.Map;
 /**
  * A size or stride known at compile time up to the symbolic dims: a constant times a product of
  * symbols ({@code 3*N*M}), or zero. Equality is decidable, so the planner can tell at compile time
- * whether two dims of a loop nest collapse into one for every binding of the symbols.
+ * whether two dims of a loop collapse into one for every binding of the symbols.
  */
-public record Extent(long coeff, List<String> symbols) {
+record Extent(long coeff, List<String> symbols) {
   public static final Extent ZERO = new Extent(0, List.of());
   public static final Extent ONE = new Extent(1, List.of());
 

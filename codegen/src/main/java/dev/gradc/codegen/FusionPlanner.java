@@ -40,7 +40,7 @@ import java.util.List;
  * are drafts that later instructions update (a later reader makes a value stored); the plan is made
  * of their final state.
  */
-public final class FusionPlanner {
+final class FusionPlanner {
   /**
    * The most members one loop takes, which keeps each kernel method well under C2's 8,000-byte
    * limit (a member costs tens of bytes); a longer chain continues in a new loop.

@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One kernel: consecutive loops that walk the same outer rows, run as stages of one outer loop (a
- * single loop is a kernel of one stage). For each row, stage after stage runs its inner loop (or,
- * for a flat stage, its one element), so a matrix that several loops read is streamed from memory
- * once. {@link KernelLayout} decides which loops fuse; the kernel is immutable and holds what its
- * method takes: buffers, scalars and extents, the union of its stages' parameters.
+ * One kernel: one generated method that runs consecutive loops walking the same outer rows in one
+ * pass (a kernel of a single loop is the common case). For each row, loop after loop runs its inner
+ * loop (or, for a flat loop, its one element), so a matrix that several loops read is streamed from
+ * memory once. {@link KernelLayout} decides which loops fuse; the kernel is immutable and holds
+ * what its method takes: buffers, scalars and extents, the union of its loops' parameters.
  *
- * <p>A value with one element per row that one stage produces and only later stages of the same
+ * <p>A value with one element per row that one loop produces and only later loops of the same
  * kernel read is a <em>row value</em>: it lives in a local for the rest of the row and is never
  * stored, so it needs no buffer (the logistic loss keeps {@code x_i . w} and the row's gradient
  * coefficient in locals).
@@ -30,7 +30,7 @@ final class Kernel {
   /** The kernel's position in the plan. */
   final int index;
 
-  final List<LoopLayout> stages;
+  final List<LoopLayout> loops;
 
   /** Values kept in locals per row instead of buffers, in the order found. */
   final Set<Value> rowValues;
@@ -44,21 +44,21 @@ final class Kernel {
   /** Non-constant extents the kernel takes as int parameters. */
   final List<Extent> intParams;
 
-  /** Every stage's reductions, in stage order. */
+  /** Every loop's reductions, in loop order. */
   final List<Reduction> reductions;
 
   /** The {@link Mode#FULL} reductions; a reduction's partials slot is its index here. */
   final List<Reduction> fullReductions;
 
-  /** Some stage accumulates by read-modify-write: the kernel runs as one chunk sequence. */
+  /** Some loop accumulates by read-modify-write: the kernel runs as one chunk sequence. */
   final boolean sequential;
 
-  /** Some stage has column reductions: chunks are capped in number. */
+  /** Some loop has column reductions: chunks are capped in number. */
   final boolean hasColumns;
 
-  Kernel(int index, List<LoopLayout> stages, Set<Value> rowValues) {
+  Kernel(int index, List<LoopLayout> loops, Set<Value> rowValues) {
     this.index = index;
-    this.stages = List.copyOf(stages);
+    this.loops = List.copyOf(loops);
     this.rowValues = Collections.unmodifiableSet(new LinkedHashSet<>(rowValues));
     List<Access> bs = new ArrayList<>();
     List<Value> ss = new ArrayList<>();
@@ -67,7 +67,7 @@ final class Kernel {
     List<Reduction> full = new ArrayList<>();
     boolean seq = false;
     boolean cols = false;
-    for (LoopLayout l : stages) {
+    for (LoopLayout l : loops) {
       for (Access a : l.buffers) {
         if (!rowValues.contains(a.buffer) && paramOf(bs, l, a) == null) {
           bs.add(a);
@@ -102,12 +102,12 @@ final class Kernel {
   }
 
   Loop firstLoop() {
-    return stages.get(0).loop;
+    return loops.get(0).loop;
   }
 
   /** The number of outer iterations the driver splits into chunks. */
   Extent outerCount() {
-    return stages.get(0).outerCount();
+    return loops.get(0).outerCount();
   }
 
   /** The partials slot of a full reduction: each chunk writes its partials at these offsets. */
@@ -119,28 +119,28 @@ final class Kernel {
     return s;
   }
 
-  /** The stage that owns an access among the kernel's buffers. */
-  LoopLayout stageOf(Access a) {
-    for (LoopLayout l : stages) {
+  /** The loop that owns an access among the kernel's buffers. */
+  LoopLayout loopOf(Access a) {
+    for (LoopLayout l : loops) {
       if (l.buffers.contains(a)) {
         return l;
       }
     }
-    throw new IllegalStateException("no stage owns " + a.buffer);
+    throw new IllegalStateException("no loop owns " + a.buffer);
   }
 
-  /** The stage that computes a reduction. */
-  LoopLayout stageOf(Reduction r) {
-    for (LoopLayout l : stages) {
+  /** The loop that computes a reduction. */
+  LoopLayout loopOf(Reduction r) {
+    for (LoopLayout l : loops) {
       if (l.reductions.contains(r)) {
         return l;
       }
     }
-    throw new IllegalStateException("no stage computes " + r.inst);
+    throw new IllegalStateException("no loop computes " + r.inst);
   }
 
   /**
-   * The kernel parameter for a stage's access: the same buffer value shares one parameter, except
+   * The kernel parameter for a loop's access: the same buffer value shares one parameter, except
    * that reduction accumulators (RMW and column partials) are parameters of their own.
    */
   Access paramOf(LoopLayout l, Access a) {
@@ -153,7 +153,7 @@ final class Kernel {
       if (p == a) {
         return p;
       }
-      if (!accumulator && p.buffer == a.buffer && !isAccumulator(stageOf(p), p)) {
+      if (!accumulator && p.buffer == a.buffer && !isAccumulator(loopOf(p), p)) {
         return p;
       }
     }
@@ -180,6 +180,6 @@ final class Kernel {
 
   /** Does this kernel fuse more than one loop. */
   boolean isFused() {
-    return stages.size() > 1;
+    return loops.size() > 1;
   }
 }

@@ -24,11 +24,11 @@ import java.util.Set;
  * same rows into one {@link Kernel}, and finds each kernel's row values.
  *
  * <p>Loops fuse when they have the same number of outer iterations, have at most {@link
- * FusionPlanner#MAX_MEMBERS} members together, none accumulates by read-modify-write, no stage
- * needs a value that is complete only after all rows (a full or column reduction of an earlier
- * stage, or a scalar computed from one), and every buffer an earlier stage writes and a later one
- * reads is read at the row that wrote it. So the logistic loss reads {@code x} once for {@code x @
- * w}, the per-row loss and its gradient, and {@code x^T g}.
+ * FusionPlanner#MAX_MEMBERS} members together, none accumulates by read-modify-write, no loop needs
+ * a value that is complete only after all rows (a full or column reduction of an earlier loop, or a
+ * scalar computed from one), and every buffer an earlier loop writes and a later one reads is read
+ * at the row that wrote it. So the logistic loss reads {@code x} once for {@code x @ w}, the
+ * per-row loss and its gradient, and {@code x^T g}.
  */
 final class KernelLayout {
   private KernelLayout() {}
@@ -51,21 +51,21 @@ final class KernelLayout {
     }
     Users users = new Users(plan);
     List<Kernel> kernels = new ArrayList<>();
-    for (List<LoopLayout> stages : groups) {
-      kernels.add(new Kernel(kernels.size(), stages, rowValues(plan, users, stages)));
+    for (List<LoopLayout> loops : groups) {
+      kernels.add(new Kernel(kernels.size(), loops, rowValues(plan, users, loops)));
     }
     return new Plan(plan, kernels);
   }
 
   // ---------------------------------------------------------------- fusing loops
 
-  private static boolean accepts(LoopPlan plan, List<LoopLayout> stages, LoopLayout s) {
-    LoopLayout first = stages.get(0);
+  private static boolean accepts(LoopPlan plan, List<LoopLayout> loops, LoopLayout s) {
+    LoopLayout first = loops.get(0);
     if (s.sequential || first.sequential || !s.outerCount().equals(first.outerCount())) {
       return false;
     }
     int members = s.loop.members.size();
-    for (LoopLayout t : stages) {
+    for (LoopLayout t : loops) {
       members += t.loop.members.size();
     }
     if (members > FusionPlanner.MAX_MEMBERS) {
@@ -74,11 +74,11 @@ final class KernelLayout {
     for (Value v : s.scalars) {
       Home h = plan.home(v);
       if (h != null && h.readyAt() >= first.loop.index) {
-        return false; // complete only after the rows of an earlier stage
+        return false; // complete only after the rows of an earlier loop
       }
     }
     for (Access read : s.reads.values()) {
-      for (LoopLayout t : stages) {
+      for (LoopLayout t : loops) {
         Access written = producedBy(t, read.buffer);
         if (written != null && !rowAligned(t, written, s, read)) {
           return false;
@@ -91,7 +91,7 @@ final class KernelLayout {
     return true;
   }
 
-  /** The access by which stage {@code t} writes {@code buffer} row by row, if it does. */
+  /** The access by which loop {@code t} writes {@code buffer} row by row, if it does. */
   private static Access producedBy(LoopLayout t, Value buffer) {
     Access a = t.stores.get(buffer);
     if (a != null) {
@@ -116,8 +116,8 @@ final class KernelLayout {
   }
 
   /**
-   * True when, for every row, the elements stage {@code s} reads through {@code read} are among
-   * those stage {@code t} wrote for the same row through {@code written}.
+   * True when, for every row, the elements loop {@code s} reads through {@code read} are among
+   * those loop {@code t} wrote for the same row through {@code written}.
    */
   private static boolean rowAligned(LoopLayout t, Access written, LoopLayout s, Access read) {
     if (!outerSignature(t, written).equals(outerSignature(s, read))) {
@@ -178,25 +178,25 @@ final class KernelLayout {
   }
 
   /**
-   * The row values of a kernel: produced one element per row by a stage (a flat stage's store or a
-   * rows stage's inner reduction), not a result, and read, directly or through views, only by
-   * members of later stages of the kernel, each reading the element of its own row; or directly by
-   * members of the producing stage, which read it from their locals anyway.
+   * The row values of a kernel: produced one element per row by a loop (a flat loop's store or a
+   * rows loop's inner reduction), not a result, and read, directly or through views, only by
+   * members of later loops of the kernel, each reading the element of its own row; or directly by
+   * members of the producing loop, which read it from their locals anyway.
    */
-  private static Set<Value> rowValues(LoopPlan plan, Users users, List<LoopLayout> stages) {
+  private static Set<Value> rowValues(LoopPlan plan, Users users, List<LoopLayout> loops) {
     Set<Value> out = new LinkedHashSet<>();
-    if (stages.size() < 2) {
+    if (loops.size() < 2) {
       return out;
     }
-    // The stage of each member.
+    // The loop of each member.
     Map<Inst, Integer> members = new IdentityHashMap<>();
-    for (int s = 0; s < stages.size(); s++) {
-      for (Inst m : stages.get(s).loop.members) {
+    for (int s = 0; s < loops.size(); s++) {
+      for (Inst m : loops.get(s).loop.members) {
         members.put(m, s);
       }
     }
-    for (int t = 0; t < stages.size(); t++) {
-      LoopLayout producer = stages.get(t);
+    for (int t = 0; t < loops.size(); t++) {
+      LoopLayout producer = loops.get(t);
       List<Value> candidates = new ArrayList<>();
       if (producer.rank() == 1) {
         candidates.addAll(producer.stores.keySet());
@@ -207,7 +207,7 @@ final class KernelLayout {
         }
       }
       for (Value v : candidates) {
-        if (readOnlyLaterInRow(plan, users, stages, members, t, v)) {
+        if (readOnlyLaterInRow(plan, users, loops, members, t, v)) {
           out.add(v);
         }
       }
@@ -218,7 +218,7 @@ final class KernelLayout {
   private static boolean readOnlyLaterInRow(
       LoopPlan plan,
       Users users,
-      List<LoopLayout> stages,
+      List<LoopLayout> loops,
       Map<Inst, Integer> members,
       int producer,
       Value v) {
@@ -230,11 +230,11 @@ final class KernelLayout {
         return false;
       }
       for (Inst user : users.of.get(u.id())) {
-        Integer stage = members.get(user);
-        if (stage != null) {
-          int s = stage;
+        Integer loop = members.get(user);
+        if (loop != null) {
+          int s = loop;
           boolean direct = u == v && s == producer;
-          if (!direct && (s <= producer || !readsOnePerRow(stages.get(s), u))) {
+          if (!direct && (s <= producer || !readsOnePerRow(loops.get(s), u))) {
             return false;
           }
         } else if (isPlainView(plan.home(user))) {
@@ -252,7 +252,7 @@ final class KernelLayout {
     return h != null && h.where() == Where.VIEW && !h.isCopied();
   }
 
-  /** True when stage {@code l} reads {@code u} through an access at the row's one element. */
+  /** True when loop {@code l} reads {@code u} through an access at the row's one element. */
   private static boolean readsOnePerRow(LoopLayout l, Value u) {
     Access a = l.reads.get(u);
     if (a == null) {

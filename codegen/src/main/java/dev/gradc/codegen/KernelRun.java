@@ -79,7 +79,7 @@ final class KernelRun {
     g.visitInsn(Opcodes.IDIV);
     g.storeLocal(chunks);
     for (Access a : l.buffers) {
-      arrays.put(a, bufferFor(l.stageOf(a), a));
+      arrays.put(a, bufferFor(l.loopOf(a), a));
     }
     for (Reduction r : l.reductions) {
       if (r.mode == Mode.FULL) {
@@ -112,19 +112,19 @@ final class KernelRun {
       g.mark(done);
     }
     for (Reduction r : l.reductions) {
-      ReductionFinish.emit(d, l.stageOf(r), r, acc.get(r), arrays, chunks);
+      ReductionFinish.emit(d, l.loopOf(r), r, acc.get(r), arrays, chunks);
     }
   }
 
   /**
-   * Rows (or elements) per chunk: about ClassEmitter.CHUNK elements in the widest stage, at least
+   * Rows (or elements) per chunk: about ClassEmitter.CHUNK elements in the widest loop, at least
    * one row.
    */
   private void pushChunkStep(Kernel k) {
     GeneratorAdapter g = d.g;
     g.push(ClassEmitter.CHUNK);
     g.push(1);
-    for (LoopLayout l : k.stages) {
+    for (LoopLayout l : k.loops) {
       if (l.rank() > 1) {
         d.pushExtent(l.sizes.get(l.rank() - 1));
         g.invokeStatic(Jvm.MATH, new Method("max", "(II)I"));
@@ -248,7 +248,7 @@ final class KernelRun {
     g.push(sig.framePartials());
     g.loadLocal(parts);
     g.arrayStore(Jvm.OBJECT);
-    // tasks = min(threads, chunks), or 1 without a pool or for a sequential nest;
+    // tasks = min(threads, chunks), or 1 without a pool or for a sequential kernel;
     // task t takes chunks [t*chunks/tasks, (t+1)*chunks/tasks)
     int tasks = g.newLocal(Type.INT_TYPE);
     g.push(1);

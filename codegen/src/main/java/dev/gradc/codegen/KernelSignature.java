@@ -40,7 +40,7 @@ final class KernelSignature {
   }
 
   static KernelSignature of(Kernel k) {
-    return new KernelSignature(k, "nest" + k.firstLoop().index);
+    return new KernelSignature(k, "kernel" + k.firstLoop().index);
   }
 
   /**
@@ -48,7 +48,7 @@ final class KernelSignature {
    * reductions into f64 partial vectors.
    */
   DType paramDtype(Access a) {
-    return Kernel.isAccumulator(kernel.stageOf(a), a) ? DType.F64 : a.dtype;
+    return Kernel.isAccumulator(kernel.loopOf(a), a) ? DType.F64 : a.dtype;
   }
 
   /** True when the method returns its one full reduction's partial. */
@@ -104,7 +104,7 @@ final class KernelSignature {
     }
     List<Type> params = new ArrayList<>();
     for (Access a : k.buffers) {
-      params.add(Jvm.arrayType(Kernel.isAccumulator(k.stageOf(a), a) ? DType.F64 : a.dtype));
+      params.add(Jvm.arrayType(Kernel.isAccumulator(k.loopOf(a), a) ? DType.F64 : a.dtype));
     }
     for (int i = 0; i < k.scalars.size(); i++) {
       params.add(Type.DOUBLE_TYPE);

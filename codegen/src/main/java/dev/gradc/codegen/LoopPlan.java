@@ -33,7 +33,7 @@ import java.util.Locale;
  * (for {@code %0 = exp %x; %1 = sum %0; %4 = %0 * broadcast(%1)}: the product needs the finished
  * sum, so it runs in a second loop, which reads {@code %0} from its buffer).
  */
-public final class LoopPlan {
+final class LoopPlan {
   /** Where a value lives at run time. */
   enum Where {
     /** A function argument's buffer (one-element arguments are {@link #SCALAR}s). */
@@ -92,7 +92,7 @@ public final class LoopPlan {
   }
 
   /**
-   * A loop nest over one iteration domain: elementwise members computed per element, reductions
+   * A loop over one iteration domain: elementwise members computed per element, reductions
    * accumulated, copied views copied. Members are in definition order.
    */
   static final class Loop extends Step {

@@ -21,7 +21,7 @@ import java.util.List;
  * memory that the dependencies force. The rewrites repeat subexpressions (two softmaxes of one
  * tensor share their max); {@link Compiler} runs CSE and DCE on the result.
  */
-public final class Lowering {
+final class Lowering {
   private Lowering() {}
 
   /** The lowered function: {@code f}'s values, with every op one a loop or library computes. */
@@ -41,7 +41,7 @@ public final class Lowering {
                   case LOG_ADD_EXP -> logsumexp(b, in[0], inst.dims(), inst.keepdim());
                   case ADD, MAX, MIN -> same(b, inst, in);
                 };
-            case NORMALIZE -> softmax(b, inst.op(), in[0], inst.dim(0));
+            case NORMALIZE -> softmax(b, inst.op().normalization(), in[0], inst.dim(0));
             case STRUCTURAL ->
                 inst.op() == Op.MATMUL ? matvec(b, inst, in[0], in[1]) : same(b, inst, in);
           };
@@ -57,7 +57,7 @@ public final class Lowering {
 
   /** The instruction itself, on the mapped operands. */
   private static Value same(Builder b, Inst inst, Value[] in) {
-    return b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
+    return b.emitLike(inst, in);
   }
 
   /**
@@ -145,21 +145,18 @@ public final class Lowering {
     return b.where(big, x, b.unary(Op.LOG1P, b.exp(x)));
   }
 
-  private static Value softmax(Builder b, Op op, Value x, int dim) {
-    if (op != Op.SOFTMAX && op != Op.LOG_SOFTMAX) {
-      throw new UnsupportedOperationException("codegen cannot compile " + op.mnemonic());
-    }
+  private static Value softmax(Builder b, Op.Normalization n, Value x, int dim) {
     if (x.type().isScalar()) {
-      return Builder.lit(op == Op.SOFTMAX ? 1 : 0, x.type().dtype());
+      return Builder.lit(n == Op.Normalization.SOFTMAX ? 1 : 0, x.type().dtype());
     }
     int[] dims = {dim};
     Value m = b.emit(Op.AMAX, null, new Value[] {x}, dims, true);
     Value v = b.sub(x, b.broadcastTo(m, x.type().dims()));
     Value e = b.exp(v);
     Value s = b.emit(Op.SUM, null, new Value[] {e}, dims, true);
-    if (op == Op.SOFTMAX) {
-      return b.div(e, b.broadcastTo(s, x.type().dims()));
-    }
-    return b.sub(v, b.broadcastTo(b.log(s), x.type().dims()));
+    return switch (n) {
+      case SOFTMAX -> b.div(e, b.broadcastTo(s, x.type().dims()));
+      case LOG_SOFTMAX -> b.sub(v, b.broadcastTo(b.log(s), x.type().dims()));
+    };
   }
 }

@@ -43,7 +43,7 @@ public final class Plan {
   /** The kernel a loop runs in. */
   Kernel kernelOf(Loop loop) {
     for (Kernel k : kernels) {
-      for (LoopLayout l : k.stages) {
+      for (LoopLayout l : k.loops) {
         if (l.loop == loop) {
           return k;
         }
@@ -54,7 +54,7 @@ public final class Plan {
 
   /** The layout of a loop. */
   LoopLayout layoutOf(Loop loop) {
-    for (LoopLayout l : kernelOf(loop).stages) {
+    for (LoopLayout l : kernelOf(loop).loops) {
       if (l.loop == loop) {
         return l;
       }
@@ -62,19 +62,19 @@ public final class Plan {
     throw new AssertionError(loop.index);
   }
 
-  /** The number of compiled loops, each one pass over its rows (fused nests count once). */
-  public int loopCount() {
+  /** The number of kernels: each one pass over its rows, of one loop or several fused. */
+  public int kernelCount() {
     return kernels.size();
   }
 
-  /** The number of loop nests before fusing nests that walk the same rows. */
-  public int nestCount() {
+  /** The number of loops, fused into kernels or not. */
+  public int loopCount() {
     return loops.loops().size();
   }
 
   /** The number of library calls (matmul, one_hot). */
   public int libraryCallCount() {
-    return loops.steps.size() - nestCount();
+    return loops.steps.size() - loopCount();
   }
 
   /** The readable text form: what each loop computes, reads, writes and reduces. */

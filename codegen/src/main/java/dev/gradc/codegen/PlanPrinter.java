@@ -17,7 +17,7 @@ import java.util.List;
  * The text form of a plan: for each loop, its iteration domain and loop shape, and which values it
  * reads, computes, writes and reduces; library calls; scalars computed between steps; where each
  * result comes from. Value names are those of the planned (lowered) function. In a fused loop,
- * {@code keeps} lists the row values a stage hands to later stages in a local instead of a buffer.
+ * {@code keeps} lists the row values a loop hands to later loops in a local instead of a buffer.
  *
  * <pre>
  * plan @loss.vjp: 1 loop, 0 library calls
@@ -47,13 +47,13 @@ final class PlanPrinter {
         Kernel k = plan.kernelOf(n);
         LoopLayout l = plan.layoutOf(n);
         if (k.isFused() && k.firstLoop() == n) {
-          s.append("fused loop: nests");
-          for (LoopLayout st : k.stages) {
+          s.append("kernel of loops");
+          for (LoopLayout st : k.loops) {
             s.append(' ').append(st.loop.index);
           }
-          s.append(" run as stages of one pass over ").append(k.outerCount()).append(" rows\n");
+          s.append(": one pass over ").append(k.outerCount()).append(" rows\n");
         }
-        nest(s, plan, l);
+        loop(s, plan, l);
       } else {
         Inst inst = ((LibraryCall) step).inst;
         s.append("call ")
@@ -97,9 +97,9 @@ final class PlanPrinter {
     }
   }
 
-  private static void nest(StringBuilder s, Plan plan, LoopLayout l) {
+  private static void loop(StringBuilder s, Plan plan, LoopLayout l) {
     Func f = plan.func();
-    s.append(plan.kernelOf(l.loop).isFused() ? "  nest " : "loop ")
+    s.append(plan.kernelOf(l.loop).isFused() ? "  loop " : "loop ")
         .append(l.loop.index)
         .append(" over ")
         .append(l.loop.domain);

@@ -53,7 +53,7 @@ import java.util.List;
  *       result; a filled result is a literal, scalar or broadcast scalar.
  * </ol>
  */
-public final class PlanVerifier {
+final class PlanVerifier {
   private final LoopPlan plan;
   private final Func f;
   private final List<String> errors = new ArrayList<>();

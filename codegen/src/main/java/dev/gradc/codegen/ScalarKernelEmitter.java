@@ -21,9 +21,9 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 
 /**
- * The scalar {@link KernelBackend}: each iteration of the outer loop runs the kernel's stages in
- * order; a flat stage computes its one element, a rows stage runs its inner loop and then stores
- * its per-row reductions. Members are computed per element in double locals, one element at a time;
+ * The scalar {@link KernelBackend}: each iteration of the outer loop runs the kernel's loops in
+ * order; a flat loop computes its one element, a rows loop runs its inner loop and then stores its
+ * per-row reductions. Members are computed per element in double locals, one element at a time;
  * stored members are written out; reductions accumulate.
  */
 final class ScalarKernelEmitter {
@@ -104,8 +104,8 @@ final class ScalarKernelEmitter {
     g.loadLocal(indexLocal);
     g.loadArg(hiArg);
     g.ifICmp(GeneratorAdapter.GE, end);
-    for (LoopLayout stage : kernel.stages) {
-      layout = stage;
+    for (LoopLayout loop : kernel.loops) {
+      layout = loop;
       if (layout.rank() == 1) {
         element();
       } else {
@@ -355,11 +355,11 @@ final class ScalarKernelEmitter {
     return all;
   }
 
-  /** The kernel parameter that holds the buffer {@code a} of the current stage reads or writes. */
+  /** The kernel parameter that holds the buffer {@code a} of the current loop reads or writes. */
   private Access bufferOf(Access a) {
     Access p = kernel.paramOf(layout, a);
     if (p == null) {
-      // Reads and stores share the parameter of the stage buffer with the same value.
+      // Reads and stores share the parameter of the loop buffer with the same value.
       for (Access b : layout.buffers) {
         if (b.buffer == a.buffer) {
           p = kernel.paramOf(layout, b);
@@ -470,7 +470,7 @@ final class ScalarKernelEmitter {
     }
     Access a = layout.reads.get(v);
     if (a == null) {
-      throw new IllegalStateException("nest " + layout.loop.index + " cannot read " + v);
+      throw new IllegalStateException("loop " + layout.loop.index + " cannot read " + v);
     }
     load(a);
   }

@@ -309,4 +309,101 @@ class AotCompilerTest {
     assertEquals(
         "gradA and gradB are the same array: each output needs its own", e.getCause().getMessage());
   }
+
+  /** {@code w * x} (a param times a scaled input) and its sum: two results, one of them a param. */
+  static final String TWO_RESULTS =
+      """
+      func @two(input %x: f64[N], %w: f64[N]) -> (f64[N], f64, f64[N]) {
+        %0: f64[N] = mul %w, %x
+        %1: f64 = sum %0
+        ret %0, %1, %w
+      }
+      """;
+
+  @Test
+  void severalResults_valueAndVjp_matchTheInterpreter() throws Exception {
+    Func f = Parser.parse(TWO_RESULTS);
+    Map<String, byte[]> classes = AotCompiler.compile(f, "com.acme.Two", List.of("y"));
+    assertEquals(
+        List.of(
+            "public static void value(double[] x, double[] w, double[] y, double[] output1,"
+                + " double[] output2)",
+            "public static void vjp(double[] x, double[] w, double[] gradY, double[] gradOutput1,"
+                + " double[] gradOutput2, double[] gradW)"),
+        AotCompiler.signatures(f, List.of("y")));
+    Class<?> c = new BytesLoader(classes).loadClass("com.acme.Two");
+    double[] x = {1, -2, 3};
+    double[] w = {0.5, 4, -1};
+    double[] c0 = {2, 1, -3};
+    double[] c1 = {0.25};
+    double[] c2 = {-1, 5, 7};
+    List<NdArray> want =
+        Interpreter.run(
+            Autodiff.vjp(f, true),
+            NdArray.of(DType.F64, new int[] {3}, x),
+            NdArray.of(DType.F64, new int[] {3}, w),
+            NdArray.of(DType.F64, new int[] {3}, c0),
+            NdArray.of(DType.F64, new int[0], c1),
+            NdArray.of(DType.F64, new int[] {3}, c2));
+    double[] y = new double[3];
+    double[] sum = new double[1];
+    double[] wOut = new double[3];
+    c.getMethod(
+            "value", double[].class, double[].class, double[].class, double[].class, double[].class)
+        .invoke(null, x, w, y, sum, wOut);
+    assertArrayEquals(want.get(0).toDoubleArray(), y);
+    assertArrayEquals(want.get(1).toDoubleArray(), sum);
+    assertArrayEquals(w, wOut);
+    var vjp =
+        c.getMethod(
+            "vjp",
+            double[].class,
+            double[].class,
+            double[].class,
+            double[].class,
+            double[].class,
+            double[].class);
+    double[] gw = new double[3];
+    vjp.invoke(null, x, w, c0, c1, c2, gw);
+    assertArrayEquals(want.get(3).toDoubleArray(), gw);
+    // w's gradient is c0 * x + c1 * x + c2, computed independently of the interpreter.
+    for (int i = 0; i < 3; i++) {
+      assertEquals(c0[i] * x[i] + c1[0] * x[i] + c2[i], gw[i], 1e-15);
+    }
+    // An output that is also an argument: the call computes as if they were distinct.
+    double[] shared = x.clone();
+    c.getMethod(
+            "value", double[].class, double[].class, double[].class, double[].class, double[].class)
+        .invoke(null, shared, w, shared, sum, wOut);
+    assertArrayEquals(y, shared);
+    // A cotangent of the wrong length and a null output name their argument.
+    InvocationTargetException e =
+        assertThrows(
+            InvocationTargetException.class,
+            () -> vjp.invoke(null, x, w, c0, new double[2], c2, gw));
+    assertEquals("gradOutput1: expected length 1 for shape [], got 2", e.getCause().getMessage());
+    e =
+        assertThrows(
+            InvocationTargetException.class, () -> vjp.invoke(null, x, w, c0, c1, c2, null));
+    assertEquals("gradW: null instead of an array", e.getCause().getMessage());
+  }
+
+  @Test
+  void oneNonScalarResult_valueReturnsANewArray() throws Exception {
+    Func f =
+        Parser.parse(
+            """
+            func @pred(input %x: f32[N, 2], %w: f32[2]) -> f32[N] {
+              %0: f32[N] = matmul %x, %w
+              ret %0
+            }
+            """);
+    Class<?> c =
+        new BytesLoader(AotCompiler.compile(f, "com.acme.Pred")).loadClass("com.acme.Pred");
+    float[] out =
+        (float[])
+            c.getMethod("value", float[].class, float[].class)
+                .invoke(null, new float[] {1, 2, 3, 4, 5, 6}, new float[] {0.5f, -1});
+    assertArrayEquals(new float[] {-1.5f, -2.5f, -3.5f}, out);
+  }
 }

@@ -74,7 +74,7 @@ class ParallelTest {
     Func g = Autodiff.vjp(b.build());
     // x @ w, the per-row loss and gradient, and x^T g: one pass over the rows of x.
     Plan plan = Compiler.plan(g);
-    assertEquals(1, plan.loopCount(), plan.text());
+    assertEquals(1, plan.kernelCount(), plan.text());
     // Per-row values (x_i . w and the row's gradient coefficient) stay in locals: the loop takes x,
     // y and
     // the gradient's column partials, and no buffer of intermediate values.
@@ -82,7 +82,7 @@ class ParallelTest {
     assertEquals(2, k.rowValues.size(), plan.text());
     for (LoopLayout.Access a : k.buffers) {
       assertTrue(
-          a.buffer instanceof Param || Kernel.isAccumulator(k.stageOf(a), a),
+          a.buffer instanceof Param || Kernel.isAccumulator(k.loopOf(a), a),
           a.buffer + " is a buffer of intermediates\n" + plan.text());
     }
     assertTrue(plan.text().contains("keeps"), plan.text());

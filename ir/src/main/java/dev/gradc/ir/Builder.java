@@ -138,6 +138,11 @@ public final class Builder {
     return inst;
   }
 
+  /** {@code inst} again, on {@code operands}: its own, mapped into this builder. */
+  public Inst emitLike(Inst inst, Value[] operands) {
+    return emit(inst.op(), inst.type(), operands, inst.dims(), inst.keepdim());
+  }
+
   private Inst emit(Op op, Type target, Value... operands) {
     return emit(op, target, operands, NO_DIMS, false);
   }
@@ -168,8 +173,7 @@ public final class Builder {
       map[i] = a;
     }
     for (Inst inst : f.insts()) {
-      map[inst.id()] =
-          emit(inst.op(), inst.type(), mapped(inst.operands(), map), inst.dims(), inst.keepdim());
+      map[inst.id()] = emitLike(inst, mapped(inst.operands(), map));
     }
     List<Value> out = new ArrayList<>();
     for (Value r : f.results()) {

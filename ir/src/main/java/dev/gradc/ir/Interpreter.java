@@ -475,7 +475,11 @@ public final class Interpreter {
         }
         for (int j = 0; j < len; j++) {
           double v = x.get(base + j * inner) - max;
-          double r = inst.op() == Op.SOFTMAX ? MathF64.exp(v) / sum : v - MathF64.log(sum);
+          double r =
+              switch (inst.op().normalization()) {
+                case SOFTMAX -> MathF64.exp(v) / sum;
+                case LOG_SOFTMAX -> v - MathF64.log(sum);
+              };
           out[base + j * inner] = dt.round(r);
         }
       }

@@ -6,8 +6,6 @@ import static dev.gradc.ir.Op.Dtypes.NUMERIC;
 import static dev.gradc.ir.Op.GradFnChoice.BY_DIMS;
 import static dev.gradc.ir.Op.GradFnChoice.BY_EXPONENT;
 import static dev.gradc.ir.Op.GradFnChoice.BY_RANKS;
-import static dev.gradc.ir.Op.Kind.ELEMENTWISE;
-import static dev.gradc.ir.Op.Kind.NORMALIZE;
 import static dev.gradc.ir.Op.Trait.COMPARISON;
 import static dev.gradc.ir.Op.Trait.DIMS;
 import static dev.gradc.ir.Op.Trait.VIEW;
@@ -32,23 +30,23 @@ import java.util.Objects;
  */
 public enum Op {
   // elementwise binary
-  ADD("add", 2, ELEMENTWISE, NUMERIC, grad("AddBackward0")),
+  ADD("add", 2, NUMERIC, grad("AddBackward0")),
   /** Names: {@code a - b}; {@code 2 - x} written as PyTorch's {@code rsub}. */
-  SUB("sub", 2, ELEMENTWISE, NUMERIC, grad("SubBackward0", "RsubBackward1")),
-  MUL("mul", 2, ELEMENTWISE, NUMERIC, grad("MulBackward0")),
-  DIV("div", 2, ELEMENTWISE, FLOAT, grad("DivBackward0")),
+  SUB("sub", 2, NUMERIC, grad("SubBackward0", "RsubBackward1")),
+  MUL("mul", 2, NUMERIC, grad("MulBackward0")),
+  DIV("div", 2, FLOAT, grad("DivBackward0")),
   /** Names: a literal exponent, a tensor exponent. */
-  POW("pow", 2, ELEMENTWISE, FLOAT, grad(BY_EXPONENT, "PowBackward0", "PowBackward1")),
-  MAXIMUM("maximum", 2, ELEMENTWISE, NUMERIC, grad("MaximumBackward0")),
-  MINIMUM("minimum", 2, ELEMENTWISE, NUMERIC, grad("MinimumBackward0")),
-  LT("lt", 2, ELEMENTWISE, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
-  LE("le", 2, ELEMENTWISE, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
-  GT("gt", 2, ELEMENTWISE, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
-  GE("ge", 2, ELEMENTWISE, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
-  EQ("eq", 2, ELEMENTWISE, ANY, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
-  NE("ne", 2, ELEMENTWISE, ANY, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  POW("pow", 2, FLOAT, grad(BY_EXPONENT, "PowBackward0", "PowBackward1")),
+  MAXIMUM("maximum", 2, NUMERIC, grad("MaximumBackward0")),
+  MINIMUM("minimum", 2, NUMERIC, grad("MinimumBackward0")),
+  LT("lt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  LE("le", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  GT("gt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  GE("ge", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  EQ("eq", 2, ANY, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
+  NE("ne", 2, ANY, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
   /** {@code where(cond, a, b)}: a where cond is true, else b. */
-  WHERE("where", 3, ELEMENTWISE, ANY, grad("WhereBackward0")),
+  WHERE("where", 3, ANY, grad("WhereBackward0")),
   /**
    * {@code clamp(x, min, max)}; absent bounds are {@code -inf} and {@code inf}. Names: tensor
    * bounds, number bounds, {@code clamp_min}, {@code clamp_max}.
@@ -56,35 +54,34 @@ public enum Op {
   CLAMP(
       "clamp",
       3,
-      ELEMENTWISE,
       NUMERIC,
       grad("ClampBackward0", "ClampBackward1", "ClampMinBackward0", "ClampMaxBackward0")),
   // elementwise unary
-  NEG("neg", 1, ELEMENTWISE, NUMERIC, grad("NegBackward0")),
-  ABS("abs", 1, ELEMENTWISE, NUMERIC, grad("AbsBackward0")),
+  NEG("neg", 1, NUMERIC, grad("NegBackward0")),
+  ABS("abs", 1, NUMERIC, grad("AbsBackward0")),
   /** Records a node, as in PyTorch, though its gradient is zero. */
-  SIGN("sign", 1, ELEMENTWISE, NUMERIC, grad("SignBackward0"), ZERO_GRADIENT),
-  EXP("exp", 1, ELEMENTWISE, FLOAT, grad("ExpBackward0")),
-  EXPM1("expm1", 1, ELEMENTWISE, FLOAT, grad("Expm1Backward0")),
-  LOG("log", 1, ELEMENTWISE, FLOAT, grad("LogBackward0")),
-  LOG1P("log1p", 1, ELEMENTWISE, FLOAT, grad("Log1PBackward0")),
-  SQRT("sqrt", 1, ELEMENTWISE, FLOAT, grad("SqrtBackward0")),
-  RSQRT("rsqrt", 1, ELEMENTWISE, FLOAT, grad("RsqrtBackward0")),
-  SQUARE("square", 1, ELEMENTWISE, NUMERIC, grad("PowBackward0")),
-  RECIPROCAL("reciprocal", 1, ELEMENTWISE, FLOAT, grad("ReciprocalBackward0")),
-  SIN("sin", 1, ELEMENTWISE, FLOAT, grad("SinBackward0")),
-  COS("cos", 1, ELEMENTWISE, FLOAT, grad("CosBackward0")),
-  TAN("tan", 1, ELEMENTWISE, FLOAT, grad("TanBackward0")),
-  TANH("tanh", 1, ELEMENTWISE, FLOAT, grad("TanhBackward0")),
-  SIGMOID("sigmoid", 1, ELEMENTWISE, FLOAT, grad("SigmoidBackward0")),
-  RELU("relu", 1, ELEMENTWISE, NUMERIC, grad("ReluBackward0")),
+  SIGN("sign", 1, NUMERIC, grad("SignBackward0"), ZERO_GRADIENT),
+  EXP("exp", 1, FLOAT, grad("ExpBackward0")),
+  EXPM1("expm1", 1, FLOAT, grad("Expm1Backward0")),
+  LOG("log", 1, FLOAT, grad("LogBackward0")),
+  LOG1P("log1p", 1, FLOAT, grad("Log1PBackward0")),
+  SQRT("sqrt", 1, FLOAT, grad("SqrtBackward0")),
+  RSQRT("rsqrt", 1, FLOAT, grad("RsqrtBackward0")),
+  SQUARE("square", 1, NUMERIC, grad("PowBackward0")),
+  RECIPROCAL("reciprocal", 1, FLOAT, grad("ReciprocalBackward0")),
+  SIN("sin", 1, FLOAT, grad("SinBackward0")),
+  COS("cos", 1, FLOAT, grad("CosBackward0")),
+  TAN("tan", 1, FLOAT, grad("TanBackward0")),
+  TANH("tanh", 1, FLOAT, grad("TanhBackward0")),
+  SIGMOID("sigmoid", 1, FLOAT, grad("SigmoidBackward0")),
+  RELU("relu", 1, NUMERIC, grad("ReluBackward0")),
   /** PyTorch's softplus with beta 1 and threshold 20: {@code x} above 20. */
-  SOFTPLUS("softplus", 1, ELEMENTWISE, FLOAT, grad("SoftplusBackward0")),
-  ERF("erf", 1, ELEMENTWISE, FLOAT, grad("ErfBackward0")),
+  SOFTPLUS("softplus", 1, FLOAT, grad("SoftplusBackward0")),
+  ERF("erf", 1, FLOAT, grad("ErfBackward0")),
   /** Identity whose gradient is zero. */
-  DETACH("detach", 1, ELEMENTWISE, ANY, GradFns.NONE, ZERO_GRADIENT),
+  DETACH("detach", 1, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** Conversion to the result type's dtype. */
-  CAST("cast", 1, ELEMENTWISE, ANY, grad("ToCopyBackward0")),
+  CAST("cast", 1, ANY, grad("ToCopyBackward0")),
   // reductions
   /** Names: over all dims, over given dims. */
   SUM(
@@ -143,8 +140,8 @@ public enum Op {
           "MmBackward0",
           "UnsafeViewBackward0")),
   // normalization along one dim
-  SOFTMAX("softmax", 1, NORMALIZE, FLOAT, grad("SoftmaxBackward0"), DIMS),
-  LOG_SOFTMAX("log_softmax", 1, NORMALIZE, FLOAT, grad("LogSoftmaxBackward0"), DIMS),
+  SOFTMAX("softmax", FLOAT, grad("SoftmaxBackward0"), Normalization.SOFTMAX),
+  LOG_SOFTMAX("log_softmax", FLOAT, grad("LogSoftmaxBackward0"), Normalization.LOG_SOFTMAX),
   /** {@code one_hot(indices)}: i64 indices to an i64 tensor with a trailing class dim. */
   ONE_HOT("one_hot", 1, Structure.ONE_HOT, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** The number of elements of the operand over {@code dims}, as a scalar of the result dtype. */
@@ -166,6 +163,17 @@ public enum Op {
     NORMALIZE,
     /** Moves, counts or contracts elements; which of these is its {@link Structure}. */
     STRUCTURAL
+  }
+
+  /**
+   * What a {@linkplain Kind#NORMALIZE normalization} returns along its dim, with {@code m} the
+   * maximum and {@code s} the sum of {@code exp(x - m)}.
+   */
+  public enum Normalization {
+    /** {@code exp(x - m) / s}. */
+    SOFTMAX,
+    /** {@code x - m - log(s)}. */
+    LOG_SOFTMAX
   }
 
   /**
@@ -308,19 +316,30 @@ public enum Op {
   private final Reduction reduction;
 
   private final Structure structure;
+  private final Normalization normalization;
 
   private final boolean comparison;
   private final boolean dims;
   private final boolean view;
   private final boolean differentiable;
 
-  /** An elementwise or normalizing op. */
-  Op(String mnemonic, int arity, Kind kind, Dtypes dtypes, GradFns gradFns, Trait... traits) {
-    this(mnemonic, arity, kind, dtypes, gradFns, null, null, traits);
-    if (kind == Kind.REDUCTION || kind == Kind.STRUCTURAL) {
-      // A reduction is declared with its Reduction, a structural op with its Structure.
-      throw new IllegalArgumentException(mnemonic + ": declare " + kind + " with its fact");
-    }
+  /** An elementwise op. */
+  Op(String mnemonic, int arity, Dtypes dtypes, GradFns gradFns, Trait... traits) {
+    this(mnemonic, arity, Kind.ELEMENTWISE, dtypes, gradFns, null, null, null, traits);
+  }
+
+  /** A normalization along one dim: one operand, a dims attribute of one dim. */
+  Op(String mnemonic, Dtypes dtypes, GradFns gradFns, Normalization normalization) {
+    this(
+        mnemonic,
+        1,
+        Kind.NORMALIZE,
+        dtypes,
+        gradFns,
+        null,
+        null,
+        Objects.requireNonNull(normalization, mnemonic),
+        DIMS);
   }
 
   /** A structural op. */
@@ -339,6 +358,7 @@ public enum Op {
         gradFns,
         null,
         Objects.requireNonNull(structure, mnemonic),
+        null,
         traits);
   }
 
@@ -352,6 +372,7 @@ public enum Op {
         gradFns,
         Objects.requireNonNull(reduction, mnemonic),
         null,
+        null,
         DIMS);
   }
 
@@ -363,7 +384,14 @@ public enum Op {
       GradFns gradFns,
       Reduction reduction,
       Structure structure,
+      Normalization normalization,
       Trait... traits) {
+    if ((kind == Kind.REDUCTION) != (reduction != null)
+        || (kind == Kind.STRUCTURAL) != (structure != null)
+        || (kind == Kind.NORMALIZE) != (normalization != null)) {
+      // Each kind but elementwise is declared with its fact, through its own constructor.
+      throw new IllegalArgumentException(mnemonic + ": a " + kind + " op needs its fact");
+    }
     this.mnemonic = mnemonic;
     this.arity = arity;
     this.kind = kind;
@@ -371,6 +399,7 @@ public enum Op {
     this.gradFns = gradFns;
     this.reduction = reduction;
     this.structure = structure;
+    this.normalization = normalization;
     List<Trait> ts = List.of(traits);
     this.comparison = ts.contains(COMPARISON);
     this.dims = ts.contains(DIMS);
@@ -418,6 +447,11 @@ public enum Op {
   /** How this reduction folds; null when the op is not a reduction. */
   public Reduction reduction() {
     return reduction;
+  }
+
+  /** What this normalization returns; null when the op is not a normalization. */
+  public Normalization normalization() {
+    return normalization;
   }
 
   /**

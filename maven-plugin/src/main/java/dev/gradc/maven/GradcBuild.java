@@ -224,6 +224,18 @@ final class GradcBuild {
       return name + ": error: " + dimsProblem + "\n";
     }
     Func f = program.func();
+    if (f.results().size() != 1 || !f.result(0).type().isScalar()) {
+      String what =
+          f.results().size() == 1 ? f.result(0).type().toString() : f.results().size() + " values";
+      return render(
+          name,
+          text,
+          new GradcException(
+              "the Maven plugin's facades need a program returning one scalar loss; this one"
+                  + " returns "
+                  + what,
+              resultPosition(program)));
+    }
     try {
       classes = AotCompiler.compile(f, prefix + kernel);
     } catch (GradcException e) {

@@ -137,7 +137,7 @@ class GradcBuildTest {
     String[] bad = {
       "input x: f64[N]\nparam w: f64\nreturn mean((x * w) ** 2\n",
       "input x: f64[N]\nparam w: f64\nreturn mean(x * v)\n",
-      "input x: f64[N]\nparam w: f64\nreturn x * w\n",
+      "input x: f64[N]\nparam w: f64\nreturn sum(x * w), 2.0\n",
     };
     for (int i = 0; i < bad.length; i++) {
       program("bad/p" + i + ".grad", bad[i]);
@@ -163,6 +163,22 @@ class GradcBuildTest {
       assertEquals(err.toString(), o.errors().get(i));
       assertTrue(o.errors().get(i).startsWith(file + ":3:"), o.errors().get(i));
     }
+  }
+
+  /** Facades call valueAndGrad: a program that is not a scalar loss is an error at its return. */
+  @Test
+  void aProgramThatIsNotAScalarLoss_isAnError() throws IOException {
+    program("fwd/p.grad", "input x: f64[N]\nparam w: f64\nreturn x * w\n");
+    GradcBuild.Outcome o = run();
+    assertEquals(1, o.errors().size());
+    assertTrue(
+        o.errors()
+            .get(0)
+            .startsWith(
+                dir.resolve("src/fwd/p.grad")
+                    + ":3:10: error: the Maven plugin's facades need a program returning one"
+                    + " scalar loss; this one returns f64[N]"),
+        o.errors().get(0));
   }
 
   @Test

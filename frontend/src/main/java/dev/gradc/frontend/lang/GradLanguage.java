@@ -37,7 +37,15 @@ public final class GradLanguage {
   public static Program parse(String fileName, String source) {
     try {
       ProgramParser.Parsed p = ProgramParser.parse(fileName, source, functionName(fileName));
-      Program program = new Program(fileName, source, p.func(), p.declarations(), p.positions());
+      Program program =
+          new Program(
+              fileName,
+              source,
+              p.func(),
+              p.declarations(),
+              p.positions(),
+              p.resultPositions(),
+              p.resultNames());
       // A value with more static elements than an array holds cannot be computed. One with
       // symbolic dims may be, when it is fused and never stored: its size is checked at run time.
       for (Inst inst : p.func().insts()) {

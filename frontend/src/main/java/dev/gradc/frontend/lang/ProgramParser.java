@@ -20,6 +20,7 @@ import dev.gradc.ir.Value;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -128,7 +129,9 @@ final class ProgramParser {
   private final BitSet requiresGrad = new BitSet();
   private int depth;
   private int noGrad;
-  private Value result;
+  private List<Value> results;
+  private List<SourcePos> resultPositions;
+  private List<String> resultNames;
   private SourcePos resultPos;
 
   private ProgramParser(String file, String source, String funcName) {
@@ -140,7 +143,12 @@ final class ProgramParser {
   private record DeclarationSpan(Declaration declaration, int end) {}
 
   /** The function, its declarations and the source position of each instruction. */
-  record Parsed(Func func, List<Declaration> declarations, List<SourcePos> positions) {}
+  record Parsed(
+      Func func,
+      List<Declaration> declarations,
+      List<SourcePos> positions,
+      List<SourcePos> resultPositions,
+      List<String> resultNames) {}
 
   static Parsed parse(String file, String source, String funcName) {
     ProgramParser ps = new ProgramParser(file, source, funcName);
@@ -152,30 +160,30 @@ final class ProgramParser {
     p = 0;
     frames.push(new Frame(false));
     block(true);
-    if (result == null) {
+    if (results == null) {
       throw error(peek(), "missing 'return': a program ends with 'return expression'");
     }
-    if (b.params().stream().anyMatch(Param::requiresGrad)) {
-      if (!result.type().isScalar()) {
-        throw new GradcException(
-            "grad can be implicitly created only for scalar outputs (the returned value is "
-                + result.type()
-                + ")",
-            resultPos);
-      }
-      if (!requiresGrad(result)) {
-        throw new GradcException(
-            "the returned value does not require grad: no param reaches it except through"
-                + " 'with no_grad:', detach() or ops without a gradient",
-            resultPos);
-      }
+    if (b.params().stream().anyMatch(Param::requiresGrad)
+        && results.size() == 1
+        && results.get(0).type().isScalar()
+        && !requiresGrad(results.get(0))) {
+      // A scalar result is a loss: PyTorch's backward() refuses one that no param reaches.
+      throw new GradcException(
+          "the returned value does not require grad: no param reaches it except through"
+              + " 'with no_grad:', detach() or ops without a gradient",
+          resultPos);
     }
-    b.ret(result);
+    b.ret(results.toArray(new Value[0]));
     Func f = b.build();
     while (positions.size() < f.insts().size()) {
       positions.add(resultPos);
     }
-    return new Parsed(f, List.copyOf(declarations.values()), List.copyOf(positions));
+    return new Parsed(
+        f,
+        List.copyOf(declarations.values()),
+        List.copyOf(positions),
+        List.copyOf(resultPositions),
+        Collections.unmodifiableList(new ArrayList<>(resultNames)));
   }
 
   // ---------------------------------------------------------------- tokens
@@ -1061,10 +1069,12 @@ final class ProgramParser {
     if (!f.isDef && defBodies == 0 && noGrad > 0) {
       throw error(r, "'return' must be at the top level, not inside 'with no_grad:'");
     }
+    int start = p;
     Located v =
         peek().kind() == Kind.NEWLINE
             ? new Located(new Val.Nothing(), pos(peek()))
             : expressionList();
+    int end = p;
     expectEndOfStatement();
     if (dry > 0) {
       return;
@@ -1073,14 +1083,58 @@ final class ProgramParser {
       f.returned = noGrad > 0 ? detached(v.val()) : v.val();
       return;
     }
-    if (!(v.val() instanceof Val.Tensor t)) {
+    List<Value> values = new ArrayList<>();
+    List<SourcePos> where = new ArrayList<>();
+    if (v.val() instanceof Val.Seq s && s.tuple() && !s.items().isEmpty()) {
+      for (Located item : s.items()) {
+        if (!(item.val() instanceof Val.Tensor t)) {
+          throw new GradcException(
+              "the program must return Tensors, not a tuple with a " + item.val().typeName(),
+              item.pos());
+        }
+        values.add(t.value());
+        where.add(item.pos());
+      }
+    } else if (v.val() instanceof Val.Tensor t) {
+      values.add(t.value());
+      where.add(v.pos());
+    } else {
+      String got =
+          v.val() instanceof Val.Seq s && s.tuple() ? "an empty tuple" : v.val().typeName();
       throw new GradcException(
-          "the program must return a Tensor, not " + v.val().typeName(), v.pos());
+          "the program must return a Tensor or a tuple of Tensors, not " + got, v.pos());
     }
-    result = t.value();
+    results = values;
+    resultPositions = where;
+    resultNames = returnedNames(start, end);
     resultPos = v.pos();
     f.returned = v.val();
     returnedAtTop = f.blocks == 0;
+  }
+
+  /**
+   * For each item of the returned expression list in tokens {@code [start, end)}: its name when the
+   * item is one name ({@code return logits, loss}), else null.
+   */
+  private List<String> returnedNames(int start, int end) {
+    List<String> names = new ArrayList<>();
+    int depth = 0;
+    int itemStart = start;
+    for (int i = start; i <= end; i++) {
+      Token t = i < end ? toks.get(i) : null;
+      if (t != null && (t.isOp("(") || t.isOp("[") || t.isOp("{"))) {
+        depth++;
+      } else if (t != null && (t.isOp(")") || t.isOp("]") || t.isOp("}"))) {
+        depth--;
+      } else if (t == null || (depth == 0 && t.isOp(","))) {
+        if (i > itemStart) {
+          Token only = toks.get(itemStart);
+          names.add(i == itemStart + 1 && only.kind() == Kind.NAME ? only.text() : null);
+        }
+        itemStart = i + 1;
+      }
+    }
+    return names;
   }
 
   // ---------------------------------------------------------------- expressions

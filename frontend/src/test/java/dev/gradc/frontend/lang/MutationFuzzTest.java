@@ -97,7 +97,10 @@ class MutationFuzzTest {
       Program p = GradLanguage.parse("m.grad", src);
       Func f = Verifier.verify(p.func());
       if (!f.gradParams().isEmpty()) {
-        Verifier.verify(Autodiff.vjp(f));
+        // A scalar loss is seeded with 1; other programs (a non-scalar result, several results)
+        // by one cotangent per result.
+        boolean loss = f.results().size() == 1 && f.result(0).type().isScalar();
+        Verifier.verify(Autodiff.vjp(f, !loss));
       }
     } catch (ProgramException e) {
       int lines = (int) src.lines().count();

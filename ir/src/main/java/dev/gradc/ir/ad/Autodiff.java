@@ -8,15 +8,16 @@ import dev.gradc.ir.Lit;
 import dev.gradc.ir.LogSumExp;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
+import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reverse mode: turns a function with one result into its vector-Jacobian product, an ordinary
- * {@link Func} that returns the value followed by one gradient per {@code param} (in declaration
- * order). The forward instructions come first, then the adjoint, built with the folding {@link
- * Builder}; the result can be printed, optimized, compiled, or differentiated again.
+ * Reverse mode: turns a function into its vector-Jacobian product, an ordinary {@link Func} that
+ * returns the function's results followed by one gradient per {@code param} (in declaration order).
+ * The forward instructions come first, then the adjoint, built with the folding {@link Builder};
+ * the result can be printed, optimized, compiled, or differentiated again.
  *
  * <p>Only active values get adjoints: those that depend on a {@code param} through differentiable
  * ops and that the result depends on. Adjoints that meet are summed. Rules are in {@link Rules};
@@ -26,7 +27,10 @@ import java.util.List;
 public final class Autodiff {
   private Autodiff() {}
 
-  /** The name of the extra input that carries the output gradient of a non-scalar result. */
+  /**
+   * The name of the extra input that carries the output gradient of a non-scalar result; a function
+   * with several results gets {@code grad_output0}, {@code grad_output1}, ... (one per result).
+   */
   public static final String GRAD_OUTPUT = "grad_output";
 
   /** The vjp of a function with a scalar result, seeded with 1. */
@@ -35,47 +39,52 @@ public final class Autodiff {
   }
 
   /**
-   * The vjp of {@code f}. With {@code withGradOutput}, the seed is a new last parameter {@code
-   * grad_output} of the result's type (an {@code input}); otherwise the result must be a scalar.
+   * The vjp of {@code f}. With {@code withGradOutput}, each result {@code k} is seeded by a new
+   * {@code input} parameter of its type after the function's own ({@link #gradOutputName}), and the
+   * vjp returns every result, then one gradient per param; otherwise {@code f} must have one scalar
+   * result, seeded with 1.
    */
   public static Func vjp(Func f, boolean withGradOutput) {
-    if (f.results().size() != 1) {
-      throw new IllegalArgumentException(
-          "vjp needs a function with one result; @" + f.name() + " has " + f.results().size());
-    }
-    Value out = f.result(0);
-    if (!withGradOutput && !out.type().isScalar()) {
-      throw new GradcException("grad can be implicitly created only for scalar outputs");
-    }
-    if (!out.type().dtype().isFloat()) {
+    int m = f.results().size();
+    if (!withGradOutput && m != 1) {
       throw new GradcException(
-          "grad can be implicitly created only for real scalar outputs but got "
-              + out.type().dtype().mnemonic());
+          "grad can be implicitly created only for scalar outputs (the function returns "
+              + m
+              + " values)");
+    }
+    for (Value out : f.results()) {
+      if (!withGradOutput && !out.type().isScalar()) {
+        throw new GradcException("grad can be implicitly created only for scalar outputs");
+      }
+      if (!out.type().dtype().isFloat()) {
+        throw new GradcException(
+            "grad can be implicitly created only for real scalar outputs but got "
+                + out.type().dtype().mnemonic());
+      }
     }
     Builder b = new Builder(f.name() + ".vjp");
     Value[] map = new Value[f.valueCount()];
     for (Param p : f.params()) {
       map[p.id()] = b.addParam(p.name(), p.type(), p.role());
     }
-    Value seed =
-        withGradOutput
-            ? b.input(uniqueName(f, GRAD_OUTPUT), out.type())
-            : Builder.lit(1.0, out.type().dtype());
+    Value[] seeds = new Value[m];
+    for (int k = 0; k < m; k++) {
+      Type t = f.result(k).type();
+      seeds[k] = withGradOutput ? b.input(gradOutputName(f, k), t) : Builder.lit(1.0, t.dtype());
+    }
     for (Inst inst : f.insts()) {
-      map[inst.id()] =
-          b.emit(
-              inst.op(),
-              inst.type(),
-              Builder.mapped(inst.operands(), map),
-              inst.dims(),
-              inst.keepdim());
+      map[inst.id()] = b.emitLike(inst, Builder.mapped(inst.operands(), map));
     }
     int firstAdjointId = b.params().size() + b.size();
 
-    boolean[] active = activity(f, out);
+    boolean[] active = activity(f, f.results());
     Value[] adj = new Value[f.valueCount()];
-    if (!(out instanceof Lit) && active[out.id()]) {
-      adj[out.id()] = seed;
+    for (int k = 0; k < m; k++) {
+      Value out = f.result(k);
+      if (!(out instanceof Lit) && active[out.id()]) {
+        int id = out.id();
+        adj[id] = adj[id] == null ? seeds[k] : b.add(adj[id], seeds[k]);
+      }
     }
     List<Inst> insts = f.insts();
     for (int n = insts.size() - 1; n >= 0; n--) {
@@ -122,7 +131,9 @@ public final class Autodiff {
     }
 
     List<Value> results = new ArrayList<>();
-    results.add(out instanceof Lit ? out : map[out.id()]);
+    for (Value out : f.results()) {
+      results.add(out instanceof Lit ? out : map[out.id()]);
+    }
     for (Param p : f.gradParams()) {
       Value g = adj[p.id()];
       if (g == null) {
@@ -141,10 +152,16 @@ public final class Autodiff {
     }
   }
 
-  private static String uniqueName(Func f, String base) {
+  /**
+   * The name of the input that seeds result {@code k} of {@code f} in its vjp: {@code grad_output}
+   * for a function with one result, else {@code grad_output0}, {@code grad_output1}, ...; with a
+   * numeric suffix added when a param already has that name.
+   */
+  public static String gradOutputName(Func f, int k) {
+    String base = f.results().size() == 1 ? GRAD_OUTPUT : GRAD_OUTPUT + k;
     String n = base;
     for (int i = 1; f.param(n) != null; i++) {
-      n = base + i;
+      n = base + "_" + i;
     }
     return n;
   }
@@ -154,6 +171,11 @@ public final class Autodiff {
    * a nonzero gradient. Indexed by id.
    */
   public static boolean[] activity(Func f, Value out) {
+    return activity(f, List.of(out));
+  }
+
+  /** Which values get adjoints when every value of {@code outs} is seeded. Indexed by id. */
+  public static boolean[] activity(Func f, List<Value> outs) {
     boolean[] fwd = new boolean[f.valueCount()];
     for (Param p : f.params()) {
       fwd[p.id()] = p.requiresGrad();
@@ -171,8 +193,10 @@ public final class Autodiff {
       }
     }
     boolean[] bwd = new boolean[f.valueCount()];
-    if (!(out instanceof Lit)) {
-      bwd[out.id()] = true;
+    for (Value out : outs) {
+      if (!(out instanceof Lit)) {
+        bwd[out.id()] = true;
+      }
     }
     List<Inst> insts = f.insts();
     for (int n = insts.size() - 1; n >= 0; n--) {

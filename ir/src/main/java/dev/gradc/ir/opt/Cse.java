@@ -37,7 +37,7 @@ public final class Cse implements Pass {
               inst.keepdim());
       Value prev = seen.get(k);
       if (prev == null) {
-        prev = r.b.emit(inst.op(), inst.type(), in, inst.dims(), inst.keepdim());
+        prev = r.b.emitLike(inst, in);
         seen.put(k, prev);
       }
       r.set(inst, prev);

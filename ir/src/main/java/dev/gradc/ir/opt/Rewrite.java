@@ -41,7 +41,7 @@ final class Rewrite {
 
   /** Re-emits an instruction unchanged but for its operands. */
   Value copy(Inst inst) {
-    return b.emit(inst.op(), inst.type(), operands(inst), inst.dims(), inst.keepdim());
+    return b.emitLike(inst, operands(inst));
   }
 
   Func finish() {
