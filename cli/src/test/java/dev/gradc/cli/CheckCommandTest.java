@@ -136,7 +136,10 @@ class CheckCommandTest {
     try (Stream<Path> s = Files.list(Cli.FIXTURES)) {
       for (Path f : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
         JsonNode fx = Fixtures.read(f);
-        if (fx.get("value").get("shape").isEmpty()) {
+        // Inputs with a dim of size 0 (the empty_* fixtures) are checked by PyTorchFixtureTest:
+        // --inputs does not yet read `[]` as an empty tensor of rank above 1.
+        if (fx.get("value").get("shape").isEmpty()
+            && !fx.get("name").asText().startsWith("empty_")) {
           fixtures.add(fx);
         }
       }

@@ -49,11 +49,23 @@ final class Fixtures {
     // Build bottom-up: group the flat elements by the last dim, then by the one before, ...
     List<JsonNode> level = new ArrayList<>();
     data.forEach(level::add);
-    for (int k = shape.size() - 1; k >= 0; k--) {
-      int n = shape.get(k).asInt();
-      if (n == 0) {
-        throw new IllegalArgumentException("empty dims are not in any fixture");
+    // An empty tensor nests as PyTorch's tolist(): lists down to its first dim of size 0.
+    int top = shape.size();
+    for (int k = 0; k < shape.size(); k++) {
+      if (shape.get(k).asInt() == 0) {
+        int count = 1;
+        for (int j = 0; j < k; j++) {
+          count *= shape.get(j).asInt();
+        }
+        for (int i = 0; i < count; i++) {
+          level.add(JsonNodeFactory.instance.arrayNode());
+        }
+        top = k;
+        break;
       }
+    }
+    for (int k = top - 1; k >= 0; k--) {
+      int n = shape.get(k).asInt();
       List<JsonNode> up = new ArrayList<>();
       for (int i = 0; i < level.size(); i += n) {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
