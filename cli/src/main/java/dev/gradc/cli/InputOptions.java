@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -378,11 +379,31 @@ final class InputOptions {
       checkRank(pf, p, g.data.shape(), g.origin);
       return g.data;
     }
-    int[] shape = JsonValues.shapeOf(g.json);
+    int[] shape = emptyTail(JsonValues.shapeOf(g.json), p.type().dims());
     if (shape.length != p.type().rank()) {
       throw pf.errorAt(p.name(), declaredBut(p, g.origin) + " gives " + JsonValues.kind(g.json));
     }
     return JsonValues.toData(g.json, shape, dtype, p.name(), g.origin);
+  }
+
+  /**
+   * The shape of an empty JSON list read as the declared type, as PyTorch's {@code tolist()} writes
+   * one: a {@code [0, 3]} tensor is {@code []}, whose own shape stops at the 0. The dims below an
+   * empty level come from the declaration where they are static; otherwise the shape is left as it
+   * is (and the rank check names the mismatch).
+   */
+  static int[] emptyTail(int[] shape, List<Dim> declared) {
+    if (shape.length == 0 || shape[shape.length - 1] != 0 || shape.length >= declared.size()) {
+      return shape;
+    }
+    int[] full = Arrays.copyOf(shape, declared.size());
+    for (int k = shape.length; k < full.length; k++) {
+      if (!declared.get(k).isStatic()) {
+        return shape;
+      }
+      full[k] = declared.get(k).size();
+    }
+    return full;
   }
 
   private static void checkRank(ProgramFile pf, Param p, int[] shape, String origin) {

@@ -226,6 +226,47 @@ class RunCommandTest {
         r.out());
   }
 
+  /**
+   * An empty tensor given as PyTorch's {@code tolist()} writes it: {@code []} for {@code f64[0, 3]}
+   * and {@code [[], []]} for {@code f64[2, 0, 3]}; the dims below the empty level come from the
+   * declaration. A symbolic dim there cannot be read from the JSON, and the error says what was
+   * given.
+   */
+  @Test
+  void inputs_emptyListsOfHigherRank_readAsTheDeclaredShape() throws IOException {
+    Path program = tmp.resolve("empty_in.grad");
+    Files.writeString(
+        program,
+        """
+        param b: f64[0, 3]
+        param d: f64[2, 0, 3]
+        input e: f64[0, 1, 3]
+        return sum(b) + sum(d) + sum(e.expand(0, 4, 3))
+        """);
+    Cli.Result r =
+        Cli.run(
+            "run",
+            program.toString(),
+            "--set",
+            "b=[]",
+            "--set",
+            "d=[[], []]",
+            "--set",
+            "e=[]",
+            "--format",
+            "json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("{\"value\":0.0,\"grad\":{\"b\":[],\"d\":[[],[]]}}\n", r.out());
+
+    Path symbolic = tmp.resolve("empty_sym.grad");
+    Files.writeString(symbolic, "param x: f64[0, N]\nreturn sum(x)\n");
+    Cli.Result bad = Cli.run("run", symbolic.toString(), "--set", "x=[]");
+    assertEquals(2, bad.code(), bad.toString());
+    assertTrue(
+        bad.err().contains("x is declared f64[0, N], but --set x gives a list of shape [0]"),
+        bad.err());
+  }
+
   /** The generator as documented: new SplittableRandom(seed), split once per declaration. */
   @Test
   void generated_followTheDocumentedGenerator() throws IOException {
