@@ -81,12 +81,12 @@ public final class AotCompiler {
     String signature() {
       List<String> params = new ArrayList<>();
       for (Arg a : args) {
-        params.add(javaType(a.type().dtype()) + " " + a.label());
+        params.add(a.type().dtype().javaArrayType() + " " + a.label());
       }
       String ret =
           switch (returns) {
             case SCALAR -> dtype == DType.F32 ? "float" : "double";
-            case ARRAY -> javaType(dtype);
+            case ARRAY -> dtype.javaArrayType();
             case VOID -> "void";
           };
       return "public static " + ret + " " + method + "(" + String.join(", ", params) + ")";
@@ -484,14 +484,5 @@ public final class AotCompiler {
 
   private static void throwIllegalArgument(GeneratorAdapter g, String message) {
     g.throwException(Type.getType(IllegalArgumentException.class), message);
-  }
-
-  private static String javaType(DType d) {
-    return switch (d) {
-      case F64 -> "double[]";
-      case F32 -> "float[]";
-      case I64 -> "long[]";
-      case BOOL -> "boolean[]";
-    };
   }
 }

@@ -45,6 +45,16 @@ public enum DType {
     };
   }
 
+  /** The Java array type that holds this dtype's elements: {@code double[]}, {@code long[]}. */
+  public String javaArrayType() {
+    return switch (this) {
+      case F64 -> "double[]";
+      case F32 -> "float[]";
+      case I64 -> "long[]";
+      case BOOL -> "boolean[]";
+    };
+  }
+
   /** PyTorch's name of the scalar type, as its messages print it: {@code Float}, {@code Long}. */
   public String scalarTypeName() {
     return switch (this) {

@@ -104,7 +104,7 @@ final class Facade {
           .append(", ")
           .append(javadocText(d.type().toString()))
           .append(", ")
-          .append(javaType(d.type().dtype()))
+          .append(d.type().dtype().javaArrayType())
           .append(" of ")
           .append(lengthText(d.type().dims()))
           .append('\n');
@@ -168,7 +168,7 @@ final class Facade {
     s.append("  public static ").append(ret).append(" valueAndGrad(");
     List<String> gradTypes = new ArrayList<>();
     for (Param p : grads) {
-      gradTypes.add(javaType(p.type().dtype()));
+      gradTypes.add(p.type().dtype().javaArrayType());
     }
     appendParams(s, decls, names, gradTypes, gradNames);
     s.append(") {\n");
@@ -382,7 +382,7 @@ final class Facade {
       List<String> extraNames) {
     List<String> ps = new ArrayList<>();
     for (int i = 0; i < decls.size(); i++) {
-      ps.add(javaType(decls.get(i).type().dtype()) + " " + names.get(i));
+      ps.add(decls.get(i).type().dtype().javaArrayType() + " " + names.get(i));
     }
     for (int i = 0; i < extraNames.size(); i++) {
       ps.add(extraTypes.get(i) + " " + extraNames.get(i));
@@ -494,15 +494,6 @@ final class Facade {
       n = n + "_";
     }
     return n;
-  }
-
-  static String javaType(DType d) {
-    return switch (d) {
-      case F64 -> "double[]";
-      case F32 -> "float[]";
-      case I64 -> "long[]";
-      case BOOL -> "boolean[]";
-    };
   }
 
   /** {@code s} in code font, escaped by {@link #htmlText}. */
