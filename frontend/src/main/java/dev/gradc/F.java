@@ -1,15 +1,18 @@
 package dev.gradc;
 
 import dev.gradc.frontend.Names;
+import dev.gradc.ir.Builder.Reduction;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Losses;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
 import java.util.Arrays;
 
 /**
- * Functions of {@code torch.nn.functional}: losses (mean reduction, as PyTorch's default) and
- * activations. Losses are recorded as one node with PyTorch's name and compiled from their stable
- * expansion into IR primitives.
+ * Functions of {@code torch.nn.functional}: losses, with PyTorch's keyword options as {@link
+ * LossOptions}, and activations. A loss is recorded as one node with the name PyTorch records for
+ * it and compiled from its stable expansion into IR primitives ({@link Losses}), which fuses with
+ * the surrounding loops.
  */
 public final class F {
   private F() {}
@@ -18,16 +21,12 @@ public final class F {
 
   /** {@code mean((input - target)^2)}. */
   public static Tensor mseLoss(Tensor input, Tensor target) {
-    warnIfSizesDiffer(input, target);
-    return Recorder.record(
-        "MseLossBackward0", Saves.ALL_INPUTS, (b, in) -> b.mseLoss(in[0], in[1]), input, target);
+    return mseLoss(input, target, LossOptions.defaults());
   }
 
   /** {@code mean(|input - target|)}. */
   public static Tensor l1Loss(Tensor input, Tensor target) {
-    warnIfSizesDiffer(input, target);
-    return Recorder.record(
-        Op.MEAN.gradFn(), Saves.OTHER, (b, in) -> b.l1Loss(in[0], in[1]), input, target);
+    return l1Loss(input, target, LossOptions.defaults());
   }
 
   /** The Huber loss with {@code delta = 1}. */
@@ -37,17 +36,87 @@ public final class F {
 
   /** {@code 0.5 d^2} where {@code |d| < delta}, else {@code delta (|d| - delta / 2)}; the mean. */
   public static Tensor huberLoss(Tensor input, Tensor target, double delta) {
-    warnIfSizesDiffer(input, target);
-    return Recorder.record(
-        "HuberLossBackward0",
-        Saves.ALL_INPUTS,
-        (b, in) -> b.huberLoss(in[0], in[1], delta),
-        input,
-        target);
+    return huberLoss(input, target, LossOptions.defaults().delta(delta));
   }
 
   /** Binary cross entropy of logits against targets in {@code [0, 1]}, computed stably. */
   public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
+    return binaryCrossEntropyWithLogits(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * Cross entropy of logits ({@code [C]} or {@code [N, C]}) against i64 class indices ({@code []}
+   * or {@code [N]}) or against class probabilities of the logits' shape.
+   */
+  public static Tensor crossEntropy(Tensor input, Tensor target) {
+    return crossEntropy(input, target, LossOptions.defaults());
+  }
+
+  // ---------------------------------------------------------------- losses with options
+
+  /** {@code mse_loss} with keyword options ({@code reduction}). */
+  public static Tensor mseLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("mse_loss"));
+    warnIfSizesDiffer(input, target);
+    return Recorder.record(
+        "MseLossBackward0", Saves.ALL_INPUTS, (b, in) -> b.mseLoss(in[0], in[1], r), input, target);
+  }
+
+  /** {@code l1_loss} with keyword options ({@code reduction}). */
+  public static Tensor l1Loss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("l1_loss"));
+    warnIfSizesDiffer(input, target);
+    return Recorder.record(
+        reduced(r, "AbsBackward0"),
+        Saves.OTHER,
+        (b, in) -> b.l1Loss(in[0], in[1], r),
+        input,
+        target);
+  }
+
+  /** {@code huber_loss} with keyword options ({@code reduction}, {@code delta}). */
+  public static Tensor huberLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("huber_loss", "delta"));
+    double delta = o.delta;
+    if (!(delta > 0)) {
+      throw new GradcException("huber_loss does not support non-positive values for delta.");
+    }
+    warnIfSizesDiffer(input, target);
+    return Recorder.record(
+        "HuberLossBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> b.huberLoss(in[0], in[1], delta, r),
+        input,
+        target);
+  }
+
+  /** {@code smooth_l1_loss} with {@code beta = 1}. */
+  public static Tensor smoothL1Loss(Tensor input, Tensor target) {
+    return smoothL1Loss(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code smooth_l1_loss}: {@code 0.5 d^2 / beta} where {@code |d| < beta}, else {@code |d| - beta
+   * / 2} (options {@code reduction}, {@code beta}).
+   */
+  public static Tensor smoothL1Loss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("smooth_l1_loss", "beta"));
+    double beta = o.beta;
+    warnIfSizesDiffer(input, target);
+    return Recorder.record(
+        "SmoothL1LossBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.smoothL1Loss(b, in[0], in[1], beta, r),
+        input,
+        target);
+  }
+
+  /**
+   * {@code binary_cross_entropy_with_logits} with keyword options ({@code weight}, {@code
+   * reduction}, {@code pos_weight}).
+   */
+  public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("binary_cross_entropy_with_logits", "weight", "pos_weight"));
     if (!Arrays.equals(input.shape(), target.shape())) {
       throw new IllegalArgumentException(
           "Target size ("
@@ -56,26 +125,322 @@ public final class F {
               + Names.torchSize(type(input))
               + ")");
     }
+    Tensor w = o.weight;
+    Tensor pw = o.posWeight;
     return Recorder.record(
         "BinaryCrossEntropyWithLogitsBackward0",
         Saves.ALL_INPUTS,
-        (b, in) -> b.binaryCrossEntropyWithLogits(in[0], in[1]),
+        (b, in) ->
+            Losses.binaryCrossEntropyWithLogits(
+                b,
+                in[0],
+                in[1],
+                w == null ? null : in[2],
+                pw == null ? null : in[w == null ? 2 : 3],
+                r),
+        present(input, target, w, pw));
+  }
+
+  /** {@code binary_cross_entropy} of probabilities in {@code [0, 1]}. */
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
+    return binaryCrossEntropy(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code binary_cross_entropy}: {@code -w (y log x + (1 - y) log(1 - x))}, each log clamped at
+   * {@code -100} (options {@code weight}, {@code reduction}).
+   */
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("binary_cross_entropy", "weight"));
+    if (!Arrays.equals(input.shape(), target.shape())) {
+      throw new IllegalArgumentException(
+          "Using a target size ("
+              + Names.torchSize(type(target))
+              + ") that is different to the input size ("
+              + Names.torchSize(type(input))
+              + ") is deprecated. Please ensure they have the same size.");
+    }
+    Tensor w = o.weight;
+    return Recorder.record(
+        "BinaryCrossEntropyBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.binaryCrossEntropy(b, in[0], in[1], w == null ? null : in[2], r),
+        present(input, target, w));
+  }
+
+  /** {@code nll_loss} of log-probabilities against class indices. */
+  public static Tensor nllLoss(Tensor input, Tensor target) {
+    return nllLoss(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code nll_loss}: {@code -weight[y] input[y]} per sample of {@code [C]}, {@code [N, C]} or
+   * {@code [N, C, d...]} log-probabilities (options {@code weight}, {@code ignore_index}, {@code
+   * reduction}).
+   */
+  public static Tensor nllLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("nll_loss", "weight", "ignore_index"));
+    Tensor w = o.weight;
+    long ignore = o.ignoreIndex;
+    return Recorder.record(
+        nllName(input),
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.nllLoss(b, in[0], in[1], w == null ? null : in[2], ignore, r),
+        present(input, target, w));
+  }
+
+  private static String nllName(Tensor input) {
+    return input.dim() >= 3 ? "NllLoss2DBackward0" : "NllLossBackward0";
+  }
+
+  /**
+   * {@code cross_entropy} with keyword options ({@code weight}, {@code ignore_index}, {@code
+   * reduction}, {@code label_smoothing}), against class indices or class probabilities.
+   */
+  public static Tensor crossEntropy(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("cross_entropy", "weight", "ignore_index", "label_smoothing"));
+    Tensor w = o.weight;
+    long ignore = o.ignoreIndex;
+    double smoothing = o.labelSmoothing;
+    boolean indices = target.dtype() == DType.I64;
+    String name =
+        indices
+            ? smoothing > 0 ? "AddBackward0" : nllName(input)
+            : r == Reduction.MEAN ? "DivBackward1" : "NegBackward0";
+    // As PyTorch's: log_softmax saves its result, the loss of probabilities the target.
+    return Recorder.record(
+        name,
+        indices ? Saves.OTHER : Saves.SECOND_INPUT,
+        (b, in) ->
+            Losses.crossEntropy(b, in[0], in[1], w == null ? null : in[2], ignore, r, smoothing),
+        present(input, target, w));
+  }
+
+  /** {@code kl_div} of log-probabilities against probabilities. */
+  public static Tensor klDiv(Tensor input, Tensor target) {
+    return klDiv(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code kl_div}: {@code target (log target - input)} elementwise (options {@code reduction},
+   * also {@code "batchmean"}, and {@code log_target}).
+   */
+  public static Tensor klDiv(Tensor input, Tensor target, LossOptions o) {
+    o.check("kl_div", "log_target");
+    boolean batchMean = o.reduction.equals("batchmean");
+    Reduction r = batchMean ? Reduction.SUM : reduction(o);
+    if (r == Reduction.MEAN) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "reduction: 'mean' divides the total loss by both the batch size and the support"
+              + " size.'batchmean' divides only by the batch size, and aligns with the KL div math"
+              + " definition.'mean' will be changed to behave the same as 'batchmean' in the next"
+              + " major release.");
+    }
+    boolean logTarget = o.logTarget;
+    String name =
+        batchMean ? "DivBackward0" : reduced(r, logTarget ? "MulBackward0" : "SubBackward0");
+    return Recorder.record(
+        name,
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.klDiv(b, in[0], in[1], r, batchMean, logTarget),
         input,
         target);
   }
 
+  /** {@code gaussian_nll_loss} with the defaults {@code full=False}, {@code eps=1e-6}. */
+  public static Tensor gaussianNllLoss(Tensor input, Tensor target, Tensor var) {
+    return gaussianNllLoss(input, target, var, LossOptions.defaults());
+  }
+
   /**
-   * Cross entropy of logits ({@code [C]} or {@code [N, C]}) against i64 class indices ({@code []}
-   * or {@code [N]}) or against class probabilities of the logits' shape.
+   * {@code gaussian_nll_loss}: {@code 0.5 (log var + (input - target)^2 / var)} with {@code var}
+   * clamped at {@code eps} (options {@code full}, {@code eps}, {@code reduction}).
    */
-  public static Tensor crossEntropy(Tensor input, Tensor target) {
-    boolean indices = target.dtype() == DType.I64;
+  public static Tensor gaussianNllLoss(Tensor input, Tensor target, Tensor var, LossOptions o) {
+    Reduction r = reduction(o.check("gaussian_nll_loss", "full", "eps"));
+    boolean full = o.full;
+    double eps = LossOptions.or(o.eps, 1e-6);
+    for (double v : var.detach().to(DType.F64).toDoubleArray()) {
+      if (v < 0) {
+        throw new IllegalArgumentException("var has negative entry/entries");
+      }
+    }
     return Recorder.record(
-        indices ? "NllLossBackward0" : "DivBackward1",
-        indices ? Saves.OTHER : Saves.SECOND_INPUT,
-        (b, in) -> b.crossEntropy(in[0], in[1]),
+        reduced(r, full ? "AddBackward0" : "MulBackward0"),
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.gaussianNllLoss(b, in[0], in[1], in[2], full, eps, r),
+        input,
+        target,
+        var);
+  }
+
+  /** {@code poisson_nll_loss} of log-rates. */
+  public static Tensor poissonNllLoss(Tensor input, Tensor target) {
+    return poissonNllLoss(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code poisson_nll_loss}: {@code exp(input) - target input} (or {@code input - target log(input
+   * + eps)} without {@code log_input}), with Stirling's term for {@code full}.
+   */
+  public static Tensor poissonNllLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("poisson_nll_loss", "log_input", "full", "eps"));
+    boolean logInput = o.logInput;
+    boolean full = o.full;
+    double eps = LossOptions.or(o.eps, 1e-8);
+    return Recorder.record(
+        reduced(r, full ? "AddBackward0" : "SubBackward0"),
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.poissonNllLoss(b, in[0], in[1], logInput, full, eps, r),
         input,
         target);
+  }
+
+  /** {@code cosine_embedding_loss} with {@code margin = 0}. */
+  public static Tensor cosineEmbeddingLoss(Tensor input1, Tensor input2, Tensor target) {
+    return cosineEmbeddingLoss(input1, input2, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code cosine_embedding_loss}: {@code 1 - cos} where {@code target = 1}, {@code max(0, cos -
+   * margin)} where {@code target = -1} (options {@code margin}, {@code reduction}).
+   */
+  public static Tensor cosineEmbeddingLoss(
+      Tensor input1, Tensor input2, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("cosine_embedding_loss", "margin"));
+    double margin = LossOptions.or(o.margin, 0);
+    return Recorder.record(
+        reduced(r, "AddBackward0"),
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.cosineEmbeddingLoss(b, in[0], in[1], in[2], margin, r),
+        input1,
+        input2,
+        target);
+  }
+
+  /** {@code triplet_margin_loss} with {@code margin = 1}, {@code p = 2}. */
+  public static Tensor tripletMarginLoss(Tensor anchor, Tensor positive, Tensor negative) {
+    return tripletMarginLoss(anchor, positive, negative, LossOptions.defaults());
+  }
+
+  /**
+   * {@code triplet_margin_loss}: {@code max(0, margin + d(a, p) - d(a, n))} with the {@code p}-norm
+   * distance (options {@code margin}, {@code p}, {@code eps}, {@code swap}, {@code reduction}).
+   */
+  public static Tensor tripletMarginLoss(
+      Tensor anchor, Tensor positive, Tensor negative, LossOptions o) {
+    Reduction r = reduction(o.check("triplet_margin_loss", "margin", "p", "eps", "swap"));
+    double margin = LossOptions.or(o.margin, 1);
+    double p = o.p;
+    double eps = LossOptions.or(o.eps, 1e-6);
+    boolean swap = o.swap;
+    return Recorder.record(
+        reduced(r, "ClampMinBackward0"),
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.tripletMarginLoss(b, in[0], in[1], in[2], margin, p, eps, swap, r),
+        anchor,
+        positive,
+        negative);
+  }
+
+  /** {@code margin_ranking_loss} with {@code margin = 0}. */
+  public static Tensor marginRankingLoss(Tensor input1, Tensor input2, Tensor target) {
+    return marginRankingLoss(input1, input2, target, LossOptions.defaults());
+  }
+
+  /** {@code margin_ranking_loss}: {@code max(0, -target (input1 - input2) + margin)}. */
+  public static Tensor marginRankingLoss(
+      Tensor input1, Tensor input2, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("margin_ranking_loss", "margin"));
+    double margin = LossOptions.or(o.margin, 0);
+    return Recorder.record(
+        reduced(r, "ClampMinBackward0"),
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.marginRankingLoss(b, in[0], in[1], in[2], margin, r),
+        input1,
+        input2,
+        target);
+  }
+
+  /** {@code hinge_embedding_loss} with {@code margin = 1}. */
+  public static Tensor hingeEmbeddingLoss(Tensor input, Tensor target) {
+    return hingeEmbeddingLoss(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code hinge_embedding_loss}: {@code input} where {@code target = 1}, {@code max(0, margin -
+   * input)} where {@code target = -1}.
+   */
+  public static Tensor hingeEmbeddingLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("hinge_embedding_loss", "margin"));
+    double margin = LossOptions.or(o.margin, 1);
+    return Recorder.record(
+        reduced(r, "AddBackward0"),
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.hingeEmbeddingLoss(b, in[0], in[1], margin, r),
+        input,
+        target);
+  }
+
+  /** {@code soft_margin_loss}. */
+  public static Tensor softMarginLoss(Tensor input, Tensor target) {
+    return softMarginLoss(input, target, LossOptions.defaults());
+  }
+
+  /** {@code soft_margin_loss}: {@code log(1 + exp(-target input))}. */
+  public static Tensor softMarginLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("soft_margin_loss"));
+    return Recorder.record(
+        "SoftMarginLossBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.softMarginLoss(b, in[0], in[1], r),
+        input,
+        target);
+  }
+
+  /** {@code multilabel_soft_margin_loss}. */
+  public static Tensor multilabelSoftMarginLoss(Tensor input, Tensor target) {
+    return multilabelSoftMarginLoss(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code multilabel_soft_margin_loss}: the mean over classes of {@code -(y log sigmoid(x) + (1 -
+   * y) log sigmoid(-x))} (options {@code weight}, {@code reduction}).
+   */
+  public static Tensor multilabelSoftMarginLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("multilabel_soft_margin_loss", "weight"));
+    Tensor w = o.weight;
+    return Recorder.record(
+        reduced(r, "DivBackward0"),
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.multilabelSoftMarginLoss(b, in[0], in[1], w == null ? null : in[2], r),
+        present(input, target, w));
+  }
+
+  /**
+   * The name PyTorch records for a loss reduced by {@code mean} or {@code sum}, else {@code none}.
+   */
+  private static String reduced(Reduction r, String none) {
+    return switch (r) {
+      case MEAN -> Op.MEAN.gradFn();
+      case SUM -> Op.SUM.gradFn();
+      case NONE -> none;
+    };
+  }
+
+  private static Reduction reduction(LossOptions o) {
+    for (Reduction r : Reduction.values()) {
+      if (r.keyword().equals(o.reduction)) {
+        return r;
+      }
+    }
+    throw new IllegalArgumentException(o.reduction + " is not a valid value for reduction");
+  }
+
+  /** The tensors given, in order, without the absent optional ones. */
+  private static Tensor[] present(Tensor... ts) {
+    return Arrays.stream(ts).filter(java.util.Objects::nonNull).toArray(Tensor[]::new);
   }
 
   /** {@code exp(x) / sum(exp(x))} along {@code dim}. */

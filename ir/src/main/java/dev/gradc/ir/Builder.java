@@ -904,12 +904,7 @@ public final class Builder {
 
   /** {@link #huberLoss(Value, Value, double)} reduced as {@code r} says. */
   public Value huberLoss(Value input, Value target, double delta, Reduction r) {
-    lossShape("huber_loss", input, target);
-    Value d = sub(input, target);
-    Value ad = abs(d);
-    Value quad = mul(square(d), 0.5);
-    Value lin = mul(add(ad, -0.5 * delta), delta);
-    return reduce(where(binary(Op.LT, ad, lit(delta, DType.F64)), quad, lin), r);
+    return Losses.huberLoss(this, input, target, delta, r);
   }
 
   /**
@@ -922,11 +917,7 @@ public final class Builder {
 
   /** {@link #binaryCrossEntropyWithLogits(Value, Value)} reduced as {@code r} says. */
   public Value binaryCrossEntropyWithLogits(Value x, Value y, Reduction r) {
-    lossShape("binary_cross_entropy_with_logits", x, y);
-    Value m = unary(Op.RELU, neg(x));
-    Value one = lit(1, DType.F64);
-    Value l = add(add(mul(sub(one, y), x), m), log(add(exp(neg(m)), exp(sub(neg(x), m)))));
-    return reduce(l, r);
+    return Losses.binaryCrossEntropyWithLogits(this, x, y, null, null, r);
   }
 
   /**
@@ -942,50 +933,6 @@ public final class Builder {
    * loss per sample).
    */
   public Value crossEntropy(Value logits, Value target, Reduction r) {
-    int rank = logits.type().rank();
-    if (rank != 1 && rank != 2) {
-      throw new GradcException(
-          "cross_entropy expects logits of shape [C] or [N, C], got " + logits.type());
-    }
-    int classDim = rank - 1;
-    Value lsm = logSoftmax(logits, classDim);
-    Value weights;
-    if (target.type().dtype() == DType.I64) {
-      Dim c = logits.type().dim(classDim);
-      if (!c.isStatic()) {
-        throw new GradcException("cross_entropy needs a static number of classes, got " + c);
-      }
-      if (rank == 2
-          && target.type().rank() == 1
-          && !target.type().dim(0).equals(logits.type().dim(0))) {
-        throw new GradcException(
-            "Expected input batch_size ("
-                + logits.type().dim(0)
-                + ") to match target batch_size ("
-                + target.type().dim(0)
-                + ").");
-      }
-      if (!dims(target).equals(dims(logits).subList(0, rank - 1))) {
-        throw new GradcException(
-            "Expected target of shape "
-                + dims(logits).subList(0, rank - 1)
-                + " for input of shape "
-                + dims(logits)
-                + ", got "
-                + dims(target));
-      }
-      weights = cast(oneHot(target, c.size()), lsm.type().dtype());
-    } else {
-      if (!dims(target).equals(dims(logits))) {
-        throw new GradcException(
-            "Expected input batch_size and target batch_size to match: input "
-                + dims(logits)
-                + ", target "
-                + dims(target));
-      }
-      weights = target;
-    }
-    Value perSample = sum(mul(weights, lsm), new int[] {classDim}, false);
-    return r == Reduction.NONE ? neg(perSample) : neg(reduce(perSample, r));
+    return Losses.crossEntropy(this, logits, target, null, Losses.IGNORE_INDEX, r, 0);
   }
 }

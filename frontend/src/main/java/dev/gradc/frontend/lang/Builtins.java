@@ -24,6 +24,7 @@ import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.Losses;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
@@ -50,6 +51,13 @@ final class Builtins {
 
   /** The {@code reduction=} option of the losses: {@code "mean"} (the default), "sum" or "none". */
   private static final Param REDUCTION = opt("reduction", STRING, new Val.Str("mean"));
+
+  /** The {@code ignore_index=} option of the class-index losses: PyTorch's -100. */
+  private static final Param IGNORE_INDEX =
+      opt("ignore_index", INT, Val.Num.ofInt(Losses.IGNORE_INDEX));
+
+  private static final Val FALSE = Val.Num.ofBool(false);
+  private static final Val TRUE = Val.Num.ofBool(true);
 
   /** The tensor properties ({@code x.T}), which are read without a call. */
   static final Set<String> PROPERTIES = Set.of("T", "mT");
@@ -264,13 +272,206 @@ final class Builtins {
         Builtins::bceWithLogits,
         in(),
         req("target", TENSOR),
-        REDUCTION);
+        opt("weight", TENSOR, NONE),
+        REDUCTION,
+        opt("pos_weight", TENSOR, NONE));
     define(
         "cross_entropy",
         FUNCTION,
-        (b, a) -> tensor(b.crossEntropy(a.tensor("input"), a.tensor("target"), reduction(a))),
+        (b, a) ->
+            tensor(
+                Losses.crossEntropy(
+                    b,
+                    a.tensor("input"),
+                    a.tensor("target"),
+                    optTensor(a, "weight"),
+                    a.integer("ignore_index"),
+                    reduction(a),
+                    a.number("label_smoothing"))),
         in(),
         req("target", TENSOR),
+        opt("weight", TENSOR, NONE),
+        IGNORE_INDEX,
+        REDUCTION,
+        opt("label_smoothing", NUMBER, Val.Num.ofFloat(0.0)));
+    define(
+        "nll_loss",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Losses.nllLoss(
+                    b,
+                    a.tensor("input"),
+                    a.tensor("target"),
+                    optTensor(a, "weight"),
+                    a.integer("ignore_index"),
+                    reduction(a))),
+        in(),
+        req("target", TENSOR),
+        opt("weight", TENSOR, NONE),
+        IGNORE_INDEX,
+        REDUCTION);
+    define(
+        "binary_cross_entropy",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Losses.binaryCrossEntropy(
+                    b,
+                    a.tensor("input"),
+                    a.tensor("target"),
+                    optTensor(a, "weight"),
+                    reduction(a))),
+        in(),
+        req("target", TENSOR),
+        opt("weight", TENSOR, NONE),
+        REDUCTION);
+    define(
+        "smooth_l1_loss",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Losses.smoothL1Loss(
+                    b, a.tensor("input"), a.tensor("target"), a.number("beta"), reduction(a))),
+        in(),
+        req("target", TENSOR),
+        REDUCTION,
+        opt("beta", NUMBER, Val.Num.ofFloat(1.0)));
+    define(
+        "kl_div",
+        FUNCTION,
+        (b, a) -> {
+          boolean batchMean = a.string("reduction").equals("batchmean");
+          return tensor(
+              Losses.klDiv(
+                  b,
+                  a.tensor("input"),
+                  a.tensor("target"),
+                  batchMean ? Builder.Reduction.SUM : reduction(a),
+                  batchMean,
+                  a.flag("log_target")));
+        },
+        in(),
+        req("target", TENSOR),
+        REDUCTION,
+        opt("log_target", BOOL, FALSE));
+    define(
+        "gaussian_nll_loss",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Losses.gaussianNllLoss(
+                    b,
+                    a.tensor("input"),
+                    a.tensor("target"),
+                    a.tensor("var"),
+                    a.flag("full"),
+                    a.number("eps"),
+                    reduction(a))),
+        in(),
+        req("target", TENSOR),
+        req("var", TENSOR),
+        opt("full", BOOL, FALSE),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-6)),
+        REDUCTION);
+    define(
+        "poisson_nll_loss",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Losses.poissonNllLoss(
+                    b,
+                    a.tensor("input"),
+                    a.tensor("target"),
+                    a.flag("log_input"),
+                    a.flag("full"),
+                    a.number("eps"),
+                    reduction(a))),
+        in(),
+        req("target", TENSOR),
+        opt("log_input", BOOL, TRUE),
+        opt("full", BOOL, FALSE),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-8)),
+        REDUCTION);
+    for (String name : List.of("cosine_embedding_loss", "margin_ranking_loss")) {
+      boolean cosine = name.equals("cosine_embedding_loss");
+      define(
+          name,
+          FUNCTION,
+          "input1",
+          (b, a) -> {
+            Value x1 = a.tensor("input1");
+            Value x2 = a.tensor("input2");
+            Value y = a.tensor("target");
+            double margin = a.number("margin");
+            return tensor(
+                cosine
+                    ? Losses.cosineEmbeddingLoss(b, x1, x2, y, margin, reduction(a))
+                    : Losses.marginRankingLoss(b, x1, x2, y, margin, reduction(a)));
+          },
+          req("input1", TENSOR),
+          req("input2", TENSOR),
+          req("target", TENSOR),
+          opt("margin", NUMBER, Val.Num.ofInt(0)),
+          REDUCTION);
+    }
+    define(
+        "triplet_margin_loss",
+        FUNCTION,
+        "anchor",
+        (b, a) ->
+            tensor(
+                Losses.tripletMarginLoss(
+                    b,
+                    a.tensor("anchor"),
+                    a.tensor("positive"),
+                    a.tensor("negative"),
+                    a.number("margin"),
+                    a.number("p"),
+                    a.number("eps"),
+                    a.flag("swap"),
+                    reduction(a))),
+        req("anchor", TENSOR),
+        req("positive", TENSOR),
+        req("negative", TENSOR),
+        opt("margin", NUMBER, Val.Num.ofFloat(1.0)),
+        opt("p", NUMBER, Val.Num.ofInt(2)),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-6)),
+        opt("swap", BOOL, FALSE),
+        REDUCTION);
+    define(
+        "hinge_embedding_loss",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Losses.hingeEmbeddingLoss(
+                    b, a.tensor("input"), a.tensor("target"), a.number("margin"), reduction(a))),
+        in(),
+        req("target", TENSOR),
+        opt("margin", NUMBER, Val.Num.ofFloat(1.0)),
+        REDUCTION);
+    define(
+        "soft_margin_loss",
+        FUNCTION,
+        (b, a) ->
+            tensor(Losses.softMarginLoss(b, a.tensor("input"), a.tensor("target"), reduction(a))),
+        in(),
+        req("target", TENSOR),
+        REDUCTION);
+    define(
+        "multilabel_soft_margin_loss",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Losses.multilabelSoftMarginLoss(
+                    b,
+                    a.tensor("input"),
+                    a.tensor("target"),
+                    optTensor(a, "weight"),
+                    reduction(a))),
+        in(),
+        req("target", TENSOR),
+        opt("weight", TENSOR, NONE),
         REDUCTION);
   }
 
@@ -706,6 +907,11 @@ final class Builtins {
     throw a.error("reduction", r + " is not a valid value for reduction");
   }
 
+  /** An optional tensor argument: null for None. */
+  private static Value optTensor(Args a, String name) {
+    return a.isNone(name) ? null : a.tensor(name);
+  }
+
   private static Val huber(Builder b, Args a) {
     double delta = a.number("delta");
     if (!(delta > 0)) {
@@ -726,7 +932,9 @@ final class Builtins {
               + x.type().shapeString()
               + ")");
     }
-    return tensor(b.binaryCrossEntropyWithLogits(x, y, reduction(a)));
+    return tensor(
+        Losses.binaryCrossEntropyWithLogits(
+            b, x, y, optTensor(a, "weight"), optTensor(a, "pos_weight"), reduction(a)));
   }
 
   /** Every built-in, in definition order. */

@@ -1591,8 +1591,11 @@ final class ProgramGenerator {
         t = use(declare(false, a.dtype, a.dims, Domain.uniform(-2, 2)));
       }
       t = tame(t, 30);
-      String f = oneOf("mse_loss", "l1_loss", "huber_loss", "huber_loss");
-      String extra = f.equals("huber_loss") && chance(50) ? ", delta=" + oneOf("0.5", "2.0") : "";
+      String f = oneOf("mse_loss", "l1_loss", "huber_loss", "huber_loss", "smooth_l1_loss");
+      String extra =
+          f.equals("huber_loss") && chance(50)
+              ? ", delta=" + oneOf("0.5", "2.0")
+              : f.equals("smooth_l1_loss") && chance(50) ? ", beta=" + oneOf("0.5", "2.0") : "";
       String text =
           oneOf("", "F.", "torch.nn.functional.") + f + "(" + a.text + ", " + t.text + extra + ")";
       Range d = a.range.sub(t.range).abs();
@@ -1634,7 +1637,14 @@ final class ProgramGenerator {
         V x = use(declare(false, l.dtype, l.dims, Domain.uniform(-2, 2)));
         target = expr("softmax(" + x.text + ", dim=-1)", l.dtype, l.dims, Range.PROBABILITY, false);
       }
-      String text = oneOf("", "F.") + "cross_entropy(" + l.text + ", " + target.text + ")";
+      String text;
+      if (target.dtype.equals("i64") && chance(25)) {
+        text =
+            oneOf("", "F.") + "nll_loss(log_softmax(" + l.text + ", dim=-1), " + target.text + ")";
+      } else {
+        String smoothing = chance(30) ? ", label_smoothing=" + oneOf("0.1", "0.5") : "";
+        text = oneOf("", "F.") + "cross_entropy(" + l.text + ", " + target.text + smoothing + ")";
+      }
       return expr(
           text, l.dtype, List.of(), new Range(0, 2 * l.range.mag() + Math.log(classes)), l.grad);
     }
