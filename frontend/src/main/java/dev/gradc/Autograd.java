@@ -24,9 +24,92 @@ public final class Autograd {
     return new EnableGrad();
   }
 
-  /** Sets grad mode for this thread, as {@code torch.set_grad_enabled}. */
-  public static void setGradEnabled(boolean enabled) {
-    GradMode.set(enabled);
+  /**
+   * Sets grad mode for this thread, as {@code torch.set_grad_enabled}; closing the returned scope
+   * restores the previous mode ({@code try (GradEnabled g = Autograd.setGradEnabled(false))}).
+   */
+  public static GradEnabled setGradEnabled(boolean enabled) {
+    return new GradEnabled(enabled);
+  }
+
+  /** Turns recording off until the returned scope is closed, as {@code torch.inference_mode()}. */
+  public static InferenceMode inferenceMode() {
+    return new InferenceMode();
+  }
+
+  /**
+   * {@code torch.autograd.grad} with {@code retain_graph} defaulting to {@code create_graph}, as in
+   * PyTorch.
+   */
+  public static List<Tensor> grad(
+      List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs, boolean createGraph) {
+    return grad(outputs, inputs, gradOutputs, createGraph, createGraph, false);
+  }
+
+  /**
+   * {@code torch.nn.utils.clip_grad_norm_}: scales the gradients of {@code parameters} in place so
+   * that their joint {@code normType}-norm is at most {@code maxNorm}; returns the norm before
+   * clipping. Parameters without a gradient are skipped.
+   */
+  public static Tensor clipGradNorm_(List<Tensor> parameters, double maxNorm, double normType) {
+    List<Tensor> grads = new ArrayList<>();
+    for (Tensor p : parameters) {
+      if (p.grad() != null) {
+        grads.add(p.grad());
+      }
+    }
+    if (grads.isEmpty()) {
+      return Tensor.scalar(0.0);
+    }
+    return withGrad(
+        false,
+        () -> {
+          Tensor total;
+          if (normType == Double.POSITIVE_INFINITY) {
+            total = null;
+            for (Tensor g : grads) {
+              Tensor m = g.abs().amax();
+              total = total == null ? m : total.maximum(m.to(total.dtype()));
+            }
+          } else {
+            Tensor sum = null;
+            for (Tensor g : grads) {
+              Tensor n = g.abs().pow(normType).sum().pow(1 / normType);
+              Tensor term = n.pow(normType);
+              sum = sum == null ? term : sum.add(term.to(sum.dtype()));
+            }
+            total = sum.pow(1 / normType);
+          }
+          Tensor coef =
+              total.add(1e-6).reciprocal().mul(maxNorm).clamp(Double.NEGATIVE_INFINITY, 1.0);
+          for (Tensor g : grads) {
+            g.mul_(coef.to(g.dtype()));
+          }
+          return total;
+        });
+  }
+
+  /** {@link #clipGradNorm_(List, double, double)} with the 2-norm. */
+  public static Tensor clipGradNorm_(List<Tensor> parameters, double maxNorm) {
+    return clipGradNorm_(parameters, maxNorm, 2.0);
+  }
+
+  /**
+   * {@code torch.nn.utils.clip_grad_value_}: clamps every gradient of {@code parameters} to {@code
+   * [-clipValue, clipValue]} in place.
+   */
+  public static void clipGradValue_(List<Tensor> parameters, double clipValue) {
+    withGrad(
+        false,
+        () -> {
+          for (Tensor p : parameters) {
+            Tensor g = p.grad();
+            if (g != null) {
+              g.copy_(g.clamp(-clipValue, clipValue));
+            }
+          }
+          return null;
+        });
   }
 
   /** Whether ops are recorded on this thread. */

@@ -71,6 +71,67 @@ final class Backward {
       List<Node> targets,
       boolean retainGraph,
       boolean createGraph) {
+    if (targets == null) {
+      List<Node> hooked = hooked(roots);
+      if (!hooked.isEmpty()) {
+        return runHooked(roots, gradOutputs, hooked, retainGraph, createGraph);
+      }
+    }
+    return runOnce(roots, gradOutputs, targets, retainGraph, createGraph);
+  }
+
+  /** The non-leaves below {@code roots} with gradient hooks, each before the nodes below it. */
+  private static List<Node> hooked(List<Node> roots) {
+    List<Node> out = new ArrayList<>();
+    Walk w = Walk.of(roots, Node::isRecorded);
+    List<Node> interior = w.interior();
+    for (int i = interior.size() - 1; i >= 0; i--) {
+      Node n = interior.get(i);
+      if (n.hooks() != null && !n.hooks().isEmpty()) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Backward through non-leaves whose hooks may replace their gradient. Backpropagation is linear
+   * in the seeds, so replacing the gradient {@code g} of a hooked node by {@code r} is backward
+   * from the roots plus backward from that node seeded with {@code r - g}. The hooked nodes are
+   * taken from the roots down: each one's gradient is computed with the corrections of those above
+   * it as extra seeds, then passed through its hooks; one last pass delivers every gradient, so a
+   * leaf's own hooks see its whole gradient once.
+   */
+  private static List<Node> runHooked(
+      List<Node> roots,
+      List<Node> gradOutputs,
+      List<Node> hooked,
+      boolean retainGraph,
+      boolean createGraph) {
+    List<Node> allRoots = new ArrayList<>(roots);
+    List<Node> seeds = new ArrayList<>(gradOutputs);
+    for (Node h : hooked) {
+      Node g = runOnce(allRoots, seeds, List.of(h), true, createGraph).get(0);
+      if (g == null) {
+        continue;
+      }
+      Node r = Tensor.runHooks(h.hooks(), g, createGraph);
+      if (r == g) {
+        continue;
+      }
+      Node correction = Autograd.withGrad(createGraph, () -> Tensor.of(r).sub(Tensor.of(g)).node());
+      allRoots.add(h);
+      seeds.add(correction);
+    }
+    return runOnce(allRoots, seeds, null, retainGraph, createGraph);
+  }
+
+  private static List<Node> runOnce(
+      List<Node> roots,
+      List<Node> gradOutputs,
+      List<Node> targets,
+      boolean retainGraph,
+      boolean createGraph) {
     Scratch scratch = Scratch.acquire();
     try {
       List<Node> outputGrads = checkRoots(roots, gradOutputs);

@@ -34,6 +34,7 @@ final class Node {
   private volatile Object data;
   private volatile boolean released;
   private volatile GradSink retainer;
+  private volatile java.util.List<java.util.function.UnaryOperator<Tensor>> hooks;
 
   private Node(
       Type type,
@@ -171,6 +172,16 @@ final class Node {
 
   GradSink retainer() {
     return retainer;
+  }
+
+  /** The gradient hooks registered on this non-leaf ({@link Tensor#registerHook}), or null. */
+  java.util.List<java.util.function.UnaryOperator<Tensor>> hooks() {
+    return hooks;
+  }
+
+  /** Where the hooks registered on this non-leaf are kept (the list the tensor holds). */
+  void setHooks(java.util.List<java.util.function.UnaryOperator<Tensor>> list) {
+    hooks = list;
   }
 
   /** Makes backward deliver this non-leaf's gradient to {@code s} as well. */

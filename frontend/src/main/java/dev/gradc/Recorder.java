@@ -21,7 +21,7 @@ final class Recorder {
 
   // PyTorch's backward nodes of in-place writes that are not ops of the IR.
   private static final String ZERO_BACKWARD = "ZeroBackward0";
-  private static final String FILL_BACKWARD = "FillBackward0";
+  private static final String FILL_BACKWARD = "FillBackward2";
   static final String COPY_BACKWARDS = "CopyBackwards";
 
   // ------------------------------------------------------------------ ops

@@ -12,6 +12,8 @@ import dev.gradc.runtime.Buffers;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * A tensor with PyTorch's autograd contract. Ops record a node with PyTorch's {@code grad_fn} name
@@ -75,9 +77,52 @@ public final class Tensor {
 
   GradSink sink() {
     if (sink == null) {
-      sink = (g, createGraph) -> Recorder.accumulate(this, g, createGraph);
+      sink =
+          (g, createGraph) ->
+              Recorder.accumulate(
+                  this, isLeaf() ? runHooks(hooks, g, createGraph) : g, createGraph);
     }
     return sink;
+  }
+
+  /** The gradient hooks of this tensor, in registration order. */
+  private final List<UnaryOperator<Tensor>> hooks = new CopyOnWriteArrayList<>();
+
+  /**
+   * {@code g} passed through {@code hooks} in order: each sees the previous one's result, and one
+   * that returns null leaves the gradient as it is.
+   */
+  static Node runHooks(List<UnaryOperator<Tensor>> hooks, Node g, boolean createGraph) {
+    Node out = g;
+    for (UnaryOperator<Tensor> h : hooks) {
+      Node in = out;
+      Tensor r = Autograd.withGrad(createGraph, () -> h.apply(Tensor.of(in)));
+      if (r != null) {
+        if (!r.node().type().dims().equals(in.type().dims())) {
+          throw new GradcException("hook 'hook' has changed the size of value");
+        }
+        out = r.to(DType.of(in.type().dtype())).node();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Registers a backward hook, PyTorch's {@code register_hook}: {@code hook} is called with this
+   * tensor's gradient each time one is computed and may return a replacement (or null to keep it).
+   * On a leaf the replacement is what accumulates into {@link #grad}; on a non-leaf it is what
+   * flows on into the graph below.
+   */
+  public RemovableHandle registerHook(UnaryOperator<Tensor> hook) {
+    Node n = node();
+    if (!n.requiresGrad()) {
+      throw new GradcException("cannot register a hook on a tensor that doesn't require gradient");
+    }
+    hooks.add(hook);
+    if (n.gradFn() != null) {
+      n.setHooks(hooks);
+    }
+    return new RemovableHandle(() -> hooks.remove(hook));
   }
 
   static Tensor of(Node n) {
@@ -938,6 +983,56 @@ public final class Tensor {
       d = Node.op(n.type(), (b, in) -> b.detach(in[0]), new Node[] {n}, null, false);
     }
     return new Tensor(storage, d, false);
+  }
+
+  /**
+   * Detaches this tensor from its graph in place, PyTorch's {@code detach_()}: it becomes a leaf
+   * that does not require grad, keeping its data.
+   */
+  public Tensor detach_() {
+    if (view) {
+      throw new GradcException(
+          "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel"
+              + " (DDP) for training, and gradient_as_bucket_view is set as True, gradients are"
+              + " views of DDP buckets, and hence detach_() cannot be called on these gradients."
+              + " To fix this error, please refer to the Optimizer.zero_grad() function in"
+              + " torch/optim/optimizer.py as the solution.");
+    }
+    Node d = detach().node;
+    node = d.sink() != null ? Node.data(d.type(), Capture.valueOf(d)) : d;
+    nodeVersion = storage.version();
+    retainsGrad = false;
+    return this;
+  }
+
+  /** A copy with its own storage, PyTorch's {@code clone()}; recorded as {@code CloneBackward0}. */
+  @Override
+  public Tensor clone() {
+    return Recorder.record(
+        "CloneBackward0",
+        Saves.NOTHING,
+        (b, in) -> b.add(in[0], Builder.lit(0, in[0].type().dtype())),
+        this);
+  }
+
+  /** The transpose of a matrix (a tensor of at most 2 dims as it is), PyTorch's {@code t()}. */
+  public Tensor t() {
+    if (dim() > 2) {
+      throw new GradcException(
+          "t() expects a tensor with <= 2 dimensions, but self is " + dim() + "D");
+    }
+    return Recorder.recordView(
+        "TBackward0", (b, in) -> in[0].type().rank() == 2 ? b.transpose(in[0], 0, 1) : in[0], this);
+  }
+
+  /** This tensor as f32, PyTorch's {@code float()}; this tensor itself when it is f32. */
+  public Tensor toFloat() {
+    return to(DType.F32);
+  }
+
+  /** This tensor as f64, PyTorch's {@code double()}; this tensor itself when it is f64. */
+  public Tensor toDouble() {
+    return to(DType.F64);
   }
 
   /** PyTorch's {@code _version}: how many in-place ops modified this tensor's data. */
