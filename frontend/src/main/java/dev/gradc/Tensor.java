@@ -1029,7 +1029,7 @@ public final class Tensor {
    * that does not require grad, keeping its data.
    */
   public Tensor detach_() {
-    if (view) {
+    if (viewOf != null) {
       throw new GradcException(
           "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel"
               + " (DDP) for training, and gradient_as_bucket_view is set as True, gradients are"
@@ -1052,16 +1052,6 @@ public final class Tensor {
         Saves.NOTHING,
         (b, in) -> b.add(in[0], Builder.lit(0, in[0].type().dtype())),
         this);
-  }
-
-  /** The transpose of a matrix (a tensor of at most 2 dims as it is), PyTorch's {@code t()}. */
-  public Tensor t() {
-    if (dim() > 2) {
-      throw new GradcException(
-          "t() expects a tensor with <= 2 dimensions, but self is " + dim() + "D");
-    }
-    return Recorder.recordView(
-        "TBackward0", (b, in) -> in[0].type().rank() == 2 ? b.transpose(in[0], 0, 1) : in[0], this);
   }
 
   /** This tensor as f32, PyTorch's {@code float()}; this tensor itself when it is f32. */
