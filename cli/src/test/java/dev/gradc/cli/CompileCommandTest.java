@@ -1,5 +1,6 @@
 package dev.gradc.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -186,6 +187,47 @@ class CompileCommandTest {
               new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
         Method value = loader.loadClass(name).getMethod("value", double[].class);
         assertEquals(14.0, (double) value.invoke(null, (Object) new double[] {1, 2, 3}), name);
+      }
+    }
+  }
+
+  @Test
+  void manyParams_jarLoadsAndComputes() throws Exception {
+    int n = 128; // valueAndGrad takes 256 arrays, over a method's 255 argument slots
+    StringBuilder src = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      src.append("param p").append(i).append(": f64[2]\n");
+    }
+    src.append("return sum(p0");
+    for (int i = 1; i < n; i++) {
+      src.append(" * 0.5 + p").append(i);
+    }
+    src.append(")\n");
+    Path p = tmp.resolve("many.grad");
+    Files.writeString(p, src.toString());
+    Path jar = tmp.resolve("many.jar");
+    Cli.Result r = Cli.run("compile", p.toString(), "--class", "a.Many", "-o", jar.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(
+        r.out().contains("  public static double valueAndGrad(Object[] args, Object[] grads)\n"),
+        r.out());
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> c = loader.loadClass("a.Many");
+      Object[] args = new Object[n];
+      Object[] grads = new Object[n];
+      for (int i = 0; i < n; i++) {
+        args[i] = new double[] {1, 1};
+        grads[i] = new double[2];
+      }
+      double v =
+          (double)
+              c.getMethod("valueAndGrad", Object[].class, Object[].class).invoke(null, args, grads);
+      // p0 * 0.5 + p1 * 0.5 + ... + p127 at all ones, over two elements
+      assertEquals(2 * (0.5 * (n - 1) + 1), v);
+      for (int i = 0; i < n; i++) {
+        double g = i == n - 1 ? 1.0 : 0.5;
+        assertArrayEquals(new double[] {g, g}, (double[]) grads[i], 0.0, "grad p" + i);
       }
     }
   }
