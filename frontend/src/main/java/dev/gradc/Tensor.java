@@ -1041,6 +1041,27 @@ public final class Tensor {
         this, Op.DIV.gradFn(), Saves.OTHER, (b, in) -> b.div(in[0], lit(other)));
   }
 
+  /** {@code max(this, 0)} in place. */
+  public Tensor relu_() {
+    return Recorder.inPlace(this, Op.RELU.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.RELU));
+  }
+
+  /** {@code sigmoid(this)} in place. */
+  public Tensor sigmoid_() {
+    return Recorder.inPlace(
+        this, Op.SIGMOID.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.SIGMOID));
+  }
+
+  /** {@code tanh(this)} in place. */
+  public Tensor tanh_() {
+    return Recorder.inPlace(this, Op.TANH.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.TANH));
+  }
+
+  /** {@code exp(this)} in place. */
+  public Tensor exp_() {
+    return Recorder.inPlace(this, Op.EXP.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.EXP));
+  }
+
   /** Copies {@code src} (broadcast and converted to this dtype) into this tensor. */
   public Tensor copy_(Tensor src) {
     return Recorder.copy(this, src);
