@@ -91,7 +91,7 @@ public final class SparkLogistic {
     long rows = 1_000_000;
     int features = 32;
     int partitions = 8;
-    int blockRows = 4096;
+    int blockRows = 256;
     int iterations = 100;
     String master = null;
     for (int i = 0; i < args.length; i += 2) {
@@ -115,6 +115,7 @@ public final class SparkLogistic {
       builder.master(master);
     }
     SparkSession spark = builder.getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
     try {
       if (!Files.exists(Path.of(data)) || data.contains("://")) {
         long start = System.nanoTime();
