@@ -33,29 +33,32 @@ import java.util.SplittableRandom;
  * #backward} fills {@link #grad} on the leaves that require grad (and on non-leaves that called
  * {@link #retainGrad}); the gradient is created by the first backward and accumulated in place
  * afterwards. In-place ops ({@link #add_}, {@link #zero_}, ...) bump PyTorch's version counter; a
- * value captured before an in-place update still computes from the data it saw.
+ * value captured before an in-place update still computes from the data it saw. Results of view ops
+ * ({@link #view}, {@link #reshape}, {@link #transpose}, ...) share storage with their base as
+ * PyTorch's views do ({@link ViewOf}): they read in-place updates of the base, and in-place ops on
+ * them write through to it.
  *
- * <p>Differences from PyTorch: results of view ops ({@link #reshape}, {@link #transpose}, ...) are
- * new tensors rather than views, so in-place ops on them are refused; a Java {@code double} operand
- * acts as a Python float. Grad mode is per thread. One thread may update a tensor in place while
- * others read it (record ops on it, run backward through it, print it), as Hogwild-style training
- * does under no-grad: readers see whole versions and no update is lost. Two threads updating one
- * tensor in place at once race, as in PyTorch.
+ * <p>Differences from PyTorch: a Java {@code double} operand acts as a Python float. Grad mode is
+ * per thread. One thread may update a tensor in place while others read it (record ops on it, run
+ * backward through it, print it), as Hogwild-style training does under no-grad: readers see whole
+ * versions and no update is lost. Two threads updating one tensor in place at once race, as in
+ * PyTorch.
  */
 public final class Tensor {
   private static final System.Logger LOG = System.getLogger("dev.gradc");
   private static final long DEFAULT_SEED = 67280421310721L;
   private static SplittableRandom rng = new SplittableRandom(DEFAULT_SEED);
 
-  // The state Recorder reads and writes: the storage shared with detach() aliases, whether this is
-  // the result of a view op, the node this tensor reads and the storage version it reflects.
+  // The state Recorder reads and writes: the storage shared with detach() aliases and views, what
+  // makes this tensor a view (null for a base), the node this tensor reads and the storage version
+  // it reflects.
   // Other threads may read a tensor while one thread updates it in place (a training loop stepping
   // under no-grad while another runs backward), so only the writing thread sets node and
   // nodeVersion, the node first; a reader that finds them behind the storage keeps the node it
   // derives in `derived`, one object with its version, so that no thread ever pairs an old node
   // with a new version (Recorder.refresh).
   final Storage storage;
-  final boolean view;
+  final ViewOf viewOf;
   volatile Node node;
   volatile int nodeVersion;
   volatile Recorder.Derived derived;
@@ -66,11 +69,11 @@ public final class Tensor {
 
   private boolean retainsGrad;
 
-  Tensor(Storage storage, Node node, boolean view) {
+  Tensor(Storage storage, Node node, ViewOf viewOf) {
     this.storage = storage;
     this.node = node;
     this.nodeVersion = storage.version();
-    this.view = view;
+    this.viewOf = viewOf;
   }
 
   GradSink sink() {
@@ -81,14 +84,16 @@ public final class Tensor {
   }
 
   static Tensor of(Node n) {
-    return new Tensor(new Storage(n), n, false);
+    return new Tensor(new Storage(n), n, null);
   }
 
   private static Tensor ofData(dev.gradc.ir.DType dt, int[] shape, Object buffer) {
     return of(Node.data(Type.of(dt, shape), buffer));
   }
 
-  /** The current node: re-derived when an alias sharing the storage was modified in place. */
+  /**
+   * The current node: re-derived when an alias or a view sharing the storage was modified in place.
+   */
   Node node() {
     int seen = nodeVersion;
     Node n = node;
@@ -727,13 +732,15 @@ public final class Tensor {
   /** This tensor's elements in a new shape; one size may be {@code -1}. */
   public Tensor reshape(long... shape) {
     int[] s = sizes(shape);
-    return Recorder.recordView(Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), this);
+    return Recorder.recordView(
+        Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), Recorder.RESHAPE_BACK, this);
   }
 
   /** As {@link #reshape}, named as PyTorch's {@code view}. */
   public Tensor view(long... shape) {
     int[] s = sizes(shape);
-    return Recorder.recordView(Op.RESHAPE.gradFn(), (b, in) -> b.reshape(in[0], s), this);
+    return Recorder.recordView(
+        Op.RESHAPE.gradFn(), (b, in) -> b.reshape(in[0], s), Recorder.RESHAPE_BACK, this);
   }
 
   private static int[] sizes(long[] shape) {
@@ -747,13 +754,28 @@ public final class Tensor {
   /** Dims {@code dim0} and {@code dim1} swapped. */
   public Tensor transpose(int dim0, int dim1) {
     return Recorder.recordView(
-        Op.TRANSPOSE.gradFn(), (b, in) -> b.transpose(in[0], dim0, dim1), this);
+        Op.TRANSPOSE.gradFn(),
+        (b, in) -> b.transpose(in[0], dim0, dim1),
+        (b, operand, v) -> b.transpose(v, dim0, dim1),
+        this);
   }
 
   /** The dims in the order {@code dims}. */
   public Tensor permute(int... dims) {
     int[] p = dims.clone();
-    return Recorder.recordView(Op.PERMUTE.gradFn(), (b, in) -> b.permute(in[0], p), this);
+    return Recorder.recordView(
+        Op.PERMUTE.gradFn(),
+        (b, in) -> b.permute(in[0], p),
+        (b, operand, v) -> b.permute(v, inversePermutation(p, v.type().rank())),
+        this);
+  }
+
+  private static int[] inversePermutation(int[] p, int rank) {
+    int[] inv = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      inv[Builder.normalizeDim(p[i], rank)] = i;
+    }
+    return inv;
   }
 
   /** PyTorch's {@code x.T}: the dims in reverse order (the transpose of a matrix). */
@@ -764,6 +786,19 @@ public final class Tensor {
       p[i] = r - 1 - i;
     }
     return permute(p);
+  }
+
+  /** PyTorch's {@code t()}: a matrix transposed; 0-d and 1-d tensors as they are. */
+  public Tensor t() {
+    if (dim() > 2) {
+      throw new GradcException(
+          "t() expects a tensor with <= 2 dimensions, but self is " + dim() + "D");
+    }
+    return Recorder.recordView(
+        Op.TRANSPOSE.gradFn(1),
+        (b, in) -> b.transpose(in[0], 0, -1),
+        (b, operand, v) -> b.transpose(v, 0, -1),
+        this);
   }
 
   /** PyTorch's {@code x.mT}: the last two dims swapped. */
@@ -779,17 +814,20 @@ public final class Tensor {
 
   /** A new dim of size 1 at {@code dim}. */
   public Tensor unsqueeze(int dim) {
-    return Recorder.recordView(Op.UNSQUEEZE.gradFn(), (b, in) -> b.unsqueeze(in[0], dim), this);
+    return Recorder.recordView(
+        Op.UNSQUEEZE.gradFn(), (b, in) -> b.unsqueeze(in[0], dim), Recorder.RESHAPE_BACK, this);
   }
 
   /** Removes every dim of size 1. */
   public Tensor squeeze() {
-    return Recorder.recordView(Op.SQUEEZE.gradFn(1), (b, in) -> b.squeeze(in[0]), this);
+    return Recorder.recordView(
+        Op.SQUEEZE.gradFn(1), (b, in) -> b.squeeze(in[0]), Recorder.RESHAPE_BACK, this);
   }
 
   /** Removes dim {@code dim} if it has size 1. */
   public Tensor squeeze(int dim) {
-    return Recorder.recordView(Op.SQUEEZE.gradFn(), (b, in) -> b.squeeze(in[0], dim), this);
+    return Recorder.recordView(
+        Op.SQUEEZE.gradFn(), (b, in) -> b.squeeze(in[0], dim), Recorder.RESHAPE_BACK, this);
   }
 
   /** Broadcasts to {@code shape}; {@code -1} keeps a size. */
@@ -809,7 +847,8 @@ public final class Tensor {
               + ")");
     }
     int[] s = sizes(shape);
-    return Recorder.recordView(Op.EXPAND.gradFn(), (b, in) -> b.expand(in[0], s), this);
+    return Recorder.recordView(
+        Op.EXPAND.gradFn(), (b, in) -> b.expand(in[0], s), Recorder.RESHAPE_BACK, this);
   }
 
   /** The matrix product with PyTorch's rules for 1-d, 2-d and batched operands. */
@@ -937,7 +976,7 @@ public final class Tensor {
     } else {
       d = Node.op(n.type(), (b, in) -> b.detach(in[0]), new Node[] {n}, null, false);
     }
-    return new Tensor(storage, d, false);
+    return new Tensor(storage, d, viewOf == null ? null : viewOf.detach());
   }
 
   /** PyTorch's {@code _version}: how many in-place ops modified this tensor's data. */
