@@ -26,6 +26,7 @@ import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
@@ -145,6 +146,41 @@ final class Builtins {
         opt("other", OPERAND, NONE),
         opt("dim", INT, NONE),
         opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    for (String name : List.of("argmax", "argmin")) {
+      define(
+          name,
+          BOTH,
+          (b, a) ->
+              tensor(
+                  Selection.argMaxMin(
+                      b,
+                      a.tensor("input"),
+                      a.isNone("dim") ? null : a.integer("dim"),
+                      a.flag("keepdim"),
+                      name.equals("argmax"))),
+          in(),
+          opt("dim", INT, NONE),
+          opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    }
+    define(
+        "repeat",
+        METHOD,
+        (b, a) -> tensor(Selection.repeat(b, a.tensor("input"), a.shape("repeats"))),
+        in(),
+        req("repeats", SHAPE));
+    define(
+        "tile",
+        BOTH,
+        (b, a) -> tensor(Selection.tile(b, a.tensor("input"), a.shape("dims"))),
+        in(),
+        req("dims", SHAPE));
+    define(
+        "stack",
+        FUNCTION,
+        "tensors",
+        Builtins::stack,
+        req("tensors", ANY),
+        opt("dim", INT, Val.Num.ofInt(0)));
     define("softmax", BOTH, (b, a) -> normalize(b, a, Op.SOFTMAX), in(), req("dim", INT));
     define("log_softmax", BOTH, (b, a) -> normalize(b, a, Op.LOG_SOFTMAX), in(), req("dim", INT));
 
@@ -649,18 +685,35 @@ final class Builtins {
     Val other = a.get("other").val();
     String dim = other instanceof Val.Num ? "other" : a.isNone("dim") ? null : "dim";
     if (dim != null) {
-      throw a.error(
-          dim,
-          a.fn()
-              + " with a dim returns (values, indices), which .grad programs do not support; use "
-              + reduction.mnemonic()
-              + "(input, dim=...)");
+      // torch.max(input, 1) is the dim overload, as torch.max(input, dim=1)
+      Value[] vi =
+          Selection.maxMin(b, x, a.integer(dim), a.flag("keepdim"), elementwise == Op.MAXIMUM);
+      SourcePos pos = a.callPos();
+      return new Val.Seq(
+          List.of(new Val.Located(tensor(vi[0]), pos), new Val.Located(tensor(vi[1]), pos)), true);
     }
     if (other instanceof Val.Nothing) {
       requireElements(a, elementwise == Op.MAXIMUM ? "max" : "min", reduction, x, new int[0]);
       return tensor(b.reduce(reduction, x, new int[0], false));
     }
     return tensor(b.binary(elementwise, x, a.tensor("other")));
+  }
+
+  /** {@code torch.stack(tensors, dim)}: a list or tuple of tensors. */
+  private static Val stack(Builder b, Args a) {
+    Val v = a.get("tensors").val();
+    if (!(v instanceof Val.Seq seq)) {
+      throw a.error(
+          "tensors", "stack(): argument 'tensors' must be tuple of Tensors, not a single value");
+    }
+    List<Value> xs = new ArrayList<>();
+    for (Val.Located item : seq.items()) {
+      if (!(item.val() instanceof Val.Tensor t)) {
+        throw a.error("tensors", "stack(): argument 'tensors' must be tuple of Tensors");
+      }
+      xs.add(t.value());
+    }
+    return tensor(Selection.stack(b, xs, a.integer("dim")));
   }
 
   private static Val normalize(Builder b, Args a, Op op) {
