@@ -9,6 +9,8 @@ The fixtures are committed; the build never runs Python.
   whether a second backward fails, and which in-place modifications fail the version check.
 - messages.json: exact texts of autograd errors and warnings.
 - misuse.json: the exception type and message PyTorch gives for misuse of the tensor API.
+- views.json: what PyTorch prints in scenarios mixing views and in-place updates (values, grad_fn
+  names, versions, gradients, error messages), one list of lines per scenario.
 - numerics.json: ops on NaN, infinities, signed zeros, huge and subnormal numbers, and the stable
   forms (logsumexp of all -inf, log_softmax of large logits, softplus of large inputs, sigmoid of
   large negatives, where-masked sqrt and log): values and the gradients of y.sum().
@@ -280,6 +282,22 @@ OPS = [
     ("one_hot", lambda y: F.one_hot(y, 4), [torch.tensor([0, 3, 1])]),
     ("detach", lambda a: a.detach(), [T(3)]),
     ("chain", lambda a, b: ((a * b).exp() + b.sin()).sum(1).mean(), [T(2, 3), T(2, 3)]),
+    ("max_dim", lambda a: a.max(1).values, [T(2, 3)]),
+    ("max_dim_ties", lambda a: a.max(1).values, [T(kind="ties")]),
+    ("min_dim_keepdim", lambda a: a.min(0, keepdim=True).values, [T(kind="ties")]),
+    ("max_dim_f32", lambda a: a.max(-1).values, [T(2, 3, dtype=torch.float32)]),
+    ("max_dim_indices", lambda a: a.max(1).indices, [T(kind="ties")]),
+    ("min_dim_indices", lambda a: a.min(1, keepdim=True).indices, [T(kind="ties")]),
+    ("argmax", lambda a: a.argmax(), [T(2, 3)]),
+    ("argmax_dim", lambda a: a.argmax(1), [T(kind="ties")]),
+    ("argmin_dim_keepdim", lambda a: a.argmin(0, keepdim=True), [T(kind="ties")]),
+    ("argmin", lambda a: a.argmin(), [T(2, 3, dtype=torch.float32)]),
+    ("repeat", lambda a: a.repeat(2, 1, 3), [T(2, 3)]),
+    ("repeat_f32", lambda a: a.repeat(2, 2), [T(3, dtype=torch.float32)]),
+    ("tile", lambda a: a.tile((2,)), [T(2, 3)]),
+    ("stack", lambda a, b: torch.stack([a, b]), [T(2, 3), T(2, 3)]),
+    ("stack_dim", lambda a, b, c: torch.stack([a, b, c], dim=-1), [T(2, 3), T(2, 3), T(2, 3)]),
+    ("stack_mixed_dtype", lambda a, b: torch.stack([a, b], 1), [T(3, dtype=torch.float32), T(3)]),
 ]
 
 
@@ -391,6 +409,165 @@ def messages():
     m["grad_not_requiring"] = error_of(lambda: torch.autograd.grad((x * 2).sum(), [torch.ones(1)]))
     m["grad_shape"] = error_of(lambda: (x * 2).backward(torch.ones(3)))
     return m
+
+
+# ---------------------------------------------------------------- views
+
+def views():
+    out = {}
+
+    def scenario(fn):
+        lines = []
+
+        def p(*xs):
+            lines.append(" ".join(x if isinstance(x, str) else repr(x) for x in xs))
+
+        try:
+            fn(p)
+        except Exception as e:
+            p("error: " + clean(str(e)))
+        out[fn.__name__] = lines
+        return fn
+
+    def name(t):
+        return "None" if t.grad_fn is None else type(t.grad_fn).__name__
+
+    @scenario
+    def base_update_seen_by_reshape(p):
+        a = torch.tensor([1.0, 2.0, 3.0])
+        v = a.reshape(3, 1)
+        a.mul_(2)
+        p(v)
+        p(str(a._version), str(v._version))
+
+    @scenario
+    def transpose_after_sgd_step(p):
+        w = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64, requires_grad=True)
+        wt = w.T
+        (w * w).sum().backward()
+        with torch.no_grad():
+            w.sub_(w.grad * 0.1)
+        p(wt)
+        p(name(wt), str(w._version), str(wt._version))
+        (wt * wt).sum().backward()
+        p(w.grad)
+
+    @scenario
+    def write_through_transpose(p):
+        a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+        t = a.t()
+        t.add_(torch.tensor([10.0, 20.0]))
+        p(a)
+        p(t)
+        p(str(a._version), str(t._version))
+
+    @scenario
+    def write_through_view_of_view(p):
+        y = torch.ones(2, 3)
+        t = y.reshape(3, 2).t().unsqueeze(0)
+        t.mul_(torch.tensor([[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]]))
+        p(y)
+        q = y.permute(1, 0)
+        y.add_(1)
+        p(q)
+        p(t)
+
+    @scenario
+    def view_of_leaf_in_place(p):
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        x.view(3, 1).mul_(2)
+
+    @scenario
+    def transpose_of_leaf_in_place(p):
+        x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        x.T.add_(1)
+
+    @scenario
+    def view_of_leaf_in_place_no_grad(p):
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        with torch.no_grad():
+            x.view(3, 1).mul_(2)
+        p(x)
+        p(str(x.is_leaf), str(x._version))
+
+    @scenario
+    def write_through_view_of_non_leaf(p):
+        x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+        y = x * 1
+        v = y.view(3, 1)
+        v.mul_(torch.tensor([[2.0], [3.0], [4.0]], dtype=torch.float64))
+        p(y)
+        p(v)
+        p(name(y), name(v), str(y._version))
+        (y * y).sum().backward()
+        p(x.grad)
+
+    @scenario
+    def base_update_then_view_backward(p):
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        v = y.view(3, 1)
+        y.mul_(2)
+        p(v)
+        p(name(y), name(v))
+        (v * v).sum().backward()
+        p(x.grad)
+
+    @scenario
+    def saved_view_modified_through_base(p):
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        v = y.unsqueeze(0)
+        z = v * v
+        y.add_(1)
+        z.sum().backward()
+
+    @scenario
+    def saved_base_modified_through_view(p):
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        z = y * y
+        y.view(3, 1).add_(1)
+        z.sum().backward()
+
+    @scenario
+    def expanded_view_in_place(p):
+        e = torch.ones(3).expand(2, 3)
+        e.mul_(2)
+
+    @scenario
+    def detached_view_follows_base(p):
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        d = y.view(3, 1).detach()
+        with torch.no_grad():
+            y.add_(1)
+        p(d)
+        d.mul_(10)
+        p(y)
+        p(name(y), str(d.requires_grad))
+
+    @scenario
+    def squeeze_view_zero_and_fill(p):
+        a = torch.tensor([[1.0], [2.0], [3.0]])
+        s = a.squeeze(1)
+        s.zero_()
+        p(a)
+        a.view(3).fill_(7)
+        p(s)
+        p(str(a._version), str(s._version))
+
+    @scenario
+    def view_copy_from_grad(p):
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        b = torch.zeros(2, 2)
+        b.t().copy_(x.view(2, 1) * torch.tensor([[1.0, 3.0]]))
+        p(b)
+        p(name(b))
+        b.sum().backward()
+        p(x.grad)
+
+    return out
 
 
 # ---------------------------------------------------------------- numerics
@@ -530,6 +707,7 @@ def main():
     write("printing.json", {"tensors": printing_cases(), "grad_fn": grad_fn_cases()})
     write("ops.json", {"ops": [op_case(n, f, i) for n, f, i in OPS]})
     write("messages.json", messages())
+    write("views.json", views())
     write("numerics.json", {"cases": [numerics_case(n, f, i) for n, f, i in NUMERICS]})
     write("misuse.json", misuse())
 

@@ -21,6 +21,7 @@ Targets (x the kernel's argument, r or s the reduced one):
   sin, cos  sin r = r + r^3 SIN(r^2), cos r = 1 - r^2/2 + r^4 COS(r^2), |r| <= pi/4
   erf       erf x = x + x ERF0(x^2),                     |x| <= 0.84375
             erf a = ERX + ERF1(a - 1),                   0.84375 <= a <= 1.25
+            erf a = 1 - ERFTk(a - c),                    six pieces of [1.25, 5.9375], degree 15
             erfc a = exp(-a^2) ERFCk(a - c),             on [1.25, 2.25], [2.25, 3.5], [3.5, 6]
             erfc a = exp(-a^2) ERFC4(1/a^2) / a,         6 <= a <= 27.3
 """
@@ -62,11 +63,12 @@ def horner(cs, s):
     return r
 
 
-def fit(name, f, lo, hi, weight, center=0, max_degree=40):
-    """The lowest-degree fit (coefficients rounded to doubles) under TARGET on a dense grid."""
+def fit(name, f, lo, hi, weight, center=0, max_degree=40, min_degree=1):
+    """The lowest-degree fit (coefficients rounded to doubles) under TARGET on a dense grid,
+    of degree min_degree at least."""
     lo, hi, center = mp.mpf(lo), mp.mpf(hi), mp.mpf(center)
     grid = [lo + (hi - lo) * k / 600 for k in range(601)]
-    for n in range(1, max_degree + 1):
+    for n in range(min_degree, max_degree + 1):
         exact = interpolate(f, lo, hi, center, n)
         err = max(abs(horner(exact, x - center) - f(x)) * weight(x) for x in grid)
         if err < TARGET:
@@ -168,12 +170,25 @@ def main():
     for k, (lo, hi, c) in enumerate([(1.25, 2.25, 1.75), (2.25, 3.5, 2.875), (3.5, 6, 4.75)]):
         emit(f"ERFC{k + 1}_", fit(f"erfc on [{lo}, {hi}]", g, lo, hi, lambda a: 1 / g(a), center=c))
 
+    # erf itself beyond 1.25 needs erfc only to an ulp of 1, not to its own relative precision:
+    # erf a = 1 - ERFTk(a - c) with no exponential, all of degree 15 (evaluated by Estrin's
+    # scheme, one shape for every piece), on pieces narrow enough for that degree.
+    for k, (lo, hi) in enumerate(ERF_TAIL_PIECES):
+        c = (lo + hi) / 2
+        emit(f"ERFT{k + 1}_", fit(f"erf on [{lo}, {hi}]", mp.erfc, lo, hi, lambda a: 1 / mp.erf(a),
+                                  center=c, max_degree=15, min_degree=15))
+
     def tail(t):
         a = 1 / mp.sqrt(t)
         return a * g(a)
     emit("ERFC4_", fit("erfc beyond 6", tail, 1 / mp.mpf(27.3) ** 2, 1 / mp.mpf(36),
                        lambda t: 1 / tail(t), center=0.0145))
 
+
+# Pieces of erf's tail, 1.25 to 5.9375 (erf rounds to 1 from 5.9216 on); their centres are
+# exact in a few bits, so a - c is exact.
+ERF_TAIL_PIECES = [(1.25, 1.75), (1.75, 2.25), (2.25, 2.875), (2.875, 3.5), (3.5, 4.5),
+                   (4.5, 5.9375)]
 
 JAVA = os.path.join(os.path.dirname(__file__), "..", "..", "ir", "src", "main", "java", "dev",
                     "gradc", "ir", "math", "Coefficients.java")

@@ -23,32 +23,36 @@ final class Recorder {
   private static final String ZERO_BACKWARD = "ZeroBackward0";
   private static final String FILL_BACKWARD = "FillBackward0";
   static final String COPY_BACKWARDS = "CopyBackwards";
+  // PyTorch's nodes of a write through a view: the base's new history, the view's regenerated one.
+  static final String COPY_SLICES = "CopySlices";
+  static final String AS_STRIDED_BACKWARD = "AsStridedBackward0";
+
+  /** The inverse of a view step that keeps every element once: the view reshaped back. */
+  static final ViewOf.Inverse RESHAPE_BACK = (b, operand, v) -> b.reshape(v, operand.type().dims());
 
   // ------------------------------------------------------------------ ops
 
   /** Records an op over tensors: its node, type and autograd record. */
   static Tensor record(String name, Saves saves, Recipe r, Tensor... ins) {
-    return record(name, saves, r, false, null, ins);
-  }
-
-  /** As {@link #record(String, Saves, Recipe, Tensor...)}, with the result type known. */
-  static Tensor record(String name, Saves saves, Recipe r, Type type, Tensor... ins) {
-    return record(name, saves, r, false, type, ins);
+    return record(name, saves, r, (Type) null, ins);
   }
 
   /**
-   * Records a view op (reshape, transpose, ...): a new tensor on which in-place ops are refused.
+   * Records a view op (reshape, transpose, ...): a tensor that shares {@code in}'s storage, whose
+   * value follows in-place updates of {@code in} and writes back into it through {@code inverse}.
    */
-  static Tensor recordView(String name, Recipe r, Tensor in) {
-    return record(name, Saves.NOTHING, r, true, null, in);
+  static Tensor recordView(String name, Recipe r, ViewOf.Inverse inverse, Tensor in) {
+    Node n = recordNode(name, Saves.NOTHING, r, new Tensor[] {in}, false, null);
+    boolean overlapping = n.type().staticNumel() > in.node().type().staticNumel();
+    return new Tensor(in.storage, n, ViewOf.of(in, r, inverse, overlapping));
   }
 
-  private static Tensor record(
-      String name, Saves saves, Recipe r, boolean view, Type type, Tensor... ins) {
+  /** As {@link #record(String, Saves, Recipe, Tensor...)}, with the result type known or null. */
+  static Tensor record(String name, Saves saves, Recipe r, Type type, Tensor... ins) {
     Node n = recordNode(name, saves, r, ins, false, type);
-    Tensor out = new Tensor(new Storage(n), n, view);
+    Tensor out = new Tensor(new Storage(n), n, null);
     if (n.gradFn() != null && saves.result()) {
-      n.save(new SavedRef(out.storage, out.storage.version(), n.type(), name));
+      n.save(new SavedRef(out.storage, out.storage.version(), n.type(), name, false));
     }
     return out;
   }
@@ -117,7 +121,7 @@ final class Recorder {
 
   private static SavedRef savedRef(Tensor t) {
     Node n = t.node();
-    return new SavedRef(t.storage, t.storage.version(), n.type(), n.gradFn());
+    return new SavedRef(t.storage, t.storage.version(), n.type(), n.gradFn(), t.viewOf != null);
   }
 
   // ------------------------------------------------------------------ in-place writes
@@ -130,6 +134,10 @@ final class Recorder {
       return inPlace(t, ZERO_BACKWARD, Saves.NOTHING, (b, in) -> b.full(0, in[0].type()));
     }
     Type type = old.type();
+    if (t.viewOf != null) {
+      writeThroughView(t, Node.data(type, Buffers.allocate(type.dtype(), type.staticNumel())));
+      return t;
+    }
     installData(t, old, Buffers.allocate(type.dtype(), type.staticNumel()));
     return t;
   }
@@ -162,20 +170,53 @@ final class Recorder {
     ins[0] = t;
     System.arraycopy(others, 0, ins, 1, others.length);
     Node v = recordNode(name, s, fitted, ins, true);
-    install(t, old, v);
+    if (t.viewOf != null) {
+      writeThroughView(t, v);
+    } else {
+      install(t, old, v);
+    }
     if (v.gradFn() != null && s.result()) {
-      v.save(new SavedRef(t.storage, t.storage.version(), self, name));
+      v.save(new SavedRef(t.storage, t.storage.version(), self, name, t.viewOf != null));
     }
     return t;
   }
 
+  /**
+   * Writes {@code v}, the new value of the view {@code t}, into its base, as PyTorch's {@code
+   * CopySlices}; the view then reads the base's new value ({@code AsStridedBackward0} when it
+   * requires grad). Without grad the base's new value is computed now, keeping the base a leaf.
+   */
+  private static void writeThroughView(Tensor t, Node v) {
+    ViewOf vo = t.viewOf;
+    Tensor base = vo.base();
+    Node oldBase = base.node();
+    boolean grad = v.gradFn() != null && !vo.detached();
+    Node nb =
+        Node.op(
+            oldBase.type(), vo.toBase(), new Node[] {oldBase, v}, grad ? COPY_SLICES : null, false);
+    if (!grad) {
+      installData(base, oldBase, Capture.valueOf(nb));
+      return;
+    }
+    int version = t.storage.write(nb);
+    t.node = Node.op(v.type(), vo.fromBase(), new Node[] {nb}, AS_STRIDED_BACKWARD, false);
+    t.nodeVersion = version;
+  }
+
   private static void checkInPlace(Tensor t) {
-    if (t.view) {
+    ViewOf vo = t.viewOf;
+    if (vo != null && vo.overlapping()) {
       throw new GradcException(
-          "in-place operations on the result of a view op (reshape, view, transpose, permute,"
-              + " unsqueeze, squeeze, expand, T) are not supported: gradc's view ops return new"
-              + " tensors, so the update would not reach the base tensor; update the base tensor"
-              + " instead");
+          "unsupported operation: more than one element of the written-to tensor refers to a single"
+              + " memory location. Please clone() the tensor before performing the operation.");
+    }
+    if (vo != null
+        && !vo.detached()
+        && GradMode.isEnabled()
+        && vo.base().isLeaf()
+        && vo.base().requiresGrad()) {
+      throw new GradcException(
+          "a view of a leaf Variable that requires grad is being used in an in-place operation.");
     }
     if (GradMode.isEnabled() && t.isLeaf() && t.requiresGrad()) {
       throw new GradcException(
@@ -257,7 +298,21 @@ final class Recorder {
     }
     Node node = t.node;
     Node latest = t.storage.latest();
-    if (node.gradFn() == null) {
+    ViewOf vo = t.viewOf;
+    if (vo != null) {
+      // A view reads its base's new value; PyTorch regenerates its history as AsStridedBackward0.
+      Node base = vo.base().node();
+      boolean grad = !vo.detached() && base.requiresGrad();
+      node =
+          Node.op(
+              node.type(),
+              vo.fromBase(),
+              new Node[] {base},
+              grad ? AS_STRIDED_BACKWARD : null,
+              false);
+    } else if (latest.isRecorded()) {
+      node = latest; // written through a view with grad: the base's history is CopySlices
+    } else if (node.gradFn() == null) {
       Object data = Capture.valueOf(latest);
       node =
           node.sink() != null

@@ -8,8 +8,27 @@ import dev.gradc.ir.Type;
  * version it had when saved. Backward checks that nobody modified it in place since.
  *
  * @param outputOf the grad_fn name when the saved tensor was the output of a recorded op, else null
+ * @param view whether the saved tensor is a view: modified, its history is regenerated, and
+ *     PyTorch's message names {@code AsStridedBackward0}
  */
-record SavedRef(Storage storage, int version, Type type, String outputOf) {
+record SavedRef(Storage storage, int version, Type type, String outputOf, boolean view) {
+
+  /**
+   * The saved tensor's grad_fn now, as PyTorch names it in the message: a view's history is
+   * regenerated, an update with grad recorded its node, an update without grad left it as it was.
+   */
+  private String gradFnNow() {
+    if (view) {
+      return Recorder.AS_STRIDED_BACKWARD;
+    }
+    Node latest = storage.latest();
+    if (!latest.isRecorded()) {
+      return outputOf;
+    }
+    return latest.gradFn().equals(Recorder.COPY_SLICES)
+        ? "torch::autograd::" + Recorder.COPY_SLICES
+        : latest.gradFn();
+  }
 
   /** Throws PyTorch's error when the saved tensor was modified in place after it was saved. */
   void check() {
@@ -24,7 +43,7 @@ record SavedRef(Storage storage, int version, Type type, String outputOf) {
             + " "
             + type.dims()
             + "]"
-            + (outputOf == null ? "" : ", which is output 0 of " + outputOf + ",")
+            + (outputOf == null ? "" : ", which is output 0 of " + gradFnNow() + ",")
             + " is at version "
             + now
             + "; expected version "

@@ -2,6 +2,7 @@ package dev.gradc;
 
 import dev.gradc.frontend.Names;
 import dev.gradc.frontend.TensorFormat;
+import dev.gradc.frontend.lang.Selection;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Op;
@@ -33,29 +34,32 @@ import java.util.SplittableRandom;
  * #backward} fills {@link #grad} on the leaves that require grad (and on non-leaves that called
  * {@link #retainGrad}); the gradient is created by the first backward and accumulated in place
  * afterwards. In-place ops ({@link #add_}, {@link #zero_}, ...) bump PyTorch's version counter; a
- * value captured before an in-place update still computes from the data it saw.
+ * value captured before an in-place update still computes from the data it saw. Results of view ops
+ * ({@link #view}, {@link #reshape}, {@link #transpose}, ...) share storage with their base as
+ * PyTorch's views do ({@link ViewOf}): they read in-place updates of the base, and in-place ops on
+ * them write through to it.
  *
- * <p>Differences from PyTorch: results of view ops ({@link #reshape}, {@link #transpose}, ...) are
- * new tensors rather than views, so in-place ops on them are refused; a Java {@code double} operand
- * acts as a Python float. Grad mode is per thread. One thread may update a tensor in place while
- * others read it (record ops on it, run backward through it, print it), as Hogwild-style training
- * does under no-grad: readers see whole versions and no update is lost. Two threads updating one
- * tensor in place at once race, as in PyTorch.
+ * <p>Differences from PyTorch: a Java {@code double} operand acts as a Python float. Grad mode is
+ * per thread. One thread may update a tensor in place while others read it (record ops on it, run
+ * backward through it, print it), as Hogwild-style training does under no-grad: readers see whole
+ * versions and no update is lost. Two threads updating one tensor in place at once race, as in
+ * PyTorch.
  */
 public final class Tensor {
   private static final System.Logger LOG = System.getLogger("dev.gradc");
   private static final long DEFAULT_SEED = 67280421310721L;
   private static SplittableRandom rng = new SplittableRandom(DEFAULT_SEED);
 
-  // The state Recorder reads and writes: the storage shared with detach() aliases, whether this is
-  // the result of a view op, the node this tensor reads and the storage version it reflects.
+  // The state Recorder reads and writes: the storage shared with detach() aliases and views, what
+  // makes this tensor a view (null for a base), the node this tensor reads and the storage version
+  // it reflects.
   // Other threads may read a tensor while one thread updates it in place (a training loop stepping
   // under no-grad while another runs backward), so only the writing thread sets node and
   // nodeVersion, the node first; a reader that finds them behind the storage keeps the node it
   // derives in `derived`, one object with its version, so that no thread ever pairs an old node
   // with a new version (Recorder.refresh).
   final Storage storage;
-  final boolean view;
+  final ViewOf viewOf;
   volatile Node node;
   volatile int nodeVersion;
   volatile Recorder.Derived derived;
@@ -66,11 +70,11 @@ public final class Tensor {
 
   private boolean retainsGrad;
 
-  Tensor(Storage storage, Node node, boolean view) {
+  Tensor(Storage storage, Node node, ViewOf viewOf) {
     this.storage = storage;
     this.node = node;
     this.nodeVersion = storage.version();
-    this.view = view;
+    this.viewOf = viewOf;
   }
 
   GradSink sink() {
@@ -81,14 +85,16 @@ public final class Tensor {
   }
 
   static Tensor of(Node n) {
-    return new Tensor(new Storage(n), n, false);
+    return new Tensor(new Storage(n), n, null);
   }
 
   private static Tensor ofData(dev.gradc.ir.DType dt, int[] shape, Object buffer) {
     return of(Node.data(Type.of(dt, shape), buffer));
   }
 
-  /** The current node: re-derived when an alias sharing the storage was modified in place. */
+  /**
+   * The current node: re-derived when an alias or a view sharing the storage was modified in place.
+   */
   Node node() {
     int seen = nodeVersion;
     Node n = node;
@@ -727,13 +733,15 @@ public final class Tensor {
   /** This tensor's elements in a new shape; one size may be {@code -1}. */
   public Tensor reshape(long... shape) {
     int[] s = sizes(shape);
-    return Recorder.recordView(Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), this);
+    return Recorder.recordView(
+        Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), Recorder.RESHAPE_BACK, this);
   }
 
   /** As {@link #reshape}, named as PyTorch's {@code view}. */
   public Tensor view(long... shape) {
     int[] s = sizes(shape);
-    return Recorder.recordView(Op.RESHAPE.gradFn(), (b, in) -> b.reshape(in[0], s), this);
+    return Recorder.recordView(
+        Op.RESHAPE.gradFn(), (b, in) -> b.reshape(in[0], s), Recorder.RESHAPE_BACK, this);
   }
 
   private static int[] sizes(long[] shape) {
@@ -747,13 +755,28 @@ public final class Tensor {
   /** Dims {@code dim0} and {@code dim1} swapped. */
   public Tensor transpose(int dim0, int dim1) {
     return Recorder.recordView(
-        Op.TRANSPOSE.gradFn(), (b, in) -> b.transpose(in[0], dim0, dim1), this);
+        Op.TRANSPOSE.gradFn(),
+        (b, in) -> b.transpose(in[0], dim0, dim1),
+        (b, operand, v) -> b.transpose(v, dim0, dim1),
+        this);
   }
 
   /** The dims in the order {@code dims}. */
   public Tensor permute(int... dims) {
     int[] p = dims.clone();
-    return Recorder.recordView(Op.PERMUTE.gradFn(), (b, in) -> b.permute(in[0], p), this);
+    return Recorder.recordView(
+        Op.PERMUTE.gradFn(),
+        (b, in) -> b.permute(in[0], p),
+        (b, operand, v) -> b.permute(v, inversePermutation(p, v.type().rank())),
+        this);
+  }
+
+  private static int[] inversePermutation(int[] p, int rank) {
+    int[] inv = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      inv[Builder.normalizeDim(p[i], rank)] = i;
+    }
+    return inv;
   }
 
   /** PyTorch's {@code x.T}: the dims in reverse order (the transpose of a matrix). */
@@ -764,6 +787,19 @@ public final class Tensor {
       p[i] = r - 1 - i;
     }
     return permute(p);
+  }
+
+  /** PyTorch's {@code t()}: a matrix transposed; 0-d and 1-d tensors as they are. */
+  public Tensor t() {
+    if (dim() > 2) {
+      throw new GradcException(
+          "t() expects a tensor with <= 2 dimensions, but self is " + dim() + "D");
+    }
+    return Recorder.recordView(
+        Op.TRANSPOSE.gradFn(1),
+        (b, in) -> b.transpose(in[0], 0, -1),
+        (b, operand, v) -> b.transpose(v, 0, -1),
+        this);
   }
 
   /** PyTorch's {@code x.mT}: the last two dims swapped. */
@@ -779,17 +815,20 @@ public final class Tensor {
 
   /** A new dim of size 1 at {@code dim}. */
   public Tensor unsqueeze(int dim) {
-    return Recorder.recordView(Op.UNSQUEEZE.gradFn(), (b, in) -> b.unsqueeze(in[0], dim), this);
+    return Recorder.recordView(
+        Op.UNSQUEEZE.gradFn(), (b, in) -> b.unsqueeze(in[0], dim), Recorder.RESHAPE_BACK, this);
   }
 
   /** Removes every dim of size 1. */
   public Tensor squeeze() {
-    return Recorder.recordView(Op.SQUEEZE.gradFn(1), (b, in) -> b.squeeze(in[0]), this);
+    return Recorder.recordView(
+        Op.SQUEEZE.gradFn(1), (b, in) -> b.squeeze(in[0]), Recorder.RESHAPE_BACK, this);
   }
 
   /** Removes dim {@code dim} if it has size 1. */
   public Tensor squeeze(int dim) {
-    return Recorder.recordView(Op.SQUEEZE.gradFn(), (b, in) -> b.squeeze(in[0], dim), this);
+    return Recorder.recordView(
+        Op.SQUEEZE.gradFn(), (b, in) -> b.squeeze(in[0], dim), Recorder.RESHAPE_BACK, this);
   }
 
   /** Broadcasts to {@code shape}; {@code -1} keeps a size. */
@@ -809,7 +848,8 @@ public final class Tensor {
               + ")");
     }
     int[] s = sizes(shape);
-    return Recorder.recordView(Op.EXPAND.gradFn(), (b, in) -> b.expand(in[0], s), this);
+    return Recorder.recordView(
+        Op.EXPAND.gradFn(), (b, in) -> b.expand(in[0], s), Recorder.RESHAPE_BACK, this);
   }
 
   /** The matrix product with PyTorch's rules for 1-d, 2-d and batched operands. */
@@ -823,6 +863,110 @@ public final class Tensor {
     }
     String name = Op.MATMUL.gradFn(Op.matmulGradFnIndex(dim(), other.dim()));
     return Recorder.record(name, Saves.CROSSED, (b, in) -> b.matmul(in[0], in[1]), this, other);
+  }
+
+  // ------------------------------------------------------------------ selection and joining
+
+  /**
+   * {@code torch.max(x, dim)}: the largest value along {@code dim} and its index (the first on
+   * ties, NaN counting as largest); the values' gradient goes to the selected elements.
+   */
+  public ValuesIndices max(int dim) {
+    return maxMin(dim, false, true);
+  }
+
+  /** {@code torch.max(x, dim, keepdim)}. */
+  public ValuesIndices max(int dim, boolean keepdim) {
+    return maxMin(dim, keepdim, true);
+  }
+
+  /** {@code torch.min(x, dim)}: as {@link #max(int)}, the smallest. */
+  public ValuesIndices min(int dim) {
+    return maxMin(dim, false, false);
+  }
+
+  /** {@code torch.min(x, dim, keepdim)}. */
+  public ValuesIndices min(int dim, boolean keepdim) {
+    return maxMin(dim, keepdim, false);
+  }
+
+  private ValuesIndices maxMin(int dim, boolean keepdim, boolean max) {
+    String name = max ? "MaxBackward0" : "MinBackward0";
+    Tensor values =
+        Recorder.record(
+            name, Saves.OTHER, (b, in) -> Selection.maxMin(b, in[0], dim, keepdim, max)[0], this);
+    Tensor indices =
+        Recorder.record(
+            name, Saves.NOTHING, (b, in) -> Selection.maxMin(b, in[0], dim, keepdim, max)[1], this);
+    return new ValuesIndices(values, indices);
+  }
+
+  /** {@code torch.argmax(x)}: the index of the first largest element of the flattened tensor. */
+  public Tensor argmax() {
+    return argMaxMin(null, false, true);
+  }
+
+  /** {@code torch.argmax(x, dim)}. */
+  public Tensor argmax(int dim) {
+    return argMaxMin(dim, false, true);
+  }
+
+  /** {@code torch.argmax(x, dim, keepdim)}. */
+  public Tensor argmax(int dim, boolean keepdim) {
+    return argMaxMin(dim, keepdim, true);
+  }
+
+  /** {@code torch.argmin(x)}. */
+  public Tensor argmin() {
+    return argMaxMin(null, false, false);
+  }
+
+  /** {@code torch.argmin(x, dim)}. */
+  public Tensor argmin(int dim) {
+    return argMaxMin(dim, false, false);
+  }
+
+  /** {@code torch.argmin(x, dim, keepdim)}. */
+  public Tensor argmin(int dim, boolean keepdim) {
+    return argMaxMin(dim, keepdim, false);
+  }
+
+  private Tensor argMaxMin(Integer dim, boolean keepdim, boolean max) {
+    return Recorder.record(
+        null, Saves.NOTHING, (b, in) -> Selection.argMaxMin(b, in[0], dim, keepdim, max), this);
+  }
+
+  /** {@code x.repeat(*sizes)}: this tensor tiled {@code sizes[k]} times along dim {@code k}. */
+  public Tensor repeat(long... sizes) {
+    int[] s = sizes(sizes);
+    return Recorder.record(
+        REPEAT_BACKWARD, Saves.NOTHING, (b, in) -> Selection.repeat(b, in[0], s), this);
+  }
+
+  /** {@code torch.tile(x, dims)}: {@link #repeat}, with missing leading dims repeated once. */
+  public Tensor tile(long... dims) {
+    int[] s = sizes(dims);
+    return Recorder.record(
+        REPEAT_BACKWARD, Saves.NOTHING, (b, in) -> Selection.tile(b, in[0], s), this);
+  }
+
+  private static final String REPEAT_BACKWARD = "RepeatBackward0";
+
+  /** {@code torch.stack(tensors)}: the tensors along a new first dim. */
+  public static Tensor stack(List<Tensor> tensors) {
+    return stack(tensors, 0);
+  }
+
+  /** {@code torch.stack(tensors, dim)}: tensors of one shape along a new dim {@code dim}. */
+  public static Tensor stack(List<Tensor> tensors, int dim) {
+    if (tensors.isEmpty()) {
+      throw new GradcException("stack expects a non-empty TensorList");
+    }
+    return Recorder.record(
+        "StackBackward0",
+        Saves.NOTHING,
+        (b, in) -> Selection.stack(b, Arrays.asList(in), dim),
+        tensors.toArray(new Tensor[0]));
   }
 
   // ------------------------------------------------------------------ autograd state
@@ -937,7 +1081,7 @@ public final class Tensor {
     } else {
       d = Node.op(n.type(), (b, in) -> b.detach(in[0]), new Node[] {n}, null, false);
     }
-    return new Tensor(storage, d, false);
+    return new Tensor(storage, d, viewOf == null ? null : viewOf.detach());
   }
 
   /** PyTorch's {@code _version}: how many in-place ops modified this tensor's data. */
@@ -1039,6 +1183,27 @@ public final class Tensor {
   public Tensor div_(double other) {
     return Recorder.inPlace(
         this, Op.DIV.gradFn(), Saves.OTHER, (b, in) -> b.div(in[0], lit(other)));
+  }
+
+  /** {@code max(this, 0)} in place. */
+  public Tensor relu_() {
+    return Recorder.inPlace(this, Op.RELU.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.RELU));
+  }
+
+  /** {@code sigmoid(this)} in place. */
+  public Tensor sigmoid_() {
+    return Recorder.inPlace(
+        this, Op.SIGMOID.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.SIGMOID));
+  }
+
+  /** {@code tanh(this)} in place. */
+  public Tensor tanh_() {
+    return Recorder.inPlace(this, Op.TANH.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.TANH));
+  }
+
+  /** {@code exp(this)} in place. */
+  public Tensor exp_() {
+    return Recorder.inPlace(this, Op.EXP.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.EXP));
   }
 
   /** Copies {@code src} (broadcast and converted to this dtype) into this tensor. */

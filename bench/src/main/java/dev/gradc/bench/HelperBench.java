@@ -35,8 +35,8 @@ public class HelperBench {
    * Arguments of the calls, of either sign, with magnitudes in {@code range}: {@code spread} as in
    * {@code black_scholes} (up to 3), or one of the pieces of {@link MathF64#erf}: {@code small}
    * (below 0.84375: one polynomial in {@code x^2}), {@code near1} (to 1.25: one polynomial in
-   * {@code |x| - 1}), {@code tail} (1.25 to 6: {@code 1 - erfc}, a polynomial times a double-length
-   * {@code e^-(x^2)}).
+   * {@code |x| - 1}), {@code tail} (1.25 to 6: {@code 1 - T(|x|)}, one of six polynomials of degree
+   * 15 for {@code erfc} to an ulp of 1).
    */
   @State(Scope.Thread)
   public static class Arguments {

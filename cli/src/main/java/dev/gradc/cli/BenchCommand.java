@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Time value-and-gradient, compiled and interpreted.",
     description = {
-      "Times value-and-gradient of a program, compiled and on the reference interpreter, after warm-up: the median time per call, its spread, and the achieved bandwidth (bytes of inputs and outputs per call divided by the median time). Values are given as for run.",
+      "Times value-and-gradient of a program, compiled and on the reference interpreter, after warm-up: the median time per call, its spread, and the achieved bandwidth (bytes of inputs and outputs per call divided by the median time). For a program with a non-scalar result or several results, the results and their vjp with standard normal cotangents (as gradc compile's vjp; the results alone when one is not a float). Values are given as for run.",
     },
     footer = {
       "",
@@ -139,13 +139,17 @@ final class BenchCommand extends GradcCommand {
           "--time must be more than 0 and at most " + MAX_SECONDS + " seconds, got " + time);
     }
     ProgramFile pf = load();
-    Func vjp = pf.vjp();
     Arguments args = inputs.resolve(pf);
-    Object[] buffers = args.buffers();
-    int[][] shapes = args.shapes();
+    Differentiated d = Differentiated.of(pf, args, inputs.seed());
+    Func vjp = d.func();
+    Object[] buffers = d.buffers();
+    int[][] shapes = d.shapes();
     CompiledFunction compiled = Kernels.compile(vjp);
     Object[] outs = pf.running(args, () -> compiled.call(buffers, shapes, null));
-    long bytes = args.bytes();
+    long bytes = 0;
+    for (Object b : buffers) {
+      bytes += (long) Buffers.length(b) * Data.elementBytes(Buffers.dtypeOf(b));
+    }
     for (Object o : outs) {
       bytes += (long) Buffers.length(o) * Data.elementBytes(Buffers.dtypeOf(o));
     }

@@ -8,6 +8,7 @@ import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Param;
 import dev.gradc.runtime.Buffers;
 import dev.gradc.runtime.Kernels;
+import dev.gradc.runtime.Signatures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Check gradients against finite differences and the interpreter.",
     description = {
-      "Checks the compiled gradients of a program against central finite differences in f64 and against the reference interpreter; prints a row per param with the largest absolute and relative errors, and exits with 1 when a gradient disagrees, saying which of the compiled gradient, the interpreter and finite differences is the odd one out. Values are given as for run.",
+      "Checks the compiled gradients of a program against central finite differences in f64 and against the reference interpreter; prints a row per param with the largest absolute and relative errors, and exits with 1 when a gradient disagrees, saying which of the compiled gradient, the interpreter and finite differences is the odd one out. For a program with a non-scalar result or several results, each result is checked against the interpreter, and its vjp with standard normal cotangents (seeded by --seed) against finite differences of sum(result * cotangent). Values are given as for run.",
     },
     footer = {
       "",
@@ -46,16 +47,20 @@ import picocli.CommandLine.Option;
       "how far the interpreter's f32 gradient is from the f64 one, whichever is larger;",
       "against finite differences, plus their own rounding error.",
       "",
-      "At a kink (relu or abs at 0, clamp at a bound) finite differences see another",
-      "slope than the subgradient PyTorch defines, and the check fails there.",
+      "At a kink (relu or abs at 0, clamp at a bound) the gradient must lie between the",
+      "one-sided differences. Where the function has no derivative, PyTorch's gradient",
+      "is a convention (its rules for non-differentiable points): such elements are",
+      "compared with the interpreter only (NaN and inf in the same places) and named:",
+      "where the function is not finite within a step (then the one-sided difference",
+      "on a finite side is tried first), where it jumps (sign at 0), and NaN gradients",
+      "at a kink or where the program computes inf or NaN (a masked sqrt at 0, a",
+      "softmax over all -inf). Finite differences are taken over the additive terms",
+      "of the result that read the param, so a NaN term leaves the others checked.",
       "",
       "Example:",
       "  gradc check examples/mlp.grad --dim N=6 --set labels=[0,1,2,2,1,0] --random-inputs",
     })
 final class CheckCommand extends GradcCommand {
-  /** {@code cbrt(2^-52)}: balances the truncation and rounding errors of central differences. */
-  private static final double STEP = Math.cbrt(Math.ulp(1.0));
-
   /** The multiple of an element's measured condition added to its tolerance. */
   private static final double CONDITION_FACTOR = 4;
 
@@ -167,37 +172,27 @@ final class CheckCommand extends GradcCommand {
     }
     ProgramFile pf = load();
     Func f = pf.func();
-    Func vjp = adjointForTesting.apply(pf.vjp());
-    Func compiledVjp = compiledForTesting.apply(vjp);
     Arguments args = inputs.resolve(pf);
-    Object[] buffers = args.buffers();
-    int[][] shapes = args.shapes();
+    Differentiated d = Differentiated.of(pf, args, inputs.seed());
+    Func vjp = adjointForTesting.apply(d.func());
+    Func compiledVjp = compiledForTesting.apply(vjp);
+    Object[] buffers = d.buffers();
+    int[][] shapes = d.shapes();
+    int m = d.results();
     Object[] compiled =
         pf.running(args, () -> Kernels.compile(compiledVjp).call(buffers, shapes, null));
     Object[] interpreted = pf.running(() -> Kernels.interpret(vjp).call(buffers, shapes, null));
+    int[][] resultShapes = Signatures.resultShapes(vjp, shapes);
     boolean f32 = usesF32(f);
     Tolerance tol = f32 ? F32 : F64;
-    List<NdArray> wideArgs = widened(args);
+    List<NdArray> wideArgs = widened(buffers, shapes);
 
-    // The gradient in f64, and again with every input one ulp (of the program's dtype) away: how
-    // far it moves is the condition of each element at the program's precision.
+    // The results in f64, and again with every input one ulp (of the program's dtype) away: how
+    // far they move is the condition of each element at the program's precision.
     Func wideVjp = Widen.toF64(vjp);
     List<NdArray> reference = pf.running(() -> Interpreter.run(wideVjp, wideArgs));
     List<NdArray> nudged =
         pf.running(() -> Interpreter.run(wideVjp, nudged(wideArgs, args.params(), f32)));
-
-    // Finite differences move the params, not the detached values (frozen at their forward values).
-    List<NdArray> probe = pf.running(() -> Interpreter.run(Widen.probe(f), wideArgs));
-    List<NdArray> frozenArgs = new ArrayList<>(wideArgs);
-    frozenArgs.addAll(probe.subList(f.results().size(), probe.size()));
-    Func frozen = Widen.frozen(f);
-    double f0 = probe.get(0).item();
-    List<NdArray> frozenNudged = new ArrayList<>(frozenArgs);
-    frozenNudged.subList(0, wideArgs.size()).clear();
-    frozenNudged.addAll(0, nudged(wideArgs, args.params(), false));
-    double fNudged = pf.running(() -> Interpreter.run(frozen, frozenNudged)).get(0).item();
-    // The rounding error of one evaluation of f in f64, from which that of a difference follows.
-    double fNoise = Double.isFinite(fNudged - f0) ? Math.abs(fNudged - f0) + 8 * Math.ulp(f0) : 0;
 
     Table table = new Table(false, false, true, true, true, true, true, false);
     table.row(
@@ -210,98 +205,153 @@ final class CheckCommand extends GradcCommand {
         "interp max rel",
         "");
     List<String> failures = new ArrayList<>();
-
-    Errors value = new Errors();
-    double valueCompiled = Buffers.get(compiled[0], 0);
-    double valueInterp = Buffers.get(interpreted[0], 0);
-    value.add(valueCompiled, valueInterp);
-    double valueSlack = condition(reference.get(0), nudged.get(0), interpreted[0], f32, 0);
-    boolean valueOk =
-        close(valueCompiled, valueInterp, tol.interpAbs() + valueSlack, tol.interpRel());
-    table.row(
-        "value",
-        Data.shapeText(new int[0]),
-        "-",
-        "-",
-        "-",
-        Table.error(value.maxAbs),
-        Table.error(value.maxRel),
-        valueOk ? "ok" : "FAILED");
-    if (!valueOk) {
-      failures.add(
-          "the value: compiled "
-              + valueCompiled
-              + ", interpreter "
-              + valueInterp
-              + "; the compiled value disagrees with the interpreter");
+    boolean valueNonFinite = false;
+    for (int k = 0; k < m; k++) {
+      String label = m == 1 ? "value" : "value[" + k + "]";
+      Object c = compiled[k];
+      Object ci = interpreted[k];
+      Errors value = new Errors();
+      int bad = -1;
+      for (int i = 0; i < Buffers.length(c); i++) {
+        double a = Buffers.get(c, i);
+        double b = Buffers.get(ci, i);
+        value.add(a, b);
+        valueNonFinite |= !Double.isFinite(a);
+        double slack = condition(reference.get(k), nudged.get(k), ci, f32, i);
+        if (bad < 0 && !close(a, b, tol.interpAbs() + slack, tol.interpRel())) {
+          bad = i;
+        }
+      }
+      table.row(
+          label,
+          Data.shapeText(resultShapes[k]),
+          "-",
+          "-",
+          "-",
+          Table.error(value.maxAbs),
+          Table.error(value.maxRel),
+          bad < 0 ? "ok" : "FAILED");
+      if (bad >= 0) {
+        failures.add(
+            (m == 1 && resultShapes[k].length == 0
+                    ? "the value"
+                    : label + InputOptions.index(resultShapes[k], bad))
+                + ": compiled "
+                + Buffers.get(c, bad)
+                + ", interpreter "
+                + Buffers.get(ci, bad)
+                + "; the compiled value disagrees with the interpreter");
+      }
     }
 
-    List<Param> grads = vjp.gradParams();
+    List<Param> grads = d.hasGradients() ? vjp.gradParams() : List.of();
     boolean fdNonFinite = false;
     boolean fdAlone = false;
     List<String> kinks = new ArrayList<>();
-    for (int k = 0; k < grads.size(); k++) {
-      Param p = grads.get(k);
-      int arg = p.id();
-      Object g = compiled[k + 1];
-      Object gi = interpreted[k + 1];
-      int n = Buffers.length(g);
-      double[] slack = new double[n];
-      for (int i = 0; i < n; i++) {
-        slack[i] = condition(reference.get(k + 1), nudged.get(k + 1), gi, f32, i);
-      }
-      Errors vsInterp = new Errors();
-      Errors vsFd = new Errors();
-      Mismatch bad = null;
-      for (int i = 0; i < n; i++) {
-        vsInterp.add(Buffers.get(g, i), Buffers.get(gi, i));
-        if (bad == null
-            && !close(
-                Buffers.get(g, i),
-                Buffers.get(gi, i),
-                tol.interpAbs() + slack[i],
-                tol.interpRel())) {
-          FiniteDifference fd = finiteDifference(frozen, frozenArgs, arg, i, f0, fNoise);
-          bad = compare(i, Buffers.get(g, i), Buffers.get(gi, i), fd, slack[i], tol);
+    List<String> noDerivative = new ArrayList<>();
+    List<String> nanByConvention = new ArrayList<>();
+    if (!grads.isEmpty()) {
+      FiniteDifferences fdf = FiniteDifferences.of(pf, d.scalar(), wideArgs, args.params());
+      Boolean nanConvention = null;
+      for (int k = 0; k < grads.size(); k++) {
+        Param p = grads.get(k);
+        int arg = p.id();
+        Object g = compiled[m + k];
+        Object gi = interpreted[m + k];
+        int n = Buffers.length(g);
+        FiniteDifferences.Restricted fd = fdf.restrictedTo(arg);
+        double[] slack = new double[n];
+        for (int i = 0; i < n; i++) {
+          slack[i] = condition(reference.get(m + k), nudged.get(m + k), gi, f32, i);
         }
-      }
-      int[] sample = sample(n, points);
-      for (int i : sample) {
-        FiniteDifference fd = finiteDifference(frozen, frozenArgs, arg, i, f0, fNoise);
-        vsFd.add(Buffers.get(g, i), fd.value());
-        Mismatch m = compare(i, Buffers.get(g, i), Buffers.get(gi, i), fd, slack[i], tol);
-        if (bad == null && !(m.compiledFd() && m.interpFd())) {
-          bad = m;
+        Errors vsInterp = new Errors();
+        Errors vsFd = new Errors();
+        Mismatch bad = null;
+        for (int i = 0; i < n; i++) {
+          vsInterp.add(Buffers.get(g, i), Buffers.get(gi, i));
+          if (bad == null
+              && !close(
+                  Buffers.get(g, i),
+                  Buffers.get(gi, i),
+                  tol.interpAbs() + slack[i],
+                  tol.interpRel())) {
+            bad = compare(i, Buffers.get(g, i), Buffers.get(gi, i), fd.at(i), slack[i], tol);
+          }
         }
-        if (m.kink() && m.compiledFd() && m.interpFd()) {
-          kinks.add(p.name() + InputOptions.index(args.value(arg).shape(), i));
+        int[] shape = args.value(arg).shape();
+        int[] sample = sample(n, points);
+        int checked = 0;
+        for (int i : sample) {
+          String element = p.name() + InputOptions.index(shape, i);
+          FiniteDifferences.Difference diff = fd.at(i);
+          if (!diff.finite()) {
+            FiniteDifferences.Difference side = fd.oneSided(i, diff);
+            Mismatch mm =
+                side == null
+                    ? null
+                    : compare(i, Buffers.get(g, i), Buffers.get(gi, i), side, slack[i], tol);
+            if (mm == null || !(mm.compiledFd() && mm.interpFd())) {
+              // The function is not finite within a step: no derivative to measure. PyTorch's
+              // gradient there is a convention (its rules for points where a function is not
+              // differentiable), which the comparison with the interpreter covers.
+              noDerivative.add(element);
+              continue;
+            }
+            diff = side;
+          }
+          Mismatch mm = compare(i, Buffers.get(g, i), Buffers.get(gi, i), diff, slack[i], tol);
+          if (!(mm.compiledFd() && mm.interpFd())) {
+            if (Double.isNaN(mm.compiled()) && Double.isNaN(mm.interpreted())) {
+              if (nanConvention == null && !diff.kink()) {
+                nanConvention = pf.running(fdf::forwardNonFinite);
+              }
+              if (diff.kink() || nanConvention) {
+                // At a point where the function is not differentiable (a masked sqrt at 0), or
+                // where the program computes inf or NaN (a softmax over all -inf): PyTorch's NaN.
+                nanByConvention.add(element);
+                continue;
+              }
+            }
+            if (fd.jumps(i, diff)) {
+              // sign at 0: PyTorch's gradient there is the limit of its neighbours'.
+              noDerivative.add(element);
+              continue;
+            }
+          }
+          checked++;
+          vsFd.add(Buffers.get(g, i), diff.value());
+          if (bad == null && !(mm.compiledFd() && mm.interpFd())) {
+            bad = mm;
+          }
+          if (mm.kink() && mm.compiledFd() && mm.interpFd()) {
+            kinks.add(element);
+          }
         }
-      }
-      int[] shape = args.value(arg).shape();
-      table.row(
-          p.name(),
-          Data.shapeText(shape),
-          sample.length + "/" + n,
-          Table.error(vsFd.maxAbs),
-          Table.error(vsFd.maxRel),
-          Table.error(vsInterp.maxAbs),
-          Table.error(vsInterp.maxRel),
-          bad == null ? "ok" : "FAILED");
-      if (bad != null) {
-        failures.add(
-            p.name()
-                + ".grad"
-                + InputOptions.index(shape, bad.index())
-                + ": compiled "
-                + bad.compiled()
-                + ", interpreter "
-                + bad.interpreted()
-                + ", finite differences "
-                + bad.fd()
-                + "; "
-                + bad.verdict());
-        fdNonFinite |= !Double.isFinite(bad.fd());
-        fdAlone |= bad.fdAlone();
+        table.row(
+            p.name(),
+            Data.shapeText(shape),
+            checked + "/" + n,
+            Table.error(vsFd.maxAbs),
+            Table.error(vsFd.maxRel),
+            Table.error(vsInterp.maxAbs),
+            Table.error(vsInterp.maxRel),
+            bad == null ? "ok" : "FAILED");
+        if (bad != null) {
+          failures.add(
+              p.name()
+                  + ".grad"
+                  + InputOptions.index(shape, bad.index())
+                  + ": compiled "
+                  + bad.compiled()
+                  + ", interpreter "
+                  + bad.interpreted()
+                  + ", finite differences "
+                  + bad.fd()
+                  + "; "
+                  + bad.verdict());
+          fdNonFinite |= !Double.isFinite(bad.fd());
+          fdAlone |= bad.fdAlone();
+        }
       }
     }
 
@@ -314,15 +364,36 @@ final class CheckCommand extends GradcCommand {
     if (inputs.randomInputs) {
       about.add("seed " + inputs.seed());
     }
-    s.append("gradient check of ")
+    s.append(pf.isLoss() ? "gradient check of " : "check of ")
         .append(pf.name())
         .append(about.isEmpty() ? "" : " (" + String.join("; ", about) + ")")
         .append("\n");
     s.append(table);
     if (!kinks.isEmpty()) {
       s.append("at a kink (each gradient between the one-sided differences): ")
-          .append(String.join(", ", kinks))
+          .append(listed(kinks))
           .append('\n');
+    }
+    if (!noDerivative.isEmpty()) {
+      s.append(
+              "no derivative within a step (the function is not finite or jumps; compared with the"
+                  + " interpreter only): ")
+          .append(listed(noDerivative))
+          .append('\n');
+    }
+    if (!nanByConvention.isEmpty()) {
+      s.append(
+              "NaN at a kink or where the program computes inf or NaN (compared with the"
+                  + " interpreter only): ")
+          .append(listed(nanByConvention))
+          .append('\n');
+    }
+    if (d.hasGradients() && !pf.isLoss()) {
+      s.append("vjp: the gradients of ")
+          .append(m == 1 ? "sum(result * cotangent)" : "the sum of sum(result * cotangent)")
+          .append(", cotangents standard normal (seed ")
+          .append(inputs.seed())
+          .append(")\n");
     }
     s.append(
         String.format(
@@ -336,22 +407,29 @@ final class CheckCommand extends GradcCommand {
             tol.interpAbs(),
             tol.interpRel()));
     if (failures.isEmpty()) {
-      s.append("ok: ")
-          .append(grads.size() == 1 ? "1 gradient agrees" : grads.size() + " gradients agree")
-          .append(" with finite differences and the interpreter\n");
+      s.append("ok: ");
+      if (grads.isEmpty()) {
+        s.append(m == 1 ? "the value agrees" : "the values agree")
+            .append(" with the interpreter")
+            .append(d.hasGradients() ? " (no params)" : " (a result that is not a float)");
+      } else {
+        s.append(grads.size() == 1 ? "1 gradient agrees" : grads.size() + " gradients agree")
+            .append(" with finite differences and the interpreter");
+      }
+      s.append('\n');
     }
     out().print(s);
     out().flush();
     for (String failure : failures) {
       err().println("gradc: check failed: " + failure);
     }
-    if (!Double.isFinite(valueCompiled)) {
+    if (failures.isEmpty()) {
+      // Nothing to note.
+    } else if (valueNonFinite && fdNonFinite) {
       err()
           .println(
-              "gradc: note: the value is "
-                  + valueCompiled
-                  + ": these inputs are outside the program's domain; give others with --set or"
-                  + " --inputs");
+              "gradc: note: the value is not finite: these inputs are outside the program's domain;"
+                  + " give others with --set or --inputs");
     } else if (fdNonFinite) {
       err()
           .println(
@@ -364,13 +442,39 @@ final class CheckCommand extends GradcCommand {
                   + " 0, clamp at a bound), where finite differences see another slope than the"
                   + " subgradient; try other values");
     }
+    if (!noDerivative.isEmpty()) {
+      err()
+          .println(
+              "gradc: note: "
+                  + (noDerivative.size() == 1
+                      ? "1 gradient element is"
+                      : noDerivative.size() + " gradient elements are")
+                  + " not checked by finite differences (the function is not finite or jumps within a step"
+                  + " of "
+                  + (noDerivative.size() == 1 ? "it" : "them")
+                  + "); give other values with --set or --inputs to check "
+                  + (noDerivative.size() == 1 ? "it" : "them"));
+    }
     noteGenerated(args);
     return failures.isEmpty() ? Gradc.OK : Gradc.CHECK_FAILED;
   }
 
+  /** The first {@link #LISTED} elements, then how many in all. */
+  private static String listed(List<String> elements) {
+    if (elements.size() <= LISTED) {
+      return String.join(", ", elements);
+    }
+    return String.join(", ", elements.subList(0, LISTED))
+        + ", ... ("
+        + elements.size()
+        + " elements)";
+  }
+
+  private static final int LISTED = 8;
+
   /** The three-way comparison of one element of a gradient. */
   private static Mismatch compare(
-      int i, double g, double gi, FiniteDifference fd, double slack, Tolerance tol) {
+      int i, double g, double gi, FiniteDifferences.Difference fd, double slack, Tolerance tol) {
     double atol = tol.fdAbs() + slack + fd.noise();
     boolean smooth = close(g, fd.value(), atol, tol.fdRel());
     return new Mismatch(
@@ -402,7 +506,7 @@ final class CheckCommand extends GradcCommand {
    * The float arguments with each element one ulp away (of f32 when {@code f32}, else of f64), up
    * or down by a fixed pseudo-random sign; integer and bool arguments unchanged.
    */
-  private static List<NdArray> nudged(List<NdArray> wide, List<Param> params, boolean f32) {
+  static List<NdArray> nudged(List<NdArray> wide, List<Param> params, boolean f32) {
     SplittableRandom signs = new SplittableRandom(0x5eed);
     List<NdArray> out = new ArrayList<>();
     for (int k = 0; k < wide.size(); k++) {
@@ -442,9 +546,10 @@ final class CheckCommand extends GradcCommand {
   }
 
   /** The arguments with f32 values widened to f64, for {@link Widen#toF64}. */
-  private static List<NdArray> widened(Arguments args) {
+  private static List<NdArray> widened(Object[] buffers, int[][] shapes) {
     List<NdArray> out = new ArrayList<>();
-    for (NdArray a : args.ndArrays()) {
+    for (int k = 0; k < buffers.length; k++) {
+      NdArray a = Buffers.toNdArray(buffers[k], shapes[k]);
       out.add(a.dtype() == DType.F32 ? new NdArray(DType.F64, a.shape(), a.toDoubleArray()) : a);
     }
     return out;
@@ -464,59 +569,5 @@ final class CheckCommand extends GradcCommand {
       s[i] = max == 1 ? 0 : (int) ((long) i * (n - 1) / (max - 1));
     }
     return s;
-  }
-
-  /**
-   * A central difference, the one-sided differences to its left and right, and the bound of the
-   * central difference's rounding error (twice that for the one-sided ones).
-   */
-  private record FiniteDifference(double value, double left, double right, double noise) {
-    /**
-     * Whether {@code g} lies between the one-sided differences (within tolerance): at a kink (relu
-     * or abs at 0, clamp at a bound) PyTorch's subgradient does, where the central difference is
-     * their mean.
-     */
-    /**
-     * Whether the one-sided differences differ by more than curvature explains: by 1e-3 of their
-     * size (curvature makes them differ by h |f''|, 6e-6 |f''|).
-     */
-    boolean kink() {
-      return Math.abs(left - right) > 1e-3 * Math.max(1, Math.max(Math.abs(left), Math.abs(right)));
-    }
-
-    boolean brackets(double g, double atol, double rtol) {
-      if (!Double.isFinite(left) || !Double.isFinite(right) || !Double.isFinite(g)) {
-        return false;
-      }
-      double lo = Math.min(left, right);
-      double hi = Math.max(left, right);
-      return g >= lo - atol - rtol * Math.abs(lo) && g <= hi + atol + rtol * Math.abs(hi);
-    }
-  }
-
-  /**
-   * The central difference of the scalar {@code f} in element {@code i} of argument {@code arg};
-   * {@code f0} is its value there and {@code fNoise} the rounding error of one evaluation.
-   */
-  private static FiniteDifference finiteDifference(
-      Func f, List<NdArray> args, int arg, int i, double f0, double fNoise) {
-    NdArray a = args.get(arg);
-    double[] data = a.toDoubleArray();
-    double x = data[i];
-    double h = STEP * Math.max(1, Math.abs(x));
-    double xp = x + h;
-    double xm = x - h;
-    data[i] = xp;
-    double fp = evaluate(f, args, arg, new NdArray(DType.F64, a.shape(), data));
-    data[i] = xm;
-    double fm = evaluate(f, args, arg, new NdArray(DType.F64, a.shape(), data));
-    return new FiniteDifference(
-        (fp - fm) / (xp - xm), (f0 - fm) / (x - xm), (fp - f0) / (xp - x), 2 * fNoise / (xp - xm));
-  }
-
-  private static double evaluate(Func f, List<NdArray> args, int arg, NdArray replaced) {
-    List<NdArray> in = new ArrayList<>(args);
-    in.set(arg, replaced);
-    return Interpreter.run(f, in).get(0).item();
   }
 }

@@ -10,7 +10,9 @@ import dev.gradc.ir.Param;
 import dev.gradc.ir.Role;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -22,7 +24,7 @@ final class Widen {
   private Widen() {}
 
   static Func toF64(Func f) {
-    return copy(f, false, false, null, null);
+    return copy(f, false, false, null, null, null);
   }
 
   /**
@@ -30,7 +32,7 @@ final class Widen {
    * instead (applied to an adjoint, a wrong gradient rule).
    */
   static Func replacing(Func f, Op from, Op to) {
-    return copy(f, false, false, from, to);
+    return copy(f, false, false, from, to, null);
   }
 
   /**
@@ -38,7 +40,7 @@ final class Widen {
    * (also those of {@code with no_grad:}), in order: the values {@link #frozen} takes.
    */
   static Func probe(Func f) {
-    return copy(f, false, true, null, null);
+    return copy(f, false, true, null, null, null);
   }
 
   /**
@@ -47,10 +49,108 @@ final class Widen {
    * stay at their forward values, as the gradient sees them.
    */
   static Func frozen(Func f) {
-    return copy(f, true, false, null, null);
+    return copy(f, true, false, null, null, null);
   }
 
-  private static Func copy(Func f, boolean freeze, boolean probe, Op from, Op to) {
+  /**
+   * {@link #frozen} of the scalar {@code f} returning the additive terms of its result (through
+   * scalar {@code add}, {@code sub} and {@code neg}) instead of their sum; {@link #termSigns} gives
+   * each term's sign. A term that does not read a param has no derivative in it, so finite
+   * differences of the terms that do are those of {@code f}, also where another term is not finite
+   * (a NaN in {@code sum(log(a))} says nothing about the derivative in {@code b}).
+   */
+  static Func frozenTerms(Func f) {
+    return copy(f, true, false, null, null, terms(f, null));
+  }
+
+  /** {@link #toF64} of {@code f} returning the value of every instruction, in order. */
+  static Func values(Func f) {
+    return copy(f, false, false, null, null, new ArrayList<>(f.insts()));
+  }
+
+  /** The sign (1 or -1) of each result of {@link #frozenTerms}. */
+  static double[] termSigns(Func f) {
+    List<Double> signs = new ArrayList<>();
+    terms(f, signs);
+    double[] out = new double[signs.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = signs.get(i);
+    }
+    return out;
+  }
+
+  /** The additive terms of the scalar result of {@code f}, literals left out, with their signs. */
+  private static List<Value> terms(Func f, List<Double> signs) {
+    List<Value> out = new ArrayList<>();
+    ArrayDeque<Value> stack = new ArrayDeque<>();
+    ArrayDeque<Double> stackSigns = new ArrayDeque<>();
+    stack.push(f.result(0));
+    stackSigns.push(1.0);
+    while (!stack.isEmpty()) {
+      Value v = stack.pop();
+      double sign = stackSigns.pop();
+      if (v instanceof Lit) {
+        continue;
+      }
+      if (v instanceof Inst i && i.type().isScalar() && isSum(i)) {
+        for (int k = i.arity() - 1; k >= 0; k--) {
+          stack.push(i.operand(k));
+          stackSigns.push(i.op() == Op.NEG || (i.op() == Op.SUB && k == 1) ? -sign : sign);
+        }
+        continue;
+      }
+      out.add(v);
+      if (signs != null) {
+        signs.add(sign);
+      }
+    }
+    if (out.isEmpty()) {
+      out.add(f.result(0)); // a constant: one term with no derivative
+      if (signs != null) {
+        signs.add(1.0);
+      }
+    }
+    return out;
+  }
+
+  private static boolean isSum(Inst i) {
+    if (i.op() != Op.ADD && i.op() != Op.SUB && i.op() != Op.NEG) {
+      return false;
+    }
+    for (Value v : i.operands()) {
+      if (!v.type().isScalar()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** For each result of {@code g}, the indices of the params it reads. */
+  static BitSet[] reads(Func g) {
+    BitSet[] reads = new BitSet[g.valueCount()];
+    for (Param p : g.params()) {
+      reads[p.id()] = new BitSet();
+      reads[p.id()].set(p.id());
+    }
+    for (Inst inst : g.insts()) {
+      BitSet r = new BitSet();
+      for (Value v : inst.operands()) {
+        if (!(v instanceof Lit)) {
+          r.or(reads[v.id()]);
+        }
+      }
+      reads[inst.id()] = r;
+    }
+    BitSet[] out = new BitSet[g.results().size()];
+    for (int k = 0; k < out.length; k++) {
+      Value v = g.result(k);
+      out[k] = v instanceof Lit ? new BitSet() : reads[v.id()];
+    }
+    return out;
+  }
+
+  private static Func copy(
+      Func f, boolean freeze, boolean probe, Op from, Op to, List<Value> resultsOverride) {
     Builder b = new Builder(f.name());
     Value[] map = new Value[f.valueCount()];
     for (Param p : f.params()) {
@@ -79,7 +179,7 @@ final class Widen {
       map[inst.id()] = b.emit(op, widen(inst.type()), ops, inst.dims(), inst.keepdim());
     }
     List<Value> results = new ArrayList<>();
-    for (Value r : f.results()) {
+    for (Value r : resultsOverride != null ? resultsOverride : f.results()) {
       results.add(value(r, map));
     }
     if (probe) {

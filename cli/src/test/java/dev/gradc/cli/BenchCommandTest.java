@@ -3,8 +3,12 @@ package dev.gradc.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The bench command's report; no assertion on timings (they are not tested). */
 class BenchCommandTest {
@@ -56,6 +60,36 @@ class BenchCommandTest {
                   + " lengthen --warmup and --time, or quiet the machine"),
           w);
     }
+  }
+
+  /**
+   * The two-layer MLP's logits: the results and their vjp with standard normal cotangents are
+   * timed; the bytes count the cotangents among the inputs and the logits and gradients among the
+   * outputs.
+   */
+  @Test
+  void forwardProgram_timesResultsAndVjp(@TempDir Path tmp) throws IOException {
+    Path p = tmp.resolve("mlp.grad");
+    Files.writeString(
+        p,
+        Fixtures.read(ForwardProgramTest.FORWARD.resolve("mlp_f64.json")).get("program").asText());
+    Cli.Result r =
+        Cli.run(
+            "bench",
+            p.toString(),
+            "--dim",
+            "N=8",
+            "--random-inputs",
+            "--warmup",
+            "0",
+            "--time",
+            "0.01");
+    assertEquals(0, r.code(), r.toString());
+    List<String> lines = r.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("bench " + p + " ("), lines.get(0));
+    assertTrue(
+        lines.get(2).matches("compiled +[0-9.]+ (us|ms|s) +±[0-9.]+% +[0-9.]+ +[0-9]+"),
+        lines.get(2));
   }
 
   @Test

@@ -252,6 +252,28 @@ public final class AotCompiler {
     return out;
   }
 
+  /**
+   * The simple class name a program file gives: its name without the extension, in upper camel case
+   * ({@code mse_loss.grad} gives {@code MseLoss}), or null when that is not a Java name.
+   */
+  public static String simpleClassName(String fileName) {
+    int dot = fileName.lastIndexOf('.');
+    String base = dot > 0 ? fileName.substring(0, dot) : fileName;
+    StringBuilder b = new StringBuilder();
+    boolean upper = true;
+    for (int i = 0; i < base.length(); i++) {
+      char c = base.charAt(i);
+      if (c == '_' || c == '-' || c == '.' || c == ' ') {
+        upper = true;
+      } else if (Character.isJavaIdentifierPart(c)) {
+        b.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    String name = b.toString();
+    return name.isEmpty() || !SourceVersion.isName(name) ? null : name;
+  }
+
   /** The Java signatures of the entry points {@link #compile} writes, in order. */
   public static List<String> signatures(Func f, List<String> outputNames) {
     List<String> out = new ArrayList<>();

@@ -108,7 +108,15 @@ public enum Op {
   /** Names: {@code view} (and the IR's reshape), {@code reshape} of the Java API. */
   RESHAPE(
       "reshape", 1, Structure.RESHAPE, ANY, grad("ViewBackward0", "ReshapeAliasBackward0"), VIEW),
-  TRANSPOSE("transpose", 1, Structure.TRANSPOSE, ANY, grad("TransposeBackward0"), DIMS, VIEW),
+  /** Names: {@code transpose}, {@code t()}. */
+  TRANSPOSE(
+      "transpose",
+      1,
+      Structure.TRANSPOSE,
+      ANY,
+      grad("TransposeBackward0", "TBackward0"),
+      DIMS,
+      VIEW),
   PERMUTE("permute", 1, Structure.PERMUTE, ANY, grad("PermuteBackward0"), DIMS, VIEW),
   UNSQUEEZE("unsqueeze", 1, Structure.UNSQUEEZE, ANY, grad("UnsqueezeBackward0"), DIMS, VIEW),
   /** Names: given dims, every dim of size 1. */

@@ -14,11 +14,12 @@ import java.math.BigInteger;
  * not.
  *
  * <p>Each function reduces its argument to a short interval, evaluates a polynomial there (Horner's
- * rule with {@code Math.fma}; coefficients from {@code tools/math/fit.py}, near-minimax, their own
- * error below 2^-58 of the result) and reconstructs. Accuracy, measured by {@code MathF64Test}
- * against mpmath over dense and random arguments: within 1 ulp of the correctly rounded result
- * ({@code erfc}'s far tail within 2). f32 ops use these kernels and round once, so f32 results are
- * correctly rounded but for rare double roundings (within 1 ulp).
+ * rule with {@code Math.fma}, or Estrin's scheme where a long polynomial would make a long chain:
+ * erf's tail; coefficients from {@code tools/math/fit.py}, near-minimax, their own error below
+ * 2^-58 of the result) and reconstructs. Accuracy, measured by {@code MathF64Test} against mpmath
+ * over dense and random arguments: within 1 ulp of the correctly rounded result ({@code erfc}'s far
+ * tail within 2). f32 ops use these kernels and round once, so f32 results are correctly rounded
+ * but for rare double roundings (within 1 ulp).
  *
  * <p>Special values follow PyTorch (C99): NaN in, NaN out; {@code exp(-inf) = 0}, {@code log(0) =
  * -inf}, {@code log(x < 0) = NaN}, {@code log1p(-1) = -inf}, {@code expm1(-inf) = -1}, {@code
@@ -390,8 +391,122 @@ public final class MathF64 {
   }
 
   /**
+   * {@code c0 + c1 s + ... + c15 s^15} by Estrin's scheme: pairs, then pairs of pairs with {@code
+   * s^2}, {@code s^4}, {@code s^8}; a chain of four fused multiply-adds instead of Horner's
+   * fifteen.
+   */
+  private static double estrin15(
+      double s,
+      double c0,
+      double c1,
+      double c2,
+      double c3,
+      double c4,
+      double c5,
+      double c6,
+      double c7,
+      double c8,
+      double c9,
+      double c10,
+      double c11,
+      double c12,
+      double c13,
+      double c14,
+      double c15) {
+    double s2 = s * s;
+    double s4 = s2 * s2;
+    double q0 = Math.fma(Math.fma(c3, s, c2), s2, Math.fma(c1, s, c0));
+    double q1 = Math.fma(Math.fma(c7, s, c6), s2, Math.fma(c5, s, c4));
+    double q2 = Math.fma(Math.fma(c11, s, c10), s2, Math.fma(c9, s, c8));
+    double q3 = Math.fma(Math.fma(c15, s, c14), s2, Math.fma(c13, s, c12));
+    return Math.fma(Math.fma(q3, s4, q2), s4 * s4, Math.fma(q1, s4, q0));
+  }
+
+  /**
+   * {@code erfc(a)} to an ulp of 1 (not of itself) for {@code a} in {@code [1.25, 5.9375)}, which
+   * is all {@code erf} needs: a polynomial of degree 15 in {@code a - c} on six pieces, with no
+   * exponential.
+   */
+  private static double erfTail(double a) {
+    if (a < 2.875) {
+      if (a < 1.75) {
+        return estrin15(
+            a - 1.5, ERFT1_0, ERFT1_1, ERFT1_2, ERFT1_3, ERFT1_4, ERFT1_5, ERFT1_6, ERFT1_7,
+            ERFT1_8, ERFT1_9, ERFT1_10, ERFT1_11, ERFT1_12, ERFT1_13, ERFT1_14, ERFT1_15);
+      }
+      if (a < 2.25) {
+        return estrin15(
+            a - 2.0, ERFT2_0, ERFT2_1, ERFT2_2, ERFT2_3, ERFT2_4, ERFT2_5, ERFT2_6, ERFT2_7,
+            ERFT2_8, ERFT2_9, ERFT2_10, ERFT2_11, ERFT2_12, ERFT2_13, ERFT2_14, ERFT2_15);
+      }
+      return estrin15(
+          a - 2.5625,
+          ERFT3_0,
+          ERFT3_1,
+          ERFT3_2,
+          ERFT3_3,
+          ERFT3_4,
+          ERFT3_5,
+          ERFT3_6,
+          ERFT3_7,
+          ERFT3_8,
+          ERFT3_9,
+          ERFT3_10,
+          ERFT3_11,
+          ERFT3_12,
+          ERFT3_13,
+          ERFT3_14,
+          ERFT3_15);
+    }
+    if (a < 3.5) {
+      return estrin15(
+          a - 3.1875,
+          ERFT4_0,
+          ERFT4_1,
+          ERFT4_2,
+          ERFT4_3,
+          ERFT4_4,
+          ERFT4_5,
+          ERFT4_6,
+          ERFT4_7,
+          ERFT4_8,
+          ERFT4_9,
+          ERFT4_10,
+          ERFT4_11,
+          ERFT4_12,
+          ERFT4_13,
+          ERFT4_14,
+          ERFT4_15);
+    }
+    if (a < 4.5) {
+      return estrin15(
+          a - 4.0, ERFT5_0, ERFT5_1, ERFT5_2, ERFT5_3, ERFT5_4, ERFT5_5, ERFT5_6, ERFT5_7, ERFT5_8,
+          ERFT5_9, ERFT5_10, ERFT5_11, ERFT5_12, ERFT5_13, ERFT5_14, ERFT5_15);
+    }
+    return estrin15(
+        a - 5.21875,
+        ERFT6_0,
+        ERFT6_1,
+        ERFT6_2,
+        ERFT6_3,
+        ERFT6_4,
+        ERFT6_5,
+        ERFT6_6,
+        ERFT6_7,
+        ERFT6_8,
+        ERFT6_9,
+        ERFT6_10,
+        ERFT6_11,
+        ERFT6_12,
+        ERFT6_13,
+        ERFT6_14,
+        ERFT6_15);
+  }
+
+  /**
    * The error function, within 1 ulp: {@code x + x P(x^2)} near 0, {@code ERX + Q(a - 1)} (ERX
-   * short, so the sum is exact-ish) up to 1.25, {@code 1 - erfc(a)} up to 6, then {@code +-1}.
+   * short, so the sum is exact-ish) up to 1.25, {@code 1 - T(a)} ({@link #erfTail}) up to 5.9375,
+   * where erf has rounded to 1 already, then {@code +-1}.
    */
   public static double erf(double x) {
     double a = Math.abs(x);
@@ -401,10 +516,10 @@ public final class MathF64 {
     if (a < 1.25) {
       return Math.copySign(ERX + erf1(a - 1), x);
     }
-    if (a >= 6) {
+    if (a >= 5.9375) {
       return Math.copySign(1.0, x);
     }
-    return Math.copySign(1 - erfcLarge(a), x);
+    return Math.copySign(1 - erfTail(a), x);
   }
 
   /**

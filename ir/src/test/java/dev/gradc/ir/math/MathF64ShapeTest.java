@@ -39,9 +39,12 @@ class MathF64ShapeTest {
   @CsvSource({
     "erf, 0.84375",
     "erf, 1.25",
+    "erf, 1.75",
     "erf, 2.25",
+    "erf, 2.875",
     "erf, 3.5",
-    "erf, 6",
+    "erf, 4.5",
+    "erf, 5.9375",
     "erfc, 0.25",
     "erfc, 0.84375",
     "erfc, 1.25",

@@ -1,0 +1,206 @@
+package dev.gradc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gradc.ir.GradcException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Views share storage with their base, as PyTorch's: each scenario of {@code views.json} (written
+ * by PyTorch 1.13, {@code tools/api/generate.py}) runs here line by line and prints what PyTorch
+ * printed: values after in-place updates of the base or of the view, grad_fn names ({@code
+ * CopySlices}, {@code AsStridedBackward0}), version counters, gradients and error messages.
+ */
+@SuppressWarnings("try") // no-grad scopes are used for their effect
+class ViewsTest {
+  private static final JsonNode VIEWS = Fixtures.load("views.json");
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "base_update_seen_by_reshape",
+        "transpose_after_sgd_step",
+        "write_through_transpose",
+        "write_through_view_of_view",
+        "view_of_leaf_in_place",
+        "transpose_of_leaf_in_place",
+        "view_of_leaf_in_place_no_grad",
+        "write_through_view_of_non_leaf",
+        "base_update_then_view_backward",
+        "saved_view_modified_through_base",
+        "saved_base_modified_through_view",
+        "expanded_view_in_place",
+        "detached_view_follows_base",
+        "squeeze_view_zero_and_fill",
+        "view_copy_from_grad"
+      })
+  void scenario_printsWhatPyTorchPrints(String name) {
+    List<String> expected = new ArrayList<>();
+    VIEWS.get(name).forEach(l -> expected.add(l.asText()));
+    List<String> got = new ArrayList<>();
+    try {
+      scenario(name).accept(new Out(got));
+    } catch (GradcException e) {
+      got.add("error: " + e.getMessage());
+    }
+    assertEquals(String.join("\n", expected), String.join("\n", got));
+  }
+
+  /** Collects printed lines as Python's {@code print} joins its arguments. */
+  private record Out(List<String> lines) {
+    void p(Object... xs) {
+      StringBuilder sb = new StringBuilder();
+      for (Object x : xs) {
+        sb.append(sb.length() == 0 ? "" : " ").append(x);
+      }
+      lines.add(sb.toString());
+    }
+  }
+
+  private static String name(Tensor t) {
+    return t.gradFn() == null ? "None" : t.gradFn().name();
+  }
+
+  private static String bool(boolean b) {
+    return b ? "True" : "False";
+  }
+
+  private static Consumer<Out> scenario(String name) {
+    return switch (name) {
+      case "base_update_seen_by_reshape" ->
+          p -> {
+            Tensor a = Tensor.tensor(1, 2, 3);
+            Tensor v = a.reshape(3, 1);
+            a.mul_(2);
+            p.p(v);
+            p.p(a.version(), v.version());
+          };
+      case "transpose_after_sgd_step" ->
+          p -> {
+            Tensor w = Tensor.tensor(DType.F64, new double[][] {{1, 2}, {3, 4}}).requiresGrad_();
+            Tensor wt = w.T();
+            w.mul(w).sum().backward();
+            try (NoGrad g = Autograd.noGrad()) {
+              w.sub_(w.grad().mul(0.1));
+            }
+            p.p(wt);
+            p.p(name(wt), w.version(), wt.version());
+            wt.mul(wt).sum().backward();
+            p.p(w.grad());
+          };
+      case "write_through_transpose" ->
+          p -> {
+            Tensor a = Tensor.tensor(new double[][] {{1, 2}, {3, 4}});
+            Tensor t = a.t();
+            t.add_(Tensor.tensor(10, 20));
+            p.p(a);
+            p.p(t);
+            p.p(a.version(), t.version());
+          };
+      case "write_through_view_of_view" ->
+          p -> {
+            Tensor y = Tensor.ones(2, 3);
+            Tensor t = y.reshape(3, 2).t().unsqueeze(0);
+            t.mul_(Tensor.tensor(new double[][][] {{{1, 2, 3}, {4, 5, 6}}}));
+            p.p(y);
+            Tensor q = y.permute(1, 0);
+            y.add_(1);
+            p.p(q);
+            p.p(t);
+          };
+      case "view_of_leaf_in_place" ->
+          p -> Tensor.tensor(1, 2, 3).requiresGrad_().view(3, 1).mul_(2);
+      case "transpose_of_leaf_in_place" ->
+          p -> Tensor.tensor(new double[][] {{1, 2}, {3, 4}}).requiresGrad_().T().add_(1);
+      case "view_of_leaf_in_place_no_grad" ->
+          p -> {
+            Tensor x = Tensor.tensor(1, 2, 3).requiresGrad_();
+            try (NoGrad g = Autograd.noGrad()) {
+              x.view(3, 1).mul_(2);
+            }
+            p.p(x);
+            p.p(bool(x.isLeaf()), x.version());
+          };
+      case "write_through_view_of_non_leaf" ->
+          p -> {
+            Tensor x = Tensor.tensor(DType.F64, 1, 2, 3).requiresGrad_();
+            Tensor y = x.mul(1);
+            Tensor v = y.view(3, 1);
+            v.mul_(Tensor.tensor(DType.F64, new double[][] {{2}, {3}, {4}}));
+            p.p(y);
+            p.p(v);
+            p.p(name(y), name(v), y.version());
+            y.mul(y).sum().backward();
+            p.p(x.grad());
+          };
+      case "base_update_then_view_backward" ->
+          p -> {
+            Tensor x = Tensor.tensor(1, 2, 3).requiresGrad_();
+            Tensor y = x.mul(1);
+            Tensor v = y.view(3, 1);
+            y.mul_(2);
+            p.p(v);
+            p.p(name(y), name(v));
+            v.mul(v).sum().backward();
+            p.p(x.grad());
+          };
+      case "saved_view_modified_through_base" ->
+          p -> {
+            Tensor x = Tensor.tensor(1, 2, 3).requiresGrad_();
+            Tensor y = x.mul(1);
+            Tensor v = y.unsqueeze(0);
+            Tensor z = v.mul(v);
+            y.add_(1);
+            z.sum().backward();
+          };
+      case "saved_base_modified_through_view" ->
+          p -> {
+            Tensor x = Tensor.tensor(1, 2, 3).requiresGrad_();
+            Tensor y = x.mul(1);
+            Tensor z = y.mul(y);
+            y.view(3, 1).add_(1);
+            z.sum().backward();
+          };
+      case "expanded_view_in_place" -> p -> Tensor.ones(3).expand(2, 3).mul_(2);
+      case "detached_view_follows_base" ->
+          p -> {
+            Tensor x = Tensor.tensor(1, 2, 3).requiresGrad_();
+            Tensor y = x.mul(2);
+            Tensor d = y.view(3, 1).detach();
+            try (NoGrad g = Autograd.noGrad()) {
+              y.add_(1);
+            }
+            p.p(d);
+            d.mul_(10);
+            p.p(y);
+            p.p(name(y), bool(d.requiresGrad()));
+          };
+      case "squeeze_view_zero_and_fill" ->
+          p -> {
+            Tensor a = Tensor.tensor(new double[][] {{1}, {2}, {3}});
+            Tensor s = a.squeeze(1);
+            s.zero_();
+            p.p(a);
+            a.view(3).fill_(7);
+            p.p(s);
+            p.p(a.version(), s.version());
+          };
+      case "view_copy_from_grad" ->
+          p -> {
+            Tensor x = Tensor.tensor(1, 2).requiresGrad_();
+            Tensor b = Tensor.zeros(2, 2);
+            b.t().copy_(x.view(2, 1).mul(Tensor.tensor(new double[][] {{1, 3}})));
+            p.p(b);
+            p.p(name(b));
+            b.sum().backward();
+            p.p(x.grad());
+          };
+      default -> throw new IllegalArgumentException(name);
+    };
+  }
+}
