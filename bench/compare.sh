@@ -201,6 +201,11 @@ PY
   fi
 } > "$out/env.md"
 
+# The Spark benchmark is run by hand (docs/spark.md); its committed section is carried along.
+if [ -f "$root/bench/spark.md" ]; then
+  cp "$root/bench/spark.md" "$out/spark.md"
+fi
+
 report="$root/BENCHMARKS.md"
 if $quick; then
   report="$out/BENCHMARKS.md"

@@ -282,6 +282,22 @@ OPS = [
     ("one_hot", lambda y: F.one_hot(y, 4), [torch.tensor([0, 3, 1])]),
     ("detach", lambda a: a.detach(), [T(3)]),
     ("chain", lambda a, b: ((a * b).exp() + b.sin()).sum(1).mean(), [T(2, 3), T(2, 3)]),
+    ("max_dim", lambda a: a.max(1).values, [T(2, 3)]),
+    ("max_dim_ties", lambda a: a.max(1).values, [T(kind="ties")]),
+    ("min_dim_keepdim", lambda a: a.min(0, keepdim=True).values, [T(kind="ties")]),
+    ("max_dim_f32", lambda a: a.max(-1).values, [T(2, 3, dtype=torch.float32)]),
+    ("max_dim_indices", lambda a: a.max(1).indices, [T(kind="ties")]),
+    ("min_dim_indices", lambda a: a.min(1, keepdim=True).indices, [T(kind="ties")]),
+    ("argmax", lambda a: a.argmax(), [T(2, 3)]),
+    ("argmax_dim", lambda a: a.argmax(1), [T(kind="ties")]),
+    ("argmin_dim_keepdim", lambda a: a.argmin(0, keepdim=True), [T(kind="ties")]),
+    ("argmin", lambda a: a.argmin(), [T(2, 3, dtype=torch.float32)]),
+    ("repeat", lambda a: a.repeat(2, 1, 3), [T(2, 3)]),
+    ("repeat_f32", lambda a: a.repeat(2, 2), [T(3, dtype=torch.float32)]),
+    ("tile", lambda a: a.tile((2,)), [T(2, 3)]),
+    ("stack", lambda a, b: torch.stack([a, b]), [T(2, 3), T(2, 3)]),
+    ("stack_dim", lambda a, b, c: torch.stack([a, b, c], dim=-1), [T(2, 3), T(2, 3), T(2, 3)]),
+    ("stack_mixed_dtype", lambda a, b: torch.stack([a, b], 1), [T(3, dtype=torch.float32), T(3)]),
 ]
 
 

@@ -2,6 +2,7 @@ package dev.gradc;
 
 import dev.gradc.frontend.Names;
 import dev.gradc.frontend.TensorFormat;
+import dev.gradc.frontend.lang.Selection;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Op;
@@ -909,6 +910,110 @@ public final class Tensor {
     return Recorder.record(name, Saves.CROSSED, (b, in) -> b.matmul(in[0], in[1]), this, other);
   }
 
+  // ------------------------------------------------------------------ selection and joining
+
+  /**
+   * {@code torch.max(x, dim)}: the largest value along {@code dim} and its index (the first on
+   * ties, NaN counting as largest); the values' gradient goes to the selected elements.
+   */
+  public ValuesIndices max(int dim) {
+    return maxMin(dim, false, true);
+  }
+
+  /** {@code torch.max(x, dim, keepdim)}. */
+  public ValuesIndices max(int dim, boolean keepdim) {
+    return maxMin(dim, keepdim, true);
+  }
+
+  /** {@code torch.min(x, dim)}: as {@link #max(int)}, the smallest. */
+  public ValuesIndices min(int dim) {
+    return maxMin(dim, false, false);
+  }
+
+  /** {@code torch.min(x, dim, keepdim)}. */
+  public ValuesIndices min(int dim, boolean keepdim) {
+    return maxMin(dim, keepdim, false);
+  }
+
+  private ValuesIndices maxMin(int dim, boolean keepdim, boolean max) {
+    String name = max ? "MaxBackward0" : "MinBackward0";
+    Tensor values =
+        Recorder.record(
+            name, Saves.OTHER, (b, in) -> Selection.maxMin(b, in[0], dim, keepdim, max)[0], this);
+    Tensor indices =
+        Recorder.record(
+            name, Saves.NOTHING, (b, in) -> Selection.maxMin(b, in[0], dim, keepdim, max)[1], this);
+    return new ValuesIndices(values, indices);
+  }
+
+  /** {@code torch.argmax(x)}: the index of the first largest element of the flattened tensor. */
+  public Tensor argmax() {
+    return argMaxMin(null, false, true);
+  }
+
+  /** {@code torch.argmax(x, dim)}. */
+  public Tensor argmax(int dim) {
+    return argMaxMin(dim, false, true);
+  }
+
+  /** {@code torch.argmax(x, dim, keepdim)}. */
+  public Tensor argmax(int dim, boolean keepdim) {
+    return argMaxMin(dim, keepdim, true);
+  }
+
+  /** {@code torch.argmin(x)}. */
+  public Tensor argmin() {
+    return argMaxMin(null, false, false);
+  }
+
+  /** {@code torch.argmin(x, dim)}. */
+  public Tensor argmin(int dim) {
+    return argMaxMin(dim, false, false);
+  }
+
+  /** {@code torch.argmin(x, dim, keepdim)}. */
+  public Tensor argmin(int dim, boolean keepdim) {
+    return argMaxMin(dim, keepdim, false);
+  }
+
+  private Tensor argMaxMin(Integer dim, boolean keepdim, boolean max) {
+    return Recorder.record(
+        null, Saves.NOTHING, (b, in) -> Selection.argMaxMin(b, in[0], dim, keepdim, max), this);
+  }
+
+  /** {@code x.repeat(*sizes)}: this tensor tiled {@code sizes[k]} times along dim {@code k}. */
+  public Tensor repeat(long... sizes) {
+    int[] s = sizes(sizes);
+    return Recorder.record(
+        REPEAT_BACKWARD, Saves.NOTHING, (b, in) -> Selection.repeat(b, in[0], s), this);
+  }
+
+  /** {@code torch.tile(x, dims)}: {@link #repeat}, with missing leading dims repeated once. */
+  public Tensor tile(long... dims) {
+    int[] s = sizes(dims);
+    return Recorder.record(
+        REPEAT_BACKWARD, Saves.NOTHING, (b, in) -> Selection.tile(b, in[0], s), this);
+  }
+
+  private static final String REPEAT_BACKWARD = "RepeatBackward0";
+
+  /** {@code torch.stack(tensors)}: the tensors along a new first dim. */
+  public static Tensor stack(List<Tensor> tensors) {
+    return stack(tensors, 0);
+  }
+
+  /** {@code torch.stack(tensors, dim)}: tensors of one shape along a new dim {@code dim}. */
+  public static Tensor stack(List<Tensor> tensors, int dim) {
+    if (tensors.isEmpty()) {
+      throw new GradcException("stack expects a non-empty TensorList");
+    }
+    return Recorder.record(
+        "StackBackward0",
+        Saves.NOTHING,
+        (b, in) -> Selection.stack(b, Arrays.asList(in), dim),
+        tensors.toArray(new Tensor[0]));
+  }
+
   // ------------------------------------------------------------------ autograd state
 
   /** Whether this tensor requires grad: a leaf that was marked, or a recorded result. */
@@ -1163,6 +1268,27 @@ public final class Tensor {
   public Tensor div_(double other) {
     return Recorder.inPlace(
         this, Op.DIV.gradFn(), Saves.OTHER, (b, in) -> b.div(in[0], lit(other)));
+  }
+
+  /** {@code max(this, 0)} in place. */
+  public Tensor relu_() {
+    return Recorder.inPlace(this, Op.RELU.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.RELU));
+  }
+
+  /** {@code sigmoid(this)} in place. */
+  public Tensor sigmoid_() {
+    return Recorder.inPlace(
+        this, Op.SIGMOID.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.SIGMOID));
+  }
+
+  /** {@code tanh(this)} in place. */
+  public Tensor tanh_() {
+    return Recorder.inPlace(this, Op.TANH.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.TANH));
+  }
+
+  /** {@code exp(this)} in place. */
+  public Tensor exp_() {
+    return Recorder.inPlace(this, Op.EXP.gradFn(), Saves.RESULT, ElementwiseRecipe.unary(Op.EXP));
   }
 
   /** Copies {@code src} (broadcast and converted to this dtype) into this tensor. */

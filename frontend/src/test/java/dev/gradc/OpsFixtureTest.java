@@ -130,6 +130,22 @@ class OpsFixtureTest {
     m.put("one_hot", x -> F.oneHot(x[0], 4));
     m.put("detach", x -> x[0].detach());
     m.put("chain", x -> x[0].mul(x[1]).exp().add(x[1].sin()).sum(1).mean());
+    m.put("max_dim", x -> x[0].max(1).values());
+    m.put("max_dim_ties", x -> x[0].max(1).values());
+    m.put("min_dim_keepdim", x -> x[0].min(0, true).values());
+    m.put("max_dim_f32", x -> x[0].max(-1).values());
+    m.put("max_dim_indices", x -> x[0].max(1).indices());
+    m.put("min_dim_indices", x -> x[0].min(1, true).indices());
+    m.put("argmax", x -> x[0].argmax());
+    m.put("argmax_dim", x -> x[0].argmax(1));
+    m.put("argmin_dim_keepdim", x -> x[0].argmin(0, true));
+    m.put("argmin", x -> x[0].argmin());
+    m.put("repeat", x -> x[0].repeat(2, 1, 3));
+    m.put("repeat_f32", x -> x[0].repeat(2, 2));
+    m.put("tile", x -> x[0].tile(2));
+    m.put("stack", x -> Tensor.stack(List.of(x[0], x[1])));
+    m.put("stack_dim", x -> Tensor.stack(List.of(x[0], x[1], x[2]), -1));
+    m.put("stack_mixed_dtype", x -> Tensor.stack(List.of(x[0], x[1]), 1));
     return m;
   }
 

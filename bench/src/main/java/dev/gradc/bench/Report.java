@@ -124,6 +124,8 @@ public final class Report {
     out.append(
         whereTimeGoes(
             dir, threads.isEmpty() ? 1 : threads.first(), first == null ? new Run() : first));
+    // The Spark benchmark's section, run by hand (bench/spark.md, copied in by compare.sh).
+    appendFile(out, dir.resolve("spark.md"));
     appendFile(out, dir.resolve("env.md"));
     out.append(methodology());
     return out.toString();

@@ -7,6 +7,10 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
@@ -16,6 +20,7 @@ import java.util.jar.Manifest;
 import javax.lang.model.SourceVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code gradc compile}: a jar with an ahead-of-time compiled loss that needs only java.base. */
 @Command(
@@ -35,20 +40,39 @@ import picocli.CommandLine.Option;
       "Symbolic dims are inferred from array lengths and checked; a null array or a",
       "wrong length is an IllegalArgumentException naming the argument.",
       "",
+      "With --package, every program gets a class named after its file in that package,",
+      "the package is the jar's Automatic-Module-Name, and the manifest lists the classes",
+      "(Gradc-Programs) and, per class, its program file and entry points",
+      "(Gradc-Program, Gradc-Signature-1, ...).",
+      "",
       "Example:",
       "  gradc compile examples/linear_regression.grad --class com.acme.MseLoss -o mse.jar",
+      "  gradc compile mse_loss.grad huber.grad --package com.acme.losses -o losses.jar",
       "  javac -cp mse.jar Client.java && java -cp mse.jar:. Client",
     })
 final class CompileCommand extends GradcCommand {
   /** Jar entries get this time (1980-02-01 UTC), so a program always compiles to the same jar. */
   private static final long ENTRY_TIME = 315_532_800_000L + 31L * 24 * 3600 * 1000;
 
+  @Parameters(
+      index = "1..*",
+      paramLabel = "MORE",
+      description = "More programs, compiled into the same jar (with --package).")
+  List<Path> more = new ArrayList<>();
+
   @Option(
       names = "--class",
-      required = true,
       paramLabel = "NAME",
-      description = "The binary name of the class, e.g. com.acme.MseLoss.")
+      description = "The binary name of the class of one program, e.g. com.acme.MseLoss.")
   String className;
+
+  @Option(
+      names = "--package",
+      paramLabel = "PACKAGE",
+      description =
+          "The package of every program's class, named after its file in upper camel case"
+              + " (mse_loss.grad gives MseLoss); also the jar's Automatic-Module-Name.")
+  String packageName;
 
   @Option(
       names = {"-o", "--output"},
@@ -57,36 +81,108 @@ final class CompileCommand extends GradcCommand {
       description = "The jar to write.")
   Path output;
 
+  /** One program of the jar and the binary name of its class. */
+  private record Compiled(ProgramFile program, String className, Map<String, byte[]> classes) {}
+
   @Override
   int execute() {
-    String problem = classNameProblem(className);
-    if (problem != null) {
-      throw usage(problem);
+    List<Path> files = new ArrayList<>();
+    files.add(file);
+    files.addAll(more);
+    Map<Path, String> names = classNames(files);
+    List<Compiled> compiled = new ArrayList<>();
+    for (Path p : files) {
+      ProgramFile pf = load(p);
+      Func f = pf.func();
+      String name = names.get(p);
+      try {
+        compiled.add(new Compiled(pf, name, AotCompiler.compile(f, name, pf.resultNames())));
+      } catch (GradcException e) {
+        throw e.at(pf.position(f.result(0)));
+      }
     }
-    ProgramFile pf = load();
-    Func f = pf.func();
-    Map<String, byte[]> classes;
-    try {
-      classes = AotCompiler.compile(f, className, pf.resultNames());
-    } catch (GradcException e) {
-      throw e.at(pf.position(f.result(0)));
+    long bytes = write(compiled);
+    int classCount = 0;
+    for (Compiled c : compiled) {
+      classCount += c.classes().size();
     }
-    long bytes = write(classes);
     StringBuilder s = new StringBuilder();
-    s.append("wrote ")
-        .append(output)
-        .append(": ")
-        .append(className)
+    s.append("wrote ").append(output).append(": ");
+    List<String> classNames = new ArrayList<>();
+    for (Compiled c : compiled) {
+      classNames.add(c.className());
+    }
+    s.append(String.join(", ", classNames))
         .append(" (")
-        .append(classes.size())
+        .append(classCount)
         .append(" classes, ")
         .append(bytes)
         .append(" bytes)\n");
-    for (String signature : AotCompiler.signatures(f, pf.resultNames())) {
-      s.append("  ").append(signature).append('\n');
+    for (Compiled c : compiled) {
+      if (compiled.size() > 1) {
+        s.append(c.className()).append(":\n");
+      }
+      for (String signature : signatures(c)) {
+        s.append("  ").append(signature).append('\n');
+      }
     }
     out().print(s);
     return Gradc.OK;
+  }
+
+  private static List<String> signatures(Compiled c) {
+    return AotCompiler.signatures(c.program().func(), c.program().resultNames());
+  }
+
+  @Override
+  List<Path> inputFiles() {
+    List<Path> files = new ArrayList<>(super.inputFiles());
+    files.addAll(more);
+    return files;
+  }
+
+  /** The binary name of each program's class, from --class or --package. */
+  private Map<Path, String> classNames(List<Path> files) {
+    if ((className == null) == (packageName == null)) {
+      throw usage("give either --class (one program) or --package (one or more programs)");
+    }
+    Map<Path, String> names = new LinkedHashMap<>();
+    if (className != null) {
+      if (files.size() > 1) {
+        throw usage(
+            "--class names the class of one program; compile several into one jar with --package");
+      }
+      String problem = classNameProblem(className);
+      if (problem != null) {
+        throw usage(problem);
+      }
+      names.put(file, className);
+      return names;
+    }
+    if (!SourceVersion.isName(packageName) || (packageName + ".").startsWith("java.")) {
+      throw usage(
+          "--package needs a Java package name outside java.*, such as com.acme.losses, got '"
+              + packageName
+              + "'");
+    }
+    Map<String, Path> seen = new HashMap<>();
+    for (Path p : files) {
+      String simple = AotCompiler.simpleClassName(String.valueOf(p.getFileName()));
+      if (simple == null) {
+        throw usage("the file name " + p + " does not give a Java class name; rename it");
+      }
+      String name = packageName + "." + simple;
+      String problem = classNameProblem(name);
+      if (problem != null) {
+        throw usage(p + ": " + problem);
+      }
+      Path before = seen.put(name, p);
+      if (before != null) {
+        throw usage(before + " and " + p + " both give the class " + name + "; rename one");
+      }
+      names.put(p, name);
+    }
+    return names;
   }
 
   /** The longest part of a class name: the jar's entries become files when it is extracted. */
@@ -129,10 +225,36 @@ final class CompileCommand extends GradcCommand {
     return null;
   }
 
-  private long write(Map<String, byte[]> classes) {
+  /**
+   * The jar's manifest: with --package, the package as {@code Automatic-Module-Name}; {@code
+   * Gradc-Programs} lists the classes, and each class's section names its program file and its
+   * entry points' signatures.
+   */
+  private Manifest manifest(List<Compiled> compiled) {
     Manifest manifest = new Manifest();
-    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    manifest.getMainAttributes().putValue("Created-By", "gradc 0.1.0");
+    Attributes main = manifest.getMainAttributes();
+    main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    main.putValue("Created-By", "gradc 0.1.0");
+    if (packageName != null) {
+      main.putValue("Automatic-Module-Name", packageName);
+    }
+    List<String> classNames = new ArrayList<>();
+    for (Compiled c : compiled) {
+      classNames.add(c.className());
+      Attributes section = new Attributes();
+      section.putValue("Gradc-Program", c.program().name());
+      List<String> signatures = signatures(c);
+      for (int i = 0; i < signatures.size(); i++) {
+        section.putValue("Gradc-Signature-" + (i + 1), signatures.get(i));
+      }
+      manifest.getEntries().put(c.className().replace('.', '/') + ".class", section);
+    }
+    main.putValue("Gradc-Programs", String.join(" ", classNames));
+    return manifest;
+  }
+
+  private long write(List<Compiled> compiled) {
+    Manifest manifest = manifest(compiled);
     long[] size = {0};
     OutputFile.write(
         output,
@@ -145,12 +267,14 @@ final class CompileCommand extends GradcCommand {
             jar.putNextEntry(m);
             manifest.write(jar);
             jar.closeEntry();
-            for (Map.Entry<String, byte[]> c : classes.entrySet()) {
-              JarEntry e = new JarEntry(c.getKey() + ".class");
-              e.setTime(ENTRY_TIME);
-              jar.putNextEntry(e);
-              jar.write(c.getValue());
-              jar.closeEntry();
+            for (Compiled c : compiled) {
+              for (Map.Entry<String, byte[]> e : c.classes().entrySet()) {
+                JarEntry entry = new JarEntry(e.getKey() + ".class");
+                entry.setTime(ENTRY_TIME);
+                jar.putNextEntry(entry);
+                jar.write(e.getValue());
+                jar.closeEntry();
+              }
             }
           }
           size[0] = counted.count;

@@ -47,9 +47,19 @@ abstract class GradcCommand implements Callable<Integer> {
 
   /** Loads {@link #file}; later errors about the program point into it. */
   ProgramFile load() {
-    program = ProgramFile.read(file);
+    return load(file);
+  }
+
+  /** Loads {@code path}; later errors about a program point into the last one loaded. */
+  ProgramFile load(Path path) {
+    program = null;
+    lastFile = path;
+    program = ProgramFile.read(path);
     return program.parse();
   }
+
+  /** The program file loaded last, for errors before it parses. */
+  private Path lastFile;
 
   /** The files this command reads, which its outputs must never overwrite. */
   List<Path> inputFiles() {
@@ -85,7 +95,7 @@ abstract class GradcCommand implements Callable<Integer> {
       String text =
           program != null
               ? program.render(e)
-              : (e.pos() != null ? e.pos() : file) + ": error: " + e.getMessage() + "\n";
+              : (e.pos() != null ? e.pos() : where()) + ": error: " + e.getMessage() + "\n";
       return fail(e, text, Gradc.BAD_INPUT);
     } catch (UnsupportedOperationException e) {
       return fail(e, where() + ": error: not supported: " + e.getMessage() + "\n", Gradc.BAD_INPUT);
@@ -124,7 +134,7 @@ abstract class GradcCommand implements Callable<Integer> {
   }
 
   private String where() {
-    return program != null ? program.name() : String.valueOf(file);
+    return program != null ? program.name() : String.valueOf(lastFile != null ? lastFile : file);
   }
 
   private int fail(Throwable e, String diagnostic, int code) {

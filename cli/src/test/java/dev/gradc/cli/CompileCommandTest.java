@@ -1,5 +1,6 @@
 package dev.gradc.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.gradc.ir.Interpreter;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.ad.Autodiff;
 import java.io.IOException;
+import java.lang.module.ModuleFinder;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +125,115 @@ class CompileCommandTest {
     assertEquals("rejected y: expected length 4 for shape [N], got 5", lines.get(6));
   }
 
+  /**
+   * Several programs into one jar with {@code --package}: a class per program named after its file,
+   * the package as the jar's {@code Automatic-Module-Name}, a manifest listing the programs and
+   * their signatures, and a plain Java client calling both against nothing but the jar.
+   */
+  @Test
+  void package_severalProgramsInOneJar() throws Exception {
+    Path mlp = tmp.resolve("mlp_logits.grad");
+    Files.writeString(
+        mlp,
+        Fixtures.read(ForwardProgramTest.FORWARD.resolve("mlp_f64.json")).get("program").asText());
+    Path jar = tmp.resolve("losses.jar");
+    Cli.Result r =
+        Cli.run(
+            "compile",
+            Cli.example("linear_regression.grad"),
+            mlp.toString(),
+            "--package",
+            "com.acme.losses",
+            "-o",
+            jar.toString());
+    assertEquals(0, r.code(), r.toString());
+    List<String> out = r.out().lines().toList();
+    assertTrue(
+        out.get(0)
+            .startsWith(
+                "wrote " + jar + ": com.acme.losses.LinearRegression, com.acme.losses.MlpLogits ("),
+        r.out());
+    assertEquals("com.acme.losses.LinearRegression:", out.get(1));
+    assertTrue(out.contains("com.acme.losses.MlpLogits:"), r.out());
+    try (JarFile j = new JarFile(jar.toFile())) {
+      Attributes main = j.getManifest().getMainAttributes();
+      assertEquals("com.acme.losses", main.getValue("Automatic-Module-Name"));
+      assertEquals(
+          "com.acme.losses.LinearRegression com.acme.losses.MlpLogits",
+          main.getValue("Gradc-Programs"));
+      Attributes mlpSection = j.getManifest().getAttributes("com/acme/losses/MlpLogits.class");
+      assertEquals(mlp.toString(), mlpSection.getValue("Gradc-Program"));
+      assertEquals(
+          "public static double[] value(double[] x, double[] W1, double[] b1, double[] W2,"
+              + " double[] b2)",
+          mlpSection.getValue("Gradc-Signature-1"));
+      assertTrue(j.getEntry("com/acme/losses/LinearRegression$Grad.class") != null);
+      assertTrue(j.getEntry("com/acme/losses/MlpLogits$Vjp.class") != null);
+    }
+    assertEquals(
+        "com.acme.losses",
+        ModuleFinder.of(jar).findAll().iterator().next().descriptor().name(),
+        "the module name a module path gives the jar");
+    String client =
+        """
+        import com.acme.losses.LinearRegression;
+        import com.acme.losses.MlpLogits;
+
+        public class Client {
+          public static void main(String[] args) {
+            double[] x = {0.5, -1, 2, 1.5, 0.25, -0.75, -2, 1, 0.5, 0.1, 0.2, 0.3};
+            double[] y = {1, -1, 0.5, 2};
+            System.out.println(LinearRegression.value(x, y, new double[] {0.3, -0.2, 0.7},
+                new double[] {0.25}));
+            double[] logits = MlpLogits.value(new double[4], new double[32], new double[8],
+                new double[24], new double[] {1, 2, 3});
+            System.out.println(logits.length + " " + logits[0] + " " + logits[2]);
+          }
+        }
+        """;
+    List<String> lines = PlainJava.run(tmp, client, List.of(jar)).lines().toList();
+    Func f = GradLanguage.parse(Path.of(Cli.example("linear_regression.grad"))).func();
+    double expected =
+        Interpreter.run(
+                f,
+                NdArray.of(DType.F64, new int[] {4, 3}, X),
+                NdArray.of(DType.F64, new int[] {4}, Y),
+                NdArray.of(DType.F64, new int[] {3}, W),
+                NdArray.of(DType.F64, new int[0], B))
+            .get(0)
+            .item();
+    assertClose(expected, Double.parseDouble(lines.get(0)));
+    // One row of zeros: relu(0) @ W2 + b2 is b2.
+    assertEquals("3 1.0 3.0", lines.get(1));
+  }
+
+  /** --class names one class; several programs, or a clash of names, need --package. */
+  @Test
+  void package_misuseIsAUsageError() throws IOException {
+    String lr = Cli.example("linear_regression.grad");
+    Path jar = tmp.resolve("x.jar");
+    Cli.Result both = Cli.run("compile", lr, lr, "--class", "a.B", "-o", jar.toString());
+    assertEquals(2, both.code(), both.toString());
+    assertTrue(
+        both.err()
+            .contains(
+                "--class names the class of one program; compile several into one jar with"
+                    + " --package"),
+        both.err());
+    Cli.Result neither = Cli.run("compile", lr, "-o", jar.toString());
+    assertEquals(2, neither.code(), neither.toString());
+    assertTrue(
+        neither.err().contains("give either --class (one program) or --package"), neither.err());
+    Cli.Result clash = Cli.run("compile", lr, lr, "--package", "a", "-o", jar.toString());
+    assertEquals(2, clash.code(), clash.toString());
+    assertTrue(
+        clash.err().contains("both give the class a.LinearRegression; rename one"), clash.err());
+    Cli.Result badPackage = Cli.run("compile", lr, "--package", "java.util", "-o", jar.toString());
+    assertEquals(2, badPackage.code(), badPackage.toString());
+    assertTrue(badPackage.err().contains("--package needs a Java package name"), badPackage.err());
+    assertTrue(Files.notExists(jar));
+  }
+
   static double number(String line, String name) {
     assertTrue(line.startsWith(name + " "), line);
     return Double.parseDouble(line.substring(name.length() + 1));
@@ -186,6 +298,47 @@ class CompileCommandTest {
               new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
         Method value = loader.loadClass(name).getMethod("value", double[].class);
         assertEquals(14.0, (double) value.invoke(null, (Object) new double[] {1, 2, 3}), name);
+      }
+    }
+  }
+
+  @Test
+  void manyParams_jarLoadsAndComputes() throws Exception {
+    int n = 128; // valueAndGrad takes 256 arrays, over a method's 255 argument slots
+    StringBuilder src = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      src.append("param p").append(i).append(": f64[2]\n");
+    }
+    src.append("return sum(p0");
+    for (int i = 1; i < n; i++) {
+      src.append(" * 0.5 + p").append(i);
+    }
+    src.append(")\n");
+    Path p = tmp.resolve("many.grad");
+    Files.writeString(p, src.toString());
+    Path jar = tmp.resolve("many.jar");
+    Cli.Result r = Cli.run("compile", p.toString(), "--class", "a.Many", "-o", jar.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(
+        r.out().contains("  public static double valueAndGrad(Object[] args, Object[] grads)\n"),
+        r.out());
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> c = loader.loadClass("a.Many");
+      Object[] args = new Object[n];
+      Object[] grads = new Object[n];
+      for (int i = 0; i < n; i++) {
+        args[i] = new double[] {1, 1};
+        grads[i] = new double[2];
+      }
+      double v =
+          (double)
+              c.getMethod("valueAndGrad", Object[].class, Object[].class).invoke(null, args, grads);
+      // p0 * 0.5 + p1 * 0.5 + ... + p127 at all ones, over two elements
+      assertEquals(2 * (0.5 * (n - 1) + 1), v);
+      for (int i = 0; i < n; i++) {
+        double g = i == n - 1 ? 1.0 : 0.5;
+        assertArrayEquals(new double[] {g, g}, (double[]) grads[i], 0.0, "grad p" + i);
       }
     }
   }

@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gradc.frontend.lang.GradLanguage;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Func;
+import dev.gradc.ir.Interpreter;
+import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Param;
+import dev.gradc.ir.ad.Autodiff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,28 +54,10 @@ import org.junit.jupiter.api.io.TempDir;
  * case prints its name, command line and output; generated cases name their seed, and the same seed
  * generates the same case.
  *
- * <p>Inputs that still reach exit code 3 because of code generation bugs fixed elsewhere are kept
- * out of the corpus and listed under PENDING CASES below; each moves into {@link #handWritten} when
- * its fix lands.
+ * <p>Programs at the size limits (a 100,000-statement program, 700 params) are cases too, and
+ * {@link #hugePrograms_computeWhatTheInterpreterComputes} checks their values.
  */
 class HostileCorpusTest {
-  // PENDING CASES. Hostile inputs that still end in exit code 3 inside code generation, which
-  // issue 11 fixes on another branch (items 9, 10 and 11). They are kept out of the corpus until
-  // those fixes are on main; then move each line into handWritten() (the programs go into
-  // workspace()). Each was run against this branch and reached exit code 3 as noted.
-  //
-  //   // item 9: 100,000 statements "a=tanh(a)" (1,000,040 bytes, under the 1 MiB limit):
-  //   // ASM's MethodTooLargeException/ClassTooLargeException after about 50 s
-  //   Files.writeString(in.resolve("chain100k.grad"),
-  //       "param w: f64[3]\na=tanh(w)\n" + "a=tanh(a)\n".repeat(100_000) + "return sum(a)\n");
-  //   c.add(new Case("pending chain of 100,000", "run", in("chain100k.grad")));
-  //
-  //   // item 9: 700 params: ASM's LimitExceededException "Too many operations"
-  //   Files.writeString(in.resolve("params700.grad"), manyParams(700));
-  //   c.add(new Case("pending 700 params", "run", in("params700.grad")));
-  //   c.add(new Case("pending 700 params aot", "compile", in("params700.grad"), "--class", "a.P",
-  //       "-o", out("p.jar")));
-
   @TempDir static Path root;
   static Path in;
   static Path out;
@@ -211,6 +201,11 @@ class HostileCorpusTest {
         in.resolve("deep.grad"),
         "param w: f64[3]\nreturn sum(" + "(".repeat(5000) + "w" + ")".repeat(5000) + ")\n");
     Files.writeString(in.resolve("many_params.grad"), manyParams(200));
+    Files.writeString(in.resolve("params700.grad"), manyParams(700));
+    // 1,000,040 bytes, under the 1 MiB limit
+    Files.writeString(
+        in.resolve("chain100k.grad"),
+        "param w: f64[3]\na=tanh(w)\n" + "a=tanh(a)\n".repeat(100_000) + "return sum(a)\n");
     Files.writeString(
         in.resolve("wide_type.grad"), "param w: f64[" + "1, ".repeat(300) + "1]\nreturn sum(w)\n");
     Files.writeString(
@@ -294,6 +289,7 @@ class HostileCorpusTest {
           in("long_name.grad"),
           in("deep.grad"),
           in("many_params.grad"),
+          in("params700.grad"),
           in("wide_type.grad"),
           in("big_dims.grad"),
           in("big_static.grad"),
@@ -1188,5 +1184,67 @@ class HostileCorpusTest {
       code = () -> Properties.with(p.getKey(), p.getValue(), inner);
     }
     return code.get();
+  }
+
+  /**
+   * Programs at the size limits compile and run, or are refused with a reason: a 100,000-statement
+   * program (under the 1 MiB limit; its class keeps 100,000 stored values, more than a class file's
+   * constant pool could number), and 700 params (more than a method's locals could bind). Their
+   * values are the interpreter's. An ahead-of-time class for 700 params would need entry points
+   * larger than a JVM method: refused by name.
+   */
+  @Test
+  void hugePrograms_computeWhatTheInterpreterComputes() throws IOException {
+    workspaceIfNeeded();
+    Path chain = in.resolve("chain100k.grad");
+    Cli.Result r =
+        assertTimeoutPreemptively(
+            Duration.ofMinutes(5),
+            () -> Cli.run("run", chain.toString(), "--set", "w=[0.5, -1, 2]", "--format", "json"));
+    assertEquals(0, r.code(), () -> r.code() + r.err());
+    Func f = GradLanguage.parse(chain).func();
+    assertComputes(
+        f, List.of(new NdArray(DType.F64, new int[] {3}, new double[] {0.5, -1, 2})), r.out());
+
+    Path many = in.resolve("params700.grad");
+    Func g = GradLanguage.parse(many).func();
+    List<NdArray> args = new ArrayList<>();
+    StringBuilder json = new StringBuilder("{");
+    for (int i = 0; i < 700; i++) {
+      double[] p = {0.01 * i, 1 - 0.002 * i};
+      args.add(new NdArray(DType.F64, new int[] {2}, p));
+      json.append(i == 0 ? "" : ", ").append("\"p").append(i).append("\": ");
+      json.append(Arrays.toString(p));
+    }
+    Path inputs = out.resolve("params700.json");
+    Files.writeString(inputs, json.append("}").toString());
+    Cli.Result m =
+        Cli.run("run", many.toString(), "--inputs", inputs.toString(), "--format", "json");
+    assertEquals(0, m.code(), () -> m.code() + m.err());
+    assertComputes(g, args, m.out());
+
+    Cli.Result aot = Cli.run("compile", many.toString(), "--class", "a.P", "-o", out("p700.jar"));
+    assertEquals(2, aot.code(), aot.toString());
+    assertTrue(
+        aot.err()
+            .contains(
+                "error: too many arrays for ahead-of-time compilation: value would take 700"
+                    + " arrays"),
+        aot.toString());
+  }
+
+  /** The {@code run --format json} output {@code json} holds the interpreter's value and grads. */
+  static void assertComputes(Func f, List<NdArray> args, String json) throws IOException {
+    List<NdArray> want = Interpreter.run(Autodiff.vjp(f), args);
+    JsonNode got = Fixtures.JSON.readTree(json);
+    assertEquals(want.get(0).item(), got.get("value").asDouble(), 1e-12);
+    List<Param> grads = f.gradParams();
+    for (int i = 0; i < grads.size(); i++) {
+      JsonNode gi = got.get("grad").get(grads.get(i).name());
+      double[] w = want.get(1 + i).toDoubleArray();
+      for (int k = 0; k < w.length; k++) {
+        assertEquals(w[k], gi.get(k).asDouble(), 1e-12 * Math.max(1, Math.abs(w[k])));
+      }
+    }
   }
 }

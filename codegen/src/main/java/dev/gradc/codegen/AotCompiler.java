@@ -20,6 +20,7 @@ import java.util.Set;
 import javax.lang.model.SourceVersion;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -52,6 +53,13 @@ import org.objectweb.asm.commons.Method;
  * then the output arrays. Symbolic dims are inferred from the lengths of the params' and inputs'
  * arrays; a null array or one of the wrong length throws {@link IllegalArgumentException} naming
  * the argument. A scalar loss's value is a {@code double} for f64 and a {@code float} for f32.
+ *
+ * <p>An entry point with more arrays than a method has argument slots (over {@value
+ * #MAX_TYPED_ARGUMENTS}) takes the same arrays in one {@code Object[]} per kind instead, in the
+ * same order: {@code valueAndGrad(Object[] args, Object[] grads)}, {@code value(Object[] args)},
+ * {@code value(Object[] args, Object[] outputs)}, {@code vjp(Object[] args, Object[] cotangents,
+ * Object[] grads)}. An element that is null or not an array of its dtype throws {@link
+ * IllegalArgumentException} naming it.
  */
 public final class AotCompiler {
   private AotCompiler() {}
@@ -80,8 +88,14 @@ public final class AotCompiler {
   private record Entry(String method, String kernel, List<Arg> args, Returns returns, DType dtype) {
     String signature() {
       List<String> params = new ArrayList<>();
-      for (Arg a : args) {
-        params.add(a.type().dtype().javaArrayType() + " " + a.label());
+      if (packed()) {
+        for (Role r : roles()) {
+          params.add("Object[] " + groupName(r));
+        }
+      } else {
+        for (Arg a : args) {
+          params.add(a.type().dtype().javaArrayType() + " " + a.label());
+        }
       }
       String ret =
           switch (returns) {
@@ -91,7 +105,109 @@ public final class AotCompiler {
           };
       return "public static " + ret + " " + method + "(" + String.join(", ", params) + ")";
     }
+
+    /** True when the arrays travel in one {@code Object[]} per role (see the class comment). */
+    boolean packed() {
+      return args.size() > MAX_TYPED_ARGUMENTS;
+    }
+
+    /** The roles of the arguments, in order of first appearance: a packed entry's parameters. */
+    List<Role> roles() {
+      List<Role> roles = new ArrayList<>();
+      for (Arg a : args) {
+        if (!roles.contains(a.role())) {
+          roles.add(a.role());
+        }
+      }
+      return roles;
+    }
+
+    /** A packed entry's parameter holding the arrays of role {@code r}. */
+    String groupName(Role r) {
+      return switch (r) {
+        case ARGUMENT -> "args";
+        case COTANGENT -> "cotangents";
+        case OUTPUT -> method.equals("value") ? "outputs" : "grads";
+      };
+    }
+
+    /**
+     * Pushes array {@code i}: argument {@code i}, or, packed, its element of its role's {@code
+     * Object[]} (cast to its array type; {@link #checkArrays} checked it).
+     */
+    void load(GeneratorAdapter g, int i) {
+      if (!packed()) {
+        g.loadArg(i);
+        return;
+      }
+      loadElement(g, i);
+      g.checkCast(Jvm.arrayType(args.get(i).type().dtype()));
+    }
+
+    private void loadElement(GeneratorAdapter g, int i) {
+      Arg a = args.get(i);
+      int position = 0;
+      for (int k = 0; k < i; k++) {
+        if (args.get(k).role() == a.role()) {
+          position++;
+        }
+      }
+      g.loadArg(roles().indexOf(a.role()));
+      g.push(position);
+      g.arrayLoad(Jvm.OBJECT);
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} naming the first array that is null (or, packed, not
+     * an array of its dtype, or whose {@code Object[]} is null or of the wrong length).
+     */
+    void checkArrays(GeneratorAdapter g) {
+      if (packed()) {
+        for (Role r : roles()) {
+          int n = (int) args.stream().filter(a -> a.role() == r).count();
+          Label ok = new Label();
+          Label bad = new Label();
+          g.loadArg(roles().indexOf(r));
+          g.ifNull(bad);
+          g.loadArg(roles().indexOf(r));
+          g.arrayLength();
+          g.push(n);
+          g.ifICmp(GeneratorAdapter.EQ, ok);
+          g.mark(bad);
+          throwIllegalArgument(
+              g, groupName(r) + ": expected an Object[] of " + n + " arrays in declaration order");
+          g.mark(ok);
+        }
+      }
+      for (int i = 0; i < args.size(); i++) {
+        Label ok = new Label();
+        if (packed()) {
+          loadElement(g, i);
+          g.instanceOf(Jvm.arrayType(args.get(i).type().dtype()));
+          g.ifZCmp(GeneratorAdapter.NE, ok);
+          throwIllegalArgument(
+              g,
+              args.get(i).label()
+                  + ": null or not a "
+                  + args.get(i).type().dtype().javaArrayType()
+                  + " (element "
+                  + i
+                  + " of the arrays)");
+        } else {
+          g.loadArg(i);
+          g.ifNonNull(ok);
+          throwIllegalArgument(g, args.get(i).label() + ": null instead of an array");
+        }
+        g.mark(ok);
+      }
+    }
   }
+
+  /**
+   * Most array arguments of a typed entry method: a static method has 255 argument slots. An entry
+   * with more takes {@code Object[]}s instead (see the class comment).
+   */
+  public static final int MAX_TYPED_ARGUMENTS = 254;
 
   /** Class files keyed by internal name, with outputs named by position. */
   public static Map<String, byte[]> compile(Func f, String binaryName) {
@@ -134,6 +250,28 @@ public final class AotCompiler {
       }
     }
     return out;
+  }
+
+  /**
+   * The simple class name a program file gives: its name without the extension, in upper camel case
+   * ({@code mse_loss.grad} gives {@code MseLoss}), or null when that is not a Java name.
+   */
+  public static String simpleClassName(String fileName) {
+    int dot = fileName.lastIndexOf('.');
+    String base = dot > 0 ? fileName.substring(0, dot) : fileName;
+    StringBuilder b = new StringBuilder();
+    boolean upper = true;
+    for (int i = 0; i < base.length(); i++) {
+      char c = base.charAt(i);
+      if (c == '_' || c == '-' || c == '.' || c == ' ') {
+        upper = true;
+      } else if (Character.isJavaIdentifierPart(c)) {
+        b.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    String name = b.toString();
+    return name.isEmpty() || !SourceVersion.isName(name) ? null : name;
   }
 
   /** The Java signatures of the entry points {@link #compile} writes, in order. */
@@ -243,13 +381,35 @@ public final class AotCompiler {
         Aliasing.class, "separate", "([Ljava/lang/Object;[Ljava/lang/Object;Ljava/lang/String;)V");
     lib.emitInto(cw);
     cw.visitEnd();
-    return cw.toByteArray();
+    try {
+      return cw.toByteArray();
+    } catch (MethodTooLargeException e) {
+      // The checks of each array take about 100 bytes: some 600 arrays fill a method.
+      int arrays = 0;
+      for (Entry en : entries) {
+        if (en.method().equals(e.getMethodName())) {
+          arrays = Math.max(arrays, en.args().size());
+        }
+      }
+      throw new GradcException(
+          "too many arrays for ahead-of-time compilation: "
+              + e.getMethodName()
+              + " would take "
+              + arrays
+              + " arrays, more than a JVM method has room to check (64 KB of bytecode)");
+    }
   }
 
   private static void entry(ClassWriter cw, Func f, String name, Entry e) {
     List<Type> params = new ArrayList<>();
-    for (Arg a : e.args()) {
-      params.add(Jvm.arrayType(a.type().dtype()));
+    if (e.packed()) {
+      for (int r = 0; r < e.roles().size(); r++) {
+        params.add(Jvm.OBJECT_ARRAY);
+      }
+    } else {
+      for (Arg a : e.args()) {
+        params.add(Jvm.arrayType(a.type().dtype()));
+      }
     }
     Type ret =
         switch (e.returns()) {
@@ -259,18 +419,12 @@ public final class AotCompiler {
         };
     Method m = new Method(e.method(), ret, params.toArray(new Type[0]));
     GeneratorAdapter g = Jvm.method(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, m);
-    for (int i = 0; i < e.args().size(); i++) {
-      Label ok = new Label();
-      g.loadArg(i);
-      g.ifNonNull(ok);
-      throwIllegalArgument(g, e.args().get(i).label() + ": null instead of an array");
-      g.mark(ok);
-    }
-    Map<String, Integer> symbols = inferSymbols(g, f);
+    e.checkArrays(g);
+    Map<String, Integer> symbols = inferSymbols(g, f, e);
     List<Integer> kernelArgs = new ArrayList<>();
     for (int i = 0; i < e.args().size(); i++) {
       Arg a = e.args().get(i);
-      checkLength(g, a.type(), i, symbols, a.label());
+      checkLength(g, e, i, symbols);
       if (a.role() != Role.OUTPUT) {
         kernelArgs.add(i);
       }
@@ -282,7 +436,7 @@ public final class AotCompiler {
     for (int k = 0; k < kernelArgs.size(); k++) {
       g.dup();
       g.push(k);
-      g.loadArg(kernelArgs.get(k));
+      e.load(g, kernelArgs.get(k));
       g.arrayStore(Jvm.OBJECT);
     }
     g.dup();
@@ -318,7 +472,7 @@ public final class AotCompiler {
         if (a.role() == Role.OUTPUT) {
           g.dup();
           g.push(a.slot());
-          g.loadArg(i);
+          e.load(g, i);
           g.arrayStore(Jvm.OBJECT);
           names[a.slot()] = a.label();
         }
@@ -356,7 +510,7 @@ public final class AotCompiler {
    * Emits code that binds each symbol from the length of the first argument that determines it,
    * checking divisibility; returns the local holding each symbol.
    */
-  private static Map<String, Integer> inferSymbols(GeneratorAdapter g, Func f) {
+  private static Map<String, Integer> inferSymbols(GeneratorAdapter g, Func f, Entry e) {
     Map<String, Integer> symbols = new HashMap<>();
     boolean progress = true;
     while (progress) {
@@ -396,7 +550,7 @@ public final class AotCompiler {
         Label bad = new Label();
         g.loadLocal(divisor);
         g.ifZCmp(GeneratorAdapter.EQ, bad);
-        g.loadArg(i);
+        e.load(g, i);
         g.arrayLength();
         g.loadLocal(divisor);
         g.visitInsn(Opcodes.IREM);
@@ -408,7 +562,7 @@ public final class AotCompiler {
                 + ": length is not a multiple of the static part of its shape "
                 + p.type().shapeString());
         g.mark(ok);
-        g.loadArg(i);
+        e.load(g, i);
         g.arrayLength();
         g.loadLocal(divisor);
         g.visitInsn(Opcodes.IDIV);
@@ -441,13 +595,11 @@ public final class AotCompiler {
     }
   }
 
-  /** Throws when argument {@code arg}'s length differs from the product of {@code t}'s dims. */
+  /** Throws when array {@code arg}'s length differs from the product of its type's dims. */
   private static void checkLength(
-      GeneratorAdapter g,
-      dev.gradc.ir.Type t,
-      int arg,
-      Map<String, Integer> symbols,
-      String label) {
+      GeneratorAdapter g, Entry e, int arg, Map<String, Integer> symbols) {
+    dev.gradc.ir.Type t = e.args().get(arg).type();
+    String label = e.args().get(arg).label();
     Label ok = new Label();
     int want = g.newLocal(Type.INT_TYPE);
     g.push(1);
@@ -456,7 +608,7 @@ public final class AotCompiler {
       g.visitInsn(Opcodes.IMUL);
     }
     g.storeLocal(want);
-    g.loadArg(arg);
+    e.load(g, arg);
     g.arrayLength();
     g.loadLocal(want);
     g.ifICmp(GeneratorAdapter.EQ, ok);
@@ -472,7 +624,7 @@ public final class AotCompiler {
     g.invokeVirtual(sb, Method.getMethod("StringBuilder append(int)"));
     g.push(" for shape " + t.shapeString() + ", got ");
     g.invokeVirtual(sb, Method.getMethod("StringBuilder append(String)"));
-    g.loadArg(arg);
+    e.load(g, arg);
     g.arrayLength();
     g.invokeVirtual(sb, Method.getMethod("StringBuilder append(int)"));
     g.invokeVirtual(sb, Method.getMethod("String toString()"));

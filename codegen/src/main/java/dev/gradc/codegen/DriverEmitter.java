@@ -18,6 +18,7 @@ import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +45,51 @@ final class DriverEmitter {
   static final int SEGMENT_LIMIT = 6_000;
 
   /** One item of the driver's work. */
-  private sealed interface Work permits RunKernel, CallLibrary, ComputeScalar {
+  private sealed interface Work
+      permits BindArgument, ComputeExtent, RunKernel, CallLibrary, ComputeScalar, DeliverResult {
     /** A rough bytecode size of the driver code for this item. */
     int estimate();
 
     void emit(DriverSlots d);
+  }
+
+  /** Takes an argument and the symbols its shape binds ({@link DriverSlots#bindArgument}). */
+  private record BindArgument(Param p) implements Work {
+    @Override
+    public int estimate() {
+      return 20 + 30 * p.type().rank();
+    }
+
+    @Override
+    public void emit(DriverSlots d) {
+      d.bindArgument(p);
+    }
+  }
+
+  /** Computes an extent from the symbols ({@link DriverSlots#computeExtent}). */
+  private record ComputeExtent(Extent e) implements Work {
+    @Override
+    public int estimate() {
+      return 16 + 12 * e.symbols().size();
+    }
+
+    @Override
+    public void emit(DriverSlots d) {
+      d.computeExtent(e);
+    }
+  }
+
+  /** Delivers result {@code i} into {@code outs} where no step wrote it there. */
+  private record DeliverResult(int i) implements Work {
+    @Override
+    public int estimate() {
+      return 60;
+    }
+
+    @Override
+    public void emit(DriverSlots d) {
+      result(d, i);
+    }
   }
 
   /** Runs a kernel in chunks ({@link KernelRun}). */
@@ -179,24 +220,31 @@ final class DriverEmitter {
     g.newArray(Jvm.OBJECT);
     g.storeArg(DriverSlots.OUTS_ARG);
     g.mark(haveOuts);
-    List<Work> items = workList();
-    Set<Extent> extents = neededExtents();
-    int size = 40 * f.params().size() + 16 * extents.size();
+    List<Work> items = new ArrayList<>();
+    for (Param p : f.params()) {
+      items.add(new BindArgument(p));
+    }
+    for (Extent e : neededExtents()) {
+      items.add(new ComputeExtent(e));
+    }
+    items.addAll(workList());
+    for (int i = 0; i < f.results().size(); i++) {
+      if (plan.loops.resultKinds.get(i) != ResultKind.DIRECT) {
+        items.add(new DeliverResult(i));
+      }
+    }
+    int size = 0;
     for (Work item : items) {
       size += item.estimate();
     }
     boolean frameMode = forceFrames || size > LOCALS_MODE_LIMIT;
     DriverSlots d = new DriverSlots(plan, cv, owner, lib, g, frameMode);
-    if (frameMode) {
-      d.allocateFrames(symbolCount() + extents.size());
-    }
-    d.bindArguments();
-    d.computeExtents(extents);
     if (!frameMode) {
       for (Work item : items) {
         item.emit(d);
       }
     } else {
+      d.allocateFrames();
       int[] callFrames = d.frames();
       int segment = 0;
       int from = 0;
@@ -221,8 +269,8 @@ final class DriverEmitter {
         d.callSegment(m);
         from = to;
       }
+      d.emitFrameAllocators();
     }
-    results(d);
     g.loadArg(DriverSlots.OUTS_ARG);
     g.returnValue();
     g.endMethod();
@@ -230,8 +278,21 @@ final class DriverEmitter {
 
   /** The driver's work in order: scalars ready first, then each step and the scalars it enables. */
   private List<Work> workList() {
-    List<Work> items = new ArrayList<>();
-    scalarsReadyAt(-1, items);
+    // The scalars each step makes computable, in program order, bucketed in one pass.
+    Map<Integer, List<Work>> ready = new HashMap<>();
+    for (Inst inst : f.insts()) {
+      Home h = plan.home(inst);
+      if (h.where() != Where.SCALAR) {
+        continue;
+      }
+      if (inst.op() == Op.MATMUL
+          || inst.op() == Op.ONE_HOT
+          || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
+        continue; // set by its step
+      }
+      ready.computeIfAbsent(h.readyAt(), k -> new ArrayList<>()).add(new ComputeScalar(inst));
+    }
+    List<Work> items = new ArrayList<>(ready.getOrDefault(-1, List.of()));
     for (Step s : plan.steps()) {
       if (s instanceof Loop n) {
         Kernel k = plan.kernelOf(n);
@@ -241,25 +302,9 @@ final class DriverEmitter {
       } else {
         items.add(new CallLibrary((LibraryCall) s));
       }
-      scalarsReadyAt(s.index, items);
+      items.addAll(ready.getOrDefault(s.index, List.of()));
     }
     return items;
-  }
-
-  /** Adds the scalar instructions that become computable after {@code step}, in program order. */
-  private void scalarsReadyAt(int step, List<Work> items) {
-    for (Inst inst : f.insts()) {
-      Home h = plan.home(inst);
-      if (h.where() != Where.SCALAR || h.readyAt() != step) {
-        continue;
-      }
-      if (inst.op() == Op.MATMUL
-          || inst.op() == Op.ONE_HOT
-          || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
-        continue; // set by its step
-      }
-      items.add(new ComputeScalar(inst));
-    }
   }
 
   private static boolean allScalar(Inst inst) {
@@ -322,49 +367,35 @@ final class DriverEmitter {
     return Extent.product(counted);
   }
 
-  private int symbolCount() {
-    Set<String> syms = new LinkedHashSet<>();
-    for (Param p : f.params()) {
-      for (Dim dim : p.type().dims()) {
-        if (!dim.isStatic()) {
-          syms.add(dim.symbol());
-        }
-      }
-    }
-    return syms.size();
-  }
-
   // ---------------------------------------------------------------- results
 
-  private void results(DriverSlots d) {
+  /** Delivers result {@code i}: copies its buffer into {@code outs[i]}, or fills it. */
+  private static void result(DriverSlots d, int i) {
     GeneratorAdapter g = d.g;
-    for (int i = 0; i < f.results().size(); i++) {
-      Value r = f.result(i);
-      DType dt = r.type().dtype();
-      ResultKind kind = plan.loops.resultKinds.get(i);
-      switch (kind) {
-        case DIRECT -> {}
-        case COPY -> {
-          int src = d.contiguousBuffer(r);
-          d.pushExtent(Extent.product(r.type().dims()));
-          d.outputArray(i, dt);
-          int dst = g.newLocal(Jvm.arrayType(dt));
-          g.storeLocal(dst);
-          g.loadLocal(src);
-          g.push(0);
-          g.loadLocal(dst);
-          g.push(0);
-          d.pushExtent(Extent.product(r.type().dims()));
-          g.invokeStatic(
-              Type.getType(System.class),
-              new Method("arraycopy", "(Ljava/lang/Object;ILjava/lang/Object;II)V"));
-        }
-        case FILL -> {
-          d.pushExtent(Extent.product(r.type().dims()));
-          d.outputArray(i, dt);
-          d.pushScalarValue(r);
-          fill(g, dt);
-        }
+    Value r = d.f.result(i);
+    DType dt = r.type().dtype();
+    switch (d.plan.loops.resultKinds.get(i)) {
+      case DIRECT -> {}
+      case COPY -> {
+        int src = d.contiguousBuffer(r);
+        d.pushExtent(Extent.product(r.type().dims()));
+        d.outputArray(i, dt);
+        int dst = g.newLocal(Jvm.arrayType(dt));
+        g.storeLocal(dst);
+        g.loadLocal(src);
+        g.push(0);
+        g.loadLocal(dst);
+        g.push(0);
+        d.pushExtent(Extent.product(r.type().dims()));
+        g.invokeStatic(
+            Type.getType(System.class),
+            new Method("arraycopy", "(Ljava/lang/Object;ILjava/lang/Object;II)V"));
+      }
+      case FILL -> {
+        d.pushExtent(Extent.product(r.type().dims()));
+        d.outputArray(i, dt);
+        d.pushScalarValue(r);
+        fill(g, dt);
       }
     }
   }

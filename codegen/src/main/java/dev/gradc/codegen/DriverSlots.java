@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
@@ -78,25 +77,77 @@ final class DriverSlots {
   /** Continues in method {@code m}: the driver, or a segment just started. */
   void enter(GeneratorAdapter m) {
     g = m;
+    scratch.clear();
     ops = new OpEmitter(m, owner, lib);
   }
 
   // ---------------------------------------------------------------- frame mode
 
-  /** In the driver, in frame mode: allocates the frame arrays. */
-  void allocateFrames(int ints) {
-    bufFrame = g.newLocal(Jvm.OBJECT_ARRAY);
-    g.push(f.valueCount());
-    g.newArray(Jvm.OBJECT);
+  /**
+   * Elements per page of the buffer and scalar frames. A slot is a page and an offset, both small
+   * enough to push without a constant pool entry: a function with 100,000 stored values would
+   * otherwise need an {@code Integer} constant per slot above 32,767, past the class file's 65,535.
+   */
+  static final int PAGE_BITS = 12;
+
+  static final int PAGE = 1 << PAGE_BITS;
+
+  static final Type BUFFER_PAGES = Type.getType(Object[][].class);
+  static final Type SCALAR_PAGES = Type.getType(double[][].class);
+
+  private int nextBuffer;
+  private int nextScalar;
+
+  /** Reused locals of the current method, one per type, that frame stores go through. */
+  private final Map<Type, Integer> scratch = new HashMap<>();
+
+  /**
+   * In the driver, in frame mode: allocates the frame arrays, through methods {@link
+   * #emitFrameAllocators} writes once the slots are counted.
+   */
+  void allocateFrames() {
+    bufFrame = g.newLocal(BUFFER_PAGES);
+    g.invokeStatic(owner, BUFFER_PAGES_METHOD);
     g.storeLocal(bufFrame);
-    scFrame = g.newLocal(Jvm.DOUBLE_ARRAY);
-    g.push(f.valueCount());
-    g.newArray(Type.DOUBLE_TYPE);
+    scFrame = g.newLocal(SCALAR_PAGES);
+    g.invokeStatic(owner, SCALAR_PAGES_METHOD);
     g.storeLocal(scFrame);
     exFrame = g.newLocal(Jvm.INT_ARRAY);
-    g.push(ints);
-    g.newArray(Type.INT_TYPE);
+    g.invokeStatic(owner, INTS_METHOD);
     g.storeLocal(exFrame);
+  }
+
+  private static final Method BUFFER_PAGES_METHOD =
+      new Method("bufferFrame", BUFFER_PAGES, new Type[0]);
+  private static final Method SCALAR_PAGES_METHOD =
+      new Method("scalarFrame", SCALAR_PAGES, new Type[0]);
+  private static final Method INTS_METHOD = new Method("intFrame", Jvm.INT_ARRAY, new Type[0]);
+
+  /** After the driver, in frame mode: the methods that allocate frames of the counted sizes. */
+  void emitFrameAllocators() {
+    pages(BUFFER_PAGES_METHOD, Jvm.OBJECT, nextBuffer);
+    pages(SCALAR_PAGES_METHOD, Type.DOUBLE_TYPE, nextScalar);
+    GeneratorAdapter m = Jvm.method(cv, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, INTS_METHOD);
+    m.push(nextInt);
+    m.newArray(Type.INT_TYPE);
+    m.returnValue();
+    m.endMethod();
+  }
+
+  private void pages(Method method, Type element, int count) {
+    GeneratorAdapter m = Jvm.method(cv, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, method);
+    int pages = Math.max(1, (count + PAGE - 1) / PAGE);
+    m.push(pages);
+    m.newArray(Type.getType("[" + element.getDescriptor()));
+    for (int p = 0; p < pages; p++) {
+      m.dup();
+      m.push(p);
+      m.push(p < pages - 1 ? PAGE : count - p * PAGE);
+      m.newArray(element);
+      m.arrayStore(Type.getType("[" + element.getDescriptor()));
+    }
+    m.returnValue();
+    m.endMethod();
   }
 
   /** The locals of the frame arrays in the current method, to restore after a segment. */
@@ -113,14 +164,14 @@ final class DriverSlots {
   /** The segment methods' type: the driver's arguments, then the frame arrays. */
   static final String SEGMENT_DESC =
       "([Ljava/lang/Object;[[I[Ljava/lang/Object;Ljava/util/concurrent/ExecutorService;I"
-          + "[Ljava/lang/Object;[D[I)V";
+          + "[[Ljava/lang/Object;[[D[I)V";
 
   /** In a segment method, the frame arrays arrive as arguments 5 to 7. */
   void receiveFrames() {
-    bufFrame = g.newLocal(Jvm.OBJECT_ARRAY);
+    bufFrame = g.newLocal(BUFFER_PAGES);
     g.loadArg(5);
     g.storeLocal(bufFrame);
-    scFrame = g.newLocal(Jvm.DOUBLE_ARRAY);
+    scFrame = g.newLocal(SCALAR_PAGES);
     g.loadArg(6);
     g.storeLocal(scFrame);
     exFrame = g.newLocal(Jvm.INT_ARRAY);
@@ -142,26 +193,38 @@ final class DriverSlots {
   // ---------------------------------------------------------------- slots
 
   /**
-   * Stores the value on the stack in a new local of type {@code local}; in frame mode also into
-   * {@code frame} at {@code index}, which becomes the slot.
+   * Stores the value on the stack in a new local of type {@code local}; in frame mode instead into
+   * the next slot of {@code frame} (paged unless {@code frame} is the int frame), which it returns.
    */
   private int define(Type local, int frame, Type element, int index) {
-    int t = g.newLocal(local);
-    g.storeLocal(t);
     if (!frameMode) {
+      int t = g.newLocal(local);
+      g.storeLocal(t);
       return t;
     }
-    g.loadLocal(frame);
-    g.push(index);
+    int t = scratch.computeIfAbsent(local, g::newLocal);
+    g.storeLocal(t);
+    framePosition(frame, index);
     g.loadLocal(t);
     g.arrayStore(element);
     return index;
   }
 
+  /** Pushes the array and index of {@code slot} in {@code frame}. */
+  private void framePosition(int frame, int slot) {
+    g.loadLocal(frame);
+    if (frame != exFrame) {
+      g.push(slot >>> PAGE_BITS);
+      g.visitInsn(Opcodes.AALOAD);
+      g.push(slot & (PAGE - 1));
+    } else {
+      g.push(slot);
+    }
+  }
+
   private void load(int frame, Type element, int slot) {
     if (frameMode) {
-      g.loadLocal(frame);
-      g.push(slot);
+      framePosition(frame, slot);
       g.arrayLoad(element);
     } else {
       g.loadLocal(slot);
@@ -182,12 +245,12 @@ final class DriverSlots {
     if (v.type().dtype() == DType.I64) {
       Jvm.longToBits(g);
     }
-    scalarSlot.put(v, define(Type.DOUBLE_TYPE, scFrame, Type.DOUBLE_TYPE, v.id()));
+    scalarSlot.put(v, define(Type.DOUBLE_TYPE, scFrame, Type.DOUBLE_TYPE, nextScalar++));
   }
 
   /** With an array on the stack, records it as the buffer of {@code v}. */
   void defineBuffer(Value v, DType dtype) {
-    bufferSlot.put(v, define(Jvm.arrayType(dtype), bufFrame, Jvm.OBJECT, v.id()));
+    bufferSlot.put(v, define(Jvm.arrayType(dtype), bufFrame, Jvm.OBJECT, nextBuffer++));
   }
 
   private void loadBuffer(int slot, DType dtype) {
@@ -211,55 +274,49 @@ final class DriverSlots {
 
   // ---------------------------------------------------------------- arguments and extents
 
-  /**
-   * Records each argument as a buffer or scalar, and binds each symbol from an argument's shape.
-   */
-  void bindArguments() {
-    for (Param p : f.params()) {
-      DType dt = p.type().dtype();
-      Type at = Jvm.arrayType(dt);
-      g.loadArg(ARGS_ARG);
-      g.push(p.id());
-      g.arrayLoad(Jvm.OBJECT);
-      g.checkCast(at);
-      if (LoopPlan.isOneElement(p.type())) {
-        g.push(0);
-        Jvm.loadValue(g, dt);
-        defineScalarValue(p);
+  /** Records argument {@code p} as a buffer or scalar, and binds the symbols its shape brings. */
+  void bindArgument(Param p) {
+    DType dt = p.type().dtype();
+    Type at = Jvm.arrayType(dt);
+    g.loadArg(ARGS_ARG);
+    g.push(p.id());
+    g.arrayLoad(Jvm.OBJECT);
+    g.checkCast(at);
+    if (LoopPlan.isOneElement(p.type())) {
+      g.push(0);
+      Jvm.loadValue(g, dt);
+      defineScalarValue(p);
+      return;
+    }
+    defineBuffer(p, dt);
+    List<Dim> dims = p.type().dims();
+    for (int d = 0; d < dims.size(); d++) {
+      Dim dim = dims.get(d);
+      if (dim.isStatic() || symbolSlot.containsKey(dim.symbol())) {
         continue;
       }
-      defineBuffer(p, dt);
-      List<Dim> dims = p.type().dims();
-      for (int d = 0; d < dims.size(); d++) {
-        Dim dim = dims.get(d);
-        if (dim.isStatic() || symbolSlot.containsKey(dim.symbol())) {
-          continue;
-        }
-        g.loadArg(SHAPES_ARG);
-        g.push(p.id());
-        g.arrayLoad(Jvm.INT_ARRAY);
-        g.push(d);
-        g.arrayLoad(Type.INT_TYPE);
-        if (dim.factor() != 1) {
-          g.push(dim.factor());
-          g.visitInsn(Opcodes.IDIV);
-        }
-        symbolSlot.put(dim.symbol(), defineInt());
+      g.loadArg(SHAPES_ARG);
+      g.push(p.id());
+      g.arrayLoad(Jvm.INT_ARRAY);
+      g.push(d);
+      g.arrayLoad(Type.INT_TYPE);
+      if (dim.factor() != 1) {
+        g.push(dim.factor());
+        g.visitInsn(Opcodes.IDIV);
       }
+      symbolSlot.put(dim.symbol(), defineInt());
     }
   }
 
-  /** Computes each extent in {@code need} once, after binding the symbols. */
-  void computeExtents(Set<Extent> need) {
-    for (Extent e : need) {
-      g.push((int) e.coeff());
-      for (String s : e.symbols()) {
-        load(exFrame, Type.INT_TYPE, symbolSlot.get(s));
-        lib.require(Extents.class, "times", "(II)I");
-        g.invokeStatic(owner, new Method("times", "(II)I"));
-      }
-      extentSlot.put(e, defineInt());
+  /** Computes extent {@code e} once, after the arguments bound its symbols. */
+  void computeExtent(Extent e) {
+    g.push((int) e.coeff());
+    for (String s : e.symbols()) {
+      load(exFrame, Type.INT_TYPE, symbolSlot.get(s));
+      lib.require(Extents.class, "times", "(II)I");
+      g.invokeStatic(owner, new Method("times", "(II)I"));
     }
+    extentSlot.put(e, defineInt());
   }
 
   /** Pushes an extent that is used; one too large for an int is an error here, not before. */

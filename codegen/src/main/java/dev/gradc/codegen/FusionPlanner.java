@@ -148,6 +148,9 @@ final class FusionPlanner {
    */
   private Draft place(Inst inst) {
     Op op = inst.op();
+    if (op.kind() == Op.Kind.REDUCTION && LoopPlan.isLibrary(inst)) {
+      return libraryCall(inst); // i64: exact in a library routine
+    }
     Op.Structure view = null;
     switch (op.kind()) {
       case ELEMENTWISE -> {}
@@ -185,11 +188,12 @@ final class FusionPlanner {
   }
 
   /**
-   * Matmul reads any strided view in place; one_hot and other operands need a contiguous buffer.
+   * Matmul reads any strided view in place; one_hot, i64 reductions and other operands need a
+   * contiguous buffer.
    */
   private Draft libraryCall(Inst inst) {
     for (Value v : inst.operands()) {
-      if (inst.op() == Op.ONE_HOT || home(v).where != Where.VIEW) {
+      if (inst.op() != Op.MATMUL || home(v).where != Where.VIEW) {
         contiguous(v);
       }
     }

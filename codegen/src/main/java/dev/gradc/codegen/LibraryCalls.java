@@ -4,12 +4,14 @@ import dev.gradc.codegen.LoopPlan.Home;
 import dev.gradc.codegen.LoopPlan.LibraryCall;
 import dev.gradc.codegen.LoopPlan.Where;
 import dev.gradc.codegen.lib.GemmCall;
+import dev.gradc.codegen.lib.LongReduce;
 import dev.gradc.codegen.lib.OneHot;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,9 @@ import org.objectweb.asm.commons.Method;
 /**
  * The driver's code for a library call: {@code matmul} ({@link GemmCall}, on the driver's pool,
  * with its operands' strides, so transposed and broadcast operands are read in place) and {@code
- * one_hot}, each a plain Java routine of {@code dev.gradc.codegen.lib} copied into the class. A
- * one-element result goes through a one-element array into a scalar.
+ * one_hot} and i64 reductions ({@link LongReduce}), each a plain Java routine of {@code
+ * dev.gradc.codegen.lib} copied into the class. A one-element result goes through a one-element
+ * array into a scalar.
  */
 final class LibraryCalls {
   private final DriverSlots d;
@@ -57,7 +60,48 @@ final class LibraryCalls {
       }
       return;
     }
-    matmul(inst);
+    if (inst.op() == Op.MATMUL) {
+      matmul(inst);
+    } else {
+      longReduction(inst);
+    }
+  }
+
+  /** An i64 {@code sum}, {@code amax} or {@code amin} ({@link LongReduce}). */
+  private void longReduction(Inst inst) {
+    GeneratorAdapter g = d.g;
+    Value x = inst.operand(0);
+    boolean scalar = LoopPlan.isOneElement(inst.type());
+    int out = scalar ? scratchScalarBuffer(DType.I64) : d.obtain(inst, DType.I64);
+    pushBuffer(x, DType.I64);
+    List<Dim> dims = x.type().dims();
+    g.push(dims.size());
+    g.newArray(Type.INT_TYPE);
+    for (int i = 0; i < dims.size(); i++) {
+      g.dup();
+      g.push(i);
+      d.pushExtent(Extent.of(dims.get(i)));
+      g.arrayStore(Type.INT_TYPE);
+    }
+    boolean[] red = Typing.reducedMask(dims.size(), inst.dims());
+    int mask = 0;
+    for (int i = 0; i < red.length; i++) {
+      mask |= red[i] ? 1 << i : 0;
+    }
+    g.push(mask);
+    g.loadLocal(out);
+    g.push(
+        switch (inst.op().reduction().combine()) {
+          case ADD -> LongReduce.SUM;
+          case MAX -> LongReduce.MAX;
+          case MIN -> LongReduce.MIN;
+          case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");
+        });
+    d.lib.require(LongReduce.class, "reduce", "([J[II[JI)V");
+    g.invokeStatic(d.owner, new Method("reduce", "([J[II[JI)V"));
+    if (scalar) {
+      loadScalarFrom(out, inst);
+    }
   }
 
   private List<Extent> stridesOf(Value v) {
@@ -142,8 +186,8 @@ final class LibraryCalls {
     GeneratorAdapter g = d.g;
     g.loadLocal(buf);
     g.push(0);
-    Jvm.loadElement(g, inst.type().dtype());
-    d.defineScalar(inst);
+    Jvm.loadValue(g, inst.type().dtype());
+    d.defineScalarValue(inst);
   }
 
   /**
@@ -157,8 +201,8 @@ final class LibraryCalls {
       Jvm.newArray(g, dt);
       g.dup();
       g.push(0);
-      d.pushScalar(v);
-      Jvm.storeElement(g, dt);
+      d.pushScalarValue(v);
+      Jvm.storeValue(g, dt);
       return;
     }
     g.loadLocal(d.contiguousBuffer(v));

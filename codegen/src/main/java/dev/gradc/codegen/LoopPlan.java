@@ -1,9 +1,11 @@
 package dev.gradc.codegen;
 
+import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
 import dev.gradc.ir.Printer;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
@@ -106,7 +108,22 @@ final class LoopPlan {
     }
   }
 
-  /** An op computed by a library routine copied into the generated class (matmul, one_hot). */
+  /**
+   * Whether {@code inst} is a library call: matmul, one_hot, and i64 reductions of more than one
+   * element (exact in 64-bit integers, where loops accumulate in f64).
+   */
+  static boolean isLibrary(Inst inst) {
+    return inst.op() == Op.MATMUL
+        || inst.op() == Op.ONE_HOT
+        || (inst.op().kind() == Op.Kind.REDUCTION
+            && inst.operand(0).type().dtype() == DType.I64
+            && !isOneElement(inst.operand(0).type()));
+  }
+
+  /**
+   * An op computed by a library routine copied into the generated class (matmul, one_hot, i64
+   * reductions: {@link #isLibrary}).
+   */
   static final class LibraryCall extends Step {
     final Inst inst;
 

@@ -144,6 +144,12 @@ final class OpEmitter {
       case ADD -> binary(in, Opcodes.LADD);
       case SUB -> binary(in, Opcodes.LSUB);
       case MUL -> binary(in, Opcodes.LMUL);
+      case POW -> {
+        in.push(0);
+        in.push(1);
+        library.require(ScalarMath.class, "powLong", "(JJ)J");
+        g.invokeStatic(owner, new Method("powLong", "(JJ)J"));
+      }
       case MAXIMUM -> longMath(in, "max", 2);
       case MINIMUM -> longMath(in, "min", 2);
       case CLAMP -> {
@@ -194,7 +200,6 @@ final class OpEmitter {
         }
       }
       case DIV,
-          POW,
           EXP,
           EXPM1,
           LOG,

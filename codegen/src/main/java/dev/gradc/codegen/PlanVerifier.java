@@ -128,7 +128,7 @@ final class PlanVerifier {
   }
 
   private static boolean isLibrary(Inst inst) {
-    return inst.op() == Op.MATMUL || inst.op() == Op.ONE_HOT;
+    return LoopPlan.isLibrary(inst);
   }
 
   /** When {@code v} can be read outside the step that makes it (see the class comment). */
@@ -269,9 +269,11 @@ final class PlanVerifier {
       if (hv.where() == Where.ELEMENT && !hv.stored()) {
         fail("library calls", "call " + c.index + " reads " + name(v) + ", not stored");
       }
-      if (inst.op() == Op.ONE_HOT && hv.where() == Where.VIEW && !hv.isCopied()) {
+      if (inst.op() != Op.MATMUL && hv.where() == Where.VIEW && !hv.isCopied()) {
         if (!Extent.isContiguous(v.type().dims(), hv.strides())) {
-          fail("library calls", "one_hot reads the view " + name(v) + " out of order");
+          fail(
+              "library calls",
+              inst.op().mnemonic() + " reads the view " + name(v) + " out of order");
         }
       }
     }

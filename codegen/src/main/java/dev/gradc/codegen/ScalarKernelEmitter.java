@@ -93,7 +93,8 @@ final class ScalarKernelEmitter {
       }
     }
     for (Value v : kernel.rowValues) {
-      rowLocal.put(v, g.newLocal(Type.DOUBLE_TYPE));
+      // a valueType: an i64 row value stays a long, exact
+      rowLocal.put(v, g.newLocal(Jvm.valueType(v.type().dtype())));
     }
     indexLocal = g.newLocal(Type.INT_TYPE);
     Label head = new Label();
@@ -341,6 +342,7 @@ final class ScalarKernelEmitter {
       if (kept == null) {
         Jvm.storeElement(g, red.out.dtype);
       } else {
+        Jvm.fromDouble(g, red.out.dtype);
         g.storeLocal(kept);
       }
     }
@@ -429,7 +431,6 @@ final class ScalarKernelEmitter {
     Integer kept = rowLocal.get(a.buffer);
     if (kept != null) {
       g.loadLocal(kept);
-      Jvm.fromDouble(g, a.dtype);
       return;
     }
     loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
@@ -514,7 +515,6 @@ final class ScalarKernelEmitter {
       Integer kept = rowLocal.get(m);
       if (kept != null) {
         g.loadLocal(local);
-        Jvm.toDouble(g, dt);
         g.storeLocal(kept);
       } else if (st != null) {
         loadParam(bufferArg.get(bufferOf(st)), packedBuffers);

@@ -406,4 +406,74 @@ class AotCompilerTest {
                 .invoke(null, new float[] {1, 2, 3, 4, 5, 6}, new float[] {0.5f, -1});
     assertArrayEquals(new float[] {-1.5f, -2.5f, -3.5f}, out);
   }
+
+  /** {@code n} params {@code %pI: f64[2]}: {@code sum((p0 + ... + p(n-1)) * (p0 + ...))}. */
+  static Func manyParams(int n) {
+    StringBuilder ir = new StringBuilder("func @many(");
+    for (int i = 0; i < n; i++) {
+      ir.append(i == 0 ? "" : ", ").append("%p").append(i).append(": f64[2]");
+    }
+    ir.append(") -> f64 {\n  %0: f64[2] = add %p0, %p1\n");
+    for (int i = 2; i < n; i++) {
+      ir.append("  %").append(i - 1).append(": f64[2] = add %").append(i - 2).append(", %p");
+      ir.append(i).append('\n');
+    }
+    ir.append("  %").append(n - 1).append(": f64[2] = mul %").append(n - 2).append(", %");
+    ir.append(n - 2).append("\n  %").append(n).append(": f64 = sum %").append(n - 1);
+    ir.append("\n  ret %").append(n).append("\n}\n");
+    return Parser.parse(ir.toString());
+  }
+
+  @Test
+  void moreArraysThanArgumentSlots_travelInObjectArrays() throws Exception {
+    int n = 128; // 256 arrays for valueAndGrad: over the 255 argument slots of a method
+    Func f = manyParams(n);
+    assertEquals(
+        "public static double valueAndGrad(Object[] args, Object[] grads)",
+        AotCompiler.signatures(f, List.of()).get(1));
+    Class<?> c =
+        new BytesLoader(AotCompiler.compile(f, "com.acme.Many")).loadClass("com.acme.Many");
+    Object[] args = new Object[n];
+    NdArray[] in = new NdArray[n];
+    Class<?>[] typed = new Class<?>[n];
+    for (int i = 0; i < n; i++) {
+      double[] p = {0.01 * i, 1 - 0.02 * i};
+      args[i] = p;
+      in[i] = NdArray.of(DType.F64, new int[] {2}, p.clone());
+      typed[i] = double[].class;
+    }
+    Object[] grads = new Object[n];
+    for (int i = 0; i < n; i++) {
+      grads[i] = new double[2];
+    }
+    double v =
+        (double)
+            c.getMethod("valueAndGrad", Object[].class, Object[].class).invoke(null, args, grads);
+    List<NdArray> want = Interpreter.run(Autodiff.vjp(f), in);
+    assertEquals(want.get(0).item(), v, 1e-12);
+    // value has 128 arrays: still typed
+    assertEquals(
+        want.get(0).item(), (double) c.getMethod("value", typed).invoke(null, args), 1e-12);
+    for (int i = 0; i < n; i++) {
+      assertArrayEquals(want.get(1 + i).toDoubleArray(), (double[]) grads[i], 1e-12);
+    }
+    InvocationTargetException e =
+        assertThrows(
+            InvocationTargetException.class,
+            () ->
+                c.getMethod("valueAndGrad", Object[].class, Object[].class)
+                    .invoke(null, new Object[3], grads));
+    assertEquals(
+        "args: expected an Object[] of 128 arrays in declaration order", e.getCause().getMessage());
+    Object[] wrong = grads.clone();
+    wrong[5] = new float[2];
+    e =
+        assertThrows(
+            InvocationTargetException.class,
+            () ->
+                c.getMethod("valueAndGrad", Object[].class, Object[].class)
+                    .invoke(null, args, wrong));
+    assertEquals(
+        "gradP5: null or not a double[] (element 133 of the arrays)", e.getCause().getMessage());
+  }
 }

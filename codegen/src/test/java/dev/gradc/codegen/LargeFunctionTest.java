@@ -107,4 +107,36 @@ class LargeFunctionTest {
             NdArray.scalar(DType.F64, 0.3));
     CompilerTest.assertMatches(f, k, args, 1e-10);
   }
+
+  @Test
+  void tanhChain_storedValuesOverSeveralFramePages_matchTheInterpreter() {
+    // The adjoint reads every forward value: 5,000 stored buffers, two pages of the frame.
+    Builder b = new Builder("tanh_chain");
+    Value a = b.param("w", Type.of(DType.F64, 3));
+    for (int i = 0; i < 5_000; i++) {
+      a = b.unary(Op.TANH, a);
+    }
+    b.ret(b.sum(a));
+    Func f = dev.gradc.ir.ad.Autodiff.vjp(b.build());
+    List<NdArray> args = List.of(new NdArray(DType.F64, new int[] {3}, new double[] {0.5, -1, 2}));
+    CompilerTest.assertMatches(f, args, 1e-12);
+  }
+
+  @Test
+  void sevenHundredParams_bindingAndResultsSplitIntoSegments_matchTheInterpreter() {
+    Builder b = new Builder("many_params");
+    List<Value> ps = new ArrayList<>();
+    List<NdArray> args = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      ps.add(b.param("p" + i, Type.of(DType.F64, 2)));
+      args.add(new NdArray(DType.F64, new int[] {2}, new double[] {0.01 * i, -0.5 + 1e-3 * i}));
+    }
+    Value acc = ps.get(0);
+    for (int i = 1; i < 700; i++) {
+      acc = b.add(acc, b.mul(ps.get(i), Builder.lit(1 + i * 1e-3, DType.F64)));
+    }
+    b.ret(b.sum(b.unary(Op.TANH, acc)));
+    Func f = dev.gradc.ir.ad.Autodiff.vjp(b.build());
+    CompilerTest.assertMatches(f, args, 1e-12);
+  }
 }

@@ -332,6 +332,9 @@ public final class Builder {
     if (floatOnly(op) && !dt.isFloat()) {
       dt = DEFAULT_FLOAT;
     }
+    if (op == Op.POW && dt == DType.BOOL) {
+      throw new GradcException("\"pow\" not implemented for 'Bool'");
+    }
     if (op == Op.SUB && (a.dtype() == DType.BOOL || b.dtype() == DType.BOOL)) {
       throw new GradcException(
           "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying"

@@ -195,6 +195,9 @@ public final class Interpreter {
     int m = NdArray.numel(outShape);
     int n = x.size();
     Op.Reduction r = inst.op().reduction();
+    if (x.dtype() == DType.I64) {
+      return NdArray.wrapLongs(outShape, reduceLong(r.combine(), x, outIndex, m));
+    }
     double[] acc = new double[m];
     java.util.Arrays.fill(acc, r.identity());
     switch (r.combine()) {
@@ -232,6 +235,34 @@ public final class Interpreter {
       acc[j] = dt.round(acc[j]);
     }
     return NdArray.wrap(dt, outShape, acc);
+  }
+
+  /**
+   * An i64 {@code sum}, {@code amax} or {@code amin} in 64-bit integer arithmetic, wrapping as
+   * PyTorch's int64 does ({@code mean} and {@code logsumexp} take floats only).
+   */
+  private static long[] reduceLong(Op.Combine c, NdArray x, int[] outIndex, int m) {
+    long[] acc = new long[m];
+    java.util.Arrays.fill(
+        acc,
+        switch (c) {
+          case ADD -> 0L;
+          case MAX -> Long.MIN_VALUE;
+          case MIN -> Long.MAX_VALUE;
+          case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");
+        });
+    for (int i = 0; i < outIndex.length; i++) {
+      long v = x.getLong(i);
+      int o = outIndex[i];
+      acc[o] =
+          switch (c) {
+            case ADD -> acc[o] + v;
+            case MAX -> Math.max(acc[o], v);
+            case MIN -> Math.min(acc[o], v);
+            case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");
+          };
+    }
+    return acc;
   }
 
   /** {@code log} of {@code sum(exp(x))}: {@code logsumexp(x)} over the sum's dims. */

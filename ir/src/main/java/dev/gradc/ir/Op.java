@@ -36,7 +36,7 @@ public enum Op {
   MUL("mul", 2, NUMERIC, grad("MulBackward0")),
   DIV("div", 2, FLOAT, grad("DivBackward0")),
   /** Names: a literal exponent, a tensor exponent. */
-  POW("pow", 2, FLOAT, grad(BY_EXPONENT, "PowBackward0", "PowBackward1")),
+  POW("pow", 2, NUMERIC, grad(BY_EXPONENT, "PowBackward0", "PowBackward1")),
   MAXIMUM("maximum", 2, NUMERIC, grad("MaximumBackward0")),
   MINIMUM("minimum", 2, NUMERIC, grad("MinimumBackward0")),
   LT("lt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),

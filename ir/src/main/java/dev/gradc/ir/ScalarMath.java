@@ -98,6 +98,7 @@ public final class ScalarMath {
           Op.ADD,
           Op.SUB,
           Op.MUL,
+          Op.POW,
           Op.MAXIMUM,
           Op.MINIMUM,
           Op.CLAMP,
@@ -118,6 +119,7 @@ public final class ScalarMath {
       case ADD -> x + y;
       case SUB -> x - y;
       case MUL -> x * y;
+      case POW -> powLong(x, y);
       case MAXIMUM -> Math.max(x, y);
       case MINIMUM -> Math.min(x, y);
       case CLAMP -> Math.min(Math.max(x, y), z);
@@ -135,7 +137,6 @@ public final class ScalarMath {
       case EQ -> x == y ? 1 : 0;
       case NE -> x != y ? 1 : 0;
       case DIV,
-          POW,
           EXP,
           EXPM1,
           LOG,
@@ -179,6 +180,26 @@ public final class ScalarMath {
       case F32 -> (float) x;
       case BOOL -> x != 0 ? 1 : 0;
     };
+  }
+
+  /**
+   * {@code x} to the integer power {@code y} as PyTorch's int64 computes it: by squaring, wrapping;
+   * a negative exponent gives 1 for {@code x = 1}, {@code ±1} for {@code x = -1} and 0 otherwise.
+   */
+  public static long powLong(long x, long y) {
+    if (y < 0) {
+      return x == 1 ? 1 : x == -1 ? ((y & 1) == 0 ? 1 : -1) : 0;
+    }
+    long r = 1;
+    long b = x;
+    while (y != 0) {
+      if ((y & 1) != 0) {
+        r *= b;
+      }
+      b *= b;
+      y >>>= 1;
+    }
+    return r;
   }
 
   /** {@code min(max(x, lo), hi)}; NaN stays NaN, as in PyTorch. */

@@ -60,10 +60,6 @@ class PromotionTest {
         }
         return null;
       }
-      case "pow" -> {
-        // Integer powers compute in the default float dtype: codegen's pow is Math.pow.
-        return anyFloat ? null : "f32";
-      }
       case "matmul" -> {
         // Contractions are float only, and mixed operands promote instead of failing.
         return anyF64 ? "f64" : "f32";

@@ -337,20 +337,8 @@ final class GradcBuild {
       }
       return configured;
     }
-    String base = rel.substring(rel.lastIndexOf('/') + 1, rel.length() - ".grad".length());
-    StringBuilder b = new StringBuilder();
-    boolean upper = true;
-    for (int i = 0; i < base.length(); i++) {
-      char c = base.charAt(i);
-      if (c == '_' || c == '-' || c == '.' || c == ' ') {
-        upper = true;
-      } else if (Character.isJavaIdentifierPart(c)) {
-        b.append(upper ? Character.toUpperCase(c) : c);
-        upper = false;
-      }
-    }
-    String name = b.toString();
-    if (name.isEmpty() || !SourceVersion.isName(name)) {
+    String name = AotCompiler.simpleClassName(rel.substring(rel.lastIndexOf('/') + 1));
+    if (name == null) {
       throw new GradcException(
           "the file name does not give a Java class name; set className for " + rel);
     }

@@ -19,6 +19,7 @@ import dev.gradc.frontend.lang.Builtin.Body;
 import dev.gradc.frontend.lang.Builtin.Forms;
 import dev.gradc.frontend.lang.Builtin.Kind;
 import dev.gradc.frontend.lang.Builtin.Param;
+import dev.gradc.ir.Activations;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
@@ -26,6 +27,7 @@ import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Losses;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
@@ -93,6 +95,7 @@ final class Builtins {
         in(),
         opt("beta", NUMBER, Val.Num.ofInt(1)),
         opt("threshold", NUMBER, Val.Num.ofInt(20)));
+    activations();
     for (Op op :
         List.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE)) {
       define(op.mnemonic(), BOTH, binary(op), in(), req("other", OPERAND));
@@ -151,6 +154,41 @@ final class Builtins {
         opt("other", OPERAND, NONE),
         opt("dim", INT, NONE),
         opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    for (String name : List.of("argmax", "argmin")) {
+      define(
+          name,
+          BOTH,
+          (b, a) ->
+              tensor(
+                  Selection.argMaxMin(
+                      b,
+                      a.tensor("input"),
+                      a.isNone("dim") ? null : a.integer("dim"),
+                      a.flag("keepdim"),
+                      name.equals("argmax"))),
+          in(),
+          opt("dim", INT, NONE),
+          opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    }
+    define(
+        "repeat",
+        METHOD,
+        (b, a) -> tensor(Selection.repeat(b, a.tensor("input"), a.shape("repeats"))),
+        in(),
+        req("repeats", SHAPE));
+    define(
+        "tile",
+        BOTH,
+        (b, a) -> tensor(Selection.tile(b, a.tensor("input"), a.shape("dims"))),
+        in(),
+        req("dims", SHAPE));
+    define(
+        "stack",
+        FUNCTION,
+        "tensors",
+        Builtins::stack,
+        req("tensors", ANY),
+        opt("dim", INT, Val.Num.ofInt(0)));
     define("softmax", BOTH, (b, a) -> normalize(b, a, Op.SOFTMAX), in(), req("dim", INT));
     define("log_softmax", BOTH, (b, a) -> normalize(b, a, Op.LOG_SOFTMAX), in(), req("dim", INT));
 
@@ -669,6 +707,125 @@ final class Builtins {
     return tensor(b.where(a.tensor("condition"), x, y));
   }
 
+  /** The activations of {@code torch.nn.functional} ({@link Activations}). */
+  private static void activations() {
+    Param inplace = opt("inplace", BOOL, Val.Num.ofBool(false));
+    define(
+        "gelu",
+        FUNCTION,
+        (b, a) -> tensor(Activations.gelu(b, floatInput(a), approximateTanh(a))),
+        in(),
+        opt("approximate", STRING, new Val.Str("none")));
+    define("silu", FUNCTION, (b, a) -> tensor(Activations.silu(b, floatInput(a))), in(), inplace);
+    define("mish", FUNCTION, (b, a) -> tensor(Activations.mish(b, floatInput(a))), in(), inplace);
+    define(
+        "leaky_relu",
+        FUNCTION,
+        (b, a) -> tensor(Activations.leakyRelu(b, floatInput(a), a.number("negative_slope"))),
+        in(),
+        opt("negative_slope", NUMBER, Val.Num.ofFloat(0.01)),
+        inplace);
+    define(
+        "elu",
+        FUNCTION,
+        (b, a) -> tensor(Activations.elu(b, floatInput(a), a.number("alpha"), 1, 1)),
+        in(),
+        opt("alpha", NUMBER, Val.Num.ofFloat(1.0)),
+        inplace);
+    define(
+        "selu",
+        BOTH,
+        (b, a) ->
+            tensor(
+                Activations.elu(
+                    b, floatInput(a), Activations.SELU_ALPHA, Activations.SELU_SCALE, 1)),
+        in(),
+        inplace);
+    define(
+        "celu",
+        BOTH,
+        (b, a) -> {
+          double alpha = a.number("alpha");
+          if (alpha == 0) {
+            throw a.error("alpha", "ZeroDivisionError");
+          }
+          return tensor(Activations.elu(b, floatInput(a), alpha, 1, 1 / alpha));
+        },
+        in(),
+        opt("alpha", NUMBER, Val.Num.ofFloat(1.0)),
+        inplace);
+    define(
+        "logsigmoid", FUNCTION, (b, a) -> tensor(Activations.logsigmoid(b, floatInput(a))), in());
+    define(
+        "softsign",
+        FUNCTION,
+        (b, a) -> {
+          Value x = a.tensor("input");
+          return tensor(b.div(x, b.add(b.abs(x), 1)));
+        },
+        in());
+    define(
+        "hardtanh",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Activations.hardtanh(b, floatInput(a), a.number("min_val"), a.number("max_val"))),
+        in(),
+        opt("min_val", NUMBER, Val.Num.ofFloat(-1.0)),
+        opt("max_val", NUMBER, Val.Num.ofFloat(1.0)),
+        inplace);
+    define(
+        "relu6",
+        FUNCTION,
+        (b, a) -> tensor(Activations.hardtanh(b, floatInput(a), 0, 6)),
+        in(),
+        inplace);
+    define(
+        "hardsigmoid",
+        FUNCTION,
+        (b, a) -> tensor(Activations.hardsigmoid(b, floatInput(a))),
+        in(),
+        inplace);
+    define(
+        "hardswish",
+        FUNCTION,
+        (b, a) -> tensor(Activations.hardswish(b, floatInput(a))),
+        in(),
+        inplace);
+    define(
+        "softmin",
+        FUNCTION,
+        (b, a) -> tensor(b.softmax(b.neg(floatInput(a)), a.integer("dim"))),
+        in(),
+        req("dim", INT));
+    define(
+        "threshold",
+        BOTH,
+        (b, a) ->
+            tensor(
+                Activations.threshold(
+                    b, a.tensor("input"), a.number("threshold"), a.number("value"))),
+        in(),
+        req("threshold", NUMBER),
+        req("value", NUMBER),
+        inplace);
+  }
+
+  private static Value floatInput(Args a) {
+    Value x = a.tensor("input");
+    requireFloat(a, x);
+    return x;
+  }
+
+  /** {@code approximate="none"} or {@code "tanh"}, as PyTorch's gelu. */
+  private static boolean approximateTanh(Args a) {
+    String s = a.string("approximate");
+    if (!s.equals("none") && !s.equals("tanh")) {
+      throw a.error("approximate", "approximate argument must be either none or tanh.");
+    }
+    return s.equals("tanh");
+  }
+
   private static Val softplus(Builder b, Args a) {
     Value x = a.tensor("input");
     if (a.number("threshold") != 20) {
@@ -729,18 +886,35 @@ final class Builtins {
     Val other = a.get("other").val();
     String dim = other instanceof Val.Num ? "other" : a.isNone("dim") ? null : "dim";
     if (dim != null) {
-      throw a.error(
-          dim,
-          a.fn()
-              + " with a dim returns (values, indices), which .grad programs do not support; use "
-              + reduction.mnemonic()
-              + "(input, dim=...)");
+      // torch.max(input, 1) is the dim overload, as torch.max(input, dim=1)
+      Value[] vi =
+          Selection.maxMin(b, x, a.integer(dim), a.flag("keepdim"), elementwise == Op.MAXIMUM);
+      SourcePos pos = a.callPos();
+      return new Val.Seq(
+          List.of(new Val.Located(tensor(vi[0]), pos), new Val.Located(tensor(vi[1]), pos)), true);
     }
     if (other instanceof Val.Nothing) {
       requireElements(a, elementwise == Op.MAXIMUM ? "max" : "min", reduction, x, new int[0]);
       return tensor(b.reduce(reduction, x, new int[0], false));
     }
     return tensor(b.binary(elementwise, x, a.tensor("other")));
+  }
+
+  /** {@code torch.stack(tensors, dim)}: a list or tuple of tensors. */
+  private static Val stack(Builder b, Args a) {
+    Val v = a.get("tensors").val();
+    if (!(v instanceof Val.Seq seq)) {
+      throw a.error(
+          "tensors", "stack(): argument 'tensors' must be tuple of Tensors, not a single value");
+    }
+    List<Value> xs = new ArrayList<>();
+    for (Val.Located item : seq.items()) {
+      if (!(item.val() instanceof Val.Tensor t)) {
+        throw a.error("tensors", "stack(): argument 'tensors' must be tuple of Tensors");
+      }
+      xs.add(t.value());
+    }
+    return tensor(Selection.stack(b, xs, a.integer("dim")));
   }
 
   private static Val normalize(Builder b, Args a, Op op) {

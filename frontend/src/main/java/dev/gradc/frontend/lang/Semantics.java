@@ -6,6 +6,7 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Value;
 
@@ -221,13 +222,10 @@ final class Semantics {
 
   /** An elementwise binary op on IR values, at least one a tensor. */
   static Value tensors(Builder b, Op op, Value x, Value y) {
-    if (op == Op.POW && !Builder.promote(x, y).isFloat()) {
-      throw new GradcException(
-          "integer powers are not supported (got "
-              + x.type()
-              + " ** "
-              + y.type()
-              + "); make one side floating point, e.g. x.double() or 2.0");
+    // An integer power is exact 64-bit integer arithmetic, as PyTorch's int64; a negative literal
+    // exponent is PyTorch's error.
+    if (op == Op.POW && !Builder.promote(x, y).isFloat() && y instanceof Lit l && l.value() < 0) {
+      throw new GradcException("Integers to negative integer powers are not allowed.");
     }
     return b.binary(op, x, y);
   }

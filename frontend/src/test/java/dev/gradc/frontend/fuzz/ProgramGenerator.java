@@ -1012,6 +1012,29 @@ final class ProgramGenerator {
     }
     a = pickFloat();
     String op = oneOf("sum", "sum", "mean", "mean", "amax", "amin", "logsumexp", "max", "min");
+    if ((op.equals("max") || op.equals("min")) && a.rank() > 0 && chance(40)) {
+      // With a dim: the values of (values, indices), or the index vector from argmax/argmin.
+      int d = rnd.nextInt(a.rank());
+      if (a.dims.get(d).chars().allMatch(Character::isDigit)) {
+        boolean keep = chance(30);
+        List<String> out = new ArrayList<>(a.dims);
+        if (keep) {
+          out.set(d, "1");
+        } else {
+          out.remove(d);
+        }
+        String k = keep ? ", keepdim=True" : "";
+        if (chance(25)) {
+          String text = "arg" + op + "(" + a.text + ", dim=" + d + k + ")";
+          return expr(text, "i64", out, new Range(0, size(a.dims.get(d))), false);
+        }
+        String text =
+            oneOf(
+                op + "(" + a.text + ", " + d + k + ")[0]",
+                a.operand() + "." + op + "(dim=" + d + k + ")[0]");
+        return expr(text, a.dtype, out, a.range, a.grad);
+      }
+    }
     if (op.equals("max") || op.equals("min")) {
       String text =
           oneOf(

@@ -1,0 +1,124 @@
+package dev.gradc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * PyTorch's functions through the Java API against PyTorch 1.13 ({@code functions.json}, written by
+ * {@code tools/api/functions.py}): in f64 and f32, on ordinary values with the functions' kinks and
+ * on NaN, infinities, signed zeros and extreme magnitudes, the value, the {@code grad_fn} name and
+ * the gradients of {@code sum(y * c)}; on ordinary values also the second derivative (the gradient
+ * of {@code sum(g * w)} through the first gradient {@code g} taken with {@code createGraph}), where
+ * PyTorch has one.
+ */
+class FunctionsFixtureTest {
+  private static final JsonNode FIXTURE = Fixtures.load("functions.json");
+
+  /** The Java spelling of each function of the fixture, by the case name before {@code __}. */
+  static final Map<String, Function<Tensor, Tensor>> FUNCTIONS = functions();
+
+  private static Map<String, Function<Tensor, Tensor>> functions() {
+    Map<String, Function<Tensor, Tensor>> m = new LinkedHashMap<>();
+    m.put("gelu", F::gelu);
+    m.put("gelu_tanh", x -> F.gelu(x, "tanh"));
+    m.put("silu", F::silu);
+    m.put("mish", F::mish);
+    m.put("leaky_relu", F::leakyRelu);
+    m.put("leaky_relu_slope", x -> F.leakyRelu(x, 0.2));
+    m.put("elu", F::elu);
+    m.put("elu_alpha", x -> F.elu(x, 0.5));
+    m.put("selu", F::selu);
+    m.put("celu", F::celu);
+    m.put("celu_alpha", x -> F.celu(x, 2.0));
+    m.put("logsigmoid", F::logsigmoid);
+    m.put("softsign", F::softsign);
+    m.put("hardtanh", F::hardtanh);
+    m.put("hardtanh_bounds", x -> F.hardtanh(x, -2.5, 3.0));
+    m.put("relu6", F::relu6);
+    m.put("hardsigmoid", F::hardsigmoid);
+    m.put("hardswish", F::hardswish);
+    m.put("softmin", x -> F.softmin(x.reshape(2, -1), 1));
+    m.put("threshold", x -> F.threshold(x, 1.0, -2.0));
+    m.put("relu_", x -> x.mul(1.0).relu_());
+    m.put("sigmoid_", x -> x.mul(1.0).sigmoid_());
+    m.put("tanh_", x -> x.mul(1.0).tanh_());
+    m.put("exp_", x -> x.mul(1.0).exp_());
+    m.put("leaky_relu_", x -> F.leakyRelu_(x.mul(1.0), 0.2));
+    m.put("elu_", x -> F.elu_(x.mul(1.0), 0.5));
+    m.put("hardtanh_", x -> F.hardtanh_(x.mul(1.0), -2.5, 3.0));
+    m.put("threshold_", x -> F.threshold_(x.mul(1.0), 1.0, -2.0));
+    return m;
+  }
+
+  private static Function<Tensor, Tensor> function(JsonNode c) {
+    String name = c.get("name").asText();
+    Function<Tensor, Tensor> f = FUNCTIONS.get(name.substring(0, name.lastIndexOf("__")));
+    assertNotNull(f, "no Java spelling for " + name);
+    return f;
+  }
+
+  private static double tolerance(JsonNode t) {
+    return Fixtures.dtype(t) == DType.F32 ? 2e-6 : 1e-13;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> valueGradFnAndGradients_matchPyTorch() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode c : FIXTURE.get("cases")) {
+      tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check(c)));
+    }
+    return tests.stream();
+  }
+
+  private static void check(JsonNode c) {
+    Tensor[] xs = Fixtures.inputs(c);
+    Tensor y = function(c).apply(xs[0]);
+    Fixtures.assertValue(c.get("value"), y, tolerance(c.get("value")));
+    assertEquals(c.get("grad_fn").asText(), y.gradFn().name(), "grad_fn");
+    y.mul(Fixtures.tensor(c.get("cotangent"))).sum().backward();
+    Fixtures.assertGrads(c.get("grads"), xs, FunctionsFixtureTest::tolerance);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> secondDerivative_matchesPyTorch() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode c : FIXTURE.get("cases")) {
+      JsonNode second = c.get("second");
+      if (second == null || second.isNull()) {
+        continue;
+      }
+      tests.add(
+          DynamicTest.dynamicTest(
+              c.get("name").asText(),
+              () -> {
+                Tensor x = Fixtures.inputs(c)[0];
+                Tensor y = function(c).apply(x);
+                Tensor s = y.mul(Fixtures.tensor(c.get("cotangent"))).sum();
+                Tensor g = Autograd.grad(List.of(s), List.of(x), null, true, true, false).get(0);
+                Tensor w = Fixtures.tensor(c.get("weight"));
+                JsonNode expected = second.get(0);
+                Tensor gg =
+                    g.requiresGrad()
+                        ? Autograd.grad(
+                                List.of(g.mul(w).sum()), List.of(x), null, false, false, true)
+                            .get(0)
+                        : null;
+                double[] actual =
+                    gg == null ? new double[Fixtures.data(expected).length] : gg.toDoubleArray();
+                Tensors.assertClose(
+                    Fixtures.data(expected), actual, tolerance(expected), "second derivative");
+              }));
+    }
+    return tests.stream();
+  }
+}

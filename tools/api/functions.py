@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Writes the PyTorch fixture of the Java API's functions (frontend/src/test/resources/pytorch/functions.json).
+
+Run with Debian's PyTorch 1.13: /usr/bin/python3 tools/api/functions.py
+The fixture is committed; the build never runs Python.
+
+Each function runs in f64 and f32 on ordinary values with its kinks (0, ties, the bounds of hardtanh,
+hardsigmoid and hardswish) and on special values (NaN, +-inf, +-0, overflowing and subnormal
+magnitudes). A case holds the inputs, the value, the grad_fn name, the gradients of sum(y * c) for a
+fixed cotangent c and, on ordinary values, the second derivative: the gradients of sum(g * w), g being
+the first gradient taken with create_graph=True (null where PyTorch has no double backward).
+"""
+import json
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from generate import DTYPES, enc  # noqa: E402  (the encoding of the other API fixtures)
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "frontend", "src", "test", "resources", "pytorch",
+                   "functions.json")
+NAN, INF = float("nan"), float("inf")
+
+ORDINARY = [-7.0, -3.0, -2.5, -1.0, -0.5, -0.0, 0.0, 0.25, 1.0, 2.9, 3.0, 6.0, 6.5, 25.0]
+SPECIAL = [NAN, INF, -INF, 0.0, -0.0, 1e308, -1e308, 800.0, -800.0, 30.0, -30.0, 5e-324]
+
+
+def inplace(f):
+    return lambda x: f(x * 1)
+
+
+# name -> function of one tensor, as PyTorch spells it
+FUNCTIONS = {
+    "gelu": lambda x: F.gelu(x),
+    "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
+    "silu": F.silu,
+    "mish": F.mish,
+    "leaky_relu": F.leaky_relu,
+    "leaky_relu_slope": lambda x: F.leaky_relu(x, 0.2),
+    "elu": F.elu,
+    "elu_alpha": lambda x: F.elu(x, 0.5),
+    "selu": F.selu,
+    "celu": F.celu,
+    "celu_alpha": lambda x: F.celu(x, 2.0),
+    "logsigmoid": F.logsigmoid,
+    "softsign": F.softsign,
+    "hardtanh": F.hardtanh,
+    "hardtanh_bounds": lambda x: F.hardtanh(x, -2.5, 3.0),
+    "relu6": F.relu6,
+    "hardsigmoid": F.hardsigmoid,
+    "hardswish": F.hardswish,
+    "softmin": lambda x: F.softmin(x.reshape(2, -1), dim=1),
+    "threshold": lambda x: F.threshold(x, 1.0, -2.0),
+    "relu_": inplace(lambda x: x.relu_()),
+    "sigmoid_": inplace(lambda x: x.sigmoid_()),
+    "tanh_": inplace(lambda x: x.tanh_()),
+    "exp_": inplace(lambda x: x.exp_()),
+    "leaky_relu_": inplace(lambda x: F.leaky_relu_(x, 0.2)),
+    "elu_": inplace(lambda x: F.elu_(x, 0.5)),
+    "hardtanh_": inplace(lambda x: F.hardtanh_(x, -2.5, 3.0)),
+    "threshold_": inplace(lambda x: F.threshold_(x, 1.0, -2.0)),
+}
+
+
+def case(name, fn, values, dtype, second):
+    x = torch.tensor(values, dtype=dtype, requires_grad=True)
+    y = fn(x)
+    n = y.numel()
+    c = torch.linspace(-1.5, 2.0, n, dtype=dtype).reshape(y.shape)
+    out = {"name": name, "inputs": [dict(enc(x), requires_grad=True)], "value": enc(y),
+           "grad_fn": type(y.grad_fn).__name__ if y.grad_fn is not None else None, "cotangent": enc(c)}
+    (g,) = torch.autograd.grad((y * c).sum(), x, create_graph=second)
+    out["grads"] = [enc(g)]
+    if second:
+        w = torch.linspace(0.5, -1.0, x.numel(), dtype=dtype)
+        out["weight"] = enc(w)
+        if g.requires_grad:
+            try:
+                (gg,) = torch.autograd.grad((g * w).sum(), x, allow_unused=True)
+                out["second"] = [enc(gg) if gg is not None else enc(torch.zeros_like(x))]
+            except RuntimeError:
+                out["second"] = None  # PyTorch has no double backward for it
+        else:
+            out["second"] = [enc(torch.zeros_like(x))]
+    return out
+
+
+def main():
+    cases = []
+    for name, fn in FUNCTIONS.items():
+        for dtype in (torch.float64, torch.float32):
+            d = DTYPES[dtype]
+            cases.append(case(f"{name}__{d}", fn, ORDINARY, dtype, True))
+            cases.append(case(f"{name}__special_{d}", fn, SPECIAL, dtype, False))
+    with open(OUT, "w") as f:
+        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
