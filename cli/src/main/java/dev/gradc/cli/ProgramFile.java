@@ -8,6 +8,7 @@ import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Parser;
@@ -207,7 +208,18 @@ final class ProgramFile {
    * declared value in {@code args}; else null.
    */
   private GradcException badClass(Inst oneHot, Arguments args, GradcException e) {
-    if (!(oneHot.operand(0) instanceof Param p)) {
+    Value labels = oneHot.operand(0);
+    // A loss with an ignore_index reads its classes as where(target != ignore, target, 0).
+    Double ignored = null;
+    if (labels instanceof Inst w
+        && w.op() == Op.WHERE
+        && w.operand(0) instanceof Inst ne
+        && ne.op() == Op.NE
+        && ne.operand(1) instanceof Lit lit) {
+      ignored = lit.value();
+      labels = w.operand(1);
+    }
+    if (!(labels instanceof Param p)) {
       return null;
     }
     List<Dim> dims = oneHot.type().dims();
@@ -219,7 +231,7 @@ final class ProgramFile {
     Data d = args.value(p.id());
     for (int i = 0; i < d.size(); i++) {
       double v = d.get(i);
-      if (v < 0 || v >= c) {
+      if ((v < 0 || v >= c) && (ignored == null || v != ignored)) {
         return new GradcException(
             p.name()
                 + InputOptions.index(d.shape(), i)
