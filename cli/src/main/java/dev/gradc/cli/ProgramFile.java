@@ -128,9 +128,16 @@ final class ProgramFile {
     return program != null;
   }
 
-  /** True when the program returns one scalar: a loss, whose gradients need no cotangent. */
+  /**
+   * True when the program returns one floating-point scalar: a loss, whose gradients need no
+   * cotangent. An integer or bool scalar is a forward program's result (PyTorch has no gradient of
+   * it).
+   */
   boolean isLoss() {
-    return func().results().size() == 1 && func().result(0).type().isScalar();
+    Func f = func();
+    return f.results().size() == 1
+        && f.result(0).type().isScalar()
+        && f.result(0).type().dtype().isFloat();
   }
 
   /**

@@ -58,7 +58,7 @@ final class RunCommand extends GradcCommand {
     }
     ProgramFile pf = load();
     Func f = pf.func();
-    if (f.results().size() != 1 || !f.result(0).type().isScalar()) {
+    if (!pf.isLoss()) {
       return forward(pf);
     }
     Func vjp = pf.vjp();

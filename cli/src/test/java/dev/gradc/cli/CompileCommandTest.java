@@ -342,4 +342,56 @@ class CompileCommandTest {
       }
     }
   }
+
+  /**
+   * Every int64 fixture (arithmetic, reductions, powers, matrix products) compiled to a jar: {@code
+   * value} on {@code long[]} arrays returns PyTorch's wrapping int64 results exactly.
+   */
+  @Test
+  void int64Fixtures_jarValueIsPyTorchsExactly() throws Exception {
+    List<Path> fixtures;
+    try (var s = Files.list(Cli.FIXTURES)) {
+      fixtures = s.filter(p -> p.getFileName().toString().startsWith("int64_")).sorted().toList();
+    }
+    int checked = 0;
+    for (Path p : fixtures) {
+      var fx = Fixtures.read(p);
+      String name = fx.get("name").asText();
+      if (!fx.get("value").get("dtype").asText().equals("i64")) {
+        continue; // int64_to_float: f32 results, checked against PyTorch elsewhere
+      }
+      checked++;
+      Path program = tmp.resolve(name + ".grad");
+      Files.writeString(program, fx.get("program").asText());
+      Path jar = tmp.resolve(name + ".jar");
+      String cls = "a.Int" + fixtures.indexOf(p);
+      Cli.Result r = Cli.run("compile", program.toString(), "--class", cls, "-o", jar.toString());
+      assertEquals(0, r.code(), name + ": " + r);
+      List<Object> args = new ArrayList<>();
+      for (var in : fx.get("inputs")) {
+        args.add(longs(in.get("data")));
+      }
+      long[] expected = longs(fx.get("value").get("data"));
+      boolean scalar = fx.get("value").get("shape").isEmpty();
+      try (URLClassLoader loader =
+          new URLClassLoader(
+              new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+        Class<?>[] types = new Class<?>[args.size()];
+        java.util.Arrays.fill(types, long[].class);
+        Method value = loader.loadClass(cls).getMethod("value", types);
+        Object v = value.invoke(null, args.toArray());
+        long[] actual = scalar ? new long[] {(long) v} : (long[]) v;
+        assertArrayEquals(expected, actual, name + " (PyTorch int64)");
+      }
+    }
+    assertTrue(checked >= 12, "int64 fixtures: " + checked);
+  }
+
+  private static long[] longs(com.fasterxml.jackson.databind.JsonNode data) {
+    long[] out = new long[data.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = data.get(i).asLong();
+    }
+    return out;
+  }
 }

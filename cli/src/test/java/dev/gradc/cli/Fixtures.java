@@ -79,7 +79,12 @@ final class Fixtures {
 
   /** All numbers of a JSON number or nested lists, in row-major order. */
   static double[] flatten(JsonNode n) {
-    List<Double> out = new ArrayList<>();
+    return leaves(n).stream().mapToDouble(JsonNode::asDouble).toArray();
+  }
+
+  /** The numbers (leaves) of a JSON number or nested lists as nodes, in row-major order. */
+  static List<JsonNode> leaves(JsonNode n) {
+    List<JsonNode> out = new ArrayList<>();
     List<JsonNode> stack = new ArrayList<>();
     stack.add(n);
     while (!stack.isEmpty()) {
@@ -89,14 +94,10 @@ final class Fixtures {
           stack.add(cur.get(i));
         }
       } else {
-        out.add(cur.asDouble());
+        out.add(cur);
       }
     }
-    double[] d = new double[out.size()];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = out.get(i);
-    }
-    return d;
+    return out;
   }
 
   static double[] doubles(JsonNode array) {

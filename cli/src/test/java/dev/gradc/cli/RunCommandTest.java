@@ -389,6 +389,42 @@ class RunCommandTest {
     }
   }
 
+  /**
+   * Every int64 fixture run by the command prints PyTorch's wrapping int64 results exactly, a
+   * scalar one (a forward program's result, not a loss) included.
+   */
+  @Test
+  void int64Fixtures_printPyTorchsValuesExactly() throws IOException {
+    List<Path> fixtures;
+    try (Stream<Path> s = Files.list(Cli.FIXTURES)) {
+      fixtures = s.filter(p -> p.getFileName().toString().startsWith("int64_")).sorted().toList();
+    }
+    int checked = 0;
+    for (Path f : fixtures) {
+      JsonNode fx = Fixtures.read(f);
+      if (!fx.get("value").get("dtype").asText().equals("i64")) {
+        continue;
+      }
+      checked++;
+      String name = fx.get("name").asText();
+      Path program = tmp.resolve(name + ".grad");
+      Files.writeString(program, fx.get("program").asText());
+      Cli.Result r =
+          Cli.run(
+              "run", program.toString(), "--inputs", inputsFile(fx).toString(), "--format", "json");
+      assertEquals(0, r.code(), name + ": " + r);
+      List<Long> actual = new ArrayList<>();
+      for (JsonNode n : Fixtures.leaves(Fixtures.JSON.readTree(r.out()).get("value"))) {
+        assertTrue(n.isIntegralNumber(), name + ": " + n);
+        actual.add(n.asLong());
+      }
+      List<Long> expected = new ArrayList<>();
+      fx.get("value").get("data").forEach(v -> expected.add(v.asLong()));
+      assertEquals(expected, actual, name + " (PyTorch int64)");
+    }
+    assertTrue(checked >= 13, "int64 fixtures: " + checked);
+  }
+
   @Test
   void noParams_hasEmptyGrad() throws IOException {
     Path program = tmp.resolve("const.grad");

@@ -52,7 +52,8 @@ import org.objectweb.asm.commons.Method;
  * float[]} for f32, {@code long[]} for i64; a scalar is an array of length 1), then the cotangents,
  * then the output arrays. Symbolic dims are inferred from the lengths of the params' and inputs'
  * arrays; a null array or one of the wrong length throws {@link IllegalArgumentException} naming
- * the argument. A scalar loss's value is a {@code double} for f64 and a {@code float} for f32.
+ * the argument. A scalar result is returned as its element type: {@code double} for f64, {@code
+ * float} for f32, {@code long} for i64, {@code boolean} for bool.
  *
  * <p>An entry point with more arrays than a method has argument slots (over {@value
  * #MAX_TYPED_ARGUMENTS}) takes the same arrays in one {@code Object[]} per kind instead, in the
@@ -99,7 +100,7 @@ public final class AotCompiler {
       }
       String ret =
           switch (returns) {
-            case SCALAR -> dtype == DType.F32 ? "float" : "double";
+            case SCALAR -> Jvm.elementType(dtype).getClassName();
             case ARRAY -> dtype.javaArrayType();
             case VOID -> "void";
           };
@@ -221,12 +222,6 @@ public final class AotCompiler {
    * back to {@code output}, {@code output0}, ...).
    */
   public static Map<String, byte[]> compile(Func f, String binaryName, List<String> outputNames) {
-    for (Value r : f.results()) {
-      if (!r.type().dtype().isFloat()) {
-        throw new GradcException(
-            "ahead-of-time compilation needs f32 or f64 results, not " + r.type());
-      }
-    }
     String name = binaryName.replace('.', '/');
     for (Param p : f.params()) {
       if (p.type().dtype() == DType.BOOL) {
@@ -239,7 +234,7 @@ public final class AotCompiler {
     List<Compiler.CompiledClass> kernels = new ArrayList<>();
     kernels.add(Compiler.compile(f, name + "$Value"));
     boolean loss = isLoss(f);
-    if (loss || !f.gradParams().isEmpty()) {
+    if (differentiable(f) && (loss || !f.gradParams().isEmpty())) {
       kernels.add(Compiler.compile(Autodiff.vjp(f, !loss), name + (loss ? "$Grad" : "$Vjp")));
     }
     for (Compiler.CompiledClass c : kernels) {
@@ -288,6 +283,19 @@ public final class AotCompiler {
     return f.results().size() == 1 && f.result(0).type().isScalar();
   }
 
+  /**
+   * Whether the results are floating point, so that {@code valueAndGrad} and {@code vjp} exist; an
+   * integer or bool result has {@code value} only (PyTorch has no gradient of integers).
+   */
+  private static boolean differentiable(Func f) {
+    for (Value r : f.results()) {
+      if (!r.type().dtype().isFloat()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static List<Entry> entries(Func f, List<String> outputNames) {
     List<Arg> arguments = new ArrayList<>();
     for (Param p : f.params()) {
@@ -300,6 +308,9 @@ public final class AotCompiler {
     List<Entry> entries = new ArrayList<>();
     if (isLoss(f)) {
       entries.add(new Entry("value", "$Value", arguments, Returns.SCALAR, dtype));
+      if (!differentiable(f)) {
+        return entries;
+      }
       List<Arg> args = new ArrayList<>(arguments);
       for (int i = 0; i < grads.size(); i++) {
         Param p = grads.get(i);
@@ -316,7 +327,7 @@ public final class AotCompiler {
       args.add(new Arg(outputs.get(k), f.result(k).type(), Role.OUTPUT, k));
     }
     entries.add(new Entry("value", "$Value", args, Returns.VOID, dtype));
-    if (!grads.isEmpty()) {
+    if (!grads.isEmpty() && differentiable(f)) {
       args = new ArrayList<>(arguments);
       for (int k = 0; k < m; k++) {
         args.add(new Arg(gradLabel(outputs.get(k)), f.result(k).type(), Role.COTANGENT, -1));
@@ -413,7 +424,7 @@ public final class AotCompiler {
     }
     Type ret =
         switch (e.returns()) {
-          case SCALAR -> e.dtype() == DType.F32 ? Type.FLOAT_TYPE : Type.DOUBLE_TYPE;
+          case SCALAR -> Jvm.elementType(e.dtype());
           case ARRAY -> Jvm.arrayType(e.dtype());
           case VOID -> Type.VOID_TYPE;
         };

@@ -100,7 +100,8 @@ final class Lowering {
   private static Value matvec(Builder b, Inst inst, Value x, Value y) {
     int rx = x.type().rank();
     int ry = y.type().rank();
-    if (rx > 2 || ry > 2) {
+    // i64 products stay exact in the library routine (a loop would sum them in f64).
+    if (rx > 2 || ry > 2 || inst.type().dtype() == DType.I64) {
       return b.emit(Op.MATMUL, inst.type(), new Value[] {x, y}, inst.dims(), false);
     }
     // Products in f64 and one rounding at the end, as the matmul routine and the interpreter.

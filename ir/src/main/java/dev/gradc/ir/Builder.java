@@ -812,11 +812,12 @@ public final class Builder {
 
   // ---------------------------------------------------------------- contraction and others
 
+  /**
+   * {@code a @ b} in the operands' common dtype: f32, f64 or i64 (integer products and sums that
+   * wrap, as PyTorch's int64); bool is refused by typing, as PyTorch refuses it.
+   */
   public Value matmul(Value a, Value b) {
     DType dt = promote(a, b);
-    if (!dt.isFloat()) {
-      dt = DEFAULT_FLOAT;
-    }
     return emit(Op.MATMUL, null, cast(a, dt), cast(b, dt));
   }
 

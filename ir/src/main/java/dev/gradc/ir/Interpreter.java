@@ -439,9 +439,11 @@ public final class Interpreter {
     int[] sta = broadcastStrides(batchA, batch);
     int[] stb = broadcastStrides(batchB, batch);
     int nb = NdArray.numel(batch);
-    double[] out = new double[nb * n * m];
-    int[] idx = new int[batch.length];
     DType dt = inst.type().dtype();
+    // i64: exact products summed in 64-bit arithmetic that wraps, as PyTorch's int64.
+    long[] longs = dt == DType.I64 ? new long[nb * n * m] : null;
+    double[] out = longs != null ? null : new double[nb * n * m];
+    int[] idx = new int[batch.length];
     boolean f32 = dt == DType.F32;
     boolean matvec = as.length <= 2 && bs.length <= 2 && (n == 1 || m == 1);
     for (int t = 0; t < nb; t++) {
@@ -455,6 +457,14 @@ public final class Interpreter {
       ob *= k * m;
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < m; j++) {
+          if (longs != null) {
+            long s = 0;
+            for (int p = 0; p < k; p++) {
+              s += a.getLong(oa + i * k + p) * b.getLong(ob + p * m + j);
+            }
+            longs[(t * n + i) * m + j] = s;
+            continue;
+          }
           // Matrix products: from +0.0, one fused multiply-add per product in ascending order,
           // rounded to the element type at each step, as compiled products (lib.Gemm). A
           // matrix-vector product of matrices: products in f64 added in ascending order, rounded
@@ -474,7 +484,9 @@ public final class Interpreter {
       }
       increment(idx, batch);
     }
-    return NdArray.wrap(dt, shapeOf(inst), out);
+    return longs != null
+        ? NdArray.wrapLongs(shapeOf(inst), longs)
+        : NdArray.wrap(dt, shapeOf(inst), out);
   }
 
   private NdArray normalize(Inst inst) {

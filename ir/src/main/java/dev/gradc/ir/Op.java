@@ -134,12 +134,15 @@ public enum Op {
   BROADCAST("broadcast", 1, Structure.BROADCAST, ANY, grad("ExpandBackward0"), VIEW),
   /** Sum down to the result shape, which broadcasts to the operand's: adjoint of broadcast. */
   SUM_TO("sum_to", 1, Structure.SUM_TO, ANY, grad("SumBackward1")),
-  /** Names by operand ranks: 1-d by 1-d, 2-d by 1-d, 1-d by 2-d, 2-d by 2-d, batched. */
+  /**
+   * Names by operand ranks: 1-d by 1-d, 2-d by 1-d, 1-d by 2-d, 2-d by 2-d, batched. f32, f64 or
+   * i64 (exact products and sums that wrap, as PyTorch's int64; no gradient).
+   */
   MATMUL(
       "matmul",
       2,
       Structure.MATMUL,
-      FLOAT,
+      NUMERIC,
       grad(
           BY_RANKS,
           "DotBackward0",

@@ -61,8 +61,12 @@ class PromotionTest {
         return null;
       }
       case "matmul" -> {
-        // Contractions are float only, and mixed operands promote instead of failing.
-        return anyF64 ? "f64" : "f32";
+        // Operands of one dtype follow PyTorch (f32, f64, i64; bool refused); mixed operands
+        // promote instead of failing (the Java API and the language refuse them first).
+        if (operands.stream().map(o -> o.substring(o.indexOf(':'))).distinct().count() == 1) {
+          return null;
+        }
+        return anyF64 ? "f64" : anyFloat ? "f32" : "i64";
       }
       case "mean", "softmax" -> {
         // Float-only reductions of integers compute in the default float dtype instead of

@@ -224,7 +224,9 @@ final class GradcBuild {
       return name + ": error: " + dimsProblem + "\n";
     }
     Func f = program.func();
-    if (f.results().size() != 1 || !f.result(0).type().isScalar()) {
+    if (f.results().size() != 1
+        || !f.result(0).type().isScalar()
+        || !f.result(0).type().dtype().isFloat()) {
       String what =
           f.results().size() == 1 ? f.result(0).type().toString() : f.results().size() + " values";
       return render(

@@ -62,6 +62,31 @@ public final class Gemm {
     return off;
   }
 
+  /**
+   * {@code C = A B} of int64 elements, all of it: exact products summed in 64-bit arithmetic that
+   * wraps, as PyTorch's int64 (wrapping addition is associative, so the order does not matter).
+   */
+  public static void matmulI64(long[] a, long[] b, long[] c, int[] g) {
+    int n = g[1];
+    int k = g[2];
+    int m = g[3];
+    int batches = batches(g);
+    for (int t = 0; t < batches; t++) {
+      int aOff = batchOffset(g, t, 9);
+      int bOff = batchOffset(g, t, 10);
+      int cOff = t * n * m;
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++) {
+          long s = 0;
+          for (int p = 0; p < k; p++) {
+            s += a[aOff + i * g[4] + p * g[5]] * b[bOff + p * g[6] + j * g[7]];
+          }
+          c[cOff + i * m + j] = s;
+        }
+      }
+    }
+  }
+
   /** Row blocks per product. */
   public static int rowTiles(int[] g) {
     return Math.max(1, (g[1] + TILE_ROWS - 1) / TILE_ROWS);

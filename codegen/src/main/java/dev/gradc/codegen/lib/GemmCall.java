@@ -9,8 +9,9 @@ import java.util.concurrent.Future;
 
 /**
  * A compiled {@code matmul}: {@link Gemm}'s products run over blocks of C on the caller's pool,
- * with the scalar form or the Vector API form chosen once per generated class. Generated classes
- * copy these methods ({@code LibraryCopier}), so they use only {@code java.base}.
+ * with the scalar form or the Vector API form chosen once per generated class (an int64 product
+ * runs {@link Gemm#matmulI64} on the calling thread). Generated classes copy these methods ({@code
+ * LibraryCopier}), so they use only {@code java.base}.
  *
  * <p>A product with one row or one column (a matrix-vector product, {@code mv} or {@code vm}) runs
  * as {@code gemv} over blocks of {@link #GEMV_ROWS} rows; any other as tiles of C. Each element of
@@ -128,6 +129,11 @@ public final class GemmCall {
   public static void gemmMatmul(
       Object a, Object b, Object c, int[] g, MethodHandle[] vec, ExecutorService pool, int threads)
       throws Throwable {
+    if (c instanceof long[] l) {
+      // int64: exact and wrapping, on the calling thread (no vector form).
+      Gemm.matmulI64((long[]) a, (long[]) b, l, g);
+      return;
+    }
     if (g[2] == 0) {
       // No products: every element is +0.0.
       int len = Gemm.batches(g) * g[1] * g[3];

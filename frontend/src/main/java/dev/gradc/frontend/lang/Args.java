@@ -230,6 +230,18 @@ final class Args {
     return ((Val.Num) get(name).val()).asDouble();
   }
 
+  /**
+   * A number argument that becomes a tensor's elements (a fill value): an int without an exact
+   * double is refused at the argument, not rounded.
+   */
+  double element(String name) {
+    Val.Num n = (Val.Num) get(name).val();
+    if (!n.exact()) {
+      throw n.tooLarge().at(pos(name));
+    }
+    return n.asDouble();
+  }
+
   boolean flag(String name) {
     return ((Val.Num) get(name).val()).i() != 0;
   }

@@ -546,7 +546,7 @@ final class Builtins {
           return tensor(
               Constructors.filled(
                   b,
-                  a.number("fill_value"),
+                  a.element("fill_value"),
                   Constructors.dtype(a, inferred),
                   Constructors.size(a, "size")));
         },
@@ -556,7 +556,7 @@ final class Builtins {
     define(
         "full_like",
         FUNCTION,
-        (b, a) -> like(b, a, a.number("fill_value")),
+        (b, a) -> like(b, a, a.element("fill_value")),
         in(),
         req("fill_value", NUMBER_OR_BOOL),
         opt("dtype", DTYPE, NONE));

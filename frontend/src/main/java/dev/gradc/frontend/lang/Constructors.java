@@ -143,6 +143,11 @@ final class Constructors {
     Num step = number(a, "step");
     boolean ints = start.integral() && end.integral() && step.integral();
     DType d = dtype(a, ints ? DType.I64 : Builder.DEFAULT_FLOAT);
+    exact(a, oneArg ? "start" : "end", end);
+    if (!oneArg) {
+      exact(a, "start", start);
+    }
+    exact(a, "step", step);
     double s = start.asDouble();
     double e = end.asDouble();
     double st = step.asDouble();
@@ -164,6 +169,10 @@ final class Constructors {
     Value i = iota(b, n);
     if (ints && d == DType.I64 && s == 0 && st == 1) {
       return new Val.Tensor(i);
+    }
+    if (ints && d == DType.I64) {
+      // start + i * step in int64, PyTorch's accumulate type for it: exact beyond 2^53.
+      return new Val.Tensor(b.add(b.mul(i, Builder.lit(st, DType.I64)), Builder.lit(s, DType.I64)));
     }
     // start + i * step, computed in f64 as PyTorch's accumulate type, then in the dtype.
     Value v = b.add(b.mul(b.cast(i, DType.F64), st), s);
@@ -239,6 +248,12 @@ final class Constructors {
     List<Dim> dims = new ArrayList<>();
     for (int s : shape) {
       dims.add(Dim.of(s));
+    }
+    for (Located x : flat) {
+      Num n = (Num) x.val();
+      if (!n.exact()) {
+        throw n.tooLarge().at(x.pos());
+      }
     }
     if (data.val() instanceof Num n) {
       return new Val.Tensor(b.cast(Builder.lit(n.asDouble(), d), d));
@@ -337,6 +352,13 @@ final class Constructors {
         return;
       }
       level = next;
+    }
+  }
+
+  /** Refuses, at the argument, an int whose double would round. */
+  private static void exact(Args a, String name, Num n) {
+    if (!n.exact()) {
+      throw n.tooLarge().at(a.pos(name));
     }
   }
 

@@ -230,17 +230,20 @@ final class Semantics {
     return b.binary(op, x, y);
   }
 
-  /** {@code x @ y}: both operands floating point of one dtype, as PyTorch requires. */
+  /**
+   * {@code x @ y}: both operands of one dtype, floating point or i64 (exact, wrapping), as PyTorch
+   * requires; PyTorch has no bool product.
+   */
   static Value matmul(Builder b, Value x, Value y) {
     DType dx = x.type().dtype();
     DType dy = y.type().dtype();
-    if (!dx.isFloat() || !dy.isFloat()) {
+    if (dx == DType.BOOL || dy == DType.BOOL) {
       throw new GradcException(
-          "matmul needs floating-point tensors, got "
+          "matmul needs numeric tensors, got "
               + x.type()
               + " and "
               + y.type()
-              + "; convert them with .double() or .float()");
+              + "; convert them with .long(), .double() or .float()");
     }
     if (dx != dy) {
       throw new GradcException(

@@ -71,15 +71,26 @@ sealed interface Val
       return integral() ? i : d;
     }
 
+    /** Whether {@link #asDouble} is exact: every float, and ints of at most 53 significant bits. */
+    boolean exact() {
+      double v = (double) i;
+      return !integral() || (v != 0x1p63 && (long) v == i);
+    }
+
+    /** The error for an int that a tensor's literal or constant element cannot hold exactly. */
+    GradcException tooLarge() {
+      return new GradcException("the integer " + i + " is too large to use with a tensor");
+    }
+
     /**
      * The number as a weak-scalar literal: it takes the dtype of the tensors it meets, as a Python
      * number does in PyTorch.
      */
     Lit lit() {
       double v = (double) i;
-      if (integral() && (v == 0x1p63 || (long) v != i)) {
+      if (!exact()) {
         // Literals are stored as doubles: refuse rather than round.
-        throw new GradcException("the integer " + i + " is too large to use with a tensor");
+        throw tooLarge();
       }
       return switch (kind) {
         case INT -> Builder.lit(v, DType.I64);
