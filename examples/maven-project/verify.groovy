@@ -4,6 +4,10 @@ import java.util.jar.JarFile
 import javax.tools.ToolProvider
 
 def log = new File(basedir, 'build.log').text
+// The integration tests build this project with the Maven running the main build and with a second
+// one (mavenVersion tells which): build.log begins with the version of the Maven that built it.
+def builtBy = (log =~ /Apache Maven ([0-9][0-9.]*[0-9])/)[0][1]
+assert builtBy == mavenVersion : "built by Maven ${builtBy}, not ${mavenVersion}"
 assert log.contains('gradc: compiled com/example/fit/mse_loss.grad to com.example.fit.MseLoss')
 
 // The kernel classes are in the packaged jar, beside the compiled facade.

@@ -267,9 +267,9 @@ public final class F {
         throw new IllegalArgumentException("var has negative entry/entries");
       }
     }
-    return Recorder.record(
-        reduced(r, full ? "AddBackward0" : "MulBackward0"),
-        Saves.ALL_INPUTS,
+    return reducedLoss(
+        r,
+        full ? "AddBackward0" : "MulBackward0",
         (b, in) -> Losses.gaussianNllLoss(b, in[0], in[1], in[2], full, eps, r),
         input,
         target,
@@ -290,9 +290,9 @@ public final class F {
     boolean logInput = o.logInput;
     boolean full = o.full;
     double eps = LossOptions.or(o.eps, 1e-8);
-    return Recorder.record(
-        reduced(r, full ? "AddBackward0" : "SubBackward0"),
-        Saves.ALL_INPUTS,
+    return reducedLoss(
+        r,
+        full ? "AddBackward0" : "SubBackward0",
         (b, in) -> Losses.poissonNllLoss(b, in[0], in[1], logInput, full, eps, r),
         input,
         target);
@@ -311,9 +311,9 @@ public final class F {
       Tensor input1, Tensor input2, Tensor target, LossOptions o) {
     Reduction r = reduction(o.check("cosine_embedding_loss", "margin"));
     double margin = LossOptions.or(o.margin, 0);
-    return Recorder.record(
-        reduced(r, "AddBackward0"),
-        Saves.ALL_INPUTS,
+    return reducedLoss(
+        r,
+        "AddBackward0",
         (b, in) -> Losses.cosineEmbeddingLoss(b, in[0], in[1], in[2], margin, r),
         input1,
         input2,
@@ -336,9 +336,9 @@ public final class F {
     double p = o.p;
     double eps = LossOptions.or(o.eps, 1e-6);
     boolean swap = o.swap;
-    return Recorder.record(
-        reduced(r, "ClampMinBackward0"),
-        Saves.ALL_INPUTS,
+    return reducedLoss(
+        r,
+        "ClampMinBackward0",
         (b, in) -> Losses.tripletMarginLoss(b, in[0], in[1], in[2], margin, p, eps, swap, r),
         anchor,
         positive,
@@ -355,9 +355,9 @@ public final class F {
       Tensor input1, Tensor input2, Tensor target, LossOptions o) {
     Reduction r = reduction(o.check("margin_ranking_loss", "margin"));
     double margin = LossOptions.or(o.margin, 0);
-    return Recorder.record(
-        reduced(r, "ClampMinBackward0"),
-        Saves.ALL_INPUTS,
+    return reducedLoss(
+        r,
+        "ClampMinBackward0",
         (b, in) -> Losses.marginRankingLoss(b, in[0], in[1], in[2], margin, r),
         input1,
         input2,
@@ -376,9 +376,9 @@ public final class F {
   public static Tensor hingeEmbeddingLoss(Tensor input, Tensor target, LossOptions o) {
     Reduction r = reduction(o.check("hinge_embedding_loss", "margin"));
     double margin = LossOptions.or(o.margin, 1);
-    return Recorder.record(
-        reduced(r, "AddBackward0"),
-        Saves.ALL_INPUTS,
+    return reducedLoss(
+        r,
+        "AddBackward0",
         (b, in) -> Losses.hingeEmbeddingLoss(b, in[0], in[1], margin, r),
         input,
         target);
@@ -412,11 +412,18 @@ public final class F {
   public static Tensor multilabelSoftMarginLoss(Tensor input, Tensor target, LossOptions o) {
     Reduction r = reduction(o.check("multilabel_soft_margin_loss", "weight"));
     Tensor w = o.weight;
-    return Recorder.record(
-        reduced(r, "DivBackward0"),
-        Saves.ALL_INPUTS,
+    return reducedLoss(
+        r,
+        "DivBackward0",
         (b, in) -> Losses.multilabelSoftMarginLoss(b, in[0], in[1], w == null ? null : in[2], r),
         present(input, target, w));
+  }
+
+  /**
+   * A loss that saves all its inputs, recorded with the name of its reduction ({@link #reduced}).
+   */
+  private static Tensor reducedLoss(Reduction r, String none, Recipe recipe, Tensor... inputs) {
+    return Recorder.record(reduced(r, none), Saves.ALL_INPUTS, recipe, inputs);
   }
 
   /**

@@ -40,7 +40,7 @@ final class OpEmitter {
 
   /** Leaves {@code op(operands)} rounded to {@code result} on the stack. */
   void emit(Op op, DType result, Operands in) {
-    switch (op) {
+    switch (op.elementwise()) {
       case ADD -> binary(in, Opcodes.DADD);
       case SUB -> binary(in, Opcodes.DSUB);
       case MUL -> binary(in, Opcodes.DMUL);
@@ -111,25 +111,6 @@ final class OpEmitter {
         g.visitInsn(Opcodes.DMUL);
       }
       case DETACH, CAST -> in.push(0);
-      case SUM,
-          MEAN,
-          AMAX,
-          AMIN,
-          LOGSUMEXP,
-          RESHAPE,
-          TRANSPOSE,
-          PERMUTE,
-          UNSQUEEZE,
-          SQUEEZE,
-          EXPAND,
-          BROADCAST,
-          SUM_TO,
-          MATMUL,
-          SOFTMAX,
-          LOG_SOFTMAX,
-          ONE_HOT,
-          NUMEL ->
-          throw new IllegalArgumentException(op.mnemonic() + " is not elementwise");
     }
     Jvm.round(g, result);
   }
@@ -140,7 +121,7 @@ final class OpEmitter {
    * i64 operands as longs and others as doubles; the result is a long for i64, else a double.
    */
   void emitInteger(Op op, DType operand, DType result, Operands in) {
-    switch (op) {
+    switch (op.integerOp()) {
       case ADD -> binary(in, Opcodes.LADD);
       case SUB -> binary(in, Opcodes.LSUB);
       case MUL -> binary(in, Opcodes.LMUL);
@@ -177,7 +158,7 @@ final class OpEmitter {
         g.push(0L);
         math("max", "(JJ)J");
       }
-      case DETACH -> in.push(0);
+      case IDENTITY -> in.push(0);
       // lcmp gives -1, 0 or 1, exact on longs
       case LT -> compare(in, Opcodes.LCMP, Opcodes.IFLT);
       case LE -> compare(in, Opcodes.LCMP, Opcodes.IFLE);
@@ -199,40 +180,6 @@ final class OpEmitter {
           Jvm.round(g, result);
         }
       }
-      case DIV,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          SOFTPLUS,
-          ERF,
-          SUM,
-          MEAN,
-          AMAX,
-          AMIN,
-          LOGSUMEXP,
-          RESHAPE,
-          TRANSPOSE,
-          PERMUTE,
-          UNSQUEEZE,
-          SQUEEZE,
-          EXPAND,
-          BROADCAST,
-          SUM_TO,
-          MATMUL,
-          SOFTMAX,
-          LOG_SOFTMAX,
-          ONE_HOT,
-          NUMEL ->
-          throw new IllegalArgumentException(op.mnemonic() + " is not an integer op");
     }
   }
 

@@ -290,6 +290,95 @@ public enum Op {
     LOG_ADD_EXP
   }
 
+  /**
+   * The scalar function of an {@linkplain Kind#ELEMENTWISE elementwise} op ({@link
+   * #elementwise()}), named as the op: what {@link ScalarMath#apply} computes and codegen emits,
+   * each in one switch over these constants. Each carries its {@link IntegerOp}, or none when the
+   * function computes in f64 on integers.
+   */
+  public enum Elementwise {
+    ADD(IntegerOp.ADD),
+    SUB(IntegerOp.SUB),
+    MUL(IntegerOp.MUL),
+    DIV(null),
+    POW(IntegerOp.POW),
+    MAXIMUM(IntegerOp.MAXIMUM),
+    MINIMUM(IntegerOp.MINIMUM),
+    LT(IntegerOp.LT),
+    LE(IntegerOp.LE),
+    GT(IntegerOp.GT),
+    GE(IntegerOp.GE),
+    EQ(IntegerOp.EQ),
+    NE(IntegerOp.NE),
+    WHERE(IntegerOp.WHERE),
+    CLAMP(IntegerOp.CLAMP),
+    NEG(IntegerOp.NEG),
+    ABS(IntegerOp.ABS),
+    SIGN(IntegerOp.SIGN),
+    EXP(null),
+    EXPM1(null),
+    LOG(null),
+    LOG1P(null),
+    SQRT(null),
+    RSQRT(null),
+    SQUARE(IntegerOp.SQUARE),
+    RECIPROCAL(null),
+    SIN(null),
+    COS(null),
+    TAN(null),
+    TANH(null),
+    SIGMOID(null),
+    RELU(IntegerOp.RELU),
+    SOFTPLUS(null),
+    ERF(null),
+    DETACH(IntegerOp.IDENTITY),
+    CAST(IntegerOp.CAST);
+
+    private final IntegerOp integerOp;
+
+    Elementwise(IntegerOp integerOp) {
+      this.integerOp = integerOp;
+    }
+
+    /** How this function computes on i64 operands, or null when it computes in f64. */
+    public IntegerOp integerOp() {
+      return integerOp;
+    }
+  }
+
+  /**
+   * What an elementwise op computes on i64 operands in 64-bit integer arithmetic, wrapping as
+   * PyTorch's int64 does ({@link Elementwise#integerOp()}); {@link ScalarMath#applyLong} and
+   * codegen's integer emitter switch on it.
+   */
+  public enum IntegerOp {
+    ADD,
+    SUB,
+    MUL,
+    /** By squaring, with PyTorch's negative exponents ({@link ScalarMath#powLong}). */
+    POW,
+    MAXIMUM,
+    MINIMUM,
+    CLAMP,
+    /** The condition and the values selected are longs. */
+    WHERE,
+    NEG,
+    ABS,
+    SIGN,
+    SQUARE,
+    RELU,
+    /** The operand itself ({@code detach}). */
+    IDENTITY,
+    /** From or to i64, rounded once. */
+    CAST,
+    LT,
+    LE,
+    GT,
+    GE,
+    EQ,
+    NE
+  }
+
   /** Which of an op's {@code grad_fn} names a captured instruction gets. */
   enum GradFnChoice {
     /** The first; the others are API variants that the caller picks. */
@@ -470,6 +559,79 @@ public enum Op {
    */
   public Structure structure() {
     return structure;
+  }
+
+  /**
+   * The scalar function of this elementwise op; null for ops of other {@linkplain Kind kinds}. The
+   * one switch over every op that concerns of elementwise ops need: they switch on this instead.
+   */
+  public Elementwise elementwise() {
+    return switch (this) {
+      case ADD -> Elementwise.ADD;
+      case SUB -> Elementwise.SUB;
+      case MUL -> Elementwise.MUL;
+      case DIV -> Elementwise.DIV;
+      case POW -> Elementwise.POW;
+      case MAXIMUM -> Elementwise.MAXIMUM;
+      case MINIMUM -> Elementwise.MINIMUM;
+      case LT -> Elementwise.LT;
+      case LE -> Elementwise.LE;
+      case GT -> Elementwise.GT;
+      case GE -> Elementwise.GE;
+      case EQ -> Elementwise.EQ;
+      case NE -> Elementwise.NE;
+      case WHERE -> Elementwise.WHERE;
+      case CLAMP -> Elementwise.CLAMP;
+      case NEG -> Elementwise.NEG;
+      case ABS -> Elementwise.ABS;
+      case SIGN -> Elementwise.SIGN;
+      case EXP -> Elementwise.EXP;
+      case EXPM1 -> Elementwise.EXPM1;
+      case LOG -> Elementwise.LOG;
+      case LOG1P -> Elementwise.LOG1P;
+      case SQRT -> Elementwise.SQRT;
+      case RSQRT -> Elementwise.RSQRT;
+      case SQUARE -> Elementwise.SQUARE;
+      case RECIPROCAL -> Elementwise.RECIPROCAL;
+      case SIN -> Elementwise.SIN;
+      case COS -> Elementwise.COS;
+      case TAN -> Elementwise.TAN;
+      case TANH -> Elementwise.TANH;
+      case SIGMOID -> Elementwise.SIGMOID;
+      case RELU -> Elementwise.RELU;
+      case SOFTPLUS -> Elementwise.SOFTPLUS;
+      case ERF -> Elementwise.ERF;
+      case DETACH -> Elementwise.DETACH;
+      case CAST -> Elementwise.CAST;
+      case SUM,
+          MEAN,
+          AMAX,
+          AMIN,
+          LOGSUMEXP,
+          RESHAPE,
+          TRANSPOSE,
+          PERMUTE,
+          UNSQUEEZE,
+          SQUEEZE,
+          EXPAND,
+          BROADCAST,
+          SUM_TO,
+          MATMUL,
+          SOFTMAX,
+          LOG_SOFTMAX,
+          ONE_HOT,
+          NUMEL ->
+          null;
+    };
+  }
+
+  /**
+   * How this op computes on i64 operands in 64-bit integer arithmetic; null for ops that compute in
+   * f64 on integers, and for ops that are not elementwise.
+   */
+  public IntegerOp integerOp() {
+    Elementwise e = elementwise();
+    return e == null ? null : e.integerOp();
   }
 
   /**

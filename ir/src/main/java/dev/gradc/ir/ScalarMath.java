@@ -1,8 +1,6 @@
 package dev.gradc.ir;
 
 import dev.gradc.ir.math.MathF64;
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * The scalar semantics of elementwise ops, in f64, as PyTorch defines them. The interpreter and the
@@ -18,7 +16,7 @@ public final class ScalarMath {
 
   /** Applies an elementwise op; unused operands are ignored. Booleans are 0 and 1. */
   public static double apply(Op op, double x, double y, double z) {
-    return switch (op) {
+    return switch (op.elementwise()) {
       case ADD -> x + y;
       case SUB -> x - y;
       case MUL -> x * y;
@@ -54,25 +52,6 @@ public final class ScalarMath {
       case SOFTPLUS -> softplus(x);
       case ERF -> MathF64.erf(x);
       case DETACH, CAST -> x;
-      case SUM,
-          MEAN,
-          AMAX,
-          AMIN,
-          LOGSUMEXP,
-          RESHAPE,
-          TRANSPOSE,
-          PERMUTE,
-          UNSQUEEZE,
-          SQUEEZE,
-          EXPAND,
-          BROADCAST,
-          SUM_TO,
-          MATMUL,
-          SOFTMAX,
-          LOG_SOFTMAX,
-          ONE_HOT,
-          NUMEL ->
-          throw new IllegalArgumentException(op.mnemonic() + " is not elementwise");
     };
   }
 
@@ -83,39 +62,25 @@ public final class ScalarMath {
    * result} the dtype of its result. Other ops on integers are computed in f64.
    */
   public static boolean isInteger(Op op, DType operand, DType result) {
+    Op.IntegerOp i = op.integerOp();
+    if (i == null) {
+      return false;
+    }
     if (op.isComparison()) {
       return operand == DType.I64;
     }
-    if (op == Op.CAST) {
+    if (i == Op.IntegerOp.CAST) {
       return operand == DType.I64 || result == DType.I64;
     }
-    return INTEGER_ARITHMETIC.contains(op) && operand == DType.I64 && result == DType.I64;
+    return operand == DType.I64 && result == DType.I64;
   }
-
-  /** The ops {@link #applyLong} computes on i64 operands besides comparisons and casts. */
-  private static final Set<Op> INTEGER_ARITHMETIC =
-      EnumSet.of(
-          Op.ADD,
-          Op.SUB,
-          Op.MUL,
-          Op.POW,
-          Op.MAXIMUM,
-          Op.MINIMUM,
-          Op.CLAMP,
-          Op.WHERE,
-          Op.NEG,
-          Op.ABS,
-          Op.SIGN,
-          Op.SQUARE,
-          Op.RELU,
-          Op.DETACH);
 
   /**
    * An op for which {@link #isInteger} holds, on i64 operands (a {@code where}'s condition and
    * comparisons' results are 0 and 1; casts are handled by {@link #castFromLong}).
    */
   public static long applyLong(Op op, long x, long y, long z) {
-    return switch (op) {
+    return switch (op.integerOp()) {
       case ADD -> x + y;
       case SUB -> x - y;
       case MUL -> x * y;
@@ -129,47 +94,13 @@ public final class ScalarMath {
       case SIGN -> Long.signum(x);
       case SQUARE -> x * x;
       case RELU -> Math.max(x, 0);
-      case DETACH, CAST -> x;
+      case IDENTITY, CAST -> x;
       case LT -> x < y ? 1 : 0;
       case LE -> x <= y ? 1 : 0;
       case GT -> x > y ? 1 : 0;
       case GE -> x >= y ? 1 : 0;
       case EQ -> x == y ? 1 : 0;
       case NE -> x != y ? 1 : 0;
-      case DIV,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          SOFTPLUS,
-          ERF,
-          SUM,
-          MEAN,
-          AMAX,
-          AMIN,
-          LOGSUMEXP,
-          RESHAPE,
-          TRANSPOSE,
-          PERMUTE,
-          UNSQUEEZE,
-          SQUEEZE,
-          EXPAND,
-          BROADCAST,
-          SUM_TO,
-          MATMUL,
-          SOFTMAX,
-          LOG_SOFTMAX,
-          ONE_HOT,
-          NUMEL ->
-          throw new IllegalArgumentException(op.mnemonic() + " is not an integer op");
     };
   }
 

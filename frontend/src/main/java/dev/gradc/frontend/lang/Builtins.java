@@ -282,20 +282,8 @@ final class Builtins {
         req("tensor", TENSOR),
         opt("num_classes", INT, Val.Num.ofInt(-1)));
 
-    define(
-        "mse_loss",
-        FUNCTION,
-        (b, a) -> tensor(b.mseLoss(a.tensor("input"), a.tensor("target"), reduction(a))),
-        in(),
-        req("target", TENSOR),
-        REDUCTION);
-    define(
-        "l1_loss",
-        FUNCTION,
-        (b, a) -> tensor(b.l1Loss(a.tensor("input"), a.tensor("target"), reduction(a))),
-        in(),
-        req("target", TENSOR),
-        REDUCTION);
+    loss("mse_loss", (b, x, y, a, r) -> b.mseLoss(x, y, r), REDUCTION);
+    loss("l1_loss", (b, x, y, a, r) -> b.l1Loss(x, y, r), REDUCTION);
     define(
         "huber_loss",
         FUNCTION,
@@ -313,66 +301,36 @@ final class Builtins {
         opt("weight", TENSOR, NONE),
         REDUCTION,
         opt("pos_weight", TENSOR, NONE));
-    define(
+    loss(
         "cross_entropy",
-        FUNCTION,
-        (b, a) ->
-            tensor(
-                Losses.crossEntropy(
-                    b,
-                    a.tensor("input"),
-                    a.tensor("target"),
-                    optTensor(a, "weight"),
-                    a.integer("ignore_index"),
-                    reduction(a),
-                    a.number("label_smoothing"))),
-        in(),
-        req("target", TENSOR),
+        (b, x, y, a, r) ->
+            Losses.crossEntropy(
+                b,
+                x,
+                y,
+                optTensor(a, "weight"),
+                a.integer("ignore_index"),
+                r,
+                a.number("label_smoothing")),
         opt("weight", TENSOR, NONE),
         IGNORE_INDEX,
         REDUCTION,
         opt("label_smoothing", NUMBER, Val.Num.ofFloat(0.0)));
-    define(
+    loss(
         "nll_loss",
-        FUNCTION,
-        (b, a) ->
-            tensor(
-                Losses.nllLoss(
-                    b,
-                    a.tensor("input"),
-                    a.tensor("target"),
-                    optTensor(a, "weight"),
-                    a.integer("ignore_index"),
-                    reduction(a))),
-        in(),
-        req("target", TENSOR),
+        (b, x, y, a, r) ->
+            Losses.nllLoss(b, x, y, optTensor(a, "weight"), a.integer("ignore_index"), r),
         opt("weight", TENSOR, NONE),
         IGNORE_INDEX,
         REDUCTION);
-    define(
+    loss(
         "binary_cross_entropy",
-        FUNCTION,
-        (b, a) ->
-            tensor(
-                Losses.binaryCrossEntropy(
-                    b,
-                    a.tensor("input"),
-                    a.tensor("target"),
-                    optTensor(a, "weight"),
-                    reduction(a))),
-        in(),
-        req("target", TENSOR),
+        (b, x, y, a, r) -> Losses.binaryCrossEntropy(b, x, y, optTensor(a, "weight"), r),
         opt("weight", TENSOR, NONE),
         REDUCTION);
-    define(
+    loss(
         "smooth_l1_loss",
-        FUNCTION,
-        (b, a) ->
-            tensor(
-                Losses.smoothL1Loss(
-                    b, a.tensor("input"), a.tensor("target"), a.number("beta"), reduction(a))),
-        in(),
-        req("target", TENSOR),
+        (b, x, y, a, r) -> Losses.smoothL1Loss(b, x, y, a.number("beta"), r),
         REDUCTION,
         opt("beta", NUMBER, Val.Num.ofFloat(1.0)));
     define(
@@ -393,40 +351,18 @@ final class Builtins {
         req("target", TENSOR),
         REDUCTION,
         opt("log_target", BOOL, FALSE));
-    define(
+    loss(
         "gaussian_nll_loss",
-        FUNCTION,
-        (b, a) ->
-            tensor(
-                Losses.gaussianNllLoss(
-                    b,
-                    a.tensor("input"),
-                    a.tensor("target"),
-                    a.tensor("var"),
-                    a.flag("full"),
-                    a.number("eps"),
-                    reduction(a))),
-        in(),
-        req("target", TENSOR),
+        (b, x, y, a, r) ->
+            Losses.gaussianNllLoss(b, x, y, a.tensor("var"), a.flag("full"), a.number("eps"), r),
         req("var", TENSOR),
         opt("full", BOOL, FALSE),
         opt("eps", NUMBER, Val.Num.ofFloat(1e-6)),
         REDUCTION);
-    define(
+    loss(
         "poisson_nll_loss",
-        FUNCTION,
-        (b, a) ->
-            tensor(
-                Losses.poissonNllLoss(
-                    b,
-                    a.tensor("input"),
-                    a.tensor("target"),
-                    a.flag("log_input"),
-                    a.flag("full"),
-                    a.number("eps"),
-                    reduction(a))),
-        in(),
-        req("target", TENSOR),
+        (b, x, y, a, r) ->
+            Losses.poissonNllLoss(b, x, y, a.flag("log_input"), a.flag("full"), a.number("eps"), r),
         opt("log_input", BOOL, TRUE),
         opt("full", BOOL, FALSE),
         opt("eps", NUMBER, Val.Num.ofFloat(1e-8)),
@@ -477,38 +413,15 @@ final class Builtins {
         opt("eps", NUMBER, Val.Num.ofFloat(1e-6)),
         opt("swap", BOOL, FALSE),
         REDUCTION);
-    define(
+    loss(
         "hinge_embedding_loss",
-        FUNCTION,
-        (b, a) ->
-            tensor(
-                Losses.hingeEmbeddingLoss(
-                    b, a.tensor("input"), a.tensor("target"), a.number("margin"), reduction(a))),
-        in(),
-        req("target", TENSOR),
+        (b, x, y, a, r) -> Losses.hingeEmbeddingLoss(b, x, y, a.number("margin"), r),
         opt("margin", NUMBER, Val.Num.ofFloat(1.0)),
         REDUCTION);
-    define(
-        "soft_margin_loss",
-        FUNCTION,
-        (b, a) ->
-            tensor(Losses.softMarginLoss(b, a.tensor("input"), a.tensor("target"), reduction(a))),
-        in(),
-        req("target", TENSOR),
-        REDUCTION);
-    define(
+    loss("soft_margin_loss", (b, x, y, a, r) -> Losses.softMarginLoss(b, x, y, r), REDUCTION);
+    loss(
         "multilabel_soft_margin_loss",
-        FUNCTION,
-        (b, a) ->
-            tensor(
-                Losses.multilabelSoftMarginLoss(
-                    b,
-                    a.tensor("input"),
-                    a.tensor("target"),
-                    optTensor(a, "weight"),
-                    reduction(a))),
-        in(),
-        req("target", TENSOR),
+        (b, x, y, a, r) -> Losses.multilabelSoftMarginLoss(b, x, y, optTensor(a, "weight"), r),
         opt("weight", TENSOR, NONE),
         REDUCTION);
   }
@@ -658,6 +571,25 @@ final class Builtins {
     if (TABLE.put(name, new Builtin(name, List.of(params), forms, self, body)) != null) {
       throw new IllegalStateException("built-in " + name + " is defined twice");
     }
+  }
+
+  /** A loss's body, given its input, target and reduction; its other arguments are in {@code a}. */
+  private interface LossBody {
+    Value build(Builder b, Value input, Value target, Args a, Builder.Reduction r);
+  }
+
+  /**
+   * Defines the loss {@code name(input, target, params...)}, whose {@code params} include its
+   * {@link #REDUCTION}.
+   */
+  private static void loss(String name, LossBody body, Param... params) {
+    List<Param> all = new ArrayList<>(List.of(in(), req("target", TENSOR)));
+    all.addAll(List.of(params));
+    define(
+        name,
+        FUNCTION,
+        (b, a) -> tensor(body.build(b, a.tensor("input"), a.tensor("target"), a, reduction(a))),
+        all.toArray(Param[]::new));
   }
 
   private static Param in() {

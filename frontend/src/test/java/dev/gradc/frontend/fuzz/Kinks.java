@@ -132,49 +132,41 @@ final class Kinks {
 
   private static boolean hasKink(Inst i) {
     DType operand = i.arity() > 0 ? i.operand(0).type().dtype() : null;
-    return switch (i.op()) {
-      case RELU, ABS, SIGN, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, CLAMP, SOFTPLUS, AMAX, AMIN ->
-          true;
-      case CAST -> operand != null && operand.isFloat() && !i.type().dtype().isFloat();
-      case ADD,
-          SUB,
-          MUL,
-          DIV,
-          POW,
-          WHERE,
-          NEG,
-          EXP,
-          EXPM1,
-          LOG,
-          LOG1P,
-          SQRT,
-          RSQRT,
-          SQUARE,
-          RECIPROCAL,
-          SIN,
-          COS,
-          TAN,
-          TANH,
-          SIGMOID,
-          ERF,
-          DETACH,
-          SUM,
-          MEAN,
-          LOGSUMEXP,
-          RESHAPE,
-          TRANSPOSE,
-          PERMUTE,
-          UNSQUEEZE,
-          SQUEEZE,
-          EXPAND,
-          BROADCAST,
-          SUM_TO,
-          MATMUL,
-          SOFTMAX,
-          LOG_SOFTMAX,
-          ONE_HOT,
-          NUMEL ->
-          false;
+    return switch (i.op().kind()) {
+      case ELEMENTWISE ->
+          switch (i.op().elementwise()) {
+            case RELU, ABS, SIGN, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, CLAMP, SOFTPLUS -> true;
+            case CAST -> operand != null && operand.isFloat() && !i.type().dtype().isFloat();
+            case ADD,
+                SUB,
+                MUL,
+                DIV,
+                POW,
+                WHERE,
+                NEG,
+                EXP,
+                EXPM1,
+                LOG,
+                LOG1P,
+                SQRT,
+                RSQRT,
+                SQUARE,
+                RECIPROCAL,
+                SIN,
+                COS,
+                TAN,
+                TANH,
+                SIGMOID,
+                ERF,
+                DETACH ->
+                false;
+          };
+      case REDUCTION ->
+          switch (i.op().reduction().combine()) {
+            case MAX, MIN -> true;
+            case ADD, LOG_ADD_EXP -> false;
+          };
+      case NORMALIZE, STRUCTURAL -> false;
     };
   }
 
