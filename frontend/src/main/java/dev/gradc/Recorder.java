@@ -303,13 +303,18 @@ final class Recorder {
       // A view reads its base's new value; PyTorch regenerates its history as AsStridedBackward0.
       Node base = vo.base().node();
       boolean grad = !vo.detached() && base.requiresGrad();
-      node =
+      Node read =
           Node.op(
               node.type(),
               vo.fromBase(),
               new Node[] {base},
               grad ? AS_STRIDED_BACKWARD : null,
               false);
+      // A detached view made a leaf (requires_grad_) reads the new value and stays that leaf.
+      node =
+          vo.detached() && node.sink() != null
+              ? Node.leaf(node.type(), Capture.valueOf(read), t.sink())
+              : read;
     } else if (latest.isRecorded()) {
       node = latest; // written through a view with grad: the base's history is CopySlices
     } else if (node.gradFn() == null) {

@@ -124,6 +124,32 @@ class AutogradContractTest {
     assertEquals(1, x.version());
   }
 
+  /**
+   * A detached view made a leaf stays that leaf when its base is written under no-grad (PyTorch:
+   * {@code x.reshape(2, 2).detach().requires_grad_()}); it read the base's new value without
+   * requiring grad, so {@code backward} failed with "element 0 of tensors does not require grad".
+   */
+  @Test
+  void detachedViewMadeLeaf_keepsRequiringGrad_afterItsBaseIsWritten() {
+    Tensor x = Tensor.tensor(DType.F64, 1, 2, 3, 4);
+    Tensor leaf = x.reshape(2, 2).detach().requiresGrad_();
+    try (NoGrad g = Autograd.noGrad()) {
+      x.mul_(2);
+    }
+    assertTrue(leaf.requiresGrad());
+    assertTrue(leaf.isLeaf());
+    assertArrayEquals(new double[] {2, 4, 6, 8}, leaf.toDoubleArray());
+    leaf.mul(leaf).sum().backward();
+    assertArrayEquals(new double[] {4, 8, 12, 16}, leaf.grad().toDoubleArray());
+    try (NoGrad g = Autograd.noGrad()) {
+      leaf.add_(1); // through the view into x
+    }
+    assertArrayEquals(new double[] {3, 5, 7, 9}, x.toDoubleArray());
+    assertTrue(leaf.requiresGrad());
+    leaf.sum().backward();
+    assertArrayEquals(new double[] {5, 9, 13, 17}, leaf.grad().toDoubleArray());
+  }
+
   @Test
   void secondBackward_throughSavedValues_failsUnlessRetained() {
     Tensor x = Tensor.ones(2).requiresGrad_();
