@@ -5,6 +5,7 @@ import dev.gradc.frontend.TensorFormat;
 import dev.gradc.frontend.lang.Selection;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.MathFunctions;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
@@ -623,6 +624,98 @@ public final class Tensor {
   /** The error function. */
   public Tensor erf() {
     return Recorder.unary(this, Op.ERF, Saves.INPUT);
+  }
+
+  /** The complementary error function {@code 1 - erf(this)}, accurate in the tails. */
+  public Tensor erfc() {
+    return Recorder.unary(this, Op.ERFC, Saves.INPUT);
+  }
+
+  /** The hyperbolic sine. */
+  public Tensor sinh() {
+    return Recorder.unary(this, Op.SINH, Saves.INPUT);
+  }
+
+  /** The hyperbolic cosine. */
+  public Tensor cosh() {
+    return Recorder.unary(this, Op.COSH, Saves.INPUT);
+  }
+
+  /** The inverse hyperbolic sine. */
+  public Tensor asinh() {
+    return Recorder.unary(this, Op.ASINH, Saves.INPUT);
+  }
+
+  /** The inverse hyperbolic cosine: NaN below 1, 0 at 1. */
+  public Tensor acosh() {
+    return Recorder.unary(this, Op.ACOSH, Saves.INPUT);
+  }
+
+  /** The inverse hyperbolic tangent: infinite at {@code ±1}, NaN beyond. */
+  public Tensor atanh() {
+    return Recorder.unary(this, Op.ATANH, Saves.INPUT);
+  }
+
+  /** The arcsine. */
+  public Tensor asin() {
+    return Recorder.unary(this, Op.ASIN, Saves.INPUT);
+  }
+
+  /** The arccosine. */
+  public Tensor acos() {
+    return Recorder.unary(this, Op.ACOS, Saves.INPUT);
+  }
+
+  /** The arctangent. */
+  public Tensor atan() {
+    return Recorder.unary(this, Op.ATAN, Saves.INPUT);
+  }
+
+  /** The base-2 logarithm, exact at powers of two. */
+  public Tensor log2() {
+    return Recorder.unary(this, Op.LOG2, Saves.INPUT);
+  }
+
+  /** The base-10 logarithm. */
+  public Tensor log10() {
+    return Recorder.unary(this, Op.LOG10, Saves.INPUT);
+  }
+
+  /** Rounds down; integers stay integers; the gradient is zero. */
+  public Tensor floor() {
+    return Recorder.unary(this, Op.FLOOR, Saves.NOTHING);
+  }
+
+  /** Rounds up; integers stay integers; the gradient is zero. */
+  public Tensor ceil() {
+    return Recorder.unary(this, Op.CEIL, Saves.NOTHING);
+  }
+
+  /** Rounds to the nearest integer, ties to even; the gradient is zero. */
+  public Tensor round() {
+    return Recorder.unary(this, Op.ROUND, Saves.NOTHING);
+  }
+
+  /** Rounds toward zero; integers stay integers; the gradient is zero. */
+  public Tensor trunc() {
+    return Recorder.unary(this, Op.TRUNC, Saves.NOTHING);
+  }
+
+  /** {@code 2 ** this}, exact at integers. */
+  public Tensor exp2() {
+    return Recorder.unary(this, Op.EXP2, Saves.RESULT);
+  }
+
+  /** {@code this - trunc(this)}, keeping the sign; its gradient passes unchanged. */
+  public Tensor frac() {
+    MathFunctions.requireFloat("frac_cpu", node().type());
+    return Recorder.record(
+        "FracBackward0", Saves.NOTHING, (b, in) -> MathFunctions.frac(b, in[0]), this);
+  }
+
+  /** The normalized sinc {@code sin(pi x) / (pi x)}, 1 at 0. */
+  public Tensor sinc() {
+    return Recorder.unary(this, Op.SINC, Saves.INPUT);
   }
 
   Tensor softplus() {

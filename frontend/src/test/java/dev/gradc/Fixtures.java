@@ -12,7 +12,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 
 /**
  * Reads the PyTorch fixtures written by {@code tools/api/generate.py}: tensors are objects with
@@ -93,6 +98,42 @@ final class Fixtures {
       assertEquals(dtype(g), xs[i].grad().dtype(), what + " dtype");
       Tensors.assertClose(data(g), xs[i].grad().toDoubleArray(), tol.applyAsDouble(g), what);
     }
+  }
+
+  /** The entry of {@code spellings} named by a case's name before its last {@code __}. */
+  static <T> T spelling(Map<String, T> spellings, JsonNode c) {
+    String name = c.get("name").asText();
+    T f = spellings.get(name.substring(0, name.lastIndexOf("__")));
+    assertNotNull(f, "no Java spelling for " + name);
+    return f;
+  }
+
+  /** The bound of elementwise functions' values and derivatives: f32 2e-6, f64 1e-13. */
+  static double elementwiseTolerance(JsonNode t) {
+    return dtype(t) == DType.F32 ? 2e-6 : 1e-13;
+  }
+
+  /** One dynamic test per case of {@code cases}, named by the case's {@code name}. */
+  static Stream<DynamicTest> perCase(JsonNode cases, Consumer<JsonNode> check) {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode c : cases) {
+      tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check.accept(c)));
+    }
+    return tests.stream();
+  }
+
+  /**
+   * Runs {@code f} on a case's inputs and asserts its {@code value}, {@code grad_fn} name and the
+   * gradients of {@code sum(y * cotangent)} against the case's {@code grads}.
+   */
+  static void assertValueGradFnAndGrads(
+      JsonNode c, Function<Tensor[], Tensor> f, ToDoubleFunction<JsonNode> tol) {
+    Tensor[] xs = inputs(c);
+    Tensor y = f.apply(xs);
+    assertValue(c.get("value"), y, tol.applyAsDouble(c.get("value")));
+    assertEquals(c.get("grad_fn").asText(), y.gradFn().name(), "grad_fn");
+    y.mul(tensor(c.get("cotangent"))).sum().backward();
+    assertGrads(c.get("grads"), xs, tol);
   }
 
   /** A leaf tensor holding a fixture tensor, requiring grad when the fixture says so. */

@@ -1,8 +1,5 @@
 package dev.gradc;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,32 +58,20 @@ class FunctionsFixtureTest {
   }
 
   private static Function<Tensor, Tensor> function(JsonNode c) {
-    String name = c.get("name").asText();
-    Function<Tensor, Tensor> f = FUNCTIONS.get(name.substring(0, name.lastIndexOf("__")));
-    assertNotNull(f, "no Java spelling for " + name);
-    return f;
+    return Fixtures.spelling(FUNCTIONS, c);
   }
 
   private static double tolerance(JsonNode t) {
-    return Fixtures.dtype(t) == DType.F32 ? 2e-6 : 1e-13;
+    return Fixtures.elementwiseTolerance(t);
   }
 
   @TestFactory
   Stream<DynamicTest> valueGradFnAndGradients_matchPyTorch() {
-    List<DynamicTest> tests = new ArrayList<>();
-    for (JsonNode c : FIXTURE.get("cases")) {
-      tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check(c)));
-    }
-    return tests.stream();
-  }
-
-  private static void check(JsonNode c) {
-    Tensor[] xs = Fixtures.inputs(c);
-    Tensor y = function(c).apply(xs[0]);
-    Fixtures.assertValue(c.get("value"), y, tolerance(c.get("value")));
-    assertEquals(c.get("grad_fn").asText(), y.gradFn().name(), "grad_fn");
-    y.mul(Fixtures.tensor(c.get("cotangent"))).sum().backward();
-    Fixtures.assertGrads(c.get("grads"), xs, FunctionsFixtureTest::tolerance);
+    return Fixtures.perCase(
+        FIXTURE.get("cases"),
+        c ->
+            Fixtures.assertValueGradFnAndGrads(
+                c, xs -> function(c).apply(xs[0]), FunctionsFixtureTest::tolerance));
   }
 
   @TestFactory

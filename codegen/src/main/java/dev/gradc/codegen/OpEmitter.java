@@ -24,6 +24,7 @@ final class OpEmitter {
   }
 
   private static final Type MATH = Type.getType(Math.class);
+  private static final Type STRICT_MATH = Type.getType(StrictMath.class);
   private final GeneratorAdapter g;
   private final Type owner;
   private final LibraryCopier library;
@@ -91,9 +92,29 @@ final class OpEmitter {
         math(op.mnemonic(), "(D)D");
       }
       // MathF64's and ScalarMath's methods, named as the ops, copied into the class.
-      case EXP, EXPM1, LOG, LOG1P, SIN, COS, TANH, SIGMOID, ERF ->
+      // exact JDK roundings, named as the ops
+      case EXP2 -> {
+        g.push(2.0);
+        in.push(0);
+        g.invokeStatic(STRICT_MATH, new Method("pow", "(DD)D"));
+      }
+      case FLOOR, CEIL -> {
+        in.push(0);
+        math(op.mnemonic(), "(D)D");
+      }
+      case ROUND -> {
+        in.push(0);
+        math("rint", "(D)D");
+      }
+      // fdlibm's, the same bits on every machine, named as the ops
+      case SINH, COSH, ASIN, ACOS, ATAN, LOG10 -> {
+        in.push(0);
+        g.invokeStatic(STRICT_MATH, new Method(op.mnemonic(), "(D)D"));
+      }
+      case EXP, EXPM1, LOG, LOG1P, SIN, COS, TANH, SIGMOID, ERF, ERFC ->
           unaryLibrary(MathF64.class, op, in);
-      case SIGN, RELU, SOFTPLUS -> unaryLibrary(ScalarMath.class, op, in);
+      case SIGN, RELU, SOFTPLUS, ASINH, ACOSH, ATANH, LOG2, TRUNC, SINC ->
+          unaryLibrary(ScalarMath.class, op, in);
       case RSQRT -> {
         g.push(1.0);
         in.push(0);

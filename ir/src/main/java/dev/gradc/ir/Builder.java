@@ -440,10 +440,17 @@ public final class Builder {
       return x;
     } else if (d == DType.BOOL && op == Op.SQUARE) {
       d = DType.I64;
+    } else if (d == DType.BOOL && isRounding(op)) {
+      throw new GradcException("\"" + op.mnemonic() + "_vml_cpu\" not implemented for 'Bool'");
     }
     Type t = d == x.dtype() ? x : x.withDtype(d);
     Typing.checkOperand(op, t);
     return t;
+  }
+
+  /** {@code floor}, {@code ceil}, {@code round} and {@code trunc}: identities on integers. */
+  private static boolean isRounding(Op op) {
+    return op == Op.FLOOR || op == Op.CEIL || op == Op.ROUND || op == Op.TRUNC;
   }
 
   public Value neg(Value x) {

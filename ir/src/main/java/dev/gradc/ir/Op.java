@@ -78,6 +78,29 @@ public enum Op {
   /** PyTorch's softplus with beta 1 and threshold 20: {@code x} above 20. */
   SOFTPLUS("softplus", 1, FLOAT, grad("SoftplusBackward0")),
   ERF("erf", 1, FLOAT, grad("ErfBackward0")),
+  SINH("sinh", 1, FLOAT, grad("SinhBackward0")),
+  COSH("cosh", 1, FLOAT, grad("CoshBackward0")),
+  ASINH("asinh", 1, FLOAT, grad("AsinhBackward0")),
+  ACOSH("acosh", 1, FLOAT, grad("AcoshBackward0")),
+  ATANH("atanh", 1, FLOAT, grad("AtanhBackward0")),
+  ASIN("asin", 1, FLOAT, grad("AsinBackward0")),
+  ACOS("acos", 1, FLOAT, grad("AcosBackward0")),
+  ATAN("atan", 1, FLOAT, grad("AtanBackward0")),
+  LOG2("log2", 1, FLOAT, grad("Log2Backward0")),
+  LOG10("log10", 1, FLOAT, grad("Log10Backward0")),
+  ERFC("erfc", 1, FLOAT, grad("ErfcBackward0")),
+  /** The normalized sinc {@code sin(pi x) / (pi x)}, 1 at 0. */
+  SINC("sinc", 1, FLOAT, grad("SincBackward0")),
+  /** {@code 2^x}, exact at integers. */
+  EXP2("exp2", 1, FLOAT, grad("Exp2Backward0")),
+  /**
+   * Rounding down, up, to the nearest (ties to even, as {@code torch.round}) and toward zero:
+   * integers stay integers; each records a node, as in PyTorch, though its gradient is zero.
+   */
+  FLOOR("floor", 1, NUMERIC, grad("FloorBackward0"), ZERO_GRADIENT),
+  CEIL("ceil", 1, NUMERIC, grad("CeilBackward0"), ZERO_GRADIENT),
+  ROUND("round", 1, NUMERIC, grad("RoundBackward0"), ZERO_GRADIENT),
+  TRUNC("trunc", 1, NUMERIC, grad("TruncBackward0"), ZERO_GRADIENT),
   /** Identity whose gradient is zero. */
   DETACH("detach", 1, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** Conversion to the result type's dtype. */
@@ -331,6 +354,23 @@ public enum Op {
     RELU(IntegerOp.RELU),
     SOFTPLUS(null),
     ERF(null),
+    SINH(null),
+    COSH(null),
+    ASINH(null),
+    ACOSH(null),
+    ATANH(null),
+    ASIN(null),
+    ACOS(null),
+    ATAN(null),
+    LOG2(null),
+    LOG10(null),
+    ERFC(null),
+    SINC(null),
+    EXP2(null),
+    FLOOR(IntegerOp.IDENTITY),
+    CEIL(IntegerOp.IDENTITY),
+    ROUND(IntegerOp.IDENTITY),
+    TRUNC(IntegerOp.IDENTITY),
     DETACH(IntegerOp.IDENTITY),
     CAST(IntegerOp.CAST);
 
@@ -367,7 +407,7 @@ public enum Op {
     SIGN,
     SQUARE,
     RELU,
-    /** The operand itself ({@code detach}). */
+    /** The operand itself ({@code detach}; rounding an integer). */
     IDENTITY,
     /** From or to i64, rounded once. */
     CAST,
@@ -601,6 +641,23 @@ public enum Op {
       case RELU -> Elementwise.RELU;
       case SOFTPLUS -> Elementwise.SOFTPLUS;
       case ERF -> Elementwise.ERF;
+      case SINH -> Elementwise.SINH;
+      case COSH -> Elementwise.COSH;
+      case ASINH -> Elementwise.ASINH;
+      case ACOSH -> Elementwise.ACOSH;
+      case ATANH -> Elementwise.ATANH;
+      case ASIN -> Elementwise.ASIN;
+      case ACOS -> Elementwise.ACOS;
+      case ATAN -> Elementwise.ATAN;
+      case LOG2 -> Elementwise.LOG2;
+      case LOG10 -> Elementwise.LOG10;
+      case ERFC -> Elementwise.ERFC;
+      case SINC -> Elementwise.SINC;
+      case EXP2 -> Elementwise.EXP2;
+      case FLOOR -> Elementwise.FLOOR;
+      case CEIL -> Elementwise.CEIL;
+      case ROUND -> Elementwise.ROUND;
+      case TRUNC -> Elementwise.TRUNC;
       case DETACH -> Elementwise.DETACH;
       case CAST -> Elementwise.CAST;
       case SUM,

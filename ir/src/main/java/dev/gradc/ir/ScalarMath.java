@@ -51,6 +51,23 @@ public final class ScalarMath {
       case RELU -> relu(x);
       case SOFTPLUS -> softplus(x);
       case ERF -> MathF64.erf(x);
+      case SINH -> StrictMath.sinh(x);
+      case COSH -> StrictMath.cosh(x);
+      case ASINH -> asinh(x);
+      case ACOSH -> acosh(x);
+      case ATANH -> atanh(x);
+      case ASIN -> StrictMath.asin(x);
+      case ACOS -> StrictMath.acos(x);
+      case ATAN -> StrictMath.atan(x);
+      case LOG2 -> log2(x);
+      case LOG10 -> StrictMath.log10(x);
+      case ERFC -> MathF64.erfc(x);
+      case SINC -> sinc(x);
+      case EXP2 -> StrictMath.pow(2, x);
+      case FLOOR -> Math.floor(x);
+      case CEIL -> Math.ceil(x);
+      case ROUND -> Math.rint(x);
+      case TRUNC -> trunc(x);
       case DETACH, CAST -> x;
     };
   }
@@ -170,5 +187,102 @@ public final class ScalarMath {
   /** PyTorch's softplus with beta 1 and threshold 20. */
   public static double softplus(double x) {
     return x > 20 ? x : MathF64.log1p(MathF64.exp(x));
+  }
+
+  /** {@code ln 2}. */
+  private static final double LN2 = 0.6931471805599453;
+
+  /** {@code 2^28}: past it {@code sqrt(x*x ± 1)} is {@code |x|} in f64. */
+  private static final double TWO28 = 0x1p28;
+
+  /** The inverse hyperbolic sine, fdlibm's method: odd, {@code -0} stays {@code -0}. */
+  public static double asinh(double x) {
+    double a = Math.abs(x);
+    if (Double.isNaN(x) || Double.isInfinite(x) || a < 0x1p-28) {
+      return x;
+    }
+    double w;
+    if (a > TWO28) {
+      w = MathF64.log(a) + LN2;
+    } else if (a > 2) {
+      w = MathF64.log(2 * a + 1 / (Math.sqrt(x * x + 1) + a));
+    } else {
+      double t = x * x;
+      w = MathF64.log1p(a + t / (1 + Math.sqrt(1 + t)));
+    }
+    return Math.copySign(w, x);
+  }
+
+  /** The inverse hyperbolic cosine, fdlibm's method: NaN below 1, {@code acosh(1) = 0}. */
+  public static double acosh(double x) {
+    if (!(x >= 1)) {
+      return Double.NaN;
+    }
+    if (x >= TWO28) {
+      return Double.isInfinite(x) ? x : MathF64.log(x) + LN2;
+    }
+    if (x > 2) {
+      return MathF64.log(2 * x - 1 / (x + Math.sqrt(x * x - 1)));
+    }
+    double t = x - 1;
+    return MathF64.log1p(t + Math.sqrt(2 * t + t * t));
+  }
+
+  /** The inverse hyperbolic tangent, fdlibm's method: {@code ±inf} at {@code ±1}, NaN beyond. */
+  public static double atanh(double x) {
+    double a = Math.abs(x);
+    if (!(a <= 1)) {
+      return Double.NaN;
+    }
+    if (a == 1) {
+      return x / 0.0;
+    }
+    if (a < 0x1p-28) {
+      return x;
+    }
+    double t;
+    if (a < 0.5) {
+      double d = a + a;
+      t = 0.5 * MathF64.log1p(d + d * a / (1 - a));
+    } else {
+      t = 0.5 * MathF64.log1p((a + a) / (1 - a));
+    }
+    return Math.copySign(t, x);
+  }
+
+  /**
+   * The base-2 logarithm, exact at powers of two: {@code x = m 2^e} with {@code m} in {@code
+   * [sqrt(1/2), sqrt(2))}, {@code e + log(m) / ln 2}.
+   */
+  public static double log2(double x) {
+    if (!(x > 0) || x == Double.POSITIVE_INFINITY) {
+      return x == 0 ? Double.NEGATIVE_INFINITY : x > 0 ? x : Double.NaN;
+    }
+    int shift = 0;
+    if (x < Double.MIN_NORMAL) {
+      x *= 0x1p54;
+      shift = 54;
+    }
+    int e = Math.getExponent(x);
+    double m = Math.scalb(x, -e);
+    if (m > 1.4142135623730951) {
+      m *= 0.5;
+      e++;
+    }
+    return (e - shift) + MathF64.log(m) * (1 / LN2);
+  }
+
+  /** {@code sin(pi x) / (pi x)}, 1 at 0, as PyTorch's kernel. */
+  public static double sinc(double x) {
+    if (x == 0) {
+      return 1;
+    }
+    double p = Math.PI * x;
+    return MathF64.sin(p) / p;
+  }
+
+  /** Rounds toward zero; {@code -0}, infinities and NaN stay. */
+  public static double trunc(double x) {
+    return x < 0 ? Math.ceil(x) : Math.floor(x);
   }
 }

@@ -26,6 +26,7 @@ import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Losses;
+import dev.gradc.ir.MathFunctions;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Type;
@@ -84,10 +85,28 @@ final class Builtins {
             Op.TANH,
             Op.SIGMOID,
             Op.RELU,
-            Op.ERF)) {
+            Op.ERF,
+            Op.ERFC,
+            Op.SINC,
+            Op.EXP2,
+            Op.SINH,
+            Op.COSH,
+            Op.ASINH,
+            Op.ACOSH,
+            Op.ATANH,
+            Op.ASIN,
+            Op.ACOS,
+            Op.ATAN,
+            Op.LOG2,
+            Op.LOG10,
+            Op.FLOOR,
+            Op.CEIL,
+            Op.TRUNC)) {
       define(op.mnemonic(), BOTH, (b, a) -> tensor(b.unary(op, a.tensor("input"))), in());
     }
     define("negative", BOTH, (b, a) -> tensor(b.neg(a.tensor("input"))), in());
+    define("round", BOTH, Builtins::round, in(), opt("decimals", INT, Val.Num.ofInt(0)));
+    define("frac", BOTH, (b, a) -> tensor(MathFunctions.frac(b, a.tensor("input"))), in());
     define(
         "softplus",
         FUNCTION,
@@ -756,6 +775,16 @@ final class Builtins {
       throw a.error("approximate", "approximate argument must be either none or tanh.");
     }
     return s.equals("tanh");
+  }
+
+  /** {@code round(input, decimals=0)}: ties to even. */
+  private static Val round(Builder b, Args a) {
+    Value x = a.tensor("input");
+    int decimals = a.integer("decimals");
+    if (decimals != 0) {
+      throw a.error("decimals", a.fn() + " supports only decimals=0");
+    }
+    return tensor(b.unary(Op.ROUND, x));
   }
 
   private static Val softplus(Builder b, Args a) {

@@ -17,10 +17,10 @@ import java.util.Map;
 
 /**
  * The ops of a function whose value or derivative jumps ({@code relu}, {@code abs}, {@code sign},
- * comparisons, {@code maximum}, {@code clamp}, {@code amax}, casts of floats to integers,
- * softplus's threshold), and a copy of the function, {@link #probe}, that returns its first result
- * followed by the operands of those ops, so that one call tells on which side of every jump a point
- * lies.
+ * comparisons, {@code maximum}, {@code clamp}, {@code amax}, casts of floats to integers, {@code
+ * floor}, {@code ceil}, {@code round}, {@code trunc}, softplus's threshold), and a copy of the
+ * function, {@link #probe}, that returns its first result followed by the operands of those ops, so
+ * that one call tells on which side of every jump a point lies.
  *
  * <p>With {@code freeze}, every {@code detach} becomes an input of the probe (appended after the
  * function's parameters, in order), holding the value {@link #detached} computes at the base point.
@@ -136,6 +136,8 @@ final class Kinks {
       case ELEMENTWISE ->
           switch (i.op().elementwise()) {
             case RELU, ABS, SIGN, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, CLAMP, SOFTPLUS -> true;
+            // the value jumps at integers (round: at halves)
+            case FLOOR, CEIL, ROUND, TRUNC -> true;
             case CAST -> operand != null && operand.isFloat() && !i.type().dtype().isFloat();
             case ADD,
                 SUB,
@@ -158,6 +160,19 @@ final class Kinks {
                 TANH,
                 SIGMOID,
                 ERF,
+                ERFC,
+                SINC,
+                EXP2,
+                SINH,
+                COSH,
+                ASINH,
+                ACOSH,
+                ATANH,
+                ASIN,
+                ACOS,
+                ATAN,
+                LOG2,
+                LOG10,
                 DETACH ->
                 false;
           };
@@ -202,10 +217,17 @@ final class Kinks {
             out.set(i, new Distance(d.d(), d.magnitude(), d.side(), d.d() == 0));
           }
         }
-        case CAST -> {
+        case CAST, FLOOR, CEIL, TRUNC -> {
           for (int e = 0; e < length(k, results, 0); e++) {
             double x = operand(k, results, 0, e);
             out.add(new Distance(x - Math.rint(x), Math.abs(x), (long) Math.floor(x), false));
+          }
+        }
+        case ROUND -> {
+          for (int e = 0; e < length(k, results, 0); e++) {
+            double x = operand(k, results, 0, e);
+            double half = Math.floor(x) + 0.5;
+            out.add(new Distance(x - half, Math.abs(x), (long) Math.rint(x), false));
           }
         }
         case AMAX, AMIN -> extremes(out, k, results, shapes);

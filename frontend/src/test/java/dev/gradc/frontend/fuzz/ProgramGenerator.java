@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
@@ -589,8 +590,30 @@ final class ProgramGenerator {
     "sigmoid",
     "relu",
     "erf",
-    "softplus"
+    "softplus",
+    "erfc",
+    "sinh",
+    "cosh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "asin",
+    "acos",
+    "atan",
+    "log2",
+    "log10",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "exp2",
+    "frac",
+    "sinc"
   };
+
+  /** Ops whose gradient is zero: the program's gradient does not flow through them. */
+  private static final Set<String> ZERO_GRADIENT =
+      Set.of("sign", "floor", "ceil", "round", "trunc");
 
   private V unary() {
     String op = oneOf(UNARY);
@@ -600,6 +623,35 @@ final class ProgramGenerator {
       case "exp", "expm1" -> {
         a = tame(a, 4);
         r = op.equals("exp") ? a.range.map(Math::exp) : a.range.map(Math::expm1);
+      }
+      case "sinh", "cosh", "exp2" -> {
+        a = tame(a, 4);
+        r =
+            switch (op) {
+              case "sinh" -> a.range.map(Math::sinh);
+              case "cosh" -> new Range(1, Math.cosh(a.range.mag()));
+              default -> a.range.map(v -> Math.pow(2, v));
+            };
+      }
+      case "log2", "log10" -> {
+        a = positive(tame(a, LIMIT), 0.25);
+        r = a.range.map(op.equals("log2") ? v -> Math.log(v) / Math.log(2) : Math::log10);
+      }
+      case "acosh" -> {
+        V p = positive(tame(a, LIMIT), 0.25);
+        a = expr("(" + p.text + " + 1)", p.dtype, p.dims, p.range.add(Range.point(1)), p.grad);
+        r = new Range(0, Math.log(2 * a.range.hi()));
+      }
+      case "atanh", "asin", "acos" -> {
+        // strictly inside (-1, 1), where the gradients are finite
+        a =
+            expr(
+                "(" + oneOf("tanh(" + a.text + ")", a.operand() + ".tanh()") + " * 0.9)",
+                a.dtype,
+                a.dims,
+                a.range.map(Math::tanh).scale(0.9),
+                a.grad);
+        r = op.equals("atanh") ? new Range(-1.5, 1.5) : new Range(-1.6, 3.2);
       }
       case "log", "sqrt", "rsqrt", "reciprocal" -> {
         a = positive(tame(a, LIMIT), 0.25);
@@ -633,6 +685,12 @@ final class ProgramGenerator {
       case "tanh" -> r = a.range.map(Math::tanh);
       case "sigmoid" -> r = a.range.map(ProgramGenerator::sigmoid);
       case "erf" -> r = Range.UNIT;
+      case "erfc" -> r = new Range(0, 2);
+      case "asinh" -> r = a.range.abs().add(a.range.abs().neg());
+      case "atan" -> r = new Range(-1.6, 1.6);
+      case "floor", "ceil", "round", "trunc" -> r = a.range.add(new Range(-1, 1));
+      case "frac" -> r = new Range(-1, 1);
+      case "sinc" -> r = new Range(-0.25, 1);
       case "relu" -> r = a.range.max(Range.point(0));
       default -> r = a.range.map(ProgramGenerator::softplus);
     }
@@ -657,7 +715,7 @@ final class ProgramGenerator {
             default -> a.operand() + "." + op + "()";
           };
     }
-    return expr(text, a.dtype, a.dims, r, a.grad && !op.equals("sign"));
+    return expr(text, a.dtype, a.dims, r, a.grad && !ZERO_GRADIENT.contains(op));
   }
 
   private V binary() {

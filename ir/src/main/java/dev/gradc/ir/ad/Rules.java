@@ -78,7 +78,7 @@ final class Rules {
         d[0] = needs[0] ? b.where(b.binary(loses0, in[0], in[1]), zero, half) : null;
         d[1] = needs[1] ? b.where(b.binary(loses1, in[0], in[1]), zero, half) : null;
       }
-      case LT, LE, GT, GE, EQ, NE, SIGN, DETACH, ONE_HOT, NUMEL -> {
+      case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> {
         // zero gradient; these are never active
       }
       case WHERE -> {
@@ -125,6 +125,30 @@ final class Rules {
         Value e = b.exp(b.neg(b.square(x)));
         d[0] = b.mul(g, b.mul(e, Builder.lit(1.1283791670955126, dt)));
       }
+      case ERFC -> {
+        Value e = b.exp(b.neg(b.square(x)));
+        d[0] = b.mul(b.mul(e, Builder.lit(-1.1283791670955126, dt)), g);
+      }
+      case SINC -> {
+        // PyTorch's sinc_backward: (g * (pi x cos(pi x) - sin(pi x))) / (x x pi), 0 where x x pi is
+        // 0
+        Value px = b.mul(x, Builder.lit(Math.PI, dt));
+        Value xxp = b.mul(b.mul(x, x), Builder.lit(Math.PI, dt));
+        Value num = b.sub(b.mul(px, b.unary(Op.COS, px)), b.unary(Op.SIN, px));
+        d[0] = b.where(b.binary(Op.EQ, xxp, zero), zero, b.div(b.mul(g, num), xxp));
+      }
+      // (g * y) * ln 2, as PyTorch: it overflows where y * ln 2 alone would not
+      case EXP2 -> d[0] = b.mul(b.mul(g, y), Builder.lit(0.6931471805599453, dt));
+      case SINH -> d[0] = b.mul(g, b.unary(Op.COSH, x));
+      case COSH -> d[0] = b.mul(g, b.unary(Op.SINH, x));
+      case ASINH -> d[0] = b.mul(g, b.unary(Op.RSQRT, b.add(b.square(x), one)));
+      case ACOSH -> d[0] = b.mul(g, b.unary(Op.RSQRT, b.sub(b.square(x), one)));
+      case ATANH -> d[0] = b.div(g, b.sub(one, b.square(x)));
+      case ASIN -> d[0] = b.mul(g, b.unary(Op.RSQRT, b.sub(one, b.square(x))));
+      case ACOS -> d[0] = b.mul(g, b.neg(b.unary(Op.RSQRT, b.sub(one, b.square(x)))));
+      case ATAN -> d[0] = b.div(g, b.add(b.square(x), one));
+      case LOG2 -> d[0] = b.div(g, b.mul(x, Builder.lit(0.6931471805599453, dt)));
+      case LOG10 -> d[0] = b.div(g, b.mul(x, Builder.lit(2.302585092994046, dt)));
       case CAST -> d[0] = b.cast(g, x.type().dtype());
       case SUM -> d[0] = b.broadcastTo(restore(b, g, inst), x.type().dims());
       case MEAN -> {

@@ -135,6 +135,13 @@ class FiniteDifferenceTest {
       case CLAMP -> clamp();
       case NEG, ABS, SIGN, EXP, EXPM1, SQUARE, RECIPROCAL, SIN, COS, TANH, SIGMOID, RELU, ERF ->
           unary(op, ANY);
+      case ERFC, SINC, EXP2, SINH, COSH, ASINH, ATAN -> unary(op, ANY);
+      case ACOSH -> unary(op, new Domain(1.2, 3, 0));
+      case ATANH, ASIN, ACOS -> unary(op, new Domain(-0.9, 0.9, 0));
+      case LOG2, LOG10 -> unary(op, POS);
+      // zero gradients, away from the jumps at integers and (round) halves
+      case FLOOR, CEIL, ROUND, TRUNC ->
+          unary(op, new Domain(-2, 2, 0.1, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2));
       case LOG, LOG1P, SQRT, RSQRT -> unary(op, POS);
       case TAN -> unary(op, Domain.UNIT);
       case SOFTPLUS -> softplus();

@@ -78,11 +78,11 @@ public final class RandomFuncs {
   /**
    * Arguments for {@code f} drawn from {@code seed}: each symbol bound to a size in 1..4; float
    * values in {@code [-1.5, 1.5]}, narrowed to {@code [0.5, 1.5]} for parameters that reach the
-   * operand of {@code log}, {@code sqrt}, {@code rsqrt}, {@code log1p}, {@code reciprocal}, a
-   * {@code div} denominator or a {@code pow} base, and to {@code [-1, 1]} for {@code tan}, through
-   * ops that pass values unchanged (shape ops, casts, detach); i64 indices in the class range of
-   * the {@code one_hot}s they feed (else -3..3); random booleans. Works for any function, not only
-   * generated ones.
+   * operand of {@code log}, {@code log2}, {@code log10}, {@code sqrt}, {@code rsqrt}, {@code
+   * log1p}, {@code reciprocal}, a {@code div} denominator or a {@code pow} base, and to {@code [-1,
+   * 1]} for {@code tan}, through ops that pass values unchanged (shape ops, casts, detach); i64
+   * indices in the class range of the {@code one_hot}s they feed (else -3..3); random booleans.
+   * Works for any function, not only generated ones.
    */
   public static List<NdArray> inputs(Func f, long seed) {
     SplittableRandom rng = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -146,7 +146,7 @@ public final class RandomFuncs {
   /** The operand that must lie in a restricted domain, or -1. */
   private static int domainOperand(Op op) {
     return switch (op) {
-      case LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, TAN, POW -> 0;
+      case LOG, LOG1P, LOG2, LOG10, SQRT, RSQRT, RECIPROCAL, TAN, POW -> 0;
       case DIV -> 1;
       default -> -1;
     };
@@ -368,12 +368,15 @@ public final class RandomFuncs {
         case LT, LE, GT, GE, EQ, NE -> k ? compare(op) : null;
         case WHERE -> k ? where() : null;
         case CLAMP -> k ? clamp() : null;
-        case NEG, SIN, COS, TANH, SIGMOID, SOFTPLUS, ERF -> unary(op, 1e4);
-        case EXP, EXPM1 -> unary(op, 3);
+        case NEG, SIN, COS, TANH, SIGMOID, SOFTPLUS, ERF, ERFC, SINC, ASINH, ATAN -> unary(op, 1e4);
+        case EXP, EXPM1, EXP2, SINH, COSH -> unary(op, 3);
+        case FLOOR, CEIL, ROUND, TRUNC -> k ? unary(op, 1e4) : null;
+        case ACOSH -> acosh();
+        case ATANH, ASIN, ACOS -> inUnit(op);
         case SQUARE -> unary(op, 30);
         case ABS, SIGN, RELU -> k ? unary(op, 1e4) : null;
         case LOG -> log();
-        case LOG1P, SQRT, RSQRT, RECIPROCAL -> guarded(op);
+        case LOG1P, SQRT, RSQRT, RECIPROCAL, LOG2, LOG10 -> guarded(op);
         case TAN -> tan();
         case DETACH -> k ? add(b.detach(pick()), 1e4) : null;
         case CAST -> cast();
@@ -474,9 +477,11 @@ public final class RandomFuncs {
       double bx = bnd(x);
       double r =
           switch (op) {
-            case EXP, EXPM1 -> Math.exp(bx) + 1;
+            case EXP, EXPM1, EXP2, SINH, COSH -> Math.exp(bx) + 1;
             case SQUARE -> bx * bx;
-            case SIN, COS, TANH, SIGMOID, SIGN, ERF -> 1;
+            case SIN, COS, TANH, SIGMOID, SIGN, ERF, SINC -> 1;
+            case ERFC, ATAN -> 2;
+            case FLOOR, CEIL, ROUND, TRUNC -> bx + 1;
             case SOFTPLUS -> bx + 1;
             default -> bx;
           };
@@ -507,10 +512,24 @@ public final class RandomFuncs {
       double r =
           switch (op) {
             case LOG, LOG1P -> Math.log(bnd(x) + 1) + 1;
+            case LOG2, LOG10 -> 2 * Math.log(bnd(x) + 1) + 2;
             case SQRT -> Math.sqrt(bnd(x));
             default -> 2;
           };
       return add(b.unary(op, x), r);
+    }
+
+    /** {@code acosh(x^2 + 1.25)}: above 1, where its gradient is finite. */
+    private Value acosh() {
+      Value s = within(pick(), 3);
+      Value u = track(b.add(b.square(s), 1.25), bnd(s) * bnd(s) + 1.25);
+      return add(b.unary(Op.ACOSH, u), Math.log(2 * bnd(u)) + 1);
+    }
+
+    /** {@code asin}, {@code acos}, {@code atanh} of {@code 0.9 tanh(x)}, inside their domain. */
+    private Value inUnit(Op op) {
+      Value u = track(b.mul(b.unary(Op.TANH, pick()), 0.9), 0.9);
+      return add(b.unary(op, u), 2);
     }
 
     private Value tan() {

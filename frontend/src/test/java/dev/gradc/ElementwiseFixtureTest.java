@@ -1,0 +1,116 @@
+package dev.gradc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gradc.ir.GradcException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * PyTorch's elementwise math through the Java API against PyTorch 1.13 ({@code elementwise.json},
+ * written by {@code tools/api/elementwise.py}): in f64 and f32, on values of each function's domain
+ * with its edges and on NaN, infinities, signed zeros and extreme magnitudes, the value, the {@code
+ * grad_fn} name and the gradients of {@code sum(y * c)}; on the domain's values also the second
+ * derivative. Integer and bool inputs give PyTorch's result dtype and values, or its error.
+ */
+class ElementwiseFixtureTest {
+  private static final JsonNode FIXTURE = Fixtures.load("elementwise.json");
+
+  /** The Java spelling of each function of the fixture, by the case name before {@code __}. */
+  static final Map<String, Function<Tensor[], Tensor>> FUNCTIONS = functions();
+
+  private static Map<String, Function<Tensor[], Tensor>> functions() {
+    Map<String, Function<Tensor[], Tensor>> m = new LinkedHashMap<>();
+    m.put("sinh", x -> x[0].sinh());
+    m.put("cosh", x -> x[0].cosh());
+    m.put("asinh", x -> x[0].asinh());
+    m.put("acosh", x -> x[0].acosh());
+    m.put("atanh", x -> x[0].atanh());
+    m.put("asin", x -> x[0].asin());
+    m.put("acos", x -> x[0].acos());
+    m.put("atan", x -> x[0].atan());
+    m.put("log2", x -> x[0].log2());
+    m.put("log10", x -> x[0].log10());
+    m.put("erfc", x -> x[0].erfc());
+    m.put("floor", x -> x[0].floor());
+    m.put("ceil", x -> x[0].ceil());
+    m.put("round", x -> x[0].round());
+    m.put("trunc", x -> x[0].trunc());
+    m.put("exp2", x -> x[0].exp2());
+    m.put("frac", x -> x[0].frac());
+    m.put("sinc", x -> x[0].sinc());
+    return m;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> valueGradFnAndGradients_matchPyTorch() {
+    return Fixtures.perCase(
+        FIXTURE.get("cases"),
+        c ->
+            Fixtures.assertValueGradFnAndGrads(
+                c, Fixtures.spelling(FUNCTIONS, c), Fixtures::elementwiseTolerance));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> secondDerivative_matchesPyTorch() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode c : FIXTURE.get("cases")) {
+      if (c.get("second") != null) {
+        tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> checkSecond(c)));
+      }
+    }
+    return tests.stream();
+  }
+
+  private static void checkSecond(JsonNode c) {
+    Tensor[] xs = Fixtures.inputs(c);
+    Tensor y = Fixtures.spelling(FUNCTIONS, c).apply(xs);
+    Tensor s = y.mul(Fixtures.tensor(c.get("cotangent"))).sum();
+    List<Tensor> gs = Autograd.grad(List.of(s), List.of(xs), null, true, true, true);
+    Tensor total = null;
+    for (int i = 0; i < xs.length; i++) {
+      Tensor g = gs.get(i);
+      if (g != null && g.requiresGrad()) {
+        Tensor t = g.mul(Fixtures.tensor(c.get("weights").get(i))).sum();
+        total = total == null ? t : total.add(t);
+      }
+    }
+    List<Tensor> ggs =
+        total == null ? null : Autograd.grad(List.of(total), List.of(xs), null, false, false, true);
+    for (int i = 0; i < xs.length; i++) {
+      JsonNode expected = c.get("second").get(i);
+      Tensor gg = ggs == null ? null : ggs.get(i);
+      double[] actual =
+          gg == null ? new double[Fixtures.data(expected).length] : gg.toDoubleArray();
+      Tensors.assertClose(
+          Fixtures.data(expected),
+          actual,
+          Fixtures.elementwiseTolerance(expected),
+          "second derivative " + i);
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> integerAndBoolInputs_matchPyTorch() {
+    return Fixtures.perCase(
+        FIXTURE.get("dtypes"),
+        c -> {
+          Tensor[] xs = Fixtures.inputs(c);
+          if (c.has("error")) {
+            GradcException e =
+                assertThrows(GradcException.class, () -> Fixtures.spelling(FUNCTIONS, c).apply(xs));
+            assertEquals(c.get("error").asText(), e.getMessage());
+          } else {
+            Fixtures.assertValue(c.get("value"), Fixtures.spelling(FUNCTIONS, c).apply(xs), 2e-6);
+          }
+        });
+  }
+}
