@@ -828,7 +828,7 @@ public final class Tensor {
       throw new GradcException("select() cannot be applied to a 0-dim tensor.");
     }
     int d = Builder.normalizeDim(dim, dim());
-    return step(Indexing.select(d, shape(), index));
+    return step(Indexing.select(d, node().type().dims(), index));
   }
 
   /**

@@ -103,7 +103,25 @@ public final class Indexing {
     }
   }
 
-  /** The steps of {@code items} applied to a tensor of shape {@code shape}, or PyTorch's error. */
+  /** An error of one item of a subscript: {@code item} is its position in the list. */
+  public static final class ItemError extends GradcException {
+    private static final long serialVersionUID = 1L;
+    private final int item;
+
+    ItemError(GradcException cause, int item) {
+      super(cause.getMessage());
+      this.item = item;
+    }
+
+    public int item() {
+      return item;
+    }
+  }
+
+  /**
+   * The steps of {@code items} applied to a tensor of shape {@code shape}, or PyTorch's error (an
+   * {@link ItemError} when one item is at fault).
+   */
   public static List<Step> plan(List<Item> items, List<Dim> shape) {
     int rank = shape.size();
     int specified = 0;
@@ -124,31 +142,47 @@ public final class Indexing {
     List<Step> steps = new ArrayList<>();
     int d = 0; // dim of the result so far
     int s = 0; // dim of the operand
-    for (Item it : items) {
-      if (it instanceof At a) {
-        Dim size = shape.get(s);
-        requireStatic(size, s);
-        long n = size.size();
-        if (a.index() < -n || a.index() >= n) {
-          throw new GradcException(
-              "index " + a.index() + " is out of bounds for dimension " + s + " with size " + n);
-        }
-        int i = (int) (a.index() < 0 ? a.index() + n : a.index());
-        steps.add(new Step(Kind.SELECT, d, i, 1, 1, false));
-        s++;
-      } else if (it instanceof Range r) {
-        steps.add(range(r, shape.get(s), s, d));
-        d++;
-        s++;
-      } else if (it == Marker.NEW_AXIS) {
-        steps.add(new Step(Kind.UNSQUEEZE, d, 0, 1, 1, false));
-        d++;
-      } else {
+    for (int k = 0; k < items.size(); k++) {
+      Item it = items.get(k);
+      int before = steps.size();
+      try {
+        s = apply(it, shape, specified, steps, d, s);
+      } catch (GradcException e) {
+        throw new ItemError(e, k);
+      }
+      if (it == Marker.ELLIPSIS) {
         d += rank - specified;
-        s += rank - specified;
+      } else if (steps.size() > before && steps.get(before).kind() != Kind.SELECT) {
+        d++;
       }
     }
     return steps;
+  }
+
+  /** Adds the step of {@code it} at dim {@code d}; returns the next dim of the operand. */
+  private static int apply(
+      Item it, List<Dim> shape, int specified, List<Step> steps, int d, int s) {
+    if (it instanceof At a) {
+      Dim size = shape.get(s);
+      requireStatic(size, s);
+      long n = size.size();
+      if (a.index() < -n || a.index() >= n) {
+        throw new GradcException(
+            "index " + a.index() + " is out of bounds for dimension " + s + " with size " + n);
+      }
+      int i = (int) (a.index() < 0 ? a.index() + n : a.index());
+      steps.add(new Step(Kind.SELECT, d, i, 1, 1, false));
+      return s + 1;
+    }
+    if (it instanceof Range r) {
+      steps.add(range(r, shape.get(s), s, d));
+      return s + 1;
+    }
+    if (it == Marker.NEW_AXIS) {
+      steps.add(new Step(Kind.UNSQUEEZE, d, 0, 1, 1, false));
+      return s;
+    }
+    return s + shape.size() - specified;
   }
 
   private static Step range(Range r, Dim size, int s, int d) {
@@ -227,23 +261,27 @@ public final class Indexing {
     return clamped(dim, s, s + length, 1, n);
   }
 
-  /** PyTorch's {@code x.select(dim, index)} on a dim of size {@code n} of {@code shape}. */
-  public static Step select(int dim, long[] shape, long index) {
-    long n = shape[dim];
+  /** PyTorch's {@code x.select(dim, index)} at {@code dim} of {@code shape}. */
+  public static Step select(int dim, List<Dim> shape, long index) {
+    Dim size = shape.get(dim);
+    requireStatic(size, dim);
+    long n = size.size();
     if (index < -n || index >= n) {
-      StringBuilder s = new StringBuilder("[");
-      for (int i = 0; i < shape.length; i++) {
-        s.append(i == 0 ? "" : ", ").append(shape[i]);
-      }
       throw new GradcException(
           "select(): index "
               + index
               + " out of range for tensor of size "
-              + s
-              + "] at dimension "
+              + shape
+              + " at dimension "
               + dim);
     }
     return new Step(Kind.SELECT, dim, (int) (index < 0 ? index + n : index), 1, 1, false);
+  }
+
+  /** The static size of {@code dim} of {@code shape}, or an error for a symbolic one. */
+  public static long size(List<Dim> shape, int dim) {
+    requireStatic(shape.get(dim), dim);
+    return shape.get(dim).size();
   }
 
   /** {@code x} after one step. */
