@@ -271,6 +271,12 @@ public enum Op {
    * combine and the identity.
    */
   public record Reduction(Combine combine, double identity, Finish finish) {
+    /** Refuses a reduction without its fold: it would compile as some other reduction. */
+    public Reduction {
+      Objects.requireNonNull(combine, "a reduction needs its combine");
+      Objects.requireNonNull(finish, "a reduction needs its finish");
+    }
+
     /** A reduction whose folded value is its result. */
     public Reduction(Combine combine, double identity) {
       this(combine, identity, Finish.NONE);

@@ -16,6 +16,12 @@ package dev.gradc.codegen.lib;
  *
  * <p>Geometry {@code g}: {@code [batchRank, n, k, m, aRow, aCol, bRow, bCol, (size, aBatch, bBatch)
  * per batch dim]}; C is contiguous {@code [batch..., n, m]}.
+ *
+ * <p>Its f32 and f64 methods are twins on purpose, line for line: Java has no generics over
+ * primitive arrays, boxing or a shared method taking {@code double} per element would cost the
+ * vectorized loop its speed, and {@code LibraryCopier} copies each method into a generated class by
+ * name, so a method must stand alone. A change to one twin is made to the other in the same commit;
+ * the bit-identity tests ({@code GemmBitsTest}, {@code ReduceTest}) run both.
  */
 public final class Matmul {
   private Matmul() {}

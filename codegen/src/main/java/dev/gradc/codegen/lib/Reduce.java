@@ -30,6 +30,12 @@ package dev.gradc.codegen.lib;
  * backend) or the vector accumulators (vector backend), indexed from the chunk's start, and
  * combining them with {@link #tree16} at the end of each chunk, where it now stores the chunk's
  * partial. {@code amax}/{@code amin} need no order: their result is the same for any order.
+ *
+ * <p>Its f32 and f64 methods are twins on purpose, line for line: Java has no generics over
+ * primitive arrays, boxing or a shared method taking {@code double} per element would cost the
+ * vectorized loop its speed, and {@code LibraryCopier} copies each method into a generated class by
+ * name, so a method must stand alone. A change to one twin is made to the other in the same commit;
+ * the bit-identity tests ({@code GemmBitsTest}, {@code ReduceTest}) run both.
  */
 public final class Reduce {
   private Reduce() {}

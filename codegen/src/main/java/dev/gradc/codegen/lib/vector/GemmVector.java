@@ -24,6 +24,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Species are read from the {@code SPECIES_PREFERRED} constants inside each method (never held
  * in fields), so the class has no fields and its methods can be copied into generated classes.
+ *
+ * <p>Its f32 and f64 methods are twins on purpose, line for line: Java has no generics over
+ * primitive arrays, boxing or a shared method taking {@code double} per element would cost the
+ * vectorized loop its speed, and {@code LibraryCopier} copies each method into a generated class by
+ * name, so a method must stand alone. A change to one twin is made to the other in the same commit;
+ * the bit-identity tests ({@code GemmBitsTest}, {@code ReduceTest}) run both.
  */
 public final class GemmVector {
   private GemmVector() {}

@@ -14,6 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  * data is widened to f64 lanes ({@code convertShape}, part 0 then part 1 of each float vector, so
  * float lane {@code l} feeds partial {@code l}). Species with fewer than 2 or more than 8 f64 lanes
  * use the scalar form.
+ *
+ * <p>Its f32 and f64 methods are twins on purpose, line for line: Java has no generics over
+ * primitive arrays, boxing or a shared method taking {@code double} per element would cost the
+ * vectorized loop its speed, and {@code LibraryCopier} copies each method into a generated class by
+ * name, so a method must stand alone. A change to one twin is made to the other in the same commit;
+ * the bit-identity tests ({@code GemmBitsTest}, {@code ReduceTest}) run both.
  */
 public final class ReduceVector {
   private ReduceVector() {}
