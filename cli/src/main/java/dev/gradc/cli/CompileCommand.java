@@ -1,11 +1,14 @@
 package dev.gradc.cli;
 
 import dev.gradc.codegen.AotCompiler;
+import dev.gradc.codegen.JavaFacade;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,10 +43,15 @@ import picocli.CommandLine.Parameters;
       "Symbolic dims are inferred from array lengths and checked; a null array or a",
       "wrong length is an IllegalArgumentException naming the argument.",
       "",
-      "With --package, every program gets a class named after its file in that package,",
-      "the package is the jar's Automatic-Module-Name, and the manifest lists the classes",
-      "(Gradc-Programs) and, per class, its program file and entry points",
-      "(Gradc-Program, Gradc-Signature-1, ...).",
+      "With --package, every program gets a typed facade named after its file in that",
+      "package (mse_loss.grad gives MseLoss) calling its kernel class (MseLossKernel):",
+      "Javadoc from the program, arguments checked by name, value/valueAndGrad/Result",
+      "and gradCheck for a loss, value and vjp (into the caller's arrays or returning",
+      "Result and Gradients) for other programs. The facades are compiled in process",
+      "(javac, -Xlint:all -Werror) into the jar; their sources go to NAME-sources.jar",
+      "beside it. The package is the jar's Automatic-Module-Name, and the manifest lists",
+      "the facades (Gradc-Programs) and, per facade, its program file, kernel class and",
+      "signatures (Gradc-Program, Gradc-Kernel, Gradc-Signature-1, ...).",
       "",
       "Example:",
       "  gradc compile examples/linear_regression.grad --class com.acme.MseLoss -o mse.jar",
@@ -70,8 +78,9 @@ final class CompileCommand extends GradcCommand {
       names = "--package",
       paramLabel = "PACKAGE",
       description =
-          "The package of every program's class, named after its file in upper camel case"
-              + " (mse_loss.grad gives MseLoss); also the jar's Automatic-Module-Name.")
+          "The package of every program's facade, named after its file in upper camel case"
+              + " (mse_loss.grad gives MseLoss); also the jar's Automatic-Module-Name. Writes"
+              + " the facades' sources to JAR-sources.jar.")
   String packageName;
 
   @Option(
@@ -81,8 +90,16 @@ final class CompileCommand extends GradcCommand {
       description = "The jar to write.")
   Path output;
 
-  /** One program of the jar and the binary name of its class. */
-  private record Compiled(ProgramFile program, String className, Map<String, byte[]> classes) {}
+  /**
+   * One program of the jar: the binary name of its public class (with --package its facade, else
+   * the kernel class), the class files, the public class's signatures, and its facade or null.
+   */
+  private record Compiled(
+      ProgramFile program,
+      String className,
+      Map<String, byte[]> classes,
+      List<String> signatures,
+      JavaFacade.Source facade) {}
 
   @Override
   int execute() {
@@ -96,12 +113,32 @@ final class CompileCommand extends GradcCommand {
       Func f = pf.func();
       String name = names.get(p);
       try {
-        compiled.add(new Compiled(pf, name, AotCompiler.compile(f, name, pf.resultNames())));
+        if (packageName == null) {
+          Map<String, byte[]> classes = AotCompiler.compile(f, name, pf.resultNames());
+          List<String> signatures = AotCompiler.signatures(f, pf.resultNames());
+          compiled.add(new Compiled(pf, name, classes, signatures, null));
+          continue;
+        }
+        String simple = name.substring(packageName.length() + 1);
+        Map<String, byte[]> classes =
+            new LinkedHashMap<>(AotCompiler.compile(f, kernelName(name), pf.resultNames()));
+        JavaFacade.Program shown =
+            new JavaFacade.Program(f, pf.resultNames(), pf.text(), pf.name());
+        JavaFacade.Source facade =
+            JavaFacade.generate(
+                shown, packageName, simple, simple + KERNEL, Map.of(), "gradc compile");
+        compiled.add(new Compiled(pf, name, classes, facade.signatures(), facade));
       } catch (GradcException e) {
         throw e.at(pf.position(f.result(0)));
       }
     }
+    if (packageName != null) {
+      compileFacades(compiled);
+    }
     long bytes = write(compiled);
+    if (packageName != null) {
+      writeSources(compiled);
+    }
     int classCount = 0;
     for (Compiled c : compiled) {
       classCount += c.classes().size();
@@ -131,7 +168,82 @@ final class CompileCommand extends GradcCommand {
   }
 
   private static List<String> signatures(Compiled c) {
-    return AotCompiler.signatures(c.program().func(), c.program().resultNames());
+    return c.signatures();
+  }
+
+  /** The kernel class of a program's facade: {@code com.acme.MseLossKernel}. */
+  private static final String KERNEL = "Kernel";
+
+  private static String kernelName(String facade) {
+    return facade + KERNEL;
+  }
+
+  /** Compiles the facades against the kernel classes and adds each one's classes to its program. */
+  private static void compileFacades(List<Compiled> compiled) {
+    Map<String, byte[]> kernels = new LinkedHashMap<>();
+    List<JavaFacade.Source> facades = new ArrayList<>();
+    for (Compiled c : compiled) {
+      kernels.putAll(c.classes());
+      facades.add(c.facade());
+    }
+    Map<String, byte[]> classes = FacadeCompiler.compile(facades, kernels);
+    for (Compiled c : compiled) {
+      String own = c.className().replace('.', '/');
+      classes.forEach(
+          (name, bytes) -> {
+            if (name.equals(own) || name.startsWith(own + "$")) {
+              c.classes().put(name, bytes);
+            }
+          });
+    }
+  }
+
+  /**
+   * The jar of the facades' sources beside the jar ({@code losses.jar} gives {@code
+   * losses-sources.jar}), when the jar is a regular file.
+   */
+  static Path sourcesJar(Path jar) {
+    String name = String.valueOf(jar.getFileName());
+    String base = name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name;
+    return jar.resolveSibling(base + "-sources.jar");
+  }
+
+  private void writeSources(List<Compiled> compiled) {
+    if (Files.exists(output) && !Files.isRegularFile(output)) {
+      return;
+    }
+    Path sources = sourcesJar(output);
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().putValue("Created-By", "gradc 0.1.0");
+    List<Path> inputs = new ArrayList<>(inputFiles());
+    inputs.add(output);
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    for (Compiled c : compiled) {
+      entries.put(
+          c.className().replace('.', '/') + ".java",
+          c.facade().text().getBytes(StandardCharsets.UTF_8));
+    }
+    OutputFile.write(sources, inputs, file -> writeJar(file, manifest, entries));
+  }
+
+  /** Writes a jar of {@code entries} (path to bytes) with fixed times, so builds repeat exactly. */
+  private static void writeJar(OutputStream out, Manifest manifest, Map<String, byte[]> entries)
+      throws IOException {
+    try (JarOutputStream jar = new JarOutputStream(out)) {
+      JarEntry m = new JarEntry("META-INF/MANIFEST.MF");
+      m.setTime(ENTRY_TIME);
+      jar.putNextEntry(m);
+      manifest.write(jar);
+      jar.closeEntry();
+      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+        JarEntry entry = new JarEntry(e.getKey());
+        entry.setTime(ENTRY_TIME);
+        jar.putNextEntry(entry);
+        jar.write(e.getValue());
+        jar.closeEntry();
+      }
+    }
   }
 
   @Override
@@ -176,9 +288,11 @@ final class CompileCommand extends GradcCommand {
       if (problem != null) {
         throw usage(p + ": " + problem);
       }
-      Path before = seen.put(name, p);
-      if (before != null) {
-        throw usage(before + " and " + p + " both give the class " + name + "; rename one");
+      for (String cls : List.of(name, kernelName(name))) {
+        Path before = seen.put(cls, p);
+        if (before != null) {
+          throw usage(before + " and " + p + " both give the class " + cls + "; rename one");
+        }
       }
       names.put(p, name);
     }
@@ -243,6 +357,9 @@ final class CompileCommand extends GradcCommand {
       classNames.add(c.className());
       Attributes section = new Attributes();
       section.putValue("Gradc-Program", c.program().name());
+      if (c.facade() != null) {
+        section.putValue("Gradc-Kernel", kernelName(c.className()));
+      }
       List<String> signatures = signatures(c);
       for (int i = 0; i < signatures.size(); i++) {
         section.putValue("Gradc-Signature-" + (i + 1), signatures.get(i));
@@ -255,28 +372,17 @@ final class CompileCommand extends GradcCommand {
 
   private long write(List<Compiled> compiled) {
     Manifest manifest = manifest(compiled);
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    for (Compiled c : compiled) {
+      c.classes().forEach((name, bytes) -> entries.put(name + ".class", bytes));
+    }
     long[] size = {0};
     OutputFile.write(
         output,
         inputFiles(),
         file -> {
           CountingStream counted = new CountingStream(file);
-          try (JarOutputStream jar = new JarOutputStream(counted)) {
-            JarEntry m = new JarEntry("META-INF/MANIFEST.MF");
-            m.setTime(ENTRY_TIME);
-            jar.putNextEntry(m);
-            manifest.write(jar);
-            jar.closeEntry();
-            for (Compiled c : compiled) {
-              for (Map.Entry<String, byte[]> e : c.classes().entrySet()) {
-                JarEntry entry = new JarEntry(e.getKey() + ".class");
-                entry.setTime(ENTRY_TIME);
-                jar.putNextEntry(entry);
-                jar.write(e.getValue());
-                jar.closeEntry();
-              }
-            }
-          }
+          writeJar(counted, manifest, entries);
           size[0] = counted.count;
         });
     return size[0];

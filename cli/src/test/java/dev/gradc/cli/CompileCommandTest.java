@@ -164,11 +164,13 @@ class CompileCommandTest {
       Attributes mlpSection = j.getManifest().getAttributes("com/acme/losses/MlpLogits.class");
       assertEquals(mlp.toString(), mlpSection.getValue("Gradc-Program"));
       assertEquals(
-          "public static double[] value(double[] x, double[] W1, double[] b1, double[] W2,"
+          "public static Result value(double[] x, double[] W1, double[] b1, double[] W2,"
               + " double[] b2)",
           mlpSection.getValue("Gradc-Signature-1"));
-      assertTrue(j.getEntry("com/acme/losses/LinearRegression$Grad.class") != null);
-      assertTrue(j.getEntry("com/acme/losses/MlpLogits$Vjp.class") != null);
+      assertEquals("com.acme.losses.MlpLogitsKernel", mlpSection.getValue("Gradc-Kernel"));
+      assertTrue(j.getEntry("com/acme/losses/LinearRegressionKernel$Grad.class") != null);
+      assertTrue(j.getEntry("com/acme/losses/MlpLogitsKernel$Vjp.class") != null);
+      assertTrue(j.getEntry("com/acme/losses/MlpLogits$Result.class") != null);
     }
     assertEquals(
         "com.acme.losses",
@@ -186,7 +188,7 @@ class CompileCommandTest {
             System.out.println(LinearRegression.value(x, y, new double[] {0.3, -0.2, 0.7},
                 new double[] {0.25}));
             double[] logits = MlpLogits.value(new double[4], new double[32], new double[8],
-                new double[24], new double[] {1, 2, 3});
+                new double[24], new double[] {1, 2, 3}).logits();
             System.out.println(logits.length + " " + logits[0] + " " + logits[2]);
           }
         }

@@ -302,7 +302,7 @@ public final class AotCompiler {
       arguments.add(new Arg(p.name(), p.type(), Role.ARGUMENT, -1));
     }
     List<Param> grads = f.gradParams();
-    List<String> outputs = outputLabels(f, outputNames);
+    List<String> outputs = resultLabels(f, outputNames);
     int m = f.results().size();
     DType dtype = f.result(0).type().dtype();
     List<Entry> entries = new ArrayList<>();
@@ -350,7 +350,7 @@ public final class AotCompiler {
    * The argument names of the results: the given name when it is a Java identifier that no other
    * argument (or its gradient) uses, else {@code output} (one result) or {@code outputK}.
    */
-  private static List<String> outputLabels(Func f, List<String> names) {
+  public static List<String> resultLabels(Func f, List<String> names) {
     int m = f.results().size();
     Set<String> taken = new HashSet<>();
     for (Param p : f.params()) {

@@ -1,6 +1,7 @@
 package dev.gradc.maven;
 
 import dev.gradc.codegen.AotCompiler;
+import dev.gradc.codegen.JavaFacade;
 import dev.gradc.frontend.lang.Declaration;
 import dev.gradc.frontend.lang.Diagnostics;
 import dev.gradc.frontend.lang.GradLanguage;
@@ -35,7 +36,7 @@ import javax.lang.model.SourceVersion;
 /**
  * One incremental build of the {@code .grad} programs under a source root: each program becomes
  * kernel classes ({@code NAMEKernel} and its nested classes, needing only java.base) in the classes
- * directory and a typed facade {@code NAME.java} ({@link Facade}) in the generated-sources
+ * directory and a typed facade {@code NAME.java} ({@link JavaFacade}) in the generated-sources
  * directory.
  *
  * <p>A state file per program (under the state directory, at the program's relative path plus
@@ -224,29 +225,19 @@ final class GradcBuild {
       return name + ": error: " + dimsProblem + "\n";
     }
     Func f = program.func();
-    if (f.results().size() != 1
-        || !f.result(0).type().isScalar()
-        || !f.result(0).type().dtype().isFloat()) {
-      String what =
-          f.results().size() == 1 ? f.result(0).type().toString() : f.results().size() + " values";
-      return render(
-          name,
-          text,
-          new GradcException(
-              "the Maven plugin's facades need a program returning one scalar loss; this one"
-                  + " returns "
-                  + what,
-              resultPosition(program)));
-    }
+    String facade;
     try {
-      classes = AotCompiler.compile(f, prefix + kernel);
+      classes = AotCompiler.compile(f, prefix + kernel, program.resultNames());
+      JavaFacade.Program shown =
+          new JavaFacade.Program(
+              f, program.resultNames(), program.source(), shownRoot + relative(file));
+      facade =
+          JavaFacade.generate(shown, pkg, simple, kernel, set.dims(), "gradc-maven-plugin").text();
     } catch (GradcException e) {
       return render(name, text, e.at(resultPosition(program)));
     } catch (UnsupportedOperationException e) {
       return name + ": error: not supported: " + e.getMessage() + "\n";
     }
-    String shown = shownRoot + relative(file);
-    String facade = Facade.source(program, shown, pkg, simple, kernel, set.dims());
 
     List<Path> outputs = new ArrayList<>();
     for (Map.Entry<String, byte[]> c : classes.entrySet()) {
@@ -365,7 +356,7 @@ final class GradcBuild {
 
   /** Why {@code dims} cannot fix symbolic dims of the program, or null when they can. */
   private static String dimsProblem(Program program, Map<String, Integer> dims) {
-    Set<String> symbols = Facade.symbols(program.declarations());
+    Set<String> symbols = JavaFacade.symbols(program.func().params());
     for (Map.Entry<String, Integer> d : dims.entrySet()) {
       if (!symbols.contains(d.getKey())) {
         return "dims: "

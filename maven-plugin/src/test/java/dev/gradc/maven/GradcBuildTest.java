@@ -165,20 +165,44 @@ class GradcBuildTest {
     }
   }
 
-  /** Facades call valueAndGrad: a program that is not a scalar loss is an error at its return. */
+  /**
+   * A program that is not one scalar loss gets a facade too: its results in a {@code Result} or the
+   * caller's arrays and, with params, the vector-Jacobian product; it compiles with every lint.
+   */
   @Test
-  void aProgramThatIsNotAScalarLoss_isAnError() throws IOException {
-    program("fwd/p.grad", "input x: f64[N]\nparam w: f64\nreturn x * w\n");
-    GradcBuild.Outcome o = run();
-    assertEquals(1, o.errors().size());
+  void forwardAndMultiOutputPrograms_getFacades() throws Exception {
+    program("fwd/p.grad", "input x: f64[N]\nparam w: f64\nreturn x * w, sum(x * w)\n");
+    program("fwd/q.grad", "input x: f32[N, 2]\nreturn sum(x, 1)\n");
+    assertEquals(2, run().compiled(), errors.toString());
+    String p = Files.readString(dir.resolve("gen/fwd/P.java"));
+    assertTrue(p.contains("public static Result value(double[] x, double[] w) {"), p);
     assertTrue(
-        o.errors()
-            .get(0)
-            .startsWith(
-                dir.resolve("src/fwd/p.grad")
-                    + ":3:10: error: the Maven plugin's facades need a program returning one"
-                    + " scalar loss; this one returns f64[N]"),
-        o.errors().get(0));
+        p.contains(
+            "public static void vjp(double[] x, double[] w, double[] gradOutput0, double[]"
+                + " gradOutput1, double[] gradW) {"),
+        p);
+    String q = Files.readString(dir.resolve("gen/fwd/Q.java"));
+    assertTrue(q.contains("public static void value(float[] x, float[] output) {"), q);
+    assertFalse(q.contains("vjp("), q);
+    javac("fwd/P.java", "fwd/Q.java");
+    try (URLClassLoader loader =
+        new URLClassLoader(
+            new URL[] {
+              dir.resolve("out").toUri().toURL(), dir.resolve("classes").toUri().toURL()
+            })) {
+      Class<?> c = loader.loadClass("fwd.P");
+      Method vjp =
+          c.getMethod("vjp", double[].class, double[].class, double[].class, double[].class);
+      Object grads =
+          vjp.invoke(
+              null,
+              new double[] {1, 2, 3},
+              new double[] {0.5},
+              new double[] {1, 1, 2},
+              new double[] {10});
+      // d/dw [sum(x * w * g0) + 10 * sum(x * w)] = 1 + 2 + 6 + 10 * 6
+      assertEquals(69.0, ((double[]) grads.getClass().getMethod("gradW").invoke(grads))[0]);
+    }
   }
 
   @Test
