@@ -427,6 +427,96 @@ public final class Tensor {
     return Recorder.binary(this, Op.POW, Saves.INPUT, exponent);
   }
 
+  /** The angle of the point {@code (other, this)}: {@code atan(this / other)} in every quadrant. */
+  public Tensor atan2(Tensor other) {
+    return Recorder.binary(this, Op.ATAN2, Saves.ALL_INPUTS, other);
+  }
+
+  /** {@code sqrt(this^2 + other^2)} without overflow. */
+  public Tensor hypot(Tensor other) {
+    return Recorder.binary(this, Op.HYPOT, Saves.ALL_INPUTS_AND_RESULT, other);
+  }
+
+  /** Python's {@code this % other}: the sign of the divisor. */
+  public Tensor remainder(Tensor other) {
+    return Recorder.binary(this, Op.REMAINDER, Saves.ALL_INPUTS, other);
+  }
+
+  /** Python's {@code this % other}: the sign of the divisor. */
+  public Tensor remainder(double other) {
+    return Recorder.record(
+        Op.REMAINDER.gradFn(1),
+        Saves.NOTHING,
+        (b, in) -> b.binary(Op.REMAINDER, in[0], lit(other)),
+        this);
+  }
+
+  /** Python's {@code input % other}; PyTorch has no gradient for {@code other} here. */
+  public static Tensor remainder(double input, Tensor other) {
+    return Recorder.record(
+        Op.REMAINDER.gradFn(2),
+        Saves.NOTHING,
+        (b, in) -> b.binary(Op.REMAINDER, lit(input), in[0]),
+        other);
+  }
+
+  /** C's {@code fmod}: the sign of the dividend. */
+  public Tensor fmod(Tensor other) {
+    return Recorder.binary(this, Op.FMOD, Saves.ALL_INPUTS, other);
+  }
+
+  /** C's {@code fmod}: the sign of the dividend. */
+  public Tensor fmod(double other) {
+    return Recorder.record(
+        Op.FMOD.gradFn(1), Saves.NOTHING, (b, in) -> b.binary(Op.FMOD, in[0], lit(other)), this);
+  }
+
+  /** The magnitude of this with the sign of {@code other}. */
+  public Tensor copysign(Tensor other) {
+    return Recorder.binary(this, Op.COPYSIGN, Saves.INPUT_AND_RESULT, other);
+  }
+
+  /** The magnitude of this with the sign of {@code other}. */
+  public Tensor copysign(double other) {
+    return Recorder.record(
+        Op.COPYSIGN.gradFn(1),
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> b.binary(Op.COPYSIGN, in[0], lit(other)),
+        this);
+  }
+
+  /** {@code this * log(other)}, 0 where this is 0 (NaN where other is NaN). */
+  public Tensor xlogy(Tensor other) {
+    return Recorder.binary(this, Op.XLOGY, Saves.ALL_INPUTS, other);
+  }
+
+  /** {@code this * log(other)}, 0 where this is 0. */
+  public Tensor xlogy(double other) {
+    return Recorder.record(
+        Op.XLOGY.gradFn(1), Saves.INPUT, (b, in) -> b.binary(Op.XLOGY, in[0], lit(other)), this);
+  }
+
+  /** {@code input * log(other)}, 0 where input is 0 (NaN where other is NaN). */
+  public static Tensor xlogy(double input, Tensor other) {
+    return Recorder.record(
+        Op.XLOGY.gradFn(2), Saves.INPUT, (b, in) -> b.binary(Op.XLOGY, lit(input), in[0]), other);
+  }
+
+  /** {@code this * log1p(other)}, 0 where this is 0; PyTorch's {@code torch.special.xlog1py}. */
+  public Tensor xlog1py(Tensor other) {
+    return Recorder.binary(this, Op.XLOG1PY, Saves.ALL_INPUTS, other);
+  }
+
+  /** {@code log(exp(this) + exp(other))} without overflow. */
+  public Tensor logaddexp(Tensor other) {
+    return Recorder.binary(this, Op.LOGADDEXP, Saves.ALL_INPUTS, other);
+  }
+
+  /** {@code log2(2^this + 2^other)} without overflow. */
+  public Tensor logaddexp2(Tensor other) {
+    return Recorder.binary(this, Op.LOGADDEXP2, Saves.ALL_INPUTS, other);
+  }
+
   /** The elementwise maximum; ties share the gradient evenly. */
   public Tensor maximum(Tensor other) {
     return Recorder.binary(this, Op.MAXIMUM, Saves.ALL_INPUTS, other);
@@ -700,6 +790,33 @@ public final class Tensor {
   /** Rounds toward zero; integers stay integers; the gradient is zero. */
   public Tensor trunc() {
     return Recorder.unary(this, Op.TRUNC, Saves.NOTHING);
+  }
+
+  /** Rounds to {@code decimals} decimal places (negative: to tens, hundreds, ...), ties to even. */
+  public Tensor round(int decimals) {
+    if (decimals == 0) {
+      return round();
+    }
+    MathFunctions.requireFloat("round_cpu", node().type());
+    return Recorder.record(
+        "RoundBackward1", Saves.NOTHING, (b, in) -> MathFunctions.round(b, in[0], decimals), this);
+  }
+
+  /** NaN as 0 and infinities as the dtype's largest finite numbers; integers stay as they are. */
+  public Tensor nanToNum() {
+    return nanToNum(0, null, null);
+  }
+
+  /**
+   * NaN as {@code nan}, {@code inf} as {@code posinf} and {@code -inf} as {@code neginf} (null: the
+   * dtype's largest and lowest finite numbers); the gradient passes where this is finite.
+   */
+  public Tensor nanToNum(double nan, Double posinf, Double neginf) {
+    return Recorder.record(
+        "NanToNumBackward0",
+        Saves.INPUT,
+        (b, in) -> MathFunctions.nanToNum(b, in[0], nan, posinf, neginf),
+        this);
   }
 
   /** {@code 2 ** this}, exact at integers. */

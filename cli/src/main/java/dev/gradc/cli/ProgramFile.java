@@ -12,6 +12,7 @@ import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Parser;
+import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
@@ -179,7 +180,8 @@ final class ProgramFile {
 
   /**
    * Runs compiled or interpreted code of this program. A data-dependent error it raises (a class
-   * index out of range) is located at the op that checks the data, when the program has one.
+   * index out of range, an integer division by zero) is located at the op that checks the data,
+   * when the program has one.
    */
   <T> T running(Supplier<T> code) {
     return running(null, code);
@@ -196,6 +198,15 @@ final class ProgramFile {
     } catch (GradcException e) {
       Inst checking = null;
       int count = 0;
+      if (ScalarMath.ZERO_DIVISION.equals(e.getMessage())) {
+        for (Inst i : func().insts()) {
+          if ((i.op() == Op.REMAINDER || i.op() == Op.FMOD) && !i.type().dtype().isFloat()) {
+            checking = i;
+            count++;
+          }
+        }
+        throw count == 1 ? e.at(position(checking)) : e;
+      }
       for (Inst i : func().insts()) {
         if (i.op() == Op.ONE_HOT) {
           checking = i;

@@ -46,14 +46,19 @@ final class OpEmitter {
       case SUB -> binary(in, Opcodes.DSUB);
       case MUL -> binary(in, Opcodes.DMUL);
       case DIV -> binary(in, Opcodes.DDIV);
-      case POW -> {
-        in.push(0);
-        in.push(1);
-        library.require(ScalarMath.class, "pow", "(DD)D");
-        g.invokeStatic(owner, new Method("pow", "(DD)D"));
-      }
+      case POW -> binaryLibrary("pow", "D", in);
       case MAXIMUM -> binaryMath(in, "max");
       case MINIMUM -> binaryMath(in, "min");
+      case COPYSIGN -> binaryMath(in, "copySign");
+      case ATAN2, HYPOT -> {
+        in.push(0);
+        in.push(1);
+        g.invokeStatic(STRICT_MATH, new Method(op.mnemonic(), "(DD)D"));
+      }
+      // Java's % of doubles is C's fmod
+      case FMOD -> binary(in, Opcodes.DREM);
+      case REMAINDER, XLOGY, XLOG1PY, LOGADDEXP, LOGADDEXP2 ->
+          binaryLibrary(op.mnemonic(), "D", in);
       // dcmpg gives 1 for NaN, so lt/le are false; dcmpl gives -1, so gt/ge/eq are false and ne
       // true, as in Java and PyTorch.
       case LT -> compare(in, Opcodes.DCMPG, Opcodes.IFLT);
@@ -146,14 +151,11 @@ final class OpEmitter {
       case ADD -> binary(in, Opcodes.LADD);
       case SUB -> binary(in, Opcodes.LSUB);
       case MUL -> binary(in, Opcodes.LMUL);
-      case POW -> {
-        in.push(0);
-        in.push(1);
-        library.require(ScalarMath.class, "powLong", "(JJ)J");
-        g.invokeStatic(owner, new Method("powLong", "(JJ)J"));
-      }
+      case POW -> binaryLibrary("powLong", "J", in);
       case MAXIMUM -> longMath(in, "max", 2);
       case MINIMUM -> longMath(in, "min", 2);
+      case REMAINDER -> binaryLibrary("remainderLong", "J", in);
+      case FMOD -> binaryLibrary("fmodLong", "J", in);
       case CLAMP -> {
         longMath(in, "max", 2);
         in.push(2);
@@ -224,6 +226,15 @@ final class OpEmitter {
           throw new IllegalArgumentException(
               "logsumexp is lowered to amax and sum before planning");
     }
+  }
+
+  /** Calls {@link ScalarMath}'s binary {@code name} on two {@code kind}s (D, J), copied in. */
+  private void binaryLibrary(String name, String kind, Operands in) {
+    in.push(0);
+    in.push(1);
+    String desc = "(" + kind + kind + ")" + kind;
+    library.require(ScalarMath.class, name, desc);
+    g.invokeStatic(owner, new Method(name, desc));
   }
 
   /** Calls {@code cls}'s method named as the op, copied into the class. */

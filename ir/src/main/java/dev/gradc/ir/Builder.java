@@ -302,6 +302,9 @@ public final class Builder {
     if (floatOnly(op) && !dt.isFloat()) {
       dt = DEFAULT_FLOAT;
     }
+    if ((op == Op.REMAINDER || op == Op.FMOD) && !dt.isFloat() && isLit(b, 0)) {
+      throw new GradcException(ScalarMath.ZERO_DIVISION);
+    }
     if (a instanceof Lit && b instanceof Lit) {
       double r = ScalarMath.apply(op, dt.round(((Lit) a).value()), dt.round(((Lit) b).value()), 0);
       return new Lit(r, t.dtype());
@@ -329,6 +332,13 @@ public final class Builder {
       throw new IllegalArgumentException(op.mnemonic() + " is not a binary elementwise op");
     }
     DType dt = promote(new Type[] {a, b}, new boolean[] {aLit, bLit});
+    if (!dt.isFloat() && (op == Op.HYPOT || op == Op.LOGADDEXP || op == Op.LOGADDEXP2)) {
+      throw new GradcException(
+          "\"" + op.mnemonic() + "_cpu\" not implemented for '" + dt.scalarTypeName() + "'");
+    }
+    if (dt == DType.BOOL && (op == Op.REMAINDER || op == Op.FMOD)) {
+      throw new GradcException("\"" + op.mnemonic() + "_cpu\" not implemented for 'Bool'");
+    }
     if (floatOnly(op) && !dt.isFloat()) {
       dt = DEFAULT_FLOAT;
     }

@@ -152,7 +152,12 @@ public final class Interpreter {
     DType dt = inst.type().dtype();
     DType operand = inst.operand(inst.arity() - 1).type().dtype();
     if (ScalarMath.isInteger(inst.op(), operand, dt)) {
-      return integer(inst.op(), in, shape, dt);
+      try {
+        return integer(inst.op(), in, shape, dt);
+      } catch (IllegalArgumentException e) {
+        // a data error of integer arithmetic (ZeroDivisionError), as compiled code raises it
+        throw new GradcException(e.getMessage());
+      }
     }
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {

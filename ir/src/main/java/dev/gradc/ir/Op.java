@@ -5,6 +5,7 @@ import static dev.gradc.ir.Op.Dtypes.FLOAT;
 import static dev.gradc.ir.Op.Dtypes.NUMERIC;
 import static dev.gradc.ir.Op.GradFnChoice.BY_DIMS;
 import static dev.gradc.ir.Op.GradFnChoice.BY_EXPONENT;
+import static dev.gradc.ir.Op.GradFnChoice.BY_NUMBERS;
 import static dev.gradc.ir.Op.GradFnChoice.BY_RANKS;
 import static dev.gradc.ir.Op.Trait.COMPARISON;
 import static dev.gradc.ir.Op.Trait.DIMS;
@@ -41,6 +42,31 @@ public enum Op {
   POW("pow", 2, NUMERIC, grad(BY_EXPONENT, "PowBackward0", "PowBackward1")),
   MAXIMUM("maximum", 2, NUMERIC, grad("MaximumBackward0")),
   MINIMUM("minimum", 2, NUMERIC, grad("MinimumBackward0")),
+  ATAN2("atan2", 2, FLOAT, grad("Atan2Backward0")),
+  /** {@code sqrt(a^2 + b^2)} without overflow; floating-point operands only, as PyTorch. */
+  HYPOT("hypot", 2, FLOAT, grad("HypotBackward0")),
+  /**
+   * Python's modulo: the sign of the divisor ({@code %} on tensors). Integers stay integers; an
+   * integer division by zero is PyTorch's {@code ZeroDivisionError}. Names: tensor divisor, number
+   * divisor, number dividend (whose gradient PyTorch does not implement).
+   */
+  REMAINDER(
+      "remainder",
+      2,
+      NUMERIC,
+      grad(BY_NUMBERS, "RemainderBackward1", "RemainderBackward0", "NotImplemented")),
+  /** C's {@code fmod}: the sign of the dividend. Names: tensor divisor, number divisor. */
+  FMOD("fmod", 2, NUMERIC, grad(BY_NUMBERS, "FmodBackward1", "FmodBackward0")),
+  /** Names: tensor sign, number sign. */
+  COPYSIGN("copysign", 2, FLOAT, grad(BY_NUMBERS, "CopysignBackward0", "CopysignBackward1")),
+  /** {@code x * log(y)}, 0 where x is 0 (NaN y stays NaN). Names: tensors, number y, number x. */
+  XLOGY("xlogy", 2, FLOAT, grad(BY_NUMBERS, "XlogyBackward0", "XlogyBackward2", "XlogyBackward1")),
+  /** {@code x * log1p(y)}, 0 where x is 0 (NaN y stays NaN); {@code torch.special.xlog1py}. */
+  XLOG1PY("xlog1py", 2, FLOAT, grad("SpecialXlog1PyBackward0")),
+  /** {@code log(exp(a) + exp(b))}; floating-point operands only, as PyTorch. */
+  LOGADDEXP("logaddexp", 2, FLOAT, grad("LogaddexpBackward0")),
+  /** {@code log2(2^a + 2^b)}; floating-point operands only, as PyTorch. */
+  LOGADDEXP2("logaddexp2", 2, FLOAT, grad("Logaddexp2Backward0")),
   LT("lt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
   LE("le", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
   GT("gt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
@@ -352,6 +378,15 @@ public enum Op {
     POW(IntegerOp.POW),
     MAXIMUM(IntegerOp.MAXIMUM),
     MINIMUM(IntegerOp.MINIMUM),
+    ATAN2(null),
+    HYPOT(null),
+    REMAINDER(IntegerOp.REMAINDER),
+    FMOD(IntegerOp.FMOD),
+    COPYSIGN(null),
+    XLOGY(null),
+    XLOG1PY(null),
+    LOGADDEXP(null),
+    LOGADDEXP2(null),
     LT(IntegerOp.LT),
     LE(IntegerOp.LE),
     GT(IntegerOp.GT),
@@ -424,6 +459,10 @@ public enum Op {
     POW,
     MAXIMUM,
     MINIMUM,
+    /** Python's modulo; a zero divisor raises PyTorch's {@code ZeroDivisionError}. */
+    REMAINDER,
+    /** C's {@code %}; a zero divisor raises PyTorch's {@code ZeroDivisionError}. */
+    FMOD,
     CLAMP,
     /** The condition and the values selected are longs. */
     WHERE,
@@ -452,6 +491,8 @@ public enum Op {
     BY_EXPONENT,
     /** The first without dims (all dims), the second with. */
     BY_DIMS,
+    /** The first for two tensors, the second for a number second operand, the third for a first. */
+    BY_NUMBERS,
     /** By the ranks of the two operands, as {@link #matmulGradFnIndex}. */
     BY_RANKS
   }
@@ -639,6 +680,15 @@ public enum Op {
       case POW -> Elementwise.POW;
       case MAXIMUM -> Elementwise.MAXIMUM;
       case MINIMUM -> Elementwise.MINIMUM;
+      case ATAN2 -> Elementwise.ATAN2;
+      case HYPOT -> Elementwise.HYPOT;
+      case REMAINDER -> Elementwise.REMAINDER;
+      case FMOD -> Elementwise.FMOD;
+      case COPYSIGN -> Elementwise.COPYSIGN;
+      case XLOGY -> Elementwise.XLOGY;
+      case XLOG1PY -> Elementwise.XLOG1PY;
+      case LOGADDEXP -> Elementwise.LOGADDEXP;
+      case LOGADDEXP2 -> Elementwise.LOGADDEXP2;
       case LT -> Elementwise.LT;
       case LE -> Elementwise.LE;
       case GT -> Elementwise.GT;
@@ -749,6 +799,8 @@ public enum Op {
           case FIRST -> 0;
           case BY_EXPONENT -> inst.operand(1) instanceof Lit ? 0 : 1;
           case BY_DIMS -> inst.dimCount() == 0 ? 0 : 1;
+          case BY_NUMBERS ->
+              inst.operand(1) instanceof Lit ? 1 : inst.operand(0) instanceof Lit ? 2 : 0;
           case BY_RANKS ->
               matmulGradFnIndex(inst.operand(0).type().rank(), inst.operand(1).type().rank());
         });

@@ -24,6 +24,15 @@ public final class ScalarMath {
       case POW -> pow(x, y);
       case MAXIMUM -> Math.max(x, y);
       case MINIMUM -> Math.min(x, y);
+      case ATAN2 -> StrictMath.atan2(x, y);
+      case HYPOT -> StrictMath.hypot(x, y);
+      case REMAINDER -> remainder(x, y);
+      case FMOD -> x % y;
+      case COPYSIGN -> Math.copySign(x, y);
+      case XLOGY -> xlogy(x, y);
+      case XLOG1PY -> xlog1py(x, y);
+      case LOGADDEXP -> logaddexp(x, y);
+      case LOGADDEXP2 -> logaddexp2(x, y);
       case LT -> x < y ? 1 : 0;
       case LE -> x <= y ? 1 : 0;
       case GT -> x > y ? 1 : 0;
@@ -104,6 +113,8 @@ public final class ScalarMath {
       case POW -> powLong(x, y);
       case MAXIMUM -> Math.max(x, y);
       case MINIMUM -> Math.min(x, y);
+      case REMAINDER -> remainderLong(x, y);
+      case FMOD -> fmodLong(x, y);
       case CLAMP -> Math.min(Math.max(x, y), z);
       case WHERE -> x != 0 ? y : z;
       case NEG -> -x;
@@ -279,6 +290,77 @@ public final class ScalarMath {
     }
     double p = Math.PI * x;
     return MathF64.sin(p) / p;
+  }
+
+  /** PyTorch's message for an integer division or modulo by zero. */
+  public static final String ZERO_DIVISION = "ZeroDivisionError";
+
+  /**
+   * Python's modulo as PyTorch computes it: {@code fmod}, moved by the divisor where the signs
+   * differ, so the result has the divisor's sign.
+   */
+  public static double remainder(double x, double y) {
+    double m = x % y;
+    if (m != 0 && (y < 0) != (m < 0)) {
+      m += y;
+    }
+    return m;
+  }
+
+  /**
+   * {@link #remainder} of i64s; a zero divisor raises PyTorch's {@code ZeroDivisionError} (as an
+   * {@code IllegalArgumentException}, which compiled code may throw: the interpreter and the
+   * runtime report it as a data error).
+   */
+  public static long remainderLong(long x, long y) {
+    if (y == 0) {
+      throw new IllegalArgumentException(ZERO_DIVISION);
+    }
+    long r = x % y;
+    if (r != 0 && (r < 0) != (y < 0)) {
+      r += y;
+    }
+    return r;
+  }
+
+  /** C's {@code %} of i64s (the dividend's sign); a zero divisor as {@link #remainderLong}. */
+  public static long fmodLong(long x, long y) {
+    if (y == 0) {
+      throw new IllegalArgumentException(ZERO_DIVISION);
+    }
+    return x % y;
+  }
+
+  /** {@code x * log(y)}, 0 where {@code x} is 0 unless {@code y} is NaN, as PyTorch. */
+  public static double xlogy(double x, double y) {
+    if (Double.isNaN(y)) {
+      return Double.NaN;
+    }
+    return x == 0 ? 0 : x * MathF64.log(y);
+  }
+
+  /** {@code x * log1p(y)}, 0 where {@code x} is 0 unless {@code y} is NaN, as PyTorch. */
+  public static double xlog1py(double x, double y) {
+    if (Double.isNaN(y)) {
+      return Double.NaN;
+    }
+    return x == 0 ? 0 : x * MathF64.log1p(y);
+  }
+
+  /** {@code log(exp(x) + exp(y))} as PyTorch: {@code max + log1p(exp(-|x - y|))}. */
+  public static double logaddexp(double x, double y) {
+    if (Double.isInfinite(x) && x == y) {
+      return x;
+    }
+    return Math.max(x, y) + MathF64.log1p(MathF64.exp(-Math.abs(x - y)));
+  }
+
+  /** {@code log2(2^x + 2^y)} as PyTorch: {@code max + log1p(2^-|x - y|) / ln 2}. */
+  public static double logaddexp2(double x, double y) {
+    if (Double.isInfinite(x) && x == y) {
+      return x;
+    }
+    return Math.max(x, y) + MathF64.log1p(StrictMath.pow(2, -Math.abs(x - y))) * (1 / LN2);
   }
 
   /** Rounds toward zero; {@code -0}, infinities and NaN stay. */

@@ -123,7 +123,37 @@ final class Builtins {
     for (Op op : List.of(Op.MAXIMUM, Op.MINIMUM)) {
       define(op.mnemonic(), BOTH, binary(op), in(), req("other", TENSOR));
     }
-    define("pow", BOTH, Builtins::pow, req("input", OPERAND), req("exponent", OPERAND));
+    define(
+        "pow", BOTH, numbers(Op.POW, "exponent"), req("input", OPERAND), req("exponent", OPERAND));
+    for (Op op : List.of(Op.ATAN2, Op.HYPOT, Op.LOGADDEXP, Op.LOGADDEXP2)) {
+      define(op.mnemonic(), BOTH, binary(op), in(), req("other", TENSOR));
+    }
+    for (Op op : List.of(Op.FMOD, Op.COPYSIGN)) {
+      define(op.mnemonic(), BOTH, binary(op), in(), req("other", OPERAND));
+    }
+    for (Op op : List.of(Op.REMAINDER, Op.XLOGY, Op.XLOG1PY)) {
+      define(
+          op.mnemonic(),
+          op == Op.XLOG1PY ? FUNCTION : BOTH,
+          numbers(op, "other"),
+          req("input", OPERAND),
+          req("other", OPERAND));
+    }
+    define(
+        "nan_to_num",
+        BOTH,
+        (b, a) ->
+            tensor(
+                MathFunctions.nanToNum(
+                    b,
+                    a.tensor("input"),
+                    a.number("nan"),
+                    a.isNone("posinf") ? null : a.number("posinf"),
+                    a.isNone("neginf") ? null : a.number("neginf"))),
+        in(),
+        opt("nan", NUMBER, Val.Num.ofFloat(0.0)),
+        opt("posinf", NUMBER, NONE),
+        opt("neginf", NUMBER, NONE));
     define(
         "where",
         BOTH,
@@ -663,15 +693,16 @@ final class Builtins {
     return (b, a) -> tensor(Semantics.tensors(b, op, a.tensor("input"), a.operand("other")));
   }
 
-  private static Val pow(Builder b, Args a) {
-    Value x = a.operand("input");
-    Value y = a.operand("exponent");
-    if (!(a.get("input").val() instanceof Val.Tensor)
-        && !(a.get("exponent").val() instanceof Val.Tensor)) {
-      throw new GradcException(
-          a.fn() + " needs a Tensor for 'input' or 'exponent', got two numbers");
-    }
-    return tensor(Semantics.tensors(b, Op.POW, x, y));
+  /** {@code op(input, second)}, either a number but not both ({@code pow}, {@code remainder}). */
+  private static Body numbers(Op op, String second) {
+    return (b, a) -> {
+      if (!(a.get("input").val() instanceof Val.Tensor)
+          && !(a.get(second).val() instanceof Val.Tensor)) {
+        throw new GradcException(
+            a.fn() + " needs a Tensor for 'input' or '" + second + "', got two numbers");
+      }
+      return tensor(Semantics.tensors(b, op, a.operand("input"), a.operand(second)));
+    };
   }
 
   private static Val where(Builder b, Args a) {
@@ -809,12 +840,7 @@ final class Builtins {
 
   /** {@code round(input, decimals=0)}: ties to even. */
   private static Val round(Builder b, Args a) {
-    Value x = a.tensor("input");
-    int decimals = a.integer("decimals");
-    if (decimals != 0) {
-      throw a.error("decimals", a.fn() + " supports only decimals=0");
-    }
-    return tensor(b.unary(Op.ROUND, x));
+    return tensor(MathFunctions.round(b, a.tensor("input"), a.integer("decimals")));
   }
 
   private static Val softplus(Builder b, Args a) {

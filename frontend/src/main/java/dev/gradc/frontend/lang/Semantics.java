@@ -27,7 +27,8 @@ final class Semantics {
     MUL("*", Op.MUL),
     DIV("/", Op.DIV),
     FLOORDIV("//", null),
-    MOD("%", null),
+    /** Python's modulo; on tensors PyTorch's {@code remainder}. */
+    MOD("%", Op.REMAINDER),
     POW("**", Op.POW),
     MATMUL("@", Op.MATMUL),
     AND("&", null),
@@ -86,9 +87,9 @@ final class Semantics {
     Value r = operand(b, y, x);
     return switch (op) {
       case AND, OR, XOR -> new Val.Tensor(logical(b, op, l, r));
-      case FLOORDIV, MOD, LSHIFT, RSHIFT ->
+      case FLOORDIV, LSHIFT, RSHIFT ->
           throw new GradcException("the '" + op.symbol + "' operator on tensors is not supported");
-      case ADD, SUB, MUL, DIV, POW, MATMUL, LT, LE, GT, GE, EQ, NE ->
+      case ADD, SUB, MUL, DIV, MOD, POW, MATMUL, LT, LE, GT, GE, EQ, NE ->
           new Val.Tensor(tensors(b, op.op, l, r));
     };
   }

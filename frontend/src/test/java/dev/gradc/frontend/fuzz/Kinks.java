@@ -136,8 +136,11 @@ final class Kinks {
       case ELEMENTWISE ->
           switch (i.op().elementwise()) {
             case RELU, ABS, SIGN, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, CLAMP, SOFTPLUS -> true;
-            // the value jumps at integers (round: at halves)
-            case FLOOR, CEIL, ROUND, TRUNC -> true;
+            // the value jumps at integers (round: at halves; remainder, fmod: of the quotient)
+            case FLOOR, CEIL, ROUND, TRUNC, REMAINDER, FMOD -> true;
+            // jumps where an operand's sign changes (atan2's branch cut, copysign)
+            case ATAN2, COPYSIGN -> true;
+            case HYPOT, XLOGY, XLOG1PY, LOGADDEXP, LOGADDEXP2 -> false;
             case CAST -> operand != null && operand.isFloat() && !i.type().dtype().isFloat();
             case ADD,
                 SUB,
@@ -222,6 +225,17 @@ final class Kinks {
             double x = operand(k, results, 0, e);
             out.add(new Distance(x - Math.rint(x), Math.abs(x), (long) Math.floor(x), false));
           }
+        }
+        case REMAINDER, FMOD -> {
+          int n = Math.max(length(k, results, 0), length(k, results, 1));
+          for (int e = 0; e < n; e++) {
+            double q = operand(k, results, 0, e) / operand(k, results, 1, e);
+            out.add(new Distance(q - Math.rint(q), Math.abs(q), (long) Math.floor(q), false));
+          }
+        }
+        case ATAN2, COPYSIGN -> {
+          sides(out, k, results, 0, -1, 0);
+          sides(out, k, results, 1, -1, 0);
         }
         case ROUND -> {
           for (int e = 0; e < length(k, results, 0); e++) {

@@ -608,7 +608,8 @@ final class ProgramGenerator {
     "trunc",
     "exp2",
     "frac",
-    "sinc"
+    "sinc",
+    "nan_to_num"
   };
 
   /** Ops whose gradient is zero: the program's gradient does not flow through them. */
@@ -690,6 +691,7 @@ final class ProgramGenerator {
       case "atan" -> r = new Range(-1.6, 1.6);
       case "floor", "ceil", "round", "trunc" -> r = a.range.add(new Range(-1, 1));
       case "frac" -> r = new Range(-1, 1);
+      case "nan_to_num" -> r = a.range;
       case "sinc" -> r = new Range(-0.25, 1);
       case "relu" -> r = a.range.max(Range.point(0));
       default -> r = a.range.map(ProgramGenerator::softplus);
@@ -705,6 +707,8 @@ final class ProgramGenerator {
             a.grad);
       }
       text = oneOf("softplus", "F.softplus", "torch.nn.functional.softplus") + "(" + a.text + ")";
+    } else if (op.equals("round") && chance(25)) {
+      text = a.operand() + ".round(decimals=" + oneOf("1", "2", "-1") + ")";
     } else if (op.equals("neg") && chance(50)) {
       text = oneOf("-" + a.operand(), "negative(" + a.text + ")");
     } else {
@@ -731,6 +735,9 @@ final class ProgramGenerator {
     }
     if (r < 30) {
       return integerArithmetic();
+    }
+    if (r < 37) {
+      return mathBinary();
     }
     String op = oneOf("+", "-", "*", "/", "+", "*");
     V a = pickFloat();
@@ -917,6 +924,49 @@ final class ProgramGenerator {
     return expr(text, promote(a, b), broadcast(a.dims, b.dims), r, anyGrad(a, b));
   }
 
+  /** atan2, hypot, logaddexp(2), copysign, fmod, remainder ({@code %}), xlogy, xlog1py. */
+  private V mathBinary() {
+    V a = pickFloat();
+    V b = partner(a, false);
+    String f =
+        oneOf(
+            "atan2",
+            "hypot",
+            "logaddexp",
+            "logaddexp2",
+            "copysign",
+            "fmod",
+            "remainder",
+            "xlogy",
+            "xlog1py");
+    Range r;
+    switch (f) {
+      case "atan2" -> r = new Range(-3.2, 3.2);
+      case "hypot" -> r = new Range(0, a.range.mag() + b.range.mag());
+      case "logaddexp", "logaddexp2" -> r = a.range.max(b.range).add(new Range(0, 1.5));
+      case "copysign" -> r = new Range(-a.range.mag(), a.range.mag());
+      case "fmod", "remainder" -> {
+        b = positive(b, 0.25);
+        r = new Range(-b.range.hi(), b.range.hi());
+      }
+      default -> {
+        a = tame(a, 30);
+        b = positive(tame(b, LIMIT), 0.25);
+        double m = Math.max(Math.abs(Math.log(b.range.lo())), Math.log1p(b.range.hi()) + 1);
+        r = new Range(-a.range.mag() * m, a.range.mag() * m);
+      }
+    }
+    String text =
+        f.equals("remainder") && chance(40)
+            ? a.operand() + " % " + b.operand()
+            : switch (f.equals("xlog1py") ? 0 : rnd.nextInt(3)) {
+              case 0 -> f + "(" + a.text + ", " + b.text + ")";
+              case 1 -> "torch." + f + "(" + a.text + ", " + b.text + ")";
+              default -> a.operand() + "." + f + "(" + b.text + ")";
+            };
+    return expr(text, promote(a, b), broadcast(a.dims, b.dims), r, anyGrad(a, b));
+  }
+
   /** Arithmetic on an i64 input: integer results, or floats by promotion and true division. */
   private V integerArithmetic() {
     V k = pick(v -> v.dtype.equals("i64"));
@@ -924,7 +974,14 @@ final class ProgramGenerator {
       k = use(declare(false, "i64", randomShape(), Domain.ints(-3, 4)));
     }
     Range kr = k.range;
-    switch (rnd.nextInt(5)) {
+    switch (rnd.nextInt(7)) {
+      case 5 -> {
+        // Python's modulo: the divisor's sign, integers stay integers
+        return expr(k.operand() + " % 3", "i64", k.dims, new Range(0, 2), false);
+      }
+      case 6 -> {
+        return expr("torch.fmod(" + k.text + ", 2)", "i64", k.dims, new Range(-1, 1), false);
+      }
       case 0 -> {
         return expr(
             k.operand() + " * 3 - 1", "i64", k.dims, kr.scale(3).add(Range.point(-1)), false);

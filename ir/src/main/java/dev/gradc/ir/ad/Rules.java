@@ -3,6 +3,7 @@ package dev.gradc.ir.ad;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
+import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
@@ -77,6 +78,67 @@ final class Rules {
         Op loses1 = inst.op() == Op.MAXIMUM ? Op.GT : Op.LT;
         d[0] = needs[0] ? b.where(b.binary(loses0, in[0], in[1]), zero, half) : null;
         d[1] = needs[1] ? b.where(b.binary(loses1, in[0], in[1]), zero, half) : null;
+      }
+      case ATAN2 -> {
+        Value a = in[0];
+        Value c = in[1];
+        Value recip = b.unary(Op.RECIPROCAL, b.add(b.mul(a, a), b.mul(c, c)));
+        d[0] = needs[0] ? b.mul(b.mul(g, c), recip) : null;
+        d[1] = needs[1] ? b.mul(b.mul(g, b.neg(a)), recip) : null;
+      }
+      case HYPOT -> {
+        d[0] = needs[0] ? b.div(b.mul(g, in[0]), y) : null;
+        d[1] = needs[1] ? b.div(b.mul(g, in[1]), y) : null;
+      }
+      case REMAINDER, FMOD -> {
+        d[0] = g;
+        if (needs[1]) {
+          if (in[0] instanceof Lit) {
+            // remainder(number, tensor): PyTorch records no derivative for the divisor
+            throw new GradcException(
+                "derivative for aten::" + inst.op().mnemonic() + " is not implemented");
+          }
+          // PyTorch's div(rounding_mode="floor") is a / d where d is 0, else NaN where the
+          // dividend is infinite (its fmod is): x - x adds that NaN and nothing else; "trunc" is
+          // trunc(x / d)
+          Value a = in[0];
+          Value q = b.unary(inst.op() == Op.REMAINDER ? Op.FLOOR : Op.TRUNC, b.div(a, in[1]));
+          if (inst.op() == Op.REMAINDER) {
+            q = b.add(q, b.where(b.binary(Op.EQ, in[1], zero), zero, b.sub(a, a)));
+          }
+          d[1] = b.mul(b.neg(g), q);
+        }
+      }
+      case COPYSIGN -> {
+        if (needs[0]) {
+          Value ratio = b.where(b.binary(Op.EQ, x, zero), zero, b.div(y, x));
+          d[0] = b.mul(g, ratio);
+        }
+        d[1] = needs[1] ? b.full(0, in[1].type()) : null;
+      }
+      case XLOGY, XLOG1PY -> {
+        if (needs[0]) {
+          // xlogy(g, y), 0 where x is 0 and y <= 0 (xlog1py: y <= -1)
+          Value edge = Builder.lit(inst.op() == Op.XLOGY ? 0 : -1, dt);
+          Value masked =
+              b.where(
+                  b.binary(Op.LE, in[1], edge),
+                  b.binary(Op.EQ, x, zero),
+                  Builder.lit(0, DType.BOOL));
+          d[0] = b.where(masked, zero, b.binary(inst.op(), g, in[1]));
+        }
+        if (needs[1]) {
+          Value den = inst.op() == Op.XLOGY ? in[1] : b.add(in[1], one);
+          d[1] = b.div(b.mul(g, x), den);
+        }
+      }
+      case LOGADDEXP -> {
+        d[0] = needs[0] ? b.div(g, b.add(one, b.exp(b.sub(in[1], x)))) : null;
+        d[1] = needs[1] ? b.div(g, b.add(one, b.exp(b.sub(x, in[1])))) : null;
+      }
+      case LOGADDEXP2 -> {
+        d[0] = needs[0] ? b.div(g, b.add(one, b.unary(Op.EXP2, b.sub(in[1], x)))) : null;
+        d[1] = needs[1] ? b.div(g, b.add(one, b.unary(Op.EXP2, b.sub(x, in[1])))) : null;
       }
       case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> {
         // zero gradient; these are never active

@@ -130,6 +130,11 @@ class FiniteDifferenceTest {
       case ADD, SUB, MUL, MAXIMUM, MINIMUM -> binary(op, ANY, ANY);
       case DIV -> binary(op, ANY, ANY);
       case POW -> pow();
+      case ATAN2, HYPOT, COPYSIGN, LOGADDEXP, LOGADDEXP2 -> binary(op, ANY, ANY);
+      // a positive first operand: the "same operand" case takes the log of sin(a)
+      case XLOGY -> binary(op, POS, POS);
+      case XLOG1PY -> binary(op, ANY, POS);
+      case REMAINDER, FMOD -> modulo(op);
       case LT, LE, GT, GE, EQ, NE -> comparison(op);
       case WHERE -> where();
       case CLAMP -> clamp();
@@ -177,6 +182,22 @@ class FiniteDifferenceTest {
           new Type[] {sym(F, "N", 3), t(3)});
 
   private static List<Case> binary(Op op, Domain da, Domain db) {
+    List<Case> out = tensorsAndLiteral(op, da, db);
+    out.add(
+        c(
+            op.mnemonic() + " literal, tensor",
+            (b, p) -> b.binary(op, Builder.lit(-1.5, F), p[0]),
+            p("b", t(3), db)));
+    out.add(
+        c(
+            op.mnemonic() + " same operand",
+            (b, p) -> b.binary(op, p[0], b.unary(Op.SIN, p[0])),
+            p("a", t(4), da)));
+    return out;
+  }
+
+  /** {@code op} on each pair of {@link #PAIRS}, and a tensor with a literal second operand. */
+  private static List<Case> tensorsAndLiteral(Op op, Domain da, Domain db) {
     List<Case> out = new ArrayList<>();
     for (Type[] s : PAIRS) {
       out.add(
@@ -191,16 +212,23 @@ class FiniteDifferenceTest {
             op.mnemonic() + " tensor, literal",
             (b, p) -> b.binary(op, p[0], Builder.lit(1.5, F)),
             p("a", t(2, 3), da)));
+    return out;
+  }
+
+  /**
+   * Quotients away from the integers, where the value jumps: dividends in [0.5, 0.9], divisors in
+   * [1, 1.45] or a literal 1.5 (a number dividend has no gradient in PyTorch).
+   */
+  private static List<Case> modulo(Op op) {
+    Domain a = new Domain(0.5, 0.9, 0);
+    Domain d = new Domain(1, 1.45, 0);
+    List<Case> out = tensorsAndLiteral(op, a, d);
     out.add(
         c(
-            op.mnemonic() + " literal, tensor",
-            (b, p) -> b.binary(op, Builder.lit(-1.5, F), p[0]),
-            p("b", t(3), db)));
-    out.add(
-        c(
-            op.mnemonic() + " same operand",
-            (b, p) -> b.binary(op, p[0], b.unary(Op.SIN, p[0])),
-            p("a", t(4), da)));
+            op.mnemonic() + " negative operands",
+            (b, p) -> b.binary(op, b.neg(p[0]), p[1]),
+            p("a", t(3), a),
+            p("b", t(3), d)));
     return out;
   }
 

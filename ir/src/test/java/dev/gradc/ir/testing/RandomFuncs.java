@@ -147,7 +147,7 @@ public final class RandomFuncs {
   private static int domainOperand(Op op) {
     return switch (op) {
       case LOG, LOG1P, LOG2, LOG10, SQRT, RSQRT, RECIPROCAL, TAN, POW -> 0;
-      case DIV -> 1;
+      case DIV, REMAINDER, FMOD, XLOGY, XLOG1PY -> 1;
       default -> -1;
     };
   }
@@ -363,6 +363,10 @@ public final class RandomFuncs {
         case ADD, SUB -> arith(op, 1e4);
         case MUL -> arith(op, 30);
         case MAXIMUM, MINIMUM -> k ? arith(op, 1e4) : null;
+        case HYPOT, LOGADDEXP, LOGADDEXP2 -> arith(op, 1e4);
+        case ATAN2, COPYSIGN -> k ? arith(op, 1e4) : null;
+        case REMAINDER, FMOD -> k ? modulo(op) : null;
+        case XLOGY, XLOG1PY -> xlogy(op);
         case DIV -> div();
         case POW -> pow();
         case LT, LE, GT, GE, EQ, NE -> k ? compare(op) : null;
@@ -404,6 +408,20 @@ public final class RandomFuncs {
       Value r = binaryOf(op, a, c, rng.nextInt(3) == 0);
       double bnd = op == Op.MUL ? bnd(a) * bnd(c) : bnd(a) + bnd(c);
       return add(r, bnd);
+    }
+
+    /** {@code a % d} with a divisor in [0.5, 1.5]-ish; the value jumps, so only with kinks. */
+    private Value modulo(Op op) {
+      Value a = within(pick(), 1e4);
+      Value d = positive(pick(v -> broadcastable(v.type().dims(), a.type().dims())));
+      return add(b.binary(op, a, d), bnd(d));
+    }
+
+    /** {@code xlogy(a, y)}, {@code xlog1py(a, y)} with a positive {@code y}. */
+    private Value xlogy(Op op) {
+      Value a = within(pick(), 1e4);
+      Value y = positive(pick(v -> broadcastable(v.type().dims(), a.type().dims())));
+      return add(b.binary(op, a, y), bnd(a) * (Math.log(bnd(y) + 1) + 1));
     }
 
     private Value div() {
