@@ -159,9 +159,9 @@ def grad_fn_cases():
 GEN = torch.Generator().manual_seed(4321)
 
 
-def T(*shape, kind="randn", dtype=torch.float64, rg=True):
+def T(*shape, kind="randn", dtype=torch.float64, rg=True, gen=None):
     if kind == "randn":
-        t = torch.randn(shape, generator=GEN, dtype=dtype)
+        t = torch.randn(shape, generator=gen or GEN, dtype=dtype)
     elif kind == "pos":
         t = torch.rand(shape, generator=GEN, dtype=dtype) * 1.5 + 0.5
     elif kind == "unit":
@@ -183,7 +183,8 @@ def T(*shape, kind="randn", dtype=torch.float64, rg=True):
 
 
 VIEWS = {"reshape", "reshape_m1", "transpose", "T", "permute", "unsqueeze", "squeeze", "squeeze_d",
-         "expand", "mT"}
+         "expand", "mT", "slice_step", "narrow", "select", "index_mixed", "index_select_f32",
+         "index_negative", "index_empty"}
 
 OPS = [
     ("add", lambda a, b: a + b, [T(2, 3), T(2, 3)]),
@@ -298,6 +299,18 @@ OPS = [
     ("stack", lambda a, b: torch.stack([a, b]), [T(2, 3), T(2, 3)]),
     ("stack_dim", lambda a, b, c: torch.stack([a, b, c], dim=-1), [T(2, 3), T(2, 3), T(2, 3)]),
     ("stack_mixed_dtype", lambda a, b: torch.stack([a, b], 1), [T(3, dtype=torch.float32), T(3)]),
+]
+
+# Slicing, with inputs of their own generator so that the cases above keep their inputs.
+SLICING_GEN = torch.Generator().manual_seed(13)
+OPS += [
+    ("slice_step", lambda a: torch.ops.aten.slice(a, 1, 1, 100, 2), [T(2, 5, gen=SLICING_GEN)]),
+    ("narrow", lambda a: a.narrow(0, -2, 2), [T(3, 4, gen=SLICING_GEN)]),
+    ("select", lambda a: a.select(1, -1), [T(2, 3, 4, gen=SLICING_GEN)]),
+    ("index_mixed", lambda a: a[1:, None, ..., ::2], [T(3, 2, 5, gen=SLICING_GEN)]),
+    ("index_select_f32", lambda a: a[..., 0], [T(2, 3, dtype=torch.float32, gen=SLICING_GEN)]),
+    ("index_negative", lambda a: a[-1, -3:-1], [T(3, 4, gen=SLICING_GEN)]),
+    ("index_empty", lambda a: a[5:], [T(3, 2, gen=SLICING_GEN)]),
 ]
 
 
@@ -566,6 +579,70 @@ def views():
         p(name(b))
         b.sum().backward()
         p(x.grad)
+
+    @scenario
+    def write_through_slice(p):
+        x = torch.zeros(3, 4)
+        v = x[1:, ::2]
+        v.fill_(1.0)
+        p(x)
+        p(v)
+        x.mul_(3)
+        p(v)
+        p(str(x._version), str(v._version))
+
+    @scenario
+    def select_of_leaf_in_place(p):
+        torch.zeros(3, 4, requires_grad=True)[1].mul_(2)
+
+    @scenario
+    def write_through_select_of_non_leaf(p):
+        x = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=torch.float64, requires_grad=True)
+        y = x * 1
+        r = y[1]
+        r.mul_(torch.tensor([3.0, 5.0], dtype=torch.float64))
+        p(y)
+        p(r)
+        p(name(y), name(r))
+        (y * y).sum().backward()
+        p(x.grad)
+
+    @scenario
+    def base_update_seen_by_narrow(p):
+        a = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        n = a.narrow(0, 1, 2)
+        with torch.no_grad():
+            a.add_(10)
+        p(n)
+        p(name(n))
+        (n * n).sum().backward()
+        p(a.grad)
+
+    @scenario
+    def index_grad_fn_names(p):
+        y = torch.zeros(3, 4, requires_grad=True)
+        p(name(y[1:, None]), name(y[None, 1]), name(y[...]), name(y[:, 1]), name(y.narrow(1, 0, 2)))
+        p(y[None, 1:, ..., -1].shape)
+
+    @scenario
+    def index_out_of_bounds(p):
+        torch.zeros(3, 4)[:, -5]
+
+    @scenario
+    def select_out_of_range(p):
+        torch.zeros(3, 4).select(0, 5)
+
+    @scenario
+    def narrow_past_the_end(p):
+        torch.zeros(3, 4).narrow(0, 1, 5)
+
+    @scenario
+    def negative_step(p):
+        torch.zeros(3)[::-1]
+
+    @scenario
+    def too_many_indices(p):
+        torch.zeros(3, 4)[0, 1, 2]
 
     return out
 

@@ -1,5 +1,6 @@
 package dev.gradc;
 
+import dev.gradc.frontend.Indexing;
 import dev.gradc.frontend.Names;
 import dev.gradc.frontend.TensorFormat;
 import dev.gradc.frontend.lang.Selection;
@@ -795,6 +796,73 @@ public final class Tensor {
       s[i] = Math.toIntExact(shape[i]);
     }
     return s;
+  }
+
+  /**
+   * PyTorch's {@code x.slice(dim, start, end, step)} ({@code x[start:end:step]} along {@code dim}):
+   * a view sharing storage, bounds negative from the end and clamped as Python's, {@code step}
+   * positive ({@code SliceBackward0}).
+   */
+  public Tensor slice(int dim, long start, long end, long step) {
+    int d = Builder.normalizeDim(dim, dim());
+    return step(Indexing.slice(d, shape()[d], start, end, step));
+  }
+
+  /** {@code slice(dim, start, end, 1)}. */
+  public Tensor slice(int dim, long start, long end) {
+    return slice(dim, start, end, 1);
+  }
+
+  /** PyTorch's {@code x.narrow(dim, start, length)}: a view of {@code length} elements. */
+  public Tensor narrow(int dim, long start, long length) {
+    int d = Builder.normalizeDim(dim, dim());
+    return step(Indexing.narrow(d, shape()[d], start, length));
+  }
+
+  /**
+   * PyTorch's {@code x.select(dim, index)} ({@code x[..., index]} at {@code dim}): a view without
+   * that dim ({@code SelectBackward0}).
+   */
+  public Tensor select(int dim, long index) {
+    if (dim() == 0) {
+      throw new GradcException("select() cannot be applied to a 0-dim tensor.");
+    }
+    int d = Builder.normalizeDim(dim, dim());
+    return step(Indexing.select(d, node().type().dims(), index));
+  }
+
+  /**
+   * PyTorch's basic indexing, the subscript written as in Python without its brackets: {@code
+   * x.index("1:, ::2")} is {@code x[1:, ::2]}, {@code x.index("..., 0")}, {@code x.index(":,
+   * None")}. Integers, slices with integer bounds, {@code ...} and {@code None}; each index records
+   * its view as PyTorch does ({@code SliceBackward0}, {@code SelectBackward0}, {@code
+   * UnsqueezeBackward0}; {@code AliasBackward0} for {@code "..."} alone).
+   */
+  public Tensor index(String subscript) {
+    List<Indexing.Step> steps = Indexing.plan(Indexing.parse(subscript), node().type().dims());
+    if (steps.isEmpty()) {
+      return Recorder.recordView(ALIAS_BACKWARD, (b, in) -> in[0], Recorder.RESHAPE_BACK, this);
+    }
+    Tensor t = this;
+    for (Indexing.Step s : steps) {
+      t = t.step(s);
+    }
+    return t;
+  }
+
+  private static final String ALIAS_BACKWARD = "AliasBackward0";
+
+  /** One step of indexing, as a view. */
+  private Tensor step(Indexing.Step s) {
+    return switch (s.kind()) {
+      case SELECT, SLICE ->
+          Recorder.recordView(
+              Op.SLICE.gradFn(s.kind() == Indexing.Kind.SELECT ? 1 : 0),
+              (b, in) -> Indexing.apply(b, in[0], s),
+              (b, operand, v) -> Indexing.scatter(b, operand, s, v),
+              this);
+      case UNSQUEEZE -> unsqueeze(s.dim());
+    };
   }
 
   /** Dims {@code dim0} and {@code dim1} swapped. */

@@ -146,6 +146,13 @@ class OpsFixtureTest {
     m.put("stack", x -> Tensor.stack(List.of(x[0], x[1])));
     m.put("stack_dim", x -> Tensor.stack(List.of(x[0], x[1], x[2]), -1));
     m.put("stack_mixed_dtype", x -> Tensor.stack(List.of(x[0], x[1]), 1));
+    m.put("slice_step", x -> x[0].slice(1, 1, 100, 2));
+    m.put("narrow", x -> x[0].narrow(0, -2, 2));
+    m.put("select", x -> x[0].select(1, -1));
+    m.put("index_mixed", x -> x[0].index("1:, None, ..., ::2"));
+    m.put("index_select_f32", x -> x[0].index("..., 0"));
+    m.put("index_negative", x -> x[0].index("-1, -3:-1"));
+    m.put("index_empty", x -> x[0].index("5:"));
     return m;
   }
 

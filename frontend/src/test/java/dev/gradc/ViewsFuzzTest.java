@@ -42,7 +42,7 @@ class ViewsFuzzTest {
   }
 
   @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
   void viewsAndInPlaceUpdates_matchStridedModel(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     double[] storage = new double[24];
@@ -104,11 +104,20 @@ class ViewsFuzzTest {
     return s;
   }
 
-  /** A random view of {@code e}: reshape, transpose, permute, unsqueeze, squeeze or t(). */
+  /**
+   * A random view of {@code e}: reshape, transpose, permute, unsqueeze, squeeze, a slice ({@code
+   * slice}, {@code narrow} or {@code index("...")}) or a {@code select}.
+   */
   private static Entry view(Entry e, SplittableRandom r) {
     int[] s = e.shape();
     int rank = s.length;
-    int kind = r.nextInt(5);
+    int kind = r.nextInt(7);
+    if (kind >= 5 && rank > 0) {
+      int dim = r.nextInt(rank);
+      if (s[dim] > 0) {
+        return sliced(e, r, dim);
+      }
+    }
     if (kind == 0 || rank < 2) {
       int[] ns = randomShape(e.index().length, r);
       long[] ls = new long[ns.length];
@@ -145,6 +154,84 @@ class ViewsFuzzTest {
     }
     int[] ns = java.util.Arrays.stream(s).filter(x -> x != 1).toArray();
     return new Entry(e.t().squeeze(), ns, e.index());
+  }
+
+  /** A slice or select of {@code e} along {@code dim}, written one of several ways. */
+  private static Entry sliced(Entry e, SplittableRandom r, int dim) {
+    int n = e.shape()[dim];
+    int start = r.nextInt(n);
+    int step = 1 + r.nextInt(2);
+    int length = 1 + r.nextInt((n - 1 - start) / step + 1);
+    int stop = start + (length - 1) * step + 1;
+    int way = r.nextInt(4);
+    if (way == 0) {
+      int i = r.nextBoolean() ? start - n : start;
+      Tensor t = r.nextBoolean() ? e.t().select(dim, i) : e.t().index(":, ".repeat(dim) + i);
+      return slicedModel(e, t, dim, start, 1, 1, true);
+    }
+    Tensor t =
+        switch (way) {
+          case 1 -> e.t().slice(dim, start, stop, step);
+          case 2 ->
+              e.t()
+                  .index(
+                      "..., "
+                          + start
+                          + ":"
+                          + stop
+                          + ":"
+                          + step
+                          + ", :".repeat(e.shape().length - 1 - dim));
+          default ->
+              step == 1
+                  ? e.t().narrow(dim, start - n, length)
+                  : e.t().slice(dim, start - n, stop, step);
+        };
+    return slicedModel(e, t, dim, start, step, length, false);
+  }
+
+  /**
+   * The model of a slice of {@code e}: {@code length} elements from {@code start} by {@code step}.
+   */
+  private static Entry slicedModel(
+      Entry e, Tensor t, int dim, int start, int step, int length, boolean drop) {
+    int[] s = e.shape();
+    int[] ns = s.clone();
+    ns[dim] = length;
+    int[] stride = new int[s.length];
+    int acc = 1;
+    for (int i = s.length - 1; i >= 0; i--) {
+      stride[i] = acc;
+      acc *= s[i];
+    }
+    int count = 1;
+    for (int x : ns) {
+      count *= x;
+    }
+    int[] index = new int[count];
+    int[] pos = new int[s.length];
+    for (int flat = 0; flat < count; flat++) {
+      int rem = flat;
+      for (int i = s.length - 1; i >= 0; i--) {
+        pos[i] = rem % ns[i];
+        rem /= ns[i];
+      }
+      int src = 0;
+      for (int i = 0; i < s.length; i++) {
+        src += (i == dim ? start + pos[i] * step : pos[i]) * stride[i];
+      }
+      index[flat] = e.index()[src];
+    }
+    if (drop) {
+      int[] dropped = new int[s.length - 1];
+      for (int i = 0, j = 0; i < s.length; i++) {
+        if (i != dim) {
+          dropped[j++] = ns[i];
+        }
+      }
+      ns = dropped;
+    }
+    return new Entry(t, ns, index);
   }
 
   private static int[] identity(int n) {

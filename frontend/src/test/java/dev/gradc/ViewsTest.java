@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gradc.ir.GradcException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,17 @@ class ViewsTest {
         "expanded_view_in_place",
         "detached_view_follows_base",
         "squeeze_view_zero_and_fill",
-        "view_copy_from_grad"
+        "view_copy_from_grad",
+        "write_through_slice",
+        "select_of_leaf_in_place",
+        "write_through_select_of_non_leaf",
+        "base_update_seen_by_narrow",
+        "index_grad_fn_names",
+        "index_out_of_bounds",
+        "select_out_of_range",
+        "narrow_past_the_end",
+        "negative_step",
+        "too_many_indices"
       })
   void scenario_printsWhatPyTorchPrints(String name) {
     List<String> expected = new ArrayList<>();
@@ -190,6 +201,59 @@ class ViewsTest {
             p.p(s);
             p.p(a.version(), s.version());
           };
+      case "write_through_slice" ->
+          p -> {
+            Tensor x = Tensor.zeros(3, 4);
+            Tensor v = x.index("1:, ::2");
+            v.fill_(1.0);
+            p.p(x);
+            p.p(v);
+            x.mul_(3);
+            p.p(v);
+            p.p(x.version(), v.version());
+          };
+      case "select_of_leaf_in_place" -> p -> Tensor.zeros(3, 4).requiresGrad_().index("1").mul_(2);
+      case "write_through_select_of_non_leaf" ->
+          p -> {
+            Tensor x =
+                Tensor.tensor(DType.F64, new double[][] {{1, 2}, {3, 4}, {5, 6}}).requiresGrad_();
+            Tensor y = x.mul(1);
+            Tensor r = y.index("1");
+            r.mul_(Tensor.tensor(DType.F64, 3, 5));
+            p.p(y);
+            p.p(r);
+            p.p(name(y), name(r));
+            y.mul(y).sum().backward();
+            p.p(x.grad());
+          };
+      case "base_update_seen_by_narrow" ->
+          p -> {
+            Tensor a = Tensor.tensor(1, 2, 3, 4).requiresGrad_();
+            Tensor n = a.narrow(0, 1, 2);
+            try (NoGrad g = Autograd.noGrad()) {
+              a.add_(10);
+            }
+            p.p(n);
+            p.p(name(n));
+            n.mul(n).sum().backward();
+            p.p(a.grad());
+          };
+      case "index_grad_fn_names" ->
+          p -> {
+            Tensor y = Tensor.zeros(3, 4).requiresGrad_();
+            p.p(
+                name(y.index("1:, None")),
+                name(y.index("None, 1")),
+                name(y.index("...")),
+                name(y.index(":, 1")),
+                name(y.narrow(1, 0, 2)));
+            p.p("torch.Size(" + Arrays.toString(y.index("None, 1:, ..., -1").shape()) + ")");
+          };
+      case "index_out_of_bounds" -> p -> Tensor.zeros(3, 4).index(":, -5");
+      case "select_out_of_range" -> p -> Tensor.zeros(3, 4).select(0, 5);
+      case "narrow_past_the_end" -> p -> Tensor.zeros(3, 4).narrow(0, 1, 5);
+      case "negative_step" -> p -> Tensor.zeros(3).index("::-1");
+      case "too_many_indices" -> p -> Tensor.zeros(3, 4).index("0, 1, 2");
       case "view_copy_from_grad" ->
           p -> {
             Tensor x = Tensor.tensor(1, 2).requiresGrad_();

@@ -152,7 +152,7 @@ final class DriverEmitter {
             }
             case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
                 sameScalar(d);
-            case MATMUL, ONE_HOT ->
+            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD ->
                 throw new IllegalArgumentException("library calls are steps of their own");
           }
         }
@@ -287,6 +287,8 @@ final class DriverEmitter {
       }
       if (inst.op() == Op.MATMUL
           || inst.op() == Op.ONE_HOT
+          || inst.op() == Op.SLICE
+          || inst.op() == Op.SLICE_BACKWARD
           || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
         continue; // set by its step
       }

@@ -31,7 +31,7 @@ import java.util.List;
  *       loops; a view of a value computed in a loop makes that loop store the value.
  *   <li>A value read outside its loop, or returned, is stored; everything else stays in locals.
  *   <li>Values with one element are scalars in the driver, between steps.
- *   <li>Matmul and one_hot are library calls on contiguous buffers.
+ *   <li>Matmul, one_hot, slice and slice_backward are library calls on contiguous buffers.
  *   <li>A loop holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
  *       enough for the JIT.
  * </ul>
@@ -144,7 +144,7 @@ final class FusionPlanner {
   /**
    * Where an instruction's value lives, and which step computes it. The one switch over ops of the
    * planner, by kind: elementwise ops and reductions are computed in loops, views are strides,
-   * matmul and one_hot are library calls, numel is known from shapes.
+   * matmul, one_hot and slices are library calls, numel is known from shapes.
    */
   private Draft place(Inst inst) {
     Op op = inst.op();
@@ -163,7 +163,7 @@ final class FusionPlanner {
       case NORMALIZE -> throw lowered(op);
       case STRUCTURAL -> {
         switch (op.structure()) {
-          case MATMUL, ONE_HOT -> {
+          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD -> {
             return libraryCall(inst);
           }
           case NUMEL -> {
@@ -320,8 +320,8 @@ final class FusionPlanner {
           }
         }
       }
-      case SUM_TO, MATMUL, ONE_HOT, NUMEL ->
-          throw new IllegalArgumentException(inst.op().mnemonic() + " is not a view");
+      case SUM_TO, MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, NUMEL ->
+          throw new IllegalArgumentException(inst.op().mnemonic() + " is not a strided view");
     }
     return s;
   }

@@ -6,6 +6,7 @@ import dev.gradc.codegen.LoopPlan.Where;
 import dev.gradc.codegen.lib.GemmCall;
 import dev.gradc.codegen.lib.LongReduce;
 import dev.gradc.codegen.lib.OneHot;
+import dev.gradc.codegen.lib.Slices;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Inst;
@@ -60,10 +61,40 @@ final class LibraryCalls {
       }
       return;
     }
+    if (inst.op() == Op.SLICE || inst.op() == Op.SLICE_BACKWARD) {
+      slice(inst);
+      return;
+    }
     if (inst.op() == Op.MATMUL) {
       matmul(inst);
     } else {
       longReduction(inst);
+    }
+  }
+
+  /** {@code slice} or {@code slice_backward} ({@link Slices}), in any dtype. */
+  private void slice(Inst inst) {
+    GeneratorAdapter g = d.g;
+    DType dt = inst.type().dtype();
+    boolean scalar = LoopPlan.isOneElement(inst.type());
+    int out = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
+    boolean forward = inst.op() == Op.SLICE;
+    List<Dim> whole = (forward ? inst.operand(0) : inst).type().dims();
+    int dim = inst.dim(0);
+    pushBuffer(inst.operand(0), dt);
+    g.loadLocal(out);
+    d.pushExtent(Extent.product(whole.subList(0, dim)));
+    d.pushExtent(Extent.of(whole.get(dim)));
+    d.pushExtent(Extent.product(whole.subList(dim + 1, whole.size())));
+    g.push(inst.dim(1));
+    g.push(inst.dim(2));
+    d.pushExtent(Extent.of((forward ? inst : inst.operand(0)).type().dim(dim)));
+    String name = forward ? "slice" : "sliceBackward";
+    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIIIII)V";
+    d.lib.require(Slices.class, name, desc);
+    g.invokeStatic(d.owner, new Method(name, desc));
+    if (scalar) {
+      loadScalarFrom(out, inst);
     }
   }
 

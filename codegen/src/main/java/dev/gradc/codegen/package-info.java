@@ -27,7 +27,8 @@
  *   <dd>One generated method: one loop, or consecutive loops over the same outer rows fused into
  *       one pass ({@link dev.gradc.codegen.Kernel}). Named {@code kernelN} after its first loop.
  *   <dt>library call
- *   <dd>A step that calls copied plain Java ({@code matmul}, {@code one_hot}) instead of a kernel.
+ *   <dd>A step that calls copied plain Java ({@code matmul}, {@code one_hot}, {@code slice}, {@code
+ *       slice_backward}) instead of a kernel.
  *   <dt>home
  *   <dd>Where a value lives at run time: an argument, a scalar in the driver, an element of a loop
  *       (in a local, and stored when read elsewhere), a buffer, or a strided view of another

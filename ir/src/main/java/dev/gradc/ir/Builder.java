@@ -810,6 +810,53 @@ public final class Builder {
     return emit(Op.SUM_TO, x.type().withDims(shape), x);
   }
 
+  /**
+   * {@code x[..., start:start + step * length:step, ...]} along {@code dim} (negative from the
+   * end); {@code start >= 0} and {@code step >= 1} in range of a static dim, as {@link Typing}
+   * checks. A slice of a slice along the same dim is one slice; a slice of everything is {@code x}.
+   */
+  public Value slice(Value x, int dim, int start, int step, int length) {
+    int d = normalizeDim(dim, x.type().rank());
+    if (start == 0 && step == 1 && x.type().dim(d).equals(Dim.of(length))) {
+      return x;
+    }
+    Value base = x;
+    int st = start;
+    int sp = step;
+    if (x instanceof Inst in && in.op() == Op.SLICE && in.dim(0) == d) {
+      base = in.operand(0);
+      st = in.dim(1) + in.dim(2) * start;
+      sp = in.dim(2) * step;
+    }
+    List<Dim> out = new ArrayList<>(dims(x));
+    out.set(d, Dim.of(length));
+    return emit(Op.SLICE, x.type().withDims(out), new Value[] {base}, new int[] {d, st, sp}, false);
+  }
+
+  /**
+   * The adjoint of {@link #slice}: zeros of {@code whole} holding {@code g} at the elements that
+   * slice reads.
+   */
+  public Value sliceBackward(Value g, List<Dim> whole, int dim, int start, int step) {
+    int d = normalizeDim(dim, whole.size());
+    if (start == 0 && step == 1 && whole.equals(dims(g))) {
+      return g;
+    }
+    if (g instanceof Lit) {
+      // A literal has no length along dim; reverse mode passes literal zeros only.
+      if (((Lit) g).value() != 0) {
+        throw new IllegalArgumentException("slice_backward of a non-zero literal");
+      }
+      return full(0, g.type().withDims(whole));
+    }
+    return emit(
+        Op.SLICE_BACKWARD,
+        g.type().withDims(whole),
+        new Value[] {g},
+        new int[] {d, start, step},
+        false);
+  }
+
   // ---------------------------------------------------------------- contraction and others
 
   /**

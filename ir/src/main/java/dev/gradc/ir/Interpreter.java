@@ -126,6 +126,16 @@ public final class Interpreter {
             case BROADCAST -> broadcast(inst);
             case SUM_TO -> sumTo(inst);
             case MATMUL -> matmul(inst);
+            case SLICE -> {
+              int[] shape = shapeOf(inst);
+              yield value(inst.operand(0))
+                  .select(shape, sliceIndex(shapeOf(inst.operand(0)), shape, inst));
+            }
+            case SLICE_BACKWARD -> {
+              int[] shape = shapeOf(inst);
+              yield value(inst.operand(0))
+                  .scatter(shape, sliceIndex(shape, shapeOf(inst.operand(0)), inst));
+            }
             case ONE_HOT -> oneHot(inst);
             case NUMEL -> numel(inst);
           };
@@ -351,6 +361,22 @@ public final class Interpreter {
       increment(idx, outShape);
     }
     return out;
+  }
+
+  /**
+   * For each element of {@code part}, in order, the index in {@code whole} that {@code slice} with
+   * {@code inst}'s {@code dims=[dim, start, step]} reads.
+   */
+  private static int[] sliceIndex(int[] whole, int[] part, Inst inst) {
+    int[] st = NdArray.strides(whole).clone();
+    int d = inst.dim(0);
+    int offset = inst.dim(1) * st[d];
+    st[d] *= inst.dim(2);
+    int[] index = gather(part, st);
+    for (int i = 0; i < index.length; i++) {
+      index[i] += offset;
+    }
+    return index;
   }
 
   private NdArray permute(Inst inst) {

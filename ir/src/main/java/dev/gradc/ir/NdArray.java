@@ -97,6 +97,23 @@ public final class NdArray {
     return new NdArray(d, dtype, newShape, l);
   }
 
+  /**
+   * The adjoint of {@link #select}: zeros of {@code newShape} with {@code out[index[j]] = this[j]}
+   * (exact for i64).
+   */
+  NdArray scatter(int[] newShape, int[] index) {
+    int n = numel(newShape);
+    double[] d = new double[n];
+    long[] l = longs == null ? null : new long[n];
+    for (int j = 0; j < index.length; j++) {
+      d[index[j]] = data[j];
+      if (l != null) {
+        l[index[j]] = longs[j];
+      }
+    }
+    return new NdArray(d, dtype, newShape, l);
+  }
+
   public static NdArray scalar(DType dtype, double v) {
     return new NdArray(dtype, new int[0], new double[] {v});
   }

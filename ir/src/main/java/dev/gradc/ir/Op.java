@@ -25,8 +25,10 @@ import java.util.Objects;
  *
  * <p>Attributes: reductions, {@code softmax}, {@code log_softmax}, {@code transpose}, {@code
  * permute}, {@code squeeze}, {@code unsqueeze} and {@code numel} take a list of dims ({@code
- * dims=[1]}); reductions take {@code keepdim}. {@code reshape}, {@code expand}, {@code broadcast},
- * {@code sum_to}, {@code cast} and {@code one_hot} take their target from the result type.
+ * dims=[1]}); reductions take {@code keepdim}. {@code slice} and {@code slice_backward} take {@code
+ * dims=[dim, start, step]}. {@code reshape}, {@code expand}, {@code broadcast}, {@code sum_to},
+ * {@code cast}, {@code one_hot}, {@code slice} (its length) and {@code slice_backward} take their
+ * target from the result type.
  */
 public enum Op {
   // elementwise binary
@@ -153,6 +155,19 @@ public enum Op {
   // normalization along one dim
   SOFTMAX("softmax", FLOAT, grad("SoftmaxBackward0"), Normalization.SOFTMAX),
   LOG_SOFTMAX("log_softmax", FLOAT, grad("LogSoftmaxBackward0"), Normalization.LOG_SOFTMAX),
+  /**
+   * {@code x[..., start:start + step * length:step, ...]} along one dim: {@code dims=[dim, start,
+   * step]} with {@code 0 <= start}, {@code step >= 1}; the length is the result's size along {@code
+   * dim}. Names: a slice ({@code slice}, {@code narrow}, {@code x[a:b]}), an index ({@code select},
+   * {@code x[i]}, recorded with the dim removed).
+   */
+  SLICE("slice", 1, Structure.SLICE, ANY, grad("SliceBackward0", "SelectBackward0"), DIMS, VIEW),
+  /**
+   * The adjoint of {@code slice}: {@code g} written into zeros of the result type at the elements
+   * {@code slice} with the same {@code dims} reads. PyTorch's {@code slice_backward}.
+   */
+  SLICE_BACKWARD(
+      "slice_backward", 1, Structure.SLICE_BACKWARD, ANY, grad("SliceBackwardBackward0"), DIMS),
   /** {@code one_hot(indices)}: i64 indices to an i64 tensor with a trailing class dim. */
   ONE_HOT("one_hot", 1, Structure.ONE_HOT, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** The number of elements of the operand over {@code dims}, as a scalar of the result dtype. */
@@ -209,6 +224,10 @@ public enum Op {
     SUM_TO,
     /** Matrix product with batch broadcasting; a library call. */
     MATMUL,
+    /** Every {@code step}-th element of a range of one dim; a library call. */
+    SLICE,
+    /** Zeros but at the elements a {@link #SLICE} reads, which it fills; a library call. */
+    SLICE_BACKWARD,
     /** Indices to one-hot rows; a library call. */
     ONE_HOT,
     /** The number of elements over dims, known from shapes alone. */
@@ -625,6 +644,8 @@ public enum Op {
           MATMUL,
           SOFTMAX,
           LOG_SOFTMAX,
+          SLICE,
+          SLICE_BACKWARD,
           ONE_HOT,
           NUMEL ->
           null;

@@ -54,6 +54,8 @@ public final class Typing {
             case BROADCAST -> broadcastTo(op, x, target);
             case SUM_TO -> sumTo(op, x, target);
             case MATMUL -> matmul(x, in[1].type());
+            case SLICE -> slice(op, x, requireTarget(op, target, x), dims);
+            case SLICE_BACKWARD -> slice(op, requireTarget(op, target, x), x, dims);
             case ONE_HOT -> oneHot(x, target);
             case NUMEL -> numel(op, x, dims, target);
           };
@@ -435,6 +437,52 @@ public final class Typing {
       s.append(i == 0 ? "" : "x").append(t.dim(i));
     }
     return s.toString();
+  }
+
+  /**
+   * Checks that {@code part} is {@code whole} sliced by {@code dims=[dim, start, step]} (the length
+   * is {@code part}'s size along {@code dim}) and returns the type of the op's result: {@code part}
+   * for {@code slice}, {@code whole} for {@code slice_backward}.
+   */
+  private static Type slice(Op op, Type whole, Type part, int[] dims) {
+    if (dims.length != 3) {
+      throw new GradcException(op.mnemonic() + " takes dims=[dim, start, step]");
+    }
+    int d = dims[0];
+    checkRange(op, d, whole.rank());
+    if (part.rank() != whole.rank()) {
+      throw new GradcException(op.mnemonic() + " cannot change the rank of " + whole);
+    }
+    for (int i = 0; i < whole.rank(); i++) {
+      if (i != d && !whole.dim(i).equals(part.dim(i))) {
+        throw new GradcException(op.mnemonic() + " of " + whole + " cannot give " + part);
+      }
+    }
+    if (!whole.dim(d).isStatic() || !part.dim(d).isStatic()) {
+      throw new GradcException(op.mnemonic() + " needs a static size along dim " + d);
+    }
+    int size = whole.dim(d).size();
+    int length = part.dim(d).size();
+    int start = dims[1];
+    int step = dims[2];
+    if (start < 0
+        || step < 1
+        || start > size
+        || (length > 0 && start + (long) step * (length - 1) >= size)) {
+      throw new GradcException(
+          op.mnemonic()
+              + " of "
+              + length
+              + " elements from "
+              + start
+              + " by "
+              + step
+              + " is out of range for dim "
+              + d
+              + " of size "
+              + size);
+    }
+    return op == Op.SLICE ? part : whole;
   }
 
   private static Type oneHot(Type x, Type target) {

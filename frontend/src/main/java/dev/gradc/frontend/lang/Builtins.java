@@ -15,6 +15,7 @@ import static dev.gradc.frontend.lang.Builtin.Kind.SHAPE;
 import static dev.gradc.frontend.lang.Builtin.Kind.STRING;
 import static dev.gradc.frontend.lang.Builtin.Kind.TENSOR;
 
+import dev.gradc.frontend.Indexing;
 import dev.gradc.frontend.lang.Builtin.Body;
 import dev.gradc.frontend.lang.Builtin.Forms;
 import dev.gradc.frontend.lang.Builtin.Kind;
@@ -233,6 +234,35 @@ final class Builtins {
                     : b.squeeze(a.tensor("input"), a.integer("dim"))),
         in(),
         opt("dim", INT, NONE));
+    define(
+        "narrow",
+        BOTH,
+        (b, a) -> {
+          Value x = a.tensor("input");
+          int d = Builder.normalizeDim(a.integer("dim"), x.type().rank());
+          long n = Indexing.size(x.type().dims(), d);
+          return tensor(
+              Indexing.apply(b, x, Indexing.narrow(d, n, a.integer("start"), a.integer("length"))));
+        },
+        in(),
+        req("dim", INT),
+        req("start", INT),
+        req("length", INT));
+    define(
+        "select",
+        BOTH,
+        (b, a) -> {
+          Value x = a.tensor("input");
+          if (x.type().rank() == 0) {
+            throw new GradcException("select() cannot be applied to a 0-dim tensor.");
+          }
+          int d = Builder.normalizeDim(a.integer("dim"), x.type().rank());
+          return tensor(
+              Indexing.apply(b, x, Indexing.select(d, x.type().dims(), a.integer("index"))));
+        },
+        in(),
+        req("dim", INT),
+        req("index", INT));
     define("expand", METHOD, Builtins::expand, in(), req("size", SHAPE));
     define("broadcast_to", BOTH, Builtins::expand, in(), req("size", SHAPE));
     define(

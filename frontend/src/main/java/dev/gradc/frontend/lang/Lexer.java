@@ -18,7 +18,7 @@ import java.util.Set;
  * open brackets, so any depth of nesting is scanned without recursion.
  */
 final class Lexer {
-  private static final Set<String> THREE_CHAR_OPS = Set.of("**=", "//=", "<<=", ">>=");
+  private static final Set<String> THREE_CHAR_OPS = Set.of("**=", "//=", "<<=", ">>=", "...");
   private static final Set<String> TWO_CHAR_OPS =
       Set.of(
           "**", "<=", ">=", "==", "!=", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "@=", "&=",

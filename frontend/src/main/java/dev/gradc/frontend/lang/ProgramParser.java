@@ -1,5 +1,6 @@
 package dev.gradc.frontend.lang;
 
+import dev.gradc.frontend.Indexing;
 import dev.gradc.frontend.lang.Args.CallArg;
 import dev.gradc.frontend.lang.Semantics.Operator;
 import dev.gradc.frontend.lang.Token.Kind;
@@ -19,6 +20,7 @@ import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.Deque;
@@ -813,8 +815,7 @@ final class ProgramParser {
     Val val = v.val();
     if (val instanceof Val.Tensor) {
       throw new GradcException(
-          "cannot unpack a Tensor: its rows would be indexed, and indexing is not supported",
-          v.pos());
+          "cannot unpack a Tensor; index its rows instead: a, b = x[0], x[1]", v.pos());
     }
     List<Located> items = at(v.pos(), () -> Python.items(v, "unpacking"));
     if (items.size() != targets.size()) {
@@ -1641,36 +1642,66 @@ final class ProgramParser {
     }
   }
 
-  /** {@code v[i]} or {@code v[a:b:c]} of a list, tuple or range (tensors cannot be indexed). */
+  /** One index of a subscript as written: {@code ...}, {@code a:b:c} or an expression. */
+  private record RawIndex(Token at, List<Located> parts, boolean slice, boolean ellipsis) {
+    /** Part {@code i} of {@code a:b:c}, or the index itself; null when left out. */
+    Located part(int i) {
+      return parts.get(i);
+    }
+  }
+
+  /**
+   * {@code v[i]} or {@code v[a:b:c]} of a list, tuple or range, or PyTorch's basic indexing of a
+   * tensor ({@code x[1:, None, ..., ::2]}).
+   */
   private Located subscript(Located v, Token open) {
-    if (dry == 0 && v.val() instanceof Val.Tensor) {
-      throw error(open, "indexing is not supported; use reshape, squeeze or where");
-    }
-    Located[] parts = new Located[3];
-    boolean slice = false;
-    int k = 0;
+    List<RawIndex> raw = new ArrayList<>();
     while (true) {
-      if (!peek().isOp(":") && !peek().isOp("]")) {
-        parts[k] = expression();
+      Token at = peek();
+      if (acceptOp("...")) {
+        raw.add(new RawIndex(at, null, false, true));
+      } else {
+        Located[] parts = new Located[3];
+        boolean slice = false;
+        int k = 0;
+        while (true) {
+          if (!peek().isOp(":") && !peek().isOp("]") && !peek().isOp(",")) {
+            parts[k] = expression();
+          }
+          if (peek().isOp(":") && k < 2) {
+            next();
+            slice = true;
+            k++;
+            continue;
+          }
+          break;
+        }
+        raw.add(new RawIndex(at, Arrays.asList(parts), slice, false));
       }
-      if (peek().isOp(":") && k < 2) {
-        next();
-        slice = true;
-        k++;
-        continue;
+      if (!acceptOp(",") || peek().isOp("]")) {
+        break;
       }
-      break;
-    }
-    if (peek().isOp(",")) {
-      throw error(peek(), "indexing with several indices is not supported");
     }
     expectOp("]", "to close the index");
     if (dry > 0) {
       return new Located(UNKNOWN, v.pos());
     }
-    if (!slice && parts[0] == null) {
-      throw error(open, "expected an index inside '[]'");
+    for (RawIndex r : raw) {
+      if (!r.ellipsis() && !r.slice() && r.part(0) == null) {
+        throw error(r.at(), "expected an index inside '[]'");
+      }
     }
+    if (v.val() instanceof Val.Tensor t) {
+      return tensorSubscript(v, t, raw, open);
+    }
+    if (raw.size() > 1) {
+      throw error(raw.get(1).at(), "indexing with several indices is not supported");
+    }
+    if (raw.get(0).ellipsis()) {
+      throw error(raw.get(0).at(), "'...' indexes tensors only");
+    }
+    Located[] parts = raw.get(0).parts().toArray(new Located[0]);
+    boolean slice = raw.get(0).slice();
     Val target = v.val();
     if (!(target instanceof Val.Seq) && !(target instanceof Val.Range)) {
       throw error(open, "'" + target.typeName() + "' object is not subscriptable");
@@ -1703,6 +1734,63 @@ final class ProgramParser {
       out.add(items.get((int) i));
     }
     return new Located(new Val.Seq(out, target instanceof Val.Seq s && s.tuple()), v.pos());
+  }
+
+  /**
+   * PyTorch's basic indexing of a tensor: integers, slices, {@code None} and {@code ...}, applied
+   * left to right as views ({@link Indexing}); an error points at the index at fault.
+   */
+  private Located tensorSubscript(Located v, Val.Tensor t, List<RawIndex> raw, Token open) {
+    List<Indexing.Item> items = new ArrayList<>();
+    for (RawIndex r : raw) {
+      if (r.ellipsis()) {
+        items.add(Indexing.Marker.ELLIPSIS);
+      } else if (r.slice()) {
+        items.add(
+            new Indexing.Range(
+                tensorIndex(r.part(0)), tensorIndex(r.part(1)), tensorIndex(r.part(2))));
+      } else if (r.part(0).val() instanceof Val.Nothing) {
+        items.add(Indexing.Marker.NEW_AXIS);
+      } else {
+        items.add(new Indexing.At(tensorIndex(r.part(0))));
+      }
+    }
+    List<Indexing.Step> steps;
+    try {
+      steps = Indexing.plan(items, t.value().type().dims());
+    } catch (Indexing.ItemError e) {
+      RawIndex r = raw.get(e.item());
+      throw new GradcException(e.getMessage(), pos(r.at()));
+    } catch (GradcException e) {
+      throw e.at(pos(open));
+    }
+    markUsed(t);
+    Value x = t.value();
+    for (Indexing.Step s : steps) {
+      Value in = x;
+      x = at(pos(open), () -> Indexing.apply(b, in, s));
+    }
+    return new Located(new Val.Tensor(x), v.pos());
+  }
+
+  /** A bound or index of a tensor subscript: an int known when compiling, or null for None. */
+  private Long tensorIndex(Located a) {
+    if (a == null || a.val() instanceof Val.Nothing) {
+      return null;
+    }
+    Val v = a.val();
+    if (v instanceof Val.Num n && n.kind() == Val.Num.NumKind.INT) {
+      return n.i();
+    }
+    if (v instanceof Val.Sym) {
+      return index(a, "tensor");
+    }
+    throw new GradcException(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid"
+            + " indices (got "
+            + v.typeName()
+            + ")",
+        a.pos());
   }
 
   private static long clampIndex(long i, long n, long lo, long hi) {

@@ -343,8 +343,8 @@ final class Python {
     if (val instanceof Val.Tensor) {
       throw new GradcException(
           what
-              + " cannot iterate over a Tensor: its rows would be indexed, and indexing is not"
-              + " supported; iterate over range(...) or a list",
+              + " cannot iterate over a Tensor; iterate over range(len(x)) and index its rows,"
+              + " x[i]",
           v.pos());
     }
     throw new GradcException("'" + val.typeName() + "' object is not iterable", v.pos());

@@ -1155,7 +1155,10 @@ final class ProgramGenerator {
     List<String> dims = new ArrayList<>(a.dims);
     int rank = dims.size();
     String x = a.operand();
-    switch (rnd.nextInt(10)) {
+    switch (rnd.nextInt(11)) {
+      case 9 -> {
+        return subscript(a);
+      }
       case 0 -> {
         // reshape to a regrouping of the dims; a dim holding a symbol is written -1
         List<String> out = regroup(dims);
@@ -1360,6 +1363,92 @@ final class ProgramGenerator {
             a.grad);
       }
     }
+  }
+
+  /**
+   * Basic indexing of the leading dims: per dim ':', an integer (negative too) or a slice with
+   * optional, negative and out-of-range bounds and a step, with {@code None} here and there and
+   * {@code ...} for the rest; {@code narrow} and {@code select} now and then.
+   */
+  private V subscript(V a) {
+    List<String> dims = a.dims;
+    int rank = dims.size();
+    if (rank > 0 && isStatic(dims.get(0)) && size(dims.get(0)) > 0 && chance(20)) {
+      int n = size(dims.get(0));
+      List<String> out = new ArrayList<>(dims);
+      if (chance(50)) {
+        int i = rnd.nextInt(n);
+        out.remove(0);
+        String text =
+            oneOf(
+                a.operand() + ".select(0, " + (i - n) + ")",
+                "select(" + a.text + ", 0, " + i + ")");
+        return expr(text, a.dtype, out, a.range, a.grad);
+      }
+      int start = rnd.nextInt(n);
+      int length = 1 + rnd.nextInt(n - start);
+      out.set(0, Integer.toString(length));
+      String text =
+          oneOf(
+              a.operand() + ".narrow(0, " + start + ", " + length + ")",
+              "narrow(" + a.text + ", 0, " + (start - n) + ", " + length + ")");
+      return expr(text, a.dtype, out, a.range, a.grad);
+    }
+    int k = rnd.nextInt(rank + 1);
+    List<String> items = new ArrayList<>();
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      if (chance(15)) {
+        items.add("None");
+        out.add("1");
+      }
+      String d = dims.get(i);
+      int n = isStatic(d) ? size(d) : -1;
+      int choice = n < 0 ? 0 : rnd.nextInt(3);
+      if (choice == 1 && n > 0) {
+        int idx = rnd.nextInt(n);
+        items.add(Integer.toString(chance(50) ? idx - n : idx));
+        continue;
+      }
+      if (choice == 2 && n > 0) {
+        int start = rnd.nextInt(n + 2) - (chance(30) ? n + 1 : 0);
+        int stop = rnd.nextInt(n + 2) - (chance(30) ? n + 1 : 0);
+        int step = 1 + rnd.nextInt(3);
+        boolean noStart = chance(25);
+        boolean noStop = chance(25);
+        long lo = clampBound(noStart ? 0 : start, n);
+        long hi = clampBound(noStop ? n : stop, n);
+        long length = hi <= lo ? 0 : (hi - lo + step - 1) / step;
+        if (length > 0) {
+          items.add(
+              (noStart ? "" : Integer.toString(start))
+                  + ":"
+                  + (noStop ? "" : Integer.toString(stop))
+                  + (step == 1 && chance(50) ? "" : ":" + step));
+          out.add(Long.toString(length));
+          continue;
+        }
+      }
+      items.add(":");
+      out.add(d);
+    }
+    if (k < rank && chance(50)) {
+      items.add("...");
+    } else if (chance(15)) {
+      items.add("None");
+      out.add("1");
+    }
+    out.addAll(dims.subList(k, rank));
+    if (items.isEmpty()) {
+      items.add("...");
+    }
+    return expr(a.operand() + "[" + String.join(", ", items) + "]", a.dtype, out, a.range, a.grad);
+  }
+
+  /** Python's slice bound: negative from the end, then clamped to {@code [0, n]}. */
+  private static long clampBound(long i, long n) {
+    long j = i < 0 ? i + n : i;
+    return Math.max(0, Math.min(n, j));
   }
 
   private V squeezed(V a) {

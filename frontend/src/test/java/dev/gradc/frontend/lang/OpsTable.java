@@ -56,7 +56,11 @@ final class OpsTable {
           // the adjoint of broadcast, made by reverse mode; PyTorch's Tensor.sum_to_size
           Op.SUM_TO, new Surface("sum_to_size", null),
           // the element count mean's gradient divides by; PyTorch's numel() is a Python int
-          Op.NUMEL, new Surface(null, null));
+          Op.NUMEL, new Surface(null, null),
+          // written x[a:b:c] in .grad (narrow and select are its builtins); aten's slice in Java
+          Op.SLICE, new Surface("narrow", "slice"),
+          // the adjoint of slice, made by reverse mode
+          Op.SLICE_BACKWARD, new Surface(null, null));
 
   static Surface surface(Op op) {
     return SURFACE.getOrDefault(op, new Surface(op.mnemonic(), camelCase(op.mnemonic())));

@@ -155,6 +155,11 @@ final class Rules {
       }
       case EXPAND, BROADCAST -> d[0] = b.sumTo(g, x.type().dims());
       case SUM_TO -> d[0] = b.broadcastTo(g, x.type().dims());
+      case SLICE ->
+          d[0] = b.sliceBackward(g, x.type().dims(), inst.dim(0), inst.dim(1), inst.dim(2));
+      case SLICE_BACKWARD ->
+          d[0] =
+              b.slice(g, inst.dim(0), inst.dim(1), inst.dim(2), x.type().dim(inst.dim(0)).size());
       case MATMUL -> matmul(b, in, g, needs, d);
       case SOFTMAX -> {
         int[] dim = inst.dims();

@@ -151,6 +151,8 @@ class FiniteDifferenceTest {
       case SUM_TO -> sumTo();
       case MATMUL -> matmul();
       case SOFTMAX, LOG_SOFTMAX -> normalize(op);
+      case SLICE -> slice();
+      case SLICE_BACKWARD -> sliceBackward();
       case ONE_HOT -> oneHot();
       case NUMEL -> numel();
     };
@@ -449,6 +451,37 @@ class FiniteDifferenceTest {
             "sum_to middle",
             (b, p) -> b.sumTo(p[0], List.of(Dim.of(3), Dim.of(1))),
             p("x", t(2, 3, 4))));
+  }
+
+  private static List<Case> slice() {
+    return List.of(
+        c("slice rows", (b, p) -> b.slice(p[0], 0, 1, 1, 2), p("x", t(3, 4))),
+        c("slice every other", (b, p) -> b.slice(p[0], -1, 1, 2, 2), p("x", t(3, 5))),
+        c("slice one", (b, p) -> b.slice(p[0], 1, 2, 1, 1), p("x", t(2, 3, 2))),
+        c("slice empty", (b, p) -> b.sum(b.slice(p[0], 0, 3, 1, 0)), p("x", t(3, 2))),
+        c(
+            "slice symbolic rows",
+            (b, p) -> b.square(b.slice(p[0], 1, 0, 3, 2)),
+            p("x", sym(F, "N", 5))),
+        c(
+            "slice of a slice, squared",
+            (b, p) -> b.square(b.slice(b.slice(p[0], 0, 1, 1, 4), 0, 1, 2, 2)),
+            p("x", t(6, 2))));
+  }
+
+  private static List<Case> sliceBackward() {
+    return List.of(
+        c(
+            "slice_backward squared",
+            (b, p) -> b.square(b.sliceBackward(p[0], List.of(Dim.of(5), Dim.of(2)), 0, 1, 2)),
+            p("x", t(2, 2))),
+        c(
+            "slice_backward times its operand's sine",
+            (b, p) ->
+                b.mul(
+                    b.sliceBackward(p[0], List.of(Dim.of(3), Dim.of(4)), 1, 0, 3),
+                    b.sliceBackward(b.unary(Op.SIN, p[0]), List.of(Dim.of(3), Dim.of(4)), 1, 0, 3)),
+            p("x", t(3, 2))));
   }
 
   private static List<Case> matmul() {

@@ -388,6 +388,8 @@ public final class RandomFuncs {
         case SUM_TO -> sumTo();
         case MATMUL -> matmul();
         case SOFTMAX, LOG_SOFTMAX -> normalize(op);
+        case SLICE -> slice();
+        case SLICE_BACKWARD -> sliceBackward();
         case ONE_HOT -> oneHot();
         case NUMEL -> numel();
       };
@@ -714,6 +716,44 @@ public final class RandomFuncs {
         return add(b.softmax(x, d), 1);
       }
       return add(b.logSoftmax(x, d), 2 * bx + 2);
+    }
+
+    /** A static dim of {@code x} of size at least 1, or -1. */
+    private int staticDim(Value x) {
+      List<Integer> ds = new ArrayList<>();
+      for (int d = 0; d < x.type().rank(); d++) {
+        if (x.type().dim(d).isStatic() && x.type().dim(d).size() > 0) {
+          ds.add(d);
+        }
+      }
+      return ds.isEmpty() ? -1 : ds.get(rng.nextInt(ds.size()));
+    }
+
+    private Value slice() {
+      Value x = pick(v -> staticDim(v) >= 0);
+      if (x == null) {
+        return null;
+      }
+      int d = staticDim(x);
+      int size = x.type().dim(d).size();
+      int start = rng.nextInt(size);
+      int step = 1 + rng.nextInt(2);
+      int length = 1 + rng.nextInt((size - 1 - start) / step + 1);
+      return add(b.slice(x, d, start, step, length), bnd(x));
+    }
+
+    private Value sliceBackward() {
+      Value x = pick(v -> staticDim(v) >= 0);
+      if (x == null) {
+        return null;
+      }
+      int d = staticDim(x);
+      int length = x.type().dim(d).size();
+      int start = rng.nextInt(2);
+      int step = 1 + rng.nextInt(2);
+      List<Dim> whole = new ArrayList<>(x.type().dims());
+      whole.set(d, Dim.of(start + step * (length - 1) + 1 + rng.nextInt(2)));
+      return add(b.sliceBackward(x, whole, d, start, step), bnd(x));
     }
 
     private Value oneHot() {
