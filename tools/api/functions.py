@@ -62,6 +62,23 @@ FUNCTIONS = {
     "elu_": inplace(lambda x: F.elu_(x, 0.5)),
     "hardtanh_": inplace(lambda x: F.hardtanh_(x, -2.5, 3.0)),
     "threshold_": inplace(lambda x: F.threshold_(x, 1.0, -2.0)),
+    # statistics over 2 x 7 (2 x 6 for the special values); rows of 2 hold the tie (-0, 0)
+    "var": torch.var,
+    "var_dim": lambda x: torch.var(x.reshape(2, -1), 1),
+    "var_biased_keepdim": lambda x: torch.var(x.reshape(2, -1), 0, unbiased=False, keepdim=True),
+    "var_correction": lambda x: torch.var(x.reshape(2, -1), dim=[0, 1], correction=3),
+    "var_rows": lambda x: torch.var(x.reshape(-1, 2), -1),
+    "var_single": lambda x: torch.var(x.reshape(-1, 2)[:, :1], 1),
+    "std": torch.std,
+    "std_dim": lambda x: torch.std(x.reshape(2, -1), 1),
+    "std_biased_keepdim": lambda x: torch.std(x.reshape(2, -1), 0, unbiased=False, keepdim=True),
+    "std_correction": lambda x: torch.std(x.reshape(2, -1), dim=[0, 1], correction=3),
+    "std_rows": lambda x: torch.std(x.reshape(-1, 2), -1),
+    "std_single": lambda x: torch.std(x.reshape(-1, 2)[:, :1], 1),
+    "var_mean_var": lambda x: torch.var_mean(x.reshape(2, -1), 1)[0],
+    "var_mean_mean": lambda x: torch.var_mean(x.reshape(2, -1), 1, keepdim=True)[1],
+    "std_mean_std": lambda x: torch.std_mean(x.reshape(-1, 2), 1, correction=0)[0],
+    "std_mean_mean": lambda x: torch.std_mean(x)[1],
 }
 
 

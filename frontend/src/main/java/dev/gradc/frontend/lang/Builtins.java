@@ -29,6 +29,7 @@ import dev.gradc.ir.Lit;
 import dev.gradc.ir.Losses;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.SourcePos;
+import dev.gradc.ir.Statistics;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
@@ -131,6 +132,17 @@ final class Builtins {
           in(),
           opt("dim", DIMS, NONE),
           opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    }
+    for (String name : List.of("var", "std", "var_mean", "std_mean")) {
+      define(
+          name,
+          name.endsWith("_mean") ? FUNCTION : BOTH,
+          (b, a) -> statistics(b, a, name),
+          in(),
+          opt("dim", DIMS, NONE),
+          opt("unbiased", BOOL, NONE),
+          opt("keepdim", BOOL, FALSE),
+          opt("correction", INT, NONE));
     }
     define(
         "logsumexp",
@@ -827,6 +839,46 @@ final class Builtins {
     int[] dims = a.dims("dim");
     requireElements(a, op.mnemonic(), op, x, dims);
     return tensor(b.reduce(op, x, dims, a.flag("keepdim")));
+  }
+
+  /**
+   * {@code var}, {@code std}, {@code var_mean} and {@code std_mean}: {@code unbiased} (default
+   * True) or {@code correction} (default 1), not both; the last two give the tuple {@code (var,
+   * mean)} or {@code (std, mean)}.
+   */
+  private static Val statistics(Builder b, Args a, String name) {
+    Value x = a.tensor("input");
+    if (!x.type().dtype().isFloat()) {
+      throw a.error(
+          "input",
+          (name.endsWith("_mean") ? name : "std and var")
+              + " only support floating point and complex dtypes");
+    }
+    if (!a.isNone("unbiased") && !a.isNone("correction")) {
+      throw a.error(
+          "correction",
+          name
+              + "() received an invalid combination of arguments: unbiased and correction cannot"
+              + " both be given");
+    }
+    long correction =
+        !a.isNone("correction")
+            ? a.integer("correction")
+            : a.isNone("unbiased") || a.flag("unbiased") ? 1 : 0;
+    int[] dims = a.dims("dim");
+    boolean keepdim = a.flag("keepdim");
+    boolean std = name.startsWith("std");
+    Value spread =
+        std
+            ? Statistics.std(b, x, dims, correction, keepdim)
+            : Statistics.var(b, x, dims, correction, keepdim);
+    if (!name.endsWith("_mean")) {
+      return tensor(spread);
+    }
+    SourcePos pos = a.callPos();
+    Value mean = Statistics.meanOfSpread(b, x, dims, keepdim);
+    return new Val.Seq(
+        List.of(new Val.Located(tensor(spread), pos), new Val.Located(tensor(mean), pos)), true);
   }
 
   /** PyTorch's error for a maximum or minimum of no elements, at the dims or the input. */

@@ -1011,7 +1011,9 @@ final class ProgramGenerator {
       return expr(text, "i64", List.of(), new Range(-m, m), false);
     }
     a = pickFloat();
-    String op = oneOf("sum", "sum", "mean", "mean", "amax", "amin", "logsumexp", "max", "min");
+    String op =
+        oneOf(
+            "sum", "sum", "mean", "mean", "amax", "amin", "logsumexp", "max", "min", "var", "std");
     if ((op.equals("max") || op.equals("min")) && a.rank() > 0 && chance(40)) {
       // With a dim: the values of (values, indices), or the index vector from argmax/argmin.
       int d = rnd.nextInt(a.rank());
@@ -1101,19 +1103,40 @@ final class ProgramGenerator {
         a = tame(a, 50);
         r = new Range(a.range.lo(), a.range.hi() + Math.log(count));
       }
+      case "var", "std" -> {
+        if (count < 2) {
+          op = "mean"; // one element: the unbiased spread is NaN
+          r = a.range;
+        } else {
+          a = tame(a, Math.sqrt(LIMIT) / 2);
+          double w = a.range.hi() - a.range.lo();
+          r = new Range(0, op.equals("var") ? w * w : w);
+        }
+      }
       default -> r = a.range;
+    }
+    boolean spread = op.equals("var") || op.equals("std");
+    String option =
+        spread ? oneOf("", "", ", unbiased=False", ", correction=0", ", unbiased=True") : "";
+    if (spread && dimArg == null && chance(40)) {
+      // torch.var_mean and torch.std_mean: the spread or the mean of the tuple
+      boolean first = rnd.nextBoolean();
+      String text = "torch." + op + "_mean(" + a.text + option + ")[" + (first ? 0 : 1) + "]";
+      return expr(text, a.dtype, out, first ? r : a.range, a.grad);
     }
     String text;
     if (dimArg == null) {
       text =
           oneOf(
-              op + "(" + a.text + ")",
-              a.operand() + "." + op + "()",
-              "torch." + op + "(" + a.text + ")");
+              op + "(" + a.text + option + ")",
+              a.operand() + "." + op + "(" + option.replaceFirst("^, ", "") + ")",
+              "torch." + op + "(" + a.text + option + ")");
     } else {
-      boolean positional = chance(40);
+      // the second positional argument of var and std is unbiased, so keepdim is a keyword there
+      boolean positional = !spread && chance(40);
       String args =
           (positional ? dimArg : "dim=" + dimArg)
+              + option
               + (keepdim ? (positional && chance(50) ? ", True" : ", keepdim=True") : "");
       text =
           switch (rnd.nextInt(3)) {
