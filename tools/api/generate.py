@@ -184,7 +184,8 @@ def T(*shape, kind="randn", dtype=torch.float64, rg=True, gen=None):
 
 VIEWS = {"reshape", "reshape_m1", "transpose", "T", "permute", "unsqueeze", "squeeze", "squeeze_d",
          "expand", "mT", "slice_step", "narrow", "select", "index_mixed", "index_select_f32",
-         "index_negative", "index_empty"}
+         "index_negative", "index_empty", "split_piece", "split_sizes_piece", "chunk_piece",
+         "unbind_piece"}
 
 OPS = [
     ("add", lambda a, b: a + b, [T(2, 3), T(2, 3)]),
@@ -311,6 +312,16 @@ OPS += [
     ("index_select_f32", lambda a: a[..., 0], [T(2, 3, dtype=torch.float32, gen=SLICING_GEN)]),
     ("index_negative", lambda a: a[-1, -3:-1], [T(3, 4, gen=SLICING_GEN)]),
     ("index_empty", lambda a: a[5:], [T(3, 2, gen=SLICING_GEN)]),
+    ("cat", lambda a, b: torch.cat([a, b]), [T(2, 3, gen=SLICING_GEN), T(1, 3, gen=SLICING_GEN)]),
+    ("cat_dim_mixed_dtype", lambda a, b, c: torch.cat([a, b, c], -1),
+     [T(2, 1, dtype=torch.float32, gen=SLICING_GEN), T(2, 3, gen=SLICING_GEN), T(2, 2, gen=SLICING_GEN)]),
+    ("flip", lambda a: a.flip([0, 2]), [T(2, 3, 2, gen=SLICING_GEN)]),
+    ("roll", lambda a: a.roll((1, -4), (0, 1)), [T(3, 3, gen=SLICING_GEN)]),
+    ("roll_flat", lambda a: a.roll(2), [T(2, 3, dtype=torch.float32, gen=SLICING_GEN)]),
+    ("split_piece", lambda a: a.split(2, 1)[1], [T(2, 5, gen=SLICING_GEN)]),
+    ("split_sizes_piece", lambda a: a.split([1, 3], 1)[1], [T(2, 4, gen=SLICING_GEN)]),
+    ("chunk_piece", lambda a: a.chunk(3)[2], [T(5, 2, gen=SLICING_GEN)]),
+    ("unbind_piece", lambda a: a.unbind(1)[2], [T(2, 3, gen=SLICING_GEN)]),
 ]
 
 
@@ -639,6 +650,41 @@ def views():
     @scenario
     def negative_step(p):
         torch.zeros(3)[::-1]
+
+    @scenario
+    def split_output_in_place(p):
+        x = torch.zeros(3, 4, requires_grad=True)
+        x.split(2, 1)[1].mul_(2)
+
+    @scenario
+    def unbind_writes_base_without_grad(p):
+        x = torch.zeros(2, 3)
+        rows = x.unbind(0)
+        rows[1].add_(torch.tensor([1.0, 2.0, 3.0]))
+        p(x)
+        parts = x.chunk(2, 1)
+        x.mul_(2)
+        p(parts[0])
+        p(parts[1])
+        p(torch.cat(parts, 1).flip(0).roll(1, 1))
+
+    @scenario
+    def join_grad_fn_names(p):
+        x = torch.zeros(2, 3, requires_grad=True)
+        p(name(torch.cat([x, x])), name(x.flip(0)), name(x.roll(1)), name(x.split(2, 1)[0]),
+          name(x.split([1, 2], 1)[0]), name(x.chunk(2)[1]), name(x.unbind(1)[0]))
+
+    @scenario
+    def cat_errors(p):
+        for f in [lambda: torch.cat([]), lambda: torch.cat([torch.zeros(2, 3), torch.zeros(2, 2)]),
+                  lambda: torch.cat([torch.zeros(2, 3), torch.zeros(3)]),
+                  lambda: torch.cat([torch.zeros(()), torch.zeros(())]),
+                  lambda: torch.zeros(3, 4).split([1, 2], 1), lambda: torch.zeros(3).chunk(0),
+                  lambda: torch.zeros(3, 4).flip([0, -2]), lambda: torch.zeros(3, 4).roll((1, 2), (0,))]:
+            try:
+                f()
+            except Exception as e:
+                p("error: " + clean(str(e)))
 
     @scenario
     def too_many_indices(p):

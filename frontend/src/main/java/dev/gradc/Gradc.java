@@ -90,11 +90,11 @@ public final class Gradc {
 
   /** How many functions the kernel cache has compiled in this JVM. */
   public static long compilations() {
-    return Kernels.cache().compilations();
+    return Kernels.compilations();
   }
 
   /** How many lookups in the kernel cache found an existing compilation. */
   public static long cacheHits() {
-    return Kernels.cache().hits();
+    return Kernels.cacheHits();
   }
 }

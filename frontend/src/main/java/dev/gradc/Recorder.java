@@ -42,9 +42,18 @@ final class Recorder {
    * value follows in-place updates of {@code in} and writes back into it through {@code inverse}.
    */
   static Tensor recordView(String name, Recipe r, ViewOf.Inverse inverse, Tensor in) {
+    return recordView(name, r, inverse, in, null);
+  }
+
+  /**
+   * As {@link #recordView(String, Recipe, ViewOf.Inverse, Tensor)}, for output {@code output}
+   * (null: the only one) of a function that returns several views ({@code split}, {@code unbind}).
+   */
+  static Tensor recordView(
+      String name, Recipe r, ViewOf.Inverse inverse, Tensor in, String output) {
     Node n = recordNode(name, Saves.NOTHING, r, new Tensor[] {in}, false, null);
     boolean overlapping = n.type().staticNumel() > in.node().type().staticNumel();
-    return new Tensor(in.storage, n, ViewOf.of(in, r, inverse, overlapping));
+    return new Tensor(in.storage, n, ViewOf.of(in, r, inverse, overlapping, output));
   }
 
   /** As {@link #record(String, Saves, Recipe, Tensor...)}, with the result type known or null. */
@@ -209,6 +218,18 @@ final class Recorder {
       throw new GradcException(
           "unsupported operation: more than one element of the written-to tensor refers to a single"
               + " memory location. Please clone() the tensor before performing the operation.");
+    }
+    if (vo != null
+        && vo.output() != null
+        && !vo.detached()
+        && GradMode.isEnabled()
+        && vo.base().requiresGrad()) {
+      throw new GradcException(
+          vo.output()
+              + " is a view and is being modified inplace. This view is the output of a function"
+              + " that returns multiple views. Such functions do not allow the output views to be"
+              + " modified inplace. You should replace the inplace operation by an out-of-place"
+              + " one.");
     }
     if (vo != null
         && !vo.detached()

@@ -1,6 +1,7 @@
 package dev.gradc;
 
 import dev.gradc.frontend.Indexing;
+import dev.gradc.frontend.Joining;
 import dev.gradc.frontend.Names;
 import dev.gradc.frontend.TensorFormat;
 import dev.gradc.frontend.lang.Selection;
@@ -994,19 +995,128 @@ public final class Tensor {
     return t;
   }
 
+  /**
+   * PyTorch's {@code x.split(splitSize, dim)}: views of {@code splitSize} elements along {@code
+   * dim}, the last shorter ({@code SplitBackward0}).
+   */
+  public List<Tensor> split(long splitSize, int dim) {
+    int d = Builder.normalizeDim(dim, dim());
+    long n = shape()[d];
+    return pieces("SplitBackward0", d, Joining.splitSizes(n, splitSize));
+  }
+
+  /** {@code split(splitSize, 0)}. */
+  public List<Tensor> split(long splitSize) {
+    return split(splitSize, 0);
+  }
+
+  /**
+   * PyTorch's {@code x.split([sizes...], dim)}: views of these sizes, which sum to the dim's size
+   * ({@code SplitWithSizesBackward0}).
+   */
+  public List<Tensor> split(long[] sizes, int dim) {
+    int d = Builder.normalizeDim(dim, dim());
+    long n = shape()[d];
+    return pieces("SplitWithSizesBackward0", d, Joining.checkSections(n, sizes, d));
+  }
+
+  /**
+   * PyTorch's {@code x.chunk(chunks, dim)}: at most {@code chunks} views of {@code ceil(size /
+   * chunks)} elements ({@code SplitBackward0}).
+   */
+  public List<Tensor> chunk(int chunks, int dim) {
+    int d = Builder.normalizeDim(dim, dim());
+    return pieces("SplitBackward0", d, Joining.chunkSizes(shape()[d], chunks));
+  }
+
+  /** PyTorch's {@code x.unbind(dim)}: a view per index of {@code dim}, without it. */
+  public List<Tensor> unbind(int dim) {
+    if (dim() == 0) {
+      throw new GradcException("Dimension specified as 0 but tensor has no dimensions");
+    }
+    int d = Builder.normalizeDim(dim, dim());
+    List<Tensor> out = new java.util.ArrayList<>();
+    for (int i = 0; i < shape()[d]; i++) {
+      out.add(step(Indexing.select(d, node().type().dims(), i), "UnbindBackward0", i));
+    }
+    return List.copyOf(out);
+  }
+
+  private List<Tensor> pieces(String name, int d, long[] sizes) {
+    List<Tensor> out = new java.util.ArrayList<>();
+    List<Indexing.Step> steps = Joining.pieces(d, shape()[d], sizes);
+    for (int i = 0; i < steps.size(); i++) {
+      out.add(step(steps.get(i), name, i));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * {@code torch.cat(tensors, dim)}: the tensors end to end along {@code dim} ({@code
+   * CatBackward0}).
+   */
+  public static Tensor cat(List<Tensor> tensors, int dim) {
+    if (tensors.isEmpty()) {
+      throw new GradcException("torch.cat(): expected a non-empty list of Tensors");
+    }
+    return Recorder.record(
+        "CatBackward0",
+        Saves.NOTHING,
+        (b, in) -> Joining.cat(b, Arrays.asList(in), dim),
+        tensors.toArray(new Tensor[0]));
+  }
+
+  /** {@code cat(tensors, 0)}. */
+  public static Tensor cat(List<Tensor> tensors) {
+    return cat(tensors, 0);
+  }
+
+  /** PyTorch's {@code x.flip(dims)}: the elements along each of {@code dims} reversed (a copy). */
+  public Tensor flip(int... dims) {
+    int[] ds = dims.clone();
+    return Recorder.record(
+        "FlipBackward0", Saves.NOTHING, (b, in) -> Joining.flip(b, in[0], ds), this);
+  }
+
+  /**
+   * PyTorch's {@code x.roll(shifts, dims)}: each dim rotated by its shift (a copy; {@code
+   * RollBackward0}).
+   */
+  public Tensor roll(long[] shifts, int[] dims) {
+    long[] sh = shifts.clone();
+    int[] ds = dims.clone();
+    return Recorder.record(
+        "RollBackward0", Saves.NOTHING, (b, in) -> Joining.roll(b, in[0], sh, ds), this);
+  }
+
+  /** {@code x.roll(shift, dim)}. */
+  public Tensor roll(long shift, int dim) {
+    return roll(new long[] {shift}, new int[] {dim});
+  }
+
+  /** {@code x.roll(shift)}: the flattened elements rotated, in this shape. */
+  public Tensor roll(long shift) {
+    return roll(new long[] {shift}, new int[0]);
+  }
+
   private static final String ALIAS_BACKWARD = "AliasBackward0";
 
   /** One step of indexing, as a view. */
   private Tensor step(Indexing.Step s) {
     return switch (s.kind()) {
-      case SELECT, SLICE ->
-          Recorder.recordView(
-              Op.SLICE.gradFn(s.kind() == Indexing.Kind.SELECT ? 1 : 0),
-              (b, in) -> Indexing.apply(b, in[0], s),
-              (b, operand, v) -> Indexing.scatter(b, operand, s, v),
-              this);
+      case SELECT, SLICE -> step(s, Op.SLICE.gradFn(s.kind() == Indexing.Kind.SELECT ? 1 : 0), -1);
       case UNSQUEEZE -> unsqueeze(s.dim());
     };
+  }
+
+  /** A select or slice as a view named {@code name}; output {@code output} of several, or -1. */
+  private Tensor step(Indexing.Step s, String name, int output) {
+    return Recorder.recordView(
+        name,
+        (b, in) -> Indexing.apply(b, in[0], s),
+        (b, operand, v) -> Indexing.scatter(b, operand, s, v),
+        this,
+        output < 0 ? null : "Output " + output + " of " + name);
   }
 
   /** Dims {@code dim0} and {@code dim1} swapped. */

@@ -17,8 +17,16 @@ import dev.gradc.ir.Value;
  *     expand}): PyTorch refuses to write through such a view
  * @param detached whether the view was detached: its value follows the base's, its gradient does
  *     not flow into the base
+ * @param output null, or which output of a function that returns several views it is ({@code Output
+ *     0 of SplitBackward0}): PyTorch refuses to write through it with grad
  */
-record ViewOf(Tensor base, Recipe fromBase, Recipe toBase, boolean overlapping, boolean detached) {
+record ViewOf(
+    Tensor base,
+    Recipe fromBase,
+    Recipe toBase,
+    boolean overlapping,
+    boolean detached,
+    String output) {
 
   /**
    * The inverse of one view step: the step's operand rewritten so that the step gives {@code v}.
@@ -29,10 +37,11 @@ record ViewOf(Tensor base, Recipe fromBase, Recipe toBase, boolean overlapping, 
   }
 
   /** The view of {@code in} by one step {@code step}, whose inverse is {@code inverse}. */
-  static ViewOf of(Tensor in, Recipe step, Inverse inverse, boolean overlapping) {
+  static ViewOf of(Tensor in, Recipe step, Inverse inverse, boolean overlapping, String output) {
     ViewOf prev = in.viewOf;
     if (prev == null) {
-      return new ViewOf(in, step, (b, v) -> inverse.apply(b, v[0], v[1]), overlapping, false);
+      return new ViewOf(
+          in, step, (b, v) -> inverse.apply(b, v[0], v[1]), overlapping, false, output);
     }
     Recipe from = (b, v) -> step.apply(b, new Value[] {prev.fromBase.apply(b, v)});
     Recipe to =
@@ -41,11 +50,17 @@ record ViewOf(Tensor base, Recipe fromBase, Recipe toBase, boolean overlapping, 
           Value newMid = inverse.apply(b, mid, v[1]);
           return prev.toBase.apply(b, new Value[] {v[0], newMid});
         };
-    return new ViewOf(prev.base, from, to, overlapping || prev.overlapping, prev.detached);
+    return new ViewOf(
+        prev.base,
+        from,
+        to,
+        overlapping || prev.overlapping,
+        prev.detached,
+        output != null ? output : prev.output);
   }
 
   /** The same view, detached from the base's history. */
   ViewOf detach() {
-    return new ViewOf(base, fromBase, toBase, overlapping, true);
+    return new ViewOf(base, fromBase, toBase, overlapping, true, output);
   }
 }

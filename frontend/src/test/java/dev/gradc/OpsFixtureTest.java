@@ -153,6 +153,15 @@ class OpsFixtureTest {
     m.put("index_select_f32", x -> x[0].index("..., 0"));
     m.put("index_negative", x -> x[0].index("-1, -3:-1"));
     m.put("index_empty", x -> x[0].index("5:"));
+    m.put("cat", x -> Tensor.cat(List.of(x[0], x[1])));
+    m.put("cat_dim_mixed_dtype", x -> Tensor.cat(List.of(x[0], x[1], x[2]), -1));
+    m.put("flip", x -> x[0].flip(0, 2));
+    m.put("roll", x -> x[0].roll(new long[] {1, -4}, new int[] {0, 1}));
+    m.put("roll_flat", x -> x[0].roll(2));
+    m.put("split_piece", x -> x[0].split(2, 1).get(1));
+    m.put("split_sizes_piece", x -> x[0].split(new long[] {1, 3}, 1).get(1));
+    m.put("chunk_piece", x -> x[0].chunk(3, 0).get(2));
+    m.put("unbind_piece", x -> x[0].unbind(1).get(2));
     return m;
   }
 

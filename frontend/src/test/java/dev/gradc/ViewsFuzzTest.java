@@ -163,11 +163,26 @@ class ViewsFuzzTest {
     int step = 1 + r.nextInt(2);
     int length = 1 + r.nextInt((n - 1 - start) / step + 1);
     int stop = start + (length - 1) * step + 1;
-    int way = r.nextInt(4);
+    int way = r.nextInt(5);
     if (way == 0) {
       int i = r.nextBoolean() ? start - n : start;
-      Tensor t = r.nextBoolean() ? e.t().select(dim, i) : e.t().index(":, ".repeat(dim) + i);
+      Tensor t =
+          switch (r.nextInt(3)) {
+            case 0 -> e.t().select(dim, i);
+            case 1 -> e.t().unbind(dim).get(start);
+            default -> e.t().index(":, ".repeat(dim) + i);
+          };
       return slicedModel(e, t, dim, start, 1, 1, true);
+    }
+    if (way == 4) {
+      // a piece of split or chunk: pieces of `size` elements, the last shorter
+      boolean chunk = r.nextBoolean();
+      int chunks = 1 + r.nextInt(n);
+      int size = chunk ? (n + chunks - 1) / chunks : 1 + r.nextInt(n);
+      int piece = r.nextInt((n + size - 1) / size);
+      int len = Math.min(size, n - piece * size);
+      Tensor t = chunk ? e.t().chunk(chunks, dim).get(piece) : e.t().split(size, dim).get(piece);
+      return slicedModel(e, t, dim, piece * size, 1, len, false);
     }
     Tensor t =
         switch (way) {

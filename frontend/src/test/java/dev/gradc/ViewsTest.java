@@ -48,7 +48,11 @@ class ViewsTest {
         "select_out_of_range",
         "narrow_past_the_end",
         "negative_step",
-        "too_many_indices"
+        "too_many_indices",
+        "split_output_in_place",
+        "unbind_writes_base_without_grad",
+        "join_grad_fn_names",
+        "cat_errors"
       })
   void scenario_printsWhatPyTorchPrints(String name) {
     List<String> expected = new ArrayList<>();
@@ -253,6 +257,52 @@ class ViewsTest {
       case "select_out_of_range" -> p -> Tensor.zeros(3, 4).select(0, 5);
       case "narrow_past_the_end" -> p -> Tensor.zeros(3, 4).narrow(0, 1, 5);
       case "negative_step" -> p -> Tensor.zeros(3).index("::-1");
+      case "split_output_in_place" ->
+          p -> Tensor.zeros(3, 4).requiresGrad_().split(2, 1).get(1).mul_(2);
+      case "unbind_writes_base_without_grad" ->
+          p -> {
+            Tensor x = Tensor.zeros(2, 3);
+            List<Tensor> rows = x.unbind(0);
+            rows.get(1).add_(Tensor.tensor(1, 2, 3));
+            p.p(x);
+            List<Tensor> parts = x.chunk(2, 1);
+            x.mul_(2);
+            p.p(parts.get(0));
+            p.p(parts.get(1));
+            p.p(Tensor.cat(parts, 1).flip(0).roll(1, 1));
+          };
+      case "join_grad_fn_names" ->
+          p -> {
+            Tensor x = Tensor.zeros(2, 3).requiresGrad_();
+            p.p(
+                name(Tensor.cat(List.of(x, x))),
+                name(x.flip(0)),
+                name(x.roll(1)),
+                name(x.split(2, 1).get(0)),
+                name(x.split(new long[] {1, 2}, 1).get(0)),
+                name(x.chunk(2, 0).get(1)),
+                name(x.unbind(1).get(0)));
+          };
+      case "cat_errors" ->
+          p -> {
+            List<Runnable> fs =
+                List.of(
+                    () -> Tensor.cat(List.of()),
+                    () -> Tensor.cat(List.of(Tensor.zeros(2, 3), Tensor.zeros(2, 2))),
+                    () -> Tensor.cat(List.of(Tensor.zeros(2, 3), Tensor.zeros(3))),
+                    () -> Tensor.cat(List.of(Tensor.zeros(), Tensor.zeros())),
+                    () -> Tensor.zeros(3, 4).split(new long[] {1, 2}, 1),
+                    () -> Tensor.zeros(3).chunk(0, 0),
+                    () -> Tensor.zeros(3, 4).flip(0, -2),
+                    () -> Tensor.zeros(3, 4).roll(new long[] {1, 2}, new int[] {0}));
+            for (Runnable f : fs) {
+              try {
+                f.run();
+              } catch (GradcException e) {
+                p.p("error: " + e.getMessage());
+              }
+            }
+          };
       case "too_many_indices" -> p -> Tensor.zeros(3, 4).index("0, 1, 2");
       case "view_copy_from_grad" ->
           p -> {

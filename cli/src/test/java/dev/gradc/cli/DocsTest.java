@@ -297,4 +297,48 @@ class DocsTest {
           .collect(Collectors.toSet());
     }
   }
+
+  /** A Java API call in a table cell: {@code x.name(}, {@code Tensor.name(}, {@code F.name(}... */
+  private static final Pattern JAVA_CALL =
+      Pattern.compile("(?<![\\w.])(x|a|b|Tensor|F|Autograd)\\.(\\w+)\\(");
+
+  /**
+   * Every Java spelling that docs/java-api.md's tables give for a PyTorch function is a public
+   * method of that class ({@code x} and {@code a}, {@code b} stand for a {@code Tensor}), so the
+   * table cannot promise a method that does not exist or was renamed.
+   */
+  @TestFactory
+  Stream<DynamicTest> javaApiTables_nameMethodsThatExist() throws IOException {
+    Path doc = Cli.ROOT.resolve("docs/java-api.md");
+    List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
+    List<DynamicTest> tests = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      List<String> cells = Arrays.asList(lines.get(i).split("\\|", -1));
+      if (!lines.get(i).startsWith("|") || cells.size() < 3) {
+        continue;
+      }
+      Matcher m = JAVA_CALL.matcher(cells.get(2));
+      Set<String> calls = new LinkedHashSet<>();
+      while (m.find()) {
+        String owner = m.group(1).matches("[xab]") ? "Tensor" : m.group(1);
+        calls.add(owner + "." + m.group(2));
+      }
+      int line = i + 1;
+      for (String call : calls) {
+        tests.add(
+            DynamicTest.dynamicTest(
+                "docs/java-api.md:" + line + " " + call,
+                () -> {
+                  String owner = call.substring(0, call.indexOf('.'));
+                  String name = call.substring(call.indexOf('.') + 1);
+                  Class<?> c = Class.forName("dev.gradc." + owner);
+                  assertTrue(
+                      Arrays.stream(c.getMethods()).anyMatch(x -> x.getName().equals(name)),
+                      "docs/java-api.md:" + line + " names " + call + ", which does not exist");
+                }));
+      }
+    }
+    assertTrue(tests.size() > 40, "calls found: " + tests.size());
+    return tests.stream();
+  }
 }

@@ -276,6 +276,137 @@ class FacadeJarTest {
     assertEquals(0, code, diagnostics.toString(StandardCharsets.UTF_8));
   }
 
+  /** The parameter names of a signature {@code public static T m(double[] a, float[] b)}. */
+  private static List<String> parameterNames(String signature) {
+    String params = signature.substring(signature.indexOf('(') + 1, signature.lastIndexOf(')'));
+    List<String> names = new ArrayList<>();
+    for (String p : params.split(", ", -1)) {
+      names.add(p.substring(p.lastIndexOf(' ') + 1));
+    }
+    return names;
+  }
+
+  private static String signature(Attributes section, String prefix) {
+    for (int i = 1; section.getValue("Gradc-Signature-" + i) != null; i++) {
+      String s = section.getValue("Gradc-Signature-" + i);
+      if (s.startsWith(prefix)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Every forward fixture (a model's predictions, two results sharing a subexpression, results that
+   * alias a param and each other, no params; f64 and f32) compiled into one jar: each facade's
+   * {@code value} gives PyTorch's results and its {@code vjp} {@code torch.autograd.grad}'s
+   * gradients, its results and gradients named as the manifest's signatures name them.
+   */
+  @Test
+  void package_everyForwardFixture_matchesPyTorch() throws Exception {
+    List<String> args = new ArrayList<>(List.of("compile"));
+    List<JsonNode> fixtures = new ArrayList<>();
+    for (Path fixture : ForwardProgramTest.fixtures()) {
+      String name = fixture.getFileName().toString().replace(".json", "");
+      fixtures.add(program(name, tmp.resolve(name + ".grad")));
+      args.add(tmp.resolve(name + ".grad").toString());
+    }
+    Path jar = tmp.resolve("fixtures.jar");
+    args.addAll(List.of("--package", "com.acme.fx", "-o", jar.toString()));
+    Cli.Result r = Cli.run(args.toArray(new String[0]));
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(8, fixtures.size());
+    try (JarFile j = new JarFile(jar.toFile());
+        URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+      for (JsonNode fx : fixtures) {
+        String name = fx.get("name").asText();
+        String simple = dev.gradc.codegen.AotCompiler.simpleClassName(name + ".grad");
+        Attributes section = j.getManifest().getAttributes("com/acme/fx/" + simple + ".class");
+        Class<?> c = loader.loadClass("com.acme.fx." + simple);
+        double rtol = ForwardProgramTest.rtol(fx);
+        Object[] inputs = arguments(fx, "inputs");
+        int n = inputs.length;
+        int m = fx.get("values").size();
+        List<String> outputs = parameterNames(signature(section, "public static void value("));
+        Object result = call(c, "value", inputs);
+        for (int k = 0; k < m; k++) {
+          ForwardProgramTest.assertCloseArray(
+              name + " " + outputs.get(n + k),
+              Fixtures.doubles(fx.get("values").get(k).get("data")),
+              doubles(get(result, outputs.get(n + k))),
+              rtol);
+        }
+        String vjp = signature(section, "public static void vjp(");
+        assertEquals(fx.get("grads").size() > 0, vjp != null, name);
+        if (vjp == null) {
+          continue;
+        }
+        List<String> grads = parameterNames(vjp).subList(n + m, parameterNames(vjp).size());
+        Object gradients = call(c, "vjp", concat(inputs, arguments(fx, "cotangents")));
+        for (int i = 0; i < grads.size(); i++) {
+          ForwardProgramTest.assertCloseArray(
+              name + " " + grads.get(i),
+              Fixtures.doubles(fx.get("grads").get(i).get("data")),
+              doubles(get(gradients, grads.get(i))),
+              rtol);
+        }
+      }
+    }
+  }
+
+  /**
+   * Names the facade itself uses are renamed in it: a declaration named like gradCheck's {@code
+   * step} or a generated local, a result named like a method of Object, and programs whose classes
+   * would be named like the nested {@code Result} and {@code Gradients}. The facades compile and
+   * compute.
+   */
+  @Test
+  void package_namesTheFacadeUses_areRenamed() throws Exception {
+    Files.writeString(
+        tmp.resolve("result.grad"),
+        "input i: f64[N]\nparam step: f64\nwait = i * step\nreturn wait, sum(wait)\n");
+    Files.writeString(
+        tmp.resolve("gradients.grad"), "input x: f64[N]\nparam w: f64\nreturn x * w\n");
+    Path jar = tmp.resolve("names.jar");
+    Cli.Result r =
+        Cli.run(
+            "compile",
+            tmp.resolve("result.grad").toString(),
+            tmp.resolve("gradients.grad").toString(),
+            "--package",
+            "p",
+            "-o",
+            jar.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(
+        r.out()
+            .contains(
+                "  public static Values value(double[] i, double[] step_)\n"
+                    + "  public static void value(double[] i, double[] step_, double[] wait_,"
+                    + " double[] output1)\n"),
+        r.out());
+    assertTrue(
+        r.out()
+            .contains("  public static Grads vjp(double[] x, double[] w, double[] gradOutput)\n"),
+        r.out());
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+      Class<?> c = loader.loadClass("p.Result");
+      Object values = call(c, "value", new double[] {1, 2, 3}, new double[] {0.5});
+      assertEquals(3.0, ((double[]) get(values, "output1"))[0]);
+      assertEquals(1.5, ((double[]) get(values, "wait_"))[2]);
+      Object grads =
+          call(
+              c,
+              "vjp",
+              new double[] {1, 2, 3},
+              new double[] {0.5},
+              new double[] {1, 1, 1},
+              new double[] {2});
+      // sum(i) * 1 + 2 * sum(i)
+      assertEquals(18.0, ((double[]) get(grads, "gradStep_"))[0]);
+    }
+  }
+
   /** A sources jar is written beside the jar, named after it. */
   @Test
   void sourcesJar_isNamedAfterTheJar() {

@@ -812,8 +812,9 @@ public final class Builder {
 
   /**
    * {@code x[..., start:start + step * length:step, ...]} along {@code dim} (negative from the
-   * end); {@code start >= 0} and {@code step >= 1} in range of a static dim, as {@link Typing}
-   * checks. A slice of a slice along the same dim is one slice; a slice of everything is {@code x}.
+   * end); {@code start} and every element read in range of a static dim and {@code step} not 0
+   * (negative: backwards), as {@link Typing} checks. A slice of a slice along the same dim is one
+   * slice; a slice of everything is {@code x}.
    */
   public Value slice(Value x, int dim, int start, int step, int length) {
     int d = normalizeDim(dim, x.type().rank());

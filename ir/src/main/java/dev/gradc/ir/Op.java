@@ -157,9 +157,10 @@ public enum Op {
   LOG_SOFTMAX("log_softmax", FLOAT, grad("LogSoftmaxBackward0"), Normalization.LOG_SOFTMAX),
   /**
    * {@code x[..., start:start + step * length:step, ...]} along one dim: {@code dims=[dim, start,
-   * step]} with {@code 0 <= start}, {@code step >= 1}; the length is the result's size along {@code
-   * dim}. Names: a slice ({@code slice}, {@code narrow}, {@code x[a:b]}), an index ({@code select},
-   * {@code x[i]}, recorded with the dim removed).
+   * step]}, every element read in range, {@code step} not 0 (negative reads backwards: {@code
+   * flip}); the length is the result's size along {@code dim}. Names: a slice ({@code slice},
+   * {@code narrow}, {@code x[a:b]}), an index ({@code select}, {@code x[i]}, recorded with the dim
+   * removed).
    */
   SLICE("slice", 1, Structure.SLICE, ANY, grad("SliceBackward0", "SelectBackward0"), DIMS, VIEW),
   /**

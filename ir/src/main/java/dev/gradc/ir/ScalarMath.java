@@ -77,7 +77,9 @@ public final class ScalarMath {
 
   /**
    * An op for which {@link #isInteger} holds, on i64 operands (a {@code where}'s condition and
-   * comparisons' results are 0 and 1; casts are handled by {@link #castFromLong}).
+   * comparisons' results are 0 and 1; casts are handled by {@link #castFromLong}). The i64 twin of
+   * {@link #apply}'s integer cases, on purpose: {@code long} arithmetic wraps where {@code double}
+   * rounds, so the two cannot share one method.
    */
   public static long applyLong(Op op, long x, long y, long z) {
     return switch (op.integerOp()) {

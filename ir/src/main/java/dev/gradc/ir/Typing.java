@@ -465,10 +465,12 @@ public final class Typing {
     int length = part.dim(d).size();
     int start = dims[1];
     int step = dims[2];
-    if (start < 0
-        || step < 1
-        || start > size
-        || (length > 0 && start + (long) step * (length - 1) >= size)) {
+    long last = start + (long) step * (length - 1);
+    boolean inRange =
+        length == 0
+            ? start >= 0 && start <= size
+            : start >= 0 && start < size && last >= 0 && last < size;
+    if (step == 0 || !inRange) {
       throw new GradcException(
           op.mnemonic()
               + " of "

@@ -18,7 +18,7 @@ import java.util.function.Function;
  * unloaded by the JVM once no caller holds its function. Concurrent requests for the same function
  * wait for one compilation. Counts compilations and hits.
  */
-public final class KernelCache {
+final class KernelCache {
 
   private final Function<Func, CompiledFunction> compiler;
   private final int capacity;

@@ -37,13 +37,23 @@ public final class Kernels {
     return new InterpretedFunction(f);
   }
 
+  /** How many functions the process-wide kernel cache has compiled. */
+  public static long compilations() {
+    return cache().compilations();
+  }
+
+  /** How many lookups in the process-wide kernel cache found an existing compilation. */
+  public static long cacheHits() {
+    return cache().hits();
+  }
+
   /**
    * The process-wide kernel cache.
    *
    * @throws IllegalArgumentException when it does not exist yet and the system property {@code
    *     gradc.cache.size} is not a positive integer
    */
-  public static KernelCache cache() {
+  static KernelCache cache() {
     KernelCache c = cache;
     if (c == null) {
       synchronized (Kernels.class) {

@@ -16,6 +16,7 @@ import static dev.gradc.frontend.lang.Builtin.Kind.STRING;
 import static dev.gradc.frontend.lang.Builtin.Kind.TENSOR;
 
 import dev.gradc.frontend.Indexing;
+import dev.gradc.frontend.Joining;
 import dev.gradc.frontend.lang.Builtin.Body;
 import dev.gradc.frontend.lang.Builtin.Forms;
 import dev.gradc.frontend.lang.Builtin.Kind;
@@ -275,6 +276,81 @@ final class Builtins {
         in(),
         req("dim", INT),
         req("index", INT));
+    for (String name : List.of("cat", "concat")) {
+      define(
+          name,
+          FUNCTION,
+          "tensors",
+          (b, a) -> tensor(Joining.cat(b, tensorList(a, "tensors"), a.integer("dim"))),
+          req("tensors", ANY),
+          opt("dim", INT, Val.Num.ofInt(0)));
+    }
+    define(
+        "flip",
+        BOTH,
+        (b, a) -> tensor(Joining.flip(b, a.tensor("input"), a.dims("dims"))),
+        in(),
+        req("dims", DIMS));
+    define(
+        "roll",
+        BOTH,
+        (b, a) -> {
+          long[] shifts = longs(a.dims("shifts"));
+          return tensor(Joining.roll(b, a.tensor("input"), shifts, a.dims("dims")));
+        },
+        in(),
+        req("shifts", DIMS),
+        opt("dims", DIMS, NONE));
+    define(
+        "split",
+        BOTH,
+        "tensor",
+        (b, a) -> {
+          Value x = a.tensor("tensor");
+          int d = Builder.normalizeDim(a.integer("dim"), x.type().rank());
+          long n = Indexing.size(x.type().dims(), d);
+          Val sizes = a.get("split_size_or_sections").val();
+          long[] pieces;
+          if (sizes instanceof Val.Seq) {
+            pieces = Joining.checkSections(n, longs(a.dims("split_size_or_sections")), d);
+          } else {
+            pieces = Joining.splitSizes(n, a.integer("split_size_or_sections"));
+          }
+          return views(b, a, x, Joining.pieces(d, n, pieces));
+        },
+        req("tensor", TENSOR),
+        req("split_size_or_sections", DIMS),
+        opt("dim", INT, Val.Num.ofInt(0)));
+    define(
+        "chunk",
+        BOTH,
+        (b, a) -> {
+          Value x = a.tensor("input");
+          int d = Builder.normalizeDim(a.integer("dim"), x.type().rank());
+          long n = Indexing.size(x.type().dims(), d);
+          return views(b, a, x, Joining.pieces(d, n, Joining.chunkSizes(n, a.integer("chunks"))));
+        },
+        in(),
+        req("chunks", INT),
+        opt("dim", INT, Val.Num.ofInt(0)));
+    define(
+        "unbind",
+        BOTH,
+        (b, a) -> {
+          Value x = a.tensor("input");
+          if (x.type().rank() == 0) {
+            throw new GradcException("Dimension specified as 0 but tensor has no dimensions");
+          }
+          int d = Builder.normalizeDim(a.integer("dim"), x.type().rank());
+          long n = Indexing.size(x.type().dims(), d);
+          List<Indexing.Step> steps = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            steps.add(Indexing.select(d, x.type().dims(), i));
+          }
+          return views(b, a, x, steps);
+        },
+        in(),
+        opt("dim", INT, Val.Num.ofInt(0)));
     define("expand", METHOD, Builtins::expand, in(), req("size", SHAPE));
     define("broadcast_to", BOTH, Builtins::expand, in(), req("size", SHAPE));
     define(
@@ -914,21 +990,40 @@ final class Builtins {
     return tensor(b.binary(elementwise, x, a.tensor("other")));
   }
 
-  /** {@code torch.stack(tensors, dim)}: a list or tuple of tensors. */
-  private static Val stack(Builder b, Args a) {
-    Val v = a.get("tensors").val();
+  /** The tuple of views of {@code x} that these steps make ({@code split}, {@code unbind}). */
+  private static Val views(Builder b, Args a, Value x, List<Indexing.Step> steps) {
+    List<Val.Located> out = new ArrayList<>();
+    for (Indexing.Step s : steps) {
+      out.add(new Val.Located(tensor(Indexing.apply(b, x, s)), a.callPos()));
+    }
+    return new Val.Seq(out, true);
+  }
+
+  private static long[] longs(int[] v) {
+    return java.util.Arrays.stream(v).asLongStream().toArray();
+  }
+
+  /** A list or tuple of tensors, as {@code cat} and {@code stack} take. */
+  private static List<Value> tensorList(Args a, String name) {
+    Val v = a.get(name).val();
     if (!(v instanceof Val.Seq seq)) {
       throw a.error(
-          "tensors", "stack(): argument 'tensors' must be tuple of Tensors, not a single value");
+          name,
+          a.fn() + "(): argument '" + name + "' must be tuple of Tensors, not a single value");
     }
     List<Value> xs = new ArrayList<>();
     for (Val.Located item : seq.items()) {
       if (!(item.val() instanceof Val.Tensor t)) {
-        throw a.error("tensors", "stack(): argument 'tensors' must be tuple of Tensors");
+        throw a.error(name, a.fn() + "(): argument '" + name + "' must be tuple of Tensors");
       }
       xs.add(t.value());
     }
-    return tensor(Selection.stack(b, xs, a.integer("dim")));
+    return xs;
+  }
+
+  /** {@code torch.stack(tensors, dim)}: a list or tuple of tensors. */
+  private static Val stack(Builder b, Args a) {
+    return tensor(Selection.stack(b, tensorList(a, "tensors"), a.integer("dim")));
   }
 
   private static Val normalize(Builder b, Args a, Op op) {

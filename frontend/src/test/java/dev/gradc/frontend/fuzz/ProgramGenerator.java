@@ -1396,6 +1396,12 @@ final class ProgramGenerator {
   private V subscript(V a) {
     List<String> dims = a.dims;
     int rank = dims.size();
+    if (rank > 0 && chance(40)) {
+      int d = rnd.nextInt(rank);
+      if (isStatic(dims.get(d)) && size(dims.get(d)) > 0) {
+        return joined(a, d, size(dims.get(d)));
+      }
+    }
     if (rank > 0 && isStatic(dims.get(0)) && size(dims.get(0)) > 0 && chance(20)) {
       int n = size(dims.get(0));
       List<String> out = new ArrayList<>(dims);
@@ -1466,6 +1472,54 @@ final class ProgramGenerator {
       items.add("...");
     }
     return expr(a.operand() + "[" + String.join(", ", items) + "]", a.dtype, out, a.range, a.grad);
+  }
+
+  /**
+   * A join or split along the static dim {@code d} of size {@code n}: cat, flip, roll, split,
+   * chunk, unbind.
+   */
+  private V joined(V a, int d, int n) {
+    List<String> out = new ArrayList<>(a.dims);
+    String x = a.operand();
+    String text;
+    switch (rnd.nextInt(6)) {
+      case 0 -> {
+        out.set(d, Integer.toString(2 * n));
+        text =
+            oneOf(
+                "cat([" + a.text + ", " + a.text + "], " + d + ")",
+                "torch.cat((" + x + ", " + x + "), dim=" + d + ")");
+      }
+      case 1 -> text = oneOf(x + ".flip(" + d + ")", "flip(" + a.text + ", [" + d + "])");
+      case 2 -> {
+        int k = rnd.nextInt(2 * n + 1) - n;
+        text = chance(30) ? "roll(" + a.text + ", " + k + ")" : x + ".roll(" + k + ", " + d + ")";
+      }
+      case 3 -> {
+        int size = 1 + rnd.nextInt(n);
+        int pieces = (n + size - 1) / size;
+        int i = rnd.nextInt(pieces);
+        out.set(d, Integer.toString(Math.min(size, n - i * size)));
+        text = x + ".split(" + size + ", " + d + ")[" + i + "]";
+      }
+      case 4 -> {
+        int chunks = 1 + rnd.nextInt(n);
+        int size = (n + chunks - 1) / chunks;
+        int pieces = (n + size - 1) / size;
+        int i = rnd.nextInt(pieces);
+        out.set(d, Integer.toString(Math.min(size, n - i * size)));
+        text = "chunk(" + a.text + ", " + chunks + ", dim=" + d + ")[" + (i - pieces) + "]";
+      }
+      default -> {
+        out.remove(d);
+        text =
+            oneOf(x + ".unbind(" + d + ")", "unbind(" + a.text + ", " + d + ")")
+                + "["
+                + rnd.nextInt(n)
+                + "]";
+      }
+    }
+    return expr(text, a.dtype, out, a.range, a.grad);
   }
 
   /** Python's slice bound: negative from the end, then clamped to {@code [0, n]}. */

@@ -458,6 +458,11 @@ class FiniteDifferenceTest {
     return List.of(
         c("slice rows", (b, p) -> b.slice(p[0], 0, 1, 1, 2), p("x", t(3, 4))),
         c("slice every other", (b, p) -> b.slice(p[0], -1, 1, 2, 2), p("x", t(3, 5))),
+        c("slice reversed", (b, p) -> b.slice(p[0], 1, 4, -1, 5), p("x", t(2, 5))),
+        c(
+            "slice reversed of reversed, squared",
+            (b, p) -> b.square(b.slice(b.slice(p[0], 0, 5, -1, 6), 0, 4, -2, 3)),
+            p("x", t(6, 2))),
         c("slice one", (b, p) -> b.slice(p[0], 1, 2, 1, 1), p("x", t(2, 3, 2))),
         c("slice empty", (b, p) -> b.sum(b.slice(p[0], 0, 3, 1, 0)), p("x", t(3, 2))),
         c(
@@ -476,6 +481,10 @@ class FiniteDifferenceTest {
             "slice_backward squared",
             (b, p) -> b.square(b.sliceBackward(p[0], List.of(Dim.of(5), Dim.of(2)), 0, 1, 2)),
             p("x", t(2, 2))),
+        c(
+            "slice_backward reversed",
+            (b, p) -> b.square(b.sliceBackward(p[0], List.of(Dim.of(2), Dim.of(5)), 1, 4, -2)),
+            p("x", t(2, 3))),
         c(
             "slice_backward times its operand's sine",
             (b, p) ->

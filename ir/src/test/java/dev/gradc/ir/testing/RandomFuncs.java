@@ -737,8 +737,9 @@ public final class RandomFuncs {
       int d = staticDim(x);
       int size = x.type().dim(d).size();
       int start = rng.nextInt(size);
-      int step = 1 + rng.nextInt(2);
-      int length = 1 + rng.nextInt((size - 1 - start) / step + 1);
+      int step = new int[] {1, 2, -1}[rng.nextInt(3)];
+      int room = step > 0 ? (size - 1 - start) / step : start;
+      int length = 1 + rng.nextInt(room + 1);
       return add(b.slice(x, d, start, step, length), bnd(x));
     }
 
@@ -749,10 +750,12 @@ public final class RandomFuncs {
       }
       int d = staticDim(x);
       int length = x.type().dim(d).size();
-      int start = rng.nextInt(2);
-      int step = 1 + rng.nextInt(2);
+      int step = new int[] {1, 2, -1}[rng.nextInt(3)];
+      // the first element written; backwards, the last is first - (length - 1) >= 0
+      int start = (step > 0 ? 0 : length - 1) + rng.nextInt(2);
+      int end = Math.max(start, start + step * (length - 1));
       List<Dim> whole = new ArrayList<>(x.type().dims());
-      whole.set(d, Dim.of(start + step * (length - 1) + 1 + rng.nextInt(2)));
+      whole.set(d, Dim.of(end + 1 + rng.nextInt(2)));
       return add(b.sliceBackward(x, whole, d, start, step), bnd(x));
     }
 
