@@ -885,6 +885,145 @@ public final class Tensor {
     return new Tensor[] {spread, mean};
   }
 
+  /** {@code torch.nansum(x)}: the sum with NaN counted as 0. */
+  public Tensor nansum() {
+    return nansum(new int[0], false);
+  }
+
+  /** {@code torch.nansum(x, dim)}. */
+  public Tensor nansum(int dim) {
+    return nansum(new int[] {dim}, false);
+  }
+
+  /**
+   * {@code torch.nansum(x, dims, keepdim)} (all dims when empty), recording {@code
+   * NansumBackward0}: NaN elements count as 0 and get a zero gradient.
+   */
+  public Tensor nansum(int[] dims, boolean keepdim) {
+    int[] ds = dims.clone();
+    return Recorder.record(
+        "NansumBackward0", Saves.INPUT, (b, in) -> Statistics.nansum(b, in[0], ds, keepdim), this);
+  }
+
+  /** {@code torch.nanmean(x)}: the mean of the elements that are not NaN. */
+  public Tensor nanmean() {
+    return nanmean(new int[0], false);
+  }
+
+  /** {@code torch.nanmean(x, dim)}. */
+  public Tensor nanmean(int dim) {
+    return nanmean(new int[] {dim}, false);
+  }
+
+  /**
+   * {@code torch.nanmean(x, dims, keepdim)}: {@code nansum} divided by the count of non-NaN
+   * elements, recording {@code DivBackward0} as PyTorch's composition does.
+   */
+  public Tensor nanmean(int[] dims, boolean keepdim) {
+    if (!dtype().isFloatingPoint()) {
+      throw new GradcException(
+          "nanmean(): expected input to have floating point dtype but got " + scalarType(dtype()));
+    }
+    int[] ds = dims.clone();
+    return Recorder.record(
+        Op.DIV.gradFn(),
+        Saves.ALL_INPUTS,
+        (b, in) -> Statistics.nanmean(b, in[0], ds, keepdim),
+        this);
+  }
+
+  /** {@code torch.count_nonzero(x)}: the i64 count of nonzero elements (NaN counts). */
+  public Tensor countNonzero() {
+    return countNonzero(new int[0]);
+  }
+
+  /** {@code torch.count_nonzero(x, dims)} over {@code dims} (all dims when none). */
+  public Tensor countNonzero(int... dims) {
+    int[] ds = dims.clone();
+    return Recorder.record(
+        "CountNonzeroBackward0",
+        Saves.NOTHING,
+        (b, in) -> Statistics.countNonzero(b, in[0], ds),
+        this);
+  }
+
+  /** {@code torch.all(x)}: whether every element is nonzero (True of no elements). */
+  public Tensor all() {
+    return allAny(new int[0], false, true);
+  }
+
+  /** {@code torch.all(x, dim)}. */
+  public Tensor all(int dim) {
+    return allAny(new int[] {dim}, false, true);
+  }
+
+  /** {@code torch.all(x, dim, keepdim)}. */
+  public Tensor all(int dim, boolean keepdim) {
+    return allAny(new int[] {dim}, keepdim, true);
+  }
+
+  /** {@code torch.any(x)}: whether some element is nonzero (False of no elements). */
+  public Tensor any() {
+    return allAny(new int[0], false, false);
+  }
+
+  /** {@code torch.any(x, dim)}. */
+  public Tensor any(int dim) {
+    return allAny(new int[] {dim}, false, false);
+  }
+
+  /** {@code torch.any(x, dim, keepdim)}. */
+  public Tensor any(int dim, boolean keepdim) {
+    return allAny(new int[] {dim}, keepdim, false);
+  }
+
+  private Tensor allAny(int[] dims, boolean keepdim, boolean every) {
+    return Recorder.record(
+        every ? "AllBackward0" : "AnyBackward0",
+        Saves.NOTHING,
+        (b, in) -> Statistics.allAny(b, in[0], dims, keepdim, every),
+        this);
+  }
+
+  /** {@code torch.norm(x)}: the 2-norm of all elements. */
+  public Tensor norm() {
+    return norm(2, new int[0], false);
+  }
+
+  /** {@code torch.norm(x, p)}: the {@code p}-norm of all elements ({@code p} may be infinite). */
+  public Tensor norm(double p) {
+    return norm(p, new int[0], false);
+  }
+
+  /** {@code torch.norm(x, p, dim)}. */
+  public Tensor norm(double p, int dim) {
+    return norm(p, new int[] {dim}, false);
+  }
+
+  /**
+   * {@code torch.norm(x, p, dims, keepdim)} (all dims when empty): the vector norm of {@link
+   * Linalg#vectorNorm(Tensor, double, int[], boolean)}, recording {@code NormBackward1}.
+   */
+  public Tensor norm(double p, int[] dims, boolean keepdim) {
+    if (!dtype().isFloatingPoint()) {
+      throw new GradcException(
+          "norm(): input dtype should be either floating point or complex. Got "
+              + scalarType(dtype())
+              + " instead.");
+    }
+    return vectorNorm("NormBackward1", p, dims, keepdim);
+  }
+
+  /** The vector norm recorded as {@code name}. */
+  Tensor vectorNorm(String name, double ord, int[] dims, boolean keepdim) {
+    int[] ds = dims.clone();
+    return Recorder.record(
+        name,
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> Statistics.vectorNorm(b, in[0], ord, ds, keepdim),
+        this);
+  }
+
   private void requireFloatForStatistics(String fn) {
     if (!dtype().isFloatingPoint()) {
       throw new GradcException(fn + " only support floating point and complex dtypes");

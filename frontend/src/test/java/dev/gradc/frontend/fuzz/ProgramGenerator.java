@@ -1006,14 +1006,37 @@ final class ProgramGenerator {
   private V reduction() {
     V a = chance(10) ? pick(v -> v.dtype.equals("bool") || v.dtype.equals("i64")) : null;
     if (a != null) {
-      String text = oneOf("sum(" + a.text + ")", a.operand() + ".sum()");
+      String text = oneOf("sum(" + a.text + ")", a.operand() + ".sum()", "nansum(" + a.text + ")");
       double m = a.range.mag() * numel(a.dims);
       return expr(text, "i64", List.of(), new Range(-m, m), false);
     }
     a = pickFloat();
+    if (chance(8)) {
+      // counts and truth values of any tensor: no gradient
+      String text =
+          oneOf(
+              "count_nonzero(" + a.text + ")",
+              a.operand() + ".count_nonzero()",
+              "all(" + a.text + ").long()",
+              a.operand() + ".any().long()");
+      return expr(text, "i64", List.of(), new Range(0, numel(a.dims)), false);
+    }
     String op =
         oneOf(
-            "sum", "sum", "mean", "mean", "amax", "amin", "logsumexp", "max", "min", "var", "std");
+            "sum",
+            "sum",
+            "mean",
+            "mean",
+            "amax",
+            "amin",
+            "logsumexp",
+            "max",
+            "min",
+            "var",
+            "std",
+            "nansum",
+            "nanmean",
+            "norm");
     if ((op.equals("max") || op.equals("min")) && a.rank() > 0 && chance(40)) {
       // With a dim: the values of (values, indices), or the index vector from argmax/argmin.
       int d = rnd.nextInt(a.rank());
@@ -1093,7 +1116,7 @@ final class ProgramGenerator {
     }
     Range r;
     switch (op) {
-      case "sum" -> {
+      case "sum", "nansum", "norm" -> {
         if (a.range.mag() * count > LIMIT) {
           a = tame(a, LIMIT / count);
         }
@@ -1117,7 +1140,12 @@ final class ProgramGenerator {
     }
     boolean spread = op.equals("var") || op.equals("std");
     String option =
-        spread ? oneOf("", "", ", unbiased=False", ", correction=0", ", unbiased=True") : "";
+        spread
+            ? oneOf("", "", ", unbiased=False", ", correction=0", ", unbiased=True")
+            : op.equals("norm") ? oneOf("", ", p=1", ", p=2", ", p=3", ", p='fro'") : "";
+    if (op.equals("norm")) {
+      r = new Range(0, r.mag());
+    }
     if (spread && dimArg == null && chance(40)) {
       // torch.var_mean and torch.std_mean: the spread or the mean of the tuple
       boolean first = rnd.nextBoolean();
@@ -1132,8 +1160,8 @@ final class ProgramGenerator {
               a.operand() + "." + op + "(" + option.replaceFirst("^, ", "") + ")",
               "torch." + op + "(" + a.text + option + ")");
     } else {
-      // the second positional argument of var and std is unbiased, so keepdim is a keyword there
-      boolean positional = !spread && chance(40);
+      // the second positional argument of var and std is unbiased, of norm p: dim is a keyword
+      boolean positional = !spread && !op.equals("norm") && chance(40);
       String args =
           (positional ? dimArg : "dim=" + dimArg)
               + option

@@ -586,6 +586,26 @@ class FiniteDifferenceTest {
               p("x", sym(F, "N", 3), spread)));
     }
     cs.add(
+        c("nansum", (b, p) -> Statistics.nansum(b, p[0], new int[] {1}, false), p("x", t(2, 3))));
+    cs.add(
+        c(
+            "nanmean keepdim",
+            (b, p) -> Statistics.nanmean(b, p[0], new int[] {0}, true),
+            p("x", sym(F, "N", 3))));
+    Domain away = new Domain(-2, 2, 0.1, 0);
+    for (double ord : new double[] {2, 1, 3, 0.5, -1, Double.POSITIVE_INFINITY, -2.5}) {
+      cs.add(
+          c(
+              "vector_norm ord " + ord,
+              (b, p) -> Statistics.vectorNorm(b, p[0], ord, new int[] {1}, false),
+              p("x", t(2, 3), away)));
+    }
+    cs.add(
+        c(
+            "vector_norm all dims",
+            (b, p) -> Statistics.vectorNorm(b, p[0], 2, new int[0], false),
+            p("x", sym(F, "N", 3))));
+    cs.add(
         c(
             "var of three",
             (b, p) -> Statistics.var(b, p[0], new int[] {0}, 1, false),
