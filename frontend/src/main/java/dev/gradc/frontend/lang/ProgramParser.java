@@ -725,10 +725,11 @@ final class ProgramParser {
       body(kw, false);
       return;
     }
+    Located seq = rows(iterable);
     long iterations =
-        iterable.val() instanceof Val.Range r
+        seq.val() instanceof Val.Range r
             ? r.length()
-            : at(iterable.pos(), () -> Python.items(iterable, "'for'")).size();
+            : at(seq.pos(), () -> Python.items(seq, "'for'")).size();
     if (iterations > MAX_ITERATIONS) {
       throw error(
           kw,
@@ -738,7 +739,7 @@ final class ProgramParser {
               + MAX_ITERATIONS
               + " iterations are supported");
     }
-    List<Located> items = at(iterable.pos(), () -> Python.items(iterable, "'for'"));
+    List<Located> items = at(seq.pos(), () -> Python.items(seq, "'for'"));
     expectBlockStart(kw);
     int bodyStart = p;
     int end = blockEnd(bodyStart - 1);
@@ -806,18 +807,45 @@ final class ProgramParser {
     return out;
   }
 
+  /**
+   * A tensor as Python iterates it, the tuple of its rows ({@code x.unbind(0)}, views); any other
+   * value as it is.
+   */
+  private Located rows(Located v) {
+    if (!(v.val() instanceof Val.Tensor t)) {
+      return v;
+    }
+    Value x = t.value();
+    if (x.type().rank() == 0) {
+      throw new GradcException("iteration over a 0-d tensor", v.pos());
+    }
+    long n = at(v.pos(), () -> Indexing.size(x.type().dims(), 0));
+    if (n > MAX_ITERATIONS) {
+      throw new GradcException(
+          "a tensor of "
+              + n
+              + " rows: its rows are unrolled when compiling, and at most "
+              + MAX_ITERATIONS
+              + " are supported",
+          v.pos());
+    }
+    markUsed(t);
+    List<Located> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Indexing.Step s = Indexing.select(0, x.type().dims(), i);
+      out.add(new Located(new Val.Tensor(at(v.pos(), () -> Indexing.apply(b, x, s))), v.pos()));
+    }
+    return new Located(new Val.Seq(out, true), v.pos());
+  }
+
   /** Binds {@code targets} to a value, unpacking a tuple or list as Python does. */
   private void unpack(List<Token> targets, Located v, boolean multi) {
     if (!multi) {
       bind(targets.get(0).text(), noGrad > 0 ? detached(v.val()) : v.val());
       return;
     }
-    Val val = v.val();
-    if (val instanceof Val.Tensor) {
-      throw new GradcException(
-          "cannot unpack a Tensor; index its rows instead: a, b = x[0], x[1]", v.pos());
-    }
-    List<Located> items = at(v.pos(), () -> Python.items(v, "unpacking"));
+    Located seq = rows(v);
+    List<Located> items = at(seq.pos(), () -> Python.items(seq, "unpacking"));
     if (items.size() != targets.size()) {
       throw new GradcException(
           items.size() > targets.size()

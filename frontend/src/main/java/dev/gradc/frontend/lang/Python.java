@@ -342,9 +342,7 @@ final class Python {
     }
     if (val instanceof Val.Tensor) {
       throw new GradcException(
-          what
-              + " cannot iterate over a Tensor; iterate over range(len(x)) and index its rows,"
-              + " x[i]",
+          what + " over a Tensor is not supported; iterate over it with 'for', or index its rows",
           v.pos());
     }
     throw new GradcException("'" + val.typeName() + "' object is not iterable", v.pos());
