@@ -324,6 +324,18 @@ OPS += [
     ("unbind_piece", lambda a: a.unbind(1)[2], [T(2, 3, gen=SLICING_GEN)]),
 ]
 
+# Counts and truth values over dims (no gradient): relu makes about half the elements 0.
+STATISTICS_GEN = torch.Generator().manual_seed(14)
+OPS += [
+    ("count_nonzero", lambda a: torch.count_nonzero(a.relu()), [T(3, 4, gen=STATISTICS_GEN)]),
+    ("count_nonzero_dims", lambda a: a.relu().count_nonzero((0, 2)), [T(2, 3, 4, gen=STATISTICS_GEN)]),
+    ("all", lambda a: a.relu().all(), [T(3, 4, gen=STATISTICS_GEN)]),
+    ("all_dim_keepdim", lambda a: torch.all(a.relu(), 1, keepdim=True), [T(4, 2, gen=STATISTICS_GEN)]),
+    ("any_dim", lambda a: a.relu().any(-1), [T(4, 2, gen=STATISTICS_GEN)]),
+    ("any_empty", lambda a: torch.any(a[:0]), [T(3, gen=STATISTICS_GEN)]),
+    ("all_empty", lambda a: torch.all(a[:0]), [T(3, gen=STATISTICS_GEN)]),
+]
+
 
 def fresh(inputs):
     return [t.detach().clone().requires_grad_(t.requires_grad) for t in inputs]
@@ -812,6 +824,13 @@ def misuse():
         "set_grad_size": lambda: set_grad(torch.zeros(3, dtype=torch.float64),
                                           torch.zeros(2, dtype=torch.float64)),
         "set_grad_self": lambda: set_grad(torch.zeros(3, dtype=torch.float64), None),
+        "var_long": lambda: torch.arange(3).var(),
+        "std_mean_long": lambda: torch.std_mean(torch.arange(3)),
+        "var_mean_long": lambda: torch.var_mean(torch.arange(3), 0),
+        "nanmean_long": lambda: torch.arange(3).nanmean(),
+        "norm_long": lambda: torch.arange(3).norm(),
+        "vector_norm_long": lambda: torch.linalg.vector_norm(torch.arange(3)),
+        "var_dim_range": lambda: torch.ones(2, 3).var(2),
     }
     out = {}
     for name, fn in cases.items():

@@ -9,6 +9,7 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.MathFunctions;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Statistics;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
@@ -954,6 +955,288 @@ public final class Tensor {
     String error = Typing.emptyReductionError(op.mnemonic(), op, node().type(), dims);
     if (error != null) {
       throw new GradcException(error);
+    }
+  }
+
+  // ------------------------------------------------------------------ statistics
+
+  /** {@code torch.var(x)}: the unbiased variance of all elements. */
+  public Tensor var() {
+    return var(new int[0], 1, false);
+  }
+
+  /** {@code torch.var(x, unbiased)}: divided by {@code N - 1} when unbiased, else by {@code N}. */
+  public Tensor var(boolean unbiased) {
+    return var(new int[0], unbiased ? 1 : 0, false);
+  }
+
+  /** {@code torch.var(x, dim)}: the unbiased variance over {@code dim}. */
+  public Tensor var(int dim) {
+    return var(new int[] {dim}, 1, false);
+  }
+
+  /** {@code torch.var(x, dim, unbiased, keepdim)}. */
+  public Tensor var(int dim, boolean unbiased, boolean keepdim) {
+    return var(new int[] {dim}, unbiased ? 1 : 0, keepdim);
+  }
+
+  /** {@code torch.var(x, dims, unbiased, keepdim)} (all dims when empty). */
+  public Tensor var(int[] dims, boolean unbiased, boolean keepdim) {
+    return var(dims, unbiased ? 1 : 0, keepdim);
+  }
+
+  /**
+   * {@code torch.var(x, dims, correction=c, keepdim=k)}: the squared deviations summed over {@code
+   * dims} (all dims when empty) and divided by {@code max(0, N - c)}, recording {@code
+   * VarBackward0}.
+   */
+  public Tensor var(int[] dims, long correction, boolean keepdim) {
+    requireFloatForStatistics("std and var");
+    int[] ds = dims.clone();
+    return Recorder.record(
+        "VarBackward0",
+        Saves.INPUT,
+        (b, in) -> Statistics.var(b, in[0], ds, correction, keepdim),
+        this);
+  }
+
+  /** {@code torch.std(x)}: the unbiased standard deviation of all elements. */
+  public Tensor std() {
+    return std(new int[0], 1, false);
+  }
+
+  /** {@code torch.std(x, unbiased)}. */
+  public Tensor std(boolean unbiased) {
+    return std(new int[0], unbiased ? 1 : 0, false);
+  }
+
+  /** {@code torch.std(x, dim)}. */
+  public Tensor std(int dim) {
+    return std(new int[] {dim}, 1, false);
+  }
+
+  /** {@code torch.std(x, dim, unbiased, keepdim)}. */
+  public Tensor std(int dim, boolean unbiased, boolean keepdim) {
+    return std(new int[] {dim}, unbiased ? 1 : 0, keepdim);
+  }
+
+  /** {@code torch.std(x, dims, unbiased, keepdim)} (all dims when empty). */
+  public Tensor std(int[] dims, boolean unbiased, boolean keepdim) {
+    return std(dims, unbiased ? 1 : 0, keepdim);
+  }
+
+  /**
+   * {@code torch.std(x, dims, correction=c, keepdim=k)}: the square root of {@link #var(int[],
+   * long, boolean)}, recording {@code StdBackward0}; its gradient is 0 where it is 0, as PyTorch's.
+   */
+  public Tensor std(int[] dims, long correction, boolean keepdim) {
+    requireFloatForStatistics("std and var");
+    int[] ds = dims.clone();
+    return Recorder.record(
+        "StdBackward0",
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> Statistics.std(b, in[0], ds, correction, keepdim),
+        this);
+  }
+
+  /** {@code torch.var_mean(x)}: the unbiased variance and the mean of all elements. */
+  public VarMean varMean() {
+    return varMean(new int[0], 1, false);
+  }
+
+  /** {@code torch.var_mean(x, dim, unbiased, keepdim)}. */
+  public VarMean varMean(int dim, boolean unbiased, boolean keepdim) {
+    return varMean(new int[] {dim}, unbiased ? 1 : 0, keepdim);
+  }
+
+  /**
+   * {@code torch.var_mean(x, dims, correction=c, keepdim=k)}, recording {@code VarMeanBackward0}.
+   */
+  public VarMean varMean(int[] dims, long correction, boolean keepdim) {
+    requireFloatForStatistics("var_mean");
+    Tensor[] vm = spreadAndMean("VarMeanBackward0", dims, correction, keepdim, false);
+    return new VarMean(vm[0], vm[1]);
+  }
+
+  /** {@code torch.std_mean(x)}: the unbiased standard deviation and the mean of all elements. */
+  public StdMean stdMean() {
+    return stdMean(new int[0], 1, false);
+  }
+
+  /** {@code torch.std_mean(x, dim, unbiased, keepdim)}. */
+  public StdMean stdMean(int dim, boolean unbiased, boolean keepdim) {
+    return stdMean(new int[] {dim}, unbiased ? 1 : 0, keepdim);
+  }
+
+  /**
+   * {@code torch.std_mean(x, dims, correction=c, keepdim=k)}, recording {@code StdMeanBackward0}.
+   */
+  public StdMean stdMean(int[] dims, long correction, boolean keepdim) {
+    requireFloatForStatistics("std_mean");
+    Tensor[] sm = spreadAndMean("StdMeanBackward0", dims, correction, keepdim, true);
+    return new StdMean(sm[0], sm[1]);
+  }
+
+  private Tensor[] spreadAndMean(
+      String name, int[] dims, long correction, boolean keepdim, boolean std) {
+    int[] ds = dims.clone();
+    Tensor spread =
+        Recorder.record(
+            name,
+            Saves.INPUT_AND_RESULT,
+            (b, in) ->
+                std
+                    ? Statistics.std(b, in[0], ds, correction, keepdim)
+                    : Statistics.var(b, in[0], ds, correction, keepdim),
+            this);
+    Tensor mean =
+        Recorder.record(
+            name, Saves.NOTHING, (b, in) -> Statistics.meanOfSpread(b, in[0], ds, keepdim), this);
+    return new Tensor[] {spread, mean};
+  }
+
+  /** {@code torch.nansum(x)}: the sum with NaN counted as 0. */
+  public Tensor nansum() {
+    return nansum(new int[0], false);
+  }
+
+  /** {@code torch.nansum(x, dim)}. */
+  public Tensor nansum(int dim) {
+    return nansum(new int[] {dim}, false);
+  }
+
+  /**
+   * {@code torch.nansum(x, dims, keepdim)} (all dims when empty), recording {@code
+   * NansumBackward0}: NaN elements count as 0 and get a zero gradient.
+   */
+  public Tensor nansum(int[] dims, boolean keepdim) {
+    int[] ds = dims.clone();
+    return Recorder.record(
+        "NansumBackward0", Saves.INPUT, (b, in) -> Statistics.nansum(b, in[0], ds, keepdim), this);
+  }
+
+  /** {@code torch.nanmean(x)}: the mean of the elements that are not NaN. */
+  public Tensor nanmean() {
+    return nanmean(new int[0], false);
+  }
+
+  /** {@code torch.nanmean(x, dim)}. */
+  public Tensor nanmean(int dim) {
+    return nanmean(new int[] {dim}, false);
+  }
+
+  /**
+   * {@code torch.nanmean(x, dims, keepdim)}: {@code nansum} divided by the count of non-NaN
+   * elements, recording {@code DivBackward0} as PyTorch's composition does.
+   */
+  public Tensor nanmean(int[] dims, boolean keepdim) {
+    if (!dtype().isFloatingPoint()) {
+      throw new GradcException(
+          "nanmean(): expected input to have floating point dtype but got " + scalarType(dtype()));
+    }
+    int[] ds = dims.clone();
+    return Recorder.record(
+        Op.DIV.gradFn(),
+        Saves.ALL_INPUTS,
+        (b, in) -> Statistics.nanmean(b, in[0], ds, keepdim),
+        this);
+  }
+
+  /** {@code torch.count_nonzero(x)}: the i64 count of nonzero elements (NaN counts). */
+  public Tensor countNonzero() {
+    return countNonzero(new int[0]);
+  }
+
+  /** {@code torch.count_nonzero(x, dims)} over {@code dims} (all dims when none). */
+  public Tensor countNonzero(int... dims) {
+    int[] ds = dims.clone();
+    return Recorder.record(
+        "CountNonzeroBackward0",
+        Saves.NOTHING,
+        (b, in) -> Statistics.countNonzero(b, in[0], ds),
+        this);
+  }
+
+  /** {@code torch.all(x)}: whether every element is nonzero (True of no elements). */
+  public Tensor all() {
+    return allAny(new int[0], false, true);
+  }
+
+  /** {@code torch.all(x, dim)}. */
+  public Tensor all(int dim) {
+    return allAny(new int[] {dim}, false, true);
+  }
+
+  /** {@code torch.all(x, dim, keepdim)}. */
+  public Tensor all(int dim, boolean keepdim) {
+    return allAny(new int[] {dim}, keepdim, true);
+  }
+
+  /** {@code torch.any(x)}: whether some element is nonzero (False of no elements). */
+  public Tensor any() {
+    return allAny(new int[0], false, false);
+  }
+
+  /** {@code torch.any(x, dim)}. */
+  public Tensor any(int dim) {
+    return allAny(new int[] {dim}, false, false);
+  }
+
+  /** {@code torch.any(x, dim, keepdim)}. */
+  public Tensor any(int dim, boolean keepdim) {
+    return allAny(new int[] {dim}, keepdim, false);
+  }
+
+  private Tensor allAny(int[] dims, boolean keepdim, boolean every) {
+    return Recorder.record(
+        every ? "AllBackward0" : "AnyBackward0",
+        Saves.NOTHING,
+        (b, in) -> Statistics.allAny(b, in[0], dims, keepdim, every),
+        this);
+  }
+
+  /** {@code torch.norm(x)}: the 2-norm of all elements. */
+  public Tensor norm() {
+    return norm(2, new int[0], false);
+  }
+
+  /** {@code torch.norm(x, p)}: the {@code p}-norm of all elements ({@code p} may be infinite). */
+  public Tensor norm(double p) {
+    return norm(p, new int[0], false);
+  }
+
+  /** {@code torch.norm(x, p, dim)}. */
+  public Tensor norm(double p, int dim) {
+    return norm(p, new int[] {dim}, false);
+  }
+
+  /**
+   * {@code torch.norm(x, p, dims, keepdim)} (all dims when empty): the vector norm of {@link
+   * Linalg#vectorNorm(Tensor, double, int[], boolean)}, recording {@code NormBackward1}.
+   */
+  public Tensor norm(double p, int[] dims, boolean keepdim) {
+    if (!dtype().isFloatingPoint()) {
+      throw new GradcException(
+          "norm(): input dtype should be either floating point or complex. Got "
+              + scalarType(dtype())
+              + " instead.");
+    }
+    return vectorNorm("NormBackward1", p, dims, keepdim);
+  }
+
+  /** The vector norm recorded as {@code name}. */
+  Tensor vectorNorm(String name, double ord, int[] dims, boolean keepdim) {
+    int[] ds = dims.clone();
+    return Recorder.record(
+        name,
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> Statistics.vectorNorm(b, in[0], ord, ds, keepdim),
+        this);
+  }
+
+  private void requireFloatForStatistics(String fn) {
+    if (!dtype().isFloatingPoint()) {
+      throw new GradcException(fn + " only support floating point and complex dtypes");
     }
   }
 

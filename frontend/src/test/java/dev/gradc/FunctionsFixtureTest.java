@@ -54,6 +54,38 @@ class FunctionsFixtureTest {
     m.put("elu_", x -> F.elu_(x.mul(1.0), 0.5));
     m.put("hardtanh_", x -> F.hardtanh_(x.mul(1.0), -2.5, 3.0));
     m.put("threshold_", x -> F.threshold_(x.mul(1.0), 1.0, -2.0));
+    m.put("var", Tensor::var);
+    m.put("var_dim", x -> x.reshape(2, -1).var(1));
+    m.put("var_biased_keepdim", x -> x.reshape(2, -1).var(0, false, true));
+    m.put("var_correction", x -> x.reshape(2, -1).var(new int[] {0, 1}, 3, false));
+    m.put("var_rows", x -> x.reshape(-1, 2).var(-1));
+    m.put("var_single", x -> x.reshape(-1, 2).narrow(1, 0, 1).var(1));
+    m.put("std", Tensor::std);
+    m.put("std_dim", x -> x.reshape(2, -1).std(1));
+    m.put("std_biased_keepdim", x -> x.reshape(2, -1).std(0, false, true));
+    m.put("std_correction", x -> x.reshape(2, -1).std(new int[] {0, 1}, 3, false));
+    m.put("std_rows", x -> x.reshape(-1, 2).std(-1));
+    m.put("std_single", x -> x.reshape(-1, 2).narrow(1, 0, 1).std(1));
+    m.put("var_mean_var", x -> x.reshape(2, -1).varMean(1, true, false).var());
+    m.put("var_mean_mean", x -> x.reshape(2, -1).varMean(1, true, true).mean());
+    m.put("std_mean_std", x -> x.reshape(-1, 2).stdMean(new int[] {1}, 0, false).std());
+    m.put("std_mean_mean", x -> x.stdMean().mean());
+    m.put("nansum", x -> x.reshape(2, -1).nansum(1));
+    m.put("nansum_all", Tensor::nansum);
+    m.put("nanmean", x -> x.reshape(2, -1).nanmean(new int[] {1}, true));
+    m.put("nanmean_all", Tensor::nanmean);
+    m.put("norm", Tensor::norm);
+    m.put("norm_p1", x -> x.reshape(2, -1).norm(1, 1));
+    m.put("norm_inf", x -> x.reshape(2, -1).norm(Double.POSITIVE_INFINITY, new int[] {1}, true));
+    m.put("vector_norm", Linalg::vectorNorm);
+    m.put("vector_norm_rows", x -> Linalg.vectorNorm(x.reshape(-1, 2), 2, new int[] {1}, false));
+    m.put("vector_norm_ord0", x -> Linalg.vectorNorm(x.reshape(2, -1), 0, new int[] {1}, false));
+    m.put(
+        "vector_norm_neg_inf",
+        x -> Linalg.vectorNorm(x.reshape(2, -1), Double.NEGATIVE_INFINITY, new int[] {1}, false));
+    m.put("vector_norm_p3", x -> Linalg.vectorNorm(x.reshape(2, -1), 3, new int[] {1}, false));
+    m.put("vector_norm_p05", x -> Linalg.vectorNorm(x.reshape(2, -1), 0.5, new int[] {1}, false));
+    m.put("vector_norm_pneg1", x -> Linalg.vectorNorm(x.reshape(-1, 2), -1, new int[] {1}, true));
     return m;
   }
 

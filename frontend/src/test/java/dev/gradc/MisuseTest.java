@@ -68,6 +68,13 @@ class MisuseTest {
           Tensor x = leaf(3);
           x.setGrad(x);
         });
+    m.put("var_long", () -> Tensor.arange(3).var());
+    m.put("std_mean_long", () -> Tensor.arange(3).stdMean());
+    m.put("var_mean_long", () -> Tensor.arange(3).varMean(0, true, false));
+    m.put("nanmean_long", () -> Tensor.arange(3).nanmean());
+    m.put("norm_long", () -> Tensor.arange(3).norm());
+    m.put("vector_norm_long", () -> Linalg.vectorNorm(Tensor.arange(3)));
+    m.put("var_dim_range", () -> Tensor.ones(2, 3).var(2));
     return m;
   }
 

@@ -162,6 +162,13 @@ class OpsFixtureTest {
     m.put("split_sizes_piece", x -> x[0].split(new long[] {1, 3}, 1).get(1));
     m.put("chunk_piece", x -> x[0].chunk(3, 0).get(2));
     m.put("unbind_piece", x -> x[0].unbind(1).get(2));
+    m.put("count_nonzero", x -> x[0].relu().countNonzero());
+    m.put("count_nonzero_dims", x -> x[0].relu().countNonzero(0, 2));
+    m.put("all", x -> x[0].relu().all());
+    m.put("all_dim_keepdim", x -> x[0].relu().all(1, true));
+    m.put("any_dim", x -> x[0].relu().any(-1));
+    m.put("any_empty", x -> x[0].slice(0, 0, 0).any());
+    m.put("all_empty", x -> x[0].slice(0, 0, 0).all());
     return m;
   }
 

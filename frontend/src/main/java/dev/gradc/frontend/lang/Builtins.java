@@ -31,6 +31,7 @@ import dev.gradc.ir.Losses;
 import dev.gradc.ir.MathFunctions;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.SourcePos;
+import dev.gradc.ir.Statistics;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
@@ -182,6 +183,65 @@ final class Builtins {
           opt("dim", DIMS, NONE),
           opt("keepdim", BOOL, Val.Num.ofBool(false)));
     }
+    for (String name : List.of("var", "std", "var_mean", "std_mean")) {
+      define(
+          name,
+          name.endsWith("_mean") ? FUNCTION : BOTH,
+          (b, a) -> statistics(b, a, name),
+          in(),
+          opt("dim", DIMS, NONE),
+          opt("unbiased", BOOL, NONE),
+          opt("keepdim", BOOL, FALSE),
+          opt("correction", INT, NONE));
+    }
+    define(
+        "nansum",
+        BOTH,
+        (b, a) -> tensor(Statistics.nansum(b, a.tensor("input"), a.dims("dim"), a.flag("keepdim"))),
+        in(),
+        opt("dim", DIMS, NONE),
+        opt("keepdim", BOOL, FALSE));
+    define(
+        "nanmean",
+        BOTH,
+        Builtins::nanmean,
+        in(),
+        opt("dim", DIMS, NONE),
+        opt("keepdim", BOOL, FALSE));
+    define(
+        "count_nonzero",
+        BOTH,
+        (b, a) -> tensor(Statistics.countNonzero(b, a.tensor("input"), a.dims("dim"))),
+        in(),
+        opt("dim", DIMS, NONE));
+    for (String name : List.of("all", "any")) {
+      define(
+          name,
+          BOTH,
+          (b, a) ->
+              tensor(
+                  Statistics.allAny(
+                      b, a.tensor("input"), a.dims("dim"), a.flag("keepdim"), name.equals("all"))),
+          in(),
+          opt("dim", INT, NONE),
+          opt("keepdim", BOOL, FALSE));
+    }
+    define(
+        "norm",
+        BOTH,
+        Builtins::norm,
+        in(),
+        opt("p", ANY, new Val.Str("fro")),
+        opt("dim", DIMS, NONE),
+        opt("keepdim", BOOL, FALSE));
+    define(
+        "vector_norm",
+        FUNCTION,
+        Builtins::vectorNorm,
+        in(),
+        opt("ord", NUMBER, Val.Num.ofInt(2)),
+        opt("dim", DIMS, NONE),
+        opt("keepdim", BOOL, FALSE));
     define(
         "logsumexp",
         BOTH,
@@ -958,6 +1018,95 @@ final class Builtins {
     int[] dims = a.dims("dim");
     requireElements(a, op.mnemonic(), op, x, dims);
     return tensor(b.reduce(op, x, dims, a.flag("keepdim")));
+  }
+
+  /**
+   * {@code var}, {@code std}, {@code var_mean} and {@code std_mean}: {@code unbiased} (default
+   * True) or {@code correction} (default 1), not both; the last two give the tuple {@code (var,
+   * mean)} or {@code (std, mean)}.
+   */
+  private static Val statistics(Builder b, Args a, String name) {
+    Value x = a.tensor("input");
+    if (!x.type().dtype().isFloat()) {
+      throw a.error(
+          "input",
+          (name.endsWith("_mean") ? name : "std and var")
+              + " only support floating point and complex dtypes");
+    }
+    if (!a.isNone("unbiased") && !a.isNone("correction")) {
+      throw a.error(
+          "correction",
+          name
+              + "() received an invalid combination of arguments: unbiased and correction cannot"
+              + " both be given");
+    }
+    long correction =
+        !a.isNone("correction")
+            ? a.integer("correction")
+            : a.isNone("unbiased") || a.flag("unbiased") ? 1 : 0;
+    int[] dims = a.dims("dim");
+    boolean keepdim = a.flag("keepdim");
+    boolean std = name.startsWith("std");
+    Value spread =
+        std
+            ? Statistics.std(b, x, dims, correction, keepdim)
+            : Statistics.var(b, x, dims, correction, keepdim);
+    if (!name.endsWith("_mean")) {
+      return tensor(spread);
+    }
+    SourcePos pos = a.callPos();
+    Value mean = Statistics.meanOfSpread(b, x, dims, keepdim);
+    return new Val.Seq(
+        List.of(new Val.Located(tensor(spread), pos), new Val.Located(tensor(mean), pos)), true);
+  }
+
+  private static Val nanmean(Builder b, Args a) {
+    Value x = a.tensor("input");
+    if (!x.type().dtype().isFloat()) {
+      throw a.error(
+          "input",
+          "nanmean(): expected input to have floating point dtype but got "
+              + x.type().dtype().scalarTypeName());
+    }
+    return tensor(Statistics.nanmean(b, x, a.dims("dim"), a.flag("keepdim")));
+  }
+
+  /** {@code torch.norm(input, p='fro', dim=None, keepdim=False)}: 'fro' is the 2-norm. */
+  private static Val norm(Builder b, Args a) {
+    Value x = a.tensor("input");
+    if (!x.type().dtype().isFloat()) {
+      throw a.error(
+          "input",
+          "norm(): input dtype should be either floating point or complex. Got "
+              + x.type().dtype().scalarTypeName()
+              + " instead.");
+    }
+    Val p = a.get("p").val();
+    double ord;
+    if (p instanceof Val.Str s && s.s().equals("fro")) {
+      ord = 2;
+    } else if (p instanceof Val.Num n && n.kind() != Val.Num.NumKind.BOOL) {
+      ord = n.asDouble();
+    } else {
+      throw a.error(
+          "p",
+          p instanceof Val.Str s
+              ? "norm(): p='" + s.s() + "' is not supported; p is a number or 'fro'"
+              : "norm(): argument 'p' must be a number or 'fro', not " + p.typeName());
+    }
+    return tensor(Statistics.vectorNorm(b, x, ord, a.dims("dim"), a.flag("keepdim")));
+  }
+
+  /** {@code torch.linalg.vector_norm(input, ord=2, dim=None, keepdim=False)}. */
+  private static Val vectorNorm(Builder b, Args a) {
+    Value x = a.tensor("input");
+    if (!x.type().dtype().isFloat()) {
+      throw a.error(
+          "input",
+          "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+              + x.type().dtype().scalarTypeName());
+    }
+    return tensor(Statistics.vectorNorm(b, x, a.number("ord"), a.dims("dim"), a.flag("keepdim")));
   }
 
   /** PyTorch's error for a maximum or minimum of no elements, at the dims or the input. */

@@ -2050,7 +2050,9 @@ final class ProgramParser {
                 + "'"
                 + Diagnostics.suggestion(n, Python.mathNames()));
       }
-      if (n.equals("nn") || n.equals("functional")) {
+      if (n.equals("nn")
+          || n.equals("functional")
+          || (m.name().equals("torch") && n.equals("linalg"))) {
         return new Located(new Val.Module(m.name() + "." + n), target.pos());
       }
       if (m.name().equals("torch")) {

@@ -1121,12 +1121,37 @@ final class ProgramGenerator {
   private V reduction() {
     V a = chance(10) ? pick(v -> v.dtype.equals("bool") || v.dtype.equals("i64")) : null;
     if (a != null) {
-      String text = oneOf("sum(" + a.text + ")", a.operand() + ".sum()");
+      String text = oneOf("sum(" + a.text + ")", a.operand() + ".sum()", "nansum(" + a.text + ")");
       double m = a.range.mag() * numel(a.dims);
       return expr(text, "i64", List.of(), new Range(-m, m), false);
     }
     a = pickFloat();
-    String op = oneOf("sum", "sum", "mean", "mean", "amax", "amin", "logsumexp", "max", "min");
+    if (chance(8)) {
+      // counts and truth values of any tensor: no gradient
+      String text =
+          oneOf(
+              "count_nonzero(" + a.text + ")",
+              a.operand() + ".count_nonzero()",
+              "all(" + a.text + ").long()",
+              a.operand() + ".any().long()");
+      return expr(text, "i64", List.of(), new Range(0, numel(a.dims)), false);
+    }
+    String op =
+        oneOf(
+            "sum",
+            "sum",
+            "mean",
+            "mean",
+            "amax",
+            "amin",
+            "logsumexp",
+            "max",
+            "min",
+            "var",
+            "std",
+            "nansum",
+            "nanmean",
+            "norm");
     if ((op.equals("max") || op.equals("min")) && a.rank() > 0 && chance(40)) {
       // With a dim: the values of (values, indices), or the index vector from argmax/argmin.
       int d = rnd.nextInt(a.rank());
@@ -1206,7 +1231,7 @@ final class ProgramGenerator {
     }
     Range r;
     switch (op) {
-      case "sum" -> {
+      case "sum", "nansum", "norm" -> {
         if (a.range.mag() * count > LIMIT) {
           a = tame(a, LIMIT / count);
         }
@@ -1216,19 +1241,45 @@ final class ProgramGenerator {
         a = tame(a, 50);
         r = new Range(a.range.lo(), a.range.hi() + Math.log(count));
       }
+      case "var", "std" -> {
+        if (count < 2) {
+          op = "mean"; // one element: the unbiased spread is NaN
+          r = a.range;
+        } else {
+          a = tame(a, Math.sqrt(LIMIT) / 2);
+          double w = a.range.hi() - a.range.lo();
+          r = new Range(0, op.equals("var") ? w * w : w);
+        }
+      }
       default -> r = a.range;
+    }
+    boolean spread = op.equals("var") || op.equals("std");
+    String option =
+        spread
+            ? oneOf("", "", ", unbiased=False", ", correction=0", ", unbiased=True")
+            : op.equals("norm") ? oneOf("", ", p=1", ", p=2", ", p=3", ", p='fro'") : "";
+    if (op.equals("norm")) {
+      r = new Range(0, r.mag());
+    }
+    if (spread && dimArg == null && chance(40)) {
+      // torch.var_mean and torch.std_mean: the spread or the mean of the tuple
+      boolean first = rnd.nextBoolean();
+      String text = "torch." + op + "_mean(" + a.text + option + ")[" + (first ? 0 : 1) + "]";
+      return expr(text, a.dtype, out, first ? r : a.range, a.grad);
     }
     String text;
     if (dimArg == null) {
       text =
           oneOf(
-              op + "(" + a.text + ")",
-              a.operand() + "." + op + "()",
-              "torch." + op + "(" + a.text + ")");
+              op + "(" + a.text + option + ")",
+              a.operand() + "." + op + "(" + option.replaceFirst("^, ", "") + ")",
+              "torch." + op + "(" + a.text + option + ")");
     } else {
-      boolean positional = chance(40);
+      // the second positional argument of var and std is unbiased, of norm p: dim is a keyword
+      boolean positional = !spread && !op.equals("norm") && chance(40);
       String args =
           (positional ? dimArg : "dim=" + dimArg)
+              + option
               + (keepdim ? (positional && chance(50) ? ", True" : ", keepdim=True") : "");
       text =
           switch (rnd.nextInt(3)) {

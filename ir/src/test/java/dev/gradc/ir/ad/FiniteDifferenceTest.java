@@ -12,6 +12,7 @@ import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Role;
+import dev.gradc.ir.Statistics;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.testing.Domain;
@@ -598,6 +599,64 @@ class FiniteDifferenceTest {
   }
 
   // ---------------------------------------------------------------- losses
+
+  /** {@code var} and {@code std} over all, one and several dims, a symbolic dim, corrections. */
+  static List<Case> statistics() {
+    Domain spread = new Domain(-2, 2, 0);
+    List<Case> cs = new ArrayList<>();
+    for (boolean std : List.of(false, true)) {
+      String n = std ? "std" : "var";
+      Statistic s = std ? Statistics::std : Statistics::var;
+      cs.add(c(n, (b, p) -> s.of(b, p[0], new int[0], 1, false), p("x", t(2, 3), spread)));
+      cs.add(c(n + " dim", (b, p) -> s.of(b, p[0], new int[] {1}, 1, true), p("x", t(2, 3))));
+      cs.add(
+          c(
+              n + " dims biased",
+              (b, p) -> s.of(b, p[0], new int[] {0, 2}, 0, false),
+              p("x", t(2, 2, 3))));
+      cs.add(
+          c(
+              n + " symbolic dim, correction 2",
+              (b, p) -> s.of(b, p[0], new int[] {0}, 2, false),
+              p("x", sym(F, "N", 3), spread)));
+    }
+    cs.add(
+        c("nansum", (b, p) -> Statistics.nansum(b, p[0], new int[] {1}, false), p("x", t(2, 3))));
+    cs.add(
+        c(
+            "nanmean keepdim",
+            (b, p) -> Statistics.nanmean(b, p[0], new int[] {0}, true),
+            p("x", sym(F, "N", 3))));
+    Domain away = new Domain(-2, 2, 0.1, 0);
+    for (double ord : new double[] {2, 1, 3, 0.5, -1, Double.POSITIVE_INFINITY, -2.5}) {
+      cs.add(
+          c(
+              "vector_norm ord " + ord,
+              (b, p) -> Statistics.vectorNorm(b, p[0], ord, new int[] {1}, false),
+              p("x", t(2, 3), away)));
+    }
+    cs.add(
+        c(
+            "vector_norm all dims",
+            (b, p) -> Statistics.vectorNorm(b, p[0], 2, new int[0], false),
+            p("x", sym(F, "N", 3))));
+    cs.add(
+        c(
+            "var of three",
+            (b, p) -> Statistics.var(b, p[0], new int[] {0}, 1, false),
+            p("x", sym(F, 3, "N"))));
+    return cs;
+  }
+
+  /** {@link Statistics#var} or {@link Statistics#std}. */
+  interface Statistic {
+    Value of(Builder b, Value x, int[] dims, long correction, boolean keepdim);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyStatistic() {
+    return statistics().stream().map(k -> DynamicTest.dynamicTest(k.name(), () -> run(k, null)));
+  }
 
   static List<Case> losses() {
     Domain prob = Domain.PROBABILITY;
