@@ -243,6 +243,11 @@ final class Rules {
       case SUM_TO -> d[0] = b.broadcastTo(g, x.type().dims());
       case SLICE ->
           d[0] = b.sliceBackward(g, x.type().dims(), inst.dim(0), inst.dim(1), inst.dim(2));
+      case GATHER -> d[0] = b.scatterAdd(b.full(0, x.type()), inst.dim(0), in[1], g);
+      case SCATTER_ADD -> {
+        d[0] = needs[0] ? g : null;
+        d[2] = needs[2] ? b.gather(g, inst.dim(0), in[1]) : null;
+      }
       case SLICE_BACKWARD ->
           d[0] =
               b.slice(g, inst.dim(0), inst.dim(1), inst.dim(2), x.type().dim(inst.dim(0)).size());
