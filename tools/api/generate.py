@@ -364,6 +364,17 @@ OPS += [
      [T(3, 2, gen=GATHER_GEN), I(2, 0, 2), T(3, 2, gen=GATHER_GEN)]),
     ("index_add_dim1", lambda a, i, s: a.index_add(1, i, s),
      [T(2, 3, gen=GATHER_GEN), I(1, 1), T(2, 2, gen=GATHER_GEN)]),
+    ("scatter", lambda a, i, s: a.scatter(1, i, s),
+     [T(2, 3, gen=GATHER_GEN), I([2, 0], [1, 1]), T(2, 2, gen=GATHER_GEN)]),
+    ("scatter_value_f32", lambda a, i: a.scatter(0, i, 2.5),
+     [T(3, 2, dtype=torch.float32, gen=GATHER_GEN), I([2, 0])]),
+    ("masked_fill", lambda a, m: a.masked_fill(m, -1.0),
+     [T(2, 3, gen=GATHER_GEN), torch.tensor([True, False, True])]),
+    ("masked_fill_tensor_f32", lambda a, m, v: a.masked_fill(m, v),
+     [T(2, 3, dtype=torch.float32, gen=GATHER_GEN), torch.tensor([[True], [False]]),
+      T(dtype=torch.float32, gen=GATHER_GEN)]),
+    ("index_tensor", lambda a, i: a[i], [T(3, 2, gen=GATHER_GEN), I([2, -1], [0, -3])]),
+    ("index_tensor_f32", lambda a, i: a[i], [T(4, dtype=torch.float32, gen=GATHER_GEN), I(3, 3, -4)]),
 ]
 
 
@@ -862,6 +873,15 @@ def misuse():
                                                                  torch.ones(1, 1)),
         "index_add_range": lambda: torch.ones(2, 3).index_add(1, torch.tensor([0, 3]), torch.ones(2, 2)),
         "index_add_count": lambda: torch.ones(2, 3).index_add(1, torch.tensor([0, 1]), torch.ones(2, 3)),
+        "scatter_range": lambda: torch.ones(2, 3).scatter(1, torch.tensor([[3]]), torch.ones(1, 1)),
+        "scatter_dtype": lambda: torch.ones(2, 3).scatter(1, torch.tensor([[0]]),
+                                                          torch.ones(1, 1, dtype=torch.float64)),
+        "masked_fill_value_dim": lambda: torch.ones(2, 3).masked_fill(torch.ones(3, dtype=torch.bool),
+                                                                      torch.ones(1)),
+        "masked_fill_shape": lambda: torch.ones(2, 3).masked_fill(torch.ones(2, 2, dtype=torch.bool), 1.0),
+        "index_tensor_range": lambda: torch.ones(2, 3)[torch.tensor([0, 2])],
+        "index_tensor_negative_range": lambda: torch.ones(2, 3)[torch.tensor([-3])],
+        "index_tensor_float": lambda: torch.ones(2, 3)[torch.tensor([0.0])],
         "index_add_dtype": lambda: torch.ones(2, 3).index_add(1, torch.tensor([0]),
                                                               torch.ones(2, 1, dtype=torch.float64)),
     }

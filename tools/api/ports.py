@@ -117,6 +117,38 @@ def vae_loss(p):
     p(F.gaussian_nll_loss(mu, eps, var), F.gaussian_nll_loss(mu, eps, var, full=True, reduction="sum"))
 
 
+@scenario
+def embedding_dot_index_select(p):
+    emb = data(5, 3, shift=0.2).requires_grad_()
+    users = torch.tensor([0, 2, 2, 4])
+    items = torch.tensor([1, 3, 0, 2])
+    u = emb.index_select(0, users)
+    v = emb.index_select(0, items)
+    score = (u * v).sum(1)
+    p(score)
+    loss = F.binary_cross_entropy_with_logits(score, torch.tensor([1.0, 0.0, 1.0, 0.0], dtype=torch.float64))
+    p(loss)
+    p(grad_fn_name(u), grad_fn_name(score), grad_fn_name(loss))
+    loss.backward()
+    p(emb.grad)
+    emb.index_select(0, torch.tensor([5]))
+
+
+@scenario
+def policy_gradient_gather(p):
+    logits = data(4, 3, shift=0.9, dtype=torch.float32).mul(2).requires_grad_()
+    actions = torch.tensor([[1], [2], [0], [0]])
+    advantages = data(4, 1, shift=1.7, dtype=torch.float32)
+    logp = F.log_softmax(logits, dim=1).gather(1, actions)
+    p(logp)
+    loss = -(logp * advantages).mean()
+    p(loss)
+    p(grad_fn_name(logp), grad_fn_name(loss))
+    loss.backward()
+    p(logits.grad)
+    F.log_softmax(logits, dim=1).gather(1, torch.tensor([[3], [0], [0], [0]]))
+
+
 def main():
     with open(os.path.join(OUT, "ports.json"), "w") as f:
         json.dump(scenario.out, f, indent=1)

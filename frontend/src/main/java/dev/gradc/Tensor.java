@@ -1579,6 +1579,79 @@ public final class Tensor {
   }
 
   /**
+   * PyTorch's {@code x.scatter(dim, index, src)}, out of place: {@code x} with {@code src[i][j]}
+   * written at {@code [i][index[i][j]]} for {@code dim} 1, in index order (of a repeated place the
+   * last write stays, the same on every run); a larger {@code src} is read in its leading part
+   * ({@code ScatterBackward0}).
+   */
+  public Tensor scatter(int dim, Tensor index, Tensor src) {
+    Tensor out =
+        Recorder.record(
+            Op.SCATTER.gradFn(),
+            Saves.SECOND_INPUT,
+            (b, in) -> Gathering.scatter(b, in[0], dim, in[1], in[2]),
+            this,
+            index,
+            src);
+    return checked(out, index, dim, false, Gathering.OutOfRange.BOUNDS);
+  }
+
+  /**
+   * PyTorch's {@code x.scatter(dim, index, value)}: the number written there ({@code
+   * ScatterBackward1}).
+   */
+  public Tensor scatter(int dim, Tensor index, double value) {
+    Tensor out =
+        Recorder.record(
+            Op.SCATTER.gradFn(1),
+            Saves.SECOND_INPUT,
+            (b, in) -> Gathering.scatter(b, in[0], dim, in[1], value),
+            this,
+            index);
+    return checked(out, index, dim, false, Gathering.OutOfRange.BOUNDS);
+  }
+
+  /**
+   * PyTorch's {@code x.masked_fill(mask, value)}: {@code value} where the bool mask (broadcast with
+   * {@code x}) is true ({@code MaskedFillBackward0}).
+   */
+  public Tensor maskedFill(Tensor mask, double value) {
+    return Recorder.record(
+        "MaskedFillBackward0",
+        Saves.SECOND_INPUT,
+        (b, in) -> Gathering.maskedFill(b, in[0], in[1], Builder.lit(value, DType.F64.ir())),
+        this,
+        mask);
+  }
+
+  /** {@code x.masked_fill(mask, value)} with a 0-d tensor value ({@code MaskedFillBackward1}). */
+  public Tensor maskedFill(Tensor mask, Tensor value) {
+    return Recorder.record(
+        "MaskedFillBackward1",
+        Saves.SECOND_INPUT,
+        (b, in) -> Gathering.maskedFill(b, in[0], in[1], in[2]),
+        this,
+        mask,
+        value);
+  }
+
+  /**
+   * PyTorch's {@code x[indices]} with an i64 tensor: the rows of {@code x} at the indices (negative
+   * from the end), in their shape ({@code IndexBackward0}). A bool mask gives a data-dependent
+   * shape and is refused with what to write instead ({@code where}, {@code maskedFill}).
+   */
+  public Tensor index(Tensor indices) {
+    Tensor out =
+        Recorder.record(
+            Op.GATHER.gradFn(2),
+            Saves.SECOND_INPUT,
+            (b, in) -> Gathering.indexTensor(b, in[0], in[1]),
+            this,
+            indices);
+    return checked(out, indices, 0, true, Gathering.OutOfRange.BOUNDS);
+  }
+
+  /**
    * {@code out}, once the known {@code index} is in range along {@code dim} of this tensor
    * (PyTorch's error otherwise, at the call).
    */

@@ -122,6 +122,26 @@ class MisuseTest {
         "index_add_count",
         () -> Tensor.ones(2, 3).indexAdd(1, Tensor.tensor(DType.I64, 0, 1), Tensor.ones(2, 3)));
     m.put(
+        "scatter_range",
+        () ->
+            Tensor.ones(2, 3)
+                .scatter(1, Tensor.tensor(DType.I64, new double[][] {{3}}), Tensor.ones(1, 1)));
+    m.put(
+        "scatter_dtype",
+        () ->
+            Tensor.ones(2, 3)
+                .scatter(1, Tensor.zeros(DType.I64, 1, 1), Tensor.ones(DType.F64, 1, 1)));
+    m.put(
+        "masked_fill_value_dim",
+        () -> Tensor.ones(2, 3).maskedFill(Tensor.ones(DType.BOOL, 3), Tensor.ones(1)));
+    m.put(
+        "masked_fill_shape",
+        () -> Tensor.ones(2, 3).maskedFill(Tensor.ones(DType.BOOL, 2, 2), 1.0));
+    m.put("index_tensor_range", () -> Tensor.ones(2, 3).index(Tensor.tensor(DType.I64, 0, 2)));
+    m.put(
+        "index_tensor_negative_range", () -> Tensor.ones(2, 3).index(Tensor.tensor(DType.I64, -3)));
+    m.put("index_tensor_float", () -> Tensor.ones(2, 3).index(Tensor.tensor(0.0)));
+    m.put(
         "index_add_dtype",
         () ->
             Tensor.ones(2, 3)

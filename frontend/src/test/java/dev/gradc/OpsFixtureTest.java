@@ -163,6 +163,12 @@ class OpsFixtureTest {
     m.put("scatter_add_larger_src_f32", x -> x[0].scatterAdd(1, x[1], x[2]));
     m.put("index_add", x -> x[0].indexAdd(0, x[1], x[2], 2.0));
     m.put("index_add_dim1", x -> x[0].indexAdd(1, x[1], x[2]));
+    m.put("scatter", x -> x[0].scatter(1, x[1], x[2]));
+    m.put("scatter_value_f32", x -> x[0].scatter(0, x[1], 2.5));
+    m.put("masked_fill", x -> x[0].maskedFill(x[1], -1.0));
+    m.put("masked_fill_tensor_f32", x -> x[0].maskedFill(x[1], x[2]));
+    m.put("index_tensor", x -> x[0].index(x[1]));
+    m.put("index_tensor_f32", x -> x[0].index(x[1]));
     m.put("cat", x -> Tensor.cat(List.of(x[0], x[1])));
     m.put("cat_dim_mixed_dtype", x -> Tensor.cat(List.of(x[0], x[1], x[2]), -1));
     m.put("flip", x -> x[0].flip(0, 2));

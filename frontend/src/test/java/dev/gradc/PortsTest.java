@@ -24,7 +24,9 @@ class PortsTest {
         "triplet_hardest_negative",
         "attention_causal_mask",
         "gradient_clipping",
-        "vae_loss"
+        "vae_loss",
+        "embedding_dot_index_select",
+        "policy_gradient_gather"
       })
   void snippet_printsWhatPyTorchPrints(String name) {
     Printed.assertPrints(PORTS, name, snippet(name));
@@ -145,6 +147,39 @@ class PortsTest {
                 F.gaussianNllLoss(mu, eps, var),
                 F.gaussianNllLoss(
                     mu, eps, var, LossOptions.defaults().full(true).reduction("sum")));
+          };
+      case "embedding_dot_index_select" ->
+          p -> {
+            Tensor emb = data(0.2, 5, 3).requiresGrad_();
+            Tensor users = Tensor.tensor(DType.I64, 0, 2, 2, 4);
+            Tensor items = Tensor.tensor(DType.I64, 1, 3, 0, 2);
+            Tensor u = emb.indexSelect(0, users);
+            Tensor v = emb.indexSelect(0, items);
+            Tensor score = u.mul(v).sum(1);
+            p.p(score);
+            Tensor loss =
+                F.binaryCrossEntropyWithLogits(score, Tensor.tensor(DType.F64, 1, 0, 1, 0));
+            p.p(loss);
+            p.p(name(u), name(score), name(loss));
+            loss.backward();
+            p.p(emb.grad());
+            emb.indexSelect(0, Tensor.tensor(DType.I64, 5));
+          };
+      case "policy_gradient_gather" ->
+          p -> {
+            Tensor logits = data(DType.F32, 0.9, 4, 3).mul(2).requiresGrad_();
+            Tensor actions = Tensor.tensor(DType.I64, new double[][] {{1}, {2}, {0}, {0}});
+            Tensor advantages = data(DType.F32, 1.7, 4, 1);
+            Tensor logp = logits.logSoftmax(1).gather(1, actions);
+            p.p(logp);
+            Tensor loss = logp.mul(advantages).mean().neg();
+            p.p(loss);
+            p.p(name(logp), name(loss));
+            loss.backward();
+            p.p(logits.grad());
+            logits
+                .logSoftmax(1)
+                .gather(1, Tensor.tensor(DType.I64, new double[][] {{3}, {0}, {0}, {0}}));
           };
       default -> throw new IllegalArgumentException(name);
     };

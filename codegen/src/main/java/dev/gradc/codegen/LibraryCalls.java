@@ -66,7 +66,7 @@ final class LibraryCalls {
       slice(inst);
       return;
     }
-    if (inst.op() == Op.GATHER || inst.op() == Op.SCATTER_ADD) {
+    if (inst.op() == Op.GATHER || inst.op() == Op.SCATTER_ADD || inst.op() == Op.SCATTER) {
       gatherOrScatterAdd(inst);
       return;
     }
@@ -103,7 +103,7 @@ final class LibraryCalls {
     }
   }
 
-  /** {@code gather} or {@code scatter_add} ({@link Gathers}), in any dtype. */
+  /** {@code gather}, {@code scatter_add} or {@code scatter} ({@link Gathers}), in any dtype. */
   private void gatherOrScatterAdd(Inst inst) {
     GeneratorAdapter g = d.g;
     DType dt = inst.type().dtype();
@@ -119,7 +119,7 @@ final class LibraryCalls {
     pushShape(inst.operand(0).type().dims());
     pushShape(inst.operand(1).type().dims());
     g.push(inst.dim(0));
-    String name = gather ? "gather" : "scatterAdd";
+    String name = gather ? "gather" : inst.op() == Op.SCATTER ? "scatter" : "scatterAdd";
     String desc =
         gather
             ? "(Ljava/lang/Object;[JLjava/lang/Object;[I[II)V"

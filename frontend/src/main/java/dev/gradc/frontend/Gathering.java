@@ -4,6 +4,8 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -51,9 +53,9 @@ public final class Gathering {
     if (self.type().dtype() != source.type().dtype()) {
       throw new GradcException(
           "index_add_(): self ("
-              + Names.scalarType(self.type().dtype())
+              + self.type().dtype().scalarTypeName()
               + ") and source ("
-              + Names.scalarType(source.type().dtype())
+              + source.type().dtype().scalarTypeName()
               + ") must have the same scalar type");
     }
     int d = Builder.normalizeDim(dim, Math.max(1, self.type().rank()));
@@ -98,6 +100,72 @@ public final class Gathering {
   }
 
   /**
+   * {@code self.scatter(dim, index, src)}, out of place: {@code src}'s elements written at the
+   * places the index names, in index order (of a repeated place, the last write stays); a source
+   * larger than the index is read in its leading part.
+   */
+  public static Value scatter(Builder b, Value self, int dim, Value index, Value src) {
+    return b.scatter(self, dim, index, leading(b, src, index));
+  }
+
+  /** {@code self.scatter(dim, index, value)}: the number written at the places the index names. */
+  public static Value scatter(Builder b, Value self, int dim, Value index, double value) {
+    DType dt = self.type().dtype();
+    return b.scatter(self, dim, index, b.full(dt.round(value), index.type().withDtype(dt)));
+  }
+
+  /**
+   * {@code x.masked_fill(mask, value)}: {@code value} (a number, or a 0-d tensor) where the bool
+   * mask is true, in {@code x}'s dtype; mask and {@code x} broadcast, as PyTorch's out-of-place
+   * form.
+   */
+  public static Value maskedFill(Builder b, Value x, Value mask, Value value) {
+    if (mask.type().dtype() != DType.BOOL) {
+      throw new GradcException(
+          "masked_fill_ only supports boolean masks, but got mask with dtype "
+              + mask.type().dtype().scalarTypeName());
+    }
+    if (value.type().rank() != 0) {
+      throw new GradcException(
+          "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+              + value.type().rank()
+              + " dimension(s).");
+    }
+    DType dt = x.type().dtype();
+    Value v = value instanceof Lit lit ? Builder.lit(dt.round(lit.value()), dt) : b.cast(value, dt);
+    return b.where(mask, v, x);
+  }
+
+  /**
+   * {@code x[indices]} with an i64 tensor: the rows of {@code x} (along dim 0, negative indices
+   * from the end) in the indices' shape, followed by {@code x}'s other dims. A bool mask gives a
+   * shape that depends on the data, which compiled programs cannot have: the error says what to
+   * write instead.
+   */
+  public static Value indexTensor(Builder b, Value x, Value indices) {
+    DType it = indices.type().dtype();
+    if (it == DType.BOOL) {
+      throw new GradcException(
+          "indexing with a bool mask gives as many elements as the mask holds true, which is known"
+              + " only from the data; keep the shape with where(mask, x, 0) or"
+              + " x.masked_fill(~mask, 0) and reduce over it");
+    }
+    if (it != DType.I64) {
+      throw new GradcException("tensors used as indices must be long, byte or bool tensors");
+    }
+    if (x.type().rank() == 0) {
+      throw new GradcException("too many indices for tensor of dimension 0");
+    }
+    Value zero = Builder.lit(0, DType.I64);
+    Value n = b.numel(x, new int[] {0}, DType.I64);
+    Value wrapped = b.where(b.binary(Op.LT, indices, zero), b.add(indices, n), indices);
+    Value rows = indexSelect(b, x, 0, b.reshape(wrapped, -1));
+    List<Dim> shape = new ArrayList<>(indices.type().dims());
+    shape.addAll(x.type().dims().subList(1, x.type().rank()));
+    return b.reshape(rows, shape);
+  }
+
+  /**
    * {@code torch.take_along_dim(x, indices, dim)}: {@code gather} after broadcasting {@code x} and
    * the indices to each other but along {@code dim}; without a dim ({@code null}), of both
    * flattened.
@@ -106,7 +174,7 @@ public final class Gathering {
     if (indices.type().dtype() != DType.I64) {
       throw new GradcException(
           "torch.take_along_dim(): dtype of indices should be Long but got "
-              + Names.scalarType(indices.type().dtype()));
+              + indices.type().dtype().scalarTypeName());
     }
     if (dim == null) {
       return b.gather(flat(b, x), 0, flat(b, indices));

@@ -894,19 +894,33 @@ public final class Builder {
    * the places {@code index} (of {@code src}'s shape) names along {@code dim}, in index order.
    */
   public Value scatterAdd(Value self, int dim, Value index, Value src) {
+    return scatterInto(Op.SCATTER_ADD, self, dim, index, src);
+  }
+
+  /**
+   * {@code self.scatter(dim, index, src)}, out of place: {@code self} with {@code src}'s elements
+   * written at the places {@code index} (of {@code src}'s shape) names along {@code dim}, in index
+   * order.
+   */
+  public Value scatter(Value self, int dim, Value index, Value src) {
+    return scatterInto(Op.SCATTER, self, dim, index, src);
+  }
+
+  /** {@code scatter_add} or {@code scatter}; literal operands become tensors of their shapes. */
+  private Value scatterInto(Op op, Value self, int dim, Value index, Value src) {
     int d = normalizeDim(dim, Math.max(1, self.type().rank()));
     if (self.type().rank() == 0
         && index.type().rank() == 0
         && (self instanceof Lit || src instanceof Lit)) {
-      // 0-d: the one element, where the gather this is the adjoint of checked the index
-      return add(self, src);
+      // 0-d: the one element, where the op this is the adjoint of checked the index
+      return op == Op.SCATTER_ADD ? add(self, src) : src;
     }
     Value base = self instanceof Lit lit ? full(lit.value(), self.type()) : self;
     Value s =
         src instanceof Lit lit
             ? full(lit.value(), index.type().withDtype(src.type().dtype()))
             : src;
-    return emit(Op.SCATTER_ADD, null, new Value[] {base, index, s}, new int[] {d}, false);
+    return emit(op, null, new Value[] {base, index, s}, new int[] {d}, false);
   }
 
   // ---------------------------------------------------------------- contraction and others

@@ -1,12 +1,12 @@
 package dev.gradc.ir;
 
 /**
- * {@code gather} and {@code scatter_add} on flat row-major arrays, shared by the interpreter and
- * compiled code (copied into generated classes: {@code java.base} only, so its errors are {@link
- * IllegalArgumentException}s that callers turn into their own). An index of shape {@code part}
- * names, for each of its elements, the element of a tensor of shape {@code whole} at the same
- * position but along {@code dim}, where it gives the position itself. A 0-d tensor is one of shape
- * {@code [1]}.
+ * {@code gather}, {@code scatter_add} and {@code scatter} on flat row-major arrays, shared by the
+ * interpreter and compiled code (copied into generated classes: {@code java.base} only, so its
+ * errors are {@link IllegalArgumentException}s that callers turn into their own). An index of shape
+ * {@code part} names, for each of its elements, the element of a tensor of shape {@code whole} at
+ * the same position but along {@code dim}, where it gives the position itself. A 0-d tensor is one
+ * of shape {@code [1]}.
  */
 public final class Gathers {
   private Gathers() {}
@@ -69,6 +69,21 @@ public final class Gathers {
       for (int j = 0; j < at.length; j++) {
         o[j] = a[at[j]];
       }
+    }
+  }
+
+  /**
+   * {@code out = self; out[offsets(index)[j]] = src[j]} in order of {@code j} (of a repeated place,
+   * the last), for any array type.
+   */
+  public static void scatter(
+      Object self, long[] index, Object src, Object out, int[] whole, int[] part, int dim) {
+    int[] at = offsets(index, whole, part, dim);
+    if (self != out) {
+      System.arraycopy(self, 0, out, 0, java.lang.reflect.Array.getLength(out));
+    }
+    for (int j = 0; j < at.length; j++) {
+      System.arraycopy(src, j, out, at[j], 1);
     }
   }
 

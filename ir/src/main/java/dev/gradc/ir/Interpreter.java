@@ -139,6 +139,8 @@ public final class Interpreter {
             case GATHER -> value(inst.operand(0)).select(shapeOf(inst), indexOffsets(inst));
             case SCATTER_ADD ->
                 value(inst.operand(0)).scatterAdd(value(inst.operand(2)), indexOffsets(inst));
+            case SCATTER ->
+                value(inst.operand(0)).scatterSet(value(inst.operand(2)), indexOffsets(inst));
             case ONE_HOT -> oneHot(inst);
             case NUMEL -> numel(inst);
           };

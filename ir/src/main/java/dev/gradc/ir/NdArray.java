@@ -124,10 +124,26 @@ public final class NdArray {
    * addition (exact, wrapping, for i64).
    */
   NdArray scatterAdd(NdArray src, int[] at) {
+    return scatter(src, at, true);
+  }
+
+  /**
+   * {@code out = this; out[at[j]] = src[j]} in order of {@code j}: of a repeated place, the last.
+   */
+  NdArray scatterSet(NdArray src, int[] at) {
+    return scatter(src, at, false);
+  }
+
+  private NdArray scatter(NdArray src, int[] at, boolean add) {
     double[] d = data.clone();
     long[] l = longs == null ? null : longs.clone();
     for (int j = 0; j < at.length; j++) {
-      if (l != null) {
+      if (!add) {
+        d[at[j]] = src.data[j];
+        if (l != null) {
+          l[at[j]] = src.longs[j];
+        }
+      } else if (l != null) {
         l[at[j]] += src.longs[j];
         d[at[j]] = l[at[j]];
       } else {

@@ -27,9 +27,10 @@ import java.util.Objects;
  * <p>Attributes: reductions, {@code softmax}, {@code log_softmax}, {@code transpose}, {@code
  * permute}, {@code squeeze}, {@code unsqueeze} and {@code numel} take a list of dims ({@code
  * dims=[1]}); reductions take {@code keepdim}. {@code slice} and {@code slice_backward} take {@code
- * dims=[dim, start, step]}; {@code gather} and {@code scatter_add} take {@code dims=[dim]}. {@code
- * reshape}, {@code expand}, {@code broadcast}, {@code sum_to}, {@code cast}, {@code one_hot},
- * {@code slice} (its length) and {@code slice_backward} take their target from the result type.
+ * dims=[dim, start, step]}; {@code gather}, {@code scatter_add} and {@code scatter} take {@code
+ * dims=[dim]}. {@code reshape}, {@code expand}, {@code broadcast}, {@code sum_to}, {@code cast},
+ * {@code one_hot}, {@code slice} (its length) and {@code slice_backward} take their target from the
+ * result type.
  */
 public enum Op {
   // elementwise binary
@@ -244,6 +245,13 @@ public enum Op {
       NUMERIC,
       grad("ScatterAddBackward0", "IndexAddBackward0"),
       DIMS),
+  /**
+   * {@code scatter(self, index, src)} along {@code dims=[dim]}, out of place: a copy of self with
+   * {@code out[i][index[i][j][k]][k] = src[i][j][k]}, written in index order (of a repeated index
+   * the last write stays, the same on every run); the index as for {@code scatter_add}. Names: a
+   * source tensor, a number.
+   */
+  SCATTER("scatter", 3, Structure.SCATTER, ANY, grad("ScatterBackward0", "ScatterBackward1"), DIMS),
   /** {@code one_hot(indices)}: i64 indices to an i64 tensor with a trailing class dim. */
   ONE_HOT("one_hot", 1, Structure.ONE_HOT, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** The number of elements of the operand over {@code dims}, as a scalar of the result dtype. */
@@ -308,6 +316,8 @@ public enum Op {
     GATHER,
     /** A copy with elements added at the places an i64 index names; a library call. */
     SCATTER_ADD,
+    /** A copy with elements replaced at the places an i64 index names; a library call. */
+    SCATTER,
     /** Indices to one-hot rows; a library call. */
     ONE_HOT,
     /** The number of elements over dims, known from shapes alone. */
@@ -786,6 +796,7 @@ public enum Op {
           SLICE_BACKWARD,
           GATHER,
           SCATTER_ADD,
+          SCATTER,
           ONE_HOT,
           NUMEL ->
           null;

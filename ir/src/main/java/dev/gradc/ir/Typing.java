@@ -57,7 +57,7 @@ public final class Typing {
             case SLICE -> slice(op, x, requireTarget(op, target, x), dims);
             case SLICE_BACKWARD -> slice(op, requireTarget(op, target, x), x, dims);
             case GATHER -> gather(x, in[1].type(), dims);
-            case SCATTER_ADD -> scatterAdd(x, in[1].type(), in[2].type(), dims);
+            case SCATTER_ADD, SCATTER -> scatter(op, x, in[1].type(), in[2].type(), dims);
             case ONE_HOT -> oneHot(x, target);
             case NUMEL -> numel(op, x, dims, target);
           };
@@ -509,12 +509,12 @@ public final class Typing {
   }
 
   /**
-   * {@code scatter_add}: PyTorch's checks of the index and the source, whose shape the index has
-   * (the language and the Java API narrow a larger source first).
+   * {@code scatter_add} and {@code scatter}: PyTorch's checks of the index and the source, whose
+   * shape the index has (the language and the Java API narrow a larger source first).
    */
-  private static Type scatterAdd(Type self, Type index, Type src, int[] dims) {
-    requireDtype(Op.SCATTER_ADD, self);
-    checkIndex(Op.SCATTER_ADD, self, index, dims, "self");
+  private static Type scatter(Op op, Type self, Type index, Type src, int[] dims) {
+    requireDtype(op, self);
+    checkIndex(op, self, index, dims, "self");
     if (src.dtype() != self.dtype()) {
       throw new GradcException("scatter(): Expected self.dtype to be equal to src.dtype");
     }

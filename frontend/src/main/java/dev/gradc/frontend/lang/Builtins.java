@@ -401,6 +401,37 @@ final class Builtins {
         req("index", TENSOR),
         req("src", TENSOR));
     define(
+        "scatter",
+        BOTH,
+        (b, a) -> {
+          Value x = a.tensor("input");
+          Value index = a.tensor("index");
+          int dim = a.integer("dim");
+          if (!a.isNone("value")) {
+            return tensor(Gathering.scatter(b, x, dim, index, a.number("value")));
+          }
+          if (a.isNone("src")) {
+            throw new GradcException("scatter() needs src or value", a.callPos());
+          }
+          return a.get("src").val() instanceof Val.Num
+              ? tensor(Gathering.scatter(b, x, dim, index, a.number("src")))
+              : tensor(Gathering.scatter(b, x, dim, index, a.tensor("src")));
+        },
+        in(),
+        req("dim", INT),
+        req("index", TENSOR),
+        opt("src", OPERAND, NONE),
+        opt("value", NUMBER, NONE));
+    define(
+        "masked_fill",
+        BOTH,
+        (b, a) ->
+            tensor(
+                Gathering.maskedFill(b, a.tensor("input"), a.tensor("mask"), a.operand("value"))),
+        in(),
+        req("mask", TENSOR),
+        req("value", OPERAND));
+    define(
         "index_add",
         BOTH,
         (b, a) ->

@@ -1,5 +1,6 @@
 package dev.gradc.frontend.lang;
 
+import dev.gradc.frontend.Gathering;
 import dev.gradc.frontend.Indexing;
 import dev.gradc.frontend.lang.Args.CallArg;
 import dev.gradc.frontend.lang.Semantics.Operator;
@@ -1769,6 +1770,22 @@ final class ProgramParser {
    * left to right as views ({@link Indexing}); an error points at the index at fault.
    */
   private Located tensorSubscript(Located v, Val.Tensor t, List<RawIndex> raw, Token open) {
+    for (int k = 0; k < raw.size(); k++) {
+      RawIndex r = raw.get(k);
+      if (!r.ellipsis() && !r.slice() && r.part(0).val() instanceof Val.Tensor idx) {
+        if (raw.size() > 1) {
+          throw new GradcException(
+              "a tensor index together with other indices is not supported; index with the"
+                  + " tensor alone (x[idx], the rows along dim 0) or use index_select or gather",
+              pos(r.at()));
+        }
+        markUsed(t);
+        markUsed(idx);
+        Value x = t.value();
+        Value rows = at(pos(r.at()), () -> Gathering.indexTensor(b, x, idx.value()));
+        return new Located(new Val.Tensor(rows), v.pos());
+      }
+    }
     List<Indexing.Item> items = new ArrayList<>();
     for (RawIndex r : raw) {
       if (r.ellipsis()) {

@@ -1693,6 +1693,67 @@ final class ProgramGenerator {
     List<String> out = new ArrayList<>(dims);
     out.set(d, Integer.toString(k));
     boolean allStatic = dims.stream().allMatch(ProgramGenerator::isStatic);
+    if (d == 0 && chance(20)) {
+      // x[idx]: rows along dim 0, negative indices from the end, a 1-d or 2-d index
+      List<String> is = new ArrayList<>();
+      for (int i = 0; i < 2 * k; i++) {
+        int j = rnd.nextInt(n);
+        is.add(Integer.toString(chance(30) ? j - n : j));
+      }
+      boolean square = chance(30);
+      List<String> rows =
+          new ArrayList<>(
+              square ? List.of("2", Integer.toString(k)) : List.of(Integer.toString(2 * k)));
+      rows.addAll(dims.subList(1, dims.size()));
+      String index =
+          "tensor([" + String.join(", ", is) + "])" + (square ? ".reshape(2, " + k + ")" : "");
+      return expr(a.operand() + "[" + index + "]", a.dtype, rows, a.range, a.grad);
+    }
+    if (allStatic && chance(25)) {
+      // masked_fill by a constant mask of the last dim (broadcast) or of the whole shape
+      boolean last = dims.size() > 0 && chance(50);
+      int count = 1;
+      for (String s : last ? dims.subList(dims.size() - 1, dims.size()) : dims) {
+        count *= size(s);
+      }
+      List<String> bits = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        bits.add(chance(50) ? "True" : "False");
+      }
+      String shape = last ? "" : ".reshape(" + String.join(", ", dims) + ")";
+      String mask = "tensor([" + String.join(", ", bits) + "])" + shape;
+      double fill = oneOf(0.0, -1.5, 0.25);
+      String text =
+          oneOf(
+              a.operand() + ".masked_fill(" + mask + ", " + fill + ")",
+              "masked_fill(" + a.text + ", " + mask + ", " + fill + ")");
+      return expr(text, a.dtype, dims, Range.hull(a.range, Range.point(fill)), a.grad);
+    }
+    if (allStatic && chance(25)) {
+      // scatter with one index along dim: no place is written twice
+      List<String> one = new ArrayList<>(dims);
+      one.set(d, "1");
+      int count = 1;
+      for (String s : one) {
+        count *= size(s);
+      }
+      String index = indices(count, n) + ".reshape(" + String.join(", ", one) + ")";
+      String src = a.operand() + ".narrow(" + d + ", 0, 1).tanh()";
+      if (chance(50)) {
+        return expr(
+            a.operand() + ".scatter(" + d + ", " + index + ", 0.5)",
+            a.dtype,
+            dims,
+            Range.hull(a.range, Range.point(0.5)),
+            a.grad);
+      }
+      return expr(
+          "scatter(" + a.text + ", " + d + ", " + index + ", " + src + ")",
+          a.dtype,
+          dims,
+          Range.hull(a.range, Range.UNIT),
+          a.grad);
+    }
     if (allStatic && chance(40)) {
       int count = 1;
       for (String s : out) {

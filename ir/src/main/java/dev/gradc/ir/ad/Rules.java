@@ -248,6 +248,11 @@ final class Rules {
         d[0] = needs[0] ? g : null;
         d[2] = needs[2] ? b.gather(g, inst.dim(0), in[1]) : null;
       }
+      case SCATTER -> {
+        // as PyTorch: g where nothing was written; every source element gets g where it went
+        d[0] = needs[0] ? b.scatter(g, inst.dim(0), in[1], b.full(0, in[2].type())) : null;
+        d[2] = needs[2] ? b.gather(g, inst.dim(0), in[1]) : null;
+      }
       case SLICE_BACKWARD ->
           d[0] =
               b.slice(g, inst.dim(0), inst.dim(1), inst.dim(2), x.type().dim(inst.dim(0)).size());
@@ -301,6 +306,12 @@ final class Rules {
           b.emitLike(inst, new Value[] {t[0]});
       case SUM_TO, SLICE, SLICE_BACKWARD -> b.emitLike(inst, new Value[] {t[0]});
       case GATHER -> t[0] == null ? null : b.emitLike(inst, new Value[] {t[0], in[1]});
+      case SCATTER -> {
+        // linear in self and src
+        Value self = t[0] != null ? t[0] : b.full(0, in[0].type());
+        Value src = t[2] != null ? t[2] : b.full(0, in[2].type());
+        yield t[0] == null && t[2] == null ? null : b.scatter(self, inst.dim(0), in[1], src);
+      }
       case SCATTER_ADD -> {
         // linear in self and src
         Value self = t[0] != null ? t[0] : b.full(0, in[0].type());

@@ -169,6 +169,7 @@ class FiniteDifferenceTest {
       case SLICE_BACKWARD -> sliceBackward();
       case GATHER -> gather();
       case SCATTER_ADD -> scatterAdd();
+      case SCATTER -> scatter();
       case ONE_HOT -> oneHot();
       case NUMEL -> numel();
     };
@@ -636,6 +637,32 @@ class FiniteDifferenceTest {
             in("i", idx("N", 4), Domain.index(2)),
             p("x", sym(F, "N", 2)),
             p("s", sym(F, "N", 4))));
+  }
+
+  /**
+   * One index along the scattered dim: no place is written twice, where PyTorch's rule is not the
+   * derivative.
+   */
+  private static List<Case> scatter() {
+    return List.of(
+        c(
+            "scatter along dim 1",
+            (b, p) -> b.scatter(p[1], 1, p[0], p[2]),
+            in("i", idx(3, 1), Domain.index(4)),
+            p("x", t(3, 4)),
+            p("s", t(3, 1))),
+        c(
+            "scatter rows, squared",
+            (b, p) -> b.square(b.scatter(p[1], 0, p[0], b.exp(p[2]))),
+            in("i", idx(1, 2), Domain.index(3)),
+            p("x", t(3, 2)),
+            p("s", t(1, 2))),
+        c(
+            "scatter symbolic rows into its own sine",
+            (b, p) -> b.mul(b.scatter(b.unary(Op.SIN, p[1]), -1, p[0], p[2]), p[1]),
+            in("i", idx("N", 1), Domain.index(2)),
+            p("x", sym(F, "N", 2)),
+            p("s", sym(F, "N", 1))));
   }
 
   private static List<Case> oneHot() {

@@ -152,7 +152,7 @@ public final class RandomFuncs {
   private static int indexLimit(Inst inst) {
     return switch (inst.op()) {
       case ONE_HOT -> inst.type().dim(inst.type().rank() - 1).size();
-      case GATHER, SCATTER_ADD -> {
+      case GATHER, SCATTER_ADD, SCATTER -> {
         Type x = inst.operand(0).type();
         yield x.rank() == 0 ? 1 : x.dim(inst.dim(0)).size();
       }
@@ -415,7 +415,8 @@ public final class RandomFuncs {
         case SLICE -> slice();
         case SLICE_BACKWARD -> sliceBackward();
         case GATHER -> gather();
-        case SCATTER_ADD -> scatterAdd();
+        case SCATTER_ADD -> scatterAdd(false);
+        case SCATTER -> scatterAdd(true);
         case ONE_HOT -> oneHot();
         case NUMEL -> numel();
       };
@@ -853,7 +854,11 @@ public final class RandomFuncs {
       return add(b.gather(x, indexDim(x), index), bnd(x));
     }
 
-    private Value scatterAdd() {
+    /**
+     * {@code scatter_add}, or {@code scatter} ({@code replace}) where the index has one element
+     * along the dim: no place is written twice, where PyTorch's gradient is not the derivative.
+     */
+    private Value scatterAdd(boolean replace) {
       Value x = pick(v -> indexDim(v) >= 0);
       if (x == null) {
         return null;
@@ -866,9 +871,17 @@ public final class RandomFuncs {
       if (src == null) {
         return null;
       }
+      int d = indexDim(x);
+      if (replace) {
+        if (index.type().rank() > 0 && !index.type().dim(d).equals(Dim.of(1))) {
+          return null;
+        }
+        used.put(index, true);
+        return add(b.scatter(x, d, index, src), Math.max(bnd(x), bnd(src)));
+      }
       used.put(index, true);
       // at most 64 elements of src add to one element of x
-      return add(b.scatterAdd(x, indexDim(x), index, src), bnd(x) + 64 * bnd(src));
+      return add(b.scatterAdd(x, d, index, src), bnd(x) + 64 * bnd(src));
     }
 
     private Value oneHot() {
