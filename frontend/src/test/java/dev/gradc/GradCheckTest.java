@@ -9,6 +9,7 @@ import dev.gradc.runtime.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -24,6 +25,13 @@ import org.junit.jupiter.api.TestFactory;
 class GradCheckTest {
   private static final JsonNode FIXTURE = Fixtures.load("ops.json");
   private static final double H = 1e-6;
+
+  /**
+   * Cases whose gradient is PyTorch's rule rather than the derivative: {@code scatter} with a
+   * repeated index gives every source element the gradient of the position it names, though only
+   * the last write reaches the result (PyTorch's gradient is exact for unique indices only).
+   */
+  private static final Set<String> NOT_A_DERIVATIVE = Set.of("scatter");
 
   @TestFactory
   Stream<DynamicTest> backward_matchesFiniteDifferencesAndInterpreter() {
@@ -81,7 +89,7 @@ class GradCheckTest {
       assertNotNull(g, "grad of input " + i);
       double[] api = g.toDoubleArray();
       Tensors.assertClose((double[]) oracle[k++], api, 1e-12, "interpreter vs API, input " + i);
-      if (y.dtype() == DType.F64) {
+      if (y.dtype() == DType.F64 && !NOT_A_DERIVATIVE.contains(c.get("name").asText())) {
         // (An op that rounds to f32, as to(F32), is checked against the interpreter only.)
         Tensors.assertClose(
             finiteDifferences(compiled, args, i), api, 1e-6, "FD vs API, input " + i);
