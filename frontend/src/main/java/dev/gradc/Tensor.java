@@ -929,6 +929,39 @@ public final class Tensor {
     return Recorder.reduce(this, Op.AMAX.gradFn(), Saves.INPUT_AND_RESULT, Op.AMAX, dims, keepdim);
   }
 
+  /**
+   * The product of all elements ({@code torch.prod}): i64 for integer and bool tensors, as PyTorch;
+   * the gradient at a zero is the product of the other elements, zero with two zeros.
+   */
+  public Tensor prod() {
+    return Recorder.record(
+        Op.PROD.gradFn(),
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> b.reduce(Op.PROD, in[0], new int[0], false),
+        this);
+  }
+
+  /** The product of all elements, the tensor first converted to {@code dtype}. */
+  public Tensor prod(DType dtype) {
+    return to(dtype).prod();
+  }
+
+  /** The product over {@code dim}. */
+  public Tensor prod(int dim) {
+    return prod(dim, false);
+  }
+
+  /** The product over {@code dim}, keeping it as size 1 with {@code keepdim}. */
+  public Tensor prod(int dim, boolean keepdim) {
+    return Recorder.reduce(
+        this, Op.PROD.gradFn(1), Saves.INPUT_AND_RESULT, Op.PROD, new int[] {dim}, keepdim);
+  }
+
+  /** The product over {@code dim}, the tensor first converted to {@code dtype}. */
+  public Tensor prod(int dim, boolean keepdim, DType dtype) {
+    return to(dtype).prod(dim, keepdim);
+  }
+
   /** The minimum of all elements; tied minima share the gradient evenly. */
   public Tensor amin() {
     return amin(new int[0], false);

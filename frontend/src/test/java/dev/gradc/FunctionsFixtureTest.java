@@ -74,6 +74,11 @@ class FunctionsFixtureTest {
     m.put("nansum_all", Tensor::nansum);
     m.put("nanmean", x -> x.reshape(2, -1).nanmean(new int[] {1}, true));
     m.put("nanmean_all", Tensor::nanmean);
+    m.put("prod", Tensor::prod);
+    m.put("prod_dim", x -> x.reshape(2, -1).prod(1));
+    m.put("prod_rows", x -> x.reshape(-1, 2).prod(-1));
+    m.put("prod_keepdim", x -> x.reshape(2, -1).prod(0, true));
+    m.put("prod_dtype", x -> x.reshape(2, -1).prod(1, false, DType.F64));
     m.put("norm", Tensor::norm);
     m.put("norm_p1", x -> x.reshape(2, -1).norm(1, 1));
     m.put("norm_inf", x -> x.reshape(2, -1).norm(Double.POSITIVE_INFINITY, new int[] {1}, true));

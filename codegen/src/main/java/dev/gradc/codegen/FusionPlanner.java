@@ -157,7 +157,7 @@ final class FusionPlanner {
       case REDUCTION -> {
         switch (op.reduction().combine()) {
           case LOG_ADD_EXP -> throw lowered(op);
-          case ADD, MAX, MIN -> {}
+          case ADD, MUL, MAX, MIN -> {}
         }
       }
       case NORMALIZE -> throw lowered(op);

@@ -124,6 +124,7 @@ final class LibraryCalls {
     g.push(
         switch (inst.op().reduction().combine()) {
           case ADD -> LongReduce.SUM;
+          case MUL -> LongReduce.PROD;
           case MAX -> LongReduce.MAX;
           case MIN -> LongReduce.MIN;
           case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");

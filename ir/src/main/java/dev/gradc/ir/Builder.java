@@ -569,14 +569,14 @@ public final class Builder {
     int[] nd = normalizeDims(dims, x.type().rank());
     if (x.type().isScalar()) {
       // Nothing to reduce, but the dtype is the reduction's: the sum of a bool is an i64.
-      return x.type().dtype() == DType.BOOL && op == Op.SUM
+      return x.type().dtype() == DType.BOOL && (op == Op.SUM || op == Op.PROD)
           ? cast(x, DType.I64)
           : !x.type().dtype().isFloat() && floatOnly(op) ? cast(x, DEFAULT_FLOAT) : x;
     }
     if (x.type().dtype() == DType.BOOL && (op == Op.AMAX || op == Op.AMIN)) {
       return cast(reduce(op, cast(x, DType.I64), dims, keepdim), DType.BOOL);
     }
-    if (x.type().dtype() == DType.BOOL && op == Op.SUM) {
+    if (x.type().dtype() == DType.BOOL && (op == Op.SUM || op == Op.PROD)) {
       x = cast(x, DType.I64);
     } else if (!x.type().dtype().isFloat() && floatOnly(op)) {
       x = cast(x, DEFAULT_FLOAT);

@@ -231,6 +231,11 @@ public final class Interpreter {
           acc[outIndex[i]] = Math.min(acc[outIndex[i]], x.get(i));
         }
       }
+      case MUL -> {
+        for (int i = 0; i < n; i++) {
+          acc[outIndex[i]] *= x.get(i);
+        }
+      }
       case LOG_ADD_EXP -> logSumExp(x, outIndex, acc);
     }
     switch (r.finish()) {
@@ -262,6 +267,7 @@ public final class Interpreter {
         acc,
         switch (c) {
           case ADD -> 0L;
+          case MUL -> 1L;
           case MAX -> Long.MIN_VALUE;
           case MIN -> Long.MAX_VALUE;
           case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");
@@ -272,6 +278,7 @@ public final class Interpreter {
       acc[o] =
           switch (c) {
             case ADD -> acc[o] + v;
+            case MUL -> acc[o] * v;
             case MAX -> Math.max(acc[o], v);
             case MIN -> Math.min(acc[o], v);
             case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");

@@ -155,6 +155,15 @@ public enum Op {
       FLOAT,
       grad("LogsumexpBackward0"),
       new Reduction(Combine.LOG_ADD_EXP, Double.NEGATIVE_INFINITY)),
+  /**
+   * The product, folded in index order. Names: over all dims, over one dim. A bool operand gives
+   * i64, as PyTorch; i64 products wrap.
+   */
+  PROD(
+      "prod",
+      NUMERIC,
+      grad(BY_DIMS, "ProdBackward0", "ProdBackward1"),
+      new Reduction(Combine.MUL, 1.0)),
   // structural: shapes, views, contraction and index ops, each its own Structure
   /** Names: {@code view} (and the IR's reshape), {@code reshape} of the Java API. */
   RESHAPE(
@@ -358,6 +367,8 @@ public enum Op {
     MAX,
     /** {@code min(acc, x)}, NaN-propagating as {@code Math.min}. */
     MIN,
+    /** {@code acc * x}, in index order. */
+    MUL,
     /**
      * {@code log(exp(acc) + exp(x))}; computed as PyTorch does, shifted by the maximum, so codegen
      * lowers it to {@code amax} and {@code sum} first.
@@ -741,6 +752,7 @@ public enum Op {
           AMAX,
           AMIN,
           LOGSUMEXP,
+          PROD,
           RESHAPE,
           TRANSPOSE,
           PERMUTE,

@@ -243,6 +243,14 @@ final class Builtins {
         opt("dim", DIMS, NONE),
         opt("keepdim", BOOL, FALSE));
     define(
+        "prod",
+        BOTH,
+        Builtins::prod,
+        in(),
+        opt("dim", INT, NONE),
+        opt("keepdim", BOOL, FALSE),
+        opt("dtype", DTYPE, NONE));
+    define(
         "logsumexp",
         BOTH,
         (b, a) -> reduce(b, a, Op.LOGSUMEXP),
@@ -1018,6 +1026,25 @@ final class Builtins {
     int[] dims = a.dims("dim");
     requireElements(a, op.mnemonic(), op, x, dims);
     return tensor(b.reduce(op, x, dims, a.flag("keepdim")));
+  }
+
+  /**
+   * {@code prod(input, dim=None, keepdim=False, dtype=None)}: over every element without {@code
+   * dim}, where PyTorch has no {@code keepdim}; {@code dtype} converts the input first.
+   */
+  private static Val prod(Builder b, Args a) {
+    Value x = a.tensor("input");
+    if (!a.isNone("dtype")) {
+      x = b.cast(x, a.dtype("dtype"));
+    }
+    if (a.isNone("dim")) {
+      if (a.flag("keepdim")) {
+        throw a.error(
+            "keepdim", "prod() received an invalid combination of arguments: keepdim needs dim");
+      }
+      return tensor(b.reduce(Op.PROD, x, new int[0], false));
+    }
+    return tensor(b.reduce(Op.PROD, x, a.dims("dim"), a.flag("keepdim")));
   }
 
   /**

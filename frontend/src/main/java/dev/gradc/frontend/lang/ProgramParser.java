@@ -1002,6 +1002,7 @@ final class ProgramParser {
           Op.SOFTMAX,
           Op.LOG_SOFTMAX,
           Op.LOGSUMEXP,
+          Op.PROD,
           Op.AMAX,
           Op.AMIN,
           Op.POW,

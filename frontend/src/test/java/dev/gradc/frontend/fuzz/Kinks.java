@@ -182,7 +182,7 @@ final class Kinks {
       case REDUCTION ->
           switch (i.op().reduction().combine()) {
             case MAX, MIN -> true;
-            case ADD, LOG_ADD_EXP -> false;
+            case ADD, MUL, LOG_ADD_EXP -> false;
           };
       case NORMALIZE, STRUCTURAL -> false;
     };

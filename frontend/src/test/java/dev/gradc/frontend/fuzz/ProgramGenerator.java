@@ -1136,6 +1136,9 @@ final class ProgramGenerator {
               a.operand() + ".any().long()");
       return expr(text, "i64", List.of(), new Range(0, numel(a.dims)), false);
     }
+    if (chance(8)) {
+      return prod(a);
+    }
     String op =
         oneOf(
             "sum",
@@ -1289,6 +1292,35 @@ final class ProgramGenerator {
           };
     }
     return expr(text, a.dtype, out, r, a.grad);
+  }
+
+  /** {@code prod} of every element or over one dim, of factors small enough not to overflow. */
+  private V prod(V a) {
+    int rank = a.rank();
+    int d = rank > 0 && chance(60) ? rnd.nextInt(rank) : -1;
+    int count = d < 0 ? numel(a.dims) : size(a.dims.get(d));
+    a = tame(a, Math.max(1, Math.pow(LIMIT, 1.0 / Math.max(count, 1))));
+    double m = Math.pow(a.range.mag(), count);
+    List<String> out = new ArrayList<>();
+    if (d < 0) {
+      String text =
+          oneOf("prod(" + a.text + ")", a.operand() + ".prod()", "torch.prod(" + a.text + ")");
+      return expr(text, a.dtype, out, new Range(-m, m), a.grad);
+    }
+    boolean keep = chance(30);
+    out.addAll(a.dims);
+    if (keep) {
+      out.set(d, "1");
+    } else {
+      out.remove(d);
+    }
+    String args = (chance(30) ? d - rank : d) + (keep ? ", keepdim=True" : "");
+    String text =
+        oneOf(
+            "prod(" + a.text + ", " + args + ")",
+            "torch.prod(" + a.text + ", dim=" + args + ")",
+            a.operand() + ".prod(" + args + ")");
+    return expr(text, a.dtype, out, new Range(-m, m), a.grad);
   }
 
   private V normalize() {

@@ -229,6 +229,8 @@ final class Rules {
         Value gb = b.broadcastTo(restore(b, g, inst), x.type().dims());
         d[0] = b.mul(gb, b.exp(b.sub(x, yb)));
       }
+      case PROD ->
+          d[0] = b.mul(b.broadcastTo(restore(b, g, inst), x.type().dims()), prodOthers(b, inst, x));
       case RESHAPE, SQUEEZE, UNSQUEEZE -> d[0] = b.reshape(g, x.type().dims());
       case TRANSPOSE -> d[0] = b.transpose(g, inst.dim(0), inst.dim(1));
       case PERMUTE -> {
@@ -259,6 +261,45 @@ final class Rules {
       }
     }
     return d;
+  }
+
+  /**
+   * The product of the other elements of each element's slice, as PyTorch's {@code prod_backward}
+   * gives it: {@code result / x} where the slice has no zero; at the one zero of a slice the
+   * product of the others, elsewhere in that slice {@code 0 * (others)} (NaN where an other is
+   * infinite); with two or more zeros zero ({@code 0 * (others)} over one dim, exact zeros over all
+   * dims, as {@code ProdBackward0}'s {@code zeros_like}). Where a tensor reduced over a dim holds a
+   * zero, PyTorch multiplies prefix and suffix products instead of dividing, which differs from
+   * this at NaN, infinities and overflow. Written with products of the zeros and of the nonzeros
+   * apart, so that its own derivative is the product of the elements other than two (the second
+   * derivative PyTorch's exclusive products give).
+   */
+  private static Value prodOthers(Builder b, Inst inst, Value x) {
+    DType dt = x.type().dtype();
+    int[] dims = inst.dims();
+    Lit zero = Builder.lit(0, dt);
+    Lit one = Builder.lit(1, dt);
+    Value isZero = b.binary(Op.EQ, x, zero);
+    Value nonzeros = b.where(isZero, one, x);
+    // the product of the nonzeros, of the zeros (0 with a zero, else 1), and the number of zeros
+    Value pn = b.reduce(Op.PROD, nonzeros, dims, true);
+    Value pz = b.reduce(Op.PROD, b.where(isZero, x, one), dims, true);
+    Value count = b.sum(b.cast(isZero, dt), dims, true);
+    // at a nonzero: the zeros' product times the nonzeros' without this one
+    Value atNonzero = b.mul(pz, b.div(pn, nonzeros));
+    // at a zero: the nonzeros' product times the other zeros' (1 alone, their sum minus this one
+    // when there are two: 0, with derivative 1 toward the other zero; 0 with more)
+    Value sumOfZeros = b.sum(b.where(isZero, x, zero), dims, true);
+    Value otherZeros =
+        b.where(
+            b.binary(Op.EQ, count, one),
+            one,
+            b.where(b.binary(Op.EQ, count, Builder.lit(2, dt)), b.sub(sumOfZeros, x), zero));
+    Value others = b.where(isZero, b.mul(pn, otherZeros), atNonzero);
+    if (inst.dimCount() == 0) {
+      others = b.where(b.binary(Op.GE, count, Builder.lit(2, dt)), zero, others);
+    }
+    return others;
   }
 
   /** A reduced value back in the keepdim shape, ready to broadcast over the operand. */

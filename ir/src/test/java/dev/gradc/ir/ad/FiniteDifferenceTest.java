@@ -154,6 +154,7 @@ class FiniteDifferenceTest {
       case DETACH -> detach();
       case CAST -> cast();
       case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduction(op);
+      case PROD -> prod();
       case RESHAPE -> reshape();
       case TRANSPOSE -> transpose();
       case PERMUTE -> permute();
@@ -411,6 +412,41 @@ class FiniteDifferenceTest {
             op.mnemonic() + " symbolic dim, all",
             (b, p) -> b.reduce(op, p[0], new int[0], true),
             p("x", sym(F, "N", 3))));
+    return out;
+  }
+
+  /**
+   * {@code prod} away from zeros, and with exact zeros: a parameter drawn as 0 placed where a
+   * boolean input is false (slices with none, one, two and more zeros; prod is linear in each
+   * element, so central differences are exact there), and over all dims with one zero.
+   */
+  private static List<Case> prod() {
+    List<Case> out = new ArrayList<>(reduction(Op.PROD));
+    Domain zeros = new Domain(0, 0, 0);
+    for (int dim : new int[] {0, 1, -1}) {
+      for (boolean keep : new boolean[] {false, true}) {
+        out.add(
+            c(
+                "prod zeros dim=" + dim + " keepdim=" + keep,
+                (b, p) -> b.reduce(Op.PROD, b.where(p[0], p[1], p[2]), new int[] {dim}, keep),
+                in("c", Type.of(DType.BOOL, 6, 4), Domain.BOOL),
+                p("a", t(6, 4)),
+                p("z", t(6, 4), zeros)));
+      }
+    }
+    out.add(
+        c(
+            "prod one zero, all dims",
+            (b, p) ->
+                b.reduce(
+                    Op.PROD,
+                    b.add(
+                        b.sliceBackward(p[0], List.of(Dim.of(5)), 0, 0, 1),
+                        b.sliceBackward(p[1], List.of(Dim.of(5)), 0, 4, 1)),
+                    new int[0],
+                    false),
+            p("a", t(4)),
+            p("z", t(1), zeros)));
     return out;
   }
 

@@ -384,7 +384,7 @@ public final class RandomFuncs {
         case TAN -> tan();
         case DETACH -> k ? add(b.detach(pick()), 1e4) : null;
         case CAST -> cast();
-        case SUM, MEAN, LOGSUMEXP -> reduce(op);
+        case SUM, MEAN, LOGSUMEXP, PROD -> reduce(op);
         case AMAX, AMIN -> k ? reduce(op) : null;
         case RESHAPE -> reshape();
         case TRANSPOSE -> transpose();
@@ -587,6 +587,9 @@ public final class RandomFuncs {
       }
       if (op == Op.LOGSUMEXP) {
         x = within(x, 100);
+      } else if (op == Op.PROD) {
+        // a product of factors within 1 stays within 1
+        x = within(x, 1);
       }
       Value r = b.reduce(op, x, randomReduceDims(x.type().rank()), rng.nextBoolean());
       double n = 1;
@@ -594,7 +597,11 @@ public final class RandomFuncs {
         n *= d.factor() * (d.isStatic() ? 1 : 4);
       }
       double bx = bnd(x);
-      return add(r, op == Op.SUM ? bx * n : op == Op.LOGSUMEXP ? bx + Math.log(n) : bx);
+      return add(
+          r,
+          op == Op.SUM
+              ? bx * n
+              : op == Op.LOGSUMEXP ? bx + Math.log(n) : op == Op.PROD ? Math.min(bnd(x), 1) : bx);
     }
 
     private Value reshape() {
