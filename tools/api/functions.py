@@ -100,6 +100,32 @@ FUNCTIONS = {
     "prod_rows": lambda x: x.reshape(-1, 2).prod(-1),
     "prod_keepdim": lambda x: torch.prod(x.reshape(2, -1), 0, keepdim=True),
     "prod_dtype": lambda x: torch.prod(x.reshape(2, -1), 1, dtype=torch.float64),
+    # linear-algebra helpers over 2 x 7 (2 x 6, 3 x 4 for the special values)
+    "outer": lambda x: torch.outer(x, x[:3] * 2),
+    "dot": lambda x: torch.dot(x, x.flip(0)),
+    "vdot": lambda x: torch.vdot(x.flip(0), x),
+    "mm": lambda x: torch.mm(x.reshape(2, -1), x.reshape(-1, 2)),
+    "mv": lambda x: torch.mv(x.reshape(2, -1), x.reshape(2, -1)[1]),
+    "bmm": lambda x: torch.bmm(x.reshape(2, 1, -1), x.reshape(2, -1, 1)),
+    "addmm": lambda x: torch.addmm(x[:2], x.reshape(2, -1), x.reshape(-1, 2)),
+    "addmm_scaled": lambda x: torch.addmm(x[:2, None], x.reshape(2, -1), x.reshape(-1, 2), beta=0.5, alpha=-2),
+    "addmm_beta0": lambda x: torch.addmm(x[:4].reshape(2, 2), x.reshape(2, -1), x.reshape(-1, 2), beta=0),
+    "baddbmm": lambda x: torch.baddbmm(x[:2].reshape(2, 1, 1), x.reshape(2, 1, -1), x.reshape(2, -1, 1), alpha=1.5),
+    "tril": lambda x: torch.tril(x.reshape(2, -1)),
+    "tril_offset": lambda x: torch.tril(x.reshape(2, -1), 2),
+    "triu": lambda x: x.reshape(2, -1).triu(),
+    "triu_negative": lambda x: torch.triu(x.reshape(-1, 2), -1),
+    "diag_vector": lambda x: torch.diag(x),
+    "diag_vector_offset": lambda x: torch.diag(x[:5], -2),
+    "diag_matrix": lambda x: torch.diag(x.reshape(2, -1), 1),
+    "diagonal": lambda x: torch.diagonal(x.reshape(2, -1)),
+    "diagonal_offset": lambda x: torch.diagonal(x.reshape(-1, 2), -1),
+    "diagonal_dims": lambda x: torch.diagonal(x.reshape(2, 1, -1), 0, 2, 0),
+    "diag_embed": lambda x: torch.diag_embed(x.reshape(2, -1)),
+    "diag_embed_dims": lambda x: torch.diag_embed(x.reshape(2, -1), 1, 0, 2),
+    "trace": lambda x: torch.trace(x.reshape(2, -1)),
+    # rolled so that the elements below the diagonal that the gradient reaches are finite in f32
+    "trace_tall": lambda x: x.roll(2).reshape(-1, 2).trace(),
 }
 
 

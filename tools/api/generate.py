@@ -18,11 +18,12 @@ The fixtures are committed; the build never runs Python.
 import json
 import math
 import os
-import re
 import warnings
 
 import torch
 import torch.nn.functional as F
+
+from scenarios import Scenarios, clean, grad_fn_name
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "frontend", "src", "test", "resources", "pytorch")
 DTYPES = {torch.float32: "f32", torch.float64: "f64", torch.int64: "i64", torch.bool: "bool"}
@@ -396,10 +397,6 @@ def version_fails(s):
 
 # ---------------------------------------------------------------- messages
 
-def clean(text):
-    return re.sub(r" \(Triggered internally at .*\)$", "", text.strip())
-
-
 def error_of(fn):
     try:
         fn()
@@ -450,23 +447,8 @@ def messages():
 # ---------------------------------------------------------------- views
 
 def views():
-    out = {}
-
-    def scenario(fn):
-        lines = []
-
-        def p(*xs):
-            lines.append(" ".join(x if isinstance(x, str) else repr(x) for x in xs))
-
-        try:
-            fn(p)
-        except Exception as e:
-            p("error: " + clean(str(e)))
-        out[fn.__name__] = lines
-        return fn
-
-    def name(t):
-        return "None" if t.grad_fn is None else type(t.grad_fn).__name__
+    scenario = Scenarios()
+    name = grad_fn_name
 
     @scenario
     def base_update_seen_by_reshape(p):
@@ -702,7 +684,7 @@ def views():
     def too_many_indices(p):
         torch.zeros(3, 4)[0, 1, 2]
 
-    return out
+    return scenario.out
 
 
 # ---------------------------------------------------------------- numerics

@@ -331,9 +331,10 @@ final class Recorder {
               new Node[] {base},
               grad ? AS_STRIDED_BACKWARD : null,
               false);
-      // A detached view made a leaf (requires_grad_) reads the new value and stays that leaf.
+      // A view made a leaf (requires_grad_ on a detached view, or on a view of a base without
+      // grad) reads the new value and stays that leaf.
       node =
-          vo.detached() && node.sink() != null
+          !grad && node.sink() != null
               ? Node.leaf(node.type(), Capture.valueOf(read), t.sink())
               : read;
     } else if (latest.isRecorded()) {

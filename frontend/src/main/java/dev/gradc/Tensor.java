@@ -7,6 +7,7 @@ import dev.gradc.frontend.TensorFormat;
 import dev.gradc.frontend.lang.Selection;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.LinearAlgebra;
 import dev.gradc.ir.MathFunctions;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Statistics;
@@ -310,6 +311,29 @@ public final class Tensor {
   /** Seeds the generator of {@link #rand} and {@link #randn}, as {@code torch.manual_seed}. */
   public static synchronized void manualSeed(long seed) {
     rng = new SplittableRandom(seed);
+  }
+
+  /** {@code torch.eye(n)}: the {@code n x n} identity matrix (f32). */
+  public static Tensor eye(long n) {
+    return eye(DType.F32, n, n);
+  }
+
+  /** {@code torch.eye(n, m)}: ones on the main diagonal of an {@code n x m} matrix (f32). */
+  public static Tensor eye(long n, long m) {
+    return eye(DType.F32, n, m);
+  }
+
+  /** {@code torch.eye(n, m, dtype=dtype)}. */
+  public static Tensor eye(DType dtype, long n, long m) {
+    if (n < 0 || m < 0) {
+      throw new GradcException("n must be greater or equal to 0, got " + Math.min(n, m));
+    }
+    int[] s = shape(new long[] {n, m});
+    double[] v = new double[numel(s)];
+    for (int i = 0; i < Math.min(s[0], s[1]); i++) {
+      v[i * s[1] + i] = 1;
+    }
+    return fromDoubles(dtype, s, v);
   }
 
   /** {@code torch.arange(end)}: {@code 0, 1, ..., end - 1} as i64. */
@@ -1612,6 +1636,207 @@ public final class Tensor {
     }
     String name = Op.MATMUL.gradFn(Op.matmulGradFnIndex(dim(), other.dim()));
     return Recorder.record(name, Saves.CROSSED, (b, in) -> b.matmul(in[0], in[1]), this, other);
+  }
+
+  /** {@code torch.mm(x, mat2)}: the product of two matrices ({@code MmBackward0}). */
+  public Tensor mm(Tensor mat2) {
+    requireMatrix(dim() == 2, "self must be a matrix");
+    requireMatrix(mat2.dim() == 2, "mat2 must be a matrix");
+    return matmul(mat2);
+  }
+
+  /** {@code torch.mv(x, vec)}: a matrix times a vector ({@code MvBackward0}). */
+  public Tensor mv(Tensor vec) {
+    requireMatrix(
+        dim() == 2 && vec.dim() == 1,
+        "vector + matrix @ vector expected, got 1, " + dim() + ", " + vec.dim());
+    return matmul(vec);
+  }
+
+  /** {@code torch.bmm(x, mat2)}: batches of matrix products ({@code BmmBackward0}). */
+  public Tensor bmm(Tensor mat2) {
+    requireMatrix(dim() == 3, "batch1 must be a 3D tensor");
+    requireMatrix(mat2.dim() == 3, "batch2 must be a 3D tensor");
+    long[] a = shape();
+    long[] c = mat2.shape();
+    requireMatrix(
+        a[0] == c[0] && a[2] == c[1],
+        "Expected size for first two dimensions of batch2 tensor to be: ["
+            + a[0]
+            + ", "
+            + a[2]
+            + "] but got: ["
+            + c[0]
+            + ", "
+            + c[1]
+            + "].");
+    if (dtype() != mat2.dtype()) {
+      return matmul(mat2); // PyTorch's message
+    }
+    return Recorder.record(
+        "BmmBackward0", Saves.CROSSED, (b, in) -> b.matmul(in[0], in[1]), this, mat2);
+  }
+
+  private static void requireMatrix(boolean ok, String message) {
+    if (!ok) {
+      throw new GradcException(message);
+    }
+  }
+
+  /** {@code torch.dot(x, other)}: the inner product of two vectors of one dtype. */
+  public Tensor dot(Tensor other) {
+    return dot("DotBackward0", other);
+  }
+
+  private Tensor dot(String name, Tensor other) {
+    return Recorder.record(
+        name, Saves.CROSSED, (b, in) -> LinearAlgebra.dot(b, "dot", in[0], in[1]), this, other);
+  }
+
+  /**
+   * {@code torch.vdot(x, other)}: {@link #dot} (the same on real tensors), {@code VdotBackward0}.
+   */
+  public Tensor vdot(Tensor other) {
+    return dot("VdotBackward0", other);
+  }
+
+  /**
+   * {@code torch.outer(x, vec2)}: {@code x.reshape(-1, 1) * vec2}, PyTorch's composition ({@code
+   * MulBackward0}).
+   */
+  public Tensor outer(Tensor vec2) {
+    if (dim() != 1 || vec2.dim() != 1) {
+      boolean self = dim() != 1;
+      throw new GradcException(
+          "outer: Expected 1-D argument "
+              + (self ? "self" : "vec2")
+              + ", but got "
+              + (self ? dim() : vec2.dim())
+              + "-D");
+    }
+    return reshape(-1, 1).mul(vec2);
+  }
+
+  /** {@code torch.addmm(x, mat1, mat2)}: {@code x + mat1 @ mat2}. */
+  public Tensor addmm(Tensor mat1, Tensor mat2) {
+    return addmm(mat1, mat2, 1, 1);
+  }
+
+  /**
+   * {@code torch.addmm(x, mat1, mat2, beta=beta, alpha=alpha)}: {@code beta * x + alpha * (mat1 @
+   * mat2)}, {@code x} broadcast to the product; with {@code beta = 0} {@code x} is not read ({@code
+   * AddmmBackward0}).
+   */
+  public Tensor addmm(Tensor mat1, Tensor mat2, double beta, double alpha) {
+    return addProduct("AddmmBackward0", mat1, mat2, beta, alpha, false);
+  }
+
+  /** {@code torch.baddbmm(x, batch1, batch2)}: {@code x + batch1 @ batch2}. */
+  public Tensor baddbmm(Tensor batch1, Tensor batch2) {
+    return baddbmm(batch1, batch2, 1, 1);
+  }
+
+  /**
+   * {@code torch.baddbmm(x, batch1, batch2, beta=beta, alpha=alpha)}: {@code beta * x + alpha *
+   * (batch1 @ batch2)} ({@code BaddbmmBackward0}).
+   */
+  public Tensor baddbmm(Tensor batch1, Tensor batch2, double beta, double alpha) {
+    return addProduct("BaddbmmBackward0", batch1, batch2, beta, alpha, true);
+  }
+
+  private Tensor addProduct(
+      String name, Tensor m1, Tensor m2, double beta, double alpha, boolean batched) {
+    return Recorder.record(
+        name,
+        new Saves(6, false, false, false),
+        (b, in) -> LinearAlgebra.addmm(b, in[0], in[1], in[2], beta, alpha, batched),
+        this,
+        m1,
+        m2);
+  }
+
+  /** {@code torch.tril(x)}: the lower triangle of the last two dims, zeros above. */
+  public Tensor tril() {
+    return tril(0);
+  }
+
+  /**
+   * {@code torch.tril(x, diagonal)}: the elements on and below the {@code diagonal}-th diagonal.
+   */
+  public Tensor tril(int diagonal) {
+    return triangle("TrilBackward0", diagonal, true);
+  }
+
+  /** {@code torch.triu(x)}: the upper triangle of the last two dims, zeros below. */
+  public Tensor triu() {
+    return triu(0);
+  }
+
+  /**
+   * {@code torch.triu(x, diagonal)}: the elements on and above the {@code diagonal}-th diagonal.
+   */
+  public Tensor triu(int diagonal) {
+    return triangle("TriuBackward0", diagonal, false);
+  }
+
+  private Tensor triangle(String name, int diagonal, boolean lower) {
+    return Recorder.record(
+        name, Saves.NOTHING, (b, in) -> LinearAlgebra.triangle(b, in[0], diagonal, lower), this);
+  }
+
+  /** {@code torch.diag(x)}: a vector's diagonal matrix, or a matrix's main diagonal. */
+  public Tensor diag() {
+    return diag(0);
+  }
+
+  /**
+   * {@code torch.diag(x, diagonal)}: the matrix with the vector {@code x} on its {@code
+   * diagonal}-th diagonal, or that diagonal of the matrix {@code x} ({@code DiagBackward0}).
+   */
+  public Tensor diag(int diagonal) {
+    return Recorder.record(
+        "DiagBackward0", Saves.NOTHING, (b, in) -> LinearAlgebra.diag(b, in[0], diagonal), this);
+  }
+
+  /** {@code torch.diagonal(x)}: the main diagonal of dims 0 and 1. */
+  public Tensor diagonal() {
+    return diagonal(0, 0, 1);
+  }
+
+  /**
+   * {@code torch.diagonal(x, offset, dim1, dim2)}: the elements {@code [i, i + offset]} of dims
+   * {@code dim1} and {@code dim2}, as a last dim ({@code DiagonalBackward0}); a copy, not a view.
+   */
+  public Tensor diagonal(int offset, int dim1, int dim2) {
+    return Recorder.record(
+        "DiagonalBackward0",
+        Saves.NOTHING,
+        (b, in) -> LinearAlgebra.diagonal(b, in[0], offset, dim1, dim2),
+        this);
+  }
+
+  /** {@code torch.diag_embed(x)}: the last dim on the main diagonal of two new last dims. */
+  public Tensor diagEmbed() {
+    return diagEmbed(0, -2, -1);
+  }
+
+  /**
+   * {@code torch.diag_embed(x, offset, dim1, dim2)}: the last dim of {@code x} on the {@code
+   * offset}-th diagonal of dims {@code dim1} and {@code dim2} of the result ({@code
+   * DiagEmbedBackward0}).
+   */
+  public Tensor diagEmbed(int offset, int dim1, int dim2) {
+    return Recorder.record(
+        "DiagEmbedBackward0",
+        Saves.NOTHING,
+        (b, in) -> LinearAlgebra.diagEmbed(b, in[0], offset, dim1, dim2),
+        this);
+  }
+
+  /** {@code torch.trace(x)}: the sum of a matrix's main diagonal ({@code TraceBackward0}). */
+  public Tensor trace() {
+    return Recorder.record(
+        "TraceBackward0", Saves.NOTHING, (b, in) -> LinearAlgebra.trace(b, in[0]), this);
   }
 
   // ------------------------------------------------------------------ selection and joining

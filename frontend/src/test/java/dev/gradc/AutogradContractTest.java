@@ -151,6 +151,22 @@ class AutogradContractTest {
   }
 
   @Test
+  void viewOfPlainTensorMadeLeaf_keepsRequiringGrad_afterAnUpdateThroughIt() {
+    // w = torch.arange(4.).reshape(2, 2).requires_grad_(); an SGD step under no_grad
+    Tensor w = Tensor.arange(DType.F64, 0, 4, 1).reshape(2, 2).requiresGrad_();
+    w.mul(w).sum().backward();
+    try (NoGrad g = Autograd.noGrad()) {
+      w.sub_(w.grad().mul(0.25));
+    }
+    assertTrue(w.requiresGrad());
+    assertTrue(w.isLeaf());
+    assertArrayEquals(new double[] {0, 0.5, 1, 1.5}, w.toDoubleArray());
+    w.setGrad(null);
+    w.mul(w).sum().backward();
+    assertArrayEquals(new double[] {0, 1, 2, 3}, w.grad().toDoubleArray());
+  }
+
+  @Test
   void secondBackward_throughSavedValues_failsUnlessRetained() {
     Tensor x = Tensor.ones(2).requiresGrad_();
     Tensor s = x.mul(x).sum();

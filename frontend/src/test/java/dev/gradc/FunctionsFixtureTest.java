@@ -91,6 +91,39 @@ class FunctionsFixtureTest {
     m.put("vector_norm_p3", x -> Linalg.vectorNorm(x.reshape(2, -1), 3, new int[] {1}, false));
     m.put("vector_norm_p05", x -> Linalg.vectorNorm(x.reshape(2, -1), 0.5, new int[] {1}, false));
     m.put("vector_norm_pneg1", x -> Linalg.vectorNorm(x.reshape(-1, 2), -1, new int[] {1}, true));
+    m.put("outer", x -> x.outer(x.slice(0, 0, 3).mul(2)));
+    m.put("dot", x -> x.dot(x.flip(0)));
+    m.put("vdot", x -> x.flip(0).vdot(x));
+    m.put("mm", x -> x.reshape(2, -1).mm(x.reshape(-1, 2)));
+    m.put("mv", x -> x.reshape(2, -1).mv(x.reshape(2, -1).select(0, 1)));
+    m.put("bmm", x -> x.reshape(2, 1, -1).bmm(x.reshape(2, -1, 1)));
+    m.put("addmm", x -> x.slice(0, 0, 2).addmm(x.reshape(2, -1), x.reshape(-1, 2)));
+    m.put(
+        "addmm_scaled",
+        x -> x.slice(0, 0, 2).unsqueeze(1).addmm(x.reshape(2, -1), x.reshape(-1, 2), 0.5, -2));
+    m.put(
+        "addmm_beta0",
+        x -> x.slice(0, 0, 4).reshape(2, 2).addmm(x.reshape(2, -1), x.reshape(-1, 2), 0, 1));
+    m.put(
+        "baddbmm",
+        x ->
+            x.slice(0, 0, 2)
+                .reshape(2, 1, 1)
+                .baddbmm(x.reshape(2, 1, -1), x.reshape(2, -1, 1), 1, 1.5));
+    m.put("tril", x -> x.reshape(2, -1).tril());
+    m.put("tril_offset", x -> x.reshape(2, -1).tril(2));
+    m.put("triu", x -> x.reshape(2, -1).triu());
+    m.put("triu_negative", x -> x.reshape(-1, 2).triu(-1));
+    m.put("diag_vector", Tensor::diag);
+    m.put("diag_vector_offset", x -> x.slice(0, 0, 5).diag(-2));
+    m.put("diag_matrix", x -> x.reshape(2, -1).diag(1));
+    m.put("diagonal", x -> x.reshape(2, -1).diagonal());
+    m.put("diagonal_offset", x -> x.reshape(-1, 2).diagonal(-1, 0, 1));
+    m.put("diagonal_dims", x -> x.reshape(2, 1, -1).diagonal(0, 2, 0));
+    m.put("diag_embed", x -> x.reshape(2, -1).diagEmbed());
+    m.put("diag_embed_dims", x -> x.reshape(2, -1).diagEmbed(1, 0, 2));
+    m.put("trace", x -> x.reshape(2, -1).trace());
+    m.put("trace_tall", x -> x.roll(2).reshape(-1, 2).trace());
     return m;
   }
 

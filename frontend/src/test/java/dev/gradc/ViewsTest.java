@@ -1,10 +1,7 @@
 package dev.gradc;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gradc.ir.GradcException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -55,26 +52,7 @@ class ViewsTest {
         "cat_errors"
       })
   void scenario_printsWhatPyTorchPrints(String name) {
-    List<String> expected = new ArrayList<>();
-    VIEWS.get(name).forEach(l -> expected.add(l.asText()));
-    List<String> got = new ArrayList<>();
-    try {
-      scenario(name).accept(new Out(got));
-    } catch (GradcException e) {
-      got.add("error: " + e.getMessage());
-    }
-    assertEquals(String.join("\n", expected), String.join("\n", got));
-  }
-
-  /** Collects printed lines as Python's {@code print} joins its arguments. */
-  private record Out(List<String> lines) {
-    void p(Object... xs) {
-      StringBuilder sb = new StringBuilder();
-      for (Object x : xs) {
-        sb.append(sb.length() == 0 ? "" : " ").append(x);
-      }
-      lines.add(sb.toString());
-    }
+    Printed.assertPrints(VIEWS, name, scenario(name));
   }
 
   private static String name(Tensor t) {
@@ -85,7 +63,7 @@ class ViewsTest {
     return b ? "True" : "False";
   }
 
-  private static Consumer<Out> scenario(String name) {
+  private static Consumer<Printed> scenario(String name) {
     return switch (name) {
       case "base_update_seen_by_reshape" ->
           p -> {

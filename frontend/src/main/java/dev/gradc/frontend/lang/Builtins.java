@@ -26,6 +26,7 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.LinearAlgebra;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Losses;
 import dev.gradc.ir.MathFunctions;
@@ -492,6 +493,89 @@ final class Builtins {
     define("mv", BOTH, (b, a) -> ranked(b, a, "vec", 2, 1), in(), req("vec", TENSOR));
     define("dot", BOTH, (b, a) -> ranked(b, a, "other", 1, 1), in(), req("other", TENSOR));
     define("bmm", BOTH, (b, a) -> ranked(b, a, "mat2", 3, 3), in(), req("mat2", TENSOR));
+    define(
+        "vdot",
+        BOTH,
+        (b, a) -> tensor(LinearAlgebra.dot(b, "dot", a.tensor("input"), a.tensor("other"))),
+        in(),
+        req("other", TENSOR));
+    define(
+        "outer",
+        BOTH,
+        (b, a) -> tensor(LinearAlgebra.outer(b, a.tensor("input"), a.tensor("vec2"))),
+        in(),
+        req("vec2", TENSOR));
+    for (String name : List.of("addmm", "baddbmm")) {
+      boolean batched = name.equals("baddbmm");
+      String first = batched ? "batch1" : "mat1";
+      String second = batched ? "batch2" : "mat2";
+      define(
+          name,
+          BOTH,
+          (b, a) ->
+              tensor(
+                  LinearAlgebra.addmm(
+                      b,
+                      a.tensor("input"),
+                      a.tensor(first),
+                      a.tensor(second),
+                      a.number("beta"),
+                      a.number("alpha"),
+                      batched)),
+          in(),
+          req(first, TENSOR),
+          req(second, TENSOR),
+          opt("beta", NUMBER, Val.Num.ofInt(1)),
+          opt("alpha", NUMBER, Val.Num.ofInt(1)));
+    }
+    for (String name : List.of("tril", "triu")) {
+      define(
+          name,
+          BOTH,
+          (b, a) ->
+              tensor(
+                  LinearAlgebra.triangle(
+                      b, a.tensor("input"), a.integer("diagonal"), name.equals("tril"))),
+          in(),
+          opt("diagonal", INT, Val.Num.ofInt(0)));
+    }
+    define(
+        "diag",
+        BOTH,
+        (b, a) -> tensor(LinearAlgebra.diag(b, a.tensor("input"), a.integer("diagonal"))),
+        in(),
+        opt("diagonal", INT, Val.Num.ofInt(0)));
+    define(
+        "diagonal",
+        BOTH,
+        (b, a) ->
+            tensor(
+                LinearAlgebra.diagonal(
+                    b,
+                    a.tensor("input"),
+                    a.integer("offset"),
+                    a.integer("dim1"),
+                    a.integer("dim2"))),
+        in(),
+        opt("offset", INT, Val.Num.ofInt(0)),
+        opt("dim1", INT, Val.Num.ofInt(0)),
+        opt("dim2", INT, Val.Num.ofInt(1)));
+    define(
+        "diag_embed",
+        BOTH,
+        (b, a) ->
+            tensor(
+                LinearAlgebra.diagEmbed(
+                    b,
+                    a.tensor("input"),
+                    a.integer("offset"),
+                    a.integer("dim1"),
+                    a.integer("dim2"))),
+        in(),
+        opt("offset", INT, Val.Num.ofInt(0)),
+        opt("dim1", INT, Val.Num.ofInt(-2)),
+        opt("dim2", INT, Val.Num.ofInt(-1)));
+    define("trace", BOTH, (b, a) -> tensor(LinearAlgebra.trace(b, a.tensor("input"))), in());
 
     define("detach", BOTH, (b, a) -> tensor(b.detach(a.tensor("input"))), in());
     define("float", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.F32)), in());

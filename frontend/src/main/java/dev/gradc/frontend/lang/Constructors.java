@@ -6,6 +6,7 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
+import dev.gradc.ir.Indices;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
@@ -25,13 +26,7 @@ final class Constructors {
   private Constructors() {}
 
   /** The most elements of a constructed tensor. */
-  static final int MAX_ELEMENTS = 1 << 24;
-
-  /**
-   * The largest odd factor of an index vector's length: beyond a power of two, the index vector is
-   * cut to length from the next power of two through a one-hot matrix of both lengths.
-   */
-  static final int MAX_ODD_FACTOR = 1024;
+  static final int MAX_ELEMENTS = Indices.MAX_ELEMENTS;
 
   /** The most elements of a list literal, each selected by one {@code where}. */
   static final int MAX_LITERAL = 256;
@@ -70,67 +65,7 @@ final class Constructors {
 
   /** {@code 0, 1, ..., n-1} as {@code i64[n]}. */
   static Value iota(Builder b, int n) {
-    if (n > MAX_ELEMENTS) {
-      throw new GradcException("a constant tensor of more than " + MAX_ELEMENTS + " elements");
-    }
-    if (n <= 1) {
-      return filled(b, 0, DType.I64, List.of(Dim.of(n)));
-    }
-    int twos = Integer.numberOfTrailingZeros(n);
-    int odd = n >> twos;
-    if (odd == 1) {
-      return powerOfTwo(b, twos);
-    }
-    if (odd > MAX_ODD_FACTOR) {
-      throw new GradcException(
-          "a constant of length "
-              + n
-              + " is not supported: constants are computed when the program runs, and a length"
-              + " whose odd factor is over "
-              + MAX_ODD_FACTOR
-              + " costs too much; use a length with more factors of two");
-    }
-    Value small = cut(b, odd);
-    if (twos == 0) {
-      return small;
-    }
-    // i = q * 2^twos + r: the outer sum of the two index vectors, row-major.
-    Value high =
-        b.mul(b.reshape(small, List.of(Dim.of(odd), Dim.of(1))), Builder.lit(1 << twos, DType.I64));
-    Value low = b.reshape(powerOfTwo(b, twos), List.of(Dim.of(1), Dim.of(1 << twos)));
-    return b.reshape(b.add(high, low), List.of(Dim.of(n)));
-  }
-
-  /**
-   * {@code 0 .. 2^k - 1}: the sum of each binary digit's {@code [0, 2^j]}, on a [2, ..., 2] grid.
-   */
-  private static Value powerOfTwo(Builder b, int k) {
-    Value one = filled(b, 1, DType.I64, List.of(Dim.of(1)));
-    Value bit = b.reshape(b.oneHot(one, 2), List.of(Dim.of(2)));
-    Value acc = null;
-    for (int j = 0; j < k; j++) {
-      List<Dim> shape = new ArrayList<>();
-      for (int axis = 0; axis < k; axis++) {
-        shape.add(Dim.of(axis == j ? 2 : 1));
-      }
-      Value digit = b.reshape(b.mul(bit, Builder.lit(1 << (k - 1 - j), DType.I64)), shape);
-      acc = acc == null ? digit : b.add(acc, digit);
-    }
-    return b.reshape(acc, List.of(Dim.of(1 << k)));
-  }
-
-  /**
-   * {@code 0 .. n-1} for an odd {@code n}, from the next power of two {@code m}: row {@code i} of
-   * {@code one_hot(min(i, n-1), n)} weighted by {@code i} where {@code i < n}, summed over rows.
-   */
-  private static Value cut(Builder b, int n) {
-    int k = 32 - Integer.numberOfLeadingZeros(n - 1);
-    Value big = powerOfTwo(b, k);
-    Value rows = b.oneHot(b.minimum(big, b.full(n - 1, big.type())), n);
-    Value weight =
-        b.where(b.binary(Op.LT, big, Builder.lit(n, DType.I64)), big, Builder.lit(0, DType.I64));
-    Value weighted = b.mul(rows, b.unsqueeze(weight, 1));
-    return b.sum(weighted, new int[] {0}, false);
+    return Indices.iota(b, n);
   }
 
   // ---------------------------------------------------------------- constructors

@@ -487,6 +487,8 @@ final class ProgramGenerator {
       e = cast();
     } else if (r < 95) {
       e = detach();
+    } else if (r < 97) {
+      e = linalg();
     } else {
       e = repeat();
     }
@@ -1934,6 +1936,111 @@ final class ProgramGenerator {
       text = ta.operand() + " @ " + tb.operand();
     }
     return expr(text, dtype, out, r, anyGrad(ta, tb));
+  }
+
+  // ---------------------------------------------------------------- linear-algebra helpers
+
+  /**
+   * tril, triu, diagonal, diag, diag_embed and trace of a float tensor whose last dims are static,
+   * outer and vdot of a vector with itself, addmm with beta and alpha.
+   */
+  private V linalg() {
+    V a =
+        pick(
+            v ->
+                v.isFloatTensor()
+                    && v.rank() >= 1
+                    && isStatic(v.dims.get(v.rank() - 1))
+                    && (v.rank() == 1 || isStatic(v.dims.get(v.rank() - 2))));
+    if (a == null) {
+      return matmul();
+    }
+    int r = a.rank();
+    Range zeroOr = Range.hull(a.range, Range.point(0));
+    if (r == 1) {
+      int n = size(a.dims.get(0));
+      int k = rnd.nextInt(3) - 1;
+      switch (rnd.nextInt(3)) {
+        case 0 -> {
+          String m = Integer.toString(n + Math.abs(k));
+          String call =
+              chance(50)
+                  ? a.operand() + ".diag(" + (k == 0 ? ")" : "diagonal=" + k + ")")
+                  : oneOf("diag(", "torch.diag(") + a.text + (k == 0 ? ")" : ", " + k + ")");
+          return expr(call, a.dtype, List.of(m, m), zeroOr, a.grad);
+        }
+        case 1 -> {
+          V t = tame(a, Math.sqrt(LIMIT));
+          String text = oneOf("outer(", "torch.outer(") + t.text + ", " + t.text + ")";
+          return expr(text, a.dtype, List.of(a.dims.get(0), a.dims.get(0)), sq(t.range), a.grad);
+        }
+        default -> {
+          V t = tame(a, Math.sqrt(LIMIT / Math.max(1, n)));
+          String text = oneOf("vdot(", "torch.vdot(") + t.text + ", " + t.text + ")";
+          return expr(text, a.dtype, List.of(), sq(t.range).times(n), a.grad);
+        }
+      }
+    }
+    int m = size(a.dims.get(r - 2));
+    int n = size(a.dims.get(r - 1));
+    int k = rnd.nextInt(5) - 2;
+    switch (rnd.nextInt(r == 2 ? 5 : 3)) {
+      case 0 -> {
+        String f = oneOf("tril", "triu");
+        String text =
+            oneOf(
+                f + "(" + a.text + (k == 0 ? "" : ", " + k) + ")",
+                a.operand() + "." + f + "(" + (k == 0 ? "" : "diagonal=" + k) + ")");
+        return expr(text, a.dtype, a.dims, zeroOr, a.grad);
+      }
+      case 1 -> {
+        int length = Math.max(0, k >= 0 ? Math.min(m, n - k) : Math.min(m + k, n));
+        List<String> out = new ArrayList<>(a.dims.subList(0, r - 2));
+        out.add(Integer.toString(length));
+        String text =
+            oneOf(
+                "diagonal(" + a.text + ", " + k + ", -2, -1)",
+                a.operand() + ".diagonal(offset=" + k + ", dim1=-2, dim2=" + (r - 1) + ")");
+        return expr(text, a.dtype, out, a.range, a.grad);
+      }
+      case 2 -> {
+        String size = Integer.toString(n + Math.abs(k));
+        List<String> out = new ArrayList<>(a.dims.subList(0, r - 1));
+        out.add(size);
+        out.add(size);
+        String text =
+            oneOf("diag_embed(", "torch.diag_embed(")
+                + a.text
+                + (k == 0 ? ")" : ", offset=" + k + ")");
+        return expr(text, a.dtype, out, zeroOr, a.grad);
+      }
+      case 3 -> {
+        V t = tame(a, LIMIT / Math.max(1, Math.min(m, n)));
+        // a tall matrix transposed: PyTorch's gradient of a tall trace is not the derivative
+        String x = m > n ? t.operand() + ".t()" : t.text;
+        String text = oneOf("trace(" + x + ")", (m > n ? x : t.operand()) + ".trace()");
+        return expr(text, a.dtype, List.of(), t.range.times(Math.min(m, n)), a.grad);
+      }
+      default -> {
+        V t = tame(a, Math.sqrt(LIMIT / Math.max(1, n)));
+        // addmm(input, x, x.t()): the input is x's first column, broadcast over the columns
+        String text =
+            oneOf("addmm(", "torch.addmm(")
+                + t.operand()
+                + "[:, :1], "
+                + t.text
+                + ", "
+                + t.operand()
+                + ".t(), beta=0.5, alpha=-2)";
+        Range range = t.range.scale(0.5).add(sq(t.range).times(n).scale(-2));
+        return expr(text, a.dtype, List.of(a.dims.get(0), a.dims.get(0)), range, a.grad);
+      }
+    }
+  }
+
+  /** The range of {@code x * x} over {@code r}. */
+  private static Range sq(Range r) {
+    return r.mul(r);
   }
 
   // ---------------------------------------------------------------- losses

@@ -8,6 +8,7 @@ import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
+import dev.gradc.ir.LinearAlgebra;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
@@ -692,6 +693,63 @@ class FiniteDifferenceTest {
   @TestFactory
   Stream<DynamicTest> everyStatistic() {
     return statistics().stream().map(k -> DynamicTest.dynamicTest(k.name(), () -> run(k, null)));
+  }
+
+  /** The linear-algebra helpers: products, triangles, diagonals (offsets, dims), trace. */
+  static List<Case> linearAlgebra() {
+    return List.of(
+        c("outer", (b, p) -> LinearAlgebra.outer(b, p[0], p[1]), p("x", t(3)), p("y", t(2))),
+        c("vdot", (b, p) -> LinearAlgebra.dot(b, "dot", p[0], p[1]), p("x", t(4)), p("y", t(4))),
+        c(
+            "addmm scaled, broadcast input",
+            (b, p) -> LinearAlgebra.addmm(b, p[0], p[1], p[2], 0.5, -2, false),
+            p("c", t(3)),
+            p("a", t(2, 4)),
+            p("m", t(4, 3))),
+        c(
+            "addmm beta 0",
+            (b, p) -> LinearAlgebra.addmm(b, p[0], p[1], p[2], 0, 1, false),
+            p("c", t(2, 3)),
+            p("a", t(2, 4)),
+            p("m", t(4, 3))),
+        c(
+            "baddbmm",
+            (b, p) -> LinearAlgebra.addmm(b, p[0], p[1], p[2], 1, 1.5, true),
+            p("c", t(2, 1, 3)),
+            p("a", t(2, 2, 4)),
+            p("m", t(2, 4, 3))),
+        c("tril", (b, p) -> LinearAlgebra.triangle(b, p[0], 0, true), p("x", t(3, 4))),
+        c(
+            "triu -1 batched",
+            (b, p) -> LinearAlgebra.triangle(b, p[0], -1, false),
+            p("x", t(2, 3, 3))),
+        c("diag of a vector, offset 1", (b, p) -> LinearAlgebra.diag(b, p[0], 1), p("x", t(3))),
+        c(
+            "diag of a matrix, offset -1",
+            (b, p) -> LinearAlgebra.diag(b, p[0], -1),
+            p("x", t(4, 3))),
+        c(
+            "diagonal of dims 2 and 0",
+            (b, p) -> LinearAlgebra.diagonal(b, p[0], 1, 2, 0),
+            p("x", t(3, 2, 4))),
+        c(
+            "diagonal symbolic batch",
+            (b, p) -> LinearAlgebra.diagonal(b, p[0], 0, -2, -1),
+            p("x", sym(F, "N", 3, 3))),
+        c(
+            "diag_embed dims 0 and 2, offset -2",
+            (b, p) -> LinearAlgebra.diagEmbed(b, p[0], -2, 0, 2),
+            p("x", t(2, 3))),
+        c("trace wide", (b, p) -> LinearAlgebra.trace(b, p[0]), p("x", t(2, 4))),
+        c(
+            "trace of a product",
+            (b, p) -> LinearAlgebra.trace(b, b.matmul(p[0], b.transposeLast(p[0]))),
+            p("x", t(3, 2))));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyLinearAlgebraHelper() {
+    return linearAlgebra().stream().map(k -> DynamicTest.dynamicTest(k.name(), () -> run(k, null)));
   }
 
   static List<Case> losses() {
