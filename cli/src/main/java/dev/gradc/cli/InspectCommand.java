@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Print a stage of the pipeline: IR, adjoint, loops, bytecode, autograd graph.",
     description = {
-      "Prints the stages of the pipeline for a program: the source, the forward IR, the adjoint IR, the optimized IR, the fused loop plan, the bytecode, and the autograd graph PyTorch would record.",
+      "Prints the stages of the pipeline for a program: the source, the forward IR, the adjoint IR, the tangent IR, the optimized IR, the fused loop plan, the bytecode, and the autograd graph PyTorch would record.",
     },
     footer = {
       "",
@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
       "  source    the program as written",
       "  ir        the forward IR",
       "  grad      the adjoint IR: the value and the gradient of every param (Autodiff.vjp)",
+      "  jvp       the tangent IR (forward mode): every result, then its derivative along",
+      "            one tangent input per param, tangent_<param> (Autodiff.jvp)",
       "  opt       the adjoint IR after the optimization pipeline",
       "  kernels   the lowered IR and its fused loop plan: what each loop reads, computes,",
       "            writes and reduces",
@@ -43,7 +45,7 @@ import picocli.CommandLine.Option;
       "  autograd  the backward graph PyTorch records: SumBackward0 -> ... -> AccumulateGrad",
       "  all       every stage, each under a header (the default for text and json)",
       "",
-      "--format dot draws one graph stage (ir, grad, opt or autograd; grad when no",
+      "--format dot draws one graph stage (ir, grad, jvp, opt or autograd; grad when no",
       "--stage is given) as Graphviz text; --render svg|png -o OUT draws it with",
       "Graphviz's dot program.",
       "",
@@ -57,6 +59,7 @@ final class InspectCommand extends GradcCommand {
     SOURCE("the program as written"),
     IR("the forward IR"),
     GRAD("the adjoint IR"),
+    JVP("the tangent IR"),
     OPT("the optimized adjoint IR"),
     KERNELS("the fused loop plan"),
     BYTECODE("the compiled class"),
@@ -73,7 +76,7 @@ final class InspectCommand extends GradcCommand {
     }
 
     boolean isGraph() {
-      return this == IR || this == GRAD || this == OPT || this == AUTOGRAD;
+      return this == IR || this == GRAD || this == JVP || this == OPT || this == AUTOGRAD;
     }
   }
 
@@ -81,7 +84,8 @@ final class InspectCommand extends GradcCommand {
       names = "--stage",
       paramLabel = "STAGE",
       description =
-          "source, ir, grad, opt, kernels, bytecode, autograd or all (default: all; grad with"
+          "source, ir, grad, jvp, opt, kernels, bytecode, autograd or all (default: all; grad"
+              + " with"
               + " --format dot or --render).")
   String stage;
 
@@ -105,6 +109,7 @@ final class InspectCommand extends GradcCommand {
 
   private ProgramFile program;
   private Func vjp;
+  private Func jvp;
   private Func optimized;
 
   @Override
@@ -131,7 +136,7 @@ final class InspectCommand extends GradcCommand {
     if (fmt.equals("dot") && (stages.size() != 1 || !stages.get(0).isGraph())) {
       throw usage(
           (format == null ? "--render" : "--format dot")
-              + " draws one graph: choose --stage ir, grad, opt or autograd (not "
+              + " draws one graph: choose --stage ir, grad, jvp, opt or autograd (not "
               + stage
               + ")");
     }
@@ -148,7 +153,9 @@ final class InspectCommand extends GradcCommand {
       text =
           s == Stage.AUTOGRAD
               ? AutogradGraph.of(program.func()).dot()
-              : FuncGraph.dot(func(s), s == Stage.IR ? List.of() : resultLabels());
+              : FuncGraph.dot(
+                  func(s),
+                  s == Stage.IR ? List.of() : s == Stage.JVP ? tangentLabels() : resultLabels());
     } else if (stages.size() == 1) {
       text = text(stages.get(0));
     } else {
@@ -193,6 +200,13 @@ final class InspectCommand extends GradcCommand {
     return vjp;
   }
 
+  private Func jvp() {
+    if (jvp == null) {
+      jvp = program.jvpFunc();
+    }
+    return jvp;
+  }
+
   private Func optimized() {
     if (optimized == null) {
       optimized = Pipeline.run(vjp());
@@ -209,10 +223,23 @@ final class InspectCommand extends GradcCommand {
     return labels;
   }
 
+  /** The results of the tangent function: {@code value}, {@code tangent} (numbered if several). */
+  private List<String> tangentLabels() {
+    int m = program.func().results().size();
+    List<String> labels = new ArrayList<>();
+    for (String kind : List.of("value", "tangent")) {
+      for (int k = 0; k < m; k++) {
+        labels.add(m == 1 ? kind : kind + " " + k);
+      }
+    }
+    return labels;
+  }
+
   private Func func(Stage s) {
     return switch (s) {
       case IR -> program.func();
       case GRAD -> vjp();
+      case JVP -> jvp();
       case OPT -> optimized();
       case SOURCE, KERNELS, BYTECODE, AUTOGRAD ->
           throw new IllegalArgumentException(s + " is not a function");
@@ -222,7 +249,7 @@ final class InspectCommand extends GradcCommand {
   private String text(Stage s) {
     return switch (s) {
       case SOURCE -> program.text().endsWith("\n") ? program.text() : program.text() + "\n";
-      case IR, GRAD, OPT -> Printer.print(func(s));
+      case IR, GRAD, JVP, OPT -> Printer.print(func(s));
       case KERNELS -> kernels(plan());
       case BYTECODE -> bytecode(classBytes());
       case AUTOGRAD -> AutogradGraph.of(program.func()).text();
@@ -232,7 +259,7 @@ final class InspectCommand extends GradcCommand {
   private void json(ObjectNode o, Stage s) {
     switch (s) {
       case SOURCE -> o.put("source", program.text());
-      case IR, GRAD, OPT -> o.set(s.key(), FuncGraph.json(func(s)));
+      case IR, GRAD, JVP, OPT -> o.set(s.key(), FuncGraph.json(func(s)));
       case KERNELS -> {
         Plan plan = plan();
         ObjectNode k = o.putObject("kernels");

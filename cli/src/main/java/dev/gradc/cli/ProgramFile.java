@@ -179,6 +179,18 @@ final class ProgramFile {
   }
 
   /**
+   * The tangent function {@code inspect} shows: every result, then its directional derivative along
+   * one tangent input per param ({@link Autodiff#jvp}).
+   */
+  Func jvpFunc() {
+    try {
+      return Autodiff.jvp(func());
+    } catch (GradcException e) {
+      throw e.at(resultPosition(0));
+    }
+  }
+
+  /**
    * Runs compiled or interpreted code of this program. A data-dependent error it raises (a class
    * index out of range, an integer division by zero) is located at the op that checks the data,
    * when the program has one.

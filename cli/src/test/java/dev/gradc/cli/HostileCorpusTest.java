@@ -761,7 +761,7 @@ class HostileCorpusTest {
         }
         case 3, 4 -> {
           String[] stages = {
-            "all", "ir", "grad", "opt", "kernels", "bytecode", "autograd", "source"
+            "all", "ir", "grad", "jvp", "opt", "kernels", "bytecode", "autograd", "source"
           };
           String stage = stages[r.nextInt(stages.length)];
           args.addAll(List.of("inspect", file.toString(), "--stage", stage));

@@ -61,6 +61,17 @@ class InspectCommandTest {
   }
 
   @Test
+  void jvpStage_isTheTangentProgram() throws IOException {
+    String text = ok("inspect", LINREG, "--stage", "jvp").out();
+    assertEquals(Printer.print(Autodiff.jvp(linreg())), text);
+    assertTrue(
+        text.startsWith(
+            "func @linear_regression.jvp(input %x: f64[N, 3], input %y: f64[N], %w: f64[3], %b:"
+                + " f64, input %tangent_w: f64[3], input %tangent_b: f64) -> (f64, f64) {\n"),
+        text);
+  }
+
+  @Test
   void bytecode_isTheTextifiedClass() {
     String text = ok("inspect", LINREG, "--stage", "bytecode").out();
     assertTrue(text.startsWith("// class version 61.0 (61)\n"), text);
@@ -87,7 +98,7 @@ class InspectCommandTest {
         .filter(line -> line.startsWith("=== "))
         .forEach(line -> headers.add(line.substring(4, line.indexOf(':'))));
     assertEquals(
-        List.of("source", "ir", "grad", "opt", "kernels", "bytecode", "autograd"), headers);
+        List.of("source", "ir", "grad", "jvp", "opt", "kernels", "bytecode", "autograd"), headers);
   }
 
   @Test
@@ -239,7 +250,8 @@ class InspectCommandTest {
     JsonNode o = Fixtures.JSON.readTree(ok("inspect", LINREG, "--format", "json").out());
     List<String> keys = new ArrayList<>();
     o.fieldNames().forEachRemaining(keys::add);
-    assertEquals(List.of("source", "ir", "grad", "opt", "kernels", "bytecode", "autograd"), keys);
+    assertEquals(
+        List.of("source", "ir", "grad", "jvp", "opt", "kernels", "bytecode", "autograd"), keys);
     Func f = linreg();
     Func vjp = Autodiff.vjp(f);
     assertEquals(f.insts().size(), o.get("ir").get("insts").size());

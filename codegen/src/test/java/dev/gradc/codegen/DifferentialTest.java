@@ -8,14 +8,15 @@ import dev.gradc.ir.Param;
 import dev.gradc.ir.ad.Autodiff;
 import dev.gradc.ir.testing.RandomFuncs;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random functions (every op, broadcasting, reductions over random dims, every matmul form,
  * f32 and f64, symbolic dims) compiled and compared with the reference interpreter, the function
- * itself and its vjp. Relative tolerance: 1e-12 in f64; 1e-4 when f32 is involved (reductions in
- * f32 add in other orders than the interpreter's). A failure names the seed and prints the function
- * and its plan; {@code -Dgradc.difftest.count=N} runs more.
+ * itself, its vjp and its jvp. Relative tolerance: 1e-12 in f64; 1e-4 when f32 is involved
+ * (reductions in f32 add in other orders than the interpreter's). A failure names the seed and
+ * prints the function and its plan; {@code -Dgradc.difftest.count=N} runs more.
  */
 class DifferentialTest {
   static final int COUNT = Integer.getInteger("gradc.difftest.count", 600);
@@ -59,12 +60,21 @@ class DifferentialTest {
 
   @Test
   void randomFunctions_valueAndGradient_matchTheInterpreter() {
+    checkDerived(Autodiff::vjp);
+  }
+
+  @Test
+  void randomFunctions_valueAndTangent_matchTheInterpreter() {
+    checkDerived(Autodiff::jvp);
+  }
+
+  /** {@code derive} of each random function with params, compiled against the interpreter. */
+  private static void checkDerived(UnaryOperator<Func> derive) {
     for (long seed = 0; seed < COUNT; seed++) {
       Func f = RandomFuncs.generate(seed);
-      if (f.gradParams().isEmpty()) {
-        continue;
+      if (!f.gradParams().isEmpty()) {
+        check(derive.apply(f), seed);
       }
-      check(Autodiff.vjp(f), seed);
     }
   }
 

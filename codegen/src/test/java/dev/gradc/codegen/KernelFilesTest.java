@@ -31,8 +31,8 @@ import org.objectweb.asm.util.TraceClassVisitor;
 /**
  * Every IR program under {@code src/test/resources/kernels/} compiles, verifies, and computes what
  * the interpreter computes: the function itself and, when it has params and a scalar result, its
- * vjp. Inputs are drawn in [0.5, 2) (a domain where every op is smooth), integer inputs in [0, 3),
- * and symbolic dims are bound to 5.
+ * vjp, and when it has params its jvp. Inputs are drawn in [0.5, 2) (a domain where every op is
+ * smooth), integer inputs in [0, 3), and symbolic dims are bound to 5.
  *
  * <p>Each file is also a golden test: after the function come sections {@code ;; ==== plan} (the
  * plan text, always), {@code ;; ==== vjp plan} (the vjp's plan, when the vjp is compiled) and,
@@ -65,6 +65,9 @@ class KernelFilesTest {
                       f, Loaded.inFrameMode(f), inputs(f, 7), tolerance(f))));
       if (hasVjp(f)) {
         tests.add(DynamicTest.dynamicTest(name + " vjp", () -> check(Autodiff.vjp(f))));
+      }
+      if (!f.gradParams().isEmpty()) {
+        tests.add(DynamicTest.dynamicTest(name + " jvp", () -> check(Autodiff.jvp(f))));
       }
       tests.add(DynamicTest.dynamicTest(name + " golden", () -> golden(p, f, sections)));
     }

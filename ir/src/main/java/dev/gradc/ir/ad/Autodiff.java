@@ -33,6 +33,9 @@ public final class Autodiff {
    */
   public static final String GRAD_OUTPUT = "grad_output";
 
+  /** The prefix of the inputs that carry the tangents of a jvp ({@code tangent_x}). */
+  public static final String TANGENT = "tangent_";
+
   /** The vjp of a function with a scalar result, seeded with 1. */
   public static Func vjp(Func f) {
     return vjp(f, false);
@@ -146,6 +149,111 @@ public final class Autodiff {
     return b.build();
   }
 
+  /** The jvp of {@code f} with a tangent for every parameter that requires grad. */
+  public static Func jvp(Func f) {
+    return jvp(f, f.gradParams());
+  }
+
+  /**
+   * Forward mode: the Jacobian-vector product of {@code f}, an ordinary {@link Func} whose params
+   * are {@code f}'s, then one {@code input} per parameter of {@code tangents} (of its type, named
+   * by {@link #tangentName}), and which returns {@code f}'s results followed by one tangent per
+   * result (its directional derivative along the given tangents; zeros where it does not depend on
+   * them). Each instruction is followed by its tangent, built by {@link Rules#jvp} with the folding
+   * {@link Builder}; only values between a tangent and a result get one.
+   */
+  public static Func jvp(Func f, List<Param> tangents) {
+    Builder b = new Builder(f.name() + ".jvp");
+    Value[] map = new Value[f.valueCount()];
+    for (Param p : f.params()) {
+      map[p.id()] = b.addParam(p.name(), p.type(), p.role());
+    }
+    boolean[] seeded = new boolean[f.valueCount()];
+    Value[] tan = new Value[f.valueCount()];
+    for (Param p : tangents) {
+      if (f.param(p.name()) != p) {
+        throw new IllegalArgumentException(p + " is not a parameter of " + f.name());
+      }
+      if (!p.type().dtype().isFloat()) {
+        throw new GradcException(
+            "only Tensors of floating point dtype can have tangents ("
+                + p.name()
+                + ": "
+                + p.type()
+                + ")");
+      }
+      if (seeded[p.id()]) {
+        throw new GradcException("parameter " + p.name() + " is given a tangent twice");
+      }
+      seeded[p.id()] = true;
+    }
+    for (Param p : tangents) {
+      tan[p.id()] = b.input(tangentName(f, p), p.type());
+    }
+    boolean[] active = activity(f, f.results(), seeded);
+    for (Inst inst : f.insts()) {
+      Value[] in = Builder.mapped(inst.operands(), map);
+      map[inst.id()] = b.emitLike(inst, in);
+      if (!active[inst.id()]) {
+        continue;
+      }
+      Value[] t = new Value[inst.arity()];
+      boolean any = false;
+      for (int k = 0; k < t.length; k++) {
+        Value v = inst.operand(k);
+        t[k] = v instanceof Lit ? null : tan[v.id()];
+        any |= t[k] != null;
+      }
+      if (!any) {
+        continue;
+      }
+      Inst sumOfExp = inst.op() == Op.LOG ? LogSumExp.sumOfExp(inst.operand(0)) : null;
+      Value dy;
+      if (sumOfExp != null && tan[LogSumExp.argument(sumOfExp).id()] != null) {
+        // As Simplify rewrites the value to logsumexp, the tangent is logsumexp's.
+        Value x = LogSumExp.argument(sumOfExp);
+        Value[] xin = {map[x.id()]};
+        Inst lse = b.emit(Op.LOGSUMEXP, null, xin, sumOfExp.dims(), sumOfExp.keepdim());
+        dy = Rules.jvp(b, lse, xin, lse, new Value[] {tan[x.id()]});
+      } else {
+        dy = Rules.jvp(b, inst, in, map[inst.id()], t);
+      }
+      if (dy != null && !dy.type().equals(inst.type())) {
+        throw new IllegalStateException(
+            "tangent rule of "
+                + inst.op().mnemonic()
+                + " gave "
+                + dy.type()
+                + " for a result of type "
+                + inst.type());
+      }
+      tan[inst.id()] = dy;
+    }
+    List<Value> results = new ArrayList<>();
+    for (Value out : f.results()) {
+      results.add(out instanceof Lit ? out : map[out.id()]);
+    }
+    for (Value out : f.results()) {
+      Value t = out instanceof Lit ? null : tan[out.id()];
+      results.add(t != null ? t : b.full(0, out.type()));
+    }
+    b.ret(results.toArray(new Value[0]));
+    return b.build();
+  }
+
+  /**
+   * The name of the input that carries the tangent of parameter {@code p} in the jvp of {@code f}:
+   * {@code tangent_<name>}, with a numeric suffix added when a param already has that name.
+   */
+  public static String tangentName(Func f, Param p) {
+    String base = TANGENT + p.name();
+    String n = base;
+    for (int i = 1; f.param(n) != null; i++) {
+      n = base + "_" + i;
+    }
+    return n;
+  }
+
   private static void note(Builder b, Value adj, Value forward, int firstAdjointId) {
     if (adj instanceof Inst && adj.id() >= firstAdjointId) {
       b.noteAdjoint(adj, forward);
@@ -176,10 +284,19 @@ public final class Autodiff {
 
   /** Which values get adjoints when every value of {@code outs} is seeded. Indexed by id. */
   public static boolean[] activity(Func f, List<Value> outs) {
-    boolean[] fwd = new boolean[f.valueCount()];
+    boolean[] seeded = new boolean[f.valueCount()];
     for (Param p : f.params()) {
-      fwd[p.id()] = p.requiresGrad();
+      seeded[p.id()] = p.requiresGrad();
     }
+    return activity(f, outs, seeded);
+  }
+
+  /**
+   * Which values lie between a {@code seeded} value (indexed by id) and a value of {@code outs}
+   * through ops with a nonzero gradient. Indexed by id.
+   */
+  private static boolean[] activity(Func f, List<Value> outs, boolean[] seeded) {
+    boolean[] fwd = seeded.clone();
     for (Inst inst : f.insts()) {
       if (!inst.op().isDifferentiable() || !inst.type().dtype().isFloat()) {
         continue;

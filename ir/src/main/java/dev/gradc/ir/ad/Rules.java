@@ -302,6 +302,94 @@ final class Rules {
     return others;
   }
 
+  /**
+   * The tangent of the result of {@code inst} (its directional derivative, forward mode) given the
+   * tangents {@code t} of its operands, null where an operand's tangent is zero; null when the
+   * result's tangent is zero. {@code in} and {@code y} are the operands and result in the function
+   * being built; a tangent has its value's type.
+   *
+   * <p>An elementwise op's Jacobian is diagonal, hence its own transpose: the tangent it gives an
+   * operand's tangent {@code t_k} is its gradient rule above with {@code t_k} as the adjoint, so
+   * forward and reverse mode share PyTorch's subgradients, masks and order of operations. Linear
+   * ops (views, sums, {@code slice}, {@code slice_backward}) apply themselves to the tangent; the
+   * others have their own rule.
+   */
+  static Value jvp(Builder b, Inst inst, Value[] in, Value y, Value[] t) {
+    DType dt = inst.type().dtype();
+    if (!dt.isFloat()) {
+      return null;
+    }
+    return switch (inst.op()) {
+      case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, ATAN2, HYPOT, REMAINDER, FMOD ->
+          diagonal(b, inst, in, y, t);
+      case COPYSIGN, XLOGY, XLOG1PY, LOGADDEXP, LOGADDEXP2, WHERE, CLAMP ->
+          diagonal(b, inst, in, y, t);
+      case NEG, ABS, EXP, EXPM1, LOG, LOG1P, SQRT, RSQRT, SQUARE, RECIPROCAL ->
+          diagonal(b, inst, in, y, t);
+      case SIN, COS, TAN, TANH, SIGMOID, RELU, SOFTPLUS, ERF, ERFC, SINC, EXP2 ->
+          diagonal(b, inst, in, y, t);
+      case SINH, COSH, ASINH, ACOSH, ATANH, ASIN, ACOS, ATAN, LOG2, LOG10 ->
+          diagonal(b, inst, in, y, t);
+      case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> null;
+      case CAST -> b.cast(t[0], dt);
+      // linear: the op itself, on the tangent
+      case SUM, MEAN, RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, EXPAND, BROADCAST ->
+          b.emitLike(inst, new Value[] {t[0]});
+      case SUM_TO, SLICE, SLICE_BACKWARD -> b.emitLike(inst, new Value[] {t[0]});
+      // the tangent times the product of the others, summed: the gradient rule's factor
+      case PROD ->
+          b.emit(
+              Op.SUM,
+              null,
+              new Value[] {b.mul(t[0], prodOthers(b, inst, in[0]))},
+              inst.dims(),
+              inst.keepdim());
+      case AMAX, AMIN -> {
+        // the mean of the tangent over the tied extrema, as the gradient shares them evenly
+        Value x = in[0];
+        Value mask = b.binary(Op.EQ, x, b.broadcastTo(restore(b, y, inst), x.type().dims()));
+        Value maskF = b.cast(mask, dt);
+        Value count = b.emit(Op.SUM, null, new Value[] {maskF}, inst.dims(), inst.keepdim());
+        Value picked =
+            b.emit(Op.SUM, null, new Value[] {b.mul(t[0], maskF)}, inst.dims(), inst.keepdim());
+        yield b.div(picked, count);
+      }
+      case LOGSUMEXP -> {
+        Value x = in[0];
+        Value yb = b.broadcastTo(restore(b, y, inst), x.type().dims());
+        Value weighted = b.mul(t[0], b.exp(b.sub(x, yb)));
+        yield b.emit(Op.SUM, null, new Value[] {weighted}, inst.dims(), inst.keepdim());
+      }
+      case MATMUL -> {
+        Value d0 = t[0] == null ? null : b.emitLike(inst, new Value[] {t[0], in[1]});
+        Value d1 = t[1] == null ? null : b.emitLike(inst, new Value[] {in[0], t[1]});
+        yield d0 == null ? d1 : d1 == null ? d0 : b.add(d0, d1);
+      }
+      case SOFTMAX -> b.mul(y, b.sub(t[0], b.sum(b.mul(t[0], y), inst.dims(), true)));
+      case LOG_SOFTMAX -> b.sub(t[0], b.sum(b.mul(b.exp(y), t[0]), inst.dims(), true));
+    };
+  }
+
+  /**
+   * The tangent of an elementwise op: the sum over operands with a tangent of the op's gradient
+   * rule applied to that tangent (a diagonal Jacobian is symmetric).
+   */
+  private static Value diagonal(Builder b, Inst inst, Value[] in, Value y, Value[] t) {
+    Value out = null;
+    for (int k = 0; k < t.length; k++) {
+      if (t[k] == null) {
+        continue;
+      }
+      boolean[] needs = new boolean[t.length];
+      needs[k] = true;
+      Value d = vjp(b, inst, in, y, t[k], needs)[k];
+      if (d != null) {
+        out = out == null ? d : b.add(out, d);
+      }
+    }
+    return out;
+  }
+
   /** A reduced value back in the keepdim shape, ready to broadcast over the operand. */
   private static Value restore(Builder b, Value v, Inst reduction) {
     Type x = reduction.operand(0).type();

@@ -173,7 +173,7 @@ public final class Gradients {
   }
 
   /** The arguments with each parameter that requires grad moved by {@code t * v}. */
-  private static List<NdArray> moved(Func f, List<NdArray> args, List<NdArray> v, double t) {
+  public static List<NdArray> moved(Func f, List<NdArray> args, List<NdArray> v, double t) {
     List<NdArray> out = new ArrayList<>(args);
     List<Param> ps = f.gradParams();
     for (int k = 0; k < ps.size(); k++) {
