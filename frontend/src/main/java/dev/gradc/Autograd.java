@@ -14,6 +14,12 @@ import java.util.function.Supplier;
 public final class Autograd {
   private Autograd() {}
 
+  /**
+   * {@code torch.autograd.functional}: {@code Autograd.functional.jvp(f, inputs, v)}, {@code vjp},
+   * {@code hvp}, {@code hessian}, each compiled ({@link Functional}).
+   */
+  public static final Functional functional = new Functional();
+
   /** Turns recording off until the returned scope is closed: {@code try (NoGrad g = ...)}. */
   public static NoGrad noGrad() {
     return new NoGrad();

@@ -13,9 +13,10 @@ import java.util.List;
 /**
  * A Java function over tensors traced once into the IR and compiled: {@link #value} and {@link
  * #values} run the forward kernel, {@link #valueAndGrad} (a scalar loss) the forward and backward
- * kernel, {@link #vjp} the backward kernel seeded by one cotangent per result, all through the
- * kernel cache. Arguments must have the dtypes and shapes of the examples it was traced with; the
- * gradients are taken with respect to the arguments whose examples required grad.
+ * kernel, {@link #vjp} the backward kernel seeded by one cotangent per result, {@link #jvp} the
+ * forward-mode kernel along one tangent per argument, all through the kernel cache. Arguments must
+ * have the dtypes and shapes of the examples it was traced with; the gradients are taken with
+ * respect to the arguments whose examples required grad.
  */
 public final class CompiledFn {
   private final Func forward;
@@ -24,6 +25,7 @@ public final class CompiledFn {
   private Func vjp;
   private CompiledFunction valueAndGrad;
   private CompiledFunction vjpWithCotangents;
+  private CompiledFunction jvpKernel;
 
   CompiledFn(Trace trace) {
     this.forward = trace.func();
@@ -129,6 +131,60 @@ public final class CompiledFn {
     }
     Object[] outs = Capture.run(kernel, in);
     return gradients(outs, m);
+  }
+
+  /**
+   * The Jacobian-vector product at {@code args}, as the second result of {@code torch.func.jvp(f,
+   * args, tangents)}: given one tangent per argument that requires grad (with its dtype and shape;
+   * null for the other arguments, which get none), the tangent of each result.
+   */
+  public List<Tensor> jvp(List<Tensor> args, List<Tensor> tangents) {
+    if (tangents.size() != arity()) {
+      throw new IllegalArgumentException(
+          "the compiled function takes "
+              + arity()
+              + " arguments, got "
+              + tangents.size()
+              + " tangents");
+    }
+    List<Object> in = arguments(args.toArray(new Tensor[0]));
+    for (int i = 0; i < arity(); i++) {
+      Param p = forward.params().get(i);
+      Tensor t = tangents.get(i);
+      if (!p.requiresGrad()) {
+        if (t != null) {
+          throw new IllegalArgumentException(
+              "argument " + i + " does not require grad: its tangent must be null");
+        }
+        continue;
+      }
+      if (t == null || !t.node().type().equals(p.type())) {
+        throw new IllegalArgumentException(
+            "tangent "
+                + i
+                + " should be "
+                + Tensor.describe(p.type())
+                + " like argument "
+                + i
+                + ", got "
+                + (t == null ? "null" : Tensor.describe(t.node().type())));
+      }
+      in.add(Capture.valueOf(t.node()));
+    }
+    CompiledFunction kernel;
+    synchronized (this) {
+      if (jvpKernel == null) {
+        jvpKernel = Kernels.compile(Autodiff.jvp(forward));
+      }
+      kernel = jvpKernel;
+    }
+    Object[] outs = Capture.run(kernel, in);
+    int m = forward.results().size();
+    List<Tensor> out = new ArrayList<>();
+    for (int k = 0; k < m; k++) {
+      out.add(Tensor.of(Node.data(forward.result(k).type(), outs[m + k])));
+    }
+    return out;
   }
 
   /** One gradient per argument (null where it does not require grad) from {@code outs[first]}. */

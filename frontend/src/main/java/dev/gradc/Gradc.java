@@ -49,7 +49,7 @@ public final class Gradc {
    * constants with their current values.
    */
   public static CompiledFn compile(Traceable f, List<Tensor> examples) {
-    return trace(args -> List.of(f.apply(args)), examples);
+    return new CompiledFn(trace(args -> List.of(f.apply(args)), examples, false));
   }
 
   /**
@@ -60,17 +60,23 @@ public final class Gradc {
    * cotangents)}.
    */
   public static CompiledFn compileOutputs(TraceableOutputs f, List<Tensor> examples) {
-    return trace(f, examples);
+    return new CompiledFn(trace(f, examples, false));
   }
 
-  private static CompiledFn trace(TraceableOutputs f, List<Tensor> examples) {
+  /**
+   * Traces {@code f} on placeholders shaped like the examples, which require grad as their examples
+   * do, or all of them with {@code allRequireGrad}.
+   */
+  static Trace trace(TraceableOutputs f, List<Tensor> examples, boolean allRequireGrad) {
     Tensor[] placeholders = new Tensor[examples.size()];
     List<Node> args = new ArrayList<>();
     for (int i = 0; i < placeholders.length; i++) {
       Node e = examples.get(i).node();
       Object data = Capture.valueOf(e);
       Node p =
-          e.requiresGrad() ? Node.leaf(e.type(), data, (g, c) -> {}) : Node.data(e.type(), data);
+          e.requiresGrad() || allRequireGrad
+              ? Node.leaf(e.type(), data, (g, c) -> {})
+              : Node.data(e.type(), data);
       args.add(p);
       placeholders[i] = Tensor.of(p);
     }
@@ -85,7 +91,7 @@ public final class Gradc {
       }
       nodes.add(outs.get(k).node());
     }
-    return new CompiledFn(Trace.of(args, nodes));
+    return Trace.of(args, nodes);
   }
 
   /** How many functions the kernel cache has compiled in this JVM. */

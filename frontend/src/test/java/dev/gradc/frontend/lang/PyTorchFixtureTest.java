@@ -152,8 +152,7 @@ class PyTorchFixtureTest {
     }
   }
 
-  private static void compare(
-      String what, JsonNode expected, Object buffer, int[] shape, double rtol) {
+  static void compare(String what, JsonNode expected, Object buffer, int[] shape, double rtol) {
     assertEquals(
         expected.get("dtype").asText(), Buffers.dtypeOf(buffer).mnemonic(), what + " dtype");
     assertArrayEquals(ints(expected.get("shape")), shape, what + " shape");
