@@ -342,6 +342,10 @@ final class DriverEmitter {
           need.add(Extent.of(dim));
         }
         need.addAll(Extent.contiguousStrides(v.type().dims()));
+        // the leading products: the outer counts of library calls along one dim (slice)
+        for (int k = 1; k < v.type().rank(); k++) {
+          need.add(Extent.product(v.type().dims().subList(0, k)));
+        }
       }
       Home h = plan.home(v);
       if (h.where() == Where.VIEW) {
