@@ -338,6 +338,35 @@ OPS += [
 ]
 
 
+# Integer-tensor indexing and the scatter family, with inputs of their own generator.
+GATHER_GEN = torch.Generator().manual_seed(16)
+
+
+def I(*rows):
+    return torch.tensor(rows, dtype=torch.int64)
+
+
+OPS += [
+    ("gather", lambda a, i: a.gather(1, i), [T(2, 3, gen=GATHER_GEN), I([0, 2, 2], [1, 0, 1])]),
+    ("gather_f32_smaller", lambda a, i: a.gather(0, i),
+     [T(3, 4, dtype=torch.float32, gen=GATHER_GEN), I([2, 0], [2, 2])]),
+    ("index_select", lambda a, i: a.index_select(0, i), [T(3, 2, gen=GATHER_GEN), I(2, 0, 2, 1)]),
+    ("index_select_f32_dim1", lambda a, i: a.index_select(-1, i),
+     [T(2, 3, dtype=torch.float32, gen=GATHER_GEN), I(1, 1)]),
+    ("take_along_dim", lambda a, i: torch.take_along_dim(a, i, 1),
+     [T(2, 3, gen=GATHER_GEN), I([0], [2])]),
+    ("take_along_dim_flat", lambda a, i: torch.take_along_dim(a, i), [T(2, 3, gen=GATHER_GEN), I(5, 0, 5)]),
+    ("scatter_add", lambda a, i, s: a.scatter_add(0, i, s),
+     [T(3, 2, gen=GATHER_GEN), I([0, 1], [0, 2], [0, 1]), T(3, 2, gen=GATHER_GEN)]),
+    ("scatter_add_larger_src_f32", lambda a, i, s: a.scatter_add(1, i, s),
+     [T(2, 3, dtype=torch.float32, gen=GATHER_GEN), I([1], [0]), T(2, 2, dtype=torch.float32, rg=False, gen=GATHER_GEN)]),
+    ("index_add", lambda a, i, s: a.index_add(0, i, s, alpha=2.0),
+     [T(3, 2, gen=GATHER_GEN), I(2, 0, 2), T(3, 2, gen=GATHER_GEN)]),
+    ("index_add_dim1", lambda a, i, s: a.index_add(1, i, s),
+     [T(2, 3, gen=GATHER_GEN), I(1, 1), T(2, 2, gen=GATHER_GEN)]),
+]
+
+
 def fresh(inputs):
     return [t.detach().clone().requires_grad_(t.requires_grad) for t in inputs]
 
@@ -813,6 +842,28 @@ def misuse():
         "norm_long": lambda: torch.arange(3).norm(),
         "vector_norm_long": lambda: torch.linalg.vector_norm(torch.arange(3)),
         "var_dim_range": lambda: torch.ones(2, 3).var(2),
+        "gather_range": lambda: torch.ones(2, 3).gather(1, torch.tensor([[0, 3]])),
+        "gather_negative": lambda: torch.ones(2, 3).gather(1, torch.tensor([[-1]])),
+        "gather_float_index": lambda: torch.ones(2, 3).gather(1, torch.ones(1, 1)),
+        "gather_rank": lambda: torch.ones(2, 3).gather(1, torch.tensor([0])),
+        "gather_size": lambda: torch.ones(2, 3).gather(1, torch.zeros(3, 2, dtype=torch.long)),
+        "index_select_range": lambda: torch.ones(3, 2).index_select(0, torch.tensor([0, 3])),
+        "index_select_range_dim1": lambda: torch.ones(2, 3).index_select(1, torch.tensor([5])),
+        "index_select_matrix": lambda: torch.ones(2, 3).index_select(1, torch.tensor([[0]])),
+        "index_select_float": lambda: torch.ones(2, 3).index_select(1, torch.tensor([0.0])),
+        "take_along_dim_range": lambda: torch.take_along_dim(torch.ones(2, 3), torch.tensor([[3]]), 1),
+        "take_along_dim_rank": lambda: torch.take_along_dim(torch.ones(2, 3), torch.tensor([0]), 1),
+        "take_along_dim_float": lambda: torch.take_along_dim(torch.ones(2, 3), torch.ones(1, 1), 1),
+        "scatter_add_range": lambda: torch.ones(2, 3).scatter_add(1, torch.tensor([[0, 3]]),
+                                                                  torch.ones(1, 2)),
+        "scatter_add_dtype": lambda: torch.ones(2, 3).scatter_add(
+            1, torch.tensor([[0]]), torch.ones(1, 1, dtype=torch.float64)),
+        "scatter_add_size": lambda: torch.ones(2, 3).scatter_add(1, torch.zeros(1, 2, dtype=torch.long),
+                                                                 torch.ones(1, 1)),
+        "index_add_range": lambda: torch.ones(2, 3).index_add(1, torch.tensor([0, 3]), torch.ones(2, 2)),
+        "index_add_count": lambda: torch.ones(2, 3).index_add(1, torch.tensor([0, 1]), torch.ones(2, 3)),
+        "index_add_dtype": lambda: torch.ones(2, 3).index_add(1, torch.tensor([0]),
+                                                              torch.ones(2, 1, dtype=torch.float64)),
     }
     out = {}
     for name, fn in cases.items():

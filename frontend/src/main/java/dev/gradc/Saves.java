@@ -16,6 +16,9 @@ record Saves(int inputs, boolean crossed, boolean result, boolean other) {
   /** The second input. */
   static final Saves SECOND_INPUT = new Saves(2, false, false, false);
 
+  /** The second and third inputs ({@code index_add}: its index and source). */
+  static final Saves INDEX_AND_SOURCE = new Saves(6, false, false, false);
+
   /** Every input ({@code maximum}, {@code clamp} by tensors, the losses). */
   static final Saves ALL_INPUTS = new Saves(~0, false, false, false);
 

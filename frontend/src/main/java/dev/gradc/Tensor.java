@@ -1,5 +1,6 @@
 package dev.gradc;
 
+import dev.gradc.frontend.Gathering;
 import dev.gradc.frontend.Indexing;
 import dev.gradc.frontend.Joining;
 import dev.gradc.frontend.Names;
@@ -1503,6 +1504,123 @@ public final class Tensor {
   /** {@code x.roll(shift)}: the flattened elements rotated, in this shape. */
   public Tensor roll(long shift) {
     return roll(new long[] {shift}, new int[0]);
+  }
+
+  /**
+   * PyTorch's {@code x.gather(dim, index)}: {@code out[i][j] = x[i][index[i][j]]} for {@code dim}
+   * 1, in the i64 index's shape ({@code GatherBackward0}; its gradient adds into zeros with {@code
+   * scatter_add}).
+   */
+  public Tensor gather(int dim, Tensor index) {
+    Tensor out =
+        Recorder.record(
+            Op.GATHER.gradFn(),
+            Saves.ALL_INPUTS,
+            (b, in) -> b.gather(in[0], dim, in[1]),
+            this,
+            index);
+    return checked(out, index, dim, false, Gathering.OutOfRange.BOUNDS);
+  }
+
+  /**
+   * PyTorch's {@code x.index_select(dim, index)}: the slices of {@code x} along {@code dim} at the
+   * 1-d i64 index, in its order ({@code IndexSelectBackward0}).
+   */
+  public Tensor indexSelect(int dim, Tensor index) {
+    Tensor out =
+        Recorder.record(
+            Op.GATHER.gradFn(1),
+            Saves.SECOND_INPUT,
+            (b, in) -> Gathering.indexSelect(b, in[0], dim, in[1]),
+            this,
+            index);
+    int d = Builder.normalizeDim(dim, Math.max(1, dim()));
+    return checked(
+        out,
+        index,
+        dim,
+        false,
+        dim() >= 2 && d == 1 ? Gathering.OutOfRange.DATA_BOUNDS : Gathering.OutOfRange.IN_SELF);
+  }
+
+  /**
+   * PyTorch's {@code torch.take_along_dim(x, indices, dim)}: {@code gather} after broadcasting
+   * {@code x} and the indices to each other but along {@code dim} ({@code GatherBackward0}).
+   */
+  public Tensor takeAlongDim(Tensor indices, int dim) {
+    Tensor out =
+        Recorder.record(
+            Op.GATHER.gradFn(),
+            Saves.ALL_INPUTS,
+            (b, in) -> Gathering.takeAlongDim(b, in[0], in[1], dim),
+            this,
+            indices);
+    return checked(out, indices, dim, false, Gathering.OutOfRange.BOUNDS);
+  }
+
+  /** {@code torch.take_along_dim(x, indices)}: of both flattened. */
+  public Tensor takeAlongDim(Tensor indices) {
+    Tensor out =
+        Recorder.record(
+            Op.GATHER.gradFn(),
+            Saves.ALL_INPUTS,
+            (b, in) -> Gathering.takeAlongDim(b, in[0], in[1], null),
+            this,
+            indices);
+    Gathering.checkIndices(indices.toLongArray(), numel(), 0, false, Gathering.OutOfRange.BOUNDS);
+    return out;
+  }
+
+  /**
+   * PyTorch's {@code x.scatter_add(dim, index, src)}, out of place: {@code x} with {@code
+   * src[i][j]} added at {@code [i][index[i][j]]} for {@code dim} 1, in index order (the same bits
+   * on every run); a larger {@code src} is read in its leading part ({@code ScatterAddBackward0}).
+   */
+  public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+    Tensor out =
+        Recorder.record(
+            Op.SCATTER_ADD.gradFn(),
+            // the index, for the source's gradient
+            src.requiresGrad() ? Saves.SECOND_INPUT : Saves.NOTHING,
+            (b, in) -> Gathering.scatterAdd(b, in[0], dim, in[1], in[2]),
+            this,
+            index,
+            src);
+    return checked(out, index, dim, false, Gathering.OutOfRange.BOUNDS);
+  }
+
+  /**
+   * PyTorch's {@code x.index_add(dim, index, source, alpha=alpha)}, out of place: {@code alpha *
+   * source}'s slices along {@code dim} added to those of {@code x} that the 1-d i64 index names, in
+   * index order ({@code IndexAddBackward0}).
+   */
+  public Tensor indexAdd(int dim, Tensor index, Tensor source, double alpha) {
+    Tensor out =
+        Recorder.record(
+            Op.SCATTER_ADD.gradFn(1),
+            Saves.INDEX_AND_SOURCE,
+            (b, in) -> Gathering.indexAdd(b, in[0], dim, in[1], in[2], alpha),
+            this,
+            index,
+            source);
+    return checked(out, index, dim, false, Gathering.OutOfRange.IN_SELF);
+  }
+
+  /** {@code x.index_add(dim, index, source)}: with {@code alpha} 1. */
+  public Tensor indexAdd(int dim, Tensor index, Tensor source) {
+    return indexAdd(dim, index, source, 1);
+  }
+
+  /**
+   * {@code out}, once the known {@code index} is in range along {@code dim} of this tensor
+   * (PyTorch's error otherwise, at the call).
+   */
+  private Tensor checked(
+      Tensor out, Tensor index, int dim, boolean wraps, Gathering.OutOfRange text) {
+    int d = Builder.normalizeDim(dim, Math.max(1, dim()));
+    long size = dim() == 0 ? 1 : shape()[d];
+    Gathering.checkIndices(index.toLongArray(), size, d, wraps, text);
+    return out;
   }
 
   private static final String ALIAS_BACKWARD = "AliasBackward0";

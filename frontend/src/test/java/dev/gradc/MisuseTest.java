@@ -75,6 +75,57 @@ class MisuseTest {
     m.put("norm_long", () -> Tensor.arange(3).norm());
     m.put("vector_norm_long", () -> Linalg.vectorNorm(Tensor.arange(3)));
     m.put("var_dim_range", () -> Tensor.ones(2, 3).var(2));
+    m.put(
+        "gather_range",
+        () -> Tensor.ones(2, 3).gather(1, Tensor.tensor(DType.I64, new double[][] {{0, 3}})));
+    m.put(
+        "gather_negative",
+        () -> Tensor.ones(2, 3).gather(1, Tensor.tensor(DType.I64, new double[][] {{-1}})));
+    m.put("gather_float_index", () -> Tensor.ones(2, 3).gather(1, Tensor.ones(1, 1)));
+    m.put("gather_rank", () -> Tensor.ones(2, 3).gather(1, Tensor.tensor(DType.I64, 0)));
+    m.put("gather_size", () -> Tensor.ones(2, 3).gather(1, Tensor.zeros(DType.I64, 3, 2)));
+    m.put(
+        "index_select_range",
+        () -> Tensor.ones(3, 2).indexSelect(0, Tensor.tensor(DType.I64, 0, 3)));
+    m.put(
+        "index_select_range_dim1",
+        () -> Tensor.ones(2, 3).indexSelect(1, Tensor.tensor(DType.I64, 5)));
+    m.put(
+        "index_select_matrix",
+        () -> Tensor.ones(2, 3).indexSelect(1, Tensor.zeros(DType.I64, 1, 1)));
+    m.put("index_select_float", () -> Tensor.ones(2, 3).indexSelect(1, Tensor.tensor(0.0)));
+    m.put(
+        "take_along_dim_range",
+        () -> Tensor.ones(2, 3).takeAlongDim(Tensor.tensor(DType.I64, new double[][] {{3}}), 1));
+    m.put(
+        "take_along_dim_rank",
+        () -> Tensor.ones(2, 3).takeAlongDim(Tensor.tensor(DType.I64, 0), 1));
+    m.put("take_along_dim_float", () -> Tensor.ones(2, 3).takeAlongDim(Tensor.ones(1, 1), 1));
+    m.put(
+        "scatter_add_range",
+        () ->
+            Tensor.ones(2, 3)
+                .scatterAdd(
+                    1, Tensor.tensor(DType.I64, new double[][] {{0, 3}}), Tensor.ones(1, 2)));
+    m.put(
+        "scatter_add_dtype",
+        () ->
+            Tensor.ones(2, 3)
+                .scatterAdd(1, Tensor.zeros(DType.I64, 1, 1), Tensor.ones(DType.F64, 1, 1)));
+    m.put(
+        "scatter_add_size",
+        () -> Tensor.ones(2, 3).scatterAdd(1, Tensor.zeros(DType.I64, 1, 2), Tensor.ones(1, 1)));
+    m.put(
+        "index_add_range",
+        () -> Tensor.ones(2, 3).indexAdd(1, Tensor.tensor(DType.I64, 0, 3), Tensor.ones(2, 2)));
+    m.put(
+        "index_add_count",
+        () -> Tensor.ones(2, 3).indexAdd(1, Tensor.tensor(DType.I64, 0, 1), Tensor.ones(2, 3)));
+    m.put(
+        "index_add_dtype",
+        () ->
+            Tensor.ones(2, 3)
+                .indexAdd(1, Tensor.tensor(DType.I64, 0), Tensor.ones(DType.F64, 2, 1)));
     return m;
   }
 

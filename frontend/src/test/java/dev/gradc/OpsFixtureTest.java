@@ -153,6 +153,16 @@ class OpsFixtureTest {
     m.put("index_select_f32", x -> x[0].index("..., 0"));
     m.put("index_negative", x -> x[0].index("-1, -3:-1"));
     m.put("index_empty", x -> x[0].index("5:"));
+    m.put("gather", x -> x[0].gather(1, x[1]));
+    m.put("gather_f32_smaller", x -> x[0].gather(0, x[1]));
+    m.put("index_select", x -> x[0].indexSelect(0, x[1]));
+    m.put("index_select_f32_dim1", x -> x[0].indexSelect(-1, x[1]));
+    m.put("take_along_dim", x -> x[0].takeAlongDim(x[1], 1));
+    m.put("take_along_dim_flat", x -> x[0].takeAlongDim(x[1]));
+    m.put("scatter_add", x -> x[0].scatterAdd(0, x[1], x[2]));
+    m.put("scatter_add_larger_src_f32", x -> x[0].scatterAdd(1, x[1], x[2]));
+    m.put("index_add", x -> x[0].indexAdd(0, x[1], x[2], 2.0));
+    m.put("index_add_dim1", x -> x[0].indexAdd(1, x[1], x[2]));
     m.put("cat", x -> Tensor.cat(List.of(x[0], x[1])));
     m.put("cat_dim_mixed_dtype", x -> Tensor.cat(List.of(x[0], x[1], x[2]), -1));
     m.put("flip", x -> x[0].flip(0, 2));

@@ -25,6 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The program a command works on, read and parsed once: a {@code .grad} program, or IR text when
@@ -219,6 +221,20 @@ final class ProgramFile {
         }
         throw count == 1 ? e.at(position(checking)) : e;
       }
+      Matcher range = OUT_OF_RANGE.matcher(String.valueOf(e.getMessage()));
+      if (range.matches()) {
+        for (Inst i : func().insts()) {
+          if (i.op() == Op.GATHER || i.op() == Op.SCATTER_ADD) {
+            checking = i;
+            count++;
+            GradcException named = args == null ? null : badIndex(i, args, e, range);
+            if (named != null) {
+              throw named;
+            }
+          }
+        }
+        throw count == 1 ? e.at(position(checking)) : e;
+      }
       for (Inst i : func().insts()) {
         if (i.op() == Op.ONE_HOT) {
           checking = i;
@@ -231,6 +247,49 @@ final class ProgramFile {
       }
       throw count == 1 ? e.at(position(checking)) : e;
     }
+  }
+
+  /** PyTorch's error for an index out of range, which gather and scatter_add raise. */
+  private static final Pattern OUT_OF_RANGE =
+      Pattern.compile("index (-?\\d+) is out of bounds for dimension (\\d+) with size (\\d+)");
+
+  /**
+   * The error naming the element of a declared index (in {@code args}) that {@code inst}, a {@code
+   * gather} or {@code scatter_add}, found out of range ({@code range} matched its message); null
+   * when its index is not a declared value, seen through reshapes and broadcasts, or holds no such
+   * element.
+   */
+  private GradcException badIndex(Inst inst, Arguments args, GradcException e, Matcher range) {
+    Value index = inst.operand(1);
+    while (index instanceof Inst v
+        && (v.op() == Op.RESHAPE || v.op() == Op.BROADCAST || v.op() == Op.EXPAND)) {
+      index = v.operand(0);
+    }
+    long bad = Long.parseLong(range.group(1));
+    if (!(index instanceof Param p) || inst.dim(0) != Integer.parseInt(range.group(2))) {
+      return null;
+    }
+    long size = Long.parseLong(range.group(3));
+    Data d = args.value(p.id());
+    for (int i = 0; i < d.size(); i++) {
+      if ((long) d.get(i) == bad) {
+        return new GradcException(
+            p.name()
+                + InputOptions.index(d.shape(), i)
+                + " is "
+                + bad
+                + ", but the indices along dimension "
+                + range.group(2)
+                + " of size "
+                + size
+                + " are 0 to "
+                + (size - 1)
+                + ": "
+                + e.getMessage(),
+            position(inst));
+      }
+    }
+    return null;
   }
 
   /**

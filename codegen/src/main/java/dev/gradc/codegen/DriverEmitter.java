@@ -152,7 +152,7 @@ final class DriverEmitter {
             }
             case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
                 sameScalar(d);
-            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD ->
+            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD ->
                 throw new IllegalArgumentException("library calls are steps of their own");
           }
         }
@@ -289,6 +289,8 @@ final class DriverEmitter {
           || inst.op() == Op.ONE_HOT
           || inst.op() == Op.SLICE
           || inst.op() == Op.SLICE_BACKWARD
+          || inst.op() == Op.GATHER
+          || inst.op() == Op.SCATTER_ADD
           || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
         continue; // set by its step
       }

@@ -31,7 +31,8 @@ import java.util.List;
  *       loops; a view of a value computed in a loop makes that loop store the value.
  *   <li>A value read outside its loop, or returned, is stored; everything else stays in locals.
  *   <li>Values with one element are scalars in the driver, between steps.
- *   <li>Matmul, one_hot, slice and slice_backward are library calls on contiguous buffers.
+ *   <li>Matmul, one_hot, slice, slice_backward, gather and scatter_add are library calls on
+ *       contiguous buffers.
  *   <li>A loop holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
  *       enough for the JIT.
  * </ul>
@@ -163,7 +164,7 @@ final class FusionPlanner {
       case NORMALIZE -> throw lowered(op);
       case STRUCTURAL -> {
         switch (op.structure()) {
-          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD -> {
+          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD -> {
             return libraryCall(inst);
           }
           case NUMEL -> {
@@ -320,7 +321,7 @@ final class FusionPlanner {
           }
         }
       }
-      case SUM_TO, MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, NUMEL ->
+      case SUM_TO, MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, NUMEL ->
           throw new IllegalArgumentException(inst.op().mnemonic() + " is not a strided view");
     }
     return s;

@@ -9,6 +9,7 @@ import dev.gradc.codegen.lib.OneHot;
 import dev.gradc.codegen.lib.Slices;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
+import dev.gradc.ir.Gathers;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
@@ -65,6 +66,10 @@ final class LibraryCalls {
       slice(inst);
       return;
     }
+    if (inst.op() == Op.GATHER || inst.op() == Op.SCATTER_ADD) {
+      gatherOrScatterAdd(inst);
+      return;
+    }
     if (inst.op() == Op.MATMUL) {
       matmul(inst);
     } else {
@@ -98,14 +103,37 @@ final class LibraryCalls {
     }
   }
 
-  /** An i64 {@code sum}, {@code amax} or {@code amin} ({@link LongReduce}). */
-  private void longReduction(Inst inst) {
+  /** {@code gather} or {@code scatter_add} ({@link Gathers}), in any dtype. */
+  private void gatherOrScatterAdd(Inst inst) {
     GeneratorAdapter g = d.g;
-    Value x = inst.operand(0);
+    DType dt = inst.type().dtype();
     boolean scalar = LoopPlan.isOneElement(inst.type());
-    int out = scalar ? scratchScalarBuffer(DType.I64) : d.obtain(inst, DType.I64);
-    pushBuffer(x, DType.I64);
-    List<Dim> dims = x.type().dims();
+    int out = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
+    boolean gather = inst.op() == Op.GATHER;
+    pushBuffer(inst.operand(0), dt);
+    pushBuffer(inst.operand(1), DType.I64);
+    if (!gather) {
+      pushBuffer(inst.operand(2), dt);
+    }
+    g.loadLocal(out);
+    pushShape(inst.operand(0).type().dims());
+    pushShape(inst.operand(1).type().dims());
+    g.push(inst.dim(0));
+    String name = gather ? "gather" : "scatterAdd";
+    String desc =
+        gather
+            ? "(Ljava/lang/Object;[JLjava/lang/Object;[I[II)V"
+            : "(Ljava/lang/Object;[JLjava/lang/Object;Ljava/lang/Object;[I[II)V";
+    d.lib.require(Gathers.class, name, desc);
+    g.invokeStatic(d.owner, new Method(name, desc));
+    if (scalar) {
+      loadScalarFrom(out, inst);
+    }
+  }
+
+  /** Pushes a new {@code int[]} of the extents of {@code dims}. */
+  private void pushShape(List<Dim> dims) {
+    GeneratorAdapter g = d.g;
     g.push(dims.size());
     g.newArray(Type.INT_TYPE);
     for (int i = 0; i < dims.size(); i++) {
@@ -114,6 +142,17 @@ final class LibraryCalls {
       d.pushExtent(Extent.of(dims.get(i)));
       g.arrayStore(Type.INT_TYPE);
     }
+  }
+
+  /** An i64 {@code sum}, {@code amax} or {@code amin} ({@link LongReduce}). */
+  private void longReduction(Inst inst) {
+    GeneratorAdapter g = d.g;
+    Value x = inst.operand(0);
+    boolean scalar = LoopPlan.isOneElement(inst.type());
+    int out = scalar ? scratchScalarBuffer(DType.I64) : d.obtain(inst, DType.I64);
+    pushBuffer(x, DType.I64);
+    List<Dim> dims = x.type().dims();
+    pushShape(dims);
     boolean[] red = Typing.reducedMask(dims.size(), inst.dims());
     int mask = 0;
     for (int i = 0; i < red.length; i++) {

@@ -109,14 +109,16 @@ final class LoopPlan {
   }
 
   /**
-   * Whether {@code inst} is a library call: matmul, one_hot, slices, and i64 reductions of more
-   * than one element (exact in 64-bit integers, where loops accumulate in f64).
+   * Whether {@code inst} is a library call: matmul, one_hot, slices, gather, scatter_add, and i64
+   * reductions of more than one element (exact in 64-bit integers, where loops accumulate in f64).
    */
   static boolean isLibrary(Inst inst) {
     return inst.op() == Op.MATMUL
         || inst.op() == Op.ONE_HOT
         || inst.op() == Op.SLICE
         || inst.op() == Op.SLICE_BACKWARD
+        || inst.op() == Op.GATHER
+        || inst.op() == Op.SCATTER_ADD
         || (inst.op().kind() == Op.Kind.REDUCTION
             && inst.operand(0).type().dtype() == DType.I64
             && !isOneElement(inst.operand(0).type()));

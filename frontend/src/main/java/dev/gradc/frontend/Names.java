@@ -20,6 +20,16 @@ public final class Names {
     };
   }
 
+  /** The scalar type name of ATen's messages: {@code Float}, {@code Double}, ... */
+  public static String scalarType(DType d) {
+    return switch (d) {
+      case F32 -> "Float";
+      case F64 -> "Double";
+      case I64 -> "Long";
+      case BOOL -> "Bool";
+    };
+  }
+
   /** The legacy tensor type name used in autograd messages: {@code torch.FloatTensor}. */
   public static String tensorType(DType d) {
     return switch (d) {

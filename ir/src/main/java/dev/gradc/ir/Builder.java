@@ -875,6 +875,40 @@ public final class Builder {
         false);
   }
 
+  /**
+   * {@code x.gather(dim, index)}: the elements of {@code x} that the i64 {@code index} names along
+   * {@code dim} (negative from the end), in the index's shape. Indices are not wrapped: a negative
+   * one is out of range, as PyTorch's.
+   */
+  public Value gather(Value x, int dim, Value index) {
+    int d = normalizeDim(dim, Math.max(1, x.type().rank()));
+    if (x instanceof Lit lit && index.type().rank() == 0) {
+      // A literal has no dims to read out of range along; only its value is read.
+      return full(lit.value(), new Type(x.type().dtype(), List.of()));
+    }
+    return emit(Op.GATHER, null, new Value[] {x, index}, new int[] {d}, false);
+  }
+
+  /**
+   * {@code self.scatter_add(dim, index, src)}, out of place: {@code self} with {@code src} added at
+   * the places {@code index} (of {@code src}'s shape) names along {@code dim}, in index order.
+   */
+  public Value scatterAdd(Value self, int dim, Value index, Value src) {
+    int d = normalizeDim(dim, Math.max(1, self.type().rank()));
+    if (self.type().rank() == 0
+        && index.type().rank() == 0
+        && (self instanceof Lit || src instanceof Lit)) {
+      // 0-d: the one element, where the gather this is the adjoint of checked the index
+      return add(self, src);
+    }
+    Value base = self instanceof Lit lit ? full(lit.value(), self.type()) : self;
+    Value s =
+        src instanceof Lit lit
+            ? full(lit.value(), index.type().withDtype(src.type().dtype()))
+            : src;
+    return emit(Op.SCATTER_ADD, null, new Value[] {base, index, s}, new int[] {d}, false);
+  }
+
   // ---------------------------------------------------------------- contraction and others
 
   /**

@@ -136,6 +136,9 @@ public final class Interpreter {
               yield value(inst.operand(0))
                   .scatter(shape, sliceIndex(shape, shapeOf(inst.operand(0)), inst));
             }
+            case GATHER -> value(inst.operand(0)).select(shapeOf(inst), indexOffsets(inst));
+            case SCATTER_ADD ->
+                value(inst.operand(0)).scatterAdd(value(inst.operand(2)), indexOffsets(inst));
             case ONE_HOT -> oneHot(inst);
             case NUMEL -> numel(inst);
           };
@@ -566,6 +569,22 @@ public final class Interpreter {
       }
     }
     return NdArray.wrap(dt, s, out);
+  }
+
+  /**
+   * The flat offsets, in the first operand, that a {@code gather} or {@code scatter_add} reads or
+   * adds to ({@link Gathers#offsets}), with PyTorch's error for an index out of range.
+   */
+  private int[] indexOffsets(Inst inst) {
+    try {
+      return Gathers.offsets(
+          value(inst.operand(1)).longs(),
+          shapeOf(inst.operand(0)),
+          shapeOf(inst.operand(1)),
+          inst.dim(0));
+    } catch (IllegalArgumentException e) {
+      throw new GradcException(e.getMessage());
+    }
   }
 
   private NdArray oneHot(Inst inst) {

@@ -114,6 +114,29 @@ public final class NdArray {
     return new NdArray(d, dtype, newShape, l);
   }
 
+  /** The exact elements of an i64 array. */
+  long[] longs() {
+    return longs.clone();
+  }
+
+  /**
+   * {@code out = this; out[at[j]] += src[j]} in order of {@code j}, rounded to the dtype at each
+   * addition (exact, wrapping, for i64).
+   */
+  NdArray scatterAdd(NdArray src, int[] at) {
+    double[] d = data.clone();
+    long[] l = longs == null ? null : longs.clone();
+    for (int j = 0; j < at.length; j++) {
+      if (l != null) {
+        l[at[j]] += src.longs[j];
+        d[at[j]] = l[at[j]];
+      } else {
+        d[at[j]] = dtype.round(d[at[j]] + src.data[j]);
+      }
+    }
+    return new NdArray(d, dtype, shape.clone(), l);
+  }
+
   public static NdArray scalar(DType dtype, double v) {
     return new NdArray(dtype, new int[0], new double[] {v});
   }

@@ -27,9 +27,9 @@ import java.util.Objects;
  * <p>Attributes: reductions, {@code softmax}, {@code log_softmax}, {@code transpose}, {@code
  * permute}, {@code squeeze}, {@code unsqueeze} and {@code numel} take a list of dims ({@code
  * dims=[1]}); reductions take {@code keepdim}. {@code slice} and {@code slice_backward} take {@code
- * dims=[dim, start, step]}. {@code reshape}, {@code expand}, {@code broadcast}, {@code sum_to},
- * {@code cast}, {@code one_hot}, {@code slice} (its length) and {@code slice_backward} take their
- * target from the result type.
+ * dims=[dim, start, step]}; {@code gather} and {@code scatter_add} take {@code dims=[dim]}. {@code
+ * reshape}, {@code expand}, {@code broadcast}, {@code sum_to}, {@code cast}, {@code one_hot},
+ * {@code slice} (its length) and {@code slice_backward} take their target from the result type.
  */
 public enum Op {
   // elementwise binary
@@ -227,6 +227,32 @@ public enum Op {
    */
   SLICE_BACKWARD(
       "slice_backward", 1, Structure.SLICE_BACKWARD, ANY, grad("SliceBackwardBackward0"), DIMS),
+  /**
+   * {@code out[i][j][k] = x[i][index[i][j][k]][k]} along {@code dims=[dim]} (here 1): the result
+   * has the i64 index's shape and x's dtype; the index has x's rank and, along every other dim, at
+   * most x's size. An index out of range is PyTorch's error. Names: {@code gather} (and {@code
+   * take_along_dim}), {@code index_select}, {@code x[idx]}.
+   */
+  GATHER(
+      "gather",
+      2,
+      Structure.GATHER,
+      ANY,
+      grad("GatherBackward0", "IndexSelectBackward0", "IndexBackward0"),
+      DIMS),
+  /**
+   * {@code scatter_add(self, index, src)} along {@code dims=[dim]}, out of place: a copy of self
+   * with {@code out[i][index[i][j][k]][k] += src[i][j][k]}, summed in index order (the same bits on
+   * every run); the i64 index has src's shape and, along every other dim than {@code dim}, at most
+   * self's size. The adjoint of {@code gather}. Names: {@code scatter_add}, {@code index_add}.
+   */
+  SCATTER_ADD(
+      "scatter_add",
+      3,
+      Structure.SCATTER_ADD,
+      NUMERIC,
+      grad("ScatterAddBackward0", "IndexAddBackward0"),
+      DIMS),
   /** {@code one_hot(indices)}: i64 indices to an i64 tensor with a trailing class dim. */
   ONE_HOT("one_hot", 1, Structure.ONE_HOT, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** The number of elements of the operand over {@code dims}, as a scalar of the result dtype. */
@@ -287,6 +313,10 @@ public enum Op {
     SLICE,
     /** Zeros but at the elements a {@link #SLICE} reads, which it fills; a library call. */
     SLICE_BACKWARD,
+    /** The elements an i64 index picks along one dim; a library call. */
+    GATHER,
+    /** A copy with elements added at the places an i64 index names; a library call. */
+    SCATTER_ADD,
     /** Indices to one-hot rows; a library call. */
     ONE_HOT,
     /** The number of elements over dims, known from shapes alone. */
@@ -766,6 +796,8 @@ public enum Op {
           LOG_SOFTMAX,
           SLICE,
           SLICE_BACKWARD,
+          GATHER,
+          SCATTER_ADD,
           ONE_HOT,
           NUMEL ->
           null;

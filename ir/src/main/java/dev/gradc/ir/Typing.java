@@ -56,6 +56,8 @@ public final class Typing {
             case MATMUL -> matmul(x, in[1].type());
             case SLICE -> slice(op, x, requireTarget(op, target, x), dims);
             case SLICE_BACKWARD -> slice(op, requireTarget(op, target, x), x, dims);
+            case GATHER -> gather(x, in[1].type(), dims);
+            case SCATTER_ADD -> scatterAdd(x, in[1].type(), in[2].type(), dims);
             case ONE_HOT -> oneHot(x, target);
             case NUMEL -> numel(op, x, dims, target);
           };
@@ -485,6 +487,75 @@ public final class Typing {
               + size);
     }
     return op == Op.SLICE ? part : whole;
+  }
+
+  /** {@code gather}: PyTorch's checks of the index, and its shape as the result's. */
+  private static Type gather(Type x, Type index, int[] dims) {
+    checkIndex(Op.GATHER, x, index, dims, "input");
+    for (int i = 0; i < x.rank(); i++) {
+      if (i != dims[0] && !fitsWithin(index.dim(i), x.dim(i))) {
+        throw new GradcException(
+            "Size does not match at dimension "
+                + i
+                + " expected index "
+                + index.dims()
+                + " to be smaller than self "
+                + x.dims()
+                + " apart from dimension "
+                + dims[0]);
+      }
+    }
+    return index.withDtype(x.dtype());
+  }
+
+  /**
+   * {@code scatter_add}: PyTorch's checks of the index and the source, whose shape the index has
+   * (the language and the Java API narrow a larger source first).
+   */
+  private static Type scatterAdd(Type self, Type index, Type src, int[] dims) {
+    requireDtype(Op.SCATTER_ADD, self);
+    checkIndex(Op.SCATTER_ADD, self, index, dims, "self");
+    if (src.dtype() != self.dtype()) {
+      throw new GradcException("scatter(): Expected self.dtype to be equal to src.dtype");
+    }
+    boolean fits = src.rank() == index.rank();
+    for (int i = 0; fits && i < index.rank(); i++) {
+      fits =
+          index.dim(i).equals(src.dim(i))
+              && (i == dims[0] || fitsWithin(index.dim(i), self.dim(i)));
+    }
+    if (!fits) {
+      throw new GradcException(
+          "Expected index "
+              + index.dims()
+              + " to be smaller than self "
+              + self.dims()
+              + " apart from dimension "
+              + dims[0]
+              + " and to be smaller size than src "
+              + src.dims());
+    }
+    return self;
+  }
+
+  /** The checks {@code gather} and {@code scatter_add} share: one dim, an i64 index of x's rank. */
+  private static void checkIndex(Op op, Type x, Type index, int[] dims, String name) {
+    if (dims.length != 1) {
+      throw new GradcException(op.mnemonic() + " takes exactly one dim");
+    }
+    checkRange(op, dims[0], Math.max(1, x.rank()));
+    if (index.dtype() != DType.I64) {
+      throw new GradcException(op.mnemonic() + "(): Expected dtype int64 for index");
+    }
+    if (index.rank() != x.rank()) {
+      throw new GradcException(
+          "Index tensor must have the same number of dimensions as " + name + " tensor");
+    }
+  }
+
+  /** Whether an index of size {@code i} fits within a dim of size {@code x} (symbolic: equal). */
+  private static boolean fitsWithin(Dim i, Dim x) {
+    return i.equals(x) || (i.isStatic() && x.isStatic() && i.size() <= x.size());
   }
 
   private static Type oneHot(Type x, Type target) {

@@ -15,6 +15,7 @@ import static dev.gradc.frontend.lang.Builtin.Kind.SHAPE;
 import static dev.gradc.frontend.lang.Builtin.Kind.STRING;
 import static dev.gradc.frontend.lang.Builtin.Kind.TENSOR;
 
+import dev.gradc.frontend.Gathering;
 import dev.gradc.frontend.Indexing;
 import dev.gradc.frontend.Joining;
 import dev.gradc.frontend.lang.Builtin.Body;
@@ -367,6 +368,63 @@ final class Builtins {
         req("dim", INT),
         req("start", INT),
         req("length", INT));
+    define(
+        "gather",
+        BOTH,
+        (b, a) -> tensor(b.gather(a.tensor("input"), a.integer("dim"), a.tensor("index"))),
+        in(),
+        req("dim", INT),
+        req("index", TENSOR));
+    define(
+        "index_select",
+        BOTH,
+        (b, a) ->
+            tensor(
+                Gathering.indexSelect(b, a.tensor("input"), a.integer("dim"), a.tensor("index"))),
+        in(),
+        req("dim", INT),
+        req("index", TENSOR));
+    define(
+        "take_along_dim",
+        BOTH,
+        (b, a) ->
+            tensor(
+                Gathering.takeAlongDim(
+                    b,
+                    a.tensor("input"),
+                    a.tensor("indices"),
+                    a.isNone("dim") ? null : a.integer("dim"))),
+        in(),
+        req("indices", TENSOR),
+        opt("dim", INT, NONE));
+    define(
+        "scatter_add",
+        BOTH,
+        (b, a) ->
+            tensor(
+                Gathering.scatterAdd(
+                    b, a.tensor("input"), a.integer("dim"), a.tensor("index"), a.tensor("src"))),
+        in(),
+        req("dim", INT),
+        req("index", TENSOR),
+        req("src", TENSOR));
+    define(
+        "index_add",
+        BOTH,
+        (b, a) ->
+            tensor(
+                Gathering.indexAdd(
+                    b,
+                    a.tensor("input"),
+                    a.integer("dim"),
+                    a.tensor("index"),
+                    a.tensor("source"),
+                    a.number("alpha"))),
+        in(),
+        req("dim", INT),
+        req("index", TENSOR),
+        req("source", TENSOR),
+        opt("alpha", NUMBER, Val.Num.ofInt(1)));
     define(
         "select",
         BOTH,

@@ -1355,9 +1355,12 @@ final class ProgramGenerator {
     List<String> dims = new ArrayList<>(a.dims);
     int rank = dims.size();
     String x = a.operand();
-    switch (rnd.nextInt(11)) {
+    switch (rnd.nextInt(12)) {
       case 9 -> {
         return subscript(a);
+      }
+      case 10 -> {
+        return indexed(a);
       }
       case 0 -> {
         // reshape to a regrouping of the dims; a dim holding a symbol is written -1
@@ -1697,6 +1700,65 @@ final class ProgramGenerator {
       }
     }
     return expr(text, a.dtype, out, a.range, a.grad);
+  }
+
+  /**
+   * Integer-tensor indexing along a static dim by a tensor literal of indices in range (repeats
+   * too): {@code index_select}, {@code gather} and {@code take_along_dim} when every dim is static,
+   * and now and then the selection added back with {@code index_add} or {@code scatter_add}, whose
+   * repeated indices sum in index order.
+   */
+  private V indexed(V a) {
+    List<String> dims = a.dims;
+    List<Integer> ok = new ArrayList<>();
+    for (int d = 0; d < dims.size(); d++) {
+      if (isStatic(dims.get(d)) && size(dims.get(d)) > 0) {
+        ok.add(d);
+      }
+    }
+    if (ok.isEmpty() || !a.isFloatTensor()) {
+      return subscript(a);
+    }
+    int d = ok.get(rnd.nextInt(ok.size()));
+    int n = size(dims.get(d));
+    int k = 1 + rnd.nextInt(4);
+    List<String> out = new ArrayList<>(dims);
+    out.set(d, Integer.toString(k));
+    boolean allStatic = dims.stream().allMatch(ProgramGenerator::isStatic);
+    if (allStatic && chance(40)) {
+      int count = 1;
+      for (String s : out) {
+        count *= size(s);
+      }
+      String index = indices(count, n) + ".reshape(" + String.join(", ", out) + ")";
+      String text =
+          oneOf(
+              a.operand() + ".gather(" + d + ", " + index + ")",
+              "torch.take_along_dim(" + a.text + ", " + index + ", " + d + ")");
+      if (chance(30)) {
+        String back = a.operand() + ".scatter_add(" + d + ", " + index + ", " + text + ")";
+        return expr(back, a.dtype, dims, Range.hull(a.range, a.range.scale(count + 1)), a.grad);
+      }
+      return expr(text, a.dtype, out, a.range, a.grad);
+    }
+    String sel =
+        oneOf(
+            a.operand() + ".index_select(" + d + ", " + indices(k, n) + ")",
+            "index_select(" + a.text + ", " + d + ", " + indices(k, n) + ")");
+    if (chance(30)) {
+      String back = a.operand() + ".index_add(" + d + ", " + indices(k, n) + ", " + sel + ")";
+      return expr(back, a.dtype, dims, Range.hull(a.range, a.range.scale(k + 1)), a.grad);
+    }
+    return expr(sel, a.dtype, out, a.range, a.grad);
+  }
+
+  /** {@code tensor([...])} of {@code count} indices in {@code [0, n)}. */
+  private String indices(int count, int n) {
+    List<String> is = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      is.add(Integer.toString(rnd.nextInt(n)));
+    }
+    return "tensor([" + String.join(", ", is) + "])";
   }
 
   /** Python's slice bound: negative from the end, then clamped to {@code [0, n]}. */

@@ -245,6 +245,11 @@ final class Rules {
       case SUM_TO -> d[0] = b.broadcastTo(g, x.type().dims());
       case SLICE ->
           d[0] = b.sliceBackward(g, x.type().dims(), inst.dim(0), inst.dim(1), inst.dim(2));
+      case GATHER -> d[0] = b.scatterAdd(b.full(0, x.type()), inst.dim(0), in[1], g);
+      case SCATTER_ADD -> {
+        d[0] = needs[0] ? g : null;
+        d[2] = needs[2] ? b.gather(g, inst.dim(0), in[1]) : null;
+      }
       case SLICE_BACKWARD ->
           d[0] =
               b.slice(g, inst.dim(0), inst.dim(1), inst.dim(2), x.type().dim(inst.dim(0)).size());
@@ -311,8 +316,8 @@ final class Rules {
    * <p>An elementwise op's Jacobian is diagonal, hence its own transpose: the tangent it gives an
    * operand's tangent {@code t_k} is its gradient rule above with {@code t_k} as the adjoint, so
    * forward and reverse mode share PyTorch's subgradients, masks and order of operations. Linear
-   * ops (views, sums, {@code slice}, {@code slice_backward}) apply themselves to the tangent; the
-   * others have their own rule.
+   * ops (views, sums, {@code slice}, {@code slice_backward}, {@code gather}, {@code scatter_add})
+   * apply themselves to the tangent; the others have their own rule.
    */
   static Value jvp(Builder b, Inst inst, Value[] in, Value y, Value[] t) {
     DType dt = inst.type().dtype();
@@ -344,6 +349,14 @@ final class Rules {
               new Value[] {b.mul(t[0], prodOthers(b, inst, in[0]))},
               inst.dims(),
               inst.keepdim());
+      case GATHER -> t[0] == null ? null : b.emitLike(inst, new Value[] {t[0], in[1]});
+      case SCATTER_ADD -> {
+        // linear in self and src
+        Value self = t[0] != null ? t[0] : b.full(0, in[0].type());
+        yield t[0] == null && t[2] == null
+            ? null
+            : t[2] == null ? self : b.scatterAdd(self, inst.dim(0), in[1], t[2]);
+      }
       case AMAX, AMIN -> {
         // the mean of the tangent over the tied extrema, as the gradient shares them evenly
         Value x = in[0];

@@ -168,6 +168,8 @@ class FiniteDifferenceTest {
       case SOFTMAX, LOG_SOFTMAX -> normalize(op);
       case SLICE -> slice();
       case SLICE_BACKWARD -> sliceBackward();
+      case GATHER -> gather();
+      case SCATTER_ADD -> scatterAdd();
       case ONE_HOT -> oneHot();
       case NUMEL -> numel();
     };
@@ -607,6 +609,69 @@ class FiniteDifferenceTest {
               p("x", ty)));
     }
     return out;
+  }
+
+  private static Type idx(Object... dims) {
+    return sym(DType.I64, dims);
+  }
+
+  private static List<Case> gather() {
+    return List.of(
+        c(
+            "gather along dim 1",
+            (b, p) -> b.gather(p[1], 1, p[0]),
+            in("i", idx(2, 3), Domain.index(4)),
+            p("x", t(2, 4))),
+        c(
+            "gather with repeats, squared",
+            (b, p) -> b.square(b.gather(p[1], 0, p[0])),
+            in("i", idx(5, 2), Domain.index(3)),
+            p("x", t(3, 2))),
+        c(
+            "gather a smaller block, times exp",
+            (b, p) -> b.mul(b.gather(b.exp(p[1]), -1, p[0]), b.gather(p[1], 2, p[0])),
+            in("i", idx(1, 2, 4), Domain.index(3)),
+            p("x", t(2, 3, 3))),
+        c(
+            "gather symbolic rows",
+            (b, p) -> b.unary(Op.SIN, b.gather(p[1], 1, p[0])),
+            in("i", idx("N", 2), Domain.index(3)),
+            p("x", sym(F, "N", 3))),
+        c(
+            "gather of a scalar",
+            (b, p) -> b.square(b.gather(p[1], 0, p[0])),
+            in("i", idx(), Domain.index(1)),
+            p("x", t())));
+  }
+
+  private static List<Case> scatterAdd() {
+    return List.of(
+        c(
+            "scatter_add along dim 1",
+            (b, p) -> b.scatterAdd(p[1], 1, p[0], p[2]),
+            in("i", idx(2, 3), Domain.index(4)),
+            p("x", t(2, 4)),
+            p("s", t(2, 3))),
+        c(
+            "scatter_add with repeats, squared",
+            (b, p) -> b.square(b.scatterAdd(p[1], 0, p[0], p[2])),
+            in("i", idx(5, 2), Domain.index(3)),
+            p("x", t(3, 2)),
+            p("s", t(5, 2))),
+        c(
+            "scatter_add of a sine into zeros, times its source's gather",
+            (b, p) ->
+                b.mul(
+                    b.scatterAdd(b.full(0, t(3, 3)), 0, p[0], b.unary(Op.SIN, p[1])),
+                    b.scatterAdd(b.full(0, t(3, 3)), 0, p[0], p[1])),
+            in("i", idx(2, 3), Domain.index(3)),
+            p("s", t(2, 3))),
+        c(
+            "scatter_add symbolic rows",
+            (b, p) -> b.unary(Op.TANH, b.scatterAdd(p[1], -1, p[0], p[2])),
+            in("i", idx("N", 4), Domain.index(2)),
+            p("x", sym(F, "N", 2)),
+            p("s", sym(F, "N", 4))));
   }
 
   private static List<Case> oneHot() {

@@ -132,15 +132,32 @@ public final class RandomFuncs {
         r[0] = Math.max(r[0], unit ? -1 : 0.5);
         r[1] = Math.min(r[1], unit ? 1 : RANGE);
       }
-      if (inst.op() == Op.ONE_HOT && s >= 0) {
-        int classes = inst.type().dim(inst.type().rank() - 1).size();
-        double[] r = range[s];
+      int classes = indexLimit(inst);
+      Value idx = inst.operand(inst.op() == Op.ONE_HOT ? 0 : Math.min(1, inst.arity() - 1));
+      int is = idx instanceof Lit ? -1 : source[idx.id()];
+      if (classes > 0 && is >= 0) {
+        double[] r = range[is];
         r[0] = 0;
-        r[1] = indexSeen[s] ? Math.min(r[1], classes - 1) : classes - 1;
-        indexSeen[s] = true;
+        r[1] = indexSeen[is] ? Math.min(r[1], classes - 1) : classes - 1;
+        indexSeen[is] = true;
       }
     }
     return range;
+  }
+
+  /**
+   * How many values the index operand of {@code inst} may take (its values are {@code 0} to one
+   * less), or 0 when it has none.
+   */
+  private static int indexLimit(Inst inst) {
+    return switch (inst.op()) {
+      case ONE_HOT -> inst.type().dim(inst.type().rank() - 1).size();
+      case GATHER, SCATTER_ADD -> {
+        Type x = inst.operand(0).type();
+        yield x.rank() == 0 ? 1 : x.dim(inst.dim(0)).size();
+      }
+      default -> 0;
+    };
   }
 
   /** The operand that must lie in a restricted domain, or -1. */
@@ -397,6 +414,8 @@ public final class RandomFuncs {
         case SOFTMAX, LOG_SOFTMAX -> normalize(op);
         case SLICE -> slice();
         case SLICE_BACKWARD -> sliceBackward();
+        case GATHER -> gather();
+        case SCATTER_ADD -> scatterAdd();
         case ONE_HOT -> oneHot();
         case NUMEL -> numel();
       };
@@ -801,6 +820,62 @@ public final class RandomFuncs {
       List<Dim> whole = new ArrayList<>(x.type().dims());
       whole.set(d, Dim.of(end + 1 + rng.nextInt(2)));
       return add(b.sliceBackward(x, whole, d, start, step), bnd(x));
+    }
+
+    /**
+     * A dim along which {@code index} may gather from or scatter into {@code x}: of static size at
+     * least 1 in x, the index no larger elsewhere; or -1.
+     */
+    private int indexDim(Value x) {
+      if (index == null || x.type().rank() != index.type().rank()) {
+        return -1;
+      }
+      Type t = x.type();
+      if (t.rank() == 0) {
+        return 0;
+      }
+      List<Integer> ok = new ArrayList<>();
+      for (int d = 0; d < t.rank(); d++) {
+        boolean fits = t.dim(d).isStatic() && t.dim(d).size() > 0;
+        for (int e = 0; fits && e < t.rank(); e++) {
+          Dim i = index.type().dim(e);
+          fits =
+              e == d
+                  || i.equals(t.dim(e))
+                  || (i.isStatic() && t.dim(e).isStatic() && i.size() <= t.dim(e).size());
+        }
+        if (fits) {
+          ok.add(d);
+        }
+      }
+      return ok.isEmpty() ? -1 : ok.get(rng.nextInt(ok.size()));
+    }
+
+    private Value gather() {
+      Value x = pick(v -> indexDim(v) >= 0);
+      if (x == null) {
+        return null;
+      }
+      used.put(index, true);
+      return add(b.gather(x, indexDim(x), index), bnd(x));
+    }
+
+    private Value scatterAdd() {
+      Value x = pick(v -> indexDim(v) >= 0);
+      if (x == null) {
+        return null;
+      }
+      Value src =
+          pick(
+              v ->
+                  v.type().dims().equals(index.type().dims())
+                      && v.type().dtype() == x.type().dtype());
+      if (src == null) {
+        return null;
+      }
+      used.put(index, true);
+      // at most 64 elements of src add to one element of x
+      return add(b.scatterAdd(x, indexDim(x), index, src), bnd(x) + 64 * bnd(src));
     }
 
     private Value oneHot() {
