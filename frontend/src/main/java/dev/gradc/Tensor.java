@@ -1993,6 +1993,66 @@ public final class Tensor {
     return new ValuesIndices(values, indices);
   }
 
+  /** {@code torch.cumsum(x, dim)}: the running sum along {@code dim}; integers give i64. */
+  public Tensor cumsum(int dim) {
+    return Recorder.record(
+        Op.CUMSUM.gradFn(), Saves.NOTHING, (b, in) -> b.scan(Op.CUMSUM, in[0], dim, false), this);
+  }
+
+  /** {@code torch.cumsum(x, dim, dtype=dtype)}: the tensor converted to {@code dtype} first. */
+  public Tensor cumsum(int dim, DType dtype) {
+    return to(dtype).cumsum(dim);
+  }
+
+  /**
+   * {@code torch.cumprod(x, dim)}: the running product along {@code dim}; integers give i64. The
+   * gradient at zeros is PyTorch's (the products past a slice's first zero).
+   */
+  public Tensor cumprod(int dim) {
+    return Recorder.record(
+        Op.CUMPROD.gradFn(),
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> b.scan(Op.CUMPROD, in[0], dim, false),
+        this);
+  }
+
+  /** {@code torch.cumprod(x, dim, dtype=dtype)}: the tensor converted to {@code dtype} first. */
+  public Tensor cumprod(int dim, DType dtype) {
+    return to(dtype).cumprod(dim);
+  }
+
+  /** {@code torch.logcumsumexp(x, dim)}: the running {@code log(sum(exp(x)))} along {@code dim}. */
+  public Tensor logcumsumexp(int dim) {
+    return Recorder.record(
+        Op.LOGCUMSUMEXP.gradFn(),
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> b.scan(Op.LOGCUMSUMEXP, in[0], dim, false),
+        this);
+  }
+
+  /**
+   * {@code torch.cummax(x, dim)}: the running maximum along {@code dim} and its index (the latest
+   * on ties; NaN, once seen, is the maximum); the values' gradient goes to the selected elements.
+   */
+  public ValuesIndices cummax(int dim) {
+    return cumulativeExtreme(dim, Op.CUMMAX, Op.CUMMAX_INDICES);
+  }
+
+  /** {@code torch.cummin(x, dim)}: as {@link #cummax}, the running minimum. */
+  public ValuesIndices cummin(int dim) {
+    return cumulativeExtreme(dim, Op.CUMMIN, Op.CUMMIN_INDICES);
+  }
+
+  private ValuesIndices cumulativeExtreme(int dim, Op values, Op indices) {
+    Tensor v =
+        Recorder.record(
+            values.gradFn(), Saves.OTHER, (b, in) -> b.scan(values, in[0], dim, false), this);
+    Tensor i =
+        Recorder.record(
+            values.gradFn(), Saves.NOTHING, (b, in) -> b.scan(indices, in[0], dim, false), this);
+    return new ValuesIndices(v, i);
+  }
+
   /** {@code torch.argmax(x)}: the index of the first largest element of the flattened tensor. */
   public Tensor argmax() {
     return argMaxMin(null, false, true);

@@ -152,7 +152,7 @@ final class DriverEmitter {
             }
             case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
                 sameScalar(d);
-            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD ->
+            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCAN ->
                 throw new IllegalArgumentException("library calls are steps of their own");
           }
         }
@@ -291,6 +291,7 @@ final class DriverEmitter {
           || inst.op() == Op.SLICE_BACKWARD
           || inst.op() == Op.GATHER
           || inst.op() == Op.SCATTER_ADD
+          || inst.op().scan() != null
           || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
         continue; // set by its step
       }

@@ -164,7 +164,7 @@ final class FusionPlanner {
       case NORMALIZE -> throw lowered(op);
       case STRUCTURAL -> {
         switch (op.structure()) {
-          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD -> {
+          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCAN -> {
             return libraryCall(inst);
           }
           case NUMEL -> {
@@ -321,7 +321,7 @@ final class FusionPlanner {
           }
         }
       }
-      case SUM_TO, MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, NUMEL ->
+      case SUM_TO, MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, NUMEL, SCAN ->
           throw new IllegalArgumentException(inst.op().mnemonic() + " is not a strided view");
     }
     return s;

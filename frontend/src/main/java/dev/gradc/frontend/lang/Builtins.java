@@ -252,6 +252,45 @@ final class Builtins {
         opt("dim", INT, NONE),
         opt("keepdim", BOOL, FALSE),
         opt("dtype", DTYPE, NONE));
+    for (Op op : List.of(Op.CUMSUM, Op.CUMPROD)) {
+      define(
+          op.mnemonic(),
+          BOTH,
+          (b, a) -> {
+            Value x = a.tensor("input");
+            if (!a.isNone("dtype")) {
+              x = b.cast(x, a.dtype("dtype"));
+            }
+            return tensor(b.scan(op, x, a.integer("dim"), false));
+          },
+          in(),
+          req("dim", INT),
+          opt("dtype", DTYPE, NONE));
+    }
+    define(
+        "logcumsumexp",
+        BOTH,
+        (b, a) -> tensor(b.scan(Op.LOGCUMSUMEXP, a.tensor("input"), a.integer("dim"), false)),
+        in(),
+        req("dim", INT));
+    for (Op op : List.of(Op.CUMMAX, Op.CUMMIN)) {
+      Op indices = op == Op.CUMMAX ? Op.CUMMAX_INDICES : Op.CUMMIN_INDICES;
+      define(
+          op.mnemonic(),
+          BOTH,
+          (b, a) -> {
+            Value x = a.tensor("input");
+            int dim = a.integer("dim");
+            SourcePos pos = a.callPos();
+            return new Val.Seq(
+                List.of(
+                    new Val.Located(tensor(b.scan(op, x, dim, false)), pos),
+                    new Val.Located(tensor(b.scan(indices, x, dim, false)), pos)),
+                true);
+          },
+          in(),
+          req("dim", INT));
+    }
     define(
         "logsumexp",
         BOTH,

@@ -1003,6 +1003,8 @@ final class ProgramParser {
           Op.LOG_SOFTMAX,
           Op.LOGSUMEXP,
           Op.PROD,
+          Op.CUMPROD,
+          Op.LOGCUMSUMEXP,
           Op.AMAX,
           Op.AMIN,
           Op.POW,

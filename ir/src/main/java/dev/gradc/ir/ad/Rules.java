@@ -140,7 +140,22 @@ final class Rules {
         d[0] = needs[0] ? b.div(g, b.add(one, b.unary(Op.EXP2, b.sub(in[1], x)))) : null;
         d[1] = needs[1] ? b.div(g, b.add(one, b.unary(Op.EXP2, b.sub(x, in[1])))) : null;
       }
-      case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> {
+      case LT,
+          LE,
+          GT,
+          GE,
+          EQ,
+          NE,
+          SIGN,
+          FLOOR,
+          CEIL,
+          ROUND,
+          TRUNC,
+          DETACH,
+          ONE_HOT,
+          NUMEL,
+          CUMMAX_INDICES,
+          CUMMIN_INDICES -> {
         // zero gradient; these are never active
       }
       case WHERE -> {
@@ -231,6 +246,11 @@ final class Rules {
       }
       case PROD ->
           d[0] = b.mul(b.broadcastTo(restore(b, g, inst), x.type().dims()), prodOthers(b, inst, x));
+      // the sum from the other end, as PyTorch's flip(cumsum(flip(g)))
+      case CUMSUM -> d[0] = b.scan(Op.CUMSUM, g, inst.dim(0), inst.dim(1) == 0);
+      case CUMPROD -> d[0] = Cumulative.cumprod(b, inst, x, y, g);
+      case LOGCUMSUMEXP -> d[0] = Cumulative.logcumsumexp(b, inst, x, y, g);
+      case CUMMAX, CUMMIN -> d[0] = Cumulative.extreme(b, inst, x, g);
       case RESHAPE, SQUEEZE, UNSQUEEZE -> d[0] = b.reshape(g, x.type().dims());
       case TRANSPOSE -> d[0] = b.transpose(g, inst.dim(0), inst.dim(1));
       case PERMUTE -> {
@@ -336,6 +356,11 @@ final class Rules {
       case SINH, COSH, ASINH, ACOSH, ATANH, ASIN, ACOS, ATAN, LOG2, LOG10 ->
           diagonal(b, inst, in, y, t);
       case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> null;
+      case CUMMAX_INDICES, CUMMIN_INDICES -> null;
+      case CUMSUM -> b.emitLike(inst, new Value[] {t[0]});
+      case CUMPROD -> Cumulative.cumprodTangent(b, inst, in[0], y, t[0]);
+      case LOGCUMSUMEXP -> Cumulative.logcumsumexpTangent(b, inst, in[0], t[0]);
+      case CUMMAX, CUMMIN -> Cumulative.extremeTangent(b, inst, in[0], t[0]);
       case CAST -> b.cast(t[0], dt);
       // linear: the op itself, on the tangent
       case SUM, MEAN, RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, EXPAND, BROADCAST ->

@@ -172,7 +172,74 @@ class FiniteDifferenceTest {
       case SCATTER_ADD -> scatterAdd();
       case ONE_HOT -> oneHot();
       case NUMEL -> numel();
+      case CUMSUM, CUMPROD, LOGCUMSUMEXP, CUMMAX, CUMMIN -> scan(op);
+      case CUMMAX_INDICES, CUMMIN_INDICES -> scanIndices(op);
     };
+  }
+
+  /**
+   * A cumulative op along each dim, from either end, on a symbolic dim; {@code cumprod} also over
+   * rows with exactly one exact zero each (at a drawn position), where its gradient is PyTorch's
+   * masked form.
+   */
+  private static List<Case> scan(Op op) {
+    List<Case> out = new ArrayList<>();
+    for (int dim : new int[] {0, 1, 2, -1}) {
+      for (boolean reverse : new boolean[] {false, true}) {
+        if (reverse && (op == Op.CUMMAX || op == Op.CUMMIN)) {
+          continue;
+        }
+        out.add(
+            c(
+                op.mnemonic() + " dim=" + dim + (reverse ? " reverse" : ""),
+                (b, p) -> b.scan(op, p[0], dim, reverse),
+                p("x", t(2, 3, 4))));
+      }
+    }
+    out.add(
+        c(
+            op.mnemonic() + " of a product",
+            (b, p) -> b.scan(op, b.mul(p[0], p[1]), 1, false),
+            p("x", t(3, 4)),
+            p("y", t(4))));
+    if (op != Op.CUMMAX && op != Op.CUMMIN) {
+      out.add(
+          c(
+              op.mnemonic() + " symbolic dim",
+              (b, p) -> b.scan(op, p[0], 0, false),
+              p("x", sym(F, "N", 3))));
+    }
+    if (op == Op.CUMPROD) {
+      Domain zeros = new Domain(0, 0, 0);
+      for (boolean reverse : new boolean[] {false, true}) {
+        out.add(
+            c(
+                "cumprod one zero per row" + (reverse ? " reverse" : ""),
+                (b, p) ->
+                    b.scan(
+                        op,
+                        b.where(
+                            b.binary(Op.EQ, b.oneHot(p[0], 5), Builder.lit(1, DType.I64)),
+                            p[2],
+                            p[1]),
+                        1,
+                        reverse),
+                in("i", Type.of(DType.I64, 4), Domain.index(5)),
+                p("a", t(4, 5)),
+                p("z", t(4, 5), zeros)));
+      }
+    }
+    return out;
+  }
+
+  /** The indices of {@code cummax} and {@code cummin} weigh a differentiable value. */
+  private static List<Case> scanIndices(Op op) {
+    return List.of(
+        c(
+            op.mnemonic() + " weights",
+            (b, p) -> b.mul(b.cast(b.scan(op, p[1], 1, false), F), b.exp(p[0])),
+            p("x", t(3, 4)),
+            in("v", Type.of(F, 3, 4), Domain.ANY)));
   }
 
   /** Shape pairs that exercise broadcasting, a scalar tensor and a symbolic dim. */
