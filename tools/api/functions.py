@@ -136,6 +136,31 @@ FUNCTIONS = {
     "diag_embed": lambda x: torch.diag_embed(x.reshape(2, -1)),
     "diag_embed_dims": lambda x: torch.diag_embed(x.reshape(2, -1), 1, 0, 2),
     "trace": lambda x: torch.trace(x.reshape(2, -1)),
+    # normalization and distances over 2 x 7 (2 x 6 for the special values); the rows of 2 of the
+    # ordinary values hold a zero vector (-0, 0), where norms are 0 and eps decides
+    "layer_norm": lambda x: F.layer_norm(x.reshape(2, -1), x.reshape(2, -1).shape[1:]),
+    "layer_norm_affine": lambda x: F.layer_norm(x.reshape(2, -1), x.reshape(2, -1).shape[1:],
+                                                x.reshape(2, -1)[0], x.reshape(2, -1)[1], eps=1e-3),
+    "layer_norm_two_dims": lambda x: F.layer_norm(x.reshape(1, 2, -1), x.reshape(2, -1).shape),
+    "layer_norm_rows": lambda x: F.layer_norm(x.reshape(-1, 2), (2,)),
+    "normalize": lambda x: F.normalize(x.reshape(2, -1)),
+    "normalize_rows": lambda x: F.normalize(x.reshape(-1, 2)),
+    "normalize_p1_dim0": lambda x: F.normalize(x.reshape(2, -1), 1.0, 0),
+    "normalize_p3_eps": lambda x: F.normalize(x.reshape(-1, 2), 3.0, 1, 0.5),
+    "cosine_similarity": lambda x: F.cosine_similarity(x.reshape(-1, 2), x.reshape(-1, 2).flip(0)),
+    "cosine_similarity_dim0": lambda x: F.cosine_similarity(x.reshape(2, -1), x.reshape(2, -1).roll(1, 1), 0, 1e-3),
+    "cosine_similarity_broadcast": lambda x: F.cosine_similarity(x.reshape(-1, 2), x[:2], dim=-1),
+    "pairwise_distance": lambda x: F.pairwise_distance(x.reshape(-1, 2), x.reshape(-1, 2).flip(0)),
+    "pairwise_distance_p1_keepdim": lambda x: F.pairwise_distance(x.reshape(2, -1), x.reshape(2, -1).flip(1), 1.0, 1e-6, True),
+    "pairwise_distance_p3": lambda x: F.pairwise_distance(x.reshape(-1, 2), x[:2], 3.0, 0.0),
+    "cdist": lambda x: torch.cdist(x.reshape(-1, 2), x.reshape(-1, 2)[:3]),
+    "cdist_p1": lambda x: torch.cdist(x.reshape(-1, 2), x.reshape(-1, 2).flip(0), p=1.0),
+    "cdist_inf": lambda x: torch.cdist(x.reshape(-1, 2), x.reshape(-1, 2)[1:4], p=float("inf")),
+    "cdist_p3_batched": lambda x: torch.cdist(x.reshape(2, -1, 1), x.reshape(2, -1, 1)[:, :2], p=3.0),
+    "group_norm": lambda x: F.group_norm(x.reshape(1, 2, -1), 1),
+    "group_norm_affine": lambda x: F.group_norm(x.reshape(1, 2, -1), 2, x[:2], x[2:4], eps=1e-3),
+    "instance_norm": lambda x: F.instance_norm(x.reshape(1, 2, -1)),
+    "instance_norm_affine": lambda x: F.instance_norm(x.reshape(2, 1, -1), weight=x[:1], bias=x[1:2], eps=1e-3),
     # rolled so that the elements below the diagonal that the gradient reaches are finite in f32
     "trace_tall": lambda x: x.roll(2).reshape(-1, 2).trace(),
 }
@@ -154,6 +179,9 @@ NO_SPECIAL = {"prod_dim", "prod_rows", "prod_keepdim", "prod_dtype"}
 # cumprod is PyTorch's where a slice holds at most one zero; with two its derivative across the two
 # zeros is 0 where PyTorch's O(n^2) formula gives the products without both.
 NO_SECOND = NO_SECOND | {"cumprod"}
+# PyTorch's cdist kernel treats NaN and infinities its own way (the inf-distance skips NaN, the
+# gradient at a NaN element is NaN where the vector norm's is 0): ordinary values only.
+NO_SPECIAL = NO_SPECIAL | {"cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"}
 
 
 def case(name, fn, values, dtype, second):

@@ -337,6 +337,21 @@ OPS += [
     ("all_empty", lambda a: torch.all(a[:0]), [T(3, gen=STATISTICS_GEN)]),
 ]
 
+# einsum through the Java API: each equation's grad_fn (PyTorch 1.13's: ViewBackward0 for a
+# contraction, MulBackward0 for a product without one, PermuteBackward0 or SumBackward1 alone).
+EINSUM_GEN = torch.Generator().manual_seed(15)
+OPS += [
+    ("einsum_mm", lambda a, b: torch.einsum("ij,jk->ik", a, b), [T(3, 4, gen=EINSUM_GEN), T(4, 2, gen=EINSUM_GEN)]),
+    ("einsum_bmm", lambda a, b: torch.einsum("bij,bjk->bik", a, b), [T(2, 3, 4, gen=EINSUM_GEN), T(2, 4, 2, gen=EINSUM_GEN)]),
+    ("einsum_attention", lambda a, b: torch.einsum("bhqd,bhkd->bhqk", a, b), [T(2, 2, 3, 4, gen=EINSUM_GEN), T(2, 2, 5, 4, gen=EINSUM_GEN)]),
+    ("einsum_diagonal", lambda a: torch.einsum("ii->i", a), [T(3, 3, gen=EINSUM_GEN)]),
+    ("einsum_trace", lambda a: torch.einsum("ii", a), [T(3, 3, gen=EINSUM_GEN)]),
+    ("einsum_dot", lambda a, b: torch.einsum("i,i->", a, b), [T(4, gen=EINSUM_GEN), T(4, gen=EINSUM_GEN)]),
+    ("einsum_transpose", lambda a: torch.einsum("ij->ji", a), [T(2, 3, gen=EINSUM_GEN)]),
+    ("einsum_outer", lambda a, b: torch.einsum("i,j->ij", a, b), [T(3, gen=EINSUM_GEN), T(2, gen=EINSUM_GEN)]),
+    ("einsum_sum_rows", lambda a: torch.einsum("ij->i", a), [T(2, 3, gen=EINSUM_GEN)]),
+    ("einsum_chain", lambda a, b, c: torch.einsum("ij,jk,kl->il", a, b, c), [T(2, 3, gen=EINSUM_GEN), T(3, 4, gen=EINSUM_GEN), T(4, 2, gen=EINSUM_GEN)]),
+]
 
 # Integer-tensor indexing and the scatter family, with inputs of their own generator.
 GATHER_GEN = torch.Generator().manual_seed(16)

@@ -2,12 +2,18 @@ package dev.gradc;
 
 import dev.gradc.frontend.Names;
 import dev.gradc.ir.Activations;
+import dev.gradc.ir.Builder;
 import dev.gradc.ir.Builder.Reduction;
+import dev.gradc.ir.Dim;
+import dev.gradc.ir.Distances;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Losses;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
+import dev.gradc.ir.Value;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Functions of {@code torch.nn.functional}: losses, with PyTorch's keyword options as {@link
@@ -703,5 +709,151 @@ public final class F {
               + "). This will likely lead to incorrect results due to broadcasting. Please ensure"
               + " they have the same size.");
     }
+  }
+
+  // ------------------------------------------------------------------ normalization, distances
+
+  /** {@code F.layer_norm(x, normalized_shape)}: no weight or bias, {@code eps = 1e-5}. */
+  public static Tensor layerNorm(Tensor input, long[] normalizedShape) {
+    return layerNorm(input, normalizedShape, null, null, 1e-5);
+  }
+
+  /**
+   * {@code F.layer_norm(x, normalized_shape, weight, bias, eps)}: over the last dims, {@code (x -
+   * mean) / sqrt(var + eps) * weight + bias} with the biased variance ({@code weight}, {@code bias}
+   * null when absent), recording {@code NativeLayerNormBackward0}.
+   */
+  public static Tensor layerNorm(
+      Tensor input, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+    List<Dim> shape = new ArrayList<>();
+    for (long d : normalizedShape) {
+      shape.add(Dim.of(Math.toIntExact(d)));
+    }
+    return affine(
+        "NativeLayerNormBackward0",
+        input,
+        weight,
+        bias,
+        (b, x, w, s) -> Distances.layerNorm(b, x, shape, w, s, eps));
+  }
+
+  /** A normalization of {@code x} with an optional weight and bias (null when absent). */
+  private interface AffineBody {
+    Value build(Builder b, Value x, Value weight, Value bias);
+  }
+
+  /** Records {@code body} over the input and those of the weight and bias that are given. */
+  private static Tensor affine(
+      String name, Tensor input, Tensor weight, Tensor bias, AffineBody body) {
+    List<Tensor> ins = new ArrayList<>(List.of(input));
+    int w = weight == null ? -1 : ins.size();
+    if (weight != null) {
+      ins.add(weight);
+    }
+    int s = bias == null ? -1 : ins.size();
+    if (bias != null) {
+      ins.add(bias);
+    }
+    return Recorder.record(
+        name,
+        Saves.ALL_INPUTS,
+        (b, in) -> body.build(b, in[0], w < 0 ? null : in[w], s < 0 ? null : in[s]),
+        ins.toArray(Tensor[]::new));
+  }
+
+  /** {@code F.group_norm(x, num_groups)}: no weight or bias, {@code eps = 1e-5}. */
+  public static Tensor groupNorm(Tensor input, int numGroups) {
+    return groupNorm(input, numGroups, null, null, 1e-5);
+  }
+
+  /**
+   * {@code F.group_norm(x, num_groups, weight, bias, eps)}: {@code x} ({@code [N, C, *]})
+   * normalized over each group of channels, then scaled and shifted per channel ({@code weight},
+   * {@code bias} null when absent), recording {@code NativeGroupNormBackward0}.
+   */
+  public static Tensor groupNorm(
+      Tensor input, int numGroups, Tensor weight, Tensor bias, double eps) {
+    return affine(
+        "NativeGroupNormBackward0",
+        input,
+        weight,
+        bias,
+        (b, x, w, s) -> Distances.groupNorm(b, x, numGroups, w, s, eps));
+  }
+
+  /** {@code F.instance_norm(x)}: the input's own statistics, no weight or bias. */
+  public static Tensor instanceNorm(Tensor input) {
+    return instanceNorm(input, null, null, 1e-5);
+  }
+
+  /**
+   * {@code F.instance_norm(x, weight=weight, bias=bias, eps=eps)}: each channel of each sample of
+   * {@code x} ({@code [N, C, *]}) normalized over its other dims with its own statistics (no
+   * running statistics), recording {@code ViewBackward0} as PyTorch's composition.
+   */
+  public static Tensor instanceNorm(Tensor input, Tensor weight, Tensor bias, double eps) {
+    return affine(
+        "ViewBackward0",
+        input,
+        weight,
+        bias,
+        (b, x, w, s) -> Distances.instanceNorm(b, x, w, s, eps));
+  }
+
+  /** {@code F.normalize(x)}: {@code p = 2}, {@code dim = 1}, {@code eps = 1e-12}. */
+  public static Tensor normalize(Tensor input) {
+    return normalize(input, 2, 1, 1e-12);
+  }
+
+  /** {@code F.normalize(x, p, dim)} with {@code eps = 1e-12}. */
+  public static Tensor normalize(Tensor input, double p, int dim) {
+    return normalize(input, p, dim, 1e-12);
+  }
+
+  /**
+   * {@code F.normalize(x, p, dim, eps)}: {@code x / max(norm_p(x, dim), eps)}, recording {@code
+   * DivBackward0} (the node PyTorch's composition ends in).
+   */
+  public static Tensor normalize(Tensor input, double p, int dim, double eps) {
+    return Recorder.record(
+        "DivBackward0", Saves.INPUT, (b, in) -> Distances.normalize(b, in[0], p, dim, eps), input);
+  }
+
+  /** {@code F.cosine_similarity(x1, x2)}: {@code dim = 1}, {@code eps = 1e-8}. */
+  public static Tensor cosineSimilarity(Tensor x1, Tensor x2) {
+    return cosineSimilarity(x1, x2, 1, 1e-8);
+  }
+
+  /**
+   * {@code F.cosine_similarity(x1, x2, dim, eps)} with PyTorch 1.13's formula (each operand over
+   * the square root of its sum of squares, raised to {@code eps^2} without changing its gradient),
+   * recording {@code SumBackward1}.
+   */
+  public static Tensor cosineSimilarity(Tensor x1, Tensor x2, int dim, double eps) {
+    return Recorder.record(
+        "SumBackward1",
+        Saves.NOTHING,
+        (b, in) -> Distances.cosineSimilarity(b, in[0], in[1], dim, eps),
+        x1,
+        x2);
+  }
+
+  /** {@code F.pairwise_distance(x1, x2)}: {@code p = 2}, {@code eps = 1e-6}. */
+  public static Tensor pairwiseDistance(Tensor x1, Tensor x2) {
+    return pairwiseDistance(x1, x2, 2, 1e-6, false);
+  }
+
+  /**
+   * {@code F.pairwise_distance(x1, x2, p, eps, keepdim)}: {@code norm(x1 - x2 + eps, p)} over the
+   * last dim, recording {@code NormBackward1}.
+   */
+  public static Tensor pairwiseDistance(
+      Tensor x1, Tensor x2, double p, double eps, boolean keepdim) {
+    return Recorder.record(
+        "NormBackward1",
+        Saves.ALL_INPUTS_AND_RESULT,
+        (b, in) -> Distances.pairwiseDistance(b, in[0], in[1], p, eps, keepdim),
+        x1,
+        x2);
   }
 }

@@ -7,6 +7,8 @@ import dev.gradc.frontend.Names;
 import dev.gradc.frontend.TensorFormat;
 import dev.gradc.frontend.lang.Selection;
 import dev.gradc.ir.Builder;
+import dev.gradc.ir.Distances;
+import dev.gradc.ir.Einsum;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.LinearAlgebra;
 import dev.gradc.ir.MathFunctions;
@@ -1871,6 +1873,40 @@ public final class Tensor {
         this,
         m1,
         m2);
+  }
+
+  /** {@code torch.cdist(x1, x2)}: the Euclidean distances between the rows of two matrices. */
+  public static Tensor cdist(Tensor x1, Tensor x2) {
+    return cdist(x1, x2, 2);
+  }
+
+  /**
+   * {@code torch.cdist(x1, x2, p)}: the p-norm distances between the rows of {@code x1} ({@code
+   * [..., P, M]}) and {@code x2} ({@code [..., R, M]}), {@code [..., P, R]}, recording {@code
+   * CdistBackward0}; the gradient is 0 where a distance is 0.
+   */
+  public static Tensor cdist(Tensor x1, Tensor x2, double p) {
+    return Recorder.record(
+        "CdistBackward0",
+        Saves.ALL_INPUTS_AND_RESULT,
+        (b, in) -> Distances.cdist(b, in[0], in[1], p),
+        x1,
+        x2);
+  }
+
+  /**
+   * {@code torch.einsum(equation, *operands)}: products, transposes, diagonals and sums named by
+   * subscripts ({@code "ij,jk->ik"}, {@code "bhqd,bhkd->bhqk"}, {@code "ii->i"}, {@code "ii"}),
+   * recording PyTorch 1.13's node: {@code ViewBackward0} for a contraction, {@code MulBackward0}
+   * for a product without one, {@code PermuteBackward0} or {@code SumBackward1} for one operand.
+   */
+  public static Tensor einsum(String equation, Tensor... operands) {
+    Einsum.Equation eq = Einsum.parse(equation, operands.length);
+    return Recorder.record(
+        Einsum.gradFn(eq),
+        operands.length > 1 ? Saves.ALL_INPUTS : Saves.NOTHING,
+        (b, in) -> Einsum.einsum(b, equation, Arrays.asList(in)),
+        operands.clone());
   }
 
   /** {@code torch.tril(x)}: the lower triangle of the last two dims, zeros above. */

@@ -137,6 +137,53 @@ class FunctionsFixtureTest {
     m.put("diag_embed_dims", x -> x.reshape(2, -1).diagEmbed(1, 0, 2));
     m.put("trace", x -> x.reshape(2, -1).trace());
     m.put("trace_tall", x -> x.roll(2).reshape(-1, 2).trace());
+    m.put("layer_norm", x -> F.layerNorm(x.reshape(2, -1), new long[] {x.numel() / 2}));
+    m.put(
+        "layer_norm_affine",
+        x -> {
+          Tensor r = x.reshape(2, -1);
+          return F.layerNorm(r, new long[] {x.numel() / 2}, r.select(0, 0), r.select(0, 1), 1e-3);
+        });
+    m.put(
+        "layer_norm_two_dims",
+        x -> F.layerNorm(x.reshape(1, 2, -1), new long[] {2, x.numel() / 2}));
+    m.put("layer_norm_rows", x -> F.layerNorm(x.reshape(-1, 2), new long[] {2}));
+    m.put("normalize", x -> F.normalize(x.reshape(2, -1)));
+    m.put("normalize_rows", x -> F.normalize(x.reshape(-1, 2)));
+    m.put("normalize_p1_dim0", x -> F.normalize(x.reshape(2, -1), 1, 0));
+    m.put("normalize_p3_eps", x -> F.normalize(x.reshape(-1, 2), 3, 1, 0.5));
+    m.put("cosine_similarity", x -> F.cosineSimilarity(x.reshape(-1, 2), x.reshape(-1, 2).flip(0)));
+    m.put(
+        "cosine_similarity_dim0",
+        x -> F.cosineSimilarity(x.reshape(2, -1), x.reshape(2, -1).roll(1, 1), 0, 1e-3));
+    m.put(
+        "cosine_similarity_broadcast",
+        x -> F.cosineSimilarity(x.reshape(-1, 2), x.slice(0, 0, 2), -1, 1e-8));
+    m.put("pairwise_distance", x -> F.pairwiseDistance(x.reshape(-1, 2), x.reshape(-1, 2).flip(0)));
+    m.put(
+        "pairwise_distance_p1_keepdim",
+        x -> F.pairwiseDistance(x.reshape(2, -1), x.reshape(2, -1).flip(1), 1, 1e-6, true));
+    m.put(
+        "pairwise_distance_p3",
+        x -> F.pairwiseDistance(x.reshape(-1, 2), x.slice(0, 0, 2), 3, 0, false));
+    m.put("cdist", x -> Tensor.cdist(x.reshape(-1, 2), x.reshape(-1, 2).slice(0, 0, 3)));
+    m.put("cdist_p1", x -> Tensor.cdist(x.reshape(-1, 2), x.reshape(-1, 2).flip(0), 1));
+    m.put(
+        "cdist_inf",
+        x ->
+            Tensor.cdist(
+                x.reshape(-1, 2), x.reshape(-1, 2).slice(0, 1, 4), Double.POSITIVE_INFINITY));
+    m.put(
+        "cdist_p3_batched",
+        x -> Tensor.cdist(x.reshape(2, -1, 1), x.reshape(2, -1, 1).slice(1, 0, 2), 3));
+    m.put("group_norm", x -> F.groupNorm(x.reshape(1, 2, -1), 1));
+    m.put(
+        "group_norm_affine",
+        x -> F.groupNorm(x.reshape(1, 2, -1), 2, x.slice(0, 0, 2), x.slice(0, 2, 4), 1e-3));
+    m.put("instance_norm", x -> F.instanceNorm(x.reshape(1, 2, -1)));
+    m.put(
+        "instance_norm_affine",
+        x -> F.instanceNorm(x.reshape(2, 1, -1), x.slice(0, 0, 1), x.slice(0, 1, 2), 1e-3));
     return m;
   }
 

@@ -172,6 +172,16 @@ class OpsFixtureTest {
     m.put("split_sizes_piece", x -> x[0].split(new long[] {1, 3}, 1).get(1));
     m.put("chunk_piece", x -> x[0].chunk(3, 0).get(2));
     m.put("unbind_piece", x -> x[0].unbind(1).get(2));
+    m.put("einsum_mm", x -> Tensor.einsum("ij,jk->ik", x[0], x[1]));
+    m.put("einsum_bmm", x -> Tensor.einsum("bij,bjk->bik", x[0], x[1]));
+    m.put("einsum_attention", x -> Tensor.einsum("bhqd,bhkd->bhqk", x[0], x[1]));
+    m.put("einsum_diagonal", x -> Tensor.einsum("ii->i", x[0]));
+    m.put("einsum_trace", x -> Tensor.einsum("ii", x[0]));
+    m.put("einsum_dot", x -> Tensor.einsum("i,i->", x[0], x[1]));
+    m.put("einsum_transpose", x -> Tensor.einsum("ij->ji", x[0]));
+    m.put("einsum_outer", x -> Tensor.einsum("i,j->ij", x[0], x[1]));
+    m.put("einsum_sum_rows", x -> Tensor.einsum("ij->i", x[0]));
+    m.put("einsum_chain", x -> Tensor.einsum("ij,jk,kl->il", x[0], x[1], x[2]));
     m.put("count_nonzero", x -> x[0].relu().countNonzero());
     m.put("count_nonzero_dims", x -> x[0].relu().countNonzero(0, 2));
     m.put("all", x -> x[0].relu().all());

@@ -26,6 +26,8 @@ import dev.gradc.ir.Activations;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
+import dev.gradc.ir.Distances;
+import dev.gradc.ir.Einsum;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.LinearAlgebra;
 import dev.gradc.ir.Lit;
@@ -673,6 +675,87 @@ final class Builtins {
         opt("dim1", INT, Val.Num.ofInt(-2)),
         opt("dim2", INT, Val.Num.ofInt(-1)));
     define("trace", BOTH, (b, a) -> tensor(LinearAlgebra.trace(b, a.tensor("input"))), in());
+    affineNorm(
+        "layer_norm",
+        req("normalized_shape", SHAPE),
+        (b, a, x, w, s, eps) -> Distances.layerNorm(b, x, a.sizes("normalized_shape"), w, s, eps));
+    define(
+        "normalize",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Distances.normalize(
+                    b, a.tensor("input"), a.number("p"), a.integer("dim"), a.number("eps"))),
+        in(),
+        opt("p", NUMBER, Val.Num.ofFloat(2.0)),
+        opt("dim", INT, Val.Num.ofInt(1)),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-12)));
+    define(
+        "cosine_similarity",
+        FUNCTION,
+        "x1",
+        (b, a) ->
+            tensor(
+                Distances.cosineSimilarity(
+                    b, a.tensor("x1"), a.tensor("x2"), a.integer("dim"), a.number("eps"))),
+        req("x1", TENSOR),
+        req("x2", TENSOR),
+        opt("dim", INT, Val.Num.ofInt(1)),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-8)));
+    define(
+        "pairwise_distance",
+        FUNCTION,
+        "x1",
+        (b, a) ->
+            tensor(
+                Distances.pairwiseDistance(
+                    b,
+                    a.tensor("x1"),
+                    a.tensor("x2"),
+                    a.number("p"),
+                    a.number("eps"),
+                    a.flag("keepdim"))),
+        req("x1", TENSOR),
+        req("x2", TENSOR),
+        opt("p", NUMBER, Val.Num.ofFloat(2.0)),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-6)),
+        opt("keepdim", BOOL, FALSE));
+    define(
+        "einsum",
+        FUNCTION,
+        "equation",
+        Builtins::einsum,
+        req("equation", STRING),
+        req("operands", ANY),
+        opt("operand2", TENSOR, NONE),
+        opt("operand3", TENSOR, NONE),
+        opt("operand4", TENSOR, NONE),
+        opt("operand5", TENSOR, NONE),
+        opt("operand6", TENSOR, NONE));
+    affineNorm(
+        "group_norm",
+        req("num_groups", INT),
+        (b, a, x, w, s, eps) -> Distances.groupNorm(b, x, a.integer("num_groups"), w, s, eps));
+    define(
+        "instance_norm",
+        FUNCTION,
+        Builtins::instanceNorm,
+        in(),
+        opt("running_mean", TENSOR, NONE),
+        opt("running_var", TENSOR, NONE),
+        opt("weight", TENSOR, NONE),
+        opt("bias", TENSOR, NONE),
+        opt("use_input_stats", BOOL, TRUE),
+        opt("momentum", NUMBER, Val.Num.ofFloat(0.1)),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-5)));
+    define(
+        "cdist",
+        FUNCTION,
+        "x1",
+        (b, a) -> tensor(Distances.cdist(b, a.tensor("x1"), a.tensor("x2"), a.number("p"))),
+        req("x1", TENSOR),
+        req("x2", TENSOR),
+        opt("p", NUMBER, Val.Num.ofFloat(2.0)));
 
     define("detach", BOTH, (b, a) -> tensor(b.detach(a.tensor("input"))), in());
     define("float", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.F32)), in());
@@ -994,6 +1077,35 @@ final class Builtins {
         FUNCTION,
         (b, a) -> tensor(body.build(b, a.tensor("input"), a.tensor("target"), a, reduction(a))),
         all.toArray(Param[]::new));
+  }
+
+  /** A normalization's body: the input, the weight and bias (null when None) and eps. */
+  private interface AffineNormBody {
+    Value build(Builder b, Args a, Value x, Value weight, Value bias, double eps);
+  }
+
+  /**
+   * A normalization of {@code input} with PyTorch's {@code weight=None, bias=None, eps=1e-5} after
+   * its own parameter.
+   */
+  private static void affineNorm(String name, Param own, AffineNormBody body) {
+    define(
+        name,
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                body.build(
+                    b,
+                    a,
+                    a.tensor("input"),
+                    optTensor(a, "weight"),
+                    optTensor(a, "bias"),
+                    a.number("eps"))),
+        in(),
+        own,
+        opt("weight", TENSOR, NONE),
+        opt("bias", TENSOR, NONE),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-5)));
   }
 
   private static Param in() {
@@ -1382,6 +1494,48 @@ final class Builtins {
   }
 
   /** {@code torch.stack(tensors, dim)}: a list or tuple of tensors. */
+  /**
+   * {@code torch.einsum(equation, *operands)}: the operands one by one (up to six) or as one list
+   * or tuple; a bad equation is an error at the equation.
+   */
+  private static Val einsum(Builder b, Args a) {
+    List<Value> xs = new ArrayList<>();
+    if (a.get("operands").val() instanceof Val.Seq) {
+      xs.addAll(tensorList(a, "operands"));
+    } else {
+      xs.add(a.tensor("operands"));
+    }
+    for (int k = 2; k <= 6; k++) {
+      if (!a.isNone("operand" + k)) {
+        xs.add(a.tensor("operand" + k));
+      }
+    }
+    String equation = a.string("equation");
+    try {
+      Einsum.parse(equation, xs.size());
+    } catch (GradcException e) {
+      throw a.error("equation", e.getMessage());
+    }
+    return tensor(Einsum.einsum(b, equation, xs));
+  }
+
+  /** {@code F.instance_norm}: the input's own statistics only (no running statistics). */
+  private static Val instanceNorm(Builder b, Args a) {
+    for (String name : List.of("running_mean", "running_var")) {
+      if (!a.isNone(name)) {
+        throw a.error(
+            name, "instance_norm(): running statistics are not supported; leave " + name + " None");
+      }
+    }
+    if (!a.flag("use_input_stats")) {
+      throw a.error(
+          "use_input_stats", "instance_norm(): use_input_stats=False needs running statistics");
+    }
+    return tensor(
+        Distances.instanceNorm(
+            b, a.tensor("input"), optTensor(a, "weight"), optTensor(a, "bias"), a.number("eps")));
+  }
+
   private static Val stack(Builder b, Args a) {
     return tensor(Selection.stack(b, tensorList(a, "tensors"), a.integer("dim")));
   }

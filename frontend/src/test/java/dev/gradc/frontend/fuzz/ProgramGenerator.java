@@ -2093,6 +2093,12 @@ final class ProgramGenerator {
     }
     int m = size(a.dims.get(r - 2));
     int n = size(a.dims.get(r - 1));
+    if (chance(40)) {
+      return distance(a, n);
+    }
+    if (chance(30)) {
+      return einsum(a);
+    }
     int k = rnd.nextInt(5) - 2;
     switch (rnd.nextInt(r == 2 ? 5 : 3)) {
       case 0 -> {
@@ -2144,6 +2150,103 @@ final class ProgramGenerator {
                 + ".t(), beta=0.5, alpha=-2)";
         Range range = t.range.scale(0.5).add(sq(t.range).times(n).scale(-2));
         return expr(text, a.dtype, List.of(a.dims.get(0), a.dims.get(0)), range, a.grad);
+      }
+    }
+  }
+
+  /**
+   * layer_norm over the last dim, normalize, cosine_similarity, pairwise_distance and cdist of
+   * {@code a} (of rank 2 or more, its last dim static, of size {@code n}) with a multiple of
+   * itself.
+   */
+  private V distance(V a, int n) {
+    int r = a.rank();
+    V t = tame(a, 30);
+    List<String> lead = new ArrayList<>(a.dims.subList(0, r - 1));
+    double scale = oneOf(0.5, -2.0, 3.0);
+    String other = "(" + t.operand() + " * " + scale + " + 0.25)";
+    Range mag = new Range(0, t.range.mag() * (1 + Math.abs(scale)) + 1).times(n);
+    switch (rnd.nextInt(5)) {
+      case 0 -> {
+        String text =
+            oneOf("layer_norm(", "F.layer_norm(")
+                + t.text
+                + ", ("
+                + n
+                + ",)"
+                + (chance(50) ? ", eps=1e-3)" : ")");
+        double bound = Math.sqrt(n);
+        return expr(text, a.dtype, a.dims, new Range(-bound, bound), a.grad);
+      }
+      case 1 -> {
+        String p = oneOf("", ", p=1.0", ", 3.0, -1", ", dim=-1, eps=0.5");
+        String text = oneOf("normalize(", "F.normalize(") + t.text + p + ")";
+        return expr(text, a.dtype, a.dims, Range.UNIT, a.grad);
+      }
+      case 2 -> {
+        String text =
+            oneOf("cosine_similarity(", "F.cosine_similarity(", "torch.cosine_similarity(")
+                + t.text
+                + ", "
+                + other
+                + ", dim=-1)";
+        return expr(text, a.dtype, lead, Range.UNIT, a.grad);
+      }
+      case 3 -> {
+        String p = oneOf("", ", 1.0", ", p=3.0");
+        String text =
+            oneOf("pairwise_distance(", "F.pairwise_distance(") + t.text + ", " + other + p + ")";
+        return expr(text, a.dtype, lead, mag, a.grad);
+      }
+      default -> {
+        List<String> out = new ArrayList<>(lead);
+        out.add(a.dims.get(r - 2));
+        String p = oneOf("", ", 1.0", ", p=3.0");
+        String text = oneOf("cdist(", "torch.cdist(") + t.text + ", " + other + p + ")";
+        return expr(text, a.dtype, out, mag, a.grad);
+      }
+    }
+  }
+
+  /** einsum of {@code a} (rank 2 or more): its dims reversed, its last dim summed, or a @ a^T. */
+  private V einsum(V a) {
+    int r = a.rank();
+    String in = "abcdefgh".substring(0, r);
+    String call = oneOf("einsum(\"", "torch.einsum(\"");
+    switch (rnd.nextInt(3)) {
+      case 0 -> {
+        String out = new StringBuilder(in).reverse().toString();
+        return expr(
+            call + in + "->" + out + "\", " + a.text + ")",
+            a.dtype,
+            reversed(a.dims),
+            a.range,
+            a.grad);
+      }
+      case 1 -> {
+        int n = size(a.dims.get(r - 1));
+        V t = tame(a, LIMIT / Math.max(1, n));
+        return expr(
+            call + in + "->" + in.substring(0, r - 1) + "\", " + t.text + ")",
+            a.dtype,
+            a.dims.subList(0, r - 1),
+            t.range.times(n),
+            a.grad);
+      }
+      default -> {
+        int n = size(a.dims.get(r - 1));
+        V t = tame(a, Math.sqrt(LIMIT / Math.max(1, n)));
+        String batch = in.substring(0, r - 2);
+        String eq = batch + "ij," + batch + "kj->" + batch + "ik";
+        List<String> out = new ArrayList<>(a.dims.subList(0, r - 1));
+        out.add(a.dims.get(r - 2));
+        Range range = t.range.mul(t.range).times(n);
+        return expr(
+            call + eq + "\", " + t.text + ", " + t.text + ")",
+            a.dtype,
+            out,
+            Range.hull(range, range.neg()),
+            a.grad);
       }
     }
   }

@@ -27,10 +27,11 @@ import org.junit.jupiter.api.TestFactory;
  * Forward and reverse mode of whole programs against {@code torch.autograd.functional} in PyTorch
  * 1.13 ({@code tools/fixtures/generate.py} writes the fixtures under {@code
  * src/test/resources/transforms/}): 20 seeded random programs (16 in f64, 4 in f32) whose results
- * have various shapes, and Rosenbrock's function. For each, {@link Autodiff#jvp} along the
- * fixture's tangents and {@link Autodiff#vjp} of its cotangent, interpreted and compiled, give
- * PyTorch's value, jvp and vjp; where the fixture has a Hessian-vector product, the jvp of the
- * gradient program (forward over reverse) gives it. Bounds as {@link PyTorchFixtureTest}'s, with an
+ * have various shapes, Rosenbrock's function and the cross-entropy loss of a small MLP. For each,
+ * {@link Autodiff#jvp} along the fixture's tangents and {@link Autodiff#vjp} of its cotangent,
+ * interpreted and compiled, give PyTorch's value, jvp and vjp; where the fixture has a Hessian, the
+ * jvp of the gradient program (forward over reverse) gives its Hessian-vector product and, along
+ * each basis vector, each column of the Hessian. Bounds as {@link PyTorchFixtureTest}'s, with an
  * absolute floor of {@code rtol} for derivatives that cancel to nearly zero.
  */
 class TransformFixtureTest {
@@ -44,10 +45,11 @@ class TransformFixtureTest {
   }
 
   @Test
-  void twentyRandomProgramsAndRosenbrock() throws IOException {
+  void twentyRandomProgramsRosenbrockAndAnMlp() throws IOException {
     List<String> names = fixtures().stream().map(p -> p.getFileName().toString()).toList();
-    assertEquals(21, names.size(), names.toString());
+    assertEquals(22, names.size(), names.toString());
     assertTrue(names.contains("hessian_rosenbrock.json"), names.toString());
+    assertTrue(names.contains("hessian_mlp_cross_entropy.json"), names.toString());
   }
 
   @TestFactory
@@ -95,20 +97,79 @@ class TransformFixtureTest {
                   }
                 }));
       }
-      if (root.has("hvp")) {
+      if (root.has("hessian")) {
         Func grad = Autodiff.vjp(f);
         Func hvp = Verifier.verify(Autodiff.jvp(grad, grad.gradParams()));
+        // the value, the gradients, the value's tangent, then the gradients' tangents: H v
+        int first = f.gradParams().size() + 2;
         tests.add(
             DynamicTest.dynamicTest(
                 name + " hvp, forward over reverse",
                 () -> {
                   Object[] out = run(Kernels.compile(hvp), inputs, tangents);
-                  // value, gradient, the value's tangent, the gradient's tangent: H v
-                  expect(name + ": hvp", root.get("hvp"), out[3], rtol);
+                  for (int i = 0; i < f.gradParams().size(); i++) {
+                    JsonNode h = root.get("hvp").get(i);
+                    expect(name + ": hvp " + h.get("name").asText(), h, out[first + i], rtol);
+                  }
                 }));
+        tests.add(
+            DynamicTest.dynamicTest(
+                name + " hessian, column by column", () -> hessian(root, f, hvp, inputs, rtol)));
       }
     }
     return tests.stream();
+  }
+
+  /**
+   * The Hessian, one column per element of each param: the forward-over-reverse program along a
+   * basis tangent, against PyTorch's blocks {@code [i][j]} (param {@code i} by param {@code j}).
+   */
+  private static void hessian(JsonNode root, Func f, Func hvp, List<Object> inputs, double rtol) {
+    List<Param> ps = f.gradParams();
+    int n = ps.size();
+    CompiledFunction kernel = Kernels.compile(hvp);
+    int[] sizes = new int[n];
+    double[][][] actual = new double[n][n][];
+    for (int j = 0; j < n; j++) {
+      sizes[j] = ps.get(j).type().numel().size();
+    }
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        actual[i][j] = new double[sizes[i] * sizes[j]];
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      for (int e = 0; e < sizes[j]; e++) {
+        List<Object> basis = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+          double[] t = new double[sizes[k]];
+          if (k == j) {
+            t[e] = 1;
+          }
+          basis.add(t);
+        }
+        Object[] out = run(kernel, inputs, basis);
+        for (int i = 0; i < n; i++) {
+          for (int r = 0; r < sizes[i]; r++) {
+            actual[i][j][r * sizes[j] + e] = Buffers.get(out[n + 2 + i], r);
+          }
+        }
+      }
+    }
+    JsonNode blocks = root.get("hessian");
+    assertEquals(n * n, blocks.size(), "Hessian blocks");
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        JsonNode block = blocks.get(i * n + j);
+        assertEquals(ps.get(i).name(), block.get("row").asText());
+        assertEquals(ps.get(j).name(), block.get("column").asText());
+        expect(
+            "Hessian block " + ps.get(i).name() + ", " + ps.get(j).name(),
+            block,
+            actual[i][j],
+            rtol);
+      }
+    }
   }
 
   private static List<Object> buffers(JsonNode tensors) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
+import dev.gradc.ir.Distances;
+import dev.gradc.ir.Einsum;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.LinearAlgebra;
@@ -877,6 +879,84 @@ class FiniteDifferenceTest {
             "trace of a product",
             (b, p) -> LinearAlgebra.trace(b, b.matmul(p[0], b.transposeLast(p[0]))),
             p("x", t(3, 2))));
+  }
+
+  /** layer_norm, normalize, cosine_similarity, pairwise_distance and cdist away from kinks. */
+  static List<Case> distances() {
+    Domain away = new Domain(-2, 2, 0.1, 0);
+    return List.of(
+        c(
+            "layer_norm affine",
+            (b, p) -> Distances.layerNorm(b, p[0], List.of(Dim.of(4)), p[1], p[2], 1e-5),
+            p("x", t(3, 4)),
+            p("gamma", t(4)),
+            p("beta", t(4))),
+        c(
+            "layer_norm two dims, symbolic batch",
+            (b, p) -> Distances.layerNorm(b, p[0], List.of(Dim.of(2), Dim.of(3)), null, null, 1e-3),
+            p("x", sym(F, "N", 2, 3))),
+        c("normalize", (b, p) -> Distances.normalize(b, p[0], 2, 1, 1e-12), p("x", t(3, 4))),
+        c(
+            "normalize p 3 dim 0",
+            (b, p) -> Distances.normalize(b, p[0], 3, 0, 1e-12),
+            p("x", t(3, 4), away)),
+        c(
+            "cosine_similarity broadcast",
+            (b, p) -> Distances.cosineSimilarity(b, p[0], p[1], -1, 1e-8),
+            p("x", t(3, 4)),
+            p("y", t(4))),
+        c(
+            "pairwise_distance p 1 keepdim",
+            (b, p) -> Distances.pairwiseDistance(b, p[0], p[1], 1, 1e-6, true),
+            p("x", t(3, 4), away),
+            p("y", t(3, 4), new Domain(2.5, 3, 0))),
+        c(
+            "pairwise_distance",
+            (b, p) -> Distances.pairwiseDistance(b, p[0], p[1], 2, 1e-6, false),
+            p("x", t(3, 4)),
+            p("y", t(3, 4))),
+        c("cdist", (b, p) -> Distances.cdist(b, p[0], p[1], 2), p("x", t(3, 2)), p("y", t(4, 2))),
+        c(
+            "cdist p 3 batched",
+            (b, p) -> Distances.cdist(b, p[0], p[1], 3),
+            p("x", t(2, 3, 2), away),
+            p("y", t(2, 2, 2), new Domain(2.5, 3, 0))),
+        c(
+            "group_norm affine",
+            (b, p) -> Distances.groupNorm(b, p[0], 2, p[1], p[2], 1e-5),
+            p("x", t(2, 4, 3)),
+            p("gamma", t(4)),
+            p("beta", t(4))),
+        c(
+            "instance_norm",
+            (b, p) -> Distances.instanceNorm(b, p[0], null, null, 1e-5),
+            p("x", sym(F, "N", 2, 3))),
+        c(
+            "einsum attention",
+            (b, p) -> Einsum.einsum(b, "bhqd,bhkd->bhqk", List.of(p[0], p[1])),
+            p("q", t(2, 2, 3, 2)),
+            p("k", t(2, 2, 4, 2))),
+        c(
+            "einsum diagonal, trace, chain",
+            (b, p) ->
+                b.add(
+                    b.sum(Einsum.einsum(b, "ii->i", List.of(p[0]))),
+                    b.add(
+                        Einsum.einsum(b, "ii", List.of(p[0])),
+                        b.sum(Einsum.einsum(b, "ij,jk,kl->il", List.of(p[1], p[0], p[2]))))),
+            p("s", t(3, 3)),
+            p("a", t(2, 3)),
+            p("m", t(3, 2))),
+        c(
+            "einsum symbolic batch",
+            (b, p) -> Einsum.einsum(b, "nij,njk->nki", List.of(p[0], p[1])),
+            p("a", sym(F, "N", 2, 3)),
+            p("m", sym(F, "N", 3, 2))));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyDistance() {
+    return distances().stream().map(k -> DynamicTest.dynamicTest(k.name(), () -> run(k, null)));
   }
 
   @TestFactory

@@ -1,0 +1,263 @@
+package dev.gradc.ir;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PyTorch's normalization and distance functions ({@code layer_norm}, {@code normalize}, {@code
+ * cosine_similarity}, {@code pairwise_distance}, {@code cdist}) as compositions of IR ops, shared
+ * by the Java API and the {@code .grad} builtins, each with PyTorch 1.13's formula, so that values
+ * and gradients at small norms, zeros and non-finite elements are PyTorch's.
+ */
+public final class Distances {
+  private Distances() {}
+
+  private static Lit lit(double v) {
+    return Builder.lit(v, DType.F64);
+  }
+
+  /**
+   * {@code F.layer_norm(x, normalized_shape, weight, bias, eps)}: over the last {@code
+   * normalizedShape.size()} dims, {@code (x - mean) / sqrt(var + eps) * weight + bias} with the
+   * biased variance; {@code weight} and {@code bias} (either null) have the normalized shape.
+   */
+  public static Value layerNorm(
+      Builder b, Value x, List<Dim> normalizedShape, Value weight, Value bias, double eps) {
+    int k = normalizedShape.size();
+    int r = x.type().rank();
+    if (k == 0) {
+      throw new GradcException(
+          "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one"
+              + " element, but got normalized_shape = []");
+    }
+    List<Dim> dims = x.type().dims();
+    if (r < k || !dims.subList(r - k, r).equals(normalizedShape)) {
+      throw new GradcException(
+          "Given normalized_shape="
+              + normalizedShape
+              + ", expected input with shape [*, "
+              + String.join(", ", normalizedShape.stream().map(Dim::toString).toList())
+              + "], but got input of size"
+              + x.type().shapeString());
+    }
+    checkAffine("weight", weight, normalizedShape);
+    checkAffine("bias", bias, normalizedShape);
+    if (!x.type().dtype().isFloat()) {
+      throw new GradcException(
+          "\"LayerNormKernelImpl\" not implemented for '"
+              + x.type().dtype().scalarTypeName()
+              + "'");
+    }
+    int[] over = new int[k];
+    for (int i = 0; i < k; i++) {
+      over[i] = r - k + i;
+    }
+    Value out = standardize(b, x, over, eps, true);
+    if (weight != null) {
+      out = b.mul(out, weight);
+    }
+    return bias == null ? out : b.add(out, bias);
+  }
+
+  /**
+   * {@code (x - mean) / sqrt(var + eps)} over {@code over}, the biased variance; with {@code
+   * onePass} a variance that overflows is NaN, as PyTorch's one-pass moments of {@code layer_norm}
+   * and {@code group_norm} give it ({@code instance_norm}'s batch-norm kernel gives infinity).
+   */
+  private static Value standardize(Builder b, Value x, int[] over, double eps, boolean onePass) {
+    Value centered = b.sub(x, b.reduce(Op.MEAN, x, over, true));
+    Value squares = b.reduce(Op.MEAN, b.mul(centered, centered), over, true);
+    Value var =
+        onePass
+            ? b.where(
+                b.binary(Op.LT, squares, lit(Double.POSITIVE_INFINITY)), squares, lit(Double.NaN))
+            : squares;
+    return b.mul(centered, b.unary(Op.RSQRT, b.add(var, lit(eps))));
+  }
+
+  /**
+   * {@code F.group_norm(x, num_groups, weight, bias, eps)}: {@code x} ({@code [N, C, *]})
+   * normalized over each group of {@code C / num_groups} channels and the other dims with the
+   * biased variance, then scaled and shifted per channel ({@code weight}, {@code bias} of size C,
+   * either null).
+   */
+  public static Value groupNorm(
+      Builder b, Value x, int groups, Value weight, Value bias, double eps) {
+    return groupNorm(b, x, groups, weight, bias, eps, true);
+  }
+
+  private static Value groupNorm(
+      Builder b, Value x, int groups, Value weight, Value bias, double eps, boolean onePass) {
+    List<Dim> dims = x.type().dims();
+    if (dims.size() < 2) {
+      throw new GradcException(
+          "Expected at least 2 dimensions for input tensor but received " + dims.size());
+    }
+    Dim c = dims.get(1);
+    if (groups <= 0 || !c.isStatic() || c.size() % groups != 0) {
+      throw new GradcException(
+          "Expected number of channels in input to be divisible by num_groups, but got input of"
+              + " shape "
+              + x.type().shapeString()
+              + " and num_groups="
+              + groups);
+    }
+    for (String name : List.of("weight", "bias")) {
+      Value v = name.equals("weight") ? weight : bias;
+      if (v != null && !v.type().dims().equals(List.of(c))) {
+        throw new GradcException(
+            "Expected "
+                + name
+                + " to be a vector of size equal to the number of channels in input, but got "
+                + name
+                + " of shape "
+                + v.type().shapeString()
+                + " and input of shape "
+                + x.type().shapeString());
+      }
+    }
+    List<Dim> grouped =
+        new ArrayList<>(List.of(dims.get(0), Dim.of(groups), Dim.of(c.size() / groups)));
+    grouped.addAll(dims.subList(2, dims.size()));
+    int[] over = new int[grouped.size() - 2];
+    for (int i = 0; i < over.length; i++) {
+      over[i] = i + 2;
+    }
+    Value out = b.reshape(standardize(b, b.reshape(x, grouped), over, eps, onePass), dims);
+    List<Dim> perChannel = new ArrayList<>(List.of(c));
+    for (int i = 2; i < dims.size(); i++) {
+      perChannel.add(Dim.of(1));
+    }
+    if (weight != null) {
+      out = b.mul(out, b.reshape(weight, perChannel));
+    }
+    return bias == null ? out : b.add(out, b.reshape(bias, perChannel));
+  }
+
+  /**
+   * {@code F.instance_norm(x, weight=weight, bias=bias, eps=eps)} with the input's own statistics:
+   * each channel of each sample normalized over the other dims, {@link #groupNorm} with one group
+   * per channel.
+   */
+  public static Value instanceNorm(Builder b, Value x, Value weight, Value bias, double eps) {
+    List<Dim> dims = x.type().dims();
+    Dim spatial = dims.size() < 2 ? Dim.of(1) : Type.product(dims.subList(2, dims.size()));
+    if (dims.size() < 2 || Dim.of(1).equals(spatial) || !dims.get(1).isStatic()) {
+      throw new GradcException(
+          "Expected more than 1 spatial element when training, got input size torch.Size("
+              + x.type().shapeString()
+              + ")");
+    }
+    return groupNorm(b, x, dims.get(1).size(), weight, bias, eps, false);
+  }
+
+  private static void checkAffine(String name, Value v, List<Dim> shape) {
+    if (v != null && !v.type().dims().equals(shape)) {
+      throw new GradcException(
+          "Expected "
+              + name
+              + " to be of same shape as normalized_shape, but got "
+              + name
+              + " of shape "
+              + v.type().shapeString()
+              + " and normalized_shape = "
+              + shape);
+    }
+  }
+
+  /**
+   * {@code F.normalize(x, p, dim, eps)}: {@code x / max(norm_p(x, dim), eps)}, the norm PyTorch's
+   * {@code norm} (its gradient 0 at a zero vector), the clamp's gradient 0 below {@code eps}.
+   */
+  public static Value normalize(Builder b, Value x, double p, int dim, double eps) {
+    if (!x.type().dtype().isFloat()) {
+      throw new GradcException(
+          "norm(): input dtype should be either floating point or complex. Got "
+              + x.type().dtype().scalarTypeName()
+              + " instead.");
+    }
+    int d = Builder.normalizeDim(dim, x.type().rank());
+    Value norm = Statistics.vectorNorm(b, x, p, new int[] {d}, true);
+    Value clamped = b.clamp(norm, lit(eps), null);
+    return b.div(x, b.broadcastTo(clamped, x.type().dims()));
+  }
+
+  /**
+   * {@code F.cosine_similarity(x1, x2, dim, eps)} as PyTorch 1.13 computes it: both broadcast, each
+   * divided by the square root of its sum of squares over {@code dim}, that sum raised to {@code
+   * eps^2} without changing its gradient (PyTorch clamps it in place under no_grad), and the
+   * products summed over {@code dim}.
+   */
+  public static Value cosineSimilarity(Builder b, Value x1, Value x2, int dim, double eps) {
+    List<Dim> shape = Typing.broadcast(x1.type().dims(), x2.type().dims(), "cosine_similarity");
+    Value a = b.broadcastTo(x1, shape);
+    Value c = b.broadcastTo(x2, shape);
+    int d = Builder.normalizeDim(dim, shape.size());
+    return b.reduce(
+        Op.SUM,
+        b.mul(b.div(a, rootOfSquares(b, a, d, eps)), b.div(c, rootOfSquares(b, c, d, eps))),
+        new int[] {d},
+        false);
+  }
+
+  /** {@code sqrt(max(sum(x^2, dim), eps^2))}, the max passing the gradient through unchanged. */
+  private static Value rootOfSquares(Builder b, Value x, int dim, double eps) {
+    Value s = b.reduce(Op.SUM, b.unary(Op.SQUARE, x), new int[] {dim}, true);
+    Value floor = lit(eps * eps);
+    Value raised = b.add(b.maximum(b.detach(s), floor), b.sub(s, b.detach(s)));
+    Value small = b.binary(Op.LT, b.detach(s), floor);
+    // below eps^2 the sum is finite, so s - detach(s) is 0 and the value eps^2 exactly
+    Value value = b.where(small, raised, s);
+    return b.broadcastTo(b.unary(Op.SQRT, value), x.type().dims());
+  }
+
+  /**
+   * {@code F.pairwise_distance(x1, x2, p, eps, keepdim)}: {@code norm(x1 - x2 + eps, p)} over the
+   * last dim of the broadcast shape, PyTorch's formula.
+   */
+  public static Value pairwiseDistance(
+      Builder b, Value x1, Value x2, double p, double eps, boolean keepdim) {
+    Value diff = b.add(b.sub(x1, x2), lit(eps));
+    int r = diff.type().rank();
+    return Statistics.vectorNorm(b, diff, p, r == 0 ? new int[0] : new int[] {r - 1}, keepdim);
+  }
+
+  /**
+   * {@code torch.cdist(x1, x2, p)}: the p-norm distances between the rows of {@code x1} ({@code
+   * [..., P, M]}) and of {@code x2} ({@code [..., R, M]}), {@code [..., P, R]}, batch dims
+   * broadcast; the gradient is 0 where a distance is 0, as PyTorch's {@code _cdist_backward}.
+   */
+  public static Value cdist(Builder b, Value x1, Value x2, double p) {
+    int r1 = x1.type().rank();
+    int r2 = x2.type().rank();
+    if (r1 < 2 || r2 < 2) {
+      throw new GradcException(
+          "cdist only supports at least 2D tensors, X"
+              + (r1 < 2 ? 1 : 2)
+              + " got: "
+              + (r1 < 2 ? r1 : r2)
+              + "D");
+    }
+    Dim m1 = x1.type().dim(r1 - 1);
+    Dim m2 = x2.type().dim(r2 - 1);
+    if (!m1.equals(m2)) {
+      throw new GradcException(
+          "X1 and X2 must have the same number of columns. X1: " + m1 + " X2: " + m2);
+    }
+    if (!x1.type().dtype().isFloat() || !x2.type().dtype().isFloat()) {
+      throw new GradcException(
+          "cdist only supports floating-point dtypes, X"
+              + (x1.type().dtype().isFloat() ? 2 : 1)
+              + " got: "
+              + (x1.type().dtype().isFloat() ? x2 : x1).type().dtype().scalarTypeName());
+    }
+    if (p < 0 || Double.isNaN(p)) {
+      throw new GradcException("cdist only supports non-negative p values");
+    }
+    // [..., P, 1, M] - [..., 1, R, M], the norm over M
+    Value rows = b.unsqueeze(x1, r1 - 1);
+    Value cols = b.unsqueeze(x2, r2 - 2);
+    Value diff = b.sub(rows, cols);
+    return Statistics.vectorNorm(b, diff, p, new int[] {diff.type().rank() - 1}, false);
+  }
+}
