@@ -161,6 +161,10 @@ FUNCTIONS = {
     "group_norm_affine": lambda x: F.group_norm(x.reshape(1, 2, -1), 2, x[:2], x[2:4], eps=1e-3),
     "instance_norm": lambda x: F.instance_norm(x.reshape(1, 2, -1)),
     "instance_norm_affine": lambda x: F.instance_norm(x.reshape(2, 1, -1), weight=x[:1], bias=x[1:2], eps=1e-3),
+    "batch_norm": lambda x: F.batch_norm(x.reshape(-1, 2), x[:2].detach(), x[2:4].detach().abs() + 0.5),
+    "batch_norm_train": lambda x: F.batch_norm(x.reshape(-1, 2), None, None, training=True),
+    "batch_norm_train_affine": lambda x: F.batch_norm(x.reshape(-1, 1, 2), None, None, x[:1], x[1:2], training=True,
+                                                      eps=1e-3),
     # rolled so that the elements below the diagonal that the gradient reaches are finite in f32
     "trace_tall": lambda x: x.roll(2).reshape(-1, 2).trace(),
 }

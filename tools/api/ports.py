@@ -117,6 +117,32 @@ def vae_loss(p):
     p(F.gaussian_nll_loss(mu, eps, var), F.gaussian_nll_loss(mu, eps, var, full=True, reduction="sum"))
 
 
+@scenario
+def batch_norm_mlp_step(p):
+    x = data(6, 3, shift=0.2)
+    y = data(6, 1, shift=1.3)
+    w1 = data(3, 4, shift=2.1).requires_grad_()
+    gamma = torch.ones(4, dtype=torch.float64, requires_grad=True)
+    beta = torch.zeros(4, dtype=torch.float64, requires_grad=True)
+    w2 = data(4, 1, shift=3.7).requires_grad_()
+    running_mean = torch.zeros(4, dtype=torch.float64)
+    running_var = torch.ones(4, dtype=torch.float64)
+    for step in range(2):
+        h = F.batch_norm(x @ w1, running_mean, running_var, gamma, beta, training=True, momentum=0.1)
+        loss = F.mse_loss(torch.relu(h) @ w2, y)
+        p(step, loss)
+        loss.backward()
+        with torch.no_grad():
+            for w in [w1, gamma, beta, w2]:
+                w -= 0.5 * w.grad
+                w.grad = None
+    p(grad_fn_name(h))
+    p(running_mean)
+    p(running_var)
+    p(gamma)
+    h = F.batch_norm(x @ w1, running_mean, running_var, gamma, beta, training=False)
+    p(F.mse_loss(torch.relu(h) @ w2, y))
+
 def main():
     with open(os.path.join(OUT, "ports.json"), "w") as f:
         json.dump(scenario.out, f, indent=1)

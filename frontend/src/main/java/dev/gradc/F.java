@@ -800,6 +800,85 @@ public final class F {
         (b, x, w, s) -> Distances.instanceNorm(b, x, w, s, eps));
   }
 
+  /**
+   * {@code F.batch_norm(x, running_mean, running_var)}: evaluation mode, no weight or bias, {@code
+   * eps = 1e-5}.
+   */
+  public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar) {
+    return batchNorm(input, runningMean, runningVar, null, null, false, 0.1, 1e-5);
+  }
+
+  /**
+   * {@code F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)} on
+   * {@code [N, C, *]}, recording {@code NativeBatchNormBackward0}. In training each channel is
+   * normalized with the batch's mean and biased variance, and the running statistics, when given,
+   * are updated in place as PyTorch's: {@code running_mean = (1 - momentum) * running_mean +
+   * momentum * mean}, {@code running_var} the same with the unbiased variance. In evaluation the
+   * running statistics normalize (both required). {@code weight}, {@code bias} null when absent.
+   */
+  public static Tensor batchNorm(
+      Tensor input,
+      Tensor runningMean,
+      Tensor runningVar,
+      Tensor weight,
+      Tensor bias,
+      boolean training,
+      double momentum,
+      double eps) {
+    List<Tensor> ins = new ArrayList<>(List.of(input));
+    int[] at = new int[4];
+    Tensor[] optional = {runningMean, runningVar, weight, bias};
+    int saved = 1; // the input, the weight, and in evaluation the running statistics
+    for (int i = 0; i < optional.length; i++) {
+      at[i] = optional[i] == null ? -1 : ins.size();
+      if (optional[i] != null) {
+        if (i == 2 || (i < 2 && !training)) {
+          saved |= 1 << ins.size();
+        }
+        ins.add(optional[i]);
+      }
+    }
+    Tensor out =
+        Recorder.record(
+            "NativeBatchNormBackward0",
+            new Saves(saved, false, false, false),
+            (b, in) ->
+                Distances.batchNorm(
+                    b,
+                    in[0],
+                    at[0] < 0 ? null : in[at[0]],
+                    at[1] < 0 ? null : in[at[1]],
+                    at[2] < 0 ? null : in[at[2]],
+                    at[3] < 0 ? null : in[at[3]],
+                    training,
+                    eps),
+            ins.toArray(Tensor[]::new));
+    if (training && (runningMean != null || runningVar != null)) {
+      updateRunningStats(input, runningMean, runningVar, momentum);
+    }
+    return out;
+  }
+
+  /** The in-place update of batch norm's running statistics in training, under no-grad. */
+  @SuppressWarnings("try") // the scope is used for its effect
+  private static void updateRunningStats(
+      Tensor input, Tensor runningMean, Tensor runningVar, double momentum) {
+    int rank = input.shape().length;
+    int[] over = new int[rank - 1];
+    for (int i = 2; i < rank; i++) {
+      over[i - 1] = i;
+    }
+    try (NoGrad g = Autograd.noGrad()) {
+      Tensor x = input.detach();
+      if (runningMean != null) {
+        runningMean.mul_(1 - momentum).add_(x.mean(over, false).mul(momentum));
+      }
+      if (runningVar != null) {
+        runningVar.mul_(1 - momentum).add_(x.var(over, true, false).mul(momentum));
+      }
+    }
+  }
+
   /** {@code F.normalize(x)}: {@code p = 2}, {@code dim = 1}, {@code eps = 1e-12}. */
   public static Tensor normalize(Tensor input) {
     return normalize(input, 2, 1, 1e-12);

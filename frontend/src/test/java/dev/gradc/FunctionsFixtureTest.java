@@ -184,6 +184,28 @@ class FunctionsFixtureTest {
     m.put(
         "instance_norm_affine",
         x -> F.instanceNorm(x.reshape(2, 1, -1), x.slice(0, 0, 1), x.slice(0, 1, 2), 1e-3));
+    m.put(
+        "batch_norm",
+        x ->
+            F.batchNorm(
+                x.reshape(-1, 2),
+                x.slice(0, 0, 2).detach(),
+                x.slice(0, 2, 4).detach().abs().add(0.5)));
+    m.put(
+        "batch_norm_train",
+        x -> F.batchNorm(x.reshape(-1, 2), null, null, null, null, true, 0.1, 1e-5));
+    m.put(
+        "batch_norm_train_affine",
+        x ->
+            F.batchNorm(
+                x.reshape(-1, 1, 2),
+                null,
+                null,
+                x.slice(0, 0, 1),
+                x.slice(0, 1, 2),
+                true,
+                0.1,
+                1e-3));
     return m;
   }
 

@@ -24,7 +24,8 @@ class PortsTest {
         "triplet_hardest_negative",
         "attention_causal_mask",
         "gradient_clipping",
-        "vae_loss"
+        "vae_loss",
+        "batch_norm_mlp_step"
       })
   void snippet_printsWhatPyTorchPrints(String name) {
     Printed.assertPrints(PORTS, name, snippet(name));
@@ -145,6 +146,36 @@ class PortsTest {
                 F.gaussianNllLoss(mu, eps, var),
                 F.gaussianNllLoss(
                     mu, eps, var, LossOptions.defaults().full(true).reduction("sum")));
+          };
+      case "batch_norm_mlp_step" ->
+          p -> {
+            Tensor x = data(0.2, 6, 3);
+            Tensor y = data(1.3, 6, 1);
+            Tensor w1 = data(2.1, 3, 4).requiresGrad_();
+            Tensor gamma = Tensor.ones(DType.F64, 4).requiresGrad_();
+            Tensor beta = Tensor.zeros(DType.F64, 4).requiresGrad_();
+            Tensor w2 = data(3.7, 4, 1).requiresGrad_();
+            Tensor runningMean = Tensor.zeros(DType.F64, 4);
+            Tensor runningVar = Tensor.ones(DType.F64, 4);
+            Tensor h = null;
+            for (int step = 0; step < 2; step++) {
+              h = F.batchNorm(x.matmul(w1), runningMean, runningVar, gamma, beta, true, 0.1, 1e-5);
+              Tensor loss = F.mseLoss(h.relu().matmul(w2), y);
+              p.p(step, loss);
+              loss.backward();
+              try (NoGrad g = Autograd.noGrad()) {
+                for (Tensor w : List.of(w1, gamma, beta, w2)) {
+                  w.sub_(w.grad().mul(0.5));
+                  w.setGrad(null);
+                }
+              }
+            }
+            p.p(name(h));
+            p.p(runningMean);
+            p.p(runningVar);
+            p.p(gamma);
+            h = F.batchNorm(x.matmul(w1), runningMean, runningVar, gamma, beta, false, 0.1, 1e-5);
+            p.p(F.mseLoss(h.relu().matmul(w2), y));
           };
       default -> throw new IllegalArgumentException(name);
     };

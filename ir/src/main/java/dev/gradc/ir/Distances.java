@@ -124,14 +124,100 @@ public final class Distances {
       over[i] = i + 2;
     }
     Value out = b.reshape(standardize(b, b.reshape(x, grouped), over, eps, onePass), dims);
-    List<Dim> perChannel = new ArrayList<>(List.of(c));
+    return perChannelAffine(b, out, weight, bias);
+  }
+
+  /** {@code v} ({@code [C]}) shaped to broadcast along dim 1 of a {@code [N, C, *]} tensor. */
+  private static Value perChannel(Builder b, Value v, List<Dim> dims) {
+    List<Dim> shape = new ArrayList<>(List.of(dims.get(1)));
     for (int i = 2; i < dims.size(); i++) {
-      perChannel.add(Dim.of(1));
+      shape.add(Dim.of(1));
     }
+    return b.reshape(v, shape);
+  }
+
+  /** {@code out * weight + bias} per channel, either absent (null). */
+  private static Value perChannelAffine(Builder b, Value out, Value weight, Value bias) {
+    List<Dim> dims = out.type().dims();
     if (weight != null) {
-      out = b.mul(out, b.reshape(weight, perChannel));
+      out = b.mul(out, perChannel(b, weight, dims));
     }
-    return bias == null ? out : b.add(out, b.reshape(bias, perChannel));
+    return bias == null ? out : b.add(out, perChannel(b, bias, dims));
+  }
+
+  /**
+   * {@code F.batch_norm(x, running_mean, running_var, weight, bias, training, eps)} on {@code [N,
+   * C, *]}: in training, each channel normalized with the batch's mean and biased variance over
+   * every dim but 1 (two passes, as PyTorch's CPU kernel); in evaluation, with the running
+   * statistics ({@code [C]}, required). Then scaled and shifted per channel. The running
+   * statistics' update in training is the caller's (an in-place write, not part of the function).
+   */
+  public static Value batchNorm(
+      Builder b,
+      Value x,
+      Value runningMean,
+      Value runningVar,
+      Value weight,
+      Value bias,
+      boolean training,
+      double eps) {
+    List<Dim> dims = x.type().dims();
+    if (dims.size() < 2) {
+      throw new GradcException(
+          "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+    }
+    Dim c = dims.get(1);
+    String[] names = {"running_mean", "running_var", "weight", "bias"};
+    Value[] vs = {runningMean, runningVar, weight, bias};
+    for (int i = 0; i < names.length; i++) {
+      Value v = vs[i];
+      if (v == null) {
+        if (!training && i < 2) {
+          throw new GradcException(names[i] + " must be defined in evaluation mode");
+        }
+        continue;
+      }
+      if (v.type().rank() != 1 || !v.type().dims().get(0).equals(c)) {
+        throw new GradcException(
+            names[i] + " should contain " + c + " elements not " + Type.product(v.type().dims()));
+      }
+      if (v.type().dtype() != x.type().dtype()) {
+        throw new GradcException(
+            "mixed dtype (CPU): expect parameter to have scalar type of "
+                + x.type().dtype().scalarTypeName());
+      }
+    }
+    if (!x.type().dtype().isFloat()) {
+      throw new GradcException(
+          "\"batch_norm\" not implemented for '" + x.type().dtype().scalarTypeName() + "'");
+    }
+    int[] over = new int[dims.size() - 1];
+    over[0] = 0;
+    for (int i = 2; i < dims.size(); i++) {
+      over[i - 1] = i;
+    }
+    Value out;
+    if (training) {
+      if (perChannelCount(dims).equals(Dim.of(1))) {
+        throw new GradcException(
+            "Expected more than 1 value per channel when training, got input size torch.Size("
+                + x.type().shapeString()
+                + ")");
+      }
+      out = standardize(b, x, over, eps, false);
+    } else {
+      Value centered = b.sub(x, perChannel(b, runningMean, dims));
+      Value scale = b.unary(Op.RSQRT, b.add(runningVar, lit(eps)));
+      out = b.mul(centered, perChannel(b, scale, dims));
+    }
+    return perChannelAffine(b, out, weight, bias);
+  }
+
+  /** The values of one channel of a {@code [N, C, *]} tensor: N times the spatial size. */
+  private static Dim perChannelCount(List<Dim> dims) {
+    List<Dim> rest = new ArrayList<>(List.of(dims.get(0)));
+    rest.addAll(dims.subList(2, dims.size()));
+    return Type.product(rest);
   }
 
   /**

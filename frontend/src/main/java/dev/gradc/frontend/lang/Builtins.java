@@ -749,6 +749,18 @@ final class Builtins {
         opt("momentum", NUMBER, Val.Num.ofFloat(0.1)),
         opt("eps", NUMBER, Val.Num.ofFloat(1e-5)));
     define(
+        "batch_norm",
+        FUNCTION,
+        Builtins::batchNorm,
+        in(),
+        opt("running_mean", TENSOR, NONE),
+        opt("running_var", TENSOR, NONE),
+        opt("weight", TENSOR, NONE),
+        opt("bias", TENSOR, NONE),
+        opt("training", BOOL, FALSE),
+        opt("momentum", NUMBER, Val.Num.ofFloat(0.1)),
+        opt("eps", NUMBER, Val.Num.ofFloat(1e-5)));
+    define(
         "cdist",
         FUNCTION,
         "x1",
@@ -1534,6 +1546,32 @@ final class Builtins {
     return tensor(
         Distances.instanceNorm(
             b, a.tensor("input"), optTensor(a, "weight"), optTensor(a, "bias"), a.number("eps")));
+  }
+
+  private static Val batchNorm(Builder b, Args a) {
+    boolean training = a.flag("training");
+    if (training) {
+      for (String name : List.of("running_mean", "running_var")) {
+        if (!a.isNone(name)) {
+          throw a.error(
+              name,
+              "batch_norm(): updating running statistics in place is not supported in .grad"
+                  + " programs; leave "
+                  + name
+                  + " None when training, or update it in the caller");
+        }
+      }
+    }
+    return tensor(
+        Distances.batchNorm(
+            b,
+            a.tensor("input"),
+            optTensor(a, "running_mean"),
+            optTensor(a, "running_var"),
+            optTensor(a, "weight"),
+            optTensor(a, "bias"),
+            training,
+            a.number("eps")));
   }
 
   private static Val stack(Builder b, Args a) {

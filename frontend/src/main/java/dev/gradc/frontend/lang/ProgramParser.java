@@ -532,8 +532,48 @@ final class ProgramParser {
         } else if (op.kind() == Kind.OP && AUGMENTED.contains(op.text())) {
           augmentedAssignment();
         } else {
+          refuseTargetAssignment(t);
           throw error(t, "expected a statement (" + STATEMENTS + ")");
         }
+      }
+    }
+  }
+
+  /**
+   * {@code y[0] = v}, {@code y[:, 1] += v}, {@code w.data = v}: PyTorch writes into the tensor in
+   * place; a .grad program's tensors are values, so this fails with what to write instead.
+   */
+  private void refuseTargetAssignment(Token name) {
+    int depth = 0;
+    for (int i = p + 1; i < toks.size(); i++) {
+      Token t = toks.get(i);
+      if (t.kind() == Kind.NEWLINE || t.kind() == Kind.EOF) {
+        return;
+      }
+      if (t.isOp("(") || t.isOp("[") || t.isOp("{")) {
+        depth++;
+      } else if (t.isOp(")") || t.isOp("]") || t.isOp("}")) {
+        depth--;
+      } else if (depth == 0 && (t.isOp("=") || AUGMENTED.contains(t.text()))) {
+        Token after = toks.get(p + 1);
+        String n = name.text();
+        throw error(
+            name,
+            after.isOp("[")
+                ? "assignment to an element or slice of '"
+                    + n
+                    + "' is not supported: tensors in .grad programs are values; build the new"
+                    + " tensor instead, e.g. "
+                    + n
+                    + " = torch.where(mask, value, "
+                    + n
+                    + ") or torch.cat(...)"
+                : "assignment to an attribute of '"
+                    + n
+                    + "' is not supported: tensors in .grad programs are values; assign a new"
+                    + " name instead");
+      } else if (depth == 0 && t.kind() == Kind.OP && !t.isOp(".") && !t.isOp(",")) {
+        return; // an expression statement such as 'y[0] + 1', reported as such
       }
     }
   }

@@ -2155,9 +2155,9 @@ final class ProgramGenerator {
   }
 
   /**
-   * layer_norm over the last dim, normalize, cosine_similarity, pairwise_distance and cdist of
-   * {@code a} (of rank 2 or more, its last dim static, of size {@code n}) with a multiple of
-   * itself.
+   * layer_norm over the last dim (or batch_norm in training over a static shape), normalize,
+   * cosine_similarity, pairwise_distance and cdist of {@code a} (of rank 2 or more, its last dim
+   * static, of size {@code n}) with a multiple of itself.
    */
   private V distance(V a, int n) {
     int r = a.rank();
@@ -2166,8 +2166,22 @@ final class ProgramGenerator {
     double scale = oneOf(0.5, -2.0, 3.0);
     String other = "(" + t.operand() + " * " + scale + " + 0.25)";
     Range mag = new Range(0, t.range.mag() * (1 + Math.abs(scale)) + 1).times(n);
+    int perChannel = 1;
+    for (int i = 0; i < r; i++) {
+      perChannel *= i == 1 ? 1 : isStatic(a.dims.get(i)) ? Integer.parseInt(a.dims.get(i)) : 0;
+    }
     switch (rnd.nextInt(5)) {
       case 0 -> {
+        if (r >= 2 && perChannel > 1 && chance(30)) {
+          // training: each channel standardized over the other dims, at most sqrt(count) away
+          String text =
+              oneOf("batch_norm(", "F.batch_norm(")
+                  + t.text
+                  + ", None, None, training=True"
+                  + (chance(50) ? ", eps=1e-3)" : ")");
+          double bound = Math.sqrt(perChannel);
+          return expr(text, a.dtype, a.dims, new Range(-bound, bound), a.grad);
+        }
         String text =
             oneOf("layer_norm(", "F.layer_norm(")
                 + t.text

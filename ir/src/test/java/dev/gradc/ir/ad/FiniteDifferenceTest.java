@@ -928,6 +928,26 @@ class FiniteDifferenceTest {
             p("gamma", t(4)),
             p("beta", t(4))),
         c(
+            "batch_norm training affine",
+            (b, p) -> Distances.batchNorm(b, p[0], null, null, p[1], p[2], true, 1e-5),
+            p("x", t(3, 2, 2)),
+            p("gamma", t(2)),
+            p("beta", t(2))),
+        c(
+            "batch_norm evaluation",
+            (b, p) ->
+                Distances.batchNorm(
+                    b,
+                    p[0],
+                    b.mul(p[1], Builder.lit(0.5, F)),
+                    b.add(b.mul(p[1], p[1]), Builder.lit(1, F)),
+                    null,
+                    null,
+                    false,
+                    1e-5),
+            p("x", sym(F, "N", 2)),
+            p("stat", t(2))),
+        c(
             "instance_norm",
             (b, p) -> Distances.instanceNorm(b, p[0], null, null, 1e-5),
             p("x", sym(F, "N", 2, 3))),
