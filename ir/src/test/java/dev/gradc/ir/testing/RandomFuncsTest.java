@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The generator's promises: valid functions that cover the IR, with finite values. */
 class RandomFuncsTest {
-  static final int SEEDS = 400;
+  static final int SEEDS = 600;
 
   @Test
   void generated_coverEveryOpAndForm() {
