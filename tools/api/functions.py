@@ -94,6 +94,24 @@ FUNCTIONS = {
     "vector_norm_p3": lambda x: torch.linalg.vector_norm(x.reshape(2, -1), 3, 1),
     "vector_norm_p05": lambda x: torch.linalg.vector_norm(x.reshape(2, -1), 0.5, 1),
     "vector_norm_pneg1": lambda x: torch.linalg.vector_norm(x.reshape(-1, 2), -1, 1, keepdim=True),
+    # products (zeros: -0 and 0 in one row of 7, one zero in rows of 2; NaN, infinities, overflow)
+    "prod": torch.prod,
+    "prod_dim": lambda x: torch.prod(x.reshape(2, -1), 1),
+    "prod_rows": lambda x: x.reshape(-1, 2).prod(-1),
+    "prod_keepdim": lambda x: torch.prod(x.reshape(2, -1), 0, keepdim=True),
+    "prod_dtype": lambda x: torch.prod(x.reshape(2, -1), 1, dtype=torch.float64),
+    # cumulative ops (cumprod over rows of 7 holding -0 and 0, rows of 2 holding one zero)
+    "cumsum": lambda x: torch.cumsum(x, 0),
+    "cumsum_rows": lambda x: x.reshape(2, -1).cumsum(1),
+    "cumsum_dtype": lambda x: torch.cumsum(x.reshape(-1, 2), 0, dtype=torch.float64),
+    "cumprod": lambda x: torch.cumprod(x.reshape(2, -1), 1),
+    "cumprod_pairs": lambda x: x.reshape(-1, 2).cumprod(1),
+    "cumprod_columns": lambda x: torch.cumprod(x.reshape(2, -1), 0),
+    "logcumsumexp": lambda x: torch.logcumsumexp(x.reshape(2, -1), 1),
+    "logcumsumexp_columns": lambda x: x.reshape(-1, 2).logcumsumexp(0),
+    "cummax": lambda x: torch.cummax(x.reshape(2, -1), 1)[0],
+    "cummin": lambda x: torch.cummin(x.reshape(-1, 2), 0)[0],
+    "cummax_indices": lambda x: torch.cummax(x.reshape(2, -1), 1)[1].to(x.dtype) * x.reshape(2, -1),
     # linear-algebra helpers over 2 x 7 (2 x 6, 3 x 4 for the special values)
     "outer": lambda x: torch.outer(x, x[:3] * 2),
     "dot": lambda x: torch.dot(x, x.flip(0)),
@@ -157,9 +175,17 @@ FUNCTIONS = {
 NO_SECOND = {"vector_norm_p05", "vector_norm_pneg1"}
 
 
+# Over a dim of a tensor that holds a zero, PyTorch's gradient of prod is the product of the other
+# elements taken as prefix and suffix products; gradc's divides the slice's product by the element,
+# which differs at NaN, infinities and overflow: these compare on ordinary values only.
+NO_SPECIAL = {"prod_dim", "prod_rows", "prod_keepdim", "prod_dtype"}
+# On ordinary values (-0 and 0 in one row, several zeros per slice), gradc's second derivative of
+# cumprod is PyTorch's where a slice holds at most one zero; with two its derivative across the two
+# zeros is 0 where PyTorch's O(n^2) formula gives the products without both.
+NO_SECOND = NO_SECOND | {"cumprod"}
 # PyTorch's cdist kernel treats NaN and infinities its own way (the inf-distance skips NaN, the
 # gradient at a NaN element is NaN where the vector norm's is 0): ordinary values only.
-NO_SPECIAL = {"cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"}
+NO_SPECIAL = NO_SPECIAL | {"cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"}
 
 
 def case(name, fn, values, dtype, second):

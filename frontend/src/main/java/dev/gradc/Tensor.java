@@ -956,6 +956,39 @@ public final class Tensor {
     return Recorder.reduce(this, Op.AMAX.gradFn(), Saves.INPUT_AND_RESULT, Op.AMAX, dims, keepdim);
   }
 
+  /**
+   * The product of all elements ({@code torch.prod}): i64 for integer and bool tensors, as PyTorch;
+   * the gradient at a zero is the product of the other elements, zero with two zeros.
+   */
+  public Tensor prod() {
+    return Recorder.record(
+        Op.PROD.gradFn(),
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> b.reduce(Op.PROD, in[0], new int[0], false),
+        this);
+  }
+
+  /** The product of all elements, the tensor first converted to {@code dtype}. */
+  public Tensor prod(DType dtype) {
+    return to(dtype).prod();
+  }
+
+  /** The product over {@code dim}. */
+  public Tensor prod(int dim) {
+    return prod(dim, false);
+  }
+
+  /** The product over {@code dim}, keeping it as size 1 with {@code keepdim}. */
+  public Tensor prod(int dim, boolean keepdim) {
+    return Recorder.reduce(
+        this, Op.PROD.gradFn(1), Saves.INPUT_AND_RESULT, Op.PROD, new int[] {dim}, keepdim);
+  }
+
+  /** The product over {@code dim}, the tensor first converted to {@code dtype}. */
+  public Tensor prod(int dim, boolean keepdim, DType dtype) {
+    return to(dtype).prod(dim, keepdim);
+  }
+
   /** The minimum of all elements; tied minima share the gradient evenly. */
   public Tensor amin() {
     return amin(new int[0], false);
@@ -2067,6 +2100,66 @@ public final class Tensor {
         Recorder.record(
             name, Saves.NOTHING, (b, in) -> Selection.maxMin(b, in[0], dim, keepdim, max)[1], this);
     return new ValuesIndices(values, indices);
+  }
+
+  /** {@code torch.cumsum(x, dim)}: the running sum along {@code dim}; integers give i64. */
+  public Tensor cumsum(int dim) {
+    return Recorder.record(
+        Op.CUMSUM.gradFn(), Saves.NOTHING, (b, in) -> b.scan(Op.CUMSUM, in[0], dim, false), this);
+  }
+
+  /** {@code torch.cumsum(x, dim, dtype=dtype)}: the tensor converted to {@code dtype} first. */
+  public Tensor cumsum(int dim, DType dtype) {
+    return to(dtype).cumsum(dim);
+  }
+
+  /**
+   * {@code torch.cumprod(x, dim)}: the running product along {@code dim}; integers give i64. The
+   * gradient at zeros is PyTorch's (the products past a slice's first zero).
+   */
+  public Tensor cumprod(int dim) {
+    return Recorder.record(
+        Op.CUMPROD.gradFn(),
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> b.scan(Op.CUMPROD, in[0], dim, false),
+        this);
+  }
+
+  /** {@code torch.cumprod(x, dim, dtype=dtype)}: the tensor converted to {@code dtype} first. */
+  public Tensor cumprod(int dim, DType dtype) {
+    return to(dtype).cumprod(dim);
+  }
+
+  /** {@code torch.logcumsumexp(x, dim)}: the running {@code log(sum(exp(x)))} along {@code dim}. */
+  public Tensor logcumsumexp(int dim) {
+    return Recorder.record(
+        Op.LOGCUMSUMEXP.gradFn(),
+        Saves.INPUT_AND_RESULT,
+        (b, in) -> b.scan(Op.LOGCUMSUMEXP, in[0], dim, false),
+        this);
+  }
+
+  /**
+   * {@code torch.cummax(x, dim)}: the running maximum along {@code dim} and its index (the latest
+   * on ties; NaN, once seen, is the maximum); the values' gradient goes to the selected elements.
+   */
+  public ValuesIndices cummax(int dim) {
+    return cumulativeExtreme(dim, Op.CUMMAX, Op.CUMMAX_INDICES);
+  }
+
+  /** {@code torch.cummin(x, dim)}: as {@link #cummax}, the running minimum. */
+  public ValuesIndices cummin(int dim) {
+    return cumulativeExtreme(dim, Op.CUMMIN, Op.CUMMIN_INDICES);
+  }
+
+  private ValuesIndices cumulativeExtreme(int dim, Op values, Op indices) {
+    Tensor v =
+        Recorder.record(
+            values.gradFn(), Saves.OTHER, (b, in) -> b.scan(values, in[0], dim, false), this);
+    Tensor i =
+        Recorder.record(
+            values.gradFn(), Saves.NOTHING, (b, in) -> b.scan(indices, in[0], dim, false), this);
+    return new ValuesIndices(v, i);
   }
 
   /** {@code torch.argmax(x)}: the index of the first largest element of the flattened tensor. */

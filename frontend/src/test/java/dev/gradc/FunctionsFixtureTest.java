@@ -74,6 +74,24 @@ class FunctionsFixtureTest {
     m.put("nansum_all", Tensor::nansum);
     m.put("nanmean", x -> x.reshape(2, -1).nanmean(new int[] {1}, true));
     m.put("nanmean_all", Tensor::nanmean);
+    m.put("prod", Tensor::prod);
+    m.put("prod_dim", x -> x.reshape(2, -1).prod(1));
+    m.put("prod_rows", x -> x.reshape(-1, 2).prod(-1));
+    m.put("prod_keepdim", x -> x.reshape(2, -1).prod(0, true));
+    m.put("prod_dtype", x -> x.reshape(2, -1).prod(1, false, DType.F64));
+    m.put("cumsum", x -> x.cumsum(0));
+    m.put("cumsum_rows", x -> x.reshape(2, -1).cumsum(1));
+    m.put("cumsum_dtype", x -> x.reshape(-1, 2).cumsum(0, DType.F64));
+    m.put("cumprod", x -> x.reshape(2, -1).cumprod(1));
+    m.put("cumprod_pairs", x -> x.reshape(-1, 2).cumprod(1));
+    m.put("cumprod_columns", x -> x.reshape(2, -1).cumprod(0));
+    m.put("logcumsumexp", x -> x.reshape(2, -1).logcumsumexp(1));
+    m.put("logcumsumexp_columns", x -> x.reshape(-1, 2).logcumsumexp(0));
+    m.put("cummax", x -> x.reshape(2, -1).cummax(1).values());
+    m.put("cummin", x -> x.reshape(-1, 2).cummin(0).values());
+    m.put(
+        "cummax_indices",
+        x -> x.reshape(2, -1).cummax(1).indices().to(x.dtype()).mul(x.reshape(2, -1)));
     m.put("norm", Tensor::norm);
     m.put("norm_p1", x -> x.reshape(2, -1).norm(1, 1));
     m.put("norm_inf", x -> x.reshape(2, -1).norm(Double.POSITIVE_INFINITY, new int[] {1}, true));

@@ -152,7 +152,7 @@ final class DriverEmitter {
             }
             case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
                 sameScalar(d);
-            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER ->
+            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN ->
                 throw new IllegalArgumentException("library calls are steps of their own");
           }
         }
@@ -292,6 +292,7 @@ final class DriverEmitter {
           || inst.op() == Op.GATHER
           || inst.op() == Op.SCATTER_ADD
           || inst.op() == Op.SCATTER
+          || inst.op().scan() != null
           || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
         continue; // set by its step
       }
@@ -345,6 +346,10 @@ final class DriverEmitter {
           need.add(Extent.of(dim));
         }
         need.addAll(Extent.contiguousStrides(v.type().dims()));
+        // the leading products: the outer counts of library calls along one dim (slice)
+        for (int k = 1; k < v.type().rank(); k++) {
+          need.add(Extent.product(v.type().dims().subList(0, k)));
+        }
       }
       Home h = plan.home(v);
       if (h.where() == Where.VIEW) {

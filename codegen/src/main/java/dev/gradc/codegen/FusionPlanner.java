@@ -158,13 +158,13 @@ final class FusionPlanner {
       case REDUCTION -> {
         switch (op.reduction().combine()) {
           case LOG_ADD_EXP -> throw lowered(op);
-          case ADD, MAX, MIN -> {}
+          case ADD, MUL, MAX, MIN -> {}
         }
       }
       case NORMALIZE -> throw lowered(op);
       case STRUCTURAL -> {
         switch (op.structure()) {
-          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER -> {
+          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
             return libraryCall(inst);
           }
           case NUMEL -> {
@@ -321,7 +321,16 @@ final class FusionPlanner {
           }
         }
       }
-      case SUM_TO, MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, NUMEL ->
+      case SUM_TO,
+          MATMUL,
+          ONE_HOT,
+          SLICE,
+          SLICE_BACKWARD,
+          GATHER,
+          SCATTER_ADD,
+          SCATTER,
+          NUMEL,
+          SCAN ->
           throw new IllegalArgumentException(inst.op().mnemonic() + " is not a strided view");
     }
     return s;

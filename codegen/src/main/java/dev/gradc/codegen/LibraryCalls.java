@@ -13,6 +13,7 @@ import dev.gradc.ir.Gathers;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Scans;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -70,10 +71,38 @@ final class LibraryCalls {
       gatherOrScatterAdd(inst);
       return;
     }
+    if (inst.op().scan() != null) {
+      scan(inst);
+      return;
+    }
     if (inst.op() == Op.MATMUL) {
       matmul(inst);
     } else {
       longReduction(inst);
+    }
+  }
+
+  /** A cumulative op ({@link Scans}, which the interpreter runs too). */
+  private void scan(Inst inst) {
+    GeneratorAdapter g = d.g;
+    DType dt = inst.type().dtype();
+    DType in = inst.operand(0).type().dtype();
+    boolean scalar = LoopPlan.isOneElement(inst.type());
+    int out = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
+    List<Dim> dims = inst.operand(0).type().dims();
+    int dim = inst.dim(0);
+    pushBuffer(inst.operand(0), in);
+    g.loadLocal(out);
+    d.pushExtent(Extent.product(dims.subList(0, dim)));
+    d.pushExtent(Extent.of(dims.get(dim)));
+    d.pushExtent(Extent.product(dims.subList(dim + 1, dims.size())));
+    g.push(inst.op().scan().code());
+    g.push(inst.dim(1) == 1);
+    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIIIZ)V";
+    d.lib.require(Scans.class, "scan", desc);
+    g.invokeStatic(d.owner, new Method("scan", desc));
+    if (scalar) {
+      loadScalarFrom(out, inst);
     }
   }
 
@@ -163,6 +192,7 @@ final class LibraryCalls {
     g.push(
         switch (inst.op().reduction().combine()) {
           case ADD -> LongReduce.SUM;
+          case MUL -> LongReduce.PROD;
           case MAX -> LongReduce.MAX;
           case MIN -> LongReduce.MIN;
           case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");

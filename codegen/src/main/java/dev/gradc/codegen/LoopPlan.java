@@ -121,14 +121,15 @@ final class LoopPlan {
         || inst.op() == Op.GATHER
         || inst.op() == Op.SCATTER_ADD
         || inst.op() == Op.SCATTER
+        || inst.op().scan() != null
         || (inst.op().kind() == Op.Kind.REDUCTION
             && inst.operand(0).type().dtype() == DType.I64
             && !isOneElement(inst.operand(0).type()));
   }
 
   /**
-   * An op computed by a library routine copied into the generated class (matmul, one_hot, i64
-   * reductions: {@link #isLibrary}).
+   * An op computed by a library routine copied into the generated class (matmul, one_hot, slices,
+   * cumulative ops, i64 reductions: {@link #isLibrary}).
    */
   static final class LibraryCall extends Step {
     final Inst inst;

@@ -39,7 +39,7 @@ final class Lowering {
             case REDUCTION ->
                 switch (inst.op().reduction().combine()) {
                   case LOG_ADD_EXP -> logsumexp(b, in[0], inst.dims(), inst.keepdim());
-                  case ADD, MAX, MIN -> same(b, inst, in);
+                  case ADD, MUL, MAX, MIN -> same(b, inst, in);
                 };
             case NORMALIZE -> softmax(b, inst.op().normalization(), in[0], inst.dim(0));
             case STRUCTURAL ->

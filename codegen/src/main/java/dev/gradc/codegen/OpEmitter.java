@@ -220,6 +220,7 @@ final class OpEmitter {
   void combine(Op.Combine c) {
     switch (c) {
       case ADD -> g.visitInsn(Opcodes.DADD);
+      case MUL -> g.visitInsn(Opcodes.DMUL);
       case MAX -> math("max", "(DD)D");
       case MIN -> math("min", "(DD)D");
       case LOG_ADD_EXP ->

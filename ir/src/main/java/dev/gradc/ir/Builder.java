@@ -569,14 +569,14 @@ public final class Builder {
     int[] nd = normalizeDims(dims, x.type().rank());
     if (x.type().isScalar()) {
       // Nothing to reduce, but the dtype is the reduction's: the sum of a bool is an i64.
-      return x.type().dtype() == DType.BOOL && op == Op.SUM
+      return x.type().dtype() == DType.BOOL && (op == Op.SUM || op == Op.PROD)
           ? cast(x, DType.I64)
           : !x.type().dtype().isFloat() && floatOnly(op) ? cast(x, DEFAULT_FLOAT) : x;
     }
     if (x.type().dtype() == DType.BOOL && (op == Op.AMAX || op == Op.AMIN)) {
       return cast(reduce(op, cast(x, DType.I64), dims, keepdim), DType.BOOL);
     }
-    if (x.type().dtype() == DType.BOOL && op == Op.SUM) {
+    if (x.type().dtype() == DType.BOOL && (op == Op.SUM || op == Op.PROD)) {
       x = cast(x, DType.I64);
     } else if (!x.type().dtype().isFloat() && floatOnly(op)) {
       x = cast(x, DEFAULT_FLOAT);
@@ -932,6 +932,34 @@ public final class Builder {
   public Value matmul(Value a, Value b) {
     DType dt = promote(a, b);
     return emit(Op.MATMUL, null, cast(a, dt), cast(b, dt));
+  }
+
+  /**
+   * A cumulative op along {@code dim}, from the last element with {@code reverse}: sums and
+   * products of integers and bools in i64, {@code logcumsumexp} of them in the default float,
+   * {@code cummax} and {@code cummin} of bools as bools. A scalar is its own scan (its index 0).
+   */
+  public Value scan(Op op, Value x, int dim, boolean reverse) {
+    Op.Scan s = op.scan();
+    if (s == null) {
+      throw new IllegalArgumentException(op.mnemonic() + " is not cumulative");
+    }
+    int d = normalizeDim(dim, x.type().rank());
+    DType dt = x.type().dtype();
+    boolean bool = dt == DType.BOOL;
+    if (s == Op.Scan.LOG_SUM_EXP && !dt.isFloat()) {
+      x = cast(x, DEFAULT_FLOAT);
+    } else if (!dt.isFloat()) {
+      x = cast(x, DType.I64);
+    }
+    Value r;
+    if (x.type().isScalar()) {
+      r = s.isIndex() ? lit(0, DType.I64) : x;
+    } else {
+      r = emit(op, null, new Value[] {x}, new int[] {d, reverse ? 1 : 0}, false);
+    }
+    boolean keepsBool = bool && (s == Op.Scan.MAX || s == Op.Scan.MIN);
+    return keepsBool ? cast(r, DType.BOOL) : r;
   }
 
   public Value softmax(Value x, int dim) {

@@ -143,8 +143,50 @@ public final class Interpreter {
                 value(inst.operand(0)).scatterSet(value(inst.operand(2)), indexOffsets(inst));
             case ONE_HOT -> oneHot(inst);
             case NUMEL -> numel(inst);
+            case SCAN -> scan(inst);
           };
     };
+  }
+
+  /** A cumulative op, by {@link Scans} as compiled code computes it. */
+  private NdArray scan(Inst inst) {
+    NdArray x = value(inst.operand(0));
+    int[] s = x.shape();
+    int d = inst.dim(0);
+    int n = x.size();
+    DType dt = x.dtype();
+    Op.Scan k = inst.op().scan();
+    Object in;
+    Object out;
+    if (dt == DType.I64) {
+      long[] l = new long[n];
+      for (int i = 0; i < n; i++) {
+        l[i] = x.getLong(i);
+      }
+      in = l;
+      out = new long[n];
+    } else if (dt == DType.F32) {
+      float[] f = new float[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = (float) x.get(i);
+      }
+      in = f;
+      out = k.isIndex() ? new long[n] : new float[n];
+    } else {
+      in = x.toDoubleArray();
+      out = k.isIndex() ? new long[n] : new double[n];
+    }
+    int outer = NdArray.numel(java.util.Arrays.copyOfRange(s, 0, d));
+    int inner = NdArray.numel(java.util.Arrays.copyOfRange(s, d + 1, s.length));
+    Scans.scan(in, out, outer, s[d], inner, k.code(), inst.dim(1) == 1);
+    if (out instanceof long[] l) {
+      return NdArray.wrapLongs(s.clone(), l);
+    }
+    double[] r = new double[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = out instanceof float[] f ? f[i] : ((double[]) out)[i];
+    }
+    return NdArray.wrap(dt, s.clone(), r);
   }
 
   private NdArray elementwise(Inst inst) {
@@ -236,6 +278,11 @@ public final class Interpreter {
           acc[outIndex[i]] = Math.min(acc[outIndex[i]], x.get(i));
         }
       }
+      case MUL -> {
+        for (int i = 0; i < n; i++) {
+          acc[outIndex[i]] *= x.get(i);
+        }
+      }
       case LOG_ADD_EXP -> logSumExp(x, outIndex, acc);
     }
     switch (r.finish()) {
@@ -267,6 +314,7 @@ public final class Interpreter {
         acc,
         switch (c) {
           case ADD -> 0L;
+          case MUL -> 1L;
           case MAX -> Long.MIN_VALUE;
           case MIN -> Long.MAX_VALUE;
           case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");
@@ -277,6 +325,7 @@ public final class Interpreter {
       acc[o] =
           switch (c) {
             case ADD -> acc[o] + v;
+            case MUL -> acc[o] * v;
             case MAX -> Math.max(acc[o], v);
             case MIN -> Math.min(acc[o], v);
             case LOG_ADD_EXP -> throw new IllegalArgumentException("logsumexp of i64");

@@ -156,6 +156,15 @@ public enum Op {
       FLOAT,
       grad("LogsumexpBackward0"),
       new Reduction(Combine.LOG_ADD_EXP, Double.NEGATIVE_INFINITY)),
+  /**
+   * The product, folded in index order. Names: over all dims, over one dim. A bool operand gives
+   * i64, as PyTorch; i64 products wrap.
+   */
+  PROD(
+      "prod",
+      NUMERIC,
+      grad(BY_DIMS, "ProdBackward0", "ProdBackward1"),
+      new Reduction(Combine.MUL, 1.0)),
   // structural: shapes, views, contraction and index ops, each its own Structure
   /** Names: {@code view} (and the IR's reshape), {@code reshape} of the Java API. */
   RESHAPE(
@@ -255,7 +264,22 @@ public enum Op {
   /** {@code one_hot(indices)}: i64 indices to an i64 tensor with a trailing class dim. */
   ONE_HOT("one_hot", 1, Structure.ONE_HOT, ANY, GradFns.NONE, ZERO_GRADIENT),
   /** The number of elements of the operand over {@code dims}, as a scalar of the result dtype. */
-  NUMEL("numel", 1, Structure.NUMEL, ANY, GradFns.NONE, DIMS, ZERO_GRADIENT);
+  NUMEL("numel", 1, Structure.NUMEL, ANY, GradFns.NONE, DIMS, ZERO_GRADIENT),
+  // cumulative along one dim: dims=[dim, reverse], reverse 1 scanning from the last element
+  /** The running sum; integers and bools give i64, exact and wrapping. */
+  CUMSUM("cumsum", NUMERIC, grad("CumsumBackward0"), Scan.SUM),
+  /** The running product; integers and bools give i64, exact and wrapping. */
+  CUMPROD("cumprod", NUMERIC, grad("CumprodBackward0"), Scan.PROD),
+  /** The running {@code log(sum(exp))}, as PyTorch's {@code _log_add_exp_helper}. */
+  LOGCUMSUMEXP("logcumsumexp", FLOAT, grad("LogcumsumexpBackward0"), Scan.LOG_SUM_EXP),
+  /** The values of {@code cummax}: the running maximum, NaN once one is seen. */
+  CUMMAX("cummax", NUMERIC, grad("CummaxBackward0"), Scan.MAX),
+  /** The values of {@code cummin}: the running minimum, NaN once one is seen. */
+  CUMMIN("cummin", NUMERIC, grad("CumminBackward0"), Scan.MIN),
+  /** The indices (i64) of {@code cummax}: the latest among ties, the latest NaN. */
+  CUMMAX_INDICES("cummax_indices", NUMERIC, GradFns.NONE, Scan.MAX_INDEX, ZERO_GRADIENT),
+  /** The indices (i64) of {@code cummin}: the latest among ties, the latest NaN. */
+  CUMMIN_INDICES("cummin_indices", NUMERIC, GradFns.NONE, Scan.MIN_INDEX, ZERO_GRADIENT);
 
   /**
    * What an op does to the iteration space, and so how typing, the interpreter, lowering and the
@@ -321,7 +345,41 @@ public enum Op {
     /** Indices to one-hot rows; a library call. */
     ONE_HOT,
     /** The number of elements over dims, known from shapes alone. */
-    NUMEL
+    NUMEL,
+    /** A running fold along one dim, which its {@link Scan} says; a library call. */
+    SCAN
+  }
+
+  /**
+   * What a {@linkplain Structure#SCAN cumulative} op keeps along its dim ({@link Scans} computes
+   * each, for the interpreter and compiled code alike).
+   */
+  public enum Scan {
+    SUM(Scans.SUM),
+    PROD(Scans.PROD),
+    LOG_SUM_EXP(Scans.LOG_SUM_EXP),
+    MAX(Scans.MAX),
+    MIN(Scans.MIN),
+    /** The index of the running maximum, i64. */
+    MAX_INDEX(Scans.MAX_INDEX),
+    /** The index of the running minimum, i64. */
+    MIN_INDEX(Scans.MIN_INDEX);
+
+    private final int code;
+
+    Scan(int code) {
+      this.code = code;
+    }
+
+    /** The {@code kind} argument of {@link Scans#scan}. */
+    public int code() {
+      return code;
+    }
+
+    /** Whether the result holds indices (i64) rather than values. */
+    public boolean isIndex() {
+      return this == MAX_INDEX || this == MIN_INDEX;
+    }
   }
 
   /** The operand dtypes an op accepts. */
@@ -398,6 +456,8 @@ public enum Op {
     MAX,
     /** {@code min(acc, x)}, NaN-propagating as {@code Math.min}. */
     MIN,
+    /** {@code acc * x}, in index order. */
+    MUL,
     /**
      * {@code log(exp(acc) + exp(x))}; computed as PyTorch does, shifted by the maximum, so codegen
      * lowers it to {@code amax} and {@code sum} first.
@@ -564,6 +624,7 @@ public enum Op {
 
   private final Structure structure;
   private final Normalization normalization;
+  private final Scan scan;
 
   private final boolean comparison;
   private final boolean dims;
@@ -572,7 +633,7 @@ public enum Op {
 
   /** An elementwise op. */
   Op(String mnemonic, int arity, Dtypes dtypes, GradFns gradFns, Trait... traits) {
-    this(mnemonic, arity, Kind.ELEMENTWISE, dtypes, gradFns, null, null, null, traits);
+    this(mnemonic, arity, Kind.ELEMENTWISE, dtypes, gradFns, null, null, null, null, traits);
   }
 
   /** A normalization along one dim: one operand, a dims attribute of one dim. */
@@ -586,6 +647,7 @@ public enum Op {
         null,
         null,
         Objects.requireNonNull(normalization, mnemonic),
+        null,
         DIMS);
   }
 
@@ -606,7 +668,29 @@ public enum Op {
         null,
         Objects.requireNonNull(structure, mnemonic),
         null,
+        null,
         traits);
+  }
+
+  /** A cumulative op: one operand, {@code dims=[dim, reverse]}. */
+  Op(String mnemonic, Dtypes dtypes, GradFns gradFns, Scan scan, Trait... traits) {
+    this(
+        mnemonic,
+        1,
+        Kind.STRUCTURAL,
+        dtypes,
+        gradFns,
+        null,
+        Structure.SCAN,
+        null,
+        Objects.requireNonNull(scan, mnemonic),
+        withDims(traits));
+  }
+
+  private static Trait[] withDims(Trait[] traits) {
+    Trait[] out = java.util.Arrays.copyOf(traits, traits.length + 1);
+    out[traits.length] = DIMS;
+    return out;
   }
 
   /** A reduction: one operand, a dims attribute and keepdim. */
@@ -618,6 +702,7 @@ public enum Op {
         dtypes,
         gradFns,
         Objects.requireNonNull(reduction, mnemonic),
+        null,
         null,
         null,
         DIMS);
@@ -632,10 +717,12 @@ public enum Op {
       Reduction reduction,
       Structure structure,
       Normalization normalization,
+      Scan scan,
       Trait... traits) {
     if ((kind == Kind.REDUCTION) != (reduction != null)
         || (kind == Kind.STRUCTURAL) != (structure != null)
-        || (kind == Kind.NORMALIZE) != (normalization != null)) {
+        || (kind == Kind.NORMALIZE) != (normalization != null)
+        || (structure == Structure.SCAN) != (scan != null)) {
       // Each kind but elementwise is declared with its fact, through its own constructor.
       throw new IllegalArgumentException(mnemonic + ": a " + kind + " op needs its fact");
     }
@@ -647,6 +734,7 @@ public enum Op {
     this.reduction = reduction;
     this.structure = structure;
     this.normalization = normalization;
+    this.scan = scan;
     List<Trait> ts = List.of(traits);
     this.comparison = ts.contains(COMPARISON);
     this.dims = ts.contains(DIMS);
@@ -694,6 +782,11 @@ public enum Op {
   /** How this reduction folds; null when the op is not a reduction. */
   public Reduction reduction() {
     return reduction;
+  }
+
+  /** What this cumulative op keeps; null when the op is not a {@link Structure#SCAN}. */
+  public Scan scan() {
+    return scan;
   }
 
   /** What this normalization returns; null when the op is not a normalization. */
@@ -781,6 +874,7 @@ public enum Op {
           AMAX,
           AMIN,
           LOGSUMEXP,
+          PROD,
           RESHAPE,
           TRANSPOSE,
           PERMUTE,
@@ -798,7 +892,14 @@ public enum Op {
           SCATTER_ADD,
           SCATTER,
           ONE_HOT,
-          NUMEL ->
+          NUMEL,
+          CUMSUM,
+          CUMPROD,
+          LOGCUMSUMEXP,
+          CUMMAX,
+          CUMMIN,
+          CUMMAX_INDICES,
+          CUMMIN_INDICES ->
           null;
     };
   }

@@ -60,8 +60,22 @@ public final class Typing {
             case SCATTER_ADD, SCATTER -> scatter(op, x, in[1].type(), in[2].type(), dims);
             case ONE_HOT -> oneHot(x, target);
             case NUMEL -> numel(op, x, dims, target);
+            case SCAN -> scan(op, x, dims);
           };
     };
+  }
+
+  /** A cumulative op: {@code dims=[dim, reverse]}; indices are i64, values keep the dtype. */
+  private static Type scan(Op op, Type x, int[] dims) {
+    requireDtype(op, x);
+    if (x.dtype() == DType.BOOL) {
+      throw new GradcException(op.mnemonic() + " expects a numeric operand, got " + x);
+    }
+    if (dims.length != 2 || (dims[1] != 0 && dims[1] != 1)) {
+      throw new GradcException(op.mnemonic() + " takes dims=[dim, reverse] (reverse 0 or 1)");
+    }
+    checkRange(op, dims[0], x.rank());
+    return op.scan().isIndex() ? x.withDtype(DType.I64) : x;
   }
 
   private static Type reduction(Op op, Type x, int[] dims, boolean keepdim) {

@@ -247,6 +247,53 @@ final class Builtins {
         opt("dim", DIMS, NONE),
         opt("keepdim", BOOL, FALSE));
     define(
+        "prod",
+        BOTH,
+        Builtins::prod,
+        in(),
+        opt("dim", INT, NONE),
+        opt("keepdim", BOOL, FALSE),
+        opt("dtype", DTYPE, NONE));
+    for (Op op : List.of(Op.CUMSUM, Op.CUMPROD)) {
+      define(
+          op.mnemonic(),
+          BOTH,
+          (b, a) -> {
+            Value x = a.tensor("input");
+            if (!a.isNone("dtype")) {
+              x = b.cast(x, a.dtype("dtype"));
+            }
+            return tensor(b.scan(op, x, a.integer("dim"), false));
+          },
+          in(),
+          req("dim", INT),
+          opt("dtype", DTYPE, NONE));
+    }
+    define(
+        "logcumsumexp",
+        BOTH,
+        (b, a) -> tensor(b.scan(Op.LOGCUMSUMEXP, a.tensor("input"), a.integer("dim"), false)),
+        in(),
+        req("dim", INT));
+    for (Op op : List.of(Op.CUMMAX, Op.CUMMIN)) {
+      Op indices = op == Op.CUMMAX ? Op.CUMMAX_INDICES : Op.CUMMIN_INDICES;
+      define(
+          op.mnemonic(),
+          BOTH,
+          (b, a) -> {
+            Value x = a.tensor("input");
+            int dim = a.integer("dim");
+            SourcePos pos = a.callPos();
+            return new Val.Seq(
+                List.of(
+                    new Val.Located(tensor(b.scan(op, x, dim, false)), pos),
+                    new Val.Located(tensor(b.scan(indices, x, dim, false)), pos)),
+                true);
+          },
+          in(),
+          req("dim", INT));
+    }
+    define(
         "logsumexp",
         BOTH,
         (b, a) -> reduce(b, a, Op.LOGSUMEXP),
@@ -1315,6 +1362,25 @@ final class Builtins {
     int[] dims = a.dims("dim");
     requireElements(a, op.mnemonic(), op, x, dims);
     return tensor(b.reduce(op, x, dims, a.flag("keepdim")));
+  }
+
+  /**
+   * {@code prod(input, dim=None, keepdim=False, dtype=None)}: over every element without {@code
+   * dim}, where PyTorch has no {@code keepdim}; {@code dtype} converts the input first.
+   */
+  private static Val prod(Builder b, Args a) {
+    Value x = a.tensor("input");
+    if (!a.isNone("dtype")) {
+      x = b.cast(x, a.dtype("dtype"));
+    }
+    if (a.isNone("dim")) {
+      if (a.flag("keepdim")) {
+        throw a.error(
+            "keepdim", "prod() received an invalid combination of arguments: keepdim needs dim");
+      }
+      return tensor(b.reduce(Op.PROD, x, new int[0], false));
+    }
+    return tensor(b.reduce(Op.PROD, x, a.dims("dim"), a.flag("keepdim")));
   }
 
   /**

@@ -182,9 +182,16 @@ final class Kinks {
       case REDUCTION ->
           switch (i.op().reduction().combine()) {
             case MAX, MIN -> true;
-            case ADD, LOG_ADD_EXP -> false;
+            case ADD, MUL, LOG_ADD_EXP -> false;
           };
-      case NORMALIZE, STRUCTURAL -> false;
+      case NORMALIZE -> false;
+      // a running maximum or minimum jumps where an element meets the extreme before it
+      case STRUCTURAL ->
+          i.op().scan() != null
+              && switch (i.op().scan()) {
+                case MAX, MIN, MAX_INDEX, MIN_INDEX -> true;
+                case SUM, PROD, LOG_SUM_EXP -> false;
+              };
     };
   }
 
@@ -245,6 +252,8 @@ final class Kinks {
           }
         }
         case AMAX, AMIN -> extremes(out, k, results, shapes);
+        case CUMMAX, CUMMIN, CUMMAX_INDICES, CUMMIN_INDICES ->
+            runningExtremes(out, k, results, shapes);
         default -> throw new IllegalStateException(k.inst.op().mnemonic());
       }
     }
@@ -304,7 +313,10 @@ final class Kinks {
 
   /** {@code x - y - c} per element; {@code y} is absent when its index is negative. */
   private static void sides(List<Distance> out, Kink k, Object[] results, int x, int y, double c) {
-    int n = Math.max(length(k, results, x), y < 0 ? 1 : length(k, results, y));
+    int lx = length(k, results, x);
+    int ly = y < 0 ? 1 : length(k, results, y);
+    // an empty operand broadcasts the other to no elements
+    int n = lx == 0 || ly == 0 ? 0 : Math.max(lx, ly);
     for (int e = 0; e < n; e++) {
       double a = operand(k, results, x, e);
       double b = y < 0 ? 0 : operand(k, results, y, e);
@@ -324,6 +336,37 @@ final class Kinks {
     }
     Object buf = results[r];
     return Buffers.get(buf, Buffers.length(buf) == 1 ? 0 : e);
+  }
+
+  /**
+   * Per element of a running maximum's or minimum's operand: its distance to the extreme of the
+   * elements before it along the dim.
+   */
+  private static void runningExtremes(
+      List<Distance> out, Kink k, Object[] results, int[][] shapes) {
+    int r = k.results[0];
+    Object buf = results[r];
+    int[] shape = shapes[r];
+    int d = k.inst.dim(0);
+    boolean max = k.inst.op().scan() == Op.Scan.MAX || k.inst.op().scan() == Op.Scan.MAX_INDEX;
+    int inner = 1;
+    for (int j = d + 1; j < shape.length; j++) {
+      inner *= shape[j];
+    }
+    int size = shape[d];
+    int n = Buffers.length(buf);
+    for (int e = 0; e < n; e++) {
+      int pos = (e / inner) % size;
+      int start = e - pos * inner;
+      double x = Buffers.get(buf, e);
+      double prev = Buffers.get(buf, start);
+      for (int j = 1; j < pos; j++) {
+        double v = Buffers.get(buf, start + j * inner);
+        prev = max ? Math.max(prev, v) : Math.min(prev, v);
+      }
+      double dist = pos == 0 ? 1 : x - prev;
+      out.add(Distance.of(dist, Math.abs(x) + Math.abs(prev)));
+    }
   }
 
   /** Per element of a max or min reduction's operand: its distance to its group's extreme. */

@@ -1138,6 +1138,12 @@ final class ProgramGenerator {
               a.operand() + ".any().long()");
       return expr(text, "i64", List.of(), new Range(0, numel(a.dims)), false);
     }
+    if (chance(8)) {
+      return prod(a);
+    }
+    if (a.rank() > 0 && chance(8)) {
+      return cumulative(a);
+    }
     String op =
         oneOf(
             "sum",
@@ -1291,6 +1297,80 @@ final class ProgramGenerator {
           };
     }
     return expr(text, a.dtype, out, r, a.grad);
+  }
+
+  /**
+   * A cumulative op along one dim ({@code cumsum}, {@code cumprod}, {@code logcumsumexp}, the
+   * values or indices of {@code cummax} and {@code cummin}), of values tamed not to overflow.
+   */
+  private V cumulative(V a) {
+    int rank = a.rank();
+    int d = rnd.nextInt(rank);
+    String dim = Integer.toString(chance(30) ? d - rank : d);
+    int n = size(a.dims.get(d));
+    String op = oneOf("cumsum", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin");
+    if (op.startsWith("cumm") && !a.dims.get(d).chars().allMatch(Character::isDigit)) {
+      op = "cumsum"; // the gradient of cummax and cummin needs a static size along the dim
+    }
+    Range r;
+    switch (op) {
+      case "cumsum" -> {
+        a = tame(a, LIMIT / n);
+        r = a.range.times(n);
+      }
+      case "cumprod" -> {
+        a = tame(a, Math.max(1, Math.pow(LIMIT, 1.0 / n)));
+        double m = Math.pow(Math.max(1, a.range.mag()), n);
+        r = new Range(-m, m);
+      }
+      case "logcumsumexp" -> {
+        a = tame(a, 50);
+        r = new Range(a.range.lo(), a.range.hi() + Math.log(n));
+      }
+      default -> r = a.range;
+    }
+    String text =
+        switch (rnd.nextInt(3)) {
+          case 0 -> op + "(" + a.text + ", " + dim + ")";
+          case 1 -> "torch." + op + "(" + a.text + ", dim=" + dim + ")";
+          default -> a.operand() + "." + op + "(" + dim + ")";
+        };
+    if (op.startsWith("cumm")) {
+      if (chance(25)) {
+        return expr(text + "[1]", "i64", a.dims, new Range(0, n - 1), false);
+      }
+      text += "[0]";
+    }
+    return expr(text, a.dtype, a.dims, r, a.grad);
+  }
+
+  /** {@code prod} of every element or over one dim, of factors small enough not to overflow. */
+  private V prod(V a) {
+    int rank = a.rank();
+    int d = rank > 0 && chance(60) ? rnd.nextInt(rank) : -1;
+    int count = d < 0 ? numel(a.dims) : size(a.dims.get(d));
+    a = tame(a, Math.max(1, Math.pow(LIMIT, 1.0 / Math.max(count, 1))));
+    double m = Math.pow(a.range.mag(), count);
+    List<String> out = new ArrayList<>();
+    if (d < 0) {
+      String text =
+          oneOf("prod(" + a.text + ")", a.operand() + ".prod()", "torch.prod(" + a.text + ")");
+      return expr(text, a.dtype, out, new Range(-m, m), a.grad);
+    }
+    boolean keep = chance(30);
+    out.addAll(a.dims);
+    if (keep) {
+      out.set(d, "1");
+    } else {
+      out.remove(d);
+    }
+    String args = (chance(30) ? d - rank : d) + (keep ? ", keepdim=True" : "");
+    String text =
+        oneOf(
+            "prod(" + a.text + ", " + args + ")",
+            "torch.prod(" + a.text + ", dim=" + args + ")",
+            a.operand() + ".prod(" + args + ")");
+    return expr(text, a.dtype, out, new Range(-m, m), a.grad);
   }
 
   private V normalize() {

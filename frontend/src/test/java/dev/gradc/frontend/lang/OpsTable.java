@@ -48,19 +48,25 @@ final class OpsTable {
    * mnemonic in camel case.
    */
   static final Map<Op, Surface> SURFACE =
-      Map.of(
+      Map.ofEntries(
           // PyTorch's x.float(), x.double(), x.long() and x.to(dtype)
-          Op.CAST, new Surface("float", "to"),
+          Map.entry(Op.CAST, new Surface("float", "to")),
           // inserted by shape inference wherever operands broadcast; users write expand
-          Op.BROADCAST, new Surface(null, null),
+          Map.entry(Op.BROADCAST, new Surface(null, null)),
           // the adjoint of broadcast, made by reverse mode; PyTorch's Tensor.sum_to_size
-          Op.SUM_TO, new Surface("sum_to_size", null),
+          Map.entry(Op.SUM_TO, new Surface("sum_to_size", null)),
           // the element count mean's gradient divides by; PyTorch's numel() is a Python int
-          Op.NUMEL, new Surface(null, null),
+          Map.entry(Op.NUMEL, new Surface(null, null)),
           // written x[a:b:c] in .grad (narrow and select are its builtins); aten's slice in Java
-          Op.SLICE, new Surface("narrow", "slice"),
+          Map.entry(Op.SLICE, new Surface("narrow", "slice")),
           // the adjoint of slice, made by reverse mode
-          Op.SLICE_BACKWARD, new Surface(null, null));
+          Map.entry(Op.SLICE_BACKWARD, new Surface(null, null)),
+          // (values, indices) in Java: Tensor.cummax and Tensor.cummin return a ValuesIndices
+          Map.entry(Op.CUMMAX, new Surface("cummax", null)),
+          Map.entry(Op.CUMMIN, new Surface("cummin", null)),
+          // the indices of cummax's and cummin's (values, indices), made by the same call
+          Map.entry(Op.CUMMAX_INDICES, new Surface(null, null)),
+          Map.entry(Op.CUMMIN_INDICES, new Surface(null, null)));
 
   static Surface surface(Op op) {
     return SURFACE.getOrDefault(op, new Surface(op.mnemonic(), camelCase(op.mnemonic())));

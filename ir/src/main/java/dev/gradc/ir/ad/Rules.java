@@ -140,7 +140,22 @@ final class Rules {
         d[0] = needs[0] ? b.div(g, b.add(one, b.unary(Op.EXP2, b.sub(in[1], x)))) : null;
         d[1] = needs[1] ? b.div(g, b.add(one, b.unary(Op.EXP2, b.sub(x, in[1])))) : null;
       }
-      case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> {
+      case LT,
+          LE,
+          GT,
+          GE,
+          EQ,
+          NE,
+          SIGN,
+          FLOOR,
+          CEIL,
+          ROUND,
+          TRUNC,
+          DETACH,
+          ONE_HOT,
+          NUMEL,
+          CUMMAX_INDICES,
+          CUMMIN_INDICES -> {
         // zero gradient; these are never active
       }
       case WHERE -> {
@@ -229,6 +244,13 @@ final class Rules {
         Value gb = b.broadcastTo(restore(b, g, inst), x.type().dims());
         d[0] = b.mul(gb, b.exp(b.sub(x, yb)));
       }
+      case PROD ->
+          d[0] = b.mul(b.broadcastTo(restore(b, g, inst), x.type().dims()), prodOthers(b, inst, x));
+      // the sum from the other end, as PyTorch's flip(cumsum(flip(g)))
+      case CUMSUM -> d[0] = b.scan(Op.CUMSUM, g, inst.dim(0), inst.dim(1) == 0);
+      case CUMPROD -> d[0] = Cumulative.cumprod(b, inst, x, y, g);
+      case LOGCUMSUMEXP -> d[0] = Cumulative.logcumsumexp(b, inst, x, y, g);
+      case CUMMAX, CUMMIN -> d[0] = Cumulative.extreme(b, inst, x, g);
       case RESHAPE, SQUEEZE, UNSQUEEZE -> d[0] = b.reshape(g, x.type().dims());
       case TRANSPOSE -> d[0] = b.transpose(g, inst.dim(0), inst.dim(1));
       case PERMUTE -> {
@@ -272,6 +294,45 @@ final class Rules {
   }
 
   /**
+   * The product of the other elements of each element's slice, as PyTorch's {@code prod_backward}
+   * gives it: {@code result / x} where the slice has no zero; at the one zero of a slice the
+   * product of the others, elsewhere in that slice {@code 0 * (others)} (NaN where an other is
+   * infinite); with two or more zeros zero ({@code 0 * (others)} over one dim, exact zeros over all
+   * dims, as {@code ProdBackward0}'s {@code zeros_like}). Where a tensor reduced over a dim holds a
+   * zero, PyTorch multiplies prefix and suffix products instead of dividing, which differs from
+   * this at NaN, infinities and overflow. Written with products of the zeros and of the nonzeros
+   * apart, so that its own derivative is the product of the elements other than two (the second
+   * derivative PyTorch's exclusive products give).
+   */
+  private static Value prodOthers(Builder b, Inst inst, Value x) {
+    DType dt = x.type().dtype();
+    int[] dims = inst.dims();
+    Lit zero = Builder.lit(0, dt);
+    Lit one = Builder.lit(1, dt);
+    Value isZero = b.binary(Op.EQ, x, zero);
+    Value nonzeros = b.where(isZero, one, x);
+    // the product of the nonzeros, of the zeros (0 with a zero, else 1), and the number of zeros
+    Value pn = b.reduce(Op.PROD, nonzeros, dims, true);
+    Value pz = b.reduce(Op.PROD, b.where(isZero, x, one), dims, true);
+    Value count = b.sum(b.cast(isZero, dt), dims, true);
+    // at a nonzero: the zeros' product times the nonzeros' without this one
+    Value atNonzero = b.mul(pz, b.div(pn, nonzeros));
+    // at a zero: the nonzeros' product times the other zeros' (1 alone, their sum minus this one
+    // when there are two: 0, with derivative 1 toward the other zero; 0 with more)
+    Value sumOfZeros = b.sum(b.where(isZero, x, zero), dims, true);
+    Value otherZeros =
+        b.where(
+            b.binary(Op.EQ, count, one),
+            one,
+            b.where(b.binary(Op.EQ, count, Builder.lit(2, dt)), b.sub(sumOfZeros, x), zero));
+    Value others = b.where(isZero, b.mul(pn, otherZeros), atNonzero);
+    if (inst.dimCount() == 0) {
+      others = b.where(b.binary(Op.GE, count, Builder.lit(2, dt)), zero, others);
+    }
+    return others;
+  }
+
+  /**
    * The tangent of the result of {@code inst} (its directional derivative, forward mode) given the
    * tangents {@code t} of its operands, null where an operand's tangent is zero; null when the
    * result's tangent is zero. {@code in} and {@code y} are the operands and result in the function
@@ -300,11 +361,24 @@ final class Rules {
       case SINH, COSH, ASINH, ACOSH, ATANH, ASIN, ACOS, ATAN, LOG2, LOG10 ->
           diagonal(b, inst, in, y, t);
       case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> null;
+      case CUMMAX_INDICES, CUMMIN_INDICES -> null;
+      case CUMSUM -> b.emitLike(inst, new Value[] {t[0]});
+      case CUMPROD -> Cumulative.cumprodTangent(b, inst, in[0], y, t[0]);
+      case LOGCUMSUMEXP -> Cumulative.logcumsumexpTangent(b, inst, in[0], t[0]);
+      case CUMMAX, CUMMIN -> Cumulative.extremeTangent(b, inst, in[0], t[0]);
       case CAST -> b.cast(t[0], dt);
       // linear: the op itself, on the tangent
       case SUM, MEAN, RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, EXPAND, BROADCAST ->
           b.emitLike(inst, new Value[] {t[0]});
       case SUM_TO, SLICE, SLICE_BACKWARD -> b.emitLike(inst, new Value[] {t[0]});
+      // the tangent times the product of the others, summed: the gradient rule's factor
+      case PROD ->
+          b.emit(
+              Op.SUM,
+              null,
+              new Value[] {b.mul(t[0], prodOthers(b, inst, in[0]))},
+              inst.dims(),
+              inst.keepdim());
       case GATHER -> t[0] == null ? null : b.emitLike(inst, new Value[] {t[0], in[1]});
       case SCATTER -> {
         // linear in self and src

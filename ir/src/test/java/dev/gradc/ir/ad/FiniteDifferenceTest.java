@@ -157,6 +157,7 @@ class FiniteDifferenceTest {
       case DETACH -> detach();
       case CAST -> cast();
       case SUM, MEAN, AMAX, AMIN, LOGSUMEXP -> reduction(op);
+      case PROD -> prod();
       case RESHAPE -> reshape();
       case TRANSPOSE -> transpose();
       case PERMUTE -> permute();
@@ -174,7 +175,74 @@ class FiniteDifferenceTest {
       case SCATTER -> scatter();
       case ONE_HOT -> oneHot();
       case NUMEL -> numel();
+      case CUMSUM, CUMPROD, LOGCUMSUMEXP, CUMMAX, CUMMIN -> scan(op);
+      case CUMMAX_INDICES, CUMMIN_INDICES -> scanIndices(op);
     };
+  }
+
+  /**
+   * A cumulative op along each dim, from either end, on a symbolic dim; {@code cumprod} also over
+   * rows with exactly one exact zero each (at a drawn position), where its gradient is PyTorch's
+   * masked form.
+   */
+  private static List<Case> scan(Op op) {
+    List<Case> out = new ArrayList<>();
+    for (int dim : new int[] {0, 1, 2, -1}) {
+      for (boolean reverse : new boolean[] {false, true}) {
+        if (reverse && (op == Op.CUMMAX || op == Op.CUMMIN)) {
+          continue;
+        }
+        out.add(
+            c(
+                op.mnemonic() + " dim=" + dim + (reverse ? " reverse" : ""),
+                (b, p) -> b.scan(op, p[0], dim, reverse),
+                p("x", t(2, 3, 4))));
+      }
+    }
+    out.add(
+        c(
+            op.mnemonic() + " of a product",
+            (b, p) -> b.scan(op, b.mul(p[0], p[1]), 1, false),
+            p("x", t(3, 4)),
+            p("y", t(4))));
+    if (op != Op.CUMMAX && op != Op.CUMMIN) {
+      out.add(
+          c(
+              op.mnemonic() + " symbolic dim",
+              (b, p) -> b.scan(op, p[0], 0, false),
+              p("x", sym(F, "N", 3))));
+    }
+    if (op == Op.CUMPROD) {
+      Domain zeros = new Domain(0, 0, 0);
+      for (boolean reverse : new boolean[] {false, true}) {
+        out.add(
+            c(
+                "cumprod one zero per row" + (reverse ? " reverse" : ""),
+                (b, p) ->
+                    b.scan(
+                        op,
+                        b.where(
+                            b.binary(Op.EQ, b.oneHot(p[0], 5), Builder.lit(1, DType.I64)),
+                            p[2],
+                            p[1]),
+                        1,
+                        reverse),
+                in("i", Type.of(DType.I64, 4), Domain.index(5)),
+                p("a", t(4, 5)),
+                p("z", t(4, 5), zeros)));
+      }
+    }
+    return out;
+  }
+
+  /** The indices of {@code cummax} and {@code cummin} weigh a differentiable value. */
+  private static List<Case> scanIndices(Op op) {
+    return List.of(
+        c(
+            op.mnemonic() + " weights",
+            (b, p) -> b.mul(b.cast(b.scan(op, p[1], 1, false), F), b.exp(p[0])),
+            p("x", t(3, 4)),
+            in("v", Type.of(F, 3, 4), Domain.ANY)));
   }
 
   /** Shape pairs that exercise broadcasting, a scalar tensor and a symbolic dim. */
@@ -417,6 +485,41 @@ class FiniteDifferenceTest {
             op.mnemonic() + " symbolic dim, all",
             (b, p) -> b.reduce(op, p[0], new int[0], true),
             p("x", sym(F, "N", 3))));
+    return out;
+  }
+
+  /**
+   * {@code prod} away from zeros, and with exact zeros: a parameter drawn as 0 placed where a
+   * boolean input is false (slices with none, one, two and more zeros; prod is linear in each
+   * element, so central differences are exact there), and over all dims with one zero.
+   */
+  private static List<Case> prod() {
+    List<Case> out = new ArrayList<>(reduction(Op.PROD));
+    Domain zeros = new Domain(0, 0, 0);
+    for (int dim : new int[] {0, 1, -1}) {
+      for (boolean keep : new boolean[] {false, true}) {
+        out.add(
+            c(
+                "prod zeros dim=" + dim + " keepdim=" + keep,
+                (b, p) -> b.reduce(Op.PROD, b.where(p[0], p[1], p[2]), new int[] {dim}, keep),
+                in("c", Type.of(DType.BOOL, 6, 4), Domain.BOOL),
+                p("a", t(6, 4)),
+                p("z", t(6, 4), zeros)));
+      }
+    }
+    out.add(
+        c(
+            "prod one zero, all dims",
+            (b, p) ->
+                b.reduce(
+                    Op.PROD,
+                    b.add(
+                        b.sliceBackward(p[0], List.of(Dim.of(5)), 0, 0, 1),
+                        b.sliceBackward(p[1], List.of(Dim.of(5)), 0, 4, 1)),
+                    new int[0],
+                    false),
+            p("a", t(4)),
+            p("z", t(1), zeros)));
     return out;
   }
 

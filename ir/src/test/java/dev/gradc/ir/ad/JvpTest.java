@@ -93,7 +93,7 @@ class JvpTest {
                 + Printer.print(jvp));
       }
     }
-    checkAdjoint(what, f, args, v, k.name().hashCode());
+    checkAdjoint(what, f, args, v, k.name().hashCode(), false);
   }
 
   @Test
@@ -119,7 +119,7 @@ class JvpTest {
           throw new AssertionError(problem + " (result k)\n" + what + "jvp:\n" + jvp);
         }
       }
-      checkAdjoint(what, f, args, v, seed);
+      checkAdjoint(what, f, args, v, seed, false);
     }
   }
 
@@ -130,7 +130,7 @@ class JvpTest {
     for (long seed = 0; seed < 100; seed++) {
       Func f = RandomFuncs.generate(seed, RandomFuncs.Options.ALL);
       List<NdArray> args = RandomFuncs.inputs(f, seed);
-      checkAdjoint(RandomFuncs.describe(seed, f), f, args, directions(f, args, seed), seed);
+      checkAdjoint(RandomFuncs.describe(seed, f), f, args, directions(f, args, seed), seed, true);
     }
   }
 
@@ -235,7 +235,7 @@ class JvpTest {
    * relative to the sum of the magnitudes of the terms; skipped where either side is not finite.
    */
   private static void checkAdjoint(
-      String what, Func f, List<NdArray> args, List<NdArray> v, long seed) {
+      String what, Func f, List<NdArray> args, List<NdArray> v, long seed, boolean kinks) {
     int m = f.results().size();
     SplittableRandom rng = new SplittableRandom(seed * 7919 + 3);
     List<NdArray> primal = Interpreter.run(f, args);
@@ -265,6 +265,11 @@ class JvpTest {
         accumulate(rhs, u.get(j).toDoubleArray(), t.get(m + j).toDoubleArray());
       }
       if (!Double.isFinite(lhs[0]) || !Double.isFinite(rhs[0])) {
+        if (kinks && Double.isNaN(lhs[0]) != Double.isNaN(rhs[0])) {
+          // At a kink one mode may divide 0 by 0 where the other masks it: atan2(0, 0) behind
+          // relu is NaN in forward mode (as PyTorch's formula) and masked in reverse mode.
+          continue;
+        }
         assertEquals(
             Double.isNaN(lhs[0]), Double.isNaN(rhs[0]), what + ": NaN in one mode only\n" + jvp);
         continue;

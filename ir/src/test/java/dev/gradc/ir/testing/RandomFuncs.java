@@ -401,7 +401,7 @@ public final class RandomFuncs {
         case TAN -> tan();
         case DETACH -> k ? add(b.detach(pick()), 1e4) : null;
         case CAST -> cast();
-        case SUM, MEAN, LOGSUMEXP -> reduce(op);
+        case SUM, MEAN, LOGSUMEXP, PROD -> reduce(op);
         case AMAX, AMIN -> k ? reduce(op) : null;
         case RESHAPE -> reshape();
         case TRANSPOSE -> transpose();
@@ -419,7 +419,43 @@ public final class RandomFuncs {
         case SCATTER -> scatterAdd(true);
         case ONE_HOT -> oneHot();
         case NUMEL -> numel();
+        case CUMSUM, CUMPROD, LOGCUMSUMEXP -> scan(op);
+        case CUMMAX, CUMMIN -> k ? scan(op) : null;
+        case CUMMAX_INDICES, CUMMIN_INDICES -> k ? scanIndices(op) : null;
       };
+    }
+
+    /** A cumulative op along a static dim (a product of factors within 1 stays within 1). */
+    private Value scan(Op op) {
+      Value x = pick(v -> staticDim(v) >= 0);
+      if (x == null) {
+        return null;
+      }
+      int d = staticDim(x);
+      int n = x.type().dim(d).size();
+      boolean reverse = op != Op.CUMMAX && op != Op.CUMMIN && rng.nextBoolean();
+      double bx = bnd(x);
+      if (op == Op.CUMPROD) {
+        x = within(x, 1);
+        bx = Math.min(bnd(x), 1);
+      } else if (op == Op.LOGCUMSUMEXP) {
+        x = within(x, 100);
+        bx = bnd(x) + Math.log(n);
+      } else if (op == Op.CUMSUM) {
+        bx *= n;
+      }
+      return add(b.scan(op, x, d, reverse), bx);
+    }
+
+    /** The indices of a running extreme, as float weights. */
+    private Value scanIndices(Op op) {
+      Value x = pick(v -> staticDim(v) >= 0);
+      if (x == null) {
+        return null;
+      }
+      int d = staticDim(x);
+      Value i = b.cast(b.scan(op, x, d, false), main);
+      return add(i, x.type().dim(d).size());
     }
 
     private Value arith(Op op, double limit) {
@@ -607,6 +643,9 @@ public final class RandomFuncs {
       }
       if (op == Op.LOGSUMEXP) {
         x = within(x, 100);
+      } else if (op == Op.PROD) {
+        // a product of factors within 1 stays within 1
+        x = within(x, 1);
       }
       Value r = b.reduce(op, x, randomReduceDims(x.type().rank()), rng.nextBoolean());
       double n = 1;
@@ -614,7 +653,11 @@ public final class RandomFuncs {
         n *= d.factor() * (d.isStatic() ? 1 : 4);
       }
       double bx = bnd(x);
-      return add(r, op == Op.SUM ? bx * n : op == Op.LOGSUMEXP ? bx + Math.log(n) : bx);
+      return add(
+          r,
+          op == Op.SUM
+              ? bx * n
+              : op == Op.LOGSUMEXP ? bx + Math.log(n) : op == Op.PROD ? Math.min(bnd(x), 1) : bx);
     }
 
     private Value reshape() {
