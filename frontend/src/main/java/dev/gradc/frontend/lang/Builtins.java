@@ -771,26 +771,12 @@ final class Builtins {
         "instance_norm",
         FUNCTION,
         Builtins::instanceNorm,
-        in(),
-        opt("running_mean", TENSOR, NONE),
-        opt("running_var", TENSOR, NONE),
-        opt("weight", TENSOR, NONE),
-        opt("bias", TENSOR, NONE),
-        opt("use_input_stats", BOOL, TRUE),
-        opt("momentum", NUMBER, Val.Num.ofFloat(0.1)),
-        opt("eps", NUMBER, Val.Num.ofFloat(1e-5)));
+        runningStatsParams(opt("use_input_stats", BOOL, TRUE)));
     define(
         "batch_norm",
         FUNCTION,
         Builtins::batchNorm,
-        in(),
-        opt("running_mean", TENSOR, NONE),
-        opt("running_var", TENSOR, NONE),
-        opt("weight", TENSOR, NONE),
-        opt("bias", TENSOR, NONE),
-        opt("training", BOOL, FALSE),
-        opt("momentum", NUMBER, Val.Num.ofFloat(0.1)),
-        opt("eps", NUMBER, Val.Num.ofFloat(1e-5)));
+        runningStatsParams(opt("training", BOOL, FALSE)));
     define(
         "cdist",
         FUNCTION,
@@ -1092,6 +1078,24 @@ final class Builtins {
   }
 
   // ---------------------------------------------------------------- table helpers
+
+  /**
+   * The parameters of {@code batch_norm} and {@code instance_norm}, PyTorch's order: input,
+   * running_mean, running_var, weight, bias, {@code mode} (training or use_input_stats), momentum,
+   * eps.
+   */
+  private static Param[] runningStatsParams(Param mode) {
+    return new Param[] {
+      in(),
+      opt("running_mean", TENSOR, NONE),
+      opt("running_var", TENSOR, NONE),
+      opt("weight", TENSOR, NONE),
+      opt("bias", TENSOR, NONE),
+      mode,
+      opt("momentum", NUMBER, Val.Num.ofFloat(0.1)),
+      opt("eps", NUMBER, Val.Num.ofFloat(1e-5))
+    };
+  }
 
   private static void define(String name, Forms forms, Body body, Param... params) {
     define(name, forms, params[0].name(), body, params);

@@ -100,19 +100,11 @@ final class Cumulative {
    */
   static Value extreme(Builder b, Inst inst, Value x, Value g) {
     int d = inst.dim(0);
-    Dim size = x.type().dim(d);
-    if (!size.isStatic()) {
-      throw new GradcException(
-          inst.op().mnemonic()
-              + "'s gradient needs a static size along dim "
-              + d
-              + ", got "
-              + size);
-    }
+    int size = staticSize(inst, x, d);
     Op indices = inst.op() == Op.CUMMAX ? Op.CUMMAX_INDICES : Op.CUMMIN_INDICES;
     Value idx = b.scan(indices, x, d, inst.dim(1) == 1);
     int r = x.type().rank();
-    Value hit = b.binary(Op.EQ, b.oneHot(idx, size.size()), Builder.lit(1, DType.I64));
+    Value hit = b.binary(Op.EQ, b.oneHot(idx, size), Builder.lit(1, DType.I64));
     Value picked = b.where(hit, b.unsqueeze(g, r), Builder.lit(0, g.type().dtype()));
     Value sums = b.sum(picked, new int[] {d}, false);
     int[] perm = new int[r];
