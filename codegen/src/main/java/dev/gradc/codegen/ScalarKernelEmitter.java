@@ -7,6 +7,7 @@ import dev.gradc.ir.DType;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.ScalarMath;
+import dev.gradc.ir.SumOrder;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
 
 /**
  * The scalar {@link KernelBackend}: each iteration of the outer loop runs the kernel's loops in
@@ -50,16 +52,135 @@ final class ScalarKernelEmitter {
   private int hiArg;
   private int indexLocal;
 
-  private ScalarKernelEmitter(Kernel kernel, GeneratorAdapter g, OpEmitter ops) {
+  /**
+   * For each sum in logical blocks ({@link Reduction#sumsInBlocks}): the local holding its 16
+   * partials ({@code double[16]}), or for a column sum its {@code lanes * n} partials (partial
+   * {@code l} of column {@code j} at {@code l * n + j}).
+   */
+  private final Map<Reduction, Integer> blocks = new IdentityHashMap<>();
+
+  /** For column sums: the local holding {@code min(16, hi - lo)}, the partial vectors in use. */
+  private int columnLanes = -1;
+
+  private final Type owner;
+  private final LibraryCopier lib;
+
+  private ScalarKernelEmitter(
+      Kernel kernel, GeneratorAdapter g, Type owner, LibraryCopier lib, OpEmitter ops) {
     this.kernel = kernel;
     this.g = g;
+    this.owner = owner;
+    this.lib = lib;
     this.ops = ops;
   }
 
   private static void emit(ClassVisitor cv, Type owner, LibraryCopier lib, KernelSignature sig) {
     GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, sig.method);
-    new ScalarKernelEmitter(sig.kernel, g, new OpEmitter(g, owner, lib)).body(sig);
+    new ScalarKernelEmitter(sig.kernel, g, owner, lib, new OpEmitter(g, owner, lib)).body(sig);
     g.endMethod();
+  }
+
+  private static final Method TREE16 = Method.getMethod("double tree16(double[], int)");
+  private static final Method COLUMN_TREES =
+      Method.getMethod("void columnTrees(double[], int, int, double[], int)");
+
+  /** Calls the copy of {@link SumOrder}'s method {@code m} in the generated class. */
+  private void callSumOrder(Method m) {
+    lib.require(SumOrder.class, m.getName(), m.getDescriptor());
+    g.invokeStatic(owner, m);
+  }
+
+  /**
+   * Allocates the partials of the sums in logical blocks ({@link #blocks}): per chunk, so the
+   * partials are indexed from the chunk's start.
+   */
+  private void allocateBlocks() {
+    for (Reduction r : kernel.reductions) {
+      if (!r.sumsInBlocks()) {
+        continue;
+      }
+      int p = g.newLocal(Jvm.DOUBLE_ARRAY);
+      if (r.mode == Mode.COLUMN) {
+        if (columnLanes < 0) {
+          columnLanes = g.newLocal(Type.INT_TYPE);
+          g.push(SumOrder.BLOCK);
+          g.loadArg(hiArg);
+          g.loadArg(loArg);
+          g.visitInsn(Opcodes.ISUB);
+          g.invokeStatic(Jvm.MATH, new Method("min", "(II)I"));
+          g.storeLocal(columnLanes);
+        }
+        g.loadLocal(columnLanes);
+        pushExtent(kernel.loopOf(r).innerSize());
+        g.visitInsn(Opcodes.IMUL);
+      } else {
+        g.push(SumOrder.BLOCK);
+      }
+      g.newArray(Type.DOUBLE_TYPE);
+      g.storeLocal(p);
+      blocks.put(r, p);
+    }
+  }
+
+  /**
+   * At the end of a chunk: a full sum's accumulator becomes the tree of its partials; a column
+   * sum's partial vectors become the chunk's column partials.
+   */
+  private void finishBlocks() {
+    for (Reduction r : kernel.reductions) {
+      Integer p = blocks.get(r);
+      if (p == null) {
+        continue;
+      }
+      switch (r.mode) {
+        case FULL -> {
+          g.loadLocal(p);
+          g.push(0);
+          callSumOrder(TREE16);
+          g.storeLocal(acc.get(r));
+        }
+        case COLUMN -> {
+          layout = kernel.loopOf(r);
+          Extent n = layout.innerSize();
+          g.loadLocal(p);
+          g.loadLocal(columnLanes);
+          pushExtent(n);
+          loadParam(bufferArg.get(bufferOf(r.out)), packedBuffers);
+          g.loadArg(chunkArg);
+          pushExtent(n);
+          g.visitInsn(Opcodes.IMUL);
+          callSumOrder(COLUMN_TREES);
+        }
+        case INNER, DIRECT, RMW -> {}
+      }
+    }
+  }
+
+  /** {@code p[index] += x} for a sum in logical blocks ({@link #pushBlockIndex}). */
+  private void addToBlock(int p, Reduction r, Value x) {
+    g.loadLocal(p);
+    pushBlockIndex(r);
+    g.visitInsn(Opcodes.DUP2);
+    g.visitInsn(Opcodes.DALOAD);
+    pushDouble(x);
+    g.visitInsn(Opcodes.DADD);
+    g.visitInsn(Opcodes.DASTORE);
+  }
+
+  /** Pushes {@code index - lo}: the current row's (or element's) position in the chunk. */
+  private void pushChunkRow() {
+    g.loadLocal(indexLocal);
+    g.loadArg(loArg);
+    g.visitInsn(Opcodes.ISUB);
+  }
+
+  /** Pushes the inner index of the element being emitted (with the unrolled copy's shift). */
+  private void pushInnerIndex() {
+    g.loadLocal(innerIndex);
+    if (innerShift != 0) {
+      g.push(innerShift);
+      g.visitInsn(Opcodes.IADD);
+    }
   }
 
   private void body(KernelSignature sig) {
@@ -92,6 +213,7 @@ final class ScalarKernelEmitter {
         g.storeLocal(acc.get(r));
       }
     }
+    allocateBlocks();
     for (Value v : kernel.rowValues) {
       // a valueType: an i64 row value stays a long, exact
       rowLocal.put(v, g.newLocal(Jvm.valueType(v.type().dtype())));
@@ -116,6 +238,7 @@ final class ScalarKernelEmitter {
     g.iinc(indexLocal, 1);
     g.goTo(head);
     g.mark(end);
+    finishBlocks();
     List<Reduction> full = kernel.fullReductions;
     if (sig.returnsPartial()) {
       g.loadLocal(acc.get(full.get(0)));
@@ -261,7 +384,12 @@ final class ScalarKernelEmitter {
     // four accumulators combined in a fixed order, so the adds do not wait on each other.
     boolean unroll = layout.loop.members.size() <= UNROLL_MAX_MEMBERS && hasInner();
     for (Reduction red : layout.reductions) {
-      if (red.mode == Mode.INNER) {
+      if (red.mode == Mode.INNER && red.sumsInBlocks()) {
+        // A row sum's 16 partials start at +0.0 in each row.
+        g.loadLocal(blocks.get(red));
+        g.push(0.0);
+        g.invokeStatic(Type.getType(java.util.Arrays.class), new Method("fill", "([DD)V"));
+      } else if (red.mode == Mode.INNER) {
         int[] accs = new int[unroll ? UNROLL : 1];
         accs[0] = acc.get(red);
         for (int k = 1; k < accs.length; k++) {
@@ -309,6 +437,13 @@ final class ScalarKernelEmitter {
     g.goTo(head);
     g.mark(end);
     for (Reduction red : layout.reductions) {
+      if (red.mode == Mode.INNER && red.sumsInBlocks()) {
+        g.loadLocal(blocks.get(red));
+        g.push(0);
+        callSumOrder(TREE16);
+        g.storeLocal(acc.get(red));
+        continue;
+      }
       int[] accs = innerAccs.get(red);
       if (red.mode != Mode.INNER || accs.length == 1) {
         continue;
@@ -538,6 +673,11 @@ final class ScalarKernelEmitter {
   private void reduce(Inst m) {
     Reduction r = reductionOf(m);
     Value x = m.operand(0);
+    Integer p = blocks.get(r);
+    if (p != null) {
+      addToBlock(p, r, x);
+      return;
+    }
     switch (r.mode) {
       case FULL -> {
         g.loadLocal(acc.get(r));
@@ -584,6 +724,42 @@ final class ScalarKernelEmitter {
         g.storeLocal(off);
         accumulateAt(r, arr, packedBuffers, off, x);
       }
+    }
+  }
+
+  /**
+   * Pushes the index in {@code r}'s partials of the current element: its position in the chunk
+   * (full sum) or in the row (row sum) mod 16; for a column sum, the row's position in the chunk
+   * mod 16, times the columns, plus the column.
+   */
+  private void pushBlockIndex(Reduction r) {
+    switch (r.mode) {
+      case FULL -> {
+        pushChunkRow();
+        if (layout.rank() > 1) {
+          pushExtent(layout.innerSize());
+          g.visitInsn(Opcodes.IMUL);
+          pushInnerIndex();
+          g.visitInsn(Opcodes.IADD);
+        }
+        g.push(SumOrder.BLOCK - 1);
+        g.visitInsn(Opcodes.IAND);
+      }
+      case INNER -> {
+        pushInnerIndex();
+        g.push(SumOrder.BLOCK - 1);
+        g.visitInsn(Opcodes.IAND);
+      }
+      case COLUMN -> {
+        pushChunkRow();
+        g.push(SumOrder.BLOCK - 1);
+        g.visitInsn(Opcodes.IAND);
+        pushExtent(layout.innerSize());
+        g.visitInsn(Opcodes.IMUL);
+        pushInnerIndex();
+        g.visitInsn(Opcodes.IADD);
+      }
+      case DIRECT, RMW -> throw new IllegalStateException("not summed in blocks: " + r.inst);
     }
   }
 
