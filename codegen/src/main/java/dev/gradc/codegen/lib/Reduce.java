@@ -28,10 +28,11 @@ import dev.gradc.ir.SumOrder;
  * for f32 data it stays far below f32's own rounding ({@code 2^-24}), so f32 results keep the
  * accuracy of f64 accumulation, rounded once.
  *
- * <p>Codegen adopts the order by giving each sum reduction of a fused loop 16 accumulators (scalar
- * backend) or the vector accumulators (vector backend), indexed from the chunk's start, and
- * combining them with {@link #tree16} at the end of each chunk, where it now stores the chunk's
- * partial. {@code amax}/{@code amin} need no order: their result is the same for any order.
+ * <p>The chunks and the order are defined once, in {@link SumOrder}, for the interpreter too. Fused
+ * loops follow it: each sum reduction keeps 16 partials indexed from the chunk's start (a row sum:
+ * from the row's start; a column sum: 16 partial vectors indexed by row), combined by {@link
+ * #tree16} at the end of each chunk, where the chunk's partial is stored. {@code amax}/{@code amin}
+ * need no order: their result is the same for any order.
  *
  * <p>Its f32 and f64 methods are twins on purpose, line for line: Java has no generics over
  * primitive arrays, boxing or a shared method taking {@code double} per element would cost the
