@@ -81,6 +81,8 @@ final class ScalarKernelEmitter {
   }
 
   private static final Method TREE16 = Method.getMethod("double tree16(double[], int)");
+  private static final Method TREE16_LANES =
+      new Method("tree16", "(" + "D".repeat(SumOrder.BLOCK) + ")D");
   private static final Method COLUMN_TREES =
       Method.getMethod("void columnTrees(double[], int, int, double[], int)");
 
@@ -319,6 +321,24 @@ final class ScalarKernelEmitter {
   static final int UNROLL = 4;
   static final int UNROLL_MAX_MEMBERS = 12;
 
+  /** Row loops with a row sum and at most this many members run 16 elements per iteration. */
+  static final int BLOCK_UNROLL_MAX_MEMBERS = 4;
+
+  /** The 16 partials of a row sum kept in locals while a whole block runs per iteration. */
+  private final Map<Reduction, int[]> laneLocals = new LinkedHashMap<>();
+
+  /** True while emitting the body of a loop that runs a whole block per iteration. */
+  private boolean inLanes;
+
+  private boolean hasRowSum() {
+    for (Reduction red : layout.reductions) {
+      if (red.mode == Mode.INNER && red.sumsInBlocks()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private boolean hasInner() {
     for (Reduction red : layout.reductions) {
       if (red.mode == Mode.INNER) {
@@ -381,10 +401,26 @@ final class ScalarKernelEmitter {
       }
     }
     // Small bodies with per-row reductions run four elements per iteration, each reduction with
-    // four accumulators combined in a fixed order, so the adds do not wait on each other.
-    boolean unroll = layout.loop.members.size() <= UNROLL_MAX_MEMBERS && hasInner();
+    // four accumulators combined in a fixed order, so the adds do not wait on each other. With a
+    // row sum, very small bodies run a whole logical block per iteration, its 16 partials in
+    // locals; the row's last partial block goes through the array.
+    int members = layout.loop.members.size();
+    boolean unroll = members <= UNROLL_MAX_MEMBERS && hasInner();
+    int width = unroll ? UNROLL : 1;
+    if (members <= BLOCK_UNROLL_MAX_MEMBERS && hasRowSum()) {
+      width = SumOrder.BLOCK;
+    }
+    laneLocals.clear();
     for (Reduction red : layout.reductions) {
-      if (red.mode == Mode.INNER && red.sumsInBlocks()) {
+      if (red.mode == Mode.INNER && red.sumsInBlocks() && width == SumOrder.BLOCK) {
+        int[] lanes = new int[SumOrder.BLOCK];
+        for (int k = 0; k < lanes.length; k++) {
+          lanes[k] = g.newLocal(Type.DOUBLE_TYPE);
+          g.push(0.0);
+          g.storeLocal(lanes[k]);
+        }
+        laneLocals.put(red, lanes);
+      } else if (red.mode == Mode.INNER && red.sumsInBlocks()) {
         // A row sum's 16 partials start at +0.0 in each row.
         g.loadLocal(blocks.get(red));
         g.push(0.0);
@@ -408,23 +444,52 @@ final class ScalarKernelEmitter {
     g.storeLocal(bound);
     g.push(0);
     g.storeLocal(innerIndex);
-    if (unroll) {
+    if (width > 1) {
       Label head = new Label();
       Label end = new Label();
       g.mark(head);
       g.loadLocal(innerIndex);
-      g.push(UNROLL - 1);
+      g.push(width - 1);
       g.visitInsn(Opcodes.IADD);
       g.loadLocal(bound);
       g.ifICmp(GeneratorAdapter.GE, end);
-      for (int k = 0; k < UNROLL; k++) {
+      inLanes = true;
+      for (int k = 0; k < width; k++) {
         innerShift = k;
         element();
       }
+      inLanes = false;
       innerShift = 0;
-      g.iinc(innerIndex, UNROLL);
+      g.iinc(innerIndex, width);
       g.goTo(head);
       g.mark(end);
+    }
+    Label rowDone = new Label();
+    if (!laneLocals.isEmpty()) {
+      // A row of whole blocks: the partials are combined from the locals.
+      Label tail = new Label();
+      g.loadLocal(innerIndex);
+      g.loadLocal(bound);
+      g.ifICmp(GeneratorAdapter.LT, tail);
+      for (Map.Entry<Reduction, int[]> e : laneLocals.entrySet()) {
+        for (int lane : e.getValue()) {
+          g.loadLocal(lane);
+        }
+        callSumOrder(TREE16_LANES);
+        g.storeLocal(acc.get(e.getKey()));
+      }
+      g.goTo(rowDone);
+      g.mark(tail);
+      // The last partial block continues in the array: p[k] = lane k.
+      for (Map.Entry<Reduction, int[]> e : laneLocals.entrySet()) {
+        int[] lanes = e.getValue();
+        for (int k = 0; k < lanes.length; k++) {
+          g.loadLocal(blocks.get(e.getKey()));
+          g.push(k);
+          g.loadLocal(lanes[k]);
+          g.visitInsn(Opcodes.DASTORE);
+        }
+      }
     }
     Label head = new Label();
     Label end = new Label();
@@ -436,7 +501,17 @@ final class ScalarKernelEmitter {
     g.iinc(innerIndex, 1);
     g.goTo(head);
     g.mark(end);
+    for (Reduction red : laneLocals.keySet()) {
+      g.loadLocal(blocks.get(red));
+      g.push(0);
+      callSumOrder(TREE16);
+      g.storeLocal(acc.get(red));
+    }
+    g.mark(rowDone);
     for (Reduction red : layout.reductions) {
+      if (laneLocals.containsKey(red)) {
+        continue;
+      }
       if (red.mode == Mode.INNER && red.sumsInBlocks()) {
         g.loadLocal(blocks.get(red));
         g.push(0);
@@ -673,6 +748,15 @@ final class ScalarKernelEmitter {
   private void reduce(Inst m) {
     Reduction r = reductionOf(m);
     Value x = m.operand(0);
+    int[] lanes = laneLocals.get(r);
+    if (inLanes && lanes != null) {
+      int lane = lanes[innerShift];
+      g.loadLocal(lane);
+      pushDouble(x);
+      g.visitInsn(Opcodes.DADD);
+      g.storeLocal(lane);
+      return;
+    }
     Integer p = blocks.get(r);
     if (p != null) {
       addToBlock(p, r, x);
