@@ -35,7 +35,7 @@ final class ClassEmitter {
   /**
    * Elements (flat kernels) or row-elements per chunk; fixed, so results do not depend on threads.
    */
-  static final int CHUNK = 1 << 15;
+  static final int CHUNK = dev.gradc.ir.SumOrder.CHUNK;
 
   static final Method CALL =
       Method.getMethod(

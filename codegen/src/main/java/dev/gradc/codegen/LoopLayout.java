@@ -109,6 +109,24 @@ final class LoopLayout {
     }
 
     /**
+     * True when the reduction sums in {@link dev.gradc.ir.SumOrder}'s logical blocks: a sum whose
+     * accumulators live per chunk (full, per row, per column). Max and min need no order; a product
+     * and a read-modify-write sum keep the loop's order.
+     */
+    boolean sumsInBlocks() {
+      boolean sum =
+          switch (combine()) {
+            case ADD -> true;
+            case MAX, MIN, MUL, LOG_ADD_EXP -> false;
+          };
+      return sum
+          && switch (mode) {
+            case FULL, INNER, COLUMN -> true;
+            case DIRECT, RMW -> false;
+          };
+    }
+
+    /**
      * True when the loop accumulates into a buffer of f64 partials passed as its own parameter (a
      * read-modify-write or column reduction) rather than into locals or the output.
      */

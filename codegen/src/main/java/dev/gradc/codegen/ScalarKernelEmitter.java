@@ -7,6 +7,7 @@ import dev.gradc.ir.DType;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.ScalarMath;
+import dev.gradc.ir.SumOrder;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
 
 /**
  * The scalar {@link KernelBackend}: each iteration of the outer loop runs the kernel's loops in
@@ -50,16 +52,137 @@ final class ScalarKernelEmitter {
   private int hiArg;
   private int indexLocal;
 
-  private ScalarKernelEmitter(Kernel kernel, GeneratorAdapter g, OpEmitter ops) {
+  /**
+   * For each sum in logical blocks ({@link Reduction#sumsInBlocks}): the local holding its 16
+   * partials ({@code double[16]}), or for a column sum its {@code lanes * n} partials (partial
+   * {@code l} of column {@code j} at {@code l * n + j}).
+   */
+  private final Map<Reduction, Integer> blocks = new IdentityHashMap<>();
+
+  /** For column sums: the local holding {@code min(16, hi - lo)}, the partial vectors in use. */
+  private int columnLanes = -1;
+
+  private final Type owner;
+  private final LibraryCopier lib;
+
+  private ScalarKernelEmitter(
+      Kernel kernel, GeneratorAdapter g, Type owner, LibraryCopier lib, OpEmitter ops) {
     this.kernel = kernel;
     this.g = g;
+    this.owner = owner;
+    this.lib = lib;
     this.ops = ops;
   }
 
   private static void emit(ClassVisitor cv, Type owner, LibraryCopier lib, KernelSignature sig) {
     GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, sig.method);
-    new ScalarKernelEmitter(sig.kernel, g, new OpEmitter(g, owner, lib)).body(sig);
+    new ScalarKernelEmitter(sig.kernel, g, owner, lib, new OpEmitter(g, owner, lib)).body(sig);
     g.endMethod();
+  }
+
+  private static final Method TREE16 = Method.getMethod("double tree16(double[], int)");
+  private static final Method TREE16_LANES =
+      new Method("tree16", "(" + "D".repeat(SumOrder.BLOCK) + ")D");
+  private static final Method COLUMN_TREES =
+      Method.getMethod("void columnTrees(double[], int, int, double[], int)");
+
+  /** Calls the copy of {@link SumOrder}'s method {@code m} in the generated class. */
+  private void callSumOrder(Method m) {
+    lib.require(SumOrder.class, m.getName(), m.getDescriptor());
+    g.invokeStatic(owner, m);
+  }
+
+  /**
+   * Allocates the partials of the sums in logical blocks ({@link #blocks}): per chunk, so the
+   * partials are indexed from the chunk's start.
+   */
+  private void allocateBlocks() {
+    for (Reduction r : kernel.reductions) {
+      if (!r.sumsInBlocks()) {
+        continue;
+      }
+      int p = g.newLocal(Jvm.DOUBLE_ARRAY);
+      if (r.mode == Mode.COLUMN) {
+        if (columnLanes < 0) {
+          columnLanes = g.newLocal(Type.INT_TYPE);
+          g.push(SumOrder.BLOCK);
+          g.loadArg(hiArg);
+          g.loadArg(loArg);
+          g.visitInsn(Opcodes.ISUB);
+          g.invokeStatic(Jvm.MATH, new Method("min", "(II)I"));
+          g.storeLocal(columnLanes);
+        }
+        g.loadLocal(columnLanes);
+        pushExtent(kernel.loopOf(r).innerSize());
+        g.visitInsn(Opcodes.IMUL);
+      } else {
+        g.push(SumOrder.BLOCK);
+      }
+      g.newArray(Type.DOUBLE_TYPE);
+      g.storeLocal(p);
+      blocks.put(r, p);
+    }
+  }
+
+  /**
+   * At the end of a chunk: a full sum's accumulator becomes the tree of its partials; a column
+   * sum's partial vectors become the chunk's column partials.
+   */
+  private void finishBlocks() {
+    for (Reduction r : kernel.reductions) {
+      Integer p = blocks.get(r);
+      if (p == null) {
+        continue;
+      }
+      switch (r.mode) {
+        case FULL -> {
+          g.loadLocal(p);
+          g.push(0);
+          callSumOrder(TREE16);
+          g.storeLocal(acc.get(r));
+        }
+        case COLUMN -> {
+          layout = kernel.loopOf(r);
+          Extent n = layout.innerSize();
+          g.loadLocal(p);
+          g.loadLocal(columnLanes);
+          pushExtent(n);
+          loadParam(bufferArg.get(bufferOf(r.out)), packedBuffers);
+          g.loadArg(chunkArg);
+          pushExtent(n);
+          g.visitInsn(Opcodes.IMUL);
+          callSumOrder(COLUMN_TREES);
+        }
+        case INNER, DIRECT, RMW -> {}
+      }
+    }
+  }
+
+  /** {@code p[index] += x} for a sum in logical blocks ({@link #pushBlockIndex}). */
+  private void addToBlock(int p, Reduction r, Value x) {
+    g.loadLocal(p);
+    pushBlockIndex(r);
+    g.visitInsn(Opcodes.DUP2);
+    g.visitInsn(Opcodes.DALOAD);
+    pushDouble(x);
+    g.visitInsn(Opcodes.DADD);
+    g.visitInsn(Opcodes.DASTORE);
+  }
+
+  /** Pushes {@code index - lo}: the current row's (or element's) position in the chunk. */
+  private void pushChunkRow() {
+    g.loadLocal(indexLocal);
+    g.loadArg(loArg);
+    g.visitInsn(Opcodes.ISUB);
+  }
+
+  /** Pushes the inner index of the element being emitted (with the unrolled copy's shift). */
+  private void pushInnerIndex() {
+    g.loadLocal(innerIndex);
+    if (innerShift != 0) {
+      g.push(innerShift);
+      g.visitInsn(Opcodes.IADD);
+    }
   }
 
   private void body(KernelSignature sig) {
@@ -92,6 +215,7 @@ final class ScalarKernelEmitter {
         g.storeLocal(acc.get(r));
       }
     }
+    allocateBlocks();
     for (Value v : kernel.rowValues) {
       // a valueType: an i64 row value stays a long, exact
       rowLocal.put(v, g.newLocal(Jvm.valueType(v.type().dtype())));
@@ -116,6 +240,7 @@ final class ScalarKernelEmitter {
     g.iinc(indexLocal, 1);
     g.goTo(head);
     g.mark(end);
+    finishBlocks();
     List<Reduction> full = kernel.fullReductions;
     if (sig.returnsPartial()) {
       g.loadLocal(acc.get(full.get(0)));
@@ -196,6 +321,24 @@ final class ScalarKernelEmitter {
   static final int UNROLL = 4;
   static final int UNROLL_MAX_MEMBERS = 12;
 
+  /** Row loops with a row sum and at most this many members run 16 elements per iteration. */
+  static final int BLOCK_UNROLL_MAX_MEMBERS = 4;
+
+  /** The 16 partials of a row sum kept in locals while a whole block runs per iteration. */
+  private final Map<Reduction, int[]> laneLocals = new LinkedHashMap<>();
+
+  /** True while emitting the body of a loop that runs a whole block per iteration. */
+  private boolean inLanes;
+
+  private boolean hasRowSum() {
+    for (Reduction red : layout.reductions) {
+      if (red.mode == Mode.INNER && red.sumsInBlocks()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private boolean hasInner() {
     for (Reduction red : layout.reductions) {
       if (red.mode == Mode.INNER) {
@@ -258,10 +401,31 @@ final class ScalarKernelEmitter {
       }
     }
     // Small bodies with per-row reductions run four elements per iteration, each reduction with
-    // four accumulators combined in a fixed order, so the adds do not wait on each other.
-    boolean unroll = layout.loop.members.size() <= UNROLL_MAX_MEMBERS && hasInner();
+    // four accumulators combined in a fixed order, so the adds do not wait on each other. With a
+    // row sum, very small bodies run a whole logical block per iteration, its 16 partials in
+    // locals; the row's last partial block goes through the array.
+    int members = layout.loop.members.size();
+    boolean unroll = members <= UNROLL_MAX_MEMBERS && hasInner();
+    int width = unroll ? UNROLL : 1;
+    if (members <= BLOCK_UNROLL_MAX_MEMBERS && hasRowSum()) {
+      width = SumOrder.BLOCK;
+    }
+    laneLocals.clear();
     for (Reduction red : layout.reductions) {
-      if (red.mode == Mode.INNER) {
+      if (red.mode == Mode.INNER && red.sumsInBlocks() && width == SumOrder.BLOCK) {
+        int[] lanes = new int[SumOrder.BLOCK];
+        for (int k = 0; k < lanes.length; k++) {
+          lanes[k] = g.newLocal(Type.DOUBLE_TYPE);
+          g.push(0.0);
+          g.storeLocal(lanes[k]);
+        }
+        laneLocals.put(red, lanes);
+      } else if (red.mode == Mode.INNER && red.sumsInBlocks()) {
+        // A row sum's 16 partials start at +0.0 in each row.
+        g.loadLocal(blocks.get(red));
+        g.push(0.0);
+        g.invokeStatic(Type.getType(java.util.Arrays.class), new Method("fill", "([DD)V"));
+      } else if (red.mode == Mode.INNER) {
         int[] accs = new int[unroll ? UNROLL : 1];
         accs[0] = acc.get(red);
         for (int k = 1; k < accs.length; k++) {
@@ -280,23 +444,52 @@ final class ScalarKernelEmitter {
     g.storeLocal(bound);
     g.push(0);
     g.storeLocal(innerIndex);
-    if (unroll) {
+    if (width > 1) {
       Label head = new Label();
       Label end = new Label();
       g.mark(head);
       g.loadLocal(innerIndex);
-      g.push(UNROLL - 1);
+      g.push(width - 1);
       g.visitInsn(Opcodes.IADD);
       g.loadLocal(bound);
       g.ifICmp(GeneratorAdapter.GE, end);
-      for (int k = 0; k < UNROLL; k++) {
+      inLanes = true;
+      for (int k = 0; k < width; k++) {
         innerShift = k;
         element();
       }
+      inLanes = false;
       innerShift = 0;
-      g.iinc(innerIndex, UNROLL);
+      g.iinc(innerIndex, width);
       g.goTo(head);
       g.mark(end);
+    }
+    Label rowDone = new Label();
+    if (!laneLocals.isEmpty()) {
+      // A row of whole blocks: the partials are combined from the locals.
+      Label tail = new Label();
+      g.loadLocal(innerIndex);
+      g.loadLocal(bound);
+      g.ifICmp(GeneratorAdapter.LT, tail);
+      for (Map.Entry<Reduction, int[]> e : laneLocals.entrySet()) {
+        for (int lane : e.getValue()) {
+          g.loadLocal(lane);
+        }
+        callSumOrder(TREE16_LANES);
+        g.storeLocal(acc.get(e.getKey()));
+      }
+      g.goTo(rowDone);
+      g.mark(tail);
+      // The last partial block continues in the array: p[k] = lane k.
+      for (Map.Entry<Reduction, int[]> e : laneLocals.entrySet()) {
+        int[] lanes = e.getValue();
+        for (int k = 0; k < lanes.length; k++) {
+          g.loadLocal(blocks.get(e.getKey()));
+          g.push(k);
+          g.loadLocal(lanes[k]);
+          g.visitInsn(Opcodes.DASTORE);
+        }
+      }
     }
     Label head = new Label();
     Label end = new Label();
@@ -308,7 +501,24 @@ final class ScalarKernelEmitter {
     g.iinc(innerIndex, 1);
     g.goTo(head);
     g.mark(end);
+    for (Reduction red : laneLocals.keySet()) {
+      g.loadLocal(blocks.get(red));
+      g.push(0);
+      callSumOrder(TREE16);
+      g.storeLocal(acc.get(red));
+    }
+    g.mark(rowDone);
     for (Reduction red : layout.reductions) {
+      if (laneLocals.containsKey(red)) {
+        continue;
+      }
+      if (red.mode == Mode.INNER && red.sumsInBlocks()) {
+        g.loadLocal(blocks.get(red));
+        g.push(0);
+        callSumOrder(TREE16);
+        g.storeLocal(acc.get(red));
+        continue;
+      }
       int[] accs = innerAccs.get(red);
       if (red.mode != Mode.INNER || accs.length == 1) {
         continue;
@@ -538,6 +748,20 @@ final class ScalarKernelEmitter {
   private void reduce(Inst m) {
     Reduction r = reductionOf(m);
     Value x = m.operand(0);
+    int[] lanes = laneLocals.get(r);
+    if (inLanes && lanes != null) {
+      int lane = lanes[innerShift];
+      g.loadLocal(lane);
+      pushDouble(x);
+      g.visitInsn(Opcodes.DADD);
+      g.storeLocal(lane);
+      return;
+    }
+    Integer p = blocks.get(r);
+    if (p != null) {
+      addToBlock(p, r, x);
+      return;
+    }
     switch (r.mode) {
       case FULL -> {
         g.loadLocal(acc.get(r));
@@ -584,6 +808,42 @@ final class ScalarKernelEmitter {
         g.storeLocal(off);
         accumulateAt(r, arr, packedBuffers, off, x);
       }
+    }
+  }
+
+  /**
+   * Pushes the index in {@code r}'s partials of the current element: its position in the chunk
+   * (full sum) or in the row (row sum) mod 16; for a column sum, the row's position in the chunk
+   * mod 16, times the columns, plus the column.
+   */
+  private void pushBlockIndex(Reduction r) {
+    switch (r.mode) {
+      case FULL -> {
+        pushChunkRow();
+        if (layout.rank() > 1) {
+          pushExtent(layout.innerSize());
+          g.visitInsn(Opcodes.IMUL);
+          pushInnerIndex();
+          g.visitInsn(Opcodes.IADD);
+        }
+        g.push(SumOrder.BLOCK - 1);
+        g.visitInsn(Opcodes.IAND);
+      }
+      case INNER -> {
+        pushInnerIndex();
+        g.push(SumOrder.BLOCK - 1);
+        g.visitInsn(Opcodes.IAND);
+      }
+      case COLUMN -> {
+        pushChunkRow();
+        g.push(SumOrder.BLOCK - 1);
+        g.visitInsn(Opcodes.IAND);
+        pushExtent(layout.innerSize());
+        g.visitInsn(Opcodes.IMUL);
+        pushInnerIndex();
+        g.visitInsn(Opcodes.IADD);
+      }
+      case DIRECT, RMW -> throw new IllegalStateException("not summed in blocks: " + r.inst);
     }
   }
 

@@ -263,11 +263,7 @@ public final class Interpreter {
     double[] acc = new double[m];
     java.util.Arrays.fill(acc, r.identity());
     switch (r.combine()) {
-      case ADD -> {
-        for (int i = 0; i < n; i++) {
-          acc[outIndex[i]] += x.get(i);
-        }
-      }
+      case ADD -> acc = SumOrder.sums(x::get, n, outIndex, m, SumOrder.rowLength(s, red));
       case MAX -> {
         for (int i = 0; i < n; i++) {
           acc[outIndex[i]] = Math.max(acc[outIndex[i]], x.get(i));
@@ -485,16 +481,23 @@ public final class Interpreter {
     int[] in = x.shape();
     int[] shape = shapeOf(inst);
     int[] st = broadcastStrides(shape, in);
-    double[] out = new double[NdArray.numel(shape)];
+    int[] outIndex = new int[x.size()];
     int[] idx = new int[in.length];
+    boolean[] red = new boolean[in.length];
+    for (int d = 0; d < in.length; d++) {
+      red[d] = st[d] == 0;
+    }
     for (int i = 0; i < x.size(); i++) {
       int o = 0;
       for (int d = 0; d < in.length; d++) {
         o += idx[d] * st[d];
       }
-      out[o] += x.get(i);
+      outIndex[i] = o;
       increment(idx, in);
     }
+    double[] out =
+        SumOrder.sums(
+            x::get, x.size(), outIndex, NdArray.numel(shape), SumOrder.rowLength(in, red));
     DType dt = inst.type().dtype();
     for (int j = 0; j < out.length; j++) {
       out[j] = dt.round(out[j]);
@@ -531,6 +534,9 @@ public final class Interpreter {
     int[] idx = new int[batch.length];
     boolean f32 = dt == DType.F32;
     boolean matvec = as.length <= 2 && bs.length <= 2 && (n == 1 || m == 1);
+    if (matvec && longs == null) {
+      return NdArray.wrap(dt, shapeOf(inst), matvec(a, b, n, k, m, dt));
+    }
     for (int t = 0; t < nb; t++) {
       int oa = 0;
       int ob = 0;
@@ -551,18 +557,12 @@ public final class Interpreter {
             continue;
           }
           // Matrix products: from +0.0, one fused multiply-add per product in ascending order,
-          // rounded to the element type at each step, as compiled products (lib.Gemm). A
-          // matrix-vector product of matrices: products in f64 added in ascending order, rounded
-          // once, as the fused loop codegen makes of it.
+          // rounded to the element type at each step, as compiled products (lib.Gemm).
           double s = 0;
           for (int p = 0; p < k; p++) {
             double x = a.get(oa + i * k + p);
             double y = b.get(ob + p * m + j);
-            if (matvec) {
-              s += x * y;
-            } else {
-              s = f32 ? Math.fma((float) x, (float) y, (float) s) : Math.fma(x, y, s);
-            }
+            s = f32 ? Math.fma((float) x, (float) y, (float) s) : Math.fma(x, y, s);
           }
           out[(t * n + i) * m + j] = dt.round(s);
         }
@@ -572,6 +572,34 @@ public final class Interpreter {
     return longs != null
         ? NdArray.wrapLongs(shapeOf(inst), longs)
         : NdArray.wrap(dt, shapeOf(inst), out);
+  }
+
+  /**
+   * A matrix-vector product as codegen lowers it, a broadcast multiply and a sum: the products in
+   * f64, summed in {@link SumOrder}'s order over {@code [n, k]} (per row) when {@code m == 1}, else
+   * over {@code [k, m]} (per column), rounded once.
+   */
+  private static double[] matvec(NdArray a, NdArray b, int n, int k, int m, DType dt) {
+    double[] out;
+    if (m == 1) {
+      int[] outIndex = new int[n * k];
+      for (int i = 0; i < n * k; i++) {
+        outIndex[i] = i / Math.max(1, k);
+      }
+      int rowLength = SumOrder.rowLength(new int[] {n, k}, new boolean[] {false, true});
+      out = SumOrder.sums(i -> a.get(i) * b.get(i % k), n * k, outIndex, n, rowLength);
+    } else {
+      int[] outIndex = new int[k * m];
+      for (int i = 0; i < k * m; i++) {
+        outIndex[i] = i % m;
+      }
+      int rowLength = SumOrder.rowLength(new int[] {k, m}, new boolean[] {true, false});
+      out = SumOrder.sums(i -> a.get(i / m) * b.get(i), k * m, outIndex, m, rowLength);
+    }
+    for (int j = 0; j < out.length; j++) {
+      out[j] = dt.round(out[j]);
+    }
+    return out;
   }
 
   private NdArray normalize(Inst inst) {

@@ -1,5 +1,7 @@
 package dev.gradc.codegen.lib;
 
+import dev.gradc.ir.SumOrder;
+
 /**
  * Floating-point sums in one fixed order, the same for every vector width, thread count and
  * machine: the <b>logical block</b> of 16 lanes. A sum over a range {@code [from, to)} keeps 16
@@ -26,10 +28,11 @@ package dev.gradc.codegen.lib;
  * for f32 data it stays far below f32's own rounding ({@code 2^-24}), so f32 results keep the
  * accuracy of f64 accumulation, rounded once.
  *
- * <p>Codegen adopts the order by giving each sum reduction of a fused loop 16 accumulators (scalar
- * backend) or the vector accumulators (vector backend), indexed from the chunk's start, and
- * combining them with {@link #tree16} at the end of each chunk, where it now stores the chunk's
- * partial. {@code amax}/{@code amin} need no order: their result is the same for any order.
+ * <p>The chunks and the order are defined once, in {@link SumOrder}, for the interpreter too. Fused
+ * loops follow it: each sum reduction keeps 16 partials indexed from the chunk's start (a row sum:
+ * from the row's start; a column sum: 16 partial vectors indexed by row), combined by {@link
+ * #tree16} at the end of each chunk, where the chunk's partial is stored. {@code amax}/{@code amin}
+ * need no order: their result is the same for any order.
  *
  * <p>Its f32 and f64 methods are twins on purpose, line for line: Java has no generics over
  * primitive arrays, boxing or a shared method taking {@code double} per element would cost the
@@ -40,58 +43,9 @@ package dev.gradc.codegen.lib;
 public final class Reduce {
   private Reduce() {}
 
-  /** The fixed combination of 16 partial sums: halving, {@code l} with {@code l + 8}, ... */
-  public static double tree16(
-      double s0,
-      double s1,
-      double s2,
-      double s3,
-      double s4,
-      double s5,
-      double s6,
-      double s7,
-      double s8,
-      double s9,
-      double s10,
-      double s11,
-      double s12,
-      double s13,
-      double s14,
-      double s15) {
-    double t0 = s0 + s8;
-    double t1 = s1 + s9;
-    double t2 = s2 + s10;
-    double t3 = s3 + s11;
-    double t4 = s4 + s12;
-    double t5 = s5 + s13;
-    double t6 = s6 + s14;
-    double t7 = s7 + s15;
-    double u0 = t0 + t4;
-    double u1 = t1 + t5;
-    double u2 = t2 + t6;
-    double u3 = t3 + t7;
-    return (u0 + u2) + (u1 + u3);
-  }
-
-  /** {@link #tree16} of {@code s[off], ..., s[off + 15]}. */
+  /** {@link SumOrder#tree16}: the fixed combination of 16 partial sums. */
   public static double tree16(double[] s, int off) {
-    return tree16(
-        s[off + 0],
-        s[off + 1],
-        s[off + 2],
-        s[off + 3],
-        s[off + 4],
-        s[off + 5],
-        s[off + 6],
-        s[off + 7],
-        s[off + 8],
-        s[off + 9],
-        s[off + 10],
-        s[off + 11],
-        s[off + 12],
-        s[off + 13],
-        s[off + 14],
-        s[off + 15]);
+    return SumOrder.tree16(s, off);
   }
 
   /** The sum of {@code x[from], ..., x[to - 1]} in the logical-block order. */
