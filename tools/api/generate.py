@@ -899,6 +899,14 @@ def misuse():
         "index_tensor_float": lambda: torch.ones(2, 3)[torch.tensor([0.0])],
         "index_add_dtype": lambda: torch.ones(2, 3).index_add(1, torch.tensor([0]),
                                                               torch.ones(2, 1, dtype=torch.float64)),
+        "topk_range": lambda: torch.ones(2, 3).topk(4),
+        "topk_negative": lambda: torch.ones(2, 3).topk(-1, 0),
+        "topk_bool": lambda: torch.ones(2, 3, dtype=torch.bool).topk(1),
+        "kthvalue_range": lambda: torch.ones(2, 3).kthvalue(3, 0),
+        "kthvalue_zero": lambda: torch.ones(2, 3).kthvalue(0),
+        "median_empty_dim": lambda: torch.ones(0, 3).median(0),
+        "median_bool": lambda: torch.ones(3, dtype=torch.bool).median(),
+        "sort_dim": lambda: torch.ones(2, 3).sort(2),
     }
     out = {}
     for name, fn in cases.items():

@@ -2162,6 +2162,120 @@ public final class Tensor {
     return new ValuesIndices(v, i);
   }
 
+  /**
+   * {@code torch.sort(x)}: the last dim sorted ascending, NaN the largest, and the i64 position of
+   * each value; stable, as PyTorch's CPU sort. The values' gradient goes back to the positions.
+   */
+  public ValuesIndices sort() {
+    return sort(-1, false);
+  }
+
+  /** {@code torch.sort(x, dim)}. */
+  public ValuesIndices sort(int dim) {
+    return sort(dim, false);
+  }
+
+  /** {@code torch.sort(x, dim, descending)}: ties keep their order either way. */
+  public ValuesIndices sort(int dim, boolean descending) {
+    return selected("SortBackward0", Saves.OTHER, (b, x) -> Selection.sort(b, x, dim, descending));
+  }
+
+  /**
+   * {@code torch.sort(x, dim=dim, descending=descending, stable=stable)}: PyTorch's CPU sort is
+   * stable whatever {@code stable} says, and so is this one.
+   */
+  public ValuesIndices sort(int dim, boolean descending, boolean stable) {
+    return sort(dim, descending);
+  }
+
+  /** {@code torch.argsort(x)}: the positions that sort the last dim ascending. */
+  public Tensor argsort() {
+    return argsort(-1, false);
+  }
+
+  /** {@code torch.argsort(x, dim)}. */
+  public Tensor argsort(int dim) {
+    return argsort(dim, false);
+  }
+
+  /** {@code torch.argsort(x, dim, descending)}: the indices of {@link #sort(int, boolean)}. */
+  public Tensor argsort(int dim, boolean descending) {
+    return Recorder.record(
+        null, Saves.NOTHING, (b, in) -> Selection.argsort(b, in[0], dim, descending), this);
+  }
+
+  /** {@code torch.msort(x)}: the values of {@code sort(0)} ({@code SortBackward0}). */
+  public Tensor msort() {
+    return sort(0).values();
+  }
+
+  /**
+   * {@code torch.topk(x, k)}: the {@code k} largest values of the last dim, largest first, and
+   * their positions (among equal values, the first; PyTorch's CPU kernel may pick another of them).
+   */
+  public ValuesIndices topk(int k) {
+    return topk(k, -1, true, true);
+  }
+
+  /** {@code torch.topk(x, k, dim)}. */
+  public ValuesIndices topk(int k, int dim) {
+    return topk(k, dim, true, true);
+  }
+
+  /**
+   * {@code torch.topk(x, k, dim, largest, sorted)}: the smallest with {@code largest} false; the
+   * result is in sorted order whatever {@code sorted} says.
+   */
+  public ValuesIndices topk(int k, int dim, boolean largest, boolean sorted) {
+    return selected("TopkBackward0", Saves.OTHER, (b, x) -> Selection.topk(b, x, k, dim, largest));
+  }
+
+  /** {@code torch.kthvalue(x, k)}: the {@code k}-th smallest value of the last dim (from 1). */
+  public ValuesIndices kthvalue(int k) {
+    return kthvalue(k, -1, false);
+  }
+
+  /** {@code torch.kthvalue(x, k, dim)}. */
+  public ValuesIndices kthvalue(int k, int dim) {
+    return kthvalue(k, dim, false);
+  }
+
+  /** {@code torch.kthvalue(x, k, dim, keepdim)}: NaN the largest. */
+  public ValuesIndices kthvalue(int k, int dim, boolean keepdim) {
+    return selected(
+        "KthvalueBackward0", Saves.OTHER, (b, x) -> Selection.kthvalue(b, x, k, dim, keepdim));
+  }
+
+  /**
+   * {@code torch.median(x)}: the lower median of all elements, NaN if one is NaN ({@code
+   * MedianBackward0}: the gradient shared equally by the elements equal to it).
+   */
+  public Tensor median() {
+    return Recorder.record(
+        "MedianBackward0", Saves.INPUT_AND_RESULT, (b, in) -> Selection.median(b, in[0]), this);
+  }
+
+  /** {@code torch.median(x, dim)}: the lower median along {@code dim} and its position. */
+  public ValuesIndices median(int dim) {
+    return median(dim, false);
+  }
+
+  /**
+   * {@code torch.median(x, dim, keepdim)} ({@code MedianBackward1}): a lane holding NaN gives its
+   * first NaN.
+   */
+  public ValuesIndices median(int dim, boolean keepdim) {
+    return selected("MedianBackward1", Saves.OTHER, (b, x) -> Selection.median(b, x, dim, keepdim));
+  }
+
+  /** Values (recording {@code gradFn}) and indices of one selection. */
+  private ValuesIndices selected(
+      String gradFn, Saves saves, java.util.function.BiFunction<Builder, Value, Value[]> f) {
+    Tensor values = Recorder.record(gradFn, saves, (b, in) -> f.apply(b, in[0])[0], this);
+    Tensor indices = Recorder.record(gradFn, Saves.NOTHING, (b, in) -> f.apply(b, in[0])[1], this);
+    return new ValuesIndices(values, indices);
+  }
+
   /** {@code torch.argmax(x)}: the index of the first largest element of the flattened tensor. */
   public Tensor argmax() {
     return argMaxMin(null, false, true);

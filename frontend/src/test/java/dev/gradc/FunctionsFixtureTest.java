@@ -92,6 +92,29 @@ class FunctionsFixtureTest {
     m.put(
         "cummax_indices",
         x -> x.reshape(2, -1).cummax(1).indices().to(x.dtype()).mul(x.reshape(2, -1)));
+    m.put("sort", x -> x.reshape(2, -1).sort(1).values());
+    m.put("sort_descending_columns", x -> x.reshape(-1, 2).sort(0, true).values());
+    m.put(
+        "sort_indices",
+        x -> x.reshape(2, -1).sort(1, true).indices().to(x.dtype()).mul(x.reshape(2, -1)));
+    m.put("argsort", x -> x.reshape(-1, 2).argsort(0).to(x.dtype()).mul(x.reshape(-1, 2)));
+    m.put("msort", x -> x.reshape(-1, 2).msort());
+    m.put("median", Tensor::median);
+    m.put("median_pairs", x -> x.reshape(-1, 2).select(1, 1).median());
+    m.put("topk", x -> x.reshape(-1, 2).topk(3, 0).values());
+    m.put("topk_smallest", x -> x.reshape(-1, 2).topk(2, 0, false, true).values());
+    m.put(
+        "topk_indices",
+        x ->
+            x.reshape(-1, 2)
+                .topk(4, 0)
+                .indices()
+                .to(x.dtype())
+                .mul(x.slice(0, 0, 8, 1).reshape(4, 2)));
+    m.put("kthvalue", x -> x.reshape(-1, 2).kthvalue(3, 0).values());
+    m.put("kthvalue_keepdim", x -> x.reshape(-1, 2).kthvalue(5, 0, true).values());
+    m.put("median_dim", x -> x.reshape(-1, 2).median(0).values());
+    m.put("median_dim_keepdim", x -> x.reshape(-1, 2).median(0, true).values());
     m.put("norm", Tensor::norm);
     m.put("norm_p1", x -> x.reshape(2, -1).norm(1, 1));
     m.put("norm_inf", x -> x.reshape(2, -1).norm(Double.POSITIVE_INFINITY, new int[] {1}, true));

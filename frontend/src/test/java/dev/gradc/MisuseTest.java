@@ -146,6 +146,14 @@ class MisuseTest {
         () ->
             Tensor.ones(2, 3)
                 .indexAdd(1, Tensor.tensor(DType.I64, 0), Tensor.ones(DType.F64, 2, 1)));
+    m.put("topk_range", () -> Tensor.ones(2, 3).topk(4));
+    m.put("topk_negative", () -> Tensor.ones(2, 3).topk(-1, 0));
+    m.put("topk_bool", () -> Tensor.ones(DType.BOOL, 2, 3).topk(1));
+    m.put("kthvalue_range", () -> Tensor.ones(2, 3).kthvalue(3, 0));
+    m.put("kthvalue_zero", () -> Tensor.ones(2, 3).kthvalue(0));
+    m.put("median_empty_dim", () -> Tensor.ones(0, 3).median(0));
+    m.put("median_bool", () -> Tensor.ones(DType.BOOL, 3).median());
+    m.put("sort_dim", () -> Tensor.ones(2, 3).sort(2));
     return m;
   }
 

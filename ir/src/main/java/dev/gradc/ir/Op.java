@@ -266,7 +266,13 @@ public enum Op {
   /** The indices (i64) of {@code cummax}: the latest among ties, the latest NaN. */
   CUMMAX_INDICES("cummax_indices", NUMERIC, GradFns.NONE, Scan.MAX_INDEX, ZERO_GRADIENT),
   /** The indices (i64) of {@code cummin}: the latest among ties, the latest NaN. */
-  CUMMIN_INDICES("cummin_indices", NUMERIC, GradFns.NONE, Scan.MIN_INDEX, ZERO_GRADIENT);
+  CUMMIN_INDICES("cummin_indices", NUMERIC, GradFns.NONE, Scan.MIN_INDEX, ZERO_GRADIENT),
+  /**
+   * {@code argsort}: the i64 positions that sort each lane along the dim, stably (ties keep their
+   * order), NaN as the largest; reverse 1 sorts descending. {@code sort}, {@code topk}, {@code
+   * kthvalue} and {@code median} gather their values with it.
+   */
+  ARGSORT("argsort", NUMERIC, GradFns.NONE, Scan.SORT_INDEX, ZERO_GRADIENT);
 
   /**
    * What an op does to the iteration space, and so how typing, the interpreter, lowering and the
@@ -333,7 +339,10 @@ public enum Op {
     ONE_HOT,
     /** The number of elements over dims, known from shapes alone. */
     NUMEL,
-    /** A running fold along one dim, which its {@link Scan} says; a library call. */
+    /**
+     * A running fold along one dim, which its {@link Scan} says, or the sorting permutation of each
+     * lane along it; a library call.
+     */
     SCAN
   }
 
@@ -350,7 +359,9 @@ public enum Op {
     /** The index of the running maximum, i64. */
     MAX_INDEX(Scans.MAX_INDEX),
     /** The index of the running minimum, i64. */
-    MIN_INDEX(Scans.MIN_INDEX);
+    MIN_INDEX(Scans.MIN_INDEX),
+    /** The positions that sort the lane (stably, NaN largest), i64. */
+    SORT_INDEX(Scans.SORT_INDEX);
 
     private final int code;
 
@@ -365,7 +376,7 @@ public enum Op {
 
     /** Whether the result holds indices (i64) rather than values. */
     public boolean isIndex() {
-      return this == MAX_INDEX || this == MIN_INDEX;
+      return this == MAX_INDEX || this == MIN_INDEX || this == SORT_INDEX;
     }
   }
 
@@ -906,7 +917,8 @@ public enum Op {
           CUMMAX,
           CUMMIN,
           CUMMAX_INDICES,
-          CUMMIN_INDICES ->
+          CUMMIN_INDICES,
+          ARGSORT ->
           null;
     };
   }

@@ -8,6 +8,7 @@ package dev.gradc.ir;
  * {@code reverse}, from the last, as PyTorch's CPU kernels do: floats accumulate in f64 and each
  * result is rounded to the element type; i64 sums and products wrap; {@code cummax} takes an
  * element that is {@code >=} the running value (so ties move the index to the latest) or NaN.
+ * {@code argsort} is a lane's sorting permutation, written by the same loop over lanes.
  */
 public final class Scans {
   private Scans() {}
@@ -34,6 +35,12 @@ public final class Scans {
   public static final int MIN_INDEX = 6;
 
   /**
+   * {@code kind} of {@link #scan}: the positions that sort the lane (into a {@code long[]}),
+   * stably, NaN as the largest and {@code -0.0} equal to {@code 0.0}; {@code reverse} descending.
+   */
+  public static final int SORT_INDEX = 7;
+
+  /**
    * Scans {@code x} ({@code double[]}, {@code float[]} or {@code long[]}) into {@code out} (of the
    * same type, {@code long[]} for the index kinds).
    */
@@ -44,7 +51,9 @@ public final class Scans {
         int base = o * size * inner + i;
         int step = reverse ? -inner : inner;
         int first = reverse ? base + (size - 1) * inner : base;
-        if (x instanceof long[] lx) {
+        if (kind == SORT_INDEX) {
+          sortLane(x, (long[]) out, base, inner, size, reverse);
+        } else if (x instanceof long[] lx) {
           scanLongs(lx, out, first, step, size, kind, reverse);
         } else {
           scanFloats(x, out, first, step, size, kind, reverse);
@@ -107,6 +116,71 @@ public final class Scans {
         ((double[]) out)[p] = acc;
       }
     }
+  }
+
+  /**
+   * A stable merge sort of one lane's positions, bottom up, the lane's keys copied out first (longs
+   * compare exactly; floats as doubles).
+   */
+  private static void sortLane(
+      Object x, long[] out, int base, int stride, int size, boolean descending) {
+    long[] lkeys = x instanceof long[] ? new long[size] : null;
+    double[] dkeys = lkeys == null ? new double[size] : null;
+    for (int j = 0; j < size; j++) {
+      int p = base + j * stride;
+      if (lkeys != null) {
+        lkeys[j] = ((long[]) x)[p];
+      } else {
+        dkeys[j] = read(x, p);
+      }
+    }
+    int[] a = new int[size];
+    int[] tmp = new int[size];
+    for (int j = 0; j < size; j++) {
+      a[j] = j;
+    }
+    for (int width = 1; width < size; width *= 2) {
+      for (int lo = 0; lo < size - width; lo += 2 * width) {
+        int mid = lo + width;
+        int hi = Math.min(lo + 2 * width, size);
+        int i = lo;
+        int k = mid;
+        int o = lo;
+        while (i < mid && k < hi) {
+          int c =
+              lkeys != null
+                  ? Long.compare(lkeys[a[k]], lkeys[a[i]])
+                  : compare(dkeys[a[k]], dkeys[a[i]]);
+          // the right run's element goes first only when strictly before: ties keep their order
+          if (descending ? c > 0 : c < 0) {
+            tmp[o++] = a[k++];
+          } else {
+            tmp[o++] = a[i++];
+          }
+        }
+        while (i < mid) {
+          tmp[o++] = a[i++];
+        }
+        while (k < hi) {
+          tmp[o++] = a[k++];
+        }
+        System.arraycopy(tmp, lo, a, lo, hi - lo);
+      }
+    }
+    for (int j = 0; j < size; j++) {
+      out[base + j * stride] = a[j];
+    }
+  }
+
+  /** Ascending order with NaN the largest and the zeros equal. */
+  private static int compare(double a, double b) {
+    if (Double.isNaN(a)) {
+      return Double.isNaN(b) ? 0 : 1;
+    }
+    if (Double.isNaN(b)) {
+      return -1;
+    }
+    return a < b ? -1 : a > b ? 1 : 0;
   }
 
   private static double read(Object x, int p) {

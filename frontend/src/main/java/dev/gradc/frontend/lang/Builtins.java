@@ -333,6 +333,62 @@ final class Builtins {
           opt("keepdim", BOOL, Val.Num.ofBool(false)));
     }
     define(
+        "sort",
+        BOTH,
+        (b, a) ->
+            pair(a, Selection.sort(b, a.tensor("input"), a.integer("dim"), a.flag("descending"))),
+        in(),
+        opt("dim", INT, Val.Num.ofInt(-1)),
+        opt("descending", BOOL, Val.Num.ofBool(false)),
+        opt("stable", BOOL, Val.Num.ofBool(false)));
+    define(
+        "argsort",
+        BOTH,
+        (b, a) ->
+            tensor(Selection.argsort(b, a.tensor("input"), a.integer("dim"), a.flag("descending"))),
+        in(),
+        opt("dim", INT, Val.Num.ofInt(-1)),
+        opt("descending", BOOL, Val.Num.ofBool(false)),
+        opt("stable", BOOL, Val.Num.ofBool(false)));
+    define(
+        "msort", BOTH, (b, a) -> tensor(Selection.sort(b, a.tensor("input"), 0, false)[0]), in());
+    define(
+        "topk",
+        BOTH,
+        (b, a) ->
+            pair(
+                a,
+                Selection.topk(
+                    b, a.tensor("input"), a.integer("k"), a.integer("dim"), a.flag("largest"))),
+        in(),
+        req("k", INT),
+        opt("dim", INT, Val.Num.ofInt(-1)),
+        opt("largest", BOOL, Val.Num.ofBool(true)),
+        opt("sorted", BOOL, Val.Num.ofBool(true)));
+    define(
+        "kthvalue",
+        BOTH,
+        (b, a) ->
+            pair(
+                a,
+                Selection.kthvalue(
+                    b, a.tensor("input"), a.integer("k"), a.integer("dim"), a.flag("keepdim"))),
+        in(),
+        req("k", INT),
+        opt("dim", INT, Val.Num.ofInt(-1)),
+        opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    define(
+        "median",
+        BOTH,
+        (b, a) ->
+            a.isNone("dim")
+                ? tensor(Selection.median(b, a.tensor("input")))
+                : pair(
+                    a, Selection.median(b, a.tensor("input"), a.integer("dim"), a.flag("keepdim"))),
+        in(),
+        opt("dim", INT, NONE),
+        opt("keepdim", BOOL, Val.Num.ofBool(false)));
+    define(
         "repeat",
         METHOD,
         (b, a) -> tensor(Selection.repeat(b, a.tensor("input"), a.shape("repeats"))),
@@ -1490,17 +1546,24 @@ final class Builtins {
     }
   }
 
+  /** A values-and-indices result ({@code torch.return_types}) as a tuple at the call. */
+  private static Val pair(Args a, Value[] valuesIndices) {
+    SourcePos pos = a.callPos();
+    return new Val.Seq(
+        List.of(
+            new Val.Located(tensor(valuesIndices[0]), pos),
+            new Val.Located(tensor(valuesIndices[1]), pos)),
+        true);
+  }
+
   private static Val maxMin(Builder b, Args a, Op reduction, Op elementwise) {
     Value x = a.tensor("input");
     Val other = a.get("other").val();
     String dim = other instanceof Val.Num ? "other" : a.isNone("dim") ? null : "dim";
     if (dim != null) {
       // torch.max(input, 1) is the dim overload, as torch.max(input, dim=1)
-      Value[] vi =
-          Selection.maxMin(b, x, a.integer(dim), a.flag("keepdim"), elementwise == Op.MAXIMUM);
-      SourcePos pos = a.callPos();
-      return new Val.Seq(
-          List.of(new Val.Located(tensor(vi[0]), pos), new Val.Located(tensor(vi[1]), pos)), true);
+      return pair(
+          a, Selection.maxMin(b, x, a.integer(dim), a.flag("keepdim"), elementwise == Op.MAXIMUM));
     }
     if (other instanceof Val.Nothing) {
       requireElements(a, elementwise == Op.MAXIMUM ? "max" : "min", reduction, x, new int[0]);

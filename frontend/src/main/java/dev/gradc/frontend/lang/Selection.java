@@ -16,7 +16,12 @@ import java.util.List;
  * {@code stack}, shared by the {@code .grad} builtins and the Java API. Each is elementwise ops,
  * reductions and views over an index vector, so it fuses like any other expression and reverse mode
  * differentiates it (twice) without a rule of its own; the gradients are PyTorch's: {@code
- * max(dim)} passes the gradient to the selected element only.
+ * max(dim)} passes the gradient to the selected element only. {@code sort}, {@code topk}, {@code
+ * kthvalue} and {@code median} gather their values at positions of the IR's {@code argsort} (a
+ * stable sort, NaN the largest, as PyTorch's CPU sort), so the gradient goes to the selected
+ * elements through {@code gather}'s rule. Among equal values they pick the first in that stable
+ * order; PyTorch's CPU {@code topk}, {@code kthvalue} and {@code median(dim)} select with an
+ * unstable partition, whose index among ties may differ.
  */
 public final class Selection {
   private Selection() {}
@@ -219,5 +224,147 @@ public final class Selection {
               : b.where(b.binary(Op.EQ, pos, Builder.lit(i, DType.I64)), u, out);
     }
     return out;
+  }
+
+  /**
+   * {@code torch.sort(x, dim, descending)}: the values and their i64 positions, stably (PyTorch's
+   * CPU sort is stable whatever {@code stable} says), NaN the largest.
+   */
+  public static Value[] sort(Builder b, Value x, int dim, boolean descending) {
+    if (x.type().rank() == 0) {
+      Builder.normalizeDim(dim, 0);
+      return new Value[] {x, Builder.lit(0, DType.I64)};
+    }
+    int d = Builder.normalizeDim(dim, x.type().rank());
+    Value idx = b.scan(Op.ARGSORT, x, d, descending);
+    return new Value[] {b.gather(x, d, idx), idx};
+  }
+
+  /** {@code torch.argsort(x, dim, descending)}: the positions of {@link #sort}. */
+  public static Value argsort(Builder b, Value x, int dim, boolean descending) {
+    return sort(b, x, dim, descending)[1];
+  }
+
+  /**
+   * {@code torch.topk(x, k, dim, largest, sorted)}: the {@code k} largest (or smallest) values
+   * along {@code dim} and their positions, in sorted order whatever {@code sorted} says.
+   */
+  public static Value[] topk(Builder b, Value x, int k, int dim, boolean largest) {
+    requireNotBool(x, "topk_cpu");
+    int r = x.type().rank();
+    int d = Builder.normalizeDim(dim, r);
+    Dim size = r == 0 ? Dim.of(1) : x.type().dim(d);
+    if (k < 0 || (size.isStatic() && k > size.size())) {
+      throw new GradcException("selected index k out of range");
+    }
+    if (r == 0) {
+      return k == 0
+          ? new Value[] {b.reshape(x, 0), b.reshape(Builder.lit(0, DType.I64), 0)}
+          : sort(b, x, dim, largest);
+    }
+    Value idx = b.slice(b.scan(Op.ARGSORT, x, d, largest), d, 0, 1, k);
+    return new Value[] {b.gather(x, d, idx), idx};
+  }
+
+  /**
+   * {@code torch.kthvalue(x, k, dim, keepdim)}: the {@code k}-th smallest value along {@code dim}
+   * (from 1, NaN the largest) and its position.
+   */
+  public static Value[] kthvalue(Builder b, Value x, int k, int dim, boolean keepdim) {
+    requireNotBool(x, "kthvalue_cpu");
+    int r = x.type().rank();
+    int d = Builder.normalizeDim(dim, r);
+    Dim size = r == 0 ? Dim.of(1) : x.type().dim(d);
+    if (k < 1 || (size.isStatic() && k > size.size())) {
+      throw new GradcException("kthvalue(): selected number k out of range for dimension " + d);
+    }
+    if (r == 0) {
+      return new Value[] {x, Builder.lit(0, DType.I64)};
+    }
+    Value idx = b.slice(b.scan(Op.ARGSORT, x, d, false), d, k - 1, 1, 1);
+    return keep(b, new Value[] {b.gather(x, d, idx), idx}, d, keepdim);
+  }
+
+  /**
+   * {@code torch.median(x, dim, keepdim)}: the lower median along {@code dim} and its position, or
+   * the first NaN of a lane that holds one.
+   */
+  public static Value[] median(Builder b, Value x, int dim, boolean keepdim) {
+    requireNotBool(x, "median_cpu");
+    int r = x.type().rank();
+    int d = Builder.normalizeDim(dim, r);
+    if (r == 0) {
+      return new Value[] {x, Builder.lit(0, DType.I64)};
+    }
+    int n = staticSize(x, d, "median()");
+    if (n == 0) {
+      throw new GradcException("median(): Expected reduction dim " + d + " to have non-zero size.");
+    }
+    Value idx = b.slice(b.scan(Op.ARGSORT, x, d, false), d, (n - 1) / 2, 1, 1);
+    if (x.type().dtype().isFloat()) {
+      // descending and stable, a lane's first NaN comes first; ascending, any NaN comes last
+      Value last = b.gather(x, d, b.slice(b.scan(Op.ARGSORT, x, d, false), d, n - 1, 1, 1));
+      Value firstNaN = b.slice(b.scan(Op.ARGSORT, x, d, true), d, 0, 1, 1);
+      idx = b.where(b.binary(Op.NE, last, last), firstNaN, idx);
+    }
+    return keep(b, new Value[] {b.gather(x, d, idx), idx}, d, keepdim);
+  }
+
+  /**
+   * {@code torch.median(x)}: the lower median of all elements, NaN if one is NaN (or there are
+   * none). Its gradient is PyTorch's {@code evenly_distribute_backward}: shared equally by the
+   * elements equal to the median (or, for NaN, by the NaNs).
+   */
+  public static Value median(Builder b, Value x) {
+    requireNotBool(x, "median_cpu");
+    DType dt = x.type().dtype();
+    Value flat = b.reshape(x, -1);
+    int n = staticSize(flat, 0, "median()");
+    if (n == 0) {
+      return b.full(dt.isFloat() ? Double.NaN : 0, new dev.gradc.ir.Type(dt, List.of()));
+    }
+    Value order = b.scan(Op.ARGSORT, flat, 0, false);
+    Value m = b.squeeze(b.gather(flat, 0, b.slice(order, 0, (n - 1) / 2, 1, 1)), 0);
+    if (!dt.isFloat()) {
+      return m;
+    }
+    Value last = b.squeeze(b.gather(flat, 0, b.slice(order, 0, n - 1, 1, 1)), 0);
+    Value md = b.detach(b.where(b.binary(Op.NE, last, last), last, m));
+    Value xd = b.detach(flat);
+    Value zero = Builder.lit(0, dt);
+    Value mask =
+        b.where(b.binary(Op.NE, md, md), b.binary(Op.NE, flat, flat), b.binary(Op.EQ, flat, md));
+    Value share = b.div(b.cast(mask, dt), b.reduce(Op.SUM, b.cast(mask, dt), new int[] {0}, false));
+    // m - 0.0 keeps m's bits (and the sign of a zero); the sum carries the shares' gradient
+    Value finite =
+        b.sub(md, b.sum(b.mul(b.where(mask, b.sub(xd, flat), zero), share), new int[] {0}, false));
+    Value infinite = b.sum(b.mul(b.where(mask, flat, zero), share), new int[] {0}, false);
+    Value isFinite = b.binary(Op.EQ, b.sub(md, md), zero);
+    return b.where(isFinite, finite, infinite);
+  }
+
+  private static Value[] keep(Builder b, Value[] valuesIndices, int d, boolean keepdim) {
+    if (keepdim) {
+      return valuesIndices;
+    }
+    return new Value[] {b.squeeze(valuesIndices[0], d), b.squeeze(valuesIndices[1], d)};
+  }
+
+  private static void requireNotBool(Value x, String kernel) {
+    if (x.type().dtype() == DType.BOOL) {
+      throw new GradcException("\"" + kernel + "\" not implemented for 'Bool'");
+    }
+  }
+
+  private static int staticSize(Value x, int d, String fn) {
+    Dim size = x.type().dim(d);
+    if (!size.isStatic()) {
+      throw new GradcException(
+          fn
+              + " along a dim of symbolic size "
+              + size
+              + " is not supported: the size must be known");
+    }
+    return size.size();
   }
 }

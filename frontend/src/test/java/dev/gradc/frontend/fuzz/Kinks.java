@@ -185,11 +185,12 @@ final class Kinks {
             case ADD, MUL, LOG_ADD_EXP -> false;
           };
       case NORMALIZE -> false;
-      // a running maximum or minimum jumps where an element meets the extreme before it
+      // a running maximum or minimum jumps where an element meets the extreme before it, a sorting
+      // permutation where two elements of a lane meet
       case STRUCTURAL ->
           i.op().scan() != null
               && switch (i.op().scan()) {
-                case MAX, MIN, MAX_INDEX, MIN_INDEX -> true;
+                case MAX, MIN, MAX_INDEX, MIN_INDEX, SORT_INDEX -> true;
                 case SUM, PROD, LOG_SUM_EXP -> false;
               };
     };
@@ -254,6 +255,7 @@ final class Kinks {
         case AMAX, AMIN -> extremes(out, k, results, shapes);
         case CUMMAX, CUMMIN, CUMMAX_INDICES, CUMMIN_INDICES ->
             runningExtremes(out, k, results, shapes);
+        case ARGSORT -> nearestInLane(out, k, results, shapes);
         default -> throw new IllegalStateException(k.inst.op().mnemonic());
       }
     }
@@ -344,11 +346,58 @@ final class Kinks {
    */
   private static void runningExtremes(
       List<Distance> out, Kink k, Object[] results, int[][] shapes) {
+    boolean max = k.inst.op().scan() == Op.Scan.MAX || k.inst.op().scan() == Op.Scan.MAX_INDEX;
+    alongDim(
+        out,
+        k,
+        results,
+        shapes,
+        (buf, start, inner, pos, size) -> {
+          double x = Buffers.get(buf, start + pos * inner);
+          double prev = Buffers.get(buf, start);
+          for (int j = 1; j < pos; j++) {
+            double v = Buffers.get(buf, start + j * inner);
+            prev = max ? Math.max(prev, v) : Math.min(prev, v);
+          }
+          double dist = pos == 0 ? 1 : x - prev;
+          return Distance.of(dist, Math.abs(x) + Math.abs(prev));
+        });
+  }
+
+  /** Per element of a sorted lane: its distance to the nearest other element of the lane. */
+  private static void nearestInLane(List<Distance> out, Kink k, Object[] results, int[][] shapes) {
+    alongDim(
+        out,
+        k,
+        results,
+        shapes,
+        (buf, start, inner, pos, size) -> {
+          double x = Buffers.get(buf, start + pos * inner);
+          double dist = 1;
+          double mag = Math.abs(x);
+          for (int j = 0; j < size; j++) {
+            double v = Buffers.get(buf, start + j * inner);
+            if (j != pos && Math.abs(x - v) < Math.abs(dist)) {
+              dist = x - v;
+              mag = Math.abs(x) + Math.abs(v);
+            }
+          }
+          return Distance.of(dist, mag);
+        });
+  }
+
+  /** The distance of one element of a lane along the dim, from the lane's first element. */
+  private interface LaneDistance {
+    Distance at(Object buf, int start, int inner, int pos, int size);
+  }
+
+  /** Per element of the operand of an op along {@code dim(0)}: its distance within its lane. */
+  private static void alongDim(
+      List<Distance> out, Kink k, Object[] results, int[][] shapes, LaneDistance f) {
     int r = k.results[0];
     Object buf = results[r];
     int[] shape = shapes[r];
     int d = k.inst.dim(0);
-    boolean max = k.inst.op().scan() == Op.Scan.MAX || k.inst.op().scan() == Op.Scan.MAX_INDEX;
     int inner = 1;
     for (int j = d + 1; j < shape.length; j++) {
       inner *= shape[j];
@@ -357,15 +406,7 @@ final class Kinks {
     int n = Buffers.length(buf);
     for (int e = 0; e < n; e++) {
       int pos = (e / inner) % size;
-      int start = e - pos * inner;
-      double x = Buffers.get(buf, e);
-      double prev = Buffers.get(buf, start);
-      for (int j = 1; j < pos; j++) {
-        double v = Buffers.get(buf, start + j * inner);
-        prev = max ? Math.max(prev, v) : Math.min(prev, v);
-      }
-      double dist = pos == 0 ? 1 : x - prev;
-      out.add(Distance.of(dist, Math.abs(x) + Math.abs(prev)));
+      out.add(f.at(buf, e - pos * inner, inner, pos, size));
     }
   }
 

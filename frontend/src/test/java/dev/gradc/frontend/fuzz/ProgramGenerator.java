@@ -1144,6 +1144,9 @@ final class ProgramGenerator {
     if (a.rank() > 0 && chance(8)) {
       return cumulative(a);
     }
+    if (a.rank() > 0 && chance(10)) {
+      return selection(a);
+    }
     String op =
         oneOf(
             "sum",
@@ -1342,6 +1345,71 @@ final class ProgramGenerator {
       text += "[0]";
     }
     return expr(text, a.dtype, a.dims, r, a.grad);
+  }
+
+  /**
+   * A sort or a selection along one dim: the values or indices of {@code sort}, {@code topk},
+   * {@code kthvalue} and {@code median}, {@code argsort}, {@code msort}, or the median of all.
+   */
+  private V selection(V a) {
+    int rank = a.rank();
+    int d = rnd.nextInt(rank);
+    String dim = Integer.toString(chance(30) ? d - rank : d);
+    boolean known = a.dims.get(d).chars().allMatch(Character::isDigit);
+    int n = size(a.dims.get(d));
+    String op = oneOf("sort", "argsort", "msort", "topk", "kthvalue", "median", "median_all");
+    boolean allKnown = a.dims.stream().allMatch(s -> s.chars().allMatch(Character::isDigit));
+    if ((!known || n == 0 || (op.equals("median_all") && !allKnown)) && !op.contains("sort")) {
+      op = "sort"; // k and the median's position need a static, non-zero size along the dim
+    }
+    List<String> dropped = new ArrayList<>(a.dims);
+    dropped.remove(d);
+    int k = 1 + rnd.nextInt(Math.max(1, n));
+    String keep = chance(30) ? ", keepdim=True" : "";
+    List<String> kept = keep.isEmpty() ? dropped : a.dims;
+    List<String> topDims = new ArrayList<>(a.dims);
+    topDims.set(d, Integer.toString(k));
+    String text;
+    List<String> dims;
+    switch (op) {
+      case "sort" -> {
+        text =
+            "torch.sort("
+                + a.text
+                + ", dim="
+                + dim
+                + ", descending="
+                + (chance(50) ? "True" : "False")
+                + ")";
+        dims = a.dims;
+      }
+      case "argsort" -> {
+        return expr(
+            a.operand() + ".argsort(" + dim + ")", "i64", a.dims, new Range(0, n - 1), false);
+      }
+      case "msort" -> {
+        return expr("torch.msort(" + a.text + ")", a.dtype, a.dims, a.range, a.grad);
+      }
+      case "topk" -> {
+        text = a.operand() + ".topk(" + k + ", " + dim + ")";
+        dims = topDims;
+      }
+      case "kthvalue" -> {
+        text = "torch.kthvalue(" + a.text + ", " + k + ", " + dim + keep + ")";
+        dims = kept;
+      }
+      case "median" -> {
+        text = a.operand() + ".median(" + dim + keep + ")";
+        dims = kept;
+      }
+      default -> {
+        return expr("torch.median(" + a.text + ")", a.dtype, List.of(), a.range, a.grad);
+      }
+    }
+    if (chance(25)) {
+      return expr(text + "[1]", "i64", dims, new Range(0, n - 1), false);
+    }
+    return expr(text + "[0]", a.dtype, dims, a.range, a.grad);
   }
 
   /** {@code prod} of every element or over one dim, of factors small enough not to overflow. */

@@ -155,7 +155,8 @@ final class Rules {
           ONE_HOT,
           NUMEL,
           CUMMAX_INDICES,
-          CUMMIN_INDICES -> {
+          CUMMIN_INDICES,
+          ARGSORT -> {
         // zero gradient; these are never active
       }
       case WHERE -> {
@@ -361,7 +362,7 @@ final class Rules {
       case SINH, COSH, ASINH, ACOSH, ATANH, ASIN, ACOS, ATAN, LOG2, LOG10 ->
           diagonal(b, inst, in, y, t);
       case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> null;
-      case CUMMAX_INDICES, CUMMIN_INDICES -> null;
+      case CUMMAX_INDICES, CUMMIN_INDICES, ARGSORT -> null;
       case CUMSUM -> b.emitLike(inst, new Value[] {t[0]});
       case CUMPROD -> Cumulative.cumprodTangent(b, inst, in[0], y, t[0]);
       case LOGCUMSUMEXP -> Cumulative.logcumsumexpTangent(b, inst, in[0], t[0]);

@@ -177,6 +177,7 @@ class FiniteDifferenceTest {
       case NUMEL -> numel();
       case CUMSUM, CUMPROD, LOGCUMSUMEXP, CUMMAX, CUMMIN -> scan(op);
       case CUMMAX_INDICES, CUMMIN_INDICES -> scanIndices(op);
+      case ARGSORT -> sorted();
     };
   }
 
@@ -243,6 +244,39 @@ class FiniteDifferenceTest {
             (b, p) -> b.mul(b.cast(b.scan(op, p[1], 1, false), F), b.exp(p[0])),
             p("x", t(3, 4)),
             in("v", Type.of(F, 3, 4), Domain.ANY)));
+  }
+
+  /**
+   * Lanes sorted along each dim, either way, their values gathered by {@code argsort} (as {@code
+   * sort} is); the first {@code k} of them ({@code topk}) and one ({@code kthvalue}). Drawn
+   * elements do not tie, so the permutation holds within a step.
+   */
+  private static List<Case> sorted() {
+    List<Case> out = new ArrayList<>();
+    for (int dim : new int[] {0, 1, -1}) {
+      for (boolean descending : new boolean[] {false, true}) {
+        out.add(
+            c(
+                "sort dim=" + dim + (descending ? " descending" : ""),
+                (b, p) -> b.gather(p[0], dim, b.scan(Op.ARGSORT, p[0], dim, descending)),
+                p("x", t(2, 3, 4))));
+      }
+    }
+    out.add(
+        c(
+            "topk of a product",
+            (b, p) -> {
+              Value x = b.mul(p[0], p[1]);
+              return b.gather(x, 1, b.slice(b.scan(Op.ARGSORT, x, 1, true), 1, 0, 1, 2));
+            },
+            p("x", t(3, 4)),
+            p("y", t(4))));
+    out.add(
+        c(
+            "kthvalue",
+            (b, p) -> b.gather(p[0], 0, b.slice(b.scan(Op.ARGSORT, p[0], 0, false), 0, 2, 1, 1)),
+            p("x", t(5, 2))));
+    return out;
   }
 
   /** Shape pairs that exercise broadcasting, a scalar tensor and a symbolic dim. */

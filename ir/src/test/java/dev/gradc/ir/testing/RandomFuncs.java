@@ -422,6 +422,7 @@ public final class RandomFuncs {
         case CUMSUM, CUMPROD, LOGCUMSUMEXP -> scan(op);
         case CUMMAX, CUMMIN -> k ? scan(op) : null;
         case CUMMAX_INDICES, CUMMIN_INDICES -> k ? scanIndices(op) : null;
+        case ARGSORT -> k ? sorted() : null;
       };
     }
 
@@ -456,6 +457,16 @@ public final class RandomFuncs {
       int d = staticDim(x);
       Value i = b.cast(b.scan(op, x, d, false), main);
       return add(i, x.type().dim(d).size());
+    }
+
+    /** A lane sorted along a static dim, either way: its values gathered by {@code argsort}. */
+    private Value sorted() {
+      Value x = pick(v -> staticDim(v) >= 0);
+      if (x == null) {
+        return null;
+      }
+      int d = staticDim(x);
+      return add(b.gather(x, d, b.scan(Op.ARGSORT, x, d, rng.nextBoolean())), bnd(x));
     }
 
     private Value arith(Op op, double limit) {
