@@ -136,7 +136,7 @@ public final class Transforms {
   }
 
   /** {@code f} with the parameters of {@code argnums} as {@code param}s, the others as inputs. */
-  private static Func withRoles(Func f, int[] argnums) {
+  public static Func withRoles(Func f, int... argnums) {
     Builder b = new Builder(f.name());
     List<Value> args = new ArrayList<>();
     for (int i = 0; i < f.params().size(); i++) {
