@@ -136,7 +136,7 @@ for t in "${threads_list[@]}"; do
     fork_args=(-jvmArgsAppend "${props[*]} -Xms4g -Xmx4g")
   fi
   jmh "$t" "" "${jmh_opts[@]}" "${fork_args[@]}" -prof gc \
-    -e 'CompileBench\.cold|PeakBench|GemmBench' 'dev\.gradc\.bench\.'
+    -e 'CompileBench\.cold|PeakBench|GemmBench|PerSampleGradBench' 'dev\.gradc\.bench\.'
   # gradc again in JVMs with the vector module (issue 16: every workload with the module on and
   # off), and, on one thread, the single-thread peak and matrix-product routines, whose vector
   # forms need the module. A command-line -jvmArgsAppend replaces the benchmarks' own, so the

@@ -236,6 +236,11 @@ public final class Vmap {
     if (ra == 1 && rb == 2 && !batched[1]) {
       return b.matmul(in[0], in[1]);
     }
+    if (ra >= 2 && rb == 2 && !batched[1]) {
+      // a batch of matrices times one matrix: the batch folds into the rows, one matrix product
+      Value r = b.matmul(b.reshape(in[0], foldRows(in[0].type())), in[1]);
+      return b.reshape(r, withBatch(inst.type(), n).dims());
+    }
     Value x = ra == 1 ? b.unsqueeze(in[0], batched[0] ? 1 : 0) : in[0];
     Value y = rb == 1 ? b.unsqueeze(in[1], batched[1] ? 2 : 1) : in[1];
     int stack = Math.max(Math.max(ra, 2), Math.max(rb, 2)) - 2;
@@ -274,6 +279,16 @@ public final class Vmap {
       return b.squeeze(r, 1);
     }
     return b.emit(inst.op(), t, ops, new int[] {inst.dim(0) + 1}, false);
+  }
+
+  /** The dims of {@code t} with every dim but the last folded into one: {@code [rows, k]}. */
+  private static List<Dim> foldRows(Type t) {
+    List<Dim> lead = t.dims().subList(0, t.rank() - 1);
+    Dim rows = Type.product(lead);
+    if (rows == null) {
+      throw new GradcException("vmap: cannot fold the batch of " + t + " into rows");
+    }
+    return List.of(rows, t.dim(t.rank() - 1));
   }
 
   /** {@code inst}'s op on {@code ops} with the batched result type and the given dims. */
