@@ -2211,7 +2211,7 @@ public final class Tensor {
 
   /**
    * {@code torch.topk(x, k)}: the {@code k} largest values of the last dim, largest first, and
-   * their positions (among equal values, the first; PyTorch's CPU kernel may pick another of them).
+   * their positions (among equal values, those PyTorch's CPU kernel picks).
    */
   public ValuesIndices topk(int k) {
     return topk(k, -1, true, true);
@@ -2223,11 +2223,12 @@ public final class Tensor {
   }
 
   /**
-   * {@code torch.topk(x, k, dim, largest, sorted)}: the smallest with {@code largest} false; the
-   * result is in sorted order whatever {@code sorted} says.
+   * {@code torch.topk(x, k, dim, largest, sorted)}: the smallest with {@code largest} false; not
+   * {@code sorted}, in the order PyTorch's selection leaves them.
    */
   public ValuesIndices topk(int k, int dim, boolean largest, boolean sorted) {
-    return selected("TopkBackward0", Saves.OTHER, (b, x) -> Selection.topk(b, x, k, dim, largest));
+    return selected(
+        "TopkBackward0", Saves.OTHER, (b, x) -> Selection.topk(b, x, k, dim, largest, sorted));
   }
 
   /** {@code torch.kthvalue(x, k)}: the {@code k}-th smallest value of the last dim (from 1). */

@@ -98,7 +98,10 @@ final class LibraryCalls {
     d.pushExtent(Extent.product(dims.subList(dim + 1, dims.size())));
     g.push(inst.op().scan().code());
     g.push(inst.dim(1) == 1);
-    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIIIZ)V";
+    int extra = inst.op().scan().extraDims();
+    g.push(extra > 0 ? inst.dim(2) : 0);
+    g.push(extra > 1 && inst.dim(3) == 1);
+    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIIIZIZ)V";
     d.lib.require(Scans.class, "scan", desc);
     g.invokeStatic(d.owner, new Method("scan", desc));
     if (scalar) {

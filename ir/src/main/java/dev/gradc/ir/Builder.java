@@ -1004,6 +1004,23 @@ public final class Builder {
     return keepsBool ? cast(r, DType.BOOL) : r;
   }
 
+  /**
+   * The positions of each lane along {@code dim} in the order PyTorch's CPU {@code topk} ({@link
+   * Op#TOPK_ORDER}) or {@code kthvalue} ({@link Op#KTHVALUE_ORDER}) leaves them; integers and bools
+   * compare as i64.
+   */
+  public Value order(Op op, Value x, int dim, boolean largest, int k, boolean sorted) {
+    int d = normalizeDim(dim, x.type().rank());
+    if (!x.type().dtype().isFloat()) {
+      x = cast(x, DType.I64);
+    }
+    int[] dims =
+        op == Op.TOPK_ORDER
+            ? new int[] {d, largest ? 1 : 0, k, sorted ? 1 : 0}
+            : new int[] {d, 0, k};
+    return emit(op, null, new Value[] {x}, dims, false);
+  }
+
   public Value softmax(Value x, int dim) {
     return normalize(Op.SOFTMAX, x, dim);
   }

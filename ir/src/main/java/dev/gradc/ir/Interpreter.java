@@ -235,7 +235,17 @@ public final class Interpreter {
     }
     int outer = NdArray.numel(java.util.Arrays.copyOfRange(s, 0, d));
     int inner = NdArray.numel(java.util.Arrays.copyOfRange(s, d + 1, s.length));
-    Scans.scan(in, out, outer, s[d], inner, k.code(), inst.dim(1) == 1);
+    int extra = k.extraDims();
+    Scans.scan(
+        in,
+        out,
+        outer,
+        s[d],
+        inner,
+        k.code(),
+        inst.dim(1) == 1,
+        extra > 0 ? inst.dim(2) : 0,
+        extra > 1 && inst.dim(3) == 1);
     if (out instanceof long[] l) {
       return NdArray.wrapLongs(s.clone(), l);
     }

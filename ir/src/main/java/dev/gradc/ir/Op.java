@@ -272,7 +272,18 @@ public enum Op {
    * order), NaN as the largest; reverse 1 sorts descending. {@code sort}, {@code topk}, {@code
    * kthvalue} and {@code median} gather their values with it.
    */
-  ARGSORT("argsort", NUMERIC, GradFns.NONE, Scan.SORT_INDEX, ZERO_GRADIENT);
+  ARGSORT("argsort", NUMERIC, GradFns.NONE, Scan.SORT_INDEX, ZERO_GRADIENT),
+  /**
+   * dims=[dim, largest, k, sorted]: the positions of each lane as PyTorch's CPU {@code topk} leaves
+   * them, the first {@code k} its result (libstdc++'s partial sort or {@code nth_element}, whose
+   * picks among equal values differ from a stable sort's).
+   */
+  TOPK_ORDER("topk_order", NUMERIC, GradFns.NONE, Scan.TOPK_INDEX, ZERO_GRADIENT),
+  /**
+   * dims=[dim, 0, k]: the positions of each lane as PyTorch's CPU {@code kthvalue}'s quickselect
+   * leaves them, position {@code k - 1} its result.
+   */
+  KTHVALUE_ORDER("kthvalue_order", NUMERIC, GradFns.NONE, Scan.KTH_INDEX, ZERO_GRADIENT);
 
   /**
    * What an op does to the iteration space, and so how typing, the interpreter, lowering and the
@@ -361,7 +372,11 @@ public enum Op {
     /** The index of the running minimum, i64. */
     MIN_INDEX(Scans.MIN_INDEX),
     /** The positions that sort the lane (stably, NaN largest), i64. */
-    SORT_INDEX(Scans.SORT_INDEX);
+    SORT_INDEX(Scans.SORT_INDEX),
+    /** The positions in PyTorch's {@code topk} order, i64; dims add {@code k} and sorted. */
+    TOPK_INDEX(Scans.TOPK_INDEX),
+    /** The positions in PyTorch's {@code kthvalue} order, i64; dims add {@code k}. */
+    KTH_INDEX(Scans.KTH_INDEX);
 
     private final int code;
 
@@ -376,7 +391,16 @@ public enum Op {
 
     /** Whether the result holds indices (i64) rather than values. */
     public boolean isIndex() {
-      return this == MAX_INDEX || this == MIN_INDEX || this == SORT_INDEX;
+      return this == MAX_INDEX
+          || this == MIN_INDEX
+          || this == SORT_INDEX
+          || this == TOPK_INDEX
+          || this == KTH_INDEX;
+    }
+
+    /** The dims after {@code [dim, reverse]}: {@code k} (and {@code sorted}) of the selections. */
+    public int extraDims() {
+      return this == TOPK_INDEX ? 2 : this == KTH_INDEX ? 1 : 0;
     }
   }
 
@@ -918,7 +942,9 @@ public enum Op {
           CUMMIN,
           CUMMAX_INDICES,
           CUMMIN_INDICES,
-          ARGSORT ->
+          ARGSORT,
+          TOPK_ORDER,
+          KTHVALUE_ORDER ->
           null;
     };
   }

@@ -41,18 +41,39 @@ public final class Scans {
   public static final int SORT_INDEX = 7;
 
   /**
+   * {@code kind} of {@link #scan}: the lane's positions as PyTorch's CPU {@code topk} leaves them,
+   * the first {@code k} its result ({@code reverse}: the largest; {@code sorted}: in order).
+   */
+  public static final int TOPK_INDEX = 8;
+
+  /**
+   * {@code kind} of {@link #scan}: the lane's positions as PyTorch's CPU {@code kthvalue}'s
+   * quickselect leaves them, position {@code k - 1} its result.
+   */
+  public static final int KTH_INDEX = 9;
+
+  /**
    * Scans {@code x} ({@code double[]}, {@code float[]} or {@code long[]}) into {@code out} (of the
-   * same type, {@code long[]} for the index kinds).
+   * same type, {@code long[]} for the index kinds); {@code k} and {@code sorted} are the options of
+   * the selection orders.
    */
   public static void scan(
-      Object x, Object out, int outer, int size, int inner, int kind, boolean reverse) {
+      Object x,
+      Object out,
+      int outer,
+      int size,
+      int inner,
+      int kind,
+      boolean reverse,
+      int k,
+      boolean sorted) {
     for (int o = 0; o < outer; o++) {
       for (int i = 0; i < inner; i++) {
         int base = o * size * inner + i;
         int step = reverse ? -inner : inner;
         int first = reverse ? base + (size - 1) * inner : base;
-        if (kind == SORT_INDEX) {
-          sortLane(x, (long[]) out, base, inner, size, reverse);
+        if (kind >= SORT_INDEX) {
+          Orders.lane(x, (long[]) out, base, inner, size, kind, reverse, k, sorted);
         } else if (x instanceof long[] lx) {
           scanLongs(lx, out, first, step, size, kind, reverse);
         } else {
@@ -116,71 +137,6 @@ public final class Scans {
         ((double[]) out)[p] = acc;
       }
     }
-  }
-
-  /**
-   * A stable merge sort of one lane's positions, bottom up, the lane's keys copied out first (longs
-   * compare exactly; floats as doubles).
-   */
-  private static void sortLane(
-      Object x, long[] out, int base, int stride, int size, boolean descending) {
-    long[] lkeys = x instanceof long[] ? new long[size] : null;
-    double[] dkeys = lkeys == null ? new double[size] : null;
-    for (int j = 0; j < size; j++) {
-      int p = base + j * stride;
-      if (lkeys != null) {
-        lkeys[j] = ((long[]) x)[p];
-      } else {
-        dkeys[j] = read(x, p);
-      }
-    }
-    int[] a = new int[size];
-    int[] tmp = new int[size];
-    for (int j = 0; j < size; j++) {
-      a[j] = j;
-    }
-    for (int width = 1; width < size; width *= 2) {
-      for (int lo = 0; lo < size - width; lo += 2 * width) {
-        int mid = lo + width;
-        int hi = Math.min(lo + 2 * width, size);
-        int i = lo;
-        int k = mid;
-        int o = lo;
-        while (i < mid && k < hi) {
-          int c =
-              lkeys != null
-                  ? Long.compare(lkeys[a[k]], lkeys[a[i]])
-                  : compare(dkeys[a[k]], dkeys[a[i]]);
-          // the right run's element goes first only when strictly before: ties keep their order
-          if (descending ? c > 0 : c < 0) {
-            tmp[o++] = a[k++];
-          } else {
-            tmp[o++] = a[i++];
-          }
-        }
-        while (i < mid) {
-          tmp[o++] = a[i++];
-        }
-        while (k < hi) {
-          tmp[o++] = a[k++];
-        }
-        System.arraycopy(tmp, lo, a, lo, hi - lo);
-      }
-    }
-    for (int j = 0; j < size; j++) {
-      out[base + j * stride] = a[j];
-    }
-  }
-
-  /** Ascending order with NaN the largest and the zeros equal. */
-  private static int compare(double a, double b) {
-    if (Double.isNaN(a)) {
-      return Double.isNaN(b) ? 0 : 1;
-    }
-    if (Double.isNaN(b)) {
-      return -1;
-    }
-    return a < b ? -1 : a > b ? 1 : 0;
   }
 
   private static double read(Object x, int p) {

@@ -71,10 +71,27 @@ public final class Typing {
     if (x.dtype() == DType.BOOL) {
       throw new GradcException(op.mnemonic() + " expects a numeric operand, got " + x);
     }
-    if (dims.length != 2 || (dims[1] != 0 && dims[1] != 1)) {
-      throw new GradcException(op.mnemonic() + " takes dims=[dim, reverse] (reverse 0 or 1)");
+    int extra = op.scan().extraDims();
+    if (dims.length != 2 + extra || (dims[1] != 0 && dims[1] != 1)) {
+      throw new GradcException(
+          op.mnemonic()
+              + (extra == 0
+                  ? " takes dims=[dim, reverse] (reverse 0 or 1)"
+                  : extra == 1
+                      ? " takes dims=[dim, 0, k]"
+                      : " takes dims=[dim, largest, k, sorted] (largest and sorted 0 or 1)"));
     }
     checkRange(op, dims[0], x.rank());
+    if (extra > 0) {
+      Dim size = x.dim(dims[0]);
+      int min = extra == 1 ? 1 : 0;
+      if (dims[2] < min || (size.isStatic() && dims[2] > size.size())) {
+        throw new GradcException(op.mnemonic() + ": k " + dims[2] + " out of range for " + x);
+      }
+      if (extra == 2 && dims[3] != 0 && dims[3] != 1) {
+        throw new GradcException(op.mnemonic() + ": sorted must be 0 or 1, got " + dims[3]);
+      }
+    }
     return op.scan().isIndex() ? x.withDtype(DType.I64) : x;
   }
 

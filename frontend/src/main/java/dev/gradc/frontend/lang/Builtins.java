@@ -359,7 +359,12 @@ final class Builtins {
             pair(
                 a,
                 Selection.topk(
-                    b, a.tensor("input"), a.integer("k"), a.integer("dim"), a.flag("largest"))),
+                    b,
+                    a.tensor("input"),
+                    a.integer("k"),
+                    a.integer("dim"),
+                    a.flag("largest"),
+                    a.flag("sorted"))),
         in(),
         req("k", INT),
         opt("dim", INT, Val.Num.ofInt(-1)),

@@ -18,10 +18,10 @@ import java.util.List;
  * differentiates it (twice) without a rule of its own; the gradients are PyTorch's: {@code
  * max(dim)} passes the gradient to the selected element only. {@code sort}, {@code topk}, {@code
  * kthvalue} and {@code median} gather their values at positions of the IR's {@code argsort} (a
- * stable sort, NaN the largest, as PyTorch's CPU sort), so the gradient goes to the selected
- * elements through {@code gather}'s rule. Among equal values they pick the first in that stable
- * order; PyTorch's CPU {@code topk}, {@code kthvalue} and {@code median(dim)} select with an
- * unstable partition, whose index among ties may differ.
+ * stable sort, NaN the largest, as PyTorch's CPU sort; for {@code topk} and {@code kthvalue} the
+ * orders their CPU kernels' partitions leave, {@code topk_order} and {@code kthvalue_order}), so
+ * the gradient goes to the selected elements through {@code gather}'s rule and the index among
+ * equal values is PyTorch's.
  */
 public final class Selection {
   private Selection() {}
@@ -247,9 +247,10 @@ public final class Selection {
 
   /**
    * {@code torch.topk(x, k, dim, largest, sorted)}: the {@code k} largest (or smallest) values
-   * along {@code dim} and their positions, in sorted order whatever {@code sorted} says.
+   * along {@code dim} and their positions, in PyTorch's order (sorted, or as its selection left
+   * them).
    */
-  public static Value[] topk(Builder b, Value x, int k, int dim, boolean largest) {
+  public static Value[] topk(Builder b, Value x, int k, int dim, boolean largest, boolean sorted) {
     requireNotBool(x, "topk_cpu");
     int r = x.type().rank();
     int d = Builder.normalizeDim(dim, r);
@@ -262,7 +263,7 @@ public final class Selection {
           ? new Value[] {b.reshape(x, 0), b.reshape(Builder.lit(0, DType.I64), 0)}
           : sort(b, x, dim, largest);
     }
-    Value idx = b.slice(b.scan(Op.ARGSORT, x, d, largest), d, 0, 1, k);
+    Value idx = b.slice(b.order(Op.TOPK_ORDER, x, d, largest, k, sorted), d, 0, 1, k);
     return new Value[] {b.gather(x, d, idx), idx};
   }
 
@@ -281,7 +282,7 @@ public final class Selection {
     if (r == 0) {
       return new Value[] {x, Builder.lit(0, DType.I64)};
     }
-    Value idx = b.slice(b.scan(Op.ARGSORT, x, d, false), d, k - 1, 1, 1);
+    Value idx = b.slice(b.order(Op.KTHVALUE_ORDER, x, d, false, k, false), d, k - 1, 1, 1);
     return keep(b, new Value[] {b.gather(x, d, idx), idx}, d, keepdim);
   }
 

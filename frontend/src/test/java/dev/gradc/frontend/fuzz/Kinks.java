@@ -190,7 +190,7 @@ final class Kinks {
       case STRUCTURAL ->
           i.op().scan() != null
               && switch (i.op().scan()) {
-                case MAX, MIN, MAX_INDEX, MIN_INDEX, SORT_INDEX -> true;
+                case MAX, MIN, MAX_INDEX, MIN_INDEX, SORT_INDEX, TOPK_INDEX, KTH_INDEX -> true;
                 case SUM, PROD, LOG_SUM_EXP -> false;
               };
     };
@@ -255,7 +255,7 @@ final class Kinks {
         case AMAX, AMIN -> extremes(out, k, results, shapes);
         case CUMMAX, CUMMIN, CUMMAX_INDICES, CUMMIN_INDICES ->
             runningExtremes(out, k, results, shapes);
-        case ARGSORT -> nearestInLane(out, k, results, shapes);
+        case ARGSORT, TOPK_ORDER, KTHVALUE_ORDER -> nearestInLane(out, k, results, shapes);
         default -> throw new IllegalStateException(k.inst.op().mnemonic());
       }
     }

@@ -66,7 +66,9 @@ final class OpsTable {
           Map.entry(Op.CUMMIN, new Surface("cummin", null)),
           // the indices of cummax's and cummin's (values, indices), made by the same call
           Map.entry(Op.CUMMAX_INDICES, new Surface(null, null)),
-          Map.entry(Op.CUMMIN_INDICES, new Surface(null, null)));
+          Map.entry(Op.CUMMIN_INDICES, new Surface(null, null)),
+          Map.entry(Op.TOPK_ORDER, new Surface(null, null)),
+          Map.entry(Op.KTHVALUE_ORDER, new Surface(null, null)));
 
   static Surface surface(Op op) {
     return SURFACE.getOrDefault(op, new Surface(op.mnemonic(), camelCase(op.mnemonic())));

@@ -156,7 +156,9 @@ final class Rules {
           NUMEL,
           CUMMAX_INDICES,
           CUMMIN_INDICES,
-          ARGSORT -> {
+          ARGSORT,
+          TOPK_ORDER,
+          KTHVALUE_ORDER -> {
         // zero gradient; these are never active
       }
       case WHERE -> {
@@ -362,7 +364,7 @@ final class Rules {
       case SINH, COSH, ASINH, ACOSH, ATANH, ASIN, ACOS, ATAN, LOG2, LOG10 ->
           diagonal(b, inst, in, y, t);
       case LT, LE, GT, GE, EQ, NE, SIGN, FLOOR, CEIL, ROUND, TRUNC, DETACH, ONE_HOT, NUMEL -> null;
-      case CUMMAX_INDICES, CUMMIN_INDICES, ARGSORT -> null;
+      case CUMMAX_INDICES, CUMMIN_INDICES, ARGSORT, TOPK_ORDER, KTHVALUE_ORDER -> null;
       case CUMSUM -> b.emitLike(inst, new Value[] {t[0]});
       case CUMPROD -> Cumulative.cumprodTangent(b, inst, in[0], y, t[0]);
       case LOGCUMSUMEXP -> Cumulative.logcumsumexpTangent(b, inst, in[0], t[0]);

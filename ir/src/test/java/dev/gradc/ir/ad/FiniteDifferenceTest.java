@@ -178,6 +178,7 @@ class FiniteDifferenceTest {
       case CUMSUM, CUMPROD, LOGCUMSUMEXP, CUMMAX, CUMMIN -> scan(op);
       case CUMMAX_INDICES, CUMMIN_INDICES -> scanIndices(op);
       case ARGSORT -> sorted();
+      case TOPK_ORDER, KTHVALUE_ORDER -> selected(op);
     };
   }
 
@@ -276,6 +277,37 @@ class FiniteDifferenceTest {
             "kthvalue",
             (b, p) -> b.gather(p[0], 0, b.slice(b.scan(Op.ARGSORT, p[0], 0, false), 0, 2, 1, 1)),
             p("x", t(5, 2))));
+    return out;
+  }
+
+  /**
+   * The values {@code topk} and {@code kthvalue} select through their orders, along each dim and
+   * either way; a lane of 130 takes {@code topk}'s partial-sort path ({@code 64 k <= n}).
+   */
+  private static List<Case> selected(Op op) {
+    List<Case> out = new ArrayList<>();
+    boolean top = op == Op.TOPK_ORDER;
+    for (int dim : new int[] {0, 1, -1}) {
+      for (boolean flag : new boolean[] {false, true}) {
+        int k = 2;
+        out.add(
+            c(
+                op.mnemonic() + " dim=" + dim + (flag ? " largest/sorted" : ""),
+                (b, p) -> {
+                  Value order = b.order(op, p[0], dim, flag, k, flag);
+                  Value idx = top ? b.slice(order, dim, 0, 1, k) : b.slice(order, dim, k - 1, 1, 1);
+                  return b.gather(p[0], dim, idx);
+                },
+                p("x", t(3, 4, 5))));
+      }
+    }
+    if (top) {
+      out.add(
+          c(
+              "topk_order partial sort",
+              (b, p) -> b.gather(p[0], 1, b.slice(b.order(op, p[0], 1, true, 2, true), 1, 0, 1, 2)),
+              p("x", t(1, 130))));
+    }
     return out;
   }
 

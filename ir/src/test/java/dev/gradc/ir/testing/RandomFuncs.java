@@ -423,6 +423,7 @@ public final class RandomFuncs {
         case CUMMAX, CUMMIN -> k ? scan(op) : null;
         case CUMMAX_INDICES, CUMMIN_INDICES -> k ? scanIndices(op) : null;
         case ARGSORT -> k ? sorted() : null;
+        case TOPK_ORDER, KTHVALUE_ORDER -> k ? selected(op) : null;
       };
     }
 
@@ -467,6 +468,21 @@ public final class RandomFuncs {
       }
       int d = staticDim(x);
       return add(b.gather(x, d, b.scan(Op.ARGSORT, x, d, rng.nextBoolean())), bnd(x));
+    }
+
+    /** The first {@code k} of a lane in {@code topk}'s order, or its {@code kthvalue}. */
+    private Value selected(Op op) {
+      Value x = pick(v -> staticDim(v) > 0);
+      if (x == null) {
+        return null;
+      }
+      int d = staticDim(x);
+      int n = x.type().dim(d).size();
+      int k = 1 + rng.nextInt(n);
+      boolean top = op == Op.TOPK_ORDER;
+      Value order = b.order(op, x, d, rng.nextBoolean(), k, rng.nextBoolean());
+      Value idx = top ? b.slice(order, d, 0, 1, k) : b.slice(order, d, k - 1, 1, 1);
+      return add(b.gather(x, d, idx), bnd(x));
     }
 
     private Value arith(Op op, double limit) {
