@@ -158,6 +158,12 @@ public final class Vmap {
       }
       case CUMSUM, CUMPROD, LOGCUMSUMEXP, CUMMAX, CUMMIN, CUMMAX_INDICES, CUMMIN_INDICES ->
           emit(b, inst, n, in, inst.dim(0) + 1, inst.dim(1));
+      case ARGSORT, TOPK_ORDER, KTHVALUE_ORDER -> {
+        // dims=[dim, order, k...]: only the dim moves past the batch dim
+        int[] dims = inst.dims();
+        dims[0]++;
+        yield emit(b, inst, n, in, dims);
+      }
       case RESHAPE, ONE_HOT -> emit(b, inst, n, in);
       case TRANSPOSE, UNSQUEEZE, SQUEEZE -> emit(b, inst, n, in, shifted(inst.dims()));
       case PERMUTE -> {
