@@ -13,9 +13,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@link SpecialF64}'s accuracy against mpmath ({@code tools/math/reference.py} wrote the reference
  * values, as for {@link MathF64Test}), in f64 and for f32 arguments rounded once, and PyTorch
- * 1.13's values at poles and edges. Where a function crosses zero away from a point its polynomial
- * is centred on (lgamma and digamma on the negative axis, polygamma of negative arguments), the
- * error is measured in ulps of {@code max(|f(x)|, 1)}: there the result cancels.
+ * 1.13's values at poles and edges. On the negative axis, where the functions cross zero between
+ * the poles and their reflections cancel, the error is measured in ulps of {@code max(|f(x)|, 1)}
+ * (of polygamma's largest term).
  */
 class SpecialF64Test {
   static DoubleUnaryOperator function(String name) {
@@ -31,23 +31,46 @@ class SpecialF64Test {
     };
   }
 
-  /** The error in ulps of the result, or of {@code max(|result|, 1)} for negative arguments. */
-  private static double error(double got, MathF64Test.Ref ref) {
-    if (ref.x() < 0 && Math.abs(ref.y()) < 1) {
-      double exact = ref.y() + ref.err() * Math.ulp(ref.y());
-      return Math.abs(got - exact) / Math.ulp(1.0);
+  /**
+   * The error in ulps of the result; for negative arguments, in ulps of {@code max(|result|, 1)},
+   * and for polygamma of the largest term of its series, {@code n! / d^(n+1)} with {@code d} the
+   * distance to the nearest pole.
+   */
+  private static double error(String name, double got, MathF64Test.Ref ref) {
+    double x = ref.x();
+    if (x >= 0) {
+      return MathF64Test.ulps(got, ref);
     }
-    return MathF64Test.ulps(got, ref);
+    double scale = Math.max(Math.abs(ref.y()), 1);
+    if (name.startsWith("polygamma")) {
+      int n = name.charAt(name.length() - 1) - '0';
+      double d = Math.abs(x - Math.rint(x));
+      double f = 1;
+      for (int k = 2; k <= n; k++) {
+        f *= k;
+      }
+      scale = Math.max(scale, f / Math.pow(d, n + 1));
+    }
+    double exact = ref.y() + ref.err() * Math.ulp(ref.y());
+    return Math.abs(got - exact) / Math.ulp(scale);
   }
 
   @ParameterizedTest(name = "{0} within {1} ulp")
-  @CsvSource({"lgamma, 4", "digamma, 7", "erfinv, 2.5"})
+  @CsvSource({
+    "lgamma, 4",
+    "digamma, 7",
+    "erfinv, 2.5",
+    "polygamma1, 8",
+    "polygamma2, 8",
+    "polygamma3, 8",
+    "polygamma4, 8"
+  })
   void f64_withinBoundOfMpmath(String name, double bound) throws IOException {
     DoubleUnaryOperator f = function(name);
     double worst = 0;
     double at = 0;
     for (MathF64Test.Ref ref : MathF64Test.table(name)) {
-      double e = error(f.applyAsDouble(ref.x()), ref);
+      double e = error(name, f.applyAsDouble(ref.x()), ref);
       if (e > worst) {
         worst = e;
         at = ref.x();
@@ -58,7 +81,15 @@ class SpecialF64Test {
   }
 
   @ParameterizedTest(name = "{0} in f32 within 1 ulp")
-  @CsvSource({"lgamma", "digamma", "erfinv"})
+  @CsvSource({
+    "lgamma",
+    "digamma",
+    "erfinv",
+    "polygamma1",
+    "polygamma2",
+    "polygamma3",
+    "polygamma4"
+  })
   void f32_roundedOnce_withinAnUlpOfMpmath(String name) throws IOException {
     DoubleUnaryOperator f = function(name);
     double worst = 0;
