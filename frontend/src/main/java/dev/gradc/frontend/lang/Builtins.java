@@ -1299,6 +1299,12 @@ final class Builtins {
         in(),
         inplace);
     define(
+        "glu",
+        FUNCTION,
+        (b, a) -> tensor(Activations.glu(b, floatInput(a), a.integer("dim"))),
+        in(),
+        opt("dim", INT, Val.Num.ofInt(-1)));
+    define(
         "softmin",
         FUNCTION,
         (b, a) -> tensor(b.softmax(b.neg(floatInput(a)), a.integer("dim"))),
