@@ -106,9 +106,12 @@ class ElementwiseFixtureTest {
             || name.startsWith("digamma")
             || name.startsWith("polygamma")
             || name.startsWith("erfinv");
+    // erfinv's derivatives multiply by exp(erfinv(x)^2): PyTorch's f32 error of 4e-6 in the value
+    // at 0.999999 grows to 1e-4 of its first and second derivatives
+    double f32 = name.startsWith("erfinv") ? 5e-4 : 2e-5;
     return t ->
         looser
-            ? (Fixtures.elementwiseTolerance(t) < 1e-6 ? 1e-9 : 2e-5)
+            ? (Fixtures.elementwiseTolerance(t) < 1e-6 ? 1e-9 : f32)
             : Fixtures.elementwiseTolerance(t);
   }
 
