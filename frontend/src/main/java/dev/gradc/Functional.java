@@ -76,6 +76,16 @@ public final class Functional {
   }
 
   /**
+   * {@code torch.autograd.functional.vhp(func, inputs, v)}: the value of {@code func}, which must
+   * return one element, and the product of {@code v} with its Hessian (one tensor per input). The
+   * Hessian of a twice differentiable function is symmetric, so this is the {@link #hvp} kernel
+   * (forward over reverse); PyTorch computes it by double backward, equal up to rounding.
+   */
+  public HvpResult vhp(Gradc.Traceable func, List<Tensor> inputs, List<Tensor> v) {
+    return hvp(func, inputs, v);
+  }
+
+  /**
    * {@code torch.autograd.functional.jacobian(func, inputs)}, computed in forward mode: block
    * {@code j} holds the derivatives of the result with respect to input {@code j}, of shape {@code
    * result.shape + inputs[j].shape}. Each column is one run of the compiled jvp kernel, along one

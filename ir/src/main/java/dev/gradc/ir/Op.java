@@ -136,35 +136,22 @@ public enum Op {
   CAST("cast", 1, ANY, grad("ToCopyBackward0")),
   // reductions
   /** Names: over all dims, over given dims. */
-  SUM(
-      "sum",
-      NUMERIC,
-      grad(BY_DIMS, "SumBackward0", "SumBackward1"),
-      new Reduction(Combine.ADD, 0.0)),
+  SUM("sum", NUMERIC, grad(BY_DIMS, "SumBackward0", "SumBackward1"), Combine.ADD),
   /** Names: over all dims, over given dims. */
   MEAN(
       "mean",
       FLOAT,
       grad(BY_DIMS, "MeanBackward0", "MeanBackward1"),
-      new Reduction(Combine.ADD, 0.0, Reduction.Finish.DIVIDE_BY_COUNT)),
-  AMAX(
-      "amax", NUMERIC, grad("AmaxBackward0"), new Reduction(Combine.MAX, Double.NEGATIVE_INFINITY)),
-  AMIN(
-      "amin", NUMERIC, grad("AminBackward0"), new Reduction(Combine.MIN, Double.POSITIVE_INFINITY)),
-  LOGSUMEXP(
-      "logsumexp",
-      FLOAT,
-      grad("LogsumexpBackward0"),
-      new Reduction(Combine.LOG_ADD_EXP, Double.NEGATIVE_INFINITY)),
+      Combine.ADD,
+      Reduction.Finish.DIVIDE_BY_COUNT),
+  AMAX("amax", NUMERIC, grad("AmaxBackward0"), Combine.MAX),
+  AMIN("amin", NUMERIC, grad("AminBackward0"), Combine.MIN),
+  LOGSUMEXP("logsumexp", FLOAT, grad("LogsumexpBackward0"), Combine.LOG_ADD_EXP),
   /**
    * The product, folded in index order. Names: over all dims, over one dim. A bool operand gives
    * i64, as PyTorch; i64 products wrap.
    */
-  PROD(
-      "prod",
-      NUMERIC,
-      grad(BY_DIMS, "ProdBackward0", "ProdBackward1"),
-      new Reduction(Combine.MUL, 1.0)),
+  PROD("prod", NUMERIC, grad(BY_DIMS, "ProdBackward0", "ProdBackward1"), Combine.MUL),
   // structural: shapes, views, contraction and index ops, each its own Structure
   /** Names: {@code view} (and the IR's reshape), {@code reshape} of the Java API. */
   RESHAPE(
@@ -413,21 +400,23 @@ public enum Op {
   }
 
   /**
-   * How a reduction folds the elements it reduces: starting from {@code identity}, {@code acc =
-   * combine(acc, x)} for each element, then {@code finish}. Partial results of chunks combine with
-   * the same {@code combine}. Every reduction op carries one; its constructor needs both the
-   * combine and the identity.
+   * How a reduction folds the elements it reduces: starting from its combine's {@link
+   * Combine#identity}, {@code acc = combine(acc, x)} for each element, then {@code finish}. Partial
+   * results of chunks combine with the same {@code combine}. Every reduction op is declared with
+   * its combine (the reduction constructor of {@code Op} has no form without one), and the identity
+   * is a fact of the combine, in an exhaustive switch: a new combine without its identity, or a
+   * reduction op without its combine, does not compile.
    */
-  public record Reduction(Combine combine, double identity, Finish finish) {
+  public record Reduction(Combine combine, Finish finish) {
     /** Refuses a reduction without its fold: it would compile as some other reduction. */
     public Reduction {
       Objects.requireNonNull(combine, "a reduction needs its combine");
       Objects.requireNonNull(finish, "a reduction needs its finish");
     }
 
-    /** A reduction whose folded value is its result. */
-    public Reduction(Combine combine, double identity) {
-      this(combine, identity, Finish.NONE);
+    /** Where the fold starts: {@link Combine#identity} of the combine. */
+    public double identity() {
+      return combine.identity();
     }
 
     /**
@@ -462,7 +451,20 @@ public enum Op {
      * {@code log(exp(acc) + exp(x))}; computed as PyTorch does, shifted by the maximum, so codegen
      * lowers it to {@code amax} and {@code sum} first.
      */
-    LOG_ADD_EXP
+    LOG_ADD_EXP;
+
+    /**
+     * The element that leaves every value unchanged, where a fold starts (and what the IR's
+     * reduction of no elements gives).
+     */
+    public double identity() {
+      return switch (this) {
+        case ADD -> 0.0;
+        case MAX, LOG_ADD_EXP -> Double.NEGATIVE_INFINITY;
+        case MIN -> Double.POSITIVE_INFINITY;
+        case MUL -> 1.0;
+      };
+    }
   }
 
   /**
@@ -693,15 +695,20 @@ public enum Op {
     return out;
   }
 
-  /** A reduction: one operand, a dims attribute and keepdim. */
-  Op(String mnemonic, Dtypes dtypes, GradFns gradFns, Reduction reduction) {
+  /** A reduction whose folded value is its result: one operand, a dims attribute and keepdim. */
+  Op(String mnemonic, Dtypes dtypes, GradFns gradFns, Combine combine) {
+    this(mnemonic, dtypes, gradFns, combine, Reduction.Finish.NONE);
+  }
+
+  /** A reduction folding with {@code combine}, then {@code finish}. */
+  Op(String mnemonic, Dtypes dtypes, GradFns gradFns, Combine combine, Reduction.Finish finish) {
     this(
         mnemonic,
         1,
         Kind.REDUCTION,
         dtypes,
         gradFns,
-        Objects.requireNonNull(reduction, mnemonic),
+        new Reduction(combine, finish),
         null,
         null,
         null,

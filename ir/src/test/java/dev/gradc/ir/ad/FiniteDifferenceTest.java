@@ -1111,7 +1111,11 @@ class FiniteDifferenceTest {
   }
 
   static List<NdArray> sample(Case k) {
-    SplittableRandom rng = new SplittableRandom(k.name().hashCode());
+    return sample(k, new SplittableRandom(k.name().hashCode()));
+  }
+
+  /** Arguments for {@code k} drawn from its domains with {@code rng}. */
+  static List<NdArray> sample(Case k, SplittableRandom rng) {
     List<NdArray> args = new ArrayList<>();
     for (Arg a : k.args()) {
       int[] shape = a.type().shape(SIZES);

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the JDK's fdlibm ({@code StrictMath}) on 200,000 random arguments each; and PyTorch's special
  * values.
  */
-class MathF64Test {
+public class MathF64Test {
   /** One reference point: the argument, the correctly rounded result and its error in ulps. */
   record Ref(double x, double y, double err) {}
 
@@ -45,7 +45,8 @@ class MathF64Test {
     return out;
   }
 
-  static DoubleUnaryOperator function(String name) {
+  /** The scalar function of that name (also for the vector forms' tests in codegen). */
+  public static DoubleUnaryOperator function(String name) {
     return switch (name) {
       case "exp" -> MathF64::exp;
       case "expm1" -> MathF64::expm1;
