@@ -959,13 +959,17 @@ public enum Op {
     return gradFns.names();
   }
 
-  /** The {@code grad_fn} name PyTorch records for {@code inst}, or null. */
+  /**
+   * The {@code grad_fn} name PyTorch records for {@code inst}, or null; the first name for a form
+   * PyTorch has no name of its own for (an {@code fmod} of a number by a tensor, which only the IR
+   * can write).
+   */
   public static String gradFn(Inst inst) {
     Op op = inst.op();
     if (op.gradFns.names().isEmpty()) {
       return null;
     }
-    return op.gradFn(
+    int variant =
         switch (op.gradFns.choice()) {
           case FIRST -> 0;
           case BY_EXPONENT -> inst.operand(1) instanceof Lit ? 0 : 1;
@@ -974,7 +978,8 @@ public enum Op {
               inst.operand(1) instanceof Lit ? 1 : inst.operand(0) instanceof Lit ? 2 : 0;
           case BY_RANKS ->
               matmulGradFnIndex(inst.operand(0).type().rank(), inst.operand(1).type().rank());
-        });
+        };
+    return op.gradFn(variant < op.gradFns.names().size() ? variant : 0);
   }
 
   /** Which of {@code matmul}'s names PyTorch records for operands of these ranks. */

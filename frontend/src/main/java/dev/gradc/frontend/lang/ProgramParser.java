@@ -14,6 +14,7 @@ import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Origin;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Role;
 import dev.gradc.ir.SourcePos;
@@ -2360,12 +2361,15 @@ final class ProgramParser {
    */
   private <T> T at(SourcePos pos, Supplier<T> step) {
     T v;
+    Origin outer = b.at(pos);
     try {
       v = step.get();
     } catch (GradcException e) {
       throw e.at(pos);
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new GradcException(String.valueOf(e.getMessage()), pos);
+    } finally {
+      b.at(outer);
     }
     while (positions.size() < b.size()) {
       positions.add(pos);
