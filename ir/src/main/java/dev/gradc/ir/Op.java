@@ -68,6 +68,11 @@ public enum Op {
   LOGADDEXP("logaddexp", 2, FLOAT, grad("LogaddexpBackward0")),
   /** {@code log2(2^a + 2^b)}; floating-point operands only, as PyTorch. */
   LOGADDEXP2("logaddexp2", 2, FLOAT, grad("Logaddexp2Backward0")),
+  /**
+   * {@code polygamma(n, x)}, the {@code n}-th derivative of digamma; {@code n}, the first operand,
+   * is a whole number (a literal where the function is differentiated: it has no gradient).
+   */
+  POLYGAMMA("polygamma", 2, FLOAT, grad("PolygammaBackward0")),
   LT("lt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
   LE("le", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
   GT("gt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
@@ -122,6 +127,12 @@ public enum Op {
   SINC("sinc", 1, FLOAT, grad("SincBackward0")),
   /** {@code 2^x}, exact at integers. */
   EXP2("exp2", 1, FLOAT, grad("Exp2Backward0")),
+  /** {@code log|Gamma(x)|}, {@code +inf} at the poles. */
+  LGAMMA("lgamma", 1, FLOAT, grad("LgammaBackward0")),
+  /** The logarithmic derivative of Gamma; {@code -inf} at {@code +0}, NaN at negative integers. */
+  DIGAMMA("digamma", 1, FLOAT, grad("DigammaBackward0")),
+  /** The inverse error function, {@code +-inf} at {@code +-1}. */
+  ERFINV("erfinv", 1, FLOAT, grad("ErfinvBackward0")),
   /**
    * Rounding down, up, to the nearest (ties to even, as {@code torch.round}) and toward zero:
    * integers stay integers; each records a node, as in PyTorch, though its gradient is zero.
@@ -525,6 +536,7 @@ public enum Op {
     XLOG1PY(null),
     LOGADDEXP(null),
     LOGADDEXP2(null),
+    POLYGAMMA(null),
     LT(IntegerOp.LT),
     LE(IntegerOp.LE),
     GT(IntegerOp.GT),
@@ -565,6 +577,9 @@ public enum Op {
     ERFC(null),
     SINC(null),
     EXP2(null),
+    LGAMMA(null),
+    DIGAMMA(null),
+    ERFINV(null),
     FLOOR(IntegerOp.IDENTITY),
     CEIL(IntegerOp.IDENTITY),
     ROUND(IntegerOp.IDENTITY),
@@ -865,6 +880,7 @@ public enum Op {
       case XLOG1PY -> Elementwise.XLOG1PY;
       case LOGADDEXP -> Elementwise.LOGADDEXP;
       case LOGADDEXP2 -> Elementwise.LOGADDEXP2;
+      case POLYGAMMA -> Elementwise.POLYGAMMA;
       case LT -> Elementwise.LT;
       case LE -> Elementwise.LE;
       case GT -> Elementwise.GT;
@@ -905,6 +921,9 @@ public enum Op {
       case ERFC -> Elementwise.ERFC;
       case SINC -> Elementwise.SINC;
       case EXP2 -> Elementwise.EXP2;
+      case LGAMMA -> Elementwise.LGAMMA;
+      case DIGAMMA -> Elementwise.DIGAMMA;
+      case ERFINV -> Elementwise.ERFINV;
       case FLOOR -> Elementwise.FLOOR;
       case CEIL -> Elementwise.CEIL;
       case ROUND -> Elementwise.ROUND;

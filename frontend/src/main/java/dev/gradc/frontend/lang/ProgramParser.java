@@ -2042,8 +2042,15 @@ final class ProgramParser {
       throw error(t, "'" + n + "' is used before assignment");
     }
     if (peek().isOp("(")) {
+      String unsupported = Diagnostics.unsupported("function", "", n, Builtins.functionNames());
       throw error(
-          t, "unknown function '" + n + "'" + Diagnostics.suggestion(n, Builtins.functionNames()));
+          t,
+          unsupported != null
+              ? unsupported
+              : "unknown function '"
+                  + n
+                  + "'"
+                  + Diagnostics.suggestion(n, Builtins.functionNames()));
     }
     Set<String> known = new TreeSet<>(frame().vars.keySet());
     known.addAll(frames.peekLast().vars.keySet());
@@ -2091,6 +2098,10 @@ final class ProgramParser {
         return new Located(new Val.Function(f, target), target.pos());
       }
       Set<String> known = new TreeSet<>(Builtins.methodNames());
+      String unsupported = Diagnostics.unsupported("method", "Tensor.", n, known);
+      if (f == null && unsupported != null) {
+        throw error(name, unsupported);
+      }
       known.addAll(Builtins.PROPERTIES);
       known.addAll(List.of("shape", "ndim", "dtype"));
       throw error(name, "Tensor has no attribute '" + n + "'" + Diagnostics.suggestion(n, known));
@@ -2113,7 +2124,7 @@ final class ProgramParser {
       }
       if (n.equals("nn")
           || n.equals("functional")
-          || (m.name().equals("torch") && n.equals("linalg"))) {
+          || (m.name().equals("torch") && (n.equals("linalg") || n.equals("special")))) {
         return new Located(new Val.Module(m.name() + "." + n), target.pos());
       }
       if (m.name().equals("torch")) {
@@ -2130,6 +2141,11 @@ final class ProgramParser {
       Builtin f = Builtins.lookup(n);
       if (f != null && f.forms().function()) {
         return new Located(new Val.Function(f, null), target.pos());
+      }
+      String unsupported =
+          Diagnostics.unsupported("function", m.name() + ".", n, Builtins.functionNames());
+      if (f == null && unsupported != null) {
+        throw error(name, unsupported);
       }
       throw error(
           name,
