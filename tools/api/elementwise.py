@@ -27,6 +27,10 @@ NAN, INF = float("nan"), float("inf")
 SPECIAL = [NAN, INF, -INF, 0.0, -0.0, 1e308, -1e308, 5e-324, 1.0, -1.0, 0.5, -30.0]
 ORDINARY = [-3.0, -1.0, -0.5, -0.0, 0.0, 0.25, 1.0, 2.5, 5.0]
 UNIT = [-1.0, -0.99, -0.5, -0.0, 0.0, 0.3, 0.9, 1.0, 1.5, -2.0]
+GAMMA = [-2.5, -0.5, 0.1, 0.5, 1.0, 2.0, 7.5, 30.0]
+# PyTorch's f32 trigamma gives finite values at the negative integers that f32 arithmetic of its
+# reflection leaves (1.29e15 at -1); gradc rounds the f64 value (6.58e32 at -1) once
+GAMMA_F32_SPECIAL = [v for v in SPECIAL if v not in (-1.0, -30.0)]
 HALVES = [-2.5, -1.5, -0.5, -0.0, 0.0, 0.5, 1.5, 2.5, 0.49999999999999994, -1.7, 2.3, 3.0, 1e17]
 
 # name -> (function of the inputs, as PyTorch spells it, the inputs' values)
@@ -49,6 +53,13 @@ FUNCTIONS = {
     "exp2": (torch.exp2, [[-1074.0, -3.0, -1.0, -0.5, 0.0, 1.0, 3.5, 10.0, 1023.0]]),
     "frac": (torch.frac, [[-2.5, -1.75, -0.0, 0.0, 0.25, 1.0, 3.75, 1e20, -4503599627370495.5]]),
     "sinc": (torch.sinc, [[-2.5, -1.0, -0.5, -0.0, 0.0, 0.25, 1.0, 1.5, 3.0, 0.1]]),
+    "lgamma": (torch.lgamma, [[-2.5, -1.5, -0.5, 0.25, 0.5, 1.0, 1.5, 2.0, 3.7, 10.0, 150.0]]),
+    "digamma": (torch.digamma, [[-2.5, -0.5, 0.1, 0.5, 1.0, 1.4616321449683622, 2.0, 7.5, 20.0]]),
+    "polygamma_0": (lambda x: torch.polygamma(0, x), [GAMMA]),
+    "polygamma_1": (lambda x: torch.polygamma(1, x), [GAMMA]),
+    "polygamma_2": (lambda x: x.polygamma(2), [GAMMA]),
+    "polygamma_3": (lambda x: torch.polygamma(3, x), [GAMMA]),
+    "erfinv": (torch.erfinv, [[-0.999, -0.9, -0.5, -0.0, 0.0, 0.1, 0.5, 0.75, 0.9, 0.999999]]),
     "nan_to_num": (torch.nan_to_num, [[NAN, INF, -INF, 1.0, -0.0, 1e308, -2.5]]),
     "nan_to_num_values": (lambda x: torch.nan_to_num(x, nan=1.5, posinf=2.0, neginf=-3.0),
                           [[NAN, INF, -INF, 1.0, -0.0, 1e308, -2.5]]),
@@ -146,8 +157,13 @@ def main():
                 # (and gradc) gives 0: the scalar-first remainder leaves the subnormal out
                 special = [[v for v in SPECIAL if v != 5e-324]] if name == "remainder_number_first" \
                     else [SPECIAL]
+            if dtype == torch.float32 and name in ("digamma", "polygamma_0", "polygamma_1"):
+                special = [GAMMA_F32_SPECIAL]
             cases.append(case(f"{name}__special_{d}", fn, special, dtype, False))
-        dtypes.append(dtype_case(f"{name}__i64", fn, len(values), INT_VALUES, torch.int64))
+        # integers compute in f32: see GAMMA_F32_SPECIAL
+        ints = [[abs(v) for v in vs] for vs in INT_VALUES] if name.startswith(("digamma", "polygamma")) \
+            else INT_VALUES
+        dtypes.append(dtype_case(f"{name}__i64", fn, len(values), ints, torch.int64))
         dtypes.append(dtype_case(f"{name}__bool", fn, len(values), BOOL_VALUES, torch.bool))
         if name in ("remainder", "fmod", "remainder_operator"):
             dtypes.append(dtype_case(f"{name}__zero_divisor", fn, 2, ZERO_DIVISOR, torch.int64))

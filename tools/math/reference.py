@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the reference values MathF64Test measures gradc's elementary functions against.
 
-    /usr/bin/python3 tools/math/reference.py     # rewrites ir/src/test/resources/math/*.txt
+    /usr/bin/python3 tools/math/reference.py [NAME...]  # rewrites ir/src/test/resources/math/*.txt
 
 For each function, a few thousand arguments: a dense grid over the interval where the kernel
 works hardest, every reduction and piece boundary with its neighbours (a few ulps either side),
@@ -19,6 +19,7 @@ import math
 import os
 import random
 import struct
+import sys
 
 import mpmath as mp
 
@@ -36,6 +37,14 @@ FUNCTIONS = {
     "erfc": (mp.erfc, (-1e300, 40)),
     "sin": (mp.sin, (-math.inf, math.inf)),
     "cos": (mp.cos, (-math.inf, math.inf)),
+    # SpecialF64's functions (tools/math/special.py); poles give no reference line
+    "lgamma": (lambda x: mp.re(mp.loggamma(x)), (-math.inf, math.inf)),
+    "digamma": (mp.digamma, (-math.inf, math.inf)),
+    "polygamma1": (lambda x: mp.polygamma(1, x), (-40, 1e30)),
+    "polygamma2": (lambda x: mp.polygamma(2, x), (-40, 1e30)),
+    "polygamma3": (lambda x: mp.polygamma(3, x), (-40, 1e30)),
+    "polygamma4": (lambda x: mp.polygamma(4, x), (-40, 1e30)),
+    "erfinv": (mp.erfinv, (-1, 1)),
 }
 
 # Where each kernel changes pieces or reduces: the test looks closely around these.
@@ -52,12 +61,23 @@ BOUNDARIES = {
             1e6, 1e22, 1e300],
     "cos": [math.pi / 4, math.pi / 2, math.pi, 3 * math.pi / 2, 2 * math.pi, 2 ** 20 * math.pi / 2,
             1e6, 1e22, 1e300],
+    "lgamma": [0.375, 0.75, 1, 1.375, 2, 2.75, 8, 2.4570247382208006, 2.7476826467274127,
+               3.1435808883499800, 3.9552942848585979, 1e-18, 2 ** -60],
+    "digamma": [1, 1.4616321449683622, 2, 10, 0.5040830082644554, 1.5734984731623506, 1e-18],
+    "polygamma1": [0.5, 1, 2, 21, 22, 1e-9],
+    "polygamma2": [0.5, 1, 2, 23, 24, 1e-9],
+    "polygamma3": [0.5, 1, 2, 25, 26, 1e-9],
+    "polygamma4": [0.5, 1, 2, 27, 28, 1e-9],
+    "erfinv": [0.75, 1 - math.exp(-4), 1 - math.exp(-9), 1 - math.exp(-4.25 ** 2), 0.5,
+               1 - 2 ** -53, 1e-300],
 }
 
 DENSE = {
     "exp": (-2, 2), "expm1": (-1.5, 1.5), "log": (0.5, 2.5), "log1p": (-0.5, 1.5),
     "sigmoid": (-10, 10), "tanh": (-3, 3), "erf": (-6, 6), "erfc": (-6, 27.5),
     "sin": (-10, 10), "cos": (-10, 10),
+    "lgamma": (-6, 12), "digamma": (-6, 12), "polygamma1": (-4, 25), "polygamma2": (-4, 25),
+    "polygamma3": (-4, 25), "polygamma4": (-4, 25), "erfinv": (-1, 1),
 }
 
 
@@ -112,7 +132,10 @@ def arguments(name, count, rnd, single):
 
 def reference(f, x):
     with mp.workdps(60 + max(0, int(math.log10(abs(x) + 1)))):
-        return f(mp.mpf(x))
+        try:
+            return f(mp.mpf(x))
+        except (ValueError, ZeroDivisionError):  # a pole
+            return mp.inf
 
 
 def write(name, single):
@@ -122,7 +145,7 @@ def write(name, single):
     for x in arguments(name, 1000 if single else 3000, rnd, single):
         exact = reference(f, x)
         y = float(exact)  # mpmath rounds to nearest
-        if math.isinf(y):
+        if math.isinf(y) or math.isnan(y):
             continue
         err = float((exact - mp.mpf(y)) / ulp(y))
         lines.append(f"{bits(x):016x} {bits(y):016x} {err:.4f}")
@@ -134,7 +157,7 @@ def write(name, single):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name in FUNCTIONS:
+    for name in sys.argv[1:] or FUNCTIONS:
         write(name, False)
         write(name, True)
 

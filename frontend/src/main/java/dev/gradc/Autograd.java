@@ -38,6 +38,25 @@ public final class Autograd {
     return new GradEnabled(enabled);
   }
 
+  /**
+   * Anomaly mode until the returned scope is closed, as {@code torch.autograd.detect_anomaly()}:
+   * ops remember the Java line that recorded them, and the first NaN or infinity computed in the
+   * forward or backward pass is an {@link dev.gradc.ir.AnomalyException} naming the op and that
+   * line ({@link DetectAnomaly}).
+   */
+  public static DetectAnomaly detectAnomaly() {
+    return new DetectAnomaly(true);
+  }
+
+  /**
+   * As {@link #detectAnomaly()}; with {@code checkNan} false, as PyTorch's {@code
+   * detect_anomaly(check_nan=False)}, ops remember their call sites but values are computed by the
+   * usual compiled kernels, unchecked.
+   */
+  public static DetectAnomaly detectAnomaly(boolean checkNan) {
+    return new DetectAnomaly(checkNan);
+  }
+
   /** Turns recording off until the returned scope is closed, as {@code torch.inference_mode()}. */
   public static InferenceMode inferenceMode() {
     return new InferenceMode();

@@ -307,6 +307,10 @@ final class Backward {
    */
   private static CompiledFunction compileOrReuse(
       Walk w, List<Node> roots, List<Node> outputGrads, boolean withGradOutput, Scratch scratch) {
+    if (AnomalyMode.checks()) {
+      Func forward = capture(w, scratch, roots, outputGrads);
+      return Kernels.detectingAnomalies(Autodiff.vjp(forward, withGradOutput));
+    }
     List<Object> key = GraphKey.of(w, scratch.params, scratch.probes, roots, outputGrads, scratch);
     CompiledFunction compiled = key == null ? null : recent(key);
     if (compiled == null) {

@@ -3,6 +3,7 @@ package dev.gradc;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.Origin;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
@@ -113,10 +114,12 @@ final class Capture {
         in[i] = vals.get(n.input(i));
         gradIn |= n.input(i).requiresGrad();
       }
+      Origin outer = b.at(n.site());
       Value v = n.recipe().apply(b, in);
       if (detachUnrecorded && gradIn && !n.isRecorded()) {
         v = b.detach(v);
       }
+      b.at(outer);
       Param probe = probes.get(n);
       vals.put(n, probe == null ? v : b.add(result(b, v, n.type()), probe));
     }
@@ -137,7 +140,7 @@ final class Capture {
 
   /** Compiles {@code f} through the kernel cache and runs it on static-shaped arguments. */
   static Object[] run(Func f, List<Object> args) {
-    return run(Kernels.compile(f), args);
+    return run(AnomalyMode.checks() ? Kernels.detectingAnomalies(f) : Kernels.compile(f), args);
   }
 
   /** Runs a compiled function on static-shaped arguments. */

@@ -509,6 +509,19 @@ public final class F {
     return activation(input, "SiluBackward0", Saves.INPUT, (b, in) -> Activations.silu(b, in[0]));
   }
 
+  /**
+   * {@code glu(input, dim=-1)}: the first half along the last dim times the sigmoid of the second.
+   */
+  public static Tensor glu(Tensor input) {
+    return glu(input, -1);
+  }
+
+  /** {@code glu(input, dim)}: the first half along {@code dim} times the sigmoid of the second. */
+  public static Tensor glu(Tensor input, int dim) {
+    return activation(
+        input, "GluBackward0", Saves.INPUT, (b, in) -> Activations.glu(b, in[0], dim));
+  }
+
   /** {@code x * tanh(softplus(x))}. */
   public static Tensor mish(Tensor input) {
     return activation(input, "MishBackward0", Saves.INPUT, (b, in) -> Activations.mish(b, in[0]));

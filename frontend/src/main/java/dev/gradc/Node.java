@@ -28,6 +28,9 @@ final class Node {
   private final GradSink sink;
   private final boolean savesAny;
 
+  /** The user's call site that recorded this op, kept in anomaly mode only; else null. */
+  private final dev.gradc.ir.SourcePos site;
+
   /** The tensors the backward node saved; allocated on the first save. */
   private List<SavedRef> saved;
 
@@ -54,6 +57,7 @@ final class Node {
     this.gradFn = gradFn;
     this.sink = sink;
     this.savesAny = savesAny;
+    this.site = recipe == null ? null : AnomalyMode.callSite();
   }
 
   /** A value without history. */
@@ -104,6 +108,11 @@ final class Node {
 
   Recipe recipe() {
     return recipe;
+  }
+
+  /** The call site that recorded this op in anomaly mode, or null. */
+  dev.gradc.ir.SourcePos site() {
+    return site;
   }
 
   int inputCount() {

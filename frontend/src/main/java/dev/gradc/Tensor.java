@@ -751,6 +751,35 @@ public final class Tensor {
     return Recorder.unary(this, Op.ERFC, Saves.INPUT);
   }
 
+  /** The inverse error function, {@code +-inf} at {@code +-1}. */
+  public Tensor erfinv() {
+    return Recorder.unary(this, Op.ERFINV, Saves.INPUT);
+  }
+
+  /** {@code log|Gamma(this)|}, {@code +inf} at the non-positive integers. */
+  public Tensor lgamma() {
+    return Recorder.unary(this, Op.LGAMMA, Saves.INPUT);
+  }
+
+  /** The logarithmic derivative of Gamma: {@code -inf} at {@code +0}, NaN at negative integers. */
+  public Tensor digamma() {
+    return Recorder.unary(this, Op.DIGAMMA, Saves.INPUT);
+  }
+
+  /** The {@code n}-th derivative of {@link #digamma}; {@code n >= 0}. */
+  public Tensor polygamma(int n) {
+    return polygamma(n, this);
+  }
+
+  /** {@code torch.polygamma(n, input)}: the {@code n}-th derivative of {@link #digamma}. */
+  public static Tensor polygamma(int n, Tensor input) {
+    return Recorder.record(
+        Op.POLYGAMMA.gradFn(0),
+        Saves.INPUT,
+        (b, in) -> MathFunctions.polygamma(b, n, in[0]),
+        input);
+  }
+
   /** The hyperbolic sine. */
   public Tensor sinh() {
     return Recorder.unary(this, Op.SINH, Saves.INPUT);

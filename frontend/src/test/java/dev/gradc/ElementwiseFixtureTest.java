@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -47,6 +48,13 @@ class ElementwiseFixtureTest {
     m.put("exp2", x -> x[0].exp2());
     m.put("frac", x -> x[0].frac());
     m.put("sinc", x -> x[0].sinc());
+    m.put("lgamma", x -> x[0].lgamma());
+    m.put("digamma", x -> x[0].digamma());
+    m.put("polygamma_0", x -> Tensor.polygamma(0, x[0]));
+    m.put("polygamma_1", x -> Tensor.polygamma(1, x[0]));
+    m.put("polygamma_2", x -> x[0].polygamma(2));
+    m.put("polygamma_3", x -> Tensor.polygamma(3, x[0]));
+    m.put("erfinv", x -> x[0].erfinv());
     m.put("nan_to_num", x -> x[0].nanToNum());
     m.put("nan_to_num_values", x -> x[0].nanToNum(1.5, 2.0, -3.0));
     m.put("round_decimals", x -> x[0].round(2));
@@ -78,10 +86,33 @@ class ElementwiseFixtureTest {
           if (c.has("grad_error")) {
             checkNoDerivative(c);
           } else {
-            Fixtures.assertValueGradFnAndGrads(
-                c, Fixtures.spelling(FUNCTIONS, c), Fixtures::elementwiseTolerance);
+            Fixtures.assertValueGradFnAndGrads(c, Fixtures.spelling(FUNCTIONS, c), tolerance(c));
           }
         });
+  }
+
+  /**
+   * The tolerance of a case: where PyTorch's own error exceeds gradc's, PyTorch's. Its trigamma
+   * (behind digamma's gradient, lgamma's second derivative and polygamma(1)) cuts its asymptotic
+   * series early, off by up to 5e-10 of the result (f64) and 4e-6 (f32); its erfinv refines with
+   * Newton's steps on erf, off by 2e-12 near +-1 in f64 and 4e-6 in f32. gradc's kernels are within
+   * a few ulp of mpmath there ({@code SpecialF64Test}), which gives 1.6449340668482264 for
+   * trigamma(1) where PyTorch gives 1.6449340676383375.
+   */
+  private static ToDoubleFunction<JsonNode> tolerance(JsonNode c) {
+    String name = c.get("name").asText();
+    boolean looser =
+        name.startsWith("lgamma")
+            || name.startsWith("digamma")
+            || name.startsWith("polygamma")
+            || name.startsWith("erfinv");
+    // erfinv's derivatives multiply by exp(erfinv(x)^2): PyTorch's f32 error of 4e-6 in the value
+    // at 0.999999 grows to 1e-4 of its first and second derivatives
+    double f32 = name.startsWith("erfinv") ? 5e-4 : 2e-5;
+    return t ->
+        looser
+            ? (Fixtures.elementwiseTolerance(t) < 1e-6 ? 1e-9 : f32)
+            : Fixtures.elementwiseTolerance(t);
   }
 
   /** A function PyTorch records without a derivative: its value, then its error on backward. */
@@ -129,7 +160,7 @@ class ElementwiseFixtureTest {
       Tensors.assertClose(
           Fixtures.data(expected),
           actual,
-          Fixtures.elementwiseTolerance(expected),
+          tolerance(c).applyAsDouble(expected),
           "second derivative " + i);
     }
   }

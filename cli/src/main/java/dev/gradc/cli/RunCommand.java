@@ -33,6 +33,14 @@ import picocli.CommandLine.Option;
       "",
       "JSON output: {\"value\": V, \"grad\": {\"w\": G, ...}}, numbers or nested lists.",
       "",
+      "--detect-anomaly runs the program and its gradient on the reference interpreter",
+      "(slower; the compiled kernels are not used) and stops at the first NaN or",
+      "infinity: a forward value where it first appears, a backward value where a",
+      "gradient rule returns it, as PyTorch's torch.autograd.detect_anomaly. The error",
+      "names the IR node, the op or grad_fn, and the line and column that wrote it:",
+      "  prog.grad:5:9: error: anomaly detected in forward: 'log' returned -inf values",
+      "  (%1: f64[3] = log %x); the op was recorded at prog.grad:5:9",
+      "",
       "Examples:",
       "  gradc run examples/linear_regression.grad --dim N=8 --random-inputs --seed 1",
       "  gradc run examples/linear_regression.grad --inputs examples/linear_regression.json",
@@ -50,6 +58,14 @@ final class RunCommand extends GradcCommand {
   String format;
 
   @Mixin ThreadsOption threads;
+
+  @Option(
+      names = "--detect-anomaly",
+      description =
+          "Runs on the reference interpreter, checking each value (PyTorch's detect_anomaly):"
+              + " the first NaN or infinity in the forward or backward pass is an error naming"
+              + " its IR node, its op (or grad_fn) and the program's line and column.")
+  boolean detectAnomaly;
 
   @Override
   int execute() throws IOException {
@@ -103,7 +119,7 @@ final class RunCommand extends GradcCommand {
   }
 
   private Computed compute(ProgramFile pf, Func f, Arguments args) {
-    CompiledFunction kernel = Kernels.compile(f);
+    CompiledFunction kernel = detectAnomaly ? Kernels.detectingAnomalies(f) : Kernels.compile(f);
     int[][] shapes = args.shapes();
     Object[] results =
         pf.running(args, () -> threads.run(() -> kernel.call(args.buffers(), shapes, null)));

@@ -4,6 +4,7 @@ import dev.gradc.ir.DType;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.math.MathF64;
+import dev.gradc.ir.math.SpecialF64;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -59,6 +60,12 @@ final class OpEmitter {
       case FMOD -> binary(in, Opcodes.DREM);
       case REMAINDER, XLOGY, XLOG1PY, LOGADDEXP, LOGADDEXP2 ->
           binaryLibrary(op.mnemonic(), "D", in);
+      case POLYGAMMA -> {
+        in.push(0);
+        in.push(1);
+        library.require(SpecialF64.class, op.mnemonic(), "(DD)D");
+        g.invokeStatic(owner, new Method(op.mnemonic(), "(DD)D"));
+      }
       // dcmpg gives 1 for NaN, so lt/le are false; dcmpl gives -1, so gt/ge/eq are false and ne
       // true, as in Java and PyTorch.
       case LT -> compare(in, Opcodes.DCMPG, Opcodes.IFLT);
@@ -120,6 +127,7 @@ final class OpEmitter {
           unaryLibrary(MathF64.class, op, in);
       case SIGN, RELU, SOFTPLUS, ASINH, ACOSH, ATANH, LOG2, TRUNC, SINC ->
           unaryLibrary(ScalarMath.class, op, in);
+      case LGAMMA, DIGAMMA, ERFINV -> unaryLibrary(SpecialF64.class, op, in);
       case RSQRT -> {
         g.push(1.0);
         in.push(0);

@@ -165,4 +165,24 @@ public final class Activations {
   public static Value threshold(Builder b, Value x, double threshold, double value) {
     return b.where(b.binary(Op.LE, x, lit(threshold)), lit(value), x);
   }
+
+  /**
+   * {@code glu(x, dim)}: the first half of {@code x} along {@code dim} times the sigmoid of the
+   * second, with PyTorch's errors for a scalar and an odd size; slices, sigmoid and a product,
+   * which fuse.
+   */
+  public static Value glu(Builder b, Value x, int dim) {
+    int rank = x.type().rank();
+    if (rank == 0) {
+      throw new GradcException("glu does not support scalars because halving size must be even");
+    }
+    int d = Builder.normalizeDim(dim, rank);
+    Dim size = x.type().dim(d);
+    if (!size.isStatic() || size.size() % 2 != 0) {
+      throw new GradcException(
+          "Halving dimension must be even, but dimension " + d + " is size " + size);
+    }
+    int h = size.size() / 2;
+    return b.mul(b.slice(x, d, 0, 1, h), b.unary(Op.SIGMOID, b.slice(x, d, h, 1, h)));
+  }
 }

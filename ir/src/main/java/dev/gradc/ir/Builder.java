@@ -34,6 +34,8 @@ public final class Builder {
   private final List<Value> results = new ArrayList<>();
   private final Map<Inst, List<Value>> notes = new IdentityHashMap<>();
   private final Set<String> names = new HashSet<>();
+  private final Map<Inst, Origin> origins = new IdentityHashMap<>();
+  private Origin at;
 
   public Builder(String name) {
     this.name = name;
@@ -94,7 +96,40 @@ public final class Builder {
     if (results.isEmpty()) {
       throw new IllegalStateException("function " + name + " returns nothing");
     }
-    return new Func(name, params, insts, results, notes);
+    return new Func(name, params, insts, results, notes, origins);
+  }
+
+  /**
+   * Makes {@code origin} (null: none) the origin of every instruction emitted from now on, until
+   * the next call; returns the previous one, so that a nested step can restore it: {@code Origin
+   * prev = b.at(o); try { ... } finally { b.at(prev); }}.
+   */
+  public Origin at(Origin origin) {
+    Origin prev = at;
+    at = origin;
+    return prev;
+  }
+
+  /** As {@link #at(Origin)}, for a forward value created at {@code pos} (null: none). */
+  public Origin at(SourcePos pos) {
+    return at(pos == null ? null : Origin.at(pos));
+  }
+
+  /** The origin instructions are emitted with now, or null. */
+  public Origin currentOrigin() {
+    return at;
+  }
+
+  /** The origin of an instruction this builder emitted, or null. */
+  public Origin origin(Value v) {
+    return v instanceof Inst ? origins.get(v) : null;
+  }
+
+  /** Replaces the origin of an instruction this builder emitted. */
+  public void setOrigin(Value v, Origin origin) {
+    if (v instanceof Inst && owns(v) && origin != null) {
+      origins.put((Inst) v, origin);
+    }
   }
 
   /** The number of instructions emitted so far. */
@@ -135,6 +170,9 @@ public final class Builder {
     Type t = Typing.infer(op, operands, dims, keepdim, target);
     Inst inst = new Inst(params.size() + insts.size(), op, t, operands, dims, keepdim);
     insts.add(inst);
+    if (at != null) {
+      origins.put(inst, at);
+    }
     return inst;
   }
 
@@ -172,9 +210,13 @@ public final class Builder {
       }
       map[i] = a;
     }
+    Origin outer = at;
     for (Inst inst : f.insts()) {
+      Origin o = f.origin(inst);
+      at = o != null ? o : outer;
       map[inst.id()] = emitLike(inst, mapped(inst.operands(), map));
     }
+    at = outer;
     List<Value> out = new ArrayList<>();
     for (Value r : f.results()) {
       out.add(r instanceof Lit ? r : map[r.id()]);

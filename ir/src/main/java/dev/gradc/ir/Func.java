@@ -24,7 +24,9 @@ import java.util.Map;
  * </pre>
  *
  * <p>Reverse mode records, as a printer annotation, which forward values each adjoint instruction
- * belongs to ({@link #adjointOf}); it does not change what the function computes.
+ * belongs to ({@link #adjointOf}); it does not change what the function computes. Likewise the
+ * {@link #origin} of each instruction (its source position, and the forward op an adjoint
+ * differentiates) is a side table beside the instructions.
  */
 public final class Func {
   private final String name;
@@ -32,6 +34,7 @@ public final class Func {
   private final List<Inst> insts;
   private final List<Value> results;
   private final Map<Inst, List<Value>> adjointOf;
+  private final Map<Inst, Origin> origins;
 
   Func(
       String name,
@@ -39,6 +42,16 @@ public final class Func {
       List<Inst> insts,
       List<Value> results,
       Map<Inst, List<Value>> adjointOf) {
+    this(name, params, insts, results, adjointOf, Map.of());
+  }
+
+  Func(
+      String name,
+      List<Param> params,
+      List<Inst> insts,
+      List<Value> results,
+      Map<Inst, List<Value>> adjointOf,
+      Map<Inst, Origin> origins) {
     this.name = name;
     this.params = List.copyOf(params);
     this.insts = List.copyOf(insts);
@@ -46,6 +59,7 @@ public final class Func {
     Map<Inst, List<Value>> notes = new IdentityHashMap<>();
     adjointOf.forEach((k, v) -> notes.put(k, List.copyOf(v)));
     this.adjointOf = Collections.unmodifiableMap(notes);
+    this.origins = Collections.unmodifiableMap(new IdentityHashMap<>(origins));
   }
 
   public String name() {
@@ -102,6 +116,21 @@ public final class Func {
   /** The forward values an adjoint instruction belongs to (empty when it is not an adjoint). */
   public List<Value> adjointOf(Inst inst) {
     return adjointOf.getOrDefault(inst, List.of());
+  }
+
+  /**
+   * Where an instruction's value came from ({@link Origin}), or null when nothing recorded it. A
+   * side table: passes carry it through {@link Builder#at}, and it takes no part in equality or
+   * caching.
+   */
+  public Origin origin(Value v) {
+    return v instanceof Inst ? origins.get(v) : null;
+  }
+
+  /** The source position that created {@code v}, or null. */
+  public SourcePos position(Value v) {
+    Origin o = origin(v);
+    return o == null ? null : o.pos();
   }
 
   Map<Inst, List<Value>> adjointNotes() {

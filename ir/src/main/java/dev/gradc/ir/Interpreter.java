@@ -22,6 +22,25 @@ public final class Interpreter {
 
   /** Evaluates {@code f} on arguments in parameter order; returns its results. */
   public static List<NdArray> run(Func f, List<NdArray> args) {
+    return run(f, args, false);
+  }
+
+  /**
+   * As {@link #run(Func, List)}, in anomaly mode: after each instruction its float result is
+   * checked, and the first non-finite value is an {@link AnomalyException} naming the instruction,
+   * its op (or, for a value reverse mode computed, the {@code grad_fn} it belongs to) and its
+   * source position ({@link Func#origin}). A forward value is reported where a non-finite element
+   * first appears: when none of its operands has one (so a {@code -inf} literal used as a mask is
+   * not an anomaly, and neither are the values a non-finite input reaches). A backward value is
+   * reported, as by PyTorch, when it is an output of a backward function (the gradient of an
+   * operand of the forward op); the intermediate values of one gradient rule are not checked, since
+   * rules mask some of them ({@code pow}'s {@code x^(e-1)} at 0).
+   */
+  public static List<NdArray> runDetectingAnomalies(Func f, List<NdArray> args) {
+    return run(f, args, true);
+  }
+
+  private static List<NdArray> run(Func f, List<NdArray> args, boolean detectAnomalies) {
     List<int[]> shapes = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       shapes.add(args.get(i).shape());
@@ -57,6 +76,9 @@ public final class Interpreter {
                 + " has more elements than a Java array holds; the reference interpreter stores"
                 + " every value");
       }
+      if (detectAnomalies) {
+        it.checkFinite(f, inst);
+      }
       // Free what no later instruction reads, so long chains run in bounded memory.
       for (int k = 0; k < inst.arity(); k++) {
         int id = inst.operand(k).id();
@@ -74,6 +96,41 @@ public final class Interpreter {
 
   public static List<NdArray> run(Func f, NdArray... args) {
     return run(f, List.of(args));
+  }
+
+  /** Throws the anomaly of {@code inst}'s result, if it has one (see runDetectingAnomalies). */
+  private void checkFinite(Func f, Inst inst) {
+    if (!inst.type().dtype().isFloat()) {
+      return;
+    }
+    NdArray r = vals[inst.id()];
+    int bad = firstNonFinite(r);
+    if (bad < 0) {
+      return;
+    }
+    Origin o = f.origin(inst);
+    if (o != null && o.isBackward()) {
+      if (o.output() < 0) {
+        return;
+      }
+    } else {
+      for (int k = 0; k < inst.arity(); k++) {
+        NdArray a = value(inst.operand(k));
+        if (a.dtype().isFloat() && firstNonFinite(a) >= 0) {
+          return;
+        }
+      }
+    }
+    throw AnomalyException.of(f, inst, r.get(bad));
+  }
+
+  private static int firstNonFinite(NdArray a) {
+    for (int i = 0; i < a.size(); i++) {
+      if (!Double.isFinite(a.get(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int[] lastUses(Func f) {

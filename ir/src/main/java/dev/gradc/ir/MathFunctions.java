@@ -66,4 +66,12 @@ public final class MathFunctions {
     requireFloat("frac_cpu", x.type());
     return b.sub(x, b.unary(Op.TRUNC, x));
   }
+
+  /** {@code polygamma(n, x)}, with PyTorch's error for a negative {@code n}. */
+  public static Value polygamma(Builder b, int n, Value x) {
+    if (n < 0) {
+      throw new GradcException("polygamma(n, x) does not support negative n.");
+    }
+    return b.binary(Op.POLYGAMMA, Builder.lit(n, DType.F64), x);
+  }
 }

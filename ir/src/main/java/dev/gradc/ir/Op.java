@@ -68,6 +68,11 @@ public enum Op {
   LOGADDEXP("logaddexp", 2, FLOAT, grad("LogaddexpBackward0")),
   /** {@code log2(2^a + 2^b)}; floating-point operands only, as PyTorch. */
   LOGADDEXP2("logaddexp2", 2, FLOAT, grad("Logaddexp2Backward0")),
+  /**
+   * {@code polygamma(n, x)}, the {@code n}-th derivative of digamma; {@code n}, the first operand,
+   * is a whole number (a literal where the function is differentiated: it has no gradient).
+   */
+  POLYGAMMA("polygamma", 2, FLOAT, grad("PolygammaBackward0")),
   LT("lt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
   LE("le", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
   GT("gt", 2, NUMERIC, GradFns.NONE, COMPARISON, ZERO_GRADIENT),
@@ -122,6 +127,12 @@ public enum Op {
   SINC("sinc", 1, FLOAT, grad("SincBackward0")),
   /** {@code 2^x}, exact at integers. */
   EXP2("exp2", 1, FLOAT, grad("Exp2Backward0")),
+  /** {@code log|Gamma(x)|}, {@code +inf} at the poles. */
+  LGAMMA("lgamma", 1, FLOAT, grad("LgammaBackward0")),
+  /** The logarithmic derivative of Gamma; {@code -inf} at {@code +0}, NaN at negative integers. */
+  DIGAMMA("digamma", 1, FLOAT, grad("DigammaBackward0")),
+  /** The inverse error function, {@code +-inf} at {@code +-1}. */
+  ERFINV("erfinv", 1, FLOAT, grad("ErfinvBackward0")),
   /**
    * Rounding down, up, to the nearest (ties to even, as {@code torch.round}) and toward zero:
    * integers stay integers; each records a node, as in PyTorch, though its gradient is zero.
@@ -490,6 +501,7 @@ public enum Op {
     XLOG1PY(null),
     LOGADDEXP(null),
     LOGADDEXP2(null),
+    POLYGAMMA(null),
     LT(IntegerOp.LT),
     LE(IntegerOp.LE),
     GT(IntegerOp.GT),
@@ -530,6 +542,9 @@ public enum Op {
     ERFC(null),
     SINC(null),
     EXP2(null),
+    LGAMMA(null),
+    DIGAMMA(null),
+    ERFINV(null),
     FLOOR(IntegerOp.IDENTITY),
     CEIL(IntegerOp.IDENTITY),
     ROUND(IntegerOp.IDENTITY),
@@ -830,6 +845,7 @@ public enum Op {
       case XLOG1PY -> Elementwise.XLOG1PY;
       case LOGADDEXP -> Elementwise.LOGADDEXP;
       case LOGADDEXP2 -> Elementwise.LOGADDEXP2;
+      case POLYGAMMA -> Elementwise.POLYGAMMA;
       case LT -> Elementwise.LT;
       case LE -> Elementwise.LE;
       case GT -> Elementwise.GT;
@@ -870,6 +886,9 @@ public enum Op {
       case ERFC -> Elementwise.ERFC;
       case SINC -> Elementwise.SINC;
       case EXP2 -> Elementwise.EXP2;
+      case LGAMMA -> Elementwise.LGAMMA;
+      case DIGAMMA -> Elementwise.DIGAMMA;
+      case ERFINV -> Elementwise.ERFINV;
       case FLOOR -> Elementwise.FLOOR;
       case CEIL -> Elementwise.CEIL;
       case ROUND -> Elementwise.ROUND;
@@ -940,13 +959,17 @@ public enum Op {
     return gradFns.names();
   }
 
-  /** The {@code grad_fn} name PyTorch records for {@code inst}, or null. */
+  /**
+   * The {@code grad_fn} name PyTorch records for {@code inst}, or null; the first name for a form
+   * PyTorch has no name of its own for (an {@code fmod} of a number by a tensor, which only the IR
+   * can write).
+   */
   public static String gradFn(Inst inst) {
     Op op = inst.op();
     if (op.gradFns.names().isEmpty()) {
       return null;
     }
-    return op.gradFn(
+    int variant =
         switch (op.gradFns.choice()) {
           case FIRST -> 0;
           case BY_EXPONENT -> inst.operand(1) instanceof Lit ? 0 : 1;
@@ -955,7 +978,8 @@ public enum Op {
               inst.operand(1) instanceof Lit ? 1 : inst.operand(0) instanceof Lit ? 2 : 0;
           case BY_RANKS ->
               matmulGradFnIndex(inst.operand(0).type().rank(), inst.operand(1).type().rank());
-        });
+        };
+    return op.gradFn(variant < op.gradFns.names().size() ? variant : 0);
   }
 
   /** Which of {@code matmul}'s names PyTorch records for operands of these ranks. */

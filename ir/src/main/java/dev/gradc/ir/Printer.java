@@ -35,12 +35,8 @@ public final class Printer {
     }
     s.append(" {\n");
     for (Inst inst : f.insts()) {
-      s.append("  ").append(name(f, inst)).append(": ").append(inst.type()).append(" = ");
-      s.append(inst.op().mnemonic());
-      for (int k = 0; k < inst.arity(); k++) {
-        s.append(k == 0 ? " " : ", ").append(name(f, inst.operand(k)));
-      }
-      appendAttrs(s, inst);
+      s.append("  ");
+      appendInstruction(s, f, inst);
       List<Value> adj = f.adjointOf(inst);
       if (!adj.isEmpty()) {
         s.append("  ; adj ");
@@ -56,6 +52,25 @@ public final class Printer {
     }
     s.append("\n}\n");
     return s.toString();
+  }
+
+  /**
+   * One instruction of {@code f} as its line prints, without the comment: {@code %3: f64 = mean
+   * %2}.
+   */
+  public static String instruction(Func f, Inst inst) {
+    StringBuilder s = new StringBuilder();
+    appendInstruction(s, f, inst);
+    return s.toString();
+  }
+
+  private static void appendInstruction(StringBuilder s, Func f, Inst inst) {
+    s.append(name(f, inst)).append(": ").append(inst.type()).append(" = ");
+    s.append(inst.op().mnemonic());
+    for (int k = 0; k < inst.arity(); k++) {
+      s.append(k == 0 ? " " : ", ").append(name(f, inst.operand(k)));
+    }
+    appendAttrs(s, inst);
   }
 
   /** The attributes of an instruction as printed after its operands. */

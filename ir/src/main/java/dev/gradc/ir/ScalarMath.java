@@ -1,6 +1,7 @@
 package dev.gradc.ir;
 
 import dev.gradc.ir.math.MathF64;
+import dev.gradc.ir.math.SpecialF64;
 
 /**
  * The scalar semantics of elementwise ops, in f64, as PyTorch defines them. The interpreter and the
@@ -33,6 +34,7 @@ public final class ScalarMath {
       case XLOG1PY -> xlog1py(x, y);
       case LOGADDEXP -> logaddexp(x, y);
       case LOGADDEXP2 -> logaddexp2(x, y);
+      case POLYGAMMA -> SpecialF64.polygamma(x, y);
       case LT -> x < y ? 1 : 0;
       case LE -> x <= y ? 1 : 0;
       case GT -> x > y ? 1 : 0;
@@ -73,6 +75,9 @@ public final class ScalarMath {
       case ERFC -> MathF64.erfc(x);
       case SINC -> sinc(x);
       case EXP2 -> StrictMath.pow(2, x);
+      case LGAMMA -> SpecialF64.lgamma(x);
+      case DIGAMMA -> SpecialF64.digamma(x);
+      case ERFINV -> SpecialF64.erfinv(x);
       case FLOOR -> Math.floor(x);
       case CEIL -> Math.ceil(x);
       case ROUND -> Math.rint(x);

@@ -9,9 +9,19 @@ import java.util.List;
 /** A {@link CompiledFunction} that runs the reference interpreter: the oracle, and a fallback. */
 public final class InterpretedFunction implements CompiledFunction {
   private final Func func;
+  private final boolean detectAnomalies;
 
   public InterpretedFunction(Func func) {
+    this(func, false);
+  }
+
+  /**
+   * With {@code detectAnomalies}, each value is checked as in {@link
+   * Interpreter#runDetectingAnomalies}.
+   */
+  public InterpretedFunction(Func func, boolean detectAnomalies) {
     this.func = func;
+    this.detectAnomalies = detectAnomalies;
   }
 
   @Override
@@ -26,7 +36,8 @@ public final class InterpretedFunction implements CompiledFunction {
     for (int i = 0; i < args.length; i++) {
       in.add(Buffers.toNdArray(args[i], shapes[i]));
     }
-    List<NdArray> res = Interpreter.run(func, in);
+    List<NdArray> res =
+        detectAnomalies ? Interpreter.runDetectingAnomalies(func, in) : Interpreter.run(func, in);
     Object[] out = new Object[res.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = Buffers.fromNdArray(res.get(i), outs == null ? null : outs[i]);

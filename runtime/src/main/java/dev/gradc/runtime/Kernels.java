@@ -37,6 +37,15 @@ public final class Kernels {
     return new InterpretedFunction(f);
   }
 
+  /**
+   * Runs {@code f} on the reference interpreter in anomaly mode ({@link
+   * dev.gradc.ir.Interpreter#runDetectingAnomalies}): the first non-finite value is an {@link
+   * dev.gradc.ir.AnomalyException}. Compiled kernels are not involved, so they carry no check.
+   */
+  public static CompiledFunction detectingAnomalies(Func f) {
+    return new InterpretedFunction(f, true);
+  }
+
   /** How many functions the process-wide kernel cache has compiled. */
   public static long compilations() {
     return cache().compilations();

@@ -94,6 +94,9 @@ final class Builtins {
             Op.RELU,
             Op.ERF,
             Op.ERFC,
+            Op.ERFINV,
+            Op.LGAMMA,
+            Op.DIGAMMA,
             Op.SINC,
             Op.EXP2,
             Op.SINH,
@@ -111,6 +114,13 @@ final class Builtins {
             Op.TRUNC)) {
       define(op.mnemonic(), BOTH, (b, a) -> tensor(b.unary(op, a.tensor("input"))), in());
     }
+    define(
+        "polygamma",
+        BOTH,
+        "input",
+        (b, a) -> tensor(MathFunctions.polygamma(b, a.integer("n"), a.tensor("input"))),
+        req("n", INT),
+        in());
     define("negative", BOTH, (b, a) -> tensor(b.neg(a.tensor("input"))), in());
     define("round", BOTH, Builtins::round, in(), opt("decimals", INT, Val.Num.ofInt(0)));
     define("frac", BOTH, (b, a) -> tensor(MathFunctions.frac(b, a.tensor("input"))), in());
@@ -1288,6 +1298,12 @@ final class Builtins {
         (b, a) -> tensor(Activations.hardswish(b, floatInput(a))),
         in(),
         inplace);
+    define(
+        "glu",
+        FUNCTION,
+        (b, a) -> tensor(Activations.glu(b, floatInput(a), a.integer("dim"))),
+        in(),
+        opt("dim", INT, Val.Num.ofInt(-1)));
     define(
         "softmin",
         FUNCTION,

@@ -1,11 +1,21 @@
 package dev.gradc.frontend.lang;
 
 import dev.gradc.ir.SourcePos;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Compiler-style diagnostics: {@code FILE:LINE:COL: error: MESSAGE}, the source line, and a caret
- * under the column; and the "did you mean" suggestion for misspelled names.
+ * under the column; the "did you mean" suggestion for misspelled names, and the nearest supported
+ * function for a PyTorch function gradc does not support.
  */
 public final class Diagnostics {
   private Diagnostics() {}
@@ -119,5 +129,89 @@ public final class Diagnostics {
       cur = t;
     }
     return prev[m];
+  }
+
+  /**
+   * PyTorch 1.13's public function and method names, written by {@code tools/api/torch_names.py}.
+   */
+  private static final Set<String> PYTORCH = pytorchNames();
+
+  /**
+   * The supported function nearest in meaning to an unsupported PyTorch one, where the nearest in
+   * spelling would be unrelated; other names get the nearest in spelling.
+   */
+  private static final Map<String, String> NEAREST =
+      Map.ofEntries(
+          Map.entry("gammaln", "lgamma"),
+          Map.entry("mvlgamma", "lgamma"),
+          Map.entry("psi", "digamma"),
+          Map.entry("multigammaln", "lgamma"),
+          Map.entry("erfcx", "erfc"),
+          Map.entry("logit", "log"),
+          Map.entry("sgn", "sign"),
+          Map.entry("lerp", "add"),
+          Map.entry("heaviside", "where"),
+          Map.entry("det", "trace"),
+          Map.entry("logdet", "trace"),
+          Map.entry("slogdet", "trace"),
+          Map.entry("cross", "outer"),
+          Map.entry("cov", "var"),
+          Map.entry("corrcoef", "cosine_similarity"),
+          Map.entry("median", "mean"),
+          Map.entry("nanmedian", "nanmean"),
+          Map.entry("quantile", "mean"),
+          Map.entry("log_ndtr", "logsigmoid"),
+          Map.entry("ndtr", "erf"),
+          Map.entry("ndtri", "erfinv"),
+          Map.entry("expit", "sigmoid"),
+          Map.entry("softmax2d", "softmax"),
+          Map.entry("gumbel_softmax", "softmax"),
+          Map.entry("dropout", "detach"));
+
+  private static Set<String> pytorchNames() {
+    Set<String> out = new HashSet<>();
+    try (InputStream in = Diagnostics.class.getResourceAsStream("pytorch-names.txt");
+        BufferedReader r =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        out.add(line);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /**
+   * For one of PyTorch's functions or methods ({@code what}) that is none of {@code supported},
+   * {@code "'x' is a PyTorch function gradc does not support; the nearest supported one is 'y'"}
+   * ({@link #NEAREST} in meaning, else in spelling); null for other names, which are misspelled
+   * (see {@link #suggestion}). {@code prefix} is the module or {@code "Tensor."} the name was
+   * called through.
+   */
+  static String unsupported(String what, String prefix, String name, Collection<String> supported) {
+    if (!PYTORCH.contains(name) || supported.isEmpty()) {
+      return null;
+    }
+    String best = NEAREST.get(name);
+    if (best == null || !supported.contains(best)) {
+      best = null;
+      int bestDistance = Integer.MAX_VALUE;
+      for (String c : supported) {
+        int d = distance(name, c);
+        if (d < bestDistance || (d == bestDistance && c.compareTo(best) < 0)) {
+          best = c;
+          bestDistance = d;
+        }
+      }
+    }
+    return "'"
+        + prefix
+        + name
+        + "' is a PyTorch "
+        + what
+        + " gradc does not support; the nearest supported one is '"
+        + best
+        + "'";
   }
 }

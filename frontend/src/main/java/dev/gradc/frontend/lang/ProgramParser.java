@@ -14,6 +14,7 @@ import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Origin;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Role;
 import dev.gradc.ir.SourcePos;
@@ -2041,8 +2042,15 @@ final class ProgramParser {
       throw error(t, "'" + n + "' is used before assignment");
     }
     if (peek().isOp("(")) {
+      String unsupported = Diagnostics.unsupported("function", "", n, Builtins.functionNames());
       throw error(
-          t, "unknown function '" + n + "'" + Diagnostics.suggestion(n, Builtins.functionNames()));
+          t,
+          unsupported != null
+              ? unsupported
+              : "unknown function '"
+                  + n
+                  + "'"
+                  + Diagnostics.suggestion(n, Builtins.functionNames()));
     }
     Set<String> known = new TreeSet<>(frame().vars.keySet());
     known.addAll(frames.peekLast().vars.keySet());
@@ -2090,6 +2098,10 @@ final class ProgramParser {
         return new Located(new Val.Function(f, target), target.pos());
       }
       Set<String> known = new TreeSet<>(Builtins.methodNames());
+      String unsupported = Diagnostics.unsupported("method", "Tensor.", n, known);
+      if (f == null && unsupported != null) {
+        throw error(name, unsupported);
+      }
       known.addAll(Builtins.PROPERTIES);
       known.addAll(List.of("shape", "ndim", "dtype"));
       throw error(name, "Tensor has no attribute '" + n + "'" + Diagnostics.suggestion(n, known));
@@ -2112,7 +2124,7 @@ final class ProgramParser {
       }
       if (n.equals("nn")
           || n.equals("functional")
-          || (m.name().equals("torch") && n.equals("linalg"))) {
+          || (m.name().equals("torch") && (n.equals("linalg") || n.equals("special")))) {
         return new Located(new Val.Module(m.name() + "." + n), target.pos());
       }
       if (m.name().equals("torch")) {
@@ -2129,6 +2141,11 @@ final class ProgramParser {
       Builtin f = Builtins.lookup(n);
       if (f != null && f.forms().function()) {
         return new Located(new Val.Function(f, null), target.pos());
+      }
+      String unsupported =
+          Diagnostics.unsupported("function", m.name() + ".", n, Builtins.functionNames());
+      if (f == null && unsupported != null) {
+        throw error(name, unsupported);
       }
       throw error(
           name,
@@ -2344,12 +2361,15 @@ final class ProgramParser {
    */
   private <T> T at(SourcePos pos, Supplier<T> step) {
     T v;
+    Origin outer = b.at(pos);
     try {
       v = step.get();
     } catch (GradcException e) {
       throw e.at(pos);
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new GradcException(String.valueOf(e.getMessage()), pos);
+    } finally {
+      b.at(outer);
     }
     while (positions.size() < b.size()) {
       positions.add(pos);

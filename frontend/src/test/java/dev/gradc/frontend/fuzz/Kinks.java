@@ -140,7 +140,8 @@ final class Kinks {
             case FLOOR, CEIL, ROUND, TRUNC, REMAINDER, FMOD -> true;
             // jumps where an operand's sign changes (atan2's branch cut, copysign)
             case ATAN2, COPYSIGN -> true;
-            case HYPOT, XLOGY, XLOG1PY, LOGADDEXP, LOGADDEXP2 -> false;
+            case HYPOT, XLOGY, XLOG1PY, LOGADDEXP, LOGADDEXP2, POLYGAMMA -> false;
+            case LGAMMA, DIGAMMA, ERFINV -> false;
             case CAST -> operand != null && operand.isFloat() && !i.type().dtype().isFloat();
             case ADD,
                 SUB,

@@ -611,7 +611,11 @@ final class ProgramGenerator {
     "exp2",
     "frac",
     "sinc",
-    "nan_to_num"
+    "nan_to_num",
+    "lgamma",
+    "digamma",
+    "polygamma",
+    "erfinv"
   };
 
   /** Ops whose gradient is zero: the program's gradient does not flow through them. */
@@ -645,7 +649,19 @@ final class ProgramGenerator {
         a = expr("(" + p.text + " + 1)", p.dtype, p.dims, p.range.add(Range.point(1)), p.grad);
         r = new Range(0, Math.log(2 * a.range.hi()));
       }
-      case "atanh", "asin", "acos" -> {
+      case "lgamma", "digamma", "polygamma" -> {
+        // in [1.25, 9], away from the poles
+        V p = positive(tame(a, 8), 0.25);
+        a = expr("(" + p.text + " + 1)", p.dtype, p.dims, p.range.add(Range.point(1)), p.grad);
+        double hi = a.range.hi();
+        r =
+            switch (op) {
+              case "lgamma" -> new Range(-0.13, hi * Math.log(hi) + 1);
+              case "digamma" -> new Range(-0.25, Math.log(hi) + 1);
+              default -> new Range(-8, 8);
+            };
+      }
+      case "erfinv", "atanh", "asin", "acos" -> {
         // strictly inside (-1, 1), where the gradients are finite
         a =
             expr(
@@ -654,7 +670,7 @@ final class ProgramGenerator {
                 a.dims,
                 a.range.map(Math::tanh).scale(0.9),
                 a.grad);
-        r = op.equals("atanh") ? new Range(-1.5, 1.5) : new Range(-1.6, 3.2);
+        r = op.equals("atanh") || op.equals("erfinv") ? new Range(-1.5, 1.5) : new Range(-1.6, 3.2);
       }
       case "log", "sqrt", "rsqrt", "reciprocal" -> {
         a = positive(tame(a, LIMIT), 0.25);
@@ -709,6 +725,13 @@ final class ProgramGenerator {
             a.grad);
       }
       text = oneOf("softplus", "F.softplus", "torch.nn.functional.softplus") + "(" + a.text + ")";
+    } else if (op.equals("polygamma")) {
+      String n = oneOf("0", "1", "2", "3");
+      text =
+          oneOf(
+              "polygamma(" + n + ", " + a.text + ")",
+              "torch.polygamma(" + n + ", " + a.text + ")",
+              a.operand() + ".polygamma(" + n + ")");
     } else if (op.equals("round") && chance(25)) {
       text = a.operand() + ".round(decimals=" + oneOf("1", "2", "-1") + ")";
     } else if (op.equals("neg") && chance(50)) {
@@ -1392,7 +1415,11 @@ final class ProgramGenerator {
           default -> a.operand() + "." + op + "(" + dim + ")";
         };
     int n = size(a.dims.get(d));
-    Range r = log ? new Range(a.range.lo() - a.range.hi() - Math.log(n), 0) : Range.PROBABILITY;
+    // a dim of size 0 has no elements to bound
+    Range r =
+        log
+            ? new Range(a.range.lo() - a.range.hi() - Math.log(Math.max(n, 1)), 0)
+            : Range.PROBABILITY;
     return expr(text, a.dtype, a.dims, r, a.grad);
   }
 

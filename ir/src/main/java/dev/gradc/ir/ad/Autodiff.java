@@ -7,6 +7,7 @@ import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.LogSumExp;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Origin;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
@@ -76,8 +77,10 @@ public final class Autodiff {
       seeds[k] = withGradOutput ? b.input(gradOutputName(f, k), t) : Builder.lit(1.0, t.dtype());
     }
     for (Inst inst : f.insts()) {
+      b.at(f.origin(inst));
       map[inst.id()] = b.emitLike(inst, Builder.mapped(inst.operands(), map));
     }
+    b.at((Origin) null);
     int firstAdjointId = b.params().size() + b.size();
 
     boolean[] active = activity(f, f.results());
@@ -97,6 +100,17 @@ public final class Autodiff {
         continue;
       }
       note(b, g, map[inst.id()], firstAdjointId);
+      // What the rule emits is the backward of this instruction: attributed to its source.
+      Origin fwd = f.origin(inst);
+      String gradFn = Op.gradFn(inst);
+      Origin backward =
+          new Origin(
+              fwd == null ? null : fwd.pos(),
+              gradFn != null ? gradFn : inst.op().mnemonic() + " backward",
+              inst.op().mnemonic(),
+              -1);
+      b.at(backward);
+      int ruleStart = b.params().size() + b.size();
       Inst sumOfExp = inst.op() == Op.LOG ? LogSumExp.sumOfExp(inst.operand(0)) : null;
       if (sumOfExp != null) {
         // As Simplify rewrites the value to logsumexp, the gradient is logsumexp's: the softmax.
@@ -104,6 +118,7 @@ public final class Autodiff {
         Value[] in = {map[x.id()]};
         Inst lse = b.emit(Op.LOGSUMEXP, null, in, sumOfExp.dims(), sumOfExp.keepdim());
         Value dx = Rules.vjp(b, lse, in, lse, g, new boolean[] {true})[0];
+        markOutput(b, dx, backward, 0, ruleStart);
         adj[x.id()] = adj[x.id()] == null ? dx : b.add(adj[x.id()], dx);
         continue;
       }
@@ -128,10 +143,12 @@ public final class Autodiff {
                   + " for an operand of type "
                   + operand.type());
         }
+        markOutput(b, d[k], backward, k, ruleStart);
         int id = operand.id();
         adj[id] = adj[id] == null ? d[k] : b.add(adj[id], d[k]);
       }
     }
+    b.at((Origin) null);
 
     List<Value> results = new ArrayList<>();
     for (Value out : f.results()) {
@@ -193,6 +210,7 @@ public final class Autodiff {
     boolean[] active = activity(f, f.results(), seeded);
     for (Inst inst : f.insts()) {
       Value[] in = Builder.mapped(inst.operands(), map);
+      b.at(f.origin(inst));
       map[inst.id()] = b.emitLike(inst, in);
       if (!active[inst.id()]) {
         continue;
@@ -229,6 +247,7 @@ public final class Autodiff {
       }
       tan[inst.id()] = dy;
     }
+    b.at((Origin) null);
     List<Value> results = new ArrayList<>();
     for (Value out : f.results()) {
       results.add(out instanceof Lit ? out : map[out.id()]);
@@ -252,6 +271,16 @@ public final class Autodiff {
       n = base + "_" + i;
     }
     return n;
+  }
+
+  /**
+   * Marks {@code d}, when the rule emitted it, as output {@code k} of the backward function: the
+   * value PyTorch's anomaly mode checks ("returned nan values in its 0th output").
+   */
+  private static void markOutput(Builder b, Value d, Origin backward, int k, int ruleStart) {
+    if (d instanceof Inst && d.id() >= ruleStart) {
+      b.setOrigin(d, backward.asOutput(k));
+    }
   }
 
   private static void note(Builder b, Value adj, Value forward, int firstAdjointId) {

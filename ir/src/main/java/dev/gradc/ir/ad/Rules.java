@@ -136,6 +136,12 @@ final class Rules {
         d[0] = needs[0] ? b.div(g, b.add(one, b.exp(b.sub(in[1], x)))) : null;
         d[1] = needs[1] ? b.div(g, b.add(one, b.exp(b.sub(x, in[1])))) : null;
       }
+      case POLYGAMMA -> {
+        if (needs[0]) {
+          throw new GradcException("the derivative for 'n' of polygamma is not implemented");
+        }
+        d[1] = b.mul(g, b.binary(Op.POLYGAMMA, b.add(x, one), in[1]));
+      }
       case LOGADDEXP2 -> {
         d[0] = needs[0] ? b.div(g, b.add(one, b.unary(Op.EXP2, b.sub(in[1], x)))) : null;
         d[1] = needs[1] ? b.div(g, b.add(one, b.unary(Op.EXP2, b.sub(x, in[1])))) : null;
@@ -226,6 +232,11 @@ final class Rules {
       case ATAN -> d[0] = b.div(g, b.add(b.square(x), one));
       case LOG2 -> d[0] = b.div(g, b.mul(x, Builder.lit(0.6931471805599453, dt)));
       case LOG10 -> d[0] = b.div(g, b.mul(x, Builder.lit(2.302585092994046, dt)));
+      case LGAMMA -> d[0] = b.mul(g, b.unary(Op.DIGAMMA, x));
+      case DIGAMMA -> d[0] = b.mul(g, b.binary(Op.POLYGAMMA, one, x));
+      // sqrt(pi)/2 * exp(erfinv(x)^2) * g, as PyTorch
+      case ERFINV ->
+          d[0] = b.mul(b.mul(Builder.lit(0.8862269254527579, dt), b.exp(b.square(y))), g);
       case CAST -> d[0] = b.cast(g, x.type().dtype());
       case SUM -> d[0] = b.broadcastTo(restore(b, g, inst), x.type().dims());
       case MEAN -> {
@@ -352,11 +363,24 @@ final class Rules {
     return switch (inst.op()) {
       case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, ATAN2, HYPOT, REMAINDER, FMOD ->
           diagonal(b, inst, in, y, t);
-      case COPYSIGN, XLOGY, XLOG1PY, LOGADDEXP, LOGADDEXP2, WHERE, CLAMP ->
+      case COPYSIGN, XLOGY, XLOG1PY, LOGADDEXP, LOGADDEXP2, POLYGAMMA, WHERE, CLAMP ->
           diagonal(b, inst, in, y, t);
       case NEG, ABS, EXP, EXPM1, LOG, LOG1P, SQRT, RSQRT, SQUARE, RECIPROCAL ->
           diagonal(b, inst, in, y, t);
-      case SIN, COS, TAN, TANH, SIGMOID, RELU, SOFTPLUS, ERF, ERFC, SINC, EXP2 ->
+      case SIN,
+          COS,
+          TAN,
+          TANH,
+          SIGMOID,
+          RELU,
+          SOFTPLUS,
+          ERF,
+          ERFC,
+          SINC,
+          EXP2,
+          LGAMMA,
+          DIGAMMA,
+          ERFINV ->
           diagonal(b, inst, in, y, t);
       case SINH, COSH, ASINH, ACOSH, ATANH, ASIN, ACOS, ATAN, LOG2, LOG10 ->
           diagonal(b, inst, in, y, t);

@@ -146,6 +146,7 @@ public final class Vmap {
       case ACOSH, ATANH, ASIN, ACOS, ATAN, LOG2, LOG10, ERFC, SINC, EXP2, FLOOR, CEIL, ROUND ->
           elementwise(b, inst, in, batched, n);
       case TRUNC, DETACH, CAST -> elementwise(b, inst, in, batched, n);
+      case POLYGAMMA, LGAMMA, DIGAMMA, ERFINV -> elementwise(b, inst, in, batched, n);
       case SUM, MEAN, AMAX, AMIN, LOGSUMEXP, PROD -> reduction(b, inst, in[0], n);
       case SOFTMAX, LOG_SOFTMAX -> {
         if (inst.type().isScalar()) {

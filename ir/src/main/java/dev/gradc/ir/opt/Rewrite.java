@@ -4,6 +4,7 @@ import dev.gradc.ir.Builder;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.Origin;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Value;
 
@@ -34,8 +35,13 @@ final class Rewrite {
     map[old.id()] = now;
   }
 
-  /** The old instruction's operands, mapped. */
+  /**
+   * The old instruction's operands, mapped. Every pass reads them before replacing the instruction,
+   * so this is also where the instruction's origin becomes the builder's: whatever the pass emits
+   * for it (a copy, a folded form, a rewrite) is attributed to the same source.
+   */
   Value[] operands(Inst inst) {
+    b.at(old.origin(inst));
     return Builder.mapped(inst.operands(), map);
   }
 
@@ -54,6 +60,7 @@ final class Rewrite {
         }
       }
     }
+    b.at((Origin) null);
     Value[] rs = new Value[old.results().size()];
     for (int i = 0; i < rs.length; i++) {
       rs[i] = get(old.result(i));

@@ -11,6 +11,7 @@ import dev.gradc.ir.Einsum;
 import dev.gradc.ir.Func;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.LinearAlgebra;
+import dev.gradc.ir.Lit;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
@@ -147,7 +148,9 @@ class FiniteDifferenceTest {
       case ERFC, SINC, EXP2, SINH, COSH, ASINH, ATAN -> unary(op, ANY);
       case ACOSH -> unary(op, new Domain(1.2, 3, 0));
       case ATANH, ASIN, ACOS -> unary(op, new Domain(-0.9, 0.9, 0));
-      case LOG2, LOG10 -> unary(op, POS);
+      case LOG2, LOG10, LGAMMA, DIGAMMA -> unary(op, POS);
+      case ERFINV -> unary(op, new Domain(-0.9, 0.9, 0));
+      case POLYGAMMA -> polygamma();
       // zero gradients, away from the jumps at integers and (round) halves
       case FLOOR, CEIL, ROUND, TRUNC ->
           unary(op, new Domain(-2, 2, 0.1, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2));
@@ -397,6 +400,17 @@ class FiniteDifferenceTest {
     List<Case> out = new ArrayList<>();
     for (Type s : List.of(t(), t(5), t(2, 3), sym(F, "N", 2))) {
       out.add(c(op.mnemonic() + " " + s, (b, p) -> b.unary(op, p[0]), p("x", s, d)));
+    }
+    return out;
+  }
+
+  /** {@code polygamma(n, x)} for n from 0 to 3, a literal n as PyTorch's int. */
+  private static List<Case> polygamma() {
+    List<Case> out = new ArrayList<>();
+    for (int n = 0; n <= 3; n++) {
+      Lit order = Builder.lit(n, F);
+      out.add(
+          c("polygamma " + n, (b, p) -> b.binary(Op.POLYGAMMA, order, p[0]), p("x", t(5), POS)));
     }
     return out;
   }

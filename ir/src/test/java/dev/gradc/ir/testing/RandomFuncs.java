@@ -393,7 +393,8 @@ public final class RandomFuncs {
         case EXP, EXPM1, EXP2, SINH, COSH -> unary(op, 3);
         case FLOOR, CEIL, ROUND, TRUNC -> k ? unary(op, 1e4) : null;
         case ACOSH -> acosh();
-        case ATANH, ASIN, ACOS -> inUnit(op);
+        case ATANH, ASIN, ACOS, ERFINV -> inUnit(op);
+        case LGAMMA, DIGAMMA, POLYGAMMA -> gamma(op);
         case SQUARE -> unary(op, 30);
         case ABS, SIGN, RELU -> k ? unary(op, 1e4) : null;
         case LOG -> log();
@@ -606,6 +607,21 @@ public final class RandomFuncs {
     private Value inUnit(Op op) {
       Value u = track(b.mul(b.unary(Op.TANH, pick()), 0.9), 0.9);
       return add(b.unary(op, u), 2);
+    }
+
+    /** lgamma, digamma and polygamma (n from 0 to 3) of {@code x^2 + 1}, away from the poles. */
+    private Value gamma(Op op) {
+      Value s = within(pick(), 3);
+      double bu = bnd(s) * bnd(s) + 1;
+      Value u = track(b.add(b.square(s), 1.0), bu);
+      return switch (op) {
+        case LGAMMA -> add(b.unary(op, u), bu * Math.log(bu) + 1);
+        case DIGAMMA -> add(b.unary(op, u), Math.log(bu) + 1);
+        default -> {
+          Lit order = Builder.lit(rng.nextInt(4), u.type().dtype());
+          yield add(b.binary(op, order, u), 7);
+        }
+      };
     }
 
     private Value tan() {
