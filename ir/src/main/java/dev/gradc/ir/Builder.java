@@ -34,7 +34,10 @@ public final class Builder {
   private final List<Value> results = new ArrayList<>();
   private final Map<Inst, List<Value>> notes = new IdentityHashMap<>();
   private final Set<String> names = new HashSet<>();
-  private final Map<Inst, Origin> origins = new IdentityHashMap<>();
+
+  /** Made at the first origin: most builders (an eager op's type inference) record none. */
+  private Map<Inst, Origin> origins;
+
   private Origin at;
 
   public Builder(String name) {
@@ -96,7 +99,7 @@ public final class Builder {
     if (results.isEmpty()) {
       throw new IllegalStateException("function " + name + " returns nothing");
     }
-    return new Func(name, params, insts, results, notes, origins);
+    return new Func(name, params, insts, results, notes, origins == null ? Map.of() : origins);
   }
 
   /**
@@ -122,13 +125,20 @@ public final class Builder {
 
   /** The origin of an instruction this builder emitted, or null. */
   public Origin origin(Value v) {
-    return v instanceof Inst ? origins.get(v) : null;
+    return v instanceof Inst && origins != null ? origins.get(v) : null;
+  }
+
+  private Map<Inst, Origin> origins() {
+    if (origins == null) {
+      origins = new IdentityHashMap<>();
+    }
+    return origins;
   }
 
   /** Replaces the origin of an instruction this builder emitted. */
   public void setOrigin(Value v, Origin origin) {
     if (v instanceof Inst && owns(v) && origin != null) {
-      origins.put((Inst) v, origin);
+      origins().put((Inst) v, origin);
     }
   }
 
@@ -171,7 +181,7 @@ public final class Builder {
     Inst inst = new Inst(params.size() + insts.size(), op, t, operands, dims, keepdim);
     insts.add(inst);
     if (at != null) {
-      origins.put(inst, at);
+      origins().put(inst, at);
     }
     return inst;
   }

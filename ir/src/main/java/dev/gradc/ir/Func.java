@@ -59,7 +59,8 @@ public final class Func {
     Map<Inst, List<Value>> notes = new IdentityHashMap<>();
     adjointOf.forEach((k, v) -> notes.put(k, List.copyOf(v)));
     this.adjointOf = Collections.unmodifiableMap(notes);
-    this.origins = Collections.unmodifiableMap(new IdentityHashMap<>(origins));
+    this.origins =
+        origins.isEmpty() ? Map.of() : Collections.unmodifiableMap(new IdentityHashMap<>(origins));
   }
 
   public String name() {
