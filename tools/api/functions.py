@@ -181,6 +181,13 @@ FUNCTIONS = {
     "batch_norm_train": lambda x: F.batch_norm(x.reshape(-1, 2), None, None, training=True),
     "batch_norm_train_affine": lambda x: F.batch_norm(x.reshape(-1, 1, 2), None, None, x[:1], x[1:2], training=True,
                                                       eps=1e-3),
+    # einsum with an ellipsis (broadcast across operands of other ranks) and sizes of 1 broadcast
+    "einsum_ellipsis_matmul": lambda x: torch.einsum("...ij,...jk->...ik", x.reshape(2, -1, 1), x[:2].reshape(1, 1, 2)),
+    "einsum_ellipsis_sum": lambda x: torch.einsum("i...->...", x.reshape(2, -1)),
+    "einsum_ellipsis_implicit": lambda x: torch.einsum("...i,i", x.reshape(-1, 2), x[:2]),
+    "einsum_ellipsis_dot": lambda x: torch.einsum("...i,...i->...", x.reshape(-1, 2), x[:2] * 2),
+    "einsum_ellipsis_transpose": lambda x: torch.einsum("...ij->...ji", x.reshape(2, 1, -1)),
+    "einsum_size_one": lambda x: torch.einsum("i,i->i", x, x[:1]),
     # kron of matrices, of a vector with a matrix (its rank padded) and of rank 3 with rank 2
     "kron": lambda x: torch.kron(x.reshape(2, -1), x[:2].reshape(2, 1)),
     "kron_vector": lambda x: torch.kron(x[:4], x),

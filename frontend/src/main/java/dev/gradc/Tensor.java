@@ -2012,12 +2012,15 @@ public final class Tensor {
 
   /**
    * {@code torch.einsum(equation, *operands)}: products, transposes, diagonals and sums named by
-   * subscripts ({@code "ij,jk->ik"}, {@code "bhqd,bhkd->bhqk"}, {@code "ii->i"}, {@code "ii"}),
-   * recording PyTorch 1.13's node: {@code ViewBackward0} for a contraction, {@code MulBackward0}
-   * for a product without one, {@code PermuteBackward0} or {@code SumBackward1} for one operand.
+   * subscripts ({@code "ij,jk->ik"}, {@code "bhqd,bhkd->bhqk"}, {@code "ii->i"}, {@code "ii"}), an
+   * ellipsis for the dims the letters leave ({@code "...ij,...jk->...ik"}, broadcast
+   * right-aligned), recording PyTorch 1.13's node: {@code ViewBackward0} for a contraction, {@code
+   * MulBackward0} for a product without one, {@code PermuteBackward0} or {@code SumBackward1} for
+   * one operand.
    */
   public static Tensor einsum(String equation, Tensor... operands) {
-    Einsum.Equation eq = Einsum.parse(equation, operands.length);
+    Einsum.Equation eq =
+        Einsum.parse(equation, Arrays.stream(operands).mapToInt(Tensor::dim).toArray());
     return Recorder.record(
         Einsum.gradFn(eq),
         operands.length > 1 ? Saves.ALL_INPUTS : Saves.NOTHING,

@@ -1649,7 +1649,7 @@ final class Builtins {
     }
     String equation = a.string("equation");
     try {
-      Einsum.parse(equation, xs.size());
+      Einsum.parse(equation, xs.stream().mapToInt(x -> x.type().rank()).toArray());
     } catch (GradcException e) {
       throw a.error("equation", e.getMessage());
     }

@@ -2404,8 +2404,12 @@ final class ProgramGenerator {
       case 1 -> {
         int n = size(a.dims.get(r - 1));
         V t = tame(a, LIMIT / Math.max(1, n));
+        String eq =
+            chance(50)
+                ? "...z->..."
+                : in + "->" + in.substring(0, r - 1); // with an ellipsis or not
         return expr(
-            call + in + "->" + in.substring(0, r - 1) + "\", " + t.text + ")",
+            call + eq + "\", " + t.text + ")",
             a.dtype,
             a.dims.subList(0, r - 1),
             t.range.times(n),
@@ -2414,7 +2418,7 @@ final class ProgramGenerator {
       default -> {
         int n = size(a.dims.get(r - 1));
         V t = tame(a, Math.sqrt(LIMIT / Math.max(1, n)));
-        String batch = in.substring(0, r - 2);
+        String batch = chance(50) ? "..." : in.substring(0, r - 2);
         String eq = batch + "ij," + batch + "kj->" + batch + "ik";
         List<String> out = new ArrayList<>(a.dims.subList(0, r - 1));
         out.add(a.dims.get(r - 2));
