@@ -1952,6 +1952,20 @@ public final class Tensor {
     return reshape(-1, 1).mul(vec2);
   }
 
+  /**
+   * {@code torch.kron(x, other)}: the Kronecker product, of any ranks (the lower padded with
+   * leading dims of size 1), dim {@code i} of the result {@code x.size(i) * other.size(i)};
+   * recorded as PyTorch 1.13's final node, {@code UnsafeViewBackward0}.
+   */
+  public Tensor kron(Tensor other) {
+    return Recorder.record(
+        "UnsafeViewBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> LinearAlgebra.kron(b, in[0], in[1]),
+        this,
+        other);
+  }
+
   /** {@code torch.addmm(x, mat1, mat2)}: {@code x + mat1 @ mat2}. */
   public Tensor addmm(Tensor mat1, Tensor mat2) {
     return addmm(mat1, mat2, 1, 1);
