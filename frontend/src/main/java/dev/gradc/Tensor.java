@@ -92,13 +92,18 @@ public final class Tensor {
       sink =
           (g, createGraph) ->
               Recorder.accumulate(
-                  this, isLeaf() ? runHooks(hooks, g, createGraph) : g, createGraph);
+                  this,
+                  isLeaf() && hooks != null ? runHooks(hooks, g, createGraph) : g,
+                  createGraph);
     }
     return sink;
   }
 
-  /** The gradient hooks of this tensor, in registration order. */
-  private final List<UnaryOperator<Tensor>> hooks = new CopyOnWriteArrayList<>();
+  /**
+   * The gradient hooks of this tensor, in registration order; made by the first {@link
+   * #registerHook}, so a tensor without hooks (nearly every one) carries no list.
+   */
+  private volatile List<UnaryOperator<Tensor>> hooks;
 
   /**
    * {@code g} passed through {@code hooks} in order: each sees the previous one's result, and one
@@ -130,11 +135,19 @@ public final class Tensor {
     if (!n.requiresGrad()) {
       throw new GradcException("cannot register a hook on a tensor that doesn't require gradient");
     }
-    hooks.add(hook);
+    List<UnaryOperator<Tensor>> list = hookList();
+    list.add(hook);
     if (n.gradFn() != null) {
-      n.setHooks(hooks);
+      n.setHooks(list);
     }
-    return new RemovableHandle(() -> hooks.remove(hook));
+    return new RemovableHandle(() -> list.remove(hook));
+  }
+
+  private synchronized List<UnaryOperator<Tensor>> hookList() {
+    if (hooks == null) {
+      hooks = new CopyOnWriteArrayList<>();
+    }
+    return hooks;
   }
 
   static Tensor of(Node n) {
