@@ -190,6 +190,14 @@ FUNCTIONS = {
     "batch_norm_train": lambda x: F.batch_norm(x.reshape(-1, 2), None, None, training=True),
     "batch_norm_train_affine": lambda x: F.batch_norm(x.reshape(-1, 1, 2), None, None, x[:1], x[1:2], training=True,
                                                       eps=1e-3),
+    # kron of matrices, of a vector with a matrix (its rank padded) and of rank 3 with rank 2
+    "kron": lambda x: torch.kron(x.reshape(2, -1), x[:2].reshape(2, 1)),
+    "kron_vector": lambda x: torch.kron(x[:4], x),
+    "kron_ranks": lambda x: torch.kron(x.reshape(-1, 2), x[:3].reshape(1, 3, 1)),
+    # glu halves the last dim (or dim); sigmoid of the second half gates the first
+    "glu": lambda x: F.glu(x),
+    "glu_dim0": lambda x: F.glu(x.reshape(2, -1), 0),
+    "glu_rows": lambda x: F.glu(x.reshape(-1, 2), dim=1),
     # rolled so that the elements below the diagonal that the gradient reaches are finite in f32
     "trace_tall": lambda x: x.roll(2).reshape(-1, 2).trace(),
     # index_put (a repeated index: the last write stays, or the sum) and a write through a slice
@@ -215,6 +223,11 @@ NO_SECOND = NO_SECOND | {"cumprod"}
 # PyTorch's cdist kernel treats NaN and infinities its own way (the inf-distance skips NaN, the
 # gradient at a NaN element is NaN where the vector norm's is 0): ordinary values only.
 NO_SPECIAL = NO_SPECIAL | {"cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"}
+
+# PyTorch's glu backward multiplies (1 - s) * s * a * grad in that order, finite where gradc's
+# grad * a of the product rule overflows (a = 1e308), and its sigmoid(30) is one ulp from gradc's,
+# which 1 - s magnifies to 1e-3: ordinary values only.
+NO_SPECIAL = NO_SPECIAL | {"glu", "glu_dim0", "glu_rows"}
 
 
 def case(name, fn, values, dtype, second):

@@ -2235,7 +2235,7 @@ final class ProgramGenerator {
 
   /**
    * tril, triu, diagonal, diag, diag_embed and trace of a float tensor whose last dims are static,
-   * outer and vdot of a vector with itself, addmm with beta and alpha.
+   * outer, kron and vdot of a vector with itself, addmm with beta and alpha.
    */
   private V linalg() {
     V a =
@@ -2253,7 +2253,7 @@ final class ProgramGenerator {
     if (r == 1) {
       int n = size(a.dims.get(0));
       int k = rnd.nextInt(3) - 1;
-      switch (rnd.nextInt(3)) {
+      switch (rnd.nextInt(4)) {
         case 0 -> {
           String m = Integer.toString(n + Math.abs(k));
           String call =
@@ -2266,6 +2266,14 @@ final class ProgramGenerator {
           V t = tame(a, Math.sqrt(LIMIT));
           String text = oneOf("outer(", "torch.outer(") + t.text + ", " + t.text + ")";
           return expr(text, a.dtype, List.of(a.dims.get(0), a.dims.get(0)), sq(t.range), a.grad);
+        }
+        case 2 -> {
+          V t = tame(a, Math.sqrt(LIMIT));
+          String text =
+              chance(50)
+                  ? t.operand() + ".kron(" + t.text + ")"
+                  : oneOf("kron(", "torch.kron(") + t.text + ", " + t.text + ")";
+          return expr(text, a.dtype, List.of(Integer.toString(n * n)), sq(t.range), a.grad);
         }
         default -> {
           V t = tame(a, Math.sqrt(LIMIT / Math.max(1, n)));

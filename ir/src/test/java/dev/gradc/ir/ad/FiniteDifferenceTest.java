@@ -940,6 +940,12 @@ class FiniteDifferenceTest {
   static List<Case> linearAlgebra() {
     return List.of(
         c("outer", (b, p) -> LinearAlgebra.outer(b, p[0], p[1]), p("x", t(3)), p("y", t(2))),
+        c("kron", (b, p) -> LinearAlgebra.kron(b, p[0], p[1]), p("x", t(2, 3)), p("y", t(3, 2))),
+        c(
+            "kron of ranks 1 and 3",
+            (b, p) -> LinearAlgebra.kron(b, p[0], p[1]),
+            p("x", t(3)),
+            p("y", t(2, 1, 2))),
         c("vdot", (b, p) -> LinearAlgebra.dot(b, "dot", p[0], p[1]), p("x", t(4)), p("y", t(4))),
         c(
             "addmm scaled, broadcast input",
