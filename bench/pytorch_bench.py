@@ -22,9 +22,9 @@ import torch
 import torch.nn.functional as F
 
 FULL = {"mse": 4_000_000, "logistic": 200_000, "black_scholes": 1_000_000,
-        "mlp": (256, 784, 256, 10), "tiny_step": None}
+        "mlp": (256, 784, 256, 10), "tiny_step": None, "embedding_bag": (100_000, 4096)}
 SMALL = {"mse": 40_000, "logistic": 2_000, "black_scholes": 10_000,
-         "mlp": (32, 64, 32, 10), "tiny_step": None}
+         "mlp": (32, 64, 32, 10), "tiny_step": None, "embedding_bag": (1000, 40)}
 TINY_STEPS = 1000
 
 
@@ -98,6 +98,24 @@ def mlp(gen, dims):
     return step
 
 
+def embedding_bag(gen, dims):
+    """The rows of an f32 table [rows, 64] at bags of 16 ids, summed per bag, dot w, MSE."""
+    rows, bags = dims
+    dim, bag = 64, 16
+    table = uniform(gen, (rows, dim), -0.1, 0.1, torch.float32).requires_grad_(True)
+    ids = torch.randint(0, rows, (bags * bag,), generator=gen)
+    w = uniform(gen, dim, -0.5, 0.5, torch.float32).requires_grad_(True)
+    y = uniform(gen, bags, -1, 1, torch.float32)
+    params = [table, w]
+
+    def step():
+        per_bag = table.index_select(0, ids).reshape(bags, bag, dim).sum(1)
+        loss = ((per_bag @ w - y) ** 2).mean()
+        return (loss, *torch.autograd.grad(loss, params))
+
+    return step
+
+
 def tiny_step(gen, _):
     x1 = torch.tensor([1.0], requires_grad=True)
     x2 = torch.tensor([2.0], requires_grad=True)
@@ -121,7 +139,7 @@ def tiny_step(gen, _):
 
 
 WORKLOADS = {"mse": mse, "logistic": logistic, "black_scholes": black_scholes, "mlp": mlp,
-             "tiny_step": tiny_step}
+             "tiny_step": tiny_step, "embedding_bag": embedding_bag}
 
 
 def timed(step, warmup, repeats):

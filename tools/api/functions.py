@@ -32,6 +32,15 @@ def inplace(f):
     return lambda x: f(x * 1)
 
 
+PUT_AT = torch.tensor([1, 4, 1])
+
+
+def set_slice(x):
+    y = x * x
+    y[1:4] = x[8:11] ** 2
+    return y
+
+
 # name -> function of one tensor, as PyTorch spells it
 FUNCTIONS = {
     "gelu": lambda x: F.gelu(x),
@@ -198,6 +207,10 @@ FUNCTIONS = {
     "glu_rows": lambda x: F.glu(x.reshape(-1, 2), dim=1),
     # rolled so that the elements below the diagonal that the gradient reaches are finite in f32
     "trace_tall": lambda x: x.roll(2).reshape(-1, 2).trace(),
+    # index_put (a repeated index: the last write stays, or the sum) and a write through a slice
+    "index_put": lambda x: torch.index_put(x * x, (PUT_AT,), x[5:8] ** 2),
+    "index_put_accumulate_": lambda x: (x * x).index_put_((PUT_AT,), x[5:8] ** 2, accumulate=True),
+    "setitem_slice": set_slice,
 }
 
 

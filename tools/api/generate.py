@@ -393,6 +393,49 @@ OPS += [
 ]
 
 
+def setitem(a, index, v):
+    y = a * 1
+    y[index] = v
+    return y
+
+
+def add_at(a, index, v):
+    y = a * 1
+    y[index] += v
+    return y
+
+
+# index_put and assignment through indexing: a repeated index written twice keeps the last write
+# (PyTorch's CPU kernel writes in index order), accumulated values are summed; values broadcast.
+INDEX_PUT_GEN = torch.Generator().manual_seed(17)
+OPS += [
+    ("index_put", lambda a, i, v: torch.index_put(a, (i,), v),
+     [T(4, 3, gen=INDEX_PUT_GEN), I(2, -1, 2), T(3, 3, gen=INDEX_PUT_GEN)]),
+    ("index_put_accumulate_f32", lambda a, i, v: a.index_put((i,), v, accumulate=True),
+     [T(4, 3, dtype=torch.float32, gen=INDEX_PUT_GEN), I([0, 3], [0, 0]),
+      T(3, dtype=torch.float32, gen=INDEX_PUT_GEN)]),
+    ("index_put_two_indices", lambda a, i, j, v: a.index_put((i, j), v),
+     [T(3, 4, gen=INDEX_PUT_GEN), I([0], [2]), I(3, -1), T(gen=INDEX_PUT_GEN)]),
+    ("index_put_mask_f32", lambda a, m, v: a.index_put((m,), v, accumulate=True),
+     [T(3, 2, dtype=torch.float32, gen=INDEX_PUT_GEN), torch.tensor([True, False, True]),
+      T(2, dtype=torch.float32, gen=INDEX_PUT_GEN)]),
+    ("index_put_inplace", lambda a, i, v: (a * 1).index_put_((i,), v, accumulate=True),
+     [T(3, 2, gen=INDEX_PUT_GEN), I(1, 1, 0), T(3, 2, gen=INDEX_PUT_GEN)]),
+    ("setitem_tensor", lambda a, i, v: setitem(a, i, v),
+     [T(4, 2, gen=INDEX_PUT_GEN), I(3, 0, 3), T(2, gen=INDEX_PUT_GEN)]),
+    ("setitem_mask_f32", lambda a, m, v: setitem(a, m, v),
+     [T(2, 3, dtype=torch.float32, gen=INDEX_PUT_GEN), torch.tensor([[True, False, True], [False, False, True]]),
+      T(dtype=torch.float32, gen=INDEX_PUT_GEN)]),
+    ("setitem_slices", lambda a, v: setitem(a, (slice(1, None), slice(None, None, 2)), v),
+     [T(3, 4, gen=INDEX_PUT_GEN), T(2, 1, gen=INDEX_PUT_GEN)]),
+    ("setitem_int", lambda a, v: setitem(a, 1, v), [T(3, 2, gen=INDEX_PUT_GEN), T(2, gen=INDEX_PUT_GEN)]),
+    ("setitem_add_int_f32", lambda a, v: add_at(a, -1, v),
+     [T(3, 2, dtype=torch.float32, gen=INDEX_PUT_GEN), T(2, dtype=torch.float32, gen=INDEX_PUT_GEN)]),
+    ("setitem_add_tensor", lambda a, i, v: add_at(a, i, v),
+     [T(3, 2, gen=INDEX_PUT_GEN), I(2, 0, 2), T(3, 2, gen=INDEX_PUT_GEN)]),
+]
+
+
 def fresh(inputs):
     return [t.detach().clone().requires_grad_(t.requires_grad) for t in inputs]
 
@@ -899,6 +942,17 @@ def misuse():
         "index_tensor_float": lambda: torch.ones(2, 3)[torch.tensor([0.0])],
         "index_add_dtype": lambda: torch.ones(2, 3).index_add(1, torch.tensor([0]),
                                                               torch.ones(2, 1, dtype=torch.float64)),
+        "index_put_dtype": lambda: torch.ones(2, 3).index_put((torch.tensor([0]),),
+                                                              torch.ones(3, dtype=torch.float64)),
+        "index_put_shape": lambda: torch.ones(2, 3).index_put((torch.tensor([0, 1]),), torch.ones(3, 3)),
+        "index_put_range": lambda: torch.ones(2, 3).index_put((torch.tensor([2]),), torch.ones(3)),
+        "index_put_negative_range": lambda: torch.ones(2, 3).index_put((torch.tensor([-3]),), torch.ones(3)),
+        "index_put_too_many": lambda: torch.ones(3).index_put((torch.tensor([0]), torch.tensor([0])),
+                                                              torch.ones(())),
+        "index_put_float_index": lambda: torch.ones(3).index_put((torch.tensor([0.0]),), torch.ones(())),
+        "index_put_leaf": lambda: torch.ones(3, requires_grad=True).index_put_((torch.tensor([0]),),
+                                                                               torch.ones(())),
+        "setitem_view_of_leaf": lambda: torch.ones(3, requires_grad=True)[1:].copy_(torch.ones(2)),
         "topk_range": lambda: torch.ones(2, 3).topk(4),
         "topk_negative": lambda: torch.ones(2, 3).topk(-1, 0),
         "topk_bool": lambda: torch.ones(2, 3, dtype=torch.bool).topk(1),

@@ -1729,6 +1729,134 @@ public final class Tensor {
   }
 
   /**
+   * PyTorch's {@code torch.index_put(x, indices, values, accumulate)}, out of place: {@code x} with
+   * {@code values} (broadcast to the shape {@code x[indices]} has) written at the places the
+   * indices name, or added there with {@code accumulate} ({@code IndexPutBackward0}). The i64
+   * indices (negative from the end) index the leading dims and broadcast together; a bool mask
+   * stands for the indices of its true elements. Of a repeated place the last write in index order
+   * stays; accumulated values are added in index order (the same bits on every run).
+   */
+  public Tensor indexPut(List<Tensor> indices, Tensor values, boolean accumulate) {
+    List<Tensor> idx = longIndices(indices);
+    Tensor[] ins = new Tensor[idx.size() + 2];
+    ins[0] = this;
+    for (int j = 0; j < idx.size(); j++) {
+      ins[j + 1] = idx.get(j);
+    }
+    ins[ins.length - 1] = values;
+    return Recorder.record(
+        INDEX_PUT_BACKWARD, indexSaves(idx.size()), indexPutRecipe(idx.size(), accumulate), ins);
+  }
+
+  /** {@code torch.index_put(x, indices, values)}: written, not accumulated. */
+  public Tensor indexPut(List<Tensor> indices, Tensor values) {
+    return indexPut(indices, values, false);
+  }
+
+  /**
+   * PyTorch's {@code x.index_put_(indices, values, accumulate)}: {@link #indexPut(List, Tensor,
+   * boolean)} written into this tensor (its version bumped; through a view, into the base as {@code
+   * CopySlices}). {@code x[idx] = v} is {@code x.indexPut_(List.of(idx), v)}, {@code x[i, j] = v}
+   * with tensors {@code x.indexPut_(List.of(i, j), v)}, {@code x[mask] = v} {@code
+   * x.indexPut_(List.of(mask), v)}.
+   */
+  public Tensor indexPut_(List<Tensor> indices, Tensor values, boolean accumulate) {
+    List<Tensor> idx = longIndices(indices);
+    Tensor[] others = new Tensor[idx.size() + 1];
+    for (int j = 0; j < idx.size(); j++) {
+      others[j] = idx.get(j);
+    }
+    others[idx.size()] = values;
+    return Recorder.inPlace(
+        this,
+        INDEX_PUT_BACKWARD,
+        indexSaves(idx.size()),
+        indexPutRecipe(idx.size(), accumulate),
+        others);
+  }
+
+  /** {@code x.index_put_(indices, values)}: written, not accumulated. */
+  public Tensor indexPut_(List<Tensor> indices, Tensor values) {
+    return indexPut_(indices, values, false);
+  }
+
+  /** {@code x[index] = values}: {@code indexPut_(List.of(index), values)}. */
+  public Tensor indexPut_(Tensor index, Tensor values) {
+    return indexPut_(List.of(index), values, false);
+  }
+
+  /** {@code x[index] = value}: the number, in this tensor's dtype. */
+  public Tensor indexPut_(Tensor index, double value) {
+    return indexPut_(List.of(index), Tensor.scalar(dtype(), value), false);
+  }
+
+  private static final String INDEX_PUT_BACKWARD = "IndexPutBackward0";
+
+  /** The indices, saved for backward (inputs 1 to {@code k}). */
+  private static Saves indexSaves(int k) {
+    return new Saves(((1 << k) - 1) << 1, false, false, false);
+  }
+
+  private static Recipe indexPutRecipe(int k, boolean accumulate) {
+    return (b, in) ->
+        Gathering.indexPut(b, in[0], Arrays.asList(in).subList(1, k + 1), in[k + 1], accumulate);
+  }
+
+  /**
+   * The indices of {@code index_put} as i64 tensors in range (PyTorch's error otherwise, at the
+   * call): a bool mask becomes the coordinates of its true elements, one tensor per dim it covers.
+   */
+  private List<Tensor> longIndices(List<Tensor> indices) {
+    List<Tensor> out = new java.util.ArrayList<>();
+    for (Tensor i : indices) {
+      if (i.dtype() == DType.BOOL) {
+        int at = out.size();
+        long[] shape = i.shape();
+        for (int d = 0; d < shape.length; d++) {
+          if (at + d >= dim() || shape[d] != shape()[at + d]) {
+            throw new GradcException(
+                "The shape of the mask "
+                    + Arrays.toString(shape)
+                    + " at index "
+                    + d
+                    + " does not match the shape of the indexed tensor "
+                    + Arrays.toString(shape())
+                    + " at index "
+                    + (at + d));
+          }
+        }
+        long[] m = i.toLongArray();
+        int count = 0;
+        for (long e : m) {
+          count += e != 0 ? 1 : 0;
+        }
+        double[][] coords = new double[shape.length][count];
+        int c = 0;
+        for (int e = 0; e < m.length; e++) {
+          if (m[e] != 0) {
+            long rem = e;
+            for (int d = shape.length - 1; d >= 0; d--) {
+              coords[d][c] = rem % shape[d];
+              rem /= shape[d];
+            }
+            c++;
+          }
+        }
+        for (double[] coord : coords) {
+          out.add(tensor(DType.I64, coord));
+        }
+      } else {
+        if (out.size() < dim() && i.dtype() == DType.I64) {
+          Gathering.checkIndices(
+              i.toLongArray(), shape()[out.size()], out.size(), true, Gathering.OutOfRange.BOUNDS);
+        }
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /**
    * {@code out}, once the known {@code index} is in range along {@code dim} of this tensor
    * (PyTorch's error otherwise, at the call).
    */

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.TestFactory;
  * PyTorch has one.
  */
 class FunctionsFixtureTest {
+  private static final Tensor PUT_AT = Tensor.tensor(DType.I64, 1, 4, 1);
+
   private static final JsonNode FIXTURE = Fixtures.load("functions.json");
 
   /** The Java spelling of each function of the fixture, by the case name before {@code __}. */
@@ -74,6 +76,17 @@ class FunctionsFixtureTest {
     m.put("nansum_all", Tensor::nansum);
     m.put("nanmean", x -> x.reshape(2, -1).nanmean(new int[] {1}, true));
     m.put("nanmean_all", Tensor::nanmean);
+    m.put("index_put", x -> x.mul(x).indexPut(List.of(PUT_AT), x.slice(0, 5, 8).pow(2)));
+    m.put(
+        "index_put_accumulate_",
+        x -> x.mul(x).indexPut_(List.of(PUT_AT), x.slice(0, 5, 8).pow(2), true));
+    m.put(
+        "setitem_slice",
+        x -> {
+          Tensor y = x.mul(x);
+          y.slice(0, 1, 4).copy_(x.slice(0, 8, 11).pow(2));
+          return y;
+        });
     m.put("prod", Tensor::prod);
     m.put("prod_dim", x -> x.reshape(2, -1).prod(1));
     m.put("prod_rows", x -> x.reshape(-1, 2).prod(-1));

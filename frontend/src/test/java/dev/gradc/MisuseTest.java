@@ -142,6 +142,40 @@ class MisuseTest {
         "index_tensor_negative_range", () -> Tensor.ones(2, 3).index(Tensor.tensor(DType.I64, -3)));
     m.put("index_tensor_float", () -> Tensor.ones(2, 3).index(Tensor.tensor(0.0)));
     m.put(
+        "index_put_dtype",
+        () ->
+            Tensor.ones(2, 3)
+                .indexPut(List.of(Tensor.tensor(DType.I64, 0)), Tensor.ones(DType.F64, 3)));
+    m.put(
+        "index_put_shape",
+        () ->
+            Tensor.ones(2, 3).indexPut(List.of(Tensor.tensor(DType.I64, 0, 1)), Tensor.ones(3, 3)));
+    m.put(
+        "index_put_range",
+        () -> Tensor.ones(2, 3).indexPut(List.of(Tensor.tensor(DType.I64, 2)), Tensor.ones(3)));
+    m.put(
+        "index_put_negative_range",
+        () -> Tensor.ones(2, 3).indexPut(List.of(Tensor.tensor(DType.I64, -3)), Tensor.ones(3)));
+    m.put(
+        "index_put_too_many",
+        () ->
+            Tensor.ones(3)
+                .indexPut(
+                    List.of(Tensor.tensor(DType.I64, 0), Tensor.tensor(DType.I64, 0)),
+                    Tensor.scalar(1)));
+    m.put(
+        "index_put_float_index",
+        () -> Tensor.ones(3).indexPut(List.of(Tensor.tensor(0.0)), Tensor.scalar(1)));
+    m.put(
+        "index_put_leaf",
+        () ->
+            Tensor.ones(3)
+                .requiresGrad_()
+                .indexPut_(List.of(Tensor.tensor(DType.I64, 0)), Tensor.scalar(1)));
+    m.put(
+        "setitem_view_of_leaf",
+        () -> Tensor.ones(3).requiresGrad_().index("1:").copy_(Tensor.ones(2)));
+    m.put(
         "index_add_dtype",
         () ->
             Tensor.ones(2, 3)

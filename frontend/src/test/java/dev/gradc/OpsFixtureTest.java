@@ -169,6 +169,40 @@ class OpsFixtureTest {
     m.put("masked_fill_tensor_f32", x -> x[0].maskedFill(x[1], x[2]));
     m.put("index_tensor", x -> x[0].index(x[1]));
     m.put("index_tensor_f32", x -> x[0].index(x[1]));
+    m.put("index_put", x -> x[0].indexPut(List.of(x[1]), x[2]));
+    m.put("index_put_accumulate_f32", x -> x[0].indexPut(List.of(x[1]), x[2], true));
+    m.put("index_put_two_indices", x -> x[0].indexPut(List.of(x[1], x[2]), x[3]));
+    m.put("index_put_mask_f32", x -> x[0].indexPut(List.of(x[1]), x[2], true));
+    m.put("index_put_inplace", x -> x[0].mul(1.0).indexPut_(List.of(x[1]), x[2], true));
+    m.put("setitem_tensor", x -> x[0].mul(1.0).indexPut_(x[1], x[2]));
+    m.put("setitem_mask_f32", x -> x[0].mul(1.0).indexPut_(x[1], x[2]));
+    m.put(
+        "setitem_slices",
+        x -> {
+          Tensor y = x[0].mul(1.0);
+          y.index("1:, ::2").copy_(x[1]);
+          return y;
+        });
+    m.put(
+        "setitem_int",
+        x -> {
+          Tensor y = x[0].mul(1.0);
+          y.index("1").copy_(x[1]);
+          return y;
+        });
+    m.put(
+        "setitem_add_int_f32",
+        x -> {
+          Tensor y = x[0].mul(1.0);
+          y.index("-1").add_(x[1]);
+          return y;
+        });
+    m.put(
+        "setitem_add_tensor",
+        x -> {
+          Tensor y = x[0].mul(1.0);
+          return y.indexPut_(x[1], y.index(x[1]).add(x[2]));
+        });
     m.put("cat", x -> Tensor.cat(List.of(x[0], x[1])));
     m.put("cat_dim_mixed_dtype", x -> Tensor.cat(List.of(x[0], x[1], x[2]), -1));
     m.put("flip", x -> x[0].flip(0, 2));

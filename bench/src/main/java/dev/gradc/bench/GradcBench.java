@@ -7,14 +7,21 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Value and gradients by gradc's compiled vjp ({@code Kernels.compile}); and {@code tiny_step}, a
- * step of the Java API on two one-element leaves, where the capture, the kernel cache and the
- * leaves' gradients cost more than the arithmetic.
+ * Value and gradients by gradc's compiled vjp ({@code Kernels.compile}), of the workloads and of
+ * {@code embedding_bag} ({@link EmbeddingBag}); and {@code tiny_step}, a step of the Java API on
+ * two one-element leaves, where the capture, the kernel cache and the leaves' gradients cost more
+ * than the arithmetic.
  */
 public class GradcBench extends VjpBench {
   @Override
   protected CompiledFunction function(WorkloadState s) {
     return s.compiled;
+  }
+
+  /** The embedding-bag loss: a gather of table rows and, for the gradient, their scatter-add. */
+  @Benchmark
+  public Object[] embeddingBag(EmbeddingBag s) {
+    return s.call();
   }
 
   /** The frontend's code takes longer than the kernels' to reach C2: a longer warm-up. */

@@ -33,6 +33,7 @@ public final class Problem {
     this.flops = flops;
   }
 
+  /** The workload, or null for a problem outside {@link Workload} ({@link EmbeddingBag}). */
   public Workload workload() {
     return workload;
   }

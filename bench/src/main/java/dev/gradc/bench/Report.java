@@ -121,6 +121,7 @@ public final class Report {
     }
     boolean quick = first != null && first.size != Size.FULL;
     out.append(kernels(dir, threads.isEmpty() ? 1 : threads.first(), quick));
+    out.append(embeddingBag(dir, threads));
     out.append(
         whereTimeGoes(
             dir, threads.isEmpty() ? 1 : threads.first(), first == null ? new Run() : first));
@@ -835,6 +836,66 @@ public final class Report {
   private static String separator(int n) {
     return "|" + "---|".repeat(n) + "\n";
   }
+
+  /**
+   * The embedding-bag workload ({@link EmbeddingBag}): gradc's compiled vjp, with the vector module
+   * too, and PyTorch eager, per thread count; empty when the run has none of it.
+   */
+  private static String embeddingBag(Path dir, java.util.Set<Integer> threads) throws IOException {
+    StringBuilder rows = new StringBuilder();
+    ObjectMapper json = new ObjectMapper();
+    String bench = GradcBench.class.getName() + ".embeddingBag";
+    for (int t : threads) {
+      Cell[] cells = new Cell[3];
+      String[] files = {"jmh-" + t + ".json", "jmh-vector-" + t + ".json"};
+      for (int k = 0; k < files.length; k++) {
+        Path p = dir.resolve(files[k]);
+        if (Files.exists(p)) {
+          for (JsonNode b : json.readTree(p.toFile())) {
+            if (b.get("benchmark").asText().equals(bench)) {
+              cells[k] = cell(b);
+            }
+          }
+        }
+      }
+      Path torch = dir.resolve("pytorch-" + t + ".json");
+      if (Files.exists(torch)) {
+        for (JsonNode r : json.readTree(torch.toFile()).path("results")) {
+          if (r.get("workload").asText().equals(EMBEDDING_BAG)) {
+            cells[2] = new Cell(r.get("median_ms").asDouble(), Double.NaN, Double.NaN);
+          }
+        }
+      }
+      if (cells[0] == null && cells[1] == null && cells[2] == null) {
+        continue;
+      }
+      rows.append("| ").append(t).append(" |");
+      for (Cell c : cells) {
+        rows.append(' ').append(c == null ? "—" : number(c.ms())).append(" |");
+      }
+      rows.append(' ')
+          .append(
+              cells[0] == null || cells[2] == null
+                  ? "—"
+                  : String.format(Locale.ROOT, "%.2f×", cells[2].ms() / cells[0].ms()))
+          .append(" |\n");
+    }
+    if (rows.length() == 0) {
+      return "";
+    }
+    return "## Embedding bag: gather and scatter-add\n\n"
+        + "`embedding_bag`: `((table.index_select(0, ids).reshape(B, 16, 64).sum(1) @ w - y) ** 2)"
+        + ".mean()` and its gradients (of the table: each row's gradient added at its id, into"
+        + " zeros of the table), f32, a table of 100,000 × 64, 4,096 bags of 16 ids drawn with"
+        + " repeats (JMH `GradcBench.embeddingBag`, `bench/pytorch_bench.py`). Milliseconds per"
+        + " value-and-gradient call.\n\n"
+        + "| threads | gradc | gradc (vector module) | PyTorch | gradc's speed-up |\n"
+        + "|---|---|---|---|---|\n"
+        + rows
+        + "\n";
+  }
+
+  private static final String EMBEDDING_BAG = "embedding_bag";
 
   private static void appendFile(StringBuilder out, Path p) throws IOException {
     if (Files.exists(p)) {

@@ -103,6 +103,25 @@ class ReportTest {
   }
 
   /** One JMH result as JMH writes it, with a 10% error and the allocation per operation. */
+  @Test
+  void render_embeddingBag_aRowPerThreadCount(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("jmh-1.json"), "[" + jmh("GradcBench.embeddingBag", "ms/op", 20, 0) + "]");
+    Files.writeString(
+        dir.resolve("jmh-vector-1.json"),
+        "[" + jmh("GradcBench.embeddingBag", "us/op", 19_000, 0) + "]");
+    Files.writeString(
+        dir.resolve("pytorch-1.json"),
+        "{\"meta\": {}, \"results\": [{\"workload\": \"embedding_bag\", \"median_ms\": 50}]}");
+    Files.writeString(
+        dir.resolve("pytorch-2.json"),
+        "{\"meta\": {}, \"results\": [{\"workload\": \"embedding_bag\", \"median_ms\": 30}]}");
+    String md = Report.render(dir);
+    assertContains(md, "## Embedding bag: gather and scatter-add");
+    assertContains(md, "| 1 | 20.0 | 19.0 | 50.0 | 2.50× |");
+    assertContains(md, "| 2 | — | — | 30.0 | — |");
+  }
+
   private static String jmh(String benchmark, String unit, double score, double bytes) {
     return String.format(
         java.util.Locale.ROOT,

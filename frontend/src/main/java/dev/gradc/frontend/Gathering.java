@@ -6,6 +6,7 @@ import dev.gradc.ir.Dim;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
+import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -163,6 +164,185 @@ public final class Gathering {
     List<Dim> shape = new ArrayList<>(indices.type().dims());
     shape.addAll(x.type().dims().subList(1, x.type().rank()));
     return b.reshape(rows, shape);
+  }
+
+  /**
+   * {@code torch.index_put(x, indices, values, accumulate)}, out of place: {@code values},
+   * broadcast to the shape {@code x[indices]} has, written (or, with {@code accumulate}, added) at
+   * the places the indices name. The i64 indices (negative from the end) index the leading dims and
+   * broadcast together; of a repeated place the last write in index order stays, and accumulated
+   * values are added in index order (the same bits on every run). One bool mask of the leading dims
+   * is a {@code where}, with values that broadcast over the masked elements.
+   */
+  public static Value indexPut(
+      Builder b, Value x, List<Value> indices, Value values, boolean accumulate) {
+    int rank = x.type().rank();
+    if (indices.size() > rank) {
+      throw new GradcException(
+          "too many indices for tensor of dimension " + rank + " (got " + indices.size() + ")");
+    }
+    if (indices.isEmpty()) {
+      throw new GradcException("index_put: expected at least one index");
+    }
+    DType dt = x.type().dtype();
+    Value v = values;
+    if (v instanceof Lit lit) {
+      v = Builder.lit(dt.round(lit.value()), dt);
+    } else if (v.type().dtype() != dt) {
+      throw new GradcException(
+          "Index put requires the source and destination dtypes match, got "
+              + dt.scalarTypeName()
+              + " for the destination and "
+              + v.type().dtype().scalarTypeName()
+              + " for the source.");
+    }
+    for (Value i : indices) {
+      DType it = i.type().dtype();
+      if (it != DType.I64 && it != DType.BOOL) {
+        throw new GradcException("tensors used as indices must be long, byte or bool tensors");
+      }
+    }
+    if (indices.get(0).type().dtype() == DType.BOOL) {
+      if (indices.size() > 1) {
+        throw new GradcException(
+            "a bool mask together with other indices is not supported in index_put; combine the"
+                + " conditions into one mask");
+      }
+      return maskPut(b, x, indices.get(0), v, accumulate);
+    }
+    int k = indices.size();
+    List<Dim> shape = indices.get(0).type().dims();
+    for (int j = 1; j < k; j++) {
+      if (indices.get(j).type().dtype() == DType.BOOL) {
+        throw new GradcException(
+            "a bool mask together with other indices is not supported in index_put; combine the"
+                + " conditions into one mask");
+      }
+      try {
+        shape = Typing.broadcast(shape, indices.get(j).type().dims(), "index_put");
+      } catch (GradcException e) {
+        StringBuilder shapes = new StringBuilder();
+        for (Value i : indices) {
+          shapes.append(shapes.length() == 0 ? "" : ", ").append(i.type().dims());
+        }
+        throw new GradcException(
+            "shape mismatch: indexing tensors could not be broadcast together with shapes "
+                + shapes);
+      }
+    }
+    List<Dim> rest = x.type().dims().subList(k, rank);
+    List<Dim> target = new ArrayList<>(shape);
+    target.addAll(rest);
+    checkValues(v, target);
+    Dim places = Type.product(x.type().dims().subList(0, k));
+    if (places == null) {
+      throw new GradcException(
+          "index_put with " + k + " indices needs at most one symbolic dim among those they index");
+    }
+    // The place along the flattened leading dims; an index out of its own range names a place
+    // past the end, which the scatter refuses before writing anything.
+    Value zero = Builder.lit(0, DType.I64);
+    Value linear = null;
+    List<Value> outside = new ArrayList<>();
+    for (int j = 0; j < k; j++) {
+      Value n = b.numel(x, new int[] {j}, DType.I64);
+      Value i = b.broadcastTo(indices.get(j), shape);
+      Value w = b.where(b.binary(Op.LT, i, zero), b.add(i, n), i);
+      Value term = j == k - 1 ? w : b.mul(w, b.numel(x, range(j + 1, k), DType.I64));
+      linear = linear == null ? term : b.add(linear, term);
+      if (k > 1) {
+        outside.add(b.binary(Op.LT, w, zero));
+        outside.add(b.binary(Op.GE, w, n));
+      }
+    }
+    if (k > 1) {
+      Value past = b.numel(x, range(0, k), DType.I64);
+      for (Value o : outside) {
+        linear = b.where(o, past, linear);
+      }
+    }
+    List<Dim> flatDims = new ArrayList<>();
+    flatDims.add(places);
+    flatDims.addAll(rest);
+    Value flatX = b.reshape(x, flatDims);
+    Value flatIndex = b.reshape(linear, -1);
+    Dim n = flatIndex.type().dim(0);
+    List<Dim> srcDims = new ArrayList<>();
+    srcDims.add(n);
+    srcDims.addAll(rest);
+    Value src = b.reshape(b.broadcastTo(v, target), srcDims);
+    Value idx = along(b, flatIndex, srcDims, 0);
+    Value put = accumulate ? b.scatterAdd(flatX, 0, idx, src) : b.scatter(flatX, 0, idx, src);
+    return b.reshape(put, x.type().dims());
+  }
+
+  /** {@code x[mask] = values} (or {@code +=} with {@code accumulate}) as a {@code where}. */
+  private static Value maskPut(Builder b, Value x, Value mask, Value v, boolean accumulate) {
+    int m = mask.type().rank();
+    List<Dim> xs = x.type().dims();
+    for (int i = 0; i < m; i++) {
+      if (!mask.type().dim(i).equals(xs.get(i))) {
+        throw new GradcException(
+            "The shape of the mask "
+                + mask.type().dims()
+                + " at index "
+                + i
+                + " does not match the shape of the indexed tensor "
+                + xs
+                + " at index "
+                + i);
+      }
+    }
+    List<Dim> rest = xs.subList(m, xs.size());
+    int vr = v.type().rank();
+    boolean overRest =
+        vr <= rest.size()
+            || (vr == rest.size() + 1 && v.type().dim(0).isStatic() && v.type().dim(0).size() == 1);
+    if (!overRest) {
+      throw new GradcException(
+          "values of shape "
+              + v.type().dims()
+              + " for x[mask]: the number of elements the mask selects is known only from the"
+              + " data; give values that broadcast over them (of shape "
+              + rest
+              + " or fewer dims), or write where(mask, values, x)");
+    }
+    List<Dim> target = new ArrayList<>();
+    target.add(Dim.of(1));
+    target.addAll(rest);
+    checkValues(v, target);
+    Value vs = b.broadcastTo(vr == rest.size() + 1 ? b.reshape(v, rest) : v, rest);
+    vs = b.broadcastTo(vs, xs);
+    List<Dim> maskDims = new ArrayList<>(mask.type().dims());
+    maskDims.addAll(Collections.nCopies(rest.size(), Dim.of(1)));
+    Value cond = b.broadcastTo(b.reshape(mask, maskDims), xs);
+    return b.where(cond, accumulate ? b.add(x, vs) : vs, x);
+  }
+
+  /** PyTorch's error unless {@code v} broadcasts to {@code target}, the shape it is written to. */
+  private static void checkValues(Value v, List<Dim> target) {
+    List<Dim> vs = v.type().dims();
+    boolean ok = vs.size() <= target.size();
+    for (int i = 1; ok && i <= vs.size(); i++) {
+      Dim have = vs.get(vs.size() - i);
+      Dim want = target.get(target.size() - i);
+      ok = have.equals(want) || (have.isStatic() && have.size() == 1);
+    }
+    if (!ok) {
+      throw new GradcException(
+          "shape mismatch: value tensor of shape "
+              + vs
+              + " cannot be broadcast to indexing result of shape "
+              + target);
+    }
+  }
+
+  private static int[] range(int from, int to) {
+    int[] r = new int[to - from];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = from + i;
+    }
+    return r;
   }
 
   /**

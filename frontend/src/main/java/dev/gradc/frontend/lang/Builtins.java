@@ -552,6 +552,21 @@ final class Builtins {
         req("mask", TENSOR),
         req("value", OPERAND));
     define(
+        "index_put",
+        BOTH,
+        (b, a) ->
+            tensor(
+                Gathering.indexPut(
+                    b,
+                    a.tensor("input"),
+                    tensorList(a, "indices"),
+                    a.operand("values"),
+                    a.flag("accumulate"))),
+        in(),
+        req("indices", ANY),
+        req("values", OPERAND),
+        opt("accumulate", BOOL, Val.Num.ofBool(false)));
+    define(
         "index_add",
         BOTH,
         (b, a) ->

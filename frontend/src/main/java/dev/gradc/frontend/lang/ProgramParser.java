@@ -533,6 +533,8 @@ final class ProgramParser {
           assignment();
         } else if (op.kind() == Kind.OP && AUGMENTED.contains(op.text())) {
           augmentedAssignment();
+        } else if (op.isOp("[") && subscriptAssignmentAhead()) {
+          subscriptAssignment();
         } else {
           refuseTargetAssignment(t);
           throw error(t, "expected a statement (" + STATEMENTS + ")");
@@ -982,10 +984,7 @@ final class ProgramParser {
     if (dry > 0) {
       return;
     }
-    Val old = lookup(name.text());
-    if (old == null) {
-      name(name);
-    }
+    Val old = bound(name);
     String sym = op.text().substring(0, op.text().length() - 1);
     Operator operator = Operator.bySymbol(sym);
     if (old instanceof Val.Tensor t) {
@@ -996,33 +995,276 @@ final class ProgramParser {
     Located l = new Located(old, pos(name));
     Val v = binaryValue(op, operator, l, rhs).val();
     if (old instanceof Val.Tensor t && v instanceof Val.Tensor r) {
-      Type was = t.value().type();
-      Type now = r.value().type();
-      if (was.dtype() != now.dtype()) {
-        throw error(
-            op,
-            "result type "
-                + now.dtype().mnemonic()
-                + " can't be cast to the desired output type "
-                + was.dtype().mnemonic()
-                + " of the in-place '"
-                + op.text()
-                + "'; "
-                + outOfPlace(name, op));
-      }
-      if (!was.dims().equals(now.dims())) {
-        throw error(
-            op,
-            "output with shape "
-                + was.shapeString()
-                + " doesn't match the broadcast shape "
-                + now.shapeString()
-                + " of the in-place '"
-                + op.text()
-                + "'");
-      }
+      checkKeepsType(op, t.value().type(), r.value().type(), "; " + outOfPlace(name, op));
     }
     bind(name.text(), noGrad > 0 ? detached(v) : v);
+  }
+
+  /** Whether the statement at {@code p} is {@code NAME[...] = e} or {@code NAME[...] OP= e}. */
+  private boolean subscriptAssignmentAhead() {
+    int depth = 0;
+    for (int i = p + 1; i < toks.size(); i++) {
+      Token t = toks.get(i);
+      if (t.kind() == Kind.NEWLINE || t.kind() == Kind.EOF) {
+        return false;
+      }
+      if (t.isOp("(") || t.isOp("[") || t.isOp("{")) {
+        depth++;
+      } else if (t.isOp(")") || t.isOp("]") || t.isOp("}")) {
+        depth--;
+        if (depth == 0) {
+          Token after = toks.get(i + 1);
+          return after.isOp("=") || AUGMENTED.contains(after.text());
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code x[i] = v}, {@code x[idx] = v}, {@code x[mask] = v}, {@code x[1:, ::2] = v} and {@code
+   * x[i] += v}: PyTorch's write through indexing ({@code copy_} into a view, or {@code
+   * index_put_}), which rebinds {@code x} to the written tensor. As for {@code +=}, it is accepted
+   * where rebinding gives the same values: nothing else refers to {@code x} or to a tensor it is a
+   * view of, and no operation has read it.
+   */
+  private void subscriptAssignment() {
+    Token name = next();
+    Token open = next();
+    List<RawIndex> raw = subscriptItems();
+    Token op = next();
+    Located rhs = expression();
+    expectEndOfStatement();
+    if (dry > 0) {
+      return;
+    }
+    Val old = bound(name);
+    if (!(old instanceof Val.Tensor t)) {
+      throw error(name, "'" + old.typeName() + "' object does not support item assignment");
+    }
+    for (RawIndex r : raw) {
+      if (!r.ellipsis() && !r.slice() && r.part(0) == null) {
+        throw error(r.at(), "expected an index inside '[]'");
+      }
+    }
+    Value x = t.value();
+    List<Value> tensors = new ArrayList<>();
+    for (RawIndex r : raw) {
+      if (!r.ellipsis() && !r.slice() && r.part(0).val() instanceof Val.Tensor idx) {
+        tensors.add(idx.value());
+      }
+    }
+    checkWrite(name, op, x, !tensors.isEmpty());
+    Value written;
+    if (!tensors.isEmpty()) {
+      if (tensors.size() != raw.size()) {
+        throw new GradcException(
+            "a tensor index together with other indices is not supported; index with tensors"
+                + " alone (x[idx] = v, x[i, j] = v) or use index_put",
+            pos(raw.get(0).at()));
+      }
+      written = at(pos(open), () -> putThroughIndices(x, tensors, op, rhs));
+    } else {
+      List<Indexing.Step> steps = basicSteps(t, raw, open);
+      written = at(pos(open), () -> writeThroughViews(x, steps, op, rhs));
+    }
+    bind(name.text(), noGrad > 0 ? detached(new Val.Tensor(written)) : new Val.Tensor(written));
+  }
+
+  /** {@code x[indices] = v} or {@code x[indices] OP= v} with tensor indices, as index_put. */
+  private Value putThroughIndices(Value x, List<Value> indices, Token op, Located rhs) {
+    Value v = operandValue(rhs, x.type().dtype());
+    if (op.isOp("=")) {
+      return Gathering.indexPut(b, x, indices, v, false);
+    }
+    if (indices.get(0).type().dtype() == DType.BOOL) {
+      if (op.isOp("+=") || op.isOp("-=")) {
+        // x[mask] OP= v reads and writes each selected element once: an accumulated put
+        return Gathering.indexPut(b, x, indices, op.isOp("-=") ? b.neg(v) : v, true);
+      }
+      throw error(
+          op,
+          "'"
+              + op.text()
+              + "' through a bool mask is supported for += and -=; write x = torch.where(mask, x "
+              + op.text().substring(0, op.text().length() - 1)
+              + " v, x)");
+    }
+    if (indices.size() > 1) {
+      throw error(op, "'" + op.text() + "' through several tensor indices is not supported");
+    }
+    Value cur = Gathering.indexTensor(b, x, indices.get(0));
+    Value now = inPlaceResult(op, cur, rhs);
+    return Gathering.indexPut(b, x, indices, now, false);
+  }
+
+  /** {@code x[1:, ::2] = v} or {@code OP=}: the view's new value written back through each view. */
+  private Value writeThroughViews(Value x, List<Indexing.Step> steps, Token op, Located rhs) {
+    List<Value> views = new ArrayList<>();
+    Value cur = x;
+    for (Indexing.Step s : steps) {
+      views.add(cur);
+      cur = Indexing.apply(b, cur, s);
+    }
+    Value now;
+    if (op.isOp("=")) {
+      Value v = operandValue(rhs, cur.type().dtype());
+      now = b.broadcastTo(b.cast(v, cur.type().dtype()), cur.type().dims());
+    } else {
+      now = inPlaceResult(op, cur, rhs);
+    }
+    for (int k = steps.size() - 1; k >= 0; k--) {
+      now = Indexing.scatter(b, views.get(k), steps.get(k), now);
+    }
+    return now;
+  }
+
+  /** {@code cur OP v} of an in-place {@code OP=}, of {@code cur}'s dtype and shape. */
+  private Value inPlaceResult(Token op, Value cur, Located rhs) {
+    Operator operator = Operator.bySymbol(op.text().substring(0, op.text().length() - 1));
+    Val r = binaryValue(op, operator, new Located(new Val.Tensor(cur), pos(op)), rhs).val();
+    if (!(r instanceof Val.Tensor rt)) {
+      throw error(op, "'" + op.text() + "' needs a tensor or a number on its right");
+    }
+    Type was = cur.type();
+    if (!rt.value().type().dtype().isFloat() || was.dtype().isFloat()) {
+      // converted as PyTorch casts an in-place result: refused only from floats to integers
+      checkKeepsType(op, was, rt.value().type().withDtype(was.dtype()), "");
+    } else {
+      checkKeepsType(op, was, rt.value().type(), "");
+    }
+    return b.cast(rt.value(), was.dtype());
+  }
+
+  /** The value written: a tensor, or a number as a literal of {@code dtype}. */
+  private Value operandValue(Located rhs, DType dtype) {
+    if (rhs.val() instanceof Val.Tensor v) {
+      markUsed(v);
+      return v.value();
+    }
+    if (rhs.val() instanceof Val.Num n) {
+      return Builder.lit(dtype.round(n.d()), dtype);
+    }
+    throw new GradcException(
+        "can only assign a tensor or a number through an index, not '" + rhs.val().typeName() + "'",
+        rhs.pos());
+  }
+
+  /**
+   * Refuses a write through an index that would not mean the same as rebinding: of a declared param
+   * or input, of a tensor another name holds or that an operation read, or of a view of a tensor
+   * another name holds (PyTorch would change that one too).
+   */
+  private void checkWrite(Token name, Token op, Value x, boolean advanced) {
+    Value base = x;
+    while (base instanceof Inst i && i.op().isView()) {
+      base = i.operand(0);
+    }
+    if (x instanceof Param || base instanceof Param) {
+      Param q = x instanceof Param xp ? xp : (Param) base;
+      if (q.requiresGrad()) {
+        throw error(
+            op,
+            (advanced && x == q ? "a leaf Variable" : "a view of a leaf Variable")
+                + " that requires grad is being used in an in-place operation. (assigning"
+                + " through an index of the declared param '"
+                + q.name()
+                + "'; write '"
+                + name.text()
+                + " = "
+                + q.name()
+                + ".clone()' first)");
+      }
+      throw error(
+          op,
+          "assigning through an index would update the declared input '"
+              + q.name()
+              + "' in place, which is not supported; write '"
+              + name.text()
+              + " = "
+              + q.name()
+              + ".clone()' first");
+    }
+    if (used.contains(x)
+        || (x instanceof Inst i && SAVES_RESULT.contains(i.op()) && requiresGrad(x))) {
+      throw error(
+          op,
+          "assigning through an index would update '"
+              + name.text()
+              + "' in place after an operation read it (PyTorch's autograd or a view may need the"
+              + " old value); build a new tensor instead, e.g. "
+              + name.text()
+              + "2 = "
+              + name.text()
+              + ".index_put(...) or torch.where(mask, value, "
+              + name.text()
+              + ")");
+    }
+    for (Frame f : frames) {
+      for (Map.Entry<String, Val> e : f.vars.entrySet()) {
+        if (e.getKey().equals(name.text()) && f == frame()) {
+          continue;
+        }
+        Val held = e.getValue();
+        if (refersTo(held, new Val.Tensor(x))
+            || (base != x && refersTo(held, new Val.Tensor(base)))) {
+          throw error(
+              op,
+              "assigning through an index updates '"
+                  + name.text()
+                  + "' in place, and '"
+                  + e.getKey()
+                  + "' refers to "
+                  + (refersTo(held, new Val.Tensor(x))
+                      ? "the same tensor"
+                      : "the tensor it is a view of")
+                  + ", so it would change too; write '"
+                  + name.text()
+                  + " = "
+                  + name.text()
+                  + ".clone()' first");
+        }
+      }
+    }
+  }
+
+  /** The value bound to {@code name}, or the error of an unknown name. */
+  private Val bound(Token name) {
+    Val old = lookup(name.text());
+    if (old == null) {
+      name(name);
+    }
+    return old;
+  }
+
+  /**
+   * PyTorch's errors of an in-place {@code op} whose result {@code now} does not keep the dtype or
+   * shape of the tensor it writes, {@code was}; {@code hint} ends the message.
+   */
+  private void checkKeepsType(Token op, Type was, Type now, String hint) {
+    if (was.dtype() != now.dtype()) {
+      throw error(
+          op,
+          "result type "
+              + now.dtype().mnemonic()
+              + " can't be cast to the desired output type "
+              + was.dtype().mnemonic()
+              + " of the in-place '"
+              + op.text()
+              + "'"
+              + hint);
+    }
+    if (!was.dims().equals(now.dims())) {
+      throw error(
+          op,
+          "output with shape "
+              + was.shapeString()
+              + " doesn't match the broadcast shape "
+              + now.shapeString()
+              + " of the in-place '"
+              + op.text()
+              + "'");
+    }
   }
 
   /**
@@ -1728,6 +1970,15 @@ final class ProgramParser {
    * tensor ({@code x[1:, None, ..., ::2]}).
    */
   private Located subscript(Located v, Token open) {
+    List<RawIndex> raw = subscriptItems();
+    if (dry > 0) {
+      return new Located(UNKNOWN, v.pos());
+    }
+    return subscriptValue(v, open, raw);
+  }
+
+  /** The indices of a subscript after its {@code [}, through its {@code ]}. */
+  private List<RawIndex> subscriptItems() {
     List<RawIndex> raw = new ArrayList<>();
     while (true) {
       Token at = peek();
@@ -1756,9 +2007,11 @@ final class ProgramParser {
       }
     }
     expectOp("]", "to close the index");
-    if (dry > 0) {
-      return new Located(UNKNOWN, v.pos());
-    }
+    return raw;
+  }
+
+  /** {@code v[raw]} once its indices are evaluated. */
+  private Located subscriptValue(Located v, Token open, List<RawIndex> raw) {
     for (RawIndex r : raw) {
       if (!r.ellipsis() && !r.slice() && r.part(0) == null) {
         throw error(r.at(), "expected an index inside '[]'");
@@ -1830,6 +2083,18 @@ final class ProgramParser {
         return new Located(new Val.Tensor(rows), v.pos());
       }
     }
+    List<Indexing.Step> steps = basicSteps(t, raw, open);
+    markUsed(t);
+    Value x = t.value();
+    for (Indexing.Step s : steps) {
+      Value in = x;
+      x = at(pos(open), () -> Indexing.apply(b, in, s));
+    }
+    return new Located(new Val.Tensor(x), v.pos());
+  }
+
+  /** The views of PyTorch's basic indexing of {@code t}; an error points at the index at fault. */
+  private List<Indexing.Step> basicSteps(Val.Tensor t, List<RawIndex> raw, Token open) {
     List<Indexing.Item> items = new ArrayList<>();
     for (RawIndex r : raw) {
       if (r.ellipsis()) {
@@ -1853,13 +2118,7 @@ final class ProgramParser {
     } catch (GradcException e) {
       throw e.at(pos(open));
     }
-    markUsed(t);
-    Value x = t.value();
-    for (Indexing.Step s : steps) {
-      Value in = x;
-      x = at(pos(open), () -> Indexing.apply(b, in, s));
-    }
-    return new Located(new Val.Tensor(x), v.pos());
+    return steps;
   }
 
   /** A bound or index of a tensor subscript: an int known when compiling, or null for None. */

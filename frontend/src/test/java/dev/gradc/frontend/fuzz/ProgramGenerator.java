@@ -1884,6 +1884,33 @@ final class ProgramGenerator {
           "tensor([" + String.join(", ", is) + "])" + (square ? ".reshape(2, " + k + ")" : "");
       return expr(a.operand() + "[" + index + "]", a.dtype, rows, a.range, a.grad);
     }
+    if (d == 0 && chance(15)) {
+      // index_put of the first row's tanh, broadcast, at k rows (repeats too): written (every
+      // repeat writes the same values) or accumulated (summed in index order)
+      boolean acc = chance(50);
+      String index = indices(k, n);
+      String values = a.operand() + "[:1].tanh()";
+      String text =
+          oneOf(
+              a.operand()
+                  + ".index_put(("
+                  + index
+                  + ",), "
+                  + values
+                  + (acc ? ", accumulate=True)" : ")"),
+              "torch.index_put("
+                  + a.text
+                  + ", ("
+                  + index
+                  + ",), "
+                  + values
+                  + (acc ? ", True)" : ")"));
+      Range range =
+          acc
+              ? Range.hull(a.range, a.range.add(Range.UNIT.times(k)))
+              : Range.hull(a.range, Range.UNIT);
+      return expr(text, a.dtype, dims, range, a.grad);
+    }
     if (allStatic && chance(25)) {
       // masked_fill by a constant mask of the last dim (broadcast) or of the whole shape
       boolean last = dims.size() > 0 && chance(50);
