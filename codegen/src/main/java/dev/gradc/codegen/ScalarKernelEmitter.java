@@ -714,6 +714,8 @@ final class ScalarKernelEmitter {
         DType operand = m.operand(m.arity() - 1).type().dtype();
         if (ScalarMath.isInteger(m.op(), operand, dt)) {
           ops.emitInteger(m.op(), operand, dt, k -> pushValue(m.operand(k)));
+        } else if (inFloat(m)) {
+          floatArithmetic(m);
         } else {
           ops.emit(m.op(), dt, k -> pushDouble(m.operand(k)));
           Jvm.fromDouble(g, dt);
@@ -734,6 +736,48 @@ final class ScalarKernelEmitter {
       }
     }
     locals.clear();
+  }
+
+  /**
+   * True for an f32 {@code +}, {@code -}, {@code *} or {@code /} of f32 operands (literals exactly
+   * f32): one IEEE rounding of the exact result, so {@code float} arithmetic gives the same bits as
+   * the f64 operation rounded to f32 (53 >= 2 * 24 + 2 bits make the double rounding innocuous). C2
+   * folds {@code d2f(f2d(x))} to {@code x}, so a chain of such ops runs without conversions.
+   */
+  private static boolean inFloat(Inst m) {
+    if (m.type().dtype() != DType.F32 || m.arity() != 2) {
+      return false;
+    }
+    switch (m.op()) {
+      case ADD, SUB, MUL, DIV -> {}
+      default -> {
+        return false;
+      }
+    }
+    for (Value v : m.operands()) {
+      if (v instanceof Lit l
+          ? (double) (float) l.value() != l.value() && !Double.isNaN(l.value())
+          : v.type().dtype() != DType.F32) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #inFloat} arithmetic: the operands as floats, one float op, the result as a double. */
+  private void floatArithmetic(Inst m) {
+    for (int k = 0; k < 2; k++) {
+      pushDouble(m.operand(k));
+      g.visitInsn(Opcodes.D2F);
+    }
+    switch (m.op()) {
+      case ADD -> g.visitInsn(Opcodes.FADD);
+      case SUB -> g.visitInsn(Opcodes.FSUB);
+      case MUL -> g.visitInsn(Opcodes.FMUL);
+      case DIV -> g.visitInsn(Opcodes.FDIV);
+      default -> throw new IllegalStateException(m.op().toString());
+    }
+    g.visitInsn(Opcodes.F2D);
   }
 
   private Reduction reductionOf(Inst m) {

@@ -61,11 +61,12 @@ class GemmBitsTest {
     return t;
   }
 
+  /** The bits of each element, every NaN as the one canonical NaN (payloads are not kept). */
   private static long[] bits(NdArray x) {
     double[] d = x.toDoubleArray();
     long[] out = new long[d.length];
     for (int i = 0; i < d.length; i++) {
-      out[i] = Double.doubleToRawLongBits(d[i]);
+      out[i] = Double.doubleToLongBits(d[i]);
     }
     return out;
   }
@@ -177,6 +178,46 @@ class GemmBitsTest {
         check(seed++, p[0], p[1], (x, y) -> product(dt, x, y, false, false));
         check(seed++, p[0], p[1], (x, y) -> product(dt, x, y, true, false));
       }
+    }
+  }
+
+  @Test
+  void outerProducts_sharedDimOfOne_sameBitsAsTheInterpreter() {
+    int seed = 200;
+    for (DType dt : new DType[] {DType.F64, DType.F32}) {
+      int[][][] pairs = {
+        {{256, 32, 1}, {256, 1, 64}}, // per-sample weight gradients
+        {{3, 13, 1}, {3, 1, 600}}, // two column tiles
+        {{7, 1}, {1, 9}},
+        {{2, 5, 1}, {1, 11}} // B broadcast over the batch
+      };
+      for (int[][] p : pairs) {
+        check(seed++, p[0], p[1], (x, y) -> product(dt, x, y, false, false));
+        check(seed++, p[0], p[1], (x, y) -> product(dt, x, y, true, true));
+      }
+    }
+  }
+
+  @Test
+  void outerProducts_signedZerosUnderflowAndNonFinite_sameBitsAsTheInterpreter() {
+    // fma(a, b, +0.0): an exact zero product is +0.0, a product that underflows keeps its sign
+    double[] f64 = {0.0, -0.0, 1e-200, -1e-200, 3, -2.5, Double.POSITIVE_INFINITY, Double.NaN};
+    double[] f32 = {0.0, -0.0, 1e-30, -1e-30, 3, -2.5, Double.NEGATIVE_INFINITY, Double.NaN};
+    for (DType dt : new DType[] {DType.F64, DType.F32}) {
+      double[] v = dt == DType.F64 ? f64 : f32;
+      int n = v.length;
+      double[] a = new double[2 * n];
+      double[] b = new double[2 * n];
+      for (int i = 0; i < n; i++) {
+        a[i] = v[i];
+        a[n + i] = -v[n - 1 - i];
+        b[i] = v[n - 1 - i];
+        b[n + i] = v[i];
+      }
+      Func f = product(dt, new int[] {2, n, 1}, new int[] {2, 1, n}, false, false);
+      assertSameBits(
+          f,
+          List.of(NdArray.of(dt, new int[] {2, n, 1}, a), NdArray.of(dt, new int[] {2, 1, n}, b)));
     }
   }
 }

@@ -24,9 +24,11 @@ package dev.gradc.codegen.lib;
  * it is in cache.
  *
  * <p>This scalar form is plain Java that C2 vectorizes: four rows of C accumulate in row arrays
- * against rows of B gathered into arrays, two products per pass. Geometry {@code g} is {@link
- * Matmul}'s: {@code [batchRank, n, k, m, aRow, aCol, bRow, bCol, (size, aBatch, bBatch) per batch
- * dim]}; C is contiguous {@code [batch..., n, m]}.
+ * against rows of B gathered into arrays, two products per pass. A product whose shared dim has
+ * size 1 (an outer product, such as per-sample weight gradients) writes its one {@code fma(a, b,
+ * +0.0)} per element straight into C instead. Geometry {@code g} is {@link Matmul}'s: {@code
+ * [batchRank, n, k, m, aRow, aCol, bRow, bCol, (size, aBatch, bBatch) per batch dim]}; C is
+ * contiguous {@code [batch..., n, m]}.
  *
  * <p>Its f32 and f64 methods are twins on purpose, line for line: Java has no generics over
  * primitive arrays, boxing or a shared method taking {@code double} per element would cost the
@@ -182,6 +184,19 @@ public final class Gemm {
         r[j] = b[bp + j * g[7]];
       }
     }
+    if (k == 1) {
+      // One product per element (an outer product): fma(a, b, +0.0), written straight into C.
+      float[] r = rows[0];
+      for (int i = i0; i < i1; i++) {
+        float a0 = a[aOff + i * aRow];
+        int ci = cOff + i * m + j0;
+        for (int j = 0; j < w; j++) {
+          c[ci + j] = Math.fma(a0, r[j], 0f);
+        }
+        epilogueF32(c, ci, w, j0, bias, act);
+      }
+      return;
+    }
     float[] c0 = new float[w];
     float[] c1 = new float[w];
     float[] c2 = new float[w];
@@ -313,6 +328,19 @@ public final class Gemm {
       for (int j = 0; j < w; j++) {
         r[j] = b[bp + j * g[7]];
       }
+    }
+    if (k == 1) {
+      // One product per element (an outer product): fma(a, b, +0.0), written straight into C.
+      double[] r = rows[0];
+      for (int i = i0; i < i1; i++) {
+        double a0 = a[aOff + i * aRow];
+        int ci = cOff + i * m + j0;
+        for (int j = 0; j < w; j++) {
+          c[ci + j] = Math.fma(a0, r[j], 0.0);
+        }
+        epilogueF64(c, ci, w, j0, bias, act);
+      }
+      return;
     }
     double[] c0 = new double[w];
     double[] c1 = new double[w];
