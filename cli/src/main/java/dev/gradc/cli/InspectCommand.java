@@ -38,6 +38,8 @@ import picocli.CommandLine.Option;
       "  grad      the adjoint IR: the value and the gradient of every param (Autodiff.vjp)",
       "  jvp       the tangent IR (forward mode): every result, then its derivative along",
       "            one tangent input per param, tangent_<param> (Autodiff.jvp)",
+      "  hessian   the Hessian IR of a loss (forward over reverse, Transforms.hessian): one",
+      "            block per pair of params, row-major; not part of all",
       "  opt       the adjoint IR after the optimization pipeline",
       "  kernels   the lowered IR and its fused loop plan: what each loop reads, computes,",
       "            writes and reduces",
@@ -45,9 +47,9 @@ import picocli.CommandLine.Option;
       "  autograd  the backward graph PyTorch records: SumBackward0 -> ... -> AccumulateGrad",
       "  all       every stage, each under a header (the default for text and json)",
       "",
-      "--format dot draws one graph stage (ir, grad, jvp, opt or autograd; grad when no",
-      "--stage is given) as Graphviz text; --render svg|png -o OUT draws it with",
-      "Graphviz's dot program.",
+      "--format dot draws one graph stage (ir, grad, jvp, hessian, opt or autograd; grad",
+      "when no --stage is given) as Graphviz text; --render svg|png -o OUT draws it",
+      "with Graphviz's dot program.",
       "",
       "Examples:",
       "  gradc inspect examples/linear_regression.grad --stage grad",
@@ -60,6 +62,7 @@ final class InspectCommand extends GradcCommand {
     IR("the forward IR"),
     GRAD("the adjoint IR"),
     JVP("the tangent IR"),
+    HESSIAN("the Hessian IR"),
     OPT("the optimized adjoint IR"),
     KERNELS("the fused loop plan"),
     BYTECODE("the compiled class"),
@@ -76,7 +79,12 @@ final class InspectCommand extends GradcCommand {
     }
 
     boolean isGraph() {
-      return this == IR || this == GRAD || this == JVP || this == OPT || this == AUTOGRAD;
+      return this == IR
+          || this == GRAD
+          || this == JVP
+          || this == HESSIAN
+          || this == OPT
+          || this == AUTOGRAD;
     }
   }
 
@@ -84,7 +92,8 @@ final class InspectCommand extends GradcCommand {
       names = "--stage",
       paramLabel = "STAGE",
       description =
-          "source, ir, grad, jvp, opt, kernels, bytecode, autograd or all (default: all; grad"
+          "source, ir, grad, jvp, hessian, opt, kernels, bytecode, autograd or all (default:"
+              + " all; grad"
               + " with"
               + " --format dot or --render).")
   String stage;
@@ -136,7 +145,7 @@ final class InspectCommand extends GradcCommand {
     if (fmt.equals("dot") && (stages.size() != 1 || !stages.get(0).isGraph())) {
       throw usage(
           (format == null ? "--render" : "--format dot")
-              + " draws one graph: choose --stage ir, grad, jvp, opt or autograd (not "
+              + " draws one graph: choose --stage ir, grad, jvp, hessian, opt or autograd (not "
               + stage
               + ")");
     }
@@ -155,7 +164,11 @@ final class InspectCommand extends GradcCommand {
               ? AutogradGraph.of(program.func()).dot()
               : FuncGraph.dot(
                   func(s),
-                  s == Stage.IR ? List.of() : s == Stage.JVP ? tangentLabels() : resultLabels());
+                  s == Stage.IR
+                      ? List.of()
+                      : s == Stage.JVP
+                          ? tangentLabels()
+                          : s == Stage.HESSIAN ? hessianLabels() : resultLabels());
     } else if (stages.size() == 1) {
       text = text(stages.get(0));
     } else {
@@ -181,7 +194,9 @@ final class InspectCommand extends GradcCommand {
 
   private List<Stage> stages() {
     if (stage.equals("all")) {
-      return List.of(Stage.values());
+      List<Stage> all = new ArrayList<>(List.of(Stage.values()));
+      all.remove(Stage.HESSIAN); // a further transform, not a stage every program has
+      return all;
     }
     List<String> keys = new ArrayList<>();
     for (Stage s : Stage.values()) {
@@ -223,6 +238,17 @@ final class InspectCommand extends GradcCommand {
     return labels;
   }
 
+  /** The results of the Hessian function: {@code hessian w, b}, row-major over the params. */
+  private List<String> hessianLabels() {
+    List<String> labels = new ArrayList<>();
+    for (Param row : vjp().gradParams()) {
+      for (Param column : vjp().gradParams()) {
+        labels.add("hessian " + row.name() + ", " + column.name());
+      }
+    }
+    return labels;
+  }
+
   /** The results of the tangent function: {@code value}, {@code tangent} (numbered if several). */
   private List<String> tangentLabels() {
     int m = program.func().results().size();
@@ -240,6 +266,7 @@ final class InspectCommand extends GradcCommand {
       case IR -> program.func();
       case GRAD -> vjp();
       case JVP -> jvp();
+      case HESSIAN -> program.hessianFunc();
       case OPT -> optimized();
       case SOURCE, KERNELS, BYTECODE, AUTOGRAD ->
           throw new IllegalArgumentException(s + " is not a function");
@@ -249,7 +276,7 @@ final class InspectCommand extends GradcCommand {
   private String text(Stage s) {
     return switch (s) {
       case SOURCE -> program.text().endsWith("\n") ? program.text() : program.text() + "\n";
-      case IR, GRAD, JVP, OPT -> Printer.print(func(s));
+      case IR, GRAD, JVP, HESSIAN, OPT -> Printer.print(func(s));
       case KERNELS -> kernels(plan());
       case BYTECODE -> bytecode(classBytes());
       case AUTOGRAD -> AutogradGraph.of(program.func()).text();
@@ -259,7 +286,7 @@ final class InspectCommand extends GradcCommand {
   private void json(ObjectNode o, Stage s) {
     switch (s) {
       case SOURCE -> o.put("source", program.text());
-      case IR, GRAD, JVP, OPT -> o.set(s.key(), FuncGraph.json(func(s)));
+      case IR, GRAD, JVP, HESSIAN, OPT -> o.set(s.key(), FuncGraph.json(func(s)));
       case KERNELS -> {
         Plan plan = plan();
         ObjectNode k = o.putObject("kernels");

@@ -16,6 +16,7 @@ import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
+import dev.gradc.ir.ad.Transforms;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -23,6 +24,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -184,6 +186,32 @@ final class ProgramFile {
    * The tangent function {@code inspect} shows: every result, then its directional derivative along
    * one tangent input per param ({@link Autodiff#jvp}).
    */
+  /**
+   * The Hessian of the loss with respect to every param ({@link Transforms#hessian}, forward over
+   * reverse): the blocks {@code [i][j]} of the params in declaration order, row-major. An error
+   * where the program is not a loss or has no param.
+   */
+  Func hessianFunc() {
+    vjp(); // the error of a program that is not a loss
+    Func f = func();
+    List<Integer> argnums = new ArrayList<>();
+    for (int i = 0; i < f.params().size(); i++) {
+      if (f.params().get(i).requiresGrad()) {
+        argnums.add(i);
+      }
+    }
+    if (argnums.isEmpty()) {
+      throw new GradcException(
+          "the Hessian is taken with respect to the params, and the program declares none",
+          resultPosition(0));
+    }
+    try {
+      return Transforms.hessian(f, argnums.stream().mapToInt(Integer::intValue).toArray());
+    } catch (GradcException e) {
+      throw e.at(resultPosition(0));
+    }
+  }
+
   Func jvpFunc() {
     try {
       return Autodiff.jvp(func());

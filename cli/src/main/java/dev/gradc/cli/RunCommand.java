@@ -41,6 +41,9 @@ import picocli.CommandLine.Option;
       "  prog.grad:5:9: error: anomaly detected in forward: 'log' returned -inf values",
       "  (%1: f64[3] = log %x); the op was recorded at prog.grad:5:9",
       "",
+      "--hessian adds the Hessian's blocks, hessian[ROW, COLUMN] (JSON: \"hessian\":",
+      "{\"ROW\": {\"COLUMN\": H, ...}, ...}), for params of static shape.",
+      "",
       "Examples:",
       "  gradc run examples/linear_regression.grad --dim N=8 --random-inputs --seed 1",
       "  gradc run examples/linear_regression.grad --inputs examples/linear_regression.json",
@@ -67,6 +70,14 @@ final class RunCommand extends GradcCommand {
               + " its IR node, its op (or grad_fn) and the program's line and column.")
   boolean detectAnomaly;
 
+  @Option(
+      names = "--hessian",
+      description =
+          "Also prints the Hessian of the loss: one block per pair of params, d2 value /"
+              + " d row d column, of shape row.shape + column.shape (torch.func.hessian,"
+              + " forward over reverse, compiled as one function).")
+  boolean hessian;
+
   @Override
   int execute() throws IOException {
     if (!format.equals("text") && !format.equals("json")) {
@@ -74,6 +85,7 @@ final class RunCommand extends GradcCommand {
     }
     ProgramFile pf = load();
     Func f = pf.func();
+    Func hess = hessian ? pf.hessianFunc() : null;
     if (!pf.isLoss()) {
       return forward(pf);
     }
@@ -84,14 +96,24 @@ final class RunCommand extends GradcCommand {
     int[][] resultShapes = c.shapes();
     List<Param> grads = vjp.gradParams();
     Data value = new Data(vjp.result(0).type().dtype(), resultShapes[0], results[0]);
+    List<Data> blocks = hess == null ? List.of() : blocks(hess, compute(pf, hess, args));
     if (format.equals("json")) {
-      json(value, grads, results, resultShapes);
+      json(value, grads, results, resultShapes, blocks);
     } else {
       StringBuilder s = new StringBuilder(Output.labelled("value", repr(f, 0, value)));
       for (int k = 0; k < grads.size(); k++) {
         Param p = grads.get(k);
         Data grad = new Data(p.type().dtype(), resultShapes[k + 1], results[k + 1]);
         s.append(Output.labelled(p.name() + ".grad", Output.repr(grad, null)));
+      }
+      for (int k = 0; k < blocks.size(); k++) {
+        String label =
+            "hessian["
+                + grads.get(k / grads.size()).name()
+                + ", "
+                + grads.get(k % grads.size()).name()
+                + "]";
+        s.append(Output.labelled(label, Output.repr(blocks.get(k), null)));
       }
       out().print(s);
     }
@@ -181,8 +203,18 @@ final class RunCommand extends GradcCommand {
     return Gradc.OK;
   }
 
-  /** Streams {@code {"value": V, "grad": {...}}} to stdout. */
-  private void json(Data value, List<Param> grads, Object[] results, int[][] shapes)
+  /** The Hessian's blocks, row-major over the params. */
+  private static List<Data> blocks(Func hess, Computed c) {
+    List<Data> out = new ArrayList<>();
+    for (int k = 0; k < hess.results().size(); k++) {
+      out.add(new Data(hess.result(k).type().dtype(), c.shapes()[k], c.results()[k]));
+    }
+    return out;
+  }
+
+  /** Streams {@code {"value": V, "grad": {...}}} (and {@code "hessian"}) to stdout. */
+  private void json(
+      Data value, List<Param> grads, Object[] results, int[][] shapes, List<Data> blocks)
       throws IOException {
     Output.json(
         out(),
@@ -197,6 +229,18 @@ final class RunCommand extends GradcCommand {
             Output.tensor(g, new Data(p.type().dtype(), shapes[k + 1], results[k + 1]));
           }
           g.writeEndObject();
+          if (!blocks.isEmpty()) {
+            g.writeObjectFieldStart("hessian");
+            for (int i = 0; i < grads.size(); i++) {
+              g.writeObjectFieldStart(grads.get(i).name());
+              for (int j = 0; j < grads.size(); j++) {
+                g.writeFieldName(grads.get(j).name());
+                Output.tensor(g, blocks.get(i * grads.size() + j));
+              }
+              g.writeEndObject();
+            }
+            g.writeEndObject();
+          }
           g.writeEndObject();
         });
   }

@@ -1,10 +1,8 @@
 package dev.gradc.ir.math;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,17 +65,8 @@ class SpecialF64Test {
   })
   void f64_withinBoundOfMpmath(String name, double bound) throws IOException {
     DoubleUnaryOperator f = function(name);
-    double worst = 0;
-    double at = 0;
-    for (MathF64Test.Ref ref : MathF64Test.table(name)) {
-      double e = error(name, f.applyAsDouble(ref.x()), ref);
-      if (e > worst) {
-        worst = e;
-        at = ref.x();
-      }
-    }
-    System.out.printf(Locale.ROOT, "%s: at most %.3f ulp (at %s)%n", name, worst, at);
-    assertTrue(worst <= bound, name + " is " + worst + " ulp off at " + at);
+    MathF64Test.assertWorst(
+        name, MathF64Test.table(name), ref -> error(name, f.applyAsDouble(ref.x()), ref), bound);
   }
 
   @ParameterizedTest(name = "{0} in f32 within 1 ulp")
@@ -92,24 +81,12 @@ class SpecialF64Test {
   })
   void f32_roundedOnce_withinAnUlpOfMpmath(String name) throws IOException {
     DoubleUnaryOperator f = function(name);
-    double worst = 0;
-    double at = 0;
-    for (MathF64Test.Ref ref : MathF64Test.table(name + "_f32")) {
-      float got = (float) f.applyAsDouble(ref.x());
-      double exact = ref.y() + ref.err() * Math.ulp(ref.y());
-      float rounded = (float) exact;
-      if (Float.isInfinite(rounded)) {
-        continue;
-      }
-      double scale = ref.x() < 0 ? Math.max(Math.abs(rounded), 1f) : rounded;
-      double e = Math.abs(got - exact) / Math.ulp((float) scale);
-      if (e > worst) {
-        worst = e;
-        at = ref.x();
-      }
-    }
-    System.out.printf(Locale.ROOT, "%s f32: at most %.3f ulp (at %s)%n", name, worst, at);
-    assertTrue(worst <= 1, name + " in f32 is " + worst + " ulp off at " + at);
+    // for negative arguments, in ulps of max(|result|, 1), as in f64
+    MathF64Test.assertWorst(
+        name + " in f32",
+        MathF64Test.table(name + "_f32"),
+        ref -> MathF64Test.f32Ulps((float) f.applyAsDouble(ref.x()), ref, ref.x() < 0 ? 1f : 0f),
+        1);
   }
 
   @Test
