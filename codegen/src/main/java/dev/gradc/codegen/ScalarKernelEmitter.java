@@ -67,6 +67,13 @@ final class ScalarKernelEmitter {
    */
   private final Map<Reduction, int[]> flatLanes = new LinkedHashMap<>();
 
+  /**
+   * At most this many full sums of a kernel keep their partials in rotating locals: each costs
+   * about 35 instructions per element, and a kernel of many sums (a large function) must stay under
+   * the JIT's method size limit; the others keep theirs in a {@code double[16]} per chunk call.
+   */
+  static final int MAX_FLAT_LANE_SUMS = 4;
+
   /** For column sums: the local holding {@code min(16, hi - lo)}, the partial vectors in use. */
   private int columnLanes = -1;
 
@@ -109,7 +116,9 @@ final class ScalarKernelEmitter {
       if (!r.sumsInBlocks()) {
         continue;
       }
-      if (r.mode == Mode.FULL && kernel.loopOf(r).rank() == 1) {
+      if (r.mode == Mode.FULL
+          && kernel.loopOf(r).rank() == 1
+          && flatLanes.size() < MAX_FLAT_LANE_SUMS) {
         flatLanes.put(r, newLanes());
         continue;
       }
