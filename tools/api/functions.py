@@ -181,6 +181,21 @@ FUNCTIONS = {
     "batch_norm_train": lambda x: F.batch_norm(x.reshape(-1, 2), None, None, training=True),
     "batch_norm_train_affine": lambda x: F.batch_norm(x.reshape(-1, 1, 2), None, None, x[:1], x[1:2], training=True,
                                                       eps=1e-3),
+    # einsum with an ellipsis (broadcast across operands of other ranks) and sizes of 1 broadcast
+    "einsum_ellipsis_matmul": lambda x: torch.einsum("...ij,...jk->...ik", x.reshape(2, -1, 1), x[:2].reshape(1, 1, 2)),
+    "einsum_ellipsis_sum": lambda x: torch.einsum("i...->...", x.reshape(2, -1)),
+    "einsum_ellipsis_implicit": lambda x: torch.einsum("...i,i", x.reshape(-1, 2), x[:2]),
+    "einsum_ellipsis_dot": lambda x: torch.einsum("...i,...i->...", x.reshape(-1, 2), x[:2] * 2),
+    "einsum_ellipsis_transpose": lambda x: torch.einsum("...ij->...ji", x.reshape(2, 1, -1)),
+    "einsum_size_one": lambda x: torch.einsum("i,i->i", x, x[:1]),
+    # kron of matrices, of a vector with a matrix (its rank padded) and of rank 3 with rank 2
+    "kron": lambda x: torch.kron(x.reshape(2, -1), x[:2].reshape(2, 1)),
+    "kron_vector": lambda x: torch.kron(x[:4], x),
+    "kron_ranks": lambda x: torch.kron(x.reshape(-1, 2), x[:3].reshape(1, 3, 1)),
+    # glu halves the last dim (or dim); sigmoid of the second half gates the first
+    "glu": lambda x: F.glu(x),
+    "glu_dim0": lambda x: F.glu(x.reshape(2, -1), 0),
+    "glu_rows": lambda x: F.glu(x.reshape(-1, 2), dim=1),
     # rolled so that the elements below the diagonal that the gradient reaches are finite in f32
     "trace_tall": lambda x: x.roll(2).reshape(-1, 2).trace(),
 }
@@ -202,6 +217,11 @@ NO_SECOND = NO_SECOND | {"cumprod"}
 # PyTorch's cdist kernel treats NaN and infinities its own way (the inf-distance skips NaN, the
 # gradient at a NaN element is NaN where the vector norm's is 0): ordinary values only.
 NO_SPECIAL = NO_SPECIAL | {"cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"}
+
+# PyTorch's glu backward multiplies (1 - s) * s * a * grad in that order, finite where gradc's
+# grad * a of the product rule overflows (a = 1e308), and its sigmoid(30) is one ulp from gradc's,
+# which 1 - s magnifies to 1e-3: ordinary values only.
+NO_SPECIAL = NO_SPECIAL | {"glu", "glu_dim0", "glu_rows"}
 
 
 def case(name, fn, values, dtype, second):

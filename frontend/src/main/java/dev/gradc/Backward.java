@@ -71,7 +71,7 @@ final class Backward {
       List<Node> targets,
       boolean retainGraph,
       boolean createGraph) {
-    if (targets == null) {
+    if (targets == null && Node.anyHooked()) {
       List<Node> hooked = hooked(roots);
       if (!hooked.isEmpty()) {
         return runHooked(roots, gradOutputs, hooked, retainGraph, createGraph);
@@ -389,7 +389,7 @@ final class Backward {
       roots.get(0).setData(outs[0]);
     }
     List<Node> gradOf = scratch.gradOf;
-    List<Node> grads = new ArrayList<>(gradOf.size());
+    List<Node> grads = scratch.grads; // read by deliver before the scratch is released
     for (int k = 0; k < gradOf.size(); k++) {
       grads.add(Node.data(gradOf.get(k).type(), outs[k + 1]));
     }

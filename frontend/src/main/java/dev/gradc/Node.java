@@ -191,7 +191,18 @@ final class Node {
   /** Where the hooks registered on this non-leaf are kept (the list the tensor holds). */
   void setHooks(java.util.List<java.util.function.UnaryOperator<Tensor>> list) {
     hooks = list;
+    anyHooked = true;
   }
+
+  /**
+   * Whether a hook was ever registered on a non-leaf in this JVM: until then backward need not walk
+   * the graph looking for hooked nodes.
+   */
+  static boolean anyHooked() {
+    return anyHooked;
+  }
+
+  private static volatile boolean anyHooked;
 
   /** Makes backward deliver this non-leaf's gradient to {@code s} as well. */
   void retainGrad(GradSink s) {

@@ -37,6 +37,7 @@ final class Scratch {
   List<Node> pending = new ArrayList<>();
   List<Node> seeds = new ArrayList<>();
   List<Node> gradOf = new ArrayList<>();
+  List<Node> grads = new ArrayList<>();
 
   private Scratch() {}
 
@@ -79,6 +80,7 @@ final class Scratch {
     pending = cleared(pending);
     seeds = cleared(seeds);
     gradOf = cleared(gradOf);
+    grads = cleared(grads);
     inUse = false;
   }
 

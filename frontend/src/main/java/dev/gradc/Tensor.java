@@ -92,13 +92,18 @@ public final class Tensor {
       sink =
           (g, createGraph) ->
               Recorder.accumulate(
-                  this, isLeaf() ? runHooks(hooks, g, createGraph) : g, createGraph);
+                  this,
+                  isLeaf() && hooks != null ? runHooks(hooks, g, createGraph) : g,
+                  createGraph);
     }
     return sink;
   }
 
-  /** The gradient hooks of this tensor, in registration order. */
-  private final List<UnaryOperator<Tensor>> hooks = new CopyOnWriteArrayList<>();
+  /**
+   * The gradient hooks of this tensor, in registration order; made by the first {@link
+   * #registerHook}, so a tensor without hooks (nearly every one) carries no list.
+   */
+  private volatile List<UnaryOperator<Tensor>> hooks;
 
   /**
    * {@code g} passed through {@code hooks} in order: each sees the previous one's result, and one
@@ -130,11 +135,19 @@ public final class Tensor {
     if (!n.requiresGrad()) {
       throw new GradcException("cannot register a hook on a tensor that doesn't require gradient");
     }
-    hooks.add(hook);
+    List<UnaryOperator<Tensor>> list = hookList();
+    list.add(hook);
     if (n.gradFn() != null) {
-      n.setHooks(hooks);
+      n.setHooks(list);
     }
-    return new RemovableHandle(() -> hooks.remove(hook));
+    return new RemovableHandle(() -> list.remove(hook));
+  }
+
+  private synchronized List<UnaryOperator<Tensor>> hookList() {
+    if (hooks == null) {
+      hooks = new CopyOnWriteArrayList<>();
+    }
+    return hooks;
   }
 
   static Tensor of(Node n) {
@@ -1939,6 +1952,20 @@ public final class Tensor {
     return reshape(-1, 1).mul(vec2);
   }
 
+  /**
+   * {@code torch.kron(x, other)}: the Kronecker product, of any ranks (the lower padded with
+   * leading dims of size 1), dim {@code i} of the result {@code x.size(i) * other.size(i)};
+   * recorded as PyTorch 1.13's final node, {@code UnsafeViewBackward0}.
+   */
+  public Tensor kron(Tensor other) {
+    return Recorder.record(
+        "UnsafeViewBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> LinearAlgebra.kron(b, in[0], in[1]),
+        this,
+        other);
+  }
+
   /** {@code torch.addmm(x, mat1, mat2)}: {@code x + mat1 @ mat2}. */
   public Tensor addmm(Tensor mat1, Tensor mat2) {
     return addmm(mat1, mat2, 1, 1);
@@ -1998,12 +2025,15 @@ public final class Tensor {
 
   /**
    * {@code torch.einsum(equation, *operands)}: products, transposes, diagonals and sums named by
-   * subscripts ({@code "ij,jk->ik"}, {@code "bhqd,bhkd->bhqk"}, {@code "ii->i"}, {@code "ii"}),
-   * recording PyTorch 1.13's node: {@code ViewBackward0} for a contraction, {@code MulBackward0}
-   * for a product without one, {@code PermuteBackward0} or {@code SumBackward1} for one operand.
+   * subscripts ({@code "ij,jk->ik"}, {@code "bhqd,bhkd->bhqk"}, {@code "ii->i"}, {@code "ii"}), an
+   * ellipsis for the dims the letters leave ({@code "...ij,...jk->...ik"}, broadcast
+   * right-aligned), recording PyTorch 1.13's node: {@code ViewBackward0} for a contraction, {@code
+   * MulBackward0} for a product without one, {@code PermuteBackward0} or {@code SumBackward1} for
+   * one operand.
    */
   public static Tensor einsum(String equation, Tensor... operands) {
-    Einsum.Equation eq = Einsum.parse(equation, operands.length);
+    Einsum.Equation eq =
+        Einsum.parse(equation, Arrays.stream(operands).mapToInt(Tensor::dim).toArray());
     return Recorder.record(
         Einsum.gradFn(eq),
         operands.length > 1 ? Saves.ALL_INPUTS : Saves.NOTHING,

@@ -199,6 +199,26 @@ class FunctionsFixtureTest {
     m.put(
         "cdist_p3_batched",
         x -> Tensor.cdist(x.reshape(2, -1, 1), x.reshape(2, -1, 1).slice(1, 0, 2), 3));
+    m.put(
+        "einsum_ellipsis_matmul",
+        x ->
+            Tensor.einsum(
+                "...ij,...jk->...ik", x.reshape(2, -1, 1), x.slice(0, 0, 2).reshape(1, 1, 2)));
+    m.put("einsum_ellipsis_sum", x -> Tensor.einsum("i...->...", x.reshape(2, -1)));
+    m.put(
+        "einsum_ellipsis_implicit",
+        x -> Tensor.einsum("...i,i", x.reshape(-1, 2), x.slice(0, 0, 2)));
+    m.put(
+        "einsum_ellipsis_dot",
+        x -> Tensor.einsum("...i,...i->...", x.reshape(-1, 2), x.slice(0, 0, 2).mul(2)));
+    m.put("einsum_ellipsis_transpose", x -> Tensor.einsum("...ij->...ji", x.reshape(2, 1, -1)));
+    m.put("einsum_size_one", x -> Tensor.einsum("i,i->i", x, x.slice(0, 0, 1)));
+    m.put("kron", x -> x.reshape(2, -1).kron(x.slice(0, 0, 2).reshape(2, 1)));
+    m.put("kron_vector", x -> x.slice(0, 0, 4).kron(x));
+    m.put("kron_ranks", x -> x.reshape(-1, 2).kron(x.slice(0, 0, 3).reshape(1, 3, 1)));
+    m.put("glu", F::glu);
+    m.put("glu_dim0", x -> F.glu(x.reshape(2, -1), 0));
+    m.put("glu_rows", x -> F.glu(x.reshape(-1, 2), 1));
     m.put("group_norm", x -> F.groupNorm(x.reshape(1, 2, -1), 1));
     m.put(
         "group_norm_affine",

@@ -11,94 +11,188 @@ import java.util.Map;
  * operand only and not in the output are summed at once, the operands are contracted pairwise from
  * the left as batched matrix products ({@code [batch, left, k] @ [batch, k, right]}) or, where a
  * size is not known, as a broadcast product and a sum, and the result is permuted into the output's
- * order. Messages are PyTorch 1.13's; the subscripts are letters, without ellipsis.
+ * order. An ellipsis ({@code ...}) stands for the dims the letters leave, broadcast across the
+ * operands right-aligned; a dim of size 1 broadcasts against its label's size. Messages are PyTorch
+ * 1.13's, in its order.
  */
 public final class Einsum {
   private Einsum() {}
 
-  /** The parsed equation: each operand's subscripts, and the output's. */
-  public record Equation(List<String> inputs, String output, boolean sums) {}
+  /**
+   * The parsed equation: each operand's subscripts, and the output's, an ellipsis spelled out as
+   * one label per dim it covers (labels that are not letters, {@link #ELLIPSIS} and up, the last
+   * dims of the broadcast ellipsis right-aligned); where each operand's ellipsis starts (-1: none);
+   * whether a label is summed.
+   */
+  public record Equation(
+      List<String> inputs, String output, boolean sums, List<Integer> ellipsisStarts) {}
 
-  /** Parses {@code equation} for {@code count} operands, with PyTorch's messages. */
-  public static Equation parse(String equation, int count) {
+  /** The label of the first dim an ellipsis covers; the next ones follow. */
+  private static final char ELLIPSIS = '\u0100';
+
+  /**
+   * Parses {@code equation} for operands of ranks {@code ranks}, with PyTorch 1.13's messages and
+   * in its order: the subscripts of the operands, their count, each operand's count of subscripts
+   * against its rank, then the output.
+   */
+  public static Equation parse(String equation, int[] ranks) {
+    int count = ranks.length;
     int arrow = equation.indexOf("->");
     String lhs = arrow < 0 ? equation : equation.substring(0, arrow);
-    List<String> inputs = new ArrayList<>();
+    List<String> raw = new ArrayList<>();
+    List<Integer> ellipsisAt = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
+    int ell = -1;
     for (int i = 0; i < lhs.length(); i++) {
       char c = lhs.charAt(i);
+      int op = raw.size();
       if (c == ',') {
-        inputs.add(cur.toString());
+        raw.add(cur.toString());
+        ellipsisAt.add(ell);
         cur.setLength(0);
+        ell = -1;
+        if (raw.size() >= count) {
+          throw new GradcException(
+              "einsum(): fewer operands were provided than specified in the equation");
+        }
       } else if (c == ' ') {
         // spaces are allowed between subscripts
       } else if (c == '.') {
-        throw new GradcException(
-            "einsum(): ellipsis ('...') at index " + i + " is not supported; name every dim");
+        if (ell >= 0) {
+          throw new GradcException(
+              "einsum(): found '.' for operand " + op + " for which an ellipsis was already found");
+        }
+        if (!isEllipsis(lhs, i)) {
+          throw new GradcException(
+              "einsum(): found '.' for operand " + op + " that is not part of any ellipsis");
+        }
+        ell = cur.length();
+        i += 2;
       } else if (!isLetter(c)) {
         throw invalid(i);
       } else {
         cur.append(c);
       }
     }
-    inputs.add(cur.toString());
-    if (inputs.size() < count) {
+    raw.add(cur.toString());
+    ellipsisAt.add(ell);
+    if (raw.size() < count) {
       throw new GradcException(
           "einsum(): more operands were provided than specified in the equation");
     }
-    if (inputs.size() > count) {
-      throw new GradcException(
-          "einsum(): fewer operands were provided than specified in the equation");
-    }
-    Map<Character, Integer> seen = new LinkedHashMap<>();
-    for (String in : inputs) {
-      for (int ci = 0; ci < in.length(); ci++) {
-        char c = in.charAt(ci);
-        seen.merge(c, 1, Integer::sum);
+    // the ellipsis covers the dims the letters leave; the broadcast ellipsis has the most of them
+    int ellDims = 0;
+    for (int k = 0; k < count; k++) {
+      int labels = raw.get(k).length();
+      boolean hasEll = ellipsisAt.get(k) >= 0;
+      if (hasEll ? labels > ranks[k] : labels != ranks[k]) {
+        throw new GradcException(
+            "einsum(): the number of subscripts in the equation ("
+                + labels
+                + (hasEll ? ") is more than" : ") does not match")
+                + " the number of dimensions ("
+                + ranks[k]
+                + ") for operand "
+                + k
+                + (hasEll ? "" : " and no ellipsis was given"));
+      }
+      if (hasEll) {
+        ellDims = Math.max(ellDims, ranks[k] - labels);
       }
     }
+    List<String> inputs = new ArrayList<>();
+    List<Integer> starts = new ArrayList<>();
+    Map<Character, Integer> seen = new LinkedHashMap<>();
+    for (int k = 0; k < count; k++) {
+      String subs = raw.get(k);
+      int at = ellipsisAt.get(k);
+      if (at >= 0) {
+        subs =
+            subs.substring(0, at)
+                + ellipsis(ellDims, ranks[k] - subs.length())
+                + subs.substring(at);
+      }
+      inputs.add(subs);
+      starts.add(at);
+      for (int ci = 0; ci < subs.length(); ci++) {
+        seen.merge(subs.charAt(ci), 1, Integer::sum);
+      }
+    }
+    String all = ellipsis(ellDims, ellDims);
     String output;
     if (arrow < 0) {
-      StringBuilder out = new StringBuilder();
+      // the ellipsis, then the letters that appear once, in order (upper case first)
+      StringBuilder out = new StringBuilder(all);
       seen.entrySet().stream()
-          .filter(e -> e.getValue() == 1)
+          .filter(e -> e.getValue() == 1 && isLetter(e.getKey()))
           .map(Map.Entry::getKey)
           .sorted()
           .forEach(out::append);
       output = out.toString();
     } else {
-      StringBuilder out = new StringBuilder();
-      for (int i = arrow + 2; i < equation.length(); i++) {
-        char c = equation.charAt(i);
-        if (c == ' ') {
-          continue;
-        }
-        if (c == '.') {
-          throw new GradcException(
-              "einsum(): ellipsis ('...') at index " + i + " is not supported; name every dim");
-        }
-        if (!isLetter(c)) {
-          throw invalid(i);
-        }
-        if (out.indexOf(String.valueOf(c)) >= 0) {
-          throw new GradcException(
-              "einsum(): output subscript " + c + " appears more than once in the output");
-        }
-        if (!seen.containsKey(c)) {
-          throw new GradcException(
-              "einsum(): output subscript "
-                  + c
-                  + " does not appear in the equation for any input operand");
-        }
-        out.append(c);
-      }
-      output = out.toString();
+      output = parseOutput(equation, arrow, seen, all);
     }
     boolean sums = false;
     for (char c : seen.keySet()) {
       sums |= output.indexOf(c) < 0;
     }
-    return new Equation(inputs, output, sums);
+    return new Equation(inputs, output, sums, starts);
+  }
+
+  /** The explicit output after {@code ->}, its ellipsis spelled out as {@code all}. */
+  private static String parseOutput(
+      String equation, int arrow, Map<Character, Integer> seen, String all) {
+    StringBuilder out = new StringBuilder();
+    boolean ell = false;
+    for (int i = arrow + 2; i < equation.length(); i++) {
+      char c = equation.charAt(i);
+      if (c == ' ') {
+        continue;
+      }
+      if (c == '.') {
+        if (ell) {
+          throw new GradcException(
+              "einsum(): found '.' for output but an ellipsis (...) was already found");
+        }
+        if (!isEllipsis(equation, i)) {
+          throw new GradcException(
+              "einsum(): found '.' for output that is not part of any ellipsis (...)");
+        }
+        ell = true;
+        out.append(all);
+        i += 2;
+        continue;
+      }
+      if (!isLetter(c)) {
+        throw invalid(i);
+      }
+      if (out.indexOf(String.valueOf(c)) >= 0) {
+        throw new GradcException(
+            "einsum(): output subscript " + c + " appears more than once in the output");
+      }
+      if (!seen.containsKey(c)) {
+        throw new GradcException(
+            "einsum(): output subscript "
+                + c
+                + " does not appear in the equation for any input operand");
+      }
+      out.append(c);
+    }
+    return out.toString();
+  }
+
+  /** Whether the {@code '.'} at {@code i} starts {@code "..."} (PyTorch's test). */
+  private static boolean isEllipsis(String s, int i) {
+    return i + 2 < s.length() && s.charAt(i + 1) == '.' && s.charAt(i + 2) == '.';
+  }
+
+  /** The labels of the last {@code n} of {@code ellDims} ellipsis dims. */
+  private static String ellipsis(int ellDims, int n) {
+    StringBuilder s = new StringBuilder();
+    for (int p = ellDims - n; p < ellDims; p++) {
+      s.append((char) (ELLIPSIS + p));
+    }
+    return s.toString();
   }
 
   private static boolean isLetter(char c) {
@@ -129,39 +223,13 @@ public final class Einsum {
 
   /** {@code torch.einsum(equation, operands)}. */
   public static Value einsum(Builder b, String equation, List<Value> operands) {
-    Equation eq = parse(equation, operands.size());
-    Map<Character, Dim> sizes = new LinkedHashMap<>();
+    int[] ranks = operands.stream().mapToInt(x -> x.type().rank()).toArray();
+    Equation eq = parse(equation, ranks);
+    Map<Character, Dim> sizes = sizes(eq, operands);
     List<Term> terms = new ArrayList<>();
     for (int k = 0; k < operands.size(); k++) {
-      Value x = operands.get(k);
-      String subs = eq.inputs().get(k);
-      if (subs.length() != x.type().rank()) {
-        throw new GradcException(
-            "einsum(): the number of subscripts in the equation ("
-                + subs.length()
-                + ") does not match the number of dimensions ("
-                + x.type().rank()
-                + ") for operand "
-                + k
-                + " and no ellipsis was given");
-      }
-      for (int i = 0; i < subs.length(); i++) {
-        char c = subs.charAt(i);
-        Dim d = x.type().dim(i);
-        Dim prev = sizes.putIfAbsent(c, d);
-        if (prev != null && !prev.equals(d)) {
-          throw new GradcException(
-              "einsum(): subscript "
-                  + c
-                  + " has size "
-                  + d
-                  + " for operand "
-                  + k
-                  + " which does not broadcast with previously seen size "
-                  + prev);
-        }
-      }
-      terms.add(diagonals(b, new Term(x, subs)));
+      Term t = broadcast(b, new Term(operands.get(k), eq.inputs().get(k)), sizes);
+      terms.add(diagonals(b, t));
     }
     // sum each subscript where no other term and not the output needs it, then contract pairwise
     for (int k = 0; k < terms.size(); k++) {
@@ -178,6 +246,90 @@ public final class Einsum {
       order[i] = acc.subs().indexOf(eq.output().charAt(i));
     }
     return b.permute(acc.v(), order);
+  }
+
+  /**
+   * The size of each label, sizes of 1 broadcasting, with PyTorch's messages: a repeated subscript
+   * of one operand must have one size; a subscript or an ellipsis dim of size other than 1 must
+   * match the size seen before, unless that was 1.
+   */
+  private static Map<Character, Dim> sizes(Equation eq, List<Value> operands) {
+    Map<Character, Dim> sizes = new LinkedHashMap<>();
+    for (int k = 0; k < operands.size(); k++) {
+      Value x = operands.get(k);
+      String subs = eq.inputs().get(k);
+      int start = eq.ellipsisStarts().get(k);
+      for (int i = 0; i < subs.length(); i++) {
+        char c = subs.charAt(i);
+        Dim d = x.type().dim(i);
+        int first = subs.indexOf(c);
+        if (first < i) {
+          Dim e = x.type().dim(first);
+          if (!e.equals(d)) {
+            throw new GradcException(
+                "einsum(): subscript "
+                    + c
+                    + " is repeated for operand "
+                    + k
+                    + " but the sizes don't match, "
+                    + d
+                    + " != "
+                    + e);
+          }
+          continue;
+        }
+        Dim prev = sizes.get(c);
+        if (prev == null || isOne(prev)) {
+          sizes.put(c, d);
+        } else if (!isOne(d) && !prev.equals(d)) {
+          throw new GradcException(
+              isLetter(c)
+                  ? "einsum(): subscript "
+                      + c
+                      + " has size "
+                      + d
+                      + " for operand "
+                      + k
+                      + " which does not broadcast with previously seen size "
+                      + prev
+                  : "einsum(): dimension "
+                      + (i - start)
+                      + " covered by ellipsis in operand "
+                      + k
+                      + "has size "
+                      + d
+                      + " which does not broadcast with previously seen ellipsis with size "
+                      + prev
+                      + " for the respective dimension");
+        }
+      }
+    }
+    return sizes;
+  }
+
+  private static boolean isOne(Dim d) {
+    return d.equals(Dim.of(1));
+  }
+
+  /**
+   * The term without its dims of size 1 whose label has another size: the operand is constant along
+   * them, as if it did not have the label (it broadcasts).
+   */
+  private static Term broadcast(Builder b, Term t, Map<Character, Dim> sizes) {
+    StringBuilder kept = new StringBuilder();
+    List<Dim> shape = new ArrayList<>();
+    for (int i = 0; i < t.subs().length(); i++) {
+      char c = t.subs().charAt(i);
+      Dim d = t.v().type().dim(i);
+      if (!isOne(d) || isOne(sizes.get(c))) {
+        kept.append(c);
+        shape.add(d);
+      }
+    }
+    if (kept.length() == t.subs().length()) {
+      return t;
+    }
+    return new Term(b.reshape(t.v(), shape), kept.toString());
   }
 
   /** The output's subscripts and those of every term but {@code skip}. */

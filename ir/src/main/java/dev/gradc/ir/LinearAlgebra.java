@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PyTorch's linear-algebra helpers ({@code outer}, {@code addmm}, {@code baddbmm}, {@code tril},
- * {@code triu}, {@code diagonal}, {@code diag_embed}, {@code diag}, {@code trace}) as compositions
- * of IR ops, shared by the Java API and the {@code .grad} builtins, with PyTorch's messages.
+ * PyTorch's linear-algebra helpers ({@code outer}, {@code kron}, {@code addmm}, {@code baddbmm},
+ * {@code tril}, {@code triu}, {@code diagonal}, {@code diag_embed}, {@code diag}, {@code trace}) as
+ * compositions of IR ops, shared by the Java API and the {@code .grad} builtins, with PyTorch's
+ * messages.
  *
  * <p>A diagonal is a strided slice: the two dims moved last and flattened, the elements {@code i *
  * (n + 1) + offset} are the diagonal of an {@code m x n} matrix; {@code diag_embed} is its adjoint
@@ -21,6 +22,43 @@ public final class LinearAlgebra {
     vector("outer", "self", x);
     vector("outer", "vec2", y);
     return b.mul(b.unsqueeze(x, 1), b.unsqueeze(y, 0));
+  }
+
+  /**
+   * {@code torch.kron(input, other)}: the Kronecker product as PyTorch composes it, both operands
+   * taken to one rank with leading dims of size 1, {@code input} reshaped to {@code [a0, 1, a1, 1,
+   * ...]} and {@code other} to {@code [1, b0, 1, b1, ...]}, multiplied with broadcasting and the
+   * product reshaped to {@code [a0 * b0, a1 * b1, ...]}: one loop, each element {@code input[i / b]
+   * * other[i % b]}.
+   */
+  public static Value kron(Builder b, Value x, Value y) {
+    int rx = x.type().rank();
+    int ry = y.type().rank();
+    int r = Math.max(rx, ry);
+    List<Dim> xs = new ArrayList<>();
+    List<Dim> ys = new ArrayList<>();
+    List<Dim> out = new ArrayList<>();
+    for (int i = 0; i < r; i++) {
+      Dim a = i < r - rx ? Dim.of(1) : x.type().dim(i - (r - rx));
+      Dim c = i < r - ry ? Dim.of(1) : y.type().dim(i - (r - ry));
+      Dim n = Type.product(List.of(a, c));
+      if (n == null) {
+        throw new GradcException(
+            "kron: dim "
+                + i
+                + " of the result would be "
+                + a
+                + " * "
+                + c
+                + ", a product of two symbolic sizes; give one of them a fixed size");
+      }
+      xs.add(a);
+      xs.add(Dim.of(1));
+      ys.add(Dim.of(1));
+      ys.add(c);
+      out.add(n);
+    }
+    return b.reshape(b.mul(b.reshape(x, xs), b.reshape(y, ys)), out);
   }
 
   private static void vector(String fn, String name, Value x) {

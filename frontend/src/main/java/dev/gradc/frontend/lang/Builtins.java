@@ -706,6 +706,12 @@ final class Builtins {
         (b, a) -> tensor(LinearAlgebra.outer(b, a.tensor("input"), a.tensor("vec2"))),
         in(),
         req("vec2", TENSOR));
+    define(
+        "kron",
+        BOTH,
+        (b, a) -> tensor(LinearAlgebra.kron(b, a.tensor("input"), a.tensor("other"))),
+        in(),
+        req("other", TENSOR));
     for (String name : List.of("addmm", "baddbmm")) {
       boolean batched = name.equals("baddbmm");
       String first = batched ? "batch1" : "mat1";
@@ -1643,7 +1649,7 @@ final class Builtins {
     }
     String equation = a.string("equation");
     try {
-      Einsum.parse(equation, xs.size());
+      Einsum.parse(equation, xs.stream().mapToInt(x -> x.type().rank()).toArray());
     } catch (GradcException e) {
       throw a.error("equation", e.getMessage());
     }

@@ -2208,7 +2208,7 @@ final class ProgramGenerator {
 
   /**
    * tril, triu, diagonal, diag, diag_embed and trace of a float tensor whose last dims are static,
-   * outer and vdot of a vector with itself, addmm with beta and alpha.
+   * outer, kron and vdot of a vector with itself, addmm with beta and alpha.
    */
   private V linalg() {
     V a =
@@ -2226,7 +2226,7 @@ final class ProgramGenerator {
     if (r == 1) {
       int n = size(a.dims.get(0));
       int k = rnd.nextInt(3) - 1;
-      switch (rnd.nextInt(3)) {
+      switch (rnd.nextInt(4)) {
         case 0 -> {
           String m = Integer.toString(n + Math.abs(k));
           String call =
@@ -2239,6 +2239,14 @@ final class ProgramGenerator {
           V t = tame(a, Math.sqrt(LIMIT));
           String text = oneOf("outer(", "torch.outer(") + t.text + ", " + t.text + ")";
           return expr(text, a.dtype, List.of(a.dims.get(0), a.dims.get(0)), sq(t.range), a.grad);
+        }
+        case 2 -> {
+          V t = tame(a, Math.sqrt(LIMIT));
+          String text =
+              chance(50)
+                  ? t.operand() + ".kron(" + t.text + ")"
+                  : oneOf("kron(", "torch.kron(") + t.text + ", " + t.text + ")";
+          return expr(text, a.dtype, List.of(Integer.toString(n * n)), sq(t.range), a.grad);
         }
         default -> {
           V t = tame(a, Math.sqrt(LIMIT / Math.max(1, n)));
@@ -2396,8 +2404,12 @@ final class ProgramGenerator {
       case 1 -> {
         int n = size(a.dims.get(r - 1));
         V t = tame(a, LIMIT / Math.max(1, n));
+        String eq =
+            chance(50)
+                ? "...z->..."
+                : in + "->" + in.substring(0, r - 1); // with an ellipsis or not
         return expr(
-            call + in + "->" + in.substring(0, r - 1) + "\", " + t.text + ")",
+            call + eq + "\", " + t.text + ")",
             a.dtype,
             a.dims.subList(0, r - 1),
             t.range.times(n),
@@ -2406,7 +2418,7 @@ final class ProgramGenerator {
       default -> {
         int n = size(a.dims.get(r - 1));
         V t = tame(a, Math.sqrt(LIMIT / Math.max(1, n)));
-        String batch = in.substring(0, r - 2);
+        String batch = chance(50) ? "..." : in.substring(0, r - 2);
         String eq = batch + "ij," + batch + "kj->" + batch + "ik";
         List<String> out = new ArrayList<>(a.dims.subList(0, r - 1));
         out.add(a.dims.get(r - 2));

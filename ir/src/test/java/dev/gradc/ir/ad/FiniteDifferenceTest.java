@@ -940,6 +940,12 @@ class FiniteDifferenceTest {
   static List<Case> linearAlgebra() {
     return List.of(
         c("outer", (b, p) -> LinearAlgebra.outer(b, p[0], p[1]), p("x", t(3)), p("y", t(2))),
+        c("kron", (b, p) -> LinearAlgebra.kron(b, p[0], p[1]), p("x", t(2, 3)), p("y", t(3, 2))),
+        c(
+            "kron of ranks 1 and 3",
+            (b, p) -> LinearAlgebra.kron(b, p[0], p[1]),
+            p("x", t(3)),
+            p("y", t(2, 1, 2))),
         c("vdot", (b, p) -> LinearAlgebra.dot(b, "dot", p[0], p[1]), p("x", t(4)), p("y", t(4))),
         c(
             "addmm scaled, broadcast input",
@@ -1058,6 +1064,19 @@ class FiniteDifferenceTest {
             "instance_norm",
             (b, p) -> Distances.instanceNorm(b, p[0], null, null, 1e-5),
             p("x", sym(F, "N", 2, 3))),
+        c(
+            "einsum ellipsis, broadcast batch",
+            (b, p) -> Einsum.einsum(b, "...ij,...jk->...ik", List.of(p[0], p[1])),
+            p("x", t(2, 1, 2, 3)),
+            p("y", t(3, 3, 2))),
+        c(
+            "einsum ellipsis summed, implicit",
+            (b, p) ->
+                b.add(
+                    b.sum(Einsum.einsum(b, "i...->...", List.of(p[0]))),
+                    b.sum(Einsum.einsum(b, "...i,i", List.of(p[0], p[1])))),
+            p("x", t(2, 3, 2)),
+            p("y", t(2))),
         c(
             "einsum attention",
             (b, p) -> Einsum.einsum(b, "bhqd,bhkd->bhqk", List.of(p[0], p[1])),
