@@ -53,11 +53,26 @@ final class ScalarKernelEmitter {
   private int indexLocal;
 
   /**
-   * For each sum in logical blocks ({@link Reduction#sumsInBlocks}): the local holding its 16
-   * partials ({@code double[16]}), or for a column sum its {@code lanes * n} partials (partial
-   * {@code l} of column {@code j} at {@code l * n + j}).
+   * For each sum in logical blocks ({@link Reduction#sumsInBlocks}) but the full sums of flat loops
+   * ({@link #flatLanes}): the local holding its 16 partials ({@code double[16]}), or for a column
+   * sum its {@code lanes * n} partials (partial {@code l} of column {@code j} at {@code l * n +
+   * j}).
    */
   private final Map<Reduction, Integer> blocks = new IdentityHashMap<>();
+
+  /**
+   * For each full sum of a flat loop: its 16 partials in locals, rotated after every outer
+   * iteration so that the first always holds the partial of the current element (see {@link
+   * #rotateFlatLanes}).
+   */
+  private final Map<Reduction, int[]> flatLanes = new LinkedHashMap<>();
+
+  /**
+   * At most this many full sums of a kernel keep their partials in rotating locals: each costs
+   * about 35 instructions per element, and a kernel of many sums (a large function) must stay under
+   * the JIT's method size limit; the others keep theirs in a {@code double[16]} per chunk call.
+   */
+  static final int MAX_FLAT_LANE_SUMS = 4;
 
   /** For column sums: the local holding {@code min(16, hi - lo)}, the partial vectors in use. */
   private int columnLanes = -1;
@@ -101,6 +116,12 @@ final class ScalarKernelEmitter {
       if (!r.sumsInBlocks()) {
         continue;
       }
+      if (r.mode == Mode.FULL
+          && kernel.loopOf(r).rank() == 1
+          && flatLanes.size() < MAX_FLAT_LANE_SUMS) {
+        flatLanes.put(r, newLanes());
+        continue;
+      }
       int p = g.newLocal(Jvm.DOUBLE_ARRAY);
       if (r.mode == Mode.COLUMN) {
         if (columnLanes < 0) {
@@ -129,6 +150,32 @@ final class ScalarKernelEmitter {
    * sum's partial vectors become the chunk's column partials.
    */
   private void finishBlocks() {
+    if (!flatLanes.isEmpty()) {
+      // Rotate (lo - hi) mod 16 more times: then local k holds partial k.
+      int left = g.newLocal(Type.INT_TYPE);
+      g.loadArg(loArg);
+      g.loadArg(hiArg);
+      g.visitInsn(Opcodes.ISUB);
+      g.push(SumOrder.BLOCK - 1);
+      g.visitInsn(Opcodes.IAND);
+      g.storeLocal(left);
+      Label head = new Label();
+      Label done = new Label();
+      g.mark(head);
+      g.loadLocal(left);
+      g.ifZCmp(GeneratorAdapter.EQ, done);
+      rotateFlatLanes();
+      g.iinc(left, -1);
+      g.goTo(head);
+      g.mark(done);
+      for (Map.Entry<Reduction, int[]> e : flatLanes.entrySet()) {
+        for (int lane : e.getValue()) {
+          g.loadLocal(lane);
+        }
+        callSumOrder(TREE16_LANES);
+        g.storeLocal(acc.get(e.getKey()));
+      }
+    }
     for (Reduction r : kernel.reductions) {
       Integer p = blocks.get(r);
       if (p == null) {
@@ -155,6 +202,33 @@ final class ScalarKernelEmitter {
         }
         case INNER, DIRECT, RMW -> {}
       }
+    }
+  }
+
+  /** 16 new double locals for a sum's partials, each set to {@code +0.0}. */
+  private int[] newLanes() {
+    int[] lanes = new int[SumOrder.BLOCK];
+    for (int k = 0; k < lanes.length; k++) {
+      lanes[k] = g.newLocal(Type.DOUBLE_TYPE);
+      g.push(0.0);
+      g.storeLocal(lanes[k]);
+    }
+    return lanes;
+  }
+
+  /**
+   * After an outer iteration, each flat full sum's partials move down one local (the first to the
+   * last): element {@code k} of the chunk is added to the first local, which then holds partial
+   * {@code k mod 16}. Moves only, so the partials keep their bits; nothing is allocated.
+   */
+  private void rotateFlatLanes() {
+    for (int[] lanes : flatLanes.values()) {
+      g.loadLocal(lanes[0]);
+      for (int k = 1; k < lanes.length; k++) {
+        g.loadLocal(lanes[k]);
+        g.storeLocal(lanes[k - 1]);
+      }
+      g.storeLocal(lanes[lanes.length - 1]);
     }
   }
 
@@ -237,6 +311,7 @@ final class ScalarKernelEmitter {
         row();
       }
     }
+    rotateFlatLanes();
     g.iinc(indexLocal, 1);
     g.goTo(head);
     g.mark(end);
@@ -413,13 +488,7 @@ final class ScalarKernelEmitter {
     laneLocals.clear();
     for (Reduction red : layout.reductions) {
       if (red.mode == Mode.INNER && red.sumsInBlocks() && width == SumOrder.BLOCK) {
-        int[] lanes = new int[SumOrder.BLOCK];
-        for (int k = 0; k < lanes.length; k++) {
-          lanes[k] = g.newLocal(Type.DOUBLE_TYPE);
-          g.push(0.0);
-          g.storeLocal(lanes[k]);
-        }
-        laneLocals.put(red, lanes);
+        laneLocals.put(red, newLanes());
       } else if (red.mode == Mode.INNER && red.sumsInBlocks()) {
         // A row sum's 16 partials start at +0.0 in each row.
         g.loadLocal(blocks.get(red));
@@ -792,6 +861,14 @@ final class ScalarKernelEmitter {
   private void reduce(Inst m) {
     Reduction r = reductionOf(m);
     Value x = m.operand(0);
+    int[] flat = flatLanes.get(r);
+    if (flat != null) {
+      g.loadLocal(flat[0]);
+      pushDouble(x);
+      g.visitInsn(Opcodes.DADD);
+      g.storeLocal(flat[0]);
+      return;
+    }
     int[] lanes = laneLocals.get(r);
     if (inLanes && lanes != null) {
       int lane = lanes[innerShift];
