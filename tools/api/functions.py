@@ -197,6 +197,13 @@ FUNCTIONS = {
     "einsum_ellipsis_dot": lambda x: torch.einsum("...i,...i->...", x.reshape(-1, 2), x[:2] * 2),
     "einsum_ellipsis_transpose": lambda x: torch.einsum("...ij->...ji", x.reshape(2, 1, -1)),
     "einsum_size_one": lambda x: torch.einsum("i,i->i", x, x[:1]),
+    # pdist over 7 rows, and over 9 of which the last two repeat the first two (zero distances)
+    "pdist": lambda x: torch.pdist(x.reshape(-1, 2)),
+    "pdist_repeated_rows": lambda x: F.pdist(torch.cat([x.reshape(-1, 2), x.reshape(-1, 2)[:2]])),
+    "pdist_p1": lambda x: torch.pdist(x.reshape(-1, 2), 1.0),
+    "pdist_inf": lambda x: torch.pdist(x.reshape(-1, 2), p=float("inf")),
+    "pdist_p3": lambda x: torch.pdist(x.reshape(-1, 2), 3.0),
+    "pdist_p0": lambda x: torch.pdist(x.reshape(-1, 2), 0.0),
     # kron of matrices, of a vector with a matrix (its rank padded) and of rank 3 with rank 2
     "kron": lambda x: torch.kron(x.reshape(2, -1), x[:2].reshape(2, 1)),
     "kron_vector": lambda x: torch.kron(x[:4], x),
@@ -235,6 +242,9 @@ NO_SPECIAL = NO_SPECIAL | {"cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"}
 # grad * a of the product rule overflows (a = 1e308), and its sigmoid(30) is one ulp from gradc's,
 # which 1 - s magnifies to 1e-3: ordinary values only.
 NO_SPECIAL = NO_SPECIAL | {"glu", "glu_dim0", "glu_rows"}
+# PyTorch's pdist kernel, as its cdist's, treats NaN and infinities its own way for p other than 2
+# and 3 (the inf-distance skips NaN, p = 0 counts an infinite difference): ordinary values only.
+NO_SPECIAL = NO_SPECIAL | {"pdist", "pdist_repeated_rows", "pdist_p1", "pdist_inf", "pdist_p3", "pdist_p0"}
 
 
 def case(name, fn, values, dtype, second):

@@ -2132,6 +2132,24 @@ public final class Tensor {
         m2);
   }
 
+  /** {@code torch.pdist(input)}: the Euclidean distances between each pair of rows. */
+  public static Tensor pdist(Tensor input) {
+    return pdist(input, 2);
+  }
+
+  /**
+   * {@code torch.pdist(input, p)} ({@code F.pdist}): the p-norm distances between rows {@code i <
+   * j} of {@code input} ({@code [N, M]}), in row-major order, {@code [N * (N - 1) / 2]}, recording
+   * {@code PdistBackward0}; the gradient is 0 where a distance is 0.
+   */
+  public static Tensor pdist(Tensor input, double p) {
+    return Recorder.record(
+        "PdistBackward0",
+        Saves.ALL_INPUTS_AND_RESULT,
+        (b, in) -> Distances.pdist(b, in[0], p),
+        input);
+  }
+
   /** {@code torch.cdist(x1, x2)}: the Euclidean distances between the rows of two matrices. */
   public static Tensor cdist(Tensor x1, Tensor x2) {
     return cdist(x1, x2, 2);

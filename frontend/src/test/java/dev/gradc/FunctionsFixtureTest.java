@@ -226,6 +226,14 @@ class FunctionsFixtureTest {
         x -> Tensor.einsum("...i,...i->...", x.reshape(-1, 2), x.slice(0, 0, 2).mul(2)));
     m.put("einsum_ellipsis_transpose", x -> Tensor.einsum("...ij->...ji", x.reshape(2, 1, -1)));
     m.put("einsum_size_one", x -> Tensor.einsum("i,i->i", x, x.slice(0, 0, 1)));
+    m.put("pdist", x -> Tensor.pdist(x.reshape(-1, 2)));
+    m.put(
+        "pdist_repeated_rows",
+        x -> Tensor.pdist(Tensor.cat(List.of(x.reshape(-1, 2), x.reshape(-1, 2).slice(0, 0, 2)))));
+    m.put("pdist_p1", x -> Tensor.pdist(x.reshape(-1, 2), 1));
+    m.put("pdist_inf", x -> Tensor.pdist(x.reshape(-1, 2), Double.POSITIVE_INFINITY));
+    m.put("pdist_p3", x -> Tensor.pdist(x.reshape(-1, 2), 3));
+    m.put("pdist_p0", x -> Tensor.pdist(x.reshape(-1, 2), 0));
     m.put("kron", x -> x.reshape(2, -1).kron(x.slice(0, 0, 2).reshape(2, 1)));
     m.put("kron_vector", x -> x.slice(0, 0, 4).kron(x));
     m.put("kron_ranks", x -> x.reshape(-1, 2).kron(x.slice(0, 0, 3).reshape(1, 3, 1)));

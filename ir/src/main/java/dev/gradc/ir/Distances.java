@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * PyTorch's normalization and distance functions ({@code layer_norm}, {@code normalize}, {@code
- * cosine_similarity}, {@code pairwise_distance}, {@code cdist}) as compositions of IR ops, shared
- * by the Java API and the {@code .grad} builtins, each with PyTorch 1.13's formula, so that values
- * and gradients at small norms, zeros and non-finite elements are PyTorch's.
+ * cosine_similarity}, {@code pairwise_distance}, {@code cdist}, {@code pdist}) as compositions of
+ * IR ops, shared by the Java API and the {@code .grad} builtins, each with PyTorch 1.13's formula,
+ * so that values and gradients at small norms, zeros and non-finite elements are PyTorch's.
  */
 public final class Distances {
   private Distances() {}
@@ -345,5 +345,74 @@ public final class Distances {
     Value cols = b.unsqueeze(x2, r2 - 2);
     Value diff = b.sub(rows, cols);
     return Statistics.vectorNorm(b, diff, p, new int[] {diff.type().rank() - 1}, false);
+  }
+
+  /**
+   * {@code torch.pdist(input, p)}: the p-norm distances between the rows of {@code input} ({@code
+   * [N, M]}), for each pair {@code i < j} in row-major order, {@code [N * (N - 1) / 2]}; the
+   * gradient is 0 where a distance is 0, as PyTorch's {@code _pdist_backward}. The rows of each
+   * pair are gathered by index: pair {@code k}'s first row {@code i} counts the row starts at or
+   * before {@code k} (a cumulative sum over ones scattered at the starts), its second {@code j} is
+   * {@code k - start(i) + i + 1}.
+   */
+  public static Value pdist(Builder b, Value x, double p) {
+    int r = x.type().rank();
+    if (r != 2) {
+      throw new GradcException("pdist only supports 2D tensors, got: " + r + "D");
+    }
+    if (!x.type().dtype().isFloat()) {
+      throw new GradcException("pdist only supports floating-point dtypes");
+    }
+    if (p < 0 || Double.isNaN(p)) {
+      throw new GradcException("pdist only supports non-negative p values");
+    }
+    Dim rows = x.type().dim(0);
+    if (!rows.isStatic()) {
+      throw new GradcException(
+          "pdist: the number of rows must be a fixed size, got "
+              + rows
+              + " (the result has "
+              + rows
+              + " * ("
+              + rows
+              + " - 1) / 2 elements)");
+    }
+    int n = rows.size();
+    long pairs = (long) n * (n - 1) / 2;
+    if (pairs > Indices.MAX_ELEMENTS) {
+      throw new GradcException(
+          "pdist: " + pairs + " pairs of rows are more than " + Indices.MAX_ELEMENTS);
+    }
+    int count = (int) pairs;
+    Dim m = x.type().dim(1);
+    if (count == 0) {
+      return b.full(0, new Type(x.type().dtype(), List.of(Dim.of(0))));
+    }
+    Value k = counting(b, count);
+    Value first = b.full(0, new Type(DType.I64, List.of(Dim.of(count))));
+    if (n > 2) {
+      // ones at the starts of rows 1 .. n-2
+      Value starts = start(b, b.add(counting(b, n - 2), Builder.lit(1, DType.I64)), n);
+      Value ones = b.full(1, new Type(DType.I64, List.of(Dim.of(n - 2))));
+      first = b.scan(Op.CUMSUM, b.scatterAdd(first, 0, starts, ones), 0, false);
+    }
+    Value second = b.add(b.add(b.sub(k, start(b, first, n)), first), Builder.lit(1, DType.I64));
+    List<Dim> shape = List.of(Dim.of(count), m);
+    Value xi = b.gather(x, 0, b.expand(b.unsqueeze(first, 1), shape));
+    Value xj = b.gather(x, 0, b.expand(b.unsqueeze(second, 1), shape));
+    return Statistics.vectorNorm(b, b.sub(xi, xj), p, new int[] {1}, false);
+  }
+
+  /** {@code 0, 1, ..., n - 1} as {@code i64[n]}, a cumulative sum of ones (of any length). */
+  private static Value counting(Builder b, int n) {
+    Value ones = b.full(1, new Type(DType.I64, List.of(Dim.of(n))));
+    return b.sub(b.scan(Op.CUMSUM, ones, 0, false), Builder.lit(1, DType.I64));
+  }
+
+  /** The index of the first pair of row {@code i} of {@code n}: {@code i * (2n - 1 - i) / 2}. */
+  private static Value start(Builder b, Value i, int n) {
+    Value twice = b.mul(i, b.sub(Builder.lit(2.0 * n - 1, DType.I64), i));
+    // an even product: halved exactly in f64 below 2^53
+    return b.cast(b.mul(b.cast(twice, DType.F64), Builder.lit(0.5, DType.F64)), DType.I64);
   }
 }

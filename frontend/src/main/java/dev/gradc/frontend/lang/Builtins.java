@@ -878,6 +878,13 @@ final class Builtins {
         req("x2", TENSOR),
         opt("p", NUMBER, Val.Num.ofFloat(2.0)));
 
+    define(
+        "pdist",
+        FUNCTION,
+        (b, a) -> tensor(Distances.pdist(b, a.tensor("input"), a.number("p"))),
+        in(),
+        opt("p", NUMBER, Val.Num.ofFloat(2.0)));
+
     define("detach", BOTH, (b, a) -> tensor(b.detach(a.tensor("input"))), in());
     define("float", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.F32)), in());
     define("double", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.F64)), in());

@@ -2347,8 +2347,8 @@ final class ProgramGenerator {
 
   /**
    * layer_norm over the last dim (or batch_norm in training over a static shape), normalize,
-   * cosine_similarity, pairwise_distance and cdist of {@code a} (of rank 2 or more, its last dim
-   * static, of size {@code n}) with a multiple of itself.
+   * cosine_similarity, pairwise_distance, cdist and pdist of {@code a} (of rank 2 or more, its last
+   * dim static, of size {@code n}) with a multiple of itself.
    */
   private V distance(V a, int n) {
     int r = a.rank();
@@ -2404,9 +2404,16 @@ final class ProgramGenerator {
         return expr(text, a.dtype, lead, mag, a.grad);
       }
       default -> {
+        String p = oneOf("", ", 1.0", ", p=3.0");
+        if (r == 2 && isStatic(a.dims.get(0)) && chance(40)) {
+          int rows = Integer.parseInt(a.dims.get(0));
+          String text = oneOf("pdist(", "torch.pdist(", "F.pdist(") + t.text + p + ")";
+          Range range = new Range(0, 2 * t.range.mag()).times(n);
+          return expr(
+              text, a.dtype, List.of(Integer.toString(rows * (rows - 1) / 2)), range, a.grad);
+        }
         List<String> out = new ArrayList<>(lead);
         out.add(a.dims.get(r - 2));
-        String p = oneOf("", ", 1.0", ", p=3.0");
         String text = oneOf("cdist(", "torch.cdist(") + t.text + ", " + other + p + ")";
         return expr(text, a.dtype, out, mag, a.grad);
       }

@@ -1029,6 +1029,8 @@ class FiniteDifferenceTest {
             p("x", t(3, 4)),
             p("y", t(3, 4))),
         c("cdist", (b, p) -> Distances.cdist(b, p[0], p[1], 2), p("x", t(3, 2)), p("y", t(4, 2))),
+        c("pdist", (b, p) -> Distances.pdist(b, p[0], 2), p("x", t(5, 3))),
+        c("pdist p 3", (b, p) -> Distances.pdist(b, p[0], 3), p("x", t(4, 2), away)),
         c(
             "cdist p 3 batched",
             (b, p) -> Distances.cdist(b, p[0], p[1], 3),
