@@ -188,7 +188,7 @@ final class ChunkTasks {
       c.loadLocal(parts);
     }
     pushChunkRange(c, k, lo, in, ints.size());
-    c.invokeStatic(owner, sig.method);
+    c.invokeStatic(owner, sig.entry);
     if (sig.returnsPartial()) {
       c.arrayStore(Type.DOUBLE_TYPE);
     }

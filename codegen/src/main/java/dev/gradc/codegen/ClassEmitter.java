@@ -1,12 +1,16 @@
 package dev.gradc.codegen;
 
 import dev.gradc.codegen.lib.GemmCall;
+import dev.gradc.codegen.lib.KernelVectors;
 import dev.gradc.ir.Op;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -53,16 +57,53 @@ final class ClassEmitter {
     LibraryCopier lib = new LibraryCopier(internalName);
     KernelBackend backend = ScalarKernelEmitter.BACKEND;
     Map<Kernel, KernelSignature> signatures = new IdentityHashMap<>();
+    List<KernelSignature> vectors = new ArrayList<>();
     for (Kernel k : plan.kernels) {
       KernelSignature sig = KernelSignature.of(k);
       signatures.put(k, sig);
       backend.emit(cw, owner, lib, sig);
+      if (sig.vector) {
+        vectors.add(sig);
+        vectorDispatch(cw, owner, sig);
+      }
       ChunkTasks.emitChunks(cw, owner, sig);
     }
     boolean products = hasProducts(plan);
     ChunkTasks.emitTask(cw, owner, plan.kernels, products);
-    if (products) {
-      productsInit(cw, owner, lib);
+    if (!vectors.isEmpty()) {
+      cw.visitField(
+              Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL,
+              VECTOR_MIN_FIELD,
+              "I",
+              null,
+              null)
+          .visitEnd();
+    }
+    if (products || !vectors.isEmpty()) {
+      GeneratorAdapter init =
+          Jvm.method(cw, Opcodes.ACC_STATIC, Method.getMethod("void <clinit>()"));
+      if (products) {
+        productsInit(cw, owner, lib, init);
+      }
+      if (!vectors.isEmpty()) {
+        init.push(VECTOR_MIN_PROPERTY);
+        init.push(VECTOR_MIN);
+        init.invokeStatic(
+            Type.getType(Integer.class), Method.getMethod("Integer getInteger(String, int)"));
+        init.invokeVirtual(Type.getType(Integer.class), Method.getMethod("int intValue()"));
+        init.putStatic(owner, VECTOR_MIN_FIELD, Type.INT_TYPE);
+      }
+      for (KernelSignature sig : vectors) {
+        // kernelKVector = KernelVectors.vectorKernel(lookup(), "kernelK", descriptor)
+        lookup(init);
+        init.push(sig.name);
+        init.push(sig.method.getDescriptor());
+        lib.require(KernelVectors.class, VECTOR_KERNEL.getName(), VECTOR_KERNEL.getDescriptor());
+        init.invokeStatic(owner, VECTOR_KERNEL);
+        init.putStatic(owner, sig.vectorField(), HANDLE);
+      }
+      init.returnValue();
+      init.endMethod();
     }
     DriverEmitter.emit(plan, cw, owner, lib, signatures, frameMode);
     sequentialEntry(cw, owner);
@@ -108,12 +149,76 @@ final class ClassEmitter {
 
   static final Type HANDLES = Type.getType(MethodHandle[].class);
 
+  static final Type HANDLE = Type.getType(MethodHandle.class);
+
+  private static final Type LOOKUP = Type.getType(MethodHandles.Lookup.class);
+
+  private static final Method VECTOR_KERNEL =
+      new Method(
+          "vectorKernel",
+          HANDLE,
+          new Type[] {LOOKUP, Type.getType(String.class), Type.getType(String.class)});
+
+  /**
+   * Chunks shorter than this many elements run the scalar kernel even where the vector one is there
+   * (the same bits either way): they gain little from vectors, and vector code is slow until the
+   * JIT compiles it. The system property {@link #VECTOR_MIN_PROPERTY} sets another length.
+   */
+  static final int VECTOR_MIN = 64;
+
+  static final String VECTOR_MIN_PROPERTY = "gradc.vector.minLength";
+
+  private static final String VECTOR_MIN_FIELD = "vectorMinLength";
+
+  private static void lookup(GeneratorAdapter init) {
+    init.invokeStatic(
+        Type.getType(MethodHandles.class),
+        Method.getMethod("java.lang.invoke.MethodHandles$Lookup lookup()"));
+  }
+
+  /**
+   * For a kernel the vector backend writes: the field {@link KernelSignature#vectorField}, set at
+   * class initialization, and the method the driver calls, {@link KernelSignature#entry}: the
+   * vector kernel through the field's handle when there is one and the chunk has at least {@link
+   * #VECTOR_MIN} elements, else the scalar kernel.
+   */
+  private static void vectorDispatch(ClassWriter cw, Type owner, KernelSignature sig) {
+    cw.visitField(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL,
+            sig.vectorField(),
+            HANDLE.getDescriptor(),
+            null,
+            null)
+        .visitEnd();
+    GeneratorAdapter d = Jvm.method(cw, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, sig.entry);
+    Label scalar = new Label();
+    // hi - lo < vectorMinLength: the scalar kernel
+    int hi = sig.method.getArgumentTypes().length - 1;
+    d.loadArg(hi);
+    d.loadArg(hi - 1);
+    d.visitInsn(Opcodes.ISUB);
+    d.getStatic(owner, VECTOR_MIN_FIELD, Type.INT_TYPE);
+    d.ifICmp(GeneratorAdapter.LT, scalar);
+    d.getStatic(owner, sig.vectorField(), HANDLE);
+    d.ifNull(scalar);
+    d.getStatic(owner, sig.vectorField(), HANDLE);
+    d.loadArgs();
+    d.invokeVirtual(HANDLE, new Method("invokeExact", sig.method.getDescriptor()));
+    d.returnValue();
+    d.mark(scalar);
+    d.loadArgs();
+    d.invokeStatic(owner, sig.method);
+    d.returnValue();
+    d.endMethod();
+  }
+
   /**
    * For a class running products: the field {@link #GEMM_FIELD}, set once at class initialization
    * by {@link GemmCall#gemmVectorForms}, and {@code gemmTask}, the pool task running blocks of a
    * product (an instance of the class, see {@link ChunkTasks}).
    */
-  private static void productsInit(ClassWriter cw, Type owner, LibraryCopier lib) {
+  private static void productsInit(
+      ClassWriter cw, Type owner, LibraryCopier lib, GeneratorAdapter init) {
     cw.visitField(
             Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL,
             GEMM_FIELD,
@@ -121,18 +226,13 @@ final class ClassEmitter {
             null,
             null)
         .visitEnd();
-    GeneratorAdapter init = Jvm.method(cw, Opcodes.ACC_STATIC, Method.getMethod("void <clinit>()"));
-    init.invokeStatic(
-        Type.getType(MethodHandles.class),
-        Method.getMethod("java.lang.invoke.MethodHandles$Lookup lookup()"));
+    lookup(init);
     Method forms =
         new Method(
             "gemmVectorForms", HANDLES, new Type[] {Type.getType(MethodHandles.Lookup.class)});
     lib.require(GemmCall.class, forms.getName(), forms.getDescriptor());
     init.invokeStatic(owner, forms);
     init.putStatic(owner, GEMM_FIELD, HANDLES);
-    init.returnValue();
-    init.endMethod();
     Method task = Method.getMethod("Runnable gemmTask(int, int, int, Object[])");
     lib.provide(task.getName(), task.getDescriptor());
     GeneratorAdapter t = Jvm.method(cw, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, task);
@@ -150,18 +250,31 @@ final class ClassEmitter {
    * readable; null for a plan without products.
    */
   static byte[] emitVector(Plan plan, String internalName) {
-    if (!hasProducts(plan)) {
+    List<KernelSignature> vectors = new ArrayList<>();
+    for (Kernel k : plan.kernels) {
+      KernelSignature sig = KernelSignature.of(k);
+      if (sig.vector) {
+        vectors.add(sig);
+      }
+    }
+    boolean products = hasProducts(plan);
+    if (!products && vectors.isEmpty()) {
       return null;
     }
     String name = GemmCall.gemmCompanion(internalName);
     ClassWriter cw = newClass(name, null);
     LibraryCopier lib = new LibraryCopier(name, Opcodes.ACC_PUBLIC);
-    // By name: this class is compiled without the module, and only read here, never linked.
-    Class<?> gemmVector = LibraryCopier.load("dev/gradc/codegen/lib/vector/GemmVector");
-    lib.require(gemmVector, "matmulF32", "([F[F[F[III[FI)V");
-    lib.require(gemmVector, "matmulF64", "([D[D[D[III[DI)V");
-    lib.require(gemmVector, "gemvF32", "([FIII[FII[FIIIIZ)V");
-    lib.require(gemmVector, "gemvF64", "([DIII[DII[DIIIIZ)V");
+    if (products) {
+      // By name: this class is compiled without the module, and only read here, never linked.
+      Class<?> gemmVector = LibraryCopier.load("dev/gradc/codegen/lib/vector/GemmVector");
+      lib.require(gemmVector, "matmulF32", "([F[F[F[III[FI)V");
+      lib.require(gemmVector, "matmulF64", "([D[D[D[III[DI)V");
+      lib.require(gemmVector, "gemvF32", "([FIII[FII[FIIIIZ)V");
+      lib.require(gemmVector, "gemvF64", "([DIII[DII[DIIIIZ)V");
+    }
+    if (!vectors.isEmpty()) {
+      VectorKernelEmitter.emitCompanion(cw, Type.getObjectType(name), lib, vectors);
+    }
     lib.emitInto(cw);
     cw.visitEnd();
     return cw.toByteArray();

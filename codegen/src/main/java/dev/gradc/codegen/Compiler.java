@@ -32,6 +32,32 @@ import java.util.concurrent.ExecutorService;
 public final class Compiler {
   private Compiler() {}
 
+  /**
+   * The kernel backends of this JVM, chosen once at start-up and logged once (logger {@code
+   * dev.gradc}, level DEBUG): kernels of flat loops run in vector form ({@link
+   * VectorKernelEmitter}) where {@code jdk.incubator.vector} is readable and {@code gradc.vector}
+   * is not {@code false}, every other kernel in scalar form.
+   */
+  public static final String BACKEND = backend();
+
+  private static String backend() {
+    String b = "scalar kernels";
+    if (VectorSupport.enabled()) {
+      try {
+        // By name: lib.vector is compiled after this class, with the module.
+        Object shape =
+            Class.forName("dev.gradc.codegen.lib.vector.Species")
+                .getMethod("describe")
+                .invoke(null);
+        b = "vector kernels for flat loops (" + shape + "), scalar kernels for the rest";
+      } catch (ReflectiveOperationException | LinkageError e) {
+        b = "scalar kernels (the vector module cannot be used: " + e + ")";
+      }
+    }
+    System.getLogger("dev.gradc").log(System.Logger.Level.DEBUG, "gradc: " + b);
+    return b;
+  }
+
   /** The type of the driver {@link #load} returns. */
   public static final MethodType CALL_TYPE =
       MethodType.methodType(

@@ -160,6 +160,26 @@ final class Kernel {
     return null;
   }
 
+  /**
+   * The kernel parameter holding the buffer of loop {@code l}'s read or write {@code a}: reads and
+   * stores share the parameter of the loop buffer with the same value.
+   */
+  Access bufferParam(LoopLayout l, Access a) {
+    Access p = paramOf(l, a);
+    if (p == null) {
+      for (Access b : l.buffers) {
+        if (b.buffer == a.buffer) {
+          p = paramOf(l, b);
+          break;
+        }
+      }
+    }
+    if (p == null) {
+      throw new IllegalStateException("no buffer parameter for " + a.buffer);
+    }
+    return p;
+  }
+
   /** True when {@code a} is where a reduction of {@code l} accumulates (RMW or column). */
   static boolean isAccumulator(LoopLayout l, Access a) {
     for (Reduction r : l.reductions) {

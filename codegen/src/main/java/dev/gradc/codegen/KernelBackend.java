@@ -6,8 +6,10 @@ import org.objectweb.asm.Type;
 /**
  * Writes the method of one kernel, with the parameters and results {@link KernelSignature} states,
  * into the class being emitted. Everything around it (the driver, chunks, threads, reduction
- * finish) is the same whichever backend writes the loops: {@link ScalarKernelEmitter} today; a
- * vector backend would be a second implementation, chosen per class.
+ * finish) is the same whichever backend writes the loops: {@link ScalarKernelEmitter} writes every
+ * kernel into the class; {@link VectorKernelEmitter} writes the kernels it takes again, with the
+ * same descriptors, into the class's vector companion, and the class calls those where the vector
+ * module is readable (see {@link ClassEmitter}).
  */
 interface KernelBackend {
   /**

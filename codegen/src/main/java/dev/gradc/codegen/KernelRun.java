@@ -172,7 +172,7 @@ final class KernelRun {
     g.loadLocal(chunk);
     g.loadLocal(lo);
     g.loadLocal(hi);
-    g.invokeStatic(d.owner, sig.method);
+    g.invokeStatic(d.owner, sig.entry);
     for (Reduction r : l.reductions) {
       if (r.mode != Mode.FULL) {
         continue;

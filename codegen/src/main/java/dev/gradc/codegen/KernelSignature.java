@@ -33,10 +33,50 @@ final class KernelSignature {
 
   final Method method;
 
+  /** True when the vector backend also writes the kernel ({@link VectorKernelEmitter}). */
+  final boolean vector;
+
+  /**
+   * The method the driver calls: {@link #method}, or for a vector kernel {@code v<name>}, which
+   * calls the vector form when the class found it at initialization, else {@link #method}.
+   */
+  final Method entry;
+
   private KernelSignature(Kernel kernel, String name) {
     this.kernel = kernel;
     this.name = name;
     this.method = method(kernel, name);
+    this.vector = VectorKernelEmitter.unsupported(kernel) == null;
+    this.entry = vector ? new Method("v" + name, method.getDescriptor()) : method;
+  }
+
+  /**
+   * Fills the argument indices of a kernel's unpacked signature: each buffer's, scalar's and
+   * extent's; returns those of the partials array (-1 without), the chunk, {@code lo} and {@code
+   * hi}.
+   */
+  static int[] argIndices(
+      Kernel k,
+      java.util.Map<Access, Integer> buffers,
+      java.util.Map<dev.gradc.ir.Value, Integer> scalars,
+      java.util.Map<Extent, Integer> ints) {
+    int arg = 0;
+    for (Access a : k.buffers) {
+      buffers.put(a, arg++);
+    }
+    for (dev.gradc.ir.Value v : k.scalars) {
+      scalars.put(v, arg++);
+    }
+    for (Extent e : k.intParams) {
+      ints.put(e, arg++);
+    }
+    int partials = k.fullReductions.size() > 1 ? arg++ : -1;
+    return new int[] {partials, arg, arg + 1, arg + 2};
+  }
+
+  /** The static field of the generated class holding the handle of the vector kernel, or null. */
+  String vectorField() {
+    return name + "Vector";
   }
 
   static KernelSignature of(Kernel k) {

@@ -152,6 +152,9 @@ final class PlanPrinter {
           .append(r.mode.name().toLowerCase(java.util.Locale.ROOT))
           .append(")\n");
     }
+    if (VectorKernelEmitter.unsupported(k) == null) {
+      line(s, "vector", List.of(VectorKernelEmitter.shape(l)));
+    }
   }
 
   private static void line(StringBuilder s, String label, List<String> names) {

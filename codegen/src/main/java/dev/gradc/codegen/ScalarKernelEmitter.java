@@ -263,22 +263,11 @@ final class ScalarKernelEmitter {
     if (kernel.packed()) {
       unpack(sig);
     } else {
-      int arg = 0;
-      for (Access a : kernel.buffers) {
-        bufferArg.put(a, arg++);
-      }
-      for (Value v : kernel.scalars) {
-        scalarArg.put(v, arg++);
-      }
-      for (Extent e : kernel.intParams) {
-        intArg.put(e, arg++);
-      }
-      if (kernel.fullReductions.size() > 1) {
-        partialsArg = arg++;
-      }
-      chunkArg = arg++;
-      loArg = arg++;
-      hiArg = arg;
+      int[] ends = KernelSignature.argIndices(kernel, bufferArg, scalarArg, intArg);
+      partialsArg = ends[0];
+      chunkArg = ends[1];
+      loArg = ends[2];
+      hiArg = ends[3];
     }
     for (Reduction r : kernel.reductions) {
       if (r.mode == Mode.FULL || r.mode == Mode.INNER) {
@@ -638,20 +627,7 @@ final class ScalarKernelEmitter {
 
   /** The kernel parameter that holds the buffer {@code a} of the current loop reads or writes. */
   private Access bufferOf(Access a) {
-    Access p = kernel.paramOf(layout, a);
-    if (p == null) {
-      // Reads and stores share the parameter of the loop buffer with the same value.
-      for (Access b : layout.buffers) {
-        if (b.buffer == a.buffer) {
-          p = kernel.paramOf(layout, b);
-          break;
-        }
-      }
-    }
-    if (p == null) {
-      throw new IllegalStateException("no buffer parameter for " + a.buffer);
-    }
-    return p;
+    return kernel.bufferParam(layout, a);
   }
 
   private void pushRowBase(Access a) {
@@ -850,12 +826,7 @@ final class ScalarKernelEmitter {
   }
 
   private Reduction reductionOf(Inst m) {
-    for (Reduction r : layout.reductions) {
-      if (r.inst == m) {
-        return r;
-      }
-    }
-    throw new IllegalStateException("not a reduction member: " + m);
+    return layout.reductionOf(m);
   }
 
   private void reduce(Inst m) {

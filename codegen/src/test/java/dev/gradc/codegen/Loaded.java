@@ -22,11 +22,30 @@ final class Loaded {
   final Compiler.CompiledClass compiled;
   private final MethodHandle call;
   private final MethodHandle callParallel;
+  private final Class<?> cls;
 
-  private Loaded(Compiler.CompiledClass compiled, MethodHandle call, MethodHandle callParallel) {
+  private Loaded(
+      Compiler.CompiledClass compiled, MethodHandle call, MethodHandle callParallel, Class<?> cls) {
     this.compiled = compiled;
     this.call = call;
     this.callParallel = callParallel;
+    this.cls = cls;
+  }
+
+  /** How many of the class's kernels run their vector form here (non-null vector handles). */
+  int vectorKernels() {
+    int n = 0;
+    for (java.lang.reflect.Field f : cls.getDeclaredFields()) {
+      if (f.getName().endsWith("Vector") && f.getType() == MethodHandle.class) {
+        try {
+          f.setAccessible(true);
+          n += f.get(null) == null ? 0 : 1;
+        } catch (IllegalAccessException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    return n;
   }
 
   /** Compiles, verifies with ASM's CheckClassAdapter, and loads. */
@@ -49,7 +68,7 @@ final class Loaded {
               l.lookupClass(),
               "call",
               MethodType.methodType(Object[].class, Object[].class, int[][].class, Object[].class));
-      return new Loaded(c, mh, par);
+      return new Loaded(c, mh, par, l.lookupClass());
     } catch (ReflectiveOperationException e) {
       throw new LinkageError("cannot load the generated class", e);
     }

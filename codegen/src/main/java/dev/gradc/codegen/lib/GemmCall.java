@@ -48,11 +48,7 @@ public final class GemmCall {
       return null;
     }
     try {
-      Class<?> self = lookup.lookupClass();
-      Class<?> v = MethodHandles.classData(lookup, "_", Class.class);
-      if (v == null) {
-        v = Class.forName(gemmCompanion(self.getName()), true, self.getClassLoader());
-      }
+      Class<?> v = companion(lookup);
       MethodType mm32 =
           MethodType.methodType(
               void.class,
@@ -93,6 +89,20 @@ public final class GemmCall {
     } catch (ReflectiveOperationException | LinkageError e) {
       return null;
     }
+  }
+
+  /**
+   * The companion of the generated class of {@code lookup}: its class data (a hidden class), else
+   * the class named {@link #gemmCompanion} of its name, loaded and initialized.
+   */
+  public static Class<?> companion(MethodHandles.Lookup lookup)
+      throws ReflectiveOperationException {
+    Class<?> self = lookup.lookupClass();
+    Class<?> v = MethodHandles.classData(lookup, "_", Class.class);
+    if (v == null) {
+      v = Class.forName(gemmCompanion(self.getName()), true, self.getClassLoader());
+    }
+    return v;
   }
 
   /** True when the product of geometry {@code g} runs as matrix-vector products. */

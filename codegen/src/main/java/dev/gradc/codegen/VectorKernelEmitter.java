@@ -1,0 +1,673 @@
+package dev.gradc.codegen;
+
+import dev.gradc.codegen.LoopLayout.Access;
+import dev.gradc.codegen.LoopLayout.Mode;
+import dev.gradc.codegen.LoopLayout.Reduction;
+import dev.gradc.ir.DType;
+import dev.gradc.ir.Inst;
+import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
+import dev.gradc.ir.SumOrder;
+import dev.gradc.ir.Value;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The vector {@link KernelBackend}: kernels of flat loops over f64 and f32 data, written with
+ * {@code jdk.incubator.vector} into the companion class ({@code GemmCall.gemmCompanion}) that is
+ * loaded only where the module is readable. The generated class keeps its scalar kernel and calls
+ * the vector one through a handle when the companion is there ({@link ClassEmitter}), so both give
+ * the same bits and the class itself still needs only {@code java.base}.
+ *
+ * <p>Shape: each step runs every loop of the kernel on {@code w} elements, {@code w} the lanes of
+ * the JVM's preferred f64 species (2, 4 or 8); the last step, shorter than {@code w}, loads and
+ * stores under a mask. All arithmetic is in f64 lanes, as the scalar backend's is in doubles: f32
+ * data is widened on load, each f32 value rounded to f32 where the scalar backend rounds it, and
+ * narrowed on store; {@code exp} is {@code lib.vector.MathVector}'s, bit for bit {@code MathF64}'s.
+ * A full sum keeps {@link SumOrder}'s 16 partials in a {@code double[16]} per chunk call: the step
+ * at {@code i} adds its {@code w} lanes to the partials from {@code (i - lo) mod 16} on (the masked
+ * step only its elements' lanes), so element {@code k} of the chunk goes to partial {@code k mod
+ * 16} whatever {@code w}, and the chunk's sum is {@link SumOrder#tree16} of them: the scalar
+ * backend's bits. (Partials kept in vectors across steps would be boxed on JDK 17: C2 does not keep
+ * a vector that a loop carries in registers, so each step would allocate.)
+ *
+ * <p>What it does not take yet ({@link #unsupported} says why), the scalar kernel runs: rows loops,
+ * column, row and read-modify-write reductions, products and amax/amin, integer and bool data in
+ * buffers, strided access, kernels of more than {@link #MAX_MEMBERS} members or 4 sums, and ops
+ * without a vector form here (the elementary functions but {@code exp}: called out of line, their
+ * vector arguments would be boxed).
+ */
+final class VectorKernelEmitter {
+  /** The vector backend: writes {@code sig}'s kernel, public, into the companion {@code cv}. */
+  static final KernelBackend BACKEND =
+      (cv, owner, lib, sig) -> {
+        GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, sig.method);
+        new VectorKernelEmitter(sig.kernel, g, owner, lib).body(sig);
+        g.endMethod();
+      };
+
+  private static final String PKG = "jdk/incubator/vector/";
+  private static final Type DV = Type.getObjectType(PKG + "DoubleVector");
+  private static final Type FV = Type.getObjectType(PKG + "FloatVector");
+  private static final Type VEC = Type.getObjectType(PKG + "Vector");
+  private static final Type SPECIES = Type.getObjectType(PKG + "VectorSpecies");
+  private static final Type MASK = Type.getObjectType(PKG + "VectorMask");
+  private static final Type OPS = Type.getObjectType(PKG + "VectorOperators");
+  private static final Type COMPARISON = Type.getObjectType(PKG + "VectorOperators$Comparison");
+  private static final Type CONVERSION = Type.getObjectType(PKG + "VectorOperators$Conversion");
+  private static final Type SHAPE = Type.getObjectType(PKG + "VectorShape");
+
+  /** The companion's static fields: the f64 species, and the f32 species of as many lanes. */
+  static final String F64_SPECIES = "F64";
+
+  static final String F32_SPECIES = "F32";
+
+  /** Kernels of more members than this stay scalar ({@link #unsupported}). */
+  static final int MAX_MEMBERS = 100;
+
+  private static final Method BINARY = new Method("x", DV, new Type[] {VEC});
+  private static final Method BINARY_MASKED = new Method("add", DV, new Type[] {VEC, MASK});
+  private static final Method BLEND = new Method("blend", DV, new Type[] {VEC, MASK});
+  private static final Method CONVERT =
+      new Method("convertShape", VEC, new Type[] {CONVERSION, SPECIES, Type.INT_TYPE});
+  private static final Method TREE16 = Method.getMethod("double tree16(double[], int)");
+
+  /** Why the vector backend leaves kernel {@code k} to the scalar one; null when it takes it. */
+  static String unsupported(Kernel k) {
+    if (k.packed()) {
+      return "arguments in a frame";
+    }
+    if (k.sequential || k.hasColumns || !k.rowValues.isEmpty()) {
+      return "rows";
+    }
+    int members = 0;
+    for (LoopLayout l : k.loops) {
+      members += l.loop.members.size();
+    }
+    // The body is written twice (whole and masked steps), and C2 stops inlining the Vector API's
+    // calls in a compilation past about 18,000 nodes: large kernels stay scalar.
+    if (members > MAX_MEMBERS || k.reductions.size() > ScalarKernelEmitter.MAX_FLAT_LANE_SUMS) {
+      return "too large";
+    }
+    for (LoopLayout l : k.loops) {
+      String why = unsupported(l);
+      if (why != null) {
+        return why;
+      }
+    }
+    return null;
+  }
+
+  private static String unsupported(LoopLayout l) {
+    if (l.rank() != 1) {
+      return "rows";
+    }
+    for (Reduction r : l.reductions) {
+      if (r.mode != Mode.FULL || !r.sumsInBlocks()) {
+        return r.inst.op().mnemonic()
+            + " ("
+            + r.mode.name().toLowerCase(java.util.Locale.ROOT)
+            + ")";
+      }
+    }
+    for (Access a : l.reads.values()) {
+      if (!floating(a.dtype)) {
+        return a.dtype + " data";
+      }
+      if (!a.stride(0).isZero() && !a.stride(0).equals(Extent.ONE)) {
+        return "strided reads";
+      }
+    }
+    for (Access a : l.stores.values()) {
+      if (!floating(a.dtype)) {
+        return a.dtype + " data";
+      }
+      if (!a.stride(0).equals(Extent.ONE)) {
+        return "strided writes";
+      }
+    }
+    for (Value v : l.scalars) {
+      if (!floating(v.type().dtype())) {
+        return v.type().dtype() + " scalars";
+      }
+    }
+    for (Inst m : l.loop.members) {
+      DType dt = m.type().dtype();
+      if (LoopPlan.isReduction(m) || l.plan.isCopyMember(m)) {
+        if (!floating(dt) || (!floating(m.operand(0).type().dtype()) && LoopPlan.isReduction(m))) {
+          return dt + " data";
+        }
+        continue;
+      }
+      if (m.op().kind() != Op.Kind.ELEMENTWISE || !supported(m.op())) {
+        return m.op().mnemonic();
+      }
+      boolean compare = comparison(m.op()) != null;
+      if (compare ? dt != DType.BOOL : !floating(dt)) {
+        return dt + " " + m.op().mnemonic();
+      }
+      for (int k = 0; k < m.arity(); k++) {
+        DType o = m.operand(k).type().dtype();
+        boolean condition = (m.op() == Op.WHERE && k == 0) || m.op() == Op.CAST;
+        if (!floating(o) && !(condition && o == DType.BOOL)) {
+          return o + " " + m.op().mnemonic();
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean floating(DType d) {
+    return d == DType.F64 || d == DType.F32;
+  }
+
+  private static boolean supported(Op op) {
+    return switch (op.elementwise()) {
+      case ADD,
+          SUB,
+          MUL,
+          DIV,
+          MAXIMUM,
+          MINIMUM,
+          LT,
+          LE,
+          GT,
+          GE,
+          EQ,
+          NE,
+          WHERE,
+          CLAMP,
+          NEG,
+          ABS,
+          SQRT,
+          EXP,
+          RSQRT,
+          RECIPROCAL,
+          SQUARE,
+          DETACH,
+          CAST ->
+          true;
+      default -> false;
+    };
+  }
+
+  /** The Vector API comparison of a comparison op, or null. */
+  private static String comparison(Op op) {
+    return switch (op.elementwise()) {
+      case LT -> "LT";
+      case LE -> "LE";
+      case GT -> "GT";
+      case GE -> "GE";
+      case EQ -> "EQ";
+      case NE -> "NE";
+      default -> null;
+    };
+  }
+
+  /** The vector shape of a loop of a kernel the vector backend takes, for the plan. */
+  static String shape(LoopLayout l) {
+    boolean f32 = false;
+    for (Access a : l.buffers) {
+      f32 |= a.dtype == DType.F32;
+    }
+    return "w f64 lanes (2, 4 or 8)"
+        + (f32 ? ", f32 data widened" : "")
+        + ", masked tail"
+        + (l.reductions.isEmpty() ? "" : ", 16 sum partials in 16/w vectors");
+  }
+
+  // --- the companion's parts
+
+  /**
+   * Writes into the companion {@code cv} (named {@code owner}) the species fields, {@code int
+   * lanes()} and the vector form of each kernel of {@code sigs}, each with the scalar kernel's name
+   * and descriptor, public.
+   */
+  static void emitCompanion(
+      ClassVisitor cv, Type owner, LibraryCopier lib, List<KernelSignature> sigs) {
+    int fieldAccess = Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL;
+    cv.visitField(fieldAccess, F64_SPECIES, SPECIES.getDescriptor(), null, null).visitEnd();
+    cv.visitField(fieldAccess, F32_SPECIES, SPECIES.getDescriptor(), null, null).visitEnd();
+    GeneratorAdapter init = Jvm.method(cv, Opcodes.ACC_STATIC, Method.getMethod("void <clinit>()"));
+    init.getStatic(DV, "SPECIES_PREFERRED", SPECIES);
+    init.dup();
+    init.putStatic(owner, F64_SPECIES, SPECIES);
+    init.invokeInterface(SPECIES, new Method("vectorBitSize", "()I"));
+    init.push(2);
+    init.visitInsn(Opcodes.IDIV);
+    init.invokeStatic(SHAPE, new Method("forBitSize", SHAPE, new Type[] {Type.INT_TYPE}));
+    int shape = init.newLocal(SHAPE);
+    init.storeLocal(shape);
+    init.getStatic(Type.getType(Float.class), "TYPE", Type.getType(Class.class));
+    init.loadLocal(shape);
+    init.visitMethodInsn(
+        Opcodes.INVOKESTATIC,
+        SPECIES.getInternalName(),
+        "of",
+        Type.getMethodDescriptor(SPECIES, Type.getType(Class.class), SHAPE),
+        true);
+    init.putStatic(owner, F32_SPECIES, SPECIES);
+    init.returnValue();
+    init.endMethod();
+    GeneratorAdapter lanes =
+        Jvm.method(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, Method.getMethod("int lanes()"));
+    lanes.getStatic(owner, F64_SPECIES, SPECIES);
+    lanes.invokeInterface(SPECIES, new Method("length", "()I"));
+    lanes.returnValue();
+    lanes.endMethod();
+    for (KernelSignature sig : sigs) {
+      BACKEND.emit(cv, owner, lib, sig);
+    }
+  }
+
+  // --- one kernel
+
+  private final Kernel kernel;
+  private final GeneratorAdapter g;
+  private final Type owner;
+  private final LibraryCopier lib;
+  private LoopLayout layout;
+  private final Map<Access, Integer> bufferArg = new IdentityHashMap<>();
+  private final Map<Value, Integer> scalarArg = new IdentityHashMap<>();
+  private final Map<Extent, Integer> intArg = new java.util.HashMap<>();
+  private final Map<Value, Integer> locals = new IdentityHashMap<>();
+
+  /** For each full sum: the local of its 16 partials, a {@code double[16]} per chunk call. */
+  private final Map<Reduction, Integer> partials = new java.util.LinkedHashMap<>();
+
+  private final Map<Reduction, Integer> acc = new IdentityHashMap<>();
+  private int partialsArg = -1;
+  private int chunkArg;
+  private int loArg;
+  private int hiArg;
+  private int index;
+  private int width;
+  private int mask;
+  private int floatMask;
+  private boolean masked;
+
+  private VectorKernelEmitter(Kernel kernel, GeneratorAdapter g, Type owner, LibraryCopier lib) {
+    this.kernel = kernel;
+    this.g = g;
+    this.owner = owner;
+    this.lib = lib;
+  }
+
+  private void body(KernelSignature sig) {
+    int[] ends = KernelSignature.argIndices(kernel, bufferArg, scalarArg, intArg);
+    partialsArg = ends[0];
+    chunkArg = ends[1];
+    loArg = ends[2];
+    hiArg = ends[3];
+    width = g.newLocal(Type.INT_TYPE);
+    species64();
+    g.invokeInterface(SPECIES, new Method("length", "()I"));
+    g.storeLocal(width);
+    for (Reduction r : kernel.reductions) {
+      int p = g.newLocal(Jvm.DOUBLE_ARRAY);
+      g.push(SumOrder.BLOCK);
+      g.newArray(Type.DOUBLE_TYPE);
+      g.storeLocal(p);
+      partials.put(r, p);
+      acc.put(r, g.newLocal(Type.DOUBLE_TYPE));
+    }
+    mask = g.newLocal(MASK);
+    floatMask = g.newLocal(MASK);
+    g.visitInsn(Opcodes.ACONST_NULL);
+    g.storeLocal(mask);
+    g.visitInsn(Opcodes.ACONST_NULL);
+    g.storeLocal(floatMask);
+    index = g.newLocal(Type.INT_TYPE);
+    g.loadArg(loArg);
+    g.storeLocal(index);
+    Label head = new Label();
+    Label tail = new Label();
+    Label done = new Label();
+    // whole steps while hi - i >= w
+    g.mark(head);
+    g.loadArg(hiArg);
+    g.loadLocal(index);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(width);
+    g.ifICmp(GeneratorAdapter.LT, tail);
+    masked = false;
+    step();
+    g.loadLocal(index);
+    g.loadLocal(width);
+    g.visitInsn(Opcodes.IADD);
+    g.storeLocal(index);
+    g.goTo(head);
+    // the last, partial step under a mask
+    g.mark(tail);
+    g.loadLocal(index);
+    g.loadArg(hiArg);
+    g.ifICmp(GeneratorAdapter.GE, done);
+    species64();
+    g.loadLocal(index);
+    g.loadArg(hiArg);
+    g.invokeInterface(
+        SPECIES, new Method("indexInRange", MASK, new Type[] {Type.INT_TYPE, Type.INT_TYPE}));
+    g.storeLocal(mask);
+    species32();
+    g.loadLocal(index);
+    g.loadArg(hiArg);
+    g.invokeInterface(
+        SPECIES, new Method("indexInRange", MASK, new Type[] {Type.INT_TYPE, Type.INT_TYPE}));
+    g.storeLocal(floatMask);
+    masked = true;
+    step();
+    g.mark(done);
+    finish(sig);
+  }
+
+  private void species64() {
+    g.getStatic(owner, F64_SPECIES, SPECIES);
+  }
+
+  private void species32() {
+    g.getStatic(owner, F32_SPECIES, SPECIES);
+  }
+
+  /** One step: every loop on the step's elements. */
+  private void step() {
+    for (LoopLayout l : kernel.loops) {
+      layout = l;
+      elements();
+    }
+  }
+
+  /** The chunk's end: each sum is the tree of its partials; results as the scalar kernel's. */
+  private void finish(KernelSignature sig) {
+    for (Map.Entry<Reduction, Integer> e : partials.entrySet()) {
+      lib.require(SumOrder.class, TREE16.getName(), TREE16.getDescriptor());
+      g.loadLocal(e.getValue());
+      g.push(0);
+      g.invokeStatic(owner, TREE16);
+      g.storeLocal(acc.get(e.getKey()));
+    }
+    List<Reduction> full = kernel.fullReductions;
+    if (sig.returnsPartial()) {
+      g.loadLocal(acc.get(full.get(0)));
+      g.returnValue();
+      return;
+    }
+    for (Reduction r : full) {
+      g.loadArg(partialsArg);
+      g.loadArg(chunkArg);
+      g.push(full.size());
+      g.visitInsn(Opcodes.IMUL);
+      g.push(kernel.slot(r));
+      g.visitInsn(Opcodes.IADD);
+      g.loadLocal(acc.get(r));
+      g.visitInsn(Opcodes.DASTORE);
+    }
+    g.returnValue();
+  }
+
+  private Reduction reductionOf(Inst m) {
+    return layout.reductionOf(m);
+  }
+
+  /** The members of the current loop on the step's elements. */
+  private void elements() {
+    for (Inst m : layout.loop.members) {
+      if (LoopPlan.isReduction(m)) {
+        // p[off, off + w) += x, off = (i - lo) mod 16: element k of the chunk to partial k mod 16
+        int p = partials.get(reductionOf(m));
+        species64();
+        g.loadLocal(p);
+        pushPartialsOffset();
+        g.invokeStatic(
+            DV, new Method("fromArray", DV, new Type[] {SPECIES, Jvm.DOUBLE_ARRAY, Type.INT_TYPE}));
+        push(m.operand(0));
+        if (masked) {
+          g.loadLocal(mask);
+          g.invokeVirtual(DV, BINARY_MASKED);
+        } else {
+          g.invokeVirtual(DV, named(BINARY, "add"));
+        }
+        g.loadLocal(p);
+        pushPartialsOffset();
+        g.invokeVirtual(
+            DV,
+            new Method("intoArray", Type.VOID_TYPE, new Type[] {Jvm.DOUBLE_ARRAY, Type.INT_TYPE}));
+        continue;
+      }
+      DType dt = m.type().dtype();
+      if (layout.plan.isCopyMember(m)) {
+        Access a = layout.reads.get(m);
+        if (a != null) {
+          load(a);
+        } else {
+          push(layout.plan.scalarOf(m));
+        }
+      } else {
+        op(m);
+        if (dt == DType.F32) {
+          roundToFloat();
+        }
+      }
+      int local = g.newLocal(DV);
+      g.storeLocal(local);
+      locals.put(m, local);
+      Access st = layout.stores.get(m);
+      if (st != null) {
+        g.loadLocal(local);
+        store(st);
+      }
+    }
+    locals.clear();
+  }
+
+  /** Pushes {@code (i - lo) mod 16}, a multiple of {@code w}: where the step's partials start. */
+  private void pushPartialsOffset() {
+    g.loadLocal(index);
+    g.loadArg(loArg);
+    g.visitInsn(Opcodes.ISUB);
+    g.push(SumOrder.BLOCK - 1);
+    g.visitInsn(Opcodes.IAND);
+  }
+
+  private static Method named(Method m, String name) {
+    return new Method(name, m.getDescriptor());
+  }
+
+  /** Pushes {@code v} as a vector of doubles. */
+  private void push(Value v) {
+    Integer local = locals.get(v);
+    if (local != null) {
+      g.loadLocal(local);
+      return;
+    }
+    Value s = v instanceof Lit ? v : layout.plan.scalarOf(v);
+    if (s instanceof Lit l) {
+      broadcast(() -> g.push(l.value()));
+      return;
+    }
+    Integer sa = scalarArg.get(s);
+    if (sa != null) {
+      broadcast(() -> g.loadArg(sa));
+      return;
+    }
+    Access a = layout.reads.get(v);
+    if (a == null) {
+      throw new IllegalStateException("loop " + layout.loop.index + " cannot read " + v);
+    }
+    load(a);
+  }
+
+  private void broadcast(Runnable pushDouble) {
+    species64();
+    pushDouble.run();
+    g.invokeStatic(DV, new Method("broadcast", DV, new Type[] {SPECIES, Type.DOUBLE_TYPE}));
+  }
+
+  private void pushArray(Access a) {
+    g.loadArg(bufferArg.get(kernel.bufferParam(layout, a)));
+  }
+
+  /** Loads the step's elements of {@code a} (stride 1) or its one element (stride 0). */
+  private void load(Access a) {
+    if (a.stride(0).isZero()) {
+      broadcast(
+          () -> {
+            pushArray(a);
+            g.push(0);
+            Jvm.loadElement(g, a.dtype);
+          });
+      return;
+    }
+    boolean f32 = a.dtype == DType.F32;
+    Type vt = f32 ? FV : DV;
+    if (f32) {
+      species32();
+    } else {
+      species64();
+    }
+    arrayCall(a, vt, true);
+    if (f32) {
+      convert("F2D", this::species64, DV);
+    }
+  }
+
+  /** With a vector of doubles on the stack, stores it as the step's elements of {@code a}. */
+  private void store(Access a) {
+    boolean f32 = a.dtype == DType.F32;
+    Type vt = f32 ? FV : DV;
+    if (f32) {
+      convert("D2F", this::species32, FV);
+    }
+    arrayCall(a, vt, false);
+  }
+
+  /**
+   * Pushes {@code a}'s array, the step's index and, in the masked step, the mask, and calls {@code
+   * vt}'s {@code fromArray} (a species is on the stack) or {@code intoArray} (a vector is).
+   */
+  private void arrayCall(Access a, Type vt, boolean load) {
+    pushArray(a);
+    g.loadLocal(index);
+    List<Type> params = new java.util.ArrayList<>();
+    if (load) {
+      params.add(SPECIES);
+    }
+    params.add(Jvm.arrayType(a.dtype));
+    params.add(Type.INT_TYPE);
+    if (masked) {
+      g.loadLocal(a.dtype == DType.F32 ? floatMask : mask);
+      params.add(MASK);
+    }
+    Type[] ps = params.toArray(new Type[0]);
+    if (load) {
+      g.invokeStatic(vt, new Method("fromArray", vt, ps));
+    } else {
+      g.invokeVirtual(vt, new Method("intoArray", Type.VOID_TYPE, ps));
+    }
+  }
+
+  /** Converts the vector on the stack lane by lane ({@code F2D}, {@code D2F}) to {@code to}. */
+  private void convert(String conversion, Runnable species, Type to) {
+    g.getStatic(OPS, conversion, CONVERSION);
+    species.run();
+    g.push(0);
+    g.invokeVirtual(VEC, CONVERT);
+    g.checkCast(to);
+  }
+
+  /** Rounds each lane to f32 and back, as the scalar backend's {@code (double) (float) x}. */
+  private void roundToFloat() {
+    convert("D2F", this::species32, FV);
+    convert("F2D", this::species64, DV);
+  }
+
+  private void binary(Inst m, String name) {
+    push(m.operand(0));
+    push(m.operand(1));
+    g.invokeVirtual(DV, named(BINARY, name));
+  }
+
+  private void unary(Inst m, String name) {
+    push(m.operand(0));
+    g.invokeVirtual(DV, new Method(name, DV, new Type[0]));
+  }
+
+  /** A copy of {@code lib.vector.MathVector}'s f64 function named as the op. */
+  private void function(Inst m) {
+    push(m.operand(0));
+    String name = m.op().mnemonic();
+    Method f = new Method(name, DV, new Type[] {DV});
+    lib.require(
+        LibraryCopier.load("dev/gradc/codegen/lib/vector/MathVector"), name, f.getDescriptor());
+    g.invokeStatic(owner, f);
+  }
+
+  /** Leaves {@code m}'s value as a vector of doubles, as {@link OpEmitter#emit} computes it. */
+  private void op(Inst m) {
+    String cmp = comparison(m.op());
+    if (cmp != null) {
+      // 1.0 where the comparison holds, else 0.0
+      int holds = g.newLocal(MASK);
+      push(m.operand(0));
+      g.getStatic(OPS, cmp, COMPARISON);
+      push(m.operand(1));
+      g.invokeVirtual(DV, new Method("compare", MASK, new Type[] {COMPARISON, VEC}));
+      g.storeLocal(holds);
+      broadcast(() -> g.push(0.0));
+      broadcast(() -> g.push(1.0));
+      g.loadLocal(holds);
+      g.invokeVirtual(DV, BLEND);
+      return;
+    }
+    switch (m.op().elementwise()) {
+      case ADD -> binary(m, "add");
+      case SUB -> binary(m, "sub");
+      case MUL -> binary(m, "mul");
+      case DIV -> binary(m, "div");
+      case MAXIMUM -> binary(m, "max");
+      case MINIMUM -> binary(m, "min");
+      case WHERE -> {
+        // condition == 0 ? otherwise : then
+        push(m.operand(1));
+        push(m.operand(2));
+        push(m.operand(0));
+        g.getStatic(OPS, "EQ", COMPARISON);
+        g.push(0.0);
+        g.invokeVirtual(DV, new Method("compare", MASK, new Type[] {COMPARISON, Type.DOUBLE_TYPE}));
+        g.invokeVirtual(DV, BLEND);
+      }
+      case CLAMP -> {
+        binary(m, "max");
+        push(m.operand(2));
+        g.invokeVirtual(DV, named(BINARY, "min"));
+      }
+      case NEG -> unary(m, "neg");
+      case ABS -> unary(m, "abs");
+      case SQRT -> unary(m, "sqrt");
+      case EXP -> function(m);
+      case RSQRT -> {
+        broadcast(() -> g.push(1.0));
+        unary(m, "sqrt");
+        g.invokeVirtual(DV, named(BINARY, "div"));
+      }
+      case RECIPROCAL -> {
+        broadcast(() -> g.push(1.0));
+        push(m.operand(0));
+        g.invokeVirtual(DV, named(BINARY, "div"));
+      }
+      case SQUARE -> {
+        push(m.operand(0));
+        g.dup();
+        g.invokeVirtual(DV, named(BINARY, "mul"));
+      }
+      case DETACH, CAST -> push(m.operand(0));
+      default -> throw new IllegalStateException("no vector form of " + m.op().mnemonic());
+    }
+  }
+}

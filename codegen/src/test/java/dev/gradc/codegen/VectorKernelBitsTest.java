@@ -1,0 +1,61 @@
+package dev.gradc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vector backend gives the scalar backend's bits: {@link VectorKernelBitsMain} (every op the
+ * vector backend takes, and full sums, f64 and f32, lengths around the block and the chunk, 1, 2
+ * and 7 threads) in fresh JVMs without the vector module and with 128-, 256- and 512-bit vectors
+ * ({@code -XX:MaxVectorSize}, standing in for NEON, AVX2 and AVX-512 hardware) equals the
+ * interpreter bit for bit and prints one digest everywhere; with the module every program runs a
+ * vector kernel, without it none.
+ */
+class VectorKernelBitsTest {
+  @Test
+  void everyVectorWidthAndNoModule_sameBitsAsTheInterpreterAndEachOther() throws Exception {
+    int programs = VectorKernelBitsMain.programs().size();
+    String[] scalar = run(List.of()).split("\n", 4);
+    assertEquals("0", scalar[0], "vector kernels without the module");
+    assertEquals(
+        "0", scalar[1], () -> "differing from the interpreter without the module\n" + scalar[3]);
+    for (int bytes : new int[] {16, 32, 64}) {
+      String[] v =
+          run(List.of("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=" + bytes))
+              .split("\n", 4);
+      String where = "with " + 8 * bytes + "-bit vectors";
+      assertTrue(Integer.parseInt(v[0]) >= programs, where + ": vector kernels " + v[0]);
+      assertEquals("0", v[1], () -> where + ": differing from the interpreter\n" + v[3]);
+      assertEquals(scalar[2], v[2], where + ": digest");
+    }
+  }
+
+  /** What a fresh JVM with {@code flags} prints. */
+  private static String run(List<String> flags) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(flags);
+    // every chunk, however short, in vector form where the module is there
+    cmd.add("-D" + ClassEmitter.VECTOR_MIN_PROPERTY + "=1");
+    cmd.addAll(
+        List.of(
+            "-cp", System.getProperty("java.class.path"), VectorKernelBitsMain.class.getName()));
+    Process p = new ProcessBuilder(cmd).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
+    assertEquals(0, p.exitValue(), () -> String.join(" ", cmd) + "\n" + err);
+    // the first differing elements, if any, for the messages below
+    return out
+        + "\n"
+        + err.replace("WARNING: Using incubator modules: jdk.incubator.vector", "").strip();
+  }
+}
