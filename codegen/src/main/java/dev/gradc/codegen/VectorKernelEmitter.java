@@ -38,11 +38,12 @@ import org.objectweb.asm.commons.Method;
  * backend's bits. (Partials kept in vectors across steps would be boxed on JDK 17: C2 does not keep
  * a vector that a loop carries in registers, so each step would allocate.)
  *
- * <p>What it does not take yet ({@link #unsupported} says why), the scalar kernel runs: rows loops,
- * column, row and read-modify-write reductions, products and amax/amin, integer and bool data in
- * buffers, strided access, kernels of more than {@link #MAX_MEMBERS} members or 4 sums, and ops
- * without a vector form here (the elementary functions but {@code exp}: called out of line, their
- * vector arguments would be boxed).
+ * <p>Loops with a full sum take the vector form only with {@link #SUMS_PROPERTY} set: slower than
+ * the scalar kernel as measured so far. What it does not take yet ({@link #unsupported} says why),
+ * the scalar kernel runs: rows loops, column, row and read-modify-write reductions, products and
+ * amax/amin, integer and bool data in buffers, strided access, kernels of more than {@link
+ * #MAX_MEMBERS} members or 4 sums, and ops without a vector form here (the elementary functions but
+ * {@code exp}: called out of line, their vector arguments would be boxed).
  */
 final class VectorKernelEmitter {
   /** The vector backend: writes {@code sig}'s kernel, public, into the companion {@code cv}. */
@@ -105,9 +106,22 @@ final class VectorKernelEmitter {
     return null;
   }
 
+  /**
+   * Whether loops with a full sum get a vector form: off unless {@value #SUMS_PROPERTY} is true.
+   * Measured (JMH, 1 thread, {@code mse} at 4M elements): the vector sum ran 24.8 ms and allocated
+   * 17.8 KB per call (its {@code double[16]} per chunk call) against the scalar kernel's 19.7 ms
+   * and 90 B, whose partials live in locals.
+   */
+  static final String SUMS_PROPERTY = "gradc.vector.sums";
+
+  private static final boolean SUMS = Boolean.getBoolean(SUMS_PROPERTY);
+
   private static String unsupported(LoopLayout l) {
     if (l.rank() != 1) {
       return "rows";
+    }
+    if (!l.reductions.isEmpty() && !SUMS) {
+      return "sum (the scalar kernel keeps its partials in locals)";
     }
     for (Reduction r : l.reductions) {
       if (r.mode != Mode.FULL || !r.sumsInBlocks()) {
@@ -220,7 +234,7 @@ final class VectorKernelEmitter {
     return "w f64 lanes (2, 4 or 8)"
         + (f32 ? ", f32 data widened" : "")
         + ", masked tail"
-        + (l.reductions.isEmpty() ? "" : ", 16 sum partials in 16/w vectors");
+        + (l.reductions.isEmpty() ? "" : ", 16 sum partials in a double[16]");
   }
 
   // --- the companion's parts

@@ -45,6 +45,8 @@ class VectorKernelBitsTest {
     cmd.addAll(flags);
     // every chunk, however short, in vector form where the module is there
     cmd.add("-D" + ClassEmitter.VECTOR_MIN_PROPERTY + "=1");
+    // and the full sums in vector form too, which are off by default
+    cmd.add("-D" + VectorKernelEmitter.SUMS_PROPERTY + "=true");
     cmd.addAll(
         List.of(
             "-cp", System.getProperty("java.class.path"), VectorKernelBitsMain.class.getName()));
