@@ -176,27 +176,9 @@ class OpsFixtureTest {
     m.put("index_put_inplace", x -> x[0].mul(1.0).indexPut_(List.of(x[1]), x[2], true));
     m.put("setitem_tensor", x -> x[0].mul(1.0).indexPut_(x[1], x[2]));
     m.put("setitem_mask_f32", x -> x[0].mul(1.0).indexPut_(x[1], x[2]));
-    m.put(
-        "setitem_slices",
-        x -> {
-          Tensor y = x[0].mul(1.0);
-          y.index("1:, ::2").copy_(x[1]);
-          return y;
-        });
-    m.put(
-        "setitem_int",
-        x -> {
-          Tensor y = x[0].mul(1.0);
-          y.index("1").copy_(x[1]);
-          return y;
-        });
-    m.put(
-        "setitem_add_int_f32",
-        x -> {
-          Tensor y = x[0].mul(1.0);
-          y.index("-1").add_(x[1]);
-          return y;
-        });
+    m.put("setitem_slices", x -> throughIndex(x, "1:, ::2", Tensor::copy_));
+    m.put("setitem_int", x -> throughIndex(x, "1", Tensor::copy_));
+    m.put("setitem_add_int_f32", x -> throughIndex(x, "-1", Tensor::add_));
     m.put(
         "setitem_add_tensor",
         x -> {
@@ -361,5 +343,16 @@ class OpsFixtureTest {
     } else {
       s.backward();
     }
+  }
+
+  /**
+   * PyTorch's {@code y = x[0] * 1.0; y[index] OP= x[1]}: the in-place {@code op} on the view {@code
+   * index} of a non-leaf copy, which becomes a CopySlices.
+   */
+  private static Tensor throughIndex(
+      Tensor[] x, String index, java.util.function.BiConsumer<Tensor, Tensor> op) {
+    Tensor y = x[0].mul(1.0);
+    op.accept(y.index(index), x[1]);
+    return y;
   }
 }
