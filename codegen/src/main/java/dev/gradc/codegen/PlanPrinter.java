@@ -153,7 +153,7 @@ final class PlanPrinter {
           .append(")\n");
     }
     if (VectorKernelEmitter.unsupported(k) == null) {
-      line(s, "vector", List.of(VectorKernelEmitter.shape(l)));
+      line(s, "vector", List.of(VectorKernelEmitter.shape(k, l)));
     }
   }
 

@@ -38,17 +38,23 @@ import org.objectweb.asm.commons.Method;
  * backend's bits. (Partials kept in vectors across steps would be boxed on JDK 17: C2 does not keep
  * a vector that a loop carries in registers, so each step would allocate.)
  *
- * <p>Loops with a full sum take the vector form only with {@link #SUMS_PROPERTY} set: slower than
- * the scalar kernel as measured so far. What it does not take yet ({@link #unsupported} says why),
- * the scalar kernel runs: rows loops, column, row and read-modify-write reductions, products and
- * amax/amin, integer and bool data in buffers, strided access, kernels of more than {@link
- * #MAX_MEMBERS} members or 4 sums, and ops without a vector form here (the elementary functions but
- * {@code exp}: called out of line, their vector arguments would be boxed).
+ * <p>Kernels with elementary functions other than {@code exp} (f64 only) run in blocks through
+ * passes of a few vector operations each and the functions between them ({@link VectorBlocks}),
+ * full sums included: one method would pass C2's inlining limits and box its vectors. Other loops
+ * with a full sum take the vector form only with {@link #SUMS_PROPERTY} set: slower than the scalar
+ * kernel as measured so far. What it does not take yet ({@link #unsupported} says why), the scalar
+ * kernel runs: rows loops, column, row and read-modify-write reductions, products and amax/amin,
+ * integer and bool data in buffers, strided access, kernels of more than {@link #MAX_MEMBERS}
+ * members or 4 sums, f32 data with elementary functions, and ops without a vector form here.
  */
 final class VectorKernelEmitter {
   /** The vector backend: writes {@code sig}'s kernel, public, into the companion {@code cv}. */
   static final KernelBackend BACKEND =
       (cv, owner, lib, sig) -> {
+        if (VectorBlocks.blocked(sig.kernel)) {
+          emitBlocked(cv, owner, lib, sig, new VectorBlocks(sig.kernel));
+          return;
+        }
         GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, sig.method);
         new VectorKernelEmitter(sig.kernel, g, owner, lib).body(sig);
         g.endMethod();
@@ -97,8 +103,9 @@ final class VectorKernelEmitter {
     if (members > MAX_MEMBERS || k.reductions.size() > ScalarKernelEmitter.MAX_FLAT_LANE_SUMS) {
       return "too large";
     }
+    boolean blocked = VectorBlocks.blocked(k);
     for (LoopLayout l : k.loops) {
-      String why = unsupported(l);
+      String why = unsupported(l, blocked);
       if (why != null) {
         return why;
       }
@@ -116,11 +123,16 @@ final class VectorKernelEmitter {
 
   private static final boolean SUMS = Boolean.getBoolean(SUMS_PROPERTY);
 
-  private static String unsupported(LoopLayout l) {
+  private static String unsupported(LoopLayout l, boolean blocked) {
     if (l.rank() != 1) {
       return "rows";
     }
-    if (!l.reductions.isEmpty() && !SUMS) {
+    if (blocked) {
+      String why = VectorBlocks.unsupported(l);
+      if (why != null) {
+        return why;
+      }
+    } else if (!l.reductions.isEmpty() && !SUMS) {
       return "sum (the scalar kernel keeps its partials in locals)";
     }
     for (Reduction r : l.reductions) {
@@ -202,6 +214,15 @@ final class VectorKernelEmitter {
           ABS,
           SQRT,
           EXP,
+          EXPM1,
+          LOG,
+          LOG1P,
+          SIGMOID,
+          TANH,
+          ERF,
+          ERFC,
+          SIN,
+          COS,
           RSQRT,
           RECIPROCAL,
           SQUARE,
@@ -225,8 +246,26 @@ final class VectorKernelEmitter {
     };
   }
 
-  /** The vector shape of a loop of a kernel the vector backend takes, for the plan. */
-  static String shape(LoopLayout l) {
+  /**
+   * The vector shape of a loop of kernel {@code k}, which the vector backend takes, for the plan.
+   */
+  static String shape(Kernel k, LoopLayout l) {
+    if (VectorBlocks.blocked(k)) {
+      VectorBlocks plan = new VectorBlocks(k);
+      long passes = plan.passes.stream().filter(p -> p.layout() == l).count();
+      return "w f64 lanes (2, 4 or 8), in blocks of "
+          + VectorBlocks.BLOCK
+          + " through "
+          + passes
+          + " passes, "
+          + plan.buffers()
+          + " block buffers in the kernel, masked tail"
+          + (l.reductions.isEmpty() ? "" : ", 16 sum partials in a double[16]");
+    }
+    return shape(l);
+  }
+
+  private static String shape(LoopLayout l) {
     boolean f32 = false;
     for (Access a : l.buffers) {
       f32 |= a.dtype == DType.F32;
@@ -268,6 +307,11 @@ final class VectorKernelEmitter {
         Type.getMethodDescriptor(SPECIES, Type.getType(Class.class), SHAPE),
         true);
     init.putStatic(owner, F32_SPECIES, SPECIES);
+    for (KernelSignature sig : sigs) {
+      if (VectorBlocks.blocked(sig.kernel)) {
+        passHandles(cv, init, owner, sig, new VectorBlocks(sig.kernel));
+      }
+    }
     init.returnValue();
     init.endMethod();
     GeneratorAdapter lanes =
@@ -278,6 +322,367 @@ final class VectorKernelEmitter {
     lanes.endMethod();
     for (KernelSignature sig : sigs) {
       BACKEND.emit(cv, owner, lib, sig);
+    }
+  }
+
+  // --- a kernel in blocks (VectorBlocks)
+
+  private static final Type DOUBLE_ARRAYS = Type.getType(double[][].class);
+
+  /** A pass method's arguments after the kernel's: block buffers, {@code lo, b, from, to}. */
+  private static final Type[] PASS_ARGS = {
+    DOUBLE_ARRAYS, Type.INT_TYPE, Type.INT_TYPE, Type.INT_TYPE, Type.INT_TYPE
+  };
+
+  private static final String MATH_BLOCKS = "dev/gradc/codegen/lib/vector/MathBlocks";
+
+  private static final Method BLOCK_FUNCTION =
+      new Method(
+          "f",
+          Type.VOID_TYPE,
+          new Type[] {SPECIES, Jvm.DOUBLE_ARRAY, Jvm.DOUBLE_ARRAY, Type.INT_TYPE});
+
+  /** The kernel's buffer, scalar and extent arguments, which pass methods take too. */
+  private static int prefix(KernelSignature sig) {
+    return sig.method.getArgumentTypes().length - 3 - (sig.takesPartials() ? 1 : 0);
+  }
+
+  /** Pass {@code k}'s method: whole steps over {@code [from, to)}, or its one masked step. */
+  private static Method passMethod(KernelSignature sig, int k, boolean tail) {
+    Type[] args =
+        java.util.Arrays.copyOf(sig.method.getArgumentTypes(), prefix(sig) + PASS_ARGS.length);
+    System.arraycopy(PASS_ARGS, 0, args, prefix(sig), PASS_ARGS.length);
+    return new Method(sig.name + "p" + k + (tail ? "t" : ""), Type.VOID_TYPE, args);
+  }
+
+  private static void emitBlocked(
+      ClassVisitor cv, Type owner, LibraryCopier lib, KernelSignature sig, VectorBlocks plan) {
+    int access = Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC;
+    for (int k = 0; k < plan.passes.size(); k++) {
+      if (plan.passes.get(k) instanceof VectorBlocks.Arith a) {
+        for (boolean tail : new boolean[] {false, true}) {
+          GeneratorAdapter g = Jvm.method(cv, access, passMethod(sig, k, tail));
+          new VectorKernelEmitter(sig.kernel, g, owner, lib).passBody(sig, plan, a, tail);
+          g.endMethod();
+        }
+      }
+    }
+    GeneratorAdapter g = Jvm.method(cv, access, sig.method);
+    new VectorKernelEmitter(sig.kernel, g, owner, lib).blockedBody(sig, plan);
+    g.endMethod();
+  }
+
+  /** Stores {@code blocks[index]} in a new local and returns it. */
+  private int blockBuffer(int blocksLocalOrArg, boolean isArg, int index) {
+    int local = g.newLocal(Jvm.DOUBLE_ARRAY);
+    if (isArg) {
+      g.loadArg(blocksLocalOrArg);
+    } else {
+      g.loadLocal(blocksLocalOrArg);
+    }
+    g.push(index);
+    g.arrayLoad(Jvm.DOUBLE_ARRAY);
+    g.storeLocal(local);
+    return local;
+  }
+
+  /**
+   * The kernel's method: the block buffers and sum partials, then per block of {@link
+   * VectorBlocks#BLOCK} elements each pass, then the sums as {@link #body}'s.
+   */
+  private void blockedBody(KernelSignature sig, VectorBlocks plan) {
+    int[] ends = KernelSignature.argIndices(kernel, bufferArg, scalarArg, intArg);
+    partialsArg = ends[0];
+    chunkArg = ends[1];
+    loArg = ends[2];
+    hiArg = ends[3];
+    int buffers = plan.buffers();
+    int sums = kernel.reductions.size();
+    width = g.newLocal(Type.INT_TYPE);
+    species64();
+    g.invokeInterface(SPECIES, new Method("length", "()I"));
+    g.storeLocal(width);
+    int blocks = g.newLocal(DOUBLE_ARRAYS);
+    g.push(buffers + sums);
+    g.newArray(Jvm.DOUBLE_ARRAY);
+    g.storeLocal(blocks);
+    for (int j = 0; j < buffers + sums; j++) {
+      g.loadLocal(blocks);
+      g.push(j);
+      g.push(j < buffers ? VectorBlocks.BLOCK : SumOrder.BLOCK);
+      g.newArray(Type.DOUBLE_TYPE);
+      g.arrayStore(Jvm.DOUBLE_ARRAY);
+    }
+    // end = lo + (hi - lo) / w * w: where the whole steps end
+    int end = g.newLocal(Type.INT_TYPE);
+    g.loadArg(hiArg);
+    g.loadArg(loArg);
+    g.visitInsn(Opcodes.ISUB);
+    wholeSteps();
+    g.loadArg(loArg);
+    g.visitInsn(Opcodes.IADD);
+    g.storeLocal(end);
+    int b = g.newLocal(Type.INT_TYPE);
+    int e = g.newLocal(Type.INT_TYPE);
+    int we = g.newLocal(Type.INT_TYPE);
+    int n = g.newLocal(Type.INT_TYPE);
+    g.loadArg(loArg);
+    g.storeLocal(b);
+    Label head = new Label();
+    Label done = whileBelowHi(head, b);
+    // e = min(b + BLOCK, hi), we = min(e, end), n = e - b rounded up to whole steps
+    g.loadLocal(b);
+    g.push(VectorBlocks.BLOCK);
+    g.visitInsn(Opcodes.IADD);
+    g.loadArg(hiArg);
+    g.invokeStatic(Type.getType(Math.class), Method.getMethod("int min(int, int)"));
+    g.storeLocal(e);
+    g.loadLocal(e);
+    g.loadLocal(end);
+    g.invokeStatic(Type.getType(Math.class), Method.getMethod("int min(int, int)"));
+    g.storeLocal(we);
+    g.loadLocal(e);
+    g.loadLocal(b);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(width);
+    g.visitInsn(Opcodes.IADD);
+    g.push(1);
+    g.visitInsn(Opcodes.ISUB);
+    wholeSteps();
+    g.storeLocal(n);
+    for (int k = 0; k < plan.passes.size(); k++) {
+      VectorBlocks.Pass p = plan.passes.get(k);
+      if (p instanceof VectorBlocks.Arith) {
+        callPass(sig, plan, k, false, blocks, b, b, we);
+        Label whole = new Label();
+        g.loadLocal(we);
+        g.loadLocal(e);
+        g.ifICmp(GeneratorAdapter.GE, whole);
+        callPass(sig, plan, k, true, blocks, b, we, e);
+        g.mark(whole);
+      } else if (p instanceof VectorBlocks.Call c) {
+        handle(sig, plan.handle(k));
+        species64();
+        for (Value v : List.of(c.fn().operand(0), c.fn())) {
+          g.loadLocal(blocks);
+          g.push(plan.slots.get(v));
+          g.arrayLoad(Jvm.DOUBLE_ARRAY);
+        }
+        g.loadLocal(n);
+        Method f = blockFunction(c);
+        lib.require(LibraryCopier.load(MATH_BLOCKS), f.getName(), f.getDescriptor());
+        g.invokeVirtual(HANDLE, named(f, "invokeExact"));
+      }
+    }
+    g.loadLocal(b);
+    g.push(VectorBlocks.BLOCK);
+    g.visitInsn(Opcodes.IADD);
+    g.storeLocal(b);
+    g.goTo(head);
+    g.mark(done);
+    for (int r = 0; r < sums; r++) {
+      Reduction red = kernel.reductions.get(r);
+      partials.put(red, blockBuffer(blocks, false, buffers + r));
+      acc.put(red, g.newLocal(Type.DOUBLE_TYPE));
+    }
+    finish(sig);
+  }
+
+  /** Marks a loop's {@code head}, which exits to the label returned once {@code local >= hi}. */
+  private Label whileBelowHi(Label head, int local) {
+    Label done = new Label();
+    g.mark(head);
+    g.loadLocal(local);
+    g.loadArg(hiArg);
+    g.ifICmp(GeneratorAdapter.GE, done);
+    return done;
+  }
+
+  /** With a count on the stack, leaves it rounded down to a multiple of {@code w}. */
+  private void wholeSteps() {
+    g.loadLocal(width);
+    g.visitInsn(Opcodes.IDIV);
+    g.loadLocal(width);
+    g.visitInsn(Opcodes.IMUL);
+  }
+
+  private void callPass(
+      KernelSignature sig,
+      VectorBlocks plan,
+      int k,
+      boolean tail,
+      int blocks,
+      int b,
+      int from,
+      int to) {
+    handle(sig, plan.handle(k) + (tail ? 1 : 0));
+    g.loadArgs(0, prefix(sig));
+    g.loadLocal(blocks);
+    g.loadArg(loArg);
+    g.loadLocal(b);
+    g.loadLocal(from);
+    g.loadLocal(to);
+    g.invokeVirtual(HANDLE, named(passMethod(sig, k, tail), "invokeExact"));
+  }
+
+  private static final Type HANDLE = Type.getType(java.lang.invoke.MethodHandle.class);
+
+  private static final Type HANDLES = Type.getType(java.lang.invoke.MethodHandle[].class);
+
+  /** The companion's field of {@code sig}'s pass handles ({@link #passHandles}). */
+  private static String handlesField(KernelSignature sig) {
+    return sig.name + "Passes";
+  }
+
+  /** Pushes handle {@code i} of {@code sig}'s passes. */
+  private void handle(KernelSignature sig, int i) {
+    g.getStatic(owner, handlesField(sig), HANDLES);
+    g.push(i);
+    g.arrayLoad(HANDLE);
+  }
+
+  private static Method blockFunction(VectorBlocks.Call c) {
+    return named(BLOCK_FUNCTION, c.fn().op().mnemonic() + "Block");
+  }
+
+  /**
+   * The field holding the handles of {@code sig}'s pass methods and functions, set in the
+   * companion's {@code <clinit>} {@code init}. The kernel calls its passes through them so that C2
+   * compiles each pass apart: inlined into the kernel's method, the passes together reach C2's
+   * NodeCountInliningCutoff part way through one of them, whose Vector API calls then box their
+   * vectors (measured: 349 bytes allocated per element of black_scholes).
+   */
+  private static void passHandles(
+      ClassVisitor cv, GeneratorAdapter init, Type owner, KernelSignature sig, VectorBlocks plan) {
+    int fieldAccess = Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL;
+    cv.visitField(fieldAccess, handlesField(sig), HANDLES.getDescriptor(), null, null).visitEnd();
+    List<Method> targets = new java.util.ArrayList<>();
+    for (int k = 0; k < plan.passes.size(); k++) {
+      if (plan.passes.get(k) instanceof VectorBlocks.Call c) {
+        targets.add(blockFunction(c));
+      } else {
+        targets.add(passMethod(sig, k, false));
+        targets.add(passMethod(sig, k, true));
+      }
+    }
+    Type lookup = Type.getType(java.lang.invoke.MethodHandles.Lookup.class);
+    Type methodType = Type.getType(java.lang.invoke.MethodType.class);
+    init.push(targets.size());
+    init.newArray(HANDLE);
+    for (int i = 0; i < targets.size(); i++) {
+      init.dup();
+      init.push(i);
+      init.invokeStatic(
+          Type.getType(java.lang.invoke.MethodHandles.class),
+          new Method("lookup", lookup, new Type[0]));
+      init.push(owner);
+      init.push(targets.get(i).getName());
+      init.push(targets.get(i).getDescriptor());
+      init.visitInsn(Opcodes.ACONST_NULL);
+      init.invokeStatic(
+          methodType,
+          new Method(
+              "fromMethodDescriptorString",
+              methodType,
+              new Type[] {Type.getType(String.class), Type.getType(ClassLoader.class)}));
+      init.invokeVirtual(
+          lookup,
+          new Method(
+              "findStatic",
+              HANDLE,
+              new Type[] {Type.getType(Class.class), Type.getType(String.class), methodType}));
+      init.arrayStore(HANDLE);
+    }
+    init.putStatic(owner, handlesField(sig), HANDLES);
+  }
+
+  /** A pass method: whole steps over {@code [from, to)}, or ({@code tail}) one masked step. */
+  private void passBody(
+      KernelSignature sig, VectorBlocks plan, VectorBlocks.Arith a, boolean tail) {
+    KernelSignature.argIndices(kernel, bufferArg, scalarArg, intArg);
+    int blocksArg = prefix(sig);
+    loArg = blocksArg + 1;
+    int bArg = blocksArg + 2;
+    int fromArg = blocksArg + 3;
+    hiArg = blocksArg + 4;
+    blocks = plan;
+    pass = a;
+    layout = a.layout();
+    for (Inst m : a.members()) {
+      if (LoopPlan.isReduction(m)) {
+        Reduction r = layout.reductionOf(m);
+        partials.put(
+            r, blockBuffer(blocksArg, true, plan.buffers() + kernel.reductions.indexOf(r)));
+      }
+      for (Value v : m.operands()) {
+        useSlot(plan, v, blocksArg);
+      }
+      useSlot(plan, m, blocksArg);
+    }
+    for (Inst m : a.stores()) {
+      useSlot(plan, m, blocksArg);
+    }
+    for (Value v : a.feeds()) {
+      useSlot(plan, v, blocksArg);
+    }
+    width = g.newLocal(Type.INT_TYPE);
+    species64();
+    g.invokeInterface(SPECIES, new Method("length", "()I"));
+    g.storeLocal(width);
+    mask = g.newLocal(MASK);
+    floatMask = g.newLocal(MASK);
+    g.visitInsn(Opcodes.ACONST_NULL);
+    g.storeLocal(floatMask);
+    index = g.newLocal(Type.INT_TYPE);
+    scratchIndex = g.newLocal(Type.INT_TYPE);
+    g.loadArg(fromArg);
+    g.storeLocal(index);
+    if (tail) {
+      stepMask(this::species64, mask);
+      masked = true;
+      blockStep(a, bArg);
+    } else {
+      g.visitInsn(Opcodes.ACONST_NULL);
+      g.storeLocal(mask);
+      Label head = new Label();
+      Label done = whileBelowHi(head, index);
+      masked = false;
+      blockStep(a, bArg);
+      g.loadLocal(index);
+      g.loadLocal(width);
+      g.visitInsn(Opcodes.IADD);
+      g.storeLocal(index);
+      g.goTo(head);
+      g.mark(done);
+    }
+    g.returnValue();
+  }
+
+  /** Loads block buffer of {@code v}, if it has one and is not loaded yet, into a local. */
+  private void useSlot(VectorBlocks plan, Value v, int blocksArg) {
+    Integer slot = plan.slots.get(v);
+    if (slot != null && !scratch.containsKey(slot)) {
+      scratch.put(slot, blockBuffer(blocksArg, true, slot));
+    }
+  }
+
+  /** One step of an arithmetic pass: its members, then the function values it stores. */
+  private void blockStep(VectorBlocks.Arith a, int bArg) {
+    g.loadLocal(index);
+    g.loadArg(bArg);
+    g.visitInsn(Opcodes.ISUB);
+    g.storeLocal(scratchIndex);
+    elements(a.members());
+    for (Inst m : a.stores()) {
+      push(m);
+      store(layout.stores.get(m));
+    }
+    for (Value v : a.feeds()) {
+      push(v);
+      scratchArray(blocks.slots.get(v));
+      g.invokeVirtual(
+          DV,
+          new Method("intoArray", Type.VOID_TYPE, new Type[] {Jvm.DOUBLE_ARRAY, Type.INT_TYPE}));
     }
   }
 
@@ -306,6 +711,15 @@ final class VectorKernelEmitter {
   private int mask;
   private int floatMask;
   private boolean masked;
+
+  /** In a pass of a blocked kernel: the plan, the pass, its block buffers' locals by slot. */
+  private VectorBlocks blocks;
+
+  private VectorBlocks.Pass pass;
+  private final Map<Integer, Integer> scratch = new java.util.HashMap<>();
+
+  /** The local of {@code i - b}, the step's offset in the block buffers. */
+  private int scratchIndex;
 
   private VectorKernelEmitter(Kernel kernel, GeneratorAdapter g, Type owner, LibraryCopier lib) {
     this.kernel = kernel;
@@ -363,22 +777,22 @@ final class VectorKernelEmitter {
     g.loadLocal(index);
     g.loadArg(hiArg);
     g.ifICmp(GeneratorAdapter.GE, done);
-    species64();
-    g.loadLocal(index);
-    g.loadArg(hiArg);
-    g.invokeInterface(
-        SPECIES, new Method("indexInRange", MASK, new Type[] {Type.INT_TYPE, Type.INT_TYPE}));
-    g.storeLocal(mask);
-    species32();
-    g.loadLocal(index);
-    g.loadArg(hiArg);
-    g.invokeInterface(
-        SPECIES, new Method("indexInRange", MASK, new Type[] {Type.INT_TYPE, Type.INT_TYPE}));
-    g.storeLocal(floatMask);
+    stepMask(this::species64, mask);
+    stepMask(this::species32, floatMask);
     masked = true;
     step();
     g.mark(done);
     finish(sig);
+  }
+
+  /** Stores in {@code local} the mask of the step's lanes below {@code hi}, in {@code species}. */
+  private void stepMask(Runnable species, int local) {
+    species.run();
+    g.loadLocal(index);
+    g.loadArg(hiArg);
+    g.invokeInterface(
+        SPECIES, new Method("indexInRange", MASK, new Type[] {Type.INT_TYPE, Type.INT_TYPE}));
+    g.storeLocal(local);
   }
 
   private void species64() {
@@ -393,7 +807,7 @@ final class VectorKernelEmitter {
   private void step() {
     for (LoopLayout l : kernel.loops) {
       layout = l;
-      elements();
+      elements(l.loop.members);
     }
   }
 
@@ -429,9 +843,9 @@ final class VectorKernelEmitter {
     return layout.reductionOf(m);
   }
 
-  /** The members of the current loop on the step's elements. */
-  private void elements() {
-    for (Inst m : layout.loop.members) {
+  /** {@code members} of the current loop on the step's elements. */
+  private void elements(List<Inst> members) {
+    for (Inst m : members) {
       if (LoopPlan.isReduction(m)) {
         // p[off, off + w) += x, off = (i - lo) mod 16: element k of the chunk to partial k mod 16
         int p = partials.get(reductionOf(m));
@@ -476,8 +890,22 @@ final class VectorKernelEmitter {
         g.loadLocal(local);
         store(st);
       }
+      Integer slot = blocks == null ? null : blocks.slots.get(m);
+      if (slot != null) {
+        g.loadLocal(local);
+        scratchArray(slot);
+        g.invokeVirtual(
+            DV,
+            new Method("intoArray", Type.VOID_TYPE, new Type[] {Jvm.DOUBLE_ARRAY, Type.INT_TYPE}));
+      }
     }
     locals.clear();
+  }
+
+  /** Pushes block buffer {@code slot} and the step's offset in it. */
+  private void scratchArray(int slot) {
+    g.loadLocal(scratch.get(slot));
+    g.loadLocal(scratchIndex);
   }
 
   /** Pushes {@code (i - lo) mod 16}, a multiple of {@code w}: where the step's partials start. */
@@ -498,6 +926,16 @@ final class VectorKernelEmitter {
     Integer local = locals.get(v);
     if (local != null) {
       g.loadLocal(local);
+      return;
+    }
+    Integer slot = blocks == null ? null : blocks.slots.get(v);
+    // a member another pass computed: from its block buffer (operands of functions that no pass
+    // computes are read as usual)
+    if (slot != null && blocks.home.get(v) != null && blocks.home.get(v) != pass) {
+      species64();
+      scratchArray(slot);
+      g.invokeStatic(
+          DV, new Method("fromArray", DV, new Type[] {SPECIES, Jvm.DOUBLE_ARRAY, Type.INT_TYPE}));
       return;
     }
     Value s = v instanceof Lit ? v : layout.plan.scalarOf(v);

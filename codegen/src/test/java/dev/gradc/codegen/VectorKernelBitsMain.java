@@ -36,7 +36,16 @@ public final class VectorKernelBitsMain {
   /** Lengths around the chunk, for the programs of {@link #CHUNKED}. */
   static final int[] CHUNK_LENGTHS = {C - 1, C, C + 1, 2 * C + 15};
 
-  static final java.util.Set<String> CHUNKED = java.util.Set.of("exp", "mul", "where_lt");
+  static final java.util.Set<String> CHUNKED =
+      java.util.Set.of("exp", "mul", "where_lt", "erf", "black_scholes");
+
+  /** Lengths around the vector backend's block ({@link VectorBlocks#BLOCK}), for its programs. */
+  static final int[] BLOCK_LENGTHS = {127, 128, 129, 300};
+
+  /** The functions of kernels in blocks ({@link VectorBlocks}), in f64 programs. */
+  static final Op[] FUNCTIONS = {
+    Op.EXPM1, Op.LOG, Op.LOG1P, Op.SIGMOID, Op.TANH, Op.ERF, Op.ERFC, Op.SIN, Op.COS
+  };
 
   static final Op[] UNARY = {Op.NEG, Op.ABS, Op.SQRT, Op.EXP, Op.RSQRT, Op.RECIPROCAL, Op.SQUARE};
 
@@ -62,6 +71,16 @@ public final class VectorKernelBitsMain {
                 (b, x) -> b.where(b.binary(op, x[0], x[1]), x[0], b.mul(x[1], x[1]))));
       }
       out.add(program("clamp", dt, (b, x) -> b.clamp(x[0], b.neg(b.abs(x[1])), b.abs(x[1]))));
+      if (dt == DType.F64) {
+        for (Op op : FUNCTIONS) {
+          out.add(
+              program(
+                  op.mnemonic(),
+                  dt,
+                  (b, x) -> b.add(b.unary(op, x[0]), b.mul(b.unary(op, b.sub(x[1], x[0])), x[0]))));
+        }
+        out.add(program("black_scholes", dt, VectorKernelBitsMain::blackScholes));
+      }
       // a scalar and a literal broadcast, a cast through the other float dtype
       out.add(
           program(
@@ -74,6 +93,27 @@ public final class VectorKernelBitsMain {
               }));
     }
     return out;
+  }
+
+  /**
+   * A call price {@code S N(d1) - K e^(-rT) N(d2)} and the density at {@code d1}, with {@code S =
+   * |x| + 1}, {@code K = |z| + 1}, {@code sigma = |z| / 8 + 0.1}, {@code T = |x| / 4 + 0.25},
+   * {@code r = 0.03}: a long loop of several passes in blocks, values crossing passes.
+   */
+  private static Value blackScholes(Builder b, Value[] x) {
+    Value s = b.add(b.abs(x[0]), 1);
+    Value k = b.add(b.abs(x[1]), 1);
+    Value sigma = b.add(b.mul(b.abs(x[1]), 0.125), 0.1);
+    Value time = b.add(b.mul(b.abs(x[0]), 0.25), 0.25);
+    Value volTime = b.mul(sigma, b.unary(Op.SQRT, time));
+    Value drift = b.mul(b.add(b.mul(b.mul(sigma, sigma), 0.5), 0.03), time);
+    Value d1 = b.div(b.add(b.log(b.div(s, k)), drift), volTime);
+    Value d2 = b.sub(d1, volTime);
+    Value n1 = b.mul(b.add(b.unary(Op.ERF, b.mul(d1, Math.sqrt(0.5))), 1), 0.5);
+    Value n2 = b.mul(b.add(b.unary(Op.ERF, b.mul(d2, Math.sqrt(0.5))), 1), 0.5);
+    Value discount = b.exp(b.mul(time, -0.03));
+    Value price = b.sub(b.mul(s, n1), b.mul(b.mul(k, discount), n2));
+    return b.add(price, b.exp(b.mul(b.mul(d1, d1), -0.5)));
   }
 
   private static Func program(String name, DType dt, BiFunction<Builder, Value[], Value> body) {
@@ -131,10 +171,18 @@ public final class VectorKernelBitsMain {
         vectorKernels += k.vectorKernels();
         DType dt = f.params().get(0).type().dtype();
         int[] lengths = LENGTHS;
+        if (java.util.Arrays.asList(FUNCTIONS).stream()
+                .anyMatch(op -> op.mnemonic().equals(f.name()))
+            || f.name().equals("black_scholes")) {
+          lengths =
+              java.util.stream.IntStream.concat(
+                      java.util.Arrays.stream(LENGTHS), java.util.Arrays.stream(BLOCK_LENGTHS))
+                  .toArray();
+        }
         if (CHUNKED.contains(f.name())) {
           lengths =
               java.util.stream.IntStream.concat(
-                      java.util.Arrays.stream(LENGTHS), java.util.Arrays.stream(CHUNK_LENGTHS))
+                      java.util.Arrays.stream(lengths), java.util.Arrays.stream(CHUNK_LENGTHS))
                   .toArray();
         }
         for (int n : lengths) {
