@@ -428,36 +428,45 @@ public final class MathF64 {
    * exponential.
    */
   private static double erfTail(double a) {
-    if (a < 2.875) {
-      if (a < 1.75) {
-        return estrin15(
-            a - 1.5, ERFT1_0, ERFT1_1, ERFT1_2, ERFT1_3, ERFT1_4, ERFT1_5, ERFT1_6, ERFT1_7,
-            ERFT1_8, ERFT1_9, ERFT1_10, ERFT1_11, ERFT1_12, ERFT1_13, ERFT1_14, ERFT1_15);
-      }
-      if (a < 2.25) {
-        return estrin15(
-            a - 2.0, ERFT2_0, ERFT2_1, ERFT2_2, ERFT2_3, ERFT2_4, ERFT2_5, ERFT2_6, ERFT2_7,
-            ERFT2_8, ERFT2_9, ERFT2_10, ERFT2_11, ERFT2_12, ERFT2_13, ERFT2_14, ERFT2_15);
-      }
+    // two halves, each small enough for C2 to inline into erf (one method of all six pieces,
+    // 382 bytes of bytecode, is past FreqInlineSize: a call per argument beyond 1.25)
+    return a < 2.875 ? erfTailLow(a) : erfTailHigh(a);
+  }
+
+  /** {@link #erfTail} below 2.875. */
+  private static double erfTailLow(double a) {
+    if (a < 1.75) {
       return estrin15(
-          a - 2.5625,
-          ERFT3_0,
-          ERFT3_1,
-          ERFT3_2,
-          ERFT3_3,
-          ERFT3_4,
-          ERFT3_5,
-          ERFT3_6,
-          ERFT3_7,
-          ERFT3_8,
-          ERFT3_9,
-          ERFT3_10,
-          ERFT3_11,
-          ERFT3_12,
-          ERFT3_13,
-          ERFT3_14,
-          ERFT3_15);
+          a - 1.5, ERFT1_0, ERFT1_1, ERFT1_2, ERFT1_3, ERFT1_4, ERFT1_5, ERFT1_6, ERFT1_7, ERFT1_8,
+          ERFT1_9, ERFT1_10, ERFT1_11, ERFT1_12, ERFT1_13, ERFT1_14, ERFT1_15);
     }
+    if (a < 2.25) {
+      return estrin15(
+          a - 2.0, ERFT2_0, ERFT2_1, ERFT2_2, ERFT2_3, ERFT2_4, ERFT2_5, ERFT2_6, ERFT2_7, ERFT2_8,
+          ERFT2_9, ERFT2_10, ERFT2_11, ERFT2_12, ERFT2_13, ERFT2_14, ERFT2_15);
+    }
+    return estrin15(
+        a - 2.5625,
+        ERFT3_0,
+        ERFT3_1,
+        ERFT3_2,
+        ERFT3_3,
+        ERFT3_4,
+        ERFT3_5,
+        ERFT3_6,
+        ERFT3_7,
+        ERFT3_8,
+        ERFT3_9,
+        ERFT3_10,
+        ERFT3_11,
+        ERFT3_12,
+        ERFT3_13,
+        ERFT3_14,
+        ERFT3_15);
+  }
+
+  /** {@link #erfTail} from 2.875 on. */
+  private static double erfTailHigh(double a) {
     if (a < 3.5) {
       return estrin15(
           a - 3.1875,
