@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * blocking changes nothing. A block of C narrower than half a sliver (a classifier's 10 logits)
  * runs transposed, B's columns broadcast against A's rows in vectors, since {@code fma(b, a, c)}
  * equals {@code fma(a, b, c)}. Packing copies with vectors where the source is contiguous along the
- * sliver, and row by row where it is contiguous along the shared dim.
+ * sliver, and gathers across the sliver's rows where it is contiguous along the shared dim.
  *
  * <p>Species are read from the {@code SPECIES_PREFERRED} constants inside each method (never held
  * in fields), so the class has no fields and its methods can be copied into generated classes.
@@ -123,7 +123,7 @@ public final class GemmVector {
     int wPadded = (w + nr - 1) / nr * nr;
     int mcMax = Math.min(MC, (i1 - i0 + mr - 1) / mr * mr);
     float[] bp = new float[Math.max(1, kcMax) * wPadded];
-    float[] ap = new float[Math.max(1, kcMax) * mcMax];
+    float[] ap = new float[Math.max(1, kcMax) * mcMax + FloatVector.SPECIES_PREFERRED.length()];
     float[] tmp = new float[mr * nr];
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
@@ -183,8 +183,8 @@ public final class GemmVector {
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int wPadded = (w + mr - 1) / mr * mr;
     int mcMax = Math.min(MC, (i1 - i0 + nr - 1) / nr * nr);
-    float[] bt = new float[Math.max(1, kcMax) * wPadded];
-    float[] at = new float[Math.max(1, kcMax) * mcMax];
+    float[] bt = new float[Math.max(1, kcMax) * wPadded + FloatVector.SPECIES_PREFERRED.length()];
+    float[] at = new float[Math.max(1, kcMax) * mcMax + FloatVector.SPECIES_PREFERRED.length()];
     float[] tmp = new float[mr * nr];
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
@@ -234,17 +234,40 @@ public final class GemmVector {
       float[] x, int off, int pStep, int qStep, int kc, int len, int width, float[] out) {
     VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
     int vl = s.length();
+    // Gather offsets of a sliver's rows, clamped to its last row, for each vector of the sliver.
+    int[] rows = new int[(width + vl - 1) / vl * vl];
+    for (int q = 0; q < rows.length; q++) {
+      rows[q] = Math.min(q, width - 1) * qStep;
+    }
     for (int q0 = 0; q0 < len; q0 += width) {
       int base = q0 * kc;
       int qn = Math.min(width, len - q0);
-      if (qStep == 1 && width % vl == 0) {
-        // Contiguous along q (B's rows): vector copies, masked at the edge (zeros beyond len).
+      if (qStep == 1 && (width % vl == 0 || qn == width)) {
+        // Contiguous along q (B's rows, A^T's columns): vector copies, masked at the edge (zeros
+        // beyond len). Stores go in ascending order: lanes past the sliver's width land in the
+        // next sliver's place before it is written (the buffer has a vector of slack after the
+        // last), so a whole sliver reads unmasked up to the end of x.
         for (int p = 0; p < kc; p++) {
           int src = off + p * pStep + q0;
           int dst = base + p * width;
           for (int q = 0; q < width; q += vl) {
-            VectorMask<Float> in = s.indexInRange(q, qn);
-            FloatVector.fromArray(s, x, src + q, in).intoArray(out, dst + q);
+            if (q + vl <= qn || (qn == width && src + q + vl <= x.length)) {
+              FloatVector.fromArray(s, x, src + q).intoArray(out, dst + q);
+            } else {
+              VectorMask<Float> in = s.indexInRange(q, qn);
+              FloatVector.fromArray(s, x, src + q, in).intoArray(out, dst + q);
+            }
+          }
+        }
+      } else if (pStep == 1 && qn == width) {
+        // Contiguous along p (A's rows), a whole sliver: gathers across its rows, stored in
+        // ascending order, so lanes past the sliver's width (copies of its last row) are
+        // overwritten by the next store; the buffer has a vector of slack after the last.
+        int src = off + q0 * qStep;
+        for (int p = 0; p < kc; p++) {
+          int dst = base + p * width;
+          for (int q = 0; q < width; q += vl) {
+            FloatVector.fromArray(s, x, src + p, rows, q).intoArray(out, dst + q);
           }
         }
       } else if (pStep == 1) {
@@ -527,7 +550,7 @@ public final class GemmVector {
     int wPadded = (w + nr - 1) / nr * nr;
     int mcMax = Math.min(MC, (i1 - i0 + mr - 1) / mr * mr);
     double[] bp = new double[Math.max(1, kcMax) * wPadded];
-    double[] ap = new double[Math.max(1, kcMax) * mcMax];
+    double[] ap = new double[Math.max(1, kcMax) * mcMax + DoubleVector.SPECIES_PREFERRED.length()];
     double[] tmp = new double[mr * nr];
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
@@ -587,8 +610,9 @@ public final class GemmVector {
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int wPadded = (w + mr - 1) / mr * mr;
     int mcMax = Math.min(MC, (i1 - i0 + nr - 1) / nr * nr);
-    double[] bt = new double[Math.max(1, kcMax) * wPadded];
-    double[] at = new double[Math.max(1, kcMax) * mcMax];
+    double[] bt =
+        new double[Math.max(1, kcMax) * wPadded + DoubleVector.SPECIES_PREFERRED.length()];
+    double[] at = new double[Math.max(1, kcMax) * mcMax + DoubleVector.SPECIES_PREFERRED.length()];
     double[] tmp = new double[mr * nr];
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
@@ -638,17 +662,40 @@ public final class GemmVector {
       double[] x, int off, int pStep, int qStep, int kc, int len, int width, double[] out) {
     VectorSpecies<Double> s = DoubleVector.SPECIES_PREFERRED;
     int vl = s.length();
+    // Gather offsets of a sliver's rows, clamped to its last row, for each vector of the sliver.
+    int[] rows = new int[(width + vl - 1) / vl * vl];
+    for (int q = 0; q < rows.length; q++) {
+      rows[q] = Math.min(q, width - 1) * qStep;
+    }
     for (int q0 = 0; q0 < len; q0 += width) {
       int base = q0 * kc;
       int qn = Math.min(width, len - q0);
-      if (qStep == 1 && width % vl == 0) {
-        // Contiguous along q (B's rows): vector copies, masked at the edge (zeros beyond len).
+      if (qStep == 1 && (width % vl == 0 || qn == width)) {
+        // Contiguous along q (B's rows, A^T's columns): vector copies, masked at the edge (zeros
+        // beyond len). Stores go in ascending order: lanes past the sliver's width land in the
+        // next sliver's place before it is written (the buffer has a vector of slack after the
+        // last), so a whole sliver reads unmasked up to the end of x.
         for (int p = 0; p < kc; p++) {
           int src = off + p * pStep + q0;
           int dst = base + p * width;
           for (int q = 0; q < width; q += vl) {
-            VectorMask<Double> in = s.indexInRange(q, qn);
-            DoubleVector.fromArray(s, x, src + q, in).intoArray(out, dst + q);
+            if (q + vl <= qn || (qn == width && src + q + vl <= x.length)) {
+              DoubleVector.fromArray(s, x, src + q).intoArray(out, dst + q);
+            } else {
+              VectorMask<Double> in = s.indexInRange(q, qn);
+              DoubleVector.fromArray(s, x, src + q, in).intoArray(out, dst + q);
+            }
+          }
+        }
+      } else if (pStep == 1 && qn == width) {
+        // Contiguous along p (A's rows), a whole sliver: gathers across its rows, stored in
+        // ascending order, so lanes past the sliver's width (copies of its last row) are
+        // overwritten by the next store; the buffer has a vector of slack after the last.
+        int src = off + q0 * qStep;
+        for (int p = 0; p < kc; p++) {
+          int dst = base + p * width;
+          for (int q = 0; q < width; q += vl) {
+            DoubleVector.fromArray(s, x, src + p, rows, q).intoArray(out, dst + q);
           }
         }
       } else if (pStep == 1) {
