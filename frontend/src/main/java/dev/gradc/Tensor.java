@@ -1861,6 +1861,64 @@ public final class Tensor {
   }
 
   /**
+   * PyTorch's {@code x[...]} with long tensors among the other indices: each item an integer, a
+   * string of basic indices ({@code ":"}, {@code "1:3"}, {@code "..."}, {@code "None"}, or several
+   * as {@code ":, 0"}) or a tensor. {@code x.index(":", idx)} is {@code x[:, idx]}, {@code
+   * x.index(i, ":", j)} is {@code x[i, :, j]}. The basic indices are views, as in {@link
+   * #index(String)}; then the tensors (negative from the end) index the dims they stand at together
+   * and broadcast, their shape in place of those dims when adjacent and first otherwise ({@code
+   * IndexBackward0}), with PyTorch's errors.
+   */
+  public Tensor index(Object... items) {
+    List<Indexing.Item> basic = new java.util.ArrayList<>();
+    List<Integer> at = new java.util.ArrayList<>();
+    List<Tensor> tensors = new java.util.ArrayList<>();
+    for (Object o : items) {
+      if (o instanceof Tensor t) {
+        at.add(basic.size());
+        tensors.add(t);
+        basic.add(new Indexing.Range(null, null, null));
+      } else if (o instanceof Integer || o instanceof Long) {
+        basic.add(new Indexing.At(((Number) o).longValue()));
+      } else if (o instanceof String str) {
+        basic.addAll(Indexing.parse(str));
+      } else {
+        throw new GradcException(
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are"
+                + " valid indices (got "
+                + (o == null ? "null" : o.getClass().getSimpleName())
+                + ")");
+      }
+    }
+    Tensor t = this;
+    for (Indexing.Step s : Indexing.plan(basic, node().type().dims())) {
+      t = t.step(s);
+    }
+    if (tensors.isEmpty()) {
+      return t == this ? index("") : t;
+    }
+    int[] dims = Indexing.keptDims(basic, at, dim());
+    int k = tensors.size();
+    Tensor[] ins = new Tensor[k + 1];
+    ins[0] = t;
+    for (int j = 0; j < k; j++) {
+      ins[j + 1] = tensors.get(j);
+    }
+    Tensor out =
+        Recorder.record(
+            Op.GATHER.gradFn(2),
+            indexSaves(k),
+            (b, in) -> Gathering.indexTensors(b, in[0], dims, Arrays.asList(in).subList(1, k + 1)),
+            ins);
+    long[] shape = t.shape();
+    for (int j = 0; j < k; j++) {
+      Gathering.checkIndices(
+          tensors.get(j).toLongArray(), shape[dims[j]], j, true, Gathering.OutOfRange.BOUNDS);
+    }
+    return out;
+  }
+
+  /**
    * PyTorch's {@code torch.index_put(x, indices, values, accumulate)}, out of place: {@code x} with
    * {@code values} (broadcast to the shape {@code x[indices]} has) written at the places the
    * indices name, or added there with {@code accumulate} ({@code IndexPutBackward0}). The i64
