@@ -136,11 +136,11 @@ for t in "${threads_list[@]}"; do
     fork_args=(-jvmArgsAppend "${props[*]} -Xms4g -Xmx4g")
   fi
   jmh "$t" "" "${jmh_opts[@]}" "${fork_args[@]}" -prof gc \
-    -e 'CompileBench\.cold|PeakBench|GemmBench|PerSampleGradBench' 'dev\.gradc\.bench\.'
+    -e 'CompileBench\.cold|PeakBench|GemmBench|PerSampleGradBench|FloorBench\.readLogisticXVector' 'dev\.gradc\.bench\.'
   # gradc again in JVMs with the vector module (issue 16: every workload with the module on and
-  # off), and, on one thread, the single-thread peak and matrix-product routines, whose vector
-  # forms need the module. A command-line -jvmArgsAppend replaces the benchmarks' own, so the
-  # module is passed here.
+  # off), and, on one thread, the single-thread peak, the matrix-product routines and logistic's
+  # one-pass floor, whose vector forms need the module. A command-line -jvmArgsAppend replaces
+  # the benchmarks' own, so the module is passed here.
   if $quick; then
     jvm=("${props[@]}" "${vector[@]}")
   else
@@ -149,8 +149,8 @@ for t in "${threads_list[@]}"; do
   echo "compare.sh: gradc with the vector module at $t thread(s)" >&2
   jmh "$t" vector- "${jmh_opts[@]}" "${fork_args[@]}" -prof gc 'dev\.gradc\.bench\.GradcBench\.'
   if [ "$t" = 1 ]; then
-    echo "compare.sh: peak and matrix products on one thread" >&2
-    jmh "$t" kernels- "${jmh_opts[@]}" "${fork_args[@]}" 'dev\.gradc\.bench\.(PeakBench|GemmBench)\.'
+    echo "compare.sh: peak, matrix products and the logistic floor on one thread" >&2
+    jmh "$t" kernels- "${jmh_opts[@]}" "${fork_args[@]}" 'dev\.gradc\.bench\.(PeakBench|GemmBench|FloorBench\.readLogisticXVector)'
   fi
   # A first compile is only cold in a fresh JVM: always forked, even in quick mode.
   echo "compare.sh: first compiles in $cold_forks fresh JVMs at $t thread(s)" >&2

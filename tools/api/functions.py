@@ -33,6 +33,9 @@ def inplace(f):
 
 
 PUT_AT = torch.tensor([1, 4, 1])
+COLS = torch.tensor([0, -1, 2, 2])
+ROWS = torch.tensor([1, 0])
+COLS_2D = torch.tensor([[0], [-3]])
 
 
 def set_slice(x):
@@ -208,6 +211,24 @@ FUNCTIONS = {
     "kron": lambda x: torch.kron(x.reshape(2, -1), x[:2].reshape(2, 1)),
     "kron_vector": lambda x: torch.kron(x[:4], x),
     "kron_ranks": lambda x: torch.kron(x.reshape(-1, 2), x[:3].reshape(1, 3, 1)),
+    # tensor indices among other indices: x[:, idx] (its shape in place of dim 1), two indices
+    # apart (their broadcast shape first), an int (a select) then a slice then an index
+    "index_columns": lambda x: x.reshape(2, -1)[:, COLS],
+    "index_apart": lambda x: x.reshape(2, 1, -1)[ROWS, :, COLS_2D],
+    "index_after_int": lambda x: x.reshape(2, 1, -1)[1, :, COLS],
+    # flatten (a view as reshape), sum_to_size (kept dims of size 1, leading dims viewed away),
+    # negative and clip (names of neg and clamp), and the factories full_like and linspace
+    "flatten": lambda x: x.reshape(2, 1, -1).flatten(),
+    "flatten_from": lambda x: x.reshape(2, 1, -1).flatten(1),
+    "flatten_range": lambda x: x.reshape(1, 2, -1).flatten(0, 1),
+    "sum_to_size": lambda x: x.reshape(2, -1).sum_to_size(1, x.numel() // 2),
+    "sum_to_size_columns": lambda x: x.reshape(-1, 2).sum_to_size(x.numel() // 2, 1),
+    "sum_to_size_leading": lambda x: x.reshape(2, 1, -1).sum_to_size(x.numel() // 2),
+    "negative": torch.negative,
+    "clip": lambda x: x.clip(-1.0, 2.0),
+    "full_like": lambda x: torch.full_like(x, 2.5) * x,
+    "linspace": lambda x: x * torch.linspace(-3.0, 7.0, x.numel(), dtype=x.dtype),
+    "linspace_uneven": lambda x: torch.linspace(0.1, -2.3, x.numel(), dtype=x.dtype) - x,
     # glu halves the last dim (or dim); sigmoid of the second half gates the first
     "glu": lambda x: F.glu(x),
     "glu_dim0": lambda x: F.glu(x.reshape(2, -1), 0),

@@ -286,6 +286,16 @@ public final class Tensor {
     return ones(t.dtype(), t.shape());
   }
 
+  /** {@code torch.full_like(t, value)}: {@code value} in the shape and dtype of {@code t}. */
+  public static Tensor fullLike(Tensor t, double value) {
+    return full(t.dtype(), value, t.shape());
+  }
+
+  /** {@code torch.full_like(t, value, dtype=dtype)}. */
+  public static Tensor fullLike(Tensor t, double value, DType dtype) {
+    return full(dtype, value, t.shape());
+  }
+
   /** Uniform samples in {@code [0, 1)} from the generator seeded by {@link #manualSeed}. */
   public static Tensor rand(long... shape) {
     return rand(DType.F32, shape);
@@ -380,6 +390,45 @@ public final class Tensor {
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {
       v[i] = start + i * step;
+    }
+    return fromDoubles(dtype, new int[] {n}, v);
+  }
+
+  /** {@code torch.linspace(start, end, steps)} (f32). */
+  public static Tensor linspace(double start, double end, long steps) {
+    return linspace(DType.F32, start, end, steps);
+  }
+
+  /**
+   * {@code torch.linspace(start, end, steps, dtype=dtype)} by PyTorch's two-sided formula in the
+   * dtype: the first half {@code start + i * step}, the second {@code end - (steps - 1 - i) *
+   * step}, so both ends are exact.
+   */
+  public static Tensor linspace(DType dtype, double start, double end, long steps) {
+    if (steps < 0) {
+      throw new GradcException("number of steps must be non-negative");
+    }
+    if (!dtype.isFloatingPoint()) {
+      throw new GradcException("linspace with an integer dtype is not supported");
+    }
+    int n = Math.toIntExact(steps);
+    if (n <= 1) {
+      return full(dtype, start, n);
+    }
+    double[] v = new double[n];
+    int halfway = n / 2;
+    if (dtype == DType.F32) {
+      float s = (float) start;
+      float e = (float) end;
+      float step = (e - s) / (float) (n - 1);
+      for (int i = 0; i < n; i++) {
+        v[i] = i < halfway ? (float) i * step + s : e - ((float) (n - 1) - (float) i) * step;
+      }
+    } else {
+      double step = (end - start) / (n - 1);
+      for (int i = 0; i < n; i++) {
+        v[i] = i < halfway ? i * step + start : end - ((double) (n - 1) - i) * step;
+      }
     }
     return fromDoubles(dtype, new int[] {n}, v);
   }
@@ -646,6 +695,11 @@ public final class Tensor {
         Op.CLAMP.gradFn(1), Saves.INPUT, (b, in) -> b.clamp(in[0], lit(min), lit(max)), this);
   }
 
+  /** {@code x.clip(min, max)}: {@link #clamp(double, double)}. */
+  public Tensor clip(double min, double max) {
+    return clamp(min, max);
+  }
+
   /** {@code clamp(min, max)} with tensor bounds. */
   public Tensor clamp(Tensor min, Tensor max) {
     return Recorder.record(
@@ -672,6 +726,11 @@ public final class Tensor {
   /** {@code -this}. */
   public Tensor neg() {
     return Recorder.unary(this, Op.NEG, Saves.NOTHING);
+  }
+
+  /** {@code torch.negative(x)}: {@link #neg}. */
+  public Tensor negative() {
+    return neg();
   }
 
   /** {@code |this|}; its gradient at 0 is 0. */
@@ -1379,6 +1438,79 @@ public final class Tensor {
         Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), Recorder.RESHAPE_BACK, this);
   }
 
+  /** {@code torch.flatten(x)}: all dims in one, as {@link #reshape} (a 1-d tensor is itself). */
+  public Tensor flatten() {
+    return flatten(0, -1);
+  }
+
+  /** {@code x.flatten(start_dim)}: the dims from {@code startDim} on in one. */
+  public Tensor flatten(int startDim) {
+    return flatten(startDim, -1);
+  }
+
+  /**
+   * {@code x.flatten(start_dim, end_dim)}: dims {@code startDim} to {@code endDim} in one, as
+   * {@link #reshape}; a 0-d tensor gives one element, and {@code startDim == endDim} the tensor
+   * itself, as in PyTorch.
+   */
+  public Tensor flatten(int startDim, int endDim) {
+    long[] s = shape();
+    if (s.length == 0) {
+      return reshape(1);
+    }
+    int start = Builder.normalizeDim(startDim, s.length);
+    int end = Builder.normalizeDim(endDim, s.length);
+    if (start > end) {
+      throw new GradcException("flatten() has invalid args: start_dim cannot come after end_dim");
+    }
+    if (start == end) {
+      return this;
+    }
+    long[] out = new long[s.length - (end - start)];
+    System.arraycopy(s, 0, out, 0, start);
+    out[start] = 1;
+    for (int d = start; d <= end; d++) {
+      out[start] *= s[d];
+    }
+    System.arraycopy(s, end + 1, out, start + 1, s.length - end - 1);
+    return reshape(out);
+  }
+
+  /**
+   * {@code x.sum_to_size(*size)}: sums over the leading dims and the dims where {@code size} is 1,
+   * to a tensor of {@code size} (which {@code x} must broadcast from), as PyTorch's {@code sum_to}:
+   * {@code SumBackward1}, then {@code ViewBackward0} without the leading dims; the tensor itself
+   * when nothing is summed.
+   */
+  public Tensor sumToSize(long... size) {
+    long[] s = shape();
+    int lead = s.length - size.length;
+    boolean expandable = lead >= 0;
+    for (int i = 0; expandable && i < size.length; i++) {
+      expandable = size[i] >= 0 && (size[i] == s[lead + i] || size[i] == 1);
+    }
+    if (!expandable) {
+      throw new GradcException(
+          "size {"
+              + Arrays.toString(size)
+              + "} is not expandable to size {"
+              + Arrays.toString(s)
+              + "}.");
+    }
+    int[] dims = new int[s.length];
+    int n = 0;
+    for (int d = 0; d < s.length; d++) {
+      if (d < lead || (size[d - lead] == 1 && s[d] != 1)) {
+        dims[n++] = d;
+      }
+    }
+    if (n == 0) {
+      return lead == 0 ? this : view(size);
+    }
+    Tensor summed = sum(Arrays.copyOf(dims, n), true);
+    return lead == 0 ? summed : summed.view(size);
+  }
+
   /** As {@link #reshape}, named as PyTorch's {@code view}. */
   public Tensor view(long... shape) {
     int[] s = sizes(shape);
@@ -1726,6 +1858,64 @@ public final class Tensor {
             this,
             indices);
     return checked(out, indices, 0, true, Gathering.OutOfRange.BOUNDS);
+  }
+
+  /**
+   * PyTorch's {@code x[...]} with long tensors among the other indices: each item an integer, a
+   * string of basic indices ({@code ":"}, {@code "1:3"}, {@code "..."}, {@code "None"}, or several
+   * as {@code ":, 0"}) or a tensor. {@code x.index(":", idx)} is {@code x[:, idx]}, {@code
+   * x.index(i, ":", j)} is {@code x[i, :, j]}. The basic indices are views, as in {@link
+   * #index(String)}; then the tensors (negative from the end) index the dims they stand at together
+   * and broadcast, their shape in place of those dims when adjacent and first otherwise ({@code
+   * IndexBackward0}), with PyTorch's errors.
+   */
+  public Tensor index(Object... items) {
+    List<Indexing.Item> basic = new java.util.ArrayList<>();
+    List<Integer> at = new java.util.ArrayList<>();
+    List<Tensor> tensors = new java.util.ArrayList<>();
+    for (Object o : items) {
+      if (o instanceof Tensor t) {
+        at.add(basic.size());
+        tensors.add(t);
+        basic.add(new Indexing.Range(null, null, null));
+      } else if (o instanceof Integer || o instanceof Long) {
+        basic.add(new Indexing.At(((Number) o).longValue()));
+      } else if (o instanceof String str) {
+        basic.addAll(Indexing.parse(str));
+      } else {
+        throw new GradcException(
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are"
+                + " valid indices (got "
+                + (o == null ? "null" : o.getClass().getSimpleName())
+                + ")");
+      }
+    }
+    Tensor t = this;
+    for (Indexing.Step s : Indexing.plan(basic, node().type().dims())) {
+      t = t.step(s);
+    }
+    if (tensors.isEmpty()) {
+      return t == this ? index("") : t;
+    }
+    int[] dims = Indexing.keptDims(basic, at, dim());
+    int k = tensors.size();
+    Tensor[] ins = new Tensor[k + 1];
+    ins[0] = t;
+    for (int j = 0; j < k; j++) {
+      ins[j + 1] = tensors.get(j);
+    }
+    Tensor out =
+        Recorder.record(
+            Op.GATHER.gradFn(2),
+            indexSaves(k),
+            (b, in) -> Gathering.indexTensors(b, in[0], dims, Arrays.asList(in).subList(1, k + 1)),
+            ins);
+    long[] shape = t.shape();
+    for (int j = 0; j < k; j++) {
+      Gathering.checkIndices(
+          tensors.get(j).toLongArray(), shape[dims[j]], j, true, Gathering.OutOfRange.BOUNDS);
+    }
+    return out;
   }
 
   /**

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.TestFactory;
  */
 class FunctionsFixtureTest {
   private static final Tensor PUT_AT = Tensor.tensor(DType.I64, 1, 4, 1);
+  private static final Tensor COLS = Tensor.tensor(DType.I64, 0, -1, 2, 2);
+  private static final Tensor ROWS = Tensor.tensor(DType.I64, 1, 0);
+  private static final Tensor COLS_2D = Tensor.tensor(DType.I64, 0, -3).reshape(2, 1);
 
   private static final JsonNode FIXTURE = Fixtures.load("functions.json");
 
@@ -56,6 +59,20 @@ class FunctionsFixtureTest {
     m.put("elu_", x -> F.elu_(x.mul(1.0), 0.5));
     m.put("hardtanh_", x -> F.hardtanh_(x.mul(1.0), -2.5, 3.0));
     m.put("threshold_", x -> F.threshold_(x.mul(1.0), 1.0, -2.0));
+    m.put("index_columns", x -> x.reshape(2, -1).index(":", COLS));
+    m.put("index_apart", x -> x.reshape(2, 1, -1).index(ROWS, ":", COLS_2D));
+    m.put("index_after_int", x -> x.reshape(2, 1, -1).index(1, ":", COLS));
+    m.put("flatten", x -> x.reshape(2, 1, -1).flatten());
+    m.put("flatten_from", x -> x.reshape(2, 1, -1).flatten(1));
+    m.put("flatten_range", x -> x.reshape(1, 2, -1).flatten(0, 1));
+    m.put("sum_to_size", x -> x.reshape(2, -1).sumToSize(1, x.numel() / 2));
+    m.put("sum_to_size_columns", x -> x.reshape(-1, 2).sumToSize(x.numel() / 2, 1));
+    m.put("sum_to_size_leading", x -> x.reshape(2, 1, -1).sumToSize(x.numel() / 2));
+    m.put("negative", Tensor::negative);
+    m.put("clip", x -> x.clip(-1.0, 2.0));
+    m.put("full_like", x -> Tensor.fullLike(x, 2.5).mul(x));
+    m.put("linspace", x -> x.mul(Tensor.linspace(x.dtype(), -3.0, 7.0, x.numel())));
+    m.put("linspace_uneven", x -> Tensor.linspace(x.dtype(), 0.1, -2.3, x.numel()).sub(x));
     m.put("var", Tensor::var);
     m.put("var_dim", x -> x.reshape(2, -1).var(1));
     m.put("var_biased_keepdim", x -> x.reshape(2, -1).var(0, false, true));

@@ -1,5 +1,6 @@
 package dev.gradc.bench;
 
+import dev.gradc.bench.vector.ReadLoops;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,10 +15,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The memory floor of {@code logistic}: one pass that only reads {@code x} (summing it with four
- * accumulators, on one thread). Every implementation must read {@code x} at least once, so no
- * value-and-gradient call can beat this time on this machine; PyTorch reads {@code x} twice (one
- * matrix-vector product forward, one backward).
+ * The floor of {@code logistic}: one pass that only reads {@code x}, on one thread. Every
+ * implementation must read {@code x} at least once, so no value-and-gradient call can beat {@link
+ * #readLogisticXVector}, which reads it at memory speed (vector loads into independent vector
+ * accumulators). {@link #readLogisticX} sums it as scalars with four accumulators: C2 keeps each in
+ * order and does not vectorize them, so it is bound by the adds, not by memory, and is kept as the
+ * scalar kernels' floor. PyTorch reads {@code x} twice (one matrix-vector product forward, one
+ * backward).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -36,6 +40,14 @@ public class FloorBench {
     x = (double[]) Workload.LOGISTIC.problem(Size.parse(size)).args()[0];
   }
 
+  /** The one-pass floor: {@code x} read at memory speed with the Vector API. */
+  @Benchmark
+  @Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+  public double readLogisticXVector() {
+    return ReadLoops.sum(x);
+  }
+
+  /** Scalar adds, four accumulators: the floor of a scalar read, bound by the adds. */
   @Benchmark
   public double readLogisticX() {
     double s0 = 0;

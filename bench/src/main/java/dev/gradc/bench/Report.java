@@ -270,12 +270,19 @@ public final class Report {
   }
 
   /**
-   * Why {@code logistic} takes what it takes: the time of one pass that only reads {@code x}
-   * ({@link FloorBench}), which bounds every implementation from below, next to gradc's and
-   * PyTorch's.
+   * Why {@code logistic} takes what it takes: the time of one pass that only reads {@code x} at
+   * memory speed ({@link FloorBench#readLogisticXVector}, one thread, run with the vector module),
+   * which bounds every implementation from below, and of a scalar read with four accumulators, next
+   * to gradc's and PyTorch's.
    */
   private static String logisticFloor(Path dir, int t, Run run) throws IOException {
-    Double floor = scores(dir, t, FloorBench.class).get("readLogisticX");
+    Double scalar = scores(dir, t, FloorBench.class).get("readLogisticX");
+    Double floor = null;
+    for (Score s : kernelScores(dir, 1, FloorBench.class)) {
+      if (s.method().equals("readLogisticXVector")) {
+        floor = s.score();
+      }
+    }
     Map<Impl, Cell> c = run.cells.getOrDefault(Workload.LOGISTIC, Map.of());
     Cell gradc = c.get(Impl.GRADC);
     Cell torch = c.get(Impl.PYTORCH);
@@ -288,18 +295,25 @@ public final class Report {
     out.append(
         String.format(
             Locale.ROOT,
-            "`logistic` must read `x` (%.0f MB) at least once. A loop that only sums it takes %s"
-                + " ms on one thread here (%.1f GB/s, JMH `FloorBench`): no implementation can"
-                + " beat that. gradc reads `x` once, in one fused loop (plan below), and takes"
-                + " %.1f× the floor: for each row of 32 it runs the dot product `x_i . w`, the"
-                + " row's loss and gradient coefficient (an `exp`, a `log` and two divisions)"
-                + " and 32 updates of the gradient's partial sums, all as scalar instructions."
-                + " C2 on Java 17 keeps the floating-point sum of the dot product in order and"
-                + " so does not vectorize it, and kernels use no incubator Vector API (they"
-                + " depend on `java.base` only).",
+            "`logistic` must read `x` (%.0f MB) at least once. A loop that only sums it, in"
+                + " vectors with independent accumulators, takes %s ms on one thread here (%.1f"
+                + " GB/s, JMH `FloorBench`): no implementation can beat that one-pass floor."
+                + "%s gradc reads `x` once, in one fused loop (plan below), and takes %.1f× the"
+                + " floor: for each row of 32 it runs the dot product `x_i . w`, the row's loss"
+                + " and gradient coefficient (an `exp`, a `log` and two divisions) and 32"
+                + " updates of the gradient's partial sums.",
             mb,
             number(floor),
             mb / floor,
+            scalar == null
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    " The same sum as scalars with four accumulators takes %s ms (%.1f× the"
+                        + " floor): C2 keeps each accumulator's adds in order and does not"
+                        + " vectorize them, so that loop is bound by the adds, not by memory.",
+                    number(scalar),
+                    scalar / floor),
             gradc.ms() / floor));
     if (torch != null) {
       out.append(

@@ -3,6 +3,7 @@ package dev.gradc.codegen;
 import dev.gradc.codegen.LoopLayout.Access;
 import dev.gradc.codegen.LoopLayout.Mode;
 import dev.gradc.codegen.LoopLayout.Reduction;
+import dev.gradc.codegen.lib.Scratch;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
@@ -79,20 +80,59 @@ final class ScalarKernelEmitter {
 
   private final Type owner;
   private final LibraryCopier lib;
+  private final ClassVisitor cv;
+  private final String name;
 
   private ScalarKernelEmitter(
-      Kernel kernel, GeneratorAdapter g, Type owner, LibraryCopier lib, OpEmitter ops) {
-    this.kernel = kernel;
+      ClassVisitor cv, KernelSignature sig, GeneratorAdapter g, Type owner, LibraryCopier lib) {
+    this.cv = cv;
+    this.name = sig.name;
+    this.kernel = sig.kernel;
     this.g = g;
     this.owner = owner;
     this.lib = lib;
-    this.ops = ops;
+    this.ops = new OpEmitter(g, owner, lib);
   }
 
   private static void emit(ClassVisitor cv, Type owner, LibraryCopier lib, KernelSignature sig) {
     GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, sig.method);
-    new ScalarKernelEmitter(sig.kernel, g, owner, lib, new OpEmitter(g, owner, lib)).body(sig);
+    new ScalarKernelEmitter(cv, sig, g, owner, lib).body(sig);
     g.endMethod();
+  }
+
+  private static final Type THREAD_LOCAL = Type.getType(ThreadLocal.class);
+  private static final Method ZEROED = Method.getMethod("double[] zeroed(ThreadLocal, int)");
+
+  /**
+   * With an {@code int} length on the stack, leaves this thread's scratch array named {@code field}
+   * ({@link Scratch#zeroed}): a static {@code ThreadLocal} field of {@code owner}, declared here
+   * and set on first use (threads racing to set it each keep arrays of their own).
+   */
+  static void scratchArray(
+      ClassVisitor cv, GeneratorAdapter g, Type owner, LibraryCopier lib, String field) {
+    cv.visitField(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+            field,
+            THREAD_LOCAL.getDescriptor(),
+            null,
+            null)
+        .visitEnd();
+    int length = g.newLocal(Type.INT_TYPE);
+    g.storeLocal(length);
+    Label set = new Label();
+    g.getStatic(owner, field, THREAD_LOCAL);
+    g.dup();
+    g.ifNonNull(set);
+    g.pop();
+    g.newInstance(THREAD_LOCAL);
+    g.dup();
+    g.invokeConstructor(THREAD_LOCAL, Method.getMethod("void <init>()"));
+    g.dup();
+    g.putStatic(owner, field, THREAD_LOCAL);
+    g.mark(set);
+    g.loadLocal(length);
+    lib.require(Scratch.class, ZEROED.getName(), ZEROED.getDescriptor());
+    g.invokeStatic(owner, ZEROED);
   }
 
   private static final Method TREE16 = Method.getMethod("double tree16(double[], int)");
@@ -108,8 +148,8 @@ final class ScalarKernelEmitter {
   }
 
   /**
-   * Allocates the partials of the sums in logical blocks ({@link #blocks}): per chunk, so the
-   * partials are indexed from the chunk's start.
+   * Takes the partials of the sums in logical blocks ({@link #blocks}) from the thread's scratch,
+   * zeroed per chunk, so the partials are indexed from the chunk's start.
    */
   private void allocateBlocks() {
     for (Reduction r : kernel.reductions) {
@@ -139,7 +179,7 @@ final class ScalarKernelEmitter {
       } else {
         g.push(SumOrder.BLOCK);
       }
-      g.newArray(Type.DOUBLE_TYPE);
+      scratchArray(cv, g, owner, lib, name + "Scratch" + blocks.size());
       g.storeLocal(p);
       blocks.put(r, p);
     }

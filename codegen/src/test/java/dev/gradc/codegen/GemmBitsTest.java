@@ -147,7 +147,9 @@ class GemmBitsTest {
       {97, 31, 513},
       {12, 300, 24},
       {50, 512, 6},
-      {6, 9, 1030}
+      {6, 9, 1030},
+      {100, 300, 10},
+      {70, 33, 8}
     };
     int seed = 1;
     for (DType dt : new DType[] {DType.F64, DType.F32}) {

@@ -130,6 +130,36 @@ final class Loaded {
     return res;
   }
 
+  /**
+   * The bytes this thread allocates in one sequential call on {@code args} (already in buffers),
+   * after {@code warm} calls.
+   */
+  long allocatedBytesPerCall(List<NdArray> args, int warm) {
+    Object[] bufs = new Object[args.size()];
+    int[][] shapes = new int[args.size()][];
+    for (int i = 0; i < bufs.length; i++) {
+      bufs[i] = Buffers.from(args.get(i));
+      shapes[i] = args.get(i).shape();
+    }
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    long bytes = 0;
+    for (int k = 0; k <= warm; k++) {
+      long before = mx.getThreadAllocatedBytes(id);
+      try {
+        Object[] out = (Object[]) call.invokeExact(bufs, shapes, (Object[]) null);
+        assertEquals(compiled.source().results().size(), out.length);
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new AssertionError(t);
+      }
+      bytes = mx.getThreadAllocatedBytes(id) - before;
+    }
+    return bytes;
+  }
+
   private static int[][] resultShapes(Func f, List<NdArray> args) {
     List<int[]> shapes = new ArrayList<>();
     for (NdArray a : args) {

@@ -10,6 +10,7 @@ import dev.gradc.ir.Func;
 import dev.gradc.ir.NdArray;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
+import dev.gradc.ir.SumOrder;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.ad.Autodiff;
@@ -93,6 +94,29 @@ class ParallelTest {
             CompilerTest.random(rnd, DType.F64, 40_003, 32),
             CompilerTest.random(rnd, DType.F64, 40_003),
             CompilerTest.random(rnd, DType.F64, 32)));
+  }
+
+  @Test
+  void logisticRegression_columnPartialsAreNotAllocatedPerChunk() {
+    int rows = 40_003;
+    Builder b = new Builder("logistic");
+    Value x = b.input("x", Type.of(DType.F64, rows, 32));
+    Value y = b.input("y", Type.of(DType.F64, rows));
+    Value w = b.param("w", Type.of(DType.F64, 32));
+    b.ret(b.mean(b.unary(Op.SOFTPLUS, b.neg(b.mul(y, b.matmul(x, w))))));
+    Loaded k = Loaded.of(Autodiff.vjp(b.build()));
+    SplittableRandom rnd = new SplittableRandom(8);
+    long bytes =
+        k.allocatedBytesPerCall(
+            List.of(
+                CompilerTest.random(rnd, DType.F64, rows, 32),
+                CompilerTest.random(rnd, DType.F64, rows),
+                CompilerTest.random(rnd, DType.F64, 32)),
+            3);
+    // 40 chunks: 16 x 32 column partials each (160 KiB if made per chunk), against the
+    // driver's 32 per chunk (10 KiB) and the results.
+    int chunks = (rows + SumOrder.chunkRows(32) - 1) / SumOrder.chunkRows(32);
+    assertTrue(bytes < chunks * SumOrder.BLOCK * 32 * 8 / 4, bytes + " bytes per call");
   }
 
   @Test

@@ -144,16 +144,7 @@ public final class Gathering {
    * write instead.
    */
   public static Value indexTensor(Builder b, Value x, Value indices) {
-    DType it = indices.type().dtype();
-    if (it == DType.BOOL) {
-      throw new GradcException(
-          "indexing with a bool mask gives as many elements as the mask holds true, which is known"
-              + " only from the data; keep the shape with where(mask, x, 0) or"
-              + " x.masked_fill(~mask, 0) and reduce over it");
-    }
-    if (it != DType.I64) {
-      throw new GradcException("tensors used as indices must be long, byte or bool tensors");
-    }
+    requireLongIndex(indices);
     if (x.type().rank() == 0) {
       throw new GradcException("too many indices for tensor of dimension 0");
     }
@@ -164,6 +155,20 @@ public final class Gathering {
     List<Dim> shape = new ArrayList<>(indices.type().dims());
     shape.addAll(x.type().dims().subList(1, x.type().rank()));
     return b.reshape(rows, shape);
+  }
+
+  /** PyTorch's error unless {@code indices} is an i64 tensor; a bool mask's says what to write. */
+  private static void requireLongIndex(Value indices) {
+    DType it = indices.type().dtype();
+    if (it == DType.BOOL) {
+      throw new GradcException(
+          "indexing with a bool mask gives as many elements as the mask holds true, which is known"
+              + " only from the data; keep the shape with where(mask, x, 0) or"
+              + " x.masked_fill(~mask, 0) and reduce over it");
+    }
+    if (it != DType.I64) {
+      throw new GradcException("tensors used as indices must be long, byte or bool tensors");
+    }
   }
 
   /**
@@ -211,15 +216,36 @@ public final class Gathering {
       return maskPut(b, x, indices.get(0), v, accumulate);
     }
     int k = indices.size();
-    List<Dim> shape = indices.get(0).type().dims();
     for (int j = 1; j < k; j++) {
       if (indices.get(j).type().dtype() == DType.BOOL) {
         throw new GradcException(
             "a bool mask together with other indices is not supported in index_put; combine the"
                 + " conditions into one mask");
       }
+    }
+    List<Dim> shape = indexShape(indices);
+    List<Dim> rest = x.type().dims().subList(k, rank);
+    List<Dim> target = new ArrayList<>(shape);
+    target.addAll(rest);
+    checkValues(v, target);
+    Value flatX = flatLeading(b, x, k, "index_put");
+    Value flatIndex = b.reshape(linearIndex(b, x, indices, shape), -1);
+    Dim n = flatIndex.type().dim(0);
+    List<Dim> srcDims = new ArrayList<>();
+    srcDims.add(n);
+    srcDims.addAll(rest);
+    Value src = b.reshape(b.broadcastTo(v, target), srcDims);
+    Value idx = along(b, flatIndex, srcDims, 0);
+    Value put = accumulate ? b.scatterAdd(flatX, 0, idx, src) : b.scatter(flatX, 0, idx, src);
+    return b.reshape(put, x.type().dims());
+  }
+
+  /** The shape the i64 index tensors broadcast to, or PyTorch's error naming their shapes. */
+  private static List<Dim> indexShape(List<Value> indices) {
+    List<Dim> shape = indices.get(0).type().dims();
+    for (int j = 1; j < indices.size(); j++) {
       try {
-        shape = Typing.broadcast(shape, indices.get(j).type().dims(), "index_put");
+        shape = Typing.broadcast(shape, indices.get(j).type().dims(), "index");
       } catch (GradcException e) {
         StringBuilder shapes = new StringBuilder();
         for (Value i : indices) {
@@ -230,17 +256,29 @@ public final class Gathering {
                 + shapes);
       }
     }
-    List<Dim> rest = x.type().dims().subList(k, rank);
-    List<Dim> target = new ArrayList<>(shape);
-    target.addAll(rest);
-    checkValues(v, target);
+    return shape;
+  }
+
+  /** {@code x} with its leading {@code k} dims flattened into one. */
+  private static Value flatLeading(Builder b, Value x, int k, String fn) {
     Dim places = Type.product(x.type().dims().subList(0, k));
     if (places == null) {
       throw new GradcException(
-          "index_put with " + k + " indices needs at most one symbolic dim among those they index");
+          fn + " with " + k + " indices needs at most one symbolic dim among those they index");
     }
-    // The place along the flattened leading dims; an index out of its own range names a place
-    // past the end, which the scatter refuses before writing anything.
+    List<Dim> flatDims = new ArrayList<>();
+    flatDims.add(places);
+    flatDims.addAll(x.type().dims().subList(k, x.type().rank()));
+    return b.reshape(x, flatDims);
+  }
+
+  /**
+   * The place that the i64 {@code indices} (negative from the end, broadcast to {@code shape}) name
+   * along the flattened leading dims of {@code x}, one per index dim. With two or more, an index
+   * out of its own range names a place past the end, which the gather or scatter refuses.
+   */
+  private static Value linearIndex(Builder b, Value x, List<Value> indices, List<Dim> shape) {
+    int k = indices.size();
     Value zero = Builder.lit(0, DType.I64);
     Value linear = null;
     List<Value> outside = new ArrayList<>();
@@ -261,19 +299,71 @@ public final class Gathering {
         linear = b.where(o, past, linear);
       }
     }
-    List<Dim> flatDims = new ArrayList<>();
-    flatDims.add(places);
-    flatDims.addAll(rest);
-    Value flatX = b.reshape(x, flatDims);
-    Value flatIndex = b.reshape(linear, -1);
-    Dim n = flatIndex.type().dim(0);
-    List<Dim> srcDims = new ArrayList<>();
-    srcDims.add(n);
-    srcDims.addAll(rest);
-    Value src = b.reshape(b.broadcastTo(v, target), srcDims);
-    Value idx = along(b, flatIndex, srcDims, 0);
-    Value put = accumulate ? b.scatterAdd(flatX, 0, idx, src) : b.scatter(flatX, 0, idx, src);
-    return b.reshape(put, x.type().dims());
+    return linear;
+  }
+
+  /**
+   * PyTorch's advanced indexing once the basic indices have been applied: the i64 tensors {@code
+   * indices} index the dims {@code dims} (ascending) of {@code x} and broadcast together. The
+   * broadcast shape takes the place of the indexed dims when they are adjacent and comes first
+   * otherwise, followed by the dims not indexed, as in PyTorch. One index of dim 0 is {@link
+   * #indexTensor}.
+   */
+  public static Value indexTensors(Builder b, Value x, int[] dims, List<Value> indices) {
+    for (Value i : indices) {
+      requireLongIndex(i);
+    }
+    int k = dims.length;
+    if (k == 1 && dims[0] == 0) {
+      return indexTensor(b, x, indices.get(0));
+    }
+    int rank = x.type().rank();
+    if (k > rank) {
+      throw new GradcException(
+          "too many indices for tensor of dimension " + rank + " (got " + k + ")");
+    }
+    List<Dim> shape = indexShape(indices);
+    int[] order = new int[rank];
+    boolean[] indexed = new boolean[rank];
+    for (int j = 0; j < k; j++) {
+      order[j] = dims[j];
+      indexed[dims[j]] = true;
+    }
+    int o = k;
+    for (int d = 0; d < rank; d++) {
+      if (!indexed[d]) {
+        order[o++] = d;
+      }
+    }
+    Value front = b.permute(x, order);
+    Value rows =
+        indexSelect(
+            b,
+            flatLeading(b, front, k, "indexing"),
+            0,
+            b.reshape(linearIndex(b, front, indices, shape), -1));
+    List<Dim> out = new ArrayList<>(shape);
+    out.addAll(front.type().dims().subList(k, rank));
+    Value result = b.reshape(rows, out);
+    boolean adjacent = dims[k - 1] - dims[0] == k - 1;
+    int at = dims[0];
+    if (!adjacent || at == 0) {
+      return result;
+    }
+    // Adjacent indexed dims after others: the broadcast dims go back to where the first one was.
+    int m = shape.size();
+    int[] back = new int[out.size()];
+    int p = 0;
+    for (int d = 0; d < at; d++) {
+      back[p++] = m + d;
+    }
+    for (int d = 0; d < m; d++) {
+      back[p++] = d;
+    }
+    for (int d = m + at; d < out.size(); d++) {
+      back[p++] = d;
+    }
+    return b.permute(result, back);
   }
 
   /** {@code x[mask] = values} (or {@code +=} with {@code accumulate}) as a {@code where}. */

@@ -261,6 +261,35 @@ public final class Indexing {
     return clamped(dim, s, s + length, 1, n);
   }
 
+  /**
+   * The dims, in the tensor the views of {@code items} build from one of rank {@code rank}, of the
+   * items at {@code positions} (ascending), each of them a full slice that stands for a tensor
+   * index, as PyTorch places a tensor index among basic ones.
+   */
+  public static int[] keptDims(List<Item> items, List<Integer> positions, int rank) {
+    int specified = 0;
+    for (Item it : items) {
+      if (it instanceof At || it instanceof Range) {
+        specified++;
+      }
+    }
+    int[] dims = new int[positions.size()];
+    int out = 0;
+    int j = 0;
+    for (int k = 0; k < items.size(); k++) {
+      Item it = items.get(k);
+      if (j < dims.length && positions.get(j) == k) {
+        dims[j++] = out;
+      }
+      if (it == Marker.ELLIPSIS) {
+        out += Math.max(0, rank - specified);
+      } else if (!(it instanceof At)) {
+        out++;
+      }
+    }
+    return dims;
+  }
+
   /** PyTorch's {@code x.select(dim, index)} at {@code dim} of {@code shape}. */
   public static Step select(int dim, List<Dim> shape, long index) {
     Dim size = shape.get(dim);

@@ -65,6 +65,18 @@ class GemmTest {
     double[] b64 = randomF64(rnd, k * m);
     double[] bias64 = randomF64(rnd, m);
     checkF64(a64, b64, g, bias64, 1, rnd);
+    // Narrow C (fewer columns than half a sliver), computed transposed, with A^T as the weight
+    // gradient reads it and with A as is.
+    int wide = 100;
+    int narrow = 10;
+    int[] gt = {0, wide, k, narrow, 1, wide, 1, k};
+    int[] gn = {0, wide, k, narrow, k, 1, narrow, 1};
+    for (int[] gg : new int[][] {gt, gn}) {
+      checkF32(
+          randomF32(rnd, wide * k), randomF32(rnd, k * narrow), gg, randomF32(rnd, narrow), 1, rnd);
+      checkF64(
+          randomF64(rnd, wide * k), randomF64(rnd, k * narrow), gg, randomF64(rnd, narrow), 1, rnd);
+    }
   }
 
   @Test

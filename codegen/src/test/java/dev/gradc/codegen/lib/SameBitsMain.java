@@ -30,7 +30,15 @@ public final class SameBitsMain {
   static String digest(boolean vector) throws NoSuchAlgorithmException {
     MessageDigest md = MessageDigest.getInstance("SHA-256");
     SplittableRandom rnd = new SplittableRandom(42);
-    int[][] shapes = {{1, 1, 1}, {13, 37, 33}, {50, 300, 70}, {97, 5, 513}, {12, 256, 32}};
+    int[][] shapes = {
+      {1, 1, 1},
+      {13, 37, 33},
+      {50, 300, 70},
+      {97, 5, 513},
+      {12, 256, 32},
+      {100, 40, 10},
+      {70, 300, 3}
+    };
     for (int[] s : shapes) {
       int n = s[0];
       int k = s[1];

@@ -2063,24 +2063,20 @@ final class ProgramParser {
   }
 
   /**
-   * PyTorch's basic indexing of a tensor: integers, slices, {@code None} and {@code ...}, applied
-   * left to right as views ({@link Indexing}); an error points at the index at fault.
+   * PyTorch's indexing of a tensor: integers, slices, {@code None} and {@code ...}, applied left to
+   * right as views ({@link Indexing}), then the long tensors among the indices, which index the
+   * dims they stand at together ({@link Gathering#indexTensors}); an error points at the index at
+   * fault.
    */
   private Located tensorSubscript(Located v, Val.Tensor t, List<RawIndex> raw, Token open) {
+    List<Integer> tensorAt = new ArrayList<>();
+    List<Value> tensors = new ArrayList<>();
     for (int k = 0; k < raw.size(); k++) {
       RawIndex r = raw.get(k);
       if (!r.ellipsis() && !r.slice() && r.part(0).val() instanceof Val.Tensor idx) {
-        if (raw.size() > 1) {
-          throw new GradcException(
-              "a tensor index together with other indices is not supported; index with the"
-                  + " tensor alone (x[idx], the rows along dim 0) or use index_select or gather",
-              pos(r.at()));
-        }
-        markUsed(t);
+        tensorAt.add(k);
+        tensors.add(idx.value());
         markUsed(idx);
-        Value x = t.value();
-        Value rows = at(pos(r.at()), () -> Gathering.indexTensor(b, x, idx.value()));
-        return new Located(new Val.Tensor(rows), v.pos());
       }
     }
     List<Indexing.Step> steps = basicSteps(t, raw, open);
@@ -2090,25 +2086,22 @@ final class ProgramParser {
       Value in = x;
       x = at(pos(open), () -> Indexing.apply(b, in, s));
     }
-    return new Located(new Val.Tensor(x), v.pos());
+    if (tensors.isEmpty()) {
+      return new Located(new Val.Tensor(x), v.pos());
+    }
+    int[] dims = Indexing.keptDims(basicItems(raw), tensorAt, t.value().type().rank());
+    Value viewed = x;
+    Token first = raw.get(tensorAt.get(0)).at();
+    Value rows = at(pos(first), () -> Gathering.indexTensors(b, viewed, dims, tensors));
+    return new Located(new Val.Tensor(rows), v.pos());
   }
 
-  /** The views of PyTorch's basic indexing of {@code t}; an error points at the index at fault. */
+  /**
+   * The views of PyTorch's basic indexing of {@code t}, a tensor index standing for {@code :}; an
+   * error points at the index at fault.
+   */
   private List<Indexing.Step> basicSteps(Val.Tensor t, List<RawIndex> raw, Token open) {
-    List<Indexing.Item> items = new ArrayList<>();
-    for (RawIndex r : raw) {
-      if (r.ellipsis()) {
-        items.add(Indexing.Marker.ELLIPSIS);
-      } else if (r.slice()) {
-        items.add(
-            new Indexing.Range(
-                tensorIndex(r.part(0)), tensorIndex(r.part(1)), tensorIndex(r.part(2))));
-      } else if (r.part(0).val() instanceof Val.Nothing) {
-        items.add(Indexing.Marker.NEW_AXIS);
-      } else {
-        items.add(new Indexing.At(tensorIndex(r.part(0))));
-      }
-    }
+    List<Indexing.Item> items = basicItems(raw);
     List<Indexing.Step> steps;
     try {
       steps = Indexing.plan(items, t.value().type().dims());
@@ -2119,6 +2112,27 @@ final class ProgramParser {
       throw e.at(pos(open));
     }
     return steps;
+  }
+
+  /** The items of {@code raw}, a tensor index standing for {@code :}. */
+  private List<Indexing.Item> basicItems(List<RawIndex> raw) {
+    List<Indexing.Item> items = new ArrayList<>();
+    for (RawIndex r : raw) {
+      if (r.ellipsis()) {
+        items.add(Indexing.Marker.ELLIPSIS);
+      } else if (r.slice()) {
+        items.add(
+            new Indexing.Range(
+                tensorIndex(r.part(0)), tensorIndex(r.part(1)), tensorIndex(r.part(2))));
+      } else if (r.part(0).val() instanceof Val.Nothing) {
+        items.add(Indexing.Marker.NEW_AXIS);
+      } else if (r.part(0).val() instanceof Val.Tensor) {
+        items.add(new Indexing.Range(null, null, null));
+      } else {
+        items.add(new Indexing.At(tensorIndex(r.part(0))));
+      }
+    }
+    return items;
   }
 
   /** A bound or index of a tensor subscript: an int known when compiling, or null for None. */

@@ -1884,6 +1884,21 @@ final class ProgramGenerator {
           "tensor([" + String.join(", ", is) + "])" + (square ? ".reshape(2, " + k + ")" : "");
       return expr(a.operand() + "[" + index + "]", a.dtype, rows, a.range, a.grad);
     }
+    if (d > 0 && chance(10)) {
+      // x[:, idx] (after d full slices): the index's shape takes the place of dim d
+      List<String> is = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        int j = rnd.nextInt(n);
+        is.add(Integer.toString(chance(30) ? j - n : j));
+      }
+      String slices = ":, ".repeat(d);
+      return expr(
+          a.operand() + "[" + slices + "tensor([" + String.join(", ", is) + "])]",
+          a.dtype,
+          out,
+          a.range,
+          a.grad);
+    }
     if (d == 0 && chance(15)) {
       // index_put of the first row's tanh, broadcast, at k rows (repeats too): written (every
       // repeat writes the same values) or accumulated (summed in index order)

@@ -20,7 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * two vector loads of B, twelve broadcasts of A and 24 fused multiply-adds. A partial block at an
  * edge runs through a zero-padded scratch block. C's elements are loaded at the start of each block
  * of products and stored at its end: stored partial sums are the chain's own values, so the
- * blocking changes nothing.
+ * blocking changes nothing. A block of C narrower than half a sliver (a classifier's 10 logits)
+ * runs transposed, B's columns broadcast against A's rows in vectors, since {@code fma(b, a, c)}
+ * equals {@code fma(a, b, c)}. Packing copies with vectors where the source is contiguous along the
+ * sliver, and gathers across the sliver's rows where it is contiguous along the shared dim.
  *
  * <p>Species are read from the {@code SPECIES_PREFERRED} constants inside each method (never held
  * in fields), so the class has no fields and its methods can be copied into generated classes.
@@ -77,21 +80,50 @@ public final class GemmVector {
       int w,
       float[] bias,
       int act) {
-    int k = g[2];
     int m = g[3];
-    int aRow = g[4];
-    int aCol = g[5];
     int mr = rowsPerKernel(FloatVector.SPECIES_PREFERRED.vectorBitSize());
     int nr = 2 * FloatVector.SPECIES_PREFERRED.length();
     for (int i = i0; i < i1; i++) {
       java.util.Arrays.fill(c, cOff + i * m + j0, cOff + i * m + j0 + w, 0f);
     }
+    if (2 * w <= nr && i1 - i0 >= nr) {
+      narrowF32(a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
+    } else {
+      wideF32(a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
+    }
+    for (int i = i0; i < i1; i++) {
+      epilogueF32(c, cOff + i * m + j0, w, j0, bias, act);
+    }
+  }
+
+  /**
+   * The block as slivers of {@code mr} rows by {@code nr} columns: A's rows broadcast, B's columns
+   * in vectors.
+   */
+  private static void wideF32(
+      float[] a,
+      float[] b,
+      float[] c,
+      int[] g,
+      int aOff,
+      int bOff,
+      int cOff,
+      int i0,
+      int i1,
+      int j0,
+      int w,
+      int mr,
+      int nr) {
+    int k = g[2];
+    int m = g[3];
+    int aRow = g[4];
+    int aCol = g[5];
     int kBlocks = Math.max(1, (k + KC - 1) / KC);
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int wPadded = (w + nr - 1) / nr * nr;
     int mcMax = Math.min(MC, (i1 - i0 + mr - 1) / mr * mr);
     float[] bp = new float[Math.max(1, kcMax) * wPadded];
-    float[] ap = new float[Math.max(1, kcMax) * mcMax];
+    float[] ap = new float[Math.max(1, kcMax) * mcMax + FloatVector.SPECIES_PREFERRED.length()];
     float[] tmp = new float[mr * nr];
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
@@ -121,8 +153,65 @@ public final class GemmVector {
         }
       }
     }
-    for (int i = i0; i < i1; i++) {
-      epilogueF32(c, cOff + i * m + j0, w, j0, bias, act);
+  }
+
+  /**
+   * A block narrower than half a sliver (such as the 10 classes of a classifier's logits) computed
+   * transposed, {@code C^T = B^T A^T}: slivers of {@code mr} columns broadcast from B against
+   * {@code nr} rows of A in vectors, through a scratch tile. {@code fma(b, a, c)} is {@code fma(a,
+   * b, c)}, so each element keeps its chain.
+   */
+  private static void narrowF32(
+      float[] a,
+      float[] b,
+      float[] c,
+      int[] g,
+      int aOff,
+      int bOff,
+      int cOff,
+      int i0,
+      int i1,
+      int j0,
+      int w,
+      int mr,
+      int nr) {
+    int k = g[2];
+    int m = g[3];
+    int aRow = g[4];
+    int aCol = g[5];
+    int kBlocks = Math.max(1, (k + KC - 1) / KC);
+    int kcMax = (k + kBlocks - 1) / kBlocks;
+    int wPadded = (w + mr - 1) / mr * mr;
+    int mcMax = Math.min(MC, (i1 - i0 + nr - 1) / nr * nr);
+    float[] bt = new float[Math.max(1, kcMax) * wPadded + FloatVector.SPECIES_PREFERRED.length()];
+    float[] at = new float[Math.max(1, kcMax) * mcMax + FloatVector.SPECIES_PREFERRED.length()];
+    float[] tmp = new float[mr * nr];
+    for (int pc = 0; pc < k; pc += kcMax) {
+      int kc = Math.min(kcMax, k - pc);
+      packF32(b, bOff + pc * g[6] + j0 * g[7], g[6], g[7], kc, w, mr, bt);
+      for (int ic = i0; ic < i1; ic += MC) {
+        int mc = Math.min(MC, i1 - ic);
+        packF32(a, aOff + ic * aRow + pc * aCol, aCol, aRow, kc, mc, nr, at);
+        for (int ir = 0; ir < mc; ir += nr) {
+          int nv = Math.min(nr, mc - ir);
+          for (int jr = 0; jr < w; jr += mr) {
+            int mv = Math.min(mr, w - jr);
+            int co = cOff + (ic + ir) * m + j0 + jr;
+            // tmp[r * nr + i] is C[ic + ir + i][j0 + jr + r].
+            for (int r = 0; r < mr; r++) {
+              for (int i = 0; i < nr; i++) {
+                tmp[r * nr + i] = r < mv && i < nv ? c[co + i * m + r] : 0f;
+              }
+            }
+            kernelF32(mr, kc, bt, jr * kc, at, ir * kc, tmp, 0, nr);
+            for (int r = 0; r < mv; r++) {
+              for (int i = 0; i < nv; i++) {
+                c[co + i * m + r] = tmp[r * nr + i];
+              }
+            }
+          }
+        }
+      }
     }
   }
 
@@ -143,17 +232,69 @@ public final class GemmVector {
    */
   private static void packF32(
       float[] x, int off, int pStep, int qStep, int kc, int len, int width, float[] out) {
+    VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
+    int vl = s.length();
+    // Gather offsets of a sliver's rows, clamped to its last row, for each vector of the sliver.
+    int[] rows = new int[(width + vl - 1) / vl * vl];
+    for (int q = 0; q < rows.length; q++) {
+      rows[q] = Math.min(q, width - 1) * qStep;
+    }
     for (int q0 = 0; q0 < len; q0 += width) {
       int base = q0 * kc;
       int qn = Math.min(width, len - q0);
-      for (int p = 0; p < kc; p++) {
-        int src = off + p * pStep + q0 * qStep;
-        int dst = base + p * width;
-        for (int q = 0; q < qn; q++) {
-          out[dst + q] = x[src + q * qStep];
+      if (qStep == 1 && (width % vl == 0 || qn == width)) {
+        // Contiguous along q (B's rows, A^T's columns): vector copies, masked at the edge (zeros
+        // beyond len). Stores go in ascending order: lanes past the sliver's width land in the
+        // next sliver's place before it is written (the buffer has a vector of slack after the
+        // last), so a whole sliver reads unmasked up to the end of x.
+        for (int p = 0; p < kc; p++) {
+          int src = off + p * pStep + q0;
+          int dst = base + p * width;
+          for (int q = 0; q < width; q += vl) {
+            if (q + vl <= qn || (qn == width && src + q + vl <= x.length)) {
+              FloatVector.fromArray(s, x, src + q).intoArray(out, dst + q);
+            } else {
+              VectorMask<Float> in = s.indexInRange(q, qn);
+              FloatVector.fromArray(s, x, src + q, in).intoArray(out, dst + q);
+            }
+          }
         }
-        for (int q = qn; q < width; q++) {
-          out[dst + q] = 0f;
+      } else if (pStep == 1 && qn == width) {
+        // Contiguous along p (A's rows), a whole sliver: gathers across its rows, stored in
+        // ascending order, so lanes past the sliver's width (copies of its last row) are
+        // overwritten by the next store; the buffer has a vector of slack after the last.
+        int src = off + q0 * qStep;
+        for (int p = 0; p < kc; p++) {
+          int dst = base + p * width;
+          for (int q = 0; q < width; q += vl) {
+            FloatVector.fromArray(s, x, src + p, rows, q).intoArray(out, dst + q);
+          }
+        }
+      } else if (pStep == 1) {
+        // Contiguous along p (A's rows): read each row in order, write it with the sliver's stride.
+        for (int q = 0; q < width; q++) {
+          int dst = base + q;
+          if (q < qn) {
+            int src = off + (q0 + q) * qStep;
+            for (int p = 0; p < kc; p++) {
+              out[dst + p * width] = x[src + p];
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              out[dst + p * width] = 0f;
+            }
+          }
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int src = off + p * pStep + q0 * qStep;
+          int dst = base + p * width;
+          for (int q = 0; q < qn; q++) {
+            out[dst + q] = x[src + q * qStep];
+          }
+          for (int q = qn; q < width; q++) {
+            out[dst + q] = 0f;
+          }
         }
       }
     }
@@ -366,21 +507,50 @@ public final class GemmVector {
       int w,
       double[] bias,
       int act) {
-    int k = g[2];
     int m = g[3];
-    int aRow = g[4];
-    int aCol = g[5];
     int mr = rowsPerKernel(DoubleVector.SPECIES_PREFERRED.vectorBitSize());
     int nr = 2 * DoubleVector.SPECIES_PREFERRED.length();
     for (int i = i0; i < i1; i++) {
       java.util.Arrays.fill(c, cOff + i * m + j0, cOff + i * m + j0 + w, 0.0);
     }
+    if (2 * w <= nr && i1 - i0 >= nr) {
+      narrowF64(a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
+    } else {
+      wideF64(a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
+    }
+    for (int i = i0; i < i1; i++) {
+      epilogueF64(c, cOff + i * m + j0, w, j0, bias, act);
+    }
+  }
+
+  /**
+   * The block as slivers of {@code mr} rows by {@code nr} columns: A's rows broadcast, B's columns
+   * in vectors.
+   */
+  private static void wideF64(
+      double[] a,
+      double[] b,
+      double[] c,
+      int[] g,
+      int aOff,
+      int bOff,
+      int cOff,
+      int i0,
+      int i1,
+      int j0,
+      int w,
+      int mr,
+      int nr) {
+    int k = g[2];
+    int m = g[3];
+    int aRow = g[4];
+    int aCol = g[5];
     int kBlocks = Math.max(1, (k + KC - 1) / KC);
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int wPadded = (w + nr - 1) / nr * nr;
     int mcMax = Math.min(MC, (i1 - i0 + mr - 1) / mr * mr);
     double[] bp = new double[Math.max(1, kcMax) * wPadded];
-    double[] ap = new double[Math.max(1, kcMax) * mcMax];
+    double[] ap = new double[Math.max(1, kcMax) * mcMax + DoubleVector.SPECIES_PREFERRED.length()];
     double[] tmp = new double[mr * nr];
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
@@ -410,8 +580,66 @@ public final class GemmVector {
         }
       }
     }
-    for (int i = i0; i < i1; i++) {
-      epilogueF64(c, cOff + i * m + j0, w, j0, bias, act);
+  }
+
+  /**
+   * A block narrower than half a sliver (such as the 10 classes of a classifier's logits) computed
+   * transposed, {@code C^T = B^T A^T}: slivers of {@code mr} columns broadcast from B against
+   * {@code nr} rows of A in vectors, through a scratch tile. {@code fma(b, a, c)} is {@code fma(a,
+   * b, c)}, so each element keeps its chain.
+   */
+  private static void narrowF64(
+      double[] a,
+      double[] b,
+      double[] c,
+      int[] g,
+      int aOff,
+      int bOff,
+      int cOff,
+      int i0,
+      int i1,
+      int j0,
+      int w,
+      int mr,
+      int nr) {
+    int k = g[2];
+    int m = g[3];
+    int aRow = g[4];
+    int aCol = g[5];
+    int kBlocks = Math.max(1, (k + KC - 1) / KC);
+    int kcMax = (k + kBlocks - 1) / kBlocks;
+    int wPadded = (w + mr - 1) / mr * mr;
+    int mcMax = Math.min(MC, (i1 - i0 + nr - 1) / nr * nr);
+    double[] bt =
+        new double[Math.max(1, kcMax) * wPadded + DoubleVector.SPECIES_PREFERRED.length()];
+    double[] at = new double[Math.max(1, kcMax) * mcMax + DoubleVector.SPECIES_PREFERRED.length()];
+    double[] tmp = new double[mr * nr];
+    for (int pc = 0; pc < k; pc += kcMax) {
+      int kc = Math.min(kcMax, k - pc);
+      packF64(b, bOff + pc * g[6] + j0 * g[7], g[6], g[7], kc, w, mr, bt);
+      for (int ic = i0; ic < i1; ic += MC) {
+        int mc = Math.min(MC, i1 - ic);
+        packF64(a, aOff + ic * aRow + pc * aCol, aCol, aRow, kc, mc, nr, at);
+        for (int ir = 0; ir < mc; ir += nr) {
+          int nv = Math.min(nr, mc - ir);
+          for (int jr = 0; jr < w; jr += mr) {
+            int mv = Math.min(mr, w - jr);
+            int co = cOff + (ic + ir) * m + j0 + jr;
+            // tmp[r * nr + i] is C[ic + ir + i][j0 + jr + r].
+            for (int r = 0; r < mr; r++) {
+              for (int i = 0; i < nr; i++) {
+                tmp[r * nr + i] = r < mv && i < nv ? c[co + i * m + r] : 0.0;
+              }
+            }
+            kernelF64(mr, kc, bt, jr * kc, at, ir * kc, tmp, 0, nr);
+            for (int r = 0; r < mv; r++) {
+              for (int i = 0; i < nv; i++) {
+                c[co + i * m + r] = tmp[r * nr + i];
+              }
+            }
+          }
+        }
+      }
     }
   }
 
@@ -432,17 +660,69 @@ public final class GemmVector {
    */
   private static void packF64(
       double[] x, int off, int pStep, int qStep, int kc, int len, int width, double[] out) {
+    VectorSpecies<Double> s = DoubleVector.SPECIES_PREFERRED;
+    int vl = s.length();
+    // Gather offsets of a sliver's rows, clamped to its last row, for each vector of the sliver.
+    int[] rows = new int[(width + vl - 1) / vl * vl];
+    for (int q = 0; q < rows.length; q++) {
+      rows[q] = Math.min(q, width - 1) * qStep;
+    }
     for (int q0 = 0; q0 < len; q0 += width) {
       int base = q0 * kc;
       int qn = Math.min(width, len - q0);
-      for (int p = 0; p < kc; p++) {
-        int src = off + p * pStep + q0 * qStep;
-        int dst = base + p * width;
-        for (int q = 0; q < qn; q++) {
-          out[dst + q] = x[src + q * qStep];
+      if (qStep == 1 && (width % vl == 0 || qn == width)) {
+        // Contiguous along q (B's rows, A^T's columns): vector copies, masked at the edge (zeros
+        // beyond len). Stores go in ascending order: lanes past the sliver's width land in the
+        // next sliver's place before it is written (the buffer has a vector of slack after the
+        // last), so a whole sliver reads unmasked up to the end of x.
+        for (int p = 0; p < kc; p++) {
+          int src = off + p * pStep + q0;
+          int dst = base + p * width;
+          for (int q = 0; q < width; q += vl) {
+            if (q + vl <= qn || (qn == width && src + q + vl <= x.length)) {
+              DoubleVector.fromArray(s, x, src + q).intoArray(out, dst + q);
+            } else {
+              VectorMask<Double> in = s.indexInRange(q, qn);
+              DoubleVector.fromArray(s, x, src + q, in).intoArray(out, dst + q);
+            }
+          }
         }
-        for (int q = qn; q < width; q++) {
-          out[dst + q] = 0.0;
+      } else if (pStep == 1 && qn == width) {
+        // Contiguous along p (A's rows), a whole sliver: gathers across its rows, stored in
+        // ascending order, so lanes past the sliver's width (copies of its last row) are
+        // overwritten by the next store; the buffer has a vector of slack after the last.
+        int src = off + q0 * qStep;
+        for (int p = 0; p < kc; p++) {
+          int dst = base + p * width;
+          for (int q = 0; q < width; q += vl) {
+            DoubleVector.fromArray(s, x, src + p, rows, q).intoArray(out, dst + q);
+          }
+        }
+      } else if (pStep == 1) {
+        // Contiguous along p (A's rows): read each row in order, write it with the sliver's stride.
+        for (int q = 0; q < width; q++) {
+          int dst = base + q;
+          if (q < qn) {
+            int src = off + (q0 + q) * qStep;
+            for (int p = 0; p < kc; p++) {
+              out[dst + p * width] = x[src + p];
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              out[dst + p * width] = 0.0;
+            }
+          }
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int src = off + p * pStep + q0 * qStep;
+          int dst = base + p * width;
+          for (int q = 0; q < qn; q++) {
+            out[dst + q] = x[src + q * qStep];
+          }
+          for (int q = qn; q < width; q++) {
+            out[dst + q] = 0.0;
+          }
         }
       }
     }
