@@ -529,6 +529,34 @@ final class VectorKernelEmitter {
 
   private static final Type HANDLES = Type.getType(java.lang.invoke.MethodHandle[].class);
 
+  /** Pass handles made by one method of the companion's class initialisation. */
+  private static final int HANDLES_PER_METHOD = 256;
+
+  /** Pushes the handle of the static method {@code target} of {@code owner}. */
+  private static void findStatic(GeneratorAdapter g, Type owner, Method target) {
+    Type lookup = Type.getType(java.lang.invoke.MethodHandles.Lookup.class);
+    Type methodType = Type.getType(java.lang.invoke.MethodType.class);
+    g.invokeStatic(
+        Type.getType(java.lang.invoke.MethodHandles.class),
+        new Method("lookup", lookup, new Type[0]));
+    g.push(owner);
+    g.push(target.getName());
+    g.push(target.getDescriptor());
+    g.visitInsn(Opcodes.ACONST_NULL);
+    g.invokeStatic(
+        methodType,
+        new Method(
+            "fromMethodDescriptorString",
+            methodType,
+            new Type[] {Type.getType(String.class), Type.getType(ClassLoader.class)}));
+    g.invokeVirtual(
+        lookup,
+        new Method(
+            "findStatic",
+            HANDLE,
+            new Type[] {Type.getType(Class.class), Type.getType(String.class), methodType}));
+  }
+
   /** The companion's field of {@code sig}'s pass handles ({@link #passHandles}). */
   private static String handlesField(KernelSignature sig) {
     return sig.name + "Passes";
@@ -565,33 +593,24 @@ final class VectorKernelEmitter {
         targets.add(passMethod(sig, k, true));
       }
     }
-    Type lookup = Type.getType(java.lang.invoke.MethodHandles.Lookup.class);
-    Type methodType = Type.getType(java.lang.invoke.MethodType.class);
+    // The handles are made by fill methods of at most HANDLES_PER_METHOD each, so that neither
+    // <clinit> nor a fill method outgrows the JVM's 64 KB of bytecode with many kernels or passes.
     init.push(targets.size());
     init.newArray(HANDLE);
-    for (int i = 0; i < targets.size(); i++) {
+    for (int from = 0; from < targets.size(); from += HANDLES_PER_METHOD) {
+      Method fill =
+          new Method(handlesField(sig) + "$" + from, Type.VOID_TYPE, new Type[] {HANDLES});
+      GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, fill);
+      for (int i = from; i < Math.min(targets.size(), from + HANDLES_PER_METHOD); i++) {
+        g.loadArg(0);
+        g.push(i);
+        findStatic(g, owner, targets.get(i));
+        g.arrayStore(HANDLE);
+      }
+      g.returnValue();
+      g.endMethod();
       init.dup();
-      init.push(i);
-      init.invokeStatic(
-          Type.getType(java.lang.invoke.MethodHandles.class),
-          new Method("lookup", lookup, new Type[0]));
-      init.push(owner);
-      init.push(targets.get(i).getName());
-      init.push(targets.get(i).getDescriptor());
-      init.visitInsn(Opcodes.ACONST_NULL);
-      init.invokeStatic(
-          methodType,
-          new Method(
-              "fromMethodDescriptorString",
-              methodType,
-              new Type[] {Type.getType(String.class), Type.getType(ClassLoader.class)}));
-      init.invokeVirtual(
-          lookup,
-          new Method(
-              "findStatic",
-              HANDLE,
-              new Type[] {Type.getType(Class.class), Type.getType(String.class), methodType}));
-      init.arrayStore(HANDLE);
+      init.invokeStatic(owner, fill);
     }
     init.putStatic(owner, handlesField(sig), HANDLES);
   }
