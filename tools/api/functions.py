@@ -44,6 +44,24 @@ def set_slice(x):
     return y
 
 
+def set_columns(x):
+    y = x.reshape(2, -1) * 2
+    y[:, COLS] = x[:4] ** 2
+    return y
+
+
+def set_after_int(x):
+    y = x.reshape(2, 1, -1) * 2
+    y[1, :, COLS] = x[2:6] * 3
+    return y
+
+
+def set_apart(x):
+    y = x.reshape(2, 1, -1) * 2
+    y[ROWS, :, COLS_2D] = (x[:2] ** 2).reshape(2, 1, 1)
+    return y
+
+
 # name -> function of one tensor, as PyTorch spells it
 FUNCTIONS = {
     "gelu": lambda x: F.gelu(x),
@@ -239,6 +257,12 @@ FUNCTIONS = {
     "index_put": lambda x: torch.index_put(x * x, (PUT_AT,), x[5:8] ** 2),
     "index_put_accumulate_": lambda x: (x * x).index_put_((PUT_AT,), x[5:8] ** 2, accumulate=True),
     "setitem_slice": set_slice,
+    # writes through tensor indices among other indices (through the view of the basic indices:
+    # CopySlices): x[:, idx] = v, after an int, and two indices apart (their broadcast shape first)
+    "clone": lambda x: x.clone(),
+    "setitem_columns": set_columns,
+    "setitem_after_int": set_after_int,
+    "setitem_apart": set_apart,
 }
 
 

@@ -104,6 +104,28 @@ class FunctionsFixtureTest {
           y.slice(0, 1, 4).copy_(x.slice(0, 8, 11).pow(2));
           return y;
         });
+    m.put("clone", Tensor::clone);
+    m.put(
+        "setitem_columns",
+        x -> {
+          Tensor y = x.reshape(2, -1).mul(2);
+          y.indexPut_(List.of(":", COLS), x.slice(0, 0, 4).pow(2));
+          return y;
+        });
+    m.put(
+        "setitem_after_int",
+        x -> {
+          Tensor y = x.reshape(2, 1, -1).mul(2);
+          y.indexPut_(List.of(1, ":", COLS), x.slice(0, 2, 6).mul(3));
+          return y;
+        });
+    m.put(
+        "setitem_apart",
+        x -> {
+          Tensor y = x.reshape(2, 1, -1).mul(2);
+          y.indexPut_(List.of(ROWS, ":", COLS_2D), x.slice(0, 0, 2).pow(2).reshape(2, 1, 1));
+          return y;
+        });
     m.put("prod", Tensor::prod);
     m.put("prod_dim", x -> x.reshape(2, -1).prod(1));
     m.put("prod_rows", x -> x.reshape(-1, 2).prod(-1));

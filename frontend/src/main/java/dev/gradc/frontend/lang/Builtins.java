@@ -886,6 +886,7 @@ final class Builtins {
         opt("p", NUMBER, Val.Num.ofFloat(2.0)));
 
     define("detach", BOTH, (b, a) -> tensor(b.detach(a.tensor("input"))), in());
+    define("clone", BOTH, (b, a) -> tensor(b.copy(a.tensor("input"))), in());
     define("float", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.F32)), in());
     define("double", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.F64)), in());
     define("long", METHOD, (b, a) -> tensor(b.cast(a.tensor("input"), DType.I64)), in());
