@@ -425,6 +425,61 @@ public final class F {
         present(input, target, w));
   }
 
+  /** {@code multi_margin_loss} with {@code p = 1}, {@code margin = 1}, no weight. */
+  public static Tensor multiMarginLoss(Tensor input, Tensor target) {
+    return multiMarginLoss(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code multi_margin_loss} ({@code p} 1 or 2, {@code margin}, {@code weight} per class): per
+   * sample the mean over classes {@code i != y} of {@code max(0, margin - input[y] + input[i])^p *
+   * weight[y]}; one node, {@code MultiMarginLossBackward0}.
+   */
+  public static Tensor multiMarginLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("multi_margin_loss", "p", "margin", "weight"));
+    double p = o.has("p") ? o.p : 1;
+    double margin = LossOptions.or(o.margin, 1);
+    Tensor w = o.weight;
+    long classes = input.dim() == 0 ? 0 : input.shape()[input.dim() - 1];
+    for (long t : target.dtype() == DType.I64 ? target.toLongArray() : new long[0]) {
+      if (t < 0 || t >= classes) {
+        throw new GradcException("target out of range");
+      }
+    }
+    return Recorder.record(
+        "MultiMarginLossBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.multiMarginLoss(b, in[0], in[1], p, margin, w == null ? null : in[2], r),
+        present(input, target, w));
+  }
+
+  /** {@code multilabel_margin_loss}. */
+  public static Tensor multilabelMarginLoss(Tensor input, Tensor target) {
+    return multilabelMarginLoss(input, target, LossOptions.defaults());
+  }
+
+  /**
+   * {@code multilabel_margin_loss}: per sample the sum over its target classes {@code j} (the
+   * leading entries of {@code target} before the first -1) and the other classes {@code i} of
+   * {@code max(0, 1 - input[j] + input[i])}, divided by the classes; one node, {@code
+   * MultilabelMarginLossBackward0}.
+   */
+  public static Tensor multilabelMarginLoss(Tensor input, Tensor target, LossOptions o) {
+    Reduction r = reduction(o.check("multilabel_margin_loss"));
+    long classes = input.dim() == 0 ? 0 : input.shape()[input.dim() - 1];
+    for (long t : target.dtype() == DType.I64 ? target.toLongArray() : new long[0]) {
+      if (t < -1 || t >= classes) {
+        throw new GradcException("argument #2 'target' is out of range");
+      }
+    }
+    return Recorder.record(
+        "MultilabelMarginLossBackward0",
+        Saves.ALL_INPUTS,
+        (b, in) -> Losses.multilabelMarginLoss(b, in[0], in[1], r),
+        input,
+        target);
+  }
+
   /**
    * A loss that saves all its inputs, recorded with the name of its reduction ({@link #reduced}).
    */

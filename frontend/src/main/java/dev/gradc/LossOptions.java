@@ -138,7 +138,10 @@ public final class LossOptions {
     return o;
   }
 
-  /** {@code p=} of {@code triplet_margin_loss} (the norm's degree, default 2). */
+  /**
+   * {@code p=} of {@code triplet_margin_loss} (the norm's degree, default 2) and of {@code
+   * multi_margin_loss} (1 or 2, default 1).
+   */
   public LossOptions p(double norm) {
     LossOptions o = new LossOptions(this, "p");
     o.p = norm;
@@ -175,6 +178,11 @@ public final class LossOptions {
   }
 
   /** The option if given, else {@code dflt}. */
+  /** Whether {@code keyword} was given. */
+  boolean has(String keyword) {
+    return given.contains(keyword);
+  }
+
   static double or(double v, double dflt) {
     return Double.isNaN(v) ? dflt : v;
   }

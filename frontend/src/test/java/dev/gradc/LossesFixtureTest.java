@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gradc.ir.GradcException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,6 +87,23 @@ class LossesFixtureTest {
           "multilabel_soft_margin_loss_" + red,
           x -> F.multilabelSoftMarginLoss(x[0], x[1], o.weight(x[2])));
     }
+    for (String red : List.of("mean", "sum", "none")) {
+      LossOptions o = r(red);
+      m.put("multi_margin_loss_" + red, x -> F.multiMarginLoss(x[0], x[1], o));
+      m.put(
+          "multi_margin_loss_p2_weight_" + red,
+          x -> F.multiMarginLoss(x[0], x[1], o.p(2).margin(0.7).weight(x[2])));
+      m.put("multilabel_margin_loss_" + red, x -> F.multilabelMarginLoss(x[0], x[1], o));
+    }
+    m.put(
+        "multi_margin_loss_1d",
+        x -> F.multiMarginLoss(x[0], x[1], LossOptions.defaults().margin(2.5)));
+    m.put(
+        "multi_margin_loss_1d_none",
+        x -> F.multiMarginLoss(x[0], x[1], r("none").p(2).margin(2.5)));
+    m.put("multilabel_margin_loss_1d", x -> F.multilabelMarginLoss(x[0], x[1]));
+    m.put("multi_margin_loss_special", x -> F.multiMarginLoss(x[0], x[1], r("none")));
+    m.put("multilabel_margin_loss_special", x -> F.multilabelMarginLoss(x[0], x[1], r("none")));
     m.put("kl_div_batchmean", x -> F.klDiv(x[0], x[1], r("batchmean")));
     m.put("cross_entropy_1d", x -> F.crossEntropy(x[0], x[1]));
     m.put("cross_entropy_nd", x -> F.crossEntropy(x[0], x[1]));
@@ -204,6 +222,75 @@ class LossesFixtureTest {
       Tensors.assertClose(
           Fixtures.data(e), actual, tolerance2(e), "second-order grad of input " + i);
     }
+  }
+
+  @Test
+  void marginLosses_refuseWhatPyTorchRefuses() {
+    Tensor x = Tensor.randn(3, 4).requiresGrad_();
+    assertEquals(
+        "target out of range",
+        assertThrows(
+                GradcException.class, () -> F.multiMarginLoss(x, Tensor.tensor(DType.I64, 0, 4, 1)))
+            .getMessage());
+    assertEquals(
+        "argument #2 'target' is out of range",
+        assertThrows(
+                GradcException.class,
+                () -> F.multilabelMarginLoss(x, Tensor.full(DType.I64, -2, 3, 4)))
+            .getMessage());
+    assertEquals(
+        "only p == 1 and p == 2 supported",
+        assertThrows(
+                GradcException.class,
+                () ->
+                    F.multiMarginLoss(
+                        x, Tensor.tensor(DType.I64, 0, 3, 1), LossOptions.defaults().p(3)))
+            .getMessage());
+    assertEquals(
+        "inconsistent target size, got: [2]",
+        assertThrows(
+                GradcException.class, () -> F.multiMarginLoss(x, Tensor.tensor(DType.I64, 0, 3)))
+            .getMessage());
+    assertEquals(
+        "inconsistent size [3] for argument #2 'target'",
+        assertThrows(
+                GradcException.class,
+                () -> F.multilabelMarginLoss(x, Tensor.tensor(DType.I64, 0, 3, 1)))
+            .getMessage());
+  }
+
+  /**
+   * PyTorch has no double backward for {@code multi_margin_loss}; gradc's (p = 2, where it is not
+   * zero) against central differences of the first gradient along a direction, in f64.
+   */
+  @Test
+  void multiMarginLossP2_secondDerivative_matchesFiniteDifferences() {
+    double[] x0 = {0.3, -0.2, 0.9, 0.15, -0.4, 0.6, 0.2, -0.1};
+    double[] u = {0.5, -1.0, 0.25, 0.75, -0.5, 1.0, -0.25, 0.5};
+    Tensor y = Tensor.tensor(DType.I64, 2, 0);
+    LossOptions o = LossOptions.defaults().p(2).margin(0.8);
+    Tensor x = Tensor.tensor(DType.F64, x0).reshape(2, 4).requiresGrad_();
+    Tensor dir = Tensor.tensor(DType.F64, u).reshape(2, 4);
+    Tensor g = Autograd.grad(List.of(F.multiMarginLoss(x, y, o)), List.of(x), null, true).get(0);
+    double[] hv =
+        Autograd.grad(List.of(g.mul(dir).sum()), List.of(x), null, false).get(0).toDoubleArray();
+    double h = 1e-5;
+    double[] plus = new double[8];
+    double[] minus = new double[8];
+    for (int i = 0; i < 8; i++) {
+      plus[i] = x0[i] + h * u[i];
+      minus[i] = x0[i] - h * u[i];
+    }
+    double[] gp = firstGradient(plus, y, o);
+    double[] gm = firstGradient(minus, y, o);
+    for (int i = 0; i < 8; i++) {
+      assertEquals((gp[i] - gm[i]) / (2 * h), hv[i], 1e-7, "element " + i);
+    }
+  }
+
+  private static double[] firstGradient(double[] at, Tensor y, LossOptions o) {
+    Tensor x = Tensor.tensor(DType.F64, at).reshape(2, 4).requiresGrad_();
+    return Autograd.grad(F.multiMarginLoss(x, y, o), x).get(0).toDoubleArray();
   }
 
   @Test

@@ -267,8 +267,8 @@ final class ClassEmitter {
     if (products) {
       // By name: this class is compiled without the module, and only read here, never linked.
       Class<?> gemmVector = LibraryCopier.load("dev/gradc/codegen/lib/vector/GemmVector");
-      lib.require(gemmVector, "matmulF32", "([F[F[F[III[FI)V");
-      lib.require(gemmVector, "matmulF64", "([D[D[D[III[DI)V");
+      lib.require(gemmVector, "matmulF32", "(Ljava/lang/ThreadLocal;[F[F[F[III[FI)V");
+      lib.require(gemmVector, "matmulF64", "(Ljava/lang/ThreadLocal;[D[D[D[III[DI)V");
       lib.require(gemmVector, "gemvF32", "([FIII[FII[FIIIIZ)V");
       lib.require(gemmVector, "gemvF64", "([DIII[DII[DIIIIZ)V");
     }

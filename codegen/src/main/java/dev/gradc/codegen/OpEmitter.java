@@ -26,6 +26,7 @@ final class OpEmitter {
 
   private static final Type MATH = Type.getType(Math.class);
   private static final Type STRICT_MATH = Type.getType(StrictMath.class);
+  private static final Type DOUBLE = Type.getType(Double.class);
   private final GeneratorAdapter g;
   private final Type owner;
   private final LibraryCopier library;
@@ -74,19 +75,7 @@ final class OpEmitter {
       case GE -> compare(in, Opcodes.DCMPL, Opcodes.IFGE);
       case EQ -> compare(in, Opcodes.DCMPL, Opcodes.IFEQ);
       case NE -> compare(in, Opcodes.DCMPL, Opcodes.IFNE);
-      case WHERE -> {
-        Label otherwise = new Label();
-        Label done = new Label();
-        in.push(0);
-        g.push(0.0);
-        g.visitInsn(Opcodes.DCMPL);
-        g.visitJumpInsn(Opcodes.IFEQ, otherwise);
-        in.push(1);
-        g.goTo(done);
-        g.mark(otherwise);
-        in.push(2);
-        g.mark(done);
-      }
+      case WHERE -> select(in, false);
       case CLAMP -> {
         in.push(0);
         in.push(1);
@@ -146,7 +135,60 @@ final class OpEmitter {
       }
       case DETACH, CAST -> in.push(0);
     }
-    Jvm.round(g, result);
+    if (!op.isComparison()) {
+      // A comparison's 0.0 or 1.0 is already every dtype's own value.
+      Jvm.round(g, result);
+    }
+  }
+
+  /**
+   * {@code where}: operand 1 where operand 0 (a double) is not zero (NaN included), else operand 2;
+   * both are longs when {@code longs}, else doubles. Both values are pushed, and their bits chosen
+   * by a mask of all ones or zeros: C2 makes the mask's choice a conditional move, where a branch
+   * choosing between doubles stays a branch on the data, mispredicted half the time when the
+   * condition is random.
+   */
+  private void select(Operands in, boolean longs) {
+    int mask = selectMask(in);
+    in.push(1);
+    if (!longs) {
+      g.invokeStatic(DOUBLE, new Method("doubleToRawLongBits", "(D)J"));
+    }
+    g.loadLocal(mask);
+    g.visitInsn(Opcodes.LAND);
+    in.push(2);
+    if (!longs) {
+      g.invokeStatic(DOUBLE, new Method("doubleToRawLongBits", "(D)J"));
+    }
+    g.loadLocal(mask);
+    g.push(-1L);
+    g.visitInsn(Opcodes.LXOR);
+    g.visitInsn(Opcodes.LAND);
+    g.visitInsn(Opcodes.LOR);
+    if (!longs) {
+      g.invokeStatic(DOUBLE, new Method("longBitsToDouble", "(J)D"));
+    }
+  }
+
+  /**
+   * A long local holding {@code -1L} when operand 0 (a double) is not zero (NaN included), else
+   * {@code 0L}: where's choice, as a mask for selecting bits.
+   */
+  int selectMask(Operands in) {
+    Label otherwise = new Label();
+    Label done = new Label();
+    in.push(0);
+    g.push(0.0);
+    g.visitInsn(Opcodes.DCMPL);
+    g.visitJumpInsn(Opcodes.IFEQ, otherwise);
+    g.push(-1L);
+    g.goTo(done);
+    g.mark(otherwise);
+    g.push(0L);
+    g.mark(done);
+    int mask = g.newLocal(Type.LONG_TYPE);
+    g.storeLocal(mask);
+    return mask;
   }
 
   /**
@@ -197,7 +239,7 @@ final class OpEmitter {
       case GE -> compare(in, Opcodes.LCMP, Opcodes.IFGE);
       case EQ -> compare(in, Opcodes.LCMP, Opcodes.IFEQ);
       case NE -> compare(in, Opcodes.LCMP, Opcodes.IFNE);
-      case WHERE -> emit(op, DType.F64, in);
+      case WHERE -> select(in, true);
       case CAST -> {
         in.push(0);
         if (operand != DType.I64) {
@@ -265,18 +307,28 @@ final class OpEmitter {
     math(name, "(DD)D");
   }
 
-  /** 1.0 or 0.0: compares with {@code cmp}, then takes the branch {@code jump} for 1.0. */
+  /**
+   * 1.0 or 0.0: compares with {@code cmp}, then takes the branch {@code jump} for 1.0. The branch
+   * chooses an int, widened after the join: C2 makes a choice of ints a conditional move, where a
+   * choice of doubles stays a branch on the data.
+   */
   private void compare(Operands in, int cmp, int jump) {
     in.push(0);
     in.push(1);
+    compareTop(cmp, jump);
+  }
+
+  /** {@link #compare} of the two values on the stack, compared with {@code cmp}. */
+  void compareTop(int cmp, int jump) {
     g.visitInsn(cmp);
     Label yes = new Label();
     Label done = new Label();
     g.visitJumpInsn(jump, yes);
-    g.push(0.0);
+    g.push(0);
     g.goTo(done);
     g.mark(yes);
-    g.push(1.0);
+    g.push(1);
     g.mark(done);
+    g.visitInsn(Opcodes.I2D);
   }
 }

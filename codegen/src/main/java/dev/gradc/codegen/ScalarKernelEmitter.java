@@ -824,22 +824,43 @@ final class ScalarKernelEmitter {
   }
 
   /**
-   * True for an f32 {@code +}, {@code -}, {@code *} or {@code /} of f32 operands (literals exactly
-   * f32): one IEEE rounding of the exact result, so {@code float} arithmetic gives the same bits as
-   * the f64 operation rounded to f32 (53 >= 2 * 24 + 2 bits make the double rounding innocuous). C2
-   * folds {@code d2f(f2d(x))} to {@code x}, so a chain of such ops runs without conversions.
+   * True for an op that runs in {@code float} arithmetic with the same bits as in f64 rounded to
+   * f32 (C2 folds {@code d2f(f2d(x))} to {@code x}, so a chain of such ops runs without
+   * conversions, whose false dependencies on their destination registers otherwise chain each
+   * element's conversions to the last's): an f32 {@code +}, {@code -}, {@code *} or {@code /} of
+   * f32 operands (one IEEE rounding of the exact result; 53 >= 2 * 24 + 2 bits make the double
+   * rounding innocuous), an f32 {@code relu} (exact), a comparison of f32 operands (widening is
+   * exact), and an f32 {@code where} of f32 values (a choice). Literals count as f32 when exactly
+   * f32.
    */
   private static boolean inFloat(Inst m) {
-    if (m.type().dtype() != DType.F32 || m.arity() != 2) {
-      return false;
-    }
+    int first;
     switch (m.op()) {
-      case ADD, SUB, MUL, DIV -> {}
+      case ADD, SUB, MUL, DIV -> {
+        if (m.type().dtype() != DType.F32 || m.arity() != 2) {
+          return false;
+        }
+        first = 0;
+      }
+      case RELU -> {
+        if (m.type().dtype() != DType.F32 || m.operand(0) instanceof Lit) {
+          return false;
+        }
+        first = 0;
+      }
+      case LT, LE, GT, GE, EQ, NE -> first = 0;
+      case WHERE -> {
+        if (m.type().dtype() != DType.F32) {
+          return false;
+        }
+        first = 1;
+      }
       default -> {
         return false;
       }
     }
-    for (Value v : m.operands()) {
+    for (int k = first; k < m.arity(); k++) {
+      Value v = m.operand(k);
       if (v instanceof Lit l
           ? (double) (float) l.value() != l.value() && !Double.isNaN(l.value())
           : v.type().dtype() != DType.F32) {
@@ -849,20 +870,67 @@ final class ScalarKernelEmitter {
     return true;
   }
 
-  /** {@link #inFloat} arithmetic: the operands as floats, one float op, the result as a double. */
+  private static final Type FLOAT = Type.getType(Float.class);
+
+  /** Pushes operand {@code k} of {@code m} as a float. */
+  private void pushFloat(Inst m, int k) {
+    pushDouble(m.operand(k));
+    g.visitInsn(Opcodes.D2F);
+  }
+
+  /** {@link #inFloat} arithmetic: the operands as floats, float ops, the result as a double. */
   private void floatArithmetic(Inst m) {
-    for (int k = 0; k < 2; k++) {
-      pushDouble(m.operand(k));
-      g.visitInsn(Opcodes.D2F);
+    switch (m.op()) {
+      case RELU -> {
+        // max(x, +0) is x <= 0 ? +0 : x bit for bit (-0 gives +0, NaN stays itself).
+        pushFloat(m, 0);
+        g.push(0f);
+        g.invokeStatic(Type.getType(Math.class), new Method("max", "(FF)F"));
+        g.visitInsn(Opcodes.F2D);
+        return;
+      }
+      case WHERE -> {
+        // The f32 values' bits chosen by where's mask (OpEmitter's select, in ints).
+        int mask = ops.selectMask(k -> pushDouble(m.operand(k)));
+        pushFloat(m, 1);
+        g.invokeStatic(FLOAT, new Method("floatToRawIntBits", "(F)I"));
+        g.loadLocal(mask);
+        g.visitInsn(Opcodes.L2I);
+        g.visitInsn(Opcodes.IAND);
+        pushFloat(m, 2);
+        g.invokeStatic(FLOAT, new Method("floatToRawIntBits", "(F)I"));
+        g.loadLocal(mask);
+        g.visitInsn(Opcodes.L2I);
+        g.push(-1);
+        g.visitInsn(Opcodes.IXOR);
+        g.visitInsn(Opcodes.IAND);
+        g.visitInsn(Opcodes.IOR);
+        g.invokeStatic(FLOAT, new Method("intBitsToFloat", "(I)F"));
+        g.visitInsn(Opcodes.F2D);
+        return;
+      }
+      default -> {}
     }
+    pushFloat(m, 0);
+    pushFloat(m, 1);
     switch (m.op()) {
       case ADD -> g.visitInsn(Opcodes.FADD);
       case SUB -> g.visitInsn(Opcodes.FSUB);
       case MUL -> g.visitInsn(Opcodes.FMUL);
       case DIV -> g.visitInsn(Opcodes.FDIV);
+      // fcmpg gives 1 for NaN, so lt/le are false; fcmpl gives -1, so gt/ge/eq are false and ne
+      // true: the double comparisons' results.
+      case LT -> ops.compareTop(Opcodes.FCMPG, Opcodes.IFLT);
+      case LE -> ops.compareTop(Opcodes.FCMPG, Opcodes.IFLE);
+      case GT -> ops.compareTop(Opcodes.FCMPL, Opcodes.IFGT);
+      case GE -> ops.compareTop(Opcodes.FCMPL, Opcodes.IFGE);
+      case EQ -> ops.compareTop(Opcodes.FCMPL, Opcodes.IFEQ);
+      case NE -> ops.compareTop(Opcodes.FCMPL, Opcodes.IFNE);
       default -> throw new IllegalStateException(m.op().toString());
     }
-    g.visitInsn(Opcodes.F2D);
+    if (!m.op().isComparison()) {
+      g.visitInsn(Opcodes.F2D);
+    }
   }
 
   private Reduction reductionOf(Inst m) {

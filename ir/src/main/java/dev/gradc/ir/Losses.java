@@ -553,4 +553,95 @@ public final class Losses {
     }
     return reduce(b, per, r);
   }
+
+  /**
+   * The classes of a margin loss's input: {@code [C]} or {@code [N, C]} with {@code C} static and
+   * positive, else PyTorch's message.
+   */
+  private static int marginClasses(Value input) {
+    int rank = input.type().rank();
+    Dim c = rank == 1 || rank == 2 ? input.type().dim(rank - 1) : null;
+    if (c == null || !c.isStatic() || c.size() == 0) {
+      throw new GradcException(
+          "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+              + input.type().dims());
+    }
+    return c.size();
+  }
+
+  /**
+   * {@code multi_margin_loss}: per sample {@code sum over i != y of max(0, margin - x[y] + x[i])^p
+   * * weight[y] / C} ({@code p} 1 or 2), a term counted where it is positive (a NaN term is not, as
+   * in PyTorch's kernel). Inputs {@code [C]} with a target of one element, or {@code [N, C]} with
+   * {@code [N]} targets.
+   */
+  public static Value multiMarginLoss(
+      Builder b, Value input, Value target, double p, double margin, Value weight, Reduction r) {
+    if (p != 1 && p != 2) {
+      throw new GradcException("only p == 1 and p == 2 supported");
+    }
+    int c = marginClasses(input);
+    requireIndices("multi_margin_loss", target);
+    boolean vector = input.type().rank() == 1;
+    Dim n = vector ? Dim.of(1) : input.type().dim(0);
+    if (target.type().rank() > 1 || !Type.product(target.type().dims()).equals(n)) {
+      throw new GradcException("inconsistent target size, got: " + target.type().dims());
+    }
+    checkWeight("multi_margin_loss", weight, c);
+    DType dt = input.type().dtype();
+    Value zero = lit(0);
+    Value x = vector ? b.unsqueeze(input, 0) : input;
+    Value y = b.reshape(target, List.of(n));
+    Value mask = b.binary(Op.EQ, b.oneHot(y, c), Builder.lit(1, DType.I64));
+    Value xy = b.sum(b.where(mask, x, zero), new int[] {1}, true);
+    Value z = b.add(b.sub(lit(margin), xy), x);
+    Value h = b.where(b.binary(Op.GT, z, zero), p == 1 ? z : b.mul(z, z), zero);
+    if (weight != null) {
+      Value wide = b.broadcastTo(b.cast(weight, dt), x.type().dims());
+      h = b.mul(h, b.sum(b.where(mask, wide, zero), new int[] {1}, true));
+    }
+    Value per = b.div(b.sum(b.where(mask, zero, h), new int[] {1}, false), lit(c));
+    return reduce(b, b.reshape(per, target.type().dims()), r);
+  }
+
+  /**
+   * {@code multilabel_margin_loss}: per sample {@code sum over targets j, non-targets i of max(0, 1
+   * - x[j] + x[i]) / C}; the targets are the leading entries of {@code target} (its shape is the
+   * input's) before the first negative one.
+   */
+  public static Value multilabelMarginLoss(Builder b, Value input, Value target, Reduction r) {
+    int c = marginClasses(input);
+    requireIndices("multilabel_margin_loss", target);
+    if (!target.type().dims().equals(input.type().dims())) {
+      throw new GradcException(
+          "inconsistent size " + target.type().dims() + " for argument #2 'target'");
+    }
+    Value zero = lit(0);
+    boolean vector = input.type().rank() == 1;
+    Value x = vector ? b.unsqueeze(input, 0) : input;
+    Value y = vector ? b.unsqueeze(target, 0) : target;
+    // a target counts while no negative one came before it: a running count of negatives
+    Value negatives = b.cast(b.binary(Op.LT, y, Builder.lit(0, DType.I64)), DType.I64);
+    Value valid =
+        b.binary(Op.EQ, b.scan(Op.CUMSUM, negatives, 1, false), Builder.lit(0, DType.I64));
+    Value safe = b.where(valid, y, Builder.lit(0, DType.I64));
+    Value picks =
+        b.mul(b.binary(Op.EQ, b.oneHot(safe, c), Builder.lit(1, DType.I64)), b.unsqueeze(valid, 2));
+    Value isTarget =
+        b.binary(
+            Op.GT,
+            b.sum(b.cast(picks, DType.I64), new int[] {1}, false),
+            Builder.lit(0, DType.I64));
+    Value xj = b.sum(b.where(picks, b.unsqueeze(x, 1), zero), new int[] {2}, false);
+    Value z = b.add(b.sub(lit(1), b.unsqueeze(xj, 2)), b.unsqueeze(x, 1));
+    Value keep =
+        b.mul(
+            b.mul(b.binary(Op.GT, z, zero), b.unsqueeze(valid, 2)),
+            b.unsqueeze(b.binary(Op.EQ, isTarget, Builder.lit(0, DType.BOOL)), 1));
+    Value per = b.div(b.sum(b.where(keep, z, zero), new int[] {1, 2}, false), lit(c));
+    if (vector) {
+      per = b.reshape(per, List.of());
+    }
+    return reduce(b, per, r);
+  }
 }

@@ -22,7 +22,9 @@ import java.util.concurrent.Future;
  * lib.vector.GemmVector}'s methods: {@link #gemmVectorForms} finds it (a hidden class's companion
  * is its class data; a named class's is the class {@code <name>$Vector}) when {@link
  * VectorSupport#enabled}, and returns handles to its {@code matmulF32}, {@code matmulF64}, {@code
- * gemvF32} and {@code gemvF64}; the generated class keeps them in a static final field. Without the
+ * gemvF32} and {@code gemvF64}; the generated class keeps them in a static final field. The
+ * products' handles are bound to a {@code ThreadLocal} each, whose per-thread arrays they pack
+ * into, so a call allocates no packing buffers once each thread's are large enough. Without the
  * module, or without the companion, the copied scalar forms run.
  */
 public final class GemmCall {
@@ -80,9 +82,16 @@ public final class GemmCall {
           MethodType.methodType(void.class, double[].class, gemvInts)
               .appendParameterTypes(double[].class, int.class, int.class, double[].class)
               .appendParameterTypes(int.class, int.class, int.class, int.class, boolean.class);
+      // The products pack into per-thread arrays of their own ThreadLocal, bound here.
       return new MethodHandle[] {
-        lookup.findStatic(v, "matmulF32", mm32),
-        lookup.findStatic(v, "matmulF64", mm64),
+        MethodHandles.insertArguments(
+            lookup.findStatic(v, "matmulF32", mm32.insertParameterTypes(0, ThreadLocal.class)),
+            0,
+            new ThreadLocal<float[][]>()),
+        MethodHandles.insertArguments(
+            lookup.findStatic(v, "matmulF64", mm64.insertParameterTypes(0, ThreadLocal.class)),
+            0,
+            new ThreadLocal<double[][]>()),
         lookup.findStatic(v, "gemvF32", mv32),
         lookup.findStatic(v, "gemvF64", mv64)
       };

@@ -12,9 +12,13 @@ import org.junit.jupiter.api.Test;
  * multiply-adds in ascending order of the shared dim: equal bit for bit to a one-element-at-a-time
  * reference, for every remainder of the tiles and of the vector micro-kernel's blocks, with
  * transposed and batch-broadcast operands, any split of the tiles into ranges, the epilogue, and
- * special values.
+ * special values. The ranges pack into per-thread scratch arrays shared by every product of the
+ * class, so each packs into arrays holding what products of other shapes left there.
  */
 class GemmTest {
+  private static final ThreadLocal<float[][]> SCRATCH_F32 = new ThreadLocal<>();
+  private static final ThreadLocal<double[][]> SCRATCH_F64 = new ThreadLocal<>();
+
   /** Sizes around every block boundary: micro-kernel rows (6, 12), columns, tiles, KC. */
   private static final int[] NS = {1, 5, 6, 7, 12, 13, 47, 48, 49, 97};
 
@@ -149,10 +153,10 @@ class GemmTest {
     int tiles = Gemm.tiles(g);
     for (int t = 0; t < tiles; ) {
       int next = t + 1 + rnd.nextInt(tiles - t);
-      GemmVector.matmulF32(a, b, split, g, t, next, bias, act);
+      GemmVector.matmulF32(SCRATCH_F32, a, b, split, g, t, next, bias, act);
       t = next;
     }
-    assertArrayEquals(want, split, "vector in ranges, " + shape);
+    assertArrayEquals(want, split, "vector in ranges, packing into used arrays, " + shape);
   }
 
   private static void checkF64(
@@ -189,10 +193,10 @@ class GemmTest {
     int tiles = Gemm.tiles(g);
     for (int t = 0; t < tiles; ) {
       int next = t + 1 + rnd.nextInt(tiles - t);
-      GemmVector.matmulF64(a, b, split, g, t, next, bias, act);
+      GemmVector.matmulF64(SCRATCH_F64, a, b, split, g, t, next, bias, act);
       t = next;
     }
-    assertArrayEquals(want, split, "vector in ranges, " + shape);
+    assertArrayEquals(want, split, "vector in ranges, packing into used arrays, " + shape);
   }
 
   @Test

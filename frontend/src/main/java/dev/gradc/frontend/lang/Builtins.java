@@ -1036,6 +1036,19 @@ final class Builtins {
         REDUCTION);
     loss("soft_margin_loss", (b, x, y, a, r) -> Losses.softMarginLoss(b, x, y, r), REDUCTION);
     loss(
+        "multi_margin_loss",
+        (b, x, y, a, r) ->
+            Losses.multiMarginLoss(
+                b, x, y, a.number("p"), a.number("margin"), optTensor(a, "weight"), r),
+        opt("p", NUMBER, Val.Num.ofInt(1)),
+        opt("margin", NUMBER, Val.Num.ofFloat(1.0)),
+        opt("weight", TENSOR, NONE),
+        REDUCTION);
+    loss(
+        "multilabel_margin_loss",
+        (b, x, y, a, r) -> Losses.multilabelMarginLoss(b, x, y, r),
+        REDUCTION);
+    loss(
         "multilabel_soft_margin_loss",
         (b, x, y, a, r) -> Losses.multilabelSoftMarginLoss(b, x, y, optTensor(a, "weight"), r),
         opt("weight", TENSOR, NONE),

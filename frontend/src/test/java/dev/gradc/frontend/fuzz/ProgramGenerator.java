@@ -2575,6 +2575,28 @@ final class ProgramGenerator {
         target = expr("softmax(" + x.text + ", dim=-1)", l.dtype, l.dims, Range.PROBABILITY, false);
       }
       String text;
+      double mag = l.range.mag();
+      if (target.dtype.equals("i64") && chance(20)) {
+        // the margin losses: one class per sample, or targets before the first -1 of each row
+        boolean multilabel = chance(40);
+        if (multilabel) {
+          target = use(declare(false, "i64", l.dims, Domain.ints(-1, classes)));
+          text = oneOf("", "F.") + "multilabel_margin_loss(" + l.text + ", " + target.text + ")";
+          return expr(text, l.dtype, List.of(), new Range(0, classes * (1 + 2 * mag)), l.grad);
+        }
+        boolean square = chance(40);
+        text =
+            oneOf("", "F.")
+                + "multi_margin_loss("
+                + l.text
+                + ", "
+                + target.text
+                + (square ? ", p=2" : "")
+                + (chance(40) ? ", margin=0.5" : "")
+                + ")";
+        double top = 1 + 2 * mag;
+        return expr(text, l.dtype, List.of(), new Range(0, square ? top * top : top), l.grad);
+      }
       if (target.dtype.equals("i64") && chance(25)) {
         text =
             oneOf("", "F.") + "nll_loss(log_softmax(" + l.text + ", dim=-1), " + target.text + ")";

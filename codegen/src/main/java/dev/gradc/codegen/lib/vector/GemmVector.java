@@ -51,13 +51,50 @@ public final class GemmVector {
   /** Tiles {@code [from, to)} of C, as {@code Gemm.matmulF32} computes them, bit for bit. */
   public static void matmulF32(
       float[] a, float[] b, float[] c, int[] g, int from, int to, float[] bias, int act) {
+    matmulF32(null, a, b, c, g, from, to, bias, act);
+  }
+
+  /**
+   * Tiles {@code [from, to)} of C, packing into this thread's arrays of {@code scratch} (kept from
+   * call to call: no allocation once they are large enough), or into new arrays when it is null.
+   */
+  public static void matmulF32(
+      ThreadLocal<float[][]> scratch,
+      float[] a,
+      float[] b,
+      float[] c,
+      int[] g,
+      int from,
+      int to,
+      float[] bias,
+      int act) {
     int[] r = new int[7];
     for (int t = from; t < to; ) {
       t = Gemm.run(g, t, to, r);
       if (r[6] > 0 && r[4] > r[3]) {
-        blockF32(a, b, c, g, r[0], r[1], r[2], r[3], r[4], r[5], r[6], bias, act);
+        blockF32(scratch, a, b, c, g, r[0], r[1], r[2], r[3], r[4], r[5], r[6], bias, act);
       }
     }
+  }
+
+  /**
+   * Array {@code i} (0 to 2) of this thread's in {@code scratch}, at least {@code length} long and
+   * holding what the last product left there (packing writes every element it reads), or a new
+   * array when {@code scratch} is null.
+   */
+  private static float[] scratchF32(ThreadLocal<float[][]> scratch, int i, int length) {
+    if (scratch == null) {
+      return new float[length];
+    }
+    float[][] s = scratch.get();
+    if (s == null) {
+      s = new float[3][];
+      scratch.set(s);
+    }
+    if (s[i] == null || s[i].length < length) {
+      s[i] = new float[length];
+    }
+    return s[i];
   }
 
   /** The full product, no epilogue. */
@@ -67,6 +104,7 @@ public final class GemmVector {
 
   /** Rows {@code [i0, i1)} and columns {@code [j0, j0 + w)} of one product. */
   private static void blockF32(
+      ThreadLocal<float[][]> scratch,
       float[] a,
       float[] b,
       float[] c,
@@ -87,9 +125,9 @@ public final class GemmVector {
       java.util.Arrays.fill(c, cOff + i * m + j0, cOff + i * m + j0 + w, 0f);
     }
     if (2 * w <= nr && i1 - i0 >= nr) {
-      narrowF32(a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
+      narrowF32(scratch, a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
     } else {
-      wideF32(a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
+      wideF32(scratch, a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
     }
     for (int i = i0; i < i1; i++) {
       epilogueF32(c, cOff + i * m + j0, w, j0, bias, act);
@@ -101,6 +139,7 @@ public final class GemmVector {
    * in vectors.
    */
   private static void wideF32(
+      ThreadLocal<float[][]> scratch,
       float[] a,
       float[] b,
       float[] c,
@@ -122,9 +161,10 @@ public final class GemmVector {
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int wPadded = (w + nr - 1) / nr * nr;
     int mcMax = Math.min(MC, (i1 - i0 + mr - 1) / mr * mr);
-    float[] bp = new float[Math.max(1, kcMax) * wPadded];
-    float[] ap = new float[Math.max(1, kcMax) * mcMax + FloatVector.SPECIES_PREFERRED.length()];
-    float[] tmp = new float[mr * nr];
+    float[] bp = scratchF32(scratch, 0, Math.max(1, kcMax) * wPadded);
+    float[] ap =
+        scratchF32(scratch, 1, Math.max(1, kcMax) * mcMax + FloatVector.SPECIES_PREFERRED.length());
+    float[] tmp = scratchF32(scratch, 2, mr * nr);
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
       packF32(b, bOff + pc * g[6] + j0 * g[7], g[6], g[7], kc, w, nr, bp);
@@ -162,6 +202,7 @@ public final class GemmVector {
    * b, c)}, so each element keeps its chain.
    */
   private static void narrowF32(
+      ThreadLocal<float[][]> scratch,
       float[] a,
       float[] b,
       float[] c,
@@ -183,9 +224,12 @@ public final class GemmVector {
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int wPadded = (w + mr - 1) / mr * mr;
     int mcMax = Math.min(MC, (i1 - i0 + nr - 1) / nr * nr);
-    float[] bt = new float[Math.max(1, kcMax) * wPadded + FloatVector.SPECIES_PREFERRED.length()];
-    float[] at = new float[Math.max(1, kcMax) * mcMax + FloatVector.SPECIES_PREFERRED.length()];
-    float[] tmp = new float[mr * nr];
+    float[] bt =
+        scratchF32(
+            scratch, 0, Math.max(1, kcMax) * wPadded + FloatVector.SPECIES_PREFERRED.length());
+    float[] at =
+        scratchF32(scratch, 1, Math.max(1, kcMax) * mcMax + FloatVector.SPECIES_PREFERRED.length());
+    float[] tmp = scratchF32(scratch, 2, mr * nr);
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
       packF32(b, bOff + pc * g[6] + j0 * g[7], g[6], g[7], kc, w, mr, bt);
@@ -478,13 +522,50 @@ public final class GemmVector {
   /** Tiles {@code [from, to)} of C, as {@code Gemm.matmulF64} computes them, bit for bit. */
   public static void matmulF64(
       double[] a, double[] b, double[] c, int[] g, int from, int to, double[] bias, int act) {
+    matmulF64(null, a, b, c, g, from, to, bias, act);
+  }
+
+  /**
+   * Tiles {@code [from, to)} of C, packing into this thread's arrays of {@code scratch} (kept from
+   * call to call: no allocation once they are large enough), or into new arrays when it is null.
+   */
+  public static void matmulF64(
+      ThreadLocal<double[][]> scratch,
+      double[] a,
+      double[] b,
+      double[] c,
+      int[] g,
+      int from,
+      int to,
+      double[] bias,
+      int act) {
     int[] r = new int[7];
     for (int t = from; t < to; ) {
       t = Gemm.run(g, t, to, r);
       if (r[6] > 0 && r[4] > r[3]) {
-        blockF64(a, b, c, g, r[0], r[1], r[2], r[3], r[4], r[5], r[6], bias, act);
+        blockF64(scratch, a, b, c, g, r[0], r[1], r[2], r[3], r[4], r[5], r[6], bias, act);
       }
     }
+  }
+
+  /**
+   * Array {@code i} (0 to 2) of this thread's in {@code scratch}, at least {@code length} long and
+   * holding what the last product left there (packing writes every element it reads), or a new
+   * array when {@code scratch} is null.
+   */
+  private static double[] scratchF64(ThreadLocal<double[][]> scratch, int i, int length) {
+    if (scratch == null) {
+      return new double[length];
+    }
+    double[][] s = scratch.get();
+    if (s == null) {
+      s = new double[3][];
+      scratch.set(s);
+    }
+    if (s[i] == null || s[i].length < length) {
+      s[i] = new double[length];
+    }
+    return s[i];
   }
 
   /** The full product, no epilogue. */
@@ -494,6 +575,7 @@ public final class GemmVector {
 
   /** Rows {@code [i0, i1)} and columns {@code [j0, j0 + w)} of one product. */
   private static void blockF64(
+      ThreadLocal<double[][]> scratch,
       double[] a,
       double[] b,
       double[] c,
@@ -514,9 +596,9 @@ public final class GemmVector {
       java.util.Arrays.fill(c, cOff + i * m + j0, cOff + i * m + j0 + w, 0.0);
     }
     if (2 * w <= nr && i1 - i0 >= nr) {
-      narrowF64(a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
+      narrowF64(scratch, a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
     } else {
-      wideF64(a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
+      wideF64(scratch, a, b, c, g, aOff, bOff, cOff, i0, i1, j0, w, mr, nr);
     }
     for (int i = i0; i < i1; i++) {
       epilogueF64(c, cOff + i * m + j0, w, j0, bias, act);
@@ -528,6 +610,7 @@ public final class GemmVector {
    * in vectors.
    */
   private static void wideF64(
+      ThreadLocal<double[][]> scratch,
       double[] a,
       double[] b,
       double[] c,
@@ -549,9 +632,11 @@ public final class GemmVector {
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int wPadded = (w + nr - 1) / nr * nr;
     int mcMax = Math.min(MC, (i1 - i0 + mr - 1) / mr * mr);
-    double[] bp = new double[Math.max(1, kcMax) * wPadded];
-    double[] ap = new double[Math.max(1, kcMax) * mcMax + DoubleVector.SPECIES_PREFERRED.length()];
-    double[] tmp = new double[mr * nr];
+    double[] bp = scratchF64(scratch, 0, Math.max(1, kcMax) * wPadded);
+    double[] ap =
+        scratchF64(
+            scratch, 1, Math.max(1, kcMax) * mcMax + DoubleVector.SPECIES_PREFERRED.length());
+    double[] tmp = scratchF64(scratch, 2, mr * nr);
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
       packF64(b, bOff + pc * g[6] + j0 * g[7], g[6], g[7], kc, w, nr, bp);
@@ -589,6 +674,7 @@ public final class GemmVector {
    * b, c)}, so each element keeps its chain.
    */
   private static void narrowF64(
+      ThreadLocal<double[][]> scratch,
       double[] a,
       double[] b,
       double[] c,
@@ -611,9 +697,12 @@ public final class GemmVector {
     int wPadded = (w + mr - 1) / mr * mr;
     int mcMax = Math.min(MC, (i1 - i0 + nr - 1) / nr * nr);
     double[] bt =
-        new double[Math.max(1, kcMax) * wPadded + DoubleVector.SPECIES_PREFERRED.length()];
-    double[] at = new double[Math.max(1, kcMax) * mcMax + DoubleVector.SPECIES_PREFERRED.length()];
-    double[] tmp = new double[mr * nr];
+        scratchF64(
+            scratch, 0, Math.max(1, kcMax) * wPadded + DoubleVector.SPECIES_PREFERRED.length());
+    double[] at =
+        scratchF64(
+            scratch, 1, Math.max(1, kcMax) * mcMax + DoubleVector.SPECIES_PREFERRED.length());
+    double[] tmp = scratchF64(scratch, 2, mr * nr);
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
       packF64(b, bOff + pc * g[6] + j0 * g[7], g[6], g[7], kc, w, mr, bt);
