@@ -59,6 +59,12 @@ final class FusionPlanner {
     LoopDraft copy;
     int output = -1;
 
+    /**
+     * A reshape of a plain view that strides cannot express, not yet copied: gather and scatter
+     * calls read it in place through its base view; any other reader first copies the base.
+     */
+    boolean deferred;
+
     Draft(Where where) {
       this.where = where;
     }
@@ -149,6 +155,12 @@ final class FusionPlanner {
    */
   private Draft place(Inst inst) {
     Op op = inst.op();
+    for (int i = 0; i < inst.operands().size(); i++) {
+      Value v = inst.operand(i);
+      if (!(v instanceof Lit) && home(v).deferred && !readsInPlace(inst, i)) {
+        undefer(v);
+      }
+    }
     if (op.kind() == Op.Kind.REDUCTION && LoopPlan.isLibrary(inst)) {
       return libraryCall(inst); // i64: exact in a library routine
     }
@@ -189,12 +201,16 @@ final class FusionPlanner {
   }
 
   /**
-   * Matmul reads any strided view in place; one_hot, i64 reductions and other operands need a
-   * contiguous buffer.
+   * Matmul reads any strided view in place, gather and scatter their index and source views ({@link
+   * #readsInPlace}) and a scatter a broadcast scalar {@code self}; one_hot, i64 reductions and
+   * other operands need a contiguous buffer.
    */
   private Draft libraryCall(Inst inst) {
-    for (Value v : inst.operands()) {
-      if (inst.op() != Op.MATMUL || home(v).where != Where.VIEW) {
+    for (int i = 0; i < inst.operands().size(); i++) {
+      Value v = inst.operand(i);
+      boolean inPlace =
+          inst.op() == Op.MATMUL ? home(v).where == Where.VIEW : readsInPlace(inst, i);
+      if (!inPlace) {
         contiguous(v);
       }
     }
@@ -203,6 +219,15 @@ final class FusionPlanner {
     Draft h = new Draft(LoopPlan.isOneElement(inst.type()) ? Where.SCALAR : Where.BUFFER);
     h.readyAt = s.index;
     return h;
+  }
+
+  /**
+   * Whether operand {@code i} of {@code inst} is read in place ({@link LoopPlan#readsInPlace}), a
+   * {@link Draft#deferred} reshape included.
+   */
+  private boolean readsInPlace(Inst inst, int i) {
+    Value v = inst.operand(i);
+    return !(v instanceof Lit) && LoopPlan.readsInPlace(inst, i, home(v).where);
   }
 
   private boolean allOperandsScalar(Inst inst) {
@@ -269,6 +294,14 @@ final class FusionPlanner {
       st = Extent.contiguousStrides(x.type().dims());
     }
     List<Extent> out = viewStrides(inst, kind, x.type().dims(), st);
+    if (out == null && hx.copy == null) {
+      // A reshape of a plain view: copied when read, unless only gather and scatter read it.
+      Draft h = new Draft(Where.VIEW);
+      h.base = x;
+      h.strides = Extent.contiguousStrides(inst.type().dims());
+      h.deferred = true;
+      return h;
+    }
     if (out == null) {
       // A reshape of a non-contiguous view: copy the view into a buffer first.
       base = contiguous(x);
@@ -337,6 +370,13 @@ final class FusionPlanner {
   }
 
   // ---------------------------------------------------------------- materialization
+
+  /** Copies the base of a {@link Draft#deferred} reshape, which then reads that copy in order. */
+  private void undefer(Value v) {
+    Draft h = home(v);
+    h.deferred = false;
+    contiguous(h.base);
+  }
 
   /** Makes a value computed in a loop also write a buffer. */
   private void store(Value v) {
@@ -464,6 +504,9 @@ final class FusionPlanner {
       return ResultKind.FILL;
     }
     Draft h = home(r);
+    if (h.deferred) {
+      undefer(r);
+    }
     switch (h.where) {
       case SCALAR, BCAST_SCALAR -> {
         return ResultKind.FILL;

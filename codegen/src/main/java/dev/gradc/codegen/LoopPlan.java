@@ -128,6 +128,32 @@ final class LoopPlan {
   }
 
   /**
+   * Whether a gather or scatter reads its operand {@code i}, whose home is {@code where}, in place
+   * ({@link dev.gradc.ir.Gathers}): an index or a scatter's source that is a view, through its
+   * strides, and a scatter's {@code self} that is a broadcast scalar, which fills the result.
+   */
+  static boolean readsInPlace(Inst inst, int i, Where where) {
+    return switch (inst.op()) {
+      case GATHER -> i == 1 && where == Where.VIEW;
+      case SCATTER, SCATTER_ADD -> i == 0 ? where == Where.BCAST_SCALAR : where == Where.VIEW;
+      default -> false;
+    };
+  }
+
+  /**
+   * The view an in-place read of the view {@code v} goes through ({@link #readsInPlace}): the view
+   * {@code v} is of, when that is a plain view too (a reshape that strides cannot express, whose
+   * base's elements are {@code v}'s in the same order); otherwise {@code v}.
+   */
+  Value inPlaceView(Value v) {
+    Home h = home(v);
+    if (h.where() == Where.VIEW && home(h.base()).where() == Where.VIEW) {
+      return h.base();
+    }
+    return v;
+  }
+
+  /**
    * An op computed by a library routine copied into the generated class (matmul, one_hot, slices,
    * cumulative ops, i64 reductions: {@link #isLibrary}).
    */
