@@ -121,10 +121,18 @@ public final class Gathers {
     int iIn = runs ? it[is.length - 1] : 0;
     int dIn = runs ? dt[ds.length - 1] : 0;
     check(index, is, it, iTop, iIn, len, n, w[dim], dim);
-    if (mode != GATHER && x != out) {
-      int size = java.lang.reflect.Array.getLength(out);
-      if (java.lang.reflect.Array.getLength(x) == 1 && size != 1) {
-        fill(x, out);
+    int size = java.lang.reflect.Array.getLength(out);
+    boolean filled = mode != GATHER && x != out && java.lang.reflect.Array.getLength(x) == 1;
+    // The gradient of index_select, whole rows added into a filled table: a row's first run sets
+    // it to the fill value plus the run (the same sum as adding to the fill), and only rows no run
+    // reaches are filled, after, so that each row is written in one pass.
+    boolean[] reached =
+        filled && mode == SCATTER_ADD && rank == 2 && dim == 0 && runs && len == w[1] && iIn == 0
+            ? new boolean[w[0]]
+            : null;
+    if (mode != GATHER && x != out && reached == null) {
+      if (filled && size != 1) {
+        fill(x, out, 0, size);
       } else {
         System.arraycopy(x, 0, out, 0, size);
       }
@@ -136,7 +144,11 @@ public final class Gathers {
     int io = 0;
     int doff = 0;
     for (int r = 0; r < n; r++) {
-      if (iIn == 0) {
+      if (reached != null) {
+        int v = (int) index[io];
+        add(data, doff, dIn, out, v * along, 1, len, reached[v] ? null : x);
+        reached[v] = true;
+      } else if (iIn == 0) {
         move(mode, x, po + (int) index[io] * along, pIn, data, doff, dIn, out, len);
       } else {
         for (int k = 0; k < len; k++) {
@@ -147,6 +159,14 @@ public final class Gathers {
       po = next(po, pPos, p, ps, pTop);
       io = next(io, iPos, is, it, iTop);
       doff = next(doff, dPos, ds, dt, dTop);
+    }
+    for (int v = 0; reached != null && v < reached.length; v++) {
+      int to = v;
+      while (to < reached.length && !reached[to]) {
+        to++;
+      }
+      fill(x, out, v * along, to * along);
+      v = to;
     }
   }
 
@@ -207,7 +227,7 @@ public final class Gathers {
     } else if (mode == SCATTER) {
       copy(data, d, dStep, out, at, xStep, len);
     } else {
-      add(data, d, dStep, out, at, xStep, len);
+      add(data, d, dStep, out, at, xStep, len, null);
     }
   }
 
@@ -239,16 +259,26 @@ public final class Gathers {
     }
   }
 
-  /** {@code b[bo + k * bs] += a[ao + k * as]} for {@code k} in order (f64, f32 or i64). */
-  private static void add(Object a, int ao, int as, Object b, int bo, int bs, int len) {
+  /**
+   * {@code b[bo + k * bs] += a[ao + k * as]} for {@code k} in order (f64, f32 or i64); with a
+   * one-element array {@code first}, {@code b[bo + k * bs] = first[0] + a[ao + k * as]} instead.
+   */
+  private static void add(
+      Object a, int ao, int as, Object b, int bo, int bs, int len, Object first) {
     if (a instanceof double[] x) {
       double[] y = (double[]) b;
       for (int k = 0; k < len; k++) {
-        y[bo + k * bs] += x[ao + k * as];
+        int at = bo + k * bs;
+        y[at] = (first == null ? y[at] : ((double[]) first)[0]) + x[ao + k * as];
       }
     } else if (a instanceof float[] x) {
       float[] y = (float[]) b;
-      if (as == 1 && bs == 1) {
+      if (first != null) {
+        float f = ((float[]) first)[0];
+        for (int k = 0; k < len; k++) {
+          y[bo + k * bs] = f + x[ao + k * as];
+        }
+      } else if (as == 1 && bs == 1) {
         for (int k = 0; k < len; k++) {
           y[bo + k] += x[ao + k];
         }
@@ -261,21 +291,22 @@ public final class Gathers {
       long[] x = (long[]) a;
       long[] y = (long[]) b;
       for (int k = 0; k < len; k++) {
-        y[bo + k * bs] += x[ao + k * as];
+        int at = bo + k * bs;
+        y[at] = (first == null ? y[at] : ((long[]) first)[0]) + x[ao + k * as];
       }
     }
   }
 
-  /** Every element of {@code out} set to {@code one[0]}, for any array type. */
-  private static void fill(Object one, Object out) {
+  /** Elements {@code from} to {@code to} of {@code out} set to {@code one[0]}, any array type. */
+  private static void fill(Object one, Object out, int from, int to) {
     if (out instanceof double[] o) {
-      java.util.Arrays.fill(o, ((double[]) one)[0]);
+      java.util.Arrays.fill(o, from, to, ((double[]) one)[0]);
     } else if (out instanceof float[] o) {
-      java.util.Arrays.fill(o, ((float[]) one)[0]);
+      java.util.Arrays.fill(o, from, to, ((float[]) one)[0]);
     } else if (out instanceof long[] o) {
-      java.util.Arrays.fill(o, ((long[]) one)[0]);
+      java.util.Arrays.fill(o, from, to, ((long[]) one)[0]);
     } else {
-      java.util.Arrays.fill((boolean[]) out, ((boolean[]) one)[0]);
+      java.util.Arrays.fill((boolean[]) out, from, to, ((boolean[]) one)[0]);
     }
   }
 }
