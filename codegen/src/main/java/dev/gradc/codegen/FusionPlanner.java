@@ -106,11 +106,28 @@ final class FusionPlanner {
 
   private final Func f;
   private final Draft[] homes;
+
+  /**
+   * By id: for a gather whose rows a bag sum adds ({@link LoopPlan#bagSumGather}), that sum; for
+   * the reshape between them, the sum too. Neither is computed: the sum's call reads the gather's
+   * operands.
+   */
+  private final Inst[] bagSumOf;
+
   private final List<LoopDraft> steps = new ArrayList<>();
 
   private FusionPlanner(Func f) {
     this.f = f;
     this.homes = new Draft[f.valueCount()];
+    this.bagSumOf = new Inst[f.valueCount()];
+    int[] uses = f.useCounts();
+    for (Inst inst : f.insts()) {
+      Inst g = LoopPlan.bagSumGather(inst, uses);
+      if (g != null) {
+        bagSumOf[g.id()] = inst;
+        bagSumOf[inst.operand(0).id()] = inst;
+      }
+    }
   }
 
   /** Plans a function that has already been lowered ({@link Lowering}). */
@@ -155,6 +172,15 @@ final class FusionPlanner {
    */
   private Draft place(Inst inst) {
     Op op = inst.op();
+    if (bagSumOf[inst.id()] != null) {
+      // ready with the bag sum, whose call sets this when it is placed; never read
+      return new Draft(Where.BUFFER);
+    }
+    if (inst.op() == Op.SUM
+        && !(inst.operand(0) instanceof Lit)
+        && bagSumOf[inst.operand(0).id()] == inst) {
+      return bagSum(inst);
+    }
     for (int i = 0; i < inst.operands().size(); i++) {
       Value v = inst.operand(i);
       if (!(v instanceof Lit) && home(v).deferred && !readsInPlace(inst, i)) {
@@ -228,6 +254,26 @@ final class FusionPlanner {
   private boolean readsInPlace(Inst inst, int i) {
     Value v = inst.operand(i);
     return !(v instanceof Lit) && LoopPlan.readsInPlace(inst, i, home(v).where);
+  }
+
+  /**
+   * A bag sum ({@link LoopPlan#bagSumGather}) as a library call reading the gather's table, and its
+   * index in place when that is a view.
+   */
+  private Draft bagSum(Inst sum) {
+    Inst r = (Inst) sum.operand(0);
+    Inst g = (Inst) r.operand(0);
+    contiguous(g.operand(0));
+    if (!readsInPlace(g, 1)) {
+      contiguous(g.operand(1));
+    }
+    LoopDraft s = new LoopDraft(steps.size(), null, sum);
+    steps.add(s);
+    home(g).readyAt = s.index;
+    home(r).readyAt = s.index;
+    Draft h = new Draft(Where.BUFFER);
+    h.readyAt = s.index;
+    return h;
   }
 
   private boolean allOperandsScalar(Inst inst) {

@@ -71,6 +71,11 @@ final class LibraryCalls {
       gatherOrScatterAdd(inst);
       return;
     }
+    Inst bagGather = LoopPlan.bagSumGather(inst, d.plan.func().useCounts());
+    if (bagGather != null) {
+      bagSum(inst, bagGather);
+      return;
+    }
     if (inst.op().scan() != null) {
       scan(inst);
       return;
@@ -173,6 +178,26 @@ final class LibraryCalls {
     if (scalar) {
       loadScalarFrom(out, inst);
     }
+  }
+
+  /**
+   * A bag sum ({@link LoopPlan#bagSumGather}, {@link Gathers#bagSum}): the rows {@code gather}
+   * selects, summed per bag into the sum's buffer.
+   */
+  private void bagSum(Inst sum, Inst gather) {
+    GeneratorAdapter g = d.g;
+    DType dt = sum.type().dtype();
+    int out = d.obtain(sum, dt);
+    Value x = gather.operand(0);
+    pushBuffer(x, dt);
+    pushShape(x.type().dims());
+    pushShape(gather.type().dims());
+    pushView(gather.operand(1), DType.I64);
+    d.pushExtent(Extent.of(sum.operand(0).type().dim(1)));
+    g.loadLocal(out);
+    String desc = "(Ljava/lang/Object;[I[I[J[I[IILjava/lang/Object;)V";
+    d.lib.require(Gathers.class, "bagSum", desc);
+    g.invokeStatic(d.owner, new Method("bagSum", desc));
   }
 
   /**

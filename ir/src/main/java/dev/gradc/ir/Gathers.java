@@ -171,6 +171,73 @@ public final class Gathers {
   }
 
   /**
+   * {@code out[b, c] = sum over l < bag of x[index[b * bag + l, c], c]} (f64 or f32): the rows of
+   * {@code x} ({@code whole}: {@code [rows, d]}) that a gather along dim 0 selects, summed per bag
+   * of {@code bag} consecutive rows, without the gathered rows in between. The index, of shape
+   * {@code part} ({@code [bags * bag, d]}), is read through a strided view as in {@link #indexed},
+   * each index checked first. Each sum is the one of a read-modify-write loop over the gathered
+   * rows: {@code +0.0} plus the rows in order, in f64, rounded once to the result's dtype.
+   */
+  public static void bagSum(
+      Object x,
+      int[] whole,
+      int[] part,
+      long[] index,
+      int[] ishape,
+      int[] istride,
+      int bag,
+      Object out) {
+    int d = whole[1];
+    boolean runs = ishape[ishape.length - 1] == d;
+    int len = runs ? d : 1;
+    int count = part[0] * d;
+    int n = len == 0 ? 0 : count / len;
+    int iTop = runs ? ishape.length - 2 : ishape.length - 1;
+    int iIn = runs ? istride[ishape.length - 1] : 0;
+    check(index, ishape, istride, iTop, iIn, len, n, whole[0], 0);
+    double[] acc = new double[d];
+    int[] iPos = new int[ishape.length];
+    int io = 0;
+    int bags = bag == 0 ? 0 : part[0] / bag;
+    for (int b = 0; b < bags; b++) {
+      java.util.Arrays.fill(acc, 0.0);
+      for (int l = 0; l < bag; l++) {
+        for (int c = 0; c < d; c += len) {
+          if (iIn == 0) {
+            accumulate(x, (int) index[io] * d + c, acc, c, len);
+          } else {
+            for (int k = 0; k < len; k++) {
+              accumulate(x, (int) index[io + k * iIn] * d + c + k, acc, c + k, 1);
+            }
+          }
+          io = next(io, iPos, ishape, istride, iTop);
+        }
+      }
+      if (out instanceof float[] o) {
+        for (int c = 0; c < d; c++) {
+          o[b * d + c] = (float) acc[c];
+        }
+      } else {
+        System.arraycopy(acc, 0, out, b * d, d);
+      }
+    }
+  }
+
+  /** {@code acc[ao + k] += x[xo + k]} for {@code k < len}, f64 or f32 {@code x}, in f64. */
+  private static void accumulate(Object x, int xo, double[] acc, int ao, int len) {
+    if (x instanceof float[] a) {
+      for (int k = 0; k < len; k++) {
+        acc[ao + k] += a[xo + k];
+      }
+    } else {
+      double[] a = (double[]) x;
+      for (int k = 0; k < len; k++) {
+        acc[ao + k] += a[xo + k];
+      }
+    }
+  }
+
+  /**
    * PyTorch's error for the first index, in index order, out of {@code [0, size)}: {@code n} runs
    * of {@code len} elements, as {@link #indexed} reads them (dims {@code top} down to 0 advance a
    * run, {@code inner} is the stride within it), an index constant along a run read once.
