@@ -93,6 +93,11 @@ class GatherKernelTest {
    * broadcast, both read in place, and the zeros of the table's gradient filled by the scatter.
    */
   private static Func bag(String dt) {
+    return bag(dt, 2);
+  }
+
+  /** {@link #bag(String)} with bags of {@code len} ids. */
+  private static Func bag(String dt, int len) {
     return Parser.parse(
         """
         func @bag(%t: DT[R, 4], input %ids: i64[B, 2], %w: DT[4], input %y: DT[B]) -> DT {
@@ -109,11 +114,17 @@ class GatherKernelTest {
           ret %9
         }
         """
-            .replace("DT", dt));
+            .replace("DT", dt)
+            .replace("2*B", len + "*B")
+            .replace("B, 2", "B, " + len));
   }
 
   private static Object[] bagArgs(String dt, int rows, long[] ids, SplittableRandom rnd) {
-    int bags = ids.length / 2;
+    return bagArgs(dt, rows, ids, 2, rnd);
+  }
+
+  private static Object[] bagArgs(String dt, int rows, long[] ids, int len, SplittableRandom rnd) {
+    int bags = ids.length / len;
     double[] t = new double[rows * 4];
     double[] w = new double[4];
     double[] y = new double[bags];
@@ -195,6 +206,75 @@ class GatherKernelTest {
     } finally {
       Executor.setThreads(before);
     }
+  }
+
+  @Test
+  void embeddingBag_bagsOfSix_matchTheInterpreter_f32Bitwise() {
+    // bags longer than the rows taken four at a time, and 3 bags: 18 rows, 4 groups and 2 more
+    SplittableRandom rnd = new SplittableRandom(17);
+    int rows = 7;
+    long[] ids = new long[18];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = i % 5 == 0 ? 6 : rnd.nextInt(3);
+    }
+    int[][] shapes = {{rows, 4}, {3, 6}, {4}, {3}};
+    for (String dt : new String[] {"f32", "f64"}) {
+      Func vjp = Autodiff.vjp(bag(dt, 6));
+      Object[] args = bagArgs(dt, rows, ids, 6, rnd);
+      Object[] interpreted = Kernels.interpret(vjp).call(args, shapes, null);
+      CompiledFunction k = Kernels.compile(vjp);
+      Object[] outs = k.call(args, shapes, null);
+      if (dt.equals("f32")) {
+        // sums of six f32 rows in f64 are exact: every order gives the interpreter's bits
+        assertArrayEquals(bits(interpreted), bits(outs), dt);
+      } else {
+        // the loop's order, not the interpreter's blocks (SumOrder): equal up to rounding
+        for (int r = 0; r < outs.length; r++) {
+          assertArrayEquals(doubles(interpreted[r]), doubles(outs[r]), 1e-12, dt);
+        }
+      }
+      assertArrayEquals(bits(outs), bits(k.call(args, shapes, outs)), dt + ", outputs reused");
+      double[] grad = doubles(outs[1]);
+      for (int c = 0; c < 4; c++) {
+        assertEquals(0.0, grad[3 * 4 + c]); // rows 3 to 5 never selected
+        assertEquals(0.0, grad[5 * 4 + c]);
+        assertTrue(grad[6 * 4 + c] != 0);
+      }
+    }
+  }
+
+  @Test
+  void bagSum_hasTheBitsOfTheLoopOverGatheredRows() {
+    // The same bag sum, once fused (the gathered rows read by the sum alone) and once a loop over
+    // the stored rows (the rows a result too): the same f64 sums, bit for bit.
+    String body =
+        """
+        func @f(%t: f64[R, 4], input %ids: i64[6*B]) -> RESULT {
+          %0: i64[6*B, 1] = reshape %ids
+          %1: i64[6*B, 4] = broadcast %0
+          %2: f64[6*B, 4] = gather %t, %1, dims=[0]
+          %3: f64[B, 6, 4] = reshape %2
+          %4: f64[B, 4] = sum %3, dims=[1]
+          ret RETS
+        }
+        """;
+    Func fused = Parser.parse(body.replace("RESULT", "f64[B, 4]").replace("RETS", "%4"));
+    Func loop =
+        Parser.parse(body.replace("RESULT", "(f64[B, 4], f64[6*B, 4])").replace("RETS", "%4, %2"));
+    SplittableRandom rnd = new SplittableRandom(3);
+    double[] t = new double[9 * 4];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = rnd.nextDouble(-1, 1) * Math.scalb(1.0, rnd.nextInt(-20, 20));
+    }
+    long[] ids = new long[6 * 5];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = rnd.nextInt(9);
+    }
+    Object[] args = {t, ids};
+    int[][] shapes = {{9, 4}, {30}};
+    Object a = Kernels.compile(fused).call(args, shapes, null)[0];
+    Object b = Kernels.compile(loop).call(args, shapes, null)[0];
+    assertArrayEquals(bits(new Object[] {b}), bits(new Object[] {a}));
   }
 
   @Test
