@@ -32,7 +32,10 @@ import java.util.List;
  *   <li>A value read outside its loop, or returned, is stored; everything else stays in locals.
  *   <li>Values with one element are scalars in the driver, between steps.
  *   <li>Matmul, one_hot, slice, slice_backward, gather, scatter_add and scatter are library calls
- *       on contiguous buffers.
+ *       on contiguous buffers, except what they read in place ({@link LoopPlan#readsInPlace}):
+ *       matmul's views, the index and source views of gather and scatter, a scatter's broadcast
+ *       scalar. A sum per bag of the rows a gather selects is one library call with the gather
+ *       ({@link LoopPlan#bagSumGather}), which never stores them.
  *   <li>A loop holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
  *       enough for the JIT.
  * </ul>
