@@ -154,7 +154,8 @@ final class LibraryCalls {
     boolean gather = inst.op() == Op.GATHER;
     g.push(
         gather ? Gathers.GATHER : inst.op() == Op.SCATTER ? Gathers.SCATTER : Gathers.SCATTER_ADD);
-    if (!(x instanceof Lit) && d.plan.home(x).where() == Where.BCAST_SCALAR) {
+    if (!(x instanceof Lit)
+        && LoopPlan.readsInPlace(inst, 0, d.plan.home(x).where())) { // a scatter's filling scalar
       pushBuffer(d.plan.home(x).base(), dt);
     } else {
       pushBuffer(x, dt);

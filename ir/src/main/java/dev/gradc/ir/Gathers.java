@@ -219,7 +219,8 @@ public final class Gathers {
     double[] acc = new double[d];
     int[] iPos = new int[ishape.length];
     int io = 0;
-    int bags = bag == 0 ? 0 : part[0] / bag;
+    // from the result, which has its zeros when bags are empty
+    int bags = d == 0 ? 0 : java.lang.reflect.Array.getLength(out) / d;
     for (int b = 0; b < bags; b++) {
       java.util.Arrays.fill(acc, 0.0);
       int l = 0;

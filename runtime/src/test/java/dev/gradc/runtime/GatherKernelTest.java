@@ -318,6 +318,31 @@ class GatherKernelTest {
   }
 
   @Test
+  void bagSum_emptyBags_areZeros() {
+    Func f =
+        Parser.parse(
+            """
+            func @f(%t: f32[R, 4], input %ids: i64[0]) -> f32[3, 4] {
+              %0: i64[0, 1] = reshape %ids
+              %1: i64[0, 4] = broadcast %0
+              %2: f32[0, 4] = gather %t, %1, dims=[0]
+              %3: f32[3, 0, 4] = reshape %2
+              %4: f32[3, 4] = sum %3, dims=[1]
+              ret %4
+            }
+            """);
+    float[] out = new float[12];
+    java.util.Arrays.fill(out, 7f);
+    Object[] got =
+        Kernels.compile(f)
+            .call(
+                new Object[] {new float[8], new long[0]},
+                new int[][] {{2, 4}, {0}},
+                new Object[] {out});
+    assertArrayEquals(new float[12], (float[]) got[0]);
+  }
+
+  @Test
   void embeddingBag_idOutOfRange_isPyTorchsError_beforeAnythingIsWritten() {
     Func vjp = Autodiff.vjp(bag("f32"));
     int rows = 4;
