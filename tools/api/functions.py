@@ -44,6 +44,24 @@ def set_slice(x):
     return y
 
 
+def set_columns(x):
+    y = x.reshape(2, -1) * 2
+    y[:, COLS] = x[:4] ** 2
+    return y
+
+
+def set_after_int(x):
+    y = x.reshape(2, 1, -1) * 2
+    y[1, :, COLS] = x[2:6] * 3
+    return y
+
+
+def set_apart(x):
+    y = x.reshape(2, 1, -1) * 2
+    y[ROWS, :, COLS_2D] = (x[:2] ** 2).reshape(2, 1, 1)
+    return y
+
+
 # name -> function of one tensor, as PyTorch spells it
 FUNCTIONS = {
     "gelu": lambda x: F.gelu(x),
@@ -106,6 +124,13 @@ FUNCTIONS = {
     "vector_norm_p3": lambda x: torch.linalg.vector_norm(x.reshape(2, -1), 3, 1),
     "vector_norm_p05": lambda x: torch.linalg.vector_norm(x.reshape(2, -1), 0.5, 1),
     "vector_norm_pneg1": lambda x: torch.linalg.vector_norm(x.reshape(-1, 2), -1, 1, keepdim=True),
+    # matrix_norm: Frobenius, the largest column and row sums of |x| and, over given dims, the
+    # smallest ones (the 1-norm along one dim, then amax or amin along the other, as PyTorch)
+    "matrix_norm": lambda x: torch.linalg.matrix_norm(x.reshape(2, -1)),
+    "matrix_norm_1": lambda x: torch.linalg.matrix_norm(x.reshape(2, -1), 1),
+    "matrix_norm_inf": lambda x: torch.linalg.matrix_norm(x.reshape(-1, 2), float("inf")),
+    "matrix_norm_neg1_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), -1, dim=(2, 0), keepdim=True),
+    "matrix_norm_neg_inf_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), float("-inf"), dim=(0, 2)),
     # products (zeros: -0 and 0 in one row of 7, one zero in rows of 2; NaN, infinities, overflow)
     "prod": torch.prod,
     "prod_dim": lambda x: torch.prod(x.reshape(2, -1), 1),
@@ -239,6 +264,12 @@ FUNCTIONS = {
     "index_put": lambda x: torch.index_put(x * x, (PUT_AT,), x[5:8] ** 2),
     "index_put_accumulate_": lambda x: (x * x).index_put_((PUT_AT,), x[5:8] ** 2, accumulate=True),
     "setitem_slice": set_slice,
+    # writes through tensor indices among other indices (through the view of the basic indices:
+    # CopySlices): x[:, idx] = v, after an int, and two indices apart (their broadcast shape first)
+    "clone": lambda x: x.clone(),
+    "setitem_columns": set_columns,
+    "setitem_after_int": set_after_int,
+    "setitem_apart": set_apart,
 }
 
 

@@ -1861,6 +1861,36 @@ public final class Tensor {
   }
 
   /**
+   * A subscript of items as {@link #index(Object...)} takes them: the basic indices ({@code :}
+   * standing for each tensor), the positions of the tensors among them, and the tensors.
+   */
+  private record Subscript(List<Indexing.Item> basic, List<Integer> at, List<Tensor> tensors) {
+    static Subscript of(List<?> items) {
+      List<Indexing.Item> basic = new java.util.ArrayList<>();
+      List<Integer> at = new java.util.ArrayList<>();
+      List<Tensor> tensors = new java.util.ArrayList<>();
+      for (Object o : items) {
+        if (o instanceof Tensor t) {
+          at.add(basic.size());
+          tensors.add(t);
+          basic.add(new Indexing.Range(null, null, null));
+        } else if (o instanceof Integer || o instanceof Long) {
+          basic.add(new Indexing.At(((Number) o).longValue()));
+        } else if (o instanceof String str) {
+          basic.addAll(Indexing.parse(str));
+        } else {
+          throw new GradcException(
+              "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are"
+                  + " valid indices (got "
+                  + (o == null ? "null" : o.getClass().getSimpleName())
+                  + ")");
+        }
+      }
+      return new Subscript(basic, at, tensors);
+    }
+  }
+
+  /**
    * PyTorch's {@code x[...]} with long tensors among the other indices: each item an integer, a
    * string of basic indices ({@code ":"}, {@code "1:3"}, {@code "..."}, {@code "None"}, or several
    * as {@code ":, 0"}) or a tensor. {@code x.index(":", idx)} is {@code x[:, idx]}, {@code
@@ -1870,26 +1900,10 @@ public final class Tensor {
    * IndexBackward0}), with PyTorch's errors.
    */
   public Tensor index(Object... items) {
-    List<Indexing.Item> basic = new java.util.ArrayList<>();
-    List<Integer> at = new java.util.ArrayList<>();
-    List<Tensor> tensors = new java.util.ArrayList<>();
-    for (Object o : items) {
-      if (o instanceof Tensor t) {
-        at.add(basic.size());
-        tensors.add(t);
-        basic.add(new Indexing.Range(null, null, null));
-      } else if (o instanceof Integer || o instanceof Long) {
-        basic.add(new Indexing.At(((Number) o).longValue()));
-      } else if (o instanceof String str) {
-        basic.addAll(Indexing.parse(str));
-      } else {
-        throw new GradcException(
-            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are"
-                + " valid indices (got "
-                + (o == null ? "null" : o.getClass().getSimpleName())
-                + ")");
-      }
-    }
+    Subscript sub = Subscript.of(Arrays.asList(items));
+    List<Indexing.Item> basic = sub.basic();
+    List<Integer> at = sub.at();
+    List<Tensor> tensors = sub.tensors();
     Tensor t = this;
     for (Indexing.Step s : Indexing.plan(basic, node().type().dims())) {
       t = t.step(s);
@@ -1948,10 +1962,16 @@ public final class Tensor {
    * boolean)} written into this tensor (its version bumped; through a view, into the base as {@code
    * CopySlices}). {@code x[idx] = v} is {@code x.indexPut_(List.of(idx), v)}, {@code x[i, j] = v}
    * with tensors {@code x.indexPut_(List.of(i, j), v)}, {@code x[mask] = v} {@code
-   * x.indexPut_(List.of(mask), v)}.
+   * x.indexPut_(List.of(mask), v)}. Items other than tensors are those of {@link #index(Object...)}
+   * and make views first: {@code x[:, idx] = v} is {@code x.indexPut_(List.of(":", idx), v)},
+   * {@code x[0, :, idx] = v} {@code x.indexPut_(List.of(0, ":", idx), v)}.
    */
-  public Tensor indexPut_(List<Tensor> indices, Tensor values, boolean accumulate) {
-    List<Tensor> idx = longIndices(indices);
+  public Tensor indexPut_(List<?> indices, Tensor values, boolean accumulate) {
+    Subscript sub = Subscript.of(indices);
+    if (sub.tensors().size() < indices.size()) {
+      return indexPutAt_(sub, values, accumulate);
+    }
+    List<Tensor> idx = longIndices(sub.tensors());
     Tensor[] others = new Tensor[idx.size() + 1];
     for (int j = 0; j < idx.size(); j++) {
       others[j] = idx.get(j);
@@ -1966,8 +1986,48 @@ public final class Tensor {
   }
 
   /** {@code x.index_put_(indices, values)}: written, not accumulated. */
-  public Tensor indexPut_(List<Tensor> indices, Tensor values) {
+  public Tensor indexPut_(List<?> indices, Tensor values) {
     return indexPut_(indices, values, false);
+  }
+
+  /**
+   * {@code x[1:, idx] = v}, {@code x[:, i, j] = v}: the long tensors of {@code sub} index the dims
+   * they stand at in the view of its basic indices, and {@code values} are written there through
+   * the view ({@code CopySlices} on this tensor, as PyTorch's {@code __setitem__}).
+   */
+  private Tensor indexPutAt_(Subscript sub, Tensor values, boolean accumulate) {
+    Tensor t = this;
+    for (Indexing.Step s : Indexing.plan(sub.basic(), node().type().dims())) {
+      t = t.step(s);
+    }
+    int[] dims = Indexing.keptDims(sub.basic(), sub.at(), dim());
+    List<Tensor> tensors = sub.tensors();
+    int k = tensors.size();
+    long[] shape = t.shape();
+    Tensor[] others = new Tensor[k + 1];
+    for (int j = 0; j < k; j++) {
+      Tensor i = tensors.get(j);
+      if (i.dtype() == DType.BOOL) {
+        throw new GradcException(
+            "a bool mask together with other indices is not supported in index_put_; write"
+                + " x.copy_(Tensor.where(mask, v, x)) with the mask broadcast over x");
+      }
+      if (i.dtype() == DType.I64) {
+        Gathering.checkIndices(
+            i.toLongArray(), shape[dims[j]], j, true, Gathering.OutOfRange.BOUNDS);
+      }
+      others[j] = i;
+    }
+    others[k] = values;
+    Recorder.inPlace(
+        t,
+        INDEX_PUT_BACKWARD,
+        indexSaves(k),
+        (b, in) ->
+            Gathering.indexPutAt(
+                b, in[0], dims, Arrays.asList(in).subList(1, k + 1), in[k + 1], accumulate),
+        others);
+    return this;
   }
 
   /** {@code x[index] = values}: {@code indexPut_(List.of(index), values)}. */
@@ -2093,16 +2153,8 @@ public final class Tensor {
     return Recorder.recordView(
         Op.PERMUTE.gradFn(),
         (b, in) -> b.permute(in[0], p),
-        (b, operand, v) -> b.permute(v, inversePermutation(p, v.type().rank())),
+        (b, operand, v) -> b.permute(v, Indexing.inversePermutation(p, v.type().rank())),
         this);
-  }
-
-  private static int[] inversePermutation(int[] p, int rank) {
-    int[] inv = new int[rank];
-    for (int i = 0; i < rank; i++) {
-      inv[Builder.normalizeDim(p[i], rank)] = i;
-    }
-    return inv;
   }
 
   /** PyTorch's {@code x.T}: the dims in reverse order (the transpose of a matrix). */
@@ -2878,11 +2930,7 @@ public final class Tensor {
   /** A copy with its own storage, PyTorch's {@code clone()}; recorded as {@code CloneBackward0}. */
   @Override
   public Tensor clone() {
-    return Recorder.record(
-        "CloneBackward0",
-        Saves.NOTHING,
-        (b, in) -> b.add(in[0], Builder.lit(0, in[0].type().dtype())),
-        this);
+    return Recorder.record("CloneBackward0", Saves.NOTHING, (b, in) -> b.copy(in[0]), this);
   }
 
   /** This tensor as f32, PyTorch's {@code float()}; this tensor itself when it is f32. */

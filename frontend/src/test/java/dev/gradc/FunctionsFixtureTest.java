@@ -104,6 +104,28 @@ class FunctionsFixtureTest {
           y.slice(0, 1, 4).copy_(x.slice(0, 8, 11).pow(2));
           return y;
         });
+    m.put("clone", Tensor::clone);
+    m.put(
+        "setitem_columns",
+        x -> {
+          Tensor y = x.reshape(2, -1).mul(2);
+          y.indexPut_(List.of(":", COLS), x.slice(0, 0, 4).pow(2));
+          return y;
+        });
+    m.put(
+        "setitem_after_int",
+        x -> {
+          Tensor y = x.reshape(2, 1, -1).mul(2);
+          y.indexPut_(List.of(1, ":", COLS), x.slice(0, 2, 6).mul(3));
+          return y;
+        });
+    m.put(
+        "setitem_apart",
+        x -> {
+          Tensor y = x.reshape(2, 1, -1).mul(2);
+          y.indexPut_(List.of(ROWS, ":", COLS_2D), x.slice(0, 0, 2).pow(2).reshape(2, 1, 1));
+          return y;
+        });
     m.put("prod", Tensor::prod);
     m.put("prod_dim", x -> x.reshape(2, -1).prod(1));
     m.put("prod_rows", x -> x.reshape(-1, 2).prod(-1));
@@ -155,6 +177,17 @@ class FunctionsFixtureTest {
         "vector_norm_neg_inf",
         x -> Linalg.vectorNorm(x.reshape(2, -1), Double.NEGATIVE_INFINITY, new int[] {1}, false));
     m.put("vector_norm_p3", x -> Linalg.vectorNorm(x.reshape(2, -1), 3, new int[] {1}, false));
+    m.put("matrix_norm", x -> Linalg.matrixNorm(x.reshape(2, -1)));
+    m.put("matrix_norm_1", x -> Linalg.matrixNorm(x.reshape(2, -1), 1));
+    m.put("matrix_norm_inf", x -> Linalg.matrixNorm(x.reshape(-1, 2), Double.POSITIVE_INFINITY));
+    m.put(
+        "matrix_norm_neg1_dims",
+        x -> Linalg.matrixNorm(x.reshape(2, 1, -1), -1, new int[] {2, 0}, true));
+    m.put(
+        "matrix_norm_neg_inf_dims",
+        x ->
+            Linalg.matrixNorm(
+                x.reshape(2, 1, -1), Double.NEGATIVE_INFINITY, new int[] {0, 2}, false));
     m.put("vector_norm_p05", x -> Linalg.vectorNorm(x.reshape(2, -1), 0.5, new int[] {1}, false));
     m.put("vector_norm_pneg1", x -> Linalg.vectorNorm(x.reshape(-1, 2), -1, new int[] {1}, true));
     m.put("outer", x -> x.outer(x.slice(0, 0, 3).mul(2)));

@@ -317,12 +317,80 @@ public final class Gathering {
     if (k == 1 && dims[0] == 0) {
       return indexTensor(b, x, indices.get(0));
     }
+    int[] order = frontOrder(dims, x.type().rank());
+    List<Dim> shape = indexShape(indices);
+    Value front = b.permute(x, order);
+    Value rows =
+        indexSelect(
+            b,
+            flatLeading(b, front, k, "indexing"),
+            0,
+            b.reshape(linearIndex(b, front, indices, shape), -1));
+    List<Dim> out = new ArrayList<>(shape);
+    out.addAll(front.type().dims().subList(k, front.type().rank()));
+    Value result = b.reshape(rows, out);
+    int[] back = backOrder(dims, shape.size(), out.size());
+    return back == null ? result : b.permute(result, back);
+  }
+
+  /**
+   * PyTorch's {@code x[..., idx, ...] = values} once the basic indices have been applied ({@code
+   * index_put_} with {@code None} for the dims not indexed): the i64 tensors {@code indices} index
+   * the dims {@code dims} (ascending) of {@code x}, and {@code values} broadcast to the shape
+   * {@code x[...]} has ({@link #indexTensors}'s layout). As {@link #indexPut} of those dims moved
+   * first.
+   */
+  public static Value indexPutAt(
+      Builder b, Value x, int[] dims, List<Value> indices, Value values, boolean accumulate) {
+    int k = dims.length;
+    boolean leading = true;
+    for (int j = 0; j < k; j++) {
+      leading &= dims[j] == j;
+    }
+    if (leading) {
+      return indexPut(b, x, indices, values, accumulate);
+    }
+    for (Value i : indices) {
+      if (i.type().dtype() == DType.BOOL) {
+        throw new GradcException(
+            "a bool mask together with other indices is not supported in assignment; write"
+                + " x = where(mask, v, x) with the mask broadcast over x");
+      }
+      requireLongIndex(i);
+    }
     int rank = x.type().rank();
+    int[] order = frontOrder(dims, rank);
+    Value front = b.permute(x, order);
+    List<Dim> shape = indexShape(indices);
+    List<Dim> out = new ArrayList<>(shape);
+    out.addAll(front.type().dims().subList(k, rank));
+    Value v = values;
+    if (!(v instanceof Lit)) {
+      int[] back = backOrder(dims, shape.size(), out.size());
+      List<Dim> target = out;
+      if (back != null) {
+        target = new ArrayList<>();
+        for (int d : back) {
+          target.add(out.get(d));
+        }
+      }
+      checkValues(v, target);
+      v = b.broadcastTo(v, target);
+      if (back != null) {
+        v = b.permute(v, Indexing.inversePermutation(back, back.length));
+      }
+    }
+    Value put = indexPut(b, front, indices, v, accumulate);
+    return b.permute(put, Indexing.inversePermutation(order, rank));
+  }
+
+  /** The dims {@code dims} (ascending) of a rank {@code rank} first, the others after in order. */
+  private static int[] frontOrder(int[] dims, int rank) {
+    int k = dims.length;
     if (k > rank) {
       throw new GradcException(
           "too many indices for tensor of dimension " + rank + " (got " + k + ")");
     }
-    List<Dim> shape = indexShape(indices);
     int[] order = new int[rank];
     boolean[] indexed = new boolean[rank];
     for (int j = 0; j < k; j++) {
@@ -335,24 +403,22 @@ public final class Gathering {
         order[o++] = d;
       }
     }
-    Value front = b.permute(x, order);
-    Value rows =
-        indexSelect(
-            b,
-            flatLeading(b, front, k, "indexing"),
-            0,
-            b.reshape(linearIndex(b, front, indices, shape), -1));
-    List<Dim> out = new ArrayList<>(shape);
-    out.addAll(front.type().dims().subList(k, rank));
-    Value result = b.reshape(rows, out);
+    return order;
+  }
+
+  /**
+   * Where PyTorch puts the {@code m} broadcast dims of tensor indices at {@code dims}: the
+   * permutation of {@code [broadcast dims, the others]} (of rank {@code rank}) that puts them back
+   * where the first indexed dim was when the indexed dims are adjacent and not first, else null.
+   */
+  private static int[] backOrder(int[] dims, int m, int rank) {
+    int k = dims.length;
     boolean adjacent = dims[k - 1] - dims[0] == k - 1;
     int at = dims[0];
     if (!adjacent || at == 0) {
-      return result;
+      return null;
     }
-    // Adjacent indexed dims after others: the broadcast dims go back to where the first one was.
-    int m = shape.size();
-    int[] back = new int[out.size()];
+    int[] back = new int[rank];
     int p = 0;
     for (int d = 0; d < at; d++) {
       back[p++] = m + d;
@@ -360,10 +426,10 @@ public final class Gathering {
     for (int d = 0; d < m; d++) {
       back[p++] = d;
     }
-    for (int d = m + at; d < out.size(); d++) {
+    for (int d = m + at; d < rank; d++) {
       back[p++] = d;
     }
-    return b.permute(result, back);
+    return back;
   }
 
   /** {@code x[mask] = values} (or {@code +=} with {@code accumulate}) as a {@code where}. */

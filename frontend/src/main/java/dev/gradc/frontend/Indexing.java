@@ -290,6 +290,15 @@ public final class Indexing {
     return dims;
   }
 
+  /** The permutation that undoes {@code p} (negative dims from the end) of a rank {@code rank}. */
+  public static int[] inversePermutation(int[] p, int rank) {
+    int[] inv = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      inv[Builder.normalizeDim(p[i], rank)] = i;
+    }
+    return inv;
+  }
+
   /** PyTorch's {@code x.select(dim, index)} at {@code dim} of {@code shape}. */
   public static Step select(int dim, List<Dim> shape, long index) {
     Dim size = shape.get(dim);

@@ -436,6 +436,23 @@ public final class Builder {
     return !v.type().dtype().isFloat() || signBit == negative;
   }
 
+  /**
+   * A new value equal to {@code x} bit for bit, PyTorch's {@code clone}: {@code x + (-0.0)}, which
+   * is {@code x} for every float including {@code -0.0} and NaN ({@code x + 0} for integers, {@code
+   * x != false} for bools), emitted although it is the identity so that the copy is a value of its
+   * own (a write through an index of it leaves {@code x} alone); later passes may fold it.
+   */
+  public Value copy(Value x) {
+    if (x instanceof Lit) {
+      return x;
+    }
+    DType dt = x.type().dtype();
+    if (dt == DType.BOOL) {
+      return emit(Op.NE, null, x, lit(0, DType.BOOL));
+    }
+    return emit(Op.ADD, null, x, lit(dt.isFloat() ? -0.0 : 0, dt));
+  }
+
   /** {@code a op b} when it is exactly one of its operands (or its negation), else null. */
   private Value identity(Op op, Value a, Value b) {
     switch (op) {

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Parses a {@code .grad} program and runs it as it is parsed: each operator and call is applied to
@@ -1048,39 +1049,49 @@ final class ProgramParser {
       }
     }
     Value x = t.value();
+    List<Integer> tensorAt = new ArrayList<>();
     List<Value> tensors = new ArrayList<>();
-    for (RawIndex r : raw) {
+    for (int k = 0; k < raw.size(); k++) {
+      RawIndex r = raw.get(k);
       if (!r.ellipsis() && !r.slice() && r.part(0).val() instanceof Val.Tensor idx) {
+        tensorAt.add(k);
         tensors.add(idx.value());
       }
     }
     checkWrite(name, op, x, !tensors.isEmpty());
     Value written;
-    if (!tensors.isEmpty()) {
-      if (tensors.size() != raw.size()) {
-        throw new GradcException(
-            "a tensor index together with other indices is not supported; index with tensors"
-                + " alone (x[idx] = v, x[i, j] = v) or use index_put",
-            pos(raw.get(0).at()));
-      }
-      written = at(pos(open), () -> putThroughIndices(x, tensors, op, rhs));
+    if (!tensors.isEmpty() && tensors.size() == raw.size()) {
+      int[] leading = Indexing.keptDims(basicItems(raw), tensorAt, x.type().rank());
+      written = at(pos(open), () -> putThroughIndices(x, leading, tensors, op, rhs));
     } else {
       List<Indexing.Step> steps = basicSteps(t, raw, open);
-      written = at(pos(open), () -> writeThroughViews(x, steps, op, rhs));
+      UnaryOperator<Value> write;
+      if (tensors.isEmpty()) {
+        write = cur -> writtenValue(cur, op, rhs);
+      } else {
+        int[] dims = Indexing.keptDims(basicItems(raw), tensorAt, x.type().rank());
+        write = cur -> putThroughIndices(cur, dims, tensors, op, rhs);
+      }
+      written = at(pos(open), () -> writeThroughViews(x, steps, write));
     }
     bind(name.text(), noGrad > 0 ? detached(new Val.Tensor(written)) : new Val.Tensor(written));
   }
 
-  /** {@code x[indices] = v} or {@code x[indices] OP= v} with tensor indices, as index_put. */
-  private Value putThroughIndices(Value x, List<Value> indices, Token op, Located rhs) {
+  /**
+   * {@code x[indices] = v} or {@code x[indices] OP= v} with tensor indices at the dims {@code dims}
+   * of {@code x}, as index_put. {@code OP=} reads the indexed elements, computes and writes them
+   * back, as PyTorch's {@code __setitem__} of the result of {@code __getitem__}: of a repeated
+   * index the last write stays.
+   */
+  private Value putThroughIndices(Value x, int[] dims, List<Value> indices, Token op, Located rhs) {
     Value v = operandValue(rhs, x.type().dtype());
     if (op.isOp("=")) {
-      return Gathering.indexPut(b, x, indices, v, false);
+      return Gathering.indexPutAt(b, x, dims, indices, v, false);
     }
     if (indices.get(0).type().dtype() == DType.BOOL) {
       if (op.isOp("+=") || op.isOp("-=")) {
         // x[mask] OP= v reads and writes each selected element once: an accumulated put
-        return Gathering.indexPut(b, x, indices, op.isOp("-=") ? b.neg(v) : v, true);
+        return Gathering.indexPutAt(b, x, dims, indices, op.isOp("-=") ? b.neg(v) : v, true);
       }
       throw error(
           op,
@@ -1090,33 +1101,36 @@ final class ProgramParser {
               + op.text().substring(0, op.text().length() - 1)
               + " v, x)");
     }
-    if (indices.size() > 1) {
-      throw error(op, "'" + op.text() + "' through several tensor indices is not supported");
-    }
-    Value cur = Gathering.indexTensor(b, x, indices.get(0));
+    Value cur = Gathering.indexTensors(b, x, dims, indices);
     Value now = inPlaceResult(op, cur, rhs);
-    return Gathering.indexPut(b, x, indices, now, false);
+    return Gathering.indexPutAt(b, x, dims, indices, now, false);
   }
 
-  /** {@code x[1:, ::2] = v} or {@code OP=}: the view's new value written back through each view. */
-  private Value writeThroughViews(Value x, List<Indexing.Step> steps, Token op, Located rhs) {
+  /**
+   * {@code x[1:, ::2] = v}, {@code OP=} or {@code x[1:, idx] = v}: the views of the basic indices,
+   * the new value {@code write} gives the last of them, written back through each view.
+   */
+  private Value writeThroughViews(Value x, List<Indexing.Step> steps, UnaryOperator<Value> write) {
     List<Value> views = new ArrayList<>();
     Value cur = x;
     for (Indexing.Step s : steps) {
       views.add(cur);
       cur = Indexing.apply(b, cur, s);
     }
-    Value now;
-    if (op.isOp("=")) {
-      Value v = operandValue(rhs, cur.type().dtype());
-      now = b.broadcastTo(b.cast(v, cur.type().dtype()), cur.type().dims());
-    } else {
-      now = inPlaceResult(op, cur, rhs);
-    }
+    Value now = write.apply(cur);
     for (int k = steps.size() - 1; k >= 0; k--) {
       now = Indexing.scatter(b, views.get(k), steps.get(k), now);
     }
     return now;
+  }
+
+  /** The new value of the view {@code cur} that {@code cur = v} or {@code cur OP= v} writes. */
+  private Value writtenValue(Value cur, Token op, Located rhs) {
+    if (op.isOp("=")) {
+      Value v = operandValue(rhs, cur.type().dtype());
+      return b.broadcastTo(b.cast(v, cur.type().dtype()), cur.type().dims());
+    }
+    return inPlaceResult(op, cur, rhs);
   }
 
   /** {@code cur OP v} of an in-place {@code OP=}, of {@code cur}'s dtype and shape. */

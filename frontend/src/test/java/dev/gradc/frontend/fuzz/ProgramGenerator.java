@@ -2,6 +2,7 @@ package dev.gradc.frontend.fuzz;
 
 import dev.gradc.frontend.fuzz.FuzzProgram.Domain;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -1170,6 +1171,14 @@ final class ProgramGenerator {
     if (a.rank() > 0 && chance(10)) {
       return selection(a);
     }
+    if (a.rank() >= 2 && chance(6)) {
+      // torch.linalg.matrix_norm over the last two dims: the Frobenius norm or the extreme column
+      // or row sum of |a|
+      String ord = oneOf("", ", 1", ", -1", ", float('inf')", ", ord=-float('inf')", ", ord='fro'");
+      Range range = new Range(0, a.range.mag() * numel(a.dims));
+      List<String> out = new ArrayList<>(a.dims.subList(0, a.rank() - 2));
+      return expr("torch.linalg.matrix_norm(" + a.text + ord + ")", a.dtype, out, range, a.grad);
+    }
     String op =
         oneOf(
             "sum",
@@ -1898,6 +1907,27 @@ final class ProgramGenerator {
           out,
           a.range,
           a.grad);
+    }
+    if (d > 0 && !noGrad && chance(8)) {
+      // y[:, idx] = x[:, idx].tanh() or += into y, a clone of x; the indices do not repeat, as
+      // the values of a repeated index each get the gradient (PyTorch's), not finite differences'
+      String copy = "v" + names++;
+      line(copy + " = " + oneOf(a.operand() + ".clone()", "clone(" + a.text + ")"));
+      int[] places = new int[n];
+      for (int j = 0; j < n; j++) {
+        int o = rnd.nextInt(j + 1);
+        places[j] = places[o];
+        places[o] = j;
+      }
+      List<String> is = new ArrayList<>();
+      for (int j : Arrays.copyOf(places, Math.min(k, n))) {
+        is.add(Integer.toString(chance(30) ? j - n : j));
+      }
+      String at = ":, ".repeat(d) + "tensor([" + String.join(", ", is) + "])";
+      boolean add = chance(50);
+      line(copy + "[" + at + "] " + (add ? "+=" : "=") + " " + a.operand() + "[" + at + "].tanh()");
+      Range range = add ? a.range.add(Range.UNIT) : Range.hull(a.range, Range.UNIT);
+      return expr(copy, a.dtype, dims, range, a.grad);
     }
     if (d == 0 && chance(15)) {
       // index_put of the first row's tanh, broadcast, at k rows (repeats too): written (every
