@@ -124,6 +124,13 @@ FUNCTIONS = {
     "vector_norm_p3": lambda x: torch.linalg.vector_norm(x.reshape(2, -1), 3, 1),
     "vector_norm_p05": lambda x: torch.linalg.vector_norm(x.reshape(2, -1), 0.5, 1),
     "vector_norm_pneg1": lambda x: torch.linalg.vector_norm(x.reshape(-1, 2), -1, 1, keepdim=True),
+    # matrix_norm: Frobenius, the largest column and row sums of |x| and, over given dims, the
+    # smallest ones (the 1-norm along one dim, then amax or amin along the other, as PyTorch)
+    "matrix_norm": lambda x: torch.linalg.matrix_norm(x.reshape(2, -1)),
+    "matrix_norm_1": lambda x: torch.linalg.matrix_norm(x.reshape(2, -1), 1),
+    "matrix_norm_inf": lambda x: torch.linalg.matrix_norm(x.reshape(-1, 2), float("inf")),
+    "matrix_norm_neg1_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), -1, dim=(2, 0), keepdim=True),
+    "matrix_norm_neg_inf_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), float("-inf"), dim=(0, 2)),
     # products (zeros: -0 and 0 in one row of 7, one zero in rows of 2; NaN, infinities, overflow)
     "prod": torch.prod,
     "prod_dim": lambda x: torch.prod(x.reshape(2, -1), 1),

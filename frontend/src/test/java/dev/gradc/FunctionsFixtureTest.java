@@ -177,6 +177,17 @@ class FunctionsFixtureTest {
         "vector_norm_neg_inf",
         x -> Linalg.vectorNorm(x.reshape(2, -1), Double.NEGATIVE_INFINITY, new int[] {1}, false));
     m.put("vector_norm_p3", x -> Linalg.vectorNorm(x.reshape(2, -1), 3, new int[] {1}, false));
+    m.put("matrix_norm", x -> Linalg.matrixNorm(x.reshape(2, -1)));
+    m.put("matrix_norm_1", x -> Linalg.matrixNorm(x.reshape(2, -1), 1));
+    m.put("matrix_norm_inf", x -> Linalg.matrixNorm(x.reshape(-1, 2), Double.POSITIVE_INFINITY));
+    m.put(
+        "matrix_norm_neg1_dims",
+        x -> Linalg.matrixNorm(x.reshape(2, 1, -1), -1, new int[] {2, 0}, true));
+    m.put(
+        "matrix_norm_neg_inf_dims",
+        x ->
+            Linalg.matrixNorm(
+                x.reshape(2, 1, -1), Double.NEGATIVE_INFINITY, new int[] {0, 2}, false));
     m.put("vector_norm_p05", x -> Linalg.vectorNorm(x.reshape(2, -1), 0.5, new int[] {1}, false));
     m.put("vector_norm_pneg1", x -> Linalg.vectorNorm(x.reshape(-1, 2), -1, new int[] {1}, true));
     m.put("outer", x -> x.outer(x.slice(0, 0, 3).mul(2)));

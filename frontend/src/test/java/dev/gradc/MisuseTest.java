@@ -74,6 +74,12 @@ class MisuseTest {
     m.put("nanmean_long", () -> Tensor.arange(3).nanmean());
     m.put("norm_long", () -> Tensor.arange(3).norm());
     m.put("vector_norm_long", () -> Linalg.vectorNorm(Tensor.arange(3)));
+    m.put("matrix_norm_order", () -> Linalg.matrixNorm(Tensor.ones(2, 3), 3));
+    m.put("matrix_norm_rank", () -> Linalg.matrixNorm(Tensor.ones(3)));
+    m.put(
+        "matrix_norm_same_dims",
+        () -> Linalg.matrixNorm(Tensor.ones(2, 3), "fro", new int[] {1, 1}, false));
+    m.put("matrix_norm_long", () -> Linalg.matrixNorm(Tensor.ones(2, 3).to(DType.I64)));
     m.put("var_dim_range", () -> Tensor.ones(2, 3).var(2));
     m.put(
         "gather_range",

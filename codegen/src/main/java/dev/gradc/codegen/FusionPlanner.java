@@ -32,7 +32,10 @@ import java.util.List;
  *   <li>A value read outside its loop, or returned, is stored; everything else stays in locals.
  *   <li>Values with one element are scalars in the driver, between steps.
  *   <li>Matmul, one_hot, slice, slice_backward, gather, scatter_add and scatter are library calls
- *       on contiguous buffers.
+ *       on contiguous buffers, except what they read in place ({@link LoopPlan#readsInPlace}):
+ *       matmul's views, the index and source views of gather and scatter, a scatter's broadcast
+ *       scalar. A sum per bag of the rows a gather selects is one library call with the gather
+ *       ({@link LoopPlan#bagSumGather}), which never stores them.
  *   <li>A loop holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
  *       enough for the JIT.
  * </ul>
@@ -58,6 +61,12 @@ final class FusionPlanner {
     List<Extent> strides;
     LoopDraft copy;
     int output = -1;
+
+    /**
+     * A reshape of a plain view that strides cannot express, not yet copied: gather and scatter
+     * calls read it in place through its base view; any other reader first copies the base.
+     */
+    boolean deferred;
 
     Draft(Where where) {
       this.where = where;
@@ -100,11 +109,28 @@ final class FusionPlanner {
 
   private final Func f;
   private final Draft[] homes;
+
+  /**
+   * By id: for a gather whose rows a bag sum adds ({@link LoopPlan#bagSumGather}), that sum; for
+   * the reshape between them, the sum too. Neither is computed: the sum's call reads the gather's
+   * operands.
+   */
+  private final Inst[] bagSumOf;
+
   private final List<LoopDraft> steps = new ArrayList<>();
 
   private FusionPlanner(Func f) {
     this.f = f;
     this.homes = new Draft[f.valueCount()];
+    this.bagSumOf = new Inst[f.valueCount()];
+    int[] uses = f.useCounts();
+    for (Inst inst : f.insts()) {
+      Inst g = LoopPlan.bagSumGather(inst, uses);
+      if (g != null) {
+        bagSumOf[g.id()] = inst;
+        bagSumOf[inst.operand(0).id()] = inst;
+      }
+    }
   }
 
   /** Plans a function that has already been lowered ({@link Lowering}). */
@@ -149,6 +175,21 @@ final class FusionPlanner {
    */
   private Draft place(Inst inst) {
     Op op = inst.op();
+    if (bagSumOf[inst.id()] != null) {
+      // ready with the bag sum, whose call sets this when it is placed; never read
+      return new Draft(Where.BUFFER);
+    }
+    if (inst.op() == Op.SUM
+        && !(inst.operand(0) instanceof Lit)
+        && bagSumOf[inst.operand(0).id()] == inst) {
+      return bagSum(inst);
+    }
+    for (int i = 0; i < inst.operands().size(); i++) {
+      Value v = inst.operand(i);
+      if (!(v instanceof Lit) && home(v).deferred && !readsInPlace(inst, i)) {
+        undefer(v);
+      }
+    }
     if (op.kind() == Op.Kind.REDUCTION && LoopPlan.isLibrary(inst)) {
       return libraryCall(inst); // i64: exact in a library routine
     }
@@ -189,18 +230,51 @@ final class FusionPlanner {
   }
 
   /**
-   * Matmul reads any strided view in place; one_hot, i64 reductions and other operands need a
-   * contiguous buffer.
+   * Matmul reads any strided view in place, gather and scatter their index and source views ({@link
+   * #readsInPlace}) and a scatter a broadcast scalar {@code self}; one_hot, i64 reductions and
+   * other operands need a contiguous buffer.
    */
   private Draft libraryCall(Inst inst) {
-    for (Value v : inst.operands()) {
-      if (inst.op() != Op.MATMUL || home(v).where != Where.VIEW) {
+    for (int i = 0; i < inst.operands().size(); i++) {
+      Value v = inst.operand(i);
+      boolean inPlace =
+          inst.op() == Op.MATMUL ? home(v).where == Where.VIEW : readsInPlace(inst, i);
+      if (!inPlace) {
         contiguous(v);
       }
     }
     LoopDraft s = new LoopDraft(steps.size(), null, inst);
     steps.add(s);
     Draft h = new Draft(LoopPlan.isOneElement(inst.type()) ? Where.SCALAR : Where.BUFFER);
+    h.readyAt = s.index;
+    return h;
+  }
+
+  /**
+   * Whether operand {@code i} of {@code inst} is read in place ({@link LoopPlan#readsInPlace}), a
+   * {@link Draft#deferred} reshape included.
+   */
+  private boolean readsInPlace(Inst inst, int i) {
+    Value v = inst.operand(i);
+    return !(v instanceof Lit) && LoopPlan.readsInPlace(inst, i, home(v).where);
+  }
+
+  /**
+   * A bag sum ({@link LoopPlan#bagSumGather}) as a library call reading the gather's table, and its
+   * index in place when that is a view.
+   */
+  private Draft bagSum(Inst sum) {
+    Inst r = (Inst) sum.operand(0);
+    Inst g = (Inst) r.operand(0);
+    contiguous(g.operand(0));
+    if (!readsInPlace(g, 1)) {
+      contiguous(g.operand(1));
+    }
+    LoopDraft s = new LoopDraft(steps.size(), null, sum);
+    steps.add(s);
+    home(g).readyAt = s.index;
+    home(r).readyAt = s.index;
+    Draft h = new Draft(Where.BUFFER);
     h.readyAt = s.index;
     return h;
   }
@@ -269,6 +343,14 @@ final class FusionPlanner {
       st = Extent.contiguousStrides(x.type().dims());
     }
     List<Extent> out = viewStrides(inst, kind, x.type().dims(), st);
+    if (out == null && hx.copy == null) {
+      // A reshape of a plain view: copied when read, unless only gather and scatter read it.
+      Draft h = new Draft(Where.VIEW);
+      h.base = x;
+      h.strides = Extent.contiguousStrides(inst.type().dims());
+      h.deferred = true;
+      return h;
+    }
     if (out == null) {
       // A reshape of a non-contiguous view: copy the view into a buffer first.
       base = contiguous(x);
@@ -337,6 +419,13 @@ final class FusionPlanner {
   }
 
   // ---------------------------------------------------------------- materialization
+
+  /** Copies the base of a {@link Draft#deferred} reshape, which then reads that copy in order. */
+  private void undefer(Value v) {
+    Draft h = home(v);
+    h.deferred = false;
+    contiguous(h.base);
+  }
 
   /** Makes a value computed in a loop also write a buffer. */
   private void store(Value v) {
@@ -464,6 +553,9 @@ final class FusionPlanner {
       return ResultKind.FILL;
     }
     Draft h = home(r);
+    if (h.deferred) {
+      undefer(r);
+    }
     switch (h.where) {
       case SCALAR, BCAST_SCALAR -> {
         return ResultKind.FILL;

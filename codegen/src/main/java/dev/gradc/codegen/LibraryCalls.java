@@ -71,6 +71,11 @@ final class LibraryCalls {
       gatherOrScatterAdd(inst);
       return;
     }
+    Inst bagGather = LoopPlan.bagSumGather(inst, d.plan.func().useCounts());
+    if (bagGather != null) {
+      bagSum(inst, bagGather);
+      return;
+    }
     if (inst.op().scan() != null) {
       scan(inst);
       return;
@@ -135,43 +140,101 @@ final class LibraryCalls {
     }
   }
 
-  /** {@code gather}, {@code scatter_add} or {@code scatter} ({@link Gathers}), in any dtype. */
+  /**
+   * {@code gather}, {@code scatter_add} or {@code scatter} ({@link Gathers}), in any dtype: the
+   * index and a scatter's source are read through their views' strides ({@link #pushView}), and a
+   * scatter's broadcast scalar {@code self} as one element that fills the result.
+   */
   private void gatherOrScatterAdd(Inst inst) {
     GeneratorAdapter g = d.g;
     DType dt = inst.type().dtype();
     boolean scalar = LoopPlan.isOneElement(inst.type());
     int out = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
+    Value x = inst.operand(0);
     boolean gather = inst.op() == Op.GATHER;
-    pushBuffer(inst.operand(0), dt);
-    pushBuffer(inst.operand(1), DType.I64);
-    if (!gather) {
-      pushBuffer(inst.operand(2), dt);
+    g.push(
+        gather ? Gathers.GATHER : inst.op() == Op.SCATTER ? Gathers.SCATTER : Gathers.SCATTER_ADD);
+    if (!(x instanceof Lit)
+        && LoopPlan.readsInPlace(inst, 0, d.plan.home(x).where())) { // a scatter's filling scalar
+      pushBuffer(d.plan.home(x).base(), dt);
+    } else {
+      pushBuffer(x, dt);
+    }
+    pushShape(x.type().dims());
+    g.push(inst.dim(0));
+    List<Dim> part = inst.operand(1).type().dims();
+    pushShape(part);
+    pushView(inst.operand(1), DType.I64);
+    if (gather) {
+      g.loadLocal(out);
+      pushShape(part);
+      pushInts(Extent.contiguousStrides(part));
+    } else {
+      pushView(inst.operand(2), dt);
     }
     g.loadLocal(out);
-    pushShape(inst.operand(0).type().dims());
-    pushShape(inst.operand(1).type().dims());
-    g.push(inst.dim(0));
-    String name = gather ? "gather" : inst.op() == Op.SCATTER ? "scatter" : "scatterAdd";
-    String desc =
-        gather
-            ? "(Ljava/lang/Object;[JLjava/lang/Object;[I[II)V"
-            : "(Ljava/lang/Object;[JLjava/lang/Object;Ljava/lang/Object;[I[II)V";
-    d.lib.require(Gathers.class, name, desc);
-    g.invokeStatic(d.owner, new Method(name, desc));
+    String desc = "(ILjava/lang/Object;[II[I[J[I[ILjava/lang/Object;[I[ILjava/lang/Object;)V";
+    d.lib.require(Gathers.class, "indexed", desc);
+    g.invokeStatic(d.owner, new Method("indexed", desc));
     if (scalar) {
       loadScalarFrom(out, inst);
     }
   }
 
+  /**
+   * A bag sum ({@link LoopPlan#bagSumGather}, {@link Gathers#bagSum}): the rows {@code gather}
+   * selects, summed per bag into the sum's buffer.
+   */
+  private void bagSum(Inst sum, Inst gather) {
+    GeneratorAdapter g = d.g;
+    DType dt = sum.type().dtype();
+    int out = d.obtain(sum, dt);
+    Value x = gather.operand(0);
+    pushBuffer(x, dt);
+    pushShape(x.type().dims());
+    pushShape(gather.type().dims());
+    pushView(gather.operand(1), DType.I64);
+    d.pushExtent(Extent.of(sum.operand(0).type().dim(1)));
+    g.loadLocal(out);
+    String desc = "(Ljava/lang/Object;[I[I[J[I[IILjava/lang/Object;)V";
+    d.lib.require(Gathers.class, "bagSum", desc);
+    g.invokeStatic(d.owner, new Method("bagSum", desc));
+  }
+
+  /**
+   * Pushes the buffer, shape and strides of a view of {@code v}'s elements in order: a view read in
+   * place ({@link LoopPlan#inPlaceView}) is its base's buffer under its strides, anything else its
+   * own buffer, contiguous.
+   */
+  private void pushView(Value v, DType dt) {
+    Value w = v instanceof Lit ? v : d.plan.loops.inPlaceView(v);
+    Home h = w instanceof Lit ? null : d.plan.home(w);
+    List<Extent> strides;
+    if (h != null && h.where() == Where.VIEW && !LoopPlan.isOneElement(w.type())) {
+      d.g.loadLocal(d.contiguousBuffer(h.base()));
+      strides = h.strides();
+    } else {
+      pushBuffer(w, dt);
+      strides = Extent.contiguousStrides(w.type().dims());
+    }
+    pushShape(w.type().dims());
+    pushInts(strides);
+  }
+
   /** Pushes a new {@code int[]} of the extents of {@code dims}. */
   private void pushShape(List<Dim> dims) {
+    pushInts(dims.stream().map(Extent::of).toList());
+  }
+
+  /** Pushes a new {@code int[]} of {@code extents}. */
+  private void pushInts(List<Extent> extents) {
     GeneratorAdapter g = d.g;
-    g.push(dims.size());
+    g.push(extents.size());
     g.newArray(Type.INT_TYPE);
-    for (int i = 0; i < dims.size(); i++) {
+    for (int i = 0; i < extents.size(); i++) {
       g.dup();
       g.push(i);
-      d.pushExtent(Extent.of(dims.get(i)));
+      pushExtentOrZero(extents.get(i));
       g.arrayStore(Type.INT_TYPE);
     }
   }

@@ -128,6 +128,71 @@ final class LoopPlan {
   }
 
   /**
+   * Whether a gather or scatter reads its operand {@code i}, whose home is {@code where}, in place
+   * ({@link dev.gradc.ir.Gathers}): an index or a scatter's source that is a view, through its
+   * strides, and a scatter's {@code self} that is a broadcast scalar, which fills the result.
+   */
+  static boolean readsInPlace(Inst inst, int i, Where where) {
+    return switch (inst.op()) {
+      case GATHER -> i == 1 && where == Where.VIEW;
+      case SCATTER, SCATTER_ADD -> i == 0 ? where == Where.BCAST_SCALAR : where == Where.VIEW;
+      default -> false;
+    };
+  }
+
+  /**
+   * For {@code sum(reshape(gather(x, 0, index), [bags, bag, d]), dims=[1])} in f64 or f32, where
+   * the gather and the reshape have no other reader (uses: {@link Func#useCounts}): the gather,
+   * whose rows the sum adds per bag in a library call ({@link dev.gradc.ir.Gathers#bagSum}) instead
+   * of a loop over the gathered rows, in the order of that loop (read-modify-write, as no dim of
+   * the reshape is statically 1); otherwise null.
+   */
+  static Inst bagSumGather(Inst sum, int[] uses) {
+    if (sum.op() != Op.SUM
+        || sum.dims().length != 1
+        || sum.dim(0) != 1
+        || sum.type().rank() != 2
+        || !(sum.operand(0) instanceof Inst r)
+        || r.op() != Op.RESHAPE
+        || r.type().rank() != 3
+        || uses[r.id()] != 1
+        || !(r.operand(0) instanceof Inst g)
+        || g.op() != Op.GATHER
+        || g.dim(0) != 0
+        || g.type().rank() != 2
+        || uses[g.id()] != 1
+        || g.operand(0) instanceof Lit
+        || g.operand(0).type().rank() != 2
+        || g.operand(1) instanceof Lit
+        || !g.type().dim(1).equals(r.type().dim(2))) {
+      return null;
+    }
+    DType dt = sum.type().dtype();
+    if (dt != DType.F32 && dt != DType.F64) {
+      return null;
+    }
+    for (Dim d : r.type().dims()) {
+      if (d.isStatic() && d.size() == 1) {
+        return null;
+      }
+    }
+    return g;
+  }
+
+  /**
+   * The view an in-place read of the view {@code v} goes through ({@link #readsInPlace}): the view
+   * {@code v} is of, when that is a plain view too (a reshape that strides cannot express, whose
+   * base's elements are {@code v}'s in the same order); otherwise {@code v}.
+   */
+  Value inPlaceView(Value v) {
+    Home h = home(v);
+    if (h.where() == Where.VIEW && home(h.base()).where() == Where.VIEW) {
+      return h.base();
+    }
+    return v;
+  }
+
+  /**
    * An op computed by a library routine copied into the generated class (matmul, one_hot, slices,
    * cumulative ops, i64 reductions: {@link #isLibrary}).
    */

@@ -65,6 +65,16 @@ final class PlanPrinter {
         for (Value v : inst.operands()) {
           s.append(' ').append(name(f, v));
         }
+        Inst bag = LoopPlan.bagSumGather(inst, f.useCounts());
+        if (bag != null) {
+          s.append(" (per bag, of ")
+              .append(name(f, bag))
+              .append(" = gather ")
+              .append(name(f, bag.operand(0)))
+              .append(' ')
+              .append(name(f, bag.operand(1)))
+              .append(", not stored)");
+        }
         s.append('\n');
       }
       scalarsAt(s, plan, step.index, "scalars after step " + step.index + ":");

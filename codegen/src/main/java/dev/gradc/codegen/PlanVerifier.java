@@ -42,12 +42,15 @@ import java.util.List;
  *       reduction is in a later loop than the reduction. An element read outside its loop is
  *       stored.
  *   <li><b>Views.</b> A view reads the buffer of a base that is not itself a plain view: an
- *       argument, a buffer, a stored element or a copied view; it has one stride per dim.
+ *       argument, a buffer, a stored element or a copied view; it has one stride per dim. Only a
+ *       reshape that gather and scatter calls alone read may be of a plain view.
  *   <li><b>Scalars.</b> A scalar computed between steps is ready no earlier than its operands
  *       ({@code numel}, which reads shapes only, is ready before any step).
  *   <li><b>Library calls.</b> Their operands' buffers are ready before the call (a copied view's:
  *       its copy); element operands are stored; a {@code one_hot} operand that is a view is copied
- *       or reads its base in order.
+ *       or reads its base in order. Matmul reads views in place, and gather and scatter their index
+ *       and source views and a broadcast scalar {@code self} ({@link LoopPlan#readsInPlace}): the
+ *       buffer under the view must be ready.
  *   <li><b>Results.</b> A direct result is a buffer, stored element or copied view whose home names
  *       that result as its output (or a view of such a buffer in order); each output names one
  *       result; a filled result is a literal, scalar or broadcast scalar.
@@ -250,7 +253,8 @@ final class PlanVerifier {
 
   private void call(LibraryCall c) {
     Inst inst = c.inst;
-    if (!isLibrary(inst)) {
+    Inst bagGather = LoopPlan.bagSumGather(inst, f.useCounts());
+    if (!isLibrary(inst) && bagGather == null) {
       fail("steps", "call " + c.index + " computes " + inst.op().mnemonic());
       return;
     }
@@ -258,8 +262,19 @@ final class PlanVerifier {
     if ((h.where() != Where.BUFFER && h.where() != Where.SCALAR) || h.readyAt() != c.index) {
       fail("steps", "call " + c.index + " does not make " + name(inst) + " ready after it");
     }
-    for (Value v : inst.operands()) {
+    // A bag sum reads what its gather would.
+    Inst reader = bagGather != null ? bagGather : inst;
+    for (int i = 0; i < reader.operands().size(); i++) {
+      Value v = reader.operand(i);
       if (v instanceof Lit) {
+        continue;
+      }
+      if (LoopPlan.readsInPlace(reader, i, plan.home(v).where())) {
+        // read through the strides of a view, or a broadcast scalar's scalar
+        Value w = plan.inPlaceView(v);
+        if (bufferReady(plan.home(w).base()) >= c.index) {
+          fail("library calls", "call " + c.index + " reads " + name(v) + " too early");
+        }
         continue;
       }
       if (bufferReady(v) >= c.index) {
@@ -269,11 +284,11 @@ final class PlanVerifier {
       if (hv.where() == Where.ELEMENT && !hv.stored()) {
         fail("library calls", "call " + c.index + " reads " + name(v) + ", not stored");
       }
-      if (inst.op() != Op.MATMUL && hv.where() == Where.VIEW && !hv.isCopied()) {
+      if (reader.op() != Op.MATMUL && hv.where() == Where.VIEW && !hv.isCopied()) {
         if (!Extent.isContiguous(v.type().dims(), hv.strides())) {
           fail(
               "library calls",
-              inst.op().mnemonic() + " reads the view " + name(v) + " out of order");
+              reader.op().mnemonic() + " reads the view " + name(v) + " out of order");
         }
       }
     }
@@ -286,6 +301,10 @@ final class PlanVerifier {
       return;
     }
     Home hb = plan.home(base);
+    if (hb.where() == Where.VIEW && !hb.isCopied() && inst.op() == Op.RESHAPE) {
+      deferred(inst);
+      return;
+    }
     boolean buffer =
         switch (hb.where()) {
           case ARG, BUFFER -> true;
@@ -298,6 +317,24 @@ final class PlanVerifier {
     }
     if (h.strides() == null || h.strides().size() != inst.type().rank()) {
       fail("views", name(inst) + " has strides " + h.strides() + " for rank " + inst.type().rank());
+    }
+  }
+
+  /**
+   * A reshape of a plain view, not copied: only gather and scatter calls read it, in place through
+   * that view.
+   */
+  private void deferred(Inst inst) {
+    for (Inst user : f.insts()) {
+      for (int i = 0; i < user.operands().size(); i++) {
+        if (user.operand(i) == inst
+            && !(isLibrary(user) && LoopPlan.readsInPlace(user, i, Where.VIEW))) {
+          fail("views", name(user) + " reads " + name(inst) + ", a reshape of a plain view");
+        }
+      }
+    }
+    if (f.results().contains(inst)) {
+      fail("views", "the result " + name(inst) + " is a reshape of a plain view");
     }
   }
 

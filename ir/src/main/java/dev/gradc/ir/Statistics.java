@@ -123,6 +123,78 @@ public final class Statistics {
   // ---------------------------------------------------------------- vector norms
 
   /**
+   * The two dims of {@code torch.linalg.matrix_norm} over {@code x}, normalized, with PyTorch's
+   * errors: at least 2 dims, two different dims, a float input.
+   */
+  public static int[] matrixNormDims(Type type, int[] dims) {
+    int rank = type.rank();
+    if (!type.dtype().isFloat()) {
+      throw new GradcException(
+          "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+              + type.dtype().scalarTypeName());
+    }
+    if (rank < 2) {
+      throw new GradcException(
+          "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.");
+    }
+    if (dims.length != 2) {
+      throw new GradcException(
+          "linalg.matrix_norm: dim must be a 2-tuple. Got " + java.util.Arrays.toString(dims));
+    }
+    int d0 = Builder.normalizeDim(dims[0], rank);
+    int d1 = Builder.normalizeDim(dims[1], rank);
+    if (d0 == d1) {
+      throw new GradcException(
+          "linalg.matrix_norm: dims must be different. Got (" + dims[0] + ", " + dims[1] + ")");
+    }
+    return new int[] {d0, d1};
+  }
+
+  /**
+   * {@code torch.linalg.matrix_norm(x, ord, dims, keepdim)} for {@code ord} 1, -1 (the largest or
+   * smallest column sum of {@code |x|}), {@code inf}, {@code -inf} (row sums), as PyTorch composes
+   * it: the 1-norm along one dim, then the extreme along the other. The Frobenius norm is {@link
+   * #vectorNorm} of order 2 over both dims; orders 2, -2 and {@code 'nuc'} need singular values.
+   */
+  public static Value matrixNorm(Builder b, Value x, double ord, int[] dims, boolean keepdim) {
+    int[] d = matrixNormDims(x.type(), dims);
+    int[] at = matrixNormSteps(ord, d, keepdim);
+    Value sums = vectorNorm(b, x, 1, new int[] {at[0]}, keepdim);
+    return b.reduce(ord > 0 ? Op.AMAX : Op.AMIN, sums, new int[] {at[1]}, keepdim);
+  }
+
+  /**
+   * The dim of the 1-norm and then the dim of the extreme (in the 1-norm's result) of {@link
+   * #matrixNorm} of order {@code ord} over the normalized dims {@code d}; PyTorch's error for other
+   * orders.
+   */
+  public static int[] matrixNormSteps(double ord, int[] d, boolean keepdim) {
+    double abs = Math.abs(ord);
+    if (abs == 2) {
+      throw new GradcException(
+          "linalg.matrix_norm: ord="
+              + fmt(ord)
+              + " needs singular values, which gradc does not compute; ord 'fro', 1, -1, inf and"
+              + " -inf are supported");
+    }
+    if (abs != 1 && abs != Double.POSITIVE_INFINITY) {
+      throw new GradcException("linalg.matrix_norm: Order " + fmt(ord) + " not supported.");
+    }
+    int sumDim = abs == 1 ? d[0] : d[1];
+    int extremeDim = abs == 1 ? d[1] : d[0];
+    if (!keepdim && sumDim < extremeDim) {
+      extremeDim--;
+    }
+    return new int[] {sumDim, extremeDim};
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) && !Double.isInfinite(v)
+        ? Long.toString((long) v)
+        : Double.toString(v);
+  }
+
+  /**
    * {@code torch.linalg.vector_norm(x, ord, dims, keepdim)}: {@code ord} 2 is {@code
    * sqrt(sum(x^2))}, 1 {@code sum(|x|)}, 0 the count of nonzero elements, {@code +-inf} the largest
    * or smallest {@code |x|}, any other {@code sum(|x|^ord)^(1/ord)}. The gradient is PyTorch's

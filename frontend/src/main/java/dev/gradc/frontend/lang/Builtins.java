@@ -257,6 +257,14 @@ final class Builtins {
         opt("dim", DIMS, NONE),
         opt("keepdim", BOOL, FALSE));
     define(
+        "matrix_norm",
+        FUNCTION,
+        Builtins::matrixNorm,
+        in(),
+        opt("ord", ANY, new Val.Str("fro")),
+        opt("dim", DIMS, NONE),
+        opt("keepdim", BOOL, FALSE));
+    define(
         "prod",
         BOTH,
         Builtins::prod,
@@ -1593,6 +1601,39 @@ final class Builtins {
               + x.type().dtype().scalarTypeName());
     }
     return tensor(Statistics.vectorNorm(b, x, a.number("ord"), a.dims("dim"), a.flag("keepdim")));
+  }
+
+  /**
+   * {@code torch.linalg.matrix_norm(input, ord='fro', dim=(-2, -1), keepdim=False)}: {@code ord}
+   * {@code 'fro'}, 1, -1, {@code inf} or {@code -inf}.
+   */
+  private static Val matrixNorm(Builder b, Args a) {
+    Value x = a.tensor("input");
+    int[] dims = a.isNone("dim") ? new int[] {-2, -1} : a.dims("dim");
+    boolean keepdim = a.flag("keepdim");
+    Val ord = a.get("ord").val();
+    try {
+      if (ord instanceof Val.Str s) {
+        int[] d = Statistics.matrixNormDims(x.type(), dims);
+        if (!s.s().equals("fro")) {
+          throw new GradcException(
+              s.s().equals("nuc")
+                  ? "linalg.matrix_norm: ord='nuc' needs singular values, which gradc does not"
+                      + " compute; ord 'fro', 1, -1, inf and -inf are supported"
+                  : "linalg.matrix_norm: Order " + s.s() + " not supported.");
+        }
+        return tensor(Statistics.vectorNorm(b, x, 2, d, keepdim));
+      }
+      if (ord instanceof Val.Num n && n.kind() != Val.Num.NumKind.BOOL) {
+        return tensor(Statistics.matrixNorm(b, x, n.asDouble(), dims, keepdim));
+      }
+    } catch (GradcException e) {
+      String m = e.getMessage();
+      throw a.error(m.contains("Order") || m.contains("ord=") ? "ord" : "input", m);
+    }
+    throw a.error(
+        "ord",
+        "linalg.matrix_norm: argument 'ord' must be a number or a string, not " + ord.typeName());
   }
 
   /** PyTorch's error for a maximum or minimum of no elements, at the dims or the input. */

@@ -1171,6 +1171,14 @@ final class ProgramGenerator {
     if (a.rank() > 0 && chance(10)) {
       return selection(a);
     }
+    if (a.rank() >= 2 && chance(6)) {
+      // torch.linalg.matrix_norm over the last two dims: the Frobenius norm or the extreme column
+      // or row sum of |a|
+      String ord = oneOf("", ", 1", ", -1", ", float('inf')", ", ord=-float('inf')", ", ord='fro'");
+      Range range = new Range(0, a.range.mag() * numel(a.dims));
+      List<String> out = new ArrayList<>(a.dims.subList(0, a.rank() - 2));
+      return expr("torch.linalg.matrix_norm(" + a.text + ord + ")", a.dtype, out, range, a.grad);
+    }
     String op =
         oneOf(
             "sum",
