@@ -440,12 +440,7 @@ public final class F {
     double p = o.has("p") ? o.p : 1;
     double margin = LossOptions.or(o.margin, 1);
     Tensor w = o.weight;
-    long classes = input.dim() == 0 ? 0 : input.shape()[input.dim() - 1];
-    for (long t : target.dtype() == DType.I64 ? target.toLongArray() : new long[0]) {
-      if (t < 0 || t >= classes) {
-        throw new GradcException("target out of range");
-      }
-    }
+    requireClasses(input, target, 0, "target out of range");
     return Recorder.record(
         "MultiMarginLossBackward0",
         Saves.ALL_INPUTS,
@@ -466,18 +461,30 @@ public final class F {
    */
   public static Tensor multilabelMarginLoss(Tensor input, Tensor target, LossOptions o) {
     Reduction r = reduction(o.check("multilabel_margin_loss"));
-    long classes = input.dim() == 0 ? 0 : input.shape()[input.dim() - 1];
-    for (long t : target.dtype() == DType.I64 ? target.toLongArray() : new long[0]) {
-      if (t < -1 || t >= classes) {
-        throw new GradcException("argument #2 'target' is out of range");
-      }
-    }
+    requireClasses(input, target, -1, "argument #2 'target' is out of range");
     return Recorder.record(
         "MultilabelMarginLossBackward0",
         Saves.ALL_INPUTS,
         (b, in) -> Losses.multilabelMarginLoss(b, in[0], in[1], r),
         input,
         target);
+  }
+
+  /**
+   * PyTorch's {@code message} at the call unless every class index of an i64 {@code target} lies in
+   * {@code [lowest, C)}, {@code C} the last dim of {@code input} (other dtypes are refused when the
+   * loss is built).
+   */
+  private static void requireClasses(Tensor input, Tensor target, long lowest, String message) {
+    long classes = input.dim() == 0 ? 0 : input.shape()[input.dim() - 1];
+    if (target.dtype() != DType.I64) {
+      return;
+    }
+    for (long t : target.toLongArray()) {
+      if (t < lowest || t >= classes) {
+        throw new GradcException(message);
+      }
+    }
   }
 
   /**

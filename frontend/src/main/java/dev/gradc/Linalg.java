@@ -59,13 +59,7 @@ public final class Linalg {
    */
   public static Tensor matrixNorm(Tensor x, String ord, int[] dim, boolean keepdim) {
     int[] d = Statistics.matrixNormDims(x.node().type(), dim);
-    if (!ord.equals("fro")) {
-      throw new GradcException(
-          ord.equals("nuc")
-              ? "linalg.matrix_norm: ord='nuc' needs singular values, which gradc does not compute;"
-                  + " ord 'fro', 1, -1, inf and -inf are supported"
-              : "linalg.matrix_norm: Order " + ord + " not supported.");
-    }
+    Statistics.requireFrobenius(ord);
     return vectorNorm(x, 2, d, keepdim);
   }
 }

@@ -151,6 +151,21 @@ public final class Statistics {
   }
 
   /**
+   * PyTorch's error unless the string order of {@code torch.linalg.matrix_norm} is {@code 'fro'}
+   * (the 2-norm of the elements over both dims); {@code 'nuc'} needs singular values.
+   */
+  public static void requireFrobenius(String ord) {
+    if (ord.equals("nuc")) {
+      throw new GradcException(
+          "linalg.matrix_norm: ord='nuc' needs singular values, which gradc does not compute; ord"
+              + " 'fro', 1, -1, inf and -inf are supported");
+    }
+    if (!ord.equals("fro")) {
+      throw new GradcException("linalg.matrix_norm: Order " + ord + " not supported.");
+    }
+  }
+
+  /**
    * {@code torch.linalg.matrix_norm(x, ord, dims, keepdim)} for {@code ord} 1, -1 (the largest or
    * smallest column sum of {@code |x|}), {@code inf}, {@code -inf} (row sums), as PyTorch composes
    * it: the 1-norm along one dim, then the extreme along the other. The Frobenius norm is {@link

@@ -1609,27 +1609,25 @@ final class Builtins {
    */
   private static Val matrixNorm(Builder b, Args a) {
     Value x = a.tensor("input");
-    int[] dims = a.isNone("dim") ? new int[] {-2, -1} : a.dims("dim");
+    boolean lastTwo = a.isNone("dim");
+    int[] d;
+    try {
+      d = Statistics.matrixNormDims(x.type(), lastTwo ? new int[] {-2, -1} : a.dims("dim"));
+    } catch (GradcException e) {
+      throw a.error(lastTwo ? "input" : "dim", e.getMessage());
+    }
     boolean keepdim = a.flag("keepdim");
     Val ord = a.get("ord").val();
     try {
       if (ord instanceof Val.Str s) {
-        int[] d = Statistics.matrixNormDims(x.type(), dims);
-        if (!s.s().equals("fro")) {
-          throw new GradcException(
-              s.s().equals("nuc")
-                  ? "linalg.matrix_norm: ord='nuc' needs singular values, which gradc does not"
-                      + " compute; ord 'fro', 1, -1, inf and -inf are supported"
-                  : "linalg.matrix_norm: Order " + s.s() + " not supported.");
-        }
+        Statistics.requireFrobenius(s.s());
         return tensor(Statistics.vectorNorm(b, x, 2, d, keepdim));
       }
       if (ord instanceof Val.Num n && n.kind() != Val.Num.NumKind.BOOL) {
-        return tensor(Statistics.matrixNorm(b, x, n.asDouble(), dims, keepdim));
+        return tensor(Statistics.matrixNorm(b, x, n.asDouble(), d, keepdim));
       }
     } catch (GradcException e) {
-      String m = e.getMessage();
-      throw a.error(m.contains("Order") || m.contains("ord=") ? "ord" : "input", m);
+      throw a.error("ord", e.getMessage());
     }
     throw a.error(
         "ord",
