@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /**
  * Writes {@code BENCHMARKS.md} from one comparison run: the JMH results ({@code jmh-T.json}, with
@@ -779,32 +780,54 @@ public final class Report {
 
   private static String target(
       Map<Workload, Map<Impl, Cell>> cells, Workload w, Impl other, double factor, String what) {
-    Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
-    Cell g = c.get(Impl.GRADC);
-    Cell o = c.get(other);
-    if (g == null || o == null) {
-      return "- " + what + ": not measured\n";
-    }
-    double speedup = o.ms() / g.ms();
-    return String.format(
-        Locale.ROOT, "- %s: %s (%.2f×)%n", what, speedup >= factor ? "met" : "missed", speedup);
+    return goal(
+        cells,
+        w,
+        other,
+        what,
+        (g, o) -> {
+          double speedup = o.ms() / g.ms();
+          return String.format(
+              Locale.ROOT,
+              "- %s: %s (%.2f×)%n",
+              what,
+              speedup >= factor ? "met" : "missed",
+              speedup);
+        });
   }
 
   private static String within(
       Map<Workload, Map<Impl, Cell>> cells, Workload w, Impl other, double factor, String what) {
+    return goal(
+        cells,
+        w,
+        other,
+        what,
+        (g, o) -> {
+          double slowdown = g.ms() / o.ms();
+          return String.format(
+              Locale.ROOT,
+              "- %s: %s (gradc takes %.2f× its time)%n",
+              what,
+              slowdown <= factor ? "met" : "missed",
+              slowdown);
+        });
+  }
+
+  /** The line of goal {@code what}: {@code verdict(gradc's cell, other's)}, or not measured. */
+  private static String goal(
+      Map<Workload, Map<Impl, Cell>> cells,
+      Workload w,
+      Impl other,
+      String what,
+      BiFunction<Cell, Cell, String> verdict) {
     Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
     Cell g = c.get(Impl.GRADC);
     Cell o = c.get(other);
     if (g == null || o == null) {
       return "- " + what + ": not measured\n";
     }
-    double slowdown = g.ms() / o.ms();
-    return String.format(
-        Locale.ROOT,
-        "- %s: %s (gradc takes %.2f× its time)%n",
-        what,
-        slowdown <= factor ? "met" : "missed",
-        slowdown);
+    return verdict.apply(g, o);
   }
 
   private static String ms(Cell c) {

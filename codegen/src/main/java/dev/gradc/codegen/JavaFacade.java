@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import javax.lang.model.SourceVersion;
 
 /**
@@ -384,40 +385,43 @@ public final class JavaFacade {
   }
 
   private List<String> outputDocs(String verb) {
-    List<String> docs = new ArrayList<>();
-    for (int k = 0; k < outputNames.size(); k++) {
-      docs.add(
-          outputNames.get(k)
-              + " "
-              + verb
-              + " result "
-              + code(f.result(k).type().toString())
-              + ": "
-              + lengthText(f.result(k).type().dims()));
-    }
-    return docs;
+    return docs(
+        outputNames.size(),
+        k ->
+            outputNames.get(k)
+                + " "
+                + verb
+                + " result "
+                + code(f.result(k).type().toString())
+                + ": "
+                + lengthText(f.result(k).type().dims()));
   }
 
   private List<String> cotangentDocs() {
-    List<String> docs = new ArrayList<>();
-    for (int k = 0; k < outputNames.size(); k++) {
-      docs.add(
-          cotangentNames.get(k)
-              + " the cotangent of {@code "
-              + outputNames.get(k)
-              + "}, of its length");
-    }
-    return docs;
+    return docs(
+        outputNames.size(),
+        k ->
+            cotangentNames.get(k)
+                + " the cotangent of {@code "
+                + outputNames.get(k)
+                + "}, of its length");
   }
 
   private List<String> gradDocs() {
+    return docs(
+        grads.size(),
+        i ->
+            gradNames.get(i)
+                + " receives the gradient with respect to {@code "
+                + paramName(i)
+                + "}, of the same length");
+  }
+
+  /** The {@code @param} texts {@code doc(0), ..., doc(n - 1)}. */
+  private static List<String> docs(int n, IntFunction<String> doc) {
     List<String> docs = new ArrayList<>();
-    for (int i = 0; i < grads.size(); i++) {
-      docs.add(
-          gradNames.get(i)
-              + " receives the gradient with respect to {@code "
-              + paramName(i)
-              + "}, of the same length");
+    for (int i = 0; i < n; i++) {
+      docs.add(doc.apply(i));
     }
     return docs;
   }

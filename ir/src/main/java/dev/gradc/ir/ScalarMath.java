@@ -317,7 +317,9 @@ public final class ScalarMath {
   /**
    * {@link #remainder} of i64s; a zero divisor raises PyTorch's {@code ZeroDivisionError} (as an
    * {@code IllegalArgumentException}, which compiled code may throw: the interpreter and the
-   * runtime report it as a data error).
+   * runtime report it as a data error). The i64 twin of {@link #remainder}, and {@link #fmodLong}
+   * repeats its zero check: Java has no primitive generics, and each is copied into generated
+   * classes alone, by name.
    */
   public static long remainderLong(long x, long y) {
     if (y == 0) {
