@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.BiFunction;
+import java.util.function.DoublePredicate;
 
 /**
  * Writes {@code BENCHMARKS.md} from one comparison run: the JMH results ({@code jmh-T.json}, with
@@ -780,54 +780,36 @@ public final class Report {
 
   private static String target(
       Map<Workload, Map<Impl, Cell>> cells, Workload w, Impl other, double factor, String what) {
-    return goal(
-        cells,
-        w,
-        other,
-        what,
-        (g, o) -> {
-          double speedup = o.ms() / g.ms();
-          return String.format(
-              Locale.ROOT,
-              "- %s: %s (%.2f×)%n",
-              what,
-              speedup >= factor ? "met" : "missed",
-              speedup);
-        });
+    return goal(cells, w, other, what, false, r -> r >= factor, "(%.2f×)");
   }
 
   private static String within(
       Map<Workload, Map<Impl, Cell>> cells, Workload w, Impl other, double factor, String what) {
-    return goal(
-        cells,
-        w,
-        other,
-        what,
-        (g, o) -> {
-          double slowdown = g.ms() / o.ms();
-          return String.format(
-              Locale.ROOT,
-              "- %s: %s (gradc takes %.2f× its time)%n",
-              what,
-              slowdown <= factor ? "met" : "missed",
-              slowdown);
-        });
+    return goal(cells, w, other, what, true, r -> r <= factor, "(gradc takes %.2f× its time)");
   }
 
-  /** The line of goal {@code what}: {@code verdict(gradc's cell, other's)}, or not measured. */
+  /**
+   * The line of goal {@code what}: met or missed as {@code met} says of the ratio of the two times
+   * (other's over gradc's, or gradc's over other's when {@code gradcOverOther}), then the ratio in
+   * {@code detail}; or not measured.
+   */
   private static String goal(
       Map<Workload, Map<Impl, Cell>> cells,
       Workload w,
       Impl other,
       String what,
-      BiFunction<Cell, Cell, String> verdict) {
+      boolean gradcOverOther,
+      DoublePredicate met,
+      String detail) {
     Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
     Cell g = c.get(Impl.GRADC);
     Cell o = c.get(other);
     if (g == null || o == null) {
       return "- " + what + ": not measured\n";
     }
-    return verdict.apply(g, o);
+    double ratio = gradcOverOther ? g.ms() / o.ms() : o.ms() / g.ms();
+    return String.format(
+        Locale.ROOT, "- %s: %s " + detail + "%n", what, met.test(ratio) ? "met" : "missed", ratio);
   }
 
   private static String ms(Cell c) {
