@@ -317,9 +317,7 @@ public final class ScalarMath {
   /**
    * {@link #remainder} of i64s; a zero divisor raises PyTorch's {@code ZeroDivisionError} (as an
    * {@code IllegalArgumentException}, which compiled code may throw: the interpreter and the
-   * runtime report it as a data error). The i64 twin of {@link #remainder}, and {@link #fmodLong}
-   * repeats its zero check: Java has no primitive generics, and each is copied into generated
-   * classes alone, by name.
+   * runtime report it as a data error).
    */
   public static long remainderLong(long x, long y) {
     if (y == 0) {
@@ -376,4 +374,8 @@ public final class ScalarMath {
   public static double trunc(double x) {
     return x < 0 ? Math.ceil(x) : Math.floor(x);
   }
+
+  // remainderLong is the i64 twin of remainder, and fmodLong repeats its zero check: Java has no
+  // primitive generics, and each is copied into generated classes alone, by name. (This note stands
+  // last so that the copied methods keep their line numbers.)
 }

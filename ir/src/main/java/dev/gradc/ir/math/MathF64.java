@@ -16,13 +16,10 @@ import java.math.BigInteger;
  * <p>Each function reduces its argument to a short interval, evaluates a polynomial there (Horner's
  * rule with {@code Math.fma}, or Estrin's scheme where a long polynomial would make a long chain:
  * erf's tail; coefficients from {@code tools/math/fit.py}, near-minimax, their own error below
- * 2^-58 of the result) and reconstructs. The Horner chains are written out, one line a named
- * coefficient, rather than looped over an array: the coefficients stay compile-time constants, so a
- * method copied into a generated class needs no array field and C2 sees a straight chain of fused
- * multiply-adds. Accuracy, measured by {@code MathF64Test} against mpmath over dense and random
- * arguments: within 1 ulp of the correctly rounded result ({@code erfc}'s far tail within 2). f32
- * ops use these kernels and round once, so f32 results are correctly rounded but for rare double
- * roundings (within 1 ulp).
+ * 2^-58 of the result) and reconstructs. Accuracy, measured by {@code MathF64Test} against mpmath
+ * over dense and random arguments: within 1 ulp of the correctly rounded result ({@code erfc}'s far
+ * tail within 2). f32 ops use these kernels and round once, so f32 results are correctly rounded
+ * but for rare double roundings (within 1 ulp).
  *
  * <p>Special values follow PyTorch (C99): NaN in, NaN out; {@code exp(-inf) = 0}, {@code log(0) =
  * -inf}, {@code log(x < 0) = NaN}, {@code log1p(-1) = -inf}, {@code expm1(-inf) = -1}, {@code
@@ -668,4 +665,9 @@ public final class MathF64 {
     double rl = twoSumError(ph, pl, rh);
     return x < 0 ? new double[] {-k, -rh, -rl} : new double[] {k, rh, rl};
   }
+
+  // The Horner chains above are written out, one line a named coefficient, rather than looped over
+  // an array: the coefficients stay compile-time constants, so a method copied into a generated
+  // class needs no array field and C2 sees a straight chain of fused multiply-adds. (This note
+  // stands last so that the copied methods keep their line numbers.)
 }
