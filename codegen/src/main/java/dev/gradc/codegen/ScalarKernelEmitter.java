@@ -345,6 +345,23 @@ final class ScalarKernelEmitter {
     g.goTo(head);
     g.mark(end);
     finishBlocks();
+    returnFullReductions(
+        g, kernel, sig, acc, () -> loadParam(partialsArg, packedPartials), chunkArg);
+  }
+
+  /**
+   * A chunk's end, in this kernel and in {@link VectorKernelEmitter}'s: the one full reduction's
+   * accumulator returned where the signature returns a partial, else each full reduction's
+   * accumulator stored at its slot of the chunk's row of the partials array ({@code loadPartials}
+   * pushes the array) and nothing returned.
+   */
+  static void returnFullReductions(
+      GeneratorAdapter g,
+      Kernel kernel,
+      KernelSignature sig,
+      Map<Reduction, Integer> acc,
+      Runnable loadPartials,
+      int chunkArg) {
     List<Reduction> full = kernel.fullReductions;
     if (sig.returnsPartial()) {
       g.loadLocal(acc.get(full.get(0)));
@@ -352,9 +369,9 @@ final class ScalarKernelEmitter {
       return;
     }
     for (Reduction r : full) {
-      loadParam(partialsArg, packedPartials);
+      loadPartials.run();
       g.loadArg(chunkArg);
-      g.push(kernel.fullReductions.size());
+      g.push(full.size());
       g.visitInsn(Opcodes.IMUL);
       g.push(kernel.slot(r));
       g.visitInsn(Opcodes.IADD);

@@ -839,23 +839,8 @@ final class VectorKernelEmitter {
       g.invokeStatic(owner, TREE16);
       g.storeLocal(acc.get(e.getKey()));
     }
-    List<Reduction> full = kernel.fullReductions;
-    if (sig.returnsPartial()) {
-      g.loadLocal(acc.get(full.get(0)));
-      g.returnValue();
-      return;
-    }
-    for (Reduction r : full) {
-      g.loadArg(partialsArg);
-      g.loadArg(chunkArg);
-      g.push(full.size());
-      g.visitInsn(Opcodes.IMUL);
-      g.push(kernel.slot(r));
-      g.visitInsn(Opcodes.IADD);
-      g.loadLocal(acc.get(r));
-      g.visitInsn(Opcodes.DASTORE);
-    }
-    g.returnValue();
+    ScalarKernelEmitter.returnFullReductions(
+        g, kernel, sig, acc, () -> g.loadArg(partialsArg), chunkArg);
   }
 
   private Reduction reductionOf(Inst m) {

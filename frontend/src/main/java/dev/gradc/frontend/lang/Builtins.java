@@ -1554,27 +1554,28 @@ final class Builtins {
         List.of(new Val.Located(tensor(spread), pos), new Val.Located(tensor(mean), pos)), true);
   }
 
-  private static Val nanmean(Builder b, Args a) {
+  /**
+   * The argument {@code input}, a float tensor; else PyTorch's error at it: {@code before}, the
+   * dtype's name, {@code after}.
+   */
+  private static Value floatInput(Args a, String before, String after) {
     Value x = a.tensor("input");
     if (!x.type().dtype().isFloat()) {
-      throw a.error(
-          "input",
-          "nanmean(): expected input to have floating point dtype but got "
-              + x.type().dtype().scalarTypeName());
+      throw a.error("input", before + x.type().dtype().scalarTypeName() + after);
     }
+    return x;
+  }
+
+  private static Val nanmean(Builder b, Args a) {
+    Value x = floatInput(a, "nanmean(): expected input to have floating point dtype but got ", "");
     return tensor(Statistics.nanmean(b, x, a.dims("dim"), a.flag("keepdim")));
   }
 
   /** {@code torch.norm(input, p='fro', dim=None, keepdim=False)}: 'fro' is the 2-norm. */
   private static Val norm(Builder b, Args a) {
-    Value x = a.tensor("input");
-    if (!x.type().dtype().isFloat()) {
-      throw a.error(
-          "input",
-          "norm(): input dtype should be either floating point or complex. Got "
-              + x.type().dtype().scalarTypeName()
-              + " instead.");
-    }
+    Value x =
+        floatInput(
+            a, "norm(): input dtype should be either floating point or complex. Got ", " instead.");
     Val p = a.get("p").val();
     double ord;
     if (p instanceof Val.Str s && s.s().equals("fro")) {
@@ -1593,13 +1594,11 @@ final class Builtins {
 
   /** {@code torch.linalg.vector_norm(input, ord=2, dim=None, keepdim=False)}. */
   private static Val vectorNorm(Builder b, Args a) {
-    Value x = a.tensor("input");
-    if (!x.type().dtype().isFloat()) {
-      throw a.error(
-          "input",
-          "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-              + x.type().dtype().scalarTypeName());
-    }
+    Value x =
+        floatInput(
+            a,
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
+            "");
     return tensor(Statistics.vectorNorm(b, x, a.number("ord"), a.dims("dim"), a.flag("keepdim")));
   }
 
