@@ -400,7 +400,27 @@ public final class Distances {
     List<Dim> shape = List.of(Dim.of(count), m);
     Value xi = b.gather(x, 0, b.expand(b.unsqueeze(first, 1), shape));
     Value xj = b.gather(x, 0, b.expand(b.unsqueeze(second, 1), shape));
-    return Statistics.vectorNorm(b, b.sub(xi, xj), p, new int[] {1}, false);
+    Value d = b.sub(xi, xj);
+    return Double.isInfinite(p)
+        ? largestDifference(b, d)
+        : Statistics.vectorNorm(b, d, p, new int[] {1}, false);
+  }
+
+  /**
+   * The largest {@code |d|} of each row, with the gradient of PyTorch's pdist kernel: every element
+   * equal to the largest gets the whole gradient (times its sign), where {@code vector_norm}
+   * divides it among them. The value is the largest plus a sum of zeros ({@code |d| - detach(|d|)}
+   * at those elements), whose derivative is the indicator. An infinite difference (an overflow)
+   * adds no zero, which would be NaN, so its gradient is 0 where PyTorch's kernel gives NaN.
+   */
+  private static Value largestDifference(Builder b, Value d) {
+    Value a = b.abs(d);
+    Value largest = b.detach(b.reduce(Op.AMAX, a, new int[] {1}, true));
+    Value zero = Builder.lit(0, d.type().dtype());
+    Value finite = b.binary(Op.LT, a, Builder.lit(Double.POSITIVE_INFINITY, d.type().dtype()));
+    Value zeroSlope = b.where(finite, b.sub(a, b.detach(a)), zero);
+    Value slope = b.where(b.binary(Op.EQ, a, largest), zeroSlope, zero);
+    return b.add(b.squeeze(largest, 1), b.reduce(Op.SUM, slope, new int[] {1}, false));
   }
 
   /** {@code 0, 1, ..., n - 1} as {@code i64[n]}, a cumulative sum of ones (of any length). */
