@@ -415,12 +415,14 @@ public final class Distances {
    */
   private static Value largestDifference(Builder b, Value d) {
     Value a = b.abs(d);
-    Value largest = b.detach(b.reduce(Op.AMAX, a, new int[] {1}, true));
+    // the comparison with the largest itself, not a detached copy: finite differences that hold
+    // detached values fixed then still see which elements are the largest
+    Value largest = b.reduce(Op.AMAX, a, new int[] {1}, true);
     Value zero = Builder.lit(0, d.type().dtype());
     Value finite = b.binary(Op.LT, a, Builder.lit(Double.POSITIVE_INFINITY, d.type().dtype()));
     Value zeroSlope = b.where(finite, b.sub(a, b.detach(a)), zero);
     Value slope = b.where(b.binary(Op.EQ, a, largest), zeroSlope, zero);
-    return b.add(b.squeeze(largest, 1), b.reduce(Op.SUM, slope, new int[] {1}, false));
+    return b.add(b.detach(b.squeeze(largest, 1)), b.reduce(Op.SUM, slope, new int[] {1}, false));
   }
 
   /** {@code 0, 1, ..., n - 1} as {@code i64[n]}, a cumulative sum of ones (of any length). */
