@@ -278,10 +278,7 @@ FUNCTIONS = {
 NO_SECOND = {"vector_norm_p05", "vector_norm_pneg1"}
 
 
-# Over a dim of a tensor that holds a zero, PyTorch's gradient of prod is the product of the other
-# elements taken as prefix and suffix products; gradc's divides the slice's product by the element,
-# which differs at NaN, infinities and overflow: these compare on ordinary values only.
-NO_SPECIAL = {"prod_dim", "prod_rows", "prod_keepdim", "prod_dtype"}
+NO_SPECIAL = set()
 # On ordinary values (-0 and 0 in one row, several zeros per slice), gradc's second derivative of
 # cumprod is PyTorch's where a slice holds at most one zero; with two its derivative across the two
 # zeros is 0 where PyTorch's O(n^2) formula gives the products without both.
