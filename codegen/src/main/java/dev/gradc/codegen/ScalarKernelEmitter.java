@@ -479,19 +479,27 @@ final class ScalarKernelEmitter {
       for (int d = 0; d < r - 1; d++) {
         outer |= !a.stride(d).isZero();
       }
-      if (outer) {
+      if (outer || !a.offset.isZero()) {
         int b = g.newLocal(Type.INT_TYPE);
         bases.put(a, b);
         base.put(a, b);
-        g.push(0);
+        pushExtent(a.offset);
         g.storeLocal(b);
       }
     }
     if (r == 2) {
       for (Map.Entry<Access, Integer> e : bases.entrySet()) {
+        Access a = e.getKey();
+        if (a.stride(0).isZero()) {
+          continue;
+        }
         g.loadLocal(indexLocal);
-        pushExtent(e.getKey().stride(0));
+        pushExtent(a.stride(0));
         g.visitInsn(Opcodes.IMUL);
+        if (!a.offset.isZero()) {
+          pushExtent(a.offset);
+          g.visitInsn(Opcodes.IADD);
+        }
         g.storeLocal(e.getValue());
       }
     } else {
@@ -711,6 +719,10 @@ final class ScalarKernelEmitter {
     int index = r == 1 ? indexLocal : innerIndex;
     if (r == 1) {
       pushScaled(index, s);
+      if (!a.offset.isZero()) {
+        pushExtent(a.offset);
+        g.visitInsn(Opcodes.IADD);
+      }
       return;
     }
     pushRowBase(a);

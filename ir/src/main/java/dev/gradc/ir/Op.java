@@ -347,7 +347,7 @@ public enum Op {
     SUM_TO,
     /** Matrix product with batch broadcasting; a library call. */
     MATMUL,
-    /** Every {@code step}-th element of a range of one dim; a library call. */
+    /** Every {@code step}-th element of a range of one dim: a strided view from an offset. */
     SLICE,
     /** Zeros but at the elements a {@link #SLICE} reads, which it fills; a library call. */
     SLICE_BACKWARD,
