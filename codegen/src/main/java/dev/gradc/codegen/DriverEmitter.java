@@ -152,7 +152,7 @@ final class DriverEmitter {
             }
             case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
                 sameScalar(d);
-            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN ->
+            case MATMUL, SVD, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN ->
                 throw new IllegalArgumentException("library calls are steps of their own");
           }
         }
@@ -286,6 +286,7 @@ final class DriverEmitter {
         continue;
       }
       if (inst.op() == Op.MATMUL
+          || inst.op() == Op.SVD
           || inst.op() == Op.ONE_HOT
           || inst.op() == Op.SLICE
           || inst.op() == Op.SLICE_BACKWARD

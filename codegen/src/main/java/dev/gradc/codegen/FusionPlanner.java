@@ -205,7 +205,7 @@ final class FusionPlanner {
       case NORMALIZE -> throw lowered(op);
       case STRUCTURAL -> {
         switch (op.structure()) {
-          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
+          case MATMUL, SVD, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
             return libraryCall(inst);
           }
           case NUMEL -> {
@@ -405,6 +405,7 @@ final class FusionPlanner {
       }
       case SUM_TO,
           MATMUL,
+          SVD,
           ONE_HOT,
           SLICE,
           SLICE_BACKWARD,

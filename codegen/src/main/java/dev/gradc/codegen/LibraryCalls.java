@@ -14,6 +14,7 @@ import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Scans;
+import dev.gradc.ir.Svd;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -80,6 +81,10 @@ final class LibraryCalls {
       scan(inst);
       return;
     }
+    if (inst.op() == Op.SVD) {
+      svd(inst);
+      return;
+    }
     if (inst.op() == Op.MATMUL) {
       matmul(inst);
     } else {
@@ -109,6 +114,28 @@ final class LibraryCalls {
     String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIIIZIZ)V";
     d.lib.require(Scans.class, "scan", desc);
     g.invokeStatic(d.owner, new Method("scan", desc));
+    if (scalar) {
+      loadScalarFrom(out, inst);
+    }
+  }
+
+  /** A part of the singular value decomposition ({@link Svd}, which the interpreter runs too). */
+  private void svd(Inst inst) {
+    GeneratorAdapter g = d.g;
+    DType dt = inst.type().dtype();
+    boolean scalar = LoopPlan.isOneElement(inst.type());
+    int out = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
+    List<Dim> dims = inst.operand(0).type().dims();
+    int r = dims.size();
+    pushBuffer(inst.operand(0), dt);
+    g.loadLocal(out);
+    d.pushExtent(Extent.product(dims.subList(0, r - 2)));
+    d.pushExtent(Extent.of(dims.get(r - 2)));
+    d.pushExtent(Extent.of(dims.get(r - 1)));
+    g.push(inst.dim(0));
+    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIII)V";
+    d.lib.require(Svd.class, "svd", desc);
+    g.invokeStatic(d.owner, new Method("svd", desc));
     if (scalar) {
       loadScalarFrom(out, inst);
     }

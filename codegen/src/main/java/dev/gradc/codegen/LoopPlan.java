@@ -109,12 +109,13 @@ final class LoopPlan {
   }
 
   /**
-   * Whether {@code inst} is a library call: matmul, one_hot, slices, gather, scatter_add, scatter,
-   * and i64 reductions of more than one element (exact in 64-bit integers, where loops accumulate
-   * in f64).
+   * Whether {@code inst} is a library call: matmul, svd, one_hot, slices, gather, scatter_add,
+   * scatter, and i64 reductions of more than one element (exact in 64-bit integers, where loops
+   * accumulate in f64).
    */
   static boolean isLibrary(Inst inst) {
     return inst.op() == Op.MATMUL
+        || inst.op() == Op.SVD
         || inst.op() == Op.ONE_HOT
         || inst.op() == Op.SLICE
         || inst.op() == Op.SLICE_BACKWARD
