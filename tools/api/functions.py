@@ -131,6 +131,14 @@ FUNCTIONS = {
     "matrix_norm_inf": lambda x: torch.linalg.matrix_norm(x.reshape(-1, 2), float("inf")),
     "matrix_norm_neg1_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), -1, dim=(2, 0), keepdim=True),
     "matrix_norm_neg_inf_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), float("-inf"), dim=(0, 2)),
+    # singular values (issue 14): of a wide and a tall matrix, and the matrix norms of orders 2, -2
+    # and 'nuc' over the last dims and over given dims (with keepdim), as PyTorch composes them
+    "svdvals": lambda x: torch.linalg.svdvals(x.reshape(2, -1)),
+    "svdvals_tall": lambda x: torch.linalg.svdvals(x.reshape(-1, 2)),
+    "matrix_norm_2": lambda x: torch.linalg.matrix_norm(x.reshape(2, -1), 2),
+    "matrix_norm_neg2_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), -2, dim=(2, 0), keepdim=True),
+    "matrix_norm_nuc": lambda x: torch.linalg.matrix_norm(x.reshape(-1, 2), "nuc"),
+    "matrix_norm_nuc_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), "nuc", dim=(0, 2)),
     # products (zeros: -0 and 0 in one row of 7, one zero in rows of 2; NaN, infinities, overflow)
     "prod": torch.prod,
     "prod_dim": lambda x: torch.prod(x.reshape(2, -1), 1),
@@ -309,6 +317,11 @@ SPECIAL_PART["pdist_inf"] = [0.0, -0.0, 3e38, -3e38, 800.0, -800.0, 30.0, -30.0,
 for name in ("cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"):
     SPECIAL_PART[name] = [0.0, -0.0, 1e18, -1e18, 800.0, -800.0, 30.0, -30.0, 5e-324, 2.0, 800.0,
                           0.0]
+
+# LAPACK's SVD raises for a matrix holding NaN and gives NaN for one holding an infinity: the
+# special values (NaN among them) are SvdTest's and MisuseTest's, ordinary values only here.
+NO_SPECIAL = NO_SPECIAL | {"svdvals", "svdvals_tall", "matrix_norm_2", "matrix_norm_neg2_dims",
+                           "matrix_norm_nuc", "matrix_norm_nuc_dims"}
 
 
 def case(name, fn, values, dtype, second):

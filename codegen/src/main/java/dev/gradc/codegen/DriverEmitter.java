@@ -125,7 +125,7 @@ final class DriverEmitter {
             }
             case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
                 sameScalar(d);
-            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN ->
+            case MATMUL, SVD, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN ->
                 throw new IllegalArgumentException("library calls are steps of their own");
           }
         }

@@ -217,7 +217,7 @@ final class FusionPlanner {
       case NORMALIZE -> throw lowered(op);
       case STRUCTURAL -> {
         switch (op.structure()) {
-          case MATMUL, ONE_HOT, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
+          case MATMUL, SVD, ONE_HOT, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
             return libraryCall(inst);
           }
           case SLICE -> {
@@ -440,7 +440,16 @@ final class FusionPlanner {
           }
         }
       }
-      case SUM_TO, MATMUL, ONE_HOT, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, NUMEL, SCAN ->
+      case SUM_TO,
+          MATMUL,
+          SVD,
+          ONE_HOT,
+          SLICE_BACKWARD,
+          GATHER,
+          SCATTER_ADD,
+          SCATTER,
+          NUMEL,
+          SCAN ->
           throw new IllegalArgumentException(inst.op().mnemonic() + " is not a strided view");
     }
     return s;

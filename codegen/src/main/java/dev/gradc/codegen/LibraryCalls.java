@@ -13,6 +13,7 @@ import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Scans;
+import dev.gradc.ir.Svd;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -77,6 +78,10 @@ final class LibraryCalls {
     }
     if (inst.op().scan() != null) {
       scan(inst);
+      return;
+    }
+    if (inst.op() == Op.SVD) {
+      svd(inst);
       return;
     }
     if (inst.op() == Op.MATMUL) {
@@ -146,6 +151,28 @@ final class LibraryCalls {
     args.run();
     d.lib.require(lib, name, desc);
     g.invokeStatic(d.owner, new Method(name, desc));
+    if (scalar) {
+      loadScalarFrom(out, inst);
+    }
+  }
+
+  /** A part of the singular value decomposition ({@link Svd}, which the interpreter runs too). */
+  private void svd(Inst inst) {
+    GeneratorAdapter g = d.g;
+    DType dt = inst.type().dtype();
+    boolean scalar = LoopPlan.isOneElement(inst.type());
+    int out = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
+    List<Dim> dims = inst.operand(0).type().dims();
+    int r = dims.size();
+    pushBuffer(inst.operand(0), dt);
+    g.loadLocal(out);
+    d.pushExtent(Extent.product(dims.subList(0, r - 2)));
+    d.pushExtent(Extent.of(dims.get(r - 2)));
+    d.pushExtent(Extent.of(dims.get(r - 1)));
+    g.push(inst.dim(0));
+    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIII)V";
+    d.lib.require(Svd.class, "svd", desc);
+    g.invokeStatic(d.owner, new Method("svd", desc));
     if (scalar) {
       loadScalarFrom(out, inst);
     }

@@ -121,13 +121,14 @@ final class LoopPlan {
   }
 
   /**
-   * Whether {@code inst} is a library call when it is not a view: matmul, one_hot, slices (a slice
-   * is a view but for one element or an offset that is no one extent), gather, scatter_add,
+   * Whether {@code inst} is a library call when it is not a view: matmul, svd, one_hot, slices (a
+   * slice is a view but for one element or an offset that is no one extent), gather, scatter_add,
    * scatter, and i64 reductions of more than one element (exact in 64-bit integers, where loops
    * accumulate in f64).
    */
   static boolean isLibrary(Inst inst) {
     return inst.op() == Op.MATMUL
+        || inst.op() == Op.SVD
         || inst.op() == Op.ONE_HOT
         || inst.op() == Op.SLICE
         || inst.op() == Op.SLICE_BACKWARD

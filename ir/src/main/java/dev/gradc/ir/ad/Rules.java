@@ -294,6 +294,7 @@ final class Rules {
           d[0] =
               b.slice(g, inst.dim(0), inst.dim(1), inst.dim(2), x.type().dim(inst.dim(0)).size());
       case MATMUL -> matmul(b, in, g, needs, d);
+      case SVD -> d[0] = SvdRules.vjp(b, inst, x, g);
       case SOFTMAX -> {
         int[] dim = inst.dims();
         Value gy = b.mul(g, y);
@@ -476,6 +477,7 @@ final class Rules {
         Value d1 = t[1] == null ? null : b.emitLike(inst, new Value[] {in[0], t[1]});
         yield d0 == null ? d1 : d1 == null ? d0 : b.add(d0, d1);
       }
+      case SVD -> SvdRules.jvp(b, inst, in[0], t[0]);
       case SOFTMAX -> b.mul(y, b.sub(t[0], b.sum(b.mul(t[0], y), inst.dims(), true)));
       case LOG_SOFTMAX -> b.sub(t[0], b.sum(b.mul(b.exp(y), t[0]), inst.dims(), true));
     };
