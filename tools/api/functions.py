@@ -131,6 +131,14 @@ FUNCTIONS = {
     "matrix_norm_inf": lambda x: torch.linalg.matrix_norm(x.reshape(-1, 2), float("inf")),
     "matrix_norm_neg1_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), -1, dim=(2, 0), keepdim=True),
     "matrix_norm_neg_inf_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), float("-inf"), dim=(0, 2)),
+    # singular values (issue 14): of a wide and a tall matrix, and the matrix norms of orders 2, -2
+    # and 'nuc' over the last dims and over given dims (with keepdim), as PyTorch composes them
+    "svdvals": lambda x: torch.linalg.svdvals(x.reshape(2, -1)),
+    "svdvals_tall": lambda x: torch.linalg.svdvals(x.reshape(-1, 2)),
+    "matrix_norm_2": lambda x: torch.linalg.matrix_norm(x.reshape(2, -1), 2),
+    "matrix_norm_neg2_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), -2, dim=(2, 0), keepdim=True),
+    "matrix_norm_nuc": lambda x: torch.linalg.matrix_norm(x.reshape(-1, 2), "nuc"),
+    "matrix_norm_nuc_dims": lambda x: torch.linalg.matrix_norm(x.reshape(2, 1, -1), "nuc", dim=(0, 2)),
     # products (zeros: -0 and 0 in one row of 7, one zero in rows of 2; NaN, infinities, overflow)
     "prod": torch.prod,
     "prod_dim": lambda x: torch.prod(x.reshape(2, -1), 1),
@@ -278,25 +286,42 @@ FUNCTIONS = {
 NO_SECOND = {"vector_norm_p05", "vector_norm_pneg1"}
 
 
-# Over a dim of a tensor that holds a zero, PyTorch's gradient of prod is the product of the other
-# elements taken as prefix and suffix products; gradc's divides the slice's product by the element,
-# which differs at NaN, infinities and overflow: these compare on ordinary values only.
-NO_SPECIAL = {"prod_dim", "prod_rows", "prod_keepdim", "prod_dtype"}
+NO_SPECIAL = set()
 # On ordinary values (-0 and 0 in one row, several zeros per slice), gradc's second derivative of
 # cumprod is PyTorch's where a slice holds at most one zero; with two its derivative across the two
 # zeros is 0 where PyTorch's O(n^2) formula gives the products without both.
 NO_SECOND = NO_SECOND | {"cumprod"}
 # PyTorch's cdist kernel treats NaN and infinities its own way (the inf-distance skips NaN, the
-# gradient at a NaN element is NaN where the vector norm's is 0): ordinary values only.
-NO_SPECIAL = NO_SPECIAL | {"cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"}
+# gradient at a NaN element is NaN where the vector norm's is 0): see SPECIAL_PART below.
 
+# Functions compared on a part of SPECIAL only, each for the reason given.
+SPECIAL_PART = {}
 # PyTorch's glu backward multiplies (1 - s) * s * a * grad in that order, finite where gradc's
-# grad * a of the product rule overflows (a = 1e308), and its sigmoid(30) is one ulp from gradc's,
-# which 1 - s magnifies to 1e-3: ordinary values only.
-NO_SPECIAL = NO_SPECIAL | {"glu", "glu_dim0", "glu_rows"}
-# PyTorch's pdist kernel, as its cdist's, treats NaN and infinities its own way for p other than 2
-# and 3 (the inf-distance skips NaN, p = 0 counts an infinite difference): ordinary values only.
-NO_SPECIAL = NO_SPECIAL | {"pdist", "pdist_repeated_rows", "pdist_p1", "pdist_inf", "pdist_p3", "pdist_p0"}
+# grad * a of the product rule overflows (a = +-1e308), and its sigmoid(+-30) is one ulp from
+# gradc's, which 1 - s magnifies to 1e-3: the special values but those four.
+for name in ("glu", "glu_dim0", "glu_rows"):
+    SPECIAL_PART[name] = [NAN, INF, -INF, 0.0, -0.0, 800.0, -800.0, 5e-324]
+# PyTorch's pdist kernel treats NaN and infinities by the order of its vector lanes for p other
+# than 2 and 3 (its inf-distance may skip a NaN, its sign of a NaN difference is NaN where
+# vector_norm's gradient is 0, and where an overflowing difference ties the infinite distance its
+# gradient is NaN, gradc's 0): finite values for those, with ties, -0 and a subnormal, and for
+# p = 1 and 0 an overflowing difference (1e308 and -1e308 in one column), for inf the largest f32
+# values; all the special values for p = 2 and 3.
+for name in ("pdist_p1", "pdist_p0"):
+    SPECIAL_PART[name] = [0.0, -0.0, 1e308, 800.0, -1e308, -800.0, 30.0, -30.0, 5e-324, 2.0,
+                          800.0, 0.0]
+SPECIAL_PART["pdist_inf"] = [0.0, -0.0, 3e38, -3e38, 800.0, -800.0, 30.0, -30.0, 5e-324, 2.0,
+                             800.0, 0.0]
+# cdist, the same kernels between two sets of rows: finite values whose squares do not overflow f32
+# (where PyTorch's p = 2 gradient is inf / inf), with ties, -0 and a subnormal, for every p.
+for name in ("cdist", "cdist_p1", "cdist_inf", "cdist_p3_batched"):
+    SPECIAL_PART[name] = [0.0, -0.0, 1e18, -1e18, 800.0, -800.0, 30.0, -30.0, 5e-324, 2.0, 800.0,
+                          0.0]
+
+# LAPACK's SVD raises for a matrix holding NaN and gives NaN for one holding an infinity: the
+# special values (NaN among them) are SvdTest's and MisuseTest's, ordinary values only here.
+NO_SPECIAL = NO_SPECIAL | {"svdvals", "svdvals_tall", "matrix_norm_2", "matrix_norm_neg2_dims",
+                           "matrix_norm_nuc", "matrix_norm_nuc_dims"}
 
 
 def case(name, fn, values, dtype, second):
@@ -331,7 +356,8 @@ def main():
             d = DTYPES[dtype]
             cases.append(case(f"{name}__{d}", fn, ORDINARY, dtype, name not in NO_SECOND))
             if name not in NO_SPECIAL:
-                cases.append(case(f"{name}__special_{d}", fn, SPECIAL, dtype, False))
+                values = SPECIAL_PART.get(name, SPECIAL)
+                cases.append(case(f"{name}__special_{d}", fn, values, dtype, False))
     with open(OUT, "w") as f:
         json.dump({"torch": torch.__version__, "cases": cases}, f, indent=1)
         f.write("\n")

@@ -315,12 +315,12 @@ public final class F {
    */
   public static Tensor cosineEmbeddingLoss(
       Tensor input1, Tensor input2, Tensor target, LossOptions o) {
-    Reduction r = reduction(o.check("cosine_embedding_loss", "margin"));
-    double margin = LossOptions.or(o.margin, 0);
-    return reducedLoss(
-        r,
+    return marginLoss(
+        "cosine_embedding_loss",
+        o,
+        0,
         "AddBackward0",
-        (b, in) -> Losses.cosineEmbeddingLoss(b, in[0], in[1], in[2], margin, r),
+        (b, in, margin, r) -> Losses.cosineEmbeddingLoss(b, in[0], in[1], in[2], margin, r),
         input1,
         input2,
         target);
@@ -359,12 +359,12 @@ public final class F {
   /** {@code margin_ranking_loss}: {@code max(0, -target (input1 - input2) + margin)}. */
   public static Tensor marginRankingLoss(
       Tensor input1, Tensor input2, Tensor target, LossOptions o) {
-    Reduction r = reduction(o.check("margin_ranking_loss", "margin"));
-    double margin = LossOptions.or(o.margin, 0);
-    return reducedLoss(
-        r,
+    return marginLoss(
+        "margin_ranking_loss",
+        o,
+        0,
         "ClampMinBackward0",
-        (b, in) -> Losses.marginRankingLoss(b, in[0], in[1], in[2], margin, r),
+        (b, in, margin, r) -> Losses.marginRankingLoss(b, in[0], in[1], in[2], margin, r),
         input1,
         input2,
         target);
@@ -380,12 +380,12 @@ public final class F {
    * input)} where {@code target = -1}.
    */
   public static Tensor hingeEmbeddingLoss(Tensor input, Tensor target, LossOptions o) {
-    Reduction r = reduction(o.check("hinge_embedding_loss", "margin"));
-    double margin = LossOptions.or(o.margin, 1);
-    return reducedLoss(
-        r,
+    return marginLoss(
+        "hinge_embedding_loss",
+        o,
+        1,
         "AddBackward0",
-        (b, in) -> Losses.hingeEmbeddingLoss(b, in[0], in[1], margin, r),
+        (b, in, margin, r) -> Losses.hingeEmbeddingLoss(b, in[0], in[1], margin, r),
         input,
         target);
   }
@@ -485,6 +485,28 @@ public final class F {
         throw new GradcException(message);
       }
     }
+  }
+
+  /** A margin loss's recipe, given the margin and the reduction as well. */
+  @FunctionalInterface
+  private interface MarginRecipe {
+    Value apply(Builder b, Value[] in, double margin, Reduction r);
+  }
+
+  /**
+   * A loss whose one option besides {@code reduction} is {@code margin} ({@code byDefault} when not
+   * given), as {@link #reducedLoss} records it.
+   */
+  private static Tensor marginLoss(
+      String name,
+      LossOptions o,
+      double byDefault,
+      String none,
+      MarginRecipe recipe,
+      Tensor... inputs) {
+    Reduction r = reduction(o.check(name, "margin"));
+    double margin = LossOptions.or(o.margin, byDefault);
+    return reducedLoss(r, none, (b, in) -> recipe.apply(b, in, margin, r), inputs);
   }
 
   /**

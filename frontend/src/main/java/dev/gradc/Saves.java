@@ -28,6 +28,9 @@ record Saves(int inputs, boolean crossed, boolean result, boolean other) {
   /** The first input and the result ({@code amax}, {@code logsumexp}). */
   static final Saves INPUT_AND_RESULT = new Saves(1, false, true, false);
 
+  /** The result and intermediates ({@code linalg.svdvals}: S, U and Vh). */
+  static final Saves RESULT_AND_OTHER = new Saves(0, false, true, true);
+
   /** Every input and the result ({@code pow} by a tensor). */
   static final Saves ALL_INPUTS_AND_RESULT = new Saves(~0, false, true, false);
 

@@ -188,6 +188,18 @@ class FunctionsFixtureTest {
         x ->
             Linalg.matrixNorm(
                 x.reshape(2, 1, -1), Double.NEGATIVE_INFINITY, new int[] {0, 2}, false));
+    m.put("svdvals", x -> Linalg.svdvals(x.reshape(2, -1)));
+    m.put("svdvals_tall", x -> Linalg.svdvals(x.reshape(-1, 2)));
+    m.put("matrix_norm_2", x -> Linalg.matrixNorm(x.reshape(2, -1), 2));
+    m.put(
+        "matrix_norm_neg2_dims",
+        x -> Linalg.matrixNorm(x.reshape(2, 1, -1), -2, new int[] {2, 0}, true));
+    m.put(
+        "matrix_norm_nuc",
+        x -> Linalg.matrixNorm(x.reshape(-1, 2), "nuc", new int[] {-2, -1}, false));
+    m.put(
+        "matrix_norm_nuc_dims",
+        x -> Linalg.matrixNorm(x.reshape(2, 1, -1), "nuc", new int[] {0, 2}, false));
     m.put("vector_norm_p05", x -> Linalg.vectorNorm(x.reshape(2, -1), 0.5, new int[] {1}, false));
     m.put("vector_norm_pneg1", x -> Linalg.vectorNorm(x.reshape(-1, 2), -1, new int[] {1}, true));
     m.put("outer", x -> x.outer(x.slice(0, 0, 3).mul(2)));

@@ -80,6 +80,23 @@ class MisuseTest {
         "matrix_norm_same_dims",
         () -> Linalg.matrixNorm(Tensor.ones(2, 3), "fro", new int[] {1, 1}, false));
     m.put("matrix_norm_long", () -> Linalg.matrixNorm(Tensor.ones(2, 3).to(DType.I64)));
+    m.put(
+        "svdvals_nan",
+        () ->
+            Linalg.svdvals(Tensor.tensor(new double[][] {{1, Double.NaN}, {0, 1}}))
+                .toDoubleArray());
+    m.put("svdvals_rank", () -> Linalg.svdvals(Tensor.ones(3)));
+    m.put("svdvals_long", () -> Linalg.svdvals(Tensor.ones(2, 3).to(DType.I64)));
+    m.put("matrix_norm_2_empty", () -> Linalg.matrixNorm(Tensor.zeros(0, 3), 2));
+    m.put(
+        "matrix_norm_nuc_nan",
+        () ->
+            Linalg.matrixNorm(
+                    Tensor.tensor(new double[][] {{1, Double.NaN}}),
+                    "nuc",
+                    new int[] {-2, -1},
+                    false)
+                .toDoubleArray());
     m.put("var_dim_range", () -> Tensor.ones(2, 3).var(2));
     m.put(
         "gather_range",

@@ -66,6 +66,10 @@ public class PeakBench {
     return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7;
   }
 
+  /**
+   * {@link #scalarF32} in f64, its twin line for line: Java has no primitive generics, and the
+   * eight chains must stay in registers.
+   */
   @Benchmark
   @OperationsPerInvocation(FLOPS)
   public double scalarF64() {

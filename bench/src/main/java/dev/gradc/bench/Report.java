@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.DoublePredicate;
 
 /**
  * Writes {@code BENCHMARKS.md} from one comparison run: the JMH results ({@code jmh-T.json}, with
@@ -779,32 +780,36 @@ public final class Report {
 
   private static String target(
       Map<Workload, Map<Impl, Cell>> cells, Workload w, Impl other, double factor, String what) {
-    Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
-    Cell g = c.get(Impl.GRADC);
-    Cell o = c.get(other);
-    if (g == null || o == null) {
-      return "- " + what + ": not measured\n";
-    }
-    double speedup = o.ms() / g.ms();
-    return String.format(
-        Locale.ROOT, "- %s: %s (%.2f×)%n", what, speedup >= factor ? "met" : "missed", speedup);
+    return goal(cells, w, other, what, false, r -> r >= factor, "(%.2f×)");
   }
 
   private static String within(
       Map<Workload, Map<Impl, Cell>> cells, Workload w, Impl other, double factor, String what) {
+    return goal(cells, w, other, what, true, r -> r <= factor, "(gradc takes %.2f× its time)");
+  }
+
+  /**
+   * The line of goal {@code what}: met or missed as {@code met} says of the ratio of the two times
+   * (other's over gradc's, or gradc's over other's when {@code gradcOverOther}), then the ratio in
+   * {@code detail}; or not measured.
+   */
+  private static String goal(
+      Map<Workload, Map<Impl, Cell>> cells,
+      Workload w,
+      Impl other,
+      String what,
+      boolean gradcOverOther,
+      DoublePredicate met,
+      String detail) {
     Map<Impl, Cell> c = cells.getOrDefault(w, Map.of());
     Cell g = c.get(Impl.GRADC);
     Cell o = c.get(other);
     if (g == null || o == null) {
       return "- " + what + ": not measured\n";
     }
-    double slowdown = g.ms() / o.ms();
+    double ratio = gradcOverOther ? g.ms() / o.ms() : o.ms() / g.ms();
     return String.format(
-        Locale.ROOT,
-        "- %s: %s (gradc takes %.2f× its time)%n",
-        what,
-        slowdown <= factor ? "met" : "missed",
-        slowdown);
+        Locale.ROOT, "- %s: %s " + detail + "%n", what, met.test(ratio) ? "met" : "missed", ratio);
   }
 
   private static String ms(Cell c) {

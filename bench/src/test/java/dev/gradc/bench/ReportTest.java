@@ -44,6 +44,29 @@ class ReportTest {
   }
 
   @Test
+  void render_workloadTargets_metMissedOrNotMeasured(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("jmh-1.json"),
+        "["
+            + jmh("GradcBench.mse", "ms/op", 10, 0)
+            + ","
+            + jmh("HandWrittenBench.mse", "ms/op", 8, 0)
+            + ","
+            + jmh("GradcBench.mlp", "ms/op", 4, 0)
+            + "]");
+    Files.writeString(
+        dir.resolve("pytorch-1.json"),
+        "{\"meta\": {}, \"results\": [{\"workload\": \"mse\", \"median_ms\": 40},"
+            + " {\"workload\": \"mlp\", \"median_ms\": 2}]}");
+    String md = Report.render(dir);
+    assertContains(md, "- `mse`: gradc ≥ 3× faster than PyTorch: met (4.00×)\n");
+    assertContains(
+        md, "- `mse`: within 1.3× of hand-written Java: met (gradc takes 1.25× its time)\n");
+    assertContains(md, "- `logistic`: gradc ≥ 2× faster than PyTorch: not measured\n");
+    assertContains(md, "- `mlp`: within 1.5× of PyTorch: missed (gradc takes 2.00× its time)\n");
+  }
+
+  @Test
   void render_peakAndProducts_inGflops_withTheTarget(@TempDir Path dir) throws IOException {
     // 2 * 256 * 784 * 256 FLOPs in 1000 us is 102.8 GFLOP/s; the f32 peak 150.
     Files.writeString(

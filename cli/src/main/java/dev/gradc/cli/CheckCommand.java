@@ -369,25 +369,17 @@ final class CheckCommand extends GradcCommand {
         .append(about.isEmpty() ? "" : " (" + String.join("; ", about) + ")")
         .append("\n");
     s.append(table);
-    if (!kinks.isEmpty()) {
-      s.append("at a kink (each gradient between the one-sided differences): ")
-          .append(listed(kinks))
-          .append('\n');
-    }
-    if (!noDerivative.isEmpty()) {
-      s.append(
-              "no derivative within a step (the function is not finite or jumps; compared with the"
-                  + " interpreter only): ")
-          .append(listed(noDerivative))
-          .append('\n');
-    }
-    if (!nanByConvention.isEmpty()) {
-      s.append(
-              "NaN at a kink or where the program computes inf or NaN (compared with the"
-                  + " interpreter only): ")
-          .append(listed(nanByConvention))
-          .append('\n');
-    }
+    listLine(s, "at a kink (each gradient between the one-sided differences): ", kinks);
+    listLine(
+        s,
+        "no derivative within a step (the function is not finite or jumps; compared with the"
+            + " interpreter only): ",
+        noDerivative);
+    listLine(
+        s,
+        "NaN at a kink or where the program computes inf or NaN (compared with the"
+            + " interpreter only): ",
+        nanByConvention);
     if (d.hasGradients() && !pf.isLoss()) {
       s.append("vjp: the gradients of ")
           .append(m == 1 ? "sum(result * cotangent)" : "the sum of sum(result * cotangent)")
@@ -457,6 +449,13 @@ final class CheckCommand extends GradcCommand {
     }
     noteGenerated(args);
     return failures.isEmpty() ? Gradc.OK : Gradc.CHECK_FAILED;
+  }
+
+  /** A line {@code heading} and the {@link #listed} elements, none without elements. */
+  private static void listLine(StringBuilder s, String heading, List<String> elements) {
+    if (!elements.isEmpty()) {
+      s.append(heading).append(listed(elements)).append('\n');
+    }
   }
 
   /** The first {@link #LISTED} elements, then how many in all. */

@@ -311,13 +311,7 @@ final class Npy {
         skip();
         Object value = peek() == '(' ? tuple() : atom();
         d.put((String) key, value);
-        skip();
-        if (peek() == ',') {
-          pos++;
-          skip();
-        } else if (peek() != '}') {
-          throw new IllegalArgumentException("expected ',' or '}' at offset " + pos);
-        }
+        separator('}');
       }
       pos++;
       skip();
@@ -333,16 +327,21 @@ final class Npy {
       skip();
       while (peek() != ')') {
         items.add(atom());
-        skip();
-        if (peek() == ',') {
-          pos++;
-          skip();
-        } else if (peek() != ')') {
-          throw new IllegalArgumentException("expected ',' or ')' at offset " + pos);
-        }
+        separator(')');
       }
       pos++;
       return items;
+    }
+
+    /** After an item: a comma and the blanks after it, or (left unread) {@code close}. */
+    private void separator(char close) {
+      skip();
+      if (peek() == ',') {
+        pos++;
+        skip();
+      } else if (peek() != close) {
+        throw new IllegalArgumentException("expected ',' or '" + close + "' at offset " + pos);
+      }
     }
 
     private Object atom() {

@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
@@ -45,50 +46,22 @@ final class DriverEmitter {
   static final int SEGMENT_LIMIT = 6_000;
 
   /** One item of the driver's work. */
-  private sealed interface Work
-      permits BindArgument, ComputeExtent, RunKernel, CallLibrary, ComputeScalar, DeliverResult {
+  private sealed interface Work permits Plain, RunKernel, CallLibrary, ComputeScalar {
     /** A rough bytecode size of the driver code for this item. */
     int estimate();
 
     void emit(DriverSlots d);
   }
 
-  /** Takes an argument and the symbols its shape binds ({@link DriverSlots#bindArgument}). */
-  private record BindArgument(Param p) implements Work {
-    @Override
-    public int estimate() {
-      return 20 + 30 * p.type().rank();
-    }
-
-    @Override
-    public void emit(DriverSlots d) {
-      d.bindArgument(p);
-    }
-  }
-
-  /** Computes an extent from the symbols ({@link DriverSlots#computeExtent}). */
-  private record ComputeExtent(Extent e) implements Work {
-    @Override
-    public int estimate() {
-      return 16 + 12 * e.symbols().size();
-    }
-
+  /**
+   * A step of the driver's own: taking an argument and the symbols its shape binds ({@link
+   * DriverSlots#bindArgument}), computing an extent from the symbols ({@link
+   * DriverSlots#computeExtent}) or delivering a result into {@code outs} where no step wrote it.
+   */
+  private record Plain(int estimate, Consumer<DriverSlots> body) implements Work {
     @Override
     public void emit(DriverSlots d) {
-      d.computeExtent(e);
-    }
-  }
-
-  /** Delivers result {@code i} into {@code outs} where no step wrote it there. */
-  private record DeliverResult(int i) implements Work {
-    @Override
-    public int estimate() {
-      return 60;
-    }
-
-    @Override
-    public void emit(DriverSlots d) {
-      result(d, i);
+      body.accept(d);
     }
   }
 
@@ -152,7 +125,7 @@ final class DriverEmitter {
             }
             case RESHAPE, TRANSPOSE, PERMUTE, UNSQUEEZE, SQUEEZE, BROADCAST, SUM_TO ->
                 sameScalar(d);
-            case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN ->
+            case MATMUL, SVD, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN ->
                 throw new IllegalArgumentException("library calls are steps of their own");
           }
         }
@@ -222,15 +195,16 @@ final class DriverEmitter {
     g.mark(haveOuts);
     List<Work> items = new ArrayList<>();
     for (Param p : f.params()) {
-      items.add(new BindArgument(p));
+      items.add(new Plain(20 + 30 * p.type().rank(), d -> d.bindArgument(p)));
     }
     for (Extent e : neededExtents()) {
-      items.add(new ComputeExtent(e));
+      items.add(new Plain(16 + 12 * e.symbols().size(), d -> d.computeExtent(e)));
     }
     items.addAll(workList());
     for (int i = 0; i < f.results().size(); i++) {
       if (plan.loops.resultKinds.get(i) != ResultKind.DIRECT) {
-        items.add(new DeliverResult(i));
+        int r = i;
+        items.add(new Plain(60, d -> result(d, r)));
       }
     }
     int size = 0;
@@ -285,15 +259,7 @@ final class DriverEmitter {
       if (h.where() != Where.SCALAR) {
         continue;
       }
-      if (inst.op() == Op.MATMUL
-          || inst.op() == Op.ONE_HOT
-          || inst.op() == Op.SLICE
-          || inst.op() == Op.SLICE_BACKWARD
-          || inst.op() == Op.GATHER
-          || inst.op() == Op.SCATTER_ADD
-          || inst.op() == Op.SCATTER
-          || inst.op().scan() != null
-          || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
+      if (LoopPlan.isLibrary(inst) || (LoopPlan.isReduction(inst) && !allScalar(inst))) {
         continue; // set by its step
       }
       ready.computeIfAbsent(h.readyAt(), k -> new ArrayList<>()).add(new ComputeScalar(inst));
@@ -354,6 +320,7 @@ final class DriverEmitter {
       Home h = plan.home(v);
       if (h.where() == Where.VIEW) {
         need.addAll(h.strides());
+        need.add(h.offset());
       }
     }
     for (Inst inst : f.insts()) {

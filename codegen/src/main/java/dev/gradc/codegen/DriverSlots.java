@@ -310,6 +310,13 @@ final class DriverSlots {
 
   /** Computes extent {@code e} once, after the arguments bound its symbols. */
   void computeExtent(Extent e) {
+    if (e.coeff() < 0) {
+      // computed as its magnitude, which pushExtent negates
+      if (!extentSlot.containsKey(e.negated())) {
+        computeExtent(e.negated());
+      }
+      return;
+    }
     g.push((int) e.coeff());
     for (String s : e.symbols()) {
       load(exFrame, Type.INT_TYPE, symbolSlot.get(s));
@@ -323,6 +330,9 @@ final class DriverSlots {
   void pushExtent(Extent e) {
     if (e.isConstant()) {
       g.push((int) e.coeff());
+    } else if (e.coeff() < 0) {
+      pushExtent(e.negated());
+      g.visitInsn(Opcodes.INEG);
     } else {
       load(exFrame, Type.INT_TYPE, extentSlot.get(e));
       if (e.symbols().size() > 1 || e.coeff() != 1) {
@@ -428,7 +438,7 @@ final class DriverSlots {
       return temp(Jvm.arrayType(v.type().dtype()));
     }
     Home h = plan.home(v);
-    if (h.where() == Where.VIEW) {
+    if (h.isViewFromStart()) {
       return contiguousBuffer(h.base());
     }
     throw new IllegalStateException("no buffer for " + v + " (" + h.where() + ")");

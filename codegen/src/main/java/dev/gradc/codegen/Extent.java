@@ -21,6 +21,11 @@ record Extent(long coeff, List<String> symbols) {
     symbols = List.copyOf(s);
   }
 
+  /** A constant extent (negative for a slice that runs backwards). */
+  public static Extent constant(long c) {
+    return new Extent(c, List.of());
+  }
+
   public static Extent of(Dim d) {
     return d.isStatic()
         ? new Extent(d.size(), List.of())
@@ -61,6 +66,25 @@ record Extent(long coeff, List<String> symbols) {
     List<String> s = new ArrayList<>(symbols);
     s.addAll(o.symbols);
     return new Extent(Math.multiplyExact(coeff, o.coeff), s);
+  }
+
+  /**
+   * The sum, when it is an extent too: either is zero, or both are multiples of the same symbols;
+   * otherwise null (a slice of two dims with different strides, {@code 4*N + 1}).
+   */
+  public Extent plus(Extent o) {
+    if (isZero()) {
+      return o;
+    }
+    if (o.isZero() || !symbols.equals(o.symbols)) {
+      return o.isZero() ? this : null;
+    }
+    return new Extent(Math.addExact(coeff, o.coeff), symbols);
+  }
+
+  /** {@code -this}: a stride of a slice that runs backwards is a negated extent. */
+  public Extent negated() {
+    return new Extent(Math.negateExact(coeff), symbols);
   }
 
   public boolean isZero() {

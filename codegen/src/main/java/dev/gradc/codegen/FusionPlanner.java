@@ -27,15 +27,20 @@ import java.util.List;
  *       computations over one domain share a loop, forward and adjoint alike.
  *   <li>A value that needs a finished reduction cannot join the loop of that reduction: it starts
  *       or joins a later one.
- *   <li>Broadcast, expand, transpose, permute and reshapes are strided views of a buffer, not
- *       loops; a view of a value computed in a loop makes that loop store the value.
+ *   <li>Broadcast, expand, transpose, permute, reshapes and slices are strided views of a buffer,
+ *       not loops; a view of a value computed in a loop makes that loop store the value. A slice's
+ *       view starts at an offset into the buffer ({@link Home#offset}) and steps by its stride
+ *       times the slice's step, so {@code x[:, 1:] - x[:, :-1]} is one loop reading {@code x}
+ *       twice; a slice of one element, or one whose offset is no one extent ({@code 4*N + 1}), is a
+ *       library call.
  *   <li>A value read outside its loop, or returned, is stored; everything else stays in locals.
  *   <li>Values with one element are scalars in the driver, between steps.
- *   <li>Matmul, one_hot, slice, slice_backward, gather, scatter_add and scatter are library calls
- *       on contiguous buffers, except what they read in place ({@link LoopPlan#readsInPlace}):
+ *   <li>Matmul, one_hot, slice_backward, gather, scatter_add and scatter are library calls on
+ *       contiguous buffers, except what they read in place ({@link LoopPlan#readsInPlace}):
  *       matmul's views, the index and source views of gather and scatter, a scatter's broadcast
- *       scalar. A sum per bag of the rows a gather selects is one library call with the gather
- *       ({@link LoopPlan#bagSumGather}), which never stores them.
+ *       scalar; never a view from an offset, which a loop copies for them. A sum per bag of the
+ *       rows a gather selects is one library call with the gather ({@link LoopPlan#bagSumGather}),
+ *       which never stores them.
  *   <li>A loop holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
  *       enough for the JIT.
  * </ul>
@@ -59,6 +64,7 @@ final class FusionPlanner {
     boolean stored;
     Value base;
     List<Extent> strides;
+    Extent offset;
     LoopDraft copy;
     int output = -1;
 
@@ -72,6 +78,11 @@ final class FusionPlanner {
       this.where = where;
     }
 
+    /** A view whose first element is not its base buffer's first (a slice): loops read it only. */
+    boolean hasOffset() {
+      return offset != null && !offset.isZero();
+    }
+
     Home freeze() {
       return new Home(
           where,
@@ -80,6 +91,7 @@ final class FusionPlanner {
           stored,
           base,
           strides,
+          where == Where.VIEW && offset == null ? Extent.ZERO : offset,
           copy == null ? -1 : copy.index,
           output);
     }
@@ -170,8 +182,8 @@ final class FusionPlanner {
 
   /**
    * Where an instruction's value lives, and which step computes it. The one switch over ops of the
-   * planner, by kind: elementwise ops and reductions are computed in loops, views are strides,
-   * matmul, one_hot and slices are library calls, numel is known from shapes.
+   * planner, by kind: elementwise ops and reductions are computed in loops, views (slices too) are
+   * strides, matmul, one_hot and slice_backward are library calls, numel is known from shapes.
    */
   private Draft place(Inst inst) {
     Op op = inst.op();
@@ -205,8 +217,14 @@ final class FusionPlanner {
       case NORMALIZE -> throw lowered(op);
       case STRUCTURAL -> {
         switch (op.structure()) {
-          case MATMUL, ONE_HOT, SLICE, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
+          case MATMUL, SVD, ONE_HOT, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
             return libraryCall(inst);
+          }
+          case SLICE -> {
+            if (LoopPlan.isOneElement(inst.type())) {
+              return libraryCall(inst); // one element into a scalar of the driver
+            }
+            view = op.structure();
           }
           case NUMEL -> {
             // The element count depends on shapes only, known before any step.
@@ -238,7 +256,9 @@ final class FusionPlanner {
     for (int i = 0; i < inst.operands().size(); i++) {
       Value v = inst.operand(i);
       boolean inPlace =
-          inst.op() == Op.MATMUL ? home(v).where == Where.VIEW : readsInPlace(inst, i);
+          inst.op() == Op.MATMUL
+              ? home(v).where == Where.VIEW && !home(v).hasOffset()
+              : readsInPlace(inst, i);
       if (!inPlace) {
         contiguous(v);
       }
@@ -256,7 +276,9 @@ final class FusionPlanner {
    */
   private boolean readsInPlace(Inst inst, int i) {
     Value v = inst.operand(i);
-    return !(v instanceof Lit) && LoopPlan.readsInPlace(inst, i, home(v).where);
+    return !(v instanceof Lit)
+        && LoopPlan.readsInPlace(inst, i, home(v).where)
+        && !home(v).hasOffset();
   }
 
   /**
@@ -334,16 +356,24 @@ final class FusionPlanner {
     Draft hx = home(x);
     Value base;
     List<Extent> st;
+    Extent offset = Extent.ZERO;
     if (hx.where == Where.VIEW) {
       base = hx.base;
       st = hx.strides;
+      offset = hx.hasOffset() ? hx.offset : Extent.ZERO;
     } else {
       store(x);
       base = x;
       st = Extent.contiguousStrides(x.type().dims());
     }
     List<Extent> out = viewStrides(inst, kind, x.type().dims(), st);
-    if (out == null && hx.copy == null) {
+    if (kind == Op.Structure.SLICE) {
+      offset = offset.plus(st.get(inst.dim(0)).times(Extent.constant(inst.dim(1))));
+      if (offset == null) {
+        return libraryCall(inst); // no one extent: copied by the library routine
+      }
+    }
+    if (out == null && hx.copy == null && offset.isZero()) {
       // A reshape of a plain view: copied when read, unless only gather and scatter read it.
       Draft h = new Draft(Where.VIEW);
       h.base = x;
@@ -355,10 +385,12 @@ final class FusionPlanner {
       // A reshape of a non-contiguous view: copy the view into a buffer first.
       base = contiguous(x);
       out = Extent.contiguousStrides(inst.type().dims());
+      offset = Extent.ZERO;
     }
     Draft h = new Draft(Where.VIEW);
     h.base = base;
     h.strides = out;
+    h.offset = offset;
     return h;
   }
 
@@ -385,6 +417,11 @@ final class FusionPlanner {
           s.add(st.get(p));
         }
       }
+      case SLICE -> {
+        // every step-th element along the dim; the start is the view's offset
+        s.addAll(st);
+        s.set(inst.dim(0), st.get(inst.dim(0)).times(Extent.constant(inst.dim(2))));
+      }
       case RESHAPE, SQUEEZE, UNSQUEEZE -> {
         // Dims of size 1 carry no stride; what remains must be contiguous to reinterpret.
         if (Extent.isContiguous(in, st)) {
@@ -405,8 +442,8 @@ final class FusionPlanner {
       }
       case SUM_TO,
           MATMUL,
+          SVD,
           ONE_HOT,
-          SLICE,
           SLICE_BACKWARD,
           GATHER,
           SCATTER_ADD,
@@ -474,7 +511,8 @@ final class FusionPlanner {
 
   /** True when a view is its base's buffer reinterpreted: same elements, same order. */
   private static boolean readsBaseInOrder(Value v, Draft h) {
-    return Extent.isContiguous(v.type().dims(), h.strides)
+    return !h.hasOffset()
+        && Extent.isContiguous(v.type().dims(), h.strides)
         && Extent.product(v.type().dims()).equals(Extent.product(h.base.type().dims()));
   }
 

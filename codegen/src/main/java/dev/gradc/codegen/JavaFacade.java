@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import javax.lang.model.SourceVersion;
 
 /**
@@ -384,40 +385,43 @@ public final class JavaFacade {
   }
 
   private List<String> outputDocs(String verb) {
-    List<String> docs = new ArrayList<>();
-    for (int k = 0; k < outputNames.size(); k++) {
-      docs.add(
-          outputNames.get(k)
-              + " "
-              + verb
-              + " result "
-              + code(f.result(k).type().toString())
-              + ": "
-              + lengthText(f.result(k).type().dims()));
-    }
-    return docs;
+    return docs(
+        outputNames.size(),
+        k ->
+            outputNames.get(k)
+                + " "
+                + verb
+                + " result "
+                + code(f.result(k).type().toString())
+                + ": "
+                + lengthText(f.result(k).type().dims()));
   }
 
   private List<String> cotangentDocs() {
-    List<String> docs = new ArrayList<>();
-    for (int k = 0; k < outputNames.size(); k++) {
-      docs.add(
-          cotangentNames.get(k)
-              + " the cotangent of {@code "
-              + outputNames.get(k)
-              + "}, of its length");
-    }
-    return docs;
+    return docs(
+        outputNames.size(),
+        k ->
+            cotangentNames.get(k)
+                + " the cotangent of {@code "
+                + outputNames.get(k)
+                + "}, of its length");
   }
 
   private List<String> gradDocs() {
+    return docs(
+        grads.size(),
+        i ->
+            gradNames.get(i)
+                + " receives the gradient with respect to {@code "
+                + paramName(i)
+                + "}, of the same length");
+  }
+
+  /** The {@code @param} texts {@code doc(0), ..., doc(n - 1)}. */
+  private static List<String> docs(int n, IntFunction<String> doc) {
     List<String> docs = new ArrayList<>();
-    for (int i = 0; i < grads.size(); i++) {
-      docs.add(
-          gradNames.get(i)
-              + " receives the gradient with respect to {@code "
-              + paramName(i)
-              + "}, of the same length");
+    for (int i = 0; i < n; i++) {
+      docs.add(doc.apply(i));
     }
     return docs;
   }
@@ -737,16 +741,7 @@ public final class JavaFacade {
     s.append("  public static final class ").append(resultClass).append(" {\n");
     s.append("    /** The loss. */\n");
     s.append("    private final ").append(ret).append(" value;\n");
-    for (int i = 0; i < grads.size(); i++) {
-      s.append("\n    /** The gradient with respect to {@code ")
-          .append(paramName(i))
-          .append("}. */\n");
-      s.append("    private final ")
-          .append(gradTypes().get(i))
-          .append(' ')
-          .append(gradNames.get(i))
-          .append(";\n");
-    }
+    gradFields(true);
     s.append("\n    /**\n     * Holds the given arrays, not copies.\n     *\n");
     s.append("     * @param value the loss\n");
     for (int i = 0; i < grads.size(); i++) {
@@ -768,13 +763,33 @@ public final class JavaFacade {
     s.append("    }\n\n");
     s.append("    /**\n     * The loss.\n     *\n     * @return the loss\n     */\n");
     s.append("    public ").append(ret).append(" value() {\n      return value;\n    }\n");
+    gradAccessors();
+    s.append("  }\n");
+  }
+
+  /** A result class's gradient fields, each after a blank line but the first unless {@code all}. */
+  private void gradFields(boolean all) {
+    for (int i = 0; i < grads.size(); i++) {
+      s.append(all || i > 0 ? "\n" : "");
+      s.append("    /** The gradient with respect to {@code ")
+          .append(paramName(i))
+          .append("}. */\n");
+      s.append("    private final ")
+          .append(gradTypes().get(i))
+          .append(' ')
+          .append(gradNames.get(i))
+          .append(";\n");
+    }
+  }
+
+  /** A result class's accessors of its gradient fields. */
+  private void gradAccessors() {
     for (int i = 0; i < grads.size(); i++) {
       arrayAccessor(
           gradTypes().get(i),
           gradNames.get(i),
           "The gradient with respect to {@code " + paramName(i) + "}");
     }
-    s.append("  }\n");
   }
 
   private void arrayAccessor(String type, String name, String what) {
@@ -943,28 +958,13 @@ public final class JavaFacade {
   private void gradientsClass() {
     s.append("\n  /** The gradients of the params, as returned by {@code vjp}. */\n");
     s.append("  public static final class ").append(gradientsClass).append(" {\n");
-    for (int i = 0; i < grads.size(); i++) {
-      s.append(i == 0 ? "" : "\n");
-      s.append("    /** The gradient with respect to {@code ")
-          .append(paramName(i))
-          .append("}. */\n");
-      s.append("    private final ")
-          .append(gradTypes().get(i))
-          .append(' ')
-          .append(gradNames.get(i))
-          .append(";\n");
-    }
+    gradFields(false);
     List<String> whats = new ArrayList<>();
     for (int i = 0; i < grads.size(); i++) {
       whats.add("the gradient with respect to {@code " + paramName(i) + "}");
     }
     holderConstructor(gradientsClass, gradTypes(), gradNames, whats);
-    for (int i = 0; i < grads.size(); i++) {
-      arrayAccessor(
-          gradTypes().get(i),
-          gradNames.get(i),
-          "The gradient with respect to {@code " + paramName(i) + "}");
-    }
+    gradAccessors();
     s.append("  }\n");
   }
 

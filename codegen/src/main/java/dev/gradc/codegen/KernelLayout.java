@@ -5,7 +5,6 @@ import dev.gradc.codegen.LoopLayout.Mode;
 import dev.gradc.codegen.LoopLayout.Reduction;
 import dev.gradc.codegen.LoopPlan.Home;
 import dev.gradc.codegen.LoopPlan.Loop;
-import dev.gradc.codegen.LoopPlan.Where;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Value;
@@ -120,7 +119,8 @@ final class KernelLayout {
    * those loop {@code t} wrote for the same row through {@code written}.
    */
   private static boolean rowAligned(LoopLayout t, Access written, LoopLayout s, Access read) {
-    if (!outerSignature(t, written).equals(outerSignature(s, read))) {
+    if (!read.offset.equals(written.offset)
+        || !outerSignature(t, written).equals(outerSignature(s, read))) {
       return false;
     }
     Extent readInner = inner(s, read);
@@ -249,7 +249,7 @@ final class KernelLayout {
 
   /** A view read in place; a view that some loop copies reads the buffer itself. */
   private static boolean isPlainView(Home h) {
-    return h != null && h.where() == Where.VIEW && !h.isCopied();
+    return h != null && h.isViewFromStart() && !h.isCopied();
   }
 
   /** True when loop {@code l} reads {@code u} through an access at the row's one element. */
@@ -257,6 +257,9 @@ final class KernelLayout {
     Access a = l.reads.get(u);
     if (a == null) {
       return false; // a scalar or a local: not read from the row value's buffer
+    }
+    if (!a.offset.isZero()) {
+      return false; // a slice reads another row's element
     }
     return l.rank() == 1 || a.stride(l.rank() - 1).isZero();
   }

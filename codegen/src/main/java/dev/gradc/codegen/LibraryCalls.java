@@ -2,7 +2,6 @@ package dev.gradc.codegen;
 
 import dev.gradc.codegen.LoopPlan.Home;
 import dev.gradc.codegen.LoopPlan.LibraryCall;
-import dev.gradc.codegen.LoopPlan.Where;
 import dev.gradc.codegen.lib.GemmCall;
 import dev.gradc.codegen.lib.LongReduce;
 import dev.gradc.codegen.lib.OneHot;
@@ -14,6 +13,7 @@ import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.Scans;
+import dev.gradc.ir.Svd;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
 import java.util.ArrayList;
@@ -80,6 +80,10 @@ final class LibraryCalls {
       scan(inst);
       return;
     }
+    if (inst.op() == Op.SVD) {
+      svd(inst);
+      return;
+    }
     if (inst.op() == Op.MATMUL) {
       matmul(inst);
     } else {
@@ -90,51 +94,85 @@ final class LibraryCalls {
   /** A cumulative op ({@link Scans}, which the interpreter runs too). */
   private void scan(Inst inst) {
     GeneratorAdapter g = d.g;
-    DType dt = inst.type().dtype();
     DType in = inst.operand(0).type().dtype();
+    Op.Scan k = inst.op().scan();
+    int extra = k.extraDims();
+    alongDim(
+        inst,
+        in,
+        inst.operand(0).type().dims(),
+        Scans.class,
+        "scan",
+        "(Ljava/lang/Object;Ljava/lang/Object;IIIIZIZ)V",
+        () -> {
+          g.push(k.code());
+          g.push(inst.dim(1) == 1);
+          g.push(extra > 0 ? inst.dim(2) : 0);
+          g.push(extra > 1 && inst.dim(3) == 1);
+        });
+  }
+
+  /** {@code slice} or {@code slice_backward} ({@link Slices}), in any dtype. */
+  private void slice(Inst inst) {
+    GeneratorAdapter g = d.g;
+    boolean forward = inst.op() == Op.SLICE;
+    int dim = inst.dim(0);
+    alongDim(
+        inst,
+        inst.type().dtype(),
+        (forward ? inst.operand(0) : inst).type().dims(),
+        Slices.class,
+        forward ? "slice" : "sliceBackward",
+        "(Ljava/lang/Object;Ljava/lang/Object;IIIIII)V",
+        () -> {
+          g.push(inst.dim(1));
+          g.push(inst.dim(2));
+          d.pushExtent(Extent.of((forward ? inst : inst.operand(0)).type().dim(dim)));
+        });
+  }
+
+  /**
+   * A routine of {@code lib} along the dim {@code inst.dim(0)} of {@code dims}: it takes the
+   * operand's buffer (of dtype {@code in}), the result's, the sizes before, along and after the
+   * dim, then what {@code args} pushes; a one-element result becomes a scalar.
+   */
+  private void alongDim(
+      Inst inst, DType in, List<Dim> dims, Class<?> lib, String name, String desc, Runnable args) {
+    GeneratorAdapter g = d.g;
+    DType dt = inst.type().dtype();
     boolean scalar = LoopPlan.isOneElement(inst.type());
     int out = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
-    List<Dim> dims = inst.operand(0).type().dims();
     int dim = inst.dim(0);
     pushBuffer(inst.operand(0), in);
     g.loadLocal(out);
     d.pushExtent(Extent.product(dims.subList(0, dim)));
     d.pushExtent(Extent.of(dims.get(dim)));
     d.pushExtent(Extent.product(dims.subList(dim + 1, dims.size())));
-    g.push(inst.op().scan().code());
-    g.push(inst.dim(1) == 1);
-    int extra = inst.op().scan().extraDims();
-    g.push(extra > 0 ? inst.dim(2) : 0);
-    g.push(extra > 1 && inst.dim(3) == 1);
-    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIIIZIZ)V";
-    d.lib.require(Scans.class, "scan", desc);
-    g.invokeStatic(d.owner, new Method("scan", desc));
+    args.run();
+    d.lib.require(lib, name, desc);
+    g.invokeStatic(d.owner, new Method(name, desc));
     if (scalar) {
       loadScalarFrom(out, inst);
     }
   }
 
-  /** {@code slice} or {@code slice_backward} ({@link Slices}), in any dtype. */
-  private void slice(Inst inst) {
+  /** A part of the singular value decomposition ({@link Svd}, which the interpreter runs too). */
+  private void svd(Inst inst) {
     GeneratorAdapter g = d.g;
     DType dt = inst.type().dtype();
     boolean scalar = LoopPlan.isOneElement(inst.type());
     int out = scalar ? scratchScalarBuffer(dt) : d.obtain(inst, dt);
-    boolean forward = inst.op() == Op.SLICE;
-    List<Dim> whole = (forward ? inst.operand(0) : inst).type().dims();
-    int dim = inst.dim(0);
+    List<Dim> dims = inst.operand(0).type().dims();
+    int r = dims.size();
     pushBuffer(inst.operand(0), dt);
     g.loadLocal(out);
-    d.pushExtent(Extent.product(whole.subList(0, dim)));
-    d.pushExtent(Extent.of(whole.get(dim)));
-    d.pushExtent(Extent.product(whole.subList(dim + 1, whole.size())));
-    g.push(inst.dim(1));
-    g.push(inst.dim(2));
-    d.pushExtent(Extent.of((forward ? inst : inst.operand(0)).type().dim(dim)));
-    String name = forward ? "slice" : "sliceBackward";
-    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIIIII)V";
-    d.lib.require(Slices.class, name, desc);
-    g.invokeStatic(d.owner, new Method(name, desc));
+    d.pushExtent(Extent.product(dims.subList(0, r - 2)));
+    d.pushExtent(Extent.of(dims.get(r - 2)));
+    d.pushExtent(Extent.of(dims.get(r - 1)));
+    g.push(inst.dim(0));
+    String desc = "(Ljava/lang/Object;Ljava/lang/Object;IIII)V";
+    d.lib.require(Svd.class, "svd", desc);
+    g.invokeStatic(d.owner, new Method("svd", desc));
     if (scalar) {
       loadScalarFrom(out, inst);
     }
@@ -210,7 +248,7 @@ final class LibraryCalls {
     Value w = v instanceof Lit ? v : d.plan.loops.inPlaceView(v);
     Home h = w instanceof Lit ? null : d.plan.home(w);
     List<Extent> strides;
-    if (h != null && h.where() == Where.VIEW && !LoopPlan.isOneElement(w.type())) {
+    if (h != null && h.isViewFromStart() && !LoopPlan.isOneElement(w.type())) {
       d.g.loadLocal(d.contiguousBuffer(h.base()));
       strides = h.strides();
     } else {
@@ -272,7 +310,7 @@ final class LibraryCalls {
 
   private List<Extent> stridesOf(Value v) {
     Home h = d.plan.home(v);
-    return h.where() == Where.VIEW ? h.strides() : Extent.contiguousStrides(v.type().dims());
+    return h.isViewFromStart() ? h.strides() : Extent.contiguousStrides(v.type().dims());
   }
 
   private void matmul(Inst inst) {
@@ -341,7 +379,7 @@ final class LibraryCalls {
   private void pushMatmulOperand(Value v, DType dt) {
     GeneratorAdapter g = d.g;
     Home h = v instanceof Lit ? null : d.plan.home(v);
-    if (h != null && h.where() == Where.VIEW && !LoopPlan.isOneElement(v.type())) {
+    if (h != null && h.isViewFromStart() && !LoopPlan.isOneElement(v.type())) {
       g.loadLocal(d.contiguousBuffer(h.base()));
       return;
     }

@@ -60,10 +60,14 @@ final class LoopLayout {
     final DType dtype;
     final List<Extent> strides;
 
-    Access(Value buffer, DType dtype, List<Extent> strides) {
+    /** Where element 0 is in the buffer: zero but for a read through a slice's view. */
+    final Extent offset;
+
+    Access(Value buffer, DType dtype, List<Extent> strides, Extent offset) {
       this.buffer = buffer;
       this.dtype = dtype;
       this.strides = List.copyOf(strides);
+      this.offset = offset;
     }
 
     Extent stride(int d) {
@@ -255,6 +259,7 @@ final class LoopLayout {
       for (Extent e : a.strides) {
         addExtent(out, e);
       }
+      addExtent(out, a.offset);
     }
     for (Reduction r : reductions) {
       if (r.dividesByCount()) {
@@ -284,15 +289,21 @@ final class LoopLayout {
       final Value buffer;
       final DType dtype;
       Extent[] strides;
+      final Extent offset;
 
-      Raw(Value buffer, DType dtype, List<Extent> strides) {
+      Raw(Value buffer, DType dtype, List<Extent> strides, Extent offset) {
         this.buffer = buffer;
         this.dtype = dtype;
         this.strides = strides.toArray(new Extent[0]);
+        this.offset = offset;
+      }
+
+      Raw(Value buffer, DType dtype, List<Extent> strides) {
+        this(buffer, dtype, strides, Extent.ZERO);
       }
 
       Access freeze() {
-        return new Access(buffer, dtype, Arrays.asList(strides));
+        return new Access(buffer, dtype, Arrays.asList(strides), offset);
       }
     }
 
@@ -317,7 +328,7 @@ final class LoopLayout {
         if (plan.isCopyMember(m)) {
           Home h = plan.home(m);
           if (h.where() == Where.VIEW) {
-            read(m, h.base(), h.strides());
+            read(m, h.base(), h.strides(), h.offset());
           } else {
             scalar(h.base());
           }
@@ -355,8 +366,9 @@ final class LoopLayout {
       switch (h.where()) {
         case SCALAR -> scalar(v);
         case BCAST_SCALAR -> scalar(h.base());
-        case VIEW -> read(v, h.base(), h.strides());
-        case ARG, BUFFER, ELEMENT -> read(v, v, Extent.contiguousStrides(v.type().dims()));
+        case VIEW -> read(v, h.base(), h.strides(), h.offset());
+        case ARG, BUFFER, ELEMENT ->
+            read(v, v, Extent.contiguousStrides(v.type().dims()), Extent.ZERO);
       }
     }
 
@@ -366,8 +378,9 @@ final class LoopLayout {
       }
     }
 
-    private void read(Value v, Value buffer, List<Extent> strides) {
-      reads.putIfAbsent(v, new Raw(buffer, buffer.type().dtype(), strides));
+    private void read(Value v, Value buffer, List<Extent> strides, Extent offset) {
+      Extent off = offset == null ? Extent.ZERO : offset;
+      reads.putIfAbsent(v, new Raw(buffer, buffer.type().dtype(), strides, off));
     }
 
     /** Which dims of the loop's domain {@code m} reduces. */
@@ -473,7 +486,8 @@ final class LoopLayout {
         return Boolean.compare(a.isZero(), b.isZero());
       }
       int c = Integer.compare(a.symbols().size(), b.symbols().size());
-      return c != 0 ? c : Long.compare(a.coeff(), b.coeff());
+      // a slice that runs backwards steps as far as forwards
+      return c != 0 ? c : Long.compare(Math.abs(a.coeff()), Math.abs(b.coeff()));
     }
 
     private static boolean larger(List<Dim> a, List<Dim> b) {

@@ -46,7 +46,7 @@ final class LoopPlan {
     ELEMENT,
     /** A contiguous buffer written by a step (a reduction's output, a matmul, ...). */
     BUFFER,
-    /** A strided view of another value's buffer (broadcast, transpose, reshape, ...). */
+    /** A strided view of another value's buffer (broadcast, transpose, reshape, slice, ...). */
     VIEW,
     /** A tensor all of whose elements are one scalar ({@link Home#base}). */
     BCAST_SCALAR
@@ -61,6 +61,8 @@ final class LoopPlan {
    * @param base for {@link Where#VIEW}: the value whose buffer is read; for {@link
    *     Where#BCAST_SCALAR}: the scalar (or literal); otherwise null
    * @param strides for {@link Where#VIEW}: strides over this value's dims into the base's buffer
+   * @param offset for {@link Where#VIEW}: where its first element is in the base's buffer (a slice
+   *     that starts after 0, or runs backwards); otherwise null
    * @param copy for a view (or broadcast scalar) needed contiguously: the loop that copies it into
    *     a buffer of its own; otherwise -1
    * @param output the index of the result whose output array is this value's buffer, or -1
@@ -72,6 +74,7 @@ final class LoopPlan {
       boolean stored,
       Value base,
       List<Extent> strides,
+      Extent offset,
       int copy,
       int output) {
     Home {
@@ -80,6 +83,15 @@ final class LoopPlan {
 
     boolean isCopied() {
       return copy >= 0;
+    }
+
+    /**
+     * A view whose elements start at its base buffer's start, so that a library routine taking a
+     * buffer and strides reads it in place; a view with an {@link #offset} is read in place by
+     * loops only, and copied for library calls.
+     */
+    boolean isViewFromStart() {
+      return where == Where.VIEW && (offset == null || offset.isZero());
     }
   }
 
@@ -109,12 +121,14 @@ final class LoopPlan {
   }
 
   /**
-   * Whether {@code inst} is a library call: matmul, one_hot, slices, gather, scatter_add, scatter,
-   * and i64 reductions of more than one element (exact in 64-bit integers, where loops accumulate
-   * in f64).
+   * Whether {@code inst} is a library call when it is not a view: matmul, svd, one_hot, slices (a
+   * slice is a view but for one element or an offset that is no one extent), gather, scatter_add,
+   * scatter, and i64 reductions of more than one element (exact in 64-bit integers, where loops
+   * accumulate in f64).
    */
   static boolean isLibrary(Inst inst) {
     return inst.op() == Op.MATMUL
+        || inst.op() == Op.SVD
         || inst.op() == Op.ONE_HOT
         || inst.op() == Op.SLICE
         || inst.op() == Op.SLICE_BACKWARD
@@ -131,6 +145,13 @@ final class LoopPlan {
    * Whether a gather or scatter reads its operand {@code i}, whose home is {@code where}, in place
    * ({@link dev.gradc.ir.Gathers}): an index or a scatter's source that is a view, through its
    * strides, and a scatter's {@code self} that is a broadcast scalar, which fills the result.
+   */
+  static boolean readsInPlace(Inst inst, int i, Home h) {
+    return readsInPlace(inst, i, h.where()) && (h.where() != Where.VIEW || h.isViewFromStart());
+  }
+
+  /**
+   * {@link #readsInPlace(Inst, int, Home)} for an operand whose view starts at its base's start.
    */
   static boolean readsInPlace(Inst inst, int i, Where where) {
     return switch (inst.op()) {
@@ -331,6 +352,9 @@ final class LoopPlan {
     }
     if (h.strides() != null) {
       s.append(" strides ").append(h.strides());
+    }
+    if (h.offset() != null && !h.offset().isZero()) {
+      s.append(" offset ").append(h.offset());
     }
     if (h.readyAt() >= 0) {
       s.append(", ready after step ").append(h.readyAt());

@@ -269,7 +269,7 @@ final class PlanVerifier {
       if (v instanceof Lit) {
         continue;
       }
-      if (LoopPlan.readsInPlace(reader, i, plan.home(v).where())) {
+      if (LoopPlan.readsInPlace(reader, i, plan.home(v))) {
         // read through the strides of a view, or a broadcast scalar's scalar
         Value w = plan.inPlaceView(v);
         if (bufferReady(plan.home(w).base()) >= c.index) {
@@ -283,6 +283,9 @@ final class PlanVerifier {
       Home hv = plan.home(v);
       if (hv.where() == Where.ELEMENT && !hv.stored()) {
         fail("library calls", "call " + c.index + " reads " + name(v) + ", not stored");
+      }
+      if (hv.where() == Where.VIEW && !hv.isCopied() && !hv.isViewFromStart()) {
+        fail("library calls", "call " + c.index + " reads the slice " + name(v) + " in place");
       }
       if (reader.op() != Op.MATMUL && hv.where() == Where.VIEW && !hv.isCopied()) {
         if (!Extent.isContiguous(v.type().dims(), hv.strides())) {
@@ -317,6 +320,9 @@ final class PlanVerifier {
     }
     if (h.strides() == null || h.strides().size() != inst.type().rank()) {
       fail("views", name(inst) + " has strides " + h.strides() + " for rank " + inst.type().rank());
+    }
+    if (h.offset() == null) {
+      fail("views", name(inst) + " has no offset");
     }
   }
 

@@ -345,6 +345,23 @@ final class ScalarKernelEmitter {
     g.goTo(head);
     g.mark(end);
     finishBlocks();
+    returnFullReductions(
+        g, kernel, sig, acc, () -> loadParam(partialsArg, packedPartials), chunkArg);
+  }
+
+  /**
+   * A chunk's end, in this kernel and in {@link VectorKernelEmitter}'s: the one full reduction's
+   * accumulator returned where the signature returns a partial, else each full reduction's
+   * accumulator stored at its slot of the chunk's row of the partials array ({@code loadPartials}
+   * pushes the array) and nothing returned.
+   */
+  static void returnFullReductions(
+      GeneratorAdapter g,
+      Kernel kernel,
+      KernelSignature sig,
+      Map<Reduction, Integer> acc,
+      Runnable loadPartials,
+      int chunkArg) {
     List<Reduction> full = kernel.fullReductions;
     if (sig.returnsPartial()) {
       g.loadLocal(acc.get(full.get(0)));
@@ -352,9 +369,9 @@ final class ScalarKernelEmitter {
       return;
     }
     for (Reduction r : full) {
-      loadParam(partialsArg, packedPartials);
+      loadPartials.run();
       g.loadArg(chunkArg);
-      g.push(kernel.fullReductions.size());
+      g.push(full.size());
       g.visitInsn(Opcodes.IMUL);
       g.push(kernel.slot(r));
       g.visitInsn(Opcodes.IADD);
@@ -462,19 +479,27 @@ final class ScalarKernelEmitter {
       for (int d = 0; d < r - 1; d++) {
         outer |= !a.stride(d).isZero();
       }
-      if (outer) {
+      if (outer || !a.offset.isZero()) {
         int b = g.newLocal(Type.INT_TYPE);
         bases.put(a, b);
         base.put(a, b);
-        g.push(0);
+        pushExtent(a.offset);
         g.storeLocal(b);
       }
     }
     if (r == 2) {
       for (Map.Entry<Access, Integer> e : bases.entrySet()) {
+        Access a = e.getKey();
+        if (a.stride(0).isZero()) {
+          continue;
+        }
         g.loadLocal(indexLocal);
-        pushExtent(e.getKey().stride(0));
+        pushExtent(a.stride(0));
         g.visitInsn(Opcodes.IMUL);
+        if (!a.offset.isZero()) {
+          pushExtent(a.offset);
+          g.visitInsn(Opcodes.IADD);
+        }
         g.storeLocal(e.getValue());
       }
     } else {
@@ -694,6 +719,10 @@ final class ScalarKernelEmitter {
     int index = r == 1 ? indexLocal : innerIndex;
     if (r == 1) {
       pushScaled(index, s);
+      if (!a.offset.isZero()) {
+        pushExtent(a.offset);
+        g.visitInsn(Opcodes.IADD);
+      }
       return;
     }
     pushRowBase(a);

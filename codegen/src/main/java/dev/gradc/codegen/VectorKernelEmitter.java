@@ -44,8 +44,9 @@ import org.objectweb.asm.commons.Method;
  * with a full sum take the vector form only with {@link #SUMS_PROPERTY} set: slower than the scalar
  * kernel as measured so far. What it does not take yet ({@link #unsupported} says why), the scalar
  * kernel runs: rows loops, column, row and read-modify-write reductions, products and amax/amin,
- * integer and bool data in buffers, strided access, kernels of more than {@link #MAX_MEMBERS}
- * members or 4 sums, f32 data with elementary functions, and ops without a vector form here.
+ * integer and bool data in buffers, strided access and slices, kernels of more than {@link
+ * #MAX_MEMBERS} members or 4 sums, f32 data with elementary functions, and ops without a vector
+ * form here.
  */
 final class VectorKernelEmitter {
   /** The vector backend: writes {@code sig}'s kernel, public, into the companion {@code cv}. */
@@ -149,6 +150,9 @@ final class VectorKernelEmitter {
       }
       if (!a.stride(0).isZero() && !a.stride(0).equals(Extent.ONE)) {
         return "strided reads";
+      }
+      if (!a.offset.isZero()) {
+        return "reads from an offset (a slice)";
       }
     }
     for (Access a : l.stores.values()) {
@@ -839,23 +843,8 @@ final class VectorKernelEmitter {
       g.invokeStatic(owner, TREE16);
       g.storeLocal(acc.get(e.getKey()));
     }
-    List<Reduction> full = kernel.fullReductions;
-    if (sig.returnsPartial()) {
-      g.loadLocal(acc.get(full.get(0)));
-      g.returnValue();
-      return;
-    }
-    for (Reduction r : full) {
-      g.loadArg(partialsArg);
-      g.loadArg(chunkArg);
-      g.push(full.size());
-      g.visitInsn(Opcodes.IMUL);
-      g.push(kernel.slot(r));
-      g.visitInsn(Opcodes.IADD);
-      g.loadLocal(acc.get(r));
-      g.visitInsn(Opcodes.DASTORE);
-    }
-    g.returnValue();
+    ScalarKernelEmitter.returnFullReductions(
+        g, kernel, sig, acc, () -> g.loadArg(partialsArg), chunkArg);
   }
 
   private Reduction reductionOf(Inst m) {

@@ -63,7 +63,8 @@ class PlanVerifierTest {
   }
 
   static Home copy(Home h, Where where, int loop, boolean stored, int output) {
-    return new Home(where, h.readyAt(), loop, stored, h.base(), h.strides(), h.copy(), output);
+    return new Home(
+        where, h.readyAt(), loop, stored, h.base(), h.strides(), h.offset(), h.copy(), output);
   }
 
   static void assertBreaks(String rule, LoopPlan broken) {
@@ -163,7 +164,9 @@ class PlanVerifierTest {
     assertBreaks(
         "views",
         withHome(
-            plan(), id("%5"), h -> new Home(Where.VIEW, -1, -1, false, sum, h.strides(), -1, -1)));
+            plan(),
+            id("%5"),
+            h -> new Home(Where.VIEW, -1, -1, false, sum, h.strides(), h.offset(), -1, -1)));
   }
 
   @Test

@@ -1004,6 +1004,14 @@ public final class Builder {
   }
 
   /**
+   * {@code part} ({@link Svd#VALUES}, {@link Svd#U} or {@link Svd#VH}) of the reduced singular
+   * value decomposition of each matrix of the last two dims of the float {@code x}.
+   */
+  public Value svd(Value x, int part) {
+    return emit(Op.SVD, null, new Value[] {x}, new int[] {part}, false);
+  }
+
+  /**
    * A cumulative op along {@code dim}, from the last element with {@code reverse}: sums and
    * products of integers and bools in i64, {@code logcumsumexp} of them in the default float,
    * {@code cummax} and {@code cummin} of bools as bools. A scalar is its own scan (its index 0).

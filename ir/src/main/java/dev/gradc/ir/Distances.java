@@ -344,7 +344,10 @@ public final class Distances {
     Value rows = b.unsqueeze(x1, r1 - 1);
     Value cols = b.unsqueeze(x2, r2 - 2);
     Value diff = b.sub(rows, cols);
-    return Statistics.vectorNorm(b, diff, p, new int[] {diff.type().rank() - 1}, false);
+    int last = diff.type().rank() - 1;
+    return Double.isInfinite(p)
+        ? largestDifference(b, diff, last)
+        : Statistics.vectorNorm(b, diff, p, new int[] {last}, false);
   }
 
   /**
@@ -400,7 +403,31 @@ public final class Distances {
     List<Dim> shape = List.of(Dim.of(count), m);
     Value xi = b.gather(x, 0, b.expand(b.unsqueeze(first, 1), shape));
     Value xj = b.gather(x, 0, b.expand(b.unsqueeze(second, 1), shape));
-    return Statistics.vectorNorm(b, b.sub(xi, xj), p, new int[] {1}, false);
+    Value d = b.sub(xi, xj);
+    return Double.isInfinite(p)
+        ? largestDifference(b, d, 1)
+        : Statistics.vectorNorm(b, d, p, new int[] {1}, false);
+  }
+
+  /**
+   * The largest {@code |d|} along {@code dim}, with the gradient of PyTorch's pdist and cdist
+   * kernels: every element equal to the largest gets the whole gradient (times its sign), where
+   * {@code vector_norm} divides it among them. The value is the largest plus a sum of zeros ({@code
+   * |d| - detach(|d|)} at those elements), whose derivative is the indicator. An infinite
+   * difference (an overflow) adds no zero, which would be NaN, so its gradient is 0 where PyTorch's
+   * kernel gives NaN.
+   */
+  private static Value largestDifference(Builder b, Value d, int dim) {
+    Value a = b.abs(d);
+    // the comparison with the largest itself, not a detached copy: finite differences that hold
+    // detached values fixed then still see which elements are the largest
+    Value largest = b.reduce(Op.AMAX, a, new int[] {dim}, true);
+    Value zero = Builder.lit(0, d.type().dtype());
+    Value finite = b.binary(Op.LT, a, Builder.lit(Double.POSITIVE_INFINITY, d.type().dtype()));
+    Value zeroSlope = b.where(finite, b.sub(a, b.detach(a)), zero);
+    Value slope = b.where(b.binary(Op.EQ, a, largest), zeroSlope, zero);
+    return b.add(
+        b.detach(b.squeeze(largest, dim)), b.reduce(Op.SUM, slope, new int[] {dim}, false));
   }
 
   /** {@code 0, 1, ..., n - 1} as {@code i64[n]}, a cumulative sum of ones (of any length). */

@@ -183,6 +183,7 @@ public final class Interpreter {
             case BROADCAST -> broadcast(inst);
             case SUM_TO -> sumTo(inst);
             case MATMUL -> matmul(inst);
+            case SVD -> svd(inst);
             case SLICE -> {
               int[] shape = shapeOf(inst);
               yield value(inst.operand(0))
@@ -203,6 +204,40 @@ public final class Interpreter {
             case SCAN -> scan(inst);
           };
     };
+  }
+
+  /** A part of the singular value decomposition, by {@link Svd} as compiled code computes it. */
+  private NdArray svd(Inst inst) {
+    NdArray x = value(inst.operand(0));
+    int[] s = x.shape();
+    int m = s[s.length - 2];
+    int n = s[s.length - 1];
+    int[] shape = shapeOf(inst);
+    int size = NdArray.numel(shape);
+    boolean f32 = x.dtype() == DType.F32;
+    Object in;
+    if (f32) {
+      float[] f = new float[x.size()];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) x.get(i);
+      }
+      in = f;
+    } else {
+      in = x.toDoubleArray();
+    }
+    Object out = f32 ? new float[size] : new double[size];
+    int batch = NdArray.numel(java.util.Arrays.copyOf(s, s.length - 2));
+    try {
+      Svd.svd(in, out, batch, m, n, inst.dim(0));
+    } catch (IllegalArgumentException e) {
+      // a matrix holding NaN, PyTorch's error (compiled code's CompiledKernel converts it alike)
+      throw new GradcException(e.getMessage());
+    }
+    double[] r = new double[size];
+    for (int i = 0; i < size; i++) {
+      r[i] = out instanceof float[] f ? f[i] : ((double[]) out)[i];
+    }
+    return NdArray.wrap(x.dtype(), shape, r);
   }
 
   /** A cumulative op, by {@link Scans} as compiled code computes it. */

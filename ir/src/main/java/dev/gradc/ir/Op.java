@@ -209,6 +209,15 @@ public enum Op {
           "SqueezeBackward3",
           "MmBackward0",
           "UnsafeViewBackward0")),
+  /**
+   * The reduced singular value decomposition {@code A = U diag(S) Vh} of each matrix of the last
+   * two dims ({@code [..., m, n]}, {@code k = min(m, n)}): {@code dims=[part]} picks {@code S}
+   * ({@code [..., k]}, descending, part 0), {@code U} ({@code [..., m, k]}, part 1) or {@code Vh}
+   * ({@code [..., k, n]}, part 2), all three of one computation ({@link Svd}), so that the signs of
+   * {@code U} and {@code Vh} agree. {@code torch.linalg.svdvals} is part 0; its gradient {@code U
+   * diag(g) Vh} reads parts 1 and 2, whose own gradients are PyTorch's {@code svd_backward}.
+   */
+  SVD("svd", 1, Structure.SVD, FLOAT, grad("LinalgSvdBackward0"), DIMS),
   // normalization along one dim
   SOFTMAX("softmax", FLOAT, grad("SoftmaxBackward0"), Normalization.SOFTMAX),
   LOG_SOFTMAX("log_softmax", FLOAT, grad("LogSoftmaxBackward0"), Normalization.LOG_SOFTMAX),
@@ -347,7 +356,9 @@ public enum Op {
     SUM_TO,
     /** Matrix product with batch broadcasting; a library call. */
     MATMUL,
-    /** Every {@code step}-th element of a range of one dim; a library call. */
+    /** A part of the singular value decomposition of each matrix; a library call. */
+    SVD,
+    /** Every {@code step}-th element of a range of one dim: a strided view from an offset. */
     SLICE,
     /** Zeros but at the elements a {@link #SLICE} reads, which it fills; a library call. */
     SLICE_BACKWARD,
@@ -945,6 +956,7 @@ public enum Op {
           BROADCAST,
           SUM_TO,
           MATMUL,
+          SVD,
           SOFTMAX,
           LOG_SOFTMAX,
           SLICE,

@@ -374,4 +374,8 @@ public final class ScalarMath {
   public static double trunc(double x) {
     return x < 0 ? Math.ceil(x) : Math.floor(x);
   }
+
+  // remainderLong is the i64 twin of remainder, and fmodLong repeats its zero check: Java has no
+  // primitive generics, and each is copied into generated classes alone, by name. (This note stands
+  // last so that the copied methods keep their line numbers.)
 }

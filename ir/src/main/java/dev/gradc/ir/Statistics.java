@@ -151,28 +151,29 @@ public final class Statistics {
   }
 
   /**
-   * PyTorch's error unless the string order of {@code torch.linalg.matrix_norm} is {@code 'fro'}
-   * (the 2-norm of the elements over both dims); {@code 'nuc'} needs singular values.
+   * Whether the string order of {@code torch.linalg.matrix_norm} is {@code 'nuc'} (the sum of the
+   * singular values) rather than {@code 'fro'} (the 2-norm of the elements over both dims);
+   * PyTorch's error for any other string.
    */
-  public static void requireFrobenius(String ord) {
-    if (ord.equals("nuc")) {
-      throw new GradcException(
-          "linalg.matrix_norm: ord='nuc' needs singular values, which gradc does not compute; ord"
-              + " 'fro', 1, -1, inf and -inf are supported");
-    }
-    if (!ord.equals("fro")) {
+  public static boolean isNuclear(String ord) {
+    if (!ord.equals("fro") && !ord.equals("nuc")) {
       throw new GradcException("linalg.matrix_norm: Order " + ord + " not supported.");
     }
+    return ord.equals("nuc");
   }
 
   /**
    * {@code torch.linalg.matrix_norm(x, ord, dims, keepdim)} for {@code ord} 1, -1 (the largest or
    * smallest column sum of {@code |x|}), {@code inf}, {@code -inf} (row sums), as PyTorch composes
-   * it: the 1-norm along one dim, then the extreme along the other. The Frobenius norm is {@link
-   * #vectorNorm} of order 2 over both dims; orders 2, -2 and {@code 'nuc'} need singular values.
+   * it: the 1-norm along one dim, then the extreme along the other; 2 and -2 are the largest and
+   * smallest singular value ({@link #singularNorm}). The Frobenius norm is {@link #vectorNorm} of
+   * order 2 over both dims.
    */
   public static Value matrixNorm(Builder b, Value x, double ord, int[] dims, boolean keepdim) {
     int[] d = matrixNormDims(x.type(), dims);
+    if (Math.abs(ord) == 2) {
+      return singularNorm(b, x, ord > 0 ? Op.AMAX : Op.AMIN, d, keepdim);
+    }
     int[] at = matrixNormSteps(ord, d, keepdim);
     Value sums = vectorNorm(b, x, 1, new int[] {at[0]}, keepdim);
     return b.reduce(ord > 0 ? Op.AMAX : Op.AMIN, sums, new int[] {at[1]}, keepdim);
@@ -180,18 +181,11 @@ public final class Statistics {
 
   /**
    * The dim of the 1-norm and then the dim of the extreme (in the 1-norm's result) of {@link
-   * #matrixNorm} of order {@code ord} over the normalized dims {@code d}; PyTorch's error for other
-   * orders.
+   * #matrixNorm} of order 1, -1, inf or -inf over the normalized dims {@code d}; PyTorch's error
+   * for orders other than these and 2, -2.
    */
   public static int[] matrixNormSteps(double ord, int[] d, boolean keepdim) {
     double abs = Math.abs(ord);
-    if (abs == 2) {
-      throw new GradcException(
-          "linalg.matrix_norm: ord="
-              + fmt(ord)
-              + " needs singular values, which gradc does not compute; ord 'fro', 1, -1, inf and"
-              + " -inf are supported");
-    }
     if (abs != 1 && abs != Double.POSITIVE_INFINITY) {
       throw new GradcException("linalg.matrix_norm: Order " + fmt(ord) + " not supported.");
     }
@@ -201,6 +195,60 @@ public final class Statistics {
       extremeDim--;
     }
     return new int[] {sumDim, extremeDim};
+  }
+
+  /**
+   * The permutation that moves the normalized dims {@code d} of a rank-{@code rank} tensor last, in
+   * that order, the others keeping theirs (PyTorch's {@code movedim(dims, (-2, -1))}).
+   */
+  public static int[] movedLast(int rank, int[] d) {
+    int[] perm = new int[rank];
+    int k = 0;
+    for (int i = 0; i < rank; i++) {
+      if (i != d[0] && i != d[1]) {
+        perm[k++] = i;
+      }
+    }
+    perm[rank - 2] = d[0];
+    perm[rank - 1] = d[1];
+    return perm;
+  }
+
+  /** The inverse of the permutation {@code perm}. */
+  public static int[] inverse(int[] perm) {
+    int[] inv = new int[perm.length];
+    for (int i = 0; i < perm.length; i++) {
+      inv[perm[i]] = i;
+    }
+    return inv;
+  }
+
+  /**
+   * PyTorch's error for the largest or smallest singular value ({@code reduce} {@code amax} or
+   * {@code amin}) of matrices of no elements over the normalized dims {@code d}.
+   */
+  public static void requireSingularValues(Type type, Op reduce, int[] d) {
+    Dim m = type.dim(d[0]);
+    Dim n = type.dim(d[1]);
+    if (reduce != Op.SUM && (m.equals(Dim.of(0)) || n.equals(Dim.of(0)))) {
+      throw new GradcException(
+          reduce.mnemonic() + "(): Expected reduction dim -1 to have non-zero size.");
+    }
+  }
+
+  /**
+   * {@code torch.linalg.matrix_norm} of order 2 ({@code reduce} {@code amax}), -2 ({@code amin}) or
+   * {@code 'nuc'} ({@code sum}) over the normalized dims {@code d}, as PyTorch composes it: the
+   * dims moved last, the singular values ({@code svd}), reduced along the last dim, and with {@code
+   * keepdim} that dim kept, one more unsqueezed and both moved back.
+   */
+  public static Value singularNorm(Builder b, Value x, Op reduce, int[] d, boolean keepdim) {
+    requireSingularValues(x.type(), reduce, d);
+    int rank = x.type().rank();
+    int[] perm = movedLast(rank, d);
+    Value s = b.svd(b.permute(x, perm), Svd.VALUES);
+    Value r = b.reduce(reduce, s, new int[] {rank - 2}, keepdim);
+    return keepdim ? b.permute(b.unsqueeze(r, rank - 1), inverse(perm)) : r;
   }
 
   private static String fmt(double v) {

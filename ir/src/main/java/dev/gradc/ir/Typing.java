@@ -54,6 +54,7 @@ public final class Typing {
             case BROADCAST -> broadcastTo(op, x, target);
             case SUM_TO -> sumTo(op, x, target);
             case MATMUL -> matmul(x, in[1].type());
+            case SVD -> svd(op, x, dims);
             case SLICE -> slice(op, x, requireTarget(op, target, x), dims);
             case SLICE_BACKWARD -> slice(op, requireTarget(op, target, x), x, dims);
             case GATHER -> gather(x, in[1].type(), dims);
@@ -418,6 +419,52 @@ public final class Typing {
       }
     }
     return out;
+  }
+
+  /**
+   * A part of the reduced singular value decomposition of {@code [..., m, n]}: {@code dims=[part]},
+   * {@code [..., k]}, {@code [..., m, k]} or {@code [..., k, n]} with {@code k = min(m, n)}.
+   */
+  private static Type svd(Op op, Type x, int[] dims) {
+    if (!x.dtype().isFloat()) {
+      throw new GradcException(
+          "linalg.svd: Expected a floating point or complex tensor as input. Got "
+              + x.dtype().scalarTypeName());
+    }
+    if (x.rank() < 2) {
+      throw new GradcException("linalg.svd: The input tensor A must have at least 2 dimensions.");
+    }
+    if (dims.length != 1 || dims[0] < Svd.VALUES || dims[0] > Svd.VH) {
+      throw new GradcException(op.mnemonic() + " takes dims=[part] (0 S, 1 U, 2 Vh)");
+    }
+    Dim m = x.dim(x.rank() - 2);
+    Dim n = x.dim(x.rank() - 1);
+    Dim k;
+    if (m.equals(n)) {
+      k = m;
+    } else if (m.isStatic() && n.isStatic()) {
+      k = m.size() <= n.size() ? m : n;
+    } else {
+      throw new GradcException(
+          "linalg.svd: the matrix dims "
+              + m
+              + " and "
+              + n
+              + " have no known minimum; give them fixed sizes or one size");
+    }
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, x.rank() - 2));
+    switch (dims[0]) {
+      case Svd.VALUES -> out.add(k);
+      case Svd.U -> {
+        out.add(m);
+        out.add(k);
+      }
+      default -> {
+        out.add(k);
+        out.add(n);
+      }
+    }
+    return x.withDims(out);
   }
 
   private static Type matmul(Type a, Type b) {

@@ -1,9 +1,11 @@
 package dev.gradc.codegen.lib;
 
 /**
- * Batched matrix products for generated classes, which copy these methods into themselves: they use
- * only {@code java.base}. Operands are addressed with strides, so a transposed or broadcast operand
- * is read in place.
+ * Batched matrix products, the routine generated classes copied before {@link Gemm}; kept as the
+ * baseline {@code GemmBench} measures {@link Gemm} against, and used by nothing else. They use only
+ * {@code java.base}. Operands are addressed with strides, so a transposed or broadcast operand is
+ * read in place. {@link Gemm}'s block kernel has the same four-by-two shape but a different
+ * arithmetic (one {@code fma} chain, tiles of C, an epilogue), so the two are not one routine.
  *
  * <p>The product runs four rows of A at a time against two rows of B at a time, accumulating into
  * four row arrays: each pass over a row of C then does four multiply-adds per load and store of C

@@ -36,6 +36,7 @@ import dev.gradc.ir.MathFunctions;
 import dev.gradc.ir.Op;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Statistics;
+import dev.gradc.ir.Svd;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
@@ -264,6 +265,7 @@ final class Builtins {
         opt("ord", ANY, new Val.Str("fro")),
         opt("dim", DIMS, NONE),
         opt("keepdim", BOOL, FALSE));
+    define("svdvals", FUNCTION, Builtins::svdvals, req("A", TENSOR));
     define(
         "prod",
         BOTH,
@@ -1554,28 +1556,36 @@ final class Builtins {
         List.of(new Val.Located(tensor(spread), pos), new Val.Located(tensor(mean), pos)), true);
   }
 
-  private static Val nanmean(Builder b, Args a) {
+  /**
+   * The argument {@code input}, a float tensor; else PyTorch's error at it: {@code before}, the
+   * dtype's name, {@code after}.
+   */
+  private static Value floatInput(Args a, String before, String after) {
     Value x = a.tensor("input");
     if (!x.type().dtype().isFloat()) {
-      throw a.error(
-          "input",
-          "nanmean(): expected input to have floating point dtype but got "
-              + x.type().dtype().scalarTypeName());
+      throw a.error("input", before + x.type().dtype().scalarTypeName() + after);
     }
+    return x;
+  }
+
+  private static Val nanmean(Builder b, Args a) {
+    Value x = floatInput(a, "nanmean(): expected input to have floating point dtype but got ", "");
     return tensor(Statistics.nanmean(b, x, a.dims("dim"), a.flag("keepdim")));
   }
 
   /** {@code torch.norm(input, p='fro', dim=None, keepdim=False)}: 'fro' is the 2-norm. */
   private static Val norm(Builder b, Args a) {
-    Value x = a.tensor("input");
-    if (!x.type().dtype().isFloat()) {
-      throw a.error(
-          "input",
-          "norm(): input dtype should be either floating point or complex. Got "
-              + x.type().dtype().scalarTypeName()
-              + " instead.");
-    }
     Val p = a.get("p").val();
+    if (p instanceof Val.Str nuc && nuc.s().equals("nuc")) {
+      return nuclearNorm(
+          b,
+          a,
+          floatInput(
+              a, "linalg.svd: Expected a floating point or complex tensor as input. Got ", ""));
+    }
+    Value x =
+        floatInput(
+            a, "norm(): input dtype should be either floating point or complex. Got ", " instead.");
     double ord;
     if (p instanceof Val.Str s && s.s().equals("fro")) {
       ord = 2;
@@ -1585,27 +1595,25 @@ final class Builtins {
       throw a.error(
           "p",
           p instanceof Val.Str s
-              ? "norm(): p='" + s.s() + "' is not supported; p is a number or 'fro'"
-              : "norm(): argument 'p' must be a number or 'fro', not " + p.typeName());
+              ? "only valid string values are 'fro' and 'nuc', found " + s.s()
+              : "norm(): argument 'p' must be a number or a string, not " + p.typeName());
     }
     return tensor(Statistics.vectorNorm(b, x, ord, a.dims("dim"), a.flag("keepdim")));
   }
 
   /** {@code torch.linalg.vector_norm(input, ord=2, dim=None, keepdim=False)}. */
   private static Val vectorNorm(Builder b, Args a) {
-    Value x = a.tensor("input");
-    if (!x.type().dtype().isFloat()) {
-      throw a.error(
-          "input",
-          "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-              + x.type().dtype().scalarTypeName());
-    }
+    Value x =
+        floatInput(
+            a,
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
+            "");
     return tensor(Statistics.vectorNorm(b, x, a.number("ord"), a.dims("dim"), a.flag("keepdim")));
   }
 
   /**
    * {@code torch.linalg.matrix_norm(input, ord='fro', dim=(-2, -1), keepdim=False)}: {@code ord}
-   * {@code 'fro'}, 1, -1, {@code inf} or {@code -inf}.
+   * {@code 'fro'}, {@code 'nuc'}, 1, -1, 2, -2, {@code inf} or {@code -inf}.
    */
   private static Val matrixNorm(Builder b, Args a) {
     Value x = a.tensor("input");
@@ -1620,8 +1628,10 @@ final class Builtins {
     Val ord = a.get("ord").val();
     try {
       if (ord instanceof Val.Str s) {
-        Statistics.requireFrobenius(s.s());
-        return tensor(Statistics.vectorNorm(b, x, 2, d, keepdim));
+        return tensor(
+            Statistics.isNuclear(s.s())
+                ? Statistics.singularNorm(b, x, Op.SUM, d, keepdim)
+                : Statistics.vectorNorm(b, x, 2, d, keepdim));
       }
       if (ord instanceof Val.Num n && n.kind() != Val.Num.NumKind.BOOL) {
         return tensor(Statistics.matrixNorm(b, x, n.asDouble(), d, keepdim));
@@ -1632,6 +1642,52 @@ final class Builtins {
     throw a.error(
         "ord",
         "linalg.matrix_norm: argument 'ord' must be a number or a string, not " + ord.typeName());
+  }
+
+  /**
+   * {@code torch.linalg.svdvals(A)}: the singular values of each matrix of the last two dims, in
+   * descending order.
+   */
+  private static Val svdvals(Builder b, Args a) {
+    Value x = a.tensor("A");
+    try {
+      return tensor(b.svd(x, Svd.VALUES));
+    } catch (GradcException e) {
+      throw a.error("A", e.getMessage());
+    }
+  }
+
+  /**
+   * {@code torch.norm(input, p='nuc', dim, keepdim)}: PyTorch's {@code nuclear_norm}, of a matrix
+   * or over two given dims.
+   */
+  private static Val nuclearNorm(Builder b, Args a, Value x) {
+    boolean keepdim = a.flag("keepdim");
+    if (a.isNone("dim")) {
+      if (x.type().rank() != 2) {
+        throw a.error(
+            "input",
+            "Expected a tensor with 2 dimensions, but got a tensor with "
+                + x.type().rank()
+                + " dimensions instead.");
+      }
+      return tensor(Statistics.singularNorm(b, x, Op.SUM, new int[] {0, 1}, keepdim));
+    }
+    int[] dims = a.dims("dim");
+    if (dims.length != 2) {
+      throw a.error("dim", "nuclear norm requires a 'dim' argument of size 2");
+    }
+    int[] d;
+    try {
+      d = Statistics.matrixNormDims(x.type(), dims);
+    } catch (GradcException e) {
+      throw a.error(
+          "dim",
+          e.getMessage().contains("dims must be different")
+              ? "duplicate or invalid dimensions"
+              : e.getMessage());
+    }
+    return tensor(Statistics.singularNorm(b, x, Op.SUM, d, keepdim));
   }
 
   /** PyTorch's error for a maximum or minimum of no elements, at the dims or the input. */

@@ -88,9 +88,9 @@ final class ProgramParser {
               .split(" "));
   private static final Map<String, DType> TYPES =
       Map.of("f32", DType.F32, "f64", DType.F64, "i64", DType.I64, "bool", DType.BOOL);
-  private static final Set<String> MODULES = Set.of("torch", "F", "nn", "math");
+  private static final Set<String> MODULES = Set.of("torch", "F", "nn", "math", "functorch");
   private static final Set<String> IMPORTABLE =
-      Set.of("math", "torch", "torch.nn", "torch.nn.functional");
+      Set.of("math", "torch", "torch.nn", "torch.nn.functional", "functorch", "torch.func");
   private static final Map<String, DType> DTYPES =
       Map.of(
           "float32", DType.F32,
@@ -2307,6 +2307,9 @@ final class ProgramParser {
     if (Python.BUILTINS.contains(n)) {
       return new Val.PyFunction(n);
     }
+    if (FuncTransforms.NAMES.contains(n)) {
+      return new Val.Transform(n);
+    }
     Builtin f = Builtins.lookup(n);
     if (f != null) {
       if (!f.forms().function()) {
@@ -2394,6 +2397,19 @@ final class ProgramParser {
       throw error(name, "Tensor has no attribute '" + n + "'" + Diagnostics.suggestion(n, known));
     }
     if (v instanceof Val.Module m) {
+      if (m.name().equals("functorch") || m.name().equals("torch.func")) {
+        if (FuncTransforms.NAMES.contains(n)) {
+          return new Located(new Val.Transform(n), target.pos());
+        }
+        throw error(
+            name,
+            "module '"
+                + m.name()
+                + "' has no transform '"
+                + n
+                + "'"
+                + Diagnostics.suggestion(n, FuncTransforms.NAMES));
+      }
       if (m.name().equals("math")) {
         Double c = Python.MATH_CONSTANTS.get(n);
         if (c != null) {
@@ -2411,7 +2427,8 @@ final class ProgramParser {
       }
       if (n.equals("nn")
           || n.equals("functional")
-          || (m.name().equals("torch") && (n.equals("linalg") || n.equals("special")))) {
+          || (m.name().equals("torch")
+              && (n.equals("linalg") || n.equals("special") || n.equals("func")))) {
         return new Located(new Val.Module(m.name() + "." + n), target.pos());
       }
       if (m.name().equals("torch")) {
@@ -2503,6 +2520,12 @@ final class ProgramParser {
     if (fv instanceof Val.UserFunction u) {
       return new Located(inline(u, args, calleeTok), callee.pos());
     }
+    if (fv instanceof Val.Transform t) {
+      return new Located(FuncTransforms.wrap(t.name(), args, at), callee.pos());
+    }
+    if (fv instanceof Val.Transformed t) {
+      return new Located(transformedCall(t, args, calleeTok), callee.pos());
+    }
     if (fv instanceof Val.PyFunction py) {
       List<Located> positional = positionalOnly(py.name(), args);
       Val v =
@@ -2538,6 +2561,30 @@ final class ProgramParser {
       out.add(a.value());
     }
     return out;
+  }
+
+  /** Calls a def under torch.func transforms ({@link FuncTransforms}). */
+  private Val transformedCall(Val.Transformed t, List<CallArg> args, Token at) {
+    List<Located> positional = new ArrayList<>();
+    for (CallArg c : args) {
+      if (c.keyword() != null) {
+        throw new GradcException(
+            "pass the arguments of a transformed function by position, not '" + c.keyword() + "='",
+            c.keywordPos());
+      }
+      markUsed(c.value().val());
+      positional.add(c.value());
+    }
+    SourcePos pos = pos(at);
+    FuncTransforms.Tracer tracer =
+        (u, values, where) -> {
+          List<CallArg> bound = new ArrayList<>();
+          for (Value v : values) {
+            bound.add(new CallArg(null, new Located(new Val.Tensor(v), where), null));
+          }
+          return inline(u, bound, at);
+        };
+    return at(pos, () -> FuncTransforms.call(b, t, positional, pos, tracer));
   }
 
   /**

@@ -27,6 +27,8 @@ sealed interface Val
         Val.Function,
         Val.PyFunction,
         Val.UserFunction,
+        Val.Transform,
+        Val.Transformed,
         Val.Dtype,
         Val.Module,
         Val.Unknown {
@@ -196,6 +198,22 @@ sealed interface Val
   record UserFunction(
       String name, List<String> params, List<Val> defaults, int bodyStart, SourcePos pos)
       implements Val {
+    @Override
+    public String typeName() {
+      return "function";
+    }
+  }
+
+  /** One of torch.func's transforms, {@code grad} or {@code vmap} ({@link FuncTransforms}). */
+  record Transform(String name) implements Val {
+    @Override
+    public String typeName() {
+      return "function";
+    }
+  }
+
+  /** A def with transforms applied, the outermost first: {@code vmap(grad(f))}. */
+  record Transformed(UserFunction def, List<FuncTransforms.Step> steps) implements Val {
     @Override
     public String typeName() {
       return "function";

@@ -188,12 +188,14 @@ final class Kinks {
       case NORMALIZE -> false;
       // a running maximum or minimum jumps where an element meets the extreme before it, a sorting
       // permutation where two elements of a lane meet
+      // singular values are not differentiable where two meet, nor the smallest at 0
       case STRUCTURAL ->
-          i.op().scan() != null
-              && switch (i.op().scan()) {
-                case MAX, MIN, MAX_INDEX, MIN_INDEX, SORT_INDEX, TOPK_INDEX, KTH_INDEX -> true;
-                case SUM, PROD, LOG_SUM_EXP -> false;
-              };
+          i.op() == Op.SVD
+              || (i.op().scan() != null
+                  && switch (i.op().scan()) {
+                    case MAX, MIN, MAX_INDEX, MIN_INDEX, SORT_INDEX, TOPK_INDEX, KTH_INDEX -> true;
+                    case SUM, PROD, LOG_SUM_EXP -> false;
+                  });
     };
   }
 
@@ -257,6 +259,7 @@ final class Kinks {
         case CUMMAX, CUMMIN, CUMMAX_INDICES, CUMMIN_INDICES ->
             runningExtremes(out, k, results, shapes);
         case ARGSORT, TOPK_ORDER, KTHVALUE_ORDER -> nearestInLane(out, k, results, shapes);
+        case SVD -> singularGaps(out, k, results, shapes);
         default -> throw new IllegalStateException(k.inst.op().mnemonic());
       }
     }
@@ -385,6 +388,32 @@ final class Kinks {
           }
           return Distance.of(dist, mag);
         });
+  }
+
+  /**
+   * Per singular value of each matrix of the operand: its distance to the next smaller one (the
+   * smallest: to 0), relative to the largest.
+   */
+  private static void singularGaps(List<Distance> out, Kink k, Object[] results, int[][] shapes) {
+    Object buf = results[k.results[0]];
+    int[] shape = shapes[k.results[0]];
+    int m = shape[shape.length - 2];
+    int n = shape[shape.length - 1];
+    int size = Buffers.length(buf);
+    double[] a = new double[size];
+    for (int e = 0; e < size; e++) {
+      a[e] = Buffers.get(buf, e);
+    }
+    int batch = m * n == 0 ? 0 : size / (m * n);
+    int kk = Math.min(m, n);
+    double[] s = new double[batch * kk];
+    dev.gradc.ir.Svd.svd(a, s, batch, m, n, dev.gradc.ir.Svd.VALUES);
+    for (int b = 0; b < batch; b++) {
+      for (int j = 0; j < kk; j++) {
+        double next = j + 1 < kk ? s[b * kk + j + 1] : 0;
+        out.add(Distance.of(s[b * kk + j] - next, s[b * kk]));
+      }
+    }
   }
 
   /** The distance of one element of a lane along the dim, from the lane's first element. */

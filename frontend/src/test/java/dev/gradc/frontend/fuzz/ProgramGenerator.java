@@ -1171,6 +1171,25 @@ final class ProgramGenerator {
     if (a.rank() > 0 && chance(10)) {
       return selection(a);
     }
+    if (a.rank() >= 2 && staticMatrix(a.dims) && chance(8)) {
+      // the singular values of the last two dims, as they are or as the matrix norms of orders 2,
+      // -2 and 'nuc'; each is at most the Frobenius norm, their sum at most k times it
+      List<String> batch = a.dims.subList(0, a.rank() - 2);
+      int k = Math.min(size(a.dims.get(a.rank() - 2)), size(a.dims.get(a.rank() - 1)));
+      Range range = new Range(0, a.range.mag() * numel(a.dims));
+      if (chance(2)) {
+        List<String> out = new ArrayList<>(batch);
+        out.add(String.valueOf(k));
+        return expr("torch.linalg.svdvals(" + a.text + ")", a.dtype, out, range, a.grad);
+      }
+      String ord = oneOf("2", "-2", "'nuc'", "ord=2", "ord='nuc'");
+      return expr(
+          "torch.linalg.matrix_norm(" + a.text + ", " + ord + ")",
+          a.dtype,
+          new ArrayList<>(batch),
+          range,
+          a.grad);
+    }
     if (a.rank() >= 2 && chance(6)) {
       // torch.linalg.matrix_norm over the last two dims: the Frobenius norm or the extreme column
       // or row sum of |a|
@@ -1913,12 +1932,7 @@ final class ProgramGenerator {
       // the values of a repeated index each get the gradient (PyTorch's), not finite differences'
       String copy = "v" + names++;
       line(copy + " = " + oneOf(a.operand() + ".clone()", "clone(" + a.text + ")"));
-      int[] places = new int[n];
-      for (int j = 0; j < n; j++) {
-        int o = rnd.nextInt(j + 1);
-        places[j] = places[o];
-        places[o] = j;
-      }
+      int[] places = shuffled(n);
       List<String> is = new ArrayList<>();
       for (int j : Arrays.copyOf(places, Math.min(k, n))) {
         is.add(Integer.toString(chance(30) ? j - n : j));
@@ -1930,10 +1944,11 @@ final class ProgramGenerator {
       return expr(copy, a.dtype, dims, range, a.grad);
     }
     if (d == 0 && chance(15)) {
-      // index_put of the first row's tanh, broadcast, at k rows (repeats too): written (every
-      // repeat writes the same values) or accumulated (summed in index order)
+      // index_put of the first row's tanh, broadcast, at k rows: accumulated (repeats too, summed
+      // in index order) or written (distinct rows: the values of a repeated index each get the
+      // gradient, PyTorch's, not finite differences')
       boolean acc = chance(50);
-      String index = indices(k, n);
+      String index = acc ? indices(k, n) : distinctIndices(k, n);
       String values = a.operand() + "[:1].tanh()";
       String text =
           oneOf(
@@ -2029,6 +2044,26 @@ final class ProgramGenerator {
   }
 
   /** {@code tensor([...])} of {@code count} indices in {@code [0, n)}. */
+  /** {@code 0, ..., n - 1} in a random order. */
+  private int[] shuffled(int n) {
+    int[] places = new int[n];
+    for (int j = 0; j < n; j++) {
+      int o = rnd.nextInt(j + 1);
+      places[j] = places[o];
+      places[o] = j;
+    }
+    return places;
+  }
+
+  /** At most {@code count} distinct indices below {@code n}, in a random order. */
+  private String distinctIndices(int count, int n) {
+    List<String> is = new ArrayList<>();
+    for (int j : Arrays.copyOf(shuffled(n), Math.max(1, Math.min(count, n)))) {
+      is.add(Integer.toString(j));
+    }
+    return "tensor([" + String.join(", ", is) + "])";
+  }
+
   private String indices(int count, int n) {
     List<String> is = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -2106,6 +2141,17 @@ final class ProgramGenerator {
         dims.subList(0, r - 1),
         Range.hull(range, range.neg()),
         anyGrad(view, w));
+  }
+
+  /**
+   * Whether the last two dims are fixed sizes, neither 0 (a matrix whose singular values exist).
+   */
+  private boolean staticMatrix(List<String> dims) {
+    int r = dims.size();
+    return isStatic(dims.get(r - 2))
+        && isStatic(dims.get(r - 1))
+        && size(dims.get(r - 2)) > 0
+        && size(dims.get(r - 1)) > 0;
   }
 
   private static boolean isStatic(String d) {

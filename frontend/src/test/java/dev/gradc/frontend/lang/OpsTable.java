@@ -1,6 +1,7 @@
 package dev.gradc.frontend.lang;
 
 import dev.gradc.F;
+import dev.gradc.Linalg;
 import dev.gradc.Tensor;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.Func;
@@ -68,6 +69,9 @@ final class OpsTable {
           Map.entry(Op.CUMMAX_INDICES, new Surface(null, null)),
           Map.entry(Op.CUMMIN_INDICES, new Surface(null, null)),
           Map.entry(Op.TOPK_ORDER, new Surface(null, null)),
+          // part 0, the singular values: torch.linalg.svdvals (Linalg.svdvals in Java); U and Vh
+          // are made by reverse mode
+          Map.entry(Op.SVD, new Surface("svdvals", "svdvals")),
           Map.entry(Op.KTHVALUE_ORDER, new Surface(null, null)));
 
   static Surface surface(Op op) {
@@ -75,10 +79,11 @@ final class OpsTable {
   }
 
   /**
-   * The class of the Java API that has a public method {@code name} returning a Tensor, or null.
+   * The class of the Java API ({@link Tensor}, {@link F}, {@link Linalg}) that has a public method
+   * {@code name} returning a Tensor, or null.
    */
   static Class<?> apiClass(String name) {
-    for (Class<?> c : List.of(Tensor.class, F.class)) {
+    for (Class<?> c : List.of(Tensor.class, F.class, Linalg.class)) {
       for (Method m : c.getMethods()) {
         if (m.getName().equals(name)
             && Modifier.isPublic(m.getModifiers())
@@ -188,6 +193,9 @@ final class OpsTable {
   private static String pytorchName(Builtin b, Class<?> api) {
     if (api == F.class) {
       return "torch.nn.functional." + b.name();
+    }
+    if (api == Linalg.class) {
+      return "torch.linalg." + b.name();
     }
     return (b.forms().function() ? "torch." : "Tensor.") + b.name();
   }

@@ -45,10 +45,11 @@ class TransformFixtureTest {
   }
 
   @Test
-  void twentyRandomProgramsRosenbrockAndAnMlp() throws IOException {
+  void twentyRandomProgramsRosenbrockAnMlpAndSingularValues() throws IOException {
     List<String> names = fixtures().stream().map(p -> p.getFileName().toString()).toList();
-    assertEquals(22, names.size(), names.toString());
+    assertEquals(23, names.size(), names.toString());
     assertTrue(names.contains("hessian_rosenbrock.json"), names.toString());
+    assertTrue(names.contains("hessian_svdvals.json"), names.toString());
     assertTrue(names.contains("hessian_mlp_cross_entropy.json"), names.toString());
   }
 

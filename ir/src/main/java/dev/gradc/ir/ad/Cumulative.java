@@ -100,11 +100,8 @@ final class Cumulative {
    */
   static Value extreme(Builder b, Inst inst, Value x, Value g) {
     int d = inst.dim(0);
-    int size = staticSize(inst, x, d);
-    Op indices = inst.op() == Op.CUMMAX ? Op.CUMMAX_INDICES : Op.CUMMIN_INDICES;
-    Value idx = b.scan(indices, x, d, inst.dim(1) == 1);
+    Value hit = hits(b, inst, x);
     int r = x.type().rank();
-    Value hit = b.binary(Op.EQ, b.oneHot(idx, size), Builder.lit(1, DType.I64));
     Value picked = b.where(hit, b.unsqueeze(g, r), Builder.lit(0, g.type().dtype()));
     Value sums = b.sum(picked, new int[] {d}, false);
     int[] perm = new int[r];
@@ -150,11 +147,8 @@ final class Cumulative {
   /** {@code cummax}'s and {@code cummin}'s tangent: the tangent at the index each value took. */
   static Value extremeTangent(Builder b, Inst inst, Value x, Value t) {
     int d = inst.dim(0);
-    int n = staticSize(inst, x, d);
-    Op indices = inst.op() == Op.CUMMAX ? Op.CUMMAX_INDICES : Op.CUMMIN_INDICES;
-    Value idx = b.scan(indices, x, d, inst.dim(1) == 1);
+    Value hit = hits(b, inst, x);
     int r = x.type().rank();
-    Value hit = b.binary(Op.EQ, b.oneHot(idx, n), Builder.lit(1, DType.I64));
     int[] toLast = new int[r];
     for (int k = 0; k < r; k++) {
       toLast[k] = k < d ? k : k == r - 1 ? d : k + 1;
@@ -162,6 +156,19 @@ final class Cumulative {
     Value along = b.unsqueeze(b.permute(t, toLast), d);
     Value picked = b.where(hit, along, Builder.lit(0, t.type().dtype()));
     return b.sum(picked, new int[] {r}, false);
+  }
+
+  /**
+   * {@code cummax}'s or {@code cummin}'s picks as bools: {@code x}'s shape and a last dim of the
+   * (static) size {@code n} of the scanned dim, true where the running extreme at an element was
+   * taken from that index.
+   */
+  private static Value hits(Builder b, Inst inst, Value x) {
+    int d = inst.dim(0);
+    int n = staticSize(inst, x, d);
+    Op indices = inst.op() == Op.CUMMAX ? Op.CUMMAX_INDICES : Op.CUMMIN_INDICES;
+    Value idx = b.scan(indices, x, d, inst.dim(1) == 1);
+    return b.binary(Op.EQ, b.oneHot(idx, n), Builder.lit(1, DType.I64));
   }
 
   private static int staticSize(Inst inst, Value x, int d) {

@@ -10,6 +10,7 @@ import dev.gradc.ir.Op;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Typing;
 import dev.gradc.ir.Value;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -293,6 +294,7 @@ final class Rules {
           d[0] =
               b.slice(g, inst.dim(0), inst.dim(1), inst.dim(2), x.type().dim(inst.dim(0)).size());
       case MATMUL -> matmul(b, in, g, needs, d);
+      case SVD -> d[0] = SvdRules.vjp(b, inst, x, g);
       case SOFTMAX -> {
         int[] dim = inst.dims();
         Value gy = b.mul(g, y);
@@ -312,11 +314,11 @@ final class Rules {
    * gives it: {@code result / x} where the slice has no zero; at the one zero of a slice the
    * product of the others, elsewhere in that slice {@code 0 * (others)} (NaN where an other is
    * infinite); with two or more zeros zero ({@code 0 * (others)} over one dim, exact zeros over all
-   * dims, as {@code ProdBackward0}'s {@code zeros_like}). Where a tensor reduced over a dim holds a
-   * zero, PyTorch multiplies prefix and suffix products instead of dividing, which differs from
-   * this at NaN, infinities and overflow. Written with products of the zeros and of the nonzeros
-   * apart, so that its own derivative is the product of the elements other than two (the second
-   * derivative PyTorch's exclusive products give).
+   * dims, as {@code ProdBackward0}'s {@code zeros_like}). Where a tensor reduced over one dim holds
+   * a zero, the products before and after each element instead, as PyTorch (which differs from
+   * dividing at NaN, infinities and overflow); over a symbolic size, still the division. Written
+   * with products of the zeros and of the nonzeros apart, so that its own derivative is the product
+   * of the elements other than two (the second derivative PyTorch's exclusive products give).
    */
   private static Value prodOthers(Builder b, Inst inst, Value x) {
     DType dt = x.type().dtype();
@@ -342,8 +344,42 @@ final class Rules {
     Value others = b.where(isZero, b.mul(pn, otherZeros), atNonzero);
     if (inst.dimCount() == 0) {
       others = b.where(b.binary(Op.GE, count, Builder.lit(2, dt)), zero, others);
+    } else if (dims.length == 1 && x.type().isStatic()) {
+      // over one dim of a tensor that holds a zero anywhere, PyTorch's prod_backward switches, for
+      // every slice, to prod_safe_zeros_backward: the products before and after each element
+      Value anyZero = b.binary(Op.GT, b.sum(b.cast(isZero, dt)), zero);
+      others = b.where(anyZero, exclusiveProducts(b, x, dims[0]), others);
     }
     return others;
+  }
+
+  /**
+   * The product of the elements before each element along {@code d} times the product of those
+   * after it, each a running product in PyTorch's order ({@code prod_safe_zeros_backward}).
+   */
+  private static Value exclusiveProducts(Builder b, Value x, int d) {
+    int n = x.type().dim(d).size();
+    if (n == 1) {
+      return b.full(1, x.type());
+    }
+    Value before = shifted(b, b.scan(Op.CUMPROD, x, d, false), d, n, true);
+    Value after = shifted(b, b.scan(Op.CUMPROD, x, d, true), d, n, false);
+    return b.mul(before, after);
+  }
+
+  /**
+   * {@code v} moved one place along {@code d} (later with {@code later}, else earlier), with 1 in
+   * the place left empty; chosen by {@code where}, so every other element keeps its bits (-0 too).
+   */
+  private static Value shifted(Builder b, Value v, int d, int n, boolean later) {
+    List<Dim> whole = v.type().dims();
+    Value kept = b.slice(v, d, later ? 0 : 1, 1, n - 1);
+    Value moved = b.sliceBackward(kept, whole, d, later ? 1 : 0, 1);
+    List<Dim> one = new ArrayList<>(whole);
+    one.set(d, Dim.of(1));
+    Value mark = b.full(1, new Type(DType.BOOL, one));
+    Value empty = b.sliceBackward(mark, whole, d, later ? 0 : n - 1, 1);
+    return b.where(empty, Builder.lit(1, v.type().dtype()), moved);
   }
 
   /**
@@ -441,6 +477,7 @@ final class Rules {
         Value d1 = t[1] == null ? null : b.emitLike(inst, new Value[] {in[0], t[1]});
         yield d0 == null ? d1 : d1 == null ? d0 : b.add(d0, d1);
       }
+      case SVD -> SvdRules.jvp(b, inst, in[0], t[0]);
       case SOFTMAX -> b.mul(y, b.sub(t[0], b.sum(b.mul(t[0], y), inst.dims(), true)));
       case LOG_SOFTMAX -> b.sub(t[0], b.sum(b.mul(b.exp(y), t[0]), inst.dims(), true));
     };

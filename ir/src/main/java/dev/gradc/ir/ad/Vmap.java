@@ -193,6 +193,8 @@ public final class Vmap {
         yield x.type().equals(t) ? x : b.emit(Op.SUM_TO, t, new Value[] {x}, new int[0], false);
       }
       case MATMUL -> matmul(b, inst, in, batched, n);
+      // the matrix dims are the last two: the batch dim is one more batch of matrices
+      case SVD -> emit(b, inst, n, in, inst.dims());
       case SLICE, SLICE_BACKWARD -> emit(b, inst, n, in, inst.dim(0) + 1, inst.dim(1), inst.dim(2));
       case GATHER, SCATTER_ADD, SCATTER -> indexed(b, inst, in, batched, n);
       case NUMEL -> {

@@ -17,6 +17,7 @@ import dev.gradc.ir.Op;
 import dev.gradc.ir.Param;
 import dev.gradc.ir.Role;
 import dev.gradc.ir.Statistics;
+import dev.gradc.ir.Svd;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
 import dev.gradc.ir.testing.Domain;
@@ -170,6 +171,7 @@ class FiniteDifferenceTest {
       case BROADCAST -> broadcast();
       case SUM_TO -> sumTo();
       case MATMUL -> matmul();
+      case SVD -> svd();
       case SOFTMAX, LOG_SOFTMAX -> normalize(op);
       case SLICE -> slice();
       case SLICE_BACKWARD -> sliceBackward();
@@ -716,6 +718,38 @@ class FiniteDifferenceTest {
                     b.sliceBackward(p[0], List.of(Dim.of(3), Dim.of(4)), 1, 0, 3),
                     b.sliceBackward(b.unary(Op.SIN, p[0]), List.of(Dim.of(3), Dim.of(4)), 1, 0, 3)),
             p("x", t(3, 2))));
+  }
+
+  /**
+   * Each part of {@code svd} of square, tall, wide and batched matrices (drawn ones have distinct
+   * singular values): the values, the squares of {@code U}'s and {@code Vh}'s elements (which a
+   * sign flip of a singular pair leaves alone) and {@code U diag(w) Vh} with a weight {@code w}.
+   */
+  private static List<Case> svd() {
+    List<Case> out = new ArrayList<>();
+    for (int[] s : new int[][] {{3, 3}, {4, 3}, {3, 5}, {2, 4, 3}, {2, 2, 4}}) {
+      String shape = java.util.Arrays.toString(s);
+      int k = Math.min(s[s.length - 1], s[s.length - 2]);
+      out.add(c("svdvals " + shape, (b, p) -> b.svd(p[0], Svd.VALUES), p("a", t(s))));
+      for (int part : new int[] {Svd.U, Svd.VH}) {
+        out.add(
+            c(
+                "svd part " + part + " squared " + shape,
+                (b, p) -> {
+                  Value v = b.svd(p[0], part);
+                  return b.mul(v, v);
+                },
+                p("a", t(s))));
+      }
+      out.add(
+          c(
+              "svd U diag(d) Vh " + shape,
+              (b, p) ->
+                  b.matmul(b.mul(b.svd(p[0], Svd.U), b.unsqueeze(p[1], -2)), b.svd(p[0], Svd.VH)),
+              p("a", t(s)),
+              p("d", t(k))));
+    }
+    return out;
   }
 
   private static List<Case> matmul() {

@@ -412,6 +412,7 @@ public final class RandomFuncs {
         case EXPAND, BROADCAST -> expand(op);
         case SUM_TO -> sumTo();
         case MATMUL -> matmul();
+        case SVD -> k ? svdvals() : null;
         case SOFTMAX, LOG_SOFTMAX -> normalize(op);
         case SLICE -> slice();
         case SLICE_BACKWARD -> sliceBackward();
@@ -848,6 +849,26 @@ public final class RandomFuncs {
       Value r =
           rng.nextInt(4) == 0 ? b.matmul(b.transposeLast(c), b.transposeLast(a)) : b.matmul(a, c);
       return add(r, bnd(a) * bnd(c) * kk);
+    }
+
+    /**
+     * The singular values of a matrix (a kink where two tie, which drawn matrices avoid); each is
+     * at most the Frobenius norm.
+     */
+    private Value svdvals() {
+      Value x =
+          pick(
+              v ->
+                  v.type().rank() >= 2
+                      && v.type().dim(v.type().rank() - 1).isStatic()
+                      && v.type().dim(v.type().rank() - 2).isStatic());
+      if (x == null) {
+        return null;
+      }
+      Value a = within(x, 10);
+      int r = a.type().rank();
+      double mn = (double) a.type().dim(r - 1).size() * a.type().dim(r - 2).size();
+      return add(b.svd(a, dev.gradc.ir.Svd.VALUES), bnd(a) * Math.sqrt(mn));
     }
 
     private Value normalize(Op op) {
