@@ -14,6 +14,7 @@ import dev.gradc.ir.Origin;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
+import dev.gradc.ir.ad.Autodiff;
 import dev.gradc.ir.ad.Transforms;
 import dev.gradc.ir.ad.Vmap;
 import java.util.ArrayDeque;
@@ -43,7 +44,7 @@ final class FuncTransforms {
   private FuncTransforms() {}
 
   /** The transforms, by their PyTorch names. */
-  static final Set<String> NAMES = Set.of("grad", "vmap", "jacrev", "jacfwd", "hessian");
+  static final Set<String> NAMES = Set.of("grad", "vmap", "jacrev", "jacfwd", "hessian", "jvp");
 
   /**
    * One transform. {@code argnums} for the differentiating ones ({@code tuple}: written as a tuple,
@@ -188,6 +189,131 @@ final class FuncTransforms {
 
   /** Calls a transformed def on tensors: traces it, transforms the trace, inlines the result. */
   static Val call(Builder b, Val.Transformed t, List<Located> args, SourcePos at, Tracer tracer) {
+    Traced r = trace(b, t.def(), t.steps(), args, at, tracer);
+    return r.shape().build(b.inline(r.f(), r.inputs()).iterator(), at);
+  }
+
+  /** A def traced and transformed: the function, how its results nest, and its inputs. */
+  private record Traced(Func f, Shape shape, List<Value> inputs) {}
+
+  /**
+   * {@code jvp(f, primals, tangents)} ({@code functorch.jvp}): the results of {@code f} (a def,
+   * possibly transformed) at the primals and their tangents along the tangents, as a pair.
+   */
+  static Val jvp(Builder b, List<CallArg> args, SourcePos at, Tracer tracer) {
+    Located f = null;
+    Located primals = null;
+    Located tangents = null;
+    for (int i = 0; i < args.size(); i++) {
+      CallArg a = args.get(i);
+      String k =
+          a.keyword() != null
+              ? a.keyword()
+              : i == 0 ? "func" : i == 1 ? "primals" : i == 2 ? "tangents" : null;
+      if (k == null) {
+        throw new GradcException(
+            "jvp() takes the function, primals and tangents by position", a.value().pos());
+      }
+      switch (k) {
+        case "func" -> f = a.value();
+        case "primals" -> primals = a.value();
+        case "tangents" -> tangents = a.value();
+        case "strict" -> {
+          // tangents that do not reach a result are zeros either way
+        }
+        case "has_aux" -> {
+          if (!(a.value().val() instanceof Val.Num n && n.integral() && n.i() == 0)) {
+            throw new GradcException(
+                "jvp(): has_aux=True is not supported; return the results alone", a.keywordPos());
+          }
+        }
+        default ->
+            throw new GradcException(
+                "jvp() got an unexpected keyword argument '"
+                    + k
+                    + "'"
+                    + Diagnostics.suggestion(
+                        k, List.of("func", "primals", "tangents", "strict", "has_aux")),
+                a.keywordPos());
+      }
+    }
+    if (f == null || primals == null || tangents == null) {
+      throw new GradcException(
+          "jvp() missing "
+              + (f == null ? "the function" : primals == null ? "primals" : "tangents")
+              + ": jvp(func, primals, tangents)",
+          at);
+    }
+    Val.UserFunction def;
+    List<Step> steps;
+    if (f.val() instanceof Val.UserFunction u) {
+      def = u;
+      steps = List.of();
+    } else if (f.val() instanceof Val.Transformed t) {
+      def = t.def();
+      steps = t.steps();
+    } else {
+      throw new GradcException(
+          "jvp() takes a function defined with 'def' (or one transformed already), not a "
+              + f.val().typeName(),
+          f.pos());
+    }
+    List<Located> ps = tuple("primals", primals);
+    List<Located> ts = tuple("tangents", tangents);
+    if (ps.size() != ts.size()) {
+      throw new GradcException(
+          "jvp: Expected primals and tangents to have the same python structure: "
+              + ps.size()
+              + " primals, "
+              + ts.size()
+              + " tangents",
+          tangents.pos());
+    }
+    Traced r = trace(b, def, steps, ps, at, tracer);
+    int n = ps.size();
+    Func pushed = Autodiff.jvp(r.f(), r.f().params().subList(0, n));
+    List<Value> in = new ArrayList<>(r.inputs());
+    for (int i = 0; i < n; i++) {
+      Located t = ts.get(i);
+      Type want = r.inputs().get(i).type();
+      if (!(t.val() instanceof Val.Tensor tv) || !tv.value().type().equals(want)) {
+        throw new GradcException(
+            "jvp: tangent "
+                + i
+                + " must be a tensor of its primal's dtype and shape, "
+                + want
+                + ", got "
+                + (t.val() instanceof Val.Tensor tv2
+                    ? tv2.value().type().toString()
+                    : t.val().typeName()),
+            t.pos());
+      }
+      in.add(tv.value());
+    }
+    List<Value> out = b.inline(pushed, in);
+    int m = out.size() / 2;
+    Val value = r.shape().build(out.subList(0, m).iterator(), at);
+    Val tangent = r.shape().build(out.subList(m, out.size()).iterator(), at);
+    return new Val.Seq(List.of(new Located(value, at), new Located(tangent, at)), true);
+  }
+
+  private static List<Located> tuple(String what, Located v) {
+    if (!(v.val() instanceof Val.Seq s)) {
+      throw new GradcException(
+          "jvp: Expected " + what + " to be a tuple of tensors, got " + v.val().typeName(),
+          v.pos());
+    }
+    return s.items();
+  }
+
+  private static Traced trace(
+      Builder b,
+      Val.UserFunction def,
+      List<Step> steps,
+      List<Located> args,
+      SourcePos at,
+      Tracer tracer) {
+    Val.Transformed t = new Val.Transformed(def, steps);
     String fn = t.def().name() + "()";
     List<Value> actual = new ArrayList<>();
     for (Located a : args) {
@@ -285,8 +411,7 @@ final class FuncTransforms {
     }
     List<Value> in = new ArrayList<>(actual);
     in.addAll(captured);
-    List<Value> out = b.inline(f, in);
-    return shape.build(out.iterator(), at);
+    return new Traced(f, shape, in);
   }
 
   /**

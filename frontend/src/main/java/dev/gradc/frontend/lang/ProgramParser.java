@@ -2521,6 +2521,13 @@ final class ProgramParser {
       return new Located(inline(u, args, calleeTok), callee.pos());
     }
     if (fv instanceof Val.Transform t) {
+      if (t.name().equals("jvp")) {
+        for (CallArg c : args) {
+          markUsed(c.value().val());
+        }
+        return new Located(
+            at(at, () -> FuncTransforms.jvp(b, args, at, tracer(calleeTok))), callee.pos());
+      }
       return new Located(FuncTransforms.wrap(t.name(), args, at), callee.pos());
     }
     if (fv instanceof Val.Transformed t) {
@@ -2576,15 +2583,21 @@ final class ProgramParser {
       positional.add(c.value());
     }
     SourcePos pos = pos(at);
-    FuncTransforms.Tracer tracer =
-        (u, values, where) -> {
-          List<CallArg> bound = new ArrayList<>();
-          for (Value v : values) {
-            bound.add(new CallArg(null, new Located(new Val.Tensor(v), where), null));
-          }
-          return inline(u, bound, at);
-        };
-    return at(pos, () -> FuncTransforms.call(b, t, positional, pos, tracer));
+    return at(pos, () -> FuncTransforms.call(b, t, positional, pos, tracer(at)));
+  }
+
+  /**
+   * Runs a def's body on given tensors, for {@link FuncTransforms}; errors name the call {@code
+   * at}.
+   */
+  private FuncTransforms.Tracer tracer(Token at) {
+    return (u, values, where) -> {
+      List<CallArg> bound = new ArrayList<>();
+      for (Value v : values) {
+        bound.add(new CallArg(null, new Located(new Val.Tensor(v), where), null));
+      }
+      return inline(u, bound, at);
+    };
   }
 
   /**
