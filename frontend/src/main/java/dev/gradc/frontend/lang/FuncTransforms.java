@@ -44,7 +44,8 @@ final class FuncTransforms {
   private FuncTransforms() {}
 
   /** The transforms, by their PyTorch names. */
-  static final Set<String> NAMES = Set.of("grad", "vmap", "jacrev", "jacfwd", "hessian", "jvp");
+  static final Set<String> NAMES =
+      Set.of("grad", "vmap", "jacrev", "jacfwd", "hessian", "jvp", "vjp");
 
   /**
    * One transform. {@code argnums} for the differentiating ones ({@code tuple}: written as a tuple,
@@ -244,20 +245,7 @@ final class FuncTransforms {
               + ": jvp(func, primals, tangents)",
           at);
     }
-    Val.UserFunction def;
-    List<Step> steps;
-    if (f.val() instanceof Val.UserFunction u) {
-      def = u;
-      steps = List.of();
-    } else if (f.val() instanceof Val.Transformed t) {
-      def = t.def();
-      steps = t.steps();
-    } else {
-      throw new GradcException(
-          "jvp() takes a function defined with 'def' (or one transformed already), not a "
-              + f.val().typeName(),
-          f.pos());
-    }
+    Val.Transformed t = transformed("jvp", f);
     List<Located> ps = tuple("primals", primals);
     List<Located> ts = tuple("tangents", tangents);
     if (ps.size() != ts.size()) {
@@ -269,24 +257,24 @@ final class FuncTransforms {
               + " tangents",
           tangents.pos());
     }
-    Traced r = trace(b, def, steps, ps, at, tracer);
+    Traced r = trace(b, t.def(), t.steps(), ps, at, tracer);
     int n = ps.size();
     Func pushed = Autodiff.jvp(r.f(), r.f().params().subList(0, n));
     List<Value> in = new ArrayList<>(r.inputs());
     for (int i = 0; i < n; i++) {
-      Located t = ts.get(i);
+      Located tangent = ts.get(i);
       Type want = r.inputs().get(i).type();
-      if (!(t.val() instanceof Val.Tensor tv) || !tv.value().type().equals(want)) {
+      if (!(tangent.val() instanceof Val.Tensor tv) || !tv.value().type().equals(want)) {
         throw new GradcException(
             "jvp: tangent "
                 + i
                 + " must be a tensor of its primal's dtype and shape, "
                 + want
                 + ", got "
-                + (t.val() instanceof Val.Tensor tv2
+                + (tangent.val() instanceof Val.Tensor tv2
                     ? tv2.value().type().toString()
-                    : t.val().typeName()),
-            t.pos());
+                    : tangent.val().typeName()),
+            tangent.pos());
       }
       in.add(tv.value());
     }
@@ -295,6 +283,90 @@ final class FuncTransforms {
     Val value = r.shape().build(out.subList(0, m).iterator(), at);
     Val tangent = r.shape().build(out.subList(m, out.size()).iterator(), at);
     return new Val.Seq(List.of(new Located(value, at), new Located(tangent, at)), true);
+  }
+
+  /**
+   * {@code vjp(f, *primals)} ({@code functorch.vjp}): the results of {@code f} (a def, possibly
+   * transformed) at the primals, and the function that maps cotangents of them (nested as the
+   * results) to one gradient per primal.
+   */
+  static Val vjp(Builder b, List<CallArg> args, SourcePos at, Tracer tracer) {
+    if (args.isEmpty() || args.get(0).keyword() != null) {
+      throw new GradcException("vjp() missing its first argument, the function", at);
+    }
+    Located f = args.get(0).value();
+    List<Located> primals = new ArrayList<>();
+    for (CallArg a : args.subList(1, args.size())) {
+      if (a.keyword() == null) {
+        primals.add(a.value());
+      } else if (!a.keyword().equals("has_aux")) {
+        throw new GradcException(
+            "vjp() got an unexpected keyword argument '" + a.keyword() + "'", a.keywordPos());
+      } else if (!(a.value().val() instanceof Val.Num n && n.integral() && n.i() == 0)) {
+        throw new GradcException(
+            "vjp(): has_aux=True is not supported; return the results alone", a.keywordPos());
+      }
+    }
+    Val.Transformed t = transformed("vjp", f);
+    Traced r = trace(b, t.def(), t.steps(), primals, at, tracer);
+    Val output = r.shape().build(b.inline(r.f(), r.inputs()).iterator(), at);
+    int[] all = new int[primals.size()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    Func back = Autodiff.vjp(Transforms.withRoles(r.f(), all), true);
+    Val pull =
+        new Val.Pullback(back, r.inputs(), r.f().results().size(), primals.size(), r.shape());
+    return new Val.Seq(List.of(new Located(output, at), new Located(pull, at)), true);
+  }
+
+  /** Calls the function {@link #vjp} returned: the gradients of the primals, a tuple. */
+  static Val pull(Builder b, Val.Pullback p, List<Located> args, SourcePos at) {
+    if (args.size() != 1) {
+      throw new GradcException(
+          "the function vjp returned takes the cotangents as one argument, nested as the results;"
+              + " got "
+              + args.size(),
+          at);
+    }
+    List<Value> cotangents = new ArrayList<>();
+    p.shape().leaves(args.get(0), cotangents);
+    List<Value> in = new ArrayList<>(p.inputs());
+    for (int k = 0; k < cotangents.size(); k++) {
+      Type want = p.back().params().get(p.inputs().size() + k).type();
+      if (!cotangents.get(k).type().equals(want)) {
+        throw new GradcException(
+            "vjp: cotangent "
+                + k
+                + " must have its result's dtype and shape, "
+                + want
+                + ", got "
+                + cotangents.get(k).type(),
+            args.get(0).pos());
+      }
+      in.add(cotangents.get(k));
+    }
+    List<Value> out = b.inline(p.back(), in);
+    List<Located> grads = new ArrayList<>();
+    for (Value g : out.subList(p.results(), p.results() + p.primals())) {
+      grads.add(new Located(new Val.Tensor(g), at));
+    }
+    return new Val.Seq(grads, true);
+  }
+
+  /** {@code f} as a transformed def (with no transforms when it is a plain def). */
+  private static Val.Transformed transformed(String fn, Located f) {
+    if (f.val() instanceof Val.UserFunction u) {
+      return new Val.Transformed(u, List.of());
+    }
+    if (f.val() instanceof Val.Transformed t) {
+      return t;
+    }
+    throw new GradcException(
+        fn
+            + "() takes a function defined with 'def' (or one transformed already), not a "
+            + f.val().typeName(),
+        f.pos());
   }
 
   private static List<Located> tuple(String what, Located v) {
@@ -568,7 +640,7 @@ final class FuncTransforms {
    * function returns the leaves in order; its transforms keep that order (result-major, then
    * argument), so each transform maps the nesting as {@code torch.func} does.
    */
-  private record Shape(List<Shape> items) {
+  record Shape(List<Shape> items) {
     static final Shape LEAF = new Shape(null);
 
     /** The nesting after {@code s}; nests at most one level deeper per transform. */
@@ -595,6 +667,28 @@ final class FuncTransforms {
         out.add(item.withLeaves(leaf));
       }
       return new Shape(out);
+    }
+
+    /** The tensors of {@code v}, which must nest as this shape, in order. */
+    void leaves(Located v, List<Value> out) {
+      if (items == null) {
+        if (!(v.val() instanceof Val.Tensor t)) {
+          throw new GradcException(
+              "vjp: expected a tensor cotangent, got " + v.val().typeName(), v.pos());
+        }
+        out.add(t.value());
+        return;
+      }
+      if (!(v.val() instanceof Val.Seq s) || s.items().size() != items.size()) {
+        throw new GradcException(
+            "vjp: expected the cotangents as a tuple of "
+                + items.size()
+                + ", nested as the results",
+            v.pos());
+      }
+      for (int i = 0; i < items.size(); i++) {
+        items.get(i).leaves(s.items().get(i), out);
+      }
     }
 
     /** The values of the leaves, taken in order, nested as this shape. */

@@ -2521,17 +2521,36 @@ final class ProgramParser {
       return new Located(inline(u, args, calleeTok), callee.pos());
     }
     if (fv instanceof Val.Transform t) {
-      if (t.name().equals("jvp")) {
+      if (t.name().equals("jvp") || t.name().equals("vjp")) {
         for (CallArg c : args) {
           markUsed(c.value().val());
         }
+        FuncTransforms.Tracer tracer = tracer(calleeTok);
         return new Located(
-            at(at, () -> FuncTransforms.jvp(b, args, at, tracer(calleeTok))), callee.pos());
+            at(
+                at,
+                () ->
+                    t.name().equals("jvp")
+                        ? FuncTransforms.jvp(b, args, at, tracer)
+                        : FuncTransforms.vjp(b, args, at, tracer)),
+            callee.pos());
       }
       return new Located(FuncTransforms.wrap(t.name(), args, at), callee.pos());
     }
     if (fv instanceof Val.Transformed t) {
       return new Located(transformedCall(t, args, calleeTok), callee.pos());
+    }
+    if (fv instanceof Val.Pullback pb) {
+      List<Located> cotangents = new ArrayList<>();
+      for (CallArg c : args) {
+        if (c.keyword() != null) {
+          throw new GradcException(
+              "pass the cotangents by position, not '" + c.keyword() + "='", c.keywordPos());
+        }
+        markUsed(c.value().val());
+        cotangents.add(c.value());
+      }
+      return new Located(at(at, () -> FuncTransforms.pull(b, pb, cotangents, at)), callee.pos());
     }
     if (fv instanceof Val.PyFunction py) {
       List<Located> positional = positionalOnly(py.name(), args);

@@ -3,6 +3,7 @@ package dev.gradc.frontend.lang;
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Dim;
+import dev.gradc.ir.Func;
 import dev.gradc.ir.GradcException;
 import dev.gradc.ir.Lit;
 import dev.gradc.ir.SourcePos;
@@ -29,6 +30,7 @@ sealed interface Val
         Val.UserFunction,
         Val.Transform,
         Val.Transformed,
+        Val.Pullback,
         Val.Dtype,
         Val.Module,
         Val.Unknown {
@@ -214,6 +216,20 @@ sealed interface Val
 
   /** A def with transforms applied, the outermost first: {@code vmap(grad(f))}. */
   record Transformed(UserFunction def, List<FuncTransforms.Step> steps) implements Val {
+    @Override
+    public String typeName() {
+      return "function";
+    }
+  }
+
+  /**
+   * The function {@code vjp(f, *primals)} returns: {@code back} is the vjp of the traced {@code f}
+   * with one cotangent input per result, called with {@code inputs} (the primals, then what {@code
+   * f} closed over) and the cotangents, nested as {@code shape}.
+   */
+  record Pullback(
+      Func back, List<Value> inputs, int results, int primals, FuncTransforms.Shape shape)
+      implements Val {
     @Override
     public String typeName() {
       return "function";
