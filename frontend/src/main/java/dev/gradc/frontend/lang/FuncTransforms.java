@@ -103,12 +103,7 @@ final class FuncTransforms {
       }
       switch (k) {
         case "argnums" -> argnums = a.value();
-        case "has_aux" -> {
-          if (!(a.value().val() instanceof Val.Num n && n.integral() && n.i() == 0)) {
-            throw new GradcException(
-                name + "(): has_aux=True is not supported; return the loss alone", a.keywordPos());
-          }
-        }
+        case "has_aux" -> noAux(name, a, "the loss");
         default ->
             throw new GradcException(
                 name
@@ -162,6 +157,14 @@ final class FuncTransforms {
     boolean inAll = in == null || !(in.val() instanceof Val.Seq);
     boolean outAll = out == null || !(out.val() instanceof Val.Seq);
     return new Step("vmap", null, false, inDims, inAll, outDims, outAll);
+  }
+
+  /** {@code has_aux}: False (an auxiliary result is not supported); {@code what} to return. */
+  private static void noAux(String fn, CallArg a, String what) {
+    if (!(a.value().val() instanceof Val.Num n && n.integral() && n.i() == 0)) {
+      throw new GradcException(
+          fn + "(): has_aux=True is not supported; return " + what + " alone", a.keywordPos());
+    }
   }
 
   /** An int, or a tuple or list of ints (with None where {@code none} allows it). */
@@ -222,12 +225,7 @@ final class FuncTransforms {
         case "strict" -> {
           // tangents that do not reach a result are zeros either way
         }
-        case "has_aux" -> {
-          if (!(a.value().val() instanceof Val.Num n && n.integral() && n.i() == 0)) {
-            throw new GradcException(
-                "jvp(): has_aux=True is not supported; return the results alone", a.keywordPos());
-          }
-        }
+        case "has_aux" -> noAux("jvp", a, "the results");
         default ->
             throw new GradcException(
                 "jvp() got an unexpected keyword argument '"
@@ -299,12 +297,11 @@ final class FuncTransforms {
     for (CallArg a : args.subList(1, args.size())) {
       if (a.keyword() == null) {
         primals.add(a.value());
-      } else if (!a.keyword().equals("has_aux")) {
+      } else if (a.keyword().equals("has_aux")) {
+        noAux("vjp", a, "the results");
+      } else {
         throw new GradcException(
             "vjp() got an unexpected keyword argument '" + a.keyword() + "'", a.keywordPos());
-      } else if (!(a.value().val() instanceof Val.Num n && n.integral() && n.i() == 0)) {
-        throw new GradcException(
-            "vjp(): has_aux=True is not supported; return the results alone", a.keywordPos());
       }
     }
     Val.Transformed t = transformed("vjp", f);
