@@ -301,7 +301,7 @@ public final class Report {
                 + " GB/s, JMH `FloorBench`): no implementation can beat that one-pass floor."
                 + "%s gradc reads `x` once, in one fused loop (plan below), and takes %.1f× the"
                 + " floor: for each row of 32 it runs the dot product `x_i . w`, the row's loss"
-                + " and gradient coefficient (an `exp`, a `log` and two divisions) and 32"
+                + " and gradient coefficient (an `exp`, a `log1p` and a division) and 32"
                 + " updates of the gradient's partial sums.",
             mb,
             number(floor),
@@ -327,6 +327,34 @@ public final class Report {
               torch.ms() / floor,
               number(torch.ms() / 2),
               torch.ms() / 2 / floor));
+    }
+    Double linear = scores(dir, t, FloorBench.class).get("logisticLinear");
+    if (linear != null) {
+      Map<String, Double> ns = scores(dir, t, HelperBench.class);
+      Double exp = ns.get("expMathF64");
+      Double log1p = ns.get("log1pMathF64");
+      out.append(
+          String.format(
+              Locale.ROOT,
+              " With a linear loss in place of softplus (`mean(-y * (x @ w))`: the same fused"
+                  + " pass, dot products and gradient sums; JMH `FloorBench.logisticLinear`),"
+                  + " gradc takes %s ms, %.1f× the floor: the rows loops run in the scalar"
+                  + " kernel, with or without the vector module, its 16 partial sums of each dot"
+                  + " product and 32 column sums kept in order as scalars. The per-row loss"
+                  + " functions take the other %s ms, %.0f ns per row%s.",
+              number(linear),
+              linear / floor,
+              number(gradc.ms() - linear),
+              (gradc.ms() - linear) * 1e6 / xShape[0],
+              exp == null || log1p == null
+                  ? ""
+                  : String.format(
+                      Locale.ROOT,
+                      ": an `exp` and a `log1p` (%.1f and %.1f ns per call alone, JMH"
+                          + " `HelperBench`; `MathF64`'s, the same bits on every machine) and a"
+                          + " division, one row after the other",
+                      exp,
+                      log1p)));
     }
     return out.append("\n\n").toString();
   }

@@ -104,6 +104,30 @@ class ReportTest {
     assertContains(md, "| `logistic` | 8.00 ± 0.800 | 4.00 ± 0.400 | 6.00 |");
   }
 
+  @Test
+  void render_logisticBreakdown_linearLossAndPerRowFunctions(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("jmh-1.json"),
+        "["
+            + jmh("GradcBench.logistic", "ms/op", 20, 100)
+            + ","
+            + jmh("FloorBench.logisticLinear", "ms/op", 10, 100)
+            + ","
+            + jmh("HelperBench.expMathF64", "ns/op", 9, 0)
+            + ","
+            + jmh("HelperBench.log1pMathF64", "ns/op", 6.5, 0)
+            + "]");
+    Files.writeString(
+        dir.resolve("jmh-kernels-1.json"),
+        "[" + jmh("FloorBench.readLogisticXVector", "ms/op", 4, 0) + "]");
+    String md = Report.render(dir);
+    assertContains(md, "gradc takes 10.0 ms, 2.5× the floor: the rows loops run in the scalar");
+    assertContains(
+        md,
+        "The per-row loss functions take the other 10.0 ms, 50 ns per row: an `exp` and a"
+            + " `log1p` (9.0 and 6.5 ns per call alone");
+  }
+
   /** A JMH throughput result in ops/ns. */
   private static String throughput(String benchmark, double score) {
     return String.format(
