@@ -1,6 +1,9 @@
 package dev.gradc.bench;
 
 import dev.gradc.bench.vector.ReadLoops;
+import dev.gradc.ir.Func;
+import dev.gradc.runtime.CompiledFunction;
+import dev.gradc.runtime.Kernels;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,10 +37,27 @@ public class FloorBench {
   public String size;
 
   private double[] x;
+  private Problem linear;
+  private CompiledFunction linearVjp;
+  private Object[] linearOuts;
 
   @Setup
   public void setUp() {
     x = (double[]) Workload.LOGISTIC.problem(Size.parse(size)).args()[0];
+    linear = Problems.logistic(Size.parse(size), false);
+    Func vjp = linear.vjp();
+    linearVjp = Kernels.compile(vjp);
+    linearOuts = linear.newOutputs(vjp);
+  }
+
+  /**
+   * gradc's value and gradient of {@code logistic} with a linear loss ({@code mean(-y * (x @ w))}):
+   * the same fused pass over {@code x}, its dot products and gradient sums, without the per-row
+   * {@code exp}, {@code log1p} and division; at {@code gradc.threads}, as the workload.
+   */
+  @Benchmark
+  public Object[] logisticLinear() {
+    return linearVjp.call(linear.args(), linear.shapes(), linearOuts);
   }
 
   /** The one-pass floor: {@code x} read at memory speed with the Vector API. */

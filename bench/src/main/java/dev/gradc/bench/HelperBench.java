@@ -94,6 +94,13 @@ public class HelperBench {
     return sum(a.x, MathF64::exp);
   }
 
+  /** gradc's {@code log1p}, at {@code 1 + |x|} ({@code logistic}'s per-row {@code log1p(e^m)}). */
+  @Benchmark
+  @OperationsPerInvocation(CALLS)
+  public double log1pMathF64(Arguments a) {
+    return sum(a.x, v -> MathF64.log1p(Math.abs(v)));
+  }
+
   /** The JDK's {@code exp}, a C2 intrinsic on x86. */
   @Benchmark
   @OperationsPerInvocation(CALLS)

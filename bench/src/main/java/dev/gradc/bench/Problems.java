@@ -37,6 +37,15 @@ final class Problems {
 
   /** {@code mean(softplus(-y * (x @ w)))}; x [rows, 32] and y of ±1 inputs, w param. */
   static Problem logistic(Size size) {
+    return logistic(size, true);
+  }
+
+  /**
+   * {@link #logistic}, or with {@code softplus} left out ({@code mean(-y * (x @ w))}): the same
+   * reads of {@code x} and the same partial sums, without the per-row functions ({@link
+   * FloorBench#logisticLinear}).
+   */
+  static Problem logistic(Size size, boolean softplus) {
     int rows = size.of(200_000);
     int k = 32;
     Builder b = new Builder("logistic");
@@ -44,7 +53,7 @@ final class Problems {
     Value y = b.input("y", Type.of(DType.F64, rows));
     Value w = b.param("w", Type.of(DType.F64, k));
     Value margin = b.mul(b.neg(y), b.matmul(x, w));
-    b.ret(b.mean(b.unary(Op.SOFTPLUS, margin)));
+    b.ret(b.mean(softplus ? b.unary(Op.SOFTPLUS, margin) : margin));
     SplittableRandom rnd = new SplittableRandom(SEED);
     double[] ys = new double[rows];
     for (int i = 0; i < rows; i++) {

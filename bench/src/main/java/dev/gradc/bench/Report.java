@@ -301,7 +301,7 @@ public final class Report {
                 + " GB/s, JMH `FloorBench`): no implementation can beat that one-pass floor."
                 + "%s gradc reads `x` once, in one fused loop (plan below), and takes %.1f× the"
                 + " floor: for each row of 32 it runs the dot product `x_i . w`, the row's loss"
-                + " and gradient coefficient (an `exp`, a `log` and two divisions) and 32"
+                + " and gradient coefficient (an `exp`, a `log1p` and a division) and 32"
                 + " updates of the gradient's partial sums.",
             mb,
             number(floor),
@@ -328,7 +328,98 @@ public final class Report {
               number(torch.ms() / 2),
               torch.ms() / 2 / floor));
     }
+    Double linear = scores(dir, t, FloorBench.class).get("logisticLinear");
+    if (linear != null) {
+      Map<String, Double> ns = scores(dir, t, HelperBench.class);
+      Double exp = ns.get("expMathF64");
+      Double log1p = ns.get("log1pMathF64");
+      out.append(
+          String.format(
+              Locale.ROOT,
+              " With a linear loss in place of softplus (`mean(-y * (x @ w))`: the same fused"
+                  + " pass, dot products and gradient sums; JMH `FloorBench.logisticLinear`),"
+                  + " gradc takes %s ms, %.1f× the floor: the rows loops run in the scalar"
+                  + " kernel, with or without the vector module, its 16 partial sums of each dot"
+                  + " product and 32 column sums kept in order as scalars. The per-row loss"
+                  + " functions take the other %s ms, %.0f ns per row%s.",
+              number(linear),
+              linear / floor,
+              number(gradc.ms() - linear),
+              (gradc.ms() - linear) * 1e6 / xShape[0],
+              exp == null || log1p == null
+                  ? ""
+                  : String.format(
+                      Locale.ROOT,
+                      ": an `exp` and a `log1p` (%.1f and %.1f ns per call alone, JMH"
+                          + " `HelperBench`; `MathF64`'s, the same bits on every machine) and a"
+                          + " division, one row after the other",
+                      exp,
+                      log1p)));
+    }
     return out.append("\n\n").toString();
+  }
+
+  /** {@code mse} moves its bytes as fast as the hand-written loop does: memory, not arithmetic. */
+  private static String mseBandwidth(Run run) {
+    Map<Impl, Cell> c = run.cells.getOrDefault(Workload.MSE, Map.of());
+    Cell gradc = c.get(Impl.GRADC);
+    Cell hand = c.get(Impl.HAND_WRITTEN);
+    if (gradc == null || hand == null) {
+      return "";
+    }
+    double mb = problem(Workload.MSE, run.size).bytes() / 1e6;
+    return String.format(
+        Locale.ROOT,
+        "`mse` reads its four inputs and writes three gradients once, %.0f MB per call, in one"
+            + " fused loop: %.1f GB/s, against %.1f GB/s for the hand-written loop over the same"
+            + " arrays: its time is memory traffic, not arithmetic.\n\n",
+        mb,
+        mb / gradc.ms(),
+        mb / hand.ms());
+  }
+
+  /** The first layer's products, forward and the weight gradient: most of {@code mlp}'s FLOPs. */
+  private static final List<String> MLP_LARGE = List.of("f32:256x784x256", "f32:784x256x256:At");
+
+  /**
+   * Why {@code mlp} takes what it takes, on one thread: the time of its two large products at the
+   * routines' measured speed ({@link GemmBench}, one thread) against the workload's.
+   */
+  private static String mlpProducts(Path dir, int t, Run run) throws IOException {
+    Map<Impl, Cell> c = run.cells.getOrDefault(Workload.MLP, Map.of());
+    Cell scalar = c.get(Impl.GRADC);
+    Cell vector = c.get(Impl.GRADC_VECTOR);
+    double[] ms = new double[2];
+    int found = 0;
+    for (Score g : kernelScores(dir, 1, GemmBench.class)) {
+      if (MLP_LARGE.contains(g.shape())) {
+        switch (g.method()) {
+          case "gemmScalar" -> ms[0] += g.score() / 1e3;
+          case "gemmVector" -> {
+            ms[1] += g.score() / 1e3;
+            found++;
+          }
+          default -> {}
+        }
+      }
+    }
+    if (t != 1 || found != MLP_LARGE.size() || vector == null) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT,
+        "`mlp`'s two large products (`%s` forward, `%s` for the first layer's weight gradient)"
+            + " take %s ms with `GemmVector` on one thread (JMH `GemmBench`; %s ms with the"
+            + " scalar `Gemm`) of gradc's %s ms with the vector module%s. The other %s ms go to"
+            + " the second layer's small products, the f32 loops over `[256, 256]` and `[256, 10]`"
+            + " (bias, relu and its mask, log-softmax and the loss), and the result buffers.\n\n",
+        MLP_LARGE.get(0),
+        MLP_LARGE.get(1),
+        number(ms[1]),
+        number(ms[0]),
+        number(vector.ms()),
+        scalar == null ? "" : " (" + number(scalar.ms()) + " ms without)",
+        number(Math.max(0, vector.ms() - ms[1])));
   }
 
   /** One score of a library benchmark: its method, its {@code shape} parameter or "", its score. */
@@ -384,11 +475,11 @@ public final class Report {
                 gflops(peaks.get("scalarF64")))));
     out.append(
         "\nThe matrix-product routines at the `mlp` workload's shapes (JMH `GemmBench`; `NxKxM`,"
-            + " `At`: A read transposed), GFLOP/s: the routine kernels copy today (`Matmul`), and"
-            + " the packed GEMM of issue 16 in its scalar form and its Vector API form, which give"
-            + " the same bits:\n\n");
+            + " `At`: A read transposed), GFLOP/s: the unpacked routine kernels called before"
+            + " issue 16 (`Matmul`), and the packed GEMM they call now, in its scalar form and its"
+            + " Vector API form (with the vector module), which give the same bits:\n\n");
     List<String> head =
-        List.of("shape", "`Matmul` (today)", "`Gemm` scalar", "`GemmVector`", "vector / peak");
+        List.of("shape", "`Matmul` (unpacked)", "`Gemm` scalar", "`GemmVector`", "vector / peak");
     out.append(row(head)).append(separator(head.size()));
     Map<String, Map<String, Double>> byShape = new LinkedHashMap<>();
     for (Score g : gemm) {
@@ -440,7 +531,9 @@ public final class Report {
     Size size = run.size;
     StringBuilder out = new StringBuilder("## Where gradc's time goes\n\n");
     out.append(tinyStepParts(run, t));
+    out.append(mseBandwidth(run));
     out.append(logisticFloor(dir, t, run));
+    out.append(mlpProducts(dir, t, run));
     Map<String, Double> ns = scores(dir, t, HelperBench.class);
     Double slow = ns.get("erfMathF64");
     Double fast = ns.get("erfTable");

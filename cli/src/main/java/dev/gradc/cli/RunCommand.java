@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
       "gradient rule returns it, as PyTorch's torch.autograd.detect_anomaly. The error",
       "names the IR node, the op or grad_fn, and the line and column that wrote it:",
       "  prog.grad:5:9: error: anomaly detected in forward: 'log' returned -inf values",
-      "  (%1: f64[3] = log %x); the op was recorded at prog.grad:5:9",
+      "  (%%1: f64[3] = log %%x); the op was recorded at prog.grad:5:9",
       "",
       "--hessian adds the Hessian's blocks, hessian[ROW, COLUMN] (JSON: \"hessian\":",
       "{\"ROW\": {\"COLUMN\": H, ...}, ...}), for params of static shape.",

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +29,24 @@ class GradcTest {
     for (String c : COMMANDS) {
       assertTrue(top.out().contains("\n  " + c + " "), c + " listed in\n" + top.out());
     }
+  }
+
+  @Test
+  void everyHelp_formatsWithoutPicocliWarnings() {
+    // picocli reports a help text it cannot format (a bare '%') on System.err, not on the
+    // command's error stream
+    PrintStream saved = System.err;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    try {
+      for (String c : COMMANDS) {
+        Cli.run(c, "--help");
+      }
+      Cli.run("--help");
+    } finally {
+      System.setErr(saved);
+    }
+    assertEquals("", bytes.toString(StandardCharsets.UTF_8));
   }
 
   @Test

@@ -37,8 +37,8 @@ import java.util.function.Function;
  * of the real ones), makes a function of the IR of what it computed (the def's parameters, then
  * every tensor the body reads from outside it, which no transform differentiates or batches),
  * rewrites that function with {@link Transforms} and {@link Vmap} from the innermost transform out,
- * and inlines the result where it is called. The instructions of the traced run stay behind unused,
- * for dead-code elimination.
+ * and inlines the result where it is called. The instructions of the traced run stay behind unused
+ * until the program is built, which drops them ({@link Tracer#tracedOnly}).
  */
 final class FuncTransforms {
   private FuncTransforms() {}
@@ -65,6 +65,12 @@ final class FuncTransforms {
   /** Runs a def's body with its parameters bound to the given tensors; returns what it returned. */
   interface Tracer {
     Val trace(Val.UserFunction f, List<Value> args, SourcePos at);
+
+    /**
+     * Instructions {@code [from, to)} of the builder (by position) were emitted for tracing only;
+     * those the program does not use can go.
+     */
+    void tracedOnly(int from, int to);
   }
 
   /** {@code name(f, ...)}: {@code f} with one more transform outside the ones it has. */
@@ -407,6 +413,7 @@ final class FuncTransforms {
     }
     List<List<Integer>> inDims = new ArrayList<>();
     List<Dim> batches = new ArrayList<>();
+    int from = b.size();
     List<Value> slices = new ArrayList<>(actual);
     for (Step s : t.steps()) {
       if (!s.name().equals("vmap")) {
@@ -473,6 +480,7 @@ final class FuncTransforms {
     Shape shape = resultShape(returned, results, fn, at);
     List<Value> captured = new ArrayList<>();
     Func f = extract(b, t.def(), placeholders, mark, results, captured);
+    tracer.tracedOnly(from, b.size());
     for (int k = t.steps().size() - 1; k >= 0; k--) {
       Step s = t.steps().get(k);
       f = apply(s, f, actual.size(), inDims.get(k), batches.get(k), at);

@@ -20,6 +20,7 @@ import dev.gradc.ir.Role;
 import dev.gradc.ir.SourcePos;
 import dev.gradc.ir.Type;
 import dev.gradc.ir.Value;
+import dev.gradc.ir.opt.Dce;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -130,6 +132,10 @@ final class ProgramParser {
   private final Map<String, Declaration> declarations = new LinkedHashMap<>();
   private final Set<String> assignedSomewhere = new HashSet<>();
   private final List<SourcePos> positions = new ArrayList<>();
+
+  /** Positions of instructions emitted only to trace a transformed def ({@link FuncTransforms}). */
+  private final BitSet tracedOnly = new BitSet();
+
   private final BitSet gradKnown = new BitSet();
   private final BitSet requiresGrad = new BitSet();
   private int depth;
@@ -182,6 +188,21 @@ final class ProgramParser {
     Func f = b.build();
     while (positions.size() < f.insts().size()) {
       positions.add(resultPos);
+    }
+    if (!tracedOnly.isEmpty()) {
+      // what transformed defs emitted while being traced, and the program does not use
+      int params = f.params().size();
+      IntPredicate droppable = id -> id >= params && tracedOnly.get(id - params);
+      boolean[] kept = Dce.kept(f, droppable);
+      f = Dce.without(f, droppable);
+      List<SourcePos> left = new ArrayList<>();
+      for (int k = 0; k < positions.size(); k++) {
+        if (kept[params + k]) {
+          left.add(positions.get(k));
+        }
+      }
+      positions.clear();
+      positions.addAll(left);
     }
     return new Parsed(
         f,
@@ -2610,12 +2631,20 @@ final class ProgramParser {
    * at}.
    */
   private FuncTransforms.Tracer tracer(Token at) {
-    return (u, values, where) -> {
-      List<CallArg> bound = new ArrayList<>();
-      for (Value v : values) {
-        bound.add(new CallArg(null, new Located(new Val.Tensor(v), where), null));
+    return new FuncTransforms.Tracer() {
+      @Override
+      public Val trace(Val.UserFunction u, List<Value> values, SourcePos where) {
+        List<CallArg> bound = new ArrayList<>();
+        for (Value v : values) {
+          bound.add(new CallArg(null, new Located(new Val.Tensor(v), where), null));
+        }
+        return inline(u, bound, at);
       }
-      return inline(u, bound, at);
+
+      @Override
+      public void tracedOnly(int from, int to) {
+        tracedOnly.set(from, to);
+      }
     };
   }
 
