@@ -214,13 +214,17 @@ final class LoopPlan {
 
   /**
    * The view an in-place read of the view {@code v} goes through ({@link #readsInPlace}): the view
-   * {@code v} is of, when that is a plain view too (a reshape that strides cannot express, whose
-   * base's elements are {@code v}'s in the same order); otherwise {@code v}.
+   * {@code v} is of, when that is a plain view too, neither copied nor guarded (a reshape that
+   * strides cannot express, whose base's elements are {@code v}'s in the same order); otherwise
+   * {@code v}, which is read under its own strides (over its base's copy when the base is copied).
    */
   Value inPlaceView(Value v) {
     Home h = home(v);
-    if (h.where() == Where.VIEW && home(h.base()).where() == Where.VIEW) {
-      return h.base();
+    if (h.where() == Where.VIEW) {
+      Home b = home(h.base());
+      if (b.where() == Where.VIEW && !b.isCopied() && b.guard() == null) {
+        return h.base();
+      }
     }
     return v;
   }

@@ -145,4 +145,30 @@ class SliceBackwardInPlaceTest {
     assertTrue(bytes < 64 * 1024, bytes + " bytes per call");
     assertSameBits(f, a, false);
   }
+
+  @Test
+  void scatterReadsAViewOfAGuardedValueUnderItsOwnStrides() {
+    // the gradient of gather(...).transpose(0, 1)[:, 1:]: scatter_add reads the transpose of a
+    // slice_backward, whose copy it must read transposed
+    Func f =
+        parse(
+            """
+            func @f(%g: f64[3, 3], input %i: i64[4, 3]) -> (f64[5, 3]) {
+              %0: f64[3, 4] = slice_backward %g, dims=[1, 1, 1]
+              %1: f64[4, 3] = transpose %0, dims=[0, 1]
+              %2: f64[5, 3] = broadcast 0.0
+              %3: f64[5, 3] = scatter_add %2, %i, %1, dims=[0]
+              ret %3
+            }
+            """);
+    double[] g = new double[9];
+    for (int k = 0; k < g.length; k++) {
+      g[k] = k + 1;
+    }
+    List<NdArray> a =
+        List.of(
+            NdArray.of(dev.gradc.ir.DType.F64, new int[] {3, 3}, g),
+            NdArray.ofLongs(new int[] {4, 3}, 0, 1, 2, 3, 4, 0, 1, 1, 1, 4, 2, 3));
+    assertSameBits(f, a);
+  }
 }
