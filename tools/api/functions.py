@@ -281,16 +281,12 @@ FUNCTIONS = {
 }
 
 
-# PyTorch's second derivative of these is NaN at zero elements (its pow backward of the masked
-# |x|^(p-1)); gradc's is 0 there, so only their first derivatives are compared.
-NO_SECOND = {"vector_norm_p05", "vector_norm_pneg1"}
+# Functions whose second derivative is not compared (none: where PyTorch's is NaN, as vector_norm's
+# below ord 1 at zero elements, gradc's is NaN there too).
+NO_SECOND = set()
 
 
 NO_SPECIAL = set()
-# On ordinary values (-0 and 0 in one row, several zeros per slice), gradc's second derivative of
-# cumprod is PyTorch's where a slice holds at most one zero; with two its derivative across the two
-# zeros is 0 where PyTorch's O(n^2) formula gives the products without both.
-NO_SECOND = NO_SECOND | {"cumprod"}
 # PyTorch's cdist kernel treats NaN and infinities its own way (the inf-distance skips NaN, the
 # gradient at a NaN element is NaN where the vector norm's is 0): see SPECIAL_PART below.
 
