@@ -262,6 +262,11 @@ FUNCTIONS = {
     "full_like": lambda x: torch.full_like(x, 2.5) * x,
     "linspace": lambda x: x * torch.linspace(-3.0, 7.0, x.numel(), dtype=x.dtype),
     "linspace_uneven": lambda x: torch.linspace(0.1, -2.3, x.numel(), dtype=x.dtype) - x,
+    # local_response_norm: a window of channels (dim 1) about each channel, odd and even (uneven
+    # about the channel), wider than the channels, with PyTorch's defaults and other alpha, beta, k
+    "local_response_norm": lambda x: F.local_response_norm(x.reshape(1, -1, 2), 3),
+    "local_response_norm_even": lambda x: F.local_response_norm(x.reshape(2, -1, 1), 4, 0.5, 1.5, 2.0),
+    "local_response_norm_wide": lambda x: F.local_response_norm(x.reshape(1, 2, 1, -1), 5, 1.0, 0.5, 0.5),
     # glu halves the last dim (or dim); sigmoid of the second half gates the first
     "glu": lambda x: F.glu(x),
     "glu_dim0": lambda x: F.glu(x.reshape(2, -1), 0),

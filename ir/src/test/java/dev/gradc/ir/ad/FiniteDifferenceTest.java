@@ -1086,6 +1086,14 @@ class FiniteDifferenceTest {
             p("gamma", t(4)),
             p("beta", t(4))),
         c(
+            "local_response_norm",
+            (b, p) -> Distances.localResponseNorm(b, p[0], 3, 0.5, 0.75, 1.0),
+            p("x", t(2, 5, 3))),
+        c(
+            "local_response_norm even window wider than the channels",
+            (b, p) -> Distances.localResponseNorm(b, p[0], 6, 1.0, 1.5, 2.0),
+            p("x", t(1, 4, 2, 2))),
+        c(
             "batch_norm training affine",
             (b, p) -> Distances.batchNorm(b, p[0], null, null, p[1], p[2], true, 1e-5),
             p("x", t(3, 2, 2)),
