@@ -248,8 +248,13 @@ public final class Distances {
       Builder b, Value x, int size, double alpha, double beta, double k) {
     List<Dim> dims = x.type().dims();
     if (dims.size() < 3) {
+      // PyTorch's message, with the indentation its source continues the string with
       throw new GradcException(
-          "Expected 3D or higher dimensionality input (got " + dims.size() + " dimensions)");
+          "Expected 3D or higher dimensionality"
+              + " ".repeat(26)
+              + "input (got "
+              + dims.size()
+              + " dimensions)");
     }
     if (size <= 0) {
       throw new GradcException(
