@@ -262,6 +262,11 @@ FUNCTIONS = {
     "full_like": lambda x: torch.full_like(x, 2.5) * x,
     "linspace": lambda x: x * torch.linspace(-3.0, 7.0, x.numel(), dtype=x.dtype),
     "linspace_uneven": lambda x: torch.linspace(0.1, -2.3, x.numel(), dtype=x.dtype) - x,
+    # local_response_norm: a window of channels (dim 1) about each channel, odd and even (uneven
+    # about the channel), wider than the channels, with PyTorch's defaults and other alpha, beta, k
+    "local_response_norm": lambda x: F.local_response_norm(x.reshape(1, -1, 2), 3),
+    "local_response_norm_even": lambda x: F.local_response_norm(x.reshape(2, -1, 1), 4, 0.5, 1.5, 2.0),
+    "local_response_norm_wide": lambda x: F.local_response_norm(x.reshape(1, 2, 1, -1), 5, 1.0, 0.5, 0.5),
     # glu halves the last dim (or dim); sigmoid of the second half gates the first
     "glu": lambda x: F.glu(x),
     "glu_dim0": lambda x: F.glu(x.reshape(2, -1), 0),
@@ -281,16 +286,12 @@ FUNCTIONS = {
 }
 
 
-# PyTorch's second derivative of these is NaN at zero elements (its pow backward of the masked
-# |x|^(p-1)); gradc's is 0 there, so only their first derivatives are compared.
-NO_SECOND = {"vector_norm_p05", "vector_norm_pneg1"}
+# Functions whose second derivative is not compared (none: where PyTorch's is NaN, as vector_norm's
+# below ord 1 at zero elements, gradc's is NaN there too).
+NO_SECOND = set()
 
 
 NO_SPECIAL = set()
-# On ordinary values (-0 and 0 in one row, several zeros per slice), gradc's second derivative of
-# cumprod is PyTorch's where a slice holds at most one zero; with two its derivative across the two
-# zeros is 0 where PyTorch's O(n^2) formula gives the products without both.
-NO_SECOND = NO_SECOND | {"cumprod"}
 # PyTorch's cdist kernel treats NaN and infinities its own way (the inf-distance skips NaN, the
 # gradient at a NaN element is NaN where the vector norm's is 0): see SPECIAL_PART below.
 

@@ -904,6 +904,8 @@ def misuse():
         "set_grad_size": lambda: set_grad(torch.zeros(3, dtype=torch.float64),
                                           torch.zeros(2, dtype=torch.float64)),
         "set_grad_self": lambda: set_grad(torch.zeros(3, dtype=torch.float64), None),
+        "local_response_norm_dims": lambda: F.local_response_norm(torch.ones(2, 3), 2),
+        "local_response_norm_size": lambda: F.local_response_norm(torch.ones(1, 3, 2), 0),
         "var_long": lambda: torch.arange(3).var(),
         "std_mean_long": lambda: torch.std_mean(torch.arange(3)),
         "var_mean_long": lambda: torch.var_mean(torch.arange(3), 0),

@@ -995,6 +995,28 @@ public final class F {
         "DivBackward0", Saves.INPUT, (b, in) -> Distances.normalize(b, in[0], p, dim, eps), input);
   }
 
+  /**
+   * {@code F.local_response_norm(x, size)}: {@code alpha = 1e-4}, {@code beta = 0.75}, {@code k =
+   * 1}.
+   */
+  public static Tensor localResponseNorm(Tensor input, int size) {
+    return localResponseNorm(input, size, 1e-4, 0.75, 1.0);
+  }
+
+  /**
+   * {@code F.local_response_norm(x, size, alpha, beta, k)}: {@code x} ({@code [N, C, *]}) divided
+   * by {@code (k + alpha * mean of x^2 over size neighbouring channels)^beta}, the channels past
+   * either end counting as zeros, recording {@code DivBackward0} as PyTorch's composition.
+   */
+  public static Tensor localResponseNorm(
+      Tensor input, int size, double alpha, double beta, double k) {
+    return Recorder.record(
+        "DivBackward0",
+        Saves.INPUT,
+        (b, in) -> Distances.localResponseNorm(b, in[0], size, alpha, beta, k),
+        input);
+  }
+
   /** {@code F.cosine_similarity(x1, x2)}: {@code dim = 1}, {@code eps = 1e-8}. */
   public static Tensor cosineSimilarity(Tensor x1, Tensor x2) {
     return cosineSimilarity(x1, x2, 1, 1e-8);

@@ -299,6 +299,13 @@ class FunctionsFixtureTest {
     m.put("kron", x -> x.reshape(2, -1).kron(x.slice(0, 0, 2).reshape(2, 1)));
     m.put("kron_vector", x -> x.slice(0, 0, 4).kron(x));
     m.put("kron_ranks", x -> x.reshape(-1, 2).kron(x.slice(0, 0, 3).reshape(1, 3, 1)));
+    m.put("local_response_norm", x -> F.localResponseNorm(x.reshape(1, -1, 2), 3));
+    m.put(
+        "local_response_norm_even",
+        x -> F.localResponseNorm(x.reshape(2, -1, 1), 4, 0.5, 1.5, 2.0));
+    m.put(
+        "local_response_norm_wide",
+        x -> F.localResponseNorm(x.reshape(1, 2, 1, -1), 5, 1.0, 0.5, 0.5));
     m.put("glu", F::glu);
     m.put("glu_dim0", x -> F.glu(x.reshape(2, -1), 0));
     m.put("glu_rows", x -> F.glu(x.reshape(-1, 2), 1));

@@ -211,6 +211,8 @@ class MisuseTest {
     m.put("median_empty_dim", () -> Tensor.ones(0, 3).median(0));
     m.put("median_bool", () -> Tensor.ones(DType.BOOL, 3).median());
     m.put("sort_dim", () -> Tensor.ones(2, 3).sort(2));
+    m.put("local_response_norm_dims", () -> F.localResponseNorm(Tensor.ones(2, 3), 2));
+    m.put("local_response_norm_size", () -> F.localResponseNorm(Tensor.ones(1, 3, 2), 0));
     return m;
   }
 

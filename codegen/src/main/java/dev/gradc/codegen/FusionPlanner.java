@@ -33,10 +33,14 @@ import java.util.List;
  *       times the slice's step, so {@code x[:, 1:] - x[:, :-1]} is one loop reading {@code x}
  *       twice; a slice of one element, or one whose offset is no one extent ({@code 4*N + 1}), is a
  *       library call.
+ *   <li>A {@code slice_backward} of step 1 (a slice's gradient, each part of a {@code cat}) is a
+ *       guarded view of its operand ({@link LoopPlan.Guard}): loops read the operand in place at
+ *       the shifted index inside the slice and zero outside, so {@code cat([a, b])} is never
+ *       written out unless a library call or a result needs it, which a copy loop then writes.
  *   <li>A value read outside its loop, or returned, is stored; everything else stays in locals.
  *   <li>Values with one element are scalars in the driver, between steps.
- *   <li>Matmul, one_hot, slice_backward, gather, scatter_add and scatter are library calls on
- *       contiguous buffers, except what they read in place ({@link LoopPlan#readsInPlace}):
+ *   <li>Matmul, one_hot, other slice_backwards, gather, scatter_add and scatter are library calls
+ *       on contiguous buffers, except what they read in place ({@link LoopPlan#readsInPlace}):
  *       matmul's views, the index and source views of gather and scatter, a scatter's broadcast
  *       scalar; never a view from an offset, which a loop copies for them. A sum per bag of the
  *       rows a gather selects is one library call with the gather ({@link LoopPlan#bagSumGather}),
@@ -68,6 +72,9 @@ final class FusionPlanner {
     LoopDraft copy;
     int output = -1;
 
+    /** For the in-place view of a {@code slice_backward}: the elements it reads; else null. */
+    LoopPlan.Guard guard;
+
     /**
      * A reshape of a plain view that strides cannot express, not yet copied: gather and scatter
      * calls read it in place through its base view; any other reader first copies the base.
@@ -78,9 +85,12 @@ final class FusionPlanner {
       this.where = where;
     }
 
-    /** A view whose first element is not its base buffer's first (a slice): loops read it only. */
+    /**
+     * A view whose first element is not its base buffer's first (a slice), or a guarded view (a
+     * {@code slice_backward}): loops read it only.
+     */
     boolean hasOffset() {
-      return offset != null && !offset.isZero();
+      return (offset != null && !offset.isZero()) || guard != null;
     }
 
     Home freeze() {
@@ -93,7 +103,8 @@ final class FusionPlanner {
           strides,
           where == Where.VIEW && offset == null ? Extent.ZERO : offset,
           copy == null ? -1 : copy.index,
-          output);
+          output,
+          guard);
     }
   }
 
@@ -183,7 +194,8 @@ final class FusionPlanner {
   /**
    * Where an instruction's value lives, and which step computes it. The one switch over ops of the
    * planner, by kind: elementwise ops and reductions are computed in loops, views (slices too) are
-   * strides, matmul, one_hot and slice_backward are library calls, numel is known from shapes.
+   * strides (slice_backward guarded ones), matmul and one_hot are library calls, numel is known
+   * from shapes.
    */
   private Draft place(Inst inst) {
     Op op = inst.op();
@@ -217,8 +229,12 @@ final class FusionPlanner {
       case NORMALIZE -> throw lowered(op);
       case STRUCTURAL -> {
         switch (op.structure()) {
-          case MATMUL, SVD, ONE_HOT, SLICE_BACKWARD, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
+          case MATMUL, SVD, ONE_HOT, GATHER, SCATTER_ADD, SCATTER, SCAN -> {
             return libraryCall(inst);
+          }
+          case SLICE_BACKWARD -> {
+            Draft h = guardedView(inst);
+            return h != null ? h : libraryCall(inst);
           }
           case SLICE -> {
             if (LoopPlan.isOneElement(inst.type())) {
@@ -357,7 +373,11 @@ final class FusionPlanner {
     Value base;
     List<Extent> st;
     Extent offset = Extent.ZERO;
-    if (hx.where == Where.VIEW) {
+    if (hx.guard != null) {
+      // a view of a guarded view reads a copy of it
+      base = contiguous(x);
+      st = Extent.contiguousStrides(x.type().dims());
+    } else if (hx.where == Where.VIEW) {
       base = hx.base;
       st = hx.strides;
       offset = hx.hasOffset() ? hx.offset : Extent.ZERO;
@@ -391,6 +411,63 @@ final class FusionPlanner {
     h.base = base;
     h.strides = out;
     h.offset = offset;
+    return h;
+  }
+
+  /**
+   * A {@code slice_backward} of step 1 as a guarded view of its operand ({@link LoopPlan.Guard}):
+   * loops read the operand in place inside the slice and zero outside, so it is never written out
+   * unless something needs it contiguously. Null (a library call) for another step, a dim that is
+   * not static or has one element, or an offset that is no one extent.
+   */
+  private Draft guardedView(Inst inst) {
+    Value x = inst.operand(0);
+    int d = inst.dim(0);
+    Dim whole = inst.type().dim(d);
+    Dim part = x.type().dim(d);
+    if (inst.dim(2) != 1
+        || x instanceof Lit
+        || !whole.isStatic()
+        || whole.size() < 2
+        || !part.isStatic()
+        || LoopPlan.isOneElement(inst.type())) {
+      return null;
+    }
+    LoopPlan.Guard guard = new LoopPlan.Guard(d, inst.dim(1), inst.dim(1) + part.size());
+    Draft hx = home(x);
+    Draft h = new Draft(Where.VIEW);
+    h.guard = guard;
+    if (isScalarLike(hx)) {
+      h.base = hx.where == Where.SCALAR ? x : hx.base;
+      h.strides = new ArrayList<>();
+      for (int k = 0; k < inst.type().rank(); k++) {
+        h.strides.add(Extent.ZERO);
+      }
+      h.offset = Extent.ZERO;
+      return h;
+    }
+    List<Extent> st;
+    Extent offset = Extent.ZERO;
+    if (hx.where == Where.VIEW && hx.guard == null) {
+      st = hx.strides;
+      offset = hx.offset == null ? Extent.ZERO : hx.offset;
+    } else {
+      st = Extent.contiguousStrides(x.type().dims());
+    }
+    Extent shifted = offset.plus(st.get(d).times(Extent.constant(-guard.lo())));
+    if (shifted == null) {
+      return null;
+    }
+    if (hx.where == Where.VIEW && hx.guard == null) {
+      h.base = hx.base;
+    } else if (hx.where == Where.VIEW) {
+      h.base = contiguous(x);
+    } else {
+      store(x);
+      h.base = x;
+    }
+    h.strides = st;
+    h.offset = shifted;
     return h;
   }
 
@@ -512,6 +589,7 @@ final class FusionPlanner {
   /** True when a view is its base's buffer reinterpreted: same elements, same order. */
   private static boolean readsBaseInOrder(Value v, Draft h) {
     return !h.hasOffset()
+        && h.guard == null
         && Extent.isContiguous(v.type().dims(), h.strides)
         && Extent.product(v.type().dims()).equals(Extent.product(h.base.type().dims()));
   }

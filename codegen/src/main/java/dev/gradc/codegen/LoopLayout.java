@@ -75,6 +75,14 @@ final class LoopLayout {
     }
   }
 
+  /**
+   * A guarded read ({@link LoopPlan.Guard}) over the collapsed dims: the value is read where the
+   * index along collapsed dim {@code dim} is in {@code [lo, hi)}, and is zero elsewhere. A guarded
+   * dim keeps its index: dims inside it may merge into it (which scales the bounds), it merges into
+   * no outer dim.
+   */
+  record Guard(int dim, Extent lo, Extent hi) {}
+
   /** A reduction member with its output access and mode. */
   static final class Reduction {
     final Inst inst;
@@ -151,6 +159,12 @@ final class LoopLayout {
   /** Members stored to their own buffer. */
   final Map<Value, Access> stores;
 
+  /** The guards of guarded reads ({@link #reads}, or scalars in {@link #guardedScalars}). */
+  final Map<Value, Guard> guards;
+
+  /** Guarded reads of a scalar (a {@code slice_backward} of a broadcast scalar): the scalar. */
+  final Map<Value, Value> guardedScalars;
+
   final List<Reduction> reductions;
 
   /** Scalar values the loop takes as double parameters. */
@@ -175,9 +189,13 @@ final class LoopLayout {
       Map<Value, Access> stores,
       List<Reduction> reductions,
       List<Value> scalars,
-      List<Extent> sizes) {
+      List<Extent> sizes,
+      Map<Value, Guard> guards,
+      Map<Value, Value> guardedScalars) {
     this.plan = plan;
     this.loop = loop;
+    this.guards = Collections.unmodifiableMap(guards);
+    this.guardedScalars = Collections.unmodifiableMap(guardedScalars);
     this.reads = Collections.unmodifiableMap(reads);
     this.stores = Collections.unmodifiableMap(stores);
     this.reductions = List.copyOf(reductions);
@@ -261,6 +279,10 @@ final class LoopLayout {
       }
       addExtent(out, a.offset);
     }
+    for (Guard g : guards.values()) {
+      addExtent(out, g.lo());
+      addExtent(out, g.hi());
+    }
     for (Reduction r : reductions) {
       if (r.dividesByCount()) {
         addExtent(out, r.count);
@@ -291,6 +313,12 @@ final class LoopLayout {
       Extent[] strides;
       final Extent offset;
 
+      /** For a guarded read: the guarded dim (as dims are reordered and merged); else -1. */
+      int guardDim = -1;
+
+      Extent lo;
+      Extent hi;
+
       Raw(Value buffer, DType dtype, List<Extent> strides, Extent offset) {
         this.buffer = buffer;
         this.dtype = dtype;
@@ -311,6 +339,11 @@ final class LoopLayout {
     final Loop loop;
     final Map<Value, Raw> reads = new LinkedHashMap<>();
     final Map<Value, Raw> stores = new LinkedHashMap<>();
+
+    /** Guarded reads, of buffers (also in {@link #reads}) and of scalars. */
+    final Map<Value, Raw> guarded = new LinkedHashMap<>();
+
+    final Map<Value, Value> guardedScalars = new LinkedHashMap<>();
     final List<Inst> reductions = new ArrayList<>();
     final List<Raw> reductionOuts = new ArrayList<>();
     final List<Extent> reductionCounts = new ArrayList<>();
@@ -328,7 +361,7 @@ final class LoopLayout {
         if (plan.isCopyMember(m)) {
           Home h = plan.home(m);
           if (h.where() == Where.VIEW) {
-            read(m, h.base(), h.strides(), h.offset());
+            read(m, h);
           } else {
             scalar(h.base());
           }
@@ -352,13 +385,16 @@ final class LoopLayout {
       reads.forEach((v, a) -> rs.put(v, a.freeze()));
       Map<Value, Access> ss = new LinkedHashMap<>();
       stores.forEach((v, a) -> ss.put(v, a.freeze()));
+      Map<Value, Guard> gs = new LinkedHashMap<>();
+      guarded.forEach((v, a) -> gs.put(v, new Guard(a.guardDim, a.lo, a.hi)));
       List<Reduction> reds = new ArrayList<>();
       for (int i = 0; i < reductions.size(); i++) {
         Inst m = reductions.get(i);
         Raw out = reductionOuts.get(i);
         reds.add(new Reduction(m, out.freeze(), mode(out.strides), reductionCounts.get(i)));
       }
-      return new LoopLayout(plan, loop, rs, ss, reds, scalars, Arrays.asList(sizes));
+      return new LoopLayout(
+          plan, loop, rs, ss, reds, scalars, Arrays.asList(sizes), gs, guardedScalars);
     }
 
     private void operand(Value v) {
@@ -366,7 +402,7 @@ final class LoopLayout {
       switch (h.where()) {
         case SCALAR -> scalar(v);
         case BCAST_SCALAR -> scalar(h.base());
-        case VIEW -> read(v, h.base(), h.strides(), h.offset());
+        case VIEW -> read(v, h);
         case ARG, BUFFER, ELEMENT ->
             read(v, v, Extent.contiguousStrides(v.type().dims()), Extent.ZERO);
       }
@@ -381,6 +417,32 @@ final class LoopLayout {
     private void read(Value v, Value buffer, List<Extent> strides, Extent offset) {
       Extent off = offset == null ? Extent.ZERO : offset;
       reads.putIfAbsent(v, new Raw(buffer, buffer.type().dtype(), strides, off));
+    }
+
+    /** A read through the view {@code h} of {@code v}, guarded or not. */
+    private void read(Value v, Home h) {
+      LoopPlan.Guard g = h.guard();
+      if (g == null) {
+        read(v, h.base(), h.strides(), h.offset());
+        return;
+      }
+      if (guarded.containsKey(v)) {
+        return;
+      }
+      Raw raw;
+      Value b = h.base();
+      if (b instanceof Lit || plan.home(b).where() == Where.SCALAR) {
+        scalar(b);
+        guardedScalars.put(v, b);
+        raw = new Raw(b, v.type().dtype(), h.strides());
+      } else {
+        read(v, b, h.strides(), h.offset());
+        raw = reads.get(v);
+      }
+      raw.guardDim = g.dim();
+      raw.lo = Extent.constant(g.lo());
+      raw.hi = Extent.constant(g.hi());
+      guarded.put(v, raw);
     }
 
     /** Which dims of the loop's domain {@code m} reduces. */
@@ -433,6 +495,11 @@ final class LoopLayout {
       List<Raw> all = new ArrayList<>(reads.values());
       all.addAll(stores.values());
       all.addAll(reductionOuts);
+      for (Map.Entry<Value, Raw> e : guarded.entrySet()) {
+        if (guardedScalars.containsKey(e.getKey())) {
+          all.add(e.getValue());
+        }
+      }
       return all;
     }
 
@@ -469,6 +536,9 @@ final class LoopLayout {
       List<Dim> out = new ArrayList<>();
       for (int d : perm) {
         out.add(domain.get(d));
+      }
+      for (Raw a : guarded.values()) {
+        a.guardDim = Arrays.asList(perm).indexOf(a.guardDim);
       }
       for (Raw a : accesses()) {
         Extent[] st = new Extent[perm.length];
@@ -514,13 +584,30 @@ final class LoopLayout {
         }
         st.add(l);
       }
-      // Merge d with d+1 when every access steps through both as one dim.
+      // A guarded dim's index in the kept dims.
+      List<Integer> guardDims = new ArrayList<>();
+      for (Raw g : guarded.values()) {
+        guardDims.add(keep.indexOf(g.guardDim));
+      }
+      // Merge d with d+1 when every access steps through both as one dim, and d+1 is not guarded
+      // (its index would be lost); a guarded d takes d+1 in, its bounds scaled by d+1's size.
       for (int d = size.size() - 2; d >= 0; d--) {
-        boolean ok = true;
+        boolean ok = !guardDims.contains(d + 1);
         for (List<Extent> s : st) {
           ok &= s.get(d).equals(s.get(d + 1).times(size.get(d + 1)));
         }
         if (ok) {
+          int k = 0;
+          for (Raw g : guarded.values()) {
+            int gd = guardDims.get(k);
+            if (gd == d) {
+              g.lo = g.lo.times(size.get(d + 1));
+              g.hi = g.hi.times(size.get(d + 1));
+            } else if (gd > d + 1) {
+              guardDims.set(k, gd - 1);
+            }
+            k++;
+          }
           size.set(d, size.get(d).times(size.get(d + 1)));
           size.remove(d + 1);
           for (List<Extent> s : st) {
@@ -536,6 +623,10 @@ final class LoopLayout {
         }
       }
       sizes = size.toArray(new Extent[0]);
+      int k = 0;
+      for (Raw g : guarded.values()) {
+        g.guardDim = guardDims.get(k++);
+      }
       for (int i = 0; i < all.size(); i++) {
         all.get(i).strides = st.get(i).toArray(new Extent[0]);
       }

@@ -66,6 +66,8 @@ final class LoopPlan {
    * @param copy for a view (or broadcast scalar) needed contiguously: the loop that copies it into
    *     a buffer of its own; otherwise -1
    * @param output the index of the result whose output array is this value's buffer, or -1
+   * @param guard for a {@link Where#VIEW} of a {@code slice_backward}'s operand: the elements the
+   *     view holds (the base's, at the shifted index); every other element is zero; otherwise null
    */
   record Home(
       Where where,
@@ -76,7 +78,8 @@ final class LoopPlan {
       List<Extent> strides,
       Extent offset,
       int copy,
-      int output) {
+      int output,
+      Guard guard) {
     Home {
       strides = strides == null ? null : List.copyOf(strides);
     }
@@ -91,9 +94,18 @@ final class LoopPlan {
      * loops only, and copied for library calls.
      */
     boolean isViewFromStart() {
-      return where == Where.VIEW && (offset == null || offset.isZero());
+      return where == Where.VIEW && (offset == null || offset.isZero()) && guard == null;
     }
   }
+
+  /**
+   * The elements of a {@code slice_backward} (step 1) that its operand fills, read in place: those
+   * whose index along {@code dim} is in {@code [lo, hi)} read the view's base at the view's strides
+   * and offset (the offset is shifted back by {@code lo} steps along {@code dim}, so the operand's
+   * element {@code j} is at index {@code lo + j}); every other element is zero. The base is a
+   * buffer, or a scalar (or literal) when the operand is a broadcast scalar, with zero strides.
+   */
+  record Guard(int dim, int lo, int hi) {}
 
   /** One step of the plan, run by the driver in order. */
   abstract static sealed class Step permits Loop, LibraryCall {
@@ -202,13 +214,17 @@ final class LoopPlan {
 
   /**
    * The view an in-place read of the view {@code v} goes through ({@link #readsInPlace}): the view
-   * {@code v} is of, when that is a plain view too (a reshape that strides cannot express, whose
-   * base's elements are {@code v}'s in the same order); otherwise {@code v}.
+   * {@code v} is of, when that is a plain view too, neither copied nor guarded (a reshape that
+   * strides cannot express, whose base's elements are {@code v}'s in the same order); otherwise
+   * {@code v}, which is read under its own strides (over its base's copy when the base is copied).
    */
   Value inPlaceView(Value v) {
     Home h = home(v);
-    if (h.where() == Where.VIEW && home(h.base()).where() == Where.VIEW) {
-      return h.base();
+    if (h.where() == Where.VIEW) {
+      Home b = home(h.base());
+      if (b.where() == Where.VIEW && !b.isCopied() && b.guard() == null) {
+        return h.base();
+      }
     }
     return v;
   }
@@ -355,6 +371,11 @@ final class LoopPlan {
     }
     if (h.offset() != null && !h.offset().isZero()) {
       s.append(" offset ").append(h.offset());
+    }
+    if (h.guard() != null) {
+      Guard g = h.guard();
+      s.append(" inside dim ").append(g.dim()).append(" [").append(g.lo()).append(", ");
+      s.append(g.hi()).append(") else 0");
     }
     if (h.readyAt() >= 0) {
       s.append(", ready after step ").append(h.readyAt());

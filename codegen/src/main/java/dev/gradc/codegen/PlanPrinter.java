@@ -124,7 +124,10 @@ final class PlanPrinter {
     }
     List<String> reads = new ArrayList<>();
     for (Value v : l.reads.keySet()) {
-      reads.add(name(f, v));
+      reads.add(name(f, v) + guarded(l, v));
+    }
+    for (Value v : l.guardedScalars.keySet()) {
+      reads.add(name(f, v) + guarded(l, v));
     }
     for (Value v : l.scalars) {
       reads.add(name(f, v));
@@ -174,5 +177,14 @@ final class PlanPrinter {
           .append(String.join(" ", names))
           .append('\n');
     }
+  }
+
+  /**
+   * For a guarded read (a {@code slice_backward} read in place): where along which collapsed dim it
+   * reads, {@code " (dim 1 in [256, 512))"}; otherwise empty.
+   */
+  private static String guarded(LoopLayout l, Value v) {
+    LoopLayout.Guard g = l.guards.get(v);
+    return g == null ? "" : " (dim " + g.dim() + " in [" + g.lo() + ", " + g.hi() + "))";
   }
 }

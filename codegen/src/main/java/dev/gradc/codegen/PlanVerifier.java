@@ -299,6 +299,12 @@ final class PlanVerifier {
 
   private void view(Inst inst, Home h) {
     Value base = h.base();
+    if (h.guard() != null && !h.guard().equals(guardOf(inst))) {
+      fail("views", name(inst) + " is guarded by " + h.guard() + ", not by its slice");
+    }
+    if (h.guard() != null && (base instanceof Lit || plan.home(base).where() == Where.SCALAR)) {
+      return; // a slice_backward of a broadcast scalar: the scalar inside the slice
+    }
     if (base == null || base instanceof Lit) {
       fail("views", name(inst) + " has no base buffer");
       return;
@@ -324,6 +330,15 @@ final class PlanVerifier {
     if (h.offset() == null) {
       fail("views", name(inst) + " has no offset");
     }
+  }
+
+  /** The guard of a {@code slice_backward} read in place; null for any other op. */
+  private static LoopPlan.Guard guardOf(Inst inst) {
+    if (inst.op() != Op.SLICE_BACKWARD || inst.dim(2) != 1) {
+      return null;
+    }
+    int d = inst.dim(0);
+    return new LoopPlan.Guard(d, inst.dim(1), inst.dim(1) + inst.operand(0).type().dim(d).size());
   }
 
   /**

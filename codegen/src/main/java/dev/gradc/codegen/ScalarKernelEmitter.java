@@ -434,6 +434,9 @@ final class ScalarKernelEmitter {
 
   private int innerIndex;
 
+  /** For a rows loop of rank 3 or more: the local holding each guarded outer dim's index. */
+  private final Map<Integer, Integer> outerIndex = new HashMap<>();
+
   /** Which copy of the element body is being emitted when the inner loop is unrolled. */
   private int innerShift;
 
@@ -507,11 +510,18 @@ final class ScalarKernelEmitter {
       int idx = g.newLocal(Type.INT_TYPE);
       g.loadLocal(indexLocal);
       g.storeLocal(rem);
+      outerIndex.clear();
       for (int d = r - 2; d >= 0; d--) {
         g.loadLocal(rem);
         pushExtent(layout.sizes.get(d));
         g.visitInsn(Opcodes.IREM);
         g.storeLocal(idx);
+        if (isGuarded(d)) {
+          int kept = g.newLocal(Type.INT_TYPE);
+          g.loadLocal(idx);
+          g.storeLocal(kept);
+          outerIndex.put(d, kept);
+        }
         g.loadLocal(rem);
         pushExtent(layout.sizes.get(d));
         g.visitInsn(Opcodes.IDIV);
@@ -750,6 +760,68 @@ final class ScalarKernelEmitter {
     }
   }
 
+  private boolean isGuarded(int dim) {
+    for (LoopLayout.Guard gd : layout.guards.values()) {
+      if (gd.dim() == dim) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Pushes the index of the element being emitted along collapsed dim {@code dim}. */
+  private void pushDimIndex(int dim) {
+    int r = layout.rank();
+    if (r == 1 || (r == 2 && dim == 0)) {
+      g.loadLocal(indexLocal);
+    } else if (dim == r - 1) {
+      pushInnerIndex();
+    } else {
+      g.loadLocal(outerIndex.get(dim));
+    }
+  }
+
+  /**
+   * Pushes a guarded read ({@link LoopLayout.Guard}) as a {@link Jvm#valueType}: the element (or
+   * scalar) inside the guard's bounds, zero outside.
+   */
+  private void pushGuarded(Value v, LoopLayout.Guard gd) {
+    Label zero = new Label();
+    Label done = new Label();
+    pushDimIndex(gd.dim());
+    pushExtent(gd.lo());
+    g.ifICmp(GeneratorAdapter.LT, zero);
+    pushDimIndex(gd.dim());
+    pushExtent(gd.hi());
+    g.ifICmp(GeneratorAdapter.GE, zero);
+    DType dt = v.type().dtype();
+    Value s = layout.guardedScalars.get(v);
+    if (s == null) {
+      load(layout.reads.get(v));
+    } else if (s instanceof Lit l) {
+      pushLiteral(l, dt);
+    } else {
+      pushScalarArg(s, dt);
+    }
+    g.goTo(done);
+    g.mark(zero);
+    if (dt == DType.I64) {
+      g.push(0L);
+    } else {
+      g.push(0.0);
+    }
+    g.mark(done);
+  }
+
+  /** Pushes the scalar argument {@code s} as a {@link Jvm#valueType} of {@code dt}. */
+  private void pushScalarArg(Value s, DType dt) {
+    // scalar arguments are their slots' doubles: an i64's bits
+    loadParam(scalarArg.get(s), packedBuffers);
+    if (dt == DType.I64) {
+      Jvm.bitsToLong(g);
+    }
+  }
+
   /** Pushes an element as a {@link Jvm#valueType} of its dtype. */
   private void load(Access a) {
     Integer kept = rowLocal.get(a.buffer);
@@ -779,18 +851,18 @@ final class ScalarKernelEmitter {
       g.loadLocal(local);
       return;
     }
+    LoopLayout.Guard gd = layout.guards.get(v);
+    if (gd != null) {
+      pushGuarded(v, gd);
+      return;
+    }
     Value s = layout.plan.scalarOf(v);
     if (s instanceof Lit l) {
       pushLiteral(l, v.type().dtype());
       return;
     }
-    Integer sa = scalarArg.get(s);
-    if (sa != null) {
-      // scalar arguments are their slots' doubles: an i64's bits
-      loadParam(sa, packedBuffers);
-      if (v.type().dtype() == DType.I64) {
-        Jvm.bitsToLong(g);
-      }
+    if (scalarArg.containsKey(s)) {
+      pushScalarArg(s, v.type().dtype());
       return;
     }
     Access a = layout.reads.get(v);
@@ -819,7 +891,9 @@ final class ScalarKernelEmitter {
       int local = g.newLocal(Jvm.valueType(dt));
       if (layout.plan.isCopyMember(m)) {
         Access a = layout.reads.get(m);
-        if (a != null) {
+        if (layout.guards.containsKey(m)) {
+          pushValue(m);
+        } else if (a != null) {
           load(a);
         } else {
           pushValue(layout.plan.scalarOf(m));

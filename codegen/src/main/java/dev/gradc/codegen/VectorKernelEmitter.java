@@ -128,6 +128,9 @@ final class VectorKernelEmitter {
     if (l.rank() != 1) {
       return "rows";
     }
+    if (!l.guards.isEmpty()) {
+      return "guarded reads (a slice_backward read in place)";
+    }
     if (blocked) {
       String why = VectorBlocks.unsupported(l);
       if (why != null) {

@@ -64,7 +64,16 @@ class PlanVerifierTest {
 
   static Home copy(Home h, Where where, int loop, boolean stored, int output) {
     return new Home(
-        where, h.readyAt(), loop, stored, h.base(), h.strides(), h.offset(), h.copy(), output);
+        where,
+        h.readyAt(),
+        loop,
+        stored,
+        h.base(),
+        h.strides(),
+        h.offset(),
+        h.copy(),
+        output,
+        h.guard());
   }
 
   static void assertBreaks(String rule, LoopPlan broken) {
@@ -166,7 +175,7 @@ class PlanVerifierTest {
         withHome(
             plan(),
             id("%5"),
-            h -> new Home(Where.VIEW, -1, -1, false, sum, h.strides(), h.offset(), -1, -1)));
+            h -> new Home(Where.VIEW, -1, -1, false, sum, h.strides(), h.offset(), -1, -1, null)));
   }
 
   @Test

@@ -28,12 +28,12 @@ class SliceViewTest {
   /** Chunks run as 2 or 7 tasks here; the bits do not depend on how many threads run them. */
   static final ExecutorService pool = ForkJoinPool.commonPool();
 
-  private static Func parse(String text) {
+  static Func parse(String text) {
     return Verifier.verify(Parser.parse("slice", text));
   }
 
   /** Arguments for {@code f} with symbols bound to {@code n}, drawn from [-2, 2). */
-  private static List<NdArray> args(Func f, int n, long seed) {
+  static List<NdArray> args(Func f, int n, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     List<NdArray> out = new ArrayList<>();
     for (Param p : f.params()) {
@@ -56,7 +56,7 @@ class SliceViewTest {
   }
 
   /** The interpreter's bits, on one thread and on 2 and 7 tasks. */
-  private static void assertSameBits(Func f, List<NdArray> args) {
+  static void assertSameBits(Func f, List<NdArray> args) {
     assertSameBits(f, args, true);
   }
 
@@ -66,7 +66,7 @@ class SliceViewTest {
    * SumOrder#CHUNK} is chunked by rows, not in the interpreter's flat chunks (as for any view that
    * keeps a loop from collapsing; see {@link SumOrder}).
    */
-  private static void assertSameBits(Func f, List<NdArray> args, boolean exact) {
+  static void assertSameBits(Func f, List<NdArray> args, boolean exact) {
     Loaded k = Loaded.of(f);
     List<NdArray> want = exact ? Interpreter.run(f, args) : k.run(args);
     List<List<NdArray>> runs = new ArrayList<>();
@@ -100,7 +100,8 @@ class SliceViewTest {
     }
   }
 
-  private static void assertNoSliceCall(Func f) {
+  /** The plan has no library call for a slice or a slice_backward. */
+  static void assertNoSliceCall(Func f) {
     String plan = Compiler.plan(f).text();
     assertTrue(!plan.contains("= slice"), plan);
   }
@@ -110,9 +111,14 @@ class SliceViewTest {
   }
 
   private static void check(String text, int large) {
+    checkAt(text, 1, 5, large);
+  }
+
+  /** No slice call, and the interpreter's bits with the symbols bound to each of {@code ns}. */
+  static void checkAt(String text, int... ns) {
     Func f = parse(text);
     assertNoSliceCall(f);
-    for (int n : new int[] {1, 5, large}) {
+    for (int n : ns) {
       assertSameBits(f, args(f, n, n));
     }
   }

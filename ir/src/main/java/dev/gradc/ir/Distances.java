@@ -237,6 +237,61 @@ public final class Distances {
     return groupNorm(b, x, dims.get(1).size(), weight, bias, eps, false);
   }
 
+  /**
+   * {@code F.local_response_norm(x, size, alpha, beta, k)} as PyTorch 1.13 composes it: {@code x /
+   * (k + alpha * avg)^beta}, {@code avg} the mean of {@code x^2} over the window of {@code size}
+   * channels (dim 1) from {@code c - size / 2} to {@code c + (size - 1) / 2}, channels past either
+   * end counting as zeros (its average pool of the zero-padded squares), summed in window order.
+   * {@code x} has at least 3 dims, a float dtype and a static number of channels.
+   */
+  public static Value localResponseNorm(
+      Builder b, Value x, int size, double alpha, double beta, double k) {
+    List<Dim> dims = x.type().dims();
+    if (dims.size() < 3) {
+      // PyTorch's message, with the indentation its source continues the string with
+      throw new GradcException(
+          "Expected 3D or higher dimensionality"
+              + " ".repeat(26)
+              + "input (got "
+              + dims.size()
+              + " dimensions)");
+    }
+    if (size <= 0) {
+      throw new GradcException(
+          "kernel size should be greater than zero, but got kH: " + size + " kW: 1");
+    }
+    if (!x.type().dtype().isFloat()) {
+      throw new GradcException(
+          "local_response_norm: expected a floating point input, got "
+              + x.type().dtype().scalarTypeName());
+    }
+    Dim channels = dims.get(1);
+    if (!channels.isStatic()) {
+      throw new GradcException(
+          "local_response_norm: the number of channels (dim 1) must be static, got " + channels);
+    }
+    int n = channels.size();
+    Value squares = b.mul(x, x);
+    Value sum = null;
+    for (int offset = -(size / 2); offset <= (size - 1) / 2; offset++) {
+      // channel c adds channel c + offset where that exists
+      int from = Math.max(0, offset);
+      int to = Math.min(n, n + offset);
+      if (from >= to) {
+        continue;
+      }
+      Value part = b.slice(squares, 1, from, 1, to - from);
+      Value placed = b.sliceBackward(part, dims, 1, from - offset, 1);
+      sum = sum == null ? placed : b.add(sum, placed);
+    }
+    if (sum == null) {
+      return x; // no channels: PyTorch returns the empty input
+    }
+    Value avg = b.div(sum, lit(size));
+    Value div = b.pow(b.add(b.mul(avg, lit(alpha)), lit(k)), lit(beta));
+    return b.div(x, div);
+  }
+
   private static void checkAffine(String name, Value v, List<Dim> shape) {
     if (v != null && !v.type().dims().equals(shape)) {
       throw new GradcException(

@@ -290,16 +290,32 @@ public final class Statistics {
       // |0|^ord is infinite and its gradient 0 (PyTorch masks zero elements below ord 1)
       Value zero = b.binary(Op.EQ, a, lit(0));
       Value powered =
-          b.where(zero, lit(Double.POSITIVE_INFINITY), b.pow(b.where(zero, lit(1), a), lit(ord)));
+          b.where(
+              zero,
+              b.add(lit(Double.POSITIVE_INFINITY), nanSecondAtZero(b, a, zero)),
+              b.pow(b.where(zero, lit(1), a), lit(ord)));
       return b.pow(b.reduce(Op.SUM, powered, dims, keepdim), lit(1 / ord));
     }
     Value powered = b.pow(a, lit(ord));
     if (ord < 1) {
       // below 1 the slope at 0 is infinite; PyTorch's backward is 0 times the norm's scale there
       Value zero = b.binary(Op.EQ, a, lit(0));
-      powered = b.where(zero, b.mul(a, lit(0)), b.pow(b.where(zero, lit(1), a), lit(ord)));
+      powered =
+          b.where(zero, nanSecondAtZero(b, a, zero), b.pow(b.where(zero, lit(1), a), lit(ord)));
     }
     return maskedAtZero(b, b.reduce(Op.SUM, powered, dims, keepdim), v -> b.pow(v, lit(1 / ord)));
+  }
+
+  /**
+   * Zero, at the zero elements of {@code a = |x|} below {@code ord} 1, with PyTorch's derivatives
+   * there: its {@code norm_backward} masks {@code |x|^(ord - 1)} to 0 at zero elements, so the
+   * gradient is 0 times the norm's scale and the second derivative the pow backward's {@code 0 *
+   * inf}, NaN. {@code 0 * |x|^1.5} is 0, its gradient {@code 0 * 1.5 |x|^0.5} (0, NaN where the
+   * incoming gradient is not finite, as PyTorch's) and its second derivative {@code 0 * |x|^-0.5}
+   * NaN; elsewhere its base is 0 through a {@code where}, which masks that NaN.
+   */
+  private static Value nanSecondAtZero(Builder b, Value a, Value zero) {
+    return b.mul(b.pow(b.where(zero, a, lit(0)), lit(1.5)), lit(0));
   }
 
   /** {@code f(v)} where {@code v} is not 0, else 0 with a zero gradient (not {@code 0 * inf}). */

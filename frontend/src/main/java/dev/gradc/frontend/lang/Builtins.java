@@ -824,6 +824,23 @@ final class Builtins {
         opt("dim", INT, Val.Num.ofInt(1)),
         opt("eps", NUMBER, Val.Num.ofFloat(1e-12)));
     define(
+        "local_response_norm",
+        FUNCTION,
+        (b, a) ->
+            tensor(
+                Distances.localResponseNorm(
+                    b,
+                    a.tensor("input"),
+                    a.integer("size"),
+                    a.number("alpha"),
+                    a.number("beta"),
+                    a.number("k"))),
+        in(),
+        req("size", INT),
+        opt("alpha", NUMBER, Val.Num.ofFloat(1e-4)),
+        opt("beta", NUMBER, Val.Num.ofFloat(0.75)),
+        opt("k", NUMBER, Val.Num.ofFloat(1.0)));
+    define(
         "cosine_similarity",
         FUNCTION,
         "x1",

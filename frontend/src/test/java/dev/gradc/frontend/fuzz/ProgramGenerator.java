@@ -2437,9 +2437,10 @@ final class ProgramGenerator {
   }
 
   /**
-   * layer_norm over the last dim (or batch_norm in training over a static shape), normalize,
-   * cosine_similarity, pairwise_distance, cdist and pdist of {@code a} (of rank 2 or more, its last
-   * dim static, of size {@code n}) with a multiple of itself.
+   * layer_norm over the last dim (or batch_norm in training over a static shape), normalize (or
+   * local_response_norm over static channels), cosine_similarity, pairwise_distance, cdist and
+   * pdist of {@code a} (of rank 2 or more, its last dim static, of size {@code n}) with a multiple
+   * of itself.
    */
   private V distance(V a, int n) {
     int r = a.rank();
@@ -2475,6 +2476,25 @@ final class ProgramGenerator {
         return expr(text, a.dtype, a.dims, new Range(-bound, bound), a.grad);
       }
       case 1 -> {
+        if ((r == 2 || isStatic(a.dims.get(1))) && chance(40)) {
+          // over (k + alpha * mean of squares)^beta, at least 0.5^0.75: as far from 0 as 2 x at
+          // most; a matrix's rows as [N, C, 1]
+          String options = oneOf("2", "3", "size=4, alpha=0.5, beta=1.5, k=2.0", "5, k=0.5");
+          String input = r == 2 ? t.operand() + ".unsqueeze(-1)" : t.text;
+          String text =
+              oneOf("local_response_norm(", "F.local_response_norm(")
+                  + input
+                  + ", "
+                  + options
+                  + ")";
+          double bound = t.range.mag() * (options.endsWith("k=0.5") ? 2 : 1);
+          return expr(
+              r == 2 ? text + ".squeeze(-1)" : text,
+              a.dtype,
+              a.dims,
+              new Range(-bound, bound),
+              a.grad);
+        }
         String p = oneOf("", ", p=1.0", ", 3.0, -1", ", dim=-1, eps=0.5");
         String text = oneOf("normalize(", "F.normalize(") + t.text + p + ")";
         return expr(text, a.dtype, a.dims, Range.UNIT, a.grad);

@@ -22,7 +22,11 @@ final class Cumulative {
    * before it, as PyTorch's masked reversed cumsum), at the first zero {@code y_{z-1} sum_{z <= k <
    * z2} g_k prod_{z < j <= k} x_j}, zero after it. The zero itself times the first zero's gradient
    * (before it) and times the products without it (between the first and second zero), where these
-   * are finite, adds zero to the values and gives the second derivatives toward the zero.
+   * are finite, adds zero to the values and gives the second derivatives toward the zero. Across
+   * the first two zeros {@code z1, z2} the second derivative is {@code s = sum_{z2 <= k < z3} g_k
+   * prod_{j <= k, j != z1, z2} x_j}: {@code x_z2 s} at the first zero and {@code x_z1 s} at the
+   * second add zero and give it, so that the derivative of this gradient is PyTorch's (the
+   * derivative of its O(n^2) formula, the products without both elements).
    */
   static Value cumprod(Builder b, Inst inst, Value x, Value y, Value g) {
     int d = inst.dim(0);
@@ -55,6 +59,17 @@ final class Cumulative {
         b.where(
             hasZero, b.mul(b.sum(b.mul(products, gUpToSecond), dims, true), productBefore), zero);
     Value firstZero = b.sum(b.where(first, x, zero), dims, true);
+    // across the first two zeros: the products without both, from the second zero to the third
+    Value second = b.binary(Op.EQ, t, Builder.lit(3, dt));
+    Value secondZero = b.sum(b.where(second, x, zero), dims, true);
+    Value gUpToThird = b.where(b.binary(Op.EQ, count, Builder.lit(2, dt)), g, zero);
+    Value afterSecond =
+        b.scan(Op.CUMPROD, b.where(b.binary(Op.EQ, t, Builder.lit(4, dt)), x, one), d, rev);
+    Value across =
+        finite(
+            b,
+            b.mul(
+                b.sum(b.mul(gUpToThird, b.mul(products, afterSecond)), dims, true), productBefore));
     Value beforeGrad =
         b.div(
             b.add(
@@ -64,8 +79,13 @@ final class Cumulative {
     Value others = b.mul(gUpToSecond, b.mul(products, productBefore));
     Value betweenGrad =
         b.div(b.mul(firstZero, finite(b, b.scan(Op.CUMSUM, others, d, !rev))), nonzeros);
+    Value atSecond = b.mul(firstZero, across);
+    Value atFirstAcross = b.add(atFirst, b.mul(secondZero, across));
     return b.where(
-        before, beforeGrad, b.where(first, atFirst, b.where(between, betweenGrad, zero)));
+        before,
+        beforeGrad,
+        b.where(
+            first, atFirstAcross, b.where(between, betweenGrad, b.where(second, atSecond, zero))));
   }
 
   /** {@code v} where it is finite, else 0: a factor of zero that must stay zero. */

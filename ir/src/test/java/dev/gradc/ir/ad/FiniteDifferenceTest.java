@@ -225,21 +225,30 @@ class FiniteDifferenceTest {
         out.add(
             c(
                 "cumprod one zero per row" + (reverse ? " reverse" : ""),
-                (b, p) ->
-                    b.scan(
-                        op,
-                        b.where(
-                            b.binary(Op.EQ, b.oneHot(p[0], 5), Builder.lit(1, DType.I64)),
-                            p[2],
-                            p[1]),
-                        1,
-                        reverse),
+                (b, p) -> b.scan(op, zeroAt(b, p[0], p[2], p[1]), 1, reverse),
                 in("i", Type.of(DType.I64, 4), Domain.index(5)),
                 p("a", t(4, 5)),
                 p("z", t(4, 5), zeros)));
+        // two zeros in most rows (drawn apart, adjacent, or at one place): the second derivative
+        // across them is the products without both (HigherOrderTest)
+        out.add(
+            c(
+                "cumprod two zeros per row" + (reverse ? " reverse" : ""),
+                (b, p) ->
+                    b.scan(op, zeroAt(b, p[0], p[3], zeroAt(b, p[1], p[4], p[2])), 1, reverse),
+                in("i", Type.of(DType.I64, 4), Domain.index(5)),
+                in("j", Type.of(DType.I64, 4), Domain.index(5)),
+                p("a", t(4, 5)),
+                p("z", t(4, 5), zeros),
+                p("u", t(4, 5), zeros)));
       }
     }
     return out;
+  }
+
+  /** {@code x} with each row's element at {@code index} (of 5) taken from {@code z}. */
+  private static Value zeroAt(Builder b, Value index, Value z, Value x) {
+    return b.where(b.binary(Op.EQ, b.oneHot(index, 5), Builder.lit(1, DType.I64)), z, x);
   }
 
   /** The indices of {@code cummax} and {@code cummin} weigh a differentiable value. */
@@ -1076,6 +1085,14 @@ class FiniteDifferenceTest {
             p("x", t(2, 4, 3)),
             p("gamma", t(4)),
             p("beta", t(4))),
+        c(
+            "local_response_norm",
+            (b, p) -> Distances.localResponseNorm(b, p[0], 3, 0.5, 0.75, 1.0),
+            p("x", t(2, 5, 3))),
+        c(
+            "local_response_norm even window wider than the channels",
+            (b, p) -> Distances.localResponseNorm(b, p[0], 6, 1.0, 1.5, 2.0),
+            p("x", t(1, 4, 2, 2))),
         c(
             "batch_norm training affine",
             (b, p) -> Distances.batchNorm(b, p[0], null, null, p[1], p[2], true, 1e-5),

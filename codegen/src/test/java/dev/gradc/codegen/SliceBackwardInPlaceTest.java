@@ -1,0 +1,174 @@
+package dev.gradc.codegen;
+
+import static dev.gradc.codegen.SliceViewTest.args;
+import static dev.gradc.codegen.SliceViewTest.assertNoSliceCall;
+import static dev.gradc.codegen.SliceViewTest.assertSameBits;
+import static dev.gradc.codegen.SliceViewTest.checkAt;
+import static dev.gradc.codegen.SliceViewTest.parse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradc.ir.Func;
+import dev.gradc.ir.NdArray;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@code slice_backward} of step 1 (the gradient of a slice, and each part of a {@code cat}) is
+ * read in place by the loops that read it: its operand inside the slice, zero outside. The plan has
+ * no library call for it, nothing writes the zero-padded tensor, and the compiled function gives
+ * the interpreter's bits for every thread count.
+ */
+class SliceBackwardInPlaceTest {
+  @Test
+  void catAlongRowsAndColumns() {
+    // cat([a * b, a + b], dim) as the frontend writes it: where(mask of part 2, part 2, part 1)
+    for (String dt : new String[] {"f64", "f32"}) {
+      checkAt(
+          ("""
+        func @cat(%a: T[N, 5], %b: T[N, 5]) -> (T[N, 10], T[N, 5], T) {
+          %0: T[N, 5] = mul %a, %b
+          %1: T[N, 5] = add %a, %b
+          %2: T[N, 10] = slice_backward %0, dims=[1, 0, 1]
+          %3: T[N, 10] = slice_backward %1, dims=[1, 5, 1]
+          %4: bool[N, 5] = broadcast 1.0
+          %5: bool[N, 10] = slice_backward %4, dims=[1, 5, 1]
+          %6: T[N, 10] = where %5, %3, %2
+          %7: T[N, 10] = exp %6
+          %9: T = sum %6
+          ret %7, %0, %9
+        }
+        """)
+              .replace("T", dt),
+          1,
+          5,
+          700);
+    }
+  }
+
+  @Test
+  void catAlongTheOuterDimIsOneFlatLoop() {
+    Func f =
+        parse(
+            """
+            func @cat(%a: f64[4, N], %b: f64[3, N]) -> (f64[7, N], f64) {
+              %0: f64[4, N] = mul %a, %a
+              %1: f64[3, N] = neg %b
+              %2: f64[7, N] = slice_backward %0, dims=[0, 0, 1]
+              %3: f64[7, N] = slice_backward %1, dims=[0, 4, 1]
+              %4: bool[3, N] = broadcast 1.0
+              %5: bool[7, N] = slice_backward %4, dims=[0, 4, 1]
+              %6: f64[7, N] = where %5, %3, %2
+              %7: f64 = sum %6
+              ret %6, %7
+            }
+            """);
+    assertNoSliceCall(f);
+    String plan = Compiler.plan(f).text();
+    assertTrue(plan.contains("%3 (dim 0 in [4*N, 7*N))"), plan);
+    assertTrue(plan.contains("loop 2 over [7, N] (flat, 7*N elements)"), plan);
+    for (int n : new int[] {1, 5, 3000}) {
+      assertSameBits(f, args(f, n, n));
+    }
+  }
+
+  @Test
+  void gradientOfSlicesOfThreeDims() {
+    // the adjoint of x[:, 1:, :] and x[:, :-1, :] (total variation's), and of a slice of a view
+    checkAt(
+        """
+        func @g(%g: f64[2, 3, N], %h: f64[N, 3, 2], %s: f64) -> (f64[2, 4, N], f64[2, 4, N]) {
+          %0: f64[2, 4, N] = slice_backward %g, dims=[1, 1, 1]
+          %1: f64[2, 4, N] = slice_backward %g, dims=[1, 0, 1]
+          %2: f64[2, 4, N] = sub %0, %1
+          %3: f64[2, 3, N] = transpose %h, dims=[0, 2]
+          %4: f64[2, 4, N] = slice_backward %3, dims=[1, 1, 1]
+          %5: f64[2, 4, N] = broadcast %s
+          %6: f64[2, 3, N] = slice %5, dims=[1, 0, 1]
+          %7: f64[2, 4, N] = slice_backward %6, dims=[1, 0, 1]
+          %8: f64[2, 4, N] = mul %4, %7
+          %9: f64[2, 4, N] = add %8, %2
+          ret %2, %9
+        }
+        """,
+        1, 5, 300);
+  }
+
+  @Test
+  void aGuardedValueReturnedOrReadByALibraryCallIsCopiedByALoop() {
+    checkAt(
+        """
+        func @f(%x: f64[3, N], %w: f64[N, 2]) -> (f64[5, N], f64[5, 2], i64[5, N]) {
+          %0: f64[5, N] = slice_backward %x, dims=[0, 1, 1]
+          %1: f64[5, 2] = matmul %0, %w
+          %2: i64[3, N] = cast %x
+          %3: i64[5, N] = slice_backward %2, dims=[0, 2, 1]
+          ret %0, %1, %3
+        }
+        """,
+        1, 4, 100);
+  }
+
+  @Test
+  void otherStepsStayLibraryCalls() {
+    Func f =
+        parse(
+            """
+            func @f(%x: f64[N, 3]) -> (f64[N, 6]) {
+              %0: f64[N, 6] = slice_backward %x, dims=[1, 0, 2]
+              ret %0
+            }
+            """);
+    assertTrue(Compiler.plan(f).text().contains("= slice_backward"));
+    assertSameBits(f, args(f, 5, 5));
+  }
+
+  @Test
+  void catAllocatesNoPaddedCopies() {
+    Func f =
+        parse(
+            """
+            func @cat(%a: f64[256, 256], %b: f64[256, 256]) -> (f64) {
+              %2: f64[256, 512] = slice_backward %a, dims=[1, 0, 1]
+              %3: f64[256, 512] = slice_backward %b, dims=[1, 256, 1]
+              %4: bool[256, 256] = broadcast 1.0
+              %5: bool[256, 512] = slice_backward %4, dims=[1, 256, 1]
+              %6: f64[256, 512] = where %5, %3, %2
+              %7: f64[256, 512] = mul %6, %6
+              %8: f64 = sum %7
+              ret %8
+            }
+            """);
+    assertNoSliceCall(f);
+    List<NdArray> a = args(f, 1, 3);
+    long bytes = Loaded.of(f).allocatedBytesPerCall(a, 3);
+    // each padded copy would be 1 MiB, the mask 128 KiB
+    assertTrue(bytes < 64 * 1024, bytes + " bytes per call");
+    assertSameBits(f, a, false);
+  }
+
+  @Test
+  void scatterReadsAViewOfAGuardedValueUnderItsOwnStrides() {
+    // the gradient of gather(...).transpose(0, 1)[:, 1:]: scatter_add reads the transpose of a
+    // slice_backward, whose copy it must read transposed
+    Func f =
+        parse(
+            """
+            func @f(%g: f64[3, 3], input %i: i64[4, 3]) -> (f64[5, 3]) {
+              %0: f64[3, 4] = slice_backward %g, dims=[1, 1, 1]
+              %1: f64[4, 3] = transpose %0, dims=[0, 1]
+              %2: f64[5, 3] = broadcast 0.0
+              %3: f64[5, 3] = scatter_add %2, %i, %1, dims=[0]
+              ret %3
+            }
+            """);
+    double[] g = new double[9];
+    for (int k = 0; k < g.length; k++) {
+      g[k] = k + 1;
+    }
+    List<NdArray> a =
+        List.of(
+            NdArray.of(dev.gradc.ir.DType.F64, new int[] {3, 3}, g),
+            NdArray.ofLongs(new int[] {4, 3}, 0, 1, 2, 3, 4, 0, 1, 1, 1, 4, 2, 3));
+    assertSameBits(f, a);
+  }
+}
