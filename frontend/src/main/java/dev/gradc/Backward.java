@@ -33,23 +33,23 @@ final class Backward {
   private Backward() {}
 
   /** Compiled gradients of recently seen graph keys (bounded, least recently used first out). */
-  private static final Map<List<Object>, CompiledFunction> RECENT =
+  private static final Map<GraphKey, CompiledFunction> RECENT =
       new java.util.LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<List<Object>, CompiledFunction> e) {
+        protected boolean removeEldestEntry(Map.Entry<GraphKey, CompiledFunction> e) {
           return size() > 256;
         }
       };
 
-  private static CompiledFunction recent(List<Object> key) {
+  private static CompiledFunction recent(GraphKey key) {
     synchronized (RECENT) {
       return RECENT.get(key);
     }
   }
 
-  private static void remember(List<Object> key, CompiledFunction c) {
+  private static void remember(GraphKey key, CompiledFunction c) {
     synchronized (RECENT) {
       RECENT.put(key, c);
     }
@@ -311,13 +311,13 @@ final class Backward {
       Func forward = capture(w, scratch, roots, outputGrads);
       return Kernels.detectingAnomalies(Autodiff.vjp(forward, withGradOutput));
     }
-    List<Object> key = GraphKey.of(w, scratch.params, scratch.probes, roots, outputGrads, scratch);
+    GraphKey key = GraphKey.of(w, scratch.params, scratch.probes, roots, outputGrads, scratch);
     CompiledFunction compiled = key == null ? null : recent(key);
     if (compiled == null) {
       Func forward = capture(w, scratch, roots, outputGrads);
       compiled = Kernels.compileVjp(forward, withGradOutput);
       if (key != null) {
-        remember(new ArrayList<>(key), compiled); // the scratch's list is reused
+        remember(key.copy(), compiled); // the scratch's key is reused
       }
     }
     return compiled;
