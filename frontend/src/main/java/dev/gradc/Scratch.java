@@ -92,7 +92,9 @@ final class Scratch {
     if (m.size() > KEEP) {
       return new IdentityHashMap<>(8);
     }
-    m.clear();
+    if (!m.isEmpty()) {
+      m.clear(); // which clears the whole table, even when empty
+    }
     return m;
   }
 
