@@ -147,4 +147,17 @@ public record Type(DType dtype, List<Dim> dims) {
     }
     return dtype.mnemonic() + dims;
   }
+
+  // Written out rather than the record's generic methods, whose first use spins method handles
+  // (tens of milliseconds in a fresh JVM) and which take the JIT longer to warm.
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof Type t && t.dtype == dtype && t.dims.equals(dims));
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * dtype.hashCode() + dims.hashCode();
+  }
 }
