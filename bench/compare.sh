@@ -74,6 +74,8 @@ if $quick; then
   # In-process (no fork), a few short iterations: checks the chain, not the speed.
   jmh_opts=(-f 0 -wi 1 -i 1 -w 100ms -r 100ms -p size=small)
   cold_forks=2
+  first_runs=2
+  first_steps=10000
   # One JVM runs every library in turn: keep OpenMP pools from spinning between benchmarks.
   export OMP_WAIT_POLICY=PASSIVE
   torch_opts=(--size small --warmup 2 --repeats 5)
@@ -81,6 +83,8 @@ if $quick; then
 else
   jmh_opts=()
   cold_forks=10
+  first_runs=5
+  first_steps=100000
   torch_opts=(--size full --warmup 5 --repeats 20)
 fi
 
@@ -160,6 +164,21 @@ for t in "${threads_list[@]}"; do
     "${torch_env[@]}" OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" "$python" "$root/bench/pytorch_bench.py" \
       --threads "$t" "${torch_opts[@]}" --json "$out/pytorch-$t.json"
   fi
+  # The first tiny_steps of a fresh process, warm-up included (issue 16): one line per process.
+  echo "compare.sh: first $first_steps tiny_steps in $first_runs fresh processes at $t thread(s)" >&2
+  for _ in $(seq "$first_runs"); do
+    OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" java "${props[@]}" -cp "$bench_jar" \
+      dev.gradc.bench.FirstSteps "$first_steps" >> "$out/first-steps-gradc-$t.txt"
+    if $torch; then
+      "${torch_env[@]}" OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" "$python" \
+        "$root/bench/pytorch_first_steps.py" --threads "$t" --steps "$first_steps" \
+        >> "$out/first-steps-pytorch-$t.txt"
+    fi
+  done
+  sed 's/^/  gradc /' "$out/first-steps-gradc-$t.txt" >&2
+  if $torch; then
+    sed 's/^/  pytorch /' "$out/first-steps-pytorch-$t.txt" >&2
+  fi
 done
 
 # ---------------------------------------------------------------- machine and versions
@@ -197,7 +216,7 @@ PY
   if $quick; then
     echo "- JMH: no fork, 1 warm-up and 1 measured iteration of 100 ms, \`-prof gc\`; the cold compile one shot in each of $cold_forks forks; OMP_WAIT_POLICY=PASSIVE"
   else
-    echo "- JMH: 1 fork (-Xmx4g), 3 warm-up and 5 measured iterations of 1 s (interpreter: 1 and 3; \`tiny_step\` and the warm compile: 8 and 5), \`-prof gc\`; the cold compile one shot in each of $cold_forks forks; PyTorch: 5 warm-up calls, median of 20 (\`tiny_step\`: of 20 runs of 1,000 steps)"
+    echo "- JMH: 1 fork (-Xmx4g), 3 warm-up and 5 measured iterations of 1 s (interpreter: 1 and 3; \`tiny_step\` and the warm compile: 8 and 5), \`-prof gc\`; the cold compile one shot in each of $cold_forks forks; PyTorch: 5 warm-up calls, median of 20 (\`tiny_step\`: of 20 runs of 1,000 steps); the first 100,000 \`tiny_step\`s in each of $first_runs fresh processes"
   fi
 } > "$out/env.md"
 

@@ -8,7 +8,8 @@ import java.util.Objects;
  * PyTorch's anomaly mode, per thread: while on, each recorded op keeps the user's call site (the
  * first stack frame outside gradc and the JDK), and, with {@code checkNan}, values are computed on
  * the reference interpreter checking each one ({@code Interpreter.runDetectingAnomalies}). Off, an
- * op costs one thread-local read and kernels are the usual compiled ones.
+ * op costs one thread-local read (none until some thread turns it on) and kernels are the usual
+ * compiled ones.
  */
 final class AnomalyMode {
   private AnomalyMode() {}
@@ -23,23 +24,32 @@ final class AnomalyMode {
 
   private static final CodeSource OWN = codeSource(AnomalyMode.class);
 
+  /**
+   * Whether any thread of this JVM ever turned anomaly mode on: until then it is off everywhere and
+   * recording an op or running backward need not read the thread-local.
+   */
+  private static volatile boolean everOn;
+
   static State get() {
-    return STATE.get();
+    return everOn ? STATE.get() : null;
   }
 
   static void set(State s) {
+    if (s != null) {
+      everOn = true;
+    }
     STATE.set(s);
   }
 
   /** True when values are computed with checks: anomaly mode is on with {@code checkNan}. */
   static boolean checks() {
-    State s = STATE.get();
+    State s = get();
     return s != null && s.checkNan();
   }
 
   /** The call site of the op being recorded when anomaly mode is on, else null. */
   static SourcePos callSite() {
-    if (STATE.get() == null) {
+    if (get() == null) {
       return null;
     }
     return WALKER.walk(

@@ -33,23 +33,23 @@ final class Backward {
   private Backward() {}
 
   /** Compiled gradients of recently seen graph keys (bounded, least recently used first out). */
-  private static final Map<List<Object>, CompiledFunction> RECENT =
+  private static final Map<GraphKey, CompiledFunction> RECENT =
       new java.util.LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<List<Object>, CompiledFunction> e) {
+        protected boolean removeEldestEntry(Map.Entry<GraphKey, CompiledFunction> e) {
           return size() > 256;
         }
       };
 
-  private static CompiledFunction recent(List<Object> key) {
+  private static CompiledFunction recent(GraphKey key) {
     synchronized (RECENT) {
       return RECENT.get(key);
     }
   }
 
-  private static void remember(List<Object> key, CompiledFunction c) {
+  private static void remember(GraphKey key, CompiledFunction c) {
     synchronized (RECENT) {
       RECENT.put(key, c);
     }
@@ -152,8 +152,9 @@ final class Backward {
                   roots,
                   scratch);
       if (!retainGraph) {
-        for (Node n : w.interior()) {
-          n.release();
+        List<Node> interior = w.interior();
+        for (int k = 0; k < interior.size(); k++) {
+          interior.get(k).release();
         }
       }
       return deliver(gradOf, grads, targets, createGraph);
@@ -210,7 +211,9 @@ final class Backward {
 
   /** PyTorch's errors for a graph already freed and for a saved tensor modified since. */
   private static void checkSaved(Walk w) {
-    for (Node n : w.interior()) {
+    List<Node> interior = w.interior();
+    for (int k = 0; k < interior.size(); k++) {
+      Node n = interior.get(k);
       if (n.isReleased() && n.savesAny()) {
         throw new GradcException(
             "Trying to backward through the graph a second time (or directly access saved tensors"
@@ -235,14 +238,16 @@ final class Backward {
     Map<Node, Boolean> params = scratch.params;
     List<Node> probes = scratch.probes;
     if (targets == null) {
-      for (Node n : w.frontier()) {
-        if (n.sink() != null) {
-          params.put(n, Boolean.TRUE);
+      List<Node> frontier = w.frontier();
+      for (int k = 0; k < frontier.size(); k++) {
+        if (frontier.get(k).sink() != null) {
+          params.put(frontier.get(k), Boolean.TRUE);
         }
       }
-      for (Node n : w.interior()) {
-        if (n.retainer() != null) {
-          probes.add(n);
+      List<Node> interior = w.interior();
+      for (int k = 0; k < interior.size(); k++) {
+        if (interior.get(k).retainer() != null) {
+          probes.add(interior.get(k));
         }
       }
       return;
@@ -267,12 +272,15 @@ final class Backward {
 
   /** Computes the frontier's pending values (they do not require grad) together, first. */
   private static void computeInputs(Walk w, List<Node> pending) {
-    for (Node n : w.frontier()) {
-      if (!n.isMaterialized()) {
-        pending.add(n);
+    List<Node> frontier = w.frontier();
+    for (int k = 0; k < frontier.size(); k++) {
+      if (!frontier.get(k).isMaterialized()) {
+        pending.add(frontier.get(k));
       }
     }
-    Capture.materialize(pending);
+    if (!pending.isEmpty()) {
+      Capture.materialize(pending);
+    }
   }
 
   /**
@@ -280,9 +288,9 @@ final class Backward {
    * given ones (each an input of the captured sum), of one root its gradient when given.
    */
   private static void collectSeeds(List<Node> outputGrads, List<Node> seeds) {
-    for (Node g : outputGrads) {
-      if (g != null) {
-        seeds.add(g);
+    for (int k = 0; k < outputGrads.size(); k++) {
+      if (outputGrads.get(k) != null) {
+        seeds.add(outputGrads.get(k));
       }
     }
   }
@@ -290,12 +298,15 @@ final class Backward {
   /** The values that get a gradient in declaration order: frontier params, then probes. */
   private static List<Node> gradientOrder(Walk w, Scratch scratch) {
     List<Node> gradOf = scratch.gradOf;
-    for (Node n : w.frontier()) {
-      if (scratch.params.containsKey(n)) {
-        gradOf.add(n);
+    List<Node> frontier = w.frontier();
+    for (int k = 0; k < frontier.size(); k++) {
+      if (scratch.params.containsKey(frontier.get(k))) {
+        gradOf.add(frontier.get(k));
       }
     }
-    gradOf.addAll(scratch.probes);
+    if (!scratch.probes.isEmpty()) {
+      gradOf.addAll(scratch.probes);
+    }
     return gradOf;
   }
 
@@ -311,13 +322,13 @@ final class Backward {
       Func forward = capture(w, scratch, roots, outputGrads);
       return Kernels.detectingAnomalies(Autodiff.vjp(forward, withGradOutput));
     }
-    List<Object> key = GraphKey.of(w, scratch.params, scratch.probes, roots, outputGrads, scratch);
+    GraphKey key = GraphKey.of(w, scratch.params, scratch.probes, roots, outputGrads, scratch);
     CompiledFunction compiled = key == null ? null : recent(key);
     if (compiled == null) {
       Func forward = capture(w, scratch, roots, outputGrads);
       compiled = Kernels.compileVjp(forward, withGradOutput);
       if (key != null) {
-        remember(new ArrayList<>(key), compiled); // the scratch's list is reused
+        remember(key.copy(), compiled); // the scratch's key is reused
       }
     }
     return compiled;
@@ -375,14 +386,14 @@ final class Backward {
     List<Node> seeds = scratch.seeds;
     Object[] args = new Object[frontier.size() + probes.size() + seeds.size()];
     int a = 0;
-    for (Node n : frontier) {
-      args[a++] = n.dataOrNull();
+    for (int k = 0; k < frontier.size(); k++) {
+      args[a++] = frontier.get(k).dataOrNull();
     }
-    for (Node p : probes) {
-      args[a++] = negativeZeros(p.type());
+    for (int k = 0; k < probes.size(); k++) {
+      args[a++] = negativeZeros(probes.get(k).type());
     }
-    for (Node s : seeds) {
-      args[a++] = Capture.valueOf(s);
+    for (int k = 0; k < seeds.size(); k++) {
+      args[a++] = Capture.valueOf(seeds.get(k));
     }
     Object[] outs = compiled.call(args);
     if (roots.size() == 1 && !roots.get(0).isMaterialized()) {

@@ -9,6 +9,21 @@ final class BufferOps {
 
   /** {@code a + b} in the dtype of {@code a} (f32 sums in float, as PyTorch's accumulation). */
   static Object add(Object a, Object b) {
+    // The float dtypes directly: gradient accumulation adds a leaf's gradient every step.
+    if (a instanceof float[] fa && b instanceof float[] fb && fa.length == fb.length) {
+      float[] out = new float[fa.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = fa[i] + fb[i];
+      }
+      return out;
+    }
+    if (a instanceof double[] da && b instanceof double[] db && da.length == db.length) {
+      double[] out = new double[da.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = da[i] + db[i];
+      }
+      return out;
+    }
     int n = Buffers.length(a);
     if (Buffers.length(b) != n) {
       throw new IllegalArgumentException("buffers of " + n + " and " + Buffers.length(b));

@@ -60,4 +60,21 @@ record ElementwiseRecipe(Op op, boolean literal, double value) implements Recipe
   public Object signature() {
     return this;
   }
+
+  // Written out rather than the record's: a backward compares signatures on every step, and the
+  // record's generic methods take the JIT longer to warm.
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || (o instanceof ElementwiseRecipe r
+            && r.op == op
+            && r.literal == literal
+            && Double.doubleToLongBits(r.value) == Double.doubleToLongBits(value));
+  }
+
+  @Override
+  public int hashCode() {
+    return (31 * op.hashCode() + (literal ? 1 : 0)) * 31 + Double.hashCode(value);
+  }
 }

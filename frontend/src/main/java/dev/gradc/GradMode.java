@@ -6,11 +6,20 @@ final class GradMode {
 
   private static final ThreadLocal<Boolean> ENABLED = ThreadLocal.withInitial(() -> Boolean.TRUE);
 
+  /**
+   * Whether any thread of this JVM ever turned grad mode off: until then it is on everywhere and
+   * recording an op need not read the thread-local.
+   */
+  private static volatile boolean everDisabled;
+
   static boolean isEnabled() {
-    return ENABLED.get();
+    return !everDisabled || ENABLED.get();
   }
 
   static void set(boolean enabled) {
+    if (!enabled) {
+      everDisabled = true;
+    }
     ENABLED.set(enabled);
   }
 }

@@ -29,7 +29,7 @@ final class Scratch {
 
   // GraphKey
   Map<Node, Integer> index = new IdentityHashMap<>(8);
-  List<Object> key = new ArrayList<>();
+  GraphKey key = new GraphKey();
 
   // Backward
   Map<Node, Boolean> params = new IdentityHashMap<>(8);
@@ -74,7 +74,11 @@ final class Scratch {
       java.util.Arrays.fill(stack, null);
     }
     index = cleared(index);
-    key = cleared(key);
+    if (key.largerThan(KEEP)) {
+      key = new GraphKey();
+    } else {
+      key.clear();
+    }
     params = cleared(params);
     probes = cleared(probes);
     pending = cleared(pending);
@@ -88,7 +92,9 @@ final class Scratch {
     if (m.size() > KEEP) {
       return new IdentityHashMap<>(8);
     }
-    m.clear();
+    if (!m.isEmpty()) {
+      m.clear(); // which clears the whole table, even when empty
+    }
     return m;
   }
 

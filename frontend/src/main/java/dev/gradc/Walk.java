@@ -38,7 +38,8 @@ record Walk(List<Node> interior, List<Node> frontier) {
       Node[] stack,
       int[] next,
       Scratch scratch) {
-    for (Node root : roots) {
+    for (int r = 0; r < roots.size(); r++) {
+      Node root = roots.get(r);
       if (seen.put(root, Boolean.TRUE) != null) {
         continue;
       }

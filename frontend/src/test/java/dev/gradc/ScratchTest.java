@@ -34,7 +34,7 @@ class ScratchTest {
     s.frontier.add(leaf);
     List<Node> small = s.frontier;
     s.seen.put(leaf, Boolean.TRUE);
-    s.key.add("k");
+    s.key.position(7);
     s.release();
     Scratch t = Scratch.acquire();
     assertNotSame(big, t.order);

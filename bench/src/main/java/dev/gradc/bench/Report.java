@@ -60,6 +60,15 @@ public final class Report {
     /** {@code tiny_step} by implementation. */
     final Map<Impl, Cell> tinyStep = new EnumMap<>(Impl.class);
 
+    /**
+     * Seconds for the first {@code tiny_step}s of fresh processes ({@link FirstSteps}, {@code
+     * bench/pytorch_first_steps.py}), one entry per process, by implementation.
+     */
+    final Map<Impl, List<Double>> firstSteps = new EnumMap<>(Impl.class);
+
+    /** How many steps each {@link #firstSteps} entry times. */
+    int firstStepCount;
+
     /** {@link TinyStepPartsBench} by method name. */
     final Map<String, Cell> tinyStepParts = new LinkedHashMap<>();
 
@@ -160,6 +169,9 @@ public final class Report {
         }
       }
     }
+    for (Impl impl : List.of(Impl.GRADC, Impl.PYTORCH)) {
+      readFirstSteps(dir.resolve(firstStepsFile(impl, t)), impl, run);
+    }
     Path torch = dir.resolve("pytorch-" + t + ".json");
     if (Files.exists(torch)) {
       JsonNode results = json.readTree(torch.toFile());
@@ -180,6 +192,39 @@ public final class Report {
   }
 
   private static final String TINY_STEP = "tiny_step";
+
+  /**
+   * The file {@code bench/compare.sh} writes the first-steps runs of {@code impl} at {@code t}
+   * threads to: one line per fresh process, {@code STEPS SECONDS}.
+   */
+  static String firstStepsFile(Impl impl, int t) {
+    return "first-steps-" + (impl == Impl.GRADC ? "gradc" : "pytorch") + "-" + t + ".txt";
+  }
+
+  private static void readFirstSteps(Path file, Impl impl, Run run) throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    List<Double> seconds = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String[] f = line.strip().split("\\s+", -1);
+      if (f.length == 2) {
+        run.firstStepCount = Integer.parseInt(f[0]);
+        seconds.add(Double.parseDouble(f[1]));
+      }
+    }
+    if (!seconds.isEmpty()) {
+      run.firstSteps.put(impl, seconds);
+    }
+  }
+
+  /** The median of {@code v}, which is not empty. */
+  static double median(List<Double> v) {
+    List<Double> s = new ArrayList<>(v);
+    s.sort(null);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
 
   /** The single-thread benchmarks of the library routines, reported apart ({@link #kernels}). */
   private static final List<String> KERNEL_BENCHES =
@@ -665,6 +710,7 @@ public final class Report {
       out.append(row(r));
     }
     out.append("\n").append(tinyStepTable(run.tinyStep));
+    out.append(firstStepsTable(run));
     out.append(compileTable(run));
     out.append(targets(run)).append("\n");
     return out.toString();
@@ -693,6 +739,57 @@ public final class Report {
       alloc.add(cell == null || Double.isNaN(cell.bytes()) ? "—" : bytes(cell.bytes()));
     }
     return out.append(row(time)).append(row(speedup)).append(row(alloc)).append("\n").toString();
+  }
+
+  /**
+   * The first {@code tiny_step}s of fresh processes, warm-up included: per process, the median, the
+   * fastest and the slowest, and gradc's speed-up on the medians.
+   */
+  private static String firstStepsTable(Run run) {
+    if (run.firstSteps.isEmpty()) {
+      return "";
+    }
+    StringBuilder out =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "The first %,d steps of `tiny_step` in a fresh process, warm-up included (JVM start"
+                    + " and Python's `import torch` excluded; `FirstSteps` and"
+                    + " `bench/pytorch_first_steps.py`), seconds:%n%n",
+                run.firstStepCount));
+    List<String> head = List.of("", "processes", "median", "fastest", "slowest", "µs per step");
+    out.append(row(head)).append(separator(head.size()));
+    for (Impl i : List.of(Impl.GRADC, Impl.PYTORCH)) {
+      List<Double> s = run.firstSteps.get(i);
+      if (s == null) {
+        out.append(row(List.of(i.label, "—", "—", "—", "—", "—")));
+        continue;
+      }
+      double median = median(s);
+      out.append(
+          row(
+              List.of(
+                  i.label,
+                  Integer.toString(s.size()),
+                  number(median),
+                  number(java.util.Collections.min(s)),
+                  number(java.util.Collections.max(s)),
+                  number(median / run.firstStepCount * 1e6))));
+    }
+    String speedup = firstStepsSpeedup(run);
+    if (speedup != null) {
+      out.append("\ngradc's speed-up on the medians: ").append(speedup).append("\n");
+    }
+    return out.append("\n").toString();
+  }
+
+  /** PyTorch's median over gradc's for the first steps, as text, or null. */
+  private static String firstStepsSpeedup(Run run) {
+    List<Double> g = run.firstSteps.get(Impl.GRADC);
+    List<Double> p = run.firstSteps.get(Impl.PYTORCH);
+    return g == null || p == null
+        ? null
+        : String.format(Locale.ROOT, "%.1f×", median(p) / median(g));
   }
 
   /** A cell in another unit: {@code factor} times its milliseconds. */
@@ -792,6 +889,7 @@ public final class Report {
     out.append(allocation(cells.getOrDefault(Workload.MSE, Map.of())));
     out.append(tinyStepTargets(run.tinyStep));
     out.append(compileTarget(run.compile));
+    out.append(tinyStepTargets16(run));
     if (run.size != Size.FULL) {
       out.append("- quick mode: sizes are small, so the verdicts above do not count\n");
     }
@@ -852,6 +950,42 @@ public final class Report {
           (gradc.bytes() < 2048 ? "met" : "missed") + " (" + bytes(gradc.bytes()) + " per step)";
     }
     return what + verdict + "\n" + alloc + "\n";
+  }
+
+  /**
+   * Issue 16's two {@code tiny_step} targets: steady state ≥ 30× faster than PyTorch eager, and the
+   * first 100k steps of a fresh JVM ≥ 10× faster than PyTorch's.
+   */
+  private static String tinyStepTargets16(Run run) {
+    Cell gradc = run.tinyStep.get(Impl.GRADC);
+    Cell torch = run.tinyStep.get(Impl.PYTORCH);
+    String steady = "- issue 16, `tiny_step`: steady state ≥ 30× faster than PyTorch eager: ";
+    if (gradc == null || torch == null) {
+      steady += "not measured";
+    } else {
+      double speedup = torch.ms() / gradc.ms();
+      steady += String.format(Locale.ROOT, "%s (%.1f×)", speedup >= 30 ? "met" : "missed", speedup);
+    }
+    String first =
+        String.format(
+            Locale.ROOT,
+            "- issue 16, `tiny_step`: first %,d steps of a fresh JVM ≥ 10× faster than PyTorch's:"
+                + " ",
+            FirstSteps.STEPS);
+    String speedup = firstStepsSpeedup(run);
+    if (speedup == null) {
+      first += "not measured";
+    } else {
+      double r = median(run.firstSteps.get(Impl.PYTORCH)) / median(run.firstSteps.get(Impl.GRADC));
+      first +=
+          (run.firstStepCount != FirstSteps.STEPS
+                  ? "not measured (" + run.firstStepCount + " steps)"
+                  : r >= 10 ? "met" : "missed")
+              + " ("
+              + speedup
+              + ")";
+    }
+    return steady + "\n" + first + "\n";
   }
 
   /** Issue 7's {@code compile} target: under 50 ms warm. */

@@ -44,6 +44,28 @@ class ReportTest {
   }
 
   @Test
+  void render_firstSteps_mediansAndIssue16Targets(@TempDir Path dir) throws IOException {
+    String torch = "[{\"workload\": \"tiny_step\", \"median_ms\": 0.05}]";
+    Files.writeString(
+        dir.resolve("jmh-1.json"), "[" + jmh("GradcBench.tinyStep", "us/op", 2, 0) + "]");
+    Files.writeString(dir.resolve("pytorch-1.json"), "{\"meta\": {}, \"results\": " + torch + "}");
+    Files.writeString(
+        dir.resolve("first-steps-gradc-1.txt"), "100000 0.9\n100000 0.5\n100000 0.6\n");
+    Files.writeString(dir.resolve("first-steps-pytorch-1.txt"), "100000 5.0\n100000 5.4\n");
+    String md = Report.render(dir);
+    assertContains(md, "| gradc | 3 | 0.600 | 0.500 | 0.900 | 6.00 |");
+    assertContains(md, "| PyTorch | 2 | 5.20 | 5.00 | 5.40 | 52.0 |");
+    assertContains(md, "gradc's speed-up on the medians: 8.7×");
+    assertContains(
+        md,
+        "- issue 16, `tiny_step`: steady state ≥ 30× faster than PyTorch eager: missed (25.0×)");
+    assertContains(
+        md,
+        "- issue 16, `tiny_step`: first 100,000 steps of a fresh JVM ≥ 10× faster than PyTorch's:"
+            + " missed (8.7×)");
+  }
+
+  @Test
   void render_workloadTargets_metMissedOrNotMeasured(@TempDir Path dir) throws IOException {
     Files.writeString(
         dir.resolve("jmh-1.json"),

@@ -22,6 +22,11 @@ class TinyStepTest {
   }
 
   @Test
+  void firstSteps_runsStepsOnFreshLeaves_lastGradients() {
+    assertArrayEquals(new double[] {42, 23}, FirstSteps.run(5));
+  }
+
+  @Test
   void parts_computeTheStepsValues() {
     TinyStepPartsBench bench = new TinyStepPartsBench();
     TinyStepPartsBench.Parts p = new TinyStepPartsBench.Parts();

@@ -69,4 +69,18 @@ public record Dim(int factor, String symbol) {
     }
     return factor == 1 ? symbol : factor + "*" + symbol;
   }
+
+  // Written out rather than the record's generic methods, whose first use spins method handles
+  // (tens of milliseconds in a fresh JVM) and which take the JIT longer to warm.
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || (o instanceof Dim d && d.factor == factor && java.util.Objects.equals(d.symbol, symbol));
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * factor + (symbol == null ? 0 : symbol.hashCode());
+  }
 }

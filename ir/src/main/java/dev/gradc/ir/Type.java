@@ -53,8 +53,8 @@ public record Type(DType dtype, List<Dim> dims) {
 
   /** True when no dim is symbolic. */
   public boolean isStatic() {
-    for (Dim d : dims) {
-      if (!d.isStatic()) {
+    for (int i = 0; i < dims.size(); i++) {
+      if (!dims.get(i).isStatic()) {
         return false;
       }
     }
@@ -73,7 +73,8 @@ public record Type(DType dtype, List<Dim> dims) {
   public static Dim product(List<Dim> ds) {
     int k = 1;
     String sym = null;
-    for (Dim d : ds) {
+    for (int i = 0; i < ds.size(); i++) {
+      Dim d = ds.get(i);
       k = Math.multiplyExact(k, d.factor());
       if (d.symbol() != null) {
         if (sym != null) {
@@ -110,7 +111,11 @@ public record Type(DType dtype, List<Dim> dims) {
 
   /** The static element count; only for static types. */
   public int staticNumel() {
-    return numel().size();
+    int k = 1;
+    for (int i = 0; i < dims.size(); i++) {
+      k = Math.multiplyExact(k, dims.get(i).size());
+    }
+    return k;
   }
 
   /** The concrete shape under the given symbol bindings. */
@@ -141,5 +146,18 @@ public record Type(DType dtype, List<Dim> dims) {
       return dtype.mnemonic();
     }
     return dtype.mnemonic() + dims;
+  }
+
+  // Written out rather than the record's generic methods, whose first use spins method handles
+  // (tens of milliseconds in a fresh JVM) and which take the JIT longer to warm.
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof Type t && t.dtype == dtype && t.dims.equals(dims));
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * dtype.hashCode() + dims.hashCode();
   }
 }
