@@ -15,17 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportTest {
   @Test
   void render_tinyStepAndCompile_rowsAndTargets(@TempDir Path dir) throws IOException {
-    Files.writeString(
-        dir.resolve("jmh-1.json"),
-        "["
-            + jmh("GradcBench.tinyStep", "us/op", 5, 1500)
-            + ","
-            + jmh("peers.TensorFlowBench.tinyStep", "us/op", 50, 4000)
-            + ","
-            + jmh("CompileBench.warm", "ms/op", 4.5, 600_000)
-            + "]");
-    Files.writeString(
-        dir.resolve("jmh-cold-1.json"), "[" + jmh("CompileBench.cold", "s/op", 0.4, 0) + "]");
+    writeResults(
+        dir,
+        "jmh-1.json",
+        jmh("GradcBench.tinyStep", "us/op", 5, 1500),
+        jmh("peers.TensorFlowBench.tinyStep", "us/op", 50, 4000),
+        jmh("CompileBench.warm", "ms/op", 4.5, 600_000));
+    writeResults(dir, "jmh-cold-1.json", jmh("CompileBench.cold", "s/op", 0.4, 0));
     Files.writeString(
         dir.resolve("pytorch-1.json"),
         "{\"meta\": {}, \"results\": [{\"workload\": \"tiny_step\", \"median_ms\": 0.12}]}");
@@ -46,8 +42,7 @@ class ReportTest {
   @Test
   void render_firstSteps_mediansAndIssue16Targets(@TempDir Path dir) throws IOException {
     String torch = "[{\"workload\": \"tiny_step\", \"median_ms\": 0.05}]";
-    Files.writeString(
-        dir.resolve("jmh-1.json"), "[" + jmh("GradcBench.tinyStep", "us/op", 2, 0) + "]");
+    writeResults(dir, "jmh-1.json", jmh("GradcBench.tinyStep", "us/op", 2, 0));
     Files.writeString(dir.resolve("pytorch-1.json"), "{\"meta\": {}, \"results\": " + torch + "}");
     Files.writeString(
         dir.resolve("first-steps-gradc-1.txt"), "100000 0.9\n100000 0.5\n100000 0.6\n");
@@ -67,15 +62,12 @@ class ReportTest {
 
   @Test
   void render_workloadTargets_metMissedOrNotMeasured(@TempDir Path dir) throws IOException {
-    Files.writeString(
-        dir.resolve("jmh-1.json"),
-        "["
-            + jmh("GradcBench.mse", "ms/op", 10, 0)
-            + ","
-            + jmh("HandWrittenBench.mse", "ms/op", 8, 0)
-            + ","
-            + jmh("GradcBench.mlp", "ms/op", 4, 0)
-            + "]");
+    writeResults(
+        dir,
+        "jmh-1.json",
+        jmh("GradcBench.mse", "ms/op", 10, 0),
+        jmh("HandWrittenBench.mse", "ms/op", 8, 0),
+        jmh("GradcBench.mlp", "ms/op", 4, 0));
     Files.writeString(
         dir.resolve("pytorch-1.json"),
         "{\"meta\": {}, \"results\": [{\"workload\": \"mse\", \"median_ms\": 40},"
@@ -93,17 +85,13 @@ class ReportTest {
   @Test
   void render_peakAndProducts_inGflops_withTheTarget(@TempDir Path dir) throws IOException {
     // 2 * 256 * 784 * 256 FLOPs in 1000 us is 102.8 GFLOP/s; the f32 peak 150.
-    Files.writeString(
-        dir.resolve("jmh-kernels-1.json"),
-        "["
-            + throughput("PeakBench.vectorF32", 150)
-            + ","
-            + throughput("PeakBench.scalarF64", 8)
-            + ","
-            + gemm("gemmVector", "f32:256x784x256", 1000)
-            + ","
-            + gemm("matmul", "f32:256x784x256", 10276)
-            + "]");
+    writeResults(
+        dir,
+        "jmh-kernels-1.json",
+        throughput("PeakBench.vectorF32", 150),
+        throughput("PeakBench.scalarF64", 8),
+        gemm("gemmVector", "f32:256x784x256", 1000),
+        gemm("matmul", "f32:256x784x256", 10276));
     String md = Report.render(dir);
     assertContains(md, "| vector FMA | 150.0 | — |");
     assertContains(md, "| scalar `Math.fma` | — | 8.0 |");
@@ -116,10 +104,8 @@ class ReportTest {
 
   @Test
   void render_vectorModuleColumn_andOpenBlasKernel(@TempDir Path dir) throws IOException {
-    Files.writeString(
-        dir.resolve("jmh-1.json"), "[" + jmh("GradcBench.logistic", "ms/op", 8, 100) + "]");
-    Files.writeString(
-        dir.resolve("jmh-vector-1.json"), "[" + jmh("GradcBench.logistic", "ms/op", 4, 100) + "]");
+    writeResults(dir, "jmh-1.json", jmh("GradcBench.logistic", "ms/op", 8, 100));
+    writeResults(dir, "jmh-vector-1.json", jmh("GradcBench.logistic", "ms/op", 4, 100));
     Files.writeString(
         dir.resolve("pytorch-1.json"),
         "{\"meta\": {\"openblas\": {\"core\": \"Cooperlake\"}}, \"results\": [{\"workload\":"
@@ -130,20 +116,14 @@ class ReportTest {
 
   @Test
   void render_logisticBreakdown_linearLossAndPerRowFunctions(@TempDir Path dir) throws IOException {
-    Files.writeString(
-        dir.resolve("jmh-1.json"),
-        "["
-            + jmh("GradcBench.logistic", "ms/op", 20, 100)
-            + ","
-            + jmh("FloorBench.logisticLinear", "ms/op", 10, 100)
-            + ","
-            + jmh("HelperBench.expMathF64", "ns/op", 9, 0)
-            + ","
-            + jmh("HelperBench.log1pMathF64", "ns/op", 6.5, 0)
-            + "]");
-    Files.writeString(
-        dir.resolve("jmh-kernels-1.json"),
-        "[" + jmh("FloorBench.readLogisticXVector", "ms/op", 4, 0) + "]");
+    writeResults(
+        dir,
+        "jmh-1.json",
+        jmh("GradcBench.logistic", "ms/op", 20, 100),
+        jmh("FloorBench.logisticLinear", "ms/op", 10, 100),
+        jmh("HelperBench.expMathF64", "ns/op", 9, 0),
+        jmh("HelperBench.log1pMathF64", "ns/op", 6.5, 0));
+    writeResults(dir, "jmh-kernels-1.json", jmh("FloorBench.readLogisticXVector", "ms/op", 4, 0));
     String md = Report.render(dir);
     assertContains(md, "gradc takes 10.0 ms, 2.5× the floor: the rows loops run in the scalar");
     assertContains(
@@ -154,23 +134,16 @@ class ReportTest {
 
   @Test
   void render_mlpBreakdown_largeProductsAtTheirMeasuredSpeed(@TempDir Path dir) throws IOException {
-    Files.writeString(
-        dir.resolve("jmh-1.json"), "[" + jmh("GradcBench.mlp", "ms/op", 8, 100) + "]");
-    Files.writeString(
-        dir.resolve("jmh-vector-1.json"), "[" + jmh("GradcBench.mlp", "ms/op", 4, 100) + "]");
-    Files.writeString(
-        dir.resolve("jmh-kernels-1.json"),
-        "["
-            + gemm("gemmVector", "f32:256x784x256", 1000)
-            + ","
-            + gemm("gemmVector", "f32:784x256x256:At", 1200)
-            + ","
-            + gemm("gemmScalar", "f32:256x784x256", 3000)
-            + ","
-            + gemm("gemmScalar", "f32:784x256x256:At", 3500)
-            + ","
-            + gemm("gemmVector", "f32:256x256x10", 500)
-            + "]");
+    writeResults(dir, "jmh-1.json", jmh("GradcBench.mlp", "ms/op", 8, 100));
+    writeResults(dir, "jmh-vector-1.json", jmh("GradcBench.mlp", "ms/op", 4, 100));
+    writeResults(
+        dir,
+        "jmh-kernels-1.json",
+        gemm("gemmVector", "f32:256x784x256", 1000),
+        gemm("gemmVector", "f32:784x256x256:At", 1200),
+        gemm("gemmScalar", "f32:256x784x256", 3000),
+        gemm("gemmScalar", "f32:784x256x256:At", 3500),
+        gemm("gemmVector", "f32:256x256x10", 500));
     String md = Report.render(dir);
     assertContains(
         md,
@@ -203,11 +176,8 @@ class ReportTest {
   /** One JMH result as JMH writes it, with a 10% error and the allocation per operation. */
   @Test
   void render_embeddingBag_aRowPerThreadCount(@TempDir Path dir) throws IOException {
-    Files.writeString(
-        dir.resolve("jmh-1.json"), "[" + jmh("GradcBench.embeddingBag", "ms/op", 20, 0) + "]");
-    Files.writeString(
-        dir.resolve("jmh-vector-1.json"),
-        "[" + jmh("GradcBench.embeddingBag", "us/op", 19_000, 0) + "]");
+    writeResults(dir, "jmh-1.json", jmh("GradcBench.embeddingBag", "ms/op", 20, 0));
+    writeResults(dir, "jmh-vector-1.json", jmh("GradcBench.embeddingBag", "us/op", 19_000, 0));
     Files.writeString(
         dir.resolve("pytorch-1.json"),
         "{\"meta\": {}, \"results\": [{\"workload\": \"embedding_bag\", \"median_ms\": 50}]}");
@@ -231,6 +201,11 @@ class ReportTest {
         score / 10,
         unit,
         bytes);
+  }
+
+  /** Writes {@code file} in {@code dir}: a JSON array of JMH results as {@link #jmh} gives them. */
+  private static void writeResults(Path dir, String file, String... results) throws IOException {
+    Files.writeString(dir.resolve(file), "[" + String.join(",", results) + "]");
   }
 
   private static void assertContains(String text, String part) {

@@ -194,7 +194,7 @@ final class ProgramParser {
       int params = f.params().size();
       IntPredicate droppable = id -> id >= params && tracedOnly.get(id - params);
       boolean[] kept = Dce.kept(f, droppable);
-      f = Dce.without(f, droppable);
+      f = Dce.keeping(f, kept);
       List<SourcePos> left = new ArrayList<>();
       for (int k = 0; k < positions.size(); k++) {
         if (kept[params + k]) {

@@ -24,7 +24,11 @@ public final class Dce implements Pass {
    * result nor a kept instruction depends on; every other instruction stays, used or not.
    */
   public static Func without(Func f, IntPredicate droppable) {
-    boolean[] keep = kept(f, droppable);
+    return keeping(f, kept(f, droppable));
+  }
+
+  /** {@code f} with only the instructions {@code keep} marks (by id), as {@link #kept} gives it. */
+  public static Func keeping(Func f, boolean[] keep) {
     Rewrite r = new Rewrite(f);
     for (Inst inst : f.insts()) {
       if (keep[inst.id()]) {
