@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gradc.ir.Func;
 import dev.gradc.ir.NdArray;
+import dev.gradc.ir.ad.Autodiff;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -122,27 +123,42 @@ class SliceBackwardInPlaceTest {
     assertSameBits(f, args(f, 5, 5));
   }
 
+  /** {@code sum(cat([a, b], 1) ** 2)} of two 256 x 256 parts, as the frontend writes it. */
+  private static final String CAT_256 =
+      """
+      func @cat(%a: f64[256, 256], %b: f64[256, 256]) -> (f64) {
+        %2: f64[256, 512] = slice_backward %a, dims=[1, 0, 1]
+        %3: f64[256, 512] = slice_backward %b, dims=[1, 256, 1]
+        %4: bool[256, 256] = broadcast 1.0
+        %5: bool[256, 512] = slice_backward %4, dims=[1, 256, 1]
+        %6: f64[256, 512] = where %5, %3, %2
+        %7: f64[256, 512] = mul %6, %6
+        %8: f64 = sum %7
+        ret %8
+      }
+      """;
+
   @Test
   void catAllocatesNoPaddedCopies() {
-    Func f =
-        parse(
-            """
-            func @cat(%a: f64[256, 256], %b: f64[256, 256]) -> (f64) {
-              %2: f64[256, 512] = slice_backward %a, dims=[1, 0, 1]
-              %3: f64[256, 512] = slice_backward %b, dims=[1, 256, 1]
-              %4: bool[256, 256] = broadcast 1.0
-              %5: bool[256, 512] = slice_backward %4, dims=[1, 256, 1]
-              %6: f64[256, 512] = where %5, %3, %2
-              %7: f64[256, 512] = mul %6, %6
-              %8: f64 = sum %7
-              ret %8
-            }
-            """);
+    Func f = parse(CAT_256);
     assertNoSliceCall(f);
     List<NdArray> a = args(f, 1, 3);
     long bytes = Loaded.of(f).allocatedBytesPerCall(a, 3);
     // each padded copy would be 1 MiB, the mask 128 KiB
     assertTrue(bytes < 64 * 1024, bytes + " bytes per call");
+    assertSameBits(f, a, false);
+  }
+
+  @Test
+  void catsGradientIsSlicesOfTheOutputsGradient() {
+    // each part's gradient is a slice of g, read in place by the loop that writes the part's
+    // result: no where(mask, g, 0) the size of the cat per part
+    Func f = Autodiff.vjp(parse(CAT_256));
+    assertNoSliceCall(f);
+    List<NdArray> a = args(f, 1, 3);
+    long bytes = Loaded.of(f).allocatedBytesPerCall(a, 3);
+    // the two results (512 KiB each) and g (1 MiB); each masked gradient would be 1 MiB more
+    assertTrue(bytes < 2 * 1024 * 1024 + 64 * 1024, bytes + " bytes per call");
     assertSameBits(f, a, false);
   }
 
