@@ -783,7 +783,8 @@ final class ScalarKernelEmitter {
 
   /**
    * Pushes a guarded read ({@link LoopLayout.Guard}) as a {@link Jvm#valueType}: the element (or
-   * scalar) inside the guard's bounds, zero outside.
+   * scalar) inside the guard's bounds (and, for a step other than 1, a whole number of steps from
+   * its first index), zero elsewhere.
    */
   private void pushGuarded(Value v, LoopLayout.Guard gd) {
     Label zero = new Label();
@@ -794,9 +795,32 @@ final class ScalarKernelEmitter {
     pushDimIndex(gd.dim());
     pushExtent(gd.hi());
     g.ifICmp(GeneratorAdapter.GE, zero);
+    if (gd.step() != 1) {
+      // (i - lo) % |step| != 0: between two placed elements
+      pushDimIndex(gd.dim());
+      pushExtent(gd.lo());
+      g.visitInsn(Opcodes.ISUB);
+      g.push(Math.abs(gd.step()));
+      g.visitInsn(Opcodes.IREM);
+      g.ifZCmp(GeneratorAdapter.NE, zero);
+    }
     DType dt = v.type().dtype();
     Value s = layout.guardedScalars.get(v);
-    if (s == null) {
+    if (s == null && gd.step() != 1) {
+      Access a = layout.reads.get(v);
+      loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
+      pushOffset(a);
+      // the operand's element (i - first) / step along the guarded dim
+      pushDimIndex(gd.dim());
+      g.push(gd.first());
+      g.visitInsn(Opcodes.ISUB);
+      g.push(gd.step());
+      g.visitInsn(Opcodes.IDIV);
+      pushExtent(gd.stride());
+      g.visitInsn(Opcodes.IMUL);
+      g.visitInsn(Opcodes.IADD);
+      Jvm.loadValue(g, a.dtype);
+    } else if (s == null) {
       load(layout.reads.get(v));
     } else if (s instanceof Lit l) {
       pushLiteral(l, dt);
