@@ -956,9 +956,11 @@ final class ScalarKernelEmitter {
    * conversions, whose false dependencies on their destination registers otherwise chain each
    * element's conversions to the last's): an f32 {@code +}, {@code -}, {@code *} or {@code /} of
    * f32 operands (one IEEE rounding of the exact result; 53 >= 2 * 24 + 2 bits make the double
-   * rounding innocuous), an f32 {@code relu} (exact), a comparison of f32 operands (widening is
-   * exact), and an f32 {@code where} of f32 values (a choice). Literals count as f32 when exactly
-   * f32.
+   * rounding innocuous), an f32 {@code relu}, {@code neg} or {@code abs} (exact), an f32 {@code
+   * maximum}, {@code minimum} or {@code clamp} of f32 operands (a choice, with the same rules for
+   * NaN and signed zeros in {@code Math}'s float and double methods), a comparison of f32 operands
+   * (widening is exact), and an f32 {@code where} of f32 values (a choice). Literals count as f32
+   * when exactly f32; a unary op of a literal keeps the f64 arithmetic.
    */
   private static boolean inFloat(Inst m) {
     int first;
@@ -969,8 +971,14 @@ final class ScalarKernelEmitter {
         }
         first = 0;
       }
-      case RELU -> {
+      case RELU, NEG, ABS -> {
         if (m.type().dtype() != DType.F32 || m.operand(0) instanceof Lit) {
+          return false;
+        }
+        first = 0;
+      }
+      case MAXIMUM, MINIMUM, CLAMP -> {
+        if (m.type().dtype() != DType.F32) {
           return false;
         }
         first = 0;
@@ -1012,7 +1020,35 @@ final class ScalarKernelEmitter {
         // max(x, +0) is x <= 0 ? +0 : x bit for bit (-0 gives +0, NaN stays itself).
         pushFloat(m, 0);
         g.push(0f);
-        g.invokeStatic(Type.getType(Math.class), new Method("max", "(FF)F"));
+        floatMath("max");
+        g.visitInsn(Opcodes.F2D);
+        return;
+      }
+      case NEG -> {
+        // Flips the sign bit, of NaN too, as dneg does.
+        pushFloat(m, 0);
+        g.visitInsn(Opcodes.FNEG);
+        g.visitInsn(Opcodes.F2D);
+        return;
+      }
+      case ABS -> {
+        // Clears the sign bit, of NaN too, as Math.abs(double) does in every JIT tier (where
+        // Math.abs(float) keeps a NaN's sign until C2 compiles it).
+        pushFloat(m, 0);
+        g.invokeStatic(FLOAT, new Method("floatToRawIntBits", "(F)I"));
+        g.push(Integer.MAX_VALUE);
+        g.visitInsn(Opcodes.IAND);
+        g.invokeStatic(FLOAT, new Method("intBitsToFloat", "(I)F"));
+        g.visitInsn(Opcodes.F2D);
+        return;
+      }
+      case CLAMP -> {
+        // min(max(x, lo), hi), as ScalarMath.clamp
+        pushFloat(m, 0);
+        pushFloat(m, 1);
+        floatMath("max");
+        pushFloat(m, 2);
+        floatMath("min");
         g.visitInsn(Opcodes.F2D);
         return;
       }
@@ -1045,6 +1081,9 @@ final class ScalarKernelEmitter {
       case SUB -> g.visitInsn(Opcodes.FSUB);
       case MUL -> g.visitInsn(Opcodes.FMUL);
       case DIV -> g.visitInsn(Opcodes.FDIV);
+      // -0 below +0 and NaN for a NaN operand, as Math.max and Math.min of doubles
+      case MAXIMUM -> floatMath("max");
+      case MINIMUM -> floatMath("min");
       // fcmpg gives 1 for NaN, so lt/le are false; fcmpl gives -1, so gt/ge/eq are false and ne
       // true: the double comparisons' results.
       case LT -> ops.compareTop(Opcodes.FCMPG, Opcodes.IFLT);
@@ -1058,6 +1097,11 @@ final class ScalarKernelEmitter {
     if (!m.op().isComparison()) {
       g.visitInsn(Opcodes.F2D);
     }
+  }
+
+  /** Calls {@code Math}'s {@code name} of two floats. */
+  private void floatMath(String name) {
+    g.invokeStatic(Jvm.MATH, new Method(name, "(FF)F"));
   }
 
   private Reduction reductionOf(Inst m) {
