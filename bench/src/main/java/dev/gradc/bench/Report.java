@@ -399,7 +399,8 @@ public final class Report {
                       Locale.ROOT,
                       ": an `exp` and a `log1p` (%.1f and %.1f ns per call alone, JMH"
                           + " `HelperBench`; `MathF64`'s, the same bits on every machine) and a"
-                          + " division, in scalar code with or without the vector module",
+                          + " division, each function in a pass over a block of 64 rows (with"
+                          + " the vector module, in vectors)",
                       exp,
                       log1p)));
     }

@@ -83,7 +83,7 @@ final class ScalarKernelEmitter {
    * here, its block's row values and part of its rows staying in the first-level cache.
    */
   private final int rowBlock =
-      Math.min(4096, Math.max(1, Integer.getInteger(ROW_BLOCK_PROPERTY, 64)));
+      Math.min(4096, Math.max(0, Integer.getInteger(ROW_BLOCK_PROPERTY, 64)));
 
   static final String ROW_BLOCK_PROPERTY = "gradc.rowBlock";
 
@@ -244,7 +244,7 @@ final class ScalarKernelEmitter {
       g.mark(head);
       g.loadLocal(left);
       g.ifZCmp(GeneratorAdapter.EQ, done);
-      rotateFlatLanes(null);
+      rotateFlatLanes((LoopLayout) null);
       g.iinc(left, -1);
       g.goTo(head);
       g.mark(done);
@@ -302,8 +302,17 @@ final class ScalarKernelEmitter {
    * {@code k mod 16}. Moves only, so the partials keep their bits; nothing is allocated.
    */
   private void rotateFlatLanes(LoopLayout only) {
+    rotateFlatLanesWhere(r -> only == null || kernel.loopOf(r) == only);
+  }
+
+  /** {@link #rotateFlatLanes(LoopLayout)} for the sums of a pass's members. */
+  private void rotateFlatLanes(List<Inst> pass) {
+    rotateFlatLanesWhere(r -> pass.contains(r.inst));
+  }
+
+  private void rotateFlatLanesWhere(java.util.function.Predicate<Reduction> which) {
     for (Map.Entry<Reduction, int[]> e : flatLanes.entrySet()) {
-      if (only != null && kernel.loopOf(e.getKey()) != only) {
+      if (!which.test(e.getKey())) {
         continue;
       }
       int[] lanes = e.getValue();
@@ -368,7 +377,7 @@ final class ScalarKernelEmitter {
       VectorRows.lanes(g, owner);
       g.storeLocal(lanesLocal);
     }
-    boolean blocked = inRowBlocks(kernel);
+    boolean blocked = rowBlock > 0 && inRowBlocks(kernel);
     for (Value v : kernel.rowValues) {
       if (blocked) {
         // the row value of each row of the block, at the row's position in the block
@@ -385,6 +394,7 @@ final class ScalarKernelEmitter {
     indexLocal = g.newLocal(Type.INT_TYPE);
     Label end = new Label();
     if (blocked) {
+      allocatePassArrays();
       rowBlocks(end);
     } else {
       Label head = new Label();
@@ -398,7 +408,7 @@ final class ScalarKernelEmitter {
         layout = loop;
         iteration();
       }
-      rotateFlatLanes(null);
+      rotateFlatLanes((LoopLayout) null);
       g.iinc(indexLocal, 1);
       g.goTo(head);
     }
@@ -470,22 +480,213 @@ final class ScalarKernelEmitter {
     g.storeLocal(blockEnd);
     for (LoopLayout loop : kernel.loops) {
       layout = loop;
-      Label rows = new Label();
-      Label done = new Label();
-      g.loadLocal(blockStart);
-      g.storeLocal(indexLocal);
-      g.mark(rows);
-      g.loadLocal(indexLocal);
-      g.loadLocal(blockEnd);
-      g.ifICmp(GeneratorAdapter.GE, done);
-      iteration();
-      rotateFlatLanes(loop);
-      g.iinc(indexLocal, 1);
-      g.goTo(rows);
-      g.mark(done);
+      Map<Inst, Integer> levels = layout.rank() == 1 ? passLevels(layout) : null;
+      if (levels == null) {
+        overBlock(
+            blockEnd,
+            () -> {
+              iteration();
+              rotateFlatLanes(loop);
+            });
+        continue;
+      }
+      int last = java.util.Collections.max(levels.values());
+      for (int level = 0; level <= last; level++) {
+        List<Inst> pass = new ArrayList<>();
+        for (Inst m : layout.loop.members) {
+          if (levels.get(m) == level) {
+            pass.add(m);
+          }
+        }
+        for (Inst f : pass) {
+          if (!passFunction(f)) {
+            continue;
+          }
+          if (vectorRows && passArray.containsKey(f.operand(0))) {
+            blockFunction(f, blockEnd);
+          } else {
+            overBlock(blockEnd, () -> functionPass(f));
+          }
+        }
+        overBlock(
+            blockEnd,
+            () -> {
+              elementOf(pass);
+              rotateFlatLanes(pass);
+            });
+      }
     }
     g.iinc(blockStart, rowBlock);
     g.goTo(head);
+  }
+
+  /** {@code for (index = blockStart; index < blockEnd; index++) body}. */
+  private void overBlock(int blockEnd, Runnable body) {
+    g.loadLocal(blockStart);
+    g.storeLocal(indexLocal);
+    Jvm.whileBelow(g, indexLocal, blockEnd, body);
+  }
+
+  /** The elementary functions a flat loop of a kernel in row blocks computes in passes. */
+  private static final java.util.Set<Op> PASS_FUNCTIONS =
+      java.util.EnumSet.of(
+          Op.EXP, Op.EXPM1, Op.LOG, Op.LOG1P, Op.SIGMOID, Op.TANH, Op.ERF, Op.ERFC, Op.SIN, Op.COS);
+
+  /** Whether member {@code m} is an f64 function computed in a pass of its own. */
+  private static boolean passFunction(Inst m) {
+    return PASS_FUNCTIONS.contains(m.op())
+        && m.arity() == 1
+        && m.type().dtype() == DType.F64
+        && m.operand(0).type().dtype() == DType.F64;
+  }
+
+  /**
+   * For a flat loop of a kernel in row blocks with elementary functions ({@link #PASS_FUNCTIONS}):
+   * the pass of each member, so that the loop runs over the block's rows once per pass and each
+   * function once over the block in a pass of its own between them: a function's pass is one more
+   * than its operand's, another member's the latest of its operands'. Short passes over the block
+   * let the functions of many rows overlap in the processor (a row's {@code exp}, {@code log1p} and
+   * division otherwise wait on each other); each value is the same bits. Null when the loop has no
+   * such function, or a value crossing passes is an i64 (block arrays hold doubles).
+   */
+  private static Map<Inst, Integer> passLevels(LoopLayout l) {
+    Map<Inst, Integer> level = new IdentityHashMap<>();
+    boolean any = false;
+    for (Inst m : l.loop.members) {
+      int v = 0;
+      for (int k = 0; k < m.arity(); k++) {
+        Integer o = m.operand(k) instanceof Inst i ? level.get(i) : null;
+        if (o != null) {
+          v = Math.max(v, o);
+        }
+      }
+      if (passFunction(m)) {
+        v++;
+        any = true;
+      }
+      level.put(m, v);
+    }
+    if (!any) {
+      return null;
+    }
+    for (Inst m : l.loop.members) {
+      for (Inst o : crossing(level, m)) {
+        if (o.type().dtype() == DType.I64) {
+          return null;
+        }
+      }
+    }
+    return level;
+  }
+
+  /** The members {@code m} reads that another pass computes ({@link #passLevels}). */
+  private static List<Inst> crossing(Map<Inst, Integer> level, Inst m) {
+    List<Inst> out = new ArrayList<>();
+    for (int k = 0; k < m.arity(); k++) {
+      if (m.operand(k) instanceof Inst o
+          && level.containsKey(o)
+          && (passFunction(m) || !level.get(o).equals(level.get(m)))) {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  /** The block array of each member another pass reads, for the current loop's passes. */
+  private final Map<Value, Integer> passArray = new IdentityHashMap<>();
+
+  /** Allocates the block arrays of the passes of every flat loop of the kernel. */
+  private void allocatePassArrays() {
+    for (LoopLayout l : kernel.loops) {
+      Map<Inst, Integer> levels = l.rank() == 1 ? passLevels(l) : null;
+      if (levels == null) {
+        continue;
+      }
+      for (Inst m : l.loop.members) {
+        List<Inst> needed = new ArrayList<>(crossing(levels, m));
+        if (passFunction(m)) {
+          needed.add(m);
+        }
+        for (Inst o : needed) {
+          if (!passArray.containsKey(o)) {
+            int arr = g.newLocal(Jvm.DOUBLE_ARRAY);
+            // room for a block rounded up to whole vectors of up to 8 f64 lanes
+            g.push(rowBlock + 8);
+            scratchArray(cv, g, owner, lib, name + "Pass" + passArray.size());
+            g.storeLocal(arr);
+            passArray.put(o, arr);
+          }
+        }
+      }
+    }
+  }
+
+  private static final String MATH_BLOCKS = "dev/gradc/codegen/lib/vector/MathBlocks";
+
+  /**
+   * With {@link #vectorRows}: function member {@code f} over the whole block at once, from its
+   * operand's array into its own, by {@code lib.vector.MathBlocks}' vector form (the bits of the
+   * scalar function), over the block's rows rounded up to whole vectors (the arrays have room).
+   */
+  private void blockFunction(Inst f, int blockEnd) {
+    Method m =
+        new Method(
+            f.op().mnemonic() + "Block",
+            Type.VOID_TYPE,
+            new Type[] {VectorRows.SPECIES, Jvm.DOUBLE_ARRAY, Jvm.DOUBLE_ARRAY, Type.INT_TYPE});
+    // n = (blockEnd - blockStart + lanes - 1) & -lanes, the lane count a power of two
+    int n;
+    g.loadLocal(blockEnd);
+    g.loadLocal(blockStart);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(lanesLocal);
+    g.visitInsn(Opcodes.IADD);
+    g.push(1);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(lanesLocal);
+    g.visitInsn(Opcodes.INEG);
+    g.visitInsn(Opcodes.IAND);
+    n = g.newLocal(Type.INT_TYPE);
+    g.storeLocal(n);
+    lib.require(LibraryCopier.load(MATH_BLOCKS), m.getName(), m.getDescriptor());
+    // Called through a handle in a plain static field, set on first use: C2 cannot inline through
+    // it, so it compiles the function apart, where its vectors stay in registers (inlined into the
+    // kernel, the kernel passes C2's inlining limits and its vectors become objects).
+    String field = name + "Fn" + f.op().name();
+    if (handleFields.add(field)) {
+      cv.visitField(
+              Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+              field,
+              VectorKernelEmitter.HANDLE.getDescriptor(),
+              null,
+              null)
+          .visitEnd();
+    }
+    Label set = new Label();
+    g.getStatic(owner, field, VectorKernelEmitter.HANDLE);
+    g.dup();
+    g.ifNonNull(set);
+    g.pop();
+    VectorKernelEmitter.findStatic(g, owner, m);
+    g.dup();
+    g.putStatic(owner, field, VectorKernelEmitter.HANDLE);
+    g.mark(set);
+    VectorRows.species(g, owner);
+    g.loadLocal(passArray.get(f.operand(0)));
+    g.loadLocal(passArray.get(f));
+    g.loadLocal(n);
+    g.invokeVirtual(VectorKernelEmitter.HANDLE, new Method("invokeExact", m.getDescriptor()));
+  }
+
+  /** The handle fields {@link #blockFunction} declared in the class. */
+  private final java.util.Set<String> handleFields = new java.util.HashSet<>();
+
+  /** The current row of function member {@code f}: its value from its operand, into its array. */
+  private void functionPass(Inst f) {
+    g.loadLocal(passArray.get(f));
+    pushBlockRow();
+    ops.emit(f.op(), DType.F64, k -> pushDouble(f.operand(k)));
+    g.visitInsn(Opcodes.DASTORE);
   }
 
   /** Whether {@code v} is a row value of the kernel. */
@@ -1155,6 +1356,13 @@ final class ScalarKernelEmitter {
       g.loadLocal(local);
       return;
     }
+    Integer pass = passArray.get(v);
+    if (pass != null) {
+      g.loadLocal(pass);
+      pushBlockRow();
+      g.visitInsn(Opcodes.DALOAD);
+      return;
+    }
     LoopLayout.Guard gd = layout.guards.get(v);
     if (gd != null) {
       pushGuarded(v, gd);
@@ -1186,14 +1394,28 @@ final class ScalarKernelEmitter {
 
   /** The body for one element: every member in order. */
   private void element() {
-    for (Inst m : layout.loop.members) {
+    elementOf(layout.loop.members);
+  }
+
+  /**
+   * The body for one element restricted to {@code members} (a pass of {@link #passLevels}): values
+   * of other passes are read from their block arrays, and a function member, which its own pass
+   * computed, from its array.
+   */
+  private void elementOf(List<Inst> members) {
+    for (Inst m : members) {
       if (LoopPlan.isReduction(m)) {
         reduce(m);
         continue;
       }
       DType dt = m.type().dtype();
       int local = g.newLocal(Jvm.valueType(dt));
-      if (layout.plan.isCopyMember(m)) {
+      Integer computed = passFunction(m) ? passArray.get(m) : null;
+      if (computed != null) {
+        g.loadLocal(computed);
+        pushBlockRow();
+        g.visitInsn(Opcodes.DALOAD);
+      } else if (layout.plan.isCopyMember(m)) {
         Access a = layout.reads.get(m);
         if (layout.guards.containsKey(m)) {
           pushValue(m);
@@ -1215,6 +1437,13 @@ final class ScalarKernelEmitter {
       }
       g.storeLocal(local);
       locals.put(m, local);
+      Integer later = computed == null ? passArray.get(m) : null;
+      if (later != null) {
+        g.loadLocal(later);
+        pushBlockRow();
+        g.loadLocal(local);
+        g.visitInsn(Opcodes.DASTORE);
+      }
       Access st = layout.stores.get(m);
       if (isRowValue(m)) {
         storeRowValue(m, local);

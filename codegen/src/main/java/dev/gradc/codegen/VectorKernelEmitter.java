@@ -542,7 +542,7 @@ final class VectorKernelEmitter {
     g.invokeVirtual(HANDLE, named(passMethod(sig, k, tail), "invokeExact"));
   }
 
-  private static final Type HANDLE = Type.getType(java.lang.invoke.MethodHandle.class);
+  static final Type HANDLE = Type.getType(java.lang.invoke.MethodHandle.class);
 
   private static final Type HANDLES = Type.getType(java.lang.invoke.MethodHandle[].class);
 
@@ -550,7 +550,7 @@ final class VectorKernelEmitter {
   private static final int HANDLES_PER_METHOD = 256;
 
   /** Pushes the handle of the static method {@code target} of {@code owner}. */
-  private static void findStatic(GeneratorAdapter g, Type owner, Method target) {
+  static void findStatic(GeneratorAdapter g, Type owner, Method target) {
     Type lookup = Type.getType(java.lang.invoke.MethodHandles.Lookup.class);
     Type methodType = Type.getType(java.lang.invoke.MethodType.class);
     g.invokeStatic(

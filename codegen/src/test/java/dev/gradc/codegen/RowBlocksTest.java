@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Kernels of several loops over the same rows run loop by loop over blocks of rows ({@link
- * ScalarKernelEmitter#inRowBlocks}) with the bits of the row-by-row order: blocks of 64 (the
- * default) and of 5 rows against blocks of one row, which is the row-by-row order, for row counts
- * around the block and the chunk, with 1 and 3 threads; and the interpreter's values.
+ * ScalarKernelEmitter#inRowBlocks}), their flat loops with elementary functions in passes, with the
+ * bits of the row-by-row order: blocks of 64 (the default), 5 and 1 rows against the kernel run row
+ * by row ({@code gradc.rowBlock=0}), for row counts around the block and the chunk, with 1 and 3
+ * threads; and the interpreter's values.
  */
 class RowBlocksTest {
   static ExecutorService pool;
@@ -124,8 +125,8 @@ class RowBlocksTest {
     for (Value in : f.params()) {
       args.add(CompilerTest.random(rnd, dt, in.type().shape(Map.of())));
     }
-    List<NdArray> rowByRow = withRowBlock(1, f).run(args);
-    for (int block : new int[] {64, 5}) {
+    List<NdArray> rowByRow = withRowBlock(0, f).run(args);
+    for (int block : new int[] {64, 5, 1}) {
       Loaded blocked = withRowBlock(block, f);
       for (int threads : new int[] {1, 3}) {
         List<NdArray> got = threads == 1 ? blocked.run(args) : blocked.run(args, pool, threads);

@@ -47,7 +47,7 @@ class VectorKernelBitsTest {
     assertEquals("0", scalar[0], "vector kernels without the module");
     int programs = 0;
     for (int rows : VectorRowsBitsMain.ROWS) {
-      programs += rows > 1 ? VectorRowsBitsMain.COLUMNS.length * 3 : 0;
+      programs += rows > 1 ? VectorRowsBitsMain.COLUMNS.length * 4 : 0;
     }
     for (int bytes : VECTOR_BYTES) {
       String[] v = withVectors(bytes, VectorRowsBitsMain.class).split("\n", 3);

@@ -18,10 +18,11 @@ import java.util.concurrent.Executors;
 /**
  * Runs, in this JVM, rows kernels of row sums and column sums ({@link VectorRows}: the logistic
  * loss's value and gradient with rows of 5 to 40, row means, a row value read along the row, full
- * sums in two loops) over row counts around the row block and the chunk, values of many sizes and
- * special values, with 1, 2 and 7 threads, and prints two lines: how many of the programs' kernels
- * run in vector form here, and a digest of all results' bits. {@link VectorKernelBitsTest} runs it
- * in fresh JVMs with and without the vector module and with 128-, 256- and 512-bit vectors.
+ * sums in two loops, every elementary function with a block form applied per row) over row counts
+ * around the row block and the chunk, values of many sizes and special values, with 1, 2 and 7
+ * threads, and prints two lines: how many of the programs' kernels run in vector form here, and a
+ * digest of all results' bits. {@link VectorKernelBitsTest} runs it in fresh JVMs with and without
+ * the vector module and with 128-, 256- and 512-bit vectors.
  */
 public final class VectorRowsBitsMain {
   private VectorRowsBitsMain() {}
@@ -41,6 +42,16 @@ public final class VectorRowsBitsMain {
     Value m = b.reduce(Op.MEAN, b.add(b.mul(x, w), -0.25), new int[] {1}, false);
     b.ret(b.sum(b.unary(Op.SOFTPLUS, m)));
     out.add(Autodiff.vjp(b.build()));
+    // per-row functions of a dot product in passes: every function with a block form
+    Builder c = new Builder("row_functions");
+    Value cx = c.input("x", Type.of(DType.F64, rows, k));
+    Value cw = c.param("w", Type.of(DType.F64, k));
+    Value z = c.matmul(cx, cw);
+    Value t = c.add(c.unary(Op.TANH, z), c.mul(c.unary(Op.ERF, z), c.unary(Op.SIN, z)));
+    t = c.add(t, c.mul(c.unary(Op.COS, z), c.unary(Op.SIGMOID, c.unary(Op.EXPM1, z))));
+    t = c.add(t, c.unary(Op.ERFC, c.unary(Op.LOG, c.add(c.mul(z, z), 1.0))));
+    c.ret(c.sum(t));
+    out.add(Autodiff.vjp(c.build()));
     return out;
   }
 
