@@ -384,9 +384,11 @@ public final class Report {
               " With a linear loss in place of softplus (`mean(-y * (x @ w))`: the same fused"
                   + " pass, dot products and gradient sums; JMH `FloorBench.logisticLinear`),"
                   + " gradc takes %s ms, %.1f× the floor: the rows loops run in the scalar"
-                  + " kernel, with or without the vector module, its 16 partial sums of each dot"
-                  + " product and 32 column sums kept in order as scalars. The per-row loss"
-                  + " functions take the other %s ms, %.0f ns per row%s.",
+                  + " kernel, loop by loop over blocks of 64 rows, its 16 partial sums of each"
+                  + " dot product and 32 column sums kept in order as scalars (with the vector"
+                  + " module, the dot products and column sums run in f64 vectors with the same"
+                  + " partials, `codegen.VectorRows`). The per-row loss functions take the other"
+                  + " %s ms, %.0f ns per row%s.",
               number(linear),
               linear / floor,
               number(gradc.ms() - linear),
@@ -397,7 +399,8 @@ public final class Report {
                       Locale.ROOT,
                       ": an `exp` and a `log1p` (%.1f and %.1f ns per call alone, JMH"
                           + " `HelperBench`; `MathF64`'s, the same bits on every machine) and a"
-                          + " division, one row after the other",
+                          + " division, each function in a pass over a block of 64 rows (with"
+                          + " the vector module, in vectors)",
                       exp,
                       log1p)));
     }
