@@ -383,7 +383,14 @@ public final class Builder {
     if (op.kind() != Op.Kind.ELEMENTWISE || op.arity() != 2) {
       throw new IllegalArgumentException(op.mnemonic() + " is not a binary elementwise op");
     }
-    DType dt = promote(new Type[] {a, b}, new boolean[] {aLit, bLit});
+    // The common cases give the first operand's dtype without the general rule: two tensors of one
+    // dtype, or a float tensor and a literal (a tensor outranks a literal of its category or a
+    // lower
+    // one). A training step records such ops every step.
+    DType dt =
+        !aLit && (bLit ? a.dtype().isFloat() : a.dtype() == b.dtype())
+            ? a.dtype()
+            : promote(new Type[] {a, b}, new boolean[] {aLit, bLit});
     if (!dt.isFloat() && (op == Op.HYPOT || op == Op.LOGADDEXP || op == Op.LOGADDEXP2)) {
       throw new GradcException(
           "\"" + op.mnemonic() + "_cpu\" not implemented for '" + dt.scalarTypeName() + "'");
