@@ -98,7 +98,9 @@ class CompileCommandTest {
             "META-INF/MANIFEST.MF",
             "com/acme/MseLoss.class",
             "com/acme/MseLoss$Value.class",
-            "com/acme/MseLoss$Grad.class"),
+            "com/acme/MseLoss$Value$Vector.class",
+            "com/acme/MseLoss$Grad.class",
+            "com/acme/MseLoss$Grad$Vector.class"),
         entries);
 
     // javac against nothing but the jar.
