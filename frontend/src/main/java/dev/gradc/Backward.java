@@ -126,6 +126,12 @@ final class Backward {
     return runOnce(allRoots, seeds, null, retainGraph, createGraph);
   }
 
+  /**
+   * One backward in three parts that the JIT compiles apart ({@link #prepare}, {@link
+   * #compileOrReuse}, {@link #runCompiled}): each is too large for the JIT to inline into this
+   * method, and compiling the whole backward as one unit cost a training loop most of its warm-up
+   * (the JIT's optimizing compiler takes disproportionately long on one large unit).
+   */
   private static List<Node> runOnce(
       List<Node> roots,
       List<Node> gradOutputs,
@@ -134,54 +140,36 @@ final class Backward {
       boolean createGraph) {
     Scratch scratch = Scratch.acquire();
     try {
-      List<Node> outputGrads = checkRoots(roots, gradOutputs);
-      Walk w = Walk.of(roots, Node::isRecorded, scratch);
-      checkSaved(w);
-      chooseTargets(w, targets, scratch);
-      computeInputs(w, scratch.pending);
-      collectSeeds(outputGrads, scratch.seeds);
-      List<Node> gradOf = gradientOrder(w, scratch);
+      Walk w = prepare(roots, gradOutputs, targets, scratch);
+      List<Node> outputGrads = scratch.outputGrads;
       // One root's given gradient is the vjp's last argument; several roots' are summed inputs.
       boolean withGradOutput = roots.size() == 1 && outputGrads.get(0) != null;
-      List<Node> grads =
-          createGraph
-              ? replay(capture(w, scratch, roots, outputGrads), withGradOutput, w, scratch)
-              : runCompiled(
-                  compileOrReuse(w, roots, outputGrads, withGradOutput, scratch),
-                  w,
-                  roots,
-                  scratch);
-      if (!retainGraph) {
-        List<Node> interior = w.interior();
-        for (int k = 0; k < interior.size(); k++) {
-          interior.get(k).release();
-        }
+      if (!createGraph) {
+        return runCompiled(
+            compileOrReuse(w, roots, outputGrads, withGradOutput, scratch),
+            w,
+            roots,
+            targets,
+            retainGraph,
+            scratch);
       }
-      return deliver(gradOf, grads, targets, createGraph);
+      List<Node> grads =
+          replay(capture(w, scratch, roots, outputGrads), withGradOutput, w, scratch);
+      if (!retainGraph) {
+        release(w);
+      }
+      return deliver(scratch.gradOf, grads, targets, true);
     } finally {
       scratch.release();
     }
   }
 
-  /**
-   * Checks each root against its output gradient; returns the output gradients, with the implicit
-   * gradient of a one-element root that is not 0-d made explicit (a one-element tensor of 1).
-   */
-  private static List<Node> checkRoots(List<Node> roots, List<Node> gradOutputs) {
-    List<Node> out = gradOutputs;
-    for (int i = 0; i < roots.size(); i++) {
-      Node root = roots.get(i);
-      checkRoot(i, root, gradOutputs.get(i));
-      if (gradOutputs.get(i) == null && !root.type().isScalar()) {
-        Object one = Buffers.allocate(root.type().dtype(), 1);
-        Buffers.set(one, 0, 1);
-        if (out == gradOutputs) {
-          out = new ArrayList<>(gradOutputs); // the caller's list stays as it was
-        }
-        out.set(i, Node.data(root.type(), one));
-      }
+  /** Frees the saved tensors of the walked graph's recorded nodes. */
+  private static void release(Walk w) {
+    List<Node> interior = w.interior();
+    for (int k = 0; k < interior.size(); k++) {
+      interior.get(k).release();
     }
-    return out;
   }
 
   private static void checkRoot(int i, Node root, Node gradOutput) {
@@ -209,49 +197,98 @@ final class Backward {
     }
   }
 
-  /** PyTorch's errors for a graph already freed and for a saved tensor modified since. */
-  private static void checkSaved(Walk w) {
+  /**
+   * Everything before the gradient function runs, in one method over few loops (a training step
+   * runs it on every backward): checks each root against its output gradient, walks the graph below
+   * the roots, checks the saved tensors and chooses which values get a gradient. Fills the scratch:
+   * {@code outputGrads}, the output gradients with the implicit gradient of a one-element root that
+   * is not 0-d made explicit (a one-element tensor of 1); {@code params}, the frontier nodes that
+   * get a gradient (the leaves with a sink, or the targets); {@code probes}, the interior ones
+   * (non-leaves that retain their gradient, or targets inside the graph); {@code pending}, the
+   * frontier's pending values, computed together here (they do not require grad); {@code seeds},
+   * the given output gradients; and {@code gradOf}, the values that get a gradient in declaration
+   * order: frontier params, then probes. Returns the walk.
+   */
+  private static Walk prepare(
+      List<Node> roots, List<Node> gradOutputs, List<Node> targets, Scratch scratch) {
+    List<Node> outputGrads = gradOutputs;
+    for (int i = 0; i < roots.size(); i++) {
+      Node root = roots.get(i);
+      checkRoot(i, root, gradOutputs.get(i));
+      if (gradOutputs.get(i) == null && !root.type().isScalar()) {
+        Object one = Buffers.allocate(root.type().dtype(), 1);
+        Buffers.set(one, 0, 1);
+        if (outputGrads == gradOutputs) {
+          outputGrads = new ArrayList<>(gradOutputs); // the caller's list stays as it was
+        }
+        outputGrads.set(i, Node.data(root.type(), one));
+      }
+    }
+    scratch.outputGrads = outputGrads;
+    Walk w = Walk.of(roots, Node::isRecorded, scratch);
+    Map<Node, Boolean> params = scratch.params;
+    List<Node> probes = scratch.probes;
     List<Node> interior = w.interior();
     for (int k = 0; k < interior.size(); k++) {
       Node n = interior.get(k);
-      if (n.isReleased() && n.savesAny()) {
-        throw new GradcException(
-            "Trying to backward through the graph a second time (or directly access saved tensors"
-                + " after they have already been freed). Saved intermediate values of the graph"
-                + " are freed when you call .backward() or autograd.grad(). Specify"
-                + " retain_graph=True if you need to backward through the graph a second time or if"
-                + " you need to access saved tensors after calling backward.");
+      checkSaved(n);
+      if (targets == null && n.retainer() != null) {
+        probes.add(n);
       }
-      List<SavedRef> saved = n.saved();
-      for (int i = 0; i < saved.size(); i++) {
-        saved.get(i).check();
+    }
+    if (targets != null) {
+      chooseTargets(w, targets, scratch);
+    }
+    List<Node> gradOf = scratch.gradOf;
+    List<Node> pending = scratch.pending;
+    List<Node> frontier = w.frontier();
+    for (int k = 0; k < frontier.size(); k++) {
+      Node n = frontier.get(k);
+      if (targets == null ? n.sink() != null : params.containsKey(n)) {
+        if (targets == null) {
+          params.put(n, Boolean.TRUE);
+        }
+        gradOf.add(n);
       }
+      if (!n.isMaterialized()) {
+        pending.add(n);
+      }
+    }
+    if (!pending.isEmpty()) {
+      Capture.materialize(pending);
+    }
+    for (int k = 0; k < outputGrads.size(); k++) {
+      if (outputGrads.get(k) != null) {
+        scratch.seeds.add(outputGrads.get(k));
+      }
+    }
+    if (!probes.isEmpty()) {
+      gradOf.addAll(probes);
+    }
+    return w;
+  }
+
+  /** PyTorch's errors for a graph already freed and for a saved tensor modified since. */
+  private static void checkSaved(Node n) {
+    if (n.isReleased() && n.savesAny()) {
+      throw new GradcException(
+          "Trying to backward through the graph a second time (or directly access saved tensors"
+              + " after they have already been freed). Saved intermediate values of the graph"
+              + " are freed when you call .backward() or autograd.grad(). Specify"
+              + " retain_graph=True if you need to backward through the graph a second time or if"
+              + " you need to access saved tensors after calling backward.");
+    }
+    List<SavedRef> saved = n.saved();
+    for (int i = 0; i < saved.size(); i++) {
+      saved.get(i).check();
     }
   }
 
   /**
-   * Which values get a gradient: into {@code scratch.params} the frontier nodes (the leaves with a
-   * sink, or the targets), into {@code scratch.probes} the interior ones (non-leaves that retain
-   * their gradient, or targets inside the graph).
+   * The values {@code targets} name: into {@code scratch.params} those on the frontier, into {@code
+   * scratch.probes} those inside the graph.
    */
   private static void chooseTargets(Walk w, List<Node> targets, Scratch scratch) {
-    Map<Node, Boolean> params = scratch.params;
-    List<Node> probes = scratch.probes;
-    if (targets == null) {
-      List<Node> frontier = w.frontier();
-      for (int k = 0; k < frontier.size(); k++) {
-        if (frontier.get(k).sink() != null) {
-          params.put(frontier.get(k), Boolean.TRUE);
-        }
-      }
-      List<Node> interior = w.interior();
-      for (int k = 0; k < interior.size(); k++) {
-        if (interior.get(k).retainer() != null) {
-          probes.add(interior.get(k));
-        }
-      }
-      return;
-    }
     Map<Node, Boolean> interior = new IdentityHashMap<>(w.interior().size());
     for (Node n : w.interior()) {
       interior.put(n, Boolean.TRUE);
@@ -261,53 +298,13 @@ final class Backward {
         throw new GradcException("One of the differentiated Tensors does not require grad");
       }
       if (interior.containsKey(t)) {
-        if (!probes.contains(t)) {
-          probes.add(t);
+        if (!scratch.probes.contains(t)) {
+          scratch.probes.add(t);
         }
       } else {
-        params.put(t, Boolean.TRUE);
+        scratch.params.put(t, Boolean.TRUE);
       }
     }
-  }
-
-  /** Computes the frontier's pending values (they do not require grad) together, first. */
-  private static void computeInputs(Walk w, List<Node> pending) {
-    List<Node> frontier = w.frontier();
-    for (int k = 0; k < frontier.size(); k++) {
-      if (!frontier.get(k).isMaterialized()) {
-        pending.add(frontier.get(k));
-      }
-    }
-    if (!pending.isEmpty()) {
-      Capture.materialize(pending);
-    }
-  }
-
-  /**
-   * The output gradients the gradient function takes, into {@code seeds}: of several roots the
-   * given ones (each an input of the captured sum), of one root its gradient when given.
-   */
-  private static void collectSeeds(List<Node> outputGrads, List<Node> seeds) {
-    for (int k = 0; k < outputGrads.size(); k++) {
-      if (outputGrads.get(k) != null) {
-        seeds.add(outputGrads.get(k));
-      }
-    }
-  }
-
-  /** The values that get a gradient in declaration order: frontier params, then probes. */
-  private static List<Node> gradientOrder(Walk w, Scratch scratch) {
-    List<Node> gradOf = scratch.gradOf;
-    List<Node> frontier = w.frontier();
-    for (int k = 0; k < frontier.size(); k++) {
-      if (scratch.params.containsKey(frontier.get(k))) {
-        gradOf.add(frontier.get(k));
-      }
-    }
-    if (!scratch.probes.isEmpty()) {
-      gradOf.addAll(scratch.probes);
-    }
-    return gradOf;
   }
 
   /**
@@ -376,11 +373,17 @@ final class Backward {
 
   /**
    * Runs the gradient function on the frontier's values, {@code -0.0} for each probe and the seeds;
-   * a single root's pending value is set from its first result. Returns the gradients in {@link
-   * #gradientOrder}.
+   * a single root's pending value is set from its first result. Then frees the graph unless {@code
+   * retainGraph}, and gives each gradient to its value's sink when there are no targets (returning
+   * null), else returns the targets' gradients ({@link #deliver}).
    */
   private static List<Node> runCompiled(
-      CompiledFunction compiled, Walk w, List<Node> roots, Scratch scratch) {
+      CompiledFunction compiled,
+      Walk w,
+      List<Node> roots,
+      List<Node> targets,
+      boolean retainGraph,
+      Scratch scratch) {
     List<Node> frontier = w.frontier();
     List<Node> probes = scratch.probes;
     List<Node> seeds = scratch.seeds;
@@ -399,12 +402,27 @@ final class Backward {
     if (roots.size() == 1 && !roots.get(0).isMaterialized()) {
       roots.get(0).setData(outs[0]);
     }
+    if (!retainGraph) {
+      release(w);
+    }
     List<Node> gradOf = scratch.gradOf;
-    List<Node> grads = scratch.grads; // read by deliver before the scratch is released
+    if (targets == null) {
+      for (int k = 0; k < gradOf.size(); k++) {
+        Node n = gradOf.get(k);
+        sinkOf(n).accumulate(Node.data(n.type(), outs[k + 1]), false);
+      }
+      return null;
+    }
+    List<Node> grads = scratch.grads;
     for (int k = 0; k < gradOf.size(); k++) {
       grads.add(Node.data(gradOf.get(k).type(), outs[k + 1]));
     }
-    return grads;
+    return deliver(gradOf, grads, targets, false);
+  }
+
+  /** Where a value's gradient goes: a leaf's sink, else the retainer of a non-leaf. */
+  private static GradSink sinkOf(Node n) {
+    return n.sink() != null ? n.sink() : n.retainer();
   }
 
   /**
@@ -429,9 +447,7 @@ final class Backward {
       List<Node> gradOf, List<Node> grads, List<Node> targets, boolean createGraph) {
     if (targets == null) {
       for (int k = 0; k < gradOf.size(); k++) {
-        Node n = gradOf.get(k);
-        GradSink s = n.sink() != null ? n.sink() : n.retainer();
-        s.accumulate(grads.get(k), createGraph);
+        sinkOf(gradOf.get(k)).accumulate(grads.get(k), createGraph);
       }
       return null;
     }

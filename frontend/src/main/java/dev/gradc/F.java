@@ -24,8 +24,6 @@ import java.util.List;
 public final class F {
   private F() {}
 
-  private static final System.Logger LOG = System.getLogger("dev.gradc");
-
   /** {@code mean((input - target)^2)}. */
   public static Tensor mseLoss(Tensor input, Tensor target) {
     return mseLoss(input, target, LossOptions.defaults());
@@ -237,8 +235,7 @@ public final class F {
     boolean batchMean = o.reduction.equals("batchmean");
     Reduction r = batchMean ? Reduction.SUM : reduction(o);
     if (r == Reduction.MEAN) {
-      LOG.log(
-          System.Logger.Level.WARNING,
+      Warnings.warn(
           "reduction: 'mean' divides the total loss by both the batch size and the support"
               + " size.'batchmean' divides only by the batch size, and aligns with the KL div math"
               + " definition.'mean' will be changed to behave the same as 'batchmean' in the next"
@@ -797,8 +794,7 @@ public final class F {
 
   private static void warnIfSizesDiffer(Tensor input, Tensor target) {
     if (!Arrays.equals(input.shape(), target.shape())) {
-      LOG.log(
-          System.Logger.Level.WARNING,
+      Warnings.warn(
           "Using a target size ("
               + Names.torchSize(type(target))
               + ") that is different to the input size ("

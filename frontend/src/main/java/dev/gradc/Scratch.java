@@ -32,6 +32,7 @@ final class Scratch {
   GraphKey key = new GraphKey();
 
   // Backward
+  List<Node> outputGrads;
   Map<Node, Boolean> params = new IdentityHashMap<>(8);
   List<Node> probes = new ArrayList<>();
   List<Node> pending = new ArrayList<>();
@@ -79,6 +80,7 @@ final class Scratch {
     } else {
       key.clear();
     }
+    outputGrads = null;
     params = cleared(params);
     probes = cleared(probes);
     pending = cleared(pending);
@@ -102,7 +104,9 @@ final class Scratch {
     if (l.size() > KEEP) {
       return new ArrayList<>();
     }
-    l.clear();
+    if (!l.isEmpty()) {
+      l.clear(); // a step leaves most lists empty: no clearing loop to run, or to compile
+    }
     return l;
   }
 }

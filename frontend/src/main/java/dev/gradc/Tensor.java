@@ -56,9 +56,10 @@ import java.util.function.UnaryOperator;
  * PyTorch.
  */
 public final class Tensor {
-  private static final System.Logger LOG = System.getLogger("dev.gradc");
   private static final long DEFAULT_SEED = 67280421310721L;
-  private static SplittableRandom rng = new SplittableRandom(DEFAULT_SEED);
+  // Made on the first rand or randn (guarded by Tensor.class), so that loading Tensor does not load
+  // the random generators' classes.
+  private static SplittableRandom rng;
 
   // The state Recorder reads and writes: the storage shared with detach() aliases and views, what
   // makes this tensor a view (null for a base), the node this tensor reads and the storage version
@@ -327,6 +328,9 @@ public final class Tensor {
     int[] s = shape(shape);
     double[] v = new double[numel(s)];
     synchronized (Tensor.class) {
+      if (rng == null) {
+        rng = new SplittableRandom(DEFAULT_SEED);
+      }
       for (int i = 0; i < v.length; i++) {
         v[i] = normal ? rng.nextGaussian() : rng.nextDouble();
       }
@@ -2839,8 +2843,7 @@ public final class Tensor {
    */
   public Tensor grad() {
     if (!isLeaf() && !retainsGrad) {
-      LOG.log(
-          System.Logger.Level.WARNING,
+      Warnings.warn(
           "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad"
               + " attribute won't be populated during autograd.backward(). If you indeed want the"
               + " .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the"
@@ -2972,8 +2975,7 @@ public final class Tensor {
    */
   public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
     if (createGraph) {
-      LOG.log(
-          System.Logger.Level.WARNING,
+      Warnings.warn(
           "Using backward() with create_graph=True will create a reference cycle between the"
               + " parameter and its gradient which can cause a memory leak. We recommend using"
               + " autograd.grad when creating the graph to avoid this. If you have to use this"

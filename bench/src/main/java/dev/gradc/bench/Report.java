@@ -384,9 +384,11 @@ public final class Report {
               " With a linear loss in place of softplus (`mean(-y * (x @ w))`: the same fused"
                   + " pass, dot products and gradient sums; JMH `FloorBench.logisticLinear`),"
                   + " gradc takes %s ms, %.1f× the floor: the rows loops run in the scalar"
-                  + " kernel, with or without the vector module, its 16 partial sums of each dot"
-                  + " product and 32 column sums kept in order as scalars. The per-row loss"
-                  + " functions take the other %s ms, %.0f ns per row%s.",
+                  + " kernel, loop by loop over blocks of 64 rows, its 16 partial sums of each"
+                  + " dot product and 32 column sums kept in order as scalars (with the vector"
+                  + " module, the dot products and column sums run in f64 vectors with the same"
+                  + " partials, `codegen.VectorRows`). The per-row loss functions take the other"
+                  + " %s ms, %.0f ns per row%s.",
               number(linear),
               linear / floor,
               number(gradc.ms() - linear),
@@ -397,7 +399,8 @@ public final class Report {
                       Locale.ROOT,
                       ": an `exp` and a `log1p` (%.1f and %.1f ns per call alone, JMH"
                           + " `HelperBench`; `MathF64`'s, the same bits on every machine) and a"
-                          + " division, one row after the other",
+                          + " division, each function in a pass over a block of 64 rows (with"
+                          + " the vector module, in vectors)",
                       exp,
                       log1p)));
     }
@@ -780,6 +783,16 @@ public final class Report {
     if (speedup != null) {
       out.append("\ngradc's speed-up on the medians: ").append(speedup).append("\n");
     }
+    out.append(
+        "\nWhere gradc's time goes: the first step loads gradc's classes and compiles the gradient"
+            + " (capture, vjp, optimize, plan, emit, define the hidden class: about 0.1 s of CPU);"
+            + " after it, most of the time is the JIT's warm-up, steps run in C1's profiling code at"
+            + " several times the steady state until C2 has compiled the step's path, several hundred"
+            + " milliseconds of C2's CPU. That path is kept short for the JIT: the backward is"
+            + " three methods C2 compiles apart (checks and choice of gradients, kernel lookup, the"
+            + " kernel call and the delivery of the gradients) rather than one large unit, and the"
+            + " first step spins no method handles (no invokedynamic string concatenation, no"
+            + " records' generic `equals`).\n");
     return out.append("\n").toString();
   }
 

@@ -81,7 +81,7 @@ class CompileCommandTest {
             jar.toString());
     assertEquals(0, r.code(), r.toString());
     List<String> out = r.out().lines().toList();
-    assertTrue(out.get(0).startsWith("wrote " + jar + ": com.acme.MseLoss (3 classes, "), r.out());
+    assertTrue(out.get(0).startsWith("wrote " + jar + ": com.acme.MseLoss (5 classes, "), r.out());
     assertEquals(
         "  public static double value(double[] x, double[] y, double[] w, double[] b)", out.get(1));
     assertEquals(
@@ -98,7 +98,9 @@ class CompileCommandTest {
             "META-INF/MANIFEST.MF",
             "com/acme/MseLoss.class",
             "com/acme/MseLoss$Value.class",
-            "com/acme/MseLoss$Grad.class"),
+            "com/acme/MseLoss$Value$Vector.class",
+            "com/acme/MseLoss$Grad.class",
+            "com/acme/MseLoss$Grad$Vector.class"),
         entries);
 
     // javac against nothing but the jar.

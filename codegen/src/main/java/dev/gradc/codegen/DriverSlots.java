@@ -446,17 +446,8 @@ final class DriverSlots {
 
   /** {@code for (i = from; i < to; i++) body} with a constant start and a local bound. */
   void forRange(int i, int from, int toLocal, Runnable body) {
-    Label head = new Label();
-    Label end = new Label();
     g.push(from);
     g.storeLocal(i);
-    g.mark(head);
-    g.loadLocal(i);
-    g.loadLocal(toLocal);
-    g.ifICmp(GeneratorAdapter.GE, end);
-    body.run();
-    g.iinc(i, 1);
-    g.goTo(head);
-    g.mark(end);
+    Jvm.whileBelow(g, i, toLocal, body);
   }
 }

@@ -112,4 +112,17 @@ record Extent(long coeff, List<String> symbols) {
     String s = String.join("*", symbols);
     return coeff == 1 ? s : coeff + "*" + s;
   }
+
+  // Written out rather than the record's generic methods, whose first use spins method handles
+  // (milliseconds on the first compile in a fresh JVM).
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof Extent e && e.coeff == coeff && e.symbols.equals(symbols));
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Long.hashCode(coeff) + symbols.hashCode();
+  }
 }

@@ -33,18 +33,20 @@ import java.util.List;
  *       times the slice's step, so {@code x[:, 1:] - x[:, :-1]} is one loop reading {@code x}
  *       twice; a slice of one element, or one whose offset is no one extent ({@code 4*N + 1}), is a
  *       library call.
- *   <li>A {@code slice_backward} of step 1 (a slice's gradient, each part of a {@code cat}) is a
- *       guarded view of its operand ({@link LoopPlan.Guard}): loops read the operand in place at
- *       the shifted index inside the slice and zero outside, so {@code cat([a, b])} is never
- *       written out unless a library call or a result needs it, which a copy loop then writes.
+ *   <li>A {@code slice_backward} (a slice's gradient, each part of a {@code cat}) is a guarded view
+ *       of its operand ({@link LoopPlan.Guard}): loops read the operand in place at the shifted
+ *       index inside the slice (for a step other than 1, at the indices a whole number of steps
+ *       from its start) and zero elsewhere, so {@code cat([a, b])} or the gradient of {@code x[:,
+ *       ::2]} is never written out unless a library call or a result needs it, which a copy loop
+ *       then writes.
  *   <li>A value read outside its loop, or returned, is stored; everything else stays in locals.
  *   <li>Values with one element are scalars in the driver, between steps.
- *   <li>Matmul, one_hot, other slice_backwards, gather, scatter_add and scatter are library calls
- *       on contiguous buffers, except what they read in place ({@link LoopPlan#readsInPlace}):
- *       matmul's views, the index and source views of gather and scatter, a scatter's broadcast
- *       scalar; never a view from an offset, which a loop copies for them. A sum per bag of the
- *       rows a gather selects is one library call with the gather ({@link LoopPlan#bagSumGather}),
- *       which never stores them.
+ *   <li>Matmul, one_hot, a slice_backward of one element or along a symbolic dim, gather,
+ *       scatter_add and scatter are library calls on contiguous buffers, except what they read in
+ *       place ({@link LoopPlan#readsInPlace}): matmul's views, the index and source views of gather
+ *       and scatter, a scatter's broadcast scalar; never a view from an offset, which a loop copies
+ *       for them. A sum per bag of the rows a gather selects is one library call with the gather
+ *       ({@link LoopPlan#bagSumGather}), which never stores them.
  *   <li>A loop holds at most {@link #MAX_MEMBERS} members, so every kernel method stays small
  *       enough for the JIT.
  * </ul>
@@ -415,25 +417,25 @@ final class FusionPlanner {
   }
 
   /**
-   * A {@code slice_backward} of step 1 as a guarded view of its operand ({@link LoopPlan.Guard}):
-   * loops read the operand in place inside the slice and zero outside, so it is never written out
-   * unless something needs it contiguously. Null (a library call) for another step, a dim that is
-   * not static or has one element, or an offset that is no one extent.
+   * A {@code slice_backward} as a guarded view of its operand ({@link LoopPlan.Guard}): loops read
+   * the operand in place at the elements the slice reads (a step other than 1 also checks the
+   * index's residue) and zero elsewhere, so it is never written out unless something needs it
+   * contiguously. Null (a library call) for a dim that is not static or has one element, or an
+   * offset that is no one extent.
    */
   private Draft guardedView(Inst inst) {
     Value x = inst.operand(0);
     int d = inst.dim(0);
     Dim whole = inst.type().dim(d);
     Dim part = x.type().dim(d);
-    if (inst.dim(2) != 1
-        || x instanceof Lit
+    if (x instanceof Lit
         || !whole.isStatic()
         || whole.size() < 2
         || !part.isStatic()
         || LoopPlan.isOneElement(inst.type())) {
       return null;
     }
-    LoopPlan.Guard guard = new LoopPlan.Guard(d, inst.dim(1), inst.dim(1) + part.size());
+    LoopPlan.Guard guard = LoopPlan.Guard.of(inst);
     Draft hx = home(x);
     Draft h = new Draft(Where.VIEW);
     h.guard = guard;
@@ -454,7 +456,8 @@ final class FusionPlanner {
     } else {
       st = Extent.contiguousStrides(x.type().dims());
     }
-    Extent shifted = offset.plus(st.get(d).times(Extent.constant(-guard.lo())));
+    Extent shifted =
+        guard.step() == 1 ? offset.plus(st.get(d).times(Extent.constant(-guard.lo()))) : offset;
     if (shifted == null) {
       return null;
     }

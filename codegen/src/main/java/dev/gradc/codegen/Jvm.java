@@ -161,4 +161,18 @@ final class Jvm {
   static void newArray(GeneratorAdapter g, DType d) {
     g.newArray(elementType(d));
   }
+
+  /** {@code while (i < to) { body; i++; }} over int locals {@code i} and {@code toLocal}. */
+  static void whileBelow(GeneratorAdapter g, int i, int toLocal, Runnable body) {
+    org.objectweb.asm.Label head = new org.objectweb.asm.Label();
+    org.objectweb.asm.Label end = new org.objectweb.asm.Label();
+    g.mark(head);
+    g.loadLocal(i);
+    g.loadLocal(toLocal);
+    g.ifICmp(GeneratorAdapter.GE, end);
+    body.run();
+    g.iinc(i, 1);
+    g.goTo(head);
+    g.mark(end);
+  }
 }

@@ -79,9 +79,12 @@ final class LoopLayout {
    * A guarded read ({@link LoopPlan.Guard}) over the collapsed dims: the value is read where the
    * index along collapsed dim {@code dim} is in {@code [lo, hi)}, and is zero elsewhere. A guarded
    * dim keeps its index: dims inside it may merge into it (which scales the bounds), it merges into
-   * no outer dim.
+   * no outer dim. With a {@code step} other than 1 (and then no dim merged into it) the index
+   * {@code i} must also be a whole number of steps from {@code first}, and the read's access has
+   * stride 0 along {@code dim}: the element is {@code (i - first) / step} times {@code stride}
+   * further in its buffer.
    */
-  record Guard(int dim, Extent lo, Extent hi) {}
+  record Guard(int dim, Extent lo, Extent hi, int step, int first, Extent stride) {}
 
   /** A reduction member with its output access and mode. */
   static final class Reduction {
@@ -282,6 +285,7 @@ final class LoopLayout {
     for (Guard g : guards.values()) {
       addExtent(out, g.lo());
       addExtent(out, g.hi());
+      addExtent(out, g.stride());
     }
     for (Reduction r : reductions) {
       if (r.dividesByCount()) {
@@ -318,6 +322,11 @@ final class LoopLayout {
 
       Extent lo;
       Extent hi;
+      int step = 1;
+      int first;
+
+      /** For a guarded read of a step other than 1: the base's stride per step; else zero. */
+      Extent stepStride = Extent.ZERO;
 
       Raw(Value buffer, DType dtype, List<Extent> strides, Extent offset) {
         this.buffer = buffer;
@@ -386,7 +395,8 @@ final class LoopLayout {
       Map<Value, Access> ss = new LinkedHashMap<>();
       stores.forEach((v, a) -> ss.put(v, a.freeze()));
       Map<Value, Guard> gs = new LinkedHashMap<>();
-      guarded.forEach((v, a) -> gs.put(v, new Guard(a.guardDim, a.lo, a.hi)));
+      guarded.forEach(
+          (v, a) -> gs.put(v, new Guard(a.guardDim, a.lo, a.hi, a.step, a.first, a.stepStride)));
       List<Reduction> reds = new ArrayList<>();
       for (int i = 0; i < reductions.size(); i++) {
         Inst m = reductions.get(i);
@@ -431,17 +441,25 @@ final class LoopLayout {
       }
       Raw raw;
       Value b = h.base();
+      // a step other than 1 steps through the base by the emitter's division, not by a stride
+      List<Extent> strides = new ArrayList<>(h.strides());
+      if (g.step() != 1) {
+        strides.set(g.dim(), Extent.ZERO);
+      }
       if (b instanceof Lit || plan.home(b).where() == Where.SCALAR) {
         scalar(b);
         guardedScalars.put(v, b);
-        raw = new Raw(b, v.type().dtype(), h.strides());
+        raw = new Raw(b, v.type().dtype(), strides);
       } else {
-        read(v, b, h.strides(), h.offset());
+        read(v, b, strides, h.offset());
         raw = reads.get(v);
       }
       raw.guardDim = g.dim();
       raw.lo = Extent.constant(g.lo());
       raw.hi = Extent.constant(g.hi());
+      raw.step = g.step();
+      raw.first = g.first();
+      raw.stepStride = g.step() == 1 ? Extent.ZERO : h.strides().get(g.dim());
       guarded.put(v, raw);
     }
 
@@ -519,7 +537,11 @@ final class LoopLayout {
       if (primary == null) {
         return domain;
       }
-      Extent[] key = primary.strides;
+      Extent[] key = primary.strides.clone();
+      if (primary.step != 1) {
+        // a read of a step other than 1 steps through the guarded dim by its stride per step
+        key[primary.guardDim] = primary.stepStride;
+      }
       Integer[] perm = new Integer[domain.size()];
       for (int d = 0; d < perm.length; d++) {
         perm[d] = d;
@@ -590,9 +612,15 @@ final class LoopLayout {
         guardDims.add(keep.indexOf(g.guardDim));
       }
       // Merge d with d+1 when every access steps through both as one dim, and d+1 is not guarded
-      // (its index would be lost); a guarded d takes d+1 in, its bounds scaled by d+1's size.
+      // (its index would be lost); a guarded d takes d+1 in, its bounds scaled by d+1's size,
+      // unless its guard has a step other than 1 (whose residue is of the dim's own index).
       for (int d = size.size() - 2; d >= 0; d--) {
         boolean ok = !guardDims.contains(d + 1);
+        int j = 0;
+        for (Raw g : guarded.values()) {
+          ok &= g.step == 1 || guardDims.get(j) != d;
+          j++;
+        }
         for (List<Extent> s : st) {
           ok &= s.get(d).equals(s.get(d + 1).times(size.get(d + 1)));
         }

@@ -99,13 +99,34 @@ final class LoopPlan {
   }
 
   /**
-   * The elements of a {@code slice_backward} (step 1) that its operand fills, read in place: those
-   * whose index along {@code dim} is in {@code [lo, hi)} read the view's base at the view's strides
-   * and offset (the offset is shifted back by {@code lo} steps along {@code dim}, so the operand's
-   * element {@code j} is at index {@code lo + j}); every other element is zero. The base is a
-   * buffer, or a scalar (or literal) when the operand is a broadcast scalar, with zero strides.
+   * The elements of a {@code slice_backward} that its operand fills, read in place: those whose
+   * index {@code i} along {@code dim} is in {@code [lo, hi)} and, for a step other than 1, a whole
+   * number of steps from the first placed index ({@link #first}) read the view's base; every other
+   * element is zero. For step 1 the view's offset is shifted back by {@code lo} steps along {@code
+   * dim}, so the operand's element {@code j} is at index {@code lo + j} under the view's strides;
+   * for another step the offset and strides are the operand's, and index {@code i} reads the
+   * operand's element {@code (i - first) / step} along {@code dim}. The base is a buffer, or a
+   * scalar (or literal) when the operand is a broadcast scalar, with zero strides.
    */
-  record Guard(int dim, int lo, int hi) {}
+  record Guard(int dim, int lo, int hi, int step) {
+    /** The guard of the {@code slice_backward} {@code inst}. */
+    static Guard of(Inst inst) {
+      int d = inst.dim(0);
+      int start = inst.dim(1);
+      int step = inst.dim(2);
+      int n = inst.operand(0).type().dim(d).size();
+      if (n == 0) {
+        return new Guard(d, start, start, step);
+      }
+      int last = start + step * (n - 1);
+      return new Guard(d, Math.min(start, last), Math.max(start, last) + 1, step);
+    }
+
+    /** The index the operand's first element is placed at. */
+    int first() {
+      return step > 0 ? lo : hi - 1;
+    }
+  }
 
   /** One step of the plan, run by the driver in order. */
   abstract static sealed class Step permits Loop, LibraryCall {
@@ -375,7 +396,10 @@ final class LoopPlan {
     if (h.guard() != null) {
       Guard g = h.guard();
       s.append(" inside dim ").append(g.dim()).append(" [").append(g.lo()).append(", ");
-      s.append(g.hi()).append(") else 0");
+      s.append(g.hi())
+          .append(')')
+          .append(g.step() == 1 ? "" : " step " + g.step())
+          .append(" else 0");
     }
     if (h.readyAt() >= 0) {
       s.append(", ready after step ").append(h.readyAt());

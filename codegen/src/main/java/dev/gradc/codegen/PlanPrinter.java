@@ -181,10 +181,15 @@ final class PlanPrinter {
 
   /**
    * For a guarded read (a {@code slice_backward} read in place): where along which collapsed dim it
-   * reads, {@code " (dim 1 in [256, 512))"}; otherwise empty.
+   * reads, {@code " (dim 1 in [256, 512))"} ({@code " (dim 1 in [0, 7) step 2)"} for a step other
+   * than 1); otherwise empty.
    */
   private static String guarded(LoopLayout l, Value v) {
     LoopLayout.Guard g = l.guards.get(v);
-    return g == null ? "" : " (dim " + g.dim() + " in [" + g.lo() + ", " + g.hi() + "))";
+    if (g == null) {
+      return "";
+    }
+    String step = g.step() == 1 ? "" : " step " + g.step();
+    return " (dim " + g.dim() + " in [" + g.lo() + ", " + g.hi() + ")" + step + ")";
   }
 }

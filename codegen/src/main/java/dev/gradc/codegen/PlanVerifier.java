@@ -334,11 +334,7 @@ final class PlanVerifier {
 
   /** The guard of a {@code slice_backward} read in place; null for any other op. */
   private static LoopPlan.Guard guardOf(Inst inst) {
-    if (inst.op() != Op.SLICE_BACKWARD || inst.dim(2) != 1) {
-      return null;
-    }
-    int d = inst.dim(0);
-    return new LoopPlan.Guard(d, inst.dim(1), inst.dim(1) + inst.operand(0).type().dim(d).size());
+    return inst.op() == Op.SLICE_BACKWARD ? LoopPlan.Guard.of(inst) : null;
   }
 
   /**

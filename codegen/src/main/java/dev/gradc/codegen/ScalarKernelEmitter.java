@@ -7,6 +7,7 @@ import dev.gradc.codegen.lib.Scratch;
 import dev.gradc.ir.DType;
 import dev.gradc.ir.Inst;
 import dev.gradc.ir.Lit;
+import dev.gradc.ir.Op;
 import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.SumOrder;
 import dev.gradc.ir.Value;
@@ -33,6 +34,25 @@ final class ScalarKernelEmitter {
   /** The scalar backend. */
   static final KernelBackend BACKEND = ScalarKernelEmitter::emit;
 
+  /**
+   * The vector backend's form of rows kernels ({@link VectorRows}): this kernel, public, with the
+   * inner loops of its rows loops in vectors where {@link VectorRows#unsupported} allows.
+   */
+  static final KernelBackend VECTOR_ROWS =
+      (cv, owner, lib, sig) -> {
+        GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, sig.method);
+        ScalarKernelEmitter e = new ScalarKernelEmitter(cv, sig, g, owner, lib);
+        e.vectorRows = true;
+        e.body(sig);
+        g.endMethod();
+      };
+
+  /** Whether rows loops run their inner loop in vectors where they can ({@link #VECTOR_ROWS}). */
+  private boolean vectorRows;
+
+  /** With {@link #vectorRows}: the local holding the species' lane count. */
+  private int lanesLocal = -1;
+
   private final Kernel kernel;
   private LoopLayout layout;
   private final GeneratorAdapter g;
@@ -46,6 +66,26 @@ final class ScalarKernelEmitter {
 
   /** The local of each of the kernel's row values (see {@link Kernel}). */
   private final Map<Value, Integer> rowLocal = new IdentityHashMap<>();
+
+  /**
+   * In a kernel run in row blocks ({@link #inRowBlocks}): the local of each row value's {@code
+   * double[]} of a block's rows, which holds it for every row of the block.
+   */
+  private final Map<Value, Integer> rowArray = new IdentityHashMap<>();
+
+  /** In a kernel run in row blocks: the local holding the first row of the block. */
+  private int blockStart = -1;
+
+  /**
+   * Rows per block of a kernel run in row blocks ({@link #inRowBlocks}): {@value
+   * #ROW_BLOCK_PROPERTY} if set (1 runs such kernels row by row, in the same order of operations;
+   * at most 4096), else 64: the fastest of 16, 64, 256 and 1024 for the logistic loss measured
+   * here, its block's row values and part of its rows staying in the first-level cache.
+   */
+  private final int rowBlock =
+      Math.min(4096, Math.max(0, Integer.getInteger(ROW_BLOCK_PROPERTY, 64)));
+
+  static final String ROW_BLOCK_PROPERTY = "gradc.rowBlock";
 
   private int partialsArg = -1;
   private int chunkArg;
@@ -204,7 +244,7 @@ final class ScalarKernelEmitter {
       g.mark(head);
       g.loadLocal(left);
       g.ifZCmp(GeneratorAdapter.EQ, done);
-      rotateFlatLanes();
+      rotateFlatLanes((LoopLayout) null);
       g.iinc(left, -1);
       g.goTo(head);
       g.mark(done);
@@ -261,8 +301,21 @@ final class ScalarKernelEmitter {
    * last): element {@code k} of the chunk is added to the first local, which then holds partial
    * {@code k mod 16}. Moves only, so the partials keep their bits; nothing is allocated.
    */
-  private void rotateFlatLanes() {
-    for (int[] lanes : flatLanes.values()) {
+  private void rotateFlatLanes(LoopLayout only) {
+    rotateFlatLanesWhere(r -> only == null || kernel.loopOf(r) == only);
+  }
+
+  /** {@link #rotateFlatLanes(LoopLayout)} for the sums of a pass's members. */
+  private void rotateFlatLanes(List<Inst> pass) {
+    rotateFlatLanesWhere(r -> pass.contains(r.inst));
+  }
+
+  private void rotateFlatLanesWhere(java.util.function.Predicate<Reduction> which) {
+    for (Map.Entry<Reduction, int[]> e : flatLanes.entrySet()) {
+      if (!which.test(e.getKey())) {
+        continue;
+      }
+      int[] lanes = e.getValue();
       g.loadLocal(lanes[0]);
       for (int k = 1; k < lanes.length; k++) {
         g.loadLocal(lanes[k]);
@@ -319,34 +372,361 @@ final class ScalarKernelEmitter {
       }
     }
     allocateBlocks();
-    for (Value v : kernel.rowValues) {
-      // a valueType: an i64 row value stays a long, exact
-      rowLocal.put(v, g.newLocal(Jvm.valueType(v.type().dtype())));
+    if (vectorRows) {
+      lanesLocal = g.newLocal(Type.INT_TYPE);
+      VectorRows.lanes(g, owner);
+      g.storeLocal(lanesLocal);
     }
-    indexLocal = g.newLocal(Type.INT_TYPE);
-    Label head = new Label();
-    Label end = new Label();
-    g.loadArg(loArg);
-    g.storeLocal(indexLocal);
-    g.mark(head);
-    g.loadLocal(indexLocal);
-    g.loadArg(hiArg);
-    g.ifICmp(GeneratorAdapter.GE, end);
-    for (LoopLayout loop : kernel.loops) {
-      layout = loop;
-      if (layout.rank() == 1) {
-        element();
+    boolean blocked = rowBlock > 0 && inRowBlocks(kernel);
+    for (Value v : kernel.rowValues) {
+      if (blocked) {
+        // the row value of each row of the block, at the row's position in the block
+        int arr = g.newLocal(Jvm.DOUBLE_ARRAY);
+        g.push(rowBlock);
+        scratchArray(cv, g, owner, lib, name + "Rows" + rowArray.size());
+        g.storeLocal(arr);
+        rowArray.put(v, arr);
       } else {
-        row();
+        // a valueType: an i64 row value stays a long, exact
+        rowLocal.put(v, g.newLocal(Jvm.valueType(v.type().dtype())));
       }
     }
-    rotateFlatLanes();
-    g.iinc(indexLocal, 1);
-    g.goTo(head);
+    indexLocal = g.newLocal(Type.INT_TYPE);
+    Label end = new Label();
+    if (blocked) {
+      allocatePassArrays();
+      rowBlocks(end);
+    } else {
+      Label head = new Label();
+      g.loadArg(loArg);
+      g.storeLocal(indexLocal);
+      g.mark(head);
+      g.loadLocal(indexLocal);
+      g.loadArg(hiArg);
+      g.ifICmp(GeneratorAdapter.GE, end);
+      for (LoopLayout loop : kernel.loops) {
+        layout = loop;
+        iteration();
+      }
+      rotateFlatLanes((LoopLayout) null);
+      g.iinc(indexLocal, 1);
+      g.goTo(head);
+    }
     g.mark(end);
     finishBlocks();
     returnFullReductions(
         g, kernel, sig, acc, () -> loadParam(partialsArg, packedPartials), chunkArg);
+  }
+
+  /** One outer iteration of the current loop: its element (flat loop) or its row. */
+  private void iteration() {
+    if (layout.rank() == 1) {
+      element();
+    } else {
+      row();
+    }
+  }
+
+  /**
+   * Whether kernel {@code k} runs loop by loop over blocks of {@link #rowBlock} rows rather than
+   * row by row: a kernel of several loops, some of them rows loops, whose row values are all
+   * floating (kept in a {@code double[]} per block) and that accumulates nothing by
+   * read-modify-write. Each loop then runs the rows of a block one after the other with nothing in
+   * between, so the rows of a per-row loss (an {@code exp}, a {@code log1p}, a division) overlap in
+   * the processor instead of waiting on the dot product before them. Every element is computed by
+   * the same operations on the same operands as row by row, and every sum takes its terms in the
+   * same order (a flat sum's partials rotate once per row of their own loop; row and column sums
+   * index their partials by row), so the results have the same bits.
+   */
+  static boolean inRowBlocks(Kernel k) {
+    if (k.loops.size() < 2 || k.sequential) {
+      return false;
+    }
+    for (Value v : k.rowValues) {
+      if (!Jvm.valueType(v.type().dtype()).equals(Type.DOUBLE_TYPE)) {
+        return false;
+      }
+    }
+    for (LoopLayout l : k.loops) {
+      if (l.rank() > 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The chunk's rows in blocks of {@link #rowBlock}: for each block, each loop in order over the
+   * block's rows. Jumps to {@code end} after the last block.
+   */
+  private void rowBlocks(Label end) {
+    blockStart = g.newLocal(Type.INT_TYPE);
+    int blockEnd = g.newLocal(Type.INT_TYPE);
+    Label head = new Label();
+    g.loadArg(loArg);
+    g.storeLocal(blockStart);
+    g.mark(head);
+    g.loadLocal(blockStart);
+    g.loadArg(hiArg);
+    g.ifICmp(GeneratorAdapter.GE, end);
+    // blockEnd = blockStart + min(rowBlock, hi - blockStart), which cannot overflow
+    g.loadLocal(blockStart);
+    g.push(rowBlock);
+    g.loadArg(hiArg);
+    g.loadLocal(blockStart);
+    g.visitInsn(Opcodes.ISUB);
+    g.invokeStatic(Jvm.MATH, new Method("min", "(II)I"));
+    g.visitInsn(Opcodes.IADD);
+    g.storeLocal(blockEnd);
+    for (LoopLayout loop : kernel.loops) {
+      layout = loop;
+      Map<Inst, Integer> levels = layout.rank() == 1 ? passLevels(layout) : null;
+      if (levels == null) {
+        overBlock(
+            blockEnd,
+            () -> {
+              iteration();
+              rotateFlatLanes(loop);
+            });
+        continue;
+      }
+      int last = java.util.Collections.max(levels.values());
+      for (int level = 0; level <= last; level++) {
+        List<Inst> pass = new ArrayList<>();
+        for (Inst m : layout.loop.members) {
+          if (levels.get(m) == level) {
+            pass.add(m);
+          }
+        }
+        for (Inst f : pass) {
+          if (!passFunction(f)) {
+            continue;
+          }
+          if (vectorRows && passArray.containsKey(f.operand(0))) {
+            blockFunction(f, blockEnd);
+          } else {
+            overBlock(blockEnd, () -> functionPass(f));
+          }
+        }
+        overBlock(
+            blockEnd,
+            () -> {
+              elementOf(pass);
+              rotateFlatLanes(pass);
+            });
+      }
+    }
+    g.iinc(blockStart, rowBlock);
+    g.goTo(head);
+  }
+
+  /** {@code for (index = blockStart; index < blockEnd; index++) body}. */
+  private void overBlock(int blockEnd, Runnable body) {
+    g.loadLocal(blockStart);
+    g.storeLocal(indexLocal);
+    Jvm.whileBelow(g, indexLocal, blockEnd, body);
+  }
+
+  /** The elementary functions a flat loop of a kernel in row blocks computes in passes. */
+  private static final java.util.Set<Op> PASS_FUNCTIONS =
+      java.util.EnumSet.of(
+          Op.EXP, Op.EXPM1, Op.LOG, Op.LOG1P, Op.SIGMOID, Op.TANH, Op.ERF, Op.ERFC, Op.SIN, Op.COS);
+
+  /** Whether member {@code m} is an f64 function computed in a pass of its own. */
+  private static boolean passFunction(Inst m) {
+    return PASS_FUNCTIONS.contains(m.op())
+        && m.arity() == 1
+        && m.type().dtype() == DType.F64
+        && m.operand(0).type().dtype() == DType.F64;
+  }
+
+  /**
+   * For a flat loop of a kernel in row blocks with elementary functions ({@link #PASS_FUNCTIONS}):
+   * the pass of each member, so that the loop runs over the block's rows once per pass and each
+   * function once over the block in a pass of its own between them: a function's pass is one more
+   * than its operand's, another member's the latest of its operands'. Short passes over the block
+   * let the functions of many rows overlap in the processor (a row's {@code exp}, {@code log1p} and
+   * division otherwise wait on each other); each value is the same bits. Null when the loop has no
+   * such function, or a value crossing passes is an i64 (block arrays hold doubles).
+   */
+  private static Map<Inst, Integer> passLevels(LoopLayout l) {
+    Map<Inst, Integer> level = new IdentityHashMap<>();
+    boolean any = false;
+    for (Inst m : l.loop.members) {
+      int v = 0;
+      for (int k = 0; k < m.arity(); k++) {
+        Integer o = m.operand(k) instanceof Inst i ? level.get(i) : null;
+        if (o != null) {
+          v = Math.max(v, o);
+        }
+      }
+      if (passFunction(m)) {
+        v++;
+        any = true;
+      }
+      level.put(m, v);
+    }
+    if (!any) {
+      return null;
+    }
+    for (Inst m : l.loop.members) {
+      for (Inst o : crossing(level, m)) {
+        if (o.type().dtype() == DType.I64) {
+          return null;
+        }
+      }
+    }
+    return level;
+  }
+
+  /** The members {@code m} reads that another pass computes ({@link #passLevels}). */
+  private static List<Inst> crossing(Map<Inst, Integer> level, Inst m) {
+    List<Inst> out = new ArrayList<>();
+    for (int k = 0; k < m.arity(); k++) {
+      if (m.operand(k) instanceof Inst o
+          && level.containsKey(o)
+          && (passFunction(m) || !level.get(o).equals(level.get(m)))) {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  /** The block array of each member another pass reads, for the current loop's passes. */
+  private final Map<Value, Integer> passArray = new IdentityHashMap<>();
+
+  /** Allocates the block arrays of the passes of every flat loop of the kernel. */
+  private void allocatePassArrays() {
+    for (LoopLayout l : kernel.loops) {
+      Map<Inst, Integer> levels = l.rank() == 1 ? passLevels(l) : null;
+      if (levels == null) {
+        continue;
+      }
+      for (Inst m : l.loop.members) {
+        List<Inst> needed = new ArrayList<>(crossing(levels, m));
+        if (passFunction(m)) {
+          needed.add(m);
+        }
+        for (Inst o : needed) {
+          if (!passArray.containsKey(o)) {
+            int arr = g.newLocal(Jvm.DOUBLE_ARRAY);
+            // room for a block rounded up to whole vectors of up to 8 f64 lanes
+            g.push(rowBlock + 8);
+            scratchArray(cv, g, owner, lib, name + "Pass" + passArray.size());
+            g.storeLocal(arr);
+            passArray.put(o, arr);
+          }
+        }
+      }
+    }
+  }
+
+  private static final String MATH_BLOCKS = "dev/gradc/codegen/lib/vector/MathBlocks";
+
+  /**
+   * With {@link #vectorRows}: function member {@code f} over the whole block at once, from its
+   * operand's array into its own, by {@code lib.vector.MathBlocks}' vector form (the bits of the
+   * scalar function), over the block's rows rounded up to whole vectors (the arrays have room).
+   */
+  private void blockFunction(Inst f, int blockEnd) {
+    Method m =
+        new Method(
+            f.op().mnemonic() + "Block",
+            Type.VOID_TYPE,
+            new Type[] {VectorRows.SPECIES, Jvm.DOUBLE_ARRAY, Jvm.DOUBLE_ARRAY, Type.INT_TYPE});
+    // n = (blockEnd - blockStart + lanes - 1) & -lanes, the lane count a power of two
+    int n;
+    g.loadLocal(blockEnd);
+    g.loadLocal(blockStart);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(lanesLocal);
+    g.visitInsn(Opcodes.IADD);
+    g.push(1);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(lanesLocal);
+    g.visitInsn(Opcodes.INEG);
+    g.visitInsn(Opcodes.IAND);
+    n = g.newLocal(Type.INT_TYPE);
+    g.storeLocal(n);
+    lib.require(LibraryCopier.load(MATH_BLOCKS), m.getName(), m.getDescriptor());
+    // Called through a handle in a plain static field, set on first use: C2 cannot inline through
+    // it, so it compiles the function apart, where its vectors stay in registers (inlined into the
+    // kernel, the kernel passes C2's inlining limits and its vectors become objects).
+    String field = name + "Fn" + f.op().name();
+    if (handleFields.add(field)) {
+      cv.visitField(
+              Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+              field,
+              VectorKernelEmitter.HANDLE.getDescriptor(),
+              null,
+              null)
+          .visitEnd();
+    }
+    Label set = new Label();
+    g.getStatic(owner, field, VectorKernelEmitter.HANDLE);
+    g.dup();
+    g.ifNonNull(set);
+    g.pop();
+    VectorKernelEmitter.findStatic(g, owner, m);
+    g.dup();
+    g.putStatic(owner, field, VectorKernelEmitter.HANDLE);
+    g.mark(set);
+    VectorRows.species(g, owner);
+    g.loadLocal(passArray.get(f.operand(0)));
+    g.loadLocal(passArray.get(f));
+    g.loadLocal(n);
+    g.invokeVirtual(VectorKernelEmitter.HANDLE, new Method("invokeExact", m.getDescriptor()));
+  }
+
+  /** The handle fields {@link #blockFunction} declared in the class. */
+  private final java.util.Set<String> handleFields = new java.util.HashSet<>();
+
+  /** The current row of function member {@code f}: its value from its operand, into its array. */
+  private void functionPass(Inst f) {
+    g.loadLocal(passArray.get(f));
+    pushBlockRow();
+    ops.emit(f.op(), DType.F64, k -> pushDouble(f.operand(k)));
+    g.visitInsn(Opcodes.DASTORE);
+  }
+
+  /** Whether {@code v} is a row value of the kernel. */
+  private boolean isRowValue(Value v) {
+    return rowLocal.containsKey(v) || rowArray.containsKey(v);
+  }
+
+  /** Pushes row value {@code v} of the current row as a {@link Jvm#valueType}. */
+  private void loadRowValue(Value v) {
+    Integer arr = rowArray.get(v);
+    if (arr == null) {
+      g.loadLocal(rowLocal.get(v));
+      return;
+    }
+    g.loadLocal(arr);
+    pushBlockRow();
+    g.visitInsn(Opcodes.DALOAD);
+  }
+
+  /**
+   * Sets row value {@code v} of the current row to the {@link Jvm#valueType} in local {@code t}.
+   */
+  private void storeRowValue(Value v, int t) {
+    Integer arr = rowArray.get(v);
+    if (arr == null) {
+      g.loadLocal(t);
+      g.storeLocal(rowLocal.get(v));
+      return;
+    }
+    g.loadLocal(arr);
+    pushBlockRow();
+    g.loadLocal(t);
+    g.visitInsn(Opcodes.DASTORE);
+  }
+
+  /** Pushes the current row's position in its block. */
+  private void pushBlockRow() {
+    g.loadLocal(indexLocal);
+    g.loadLocal(blockStart);
+    g.visitInsn(Opcodes.ISUB);
   }
 
   /**
@@ -549,6 +929,10 @@ final class ScalarKernelEmitter {
     if (members <= BLOCK_UNROLL_MAX_MEMBERS && hasRowSum()) {
       width = SumOrder.BLOCK;
     }
+    boolean vector = vectorRows && VectorRows.unsupported(layout) == null;
+    if (vector) {
+      width = 1; // the vector steps take the whole blocks; the tail runs element by element
+    }
     laneLocals.clear();
     for (Reduction red : layout.reductions) {
       if (red.mode == Mode.INNER && red.sumsInBlocks() && width == SumOrder.BLOCK) {
@@ -577,6 +961,9 @@ final class ScalarKernelEmitter {
     g.storeLocal(bound);
     g.push(0);
     g.storeLocal(innerIndex);
+    if (vector) {
+      vectorBlocks(bound);
+    }
     if (width > 1) {
       Label head = new Label();
       Label end = new Label();
@@ -670,8 +1057,8 @@ final class ScalarKernelEmitter {
       if (red.mode != Mode.INNER) {
         continue;
       }
-      Integer kept = rowLocal.get(red.inst);
-      if (kept == null) {
+      boolean kept = isRowValue(red.inst);
+      if (!kept) {
         loadParam(bufferArg.get(bufferOf(red.out)), packedBuffers);
         pushRowBase(red.out);
       }
@@ -682,13 +1069,132 @@ final class ScalarKernelEmitter {
         g.visitInsn(Opcodes.DDIV);
       }
       Jvm.round(g, red.out.dtype);
-      if (kept == null) {
+      if (!kept) {
         Jvm.storeElement(g, red.out.dtype);
       } else {
         Jvm.fromDouble(g, red.out.dtype);
-        g.storeLocal(kept);
+        int t = g.newLocal(Jvm.valueType(red.out.dtype));
+        g.storeLocal(t);
+        storeRowValue(red.inst, t);
       }
     }
+  }
+
+  /**
+   * The whole logical blocks of the current row in vectors ({@link VectorRows}): for each block,
+   * {@code 16 / lanes} steps of {@link #vectorElement}; leaves {@link #innerIndex} at the first
+   * element of the tail.
+   */
+  private void vectorBlocks(int bound) {
+    int q = g.newLocal(Type.INT_TYPE);
+    int j = g.newLocal(Type.INT_TYPE);
+    Label head = new Label();
+    Label end = new Label();
+    g.mark(head);
+    g.loadLocal(innerIndex);
+    g.push(SumOrder.BLOCK - 1);
+    g.visitInsn(Opcodes.IADD);
+    g.loadLocal(bound);
+    g.ifICmp(GeneratorAdapter.GE, end);
+    g.push(0);
+    g.storeLocal(q);
+    Label steps = new Label();
+    Label blockDone = new Label();
+    g.mark(steps);
+    g.loadLocal(q);
+    g.push(SumOrder.BLOCK);
+    g.ifICmp(GeneratorAdapter.GE, blockDone);
+    g.loadLocal(innerIndex);
+    g.loadLocal(q);
+    g.visitInsn(Opcodes.IADD);
+    g.storeLocal(j);
+    vectorElement(q, j);
+    g.loadLocal(q);
+    g.loadLocal(lanesLocal);
+    g.visitInsn(Opcodes.IADD);
+    g.storeLocal(q);
+    g.goTo(steps);
+    g.mark(blockDone);
+    g.iinc(innerIndex, SumOrder.BLOCK);
+    g.goTo(head);
+    g.mark(end);
+  }
+
+  /**
+   * One vector step of the current rows loop at inner index {@code j} (local), {@code q} (local)
+   * its position in the logical block: every member in lanes, each sum's lanes added to their
+   * partials.
+   */
+  private void vectorElement(int q, int j) {
+    Map<Value, Integer> vectors = new IdentityHashMap<>();
+    for (Inst m : layout.loop.members) {
+      if (LoopPlan.isReduction(m)) {
+        Reduction r = reductionOf(m);
+        int p = blocks.get(r);
+        int at = q;
+        if (r.mode == Mode.COLUMN) {
+          at = g.newLocal(Type.INT_TYPE);
+          pushBlockIndexAt(j);
+          g.storeLocal(at);
+        }
+        // p[at ..] += x, lane by lane
+        VectorRows.species(g, owner);
+        g.loadLocal(p);
+        g.loadLocal(at);
+        VectorRows.fromArray(g);
+        pushVector(m.operand(0), vectors, j);
+        VectorRows.binary(g, Op.ADD);
+        g.loadLocal(p);
+        g.loadLocal(at);
+        VectorRows.intoArray(g);
+        continue;
+      }
+      if (layout.plan.isCopyMember(m)) {
+        Access a = layout.reads.get(m);
+        pushVector(a == null ? layout.plan.scalarOf(m) : m, vectors, j);
+      } else {
+        pushVector(m.operand(0), vectors, j);
+        pushVector(m.operand(1), vectors, j);
+        VectorRows.binary(g, m.op());
+      }
+      int local = g.newLocal(VectorRows.DV);
+      g.storeLocal(local);
+      vectors.put(m, local);
+    }
+  }
+
+  /** A column sum's partial index of the current row at inner index {@code j} (local). */
+  private void pushBlockIndexAt(int j) {
+    pushChunkRow();
+    g.push(SumOrder.BLOCK - 1);
+    g.visitInsn(Opcodes.IAND);
+    pushExtent(layout.innerSize());
+    g.visitInsn(Opcodes.IMUL);
+    g.loadLocal(j);
+    g.visitInsn(Opcodes.IADD);
+  }
+
+  /** Pushes {@code v}'s lanes at inner index {@code j} (local) as a vector. */
+  private void pushVector(Value v, Map<Value, Integer> vectors, int j) {
+    Integer local = vectors.get(v);
+    if (local != null) {
+      g.loadLocal(local);
+      return;
+    }
+    Access a = v instanceof Lit ? null : layout.reads.get(v);
+    if (a != null && !isRowValue(a.buffer) && !a.stride(1).isZero()) {
+      VectorRows.species(g, owner);
+      loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
+      pushRowBase(a);
+      g.loadLocal(j);
+      g.visitInsn(Opcodes.IADD);
+      VectorRows.fromArray(g);
+      return;
+    }
+    // the same value in every lane: a literal, a scalar, a row value or a read along the row
+    VectorRows.species(g, owner);
+    pushDouble(v);
+    VectorRows.broadcast(g);
   }
 
   private List<Access> accesses() {
@@ -783,7 +1289,8 @@ final class ScalarKernelEmitter {
 
   /**
    * Pushes a guarded read ({@link LoopLayout.Guard}) as a {@link Jvm#valueType}: the element (or
-   * scalar) inside the guard's bounds, zero outside.
+   * scalar) inside the guard's bounds (and, for a step other than 1, a whole number of steps from
+   * its first index), zero elsewhere.
    */
   private void pushGuarded(Value v, LoopLayout.Guard gd) {
     Label zero = new Label();
@@ -794,9 +1301,32 @@ final class ScalarKernelEmitter {
     pushDimIndex(gd.dim());
     pushExtent(gd.hi());
     g.ifICmp(GeneratorAdapter.GE, zero);
+    if (gd.step() != 1) {
+      // (i - lo) % |step| != 0: between two placed elements
+      pushDimIndex(gd.dim());
+      pushExtent(gd.lo());
+      g.visitInsn(Opcodes.ISUB);
+      g.push(Math.abs(gd.step()));
+      g.visitInsn(Opcodes.IREM);
+      g.ifZCmp(GeneratorAdapter.NE, zero);
+    }
     DType dt = v.type().dtype();
     Value s = layout.guardedScalars.get(v);
-    if (s == null) {
+    if (s == null && gd.step() != 1) {
+      Access a = layout.reads.get(v);
+      loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
+      pushOffset(a);
+      // the operand's element (i - first) / step along the guarded dim
+      pushDimIndex(gd.dim());
+      g.push(gd.first());
+      g.visitInsn(Opcodes.ISUB);
+      g.push(gd.step());
+      g.visitInsn(Opcodes.IDIV);
+      pushExtent(gd.stride());
+      g.visitInsn(Opcodes.IMUL);
+      g.visitInsn(Opcodes.IADD);
+      Jvm.loadValue(g, a.dtype);
+    } else if (s == null) {
       load(layout.reads.get(v));
     } else if (s instanceof Lit l) {
       pushLiteral(l, dt);
@@ -824,9 +1354,8 @@ final class ScalarKernelEmitter {
 
   /** Pushes an element as a {@link Jvm#valueType} of its dtype. */
   private void load(Access a) {
-    Integer kept = rowLocal.get(a.buffer);
-    if (kept != null) {
-      g.loadLocal(kept);
+    if (isRowValue(a.buffer)) {
+      loadRowValue(a.buffer);
       return;
     }
     loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
@@ -849,6 +1378,13 @@ final class ScalarKernelEmitter {
     Integer local = locals.get(v);
     if (local != null) {
       g.loadLocal(local);
+      return;
+    }
+    Integer pass = passArray.get(v);
+    if (pass != null) {
+      g.loadLocal(pass);
+      pushBlockRow();
+      g.visitInsn(Opcodes.DALOAD);
       return;
     }
     LoopLayout.Guard gd = layout.guards.get(v);
@@ -882,14 +1418,28 @@ final class ScalarKernelEmitter {
 
   /** The body for one element: every member in order. */
   private void element() {
-    for (Inst m : layout.loop.members) {
+    elementOf(layout.loop.members);
+  }
+
+  /**
+   * The body for one element restricted to {@code members} (a pass of {@link #passLevels}): values
+   * of other passes are read from their block arrays, and a function member, which its own pass
+   * computed, from its array.
+   */
+  private void elementOf(List<Inst> members) {
+    for (Inst m : members) {
       if (LoopPlan.isReduction(m)) {
         reduce(m);
         continue;
       }
       DType dt = m.type().dtype();
       int local = g.newLocal(Jvm.valueType(dt));
-      if (layout.plan.isCopyMember(m)) {
+      Integer computed = passFunction(m) ? passArray.get(m) : null;
+      if (computed != null) {
+        g.loadLocal(computed);
+        pushBlockRow();
+        g.visitInsn(Opcodes.DALOAD);
+      } else if (layout.plan.isCopyMember(m)) {
         Access a = layout.reads.get(m);
         if (layout.guards.containsKey(m)) {
           pushValue(m);
@@ -911,11 +1461,16 @@ final class ScalarKernelEmitter {
       }
       g.storeLocal(local);
       locals.put(m, local);
-      Access st = layout.stores.get(m);
-      Integer kept = rowLocal.get(m);
-      if (kept != null) {
+      Integer later = computed == null ? passArray.get(m) : null;
+      if (later != null) {
+        g.loadLocal(later);
+        pushBlockRow();
         g.loadLocal(local);
-        g.storeLocal(kept);
+        g.visitInsn(Opcodes.DASTORE);
+      }
+      Access st = layout.stores.get(m);
+      if (isRowValue(m)) {
+        storeRowValue(m, local);
       } else if (st != null) {
         loadParam(bufferArg.get(bufferOf(st)), packedBuffers);
         pushOffset(st);
@@ -932,9 +1487,11 @@ final class ScalarKernelEmitter {
    * conversions, whose false dependencies on their destination registers otherwise chain each
    * element's conversions to the last's): an f32 {@code +}, {@code -}, {@code *} or {@code /} of
    * f32 operands (one IEEE rounding of the exact result; 53 >= 2 * 24 + 2 bits make the double
-   * rounding innocuous), an f32 {@code relu} (exact), a comparison of f32 operands (widening is
-   * exact), and an f32 {@code where} of f32 values (a choice). Literals count as f32 when exactly
-   * f32.
+   * rounding innocuous), an f32 {@code relu}, {@code neg} or {@code abs} (exact), an f32 {@code
+   * maximum}, {@code minimum} or {@code clamp} of f32 operands (a choice, with the same rules for
+   * NaN and signed zeros in {@code Math}'s float and double methods), a comparison of f32 operands
+   * (widening is exact), and an f32 {@code where} of f32 values (a choice). Literals count as f32
+   * when exactly f32; a unary op of a literal keeps the f64 arithmetic.
    */
   private static boolean inFloat(Inst m) {
     int first;
@@ -945,8 +1502,14 @@ final class ScalarKernelEmitter {
         }
         first = 0;
       }
-      case RELU -> {
+      case RELU, NEG, ABS -> {
         if (m.type().dtype() != DType.F32 || m.operand(0) instanceof Lit) {
+          return false;
+        }
+        first = 0;
+      }
+      case MAXIMUM, MINIMUM, CLAMP -> {
+        if (m.type().dtype() != DType.F32) {
           return false;
         }
         first = 0;
@@ -988,7 +1551,35 @@ final class ScalarKernelEmitter {
         // max(x, +0) is x <= 0 ? +0 : x bit for bit (-0 gives +0, NaN stays itself).
         pushFloat(m, 0);
         g.push(0f);
-        g.invokeStatic(Type.getType(Math.class), new Method("max", "(FF)F"));
+        floatMath("max");
+        g.visitInsn(Opcodes.F2D);
+        return;
+      }
+      case NEG -> {
+        // Flips the sign bit, of NaN too, as dneg does.
+        pushFloat(m, 0);
+        g.visitInsn(Opcodes.FNEG);
+        g.visitInsn(Opcodes.F2D);
+        return;
+      }
+      case ABS -> {
+        // Clears the sign bit, of NaN too, as Math.abs(double) does in every JIT tier (where
+        // Math.abs(float) keeps a NaN's sign until C2 compiles it).
+        pushFloat(m, 0);
+        g.invokeStatic(FLOAT, new Method("floatToRawIntBits", "(F)I"));
+        g.push(Integer.MAX_VALUE);
+        g.visitInsn(Opcodes.IAND);
+        g.invokeStatic(FLOAT, new Method("intBitsToFloat", "(I)F"));
+        g.visitInsn(Opcodes.F2D);
+        return;
+      }
+      case CLAMP -> {
+        // min(max(x, lo), hi), as ScalarMath.clamp
+        pushFloat(m, 0);
+        pushFloat(m, 1);
+        floatMath("max");
+        pushFloat(m, 2);
+        floatMath("min");
         g.visitInsn(Opcodes.F2D);
         return;
       }
@@ -1021,6 +1612,9 @@ final class ScalarKernelEmitter {
       case SUB -> g.visitInsn(Opcodes.FSUB);
       case MUL -> g.visitInsn(Opcodes.FMUL);
       case DIV -> g.visitInsn(Opcodes.FDIV);
+      // -0 below +0 and NaN for a NaN operand, as Math.max and Math.min of doubles
+      case MAXIMUM -> floatMath("max");
+      case MINIMUM -> floatMath("min");
       // fcmpg gives 1 for NaN, so lt/le are false; fcmpl gives -1, so gt/ge/eq are false and ne
       // true: the double comparisons' results.
       case LT -> ops.compareTop(Opcodes.FCMPG, Opcodes.IFLT);
@@ -1034,6 +1628,11 @@ final class ScalarKernelEmitter {
     if (!m.op().isComparison()) {
       g.visitInsn(Opcodes.F2D);
     }
+  }
+
+  /** Calls {@code Math}'s {@code name} of two floats. */
+  private void floatMath(String name) {
+    g.invokeStatic(Jvm.MATH, new Method(name, "(FF)F"));
   }
 
   private Reduction reductionOf(Inst m) {

@@ -43,15 +43,19 @@ import org.objectweb.asm.commons.Method;
  * full sums included: one method would pass C2's inlining limits and box its vectors. Other loops
  * with a full sum take the vector form only with {@link #SUMS_PROPERTY} set: slower than the scalar
  * kernel as measured so far. What it does not take yet ({@link #unsupported} says why), the scalar
- * kernel runs: rows loops, column, row and read-modify-write reductions, products and amax/amin,
- * integer and bool data in buffers, strided access and slices, kernels of more than {@link
- * #MAX_MEMBERS} members or 4 sums, f32 data with elementary functions, and ops without a vector
- * form here.
+ * kernel runs: rows loops (but those {@link VectorRows} takes), column, row and read-modify-write
+ * reductions, products and amax/amin, integer and bool data in buffers, strided access and slices,
+ * kernels of more than {@link #MAX_MEMBERS} members or 4 sums, f32 data with elementary functions,
+ * and ops without a vector form here.
  */
 final class VectorKernelEmitter {
   /** The vector backend: writes {@code sig}'s kernel, public, into the companion {@code cv}. */
   static final KernelBackend BACKEND =
       (cv, owner, lib, sig) -> {
+        if (VectorRows.takes(sig.kernel)) {
+          ScalarKernelEmitter.VECTOR_ROWS.emit(cv, owner, lib, sig);
+          return;
+        }
         if (VectorBlocks.blocked(sig.kernel)) {
           emitBlocked(cv, owner, lib, sig, new VectorBlocks(sig.kernel));
           return;
@@ -91,6 +95,9 @@ final class VectorKernelEmitter {
   static String unsupported(Kernel k) {
     if (k.packed()) {
       return "arguments in a frame";
+    }
+    if (VectorRows.takes(k)) {
+      return null;
     }
     if (k.sequential || k.hasColumns || !k.rowValues.isEmpty()) {
       return "rows";
@@ -257,6 +264,9 @@ final class VectorKernelEmitter {
    * The vector shape of a loop of kernel {@code k}, which the vector backend takes, for the plan.
    */
   static String shape(Kernel k, LoopLayout l) {
+    if (VectorRows.takes(k)) {
+      return VectorRows.shape(l);
+    }
     if (VectorBlocks.blocked(k)) {
       VectorBlocks plan = new VectorBlocks(k);
       long passes = plan.passes.stream().filter(p -> p.layout() == l).count();
@@ -315,7 +325,7 @@ final class VectorKernelEmitter {
         true);
     init.putStatic(owner, F32_SPECIES, SPECIES);
     for (KernelSignature sig : sigs) {
-      if (VectorBlocks.blocked(sig.kernel)) {
+      if (!VectorRows.takes(sig.kernel) && VectorBlocks.blocked(sig.kernel)) {
         passHandles(cv, init, owner, sig, new VectorBlocks(sig.kernel));
       }
     }
@@ -532,7 +542,7 @@ final class VectorKernelEmitter {
     g.invokeVirtual(HANDLE, named(passMethod(sig, k, tail), "invokeExact"));
   }
 
-  private static final Type HANDLE = Type.getType(java.lang.invoke.MethodHandle.class);
+  static final Type HANDLE = Type.getType(java.lang.invoke.MethodHandle.class);
 
   private static final Type HANDLES = Type.getType(java.lang.invoke.MethodHandle[].class);
 
@@ -540,7 +550,7 @@ final class VectorKernelEmitter {
   private static final int HANDLES_PER_METHOD = 256;
 
   /** Pushes the handle of the static method {@code target} of {@code owner}. */
-  private static void findStatic(GeneratorAdapter g, Type owner, Method target) {
+  static void findStatic(GeneratorAdapter g, Type owner, Method target) {
     Type lookup = Type.getType(java.lang.invoke.MethodHandles.Lookup.class);
     Type methodType = Type.getType(java.lang.invoke.MethodType.class);
     g.invokeStatic(

@@ -28,7 +28,7 @@
  *       one pass ({@link dev.gradc.codegen.Kernel}). Named {@code kernelN} after its first loop.
  *   <dt>library call
  *   <dd>A step that calls copied plain Java ({@code matmul}, {@code one_hot}, {@code slice}, {@code
- *       slice_backward} of a step other than 1) instead of a kernel.
+ *       slice_backward} of one element or along a symbolic dim) instead of a kernel.
  *   <dt>home
  *   <dd>Where a value lives at run time: an argument, a scalar in the driver, an element of a loop
  *       (in a local, and stored when read elsewhere), a buffer, or a strided view of another

@@ -53,6 +53,18 @@ final class Loaded {
     return load(Compiler.compile(f, "dev/gradc/codegen/Generated"), f);
   }
 
+  /**
+   * As {@link #of}, without the vector forms: every kernel runs in scalar form, even where the
+   * vector module is readable.
+   */
+  static Loaded scalarOf(Func f) {
+    Compiler.CompiledClass c = Compiler.compile(f, "dev/gradc/codegen/Generated");
+    return load(
+        new Compiler.CompiledClass(
+            c.source(), c.optimized(), c.plan(), c.internalName(), c.bytes(), null),
+        f);
+  }
+
   /** As {@link #of}, with the driver split into segments over frame arrays. */
   static Loaded inFrameMode(Func f) {
     return load(Compiler.compileInFrameMode(f, "dev/gradc/codegen/Generated"), f);

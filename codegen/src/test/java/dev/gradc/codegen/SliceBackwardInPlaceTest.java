@@ -9,14 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gradc.ir.Func;
 import dev.gradc.ir.NdArray;
+import dev.gradc.ir.ad.Autodiff;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A {@code slice_backward} of step 1 (the gradient of a slice, and each part of a {@code cat}) is
- * read in place by the loops that read it: its operand inside the slice, zero outside. The plan has
- * no library call for it, nothing writes the zero-padded tensor, and the compiled function gives
- * the interpreter's bits for every thread count.
+ * A {@code slice_backward} (the gradient of a slice, and each part of a {@code cat}) is read in
+ * place by the loops that read it: its operand inside the slice (for a step other than 1, at the
+ * indices a whole number of steps from its start), zero elsewhere. The plan has no library call for
+ * it, nothing writes the zero-padded tensor, and the compiled function gives the interpreter's bits
+ * for every thread count.
  */
 class SliceBackwardInPlaceTest {
   @Test
@@ -109,40 +111,107 @@ class SliceBackwardInPlaceTest {
   }
 
   @Test
-  void otherStepsStayLibraryCalls() {
-    Func f =
-        parse(
-            """
-            func @f(%x: f64[N, 3]) -> (f64[N, 6]) {
-              %0: f64[N, 6] = slice_backward %x, dims=[1, 0, 2]
-              ret %0
-            }
-            """);
-    assertTrue(Compiler.plan(f).text().contains("= slice_backward"));
-    assertSameBits(f, args(f, 5, 5));
+  void otherStepsAreReadInPlaceAtTheirResidue() {
+    // the gradients of x[:, ::3], x.flip(1)[:, ::2], y[..., 1::2], y[1::3], of a slice of a
+    // broadcast scalar, of w[:, ::3] along a middle dim that keeps its own index, an i64 one
+    // returned and two read by matmul (a copy loop writes each)
+    String f =
+        """
+        func @f(%x: f64[N, 3], %y: f64[2, N, 2], %z: f64[2, N, 4], %s: f64, %w: f64[2, 2, N]) -> \
+        (f64[N, 7], f64[2, N, 4], f64[5, N, 4], i64[N, 6], f64, f64[2, 5, N], f64[7, 7]) {
+          %0: f64[N, 7] = slice_backward %x, dims=[1, 0, 3]
+          %1: f64[N, 7] = slice_backward %x, dims=[1, 6, -2]
+          %2: f64[N, 3] = broadcast %s
+          %3: f64[N, 7] = slice_backward %2, dims=[1, 2, 2]
+          %4: f64[N, 7] = mul %0, %1
+          %5: f64[N, 7] = add %4, %3
+          %6: f64[2, N, 4] = slice_backward %y, dims=[2, 1, 2]
+          %7: f64[2, N, 4] = mul %6, %z
+          %8: f64[5, N, 4] = slice_backward %z, dims=[0, 1, 3]
+          %9: f64[5, N, 4] = exp %8
+          %12: i64[N, 3] = cast %x
+          %10: i64[N, 6] = slice_backward %12, dims=[1, 1, 2]
+          %11: f64 = sum %5
+          %13: f64[2, 5, N] = slice_backward %w, dims=[1, 0, 3]
+          %14: f64[2, 5, N] = sin %13
+          %15: f64[7, N] = transpose %1, dims=[0, 1]
+          %16: f64[7, 7] = matmul %15, %0
+          ret %5, %7, %9, %10, %11, %14, %16
+        }
+        """;
+    String plan = Compiler.plan(parse(f)).text();
+    for (String read :
+        new String[] {
+          "%0 (dim 1 in [0, 7) step 3)",
+          "%1 (dim 1 in [2, 7) step -2)",
+          "%3 (dim 1 in [2, 7) step 2)",
+          "%6 (dim 1 in [1, 4) step 2)",
+          "%8 (dim 0 in [1, 5) step 3)",
+          "%11 (dim 1 in [1, 6) step 2)",
+          "(dim 1 in [0, 4) step 3)"
+        }) {
+      assertTrue(plan.contains(read), plan);
+    }
+    checkAt(f, 1, 5, 300);
   }
 
   @Test
-  void catAllocatesNoPaddedCopies() {
+  void aStridedSlicesGradientAllocatesNoPaddedCopy() {
+    // the gradient of sum(exp(x)[:, ::2] * w) (as kernels/slice_vjp.ir, larger)
     Func f =
         parse(
             """
-            func @cat(%a: f64[256, 256], %b: f64[256, 256]) -> (f64) {
-              %2: f64[256, 512] = slice_backward %a, dims=[1, 0, 1]
-              %3: f64[256, 512] = slice_backward %b, dims=[1, 256, 1]
-              %4: bool[256, 256] = broadcast 1.0
-              %5: bool[256, 512] = slice_backward %4, dims=[1, 256, 1]
-              %6: f64[256, 512] = where %5, %3, %2
-              %7: f64[256, 512] = mul %6, %6
-              %8: f64 = sum %7
-              ret %8
+            func @g(%g: f64[256, 256], %w: f64[256, 512]) -> (f64[256, 512]) {
+              %0: f64[256, 512] = slice_backward %g, dims=[1, 0, 2]
+              %1: f64[256, 512] = mul %0, %w
+              ret %1
             }
             """);
+    assertNoSliceCall(f);
+    assertTrue(Compiler.plan(f).text().contains("%0 (dim 1 in [0, 511) step 2)"));
+    List<NdArray> a = args(f, 1, 3);
+    long bytes = Loaded.of(f).allocatedBytesPerCall(a, 3);
+    // the result (1 MiB); the padded copy would be 1 MiB more
+    assertTrue(bytes < 1024 * 1024 + 64 * 1024, bytes + " bytes per call");
+    assertSameBits(f, a);
+  }
+
+  /** {@code sum(cat([a, b], 1) ** 2)} of two 256 x 256 parts, as the frontend writes it. */
+  private static final String CAT_256 =
+      """
+      func @cat(%a: f64[256, 256], %b: f64[256, 256]) -> (f64) {
+        %2: f64[256, 512] = slice_backward %a, dims=[1, 0, 1]
+        %3: f64[256, 512] = slice_backward %b, dims=[1, 256, 1]
+        %4: bool[256, 256] = broadcast 1.0
+        %5: bool[256, 512] = slice_backward %4, dims=[1, 256, 1]
+        %6: f64[256, 512] = where %5, %3, %2
+        %7: f64[256, 512] = mul %6, %6
+        %8: f64 = sum %7
+        ret %8
+      }
+      """;
+
+  @Test
+  void catAllocatesNoPaddedCopies() {
+    Func f = parse(CAT_256);
     assertNoSliceCall(f);
     List<NdArray> a = args(f, 1, 3);
     long bytes = Loaded.of(f).allocatedBytesPerCall(a, 3);
     // each padded copy would be 1 MiB, the mask 128 KiB
     assertTrue(bytes < 64 * 1024, bytes + " bytes per call");
+    assertSameBits(f, a, false);
+  }
+
+  @Test
+  void catsGradientIsSlicesOfTheOutputsGradient() {
+    // each part's gradient is a slice of g, read in place by the loop that writes the part's
+    // result: no where(mask, g, 0) the size of the cat per part
+    Func f = Autodiff.vjp(parse(CAT_256));
+    assertNoSliceCall(f);
+    List<NdArray> a = args(f, 1, 3);
+    long bytes = Loaded.of(f).allocatedBytesPerCall(a, 3);
+    // the two results (512 KiB each) and g (1 MiB); each masked gradient would be 1 MiB more
+    assertTrue(bytes < 2 * 1024 * 1024 + 64 * 1024, bytes + " bytes per call");
     assertSameBits(f, a, false);
   }
 

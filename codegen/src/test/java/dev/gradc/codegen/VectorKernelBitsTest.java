@@ -23,14 +23,12 @@ class VectorKernelBitsTest {
   @Test
   void everyVectorWidthAndNoModule_sameBitsAsTheInterpreterAndEachOther() throws Exception {
     int programs = VectorKernelBitsMain.programs().size();
-    String[] scalar = run(List.of()).split("\n", 4);
+    String[] scalar = run(List.of(), VectorKernelBitsMain.class).split("\n", 4);
     assertEquals("0", scalar[0], "vector kernels without the module");
     assertEquals(
         "0", scalar[1], () -> "differing from the interpreter without the module\n" + scalar[3]);
-    for (int bytes : new int[] {16, 32, 64}) {
-      String[] v =
-          run(List.of("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=" + bytes))
-              .split("\n", 4);
+    for (int bytes : VECTOR_BYTES) {
+      String[] v = withVectors(bytes, VectorKernelBitsMain.class).split("\n", 4);
       String where = "with " + 8 * bytes + "-bit vectors";
       assertTrue(Integer.parseInt(v[0]) >= programs, where + ": vector kernels " + v[0]);
       assertEquals("0", v[1], () -> where + ": differing from the interpreter\n" + v[3]);
@@ -38,8 +36,42 @@ class VectorKernelBitsTest {
     }
   }
 
-  /** What a fresh JVM with {@code flags} prints. */
-  private static String run(List<String> flags) throws IOException, InterruptedException {
+  /**
+   * Rows kernels ({@link VectorRowsBitsMain}): without the module none runs in vector form, with it
+   * every program's rows kernel does, at 128, 256 and 512 bits, and all results have the same bits
+   * everywhere.
+   */
+  @Test
+  void rowsKernels_everyVectorWidthAndNoModule_sameBits() throws Exception {
+    String[] scalar = run(List.of(), VectorRowsBitsMain.class).split("\n", 3);
+    assertEquals("0", scalar[0], "vector kernels without the module");
+    int programs = 0;
+    for (int rows : VectorRowsBitsMain.ROWS) {
+      programs += rows > 1 ? VectorRowsBitsMain.COLUMNS.length * 4 : 0;
+    }
+    for (int bytes : VECTOR_BYTES) {
+      String[] v = withVectors(bytes, VectorRowsBitsMain.class).split("\n", 3);
+      String where = "with " + 8 * bytes + "-bit vectors";
+      assertTrue(Integer.parseInt(v[0]) >= programs, where + ": vector kernels " + v[0]);
+      assertEquals(scalar[1], v[1], where + ": digest");
+    }
+  }
+
+  /** The vector sizes tried, in bytes: standing in for NEON, AVX2 and AVX-512 hardware. */
+  private static final int[] VECTOR_BYTES = {16, 32, 64};
+
+  /**
+   * What {@code main} prints in a fresh JVM with the vector module and vectors of {@code bytes}.
+   */
+  private static String withVectors(int bytes, Class<?> main)
+      throws IOException, InterruptedException {
+    return run(
+        List.of("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=" + bytes), main);
+  }
+
+  /** What a fresh JVM with {@code flags} running {@code main} prints. */
+  private static String run(List<String> flags, Class<?> main)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(flags);
@@ -47,9 +79,7 @@ class VectorKernelBitsTest {
     cmd.add("-D" + ClassEmitter.VECTOR_MIN_PROPERTY + "=1");
     // and the full sums in vector form too, which are off by default
     cmd.add("-D" + VectorKernelEmitter.SUMS_PROPERTY + "=true");
-    cmd.addAll(
-        List.of(
-            "-cp", System.getProperty("java.class.path"), VectorKernelBitsMain.class.getName()));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     Process p = new ProcessBuilder(cmd).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

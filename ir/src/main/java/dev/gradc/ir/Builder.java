@@ -383,7 +383,14 @@ public final class Builder {
     if (op.kind() != Op.Kind.ELEMENTWISE || op.arity() != 2) {
       throw new IllegalArgumentException(op.mnemonic() + " is not a binary elementwise op");
     }
-    DType dt = promote(new Type[] {a, b}, new boolean[] {aLit, bLit});
+    // The common cases give the first operand's dtype without the general rule: two tensors of one
+    // dtype, or a float tensor and a literal (a tensor outranks a literal of its category or a
+    // lower
+    // one). A training step records such ops every step.
+    DType dt =
+        !aLit && (bLit ? a.dtype().isFloat() : a.dtype() == b.dtype())
+            ? a.dtype()
+            : promote(new Type[] {a, b}, new boolean[] {aLit, bLit});
     if (!dt.isFloat() && (op == Op.HYPOT || op == Op.LOGADDEXP || op == Op.LOGADDEXP2)) {
       throw new GradcException(
           "\"" + op.mnemonic() + "_cpu\" not implemented for '" + dt.scalarTypeName() + "'");
@@ -900,12 +907,31 @@ public final class Builder {
    * {@code x[..., start:start + step * length:step, ...]} along {@code dim} (negative from the
    * end); {@code start} and every element read in range of a static dim and {@code step} not 0
    * (negative: backwards), as {@link Typing} checks. A slice of a slice along the same dim is one
-   * slice; a slice of everything is {@code x}.
+   * slice; a slice of everything is {@code x}; a slice that reads exactly the elements a {@code
+   * slice_backward} placed is its operand, and a slice of a {@code where} whose condition is a
+   * block of trues placed by {@code slice_backward} (as {@code cat} picks its parts, and its
+   * gradient splits them) is the slice of the branch that block picks at every element read.
    */
   public Value slice(Value x, int dim, int start, int step, int length) {
     int d = normalizeDim(dim, x.type().rank());
     if (start == 0 && step == 1 && x.type().dim(d).equals(Dim.of(length))) {
       return x;
+    }
+    List<Dim> out = new ArrayList<>(dims(x));
+    out.set(d, Dim.of(length));
+    if (x instanceof Inst sb && sb.op() == Op.SLICE_BACKWARD && sb.dim(0) == d) {
+      if (sb.dim(1) == start && sb.dim(2) == step && dims(sb.operand(0)).equals(out)) {
+        return sb.operand(0);
+      }
+      if (placedRead(sb, start, step, length) == 0) {
+        return full(0, x.type().withDims(out));
+      }
+    }
+    Value picked = pickedBranch(x, d, start, step, length);
+    if (picked != null) {
+      return picked instanceof Lit lit
+          ? full(lit.value(), x.type().withDims(out))
+          : slice(picked, d, start, step, length);
     }
     Value base = x;
     int st = start;
@@ -915,9 +941,53 @@ public final class Builder {
       st = in.dim(1) + in.dim(2) * start;
       sp = in.dim(2) * step;
     }
-    List<Dim> out = new ArrayList<>(dims(x));
-    out.set(d, Dim.of(length));
     return emit(Op.SLICE, x.type().withDims(out), new Value[] {base}, new int[] {d, st, sp}, false);
+  }
+
+  /**
+   * The branch of {@code x = where(cond, a, b)} that a slice of {@code x} along {@code d} reads at
+   * every element, when {@code cond} is {@code slice_backward} of all trues along {@code d}: {@code
+   * a} when every element read is inside the placed block, {@code b} when none is; null otherwise,
+   * and for a branch that is broadcast.
+   */
+  private static Value pickedBranch(Value x, int d, int start, int step, int length) {
+    if (!(x instanceof Inst in)
+        || in.op() != Op.WHERE
+        || !(in.operand(0) instanceof Inst mask)
+        || mask.op() != Op.SLICE_BACKWARD
+        || mask.dim(0) != d
+        || !allTrue(mask.operand(0))) {
+      return null;
+    }
+    int inside = placedRead(mask, start, step, length);
+    Value branch = inside == length ? in.operand(1) : inside == 0 ? in.operand(2) : null;
+    return branch == null || branch instanceof Lit || dims(branch).equals(dims(x)) ? branch : null;
+  }
+
+  /**
+   * How many of the elements a slice reads {@code sb}, a {@code slice_backward} along the slice's
+   * dim, placed its operand's elements at; -1 when that operand's length is symbolic.
+   */
+  private static int placedRead(Inst sb, int start, int step, int length) {
+    Dim placed = dims(sb.operand(0)).get(sb.dim(0));
+    if (!placed.isStatic()) {
+      return -1;
+    }
+    int inside = 0;
+    for (int i = 0; i < length; i++) {
+      long offset = (long) start + (long) step * i - sb.dim(1);
+      long k = offset / sb.dim(2);
+      if (offset % sb.dim(2) == 0 && k >= 0 && k < placed.size()) {
+        inside++;
+      }
+    }
+    return inside;
+  }
+
+  /** A literal true, or one broadcast. */
+  private static boolean allTrue(Value v) {
+    Value s = v instanceof Inst in && in.op() == Op.BROADCAST ? in.operand(0) : v;
+    return s instanceof Lit lit && lit.value() != 0;
   }
 
   /**

@@ -194,6 +194,98 @@ class BuilderTest {
     assertEquals(x.type(), other.type());
   }
 
+  /**
+   * A slice of a {@code where} picking by a {@code slice_backward}ed block of trues (how {@code
+   * cat} picks its parts and its gradient splits them), and a slice of a {@code slice_backward},
+   * give the bits of the unfolded slice for every slice of the dim; the slices that read one branch
+   * only are slices of that branch.
+   */
+  @Test
+  void slices_ofPlacedBlocks_giveTheBitsOfTheUnfoldedSlice() {
+    int w = 7;
+    int[][] masks = {{2, 1, 3}, {1, 2, 3}, {6, -2, 3}, {0, 3, 3}};
+    int folded = 0;
+    for (int[] m : masks) {
+      for (boolean literalElse : new boolean[] {false, true}) {
+        Builder b = new Builder("slices");
+        Param x = b.input("x", Type.of(F, 2, w));
+        Param y = b.input("y", Type.of(F, 2, w));
+        Param p = b.input("p", Type.of(F, 2, m[2]));
+        Value trues = b.full(1, Type.of(DType.BOOL, 2, m[2]));
+        Value mask = b.sliceBackward(trues, Type.of(F, 2, w).dims(), 1, m[0], m[1]);
+        Value picked = b.where(mask, x, literalElse ? lit(-0.0) : y);
+        Value placed = b.sliceBackward(p, Type.of(F, 2, w).dims(), 1, m[0], m[1]);
+        List<Value> out = new ArrayList<>();
+        for (int start = 0; start < w; start++) {
+          for (int step = -3; step <= 3; step++) {
+            for (int n = 1; step != 0 && start + step * (n - 1) >= 0; n++) {
+              if (start + step * (n - 1) >= w) {
+                break;
+              }
+              for (Value v : new Value[] {picked, placed}) {
+                Type t = Type.of(F, 2, n);
+                out.add(b.emit(Op.SLICE, t, new Value[] {v}, new int[] {1, start, step}, false));
+                Value s = b.slice(v, 1, start, step, n);
+                out.add(s);
+                if (!(s instanceof Inst si && si.op() == Op.SLICE && si.operand(0) == v)) {
+                  folded++;
+                }
+              }
+            }
+          }
+        }
+        b.ret(out.toArray(new Value[0]));
+        double[] xs = new double[2 * w];
+        double[] ys = new double[2 * w];
+        double[] ps = new double[2 * m[2]];
+        for (int i = 0; i < xs.length; i++) {
+          xs[i] = i + 1;
+          ys[i] = -(i + 1) * 0.5;
+        }
+        for (int i = 0; i < ps.length; i++) {
+          ps[i] = 100 + i;
+        }
+        List<NdArray> r =
+            Interpreter.run(
+                b.build(),
+                NdArray.of(F, new int[] {2, w}, xs),
+                NdArray.of(F, new int[] {2, w}, ys),
+                NdArray.of(F, new int[] {2, m[2]}, ps));
+        for (int k = 0; k < r.size(); k += 2) {
+          for (int i = 0; i < r.get(k).size(); i++) {
+            assertEquals(
+                0,
+                Double.compare(r.get(k).get(i), r.get(k + 1).get(i)),
+                "mask " + java.util.Arrays.toString(m) + ", slice " + k / 2 + " at " + i);
+          }
+        }
+      }
+    }
+    assertEquals(true, folded > 100, folded + " slices folded");
+  }
+
+  @Test
+  void slices_ofACatAndOfItsGradient_areSlicesOfTheParts() {
+    // cat([a, b], 1) as the frontend writes it, and the gradient of a from where's rule
+    Builder b = new Builder("cat");
+    Param a = b.param("a", Type.of(F, 3, 4));
+    Param c = b.param("b", Type.of(F, 3, 5));
+    Param g = b.param("g", Type.of(F, 3, 9));
+    List<Dim> whole = Type.of(F, 3, 9).dims();
+    Value mask = b.sliceBackward(b.full(1, Type.of(DType.BOOL, 3, 5)), whole, 1, 4, 1);
+    Value cat =
+        b.where(mask, b.sliceBackward(c, whole, 1, 4, 1), b.sliceBackward(a, whole, 1, 0, 1));
+    assertSame(a, b.slice(cat, 1, 0, 1, 4));
+    assertSame(c, b.slice(cat, 1, 4, 1, 5));
+    Inst ga = (Inst) b.slice(b.where(mask, lit(0), g), 1, 0, 1, 4);
+    Inst gb = (Inst) b.slice(b.where(mask, g, lit(0)), 1, 4, 1, 5);
+    assertEquals(Op.SLICE, ga.op());
+    assertSame(g, ga.operand(0));
+    assertSame(g, gb.operand(0));
+    Inst across = (Inst) b.slice(cat, 1, 2, 1, 4);
+    assertSame(cat, across.operand(0), "a slice across both parts reads the cat");
+  }
+
   @Test
   void boolArithmetic_isLogicalAsInPyTorch() {
     Builder b = new Builder("f");

@@ -52,7 +52,7 @@ public final class SystemProperties {
     }
     String t = text.strip();
     // ASCII digits only: Long.parseLong would also read other scripts' digits.
-    long v = t.matches("[+-]?[0-9]{1,18}") ? Long.parseLong(t) : Long.MIN_VALUE;
+    long v = isAsciiInteger(t) ? Long.parseLong(t) : Long.MIN_VALUE;
     if (v < min || v > max) {
       throw new IllegalArgumentException(
           "the system property "
@@ -66,5 +66,23 @@ public final class SystemProperties {
               + "'");
     }
     return (int) v;
+  }
+
+  /**
+   * Whether {@code t} is an optional sign and 1 to 18 ASCII digits (a loop rather than a regular
+   * expression, which would load the regex engine on the first kernel call).
+   */
+  private static boolean isAsciiInteger(String t) {
+    int start = !t.isEmpty() && (t.charAt(0) == '+' || t.charAt(0) == '-') ? 1 : 0;
+    int digits = t.length() - start;
+    if (digits < 1 || digits > 18) {
+      return false;
+    }
+    for (int i = start; i < t.length(); i++) {
+      if (t.charAt(i) < '0' || t.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 }
