@@ -175,4 +175,23 @@ final class Jvm {
     g.goTo(head);
     g.mark(end);
   }
+
+  /**
+   * With a count on the stack, leaves it rounded up to a multiple of the int in local {@code w}.
+   */
+  static void roundUp(GeneratorAdapter g, int w) {
+    ceilDiv(g, w);
+    g.loadLocal(w);
+    g.visitInsn(Opcodes.IMUL);
+  }
+
+  /** With a count on the stack, leaves how many pieces of the int in local {@code w} cover it. */
+  static void ceilDiv(GeneratorAdapter g, int w) {
+    g.loadLocal(w);
+    g.visitInsn(Opcodes.IADD);
+    g.push(1);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(w);
+    g.visitInsn(Opcodes.IDIV);
+  }
 }

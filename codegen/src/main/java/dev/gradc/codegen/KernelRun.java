@@ -71,12 +71,7 @@ final class KernelRun {
     }
     chunks = g.newLocal(Type.INT_TYPE);
     g.loadLocal(total);
-    g.loadLocal(step);
-    g.visitInsn(Opcodes.IADD);
-    g.push(1);
-    g.visitInsn(Opcodes.ISUB);
-    g.loadLocal(step);
-    g.visitInsn(Opcodes.IDIV);
+    Jvm.ceilDiv(g, step);
     g.storeLocal(chunks);
     for (Access a : l.buffers) {
       arrays.put(a, bufferFor(l.loopOf(a), a));

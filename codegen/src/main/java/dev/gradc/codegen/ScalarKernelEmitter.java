@@ -480,7 +480,7 @@ final class ScalarKernelEmitter {
     g.storeLocal(blockEnd);
     for (LoopLayout loop : kernel.loops) {
       layout = loop;
-      Map<Inst, Integer> levels = layout.rank() == 1 ? passLevels(layout) : null;
+      Map<Inst, Integer> levels = loopPasses.get(loop);
       if (levels == null) {
         overBlock(
             blockEnd,
@@ -549,7 +549,7 @@ final class ScalarKernelEmitter {
    * division otherwise wait on each other); each value is the same bits. Null when the loop has no
    * such function, or a value crossing passes is an i64 (block arrays hold doubles).
    */
-  private static Map<Inst, Integer> passLevels(LoopLayout l) {
+  static Map<Inst, Integer> passLevels(LoopLayout l) {
     Map<Inst, Integer> level = new IdentityHashMap<>();
     boolean any = false;
     for (Inst m : l.loop.members) {
@@ -592,6 +592,9 @@ final class ScalarKernelEmitter {
     return out;
   }
 
+  /** The pass of each member of the flat loops that run in passes ({@link #passLevels}). */
+  private final Map<LoopLayout, Map<Inst, Integer>> loopPasses = new IdentityHashMap<>();
+
   /** The block array of each member another pass reads, for the current loop's passes. */
   private final Map<Value, Integer> passArray = new IdentityHashMap<>();
 
@@ -602,6 +605,7 @@ final class ScalarKernelEmitter {
       if (levels == null) {
         continue;
       }
+      loopPasses.put(l, levels);
       for (Inst m : l.loop.members) {
         List<Inst> needed = new ArrayList<>(crossing(levels, m));
         if (passFunction(m)) {
@@ -634,19 +638,12 @@ final class ScalarKernelEmitter {
             f.op().mnemonic() + "Block",
             Type.VOID_TYPE,
             new Type[] {VectorRows.SPECIES, Jvm.DOUBLE_ARRAY, Jvm.DOUBLE_ARRAY, Type.INT_TYPE});
-    // n = (blockEnd - blockStart + lanes - 1) & -lanes, the lane count a power of two
-    int n;
+    // n = the block's rows rounded up to whole vectors
     g.loadLocal(blockEnd);
     g.loadLocal(blockStart);
     g.visitInsn(Opcodes.ISUB);
-    g.loadLocal(lanesLocal);
-    g.visitInsn(Opcodes.IADD);
-    g.push(1);
-    g.visitInsn(Opcodes.ISUB);
-    g.loadLocal(lanesLocal);
-    g.visitInsn(Opcodes.INEG);
-    g.visitInsn(Opcodes.IAND);
-    n = g.newLocal(Type.INT_TYPE);
+    Jvm.roundUp(g, lanesLocal);
+    int n = g.newLocal(Type.INT_TYPE);
     g.storeLocal(n);
     lib.require(LibraryCopier.load(MATH_BLOCKS), m.getName(), m.getDescriptor());
     // Called through a handle in a plain static field, set on first use: C2 cannot inline through

@@ -461,11 +461,7 @@ final class VectorKernelEmitter {
     g.loadLocal(e);
     g.loadLocal(b);
     g.visitInsn(Opcodes.ISUB);
-    g.loadLocal(width);
-    g.visitInsn(Opcodes.IADD);
-    g.push(1);
-    g.visitInsn(Opcodes.ISUB);
-    wholeSteps();
+    Jvm.roundUp(g, width);
     g.storeLocal(n);
     for (int k = 0; k < plan.passes.size(); k++) {
       VectorBlocks.Pass p = plan.passes.get(k);

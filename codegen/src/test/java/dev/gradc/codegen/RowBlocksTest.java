@@ -68,6 +68,29 @@ class RowBlocksTest {
     return Autodiff.vjp(b.build());
   }
 
+  /** The per-row loss runs in passes: its {@code log1p} in a later pass than its {@code exp}. */
+  @Test
+  void logisticLoss_functionsInPassesOfTheirOwn() {
+    Kernel kernel = rowsKernel(logistic(DType.F64, 1000, 32));
+    int exp = -1;
+    int log1p = -1;
+    for (LoopLayout l : kernel.loops) {
+      java.util.Map<dev.gradc.ir.Inst, Integer> levels =
+          l.rank() == 1 ? ScalarKernelEmitter.passLevels(l) : null;
+      if (levels == null) {
+        continue;
+      }
+      for (java.util.Map.Entry<dev.gradc.ir.Inst, Integer> e : levels.entrySet()) {
+        if (e.getKey().op() == Op.EXP) {
+          exp = e.getValue();
+        } else if (e.getKey().op() == Op.LOG1P) {
+          log1p = e.getValue();
+        }
+      }
+    }
+    assertTrue(exp >= 1 && log1p == exp + 1, "exp in pass " + exp + ", log1p in pass " + log1p);
+  }
+
   @Test
   void logisticF64_sameBitsAsRowByRow() {
     for (int rows : ROWS) {
