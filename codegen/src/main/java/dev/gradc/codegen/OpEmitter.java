@@ -5,7 +5,6 @@ import dev.gradc.ir.Op;
 import dev.gradc.ir.ScalarMath;
 import dev.gradc.ir.math.MathF64;
 import dev.gradc.ir.math.SpecialF64;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -67,14 +66,7 @@ final class OpEmitter {
         library.require(SpecialF64.class, op.mnemonic(), "(DD)D");
         g.invokeStatic(owner, new Method(op.mnemonic(), "(DD)D"));
       }
-      // dcmpg gives 1 for NaN, so lt/le are false; dcmpl gives -1, so gt/ge/eq are false and ne
-      // true, as in Java and PyTorch.
-      case LT -> compare(in, Opcodes.DCMPG, Opcodes.IFLT);
-      case LE -> compare(in, Opcodes.DCMPG, Opcodes.IFLE);
-      case GT -> compare(in, Opcodes.DCMPL, Opcodes.IFGT);
-      case GE -> compare(in, Opcodes.DCMPL, Opcodes.IFGE);
-      case EQ -> compare(in, Opcodes.DCMPL, Opcodes.IFEQ);
-      case NE -> compare(in, Opcodes.DCMPL, Opcodes.IFNE);
+      case LT, LE, GT, GE, EQ, NE -> compare(op.elementwise(), in);
       case WHERE -> select(in, false);
       case CLAMP -> {
         in.push(0);
@@ -175,17 +167,16 @@ final class OpEmitter {
    * {@code 0L}: where's choice, as a mask for selecting bits.
    */
   int selectMask(Operands in) {
-    Label otherwise = new Label();
-    Label done = new Label();
+    // bits & MAX is zero only for ±0; (m | -m) >> 63 is then 0, else all ones.
     in.push(0);
-    g.push(0.0);
-    g.visitInsn(Opcodes.DCMPL);
-    g.visitJumpInsn(Opcodes.IFEQ, otherwise);
-    g.push(-1L);
-    g.goTo(done);
-    g.mark(otherwise);
-    g.push(0L);
-    g.mark(done);
+    g.invokeStatic(DOUBLE, new Method("doubleToRawLongBits", "(D)J"));
+    g.push(Long.MAX_VALUE);
+    g.visitInsn(Opcodes.LAND);
+    g.visitInsn(Opcodes.DUP2);
+    g.visitInsn(Opcodes.LNEG);
+    g.visitInsn(Opcodes.LOR);
+    g.push(63);
+    g.visitInsn(Opcodes.LSHR);
     int mask = g.newLocal(Type.LONG_TYPE);
     g.storeLocal(mask);
     return mask;
@@ -233,12 +224,7 @@ final class OpEmitter {
       }
       case IDENTITY -> in.push(0);
       // lcmp gives -1, 0 or 1, exact on longs
-      case LT -> compare(in, Opcodes.LCMP, Opcodes.IFLT);
-      case LE -> compare(in, Opcodes.LCMP, Opcodes.IFLE);
-      case GT -> compare(in, Opcodes.LCMP, Opcodes.IFGT);
-      case GE -> compare(in, Opcodes.LCMP, Opcodes.IFGE);
-      case EQ -> compare(in, Opcodes.LCMP, Opcodes.IFEQ);
-      case NE -> compare(in, Opcodes.LCMP, Opcodes.IFNE);
+      case LT, LE, GT, GE, EQ, NE -> compareLongs(op.elementwise(), in);
       case WHERE -> select(in, true);
       case CAST -> {
         in.push(0);
@@ -307,28 +293,41 @@ final class OpEmitter {
     math(name, "(DD)D");
   }
 
-  /**
-   * 1.0 or 0.0: compares with {@code cmp}, then takes the branch {@code jump} for 1.0. The branch
-   * chooses an int, widened after the join: C2 makes a choice of ints a conditional move, where a
-   * choice of doubles stays a branch on the data.
-   */
-  private void compare(Operands in, int cmp, int jump) {
-    in.push(0);
-    in.push(1);
-    compareTop(cmp, jump);
+  /** 1.0 or 0.0: {@code op} of operands 0 and 1 as longs, as {@link #compare} (gt, ge swapped). */
+  private void compareLongs(Op.Elementwise op, Operands in) {
+    boolean swap = op == Op.Elementwise.GT || op == Op.Elementwise.GE;
+    comparison(op, in, "J", swap, "lt", "le");
   }
 
-  /** {@link #compare} of the two values on the stack, compared with {@code cmp}. */
-  void compareTop(int cmp, int jump) {
-    g.visitInsn(cmp);
-    Label yes = new Label();
-    Label done = new Label();
-    g.visitJumpInsn(jump, yes);
-    g.push(0);
-    g.goTo(done);
-    g.mark(yes);
-    g.push(1);
-    g.mark(done);
-    g.visitInsn(Opcodes.I2D);
+  /**
+   * 1.0 or 0.0: {@code op} of operands 0 and 1 as doubles, by {@link ScalarMath}'s comparisons
+   * without a branch ({@code lt} and {@code le} as {@code gt} and {@code ge} of the operands
+   * swapped). A branch on the data would be compiled for the way it went while C2 profiled it, and
+   * deoptimized the first time it goes the other way.
+   */
+  void compare(Op.Elementwise op, Operands in) {
+    boolean swap = op == Op.Elementwise.LT || op == Op.Elementwise.LE;
+    comparison(op, in, "D", swap, "gt", "ge");
+  }
+
+  /**
+   * Calls ScalarMath's comparison of two operands of {@code kind} ("D" or "J"), pushed in swapped
+   * order when {@code swap}: {@code strict} for lt and gt, {@code loose} for le and ge.
+   */
+  private void comparison(
+      Op.Elementwise op, Operands in, String kind, boolean swap, String strict, String loose) {
+    in.push(swap ? 1 : 0);
+    in.push(swap ? 0 : 1);
+    String name =
+        switch (op) {
+          case LT, GT -> strict;
+          case LE, GE -> loose;
+          case EQ -> "eq";
+          case NE -> "ne";
+          default -> throw new IllegalArgumentException(op + " is not a comparison");
+        };
+    String desc = "(" + kind + kind + ")D";
+    library.require(ScalarMath.class, name, desc);
+    g.invokeStatic(owner, new Method(name, desc));
   }
 }

@@ -1600,6 +1600,11 @@ final class ScalarKernelEmitter {
         g.visitInsn(Opcodes.F2D);
         return;
       }
+      case LT, LE, GT, GE, EQ, NE -> {
+        // Floats widen to doubles exactly, so the doubles compare as the floats do.
+        ops.compare(m.op().elementwise(), k -> pushDouble(m.operand(k)));
+        return;
+      }
       default -> {}
     }
     pushFloat(m, 0);
@@ -1612,14 +1617,6 @@ final class ScalarKernelEmitter {
       // -0 below +0 and NaN for a NaN operand, as Math.max and Math.min of doubles
       case MAXIMUM -> floatMath("max");
       case MINIMUM -> floatMath("min");
-      // fcmpg gives 1 for NaN, so lt/le are false; fcmpl gives -1, so gt/ge/eq are false and ne
-      // true: the double comparisons' results.
-      case LT -> ops.compareTop(Opcodes.FCMPG, Opcodes.IFLT);
-      case LE -> ops.compareTop(Opcodes.FCMPG, Opcodes.IFLE);
-      case GT -> ops.compareTop(Opcodes.FCMPL, Opcodes.IFGT);
-      case GE -> ops.compareTop(Opcodes.FCMPL, Opcodes.IFGE);
-      case EQ -> ops.compareTop(Opcodes.FCMPL, Opcodes.IFEQ);
-      case NE -> ops.compareTop(Opcodes.FCMPL, Opcodes.IFNE);
       default -> throw new IllegalStateException(m.op().toString());
     }
     if (!m.op().isComparison()) {

@@ -192,14 +192,79 @@ public final class ScalarMath {
     return Math.pow(x, y);
   }
 
-  /** -1, 0 or 1; 0 for NaN, as PyTorch's {@code (0 < x) - (x < 0)} (so {@code abs'(NaN)} is 0). */
+  /**
+   * -1, 0 or 1; 0 for NaN, as PyTorch's {@code (0 < x) - (x < 0)} (so {@code abs'(NaN)} is 0),
+   * without a branch ({@link #gt}).
+   */
   public static double sign(double x) {
-    return x > 0 ? 1 : x < 0 ? -1 : 0;
+    return gt(x, 0) - gt(0, x);
   }
 
-  /** {@code max(x, 0)} that keeps NaN. */
+  // Comparisons as 1.0 or 0.0, computed from bits without a branch: a kernel compiled while a
+  // comparison went one way (every weight zero at a fit's start, say) is not deoptimized and
+  // recompiled when the data makes it go the other way. Each gives the bits of Java's operator.
+
+  /** {@code a > b}: 0 when either is NaN. */
+  public static double gt(double a, double b) {
+    // a - b is positive exactly when a > b: the difference of finite operands is zero only when
+    // they are equal (gradual underflow), an overflow keeps its sign, and inf - inf and NaN give
+    // NaN. The positive doubles are the bit patterns 1 to 0x7ff0000000000000 (+inf).
+    long t = Double.doubleToRawLongBits(a - b) - 1;
+    return (double) ((~t & (t - 0x7ff0000000000000L)) >>> 63);
+  }
+
+  /** {@code a >= b}: 0 when either is NaN. */
+  public static double ge(double a, double b) {
+    return ordered(a, b) - gt(b, a);
+  }
+
+  /** {@code a == b}: 0 when either is NaN, 1 for -0 and +0. */
+  public static double eq(double a, double b) {
+    return ordered(a, b) - gt(a, b) - gt(b, a);
+  }
+
+  /** {@code a != b}: 1 when either is NaN. */
+  public static double ne(double a, double b) {
+    return 1 - eq(a, b);
+  }
+
+  /** {@code a < b} of longs, without a branch (the signed comparison, safe from overflow). */
+  public static double lt(long a, long b) {
+    long d = a - b;
+    return (double) ((d ^ ((a ^ b) & (d ^ a))) >>> 63);
+  }
+
+  /** {@code a <= b} of longs. */
+  public static double le(long a, long b) {
+    return 1 - lt(b, a);
+  }
+
+  /** {@code a == b} of longs. */
+  public static double eq(long a, long b) {
+    return 1 - lt(a, b) - lt(b, a);
+  }
+
+  /** {@code a != b} of longs. */
+  public static double ne(long a, long b) {
+    return lt(a, b) + lt(b, a);
+  }
+
+  /** 1 when neither operand is NaN, else 0. */
+  private static double ordered(double a, double b) {
+    // A magnitude's bits above +inf's are a NaN's; the difference is then negative.
+    long inf = 0x7ff0000000000000L;
+    long na = inf - (Double.doubleToRawLongBits(a) & Long.MAX_VALUE);
+    long nb = inf - (Double.doubleToRawLongBits(b) & Long.MAX_VALUE);
+    return (double) (1 - ((na | nb) >>> 63));
+  }
+
+  /**
+   * {@code max(x, 0)} that keeps NaN: {@code x <= 0 ? +0 : x} bit for bit (-0 gives +0), without a
+   * branch, so a kernel compiled while every {@code x} had one sign is not deoptimized when the
+   * signs change.
+   */
   public static double relu(double x) {
-    return x <= 0 ? 0 : x;
+    return Math.max(x, 0.0);
   }
 
   /** PyTorch's softplus with beta 1 and threshold 20. */

@@ -22,12 +22,13 @@ import org.apache.spark.sql.SparkSession;
  * L-BFGS evaluates its loss and gradient with its own aggregator as one {@code treeAggregate} job
  * per evaluation ({@code RDDLossFunction}). Both are timed the same way, as the median duration of
  * those jobs, from a listener; gradc's wall time per {@code valueAndGradient} call (driver
- * included) is printed too. Not a test: run it by hand (docs/spark.md) on an otherwise idle
- * machine.
+ * included) is printed too. Each side first warms up in the same JVM, as a JMH fork would: gradc
+ * with {@code W} evaluations at changing parameters, MLlib with a fit of {@code W} iterations; then
+ * the timed round runs. Not a test: run it by hand (docs/spark.md) on an otherwise idle machine.
  *
  * <pre>
  * SparkGradientBench [--rows N] [--features F] [--partitions P] [--evaluations K]
- *                    [--masters local[1],local[2]]
+ *                    [--warmup W] [--masters local[1],local[2]]
  * </pre>
  */
 public final class SparkGradientBench {
@@ -87,6 +88,7 @@ public final class SparkGradientBench {
     int features = 32;
     int partitions = 4;
     int evaluations = 15;
+    int warmup = 15;
     String masters = "local[1],local[2]";
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
@@ -95,6 +97,7 @@ public final class SparkGradientBench {
         case "--features" -> features = Integer.parseInt(v);
         case "--partitions" -> partitions = Integer.parseInt(v);
         case "--evaluations" -> evaluations = Integer.parseInt(v);
+        case "--warmup" -> warmup = Integer.parseInt(v);
         case "--masters" -> masters = v;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -118,17 +121,11 @@ public final class SparkGradientBench {
       try {
         Dataset<Row> ds = SparkLogistic.generate(spark, rows, features, partitions).cache();
         ds.count();
-        double wall = gradc(ds, features, evaluations, times);
+        double wall = gradc(ds, features, warmup, evaluations, times);
         double[] gradc = times.median("SparkLoss");
+        mllib(warmup).fit(ds);
         times.clear();
-        new LogisticRegression()
-            .setFeaturesCol("x")
-            .setLabelCol("y")
-            .setRegParam(1e-3)
-            .setStandardization(false)
-            .setTol(0)
-            .setMaxIter(evaluations)
-            .fit(ds);
+        mllib(evaluations).fit(ds);
         double[] mllib = times.median("RDDLossFunction");
         System.out.printf(
             Locale.ROOT,
@@ -148,15 +145,30 @@ public final class SparkGradientBench {
     }
   }
 
-  /** Wall milliseconds per call, after three calls that pack and cache the blocks. */
-  static double gradc(Dataset<Row> ds, int features, int evaluations, JobTimes times) {
+  /** MLlib's logistic regression of {@code iterations} L-BFGS iterations at most. */
+  static LogisticRegression mllib(int iterations) {
+    return new LogisticRegression()
+        .setFeaturesCol("x")
+        .setLabelCol("y")
+        .setRegParam(1e-3)
+        .setStandardization(false)
+        .setTol(0)
+        .setMaxIter(iterations);
+  }
+
+  /**
+   * Wall milliseconds per call, after {@code warmup} calls (the first packs and caches the blocks)
+   * at parameters that change from call to call, as an optimizer's do.
+   */
+  static double gradc(Dataset<Row> ds, int features, int warmup, int evaluations, JobTimes times) {
     BlockKernel kernel =
         BlockKernel.compile(
             "logistic.grad", SparkLogistic.program(features), BlockKernel.Reduction.MEAN);
     try (SparkLoss loss = SparkLoss.of(kernel, ds, BLOCK_ROWS)) {
       double[] x = new double[kernel.dimension()];
       double[] g = new double[x.length];
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < Math.max(1, warmup); i++) {
+        x[i % x.length] = 0.01 * (i + 1);
         loss.valueAndGradient(x, g);
       }
       times.clear();
