@@ -35,17 +35,57 @@ final class ScalarKernelEmitter {
   static final KernelBackend BACKEND = ScalarKernelEmitter::emit;
 
   /**
+   * The largest kernel, in bytes of code, written with its rows loops once per lane count ({@link
+   * #byWidth}): well under HotSpot's 8,000 ({@code HugeMethodLimit}), past which a method is never
+   * compiled. A larger one is written once, for any lane count.
+   */
+  static final int MAX_KERNEL_BYTES = 6000;
+
+  /**
    * The vector backend's form of rows kernels ({@link VectorRows}): this kernel, public, with the
    * inner loops of its rows loops in vectors where {@link VectorRows#unsupported} allows.
    */
   static final KernelBackend VECTOR_ROWS =
       (cv, owner, lib, sig) -> {
+        boolean registers = vectorRowsSize(owner, sig, true) <= MAX_KERNEL_BYTES;
         GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, sig.method);
         ScalarKernelEmitter e = new ScalarKernelEmitter(cv, sig, g, owner, lib);
         e.vectorRows = true;
+        e.registers = registers;
         e.body(sig);
         g.endMethod();
       };
+
+  /** The most bytes of code of {@code sig}'s kernel in the vector rows form, written apart. */
+  private static int vectorRowsSize(Type owner, KernelSignature sig, boolean registers) {
+    org.objectweb.asm.ClassWriter cw = new org.objectweb.asm.ClassWriter(0);
+    org.objectweb.asm.commons.CodeSizeEvaluator[] size = {null};
+    ClassVisitor cv =
+        new ClassVisitor(Opcodes.ASM9, cw) {
+          @Override
+          public org.objectweb.asm.MethodVisitor visitMethod(
+              int access, String name, String desc, String signature, String[] exceptions) {
+            size[0] =
+                new org.objectweb.asm.commons.CodeSizeEvaluator(
+                    super.visitMethod(access, name, desc, signature, exceptions));
+            return size[0];
+          }
+        };
+    GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, sig.method);
+    ScalarKernelEmitter e =
+        new ScalarKernelEmitter(cv, sig, g, owner, new LibraryCopier(owner.getInternalName()));
+    e.vectorRows = true;
+    e.registers = registers;
+    e.body(sig);
+    g.endMethod();
+    return size[0].getMaxSize();
+  }
+
+  /**
+   * With {@link #vectorRows}: whether rows loops are also written per lane count ({@link
+   * #byWidth}).
+   */
+  private boolean registers;
 
   /** Whether rows loops run their inner loop in vectors where they can ({@link #VECTOR_ROWS}). */
   private boolean vectorRows;
@@ -497,6 +537,10 @@ final class ScalarKernelEmitter {
         continue;
       }
       if (levels == null) {
+        if (inVectors(layout.loop.members)) {
+          overBlockInVectors(blockEnd, layout.loop.members);
+          continue;
+        }
         overBlock(
             blockEnd,
             () -> {
@@ -523,6 +567,10 @@ final class ScalarKernelEmitter {
             overBlock(blockEnd, () -> functionPass(f));
           }
         }
+        if (inVectors(pass)) {
+          overBlockInVectors(blockEnd, pass);
+          continue;
+        }
         overBlock(
             blockEnd,
             () -> {
@@ -542,13 +590,198 @@ final class ScalarKernelEmitter {
     Jvm.whileBelow(g, indexLocal, blockEnd, body);
   }
 
+  /**
+   * Whether {@code members}, a flat loop of a kernel in row blocks or one of its passes ({@link
+   * #passLevels}), run over the block in vectors ({@link #overBlockInVectors}): with {@link
+   * #vectorRows}, when they sum nothing (a full sum's partials rotate per row), store only f64 with
+   * unit stride, and compute only ops the vector backend writes ({@link VectorKernelEmitter#op}) of
+   * f64 values (bools as 1.0 and 0.0, as here) read from block arrays, f64 buffers of unit or zero
+   * stride, scalars and literals.
+   */
+  private boolean inVectors(List<Inst> members) {
+    if (!vectorRows || layout.rank() != 1 || !layout.guards.isEmpty()) {
+      return false;
+    }
+    java.util.Set<Value> computed = new java.util.HashSet<>();
+    for (Inst m : members) {
+      if (LoopPlan.isReduction(m)) {
+        return false;
+      }
+      DType dt = m.type().dtype();
+      boolean compare = VectorKernelEmitter.comparison(m.op()) != null;
+      if (dt != (compare ? DType.BOOL : DType.F64)) {
+        return false;
+      }
+      Access st = layout.stores.get(m);
+      if (st != null && (st.dtype != DType.F64 || !st.stride(0).equals(Extent.ONE))) {
+        return false;
+      }
+      if (passFunction(m) && passArray.containsKey(m)) {
+        computed.add(m); // computed by its own pass, read from its block array
+        continue;
+      }
+      if (layout.plan.isCopyMember(m)) {
+        if (!vectorSource(m)) {
+          return false;
+        }
+      } else {
+        if (m.op().kind() != Op.Kind.ELEMENTWISE
+            || !VectorKernelEmitter.supported(m.op())
+            || PASS_FUNCTIONS.contains(m.op())
+            || m.op() == Op.EXP) {
+          return false;
+        }
+        for (int k = 0; k < m.arity(); k++) {
+          Value o = m.operand(k);
+          DType od = o.type().dtype();
+          boolean condition = (m.op() == Op.WHERE && k == 0) || m.op() == Op.CAST;
+          if (od != DType.F64 && !(condition && od == DType.BOOL)) {
+            return false;
+          }
+          if (!computed.contains(o) && !vectorSource(o)) {
+            return false;
+          }
+        }
+      }
+      computed.add(m);
+    }
+    return true;
+  }
+
+  /** Whether {@link #pushVectorOf} can push {@code v}, which the pass does not compute. */
+  private boolean vectorSource(Value v) {
+    if (v instanceof Lit || passArray.containsKey(v)) {
+      return true;
+    }
+    Value s = layout.plan.scalarOf(v);
+    if (s instanceof Lit) {
+      return true;
+    }
+    if (scalarArg.containsKey(s)) {
+      return s.type().dtype() == DType.F64;
+    }
+    Access a = layout.reads.get(v);
+    if (a == null) {
+      return false;
+    }
+    return isRowValue(a.buffer)
+        || (a.dtype == DType.F64 && (a.stride(0).isZero() || a.stride(0).equals(Extent.ONE)));
+  }
+
+  /**
+   * {@code members} ({@link #inVectors}) over the block: its whole vectors of rows from {@code
+   * blockStart} in steps of the species' lanes, each member in lanes as the scalar kernel computes
+   * it per row, then its last rows one at a time as in the scalar kernel. Block arrays have room
+   * for a block only, so no step reads or writes past the block's rows.
+   */
+  private void overBlockInVectors(int blockEnd, List<Inst> members) {
+    int wholeEnd = g.newLocal(Type.INT_TYPE);
+    // wholeEnd = blockEnd - (blockEnd - blockStart) % lanes
+    g.loadLocal(blockEnd);
+    g.loadLocal(blockEnd);
+    g.loadLocal(blockStart);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(lanesLocal);
+    g.visitInsn(Opcodes.IREM);
+    g.visitInsn(Opcodes.ISUB);
+    g.storeLocal(wholeEnd);
+    g.loadLocal(blockStart);
+    g.storeLocal(indexLocal);
+    Jvm.whileBelow(g, indexLocal, wholeEnd, lanesLocal, () -> vectorMembers(members));
+    Jvm.whileBelow(g, indexLocal, blockEnd, () -> elementOf(members));
+  }
+
+  /** One vector step of {@code members} at rows {@code index ..}: values, block arrays, stores. */
+  private void vectorMembers(List<Inst> members) {
+    Map<Value, Integer> vectors = new IdentityHashMap<>();
+    for (Inst m : members) {
+      Integer computed = passFunction(m) ? passArray.get(m) : null;
+      if (computed != null) {
+        blockVector(computed);
+      } else if (layout.plan.isCopyMember(m)) {
+        pushVectorOf(m, vectors);
+      } else {
+        VectorKernelEmitter.op(
+            g,
+            m,
+            v -> pushVectorOf(v, vectors),
+            () -> VectorRows.species(g, owner),
+            f -> {
+              throw new IllegalStateException("a function outside its pass: " + f);
+            });
+      }
+      int local = g.newLocal(VectorRows.DV);
+      g.storeLocal(local);
+      vectors.put(m, local);
+      Integer later = computed == null ? passArray.get(m) : null;
+      Access st = layout.stores.get(m);
+      if (later != null) {
+        g.loadLocal(local);
+        g.loadLocal(later);
+        pushBlockRow();
+        VectorRows.intoArray(g);
+      }
+      if (isRowValue(m)) {
+        g.loadLocal(local);
+        g.loadLocal(rowArray.get(m));
+        pushBlockRow();
+        VectorRows.intoArray(g);
+      } else if (st != null) {
+        g.loadLocal(local);
+        loadParam(bufferArg.get(bufferOf(st)), packedBuffers);
+        pushOffset(st);
+        VectorRows.intoArray(g);
+      }
+    }
+  }
+
+  /** Pushes the vector of block array {@code arr} at the current row's position in the block. */
+  private void blockVector(int arr) {
+    VectorRows.species(g, owner);
+    g.loadLocal(arr);
+    pushBlockRow();
+    VectorRows.fromArray(g);
+  }
+
+  /** Pushes {@code v} at rows {@code index ..} as a vector ({@link #vectorSource}). */
+  private void pushVectorOf(Value v, Map<Value, Integer> vectors) {
+    Integer local = vectors.get(v);
+    if (local != null) {
+      g.loadLocal(local);
+      return;
+    }
+    Integer pass = v instanceof Lit ? null : passArray.get(v);
+    if (pass != null) {
+      blockVector(pass);
+      return;
+    }
+    Access a = v instanceof Lit ? null : layout.reads.get(v);
+    Value s = v instanceof Lit ? v : layout.plan.scalarOf(v);
+    if (a != null && !(s instanceof Lit) && !scalarArg.containsKey(s)) {
+      if (isRowValue(a.buffer)) {
+        blockVector(rowArray.get(a.buffer));
+        return;
+      }
+      if (!a.stride(0).isZero()) {
+        VectorRows.species(g, owner);
+        loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
+        pushOffset(a);
+        VectorRows.fromArray(g);
+        return;
+      }
+    }
+    VectorRows.species(g, owner);
+    pushDouble(v);
+    VectorRows.broadcast(g);
+  }
+
   /** Whether rows loop {@code l} runs its inner loop in vectors ({@link VectorRows}). */
   private boolean inVectors(LoopLayout l) {
     return vectorRows && l.rank() == 2 && VectorRows.unsupported(l) == null;
   }
 
   /** The lane counts the rows loops in vectors are written for, each with its sums in registers. */
-  private static final int[] REGISTER_LANES = {8, 4, 2};
+  private static final int[] REGISTER_LANES = {8, 4};
 
   /**
    * The current rows loop in vectors, written once per lane count of {@link #REGISTER_LANES} (with
@@ -559,6 +792,10 @@ final class ScalarKernelEmitter {
    * SumOrder#tree16} in vectors, then in the lanes of the last one.
    */
   private void byWidth(Runnable body) {
+    if (!registers) {
+      body.run();
+      return;
+    }
     Label done = new Label();
     for (int w : REGISTER_LANES) {
       Label next = new Label();
@@ -1388,7 +1625,7 @@ final class ScalarKernelEmitter {
   }
 
   /** At most this many vector steps of a row are unrolled whole ({@link #vectorBlocks}). */
-  static final int MAX_UNROLLED_STEPS = 32;
+  static final int MAX_UNROLLED_STEPS = 8;
 
   /**
    * One vector step of the current rows loop at inner index {@code j} (local): every member in
