@@ -608,7 +608,8 @@ final class ScalarKernelEmitter {
         return false;
       }
       DType dt = m.type().dtype();
-      boolean compare = VectorKernelEmitter.comparison(m.op()) != null;
+      boolean compare =
+          m.op().elementwise() != null && VectorKernelEmitter.comparison(m.op()) != null;
       if (dt != (compare ? DType.BOOL : DType.F64)) {
         return false;
       }
