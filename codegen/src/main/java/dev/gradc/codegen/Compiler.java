@@ -34,7 +34,7 @@ public final class Compiler {
 
   /**
    * The kernel backends of this JVM, chosen once at start-up and logged once (logger {@code
-   * dev.gradc}, level DEBUG): kernels of flat loops run in vector form ({@link
+   * dev.gradc}, level DEBUG, {@link BackendLog}): kernels of flat loops run in vector form ({@link
    * VectorKernelEmitter}) where {@code jdk.incubator.vector} is readable and {@code gradc.vector}
    * is not {@code false}, every other kernel in scalar form.
    */
@@ -54,7 +54,7 @@ public final class Compiler {
         b = "scalar kernels (the vector module cannot be used: " + e + ")";
       }
     }
-    System.getLogger("dev.gradc").log(System.Logger.Level.DEBUG, "gradc: " + b);
+    BackendLog.log("gradc: " + b);
     return b;
   }
 
