@@ -8,14 +8,14 @@ package dev.gradc.codegen;
  * kernel runs.
  *
  * <p>When logging is configured up front (a {@code java.util.logging} configuration or manager
- * named by a system property, or a {@code System.LoggerFinder} provider on the class path or in a
- * module), the record is logged at once, on the compiling thread, as it always was. Otherwise it is
- * logged from a daemon thread started here, so that a configuration made in code (a level and a
- * handler set on {@code java.util.logging}'s logger, as tests do) still receives it; the record is
- * the same (logger, level, message), only the thread that logs it differs.
+ * named by a system property, or a {@code System.LoggerFinder} provider in a module), the record is
+ * logged at once, on the compiling thread, as it always was. Otherwise it is logged from a daemon
+ * thread started here, so that a configuration made in code (a level and a handler set on {@code
+ * java.util.logging}'s logger, as tests do) or a provider on the class path still receives it; the
+ * record is the same (logger, level, message, source class and method), only the thread that logs
+ * it differs.
  */
 final class BackendLog extends Thread {
-  private static final String LOGGER = "dev.gradc";
   private static final String FINDER = "java.lang.System$LoggerFinder";
 
   private final String message;
@@ -26,35 +26,26 @@ final class BackendLog extends Thread {
     setDaemon(true);
   }
 
-  /**
-   * Logs {@code message} at DEBUG to {@code dev.gradc}: now when configured, else in background.
-   */
-  static void log(String message) {
-    if (configuredUpFront()) {
-      System.getLogger(LOGGER).log(System.Logger.Level.DEBUG, message);
-    } else {
-      new BackendLog(message).start();
-    }
+  /** Logs {@code message} ({@link Compiler#backend(String)}) from a new daemon thread. */
+  static void later(String message) {
+    new BackendLog(message).start();
   }
 
   @Override
   public void run() {
-    System.getLogger(LOGGER).log(System.Logger.Level.DEBUG, message);
+    Compiler.backend(message);
   }
 
   /**
    * Whether a logging configuration was named before the program ran: the system properties of
    * {@code java.util.logging}, or a provider of {@code System.LoggerFinder} (which replaces {@code
-   * java.util.logging} as the platform's logging backend) where the service lookup would find it.
+   * java.util.logging} as the platform's logging backend) in a module. A provider on the class path
+   * is not looked for (the lookup alone costs milliseconds): its record comes from the thread.
    */
-  private static boolean configuredUpFront() {
+  static boolean configuredUpFront() {
     if (System.getProperty("java.util.logging.config.file") != null
         || System.getProperty("java.util.logging.config.class") != null
         || System.getProperty("java.util.logging.manager") != null) {
-      return true;
-    }
-    ClassLoader system = ClassLoader.getSystemClassLoader();
-    if (system != null && system.getResource("META-INF/services/" + FINDER) != null) {
       return true;
     }
     for (Module m : ModuleLayer.boot().modules()) {

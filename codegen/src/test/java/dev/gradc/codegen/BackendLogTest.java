@@ -23,11 +23,14 @@ class BackendLogTest {
     Level level = logger.getLevel();
     boolean parents = logger.getUseParentHandlers();
     List<LogRecord> records = new ArrayList<>();
+    List<String> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
     Handler handler =
         new Handler() {
           @Override
           public void publish(LogRecord r) {
             if ("gradc: a backend".equals(r.getMessage())) { // not Compiler's own record
+              // The source is inferred from the logging thread's stack, as a formatter does.
+              sources.add(r.getSourceClassName() + " " + r.getSourceMethodName());
               synchronized (records) {
                 records.add(r);
                 records.notifyAll();
@@ -46,7 +49,7 @@ class BackendLogTest {
     logger.setLevel(Level.ALL);
     logger.setUseParentHandlers(false);
     try {
-      BackendLog.log("gradc: a backend");
+      BackendLog.later("gradc: a backend");
       long deadline = System.nanoTime() + 30_000_000_000L;
       synchronized (records) {
         while (records.isEmpty() && System.nanoTime() < deadline) {
@@ -57,6 +60,7 @@ class BackendLogTest {
         assertEquals("gradc: a backend", r.getMessage());
         assertEquals(Level.FINE, r.getLevel());
         assertEquals("dev.gradc", r.getLoggerName());
+        assertEquals(List.of(Compiler.class.getName() + " backend"), sources);
       }
     } finally {
       logger.removeHandler(handler);
