@@ -226,7 +226,7 @@ final class Backward {
     }
     scratch.outputGrads = outputGrads;
     Walk w = Walk.of(roots, Node::isRecorded, scratch);
-    Map<Node, Boolean> params = scratch.params;
+    NodeIndex params = scratch.params;
     List<Node> probes = scratch.probes;
     List<Node> interior = w.interior();
     for (int k = 0; k < interior.size(); k++) {
@@ -244,9 +244,9 @@ final class Backward {
     List<Node> frontier = w.frontier();
     for (int k = 0; k < frontier.size(); k++) {
       Node n = frontier.get(k);
-      if (targets == null ? n.sink() != null : params.containsKey(n)) {
+      if (targets == null ? n.sink() != null : params.contains(n)) {
         if (targets == null) {
-          params.put(n, Boolean.TRUE);
+          params.add(n, 0);
         }
         gradOf.add(n);
       }
@@ -302,7 +302,7 @@ final class Backward {
           scratch.probes.add(t);
         }
       } else {
-        scratch.params.put(t, Boolean.TRUE);
+        scratch.params.add(t, 0);
       }
     }
   }
@@ -337,10 +337,10 @@ final class Backward {
    * are summed, each multiplied by its output gradient.
    */
   private static Func capture(Walk w, Scratch scratch, List<Node> roots, List<Node> gradOutputs) {
-    Map<Node, Boolean> params = scratch.params;
+    NodeIndex params = scratch.params;
     List<Node> probes = scratch.probes;
     Builder b = new Builder("backward");
-    Map<Node, Value> vals = Capture.declare(b, w.frontier(), params::containsKey);
+    Map<Node, Value> vals = Capture.declare(b, w.frontier(), params::contains);
     Map<Node, Param> probeParams = new LinkedHashMap<>();
     for (int j = 0; j < probes.size(); j++) {
       probeParams.put(probes.get(j), b.param("r" + j, probes.get(j).type()));

@@ -40,8 +40,9 @@ record ElementwiseRecipe(Op op, boolean literal, double value) implements Recipe
 
   static ElementwiseRecipe withLiteral(Op op, double value) {
     // -0.0 == 0 but is a literal of its own; its raw bits differ from those of 0.
-    if (value == Math.rint(value)
-        && Math.abs(value) <= SMALL
+    // A whole number within SMALL: the int conversion is exact there (and NaN fails it).
+    if (Math.abs(value) <= SMALL
+        && value == (int) value
         && Double.doubleToRawLongBits(value) != Double.doubleToRawLongBits(-0.0)) {
       return SMALL_LITERALS.get(op)[(int) value + SMALL];
     }
@@ -74,7 +75,9 @@ record ElementwiseRecipe(Op op, boolean literal, double value) implements Recipe
   }
 
   @Override
+  @SuppressWarnings("EnumOrdinal") // a hash within one JVM, never stored
   public int hashCode() {
-    return (31 * op.hashCode() + (literal ? 1 : 0)) * 31 + Double.hashCode(value);
+    // The op's ordinal rather than its identity hash, a native call until the JIT's last tier.
+    return (31 * op.ordinal() + (literal ? 1 : 0)) * 31 + Double.hashCode(value);
   }
 }

@@ -4,7 +4,8 @@ package dev.gradc;
 final class GradMode {
   private GradMode() {}
 
-  private static final ThreadLocal<Boolean> ENABLED = ThreadLocal.withInitial(() -> Boolean.TRUE);
+  /** Per thread: null until set, which reads as enabled (no initial-value function to make). */
+  private static final ThreadLocal<Boolean> ENABLED = new ThreadLocal<>();
 
   /**
    * Whether any thread of this JVM ever turned grad mode off: until then it is on everywhere and
@@ -13,7 +14,7 @@ final class GradMode {
   private static volatile boolean everDisabled;
 
   static boolean isEnabled() {
-    return !everDisabled || ENABLED.get();
+    return !everDisabled || !Boolean.FALSE.equals(ENABLED.get());
   }
 
   static void set(boolean enabled) {

@@ -4,7 +4,6 @@ import dev.gradc.ir.Dim;
 import dev.gradc.ir.Type;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -46,12 +45,12 @@ final class GraphKey {
    */
   static GraphKey of(
       Walk w,
-      Map<Node, Boolean> params,
+      NodeIndex params,
       List<Node> probes,
       List<Node> roots,
       List<Node> gradOutputs,
       Scratch scratch) {
-    Map<Node, Integer> index = scratch.index;
+    NodeIndex index = scratch.index;
     GraphKey key = scratch.key;
     List<Node> frontier = w.frontier();
     int i = 0;
@@ -59,7 +58,7 @@ final class GraphKey {
       Node n = frontier.get(f);
       index.put(n, i++);
       key.type(n.type());
-      key.flag(params.containsKey(n));
+      key.flag(params.contains(n));
     }
     List<Node> interior = w.interior();
     for (int k = 0; k < interior.size(); k++) {
@@ -114,12 +113,7 @@ final class GraphKey {
   }
 
   private void type(Type t) {
-    List<Dim> dims = t.dims();
-    int h = t.dtype().hashCode();
-    for (int d = 0; d < dims.size(); d++) {
-      h = 31 * h + dims.get(d).factor();
-    }
-    ref(t, 31 * h + dims.size());
+    ref(t, t.hashCode()); // equal types (sameType) hash alike; the type computed it once
   }
 
   private void ref(Object o, int h) {

@@ -31,6 +31,15 @@ final class Node {
   /** The user's call site that recorded this op, kept in anomaly mode only; else null. */
   private final dev.gradc.ir.SourcePos site;
 
+  /**
+   * This node's hash in a {@link NodeIndex}: consecutive nodes draw values a golden-ratio step
+   * apart, which spreads them over a power-of-two table. Nodes made at once in several threads may
+   * draw the same value, which only makes a lookup probe one slot further.
+   */
+  final int hash = nextHash += 0x9E3779B9;
+
+  private static int nextHash;
+
   /** The tensors the backward node saved; allocated on the first save. */
   private List<SavedRef> saved;
 
@@ -53,7 +62,9 @@ final class Node {
     this.type = type;
     this.recipe = recipe;
     this.inputs = inputs;
-    this.data = data;
+    if (data != null) {
+      this.data = data; // a volatile write: skipped for a recorded op, whose data is not yet known
+    }
     this.gradFn = gradFn;
     this.sink = sink;
     this.savesAny = savesAny;

@@ -27,9 +27,6 @@ final class Recorder {
   static final String COPY_SLICES = "CopySlices";
   static final String AS_STRIDED_BACKWARD = "AsStridedBackward0";
 
-  /** The inverse of a view step that keeps every element once: the view reshaped back. */
-  static final ViewOf.Inverse RESHAPE_BACK = (b, operand, v) -> b.reshape(v, operand.type().dims());
-
   // ------------------------------------------------------------------ ops
 
   /** Records an op over tensors: its node, type and autograd record. */
@@ -86,10 +83,12 @@ final class Recorder {
     return record(name, saves, ElementwiseRecipe.binary(op), t, x, other);
   }
 
+  /** The type of a Python-float literal. */
+  private static final Type PYTHON_FLOAT = Type.scalar(dev.gradc.ir.DType.F64);
+
   /** {@code op(x, other)} with a Python-float literal. */
   static Tensor binary(Tensor x, Op op, Saves saves, double other) {
-    Type t =
-        Builder.binaryType(op, x.node().type(), false, Type.scalar(dev.gradc.ir.DType.F64), true);
+    Type t = Builder.binaryType(op, x.node().type(), false, PYTHON_FLOAT, true);
     return record(op.gradFn(), saves, ElementwiseRecipe.withLiteral(op, other), t, x);
   }
 

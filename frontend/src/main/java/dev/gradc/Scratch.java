@@ -1,9 +1,7 @@
 package dev.gradc;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The collections one backward call works with, kept per thread and cleared after each call, so a
@@ -13,14 +11,14 @@ import java.util.Map;
  * later call clear a huge table.
  */
 final class Scratch {
-  private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+  private static final ThreadLocal<Scratch> LOCAL = new ThreadLocal<>();
 
   static final int KEEP = 256;
 
   private boolean inUse;
 
   // Walk
-  Map<Node, Boolean> seen = new IdentityHashMap<>(8);
+  NodeIndex seen = new NodeIndex();
   List<Node> order = new ArrayList<>();
   List<Node> frontier = new ArrayList<>();
   Node[] stack = new Node[8];
@@ -28,12 +26,12 @@ final class Scratch {
   private Walk walk;
 
   // GraphKey
-  Map<Node, Integer> index = new IdentityHashMap<>(8);
+  NodeIndex index = new NodeIndex();
   GraphKey key = new GraphKey();
 
   // Backward
   List<Node> outputGrads;
-  Map<Node, Boolean> params = new IdentityHashMap<>(8);
+  NodeIndex params = new NodeIndex();
   List<Node> probes = new ArrayList<>();
   List<Node> pending = new ArrayList<>();
   List<Node> seeds = new ArrayList<>();
@@ -42,9 +40,38 @@ final class Scratch {
 
   private Scratch() {}
 
+  /**
+   * The thread that acquired its scratch last, with that scratch, so that a loop running backward
+   * in one thread finds its scratch without a thread-local lookup (whose first tiers of the JIT
+   * make a native call per lookup). Threads replace it in turn; each only ever takes its own.
+   */
+  private static Last last;
+
+  private static final class Last {
+    final Thread thread;
+    final Scratch scratch;
+
+    Last(Thread thread, Scratch scratch) {
+      this.thread = thread;
+      this.scratch = scratch;
+    }
+  }
+
   /** The thread's scratch, or a fresh one when it is in use; {@link #release} it after use. */
   static Scratch acquire() {
-    Scratch s = LOCAL.get();
+    Thread t = Thread.currentThread();
+    Last l = last;
+    Scratch s;
+    if (l != null && l.thread == t) {
+      s = l.scratch;
+    } else {
+      s = LOCAL.get();
+      if (s == null) {
+        s = new Scratch();
+        LOCAL.set(s);
+      }
+      last = new Last(t, s);
+    }
     if (s.inUse) {
       s = new Scratch();
     }
@@ -71,7 +98,8 @@ final class Scratch {
     if (stack.length > KEEP) {
       stack = new Node[8];
       next = new int[8];
-    } else {
+    } else if (stack[0] != null) {
+      // A finished walk pops every node, its root last; one that failed part-way leaves some.
       java.util.Arrays.fill(stack, null);
     }
     index = cleared(index);
@@ -90,13 +118,11 @@ final class Scratch {
     inUse = false;
   }
 
-  private static <K, V> Map<K, V> cleared(Map<K, V> m) {
+  private static NodeIndex cleared(NodeIndex m) {
     if (m.size() > KEEP) {
-      return new IdentityHashMap<>(8);
+      return new NodeIndex();
     }
-    if (!m.isEmpty()) {
-      m.clear(); // which clears the whole table, even when empty
-    }
+    m.clear(); // which clears the whole table, when anything is in it
     return m;
   }
 

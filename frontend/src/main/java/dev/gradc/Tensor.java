@@ -1439,7 +1439,7 @@ public final class Tensor {
   public Tensor reshape(long... shape) {
     int[] s = sizes(shape);
     return Recorder.recordView(
-        Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), Recorder.RESHAPE_BACK, this);
+        Op.RESHAPE.gradFn(1), (b, in) -> b.reshape(in[0], s), ViewOf.Inverse.RESHAPE_BACK, this);
   }
 
   /** {@code torch.flatten(x)}: all dims in one, as {@link #reshape} (a 1-d tensor is itself). */
@@ -1519,7 +1519,7 @@ public final class Tensor {
   public Tensor view(long... shape) {
     int[] s = sizes(shape);
     return Recorder.recordView(
-        Op.RESHAPE.gradFn(), (b, in) -> b.reshape(in[0], s), Recorder.RESHAPE_BACK, this);
+        Op.RESHAPE.gradFn(), (b, in) -> b.reshape(in[0], s), ViewOf.Inverse.RESHAPE_BACK, this);
   }
 
   private static int[] sizes(long[] shape) {
@@ -1573,7 +1573,8 @@ public final class Tensor {
   public Tensor index(String subscript) {
     List<Indexing.Step> steps = Indexing.plan(Indexing.parse(subscript), node().type().dims());
     if (steps.isEmpty()) {
-      return Recorder.recordView(ALIAS_BACKWARD, (b, in) -> in[0], Recorder.RESHAPE_BACK, this);
+      return Recorder.recordView(
+          ALIAS_BACKWARD, (b, in) -> in[0], ViewOf.Inverse.RESHAPE_BACK, this);
     }
     Tensor t = this;
     for (Indexing.Step s : steps) {
@@ -2198,19 +2199,22 @@ public final class Tensor {
   /** A new dim of size 1 at {@code dim}. */
   public Tensor unsqueeze(int dim) {
     return Recorder.recordView(
-        Op.UNSQUEEZE.gradFn(), (b, in) -> b.unsqueeze(in[0], dim), Recorder.RESHAPE_BACK, this);
+        Op.UNSQUEEZE.gradFn(),
+        (b, in) -> b.unsqueeze(in[0], dim),
+        ViewOf.Inverse.RESHAPE_BACK,
+        this);
   }
 
   /** Removes every dim of size 1. */
   public Tensor squeeze() {
     return Recorder.recordView(
-        Op.SQUEEZE.gradFn(1), (b, in) -> b.squeeze(in[0]), Recorder.RESHAPE_BACK, this);
+        Op.SQUEEZE.gradFn(1), (b, in) -> b.squeeze(in[0]), ViewOf.Inverse.RESHAPE_BACK, this);
   }
 
   /** Removes dim {@code dim} if it has size 1. */
   public Tensor squeeze(int dim) {
     return Recorder.recordView(
-        Op.SQUEEZE.gradFn(), (b, in) -> b.squeeze(in[0], dim), Recorder.RESHAPE_BACK, this);
+        Op.SQUEEZE.gradFn(), (b, in) -> b.squeeze(in[0], dim), ViewOf.Inverse.RESHAPE_BACK, this);
   }
 
   /** Broadcasts to {@code shape}; {@code -1} keeps a size. */
@@ -2231,7 +2235,7 @@ public final class Tensor {
     }
     int[] s = sizes(shape);
     return Recorder.recordView(
-        Op.EXPAND.gradFn(), (b, in) -> b.expand(in[0], s), Recorder.RESHAPE_BACK, this);
+        Op.EXPAND.gradFn(), (b, in) -> b.expand(in[0], s), ViewOf.Inverse.RESHAPE_BACK, this);
   }
 
   /** The matrix product with PyTorch's rules for 1-d, 2-d and batched operands. */

@@ -33,6 +33,12 @@ record ViewOf(
    */
   @FunctionalInterface
   interface Inverse {
+    /**
+     * The inverse of a view step that keeps every element once: the view reshaped back. Made when a
+     * view first asks for it (an interface's constants are), not when ops are first recorded.
+     */
+    Inverse RESHAPE_BACK = (b, operand, v) -> b.reshape(v, operand.type().dims());
+
     Value apply(dev.gradc.ir.Builder b, Value operand, Value v);
   }
 

@@ -1,9 +1,7 @@
 package dev.gradc;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -19,7 +17,7 @@ record Walk(List<Node> interior, List<Node> frontier) {
   static Walk of(List<Node> roots, Predicate<Node> expand) {
     List<Node> order = new ArrayList<>();
     List<Node> frontier = new ArrayList<>();
-    walk(roots, expand, order, frontier, new IdentityHashMap<>(8), new Node[8], new int[8], null);
+    walk(roots, expand, order, frontier, new NodeIndex(), new Node[8], new int[8], null);
     return new Walk(order, frontier);
   }
 
@@ -34,13 +32,13 @@ record Walk(List<Node> interior, List<Node> frontier) {
       Predicate<Node> expand,
       List<Node> order,
       List<Node> frontier,
-      Map<Node, Boolean> seen,
+      NodeIndex seen,
       Node[] stack,
       int[] next,
       Scratch scratch) {
     for (int r = 0; r < roots.size(); r++) {
       Node root = roots.get(r);
-      if (seen.put(root, Boolean.TRUE) != null) {
+      if (!seen.add(root, 0)) {
         continue;
       }
       if (!expand.test(root)) {
@@ -55,12 +53,12 @@ record Walk(List<Node> interior, List<Node> frontier) {
         int i = next[top];
         if (i == n.inputCount()) {
           order.add(n);
-          top--;
+          stack[top--] = null; // the stack holds no node once the walk is done
           continue;
         }
         next[top] = i + 1;
         Node in = n.input(i);
-        if (seen.put(in, Boolean.TRUE) != null) {
+        if (!seen.add(in, 0)) {
           continue;
         }
         if (!expand.test(in)) {

@@ -24,6 +24,28 @@ class ScratchTest {
   }
 
   @Test
+  void eachThreadGetsItsOwnScratch_whicheverThreadAcquiredLast() throws Exception {
+    Scratch mine = Scratch.acquire();
+    mine.release();
+    Scratch[] theirs = new Scratch[2];
+    Thread other =
+        new Thread(
+            () -> {
+              theirs[0] = Scratch.acquire();
+              theirs[0].release();
+              theirs[1] = Scratch.acquire();
+              theirs[1].release();
+            });
+    other.start();
+    other.join();
+    assertNotSame(mine, theirs[0]);
+    assertSame(theirs[0], theirs[1]);
+    Scratch again = Scratch.acquire();
+    assertSame(mine, again);
+    again.release();
+  }
+
+  @Test
   void release_emptiesEverything_andDropsWhatGrewLarge() {
     Scratch s = Scratch.acquire();
     Node leaf = Node.data(Type.of(DType.F64, 1), new double[1]);
@@ -33,13 +55,15 @@ class ScratchTest {
     List<Node> big = s.order;
     s.frontier.add(leaf);
     List<Node> small = s.frontier;
-    s.seen.put(leaf, Boolean.TRUE);
+    s.seen.add(leaf, 0);
+    s.params.add(leaf, 0);
     s.key.position(7);
     s.release();
     Scratch t = Scratch.acquire();
     assertNotSame(big, t.order);
     assertSame(small, t.frontier);
-    assertTrue(t.order.isEmpty() && t.frontier.isEmpty() && t.seen.isEmpty() && t.key.isEmpty());
+    assertTrue(t.order.isEmpty() && t.frontier.isEmpty() && t.seen.size() == 0 && t.key.isEmpty());
+    assertEquals(NodeIndex.ABSENT, t.seen.get(leaf));
     assertEquals(0, t.params.size());
     t.release();
   }

@@ -34,7 +34,7 @@ public final class Compiler {
 
   /**
    * The kernel backends of this JVM, chosen once at start-up and logged once (logger {@code
-   * dev.gradc}, level DEBUG): kernels of flat loops run in vector form ({@link
+   * dev.gradc}, level DEBUG, {@link BackendLog}): kernels of flat loops run in vector form ({@link
    * VectorKernelEmitter}) where {@code jdk.incubator.vector} is readable and {@code gradc.vector}
    * is not {@code false}, every other kernel in scalar form.
    */
@@ -54,8 +54,22 @@ public final class Compiler {
         b = "scalar kernels (the vector module cannot be used: " + e + ")";
       }
     }
-    System.getLogger("dev.gradc").log(System.Logger.Level.DEBUG, "gradc: " + b);
+    String message = "gradc: " + b;
+    if (BackendLog.configuredUpFront()) {
+      backend(message);
+    } else {
+      BackendLog.later(message);
+    }
     return b;
+  }
+
+  /**
+   * Logs the backend's record. Called from {@link #backend()} or from {@link BackendLog}'s thread;
+   * either way the record's source, which a logging configuration may print, is this class and a
+   * method named {@code backend}, as it always was.
+   */
+  static void backend(String message) {
+    System.getLogger("dev.gradc").log(System.Logger.Level.DEBUG, message);
   }
 
   /** The type of the driver {@link #load} returns. */

@@ -164,6 +164,29 @@ final class Jvm {
 
   /** {@code while (i < to) { body; i++; }} over int locals {@code i} and {@code toLocal}. */
   static void whileBelow(GeneratorAdapter g, int i, int toLocal, Runnable body) {
+    whileBelow(g, i, toLocal, body, () -> g.iinc(i, 1));
+  }
+
+  /**
+   * {@code while (i < to) { body; i += step; }} over int locals {@code i}, {@code to}, {@code
+   * step}.
+   */
+  static void whileBelow(GeneratorAdapter g, int i, int toLocal, int stepLocal, Runnable body) {
+    whileBelow(
+        g,
+        i,
+        toLocal,
+        body,
+        () -> {
+          g.loadLocal(i);
+          g.loadLocal(stepLocal);
+          g.visitInsn(Opcodes.IADD);
+          g.storeLocal(i);
+        });
+  }
+
+  private static void whileBelow(
+      GeneratorAdapter g, int i, int toLocal, Runnable body, Runnable step) {
     org.objectweb.asm.Label head = new org.objectweb.asm.Label();
     org.objectweb.asm.Label end = new org.objectweb.asm.Label();
     g.mark(head);
@@ -171,7 +194,7 @@ final class Jvm {
     g.loadLocal(toLocal);
     g.ifICmp(GeneratorAdapter.GE, end);
     body.run();
-    g.iinc(i, 1);
+    step.run();
     g.goTo(head);
     g.mark(end);
   }

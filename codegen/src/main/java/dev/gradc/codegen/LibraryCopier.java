@@ -28,8 +28,6 @@ import org.objectweb.asm.tree.MethodNode;
  * are copied too; every copied method needs a name and descriptor of its own); not fields.
  */
 final class LibraryCopier {
-  private static final Map<Class<?>, ClassNode> PARSED = new ConcurrentHashMap<>();
-
   private final String owner;
 
   /** The access of the copies: private, or public for a companion class others call into. */
@@ -66,15 +64,6 @@ final class LibraryCopier {
     return org.objectweb.asm.Type.getInternalName(cls) + "." + name + desc;
   }
 
-  /** Every library class becomes the generated class: the copies call each other there. */
-  private final Remapper toOwner =
-      new Remapper(Opcodes.ASM9) {
-        @Override
-        public String map(String internalName) {
-          return isLibrary(internalName) ? owner : internalName;
-        }
-      };
-
   private static boolean isLibrary(String internalName) {
     return internalName.startsWith("dev/gradc/");
   }
@@ -89,77 +78,101 @@ final class LibraryCopier {
     }
   }
 
-  private static ClassNode parse(Class<?> cls) {
-    return PARSED.computeIfAbsent(
-        cls,
-        c -> {
-          String res = c.getSimpleName() + ".class";
-          try (InputStream in = c.getResourceAsStream(res)) {
-            if (in == null) {
-              throw new IllegalStateException("cannot read the bytecode of " + c.getName());
-            }
-            ClassNode node = new ClassNode();
-            new ClassReader(in).accept(node, ClassReader.SKIP_FRAMES);
-            return node;
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
-  }
-
-  private static MethodNode find(ClassNode node, String name, String desc) {
-    for (MethodNode m : node.methods) {
-      if (m.name.equals(name) && m.desc.equals(desc)) {
-        return m;
-      }
-    }
-    throw new IllegalStateException("no method " + node.name + "." + name + desc);
-  }
-
-  /** Writes every requested method, and the methods they call, into {@code cv}. */
+  /**
+   * Writes every requested method, and the methods they call, into {@code cv}. A class that copies
+   * nothing (most kernels) does not load the parsing and remapping classes that copying needs.
+   */
   void emitInto(ClassVisitor cv) {
-    Deque<String> work = new ArrayDeque<>(wanted.keySet());
-    Map<String, Class<?>> all = new LinkedHashMap<>(wanted);
-    java.util.Set<String> done = new java.util.HashSet<>();
-    java.util.Set<String> names = new java.util.HashSet<>();
-    while (!work.isEmpty()) {
-      String k = work.poll();
-      if (!done.add(k)) {
-        continue;
-      }
-      Class<?> cls = all.get(k);
-      ClassNode node = parse(cls);
-      String nameDesc = k.substring(k.indexOf('.') + 1);
-      int paren = nameDesc.indexOf('(');
-      if (provided.contains(nameDesc)) {
-        continue;
-      }
-      MethodNode m = find(node, nameDesc.substring(0, paren), nameDesc.substring(paren));
-      if (!names.add(m.name + m.desc)) {
-        throw new IllegalStateException("two library methods named " + m.name + m.desc);
-      }
-      for (AbstractInsnNode insn : m.instructions) {
-        if (insn instanceof FieldInsnNode fi && isLibrary(fi.owner)) {
-          throw new IllegalStateException(
-              node.name + "." + m.name + " reads a field and cannot be copied");
+    if (!wanted.isEmpty()) {
+      Copying.emit(this, cv);
+    }
+  }
+
+  /** The copying itself: ASM's tree and remapping classes load with this class, when needed. */
+  private static final class Copying {
+    private static final Map<Class<?>, ClassNode> PARSED = new ConcurrentHashMap<>();
+
+    private Copying() {}
+
+    private static ClassNode parse(Class<?> cls) {
+      return PARSED.computeIfAbsent(
+          cls,
+          c -> {
+            String res = c.getSimpleName() + ".class";
+            try (InputStream in = c.getResourceAsStream(res)) {
+              if (in == null) {
+                throw new IllegalStateException("cannot read the bytecode of " + c.getName());
+              }
+              ClassNode node = new ClassNode();
+              new ClassReader(in).accept(node, ClassReader.SKIP_FRAMES);
+              return node;
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+    }
+
+    private static MethodNode find(ClassNode node, String name, String desc) {
+      for (MethodNode m : node.methods) {
+        if (m.name.equals(name) && m.desc.equals(desc)) {
+          return m;
         }
-        if (insn instanceof MethodInsnNode mi && isLibrary(mi.owner)) {
-          String callee = mi.owner + "." + mi.name + mi.desc;
-          all.putIfAbsent(callee, mi.owner.equals(node.name) ? cls : load(mi.owner));
-          work.add(callee);
-        }
       }
-      MethodVisitor mv =
-          cv.visitMethod(
-              access | Opcodes.ACC_STATIC,
-              m.name,
-              m.desc,
-              null,
-              m.exceptions.toArray(new String[0]));
-      // The parsed trees are shared, and visiting one resets and recreates its labels: one
-      // thread at a time may copy a method.
-      synchronized (m) {
-        m.accept(new MethodRemapper(mv, toOwner));
+      throw new IllegalStateException("no method " + node.name + "." + name + desc);
+    }
+
+    static void emit(LibraryCopier copier, ClassVisitor cv) {
+      // Every library class becomes the generated class: the copies call each other there.
+      Remapper toOwner =
+          new Remapper(Opcodes.ASM9) {
+            @Override
+            public String map(String internalName) {
+              return isLibrary(internalName) ? copier.owner : internalName;
+            }
+          };
+      Deque<String> work = new ArrayDeque<>(copier.wanted.keySet());
+      Map<String, Class<?>> all = new LinkedHashMap<>(copier.wanted);
+      java.util.Set<String> done = new java.util.HashSet<>();
+      java.util.Set<String> names = new java.util.HashSet<>();
+      while (!work.isEmpty()) {
+        String k = work.poll();
+        if (!done.add(k)) {
+          continue;
+        }
+        Class<?> cls = all.get(k);
+        ClassNode node = parse(cls);
+        String nameDesc = k.substring(k.indexOf('.') + 1);
+        int paren = nameDesc.indexOf('(');
+        if (copier.provided.contains(nameDesc)) {
+          continue;
+        }
+        MethodNode m = find(node, nameDesc.substring(0, paren), nameDesc.substring(paren));
+        if (!names.add(m.name + m.desc)) {
+          throw new IllegalStateException("two library methods named " + m.name + m.desc);
+        }
+        for (AbstractInsnNode insn : m.instructions) {
+          if (insn instanceof FieldInsnNode fi && isLibrary(fi.owner)) {
+            throw new IllegalStateException(
+                node.name + "." + m.name + " reads a field and cannot be copied");
+          }
+          if (insn instanceof MethodInsnNode mi && isLibrary(mi.owner)) {
+            String callee = mi.owner + "." + mi.name + mi.desc;
+            all.putIfAbsent(callee, mi.owner.equals(node.name) ? cls : load(mi.owner));
+            work.add(callee);
+          }
+        }
+        MethodVisitor mv =
+            cv.visitMethod(
+                copier.access | Opcodes.ACC_STATIC,
+                m.name,
+                m.desc,
+                null,
+                m.exceptions.toArray(new String[0]));
+        // The parsed trees are shared, and visiting one resets and recreates its labels: one
+        // thread at a time may copy a method.
+        synchronized (m) {
+          m.accept(new MethodRemapper(mv, toOwner));
+        }
       }
     }
   }

@@ -35,17 +35,57 @@ final class ScalarKernelEmitter {
   static final KernelBackend BACKEND = ScalarKernelEmitter::emit;
 
   /**
+   * The largest kernel, in bytes of code, written with its rows loops once per lane count ({@link
+   * #byWidth}): well under HotSpot's 8,000 ({@code HugeMethodLimit}), past which a method is never
+   * compiled. A larger one is written once, for any lane count.
+   */
+  static final int MAX_KERNEL_BYTES = 6000;
+
+  /**
    * The vector backend's form of rows kernels ({@link VectorRows}): this kernel, public, with the
    * inner loops of its rows loops in vectors where {@link VectorRows#unsupported} allows.
    */
   static final KernelBackend VECTOR_ROWS =
       (cv, owner, lib, sig) -> {
+        boolean registers = vectorRowsSize(owner, sig, true) <= MAX_KERNEL_BYTES;
         GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, sig.method);
         ScalarKernelEmitter e = new ScalarKernelEmitter(cv, sig, g, owner, lib);
         e.vectorRows = true;
+        e.registers = registers;
         e.body(sig);
         g.endMethod();
       };
+
+  /** The most bytes of code of {@code sig}'s kernel in the vector rows form, written apart. */
+  private static int vectorRowsSize(Type owner, KernelSignature sig, boolean registers) {
+    org.objectweb.asm.ClassWriter cw = new org.objectweb.asm.ClassWriter(0);
+    org.objectweb.asm.commons.CodeSizeEvaluator[] size = {null};
+    ClassVisitor cv =
+        new ClassVisitor(Opcodes.ASM9, cw) {
+          @Override
+          public org.objectweb.asm.MethodVisitor visitMethod(
+              int access, String name, String desc, String signature, String[] exceptions) {
+            size[0] =
+                new org.objectweb.asm.commons.CodeSizeEvaluator(
+                    super.visitMethod(access, name, desc, signature, exceptions));
+            return size[0];
+          }
+        };
+    GeneratorAdapter g = Jvm.method(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, sig.method);
+    ScalarKernelEmitter e =
+        new ScalarKernelEmitter(cv, sig, g, owner, new LibraryCopier(owner.getInternalName()));
+    e.vectorRows = true;
+    e.registers = registers;
+    e.body(sig);
+    g.endMethod();
+    return size[0].getMaxSize();
+  }
+
+  /**
+   * With {@link #vectorRows}: whether rows loops are also written per lane count ({@link
+   * #byWidth}).
+   */
+  private boolean registers;
 
   /** Whether rows loops run their inner loop in vectors where they can ({@link #VECTOR_ROWS}). */
   private boolean vectorRows;
@@ -406,7 +446,11 @@ final class ScalarKernelEmitter {
       g.ifICmp(GeneratorAdapter.GE, end);
       for (LoopLayout loop : kernel.loops) {
         layout = loop;
-        iteration();
+        if (inVectors(loop)) {
+          byWidth(this::row);
+        } else {
+          iteration();
+        }
       }
       rotateFlatLanes((LoopLayout) null);
       g.iinc(indexLocal, 1);
@@ -481,7 +525,22 @@ final class ScalarKernelEmitter {
     for (LoopLayout loop : kernel.loops) {
       layout = loop;
       Map<Inst, Integer> levels = loopPasses.get(loop);
+      if (inVectors(loop)) {
+        byWidth(
+            () -> {
+              if (regLanes > 0 && columnsInVectors()) {
+                byRowClasses(blockEnd);
+              } else {
+                overBlock(blockEnd, this::row);
+              }
+            });
+        continue;
+      }
       if (levels == null) {
+        if (inVectors(layout.loop.members)) {
+          overBlockInVectors(blockEnd, layout.loop.members);
+          continue;
+        }
         overBlock(
             blockEnd,
             () -> {
@@ -508,6 +567,10 @@ final class ScalarKernelEmitter {
             overBlock(blockEnd, () -> functionPass(f));
           }
         }
+        if (inVectors(pass)) {
+          overBlockInVectors(blockEnd, pass);
+          continue;
+        }
         overBlock(
             blockEnd,
             () -> {
@@ -525,6 +588,400 @@ final class ScalarKernelEmitter {
     g.loadLocal(blockStart);
     g.storeLocal(indexLocal);
     Jvm.whileBelow(g, indexLocal, blockEnd, body);
+  }
+
+  /**
+   * Whether {@code members}, a flat loop of a kernel in row blocks or one of its passes ({@link
+   * #passLevels}), run over the block in vectors ({@link #overBlockInVectors}): with {@link
+   * #vectorRows}, when they sum nothing (a full sum's partials rotate per row), store only f64 with
+   * unit stride, and compute only ops the vector backend writes ({@link VectorKernelEmitter#op}) of
+   * f64 values (bools as 1.0 and 0.0, as here) read from block arrays, f64 buffers of unit or zero
+   * stride, scalars and literals.
+   */
+  private boolean inVectors(List<Inst> members) {
+    if (!vectorRows || layout.rank() != 1 || !layout.guards.isEmpty()) {
+      return false;
+    }
+    java.util.Set<Value> computed = new java.util.HashSet<>();
+    for (Inst m : members) {
+      if (LoopPlan.isReduction(m)) {
+        return false;
+      }
+      DType dt = m.type().dtype();
+      boolean compare =
+          m.op().elementwise() != null && VectorKernelEmitter.comparison(m.op()) != null;
+      if (dt != (compare ? DType.BOOL : DType.F64)) {
+        return false;
+      }
+      Access st = layout.stores.get(m);
+      if (st != null && (st.dtype != DType.F64 || !st.stride(0).equals(Extent.ONE))) {
+        return false;
+      }
+      if (passFunction(m) && passArray.containsKey(m)) {
+        computed.add(m); // computed by its own pass, read from its block array
+        continue;
+      }
+      if (layout.plan.isCopyMember(m)) {
+        if (!vectorSource(m)) {
+          return false;
+        }
+      } else {
+        if (m.op().kind() != Op.Kind.ELEMENTWISE
+            || !VectorKernelEmitter.supported(m.op())
+            || PASS_FUNCTIONS.contains(m.op())
+            || m.op() == Op.EXP) {
+          return false;
+        }
+        for (int k = 0; k < m.arity(); k++) {
+          Value o = m.operand(k);
+          DType od = o.type().dtype();
+          boolean condition = (m.op() == Op.WHERE && k == 0) || m.op() == Op.CAST;
+          if (od != DType.F64 && !(condition && od == DType.BOOL)) {
+            return false;
+          }
+          if (!computed.contains(o) && !vectorSource(o)) {
+            return false;
+          }
+        }
+      }
+      computed.add(m);
+    }
+    return true;
+  }
+
+  /** Whether {@link #pushVectorOf} can push {@code v}, which the pass does not compute. */
+  private boolean vectorSource(Value v) {
+    if (v instanceof Lit || passArray.containsKey(v)) {
+      return true;
+    }
+    Value s = layout.plan.scalarOf(v);
+    if (s instanceof Lit) {
+      return true;
+    }
+    if (scalarArg.containsKey(s)) {
+      return s.type().dtype() == DType.F64;
+    }
+    Access a = layout.reads.get(v);
+    if (a == null) {
+      return false;
+    }
+    return isRowValue(a.buffer)
+        || (a.dtype == DType.F64 && (a.stride(0).isZero() || a.stride(0).equals(Extent.ONE)));
+  }
+
+  /**
+   * {@code members} ({@link #inVectors}) over the block: its whole vectors of rows from {@code
+   * blockStart} in steps of the species' lanes, each member in lanes as the scalar kernel computes
+   * it per row, then its last rows one at a time as in the scalar kernel. Block arrays have room
+   * for a block only, so no step reads or writes past the block's rows.
+   */
+  private void overBlockInVectors(int blockEnd, List<Inst> members) {
+    int wholeEnd = g.newLocal(Type.INT_TYPE);
+    // wholeEnd = blockEnd - (blockEnd - blockStart) % lanes
+    g.loadLocal(blockEnd);
+    g.loadLocal(blockEnd);
+    g.loadLocal(blockStart);
+    g.visitInsn(Opcodes.ISUB);
+    g.loadLocal(lanesLocal);
+    g.visitInsn(Opcodes.IREM);
+    g.visitInsn(Opcodes.ISUB);
+    g.storeLocal(wholeEnd);
+    g.loadLocal(blockStart);
+    g.storeLocal(indexLocal);
+    Jvm.whileBelow(g, indexLocal, wholeEnd, lanesLocal, () -> vectorMembers(members));
+    Jvm.whileBelow(g, indexLocal, blockEnd, () -> elementOf(members));
+  }
+
+  /** One vector step of {@code members} at rows {@code index ..}: values, block arrays, stores. */
+  private void vectorMembers(List<Inst> members) {
+    Map<Value, Integer> vectors = new IdentityHashMap<>();
+    for (Inst m : members) {
+      Integer computed = passFunction(m) ? passArray.get(m) : null;
+      if (computed != null) {
+        blockVector(computed);
+      } else if (layout.plan.isCopyMember(m)) {
+        pushVectorOf(m, vectors);
+      } else {
+        VectorKernelEmitter.op(
+            g,
+            m,
+            v -> pushVectorOf(v, vectors),
+            () -> VectorRows.species(g, owner),
+            f -> {
+              throw new IllegalStateException("a function outside its pass: " + f);
+            });
+      }
+      int local = g.newLocal(VectorRows.DV);
+      g.storeLocal(local);
+      vectors.put(m, local);
+      Integer later = computed == null ? passArray.get(m) : null;
+      Access st = layout.stores.get(m);
+      if (later != null) {
+        g.loadLocal(local);
+        g.loadLocal(later);
+        pushBlockRow();
+        VectorRows.intoArray(g);
+      }
+      if (isRowValue(m)) {
+        g.loadLocal(local);
+        g.loadLocal(rowArray.get(m));
+        pushBlockRow();
+        VectorRows.intoArray(g);
+      } else if (st != null) {
+        g.loadLocal(local);
+        loadParam(bufferArg.get(bufferOf(st)), packedBuffers);
+        pushOffset(st);
+        VectorRows.intoArray(g);
+      }
+    }
+  }
+
+  /** Pushes the vector of block array {@code arr} at the current row's position in the block. */
+  private void blockVector(int arr) {
+    VectorRows.species(g, owner);
+    g.loadLocal(arr);
+    pushBlockRow();
+    VectorRows.fromArray(g);
+  }
+
+  /** Pushes {@code v} at rows {@code index ..} as a vector ({@link #vectorSource}). */
+  private void pushVectorOf(Value v, Map<Value, Integer> vectors) {
+    Integer local = vectors.get(v);
+    if (local != null) {
+      g.loadLocal(local);
+      return;
+    }
+    Integer pass = v instanceof Lit ? null : passArray.get(v);
+    if (pass != null) {
+      blockVector(pass);
+      return;
+    }
+    Access a = v instanceof Lit ? null : layout.reads.get(v);
+    Value s = v instanceof Lit ? v : layout.plan.scalarOf(v);
+    if (a != null && !(s instanceof Lit) && !scalarArg.containsKey(s)) {
+      if (isRowValue(a.buffer)) {
+        blockVector(rowArray.get(a.buffer));
+        return;
+      }
+      if (!a.stride(0).isZero()) {
+        VectorRows.species(g, owner);
+        loadParam(bufferArg.get(bufferOf(a)), packedBuffers);
+        pushOffset(a);
+        VectorRows.fromArray(g);
+        return;
+      }
+    }
+    VectorRows.species(g, owner);
+    pushDouble(v);
+    VectorRows.broadcast(g);
+  }
+
+  /** Whether rows loop {@code l} runs its inner loop in vectors ({@link VectorRows}). */
+  private boolean inVectors(LoopLayout l) {
+    return vectorRows && l.rank() == 2 && VectorRows.unsupported(l) == null;
+  }
+
+  /** The lane counts the rows loops in vectors are written for, each with its sums in registers. */
+  private static final int[] REGISTER_LANES = {8, 4};
+
+  /**
+   * The current rows loop in vectors, written once per lane count of {@link #REGISTER_LANES} (with
+   * {@link #regLanes} set) and once for any other, run by the species' lane count ({@code body}
+   * emits the loop): the lane count is a constant of the compiled kernel, so C2 keeps one of them.
+   * Knowing its lane count, a loop keeps the 16 partials of each row sum in {@code 16 / lanes}
+   * vector locals instead of a {@code double[16]}, and combines them by the halving tree of {@link
+   * SumOrder#tree16} in vectors, then in the lanes of the last one.
+   */
+  private void byWidth(Runnable body) {
+    if (!registers) {
+      body.run();
+      return;
+    }
+    Label done = new Label();
+    for (int w : REGISTER_LANES) {
+      Label next = new Label();
+      g.loadLocal(lanesLocal);
+      g.push(w);
+      g.ifICmp(GeneratorAdapter.NE, next);
+      regLanes = w;
+      body.run();
+      regLanes = 0;
+      g.goTo(done);
+      g.mark(next);
+    }
+    body.run();
+    g.mark(done);
+  }
+
+  /** With {@link #regLanes}: the vector locals of each row sum's 16 partials, in order. */
+  private final Map<Reduction, int[]> rowVectors = new LinkedHashMap<>();
+
+  /**
+   * With {@link #regLanes}, in a loop run by row classes ({@link #byRowClasses}): the vector locals
+   * of each column sum's partials of the class, in column order.
+   */
+  private final Map<Reduction, int[]> columnVectors = new LinkedHashMap<>();
+
+  /** A loop written for a known lane count ({@link #byWidth}): that count; else 0. */
+  private int regLanes;
+
+  /**
+   * At most this many vectors of a column sum's partials stay in registers ({@link #byRowClasses}).
+   */
+  static final int MAX_COLUMN_VECTORS = 8;
+
+  /**
+   * With {@link #regLanes}: whether the current loop's rows are whole logical blocks of a known
+   * length, and its column sums' partials of one row fit {@link #MAX_COLUMN_VECTORS} vectors.
+   */
+  private boolean columnsInVectors() {
+    Extent n = layout.innerSize();
+    if (!n.isConstant() || n.coeff() % SumOrder.BLOCK != 0 || n.coeff() == 0) {
+      return false;
+    }
+    boolean column = false;
+    for (Reduction r : layout.reductions) {
+      column |= r.mode == Mode.COLUMN;
+    }
+    return column && n.coeff() / regLanes <= MAX_COLUMN_VECTORS;
+  }
+
+  /**
+   * The block's rows by classes of their position in the chunk mod 16 ({@link #columnsInVectors}):
+   * for each class, its column sums' partials (one row of each sum's {@code 16 x n}) are loaded
+   * into vectors, the class's rows run in order, and the vectors are stored back. A partial takes
+   * the terms of its own class only, in row order as before, so it keeps its bits; the loop stores
+   * nothing and its row sums do not depend on the order of rows.
+   */
+  private void byRowClasses(int blockEnd) {
+    int n = (int) layout.innerSize().coeff();
+    int cls = g.newLocal(Type.INT_TYPE);
+    int clsEnd = g.newLocal(Type.INT_TYPE);
+    int at = g.newLocal(Type.INT_TYPE);
+    // clsEnd = blockStart + min(16, blockEnd - blockStart)
+    g.loadLocal(blockStart);
+    g.push(SumOrder.BLOCK);
+    g.loadLocal(blockEnd);
+    g.loadLocal(blockStart);
+    g.visitInsn(Opcodes.ISUB);
+    g.invokeStatic(Jvm.MATH, new Method("min", "(II)I"));
+    g.visitInsn(Opcodes.IADD);
+    g.storeLocal(clsEnd);
+    g.loadLocal(blockStart);
+    g.storeLocal(cls);
+    Jvm.whileBelow(
+        g,
+        cls,
+        clsEnd,
+        () -> {
+          // at = ((cls - lo) & 15) * n
+          g.loadLocal(cls);
+          g.loadArg(loArg);
+          g.visitInsn(Opcodes.ISUB);
+          g.push(SumOrder.BLOCK - 1);
+          g.visitInsn(Opcodes.IAND);
+          g.push(n);
+          g.visitInsn(Opcodes.IMUL);
+          g.storeLocal(at);
+          columnVectors.clear();
+          for (Reduction r : layout.reductions) {
+            if (r.mode != Mode.COLUMN) {
+              continue;
+            }
+            int[] v = new int[n / regLanes];
+            for (int k = 0; k < v.length; k++) {
+              v[k] = g.newLocal(VectorRows.DV);
+              VectorRows.species(g, owner);
+              g.loadLocal(blocks.get(r));
+              pushPlus(at, k * regLanes);
+              VectorRows.fromArray(g);
+              g.storeLocal(v[k]);
+            }
+            columnVectors.put(r, v);
+          }
+          Label head = new Label();
+          Label end = new Label();
+          g.loadLocal(cls);
+          g.storeLocal(indexLocal);
+          g.mark(head);
+          g.loadLocal(indexLocal);
+          g.loadLocal(blockEnd);
+          g.ifICmp(GeneratorAdapter.GE, end);
+          row();
+          g.iinc(indexLocal, SumOrder.BLOCK);
+          g.goTo(head);
+          g.mark(end);
+          for (Map.Entry<Reduction, int[]> e : columnVectors.entrySet()) {
+            int[] v = e.getValue();
+            for (int k = 0; k < v.length; k++) {
+              g.loadLocal(v[k]);
+              g.loadLocal(blocks.get(e.getKey()));
+              pushPlus(at, k * regLanes);
+              VectorRows.intoArray(g);
+            }
+          }
+          columnVectors.clear();
+        });
+  }
+
+  /** Pushes int local {@code local} plus {@code k}. */
+  private void pushPlus(int local, int k) {
+    g.loadLocal(local);
+    if (k != 0) {
+      g.push(k);
+      g.visitInsn(Opcodes.IADD);
+    }
+  }
+
+  /** {@code count} new vector locals, each of {@code +0.0} in every lane. */
+  private int[] newZeroVectors(int count) {
+    int[] v = new int[count];
+    for (int k = 0; k < count; k++) {
+      v[k] = g.newLocal(VectorRows.DV);
+      VectorRows.species(g, owner);
+      g.push(0.0);
+      VectorRows.broadcast(g);
+      g.storeLocal(v[k]);
+    }
+    return v;
+  }
+
+  /**
+   * Pushes {@link SumOrder#tree16} of a row sum's partials in vectors {@code v} ({@link
+   * #rowVectors}): the halving tree, first across the vectors (partial {@code l} with {@code l + 8}
+   * is vector {@code k} with {@code k + v.length / 2}), then, the last vector stored into {@code
+   * p}, across its lanes. The vector locals are overwritten.
+   */
+  private void vectorTree(int[] v, int p) {
+    for (int count = v.length; count > 1; count /= 2) {
+      for (int k = 0; k < count / 2; k++) {
+        g.loadLocal(v[k]);
+        g.loadLocal(v[k + count / 2]);
+        VectorRows.binary(g, Op.ADD);
+        g.storeLocal(v[k]);
+      }
+    }
+    g.loadLocal(v[0]);
+    g.loadLocal(p);
+    g.push(0);
+    VectorRows.intoArray(g);
+    int[] s = new int[regLanes];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = g.newLocal(Type.DOUBLE_TYPE);
+      g.loadLocal(p);
+      g.push(i);
+      g.visitInsn(Opcodes.DALOAD);
+      g.storeLocal(s[i]);
+    }
+    for (int count = s.length; count > 1; count /= 2) {
+      for (int i = 0; i < count / 2; i++) {
+        g.loadLocal(s[i]);
+        g.loadLocal(s[i + count / 2]);
+        g.visitInsn(Opcodes.DADD);
+        g.storeLocal(s[i]);
+      }
+    }
+    g.loadLocal(s[0]);
   }
 
   /** The elementary functions a flat loop of a kernel in row blocks computes in passes. */
@@ -931,8 +1388,11 @@ final class ScalarKernelEmitter {
       width = 1; // the vector steps take the whole blocks; the tail runs element by element
     }
     laneLocals.clear();
+    rowVectors.clear();
     for (Reduction red : layout.reductions) {
-      if (red.mode == Mode.INNER && red.sumsInBlocks() && width == SumOrder.BLOCK) {
+      if (red.mode == Mode.INNER && red.sumsInBlocks() && vector && regLanes > 0) {
+        rowVectors.put(red, newZeroVectors(SumOrder.BLOCK / regLanes));
+      } else if (red.mode == Mode.INNER && red.sumsInBlocks() && width == SumOrder.BLOCK) {
         laneLocals.put(red, newLanes());
       } else if (red.mode == Mode.INNER && red.sumsInBlocks()) {
         // A row sum's 16 partials start at +0.0 in each row.
@@ -982,6 +1442,29 @@ final class ScalarKernelEmitter {
       g.mark(end);
     }
     Label rowDone = new Label();
+    if (!rowVectors.isEmpty()) {
+      // A row of whole blocks: the partials are combined from the vectors.
+      Label tail = new Label();
+      g.loadLocal(innerIndex);
+      g.loadLocal(bound);
+      g.ifICmp(GeneratorAdapter.LT, tail);
+      for (Map.Entry<Reduction, int[]> e : rowVectors.entrySet()) {
+        vectorTree(e.getValue(), blocks.get(e.getKey()));
+        g.storeLocal(acc.get(e.getKey()));
+      }
+      g.goTo(rowDone);
+      g.mark(tail);
+      // The last partial block continues in the array: p[k w ..] = vector k.
+      for (Map.Entry<Reduction, int[]> e : rowVectors.entrySet()) {
+        int[] v = e.getValue();
+        for (int k = 0; k < v.length; k++) {
+          g.loadLocal(v[k]);
+          g.loadLocal(blocks.get(e.getKey()));
+          g.push(k * regLanes);
+          VectorRows.intoArray(g);
+        }
+      }
+    }
     if (!laneLocals.isEmpty()) {
       // A row of whole blocks: the partials are combined from the locals.
       Label tail = new Label();
@@ -1018,7 +1501,9 @@ final class ScalarKernelEmitter {
     g.iinc(innerIndex, 1);
     g.goTo(head);
     g.mark(end);
-    for (Reduction red : laneLocals.keySet()) {
+    List<Reduction> inRegisters = new ArrayList<>(laneLocals.keySet());
+    inRegisters.addAll(rowVectors.keySet());
+    for (Reduction red : inRegisters) {
       g.loadLocal(blocks.get(red));
       g.push(0);
       callSumOrder(TREE16);
@@ -1026,7 +1511,7 @@ final class ScalarKernelEmitter {
     }
     g.mark(rowDone);
     for (Reduction red : layout.reductions) {
-      if (laneLocals.containsKey(red)) {
+      if (inRegisters.contains(red)) {
         continue;
       }
       if (red.mode == Mode.INNER && red.sumsInBlocks()) {
@@ -1080,11 +1565,26 @@ final class ScalarKernelEmitter {
   /**
    * The whole logical blocks of the current row in vectors ({@link VectorRows}): for each block,
    * {@code 16 / lanes} steps of {@link #vectorElement}; leaves {@link #innerIndex} at the first
-   * element of the tail.
+   * element of the tail. With {@link #regLanes}, each block's steps are unrolled, and a row of
+   * whole blocks of a known length (at most {@link #MAX_UNROLLED_STEPS} steps) is unrolled whole.
    */
   private void vectorBlocks(int bound) {
-    int q = g.newLocal(Type.INT_TYPE);
     int j = g.newLocal(Type.INT_TYPE);
+    Extent n = layout.innerSize();
+    if (regLanes > 0
+        && n.isConstant()
+        && n.coeff() % SumOrder.BLOCK == 0
+        && n.coeff() / regLanes <= MAX_UNROLLED_STEPS) {
+      for (int e = 0; e < n.coeff(); e += regLanes) {
+        g.push(e);
+        g.storeLocal(j);
+        vectorElement(-1, e % SumOrder.BLOCK, e, j);
+      }
+      g.push((int) n.coeff());
+      g.storeLocal(innerIndex);
+      return;
+    }
+    int q = g.newLocal(Type.INT_TYPE);
     Label head = new Label();
     Label end = new Label();
     g.mark(head);
@@ -1093,40 +1593,63 @@ final class ScalarKernelEmitter {
     g.visitInsn(Opcodes.IADD);
     g.loadLocal(bound);
     g.ifICmp(GeneratorAdapter.GE, end);
-    g.push(0);
-    g.storeLocal(q);
-    Label steps = new Label();
-    Label blockDone = new Label();
-    g.mark(steps);
-    g.loadLocal(q);
-    g.push(SumOrder.BLOCK);
-    g.ifICmp(GeneratorAdapter.GE, blockDone);
-    g.loadLocal(innerIndex);
-    g.loadLocal(q);
-    g.visitInsn(Opcodes.IADD);
-    g.storeLocal(j);
-    vectorElement(q, j);
-    g.loadLocal(q);
-    g.loadLocal(lanesLocal);
-    g.visitInsn(Opcodes.IADD);
-    g.storeLocal(q);
-    g.goTo(steps);
-    g.mark(blockDone);
+    if (regLanes > 0) {
+      for (int step = 0; step < SumOrder.BLOCK; step += regLanes) {
+        pushPlus(innerIndex, step);
+        g.storeLocal(j);
+        vectorElement(-1, step, -1, j);
+      }
+    } else {
+      g.push(0);
+      g.storeLocal(q);
+      Label steps = new Label();
+      Label blockDone = new Label();
+      g.mark(steps);
+      g.loadLocal(q);
+      g.push(SumOrder.BLOCK);
+      g.ifICmp(GeneratorAdapter.GE, blockDone);
+      g.loadLocal(innerIndex);
+      g.loadLocal(q);
+      g.visitInsn(Opcodes.IADD);
+      g.storeLocal(j);
+      vectorElement(q, -1, -1, j);
+      g.loadLocal(q);
+      g.loadLocal(lanesLocal);
+      g.visitInsn(Opcodes.IADD);
+      g.storeLocal(q);
+      g.goTo(steps);
+      g.mark(blockDone);
+    }
     g.iinc(innerIndex, SumOrder.BLOCK);
     g.goTo(head);
     g.mark(end);
   }
 
+  /** At most this many vector steps of a row are unrolled whole ({@link #vectorBlocks}). */
+  static final int MAX_UNROLLED_STEPS = 8;
+
   /**
-   * One vector step of the current rows loop at inner index {@code j} (local), {@code q} (local)
-   * its position in the logical block: every member in lanes, each sum's lanes added to their
-   * partials.
+   * One vector step of the current rows loop at inner index {@code j} (local): every member in
+   * lanes, each sum's lanes added to their partials. Its position in the logical block is local
+   * {@code q}, or with {@link #regLanes} the constant {@code qConst}, with which a row sum adds to
+   * its vector {@code qConst / lanes} ({@link #rowVectors}); a column sum in vectors ({@link
+   * #columnVectors}) adds to its vector {@code column / lanes}, {@code column} the constant inner
+   * index of a row unrolled whole.
    */
-  private void vectorElement(int q, int j) {
+  private void vectorElement(int q, int qConst, int column, int j) {
     Map<Value, Integer> vectors = new IdentityHashMap<>();
     for (Inst m : layout.loop.members) {
       if (LoopPlan.isReduction(m)) {
         Reduction r = reductionOf(m);
+        int[] inRegisters = r.mode == Mode.INNER ? rowVectors.get(r) : columnVectors.get(r);
+        if (inRegisters != null) {
+          int v = inRegisters[(r.mode == Mode.INNER ? qConst : column) / regLanes];
+          g.loadLocal(v);
+          pushVector(m.operand(0), vectors, j);
+          VectorRows.binary(g, Op.ADD);
+          g.storeLocal(v);
+          continue;
+        }
         int p = blocks.get(r);
         int at = q;
         if (r.mode == Mode.COLUMN) {

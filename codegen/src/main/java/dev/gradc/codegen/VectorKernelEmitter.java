@@ -208,7 +208,7 @@ final class VectorKernelEmitter {
     return d == DType.F64 || d == DType.F32;
   }
 
-  private static boolean supported(Op op) {
+  static boolean supported(Op op) {
     return switch (op.elementwise()) {
       case ADD,
           SUB,
@@ -248,7 +248,7 @@ final class VectorKernelEmitter {
   }
 
   /** The Vector API comparison of a comparison op, or null. */
-  private static String comparison(Op op) {
+  static String comparison(Op op) {
     return switch (op.elementwise()) {
       case LT -> "LT";
       case LE -> "LE";
@@ -1056,17 +1056,6 @@ final class VectorKernelEmitter {
     convert("F2D", this::species64, DV);
   }
 
-  private void binary(Inst m, String name) {
-    push(m.operand(0));
-    push(m.operand(1));
-    g.invokeVirtual(DV, named(BINARY, name));
-  }
-
-  private void unary(Inst m, String name) {
-    push(m.operand(0));
-    g.invokeVirtual(DV, new Method(name, DV, new Type[0]));
-  }
-
   /** A copy of {@code lib.vector.MathVector}'s f64 function named as the op. */
   private void function(Inst m) {
     push(m.operand(0));
@@ -1079,63 +1068,100 @@ final class VectorKernelEmitter {
 
   /** Leaves {@code m}'s value as a vector of doubles, as {@link OpEmitter#emit} computes it. */
   private void op(Inst m) {
+    op(g, m, this::push, this::species64, this::function);
+  }
+
+  /**
+   * Leaves {@code m}'s value as a vector of f64 lanes, as {@link OpEmitter#emit} computes it (a
+   * comparison 1.0 where it holds, else 0.0): {@code push} pushes an operand as a vector, {@code
+   * species} the f64 species, {@code function} leaves an elementary function's value.
+   */
+  static void op(
+      GeneratorAdapter g,
+      Inst m,
+      java.util.function.Consumer<Value> push,
+      Runnable species,
+      java.util.function.Consumer<Inst> function) {
+    Runnable zero =
+        () -> {
+          species.run();
+          g.push(0.0);
+          g.invokeStatic(DV, new Method("broadcast", DV, new Type[] {SPECIES, Type.DOUBLE_TYPE}));
+        };
+    Runnable one =
+        () -> {
+          species.run();
+          g.push(1.0);
+          g.invokeStatic(DV, new Method("broadcast", DV, new Type[] {SPECIES, Type.DOUBLE_TYPE}));
+        };
     String cmp = comparison(m.op());
     if (cmp != null) {
       // 1.0 where the comparison holds, else 0.0
       int holds = g.newLocal(MASK);
-      push(m.operand(0));
+      push.accept(m.operand(0));
       g.getStatic(OPS, cmp, COMPARISON);
-      push(m.operand(1));
+      push.accept(m.operand(1));
       g.invokeVirtual(DV, new Method("compare", MASK, new Type[] {COMPARISON, VEC}));
       g.storeLocal(holds);
-      broadcast(() -> g.push(0.0));
-      broadcast(() -> g.push(1.0));
+      zero.run();
+      one.run();
       g.loadLocal(holds);
       g.invokeVirtual(DV, BLEND);
       return;
     }
+    java.util.function.Consumer<String> binary =
+        name -> {
+          push.accept(m.operand(0));
+          push.accept(m.operand(1));
+          g.invokeVirtual(DV, named(BINARY, name));
+        };
+    java.util.function.Consumer<String> unary =
+        name -> {
+          push.accept(m.operand(0));
+          g.invokeVirtual(DV, new Method(name, DV, new Type[0]));
+        };
     switch (m.op().elementwise()) {
-      case ADD -> binary(m, "add");
-      case SUB -> binary(m, "sub");
-      case MUL -> binary(m, "mul");
-      case DIV -> binary(m, "div");
-      case MAXIMUM -> binary(m, "max");
-      case MINIMUM -> binary(m, "min");
+      case ADD -> binary.accept("add");
+      case SUB -> binary.accept("sub");
+      case MUL -> binary.accept("mul");
+      case DIV -> binary.accept("div");
+      case MAXIMUM -> binary.accept("max");
+      case MINIMUM -> binary.accept("min");
       case WHERE -> {
         // condition == 0 ? otherwise : then
-        push(m.operand(1));
-        push(m.operand(2));
-        push(m.operand(0));
+        push.accept(m.operand(1));
+        push.accept(m.operand(2));
+        push.accept(m.operand(0));
         g.getStatic(OPS, "EQ", COMPARISON);
         g.push(0.0);
         g.invokeVirtual(DV, new Method("compare", MASK, new Type[] {COMPARISON, Type.DOUBLE_TYPE}));
         g.invokeVirtual(DV, BLEND);
       }
       case CLAMP -> {
-        binary(m, "max");
-        push(m.operand(2));
+        binary.accept("max");
+        push.accept(m.operand(2));
         g.invokeVirtual(DV, named(BINARY, "min"));
       }
-      case NEG -> unary(m, "neg");
-      case ABS -> unary(m, "abs");
-      case SQRT -> unary(m, "sqrt");
-      case EXP -> function(m);
+      case NEG -> unary.accept("neg");
+      case ABS -> unary.accept("abs");
+      case SQRT -> unary.accept("sqrt");
+      case EXP -> function.accept(m);
       case RSQRT -> {
-        broadcast(() -> g.push(1.0));
-        unary(m, "sqrt");
+        one.run();
+        unary.accept("sqrt");
         g.invokeVirtual(DV, named(BINARY, "div"));
       }
       case RECIPROCAL -> {
-        broadcast(() -> g.push(1.0));
-        push(m.operand(0));
+        one.run();
+        push.accept(m.operand(0));
         g.invokeVirtual(DV, named(BINARY, "div"));
       }
       case SQUARE -> {
-        push(m.operand(0));
+        push.accept(m.operand(0));
         g.dup();
         g.invokeVirtual(DV, named(BINARY, "mul"));
       }
-      case DETACH, CAST -> push(m.operand(0));
+      case DETACH, CAST -> push.accept(m.operand(0));
       default -> throw new IllegalStateException("no vector form of " + m.op().mnemonic());
     }
   }

@@ -28,7 +28,9 @@ import org.objectweb.asm.commons.Method;
  * <p>A loop takes the vector form ({@link #unsupported} says why not) when it reads f64 data with
  * unit or zero inner stride (or row values and scalars), stores nothing, computes only {@code +},
  * {@code -} and {@code *} of f64 values, and reduces only by sums per row or per column. The other
- * loops of the kernel, and its flat loops, run as in the scalar kernel.
+ * rows loops of the kernel run as in the scalar kernel. Its flat loops, in row blocks, run each
+ * pass that sums nothing in f64 vectors over the block's rows, a row per lane, and their sums and
+ * other passes one row at a time ({@code ScalarKernelEmitter}'s {@code inVectors}).
  */
 final class VectorRows {
   private VectorRows() {}
@@ -114,9 +116,9 @@ final class VectorRows {
   /** The plan's line for loop {@code l} of a kernel in this form. */
   static String shape(LoopLayout l) {
     if (l.rank() != 2) {
-      return "scalar ("
-          + (l.rank() == 1 ? "a flat loop of a rows kernel" : "rank " + l.rank())
-          + ")";
+      return l.rank() == 1
+          ? "in row blocks, passes that sum nothing in w f64 lanes, the rest scalar"
+          : "scalar (rank " + l.rank() + ")";
     }
     String why = unsupported(l);
     if (why != null) {

@@ -57,16 +57,40 @@ class VectorKernelBitsTest {
     }
   }
 
+  /**
+   * Rows kernels in blocks of rows that are not a multiple of 16 (the rows of a loop with column
+   * sums in vectors run by their class mod 16, which then starts mid-block): the bits of the scalar
+   * kernel in its default blocks, at 128 and 256 bits.
+   */
+  @Test
+  void rowsKernels_blocksNotAMultipleOf16_sameBits() throws Exception {
+    String[] scalar = run(List.of(), VectorRowsBitsMain.class).split("\n", 3);
+    int[][] bytesAndBlock = {{16, 24}, {32, 5}};
+    for (int[] c : bytesAndBlock) {
+      String[] v =
+          withVectors(
+                  c[0],
+                  VectorRowsBitsMain.class,
+                  "-D" + ScalarKernelEmitter.ROW_BLOCK_PROPERTY + "=" + c[1])
+              .split("\n", 3);
+      assertEquals(
+          scalar[1], v[1], "with " + 8 * c[0] + "-bit vectors, blocks of " + c[1] + ": digest");
+    }
+  }
+
   /** The vector sizes tried, in bytes: standing in for NEON, AVX2 and AVX-512 hardware. */
   private static final int[] VECTOR_BYTES = {16, 32, 64};
 
   /**
    * What {@code main} prints in a fresh JVM with the vector module and vectors of {@code bytes}.
    */
-  private static String withVectors(int bytes, Class<?> main)
+  private static String withVectors(int bytes, Class<?> main, String... flags)
       throws IOException, InterruptedException {
-    return run(
-        List.of("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=" + bytes), main);
+    List<String> all =
+        new ArrayList<>(
+            List.of("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=" + bytes));
+    all.addAll(List.of(flags));
+    return run(all, main);
   }
 
   /** What a fresh JVM with {@code flags} running {@code main} prints. */

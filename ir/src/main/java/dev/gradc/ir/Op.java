@@ -682,6 +682,9 @@ public enum Op {
   @SuppressWarnings("ImmutableEnumChecker")
   private final GradFns gradFns;
 
+  /** {@link #gradFn()}, looked up once: recording an op asks for it every time. */
+  private final String gradFn;
+
   @SuppressWarnings("ImmutableEnumChecker")
   private final Reduction reduction;
 
@@ -799,6 +802,7 @@ public enum Op {
     this.kind = kind;
     this.dtypes = dtypes;
     this.gradFns = gradFns;
+    this.gradFn = gradFns.names().isEmpty() ? null : gradFns.names().get(0);
     this.reduction = reduction;
     this.structure = structure;
     this.normalization = normalization;
@@ -994,7 +998,7 @@ public enum Op {
    * (comparisons, {@code detach}, {@code one_hot}, {@code numel}).
    */
   public String gradFn() {
-    return gradFns.names().isEmpty() ? null : gradFns.names().get(0);
+    return gradFn;
   }
 
   /**

@@ -8,14 +8,56 @@ import java.util.Map;
  * A tensor type: a dtype and a shape of dims, row-major. Rank 0 is a scalar.
  *
  * <p>Printed form: {@code f64}, {@code f32[4]}, {@code f64[N, 3]}.
+ *
+ * <p>A value class (equal by dtype and dims) that also keeps whether it is static and its static
+ * element count, computed once: every tensor a training step records asks for them, and a loop over
+ * the dims in each of those places is work for the JIT to compile again and again.
  */
-public record Type(DType dtype, List<Dim> dims) {
+public final class Type {
+  private final DType dtype;
+  private final List<Dim> dims;
+  private final boolean isStatic;
 
-  public Type {
+  /** The static element count; -1 when a dim is symbolic or the count overflows an int. */
+  private final int staticNumel;
+
+  /**
+   * The hash, computed once (a graph key hashes every type of a step's graph). From the dtype's
+   * ordinal, not its identity hash, which the JIT's first tiers compute by a native call.
+   */
+  private final int hash;
+
+  @SuppressWarnings("EnumOrdinal") // a hash within one JVM, never stored
+  public Type(DType dtype, List<Dim> dims) {
     if (dtype == null) {
       throw new IllegalArgumentException("dtype is null");
     }
-    dims = List.copyOf(dims);
+    this.dtype = dtype;
+    this.dims = List.copyOf(dims);
+    boolean st = true;
+    long n = 1;
+    for (int i = 0; i < this.dims.size(); i++) {
+      Dim d = this.dims.get(i);
+      if (!d.isStatic()) {
+        st = false;
+      } else if (n >= 0) {
+        n *= d.size();
+        if (n != (int) n) {
+          n = -1; // as Math.multiplyExact, which staticNumel() then calls, overflows
+        }
+      }
+    }
+    this.isStatic = st;
+    this.staticNumel = st ? (int) n : -1;
+    this.hash = 31 * dtype.ordinal() + this.dims.hashCode();
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public List<Dim> dims() {
+    return dims;
   }
 
   private static final java.util.Map<DType, Type> SCALARS = new java.util.EnumMap<>(DType.class);
@@ -53,12 +95,7 @@ public record Type(DType dtype, List<Dim> dims) {
 
   /** True when no dim is symbolic. */
   public boolean isStatic() {
-    for (int i = 0; i < dims.size(); i++) {
-      if (!dims.get(i).isStatic()) {
-        return false;
-      }
-    }
-    return true;
+    return isStatic;
   }
 
   /**
@@ -111,7 +148,10 @@ public record Type(DType dtype, List<Dim> dims) {
 
   /** The static element count; only for static types. */
   public int staticNumel() {
-    int k = 1;
+    if (staticNumel >= 0) {
+      return staticNumel;
+    }
+    int k = 1; // a symbolic dim throws, an overflow throws
     for (int i = 0; i < dims.size(); i++) {
       k = Math.multiplyExact(k, dims.get(i).size());
     }
@@ -153,11 +193,12 @@ public record Type(DType dtype, List<Dim> dims) {
 
   @Override
   public boolean equals(Object o) {
-    return o == this || (o instanceof Type t && t.dtype == dtype && t.dims.equals(dims));
+    return o == this
+        || (o instanceof Type t && t.hash == hash && t.dtype == dtype && t.dims.equals(dims));
   }
 
   @Override
   public int hashCode() {
-    return 31 * dtype.hashCode() + dims.hashCode();
+    return hash;
   }
 }

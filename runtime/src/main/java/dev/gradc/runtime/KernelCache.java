@@ -4,7 +4,7 @@ import dev.gradc.ir.Func;
 import dev.gradc.ir.StructuralKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -23,8 +23,7 @@ final class KernelCache {
   private final Function<Func, CompiledFunction> compiler;
   private final int capacity;
   private final Map<StructuralKey, CompiledFunction> entries;
-  private final ConcurrentHashMap<StructuralKey, CompletableFuture<CompiledFunction>> inFlight =
-      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<StructuralKey, InFlight> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong compilations = new AtomicLong();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
@@ -76,8 +75,8 @@ final class KernelCache {
         return c;
       }
     }
-    CompletableFuture<CompiledFunction> mine = new CompletableFuture<>();
-    CompletableFuture<CompiledFunction> theirs = inFlight.putIfAbsent(key, mine);
+    InFlight mine = new InFlight();
+    InFlight theirs = inFlight.putIfAbsent(key, mine);
     if (theirs != null) {
       hits.incrementAndGet();
       return theirs.join();
@@ -90,7 +89,7 @@ final class KernelCache {
       if (c != null) {
         // Another thread finished compiling between our lookup and our claim.
         hits.incrementAndGet();
-        mine.complete(c);
+        mine.complete(c, null);
         return c;
       }
       c = compiler.apply(source.get());
@@ -98,13 +97,51 @@ final class KernelCache {
       synchronized (entries) {
         entries.put(key, c);
       }
-      mine.complete(c);
+      mine.complete(c, null);
       return c;
     } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
+      mine.complete(null, e);
       throw e;
     } finally {
       inFlight.remove(key, mine);
+    }
+  }
+
+  /**
+   * One compilation under way, which other threads asking for the same key wait for. A plain
+   * monitor rather than a {@code CompletableFuture}, whose classes (and the common fork-join pool
+   * it initializes) a fresh JVM would load on its first compile; {@link #join} behaves as {@code
+   * CompletableFuture.join}: it waits without being interrupted and rethrows a failure wrapped in a
+   * {@link CompletionException}.
+   */
+  private static final class InFlight {
+    private CompiledFunction value;
+    private Throwable failure;
+    private boolean done;
+
+    synchronized void complete(CompiledFunction c, Throwable e) {
+      value = c;
+      failure = e;
+      done = true;
+      notifyAll();
+    }
+
+    synchronized CompiledFunction join() {
+      boolean interrupted = false;
+      while (!done) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      if (failure != null) {
+        throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+      }
+      return value;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.gradc.runtime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.gradc.ir.Builder;
 import dev.gradc.ir.DType;
@@ -15,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -192,6 +195,68 @@ class ConcurrencyTest {
     assertEquals(rounds, compiled.get(), "compilations of " + rounds + " distinct functions");
     assertEquals(rounds, cache.compilations());
     assertEquals((long) rounds * (threads - 1), cache.hits());
+  }
+
+  /**
+   * A thread waiting for another's compilation of the same function gets its failure, wrapped as a
+   * {@code CompletableFuture.join} wraps it; the compiling thread gets it as thrown.
+   */
+  @Test
+  void kernelCache_aFailedCompilation_reachesTheThreadsWaitingForIt() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger compiled = new AtomicInteger();
+    KernelCache cache =
+        new KernelCache(
+            f -> {
+              compiled.incrementAndGet();
+              entered.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              throw new IllegalStateException("no kernel for " + f.name());
+            },
+            4);
+    Func f = plain(7);
+    Throwable[] seen = new Throwable[2];
+    Thread compiling = caller(cache, f, seen, 0);
+    entered.await();
+    Thread waiting = caller(cache, f, seen, 1);
+    while (waiting.getState() != Thread.State.WAITING) {
+      Thread.sleep(1);
+    }
+    release.countDown();
+    compiling.join();
+    waiting.join();
+    assertEquals(1, compiled.get(), "one compilation, which the second thread waited for");
+    assertEquals(IllegalStateException.class, seen[0].getClass());
+    assertEquals("no kernel for f7", seen[0].getMessage());
+    CompletionException wrapped =
+        assertThrows(
+            CompletionException.class,
+            () -> {
+              throw seen[1];
+            });
+    assertSame(seen[0], wrapped.getCause());
+  }
+
+  /**
+   * A started thread asking {@code cache} for {@code f}, keeping what it throws in {@code seen}.
+   */
+  private static Thread caller(KernelCache cache, Func f, Throwable[] seen, int slot) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                cache.get(f);
+              } catch (RuntimeException e) {
+                seen[slot] = e;
+              }
+            });
+    t.start();
+    return t;
   }
 
   private static Func plain(int k) {

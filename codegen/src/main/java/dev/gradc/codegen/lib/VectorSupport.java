@@ -17,7 +17,16 @@ public final class VectorSupport {
 
   /** True when the vector forms may run here. */
   public static boolean enabled() {
-    return !"false".equals(System.getProperty("gradc.vector"))
-        && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    if ("false".equals(System.getProperty("gradc.vector"))) {
+      return false;
+    }
+    // The boot layer's own modules (its parent, the empty layer, has none): findModule would look
+    // for an absent module through a stream, whose classes and lambdas a fresh JVM spins first.
+    for (Module m : ModuleLayer.boot().modules()) {
+      if ("jdk.incubator.vector".equals(m.getName())) {
+        return true;
+      }
+    }
+    return false;
   }
 }
